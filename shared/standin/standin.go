@@ -1,0 +1,221 @@
+// Package standin starts the local stand-ins for AWS services that run as
+// Node programs (dynalite for DynamoDB, aws-ses-v2-local for SES v2) and
+// hands out SDK configuration pointed at them.
+//
+// The programs come from infra/local/package.json, installed with
+// `npm ci --prefix infra/local` (make run and make test do this).
+package standin
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// ErrUnavailable reports that Node or the installed stand-ins are missing.
+var ErrUnavailable = errors.New("stand-in unavailable")
+
+// Server is a running stand-in.
+type Server struct {
+	Name string
+	URL  string // base URL, e.g. http://127.0.0.1:41234
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	once sync.Once
+	logs *tail
+}
+
+// Options tune a stand-in start.
+type Options struct {
+	// Port to listen on; 0 picks a free one.
+	Port int
+	// DataDir makes dynalite keep its data on disk in this folder;
+	// empty keeps it in memory. Ignored by the SES stand-in.
+	DataDir string
+	// Root is the repository root; empty finds it from the working directory.
+	Root string
+}
+
+// StartDynalite starts dynalite and waits until it answers.
+func StartDynalite(ctx context.Context, opt Options) (*Server, error) {
+	port, err := pickPort(opt.Port)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
+	if opt.DataDir != "" {
+		if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("dynalite data folder: %w", err)
+		}
+		args = append(args, "--path", opt.DataDir)
+	}
+	return start(ctx, "dynalite", opt.Root, port, args)
+}
+
+// StartSES starts aws-ses-v2-local and waits until it answers.
+func StartSES(ctx context.Context, opt Options) (*Server, error) {
+	port, err := pickPort(opt.Port)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+	return start(ctx, "aws-ses-v2-local", opt.Root, port, args)
+}
+
+// Stop ends the stand-in and waits for it to exit.
+func (s *Server) Stop() error {
+	s.once.Do(func() {
+		if s.cmd.Process != nil {
+			_ = s.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-s.done:
+			case <-time.After(3 * time.Second):
+				_ = s.cmd.Process.Kill()
+				<-s.done
+			}
+		}
+	})
+	return nil
+}
+
+// Config is an aws.Config for talking to stand-ins: a fixed region and
+// static placeholder credentials (the stand-ins check that a signature is
+// present, not what it is).
+func Config() aws.Config {
+	return aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}
+}
+
+// Root finds the repository root: the nearest folder upwards holding go.mod.
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("repository root (go.mod) not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func start(ctx context.Context, name, root string, port int, args []string) (*Server, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("%w: node is not on PATH (install Node 20)", ErrUnavailable)
+	}
+	if root == "" {
+		if root, err = Root(); err != nil {
+			return nil, err
+		}
+	}
+	bin := filepath.Join(root, "infra", "local", "node_modules", ".bin", name)
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("%w: %s is not installed; run `npm ci --prefix infra/local`", ErrUnavailable, name)
+	}
+	cmd := exec.Command(node, append([]string{bin}, args...)...)
+	logs := &tail{}
+	cmd.Stdout = logs
+	cmd.Stderr = logs
+	// The stand-in dies with us even if we are killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	s := &Server{Name: name, URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan struct{}), logs: logs}
+	go func() { _ = cmd.Wait(); close(s.done) }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if ready(s.URL) {
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("%s exited before it was ready: %s", name, logs.String())
+		case <-ctx.Done():
+			_ = s.Stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = s.Stop()
+			return nil, fmt.Errorf("%s did not answer on %s within 20s: %s", name, s.URL, logs.String())
+		}
+	}
+}
+
+func ready(url string) bool {
+	c := http.Client{Timeout: 500 * time.Millisecond}
+	resp, err := c.Get(url)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return true
+}
+
+func pickPort(p int) (int, error) {
+	if p != 0 {
+		return p, nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tail keeps the last lines a stand-in printed, for error messages.
+type tail struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sc := bufio.NewScanner(bytesReader(p))
+	for sc.Scan() {
+		t.lines = append(t.lines, sc.Text())
+		if len(t.lines) > 20 {
+			t.lines = t.lines[1:]
+		}
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := ""
+	for _, l := range t.lines {
+		out += l + "\n"
+	}
+	return out
+}

@@ -1,0 +1,44 @@
+package standin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"testing"
+)
+
+// Required reports whether tests must have the stand-ins: make test and CI
+// set STANDINS=required (or CI=true), so adapter tests never skip there.
+func Required() bool {
+	return os.Getenv("STANDINS") == "required" || os.Getenv("CI") == "true"
+}
+
+// Dynalite starts an in-memory dynalite for one test and stops it when the
+// test ends. Without Node it skips the test, unless stand-ins are Required.
+func Dynalite(t testing.TB) *Server {
+	t.Helper()
+	return forTest(t, StartDynalite)
+}
+
+// SES starts aws-ses-v2-local for one test, as Dynalite does.
+func SES(t testing.TB) *Server {
+	t.Helper()
+	return forTest(t, StartSES)
+}
+
+func forTest(t testing.TB, startFn func(context.Context, Options) (*Server, error)) *Server {
+	t.Helper()
+	s, err := startFn(context.Background(), Options{})
+	if errors.Is(err, ErrUnavailable) && !Required() {
+		t.Skipf("skipping: %v (make test provides the stand-ins)", err)
+	}
+	if err != nil {
+		t.Fatalf("start stand-in: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	return s
+}
+
+func bytesReader(p []byte) io.Reader { return bytes.NewReader(p) }
