@@ -1,0 +1,229 @@
+// Package request is the privacy request domain: what a person can ask for,
+// who asked, through which channel, and where the request stands.
+package request
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind is one right a requester exercises. A request may carry several.
+type Kind string
+
+// The kinds of request the privacy policy offers.
+const (
+	AccessCategories Kind = "access-categories" // right to know: categories of data
+	AccessSpecific   Kind = "access-specific"   // right to know: specific pieces of data
+	Deletion         Kind = "deletion"
+	Correction       Kind = "correction"
+	Portability      Kind = "portability"
+	OptOutSale       Kind = "opt-out-sale"      // opt out of sale or sharing (also Sec-GPC: 1)
+	OptOutMarketing  Kind = "opt-out-marketing" // stop marketing mail
+	ChildData        Kind = "child-data"        // a parent reports data of someone under 18
+	Unclear          Kind = "unclear"           // mail that asks for nothing we could recognise
+)
+
+// Kinds lists every kind a requester can choose, in the order the form shows them.
+var Kinds = []Kind{AccessCategories, AccessSpecific, Deletion, Correction, Portability, OptOutSale, OptOutMarketing, ChildData}
+
+// Valid reports whether k is a known kind (Unclear included).
+func (k Kind) Valid() bool {
+	if k == Unclear {
+		return true
+	}
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// IsOptOut reports whether k is an opt-out, which needs no verification and
+// no acknowledgement.
+func (k Kind) IsOptOut() bool { return k == OptOutSale || k == OptOutMarketing }
+
+// Title is the kind in plain words, as the requester reads it.
+func (k Kind) Title() string {
+	switch k {
+	case AccessCategories:
+		return "Know what categories of personal data we hold about you"
+	case AccessSpecific:
+		return "Get a copy of the specific pieces of personal data we hold about you"
+	case Deletion:
+		return "Delete your personal data"
+	case Correction:
+		return "Correct inaccurate personal data"
+	case Portability:
+		return "Receive your data in a portable, machine-readable format"
+	case OptOutSale:
+		return "Opt out of the sale or sharing of your personal data"
+	case OptOutMarketing:
+		return "Stop marketing email"
+	case ChildData:
+		return "Delete the data of a child under 18"
+	case Unclear:
+		return "A request we need you to clarify"
+	}
+	return string(k)
+}
+
+// Channel is how the request reached us.
+type Channel string
+
+// Channels.
+const (
+	Web   Channel = "web"
+	Email Channel = "email"
+)
+
+// Priority orders the team's work; mail marked "CCPA Request" and child data are expedited.
+type Priority string
+
+// Priorities.
+const (
+	Normal    Priority = "normal"
+	Expedited Priority = "expedited"
+)
+
+// Identity is what the requester tells us about themselves. All of it is
+// personal data: it never goes into a log line.
+type Identity struct {
+	Name         string `json:"name" dynamodbav:"name"`
+	Email        string `json:"email" dynamodbav:"email"`
+	Phone        string `json:"phone,omitempty" dynamodbav:"phone,omitempty"`
+	Address      string `json:"address,omitempty" dynamodbav:"address,omitempty"`
+	Company      string `json:"company,omitempty" dynamodbav:"company,omitempty"`
+	Relationship string `json:"relationship,omitempty" dynamodbav:"relationship,omitempty"` // customer, former customer, supplier, visitor...
+	State        string `json:"state,omitempty" dynamodbav:"state,omitempty"`               // two-letter US state of residence, or empty
+}
+
+// Agent describes an authorized agent acting for the consumer.
+type Agent struct {
+	Name  string `json:"name" dynamodbav:"name"`
+	Email string `json:"email" dynamodbav:"email"`
+}
+
+// Status is where a request stands.
+type Status string
+
+// Statuses, in the order a request usually passes through them.
+const (
+	Received     Status = "received"
+	Acknowledged Status = "acknowledged"
+	Verifying    Status = "verifying"
+	Verified     Status = "verified"
+	InProgress   Status = "in-progress"
+	Extended     Status = "extended"
+	Completed    Status = "completed"
+	Denied       Status = "denied"
+	Unverified   Status = "closed-unverified"
+	Withdrawn    Status = "withdrawn"
+)
+
+// Closed reports whether no more work happens on a request in status s.
+func (s Status) Closed() bool {
+	switch s {
+	case Completed, Denied, Unverified, Withdrawn:
+		return true
+	}
+	return false
+}
+
+var transitions = map[Status][]Status{
+	Received:     {Acknowledged, Verifying, InProgress, Completed, Denied, Withdrawn},
+	Acknowledged: {Verifying, InProgress, Denied, Withdrawn},
+	Verifying:    {Verified, Unverified, Denied, Withdrawn},
+	Verified:     {InProgress, Extended, Completed, Denied, Withdrawn},
+	InProgress:   {Extended, Completed, Denied, Withdrawn},
+	Extended:     {InProgress, Completed, Denied, Withdrawn},
+}
+
+// ErrTransition is the class of illegal status changes.
+var ErrTransition = errors.New("illegal status transition")
+
+// TransitionError names the illegal change.
+type TransitionError struct {
+	From, To Status
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("%s: %s → %s", ErrTransition, e.From, e.To)
+}
+
+// Unwrap lets errors.Is(err, ErrTransition) match.
+func (e *TransitionError) Unwrap() error { return ErrTransition }
+
+// CheckTransition returns a *TransitionError unless from → to is allowed.
+func CheckTransition(from, to Status) error {
+	for _, s := range transitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	return &TransitionError{From: from, To: to}
+}
+
+// Request is one privacy request and its clocks.
+type Request struct {
+	ID         string    `json:"id" dynamodbav:"id"`
+	SourceID   string    `json:"sourceId" dynamodbav:"sourceId"` // submission ID or SES messageId
+	Kinds      []Kind    `json:"kinds" dynamodbav:"kinds"`
+	Status     Status    `json:"status" dynamodbav:"status"`
+	Channel    Channel   `json:"channel" dynamodbav:"channel"`
+	Priority   Priority  `json:"priority" dynamodbav:"priority"`
+	Regulation string    `json:"regulation,omitempty" dynamodbav:"regulation,omitempty"` // "CCPA" when the requester invoked it
+	Requester  Identity  `json:"requester" dynamodbav:"requester"`
+	Agent      *Agent    `json:"agent,omitempty" dynamodbav:"agent,omitempty"`
+	Details    string    `json:"details,omitempty" dynamodbav:"details,omitempty"` // free text: what to correct, which data
+	GPC        bool      `json:"gpc,omitempty" dynamodbav:"gpc,omitempty"`         // a Global Privacy Control signal came with it
+	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
+	Due        Due       `json:"due" dynamodbav:"due"`
+	// DuplicateOf lists earlier requests of the same person; each still verifies on its own.
+	DuplicateOf []string  `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
+	UpdatedAt   time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+}
+
+// Due holds a request's legal deadlines. A zero time means the clock does not apply.
+type Due struct {
+	Acknowledge time.Time `json:"acknowledge,omitzero" dynamodbav:"acknowledge,omitempty"`
+	Response    time.Time `json:"response,omitzero" dynamodbav:"response,omitempty"`
+	Extended    time.Time `json:"extended,omitzero" dynamodbav:"extended,omitempty"`
+	OptOut      time.Time `json:"optOut,omitzero" dynamodbav:"optOut,omitempty"`
+}
+
+// Next is the earliest deadline still ahead of the request: what the team must meet next.
+func (d Due) Next() time.Time {
+	var next time.Time
+	for _, t := range []time.Time{d.Acknowledge, d.OptOut, d.Response} {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
+// OnlyOptOuts reports whether every kind asked for is an opt-out.
+func (r *Request) OnlyOptOuts() bool {
+	if len(r.Kinds) == 0 {
+		return false
+	}
+	for _, k := range r.Kinds {
+		if !k.IsOptOut() {
+			return false
+		}
+	}
+	return true
+}
+
+// Event is one entry of a request's audit trail: who did what, when and why.
+// Details never carry personal data beyond what the record already holds.
+type Event struct {
+	RequestID string            `json:"requestId" dynamodbav:"requestId"`
+	At        time.Time         `json:"at" dynamodbav:"at"`
+	Actor     string            `json:"actor" dynamodbav:"actor"`   // "requester", "system:intake-web", "team:<name>"
+	Action    string            `json:"action" dynamodbav:"action"` // "created", "acknowledged", "status:verified"...
+	Reason    string            `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	Data      map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
+}
