@@ -5,6 +5,7 @@ package request
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -181,8 +182,10 @@ type Request struct {
 	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
 	Due        Due       `json:"due" dynamodbav:"due"`
 	// DuplicateOf lists earlier requests of the same person; each still verifies on its own.
-	DuplicateOf []string  `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
-	UpdatedAt   time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	DuplicateOf []string `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
+	// AcknowledgedAt is when the acknowledgement (or opt-out confirmation) was sent.
+	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero" dynamodbav:"acknowledgedAt,omitempty"`
+	UpdatedAt      time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 }
 
 // Due holds a request's legal deadlines. A zero time means the clock does not apply.
@@ -226,4 +229,18 @@ type Event struct {
 	Action    string            `json:"action" dynamodbav:"action"` // "created", "acknowledged", "status:verified"...
 	Reason    string            `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	Data      map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
+}
+
+// Errors a store reports, for callers to classify.
+var (
+	ErrNotFound = errors.New("request not found")
+	// ErrConflict means the request changed underneath: the status was not
+	// the one the caller expected.
+	ErrConflict = errors.New("request changed concurrently")
+)
+
+// NormalizeEmail is the form of an address used to find a person's requests:
+// trimmed and lower-cased.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
 }

@@ -1,0 +1,90 @@
+// Package dynamo is the DynamoDB adapter: requests, their audit trail and
+// the indexes for duplicates and open work, in one table, with single-item
+// conditional writes only (the local stand-in has no transactions).
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Attribute and index names. template.yaml declares the same; a test keeps
+// the two in step.
+const (
+	AttrPK        = "PK"
+	AttrSK        = "SK"
+	AttrEmailHash = "emailHash"  // set on request items: the person's earlier requests
+	AttrReceived  = "receivedAt" // RFC 3339, sorts by time
+	AttrOpen      = "openShard"  // present only while a request is open: sparse index
+	AttrDueAt     = "dueAt"      // next deadline, RFC 3339 UTC
+	AttrTTL       = "expiresAt"  // epoch seconds; records are deleted 24 months after closing
+
+	IndexByEmail   = "ByEmail"
+	IndexOpenByDue = "OpenByDue"
+)
+
+// CreateTableInput is the one definition of the table's keys and indexes.
+func CreateTableInput(table string) *dynamodb.CreateTableInput {
+	str := func(name string) types.AttributeDefinition {
+		return types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: types.ScalarAttributeTypeS}
+	}
+	key := func(hash, rng string) []types.KeySchemaElement {
+		return []types.KeySchemaElement{
+			{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(rng), KeyType: types.KeyTypeRange},
+		}
+	}
+	return &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{str(AttrPK), str(AttrSK), str(AttrEmailHash), str(AttrReceived), str(AttrOpen), str(AttrDueAt)},
+		KeySchema:            key(AttrPK, AttrSK),
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
+			{
+				IndexName:  aws.String(IndexByEmail),
+				KeySchema:  key(AttrEmailHash, AttrReceived),
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+			},
+			{
+				IndexName: aws.String(IndexOpenByDue),
+				KeySchema: key(AttrOpen, AttrDueAt),
+				Projection: &types.Projection{
+					ProjectionType:   types.ProjectionTypeInclude,
+					NonKeyAttributes: []string{"id", "status", "kinds", "priority"},
+				},
+			},
+		},
+	}
+}
+
+// TableAPI is what EnsureTable needs of *dynamodb.Client.
+type TableAPI interface {
+	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+}
+
+// EnsureTable creates the table unless it exists. The local stack uses it;
+// on AWS the template creates the table.
+func EnsureTable(ctx context.Context, api TableAPI, table string) error {
+	_, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err == nil {
+		return nil
+	}
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		return fmt.Errorf("describe table %s: %w", table, err)
+	}
+	if _, err := api.CreateTable(ctx, CreateTableInput(table)); err != nil {
+		var inUse *types.ResourceInUseException
+		if errors.As(err, &inUse) {
+			return nil
+		}
+		return fmt.Errorf("create table %s: %w", table, err)
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+package dynamo
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// API is the part of *dynamodb.Client the store uses.
+type API interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Retention is how long a closed request's record is kept before DynamoDB's
+// TTL deletes it.
+const Retention = 24 * 30 * 24 * time.Hour // 24 months of 30 days, at least 720 days
+
+// openShard is the single partition of the sparse open-work index; the
+// volume of privacy requests is far below one partition's limits.
+const openShard = "OPEN"
+
+// Store keeps requests and their audit trails in one table.
+type Store struct {
+	API   API
+	Table string
+	// Entropy makes audit event keys unique; nil means crypto/rand.
+	Entropy io.Reader
+}
+
+// timeKey renders t in a fixed-width UTC form that sorts as time does.
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func requestKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: "REQ#" + id},
+		AttrSK: &types.AttributeValueMemberS{Value: "REQUEST"},
+	}
+}
+
+// EmailHash is the index key for a person's address: SHA-256 of the
+// normalised address, so the index holds no readable address.
+func EmailHash(email string) string {
+	sum := sha256.Sum256([]byte(request.NormalizeEmail(email)))
+	return hex.EncodeToString(sum[:])
+}
+
+func omitEmptyTime(o *attributevalue.EncoderOptions) { o.OmitEmptyTime = true }
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// Create writes r unless a request with its ID exists. It returns the stored
+// request and whether this call created it; creating the same ID again
+// returns the existing request and no error.
+func (st *Store) Create(ctx context.Context, r *request.Request) (*request.Request, bool, error) {
+	item, err := attributevalue.MarshalMapWithOptions(r, omitEmptyTime)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode request %s: %w", r.ID, err)
+	}
+	for k, v := range requestKey(r.ID) {
+		item[k] = v
+	}
+	item[AttrEmailHash] = s(EmailHash(r.Requester.Email))
+	item[AttrReceived] = s(timeKey(r.ReceivedAt))
+	if !r.Status.Closed() {
+		item[AttrOpen] = s(openShard)
+		if next := r.Due.Next(); !next.IsZero() {
+			item[AttrDueAt] = s(timeKey(next))
+		} else {
+			item[AttrDueAt] = s(timeKey(r.ReceivedAt))
+		}
+	}
+	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(st.Table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		existing, gerr := st.Get(ctx, r.ID)
+		if gerr != nil {
+			return nil, false, gerr
+		}
+		return existing, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("put request %s: %w", r.ID, err)
+	}
+	return r, true, nil
+}
+
+// Get reads one request; request.ErrNotFound when there is none.
+func (st *Store) Get(ctx context.Context, id string) (*request.Request, error) {
+	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(st.Table),
+		Key:            requestKey(id),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get request %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, fmt.Errorf("get request %s: %w", id, request.ErrNotFound)
+	}
+	var r request.Request
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// SetStatus moves a request from one status to another, only if it is
+// still in from. Closing a request takes it off the open-work index and
+// starts its retention clock.
+func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error {
+	if err := request.CheckTransition(from, to); err != nil {
+		return fmt.Errorf("request %s: %w", id, err)
+	}
+	update := "SET #status = :to, updatedAt = :at"
+	values := map[string]types.AttributeValue{":from": s(string(from)), ":to": s(string(to)), ":at": s(at.UTC().Format(time.RFC3339Nano))}
+	if to.Closed() {
+		update += ", " + AttrTTL + " = :ttl REMOVE " + AttrOpen
+		values[":ttl"] = &types.AttributeValueMemberN{Value: fmt.Sprint(at.Add(Retention).Unix())}
+	}
+	return st.update(ctx, id, update, "#status = :from", values)
+}
+
+// ClaimAcknowledgement takes a short lease on sending the request's
+// acknowledgement, so concurrent deliveries of one submission send one mail
+// while a crash between claim and send only delays it until the lease ends.
+// It reports false when the mail was sent or another sender holds the lease.
+func (st *Store) ClaimAcknowledgement(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	err := st.update(ctx, id,
+		"SET ackLeaseUntil = :until",
+		"attribute_not_exists(acknowledgedAt) AND (attribute_not_exists(ackLeaseUntil) OR ackLeaseUntil < :now)",
+		map[string]types.AttributeValue{":until": s(timeKey(now.Add(lease))), ":now": s(timeKey(now))})
+	if errors.Is(err, request.ErrConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MarkAcknowledged records that the acknowledgement went out, moves a
+// received request to acknowledged, and points the open-work index at the
+// next deadline.
+func (st *Store) MarkAcknowledged(ctx context.Context, id string, at time.Time, nextDue time.Time) error {
+	values := map[string]types.AttributeValue{
+		":at": s(at.UTC().Format(time.RFC3339Nano)), ":received": s(string(request.Received)),
+		":ack": s(string(request.Acknowledged)), ":due": s(timeKey(nextDue)),
+	}
+	return st.update(ctx, id,
+		"SET acknowledgedAt = :at, updatedAt = :at, #status = :ack, "+AttrDueAt+" = :due REMOVE ackLeaseUntil",
+		"attribute_not_exists(acknowledgedAt) AND #status = :received", values)
+}
+
+func (st *Store) update(ctx context.Context, id, update, cond string, values map[string]types.AttributeValue) error {
+	names := map[string]string{}
+	if strings.Contains(update+cond, "#status") {
+		names["#status"] = "status"
+	}
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.Table),
+		Key:                       requestKey(id),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (" + cond + ")"),
+		ExpressionAttributeValues: values,
+	}
+	if len(names) > 0 {
+		in.ExpressionAttributeNames = names
+	}
+	_, err := st.API.UpdateItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if _, gerr := st.Get(ctx, id); errors.Is(gerr, request.ErrNotFound) {
+			return gerr
+		}
+		return fmt.Errorf("update request %s: %w", id, request.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("update request %s: %w", id, err)
+	}
+	return nil
+}
+
+// AppendEvent adds an event to the request's audit trail. Events are never
+// overwritten or changed.
+func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
+	item, err := attributevalue.MarshalMapWithOptions(ev, omitEmptyTime)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	suffix := make([]byte, 4)
+	entropy := st.Entropy
+	if entropy == nil {
+		entropy = rand.Reader
+	}
+	if _, err := io.ReadFull(entropy, suffix); err != nil {
+		return fmt.Errorf("event key: %w", err)
+	}
+	item[AttrPK] = s("REQ#" + ev.RequestID)
+	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + hex.EncodeToString(suffix))
+	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(st.Table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if err != nil {
+		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
+	}
+	return nil
+}
+
+// Events returns a request's audit trail, oldest first.
+func (st *Store) Events(ctx context.Context, id string) ([]request.Event, error) {
+	var events []request.Event
+	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.Table),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :evt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("REQ#" + id), ":evt": s("EVT#")},
+		ConsistentRead:            aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query events of %s: %w", id, err)
+		}
+		var batch []request.Event
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode events of %s: %w", id, err)
+		}
+		events = append(events, batch...)
+	}
+	return events, nil
+}
+
+// EarlierRequests lists the IDs of requests from the same address, oldest first.
+func (st *Store) EarlierRequests(ctx context.Context, email string) ([]string, error) {
+	var ids []string
+	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.Table),
+		IndexName:                 aws.String(IndexByEmail),
+		KeyConditionExpression:    aws.String(AttrEmailHash + " = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": s(EmailHash(email))},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query requests by email: %w", err)
+		}
+		for _, it := range page.Items {
+			if pk, ok := it[AttrPK].(*types.AttributeValueMemberS); ok && len(pk.Value) > 4 {
+				ids = append(ids, pk.Value[4:])
+			}
+		}
+	}
+	return ids, nil
+}
+
+// Open is one open request in the open-work index.
+type Open struct {
+	ID       string           `dynamodbav:"id"`
+	Status   request.Status   `dynamodbav:"status"`
+	Kinds    []request.Kind   `dynamodbav:"kinds"`
+	Priority request.Priority `dynamodbav:"priority"`
+	DueAt    time.Time        `dynamodbav:"dueAt"`
+}
+
+// OpenByDue lists open requests whose next deadline is at or before
+// before, soonest first, at most limit of them (0 means all).
+func (st *Store) OpenByDue(ctx context.Context, before time.Time, limit int) ([]Open, error) {
+	var open []Open
+	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
+		TableName:              aws.String(st.Table),
+		IndexName:              aws.String(IndexOpenByDue),
+		KeyConditionExpression: aws.String(AttrOpen + " = :open AND " + AttrDueAt + " <= :before"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":open": s(openShard), ":before": s(timeKey(before)),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query open requests: %w", err)
+		}
+		var batch []Open
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode open requests: %w", err)
+		}
+		open = append(open, batch...)
+		if limit > 0 && len(open) >= limit {
+			return open[:limit], nil
+		}
+	}
+	return open, nil
+}
