@@ -158,13 +158,13 @@ func (st *Store) ClaimAcknowledgement(ctx context.Context, id string, now time.T
 // MarkAcknowledged records that the acknowledgement went out, moves a
 // received request to acknowledged, and points the open-work index at the
 // next deadline.
-func (st *Store) MarkAcknowledged(ctx context.Context, id string, at time.Time, nextDue time.Time) error {
+func (st *Store) MarkAcknowledged(ctx context.Context, id string, at time.Time, messageID string, nextDue time.Time) error {
 	values := map[string]types.AttributeValue{
 		":at": s(at.UTC().Format(time.RFC3339Nano)), ":received": s(string(request.Received)),
-		":ack": s(string(request.Acknowledged)), ":due": s(timeKey(nextDue)),
+		":ack": s(string(request.Acknowledged)), ":due": s(timeKey(nextDue)), ":mid": s(messageID),
 	}
 	return st.update(ctx, id,
-		"SET acknowledgedAt = :at, updatedAt = :at, #status = :ack, "+AttrDueAt+" = :due REMOVE ackLeaseUntil",
+		"SET acknowledgedAt = :at, ackMessageId = :mid, updatedAt = :at, #status = :ack, "+AttrDueAt+" = :due REMOVE ackLeaseUntil",
 		"attribute_not_exists(acknowledgedAt) AND #status = :received", values)
 }
 
@@ -204,21 +204,31 @@ func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	suffix := make([]byte, 4)
-	entropy := st.Entropy
-	if entropy == nil {
-		entropy = rand.Reader
-	}
-	if _, err := io.ReadFull(entropy, suffix); err != nil {
-		return fmt.Errorf("event key: %w", err)
+	suffix := ev.Once
+	if suffix == "" {
+		b := make([]byte, 4)
+		entropy := st.Entropy
+		if entropy == nil {
+			entropy = rand.Reader
+		}
+		if _, err := io.ReadFull(entropy, b); err != nil {
+			return fmt.Errorf("event key: %w", err)
+		}
+		suffix = hex.EncodeToString(b)
+	} else {
+		suffix = "once-" + suffix
 	}
 	item[AttrPK] = s("REQ#" + ev.RequestID)
-	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + hex.EncodeToString(suffix))
+	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + suffix)
 	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:           aws.String(st.Table),
 		Item:                item,
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if ev.Once != "" && errors.As(err, &ccf) {
+		return nil // already recorded
+	}
 	if err != nil {
 		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
 	}

@@ -100,9 +100,14 @@ func TestStore(t *testing.T) {
 		}
 		// Two events in the same instant are both kept.
 		require.NoError(t, st.AppendEvent(ctx, request.Event{RequestID: "PR-TWO", At: t0.Add(2 * time.Second), Actor: "system:test", Action: "note"}))
+		// An event with a Once key is recorded once however often it is appended.
+		for range 3 {
+			require.NoError(t, st.AppendEvent(ctx, request.Event{RequestID: "PR-TWO", At: t0.Add(3 * time.Second), Actor: "system:test", Action: "closed", Once: "closed"}))
+		}
 		events, err := st.Events(ctx, "PR-TWO")
 		require.NoError(t, err)
-		require.Len(t, events, 4)
+		require.Len(t, events, 5)
+		assert.Equal(t, "closed", events[4].Action)
 		assert.Equal(t, "created", events[0].Action)
 		assert.Equal(t, "acknowledged", events[1].Action)
 	})
@@ -164,7 +169,7 @@ func TestStore(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, ok)
 
-		require.NoError(t, st.MarkAcknowledged(ctx, "PR-FOUR", t0.Add(2*time.Minute), t0.Add(45*24*time.Hour)))
+		require.NoError(t, st.MarkAcknowledged(ctx, "PR-FOUR", t0.Add(2*time.Minute), "msg-1", t0.Add(45*24*time.Hour)))
 		ok, err = st.ClaimAcknowledgement(ctx, "PR-FOUR", t0.Add(time.Hour), time.Minute)
 		require.NoError(t, err)
 		assert.False(t, ok, "once sent, never claimed again")
@@ -172,6 +177,6 @@ func TestStore(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, request.Acknowledged, got.Status)
 		assert.False(t, got.AcknowledgedAt.IsZero())
-		assert.True(t, errors.Is(st.MarkAcknowledged(ctx, "PR-FOUR", t0, t0), request.ErrConflict))
+		assert.True(t, errors.Is(st.MarkAcknowledged(ctx, "PR-FOUR", t0, "msg-2", t0), request.ErrConflict))
 	})
 }

@@ -3,6 +3,8 @@
 package request
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"strings"
@@ -185,6 +187,7 @@ type Request struct {
 	DuplicateOf []string `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
 	// AcknowledgedAt is when the acknowledgement (or opt-out confirmation) was sent.
 	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero" dynamodbav:"acknowledgedAt,omitempty"`
+	AckMessageID   string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
 	UpdatedAt      time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 }
 
@@ -229,6 +232,19 @@ type Event struct {
 	Action    string            `json:"action" dynamodbav:"action"` // "created", "acknowledged", "status:verified"...
 	Reason    string            `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	Data      map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
+	// Once, when set, makes the event idempotent: appending an event with the
+	// same request, time and Once key again keeps the first and succeeds.
+	Once string `json:"-" dynamodbav:"-"`
+}
+
+// NewID derives a request's ID from where it came from (a submission ID or
+// an SES messageId), so that the same source always names the same request.
+// It is not secret and carries no personal data: "PR-" and four groups of
+// four base32 characters.
+func NewID(ch Channel, sourceID string) string {
+	sum := sha256.Sum256([]byte(string(ch) + "\x00" + sourceID))
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])
+	return "PR-" + enc[0:4] + "-" + enc[4:8] + "-" + enc[8:12] + "-" + enc[12:16]
 }
 
 // Errors a store reports, for callers to classify.
