@@ -128,11 +128,112 @@ func compilePath(s string) (compiled, error) {
 	}
 	p, err := jsonpath.Parse(expr)
 	if err != nil {
-		return compiled{}, fmt.Errorf("invalid path %q: %v", s, err)
+		// ASL paths follow Jayway JsonPath, which accepts names in dot
+		// notation that RFC 9535 does not ("$.delivery-partner",
+		// "$.store\.book"); rewrite those in bracket notation.
+		rewritten, ok := bracketNames(expr)
+		if !ok {
+			return compiled{}, fmt.Errorf("invalid path %q: %v", s, err)
+		}
+		if p, err = jsonpath.Parse(rewritten); err != nil {
+			return compiled{}, fmt.Errorf("invalid path %q: %v", s, err)
+		}
 	}
 	c := compiled{ctx: ctx, path: p, singular: p.Query().Singular() != nil}
 	pathCache.Store(s, c)
 	return c, nil
+}
+
+// bracketNames rewrites each dot-notation member name of a path as a
+// bracketed, quoted name: "$.a-b.c\\.d[0]" becomes "$['a-b']['c.d'][0]". A
+// backslash in a dotted name makes the next character literal. Bracket
+// segments are copied as they are. ok is false if the path cannot be read.
+func bracketNames(path string) (string, bool) {
+	if !strings.HasPrefix(path, "$") {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteByte('$')
+	i := 1
+	for i < len(path) {
+		switch path[i] {
+		case '[':
+			// Copy a bracket segment, honouring quotes and nesting.
+			start, depth := i, 0
+			var quote byte
+		segment:
+			for ; i < len(path); i++ {
+				c := path[i]
+				if quote != 0 {
+					if c == '\\' {
+						i++
+					} else if c == quote {
+						quote = 0
+					}
+					continue
+				}
+				switch c {
+				case '\'', '"':
+					quote = c
+				case '[':
+					depth++
+				case ']':
+					depth--
+				}
+				if depth == 0 {
+					break segment
+				}
+			}
+			if i >= len(path) {
+				return "", false
+			}
+			i++
+			b.WriteString(path[start:i])
+		case '.':
+			i++
+			if i < len(path) && path[i] == '.' {
+				b.WriteString("..")
+				i++
+				if i < len(path) && path[i] == '[' {
+					continue
+				}
+			}
+			var name strings.Builder
+			for i < len(path) && path[i] != '.' && path[i] != '[' {
+				if path[i] == '\\' {
+					i++
+					if i >= len(path) {
+						return "", false
+					}
+				}
+				name.WriteByte(path[i])
+				i++
+			}
+			if name.Len() == 0 {
+				return "", false
+			}
+			if name.String() == "*" {
+				b.WriteString("[*]")
+				continue
+			}
+			b.WriteString("['")
+			for _, r := range name.String() {
+				switch {
+				case r == '\'' || r == '\\':
+					b.WriteByte('\\')
+					b.WriteRune(r)
+				case r < 0x20:
+					fmt.Fprintf(&b, "\\u%04x", r)
+				default:
+					b.WriteRune(r)
+				}
+			}
+			b.WriteString("']")
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // refStep is one step of a reference path: a member name or an array index.
