@@ -1,0 +1,220 @@
+// Package system is the registry of downstream systems that hold personal
+// data: who owns each one, which categories of data it holds, which privacy
+// actions it supports and how each is carried out, and which categories are
+// kept under a legal hold.
+//
+// The registry is declared in one YAML file (infra/systems.yaml), loaded once
+// at cold start and validated as a whole: every mistake is reported, each
+// with the system and the field it concerns.
+package system
+
+import (
+	"slices"
+	"time"
+)
+
+// Action is one privacy operation a system can carry out for a person.
+type Action string
+
+// The actions a system may support.
+const (
+	Find     Action = "find"
+	Erase    Action = "erase"
+	Export   Action = "export"
+	Correct  Action = "correct"
+	Suppress Action = "suppress"
+)
+
+// Actions lists every known action.
+var Actions = []Action{Find, Erase, Export, Correct, Suppress}
+
+// Valid reports whether a is a known action.
+func (a Action) Valid() bool { return slices.Contains(Actions, a) }
+
+// Kind is how an action is carried out.
+type Kind string
+
+// Kinds of action.
+const (
+	HTTP Kind = "http" // calls to the system's API
+	// Manual mails the system's owner a task with a single-use confirm link.
+	Manual Kind = "manual"
+	// SESSuppression puts the address on the SES v2 account suppression list
+	// (PutSuppressedDestination).
+	SESSuppression Kind = "sesSuppression"
+)
+
+// Identifier names a piece of the person's identity that may be substituted
+// into a URL or body template. Only these may appear as {placeholders}.
+type Identifier string
+
+// The identifiers a template may use.
+const (
+	Email      Identifier = "email"      // the address, trimmed
+	EmailHash  Identifier = "emailHash"  // hex SHA-256 of the lower-cased address
+	CustomerID Identifier = "customerId" // an ID in a billing system, usually captured by find
+	UserID     Identifier = "userId"     // an ID in a product or support system
+	ClientID   Identifier = "clientId"   // an analytics client ID
+	AccountID  Identifier = "accountId"  // an ID in the company's own accounts
+)
+
+// Identifiers lists every identifier a template may use.
+var Identifiers = []Identifier{Email, EmailHash, CustomerID, UserID, ClientID, AccountID}
+
+// SecretSource is where an auth secret is kept.
+type SecretSource string
+
+// Secret sources.
+const (
+	SecretsManager SecretSource = "secretsmanager"
+	SSM            SecretSource = "ssm"
+)
+
+// Timeout bounds for an HTTP call.
+const (
+	DefaultTimeout = 10 * time.Second
+	MinTimeout     = 500 * time.Millisecond
+	MaxTimeout     = 60 * time.Second
+)
+
+// Registry is the validated set of systems.
+type Registry struct {
+	Systems []System `yaml:"systems"`
+}
+
+// System is one downstream system that holds personal data.
+type System struct {
+	Name        string `yaml:"name"`
+	Title       string `yaml:"title"` // plain-language name for the requester
+	Owner       string `yaml:"owner"` // email of the person who answers for it
+	Description string `yaml:"description"`
+	// Categories of personal data held (they feed the right-to-know answer).
+	Categories   []string           `yaml:"categories"`
+	Sources      []string           `yaml:"sources"`      // where the data comes from
+	Purposes     []string           `yaml:"purposes"`     // why it is held
+	ThirdParties []string           `yaml:"thirdParties"` // who else receives it
+	Auth         *Auth              `yaml:"auth"`
+	Actions      map[Action]*Method `yaml:"actions"`
+	Holds        []Hold             `yaml:"holds"`
+}
+
+// Auth names the secret that authenticates calls to a system's API and the
+// header it goes in. The secret value itself never appears in config.
+type Auth struct {
+	Source SecretSource `yaml:"source"` // secretsmanager or ssm
+	Name   string       `yaml:"name"`   // secret name / parameter name
+	Header string       `yaml:"header"` // default Authorization
+	Prefix string       `yaml:"prefix"` // e.g. "Bearer "
+}
+
+// HeaderName is the header the secret goes in.
+func (a *Auth) HeaderName() string {
+	if a.Header == "" {
+		return "Authorization"
+	}
+	return a.Header
+}
+
+// Method says how one action is done.
+type Method struct {
+	Kind Kind `yaml:"kind"`
+	// Calls are the HTTP requests, in order (kind http). A value captured by
+	// one call may be used by the next.
+	Calls []Call `yaml:"calls"`
+	// Task is the instruction mailed to the owner (kind manual).
+	Task string `yaml:"task"`
+	// DueIn is how long the owner has for a manual task (default 10 days).
+	DueIn time.Duration `yaml:"dueIn"`
+	// Reason is the SES suppression reason, BOUNCE or COMPLAINT (kind sesSuppression).
+	Reason string `yaml:"reason"`
+}
+
+// Call is one HTTP request of an action.
+type Call struct {
+	Method string `yaml:"method"`
+	// URL is a template: the scheme, host, port and path shape are fixed; only
+	// {identifier} placeholders in path segments or query values vary.
+	URL     string            `yaml:"url"`
+	Headers map[string]string `yaml:"headers"`
+	// Body is a JSON body template; placeholders in string values are
+	// substituted and the result is encoded as JSON.
+	Body    any           `yaml:"body"`
+	Timeout time.Duration `yaml:"timeout"`
+	// Success lists the status codes that mean the call worked (default 200, 201, 202, 204).
+	Success []int `yaml:"success"`
+	// NotFound lists the status codes that mean the person is not there (e.g. 404).
+	NotFound []int `yaml:"notFound"`
+	// Found is a JSON path into a success response; the person is found when it
+	// selects a non-empty value. Without it, a success status means found.
+	Found string `yaml:"found"`
+	// Capture reads identifiers for later calls from the response, by JSON path.
+	Capture map[Identifier]string `yaml:"capture"`
+	// Data maps a category of data to the JSON path that selects it (export).
+	Data map[string]string `yaml:"data"`
+}
+
+// Hold keeps a category of data from erasure, with the legal reason shown to
+// the requester.
+type Hold struct {
+	Category string `yaml:"category"`
+	Reason   string `yaml:"reason"`
+	Law      string `yaml:"law"`
+	Until    string `yaml:"until"` // plain words: "7 years after the last invoice"
+}
+
+// Lookup returns the system of that name.
+func (r *Registry) Lookup(name string) (*System, bool) {
+	for i := range r.Systems {
+		if r.Systems[i].Name == name {
+			return &r.Systems[i], true
+		}
+	}
+	return nil, false
+}
+
+// Names lists the systems in file order.
+func (r *Registry) Names() []string {
+	names := make([]string, len(r.Systems))
+	for i, s := range r.Systems {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Supporting lists the systems that support action a, in file order.
+func (r *Registry) Supporting(a Action) []string {
+	var names []string
+	for _, s := range r.Systems {
+		if s.Supports(a) {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// Supports reports whether the system can carry out a.
+func (s *System) Supports(a Action) bool {
+	m, ok := s.Actions[a]
+	return ok && m != nil
+}
+
+// Held reports whether the system holds category c.
+func (s *System) Held(c string) bool { return slices.Contains(s.Categories, c) }
+
+// HoldOn returns the hold on category c, if any.
+func (s *System) HoldOn(c string) (Hold, bool) {
+	for _, h := range s.Holds {
+		if h.Category == c {
+			return h, true
+		}
+	}
+	return Hold{}, false
+}
+
+// DisplayName is the title, or the name when there is none.
+func (s *System) DisplayName() string {
+	if s.Title != "" {
+		return s.Title
+	}
+	return s.Name
+}
