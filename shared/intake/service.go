@@ -1,0 +1,205 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// Store is what intake needs of the request store (*dynamo.Store).
+type Store interface {
+	Create(ctx context.Context, r *request.Request) (*request.Request, bool, error)
+	Get(ctx context.Context, id string) (*request.Request, error)
+	EarlierRequests(ctx context.Context, email string) ([]string, error)
+	ClaimAcknowledgement(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error)
+	MarkAcknowledged(ctx context.Context, id string, at time.Time, messageID string, nextDue time.Time) error
+	AppendEvent(ctx context.Context, ev request.Event) error
+}
+
+// Calendar computes the legal deadlines (*clock.Calendar).
+type Calendar interface {
+	Deadlines(received time.Time, kinds []request.Kind, p request.Priority) request.Due
+	Location() *time.Location
+}
+
+// Service creates requests idempotently and acknowledges them.
+type Service struct {
+	Store    Store
+	Calendar Calendar
+	Mail     mail.Sender
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Actor names the intake in audit events, e.g. "system:intake-web".
+	Actor string
+	// TeamAddress is where requesters can write to the privacy team.
+	TeamAddress string
+	// FormURL is the public web form, offered in mail.
+	FormURL string
+	// AckLease bounds how long one sender holds the right to send an
+	// acknowledgement before a retry may send it; 0 means two minutes.
+	AckLease time.Duration
+}
+
+// Receipt is what the requester is told after submitting.
+type Receipt struct {
+	Request *request.Request
+	// Created is false when the same submission arrived before.
+	Created bool
+}
+
+// Submit validates a submission (a FieldErrors error when it is invalid), stores it as a request once (the same
+// source ID always yields the same request), records it on the audit
+// trail, and acknowledges it once. Calling it again with the same
+// submission — a double click, a Lambda retry, a redelivered email — finishes
+// whatever an earlier call left undone and sends nothing twice.
+func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) {
+	sub.normalize()
+	if fe := sub.Validate(); fe != nil {
+		return nil, fe
+	}
+	now := s.Now()
+	id := request.NewID(sub.Channel, sub.SourceID)
+
+	earlier, err := s.Store.EarlierRequests(ctx, sub.Requester.Email)
+	if err != nil {
+		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	r := &request.Request{
+		ID:          id,
+		SourceID:    sub.SourceID,
+		Kinds:       sub.Kinds,
+		Status:      request.Received,
+		Channel:     sub.Channel,
+		Priority:    sub.Priority,
+		Regulation:  sub.Regulation,
+		Requester:   sub.Requester,
+		Agent:       sub.Agent,
+		Details:     sub.Details,
+		GPC:         sub.GPC,
+		ReceivedAt:  now,
+		Due:         s.Calendar.Deadlines(now, sub.Kinds, sub.Priority),
+		DuplicateOf: earlier,
+		UpdatedAt:   now,
+	}
+	stored, created, err := s.Store.Create(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: id, At: stored.ReceivedAt, Actor: s.actor(), Action: "created", Once: "created",
+		Data: map[string]string{
+			"channel":    string(stored.Channel),
+			"kinds":      joinKinds(stored.Kinds),
+			"priority":   string(stored.Priority),
+			"gpc":        strconv.FormatBool(stored.GPC),
+			"duplicates": strconv.Itoa(len(stored.DuplicateOf)),
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	s.logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
+		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
+
+	if err := s.acknowledge(ctx, stored); err != nil {
+		return nil, err
+	}
+	return &Receipt{Request: stored, Created: created}, nil
+}
+
+// Acknowledge sends the acknowledgement of a stored request unless it went
+// out before. It is the one place the acknowledgement is sent from.
+func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request, error) {
+	r, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("acknowledge %s: %w", id, err)
+	}
+	return r, s.acknowledge(ctx, r)
+}
+
+func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
+	if r.AcknowledgedAt.IsZero() {
+		lease := s.AckLease
+		if lease == 0 {
+			lease = 2 * time.Minute
+		}
+		won, err := s.Store.ClaimAcknowledgement(ctx, r.ID, s.Now(), lease)
+		if err != nil {
+			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+		}
+		if !won {
+			// Another delivery of the same submission is sending it now.
+			s.logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
+			return nil
+		}
+		msg, err := s.render(r)
+		if err != nil {
+			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+		}
+		messageID, err := s.Mail.Send(ctx, msg)
+		if err != nil {
+			return fmt.Errorf("acknowledge %s: send: %w", r.ID, err)
+		}
+		at := s.Now()
+		next := r.Due.Response
+		if r.OnlyOptOuts() {
+			next = r.Due.OptOut
+		}
+		if next.IsZero() {
+			next = r.Due.Next()
+		}
+		if err := s.Store.MarkAcknowledged(ctx, r.ID, at, messageID, next); err != nil {
+			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+		}
+		r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
+		s.logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.actor(), Action: "acknowledged", Once: "acknowledged",
+		Data: map[string]string{"messageId": r.AckMessageID},
+	}); err != nil {
+		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (s *Service) render(r *request.Request) (mail.Message, error) {
+	loc := s.Calendar.Location()
+	if r.OnlyOptOuts() {
+		return mail.RenderOptOutConfirmation(r.Requester.Email, mail.OptOutConfirmation{
+			RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, GPC: r.GPC,
+			TeamAddress: s.TeamAddress, Location: loc,
+		})
+	}
+	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{
+		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
+		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
+	})
+}
+
+func (s *Service) actor() string {
+	if s.Actor == "" {
+		return "system:intake"
+	}
+	return s.Actor
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
+func joinKinds(kinds []request.Kind) string {
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = string(k)
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,268 @@
+package intake_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// memStore is an in-memory intake.Store with the same conditional rules as
+// the DynamoDB store.
+type memStore struct {
+	mu       sync.Mutex
+	reqs     map[string]request.Request
+	leases   map[string]time.Time
+	events   []request.Event
+	once     map[string]bool
+	failMark error
+}
+
+var _ intake.Store = (*memStore)(nil)
+
+func newMemStore() *memStore {
+	return &memStore{reqs: map[string]request.Request{}, leases: map[string]time.Time{}, once: map[string]bool{}}
+}
+
+func (m *memStore) Create(_ context.Context, r *request.Request) (*request.Request, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if got, ok := m.reqs[r.ID]; ok {
+		return &got, false, nil
+	}
+	m.reqs[r.ID] = *r
+	cp := *r
+	return &cp, true, nil
+}
+
+func (m *memStore) Get(_ context.Context, id string) (*request.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.reqs[id]
+	if !ok {
+		return nil, request.ErrNotFound
+	}
+	return &r, nil
+}
+
+func (m *memStore) EarlierRequests(_ context.Context, email string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids []string
+	for id, r := range m.reqs {
+		if request.NormalizeEmail(r.Requester.Email) == request.NormalizeEmail(email) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func (m *memStore) ClaimAcknowledgement(_ context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.reqs[id].AcknowledgedAt.IsZero() {
+		return false, nil
+	}
+	if until, ok := m.leases[id]; ok && !until.Before(now) {
+		return false, nil
+	}
+	m.leases[id] = now.Add(lease)
+	return true, nil
+}
+
+func (m *memStore) MarkAcknowledged(_ context.Context, id string, at time.Time, messageID string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failMark != nil {
+		return m.failMark
+	}
+	r := m.reqs[id]
+	if !r.AcknowledgedAt.IsZero() || r.Status != request.Received {
+		return request.ErrConflict
+	}
+	r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
+	m.reqs[id] = r
+	delete(m.leases, id)
+	return nil
+}
+
+func (m *memStore) AppendEvent(_ context.Context, ev request.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ev.Once != "" {
+		key := ev.RequestID + "|" + ev.Once + "|" + ev.At.String()
+		if m.once[key] {
+			return nil
+		}
+		m.once[key] = true
+	}
+	m.events = append(m.events, ev)
+	return nil
+}
+
+type fakeCalendar struct{}
+
+func (fakeCalendar) Deadlines(received time.Time, kinds []request.Kind, _ request.Priority) request.Due {
+	d := request.Due{Acknowledge: received.AddDate(0, 0, 14), Response: received.AddDate(0, 0, 45), Extended: received.AddDate(0, 0, 90)}
+	for _, k := range kinds {
+		if k == request.OptOutSale {
+			d.OptOut = received.AddDate(0, 0, 21)
+		}
+	}
+	return d
+}
+func (fakeCalendar) Location() *time.Location { return time.UTC }
+
+type fakeMailer struct {
+	mu   sync.Mutex
+	sent []mail.Message
+	err  error
+}
+
+func (f *fakeMailer) Send(_ context.Context, m mail.Message) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return "", f.err
+	}
+	f.sent = append(f.sent, m)
+	return "msg-" + string(rune('a'+len(f.sent))), nil
+}
+
+func newService(store *memStore, mailer *fakeMailer, now *time.Time) *intake.Service {
+	return &intake.Service{
+		Store: store, Calendar: fakeCalendar{}, Mail: mailer, Now: func() time.Time { return *now },
+		Actor: "system:intake-web", TeamAddress: "privacy@productionflow.example", FormURL: "https://privacy.example/",
+	}
+}
+
+func validSubmission() intake.Submission {
+	return intake.Submission{
+		SourceID: "sub-0123456789abcdef", Channel: request.Web,
+		Kinds:     []request.Kind{request.Deletion},
+		Requester: request.Identity{Name: "Ada Lovelace", Email: "ada@example.com", State: "CA"},
+	}
+}
+
+func TestSubmitCreatesOnceAndAcknowledgesOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+
+	first, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.True(t, first.Created)
+	assert.Equal(t, request.Acknowledged, first.Request.Status)
+	assert.Equal(t, now.AddDate(0, 0, 45), first.Request.Due.Response)
+
+	now = now.Add(time.Minute)
+	second, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.False(t, second.Created)
+	assert.Equal(t, first.Request.ID, second.Request.ID)
+
+	require.Len(t, mailer.sent, 1, "one acknowledgement however often it is submitted")
+	assert.Equal(t, []string{"ada@example.com"}, mailer.sent[0].To)
+	assert.Contains(t, mailer.sent[0].Text, first.Request.ID)
+
+	var actions []string
+	for _, ev := range store.events {
+		actions = append(actions, ev.Action)
+		for _, v := range ev.Data {
+			assert.NotContains(t, v, "ada@example.com", "no personal data in audit event data")
+		}
+	}
+	assert.Equal(t, []string{"created", "acknowledged"}, actions)
+}
+
+func TestSubmitFinishesAfterACrashBeforeTheMailWasRecorded(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{err: errors.New("SES throttled")}
+	svc := newService(store, mailer, &now)
+
+	_, err := svc.Submit(ctx, validSubmission())
+	require.Error(t, err, "a failed send is reported so the caller retries")
+
+	// The retry comes after the lease ran out; the mail now goes out.
+	mailer.err = nil
+	now = now.Add(5 * time.Minute)
+	r, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.False(t, r.Created)
+	assert.Len(t, mailer.sent, 1)
+	assert.Equal(t, request.Acknowledged, r.Request.Status)
+}
+
+func TestConcurrentSubmissionsSendOneMail(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Submit(ctx, validSubmission())
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, mailer.sent, 1)
+	assert.Len(t, store.reqs, 1)
+}
+
+func TestGPCAddsOptOutAndOptOutOnlyGetsConfirmation(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.OptOutMarketing}
+	sub.GPC = true
+	r, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []request.Kind{request.OptOutMarketing, request.OptOutSale}, r.Request.Kinds)
+	assert.True(t, r.Request.GPC)
+	require.Len(t, mailer.sent, 1)
+	assert.NotContains(t, strings.ToLower(mailer.sent[0].Subject), "acknowledg", "opt-outs get a confirmation, not an acknowledgement")
+}
+
+func TestDuplicatesAreLinked(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	first, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	sub := validSubmission()
+	sub.SourceID = "sub-another-submission"
+	sub.Requester.Email = "ADA@example.com"
+	second, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Request.ID, second.Request.ID)
+	assert.Equal(t, []string{first.Request.ID}, second.Request.DuplicateOf)
+	assert.Len(t, mailer.sent, 2, "a duplicate still gets its own acknowledgement and verifies on its own")
+}
+
+func TestChildDataIsExpedited(t *testing.T) {
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	svc := newService(newMemStore(), &fakeMailer{}, &now)
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.ChildData}
+	r, err := svc.Submit(context.Background(), sub)
+	require.NoError(t, err)
+	assert.Equal(t, request.Expedited, r.Request.Priority)
+}

@@ -1,0 +1,60 @@
+package intake_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *intake.Submission)
+		field  string // "" means valid
+	}{
+		{"valid", func(*intake.Submission) {}, ""},
+		{"no kinds", func(s *intake.Submission) { s.Kinds = nil }, "kinds"},
+		{"unknown kind", func(s *intake.Submission) { s.Kinds = []request.Kind{"sell-my-soul"} }, "kinds"},
+		{"repeated kind", func(s *intake.Submission) { s.Kinds = []request.Kind{request.Deletion, request.Deletion} }, "kinds"},
+		{"unclear is for email only", func(s *intake.Submission) { s.Kinds = []request.Kind{request.Unclear} }, "kinds"},
+		{"missing name", func(s *intake.Submission) { s.Requester.Name = " " }, "name"},
+		{"name too long", func(s *intake.Submission) { s.Requester.Name = strings.Repeat("a", 201) }, "name"},
+		{"CR/LF in name", func(s *intake.Submission) { s.Requester.Name = "Ada\r\nBcc: x@example.com" }, "name"},
+		{"missing email", func(s *intake.Submission) { s.Requester.Email = "" }, "email"},
+		{"email with display name", func(s *intake.Submission) { s.Requester.Email = "Ada <ada@example.com>" }, "email"},
+		{"email with header injection", func(s *intake.Submission) { s.Requester.Email = "ada@example.com\nBcc: x@example.com" }, "email"},
+		{"email without domain dot", func(s *intake.Submission) { s.Requester.Email = "ada@localhost" }, "email"},
+		{"phone letters", func(s *intake.Submission) { s.Requester.Phone = "call me maybe" }, "phone"},
+		{"unknown state", func(s *intake.Submission) { s.Requester.State = "ZZ" }, "state"},
+		{"unknown relationship", func(s *intake.Submission) { s.Requester.Relationship = "nemesis" }, "relationship"},
+		{"details too long", func(s *intake.Submission) { s.Details = strings.Repeat("x", 4001) }, "details"},
+		{"control characters in details", func(s *intake.Submission) { s.Details = "hello\x00" }, "details"},
+		{"invalid UTF-8", func(s *intake.Submission) { s.Requester.Company = "\xff\xfe" }, "company"},
+		{"specific pieces need the declaration", func(s *intake.Submission) { s.Kinds = []request.Kind{request.AccessSpecific} }, "declaration"},
+		{"correction needs details", func(s *intake.Submission) { s.Kinds = []request.Kind{request.Correction} }, "details"},
+		{"agent needs an email", func(s *intake.Submission) { s.Agent = &request.Agent{Name: "Agent Smith"} }, "agentEmail"},
+		{"bad submission ID", func(s *intake.Submission) { s.SourceID = "../../etc" }, "submissionId"},
+		{"multi-line address is fine", func(s *intake.Submission) { s.Requester.Address = "1 Main St\nSpringfield" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := intake.Submission{
+				SourceID: "sub-0123456789abcdef", Channel: request.Web,
+				Kinds:     []request.Kind{request.Deletion},
+				Requester: request.Identity{Name: "Ada", Email: "ada@example.com"},
+			}
+			tt.change(&s)
+			fe := s.Validate()
+			if tt.field == "" {
+				assert.Nil(t, fe)
+				return
+			}
+			assert.Contains(t, fe, tt.field, "errors: %v", fe)
+			assert.NotEmpty(t, fe[tt.field])
+		})
+	}
+}
