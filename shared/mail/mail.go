@@ -1,0 +1,251 @@
+// Package mail renders the messages the desk sends to requesters, as an HTML
+// part and a plain-text part, and names the Sender that delivers them.
+//
+// Every value a requester supplied is treated as hostile: html/template
+// escapes it in the HTML part; in the plain-text part control characters
+// (CR, LF, tabs, NUL, bidirectional overrides...) are removed; it never goes
+// into the Subject or into a header. The only requester value in a Message
+// outside its body is the recipient address, which the caller validates and
+// the Sender checks again.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// Message is one email ready to send.
+type Message struct {
+	To      []string
+	ReplyTo []string
+	Subject string
+	Text    string
+	HTML    string
+	// Headers are extra header fields; set by this package only, never from
+	// requester data.
+	Headers map[string]string
+}
+
+// Sender delivers a Message and returns the provider's message ID.
+type Sender interface {
+	Send(ctx context.Context, m Message) (messageID string, err error)
+}
+
+// The header fields on every message: they mark it as machine-sent so that
+// autoresponders (vacation replies, Exchange out-of-office) do not answer it
+// and start a loop with our own intake (RFC 3834).
+const (
+	HeaderAutoSubmitted      = "Auto-Submitted"
+	HeaderAutoResponseSupp   = "X-Auto-Response-Suppress"
+	autoSubmittedValue       = "auto-generated"
+	autoResponseSuppressWord = "All"
+)
+
+// ErrRecipient is returned when the recipient address is empty or carries
+// characters no address may carry. The error never quotes the address.
+var ErrRecipient = errors.New("mail: unusable recipient address")
+
+//go:embed templates
+var files embed.FS
+
+var (
+	funcs = map[string]any{
+		"date":     func(t time.Time) string { return t.Format("Monday, January 2, 2006") },
+		"datetime": func(t time.Time) string { return t.Format("Monday, January 2, 2006 at 3:04 PM MST") },
+	}
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.html.tmpl"))
+	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.txt.tmpl"))
+)
+
+// Acknowledgement is what the acknowledgement of a request says.
+type Acknowledgement struct {
+	RequestID   string
+	Name        string // the requester's name as they gave it; may be empty
+	Kinds       []request.Kind
+	ReceivedAt  time.Time
+	Due         request.Due
+	Expedited   bool
+	TeamAddress string // the privacy team's address, for questions (and Reply-To)
+	FormURL     string // the request form, offered for further requests; may be empty
+	// Location is the zone dates are written in. Pass the business zone
+	// (clock.Calendar.Location): a deadline is the end of a day there, and
+	// written in another zone it could fall on the next date. nil writes
+	// each date in the zone it carries.
+	Location *time.Location
+}
+
+type ackView struct {
+	RequestID   string
+	Name        string
+	Kinds       []string
+	ReceivedAt  time.Time
+	AnswerBy    time.Time // zero: no 45-day answer (only opt-outs)
+	OptOutBy    time.Time // zero: no opt-out asked
+	Verify      bool
+	Expedited   bool
+	TeamAddress string
+	FormURL     string
+}
+
+// RenderAcknowledgement renders the acknowledgement of request a to the
+// address to: the request ID, what was asked, what happens next and by when,
+// and how to reach the team.
+func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := ackView{
+		RequestID:   clean(a.RequestID),
+		Name:        clean(a.Name),
+		Kinds:       titles(a.Kinds),
+		ReceivedAt:  in(a.ReceivedAt, a.Location),
+		AnswerBy:    in(a.Due.Response, a.Location),
+		OptOutBy:    in(a.Due.OptOut, a.Location),
+		Verify:      !a.Due.Response.IsZero(),
+		Expedited:   a.Expedited,
+		TeamAddress: clean(a.TeamAddress),
+		FormURL:     clean(a.FormURL),
+	}
+	subject := "We received your privacy request " + v.RequestID
+	return render(to, a.TeamAddress, subject, "acknowledgement", v)
+}
+
+// OptOutConfirmation is what the confirmation of an opt-out says.
+type OptOutConfirmation struct {
+	RequestID   string
+	Kinds       []request.Kind
+	ReceivedAt  time.Time
+	GPC         bool // the opt-out came (also) from a Global Privacy Control signal
+	TeamAddress string
+	Location    *time.Location // as in Acknowledgement
+}
+
+type optOutView struct {
+	RequestID   string
+	Kinds       []string
+	Sale        bool
+	Marketing   bool
+	ReceivedAt  time.Time
+	GPC         bool
+	TeamAddress string
+}
+
+// RenderOptOutConfirmation renders the confirmation that an opt-out was
+// recorded: opt-outs need no verification, so this is the only mail the
+// requester gets for them.
+func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := optOutView{
+		RequestID:   clean(c.RequestID),
+		Kinds:       titles(c.Kinds),
+		ReceivedAt:  in(c.ReceivedAt, c.Location),
+		GPC:         c.GPC,
+		TeamAddress: clean(c.TeamAddress),
+	}
+	for _, k := range c.Kinds {
+		switch k {
+		case request.OptOutSale:
+			v.Sale = true
+		case request.OptOutMarketing:
+			v.Marketing = true
+		}
+	}
+	if c.GPC && !v.Sale {
+		// The signal is the request: say so in the list even if no kind was ticked.
+		v.Kinds = append(v.Kinds, request.OptOutSale.Title())
+		v.Sale = true
+	}
+	subject := "Your opt-out is recorded (request " + v.RequestID + ")"
+	return render(to, c.TeamAddress, subject, "optout", v)
+}
+
+func render(to, replyTo, subject, name string, view any) (Message, error) {
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, name+".txt.tmpl", view); err != nil {
+		return Message{}, fmt.Errorf("render %s text: %w", name, err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, name+".html.tmpl", view); err != nil {
+		return Message{}, fmt.Errorf("render %s html: %w", name, err)
+	}
+	m := Message{
+		To:      []string{to},
+		Subject: clean(subject),
+		Text:    text.String(),
+		HTML:    html.String(),
+		Headers: map[string]string{
+			HeaderAutoSubmitted:    autoSubmittedValue,
+			HeaderAutoResponseSupp: autoResponseSuppressWord,
+		},
+	}
+	if replyTo = strings.TrimSpace(replyTo); replyTo != "" && checkRecipient(replyTo) == nil {
+		m.ReplyTo = []string{replyTo}
+	}
+	return m, nil
+}
+
+// checkRecipient refuses an empty address or one with control characters
+// (a CR/LF would let it smuggle header lines into a raw message).
+func checkRecipient(to string) error {
+	if strings.TrimSpace(to) == "" || !utf8.ValidString(to) || strings.IndexFunc(to, unwanted) >= 0 {
+		return ErrRecipient
+	}
+	return nil
+}
+
+// clean makes a requester-supplied value safe for a single line of plain
+// text: invalid UTF-8 becomes U+FFFD, control characters and bidirectional
+// overrides become spaces, runs of spaces collapse, and the ends are trimmed.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unwanted(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// unwanted reports the runes that never belong in a line of mail: C0 and C1
+// controls (CR, LF, TAB, NUL, ESC...), line and paragraph separators, and the
+// bidirectional embedding, override and isolate controls that can make text
+// read differently from what it says.
+func unwanted(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r == '\u2028' || r == '\u2029':
+		return true
+	case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+func titles(kinds []request.Kind) []string {
+	out := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		out = append(out, clean(k.Title()))
+	}
+	return out
+}
+
+func in(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() || loc == nil {
+		return t
+	}
+	return t.In(loc)
+}
