@@ -1,0 +1,93 @@
+// Package secret fetches secrets by name from AWS Secrets Manager or SSM
+// Parameter Store and keeps them for the life of the process (one Lambda cold
+// start). Secret values never appear in errors or logs.
+package secret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// SecretsManagerAPI is the one Secrets Manager call used; *secretsmanager.Client satisfies it.
+type SecretsManagerAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// SSMAPI is the one SSM call used; *ssm.Client satisfies it.
+type SSMAPI interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// ErrNoClient means the registry names a source no client was given for.
+var ErrNoClient = errors.New("no client for secret source")
+
+// Store fetches and caches secrets. The zero value has no clients; set the
+// ones the registry uses.
+type Store struct {
+	SecretsManager SecretsManagerAPI
+	SSM            SSMAPI
+
+	mu    sync.Mutex
+	cache map[string]string
+}
+
+// Get returns the secret called name from source, fetching it once per process.
+// The error names the source and the secret name, never the value.
+func (s *Store) Get(ctx context.Context, source system.SecretSource, name string) (string, error) {
+	key := string(source) + "\x00" + name
+	s.mu.Lock()
+	v, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := s.fetch(ctx, source, name)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]string{}
+	}
+	s.cache[key] = v
+	s.mu.Unlock()
+	return v, nil
+}
+
+func (s *Store) fetch(ctx context.Context, source system.SecretSource, name string) (string, error) {
+	switch source {
+	case system.SecretsManager:
+		if s.SecretsManager == nil {
+			return "", fmt.Errorf("secret %s from %s: %w", name, source, ErrNoClient)
+		}
+		out, err := s.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+		if err != nil {
+			return "", fmt.Errorf("get secret %s from Secrets Manager: %w", name, err)
+		}
+		if out.SecretString == nil {
+			return "", fmt.Errorf("get secret %s from Secrets Manager: not a string secret", name)
+		}
+		return *out.SecretString, nil
+	case system.SSM:
+		if s.SSM == nil {
+			return "", fmt.Errorf("secret %s from %s: %w", name, source, ErrNoClient)
+		}
+		out, err := s.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return "", fmt.Errorf("get parameter %s from SSM: %w", name, err)
+		}
+		if out.Parameter == nil || out.Parameter.Value == nil {
+			return "", fmt.Errorf("get parameter %s from SSM: no value", name)
+		}
+		return *out.Parameter.Value, nil
+	}
+	return "", fmt.Errorf("secret %s: unknown source %q", name, source)
+}
