@@ -101,6 +101,56 @@ type compiled struct {
 	ctx      bool
 	path     *jsonpath.Path
 	singular bool
+	simple   bool      // only member names and indexes: walk steps directly
+	steps    []refStep // when simple
+}
+
+// simpleSteps lists the steps of a singular query made only of member
+// names and array indexes.
+func simpleSteps(p *jsonpath.Path) ([]refStep, bool) {
+	var steps []refStep
+	for _, seg := range p.Query().Segments() {
+		for _, sel := range seg.Selectors() {
+			switch v := sel.(type) {
+			case spec.Name:
+				steps = append(steps, refStep{name: string(v)})
+			case spec.Index:
+				steps = append(steps, refStep{index: int(v), isIdx: true})
+			default:
+				return nil, false
+			}
+		}
+	}
+	return steps, true
+}
+
+// walk follows simple steps through v.
+func walk(v any, steps []refStep) (any, bool) {
+	for _, st := range steps {
+		if st.isIdx {
+			arr, ok := v.([]any)
+			if !ok {
+				return nil, false
+			}
+			i := st.index
+			if i < 0 {
+				i += len(arr)
+			}
+			if i < 0 || i >= len(arr) {
+				return nil, false
+			}
+			v = arr[i]
+			continue
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = obj[st.name]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 var pathCache sync.Map // string → compiled
@@ -140,6 +190,9 @@ func compilePath(s string) (compiled, error) {
 		}
 	}
 	c := compiled{ctx: ctx, path: p, singular: p.Query().Singular() != nil}
+	if c.singular {
+		c.steps, c.simple = simpleSteps(p)
+	}
 	pathCache.Store(s, c)
 	return c, nil
 }
@@ -253,23 +306,10 @@ func parseReferencePath(s string) ([]refStep, error) {
 	if c.ctx {
 		return nil, fmt.Errorf("invalid reference path %q: the context object cannot be written", s)
 	}
-	if !c.singular {
+	if !c.simple {
 		return nil, fmt.Errorf("invalid reference path %q: it must name a single node (no wildcards, filters, slices or ..)", s)
 	}
-	var steps []refStep
-	for _, seg := range c.path.Query().Segments() {
-		for _, sel := range seg.Selectors() {
-			switch v := sel.(type) {
-			case spec.Name:
-				steps = append(steps, refStep{name: string(v)})
-			case spec.Index:
-				steps = append(steps, refStep{index: int(v), isIdx: true})
-			default:
-				return nil, fmt.Errorf("invalid reference path %q: unsupported selector %v", s, sel)
-			}
-		}
-	}
-	return steps, nil
+	return c.steps, nil
 }
 
 // QueryPath evaluates an ASL path: "$..." on input, "$$..." on the context
@@ -285,6 +325,13 @@ func QueryPath(path string, input, ctx any) (any, error) {
 	where := "input"
 	if c.ctx {
 		doc, where = ctx, "context object"
+	}
+	if c.simple {
+		v, ok := walk(doc, c.steps)
+		if !ok {
+			return nil, Errorf(ErrRuntime, "the JSONPath %s could not be found in the %s", path, where)
+		}
+		return v, nil
 	}
 	nodes := c.path.Select(doc)
 	if c.singular {
