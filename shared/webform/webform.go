@@ -1,0 +1,409 @@
+// Package webform is the public web intake: the request form, its
+// submission as a urlencoded form or JSON, and the receipt.
+package webform
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// MaxBody is the largest request body accepted; larger ones get 413.
+const MaxBody = 32 << 10
+
+//go:embed templates/*.html templates/form.css
+var files embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"date": func(t time.Time, loc *time.Location) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("Monday, January 2, 2006")
+	},
+	"checked": func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
+	"field": func(id, label, value, auto string, fe intake.FieldErrors, required bool) textField {
+		return textField{ID: id, Label: label, Value: value, Auto: auto, Error: fe[id], Required: required}
+	},
+}).ParseFS(files, "templates/*.html"))
+
+// Submitter is the intake service.
+type Submitter interface {
+	Submit(ctx context.Context, sub intake.Submission) (*intake.Receipt, error)
+}
+
+// Handler serves the form. Build it with New.
+type Handler struct {
+	intake  Submitter
+	loc     *time.Location
+	team    string
+	entropy io.Reader
+	log     *slog.Logger
+	mux     *http.ServeMux
+	formCSS []byte
+}
+
+// Config is what the handler needs besides the intake service.
+type Config struct {
+	// Location renders due dates in the business time zone.
+	Location *time.Location
+	// TeamAddress is shown for questions.
+	TeamAddress string
+	// Entropy makes submission IDs; nil means crypto/rand.
+	Entropy io.Reader
+	Log     *slog.Logger
+}
+
+// New builds the handler.
+func New(svc Submitter, cfg Config) *Handler {
+	h := &Handler{intake: svc, loc: cfg.Location, team: cfg.TeamAddress, entropy: cfg.Entropy, log: cfg.Log}
+	if h.loc == nil {
+		h.loc = time.UTC
+	}
+	if h.entropy == nil {
+		h.entropy = rand.Reader
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	h.formCSS, _ = files.ReadFile("templates/form.css")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.form)
+	mux.HandleFunc("POST /requests", h.submit)
+	mux.HandleFunc("GET /form.css", h.css)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	h.mux = mux
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
+
+// kindChoice is one checkbox of the form.
+type kindChoice struct {
+	Kind        request.Kind
+	Title       string
+	Explanation string
+}
+
+var choices = []kindChoice{
+	{request.AccessCategories, "Know what we hold", "We tell you which categories of personal data we hold about you, where it came from, why we use it and who we share it with."},
+	{request.AccessSpecific, "Get a copy of your data", "We send you the specific pieces of personal data we hold about you. Because this discloses your data, we ask for more proof that it is you and a signed declaration."},
+	{request.Deletion, "Delete your data", "We delete your personal data and tell our service providers to delete it too. Some records we must keep by law (for example invoices); we will tell you which and why."},
+	{request.Correction, "Correct your data", "We fix personal data about you that is wrong or incomplete. Tell us below what is wrong and what it should be."},
+	{request.Portability, "Take your data with you", "We send your data in a machine-readable format (JSON and CSV) that you can take to another service."},
+	{request.OptOutSale, "Do not sell or share my data", "We stop selling or sharing your personal data for cross-context advertising. No proof of identity is needed."},
+	{request.OptOutMarketing, "Stop marketing email", "We stop sending you marketing email. Service messages about your account continue."},
+	{request.ChildData, "Delete a child's data", "You are a parent or guardian and we hold data about someone under 18. We delete it promptly."},
+}
+
+type option struct{ Value, Label string }
+
+var relationshipOptions = []option{
+	{"customer", "Customer"}, {"former-customer", "Former customer"}, {"supplier", "Supplier or partner"},
+	{"job-applicant", "Job applicant"}, {"website-visitor", "Website visitor"}, {"employee", "Employee or former employee"}, {"other", "Other"},
+}
+
+// formData is everything the form template shows.
+type formData struct {
+	Choices       []kindChoice
+	Relationships []option
+	States        []string
+	SubmissionID  string
+	Values        formValues
+	Errors        intake.FieldErrors
+	ErrorOrder    []fieldError
+	TeamAddress   string
+}
+
+type textField struct {
+	ID, Label, Value, Auto, Error string
+	Required                      bool
+}
+
+type fieldError struct{ Field, Label, Message string }
+
+type formValues struct {
+	Kinds                                              []request.Kind
+	Name, Email, Phone, Address, Company, Relationship string
+	State, Details, AgentName, AgentEmail              string
+	IsAgent, Declaration                               bool
+}
+
+var fieldLabels = []struct{ Field, Label string }{
+	{"kinds", "What would you like us to do"}, {"name", "Full name"}, {"email", "Email address"},
+	{"phone", "Phone number"}, {"address", "Postal address"}, {"company", "Company"},
+	{"relationship", "Your relationship with ProductionFlow"}, {"state", "State of residence"},
+	{"agentName", "Agent's name"}, {"agentEmail", "Agent's email address"}, {"details", "Details"},
+	{"declaration", "Declaration"}, {"submissionId", "Form"}, {"priority", "Priority"}, {"channel", "Channel"},
+}
+
+func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
+	id, err := h.newSubmissionID()
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	h.render(w, http.StatusOK, "form.html", h.formData(id, formValues{}, nil))
+}
+
+func (h *Handler) css(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(h.formCSS)
+}
+
+func (h *Handler) formData(id string, v formValues, fe intake.FieldErrors) formData {
+	d := formData{Choices: choices, Relationships: relationshipOptions, States: intake.States,
+		SubmissionID: id, Values: v, Errors: fe, TeamAddress: h.team}
+	for _, f := range fieldLabels {
+		if msg, ok := fe[f.Field]; ok {
+			d.ErrorOrder = append(d.ErrorOrder, fieldError{f.Field, f.Label, msg})
+		}
+	}
+	return d
+}
+
+func (h *Handler) newSubmissionID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(h.entropy, b); err != nil {
+		return "", err
+	}
+	return "web-" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// jsonBody is the JSON form of a submission.
+type jsonBody struct {
+	SubmissionID string         `json:"submissionId"`
+	Kinds        []request.Kind `json:"kinds"`
+	Name         string         `json:"name"`
+	Email        string         `json:"email"`
+	Phone        string         `json:"phone"`
+	Address      string         `json:"address"`
+	Company      string         `json:"company"`
+	Relationship string         `json:"relationship"`
+	State        string         `json:"state"`
+	Details      string         `json:"details"`
+	Declaration  bool           `json:"declaration"`
+	Agent        *request.Agent `json:"agent"`
+	Website      string         `json:"website"` // honeypot: people leave it empty
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	gpc := r.Header.Get("Sec-GPC") == "1"
+	switch ct {
+	case "application/json":
+		h.submitJSON(w, r, gpc)
+	case "application/x-www-form-urlencoded":
+		h.submitForm(w, r, gpc)
+	default:
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send application/x-www-form-urlencoded or application/json"})
+	}
+}
+
+func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
+	if err := r.ParseForm(); err != nil {
+		if tooLarge(err) {
+			h.renderMessage(w, http.StatusRequestEntityTooLarge, "Your request is too long", "Please shorten the details and send it again.")
+			return
+		}
+		h.renderMessage(w, http.StatusBadRequest, "We could not read your request", "Please go back to the form and send it again.")
+		return
+	}
+	f := r.PostForm
+	v := formValues{
+		Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), Address: f.Get("address"),
+		Company: f.Get("company"), Relationship: f.Get("relationship"), State: f.Get("state"),
+		Details: f.Get("details"), AgentName: f.Get("agentName"), AgentEmail: f.Get("agentEmail"),
+		IsAgent: f.Get("isAgent") == "yes", Declaration: f.Get("declaration") == "yes",
+	}
+	for _, k := range f["kinds"] {
+		v.Kinds = append(v.Kinds, request.Kind(k))
+	}
+	if f.Get("website") != "" {
+		h.log.InfoContext(r.Context(), "honeypot filled; submission dropped")
+		h.renderMessage(w, http.StatusOK, "Thank you", "We have received your request.")
+		return
+	}
+	sub := intake.Submission{
+		SourceID: f.Get("submissionId"), Channel: request.Web, Kinds: v.Kinds,
+		Requester: request.Identity{Name: v.Name, Email: v.Email, Phone: v.Phone, Address: v.Address,
+			Company: v.Company, Relationship: v.Relationship, State: v.State},
+		Details: v.Details, Declaration: v.Declaration, GPC: gpc,
+	}
+	if v.IsAgent {
+		sub.Agent = &request.Agent{Name: v.AgentName, Email: v.AgentEmail}
+	}
+	rc, err := h.intake.Submit(r.Context(), sub)
+	var fe intake.FieldErrors
+	if errors.As(err, &fe) {
+		id := f.Get("submissionId")
+		if _, bad := fe["submissionId"]; bad {
+			id, _ = h.newSubmissionID()
+		}
+		h.render(w, http.StatusBadRequest, "form.html", h.formData(id, v, fe))
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	h.render(w, http.StatusOK, "receipt.html", receiptData{Request: rc.Request, Location: h.loc, TeamAddress: h.team,
+		Titles: titles(rc.Request.Kinds)})
+}
+
+func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
+	var body jsonBody
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		if tooLarge(err) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "request body larger than 32 KiB"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed JSON: " + jsonProblem(err)})
+		return
+	}
+	if dec.More() {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed JSON: one object expected"})
+		return
+	}
+	if body.Website != "" {
+		h.log.InfoContext(r.Context(), "honeypot filled; submission dropped")
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
+		return
+	}
+	rc, err := h.intake.Submit(r.Context(), intake.Submission{
+		SourceID: body.SubmissionID, Channel: request.Web, Kinds: body.Kinds,
+		Requester: request.Identity{Name: body.Name, Email: body.Email, Phone: body.Phone, Address: body.Address,
+			Company: body.Company, Relationship: body.Relationship, State: body.State},
+		Agent: body.Agent, Details: body.Details, Declaration: body.Declaration, GPC: gpc,
+	})
+	var fe intake.FieldErrors
+	if errors.As(err, &fe) {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid request", "fields": fe})
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if !rc.Created {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, receiptJSON(rc.Request))
+}
+
+// Receipt is the JSON answer to a submission.
+type Receipt struct {
+	RequestID  string         `json:"requestId"`
+	Status     request.Status `json:"status"`
+	Kinds      []request.Kind `json:"kinds"`
+	ReceivedAt time.Time      `json:"receivedAt"`
+	Due        request.Due    `json:"due"`
+}
+
+func receiptJSON(r *request.Request) Receipt {
+	return Receipt{RequestID: r.ID, Status: r.Status, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due}
+}
+
+type receiptData struct {
+	Request     *request.Request
+	Titles      []string
+	Location    *time.Location
+	TeamAddress string
+}
+
+func titles(kinds []request.Kind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Title()
+	}
+	return out
+}
+
+type messageData struct{ Title, Message string }
+
+func (h *Handler) renderMessage(w http.ResponseWriter, status int, title, msg string) {
+	h.render(w, status, "message.html", messageData{title, msg})
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf strings.Builder
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		h.log.Error("render page", "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, buf.String())
+}
+
+// internal logs the error (which carries request IDs, never personal data)
+// and answers without detail.
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "submission failed", "error", err)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		return
+	}
+	h.renderMessage(w, http.StatusInternalServerError, "Something went wrong on our side",
+		"Your request was not saved. Please try again in a few minutes, or write to "+h.team+".")
+}
+
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "syntax error"
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " has the wrong type"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "body is empty or cut short"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return "cannot decode"
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}

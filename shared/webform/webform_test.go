@@ -1,0 +1,243 @@
+package webform_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/webform"
+)
+
+// fakeIntake validates like the real service and remembers what it got.
+type fakeIntake struct {
+	got     []intake.Submission
+	err     error
+	created map[string]bool
+}
+
+var _ webform.Submitter = (*fakeIntake)(nil)
+
+func (f *fakeIntake) Submit(_ context.Context, sub intake.Submission) (*intake.Receipt, error) {
+	f.got = append(f.got, sub)
+	if f.err != nil {
+		return nil, f.err
+	}
+	if fe := sub.Validate(); fe != nil {
+		return nil, fe
+	}
+	if f.created == nil {
+		f.created = map[string]bool{}
+	}
+	id := request.NewID(sub.Channel, sub.SourceID)
+	created := !f.created[id]
+	f.created[id] = true
+	received := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	return &intake.Receipt{Created: created, Request: &request.Request{
+		ID: id, Kinds: sub.Kinds, Status: request.Acknowledged, ReceivedAt: received,
+		Due: request.Due{Acknowledge: received.AddDate(0, 0, 14), Response: received.AddDate(0, 0, 45), Extended: received.AddDate(0, 0, 90)},
+	}}, nil
+}
+
+func newHandler(f *fakeIntake) http.Handler {
+	return webform.New(f, webform.Config{Location: time.UTC, TeamAddress: "privacy@productionflow.example", Entropy: bytes.NewReader(bytes.Repeat([]byte{7}, 1024))})
+}
+
+func form(values map[string][]string) *http.Request {
+	body := url.Values(values).Encode()
+	r := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func validForm() map[string][]string {
+	return map[string][]string{
+		"submissionId": {"web-abcdefghijklmnop"}, "kinds": {"deletion", "access-categories"},
+		"name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "state": {"CA"},
+	}
+}
+
+func serve(h http.Handler, r *http.Request) (*http.Response, string) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	res := w.Result()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func TestFormPage(t *testing.T) {
+	res, body := serve(newHandler(&fakeIntake{}), httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
+	assert.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'none'")
+	for _, want := range []string{
+		`<form method="post" action="requests"`, `name="submissionId" value="web-`, `name="website"`,
+		`<label for="email">`, `<label for="name">`, `<legend>What would you like us to do?`,
+		`value="opt-out-sale"`, `value="child-data"`, `value="access-specific"`,
+	} {
+		assert.Contains(t, body, want)
+	}
+	assert.NotContains(t, body, "<script", "the form works without JavaScript")
+}
+
+func TestSubmitForm(t *testing.T) {
+	t.Run("receipt has the ID and due date", func(t *testing.T) {
+		f := &fakeIntake{}
+		res, body := serve(newHandler(f), form(validForm()))
+		require.Equal(t, http.StatusOK, res.StatusCode, body)
+		assert.Contains(t, body, request.NewID(request.Web, "web-abcdefghijklmnop"))
+		assert.Contains(t, body, "Monday, January 11, 2027", "response due in words")
+		require.Len(t, f.got, 1)
+		assert.Equal(t, []request.Kind{request.Deletion, request.AccessCategories}, f.got[0].Kinds)
+		assert.False(t, f.got[0].GPC)
+	})
+	t.Run("errors come back with values kept and escaped", func(t *testing.T) {
+		v := validForm()
+		v["email"] = []string{"not-an-address"}
+		v["name"] = []string{`<script>alert("x")</script>`}
+		v["details"] = []string{`"><img src=x onerror=alert(1)>`}
+		res, body := serve(newHandler(&fakeIntake{}), form(v))
+		require.Equal(t, http.StatusBadRequest, res.StatusCode)
+		assert.Contains(t, body, `class="error-summary"`)
+		assert.Contains(t, body, `href="#email"`)
+		assert.Contains(t, body, `aria-invalid="true"`)
+		assert.Contains(t, body, `value="not-an-address"`)
+		assert.Contains(t, body, "&lt;script&gt;")
+		assert.NotContains(t, body, "<script>alert")
+		assert.NotContains(t, body, "<img src=x")
+		assert.Contains(t, body, `checked`, "chosen kinds stay ticked")
+	})
+	t.Run("CR/LF in a single-line field is refused", func(t *testing.T) {
+		v := validForm()
+		v["name"] = []string{"Ada\r\nBcc: victim@example.com"}
+		res, body := serve(newHandler(&fakeIntake{}), form(v))
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+		assert.Contains(t, body, "Use a single line.")
+	})
+	t.Run("Sec-GPC records an opt-out", func(t *testing.T) {
+		f := &fakeIntake{}
+		r := form(validForm())
+		r.Header.Set("Sec-GPC", "1")
+		res, _ := serve(newHandler(f), r)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Len(t, f.got, 1)
+		assert.True(t, f.got[0].GPC)
+	})
+	t.Run("honeypot drops the submission quietly", func(t *testing.T) {
+		f := &fakeIntake{}
+		v := validForm()
+		v["website"] = []string{"http://spam.example"}
+		res, body := serve(newHandler(f), form(v))
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Contains(t, body, "Thank you")
+		assert.Empty(t, f.got)
+	})
+	t.Run("a body over 32 KiB is 413", func(t *testing.T) {
+		v := validForm()
+		v["details"] = []string{strings.Repeat("x", 40<<10)}
+		res, _ := serve(newHandler(&fakeIntake{}), form(v))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	})
+	t.Run("a store failure is a plain 500", func(t *testing.T) {
+		res, body := serve(newHandler(&fakeIntake{err: errors.New("dynamodb: connection refused to table secret-name")}), form(validForm()))
+		assert.Equal(t, http.StatusInternalServerError, res.StatusCode)
+		assert.NotContains(t, body, "connection refused")
+	})
+}
+
+func postJSON(body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return r
+}
+
+func TestSubmitJSON(t *testing.T) {
+	good := `{"submissionId":"api-0123456789","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`
+	h := newHandler(&fakeIntake{})
+
+	res, body := serve(h, postJSON(good))
+	require.Equal(t, http.StatusCreated, res.StatusCode, body)
+	var rc webform.Receipt
+	require.NoError(t, json.Unmarshal([]byte(body), &rc))
+	assert.Equal(t, request.NewID(request.Web, "api-0123456789"), rc.RequestID)
+	assert.False(t, rc.Due.Response.IsZero())
+
+	res, _ = serve(h, postJSON(good))
+	assert.Equal(t, http.StatusOK, res.StatusCode, "the same submission again is not created again")
+
+	tests := []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"field errors", `{"submissionId":"api-0123456789","kinds":[],"name":"","email":"x"}`, 400, `"email"`},
+		{"unknown field", `{"submissionId":"api-0123456789","admin":true}`, 400, "unknown field"},
+		{"wrong type", `{"kinds":"deletion"}`, 400, "wrong type"},
+		{"syntax", `{"kinds":`, 400, "malformed JSON"},
+		{"two objects", good + good, 400, "one object"},
+		{"empty", ``, 400, "malformed JSON"},
+		{"too large", `{"details":"` + strings.Repeat("a", 33<<10) + `"}`, 413, "32 KiB"},
+		{"null bytes", `{"submissionId":"api-0123456789","kinds":["deletion"],"name":"A\u0000","email":"ada@example.com"}`, 400, `"name"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := serve(h, postJSON(tt.body))
+			assert.Equal(t, tt.status, res.StatusCode)
+			assert.Contains(t, body, tt.want)
+			assert.Equal(t, "application/json", res.Header.Get("Content-Type"))
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	h := newHandler(&fakeIntake{})
+	tests := []struct {
+		method, path, ct string
+		status           int
+	}{
+		{"GET", "/healthz", "", 200},
+		{"GET", "/form.css", "", 200},
+		{"GET", "/nope", "", 404},
+		{"GET", "/requests", "", 405},
+		{"DELETE", "/", "", 405},
+		{"POST", "/requests", "text/plain", 415},
+		{"POST", "/requests", "multipart/form-data; boundary=x", 415},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, tt.path, strings.NewReader("x"))
+			if tt.ct != "" {
+				r.Header.Set("Content-Type", tt.ct)
+			}
+			res, _ := serve(h, r)
+			assert.Equal(t, tt.status, res.StatusCode)
+		})
+	}
+}
+
+func FuzzSubmitNeverFails(f *testing.F) {
+	f.Add(`{"submissionId":"api-0123456789","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`, "application/json")
+	f.Add("kinds=deletion&name=Ada&email=ada%40example.com&submissionId=web-abcdefghijk", "application/x-www-form-urlencoded")
+	f.Add("%zz=&&&", "application/x-www-form-urlencoded")
+	f.Fuzz(func(t *testing.T, body, ct string) {
+		h := newHandler(&fakeIntake{})
+		r := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		res, _ := serve(h, r)
+		if res.StatusCode >= 500 {
+			t.Fatalf("status %d for %q (%s)", res.StatusCode, body, ct)
+		}
+	})
+}
