@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+type stack struct {
+	store  *dynamo.Store
+	sesURL string
+	env    map[string]string
+}
+
+// startStack starts dynalite and aws-ses-v2-local, creates the table, and
+// points the standard AWS environment at them.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	db, ses := standin.Dynalite(t), standin.SES(t)
+	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
+	require.NoError(t, dynamo.EnsureTable(context.Background(), client, "privacy-desk"))
+	env := map[string]string{
+		"TABLE_NAME": "privacy-desk", "SENDER_ADDRESS": "privacy-desk@productionflow.example",
+		"TEAM_ADDRESS": "privacy@productionflow.example", "BUSINESS_TIME_ZONE": "America/New_York",
+	}
+	for k, v := range map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL,
+		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
+	} {
+		t.Setenv(k, v)
+	}
+	return &stack{store: &dynamo.Store{API: client, Table: "privacy-desk"}, sesURL: ses.URL, env: env}
+}
+
+func (s *stack) getenv(k string) string { return s.env[k] }
+
+func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+	require.NoError(t, err)
+	var ev events.APIGatewayV2HTTPRequest
+	require.NoError(t, json.Unmarshal(b, &ev))
+	return ev
+}
+
+func TestSampleEventsThroughTheLambdaEntryPoint(t *testing.T) {
+	s := startStack(t)
+	handle, err := newEntry(context.Background(), s.getenv, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+
+	res, err := handle(context.Background(), loadEvent(t, "intake-web-get-form.json"))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, res.Body, `<form method="post" action="requests"`)
+
+	res, err = handle(context.Background(), loadEvent(t, "intake-web-post-form.json"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	id := request.NewID(request.Web, "web-sample-event-0001")
+	assert.Contains(t, res.Body, id)
+
+	got, err := s.store.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.True(t, got.GPC, "the sample carries Sec-GPC: 1")
+	assert.Contains(t, got.Kinds, request.OptOutSale)
+}
+
+func TestMisconfiguredColdStartFailsClearly(t *testing.T) {
+	_, err := newEntry(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TABLE_NAME is required")
+	assert.Contains(t, err.Error(), "SENDER_ADDRESS is required")
+}
+
+// TestEndToEnd posts the form over HTTP to the running handler and follows
+// the request into DynamoDB and the local outbox.
+func TestEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t)
+	handle, err := newEntry(ctx, s.getenv, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	// Serve the Lambda entry point over real HTTP, as API Gateway would.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		headers := map[string]string{}
+		for k := range r.Header {
+			headers[strings.ToLower(k)] = r.Header.Get(k)
+		}
+		res, err := handle(r.Context(), events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery, Headers: headers, Body: string(body),
+			RequestContext: events.APIGatewayV2HTTPRequestContext{Stage: "$default",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1"}},
+		})
+		if err != nil {
+			http.Error(w, "entry point failed", 502)
+			return
+		}
+		for k, v := range res.Headers {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(res.StatusCode)
+		_, _ = io.WriteString(w, res.Body)
+	}))
+	defer srv.Close()
+
+	form := url.Values{
+		"submissionId": {"web-e2e-submission-01"}, "kinds": {"deletion"},
+		"name": {"Grace <b>Hopper</b>"}, "email": {"grace@example.com"}, "state": {"NY"},
+	}
+	post := func() string {
+		res, err := http.PostForm(srv.URL+"/requests", form)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		require.Equal(t, http.StatusOK, res.StatusCode, string(b))
+		return string(b)
+	}
+	page := post()
+	id := request.NewID(request.Web, "web-e2e-submission-01")
+	assert.Contains(t, page, id)
+
+	// In DynamoDB with its clocks and audit events.
+	got, err := s.store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, request.Acknowledged, got.Status)
+	assert.Equal(t, "grace@example.com", got.Requester.Email)
+	assert.False(t, got.Due.Acknowledge.IsZero())
+	untilDue := got.Due.Response.Sub(got.ReceivedAt)
+	assert.True(t, untilDue > 44*24*time.Hour && untilDue <= 46*24*time.Hour, "response due 45 days on, got %v", untilDue)
+	assert.True(t, got.Due.Extended.After(got.Due.Response))
+	evs, err := s.store.Events(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	assert.Equal(t, "created", evs[0].Action)
+	assert.Equal(t, "acknowledged", evs[1].Action)
+
+	// The acknowledgement is in the local outbox, to the requester, with the ID.
+	mails, err := sesmail.ReadStore(ctx, s.sesURL)
+	require.NoError(t, err)
+	require.Len(t, mails, 1)
+	assert.Contains(t, mails[0].To, "grace@example.com")
+	assert.Contains(t, mails[0].Text, id)
+	assert.Contains(t, mails[0].HTML, id)
+	assert.NotContains(t, mails[0].HTML, "<b>Hopper</b>", "requester values are escaped in mail")
+
+	// The same submission posted again: one request, one acknowledgement.
+	page = post()
+	assert.Contains(t, page, id)
+	mails, err = sesmail.ReadStore(ctx, s.sesURL)
+	require.NoError(t, err)
+	assert.Len(t, mails, 1)
+	ids, err := s.store.EarlierRequests(ctx, "grace@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []string{id}, ids)
+}

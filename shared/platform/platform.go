@@ -1,0 +1,121 @@
+// Package platform wires the desk's functions together: it reads each
+// function's configuration from the environment once, at cold start, and
+// builds the AWS clients, adapters and services from it. Function mains call
+// it and nothing else.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/webform"
+)
+
+// IntakeConfig configures an intake function (web or email).
+type IntakeConfig struct {
+	Table            string // TABLE_NAME
+	Sender           string // SENDER_ADDRESS: the From of all mail to requesters
+	TeamAddress      string // TEAM_ADDRESS: the privacy team, shown to requesters
+	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
+	FormURL          string // FORM_URL: the public form, offered in mail (optional)
+	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+}
+
+// LoadIntakeConfig reads IntakeConfig from getenv (os.Getenv in mains) and
+// reports every missing or malformed variable at once.
+func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
+	c := IntakeConfig{
+		Table:            strings.TrimSpace(getenv("TABLE_NAME")),
+		Sender:           strings.TrimSpace(getenv("SENDER_ADDRESS")),
+		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
+		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
+		FormURL:          strings.TrimSpace(getenv("FORM_URL")),
+		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+	}
+	var problems []string
+	if c.Table == "" {
+		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
+	}
+	for name, v := range map[string]string{"SENDER_ADDRESS": c.Sender, "TEAM_ADDRESS": c.TeamAddress} {
+		if v == "" {
+			problems = append(problems, name+" is required (an email address)")
+		} else if _, err := mail.ParseAddress(v); err != nil {
+			problems = append(problems, name+" is not an email address")
+		}
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "America/New_York"
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		problems = append(problems, "BUSINESS_TIME_ZONE is not a time zone name like America/New_York")
+	}
+	if c.FormURL != "" && !strings.HasPrefix(c.FormURL, "https://") && !strings.HasPrefix(c.FormURL, "http://localhost") && !strings.HasPrefix(c.FormURL, "http://127.0.0.1") {
+		problems = append(problems, "FORM_URL must be an https:// URL")
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// LoadAWS loads the AWS configuration the standard way; endpoints come from
+// AWS_ENDPOINT_URL_<SERVICE> when set (the local stack sets them).
+func LoadAWS(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// Intake builds the intake service and its calendar from configuration.
+func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger) (*intake.Service, *clock.Calendar, error) {
+	cal, err := clock.New(cfg.TimeZone)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := &intake.Service{
+		Store:       &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Calendar:    cal,
+		Mail:        &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: cfg.Sender, ConfigurationSet: cfg.ConfigurationSet},
+		Now:         time.Now,
+		Log:         log,
+		Actor:       actor,
+		TeamAddress: cfg.TeamAddress,
+		FormURL:     cfg.FormURL,
+	}
+	return svc, cal, nil
+}
+
+// WebIntake builds the web intake's http.Handler from the environment.
+func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger) (http.Handler, error) {
+	cfg, err := LoadIntakeConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc, cal, err := Intake(cfg, awsCfg, "system:intake-web", log)
+	if err != nil {
+		return nil, err
+	}
+	return webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log}), nil
+}
