@@ -127,6 +127,12 @@ func (v *validator) system(name string, s *System) {
 		}
 	}
 	captured := map[Identifier]bool{}
+	for _, id := range s.Given {
+		if !slices.Contains(Identifiers, id) {
+			v.add("system %s: given: unknown identifier %q", name, id)
+		}
+		captured[id] = true
+	}
 	if m := s.Actions[Find]; m != nil {
 		for _, c := range m.Calls {
 			for id := range c.Capture {
@@ -172,6 +178,9 @@ func (v *validator) method(name, field string, s *System, a Action, m *Method, c
 			v.add("system %s: %s: HTTP action without a URL (calls is empty)", name, field)
 		}
 		have := map[Identifier]bool{Email: true, EmailHash: true}
+		for _, id := range s.Given {
+			have[id] = true
+		}
 		for id := range fromFind {
 			if a != Find {
 				have[id] = true

@@ -89,13 +89,16 @@ type System struct {
 	Owner       string `yaml:"owner"` // email of the person who answers for it
 	Description string `yaml:"description"`
 	// Categories of personal data held (they feed the right-to-know answer).
-	Categories   []string           `yaml:"categories"`
-	Sources      []string           `yaml:"sources"`      // where the data comes from
-	Purposes     []string           `yaml:"purposes"`     // why it is held
-	ThirdParties []string           `yaml:"thirdParties"` // who else receives it
-	Auth         *Auth              `yaml:"auth"`
-	Actions      map[Action]*Method `yaml:"actions"`
-	Holds        []Hold             `yaml:"holds"`
+	Categories   []string `yaml:"categories"`
+	Sources      []string `yaml:"sources"`      // where the data comes from
+	Purposes     []string `yaml:"purposes"`     // why it is held
+	ThirdParties []string `yaml:"thirdParties"` // who else receives it
+	// Given lists identifiers besides email and emailHash that the request
+	// itself carries for this system (e.g. a clientId the requester gave).
+	Given   []Identifier       `yaml:"given"`
+	Auth    *Auth              `yaml:"auth"`
+	Actions map[Action]*Method `yaml:"actions"`
+	Holds   []Hold             `yaml:"holds"`
 }
 
 // Auth names the secret that authenticates calls to a system's API and the

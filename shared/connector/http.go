@@ -1,0 +1,406 @@
+// Package connector carries out privacy actions in downstream systems: over
+// their HTTP APIs, through the SES v2 suppression list, or by mailing the
+// system's owner a task to confirm by hand. It also proves erasures by asking
+// the system again after an erase.
+package connector
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/theory/jsonpath"
+
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// maxBody bounds what is read from a system's answer.
+const maxBody = 8 << 20
+
+// Person identifies whom an action is for. It is personal data: it never goes
+// into a log line or an error message.
+type Person struct {
+	Email string
+	// IDs are identifiers already known (e.g. an account ID from the request).
+	IDs map[system.Identifier]string
+}
+
+// values are the placeholders a template may use for p.
+func (p Person) values() map[system.Identifier]string {
+	v := map[system.Identifier]string{}
+	for k, x := range p.IDs {
+		v[k] = x
+	}
+	email := strings.TrimSpace(p.Email)
+	if email != "" {
+		v[system.Email] = email
+		sum := sha256.Sum256([]byte(strings.ToLower(email)))
+		v[system.EmailHash] = hex.EncodeToString(sum[:])
+	}
+	return v
+}
+
+// Result is what a system answered.
+type Result struct {
+	System string        `json:"system"`
+	Action system.Action `json:"action"`
+	// Found is whether the system holds the person (find), or whether there
+	// was anything to act on (other actions).
+	Found  bool      `json:"found"`
+	Status int       `json:"status"` // status of the last call
+	At     time.Time `json:"at"`
+	// Data is the exported data by category (export only).
+	Data map[string][]json.RawMessage `json:"data,omitempty"`
+}
+
+// Secrets gives an auth secret by name; *secret.Store satisfies it.
+type Secrets interface {
+	Get(ctx context.Context, source system.SecretSource, name string) (string, error)
+}
+
+// HTTP carries out actions of kind http.
+type HTTP struct {
+	Client  *http.Client // its Transport is used; timeouts come from the registry
+	Secrets Secrets
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Template must match the options the registry was loaded with.
+	Template system.TemplateOptions
+}
+
+// Do runs action a of system sys for p. Errors are *RetryableError or
+// *PermanentError, unwrapped.
+func (h *HTTP) Do(ctx context.Context, sys *system.System, a system.Action, p Person) (*Result, error) {
+	m := sys.Actions[a]
+	if m == nil || m.Kind != system.HTTP {
+		return nil, &PermanentError{System: sys.Name, Action: a, Reason: "no HTTP action declared"}
+	}
+	vals := p.values()
+	if a != system.Find && sys.Supports(system.Find) && needsFind(m, vals) {
+		found, err := h.run(ctx, sys, system.Find, sys.Actions[system.Find], vals)
+		if err != nil {
+			return nil, err
+		}
+		if !found.Found {
+			// Nothing to act on: the system does not hold the person.
+			found.Action = a
+			return found, nil
+		}
+	}
+	return h.run(ctx, sys, a, m, vals)
+}
+
+// needsFind reports whether a call uses an identifier that neither the person
+// nor an earlier call of the action gives.
+func needsFind(m *system.Method, vals map[system.Identifier]string) bool {
+	have := map[system.Identifier]bool{}
+	for k := range vals {
+		have[k] = true
+	}
+	for _, c := range m.Calls {
+		ids, _ := system.BodyPlaceholders(c.Body)
+		if t, err := system.ParseURLTemplate(c.URL, system.TemplateOptions{AllowLocalHTTP: true}); err == nil {
+			ids = append(ids, t.Placeholders()...)
+		}
+		for _, id := range ids {
+			if !have[id] {
+				return true
+			}
+		}
+		for id := range c.Capture {
+			have[id] = true
+		}
+	}
+	return false
+}
+
+// run does the calls of one action in order; vals gains what they capture.
+func (h *HTTP) run(ctx context.Context, sys *system.System, a system.Action, m *system.Method, vals map[system.Identifier]string) (*Result, error) {
+	res := &Result{System: sys.Name, Action: a}
+	for i := range m.Calls {
+		found, status, err := h.call(ctx, sys, a, i, &m.Calls[i], vals, res)
+		res.Status = status
+		res.At = h.Now()
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			// The system does not hold the person (or no longer): stop here.
+			if i == 0 {
+				res.Found = false
+			}
+			return res, nil
+		}
+		res.Found = true
+	}
+	return res, nil
+}
+
+func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i int, c *system.Call, vals map[system.Identifier]string, res *Result) (bool, int, error) {
+	perm := func(status int, reason string) error {
+		h.Log.WarnContext(ctx, "connector call refused or failed", "system", sys.Name, "action", string(a), "call", i, "status", status, "reason", reason, "class", "permanent")
+		return &PermanentError{System: sys.Name, Action: a, Status: status, Reason: reason}
+	}
+	retry := func(status int, after time.Duration, reason string) error {
+		h.Log.WarnContext(ctx, "connector call failed", "system", sys.Name, "action", string(a), "call", i, "status", status, "reason", reason, "class", "retryable", "retryAfter", after.String())
+		return &RetryableError{System: sys.Name, Action: a, Status: status, RetryAfter: after, Reason: reason}
+	}
+
+	tmpl, err := system.ParseURLTemplate(c.URL, h.Template)
+	if err != nil {
+		return false, 0, perm(0, "URL template rejected")
+	}
+	u, err := tmpl.Expand(vals)
+	if err != nil {
+		// The message of ErrShape never carries the values.
+		return false, 0, perm(0, "refused: "+err.Error())
+	}
+	var body io.Reader
+	if c.Body != nil {
+		doc, err := system.ExpandBody(c.Body, vals)
+		if err != nil {
+			return false, 0, perm(0, "body template: a placeholder has no value")
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return false, 0, perm(0, "body template does not encode as JSON")
+		}
+		body = bytes.NewReader(b)
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = system.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, c.Method, u.String(), body)
+	if err != nil {
+		return false, 0, perm(0, "request could not be built")
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range c.Headers {
+		if strings.ContainsAny(k+v, "\r\n") {
+			return false, 0, perm(0, "header "+k+" contains a line break")
+		}
+		req.Header.Set(k, v)
+	}
+	if sys.Auth != nil {
+		s, err := h.Secrets.Get(ctx, sys.Auth.Source, sys.Auth.Name)
+		if err != nil {
+			// The secret store's error names the secret, never its value.
+			return false, 0, perm(0, "auth secret "+sys.Auth.Name+" unavailable")
+		}
+		v := sys.Auth.Prefix + s
+		if strings.ContainsAny(v, "\r\n") {
+			return false, 0, perm(0, "auth secret "+sys.Auth.Name+" contains a line break")
+		}
+		req.Header.Set(sys.Auth.HeaderName(), v)
+	}
+
+	client := *h.Client
+	client.Timeout = timeout
+	// A system may not send a call elsewhere: redirects are answers, not hops.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	start := h.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		// err is a *url.Error carrying the URL (and so the identifiers): only
+		// its class is kept.
+		return false, 0, retry(0, 0, transportReason(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return false, resp.StatusCode, retry(resp.StatusCode, 0, transportReason(err))
+	}
+	h.Log.InfoContext(ctx, "connector call", "system", sys.Name, "action", string(a), "call", i, "method", c.Method, "host", u.Host, "status", resp.StatusCode, "ms", h.Now().Sub(start).Milliseconds())
+
+	switch {
+	case slices.Contains(c.NotFound, resp.StatusCode):
+		return false, resp.StatusCode, nil
+	case isSuccess(c, resp.StatusCode):
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return false, resp.StatusCode, retry(resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), h.Now()), "rate limited")
+	case resp.StatusCode == http.StatusRequestTimeout:
+		return false, resp.StatusCode, retry(resp.StatusCode, 0, "request timeout")
+	case resp.StatusCode >= 500:
+		return false, resp.StatusCode, retry(resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), h.Now()), "server error")
+	default:
+		return false, resp.StatusCode, perm(resp.StatusCode, "unexpected status")
+	}
+
+	if c.Found == "" && len(c.Capture) == 0 && len(c.Data) == 0 {
+		return true, resp.StatusCode, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil || dec.More() {
+		return false, resp.StatusCode, perm(resp.StatusCode, "malformed JSON in a success response")
+	}
+	doc = normalise(doc)
+	found := true
+	if c.Found != "" {
+		found = present(selectPath(c.Found, doc))
+	}
+	if !found {
+		return false, resp.StatusCode, nil
+	}
+	for id, p := range c.Capture {
+		nodes := selectPath(p, doc)
+		v, ok := scalar(nodes)
+		if !ok {
+			return false, resp.StatusCode, perm(resp.StatusCode, "capture "+string(id)+" found no single value")
+		}
+		vals[id] = v
+	}
+	for cat, p := range c.Data {
+		if res.Data == nil {
+			res.Data = map[string][]json.RawMessage{}
+		}
+		for _, n := range selectPath(p, doc) {
+			b, err := json.Marshal(n)
+			if err != nil {
+				return false, resp.StatusCode, perm(resp.StatusCode, "export data does not encode")
+			}
+			res.Data[cat] = append(res.Data[cat], b)
+		}
+	}
+	return true, resp.StatusCode, nil
+}
+
+func isSuccess(c *system.Call, status int) bool {
+	if len(c.Success) == 0 {
+		return status == 200 || status == 201 || status == 202 || status == 204
+	}
+	return slices.Contains(c.Success, status)
+}
+
+// selectPath applies a JSON path validated at load time.
+func selectPath(p string, doc any) []any {
+	path, err := jsonpath.Parse(p)
+	if err != nil {
+		return nil
+	}
+	return path.Select(doc)
+}
+
+// normalise turns json.Number values into int64 or float64 so that JSON
+// path filters compare them as numbers.
+func normalise(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		for k, v := range t {
+			t[k] = normalise(v)
+		}
+	case []any:
+		for i, v := range t {
+			t[i] = normalise(v)
+		}
+	case json.Number:
+		if n, err := t.Int64(); err == nil {
+			return n
+		}
+		if f, err := t.Float64(); err == nil {
+			return f
+		}
+	}
+	return x
+}
+
+// present reports whether the nodes hold something: not nothing, null, false,
+// an empty string, array or object.
+func present(nodes []any) bool {
+	for _, n := range nodes {
+		switch t := n.(type) {
+		case nil:
+		case bool:
+			if t {
+				return true
+			}
+		case string:
+			if t != "" {
+				return true
+			}
+		case []any:
+			if len(t) > 0 {
+				return true
+			}
+		case map[string]any:
+			if len(t) > 0 {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// scalar returns the single string or integer a capture selects.
+func scalar(nodes []any) (string, bool) {
+	if len(nodes) != 1 {
+		return "", false
+	}
+	switch t := nodes[0].(type) {
+	case string:
+		return t, t != ""
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case float64:
+		if t == float64(int64(t)) {
+			return strconv.FormatInt(int64(t), 10), true
+		}
+	}
+	return "", false
+}
+
+// retryAfter reads a Retry-After value: delay seconds or an HTTP-date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d.Round(time.Second)
+		}
+	}
+	return 0
+}
+
+// transportReason names the class of a transport error without its text.
+func transportReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return fmt.Sprintf("connection error (%s)", op.Op)
+	}
+	return "connection error"
+}
