@@ -71,8 +71,8 @@ func shrink(ctx context.Context, r io.Reader, w *bytes.Buffer, lim Limits) error
 	textBudget, otherBudget, keptBudget := budgets(lim)
 	headerBudget := keptBudget
 
-	counted := &countReader{r: r}
-	br := bufio.NewReaderSize(counted, 64<<10)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var consumed int64
 
 	var (
 		stack       []frame
@@ -90,7 +90,8 @@ func shrink(ctx context.Context, r io.Reader, w *bytes.Buffer, lim Limits) error
 		if errors.Is(err, bufio.ErrBufferFull) {
 			err = nil
 		}
-		if counted.n > lim.MaxBytes {
+		consumed += int64(len(chunk))
+		if consumed > lim.MaxBytes {
 			return &LimitError{Bound: "size", Limit: lim.MaxBytes}
 		}
 		if len(chunk) > 0 {
@@ -234,15 +235,4 @@ func matchDelimiter(stack []frame, line []byte) (int, bool) {
 
 func isBlank(line []byte) bool {
 	return len(bytes.TrimRight(line, "\r\n")) == 0
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -159,6 +159,10 @@ func decide(res *Result, v Verdicts, ours []string, h headers, contentType strin
 	}
 	if why := noReply(h, contentType, res.From.Address, ours); why != "" {
 		res.Reply, res.Reason = false, why
+		return
+	}
+	if res.From.Address == "" {
+		res.Reply, res.Reason = false, "no sender address"
 	}
 }
 
