@@ -375,3 +375,18 @@ func fmtDue(d request.Due) map[string]string {
 		"optOut":      f(d.OptOut),
 	}
 }
+
+// TestConcurrentUse: one Calendar serves every request of a Lambda or the
+// local server at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	c := mustCalendar(t, "")
+	received := time.Date(2026, 12, 24, 9, 0, 0, 0, c.Location())
+	want := c.Deadlines(received, []request.Kind{request.Deletion}, request.Normal)
+	done := make(chan request.Due)
+	for range 8 {
+		go func() { done <- c.Deadlines(received, []request.Kind{request.Deletion}, request.Normal) }()
+	}
+	for range 8 {
+		assert.Equal(t, want, <-done)
+	}
+}

@@ -315,3 +315,22 @@ func TestRenderOptOutConfirmation(t *testing.T) {
 		})
 	}
 }
+
+// TestDatesInBusinessZone: a deadline that comes back from storage in UTC
+// (23:59:59 in New York is 04:59:59 the next day in UTC) is still written
+// as its New York date.
+func TestDatesInBusinessZone(t *testing.T) {
+	a := ack(t)
+	a.Due.Response = a.Due.Response.UTC()
+	a.ReceivedAt = a.ReceivedAt.UTC()
+	m, err := mail.RenderAcknowledgement("dana@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "We will answer by Sunday, February 7, 2027.")
+	assert.Contains(t, m.Text, "at 9:05 AM EST")
+
+	a.Location = nil // each date in the zone it carries
+	m, err = mail.RenderAcknowledgement("dana@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "We will answer by Monday, February 8, 2027.")
+	assert.Contains(t, m.Text, "at 2:05 PM UTC")
+}
