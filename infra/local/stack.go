@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+type options struct {
+	Addr       string
+	DataDir    string
+	SESPort    int
+	DynamoPort int
+	InMemory   bool
+	// ready, when set, receives the stack's addresses once it serves.
+	ready chan<- addresses
+}
+
+type addresses struct {
+	Form, Outbox, DynamoDB string
+}
+
+// Local configuration of the desk: the same variables the functions read
+// on AWS, with local values.
+var deskEnv = map[string]string{
+	"TABLE_NAME":         "privacy-desk",
+	"SENDER_ADDRESS":     "privacy-desk@productionflow.local",
+	"TEAM_ADDRESS":       "privacy@productionflow.local",
+	"BUSINESS_TIME_ZONE": "America/New_York",
+}
+
+// run starts the stand-ins, creates the table, serves the desk and blocks
+// until ctx ends; then it stops everything it started.
+func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) error {
+	data, err := filepath.Abs(opt.DataDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local)…")
+	dynOpt := standin.Options{Port: opt.DynamoPort}
+	if !opt.InMemory {
+		dynOpt.DataDir = filepath.Join(data, "dynalite")
+	}
+	db, err := standin.StartDynalite(ctx, dynOpt)
+	if err != nil {
+		return err
+	}
+	defer db.Stop()
+	ses, err := standin.StartSES(ctx, standin.Options{Port: opt.SESPort})
+	if err != nil {
+		return err
+	}
+	defer ses.Stop()
+
+	env := map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL,
+	}
+	for k, v := range deskEnv {
+		env[k] = v
+	}
+	// The SDK reads endpoints and credentials from the environment, as on
+	// Lambda; the local stack is the one place that sets them.
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	awsCfg, err := platform.LoadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	if err := dynamo.EnsureTable(ctx, dynamodb.NewFromConfig(awsCfg), deskEnv["TABLE_NAME"]); err != nil {
+		return err
+	}
+
+	l, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		return fmt.Errorf("listen for the web form on %s: %w", opt.Addr, err)
+	}
+	formURL := "http://" + l.Addr().String() + "/"
+	if err := os.Setenv("FORM_URL", formURL); err != nil {
+		return err
+	}
+	env["FORM_URL"] = formURL
+	web, err := platform.WebIntake(ctx, os.Getenv, log)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	if err := writeEnvFile(filepath.Join(data, "env"), env); err != nil {
+		_ = l.Close()
+		return err
+	}
+	srv := &http.Server{Handler: web, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+
+	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL}
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
+		addrs.Form, addrs.Outbox, addrs.DynamoDB, filepath.Join(data, "env"))
+	if opt.ready != nil {
+		opt.ready <- addrs
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	fmt.Fprintln(out, "stopping…")
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// writeEnvFile records the local configuration so make invoke can run a
+// built function against the same stand-ins.
+func writeEnvFile(path string, env map[string]string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, env[k])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}

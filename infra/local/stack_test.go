@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestLocalStack runs the stack as make run does (on free ports, data in a
+// temporary folder), submits the form and finds the acknowledgement in the
+// outbox; then stops it and checks the stand-ins are gone.
+func TestLocalStack(t *testing.T) {
+	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
+		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
+	}
+	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "FORM_URL",
+		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE"} {
+		t.Setenv(k, os.Getenv(k)) // restored after the test
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan addresses, 1)
+	data := t.TempDir()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: data, SESPort: 0, ready: ready}, out, slog.New(slog.DiscardHandler))
+	}()
+	var addrs addresses
+	select {
+	case addrs = <-ready:
+	case err := <-done:
+		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("stack did not start")
+	}
+	assert.Contains(t, out.String(), "web form:   "+addrs.Form)
+	assert.Contains(t, out.String(), "outbox:     "+addrs.Outbox)
+
+	res, err := http.Get(addrs.Form)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	start := strings.Index(string(page), `name="submissionId" value="`) + len(`name="submissionId" value="`)
+	submissionID := string(page[start : start+strings.IndexByte(string(page[start:]), '"')])
+
+	res, err = http.PostForm(strings.TrimSuffix(addrs.Form, "/")+"/requests", url.Values{
+		"submissionId": {submissionID}, "kinds": {"access-categories"}, "name": {"Local Tester"}, "email": {"tester@example.com"},
+	})
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	assert.Contains(t, string(body), "We have received your request")
+
+	mails, err := sesmail.ReadStore(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
+	require.NoError(t, err)
+	require.Len(t, mails, 1)
+	assert.Contains(t, mails[0].To, "tester@example.com")
+
+	envFile, err := os.ReadFile(filepath.Join(data, "env"))
+	require.NoError(t, err)
+	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_DYNAMODB="+addrs.DynamoDB)
+	_, err = os.Stat(filepath.Join(data, "dynalite"))
+	assert.NoError(t, err, "make run keeps DynamoDB data on disk")
+
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("stack did not stop")
+	}
+	_, err = http.Get(addrs.DynamoDB)
+	assert.Error(t, err, "dynalite must stop with the stack")
+}
