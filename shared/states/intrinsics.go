@@ -586,14 +586,17 @@ func fnArrayRange(args []value, _ *Env) (any, error) {
 	if step == 0 {
 		return nil, fmt.Errorf("the step must not be zero")
 	}
-	count := int64(0)
-	if step > 0 && end >= start {
-		count = (end-start)/step + 1
-	} else if step < 0 && end <= start {
-		count = (start-end)/(-step) + 1
-	}
-	if count > maxArrayRangeItems || count < 0 {
-		return nil, fmt.Errorf("the range has more than %d items", maxArrayRangeItems)
+	// Unsigned differences cannot overflow for any pair of int64 values.
+	var count uint64
+	if step > 0 && end >= start || step < 0 && end <= start {
+		diff, stride := uint64(end-start), uint64(step)
+		if step < 0 {
+			diff, stride = uint64(start-end), uint64(-(step+1))+1
+		}
+		if diff/stride >= maxArrayRangeItems {
+			return nil, fmt.Errorf("the range has more than %d items", maxArrayRangeItems)
+		}
+		count = diff/stride + 1
 	}
 	out := make([]any, count)
 	for i := range out {
