@@ -1,0 +1,192 @@
+package connector_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+type memAudit struct {
+	mu     sync.Mutex
+	events []request.Event
+}
+
+var _ connector.Recorder = (*memAudit)(nil)
+
+func (m *memAudit) Record(_ context.Context, e request.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, e)
+	return nil
+}
+
+func newEraser(h *connector.HTTP, audit *memAudit) *connector.Eraser {
+	return &connector.Eraser{
+		Systems: &connector.Runner{HTTP: h},
+		Audit:   audit, Now: h.Now, Log: h.Log,
+	}
+}
+
+func TestEraseIsProvenByAFindAfterwards(t *testing.T) {
+	_, srv := startAccounts(t)
+	reg := loadRegistry(t, accountsYAML(srv.URL))
+	sys, _ := reg.Lookup("accounts")
+	log, buf := logBuffer()
+	audit := &memAudit{}
+
+	out, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-1", sys, connector.Person{Email: janeEmail})
+	require.NoError(t, err)
+	assert.True(t, out.Erased)
+	assert.True(t, out.Proven)
+	require.Len(t, out.Withheld, 1)
+	assert.Equal(t, "orders", out.Withheld[0].Category)
+
+	require.Len(t, audit.events, 2)
+	withheld, proof := audit.events[0], audit.events[1]
+	assert.Equal(t, "erasure-withheld", withheld.Action)
+	assert.Equal(t, "Order records are kept for tax law.", withheld.Reason)
+	assert.Equal(t, "erasure-proof", proof.Action)
+	assert.Equal(t, "req-1", proof.RequestID)
+	assert.Equal(t, t0, proof.At)
+	assert.Equal(t, map[string]string{"system": "accounts", "found": "false", "status": "404", "at": "2026-11-02T09:00:00Z", "eraseStatus": "204"}, proof.Data)
+	assertNoLeak(t, buf.String())
+}
+
+func TestEraseThatStillFindsThePersonFails(t *testing.T) {
+	api, srv := startAccounts(t)
+	api.keepAfterDelete = true // answers 204 but keeps the record
+	reg := loadRegistry(t, accountsYAML(srv.URL))
+	sys, _ := reg.Lookup("accounts")
+	log, buf := logBuffer()
+	audit := &memAudit{}
+
+	out, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-2", sys, connector.Person{Email: janeEmail})
+	require.Error(t, err)
+	np, ok := err.(*connector.ErasureNotProvenError)
+	require.True(t, ok, "want *ErasureNotProvenError unwrapped, got %T", err)
+	assert.Equal(t, "accounts", np.System)
+	assert.Equal(t, 200, np.Status)
+	require.NotNil(t, out)
+	assert.False(t, out.Erased)
+	assert.False(t, out.Proven)
+
+	proof := audit.events[len(audit.events)-1]
+	assert.Equal(t, "erasure-proof", proof.Action)
+	assert.Equal(t, "true", proof.Data["found"])
+	assert.Equal(t, "the system still finds the person after erase", proof.Reason)
+	assertNoLeak(t, buf.String()+err.Error())
+}
+
+func TestEraseOnASystemUnderLegalHold(t *testing.T) {
+	reg := loadRegistry(t, `systems:
+  - name: credit
+    owner: credit@productionflow.com
+    categories: [credit-history, invoices]
+    actions:
+      find: {kind: manual, task: Look the debtor up.}
+    holds:
+      - {category: credit-history, reason: Kept for credit disputes., law: ECOA}
+      - {category: invoices, reason: Financial records kept 7 years., law: 26 U.S.C. 6001}
+`)
+	sys, _ := reg.Lookup("credit")
+	log, _ := logBuffer()
+	audit := &memAudit{}
+	out, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-3", sys, connector.Person{Email: janeEmail})
+	require.NoError(t, err)
+	assert.False(t, out.Erased)
+	require.Len(t, out.Withheld, 2)
+	require.Len(t, audit.events, 2)
+	for _, e := range audit.events {
+		assert.Equal(t, "erasure-withheld", e.Action)
+		assert.NotEmpty(t, e.Reason)
+	}
+}
+
+func TestEraseErrorsPassThroughUnwrapped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	reg := loadRegistry(t, accountsYAML(srv.URL))
+	sys, _ := reg.Lookup("accounts")
+	log, _ := logBuffer()
+	audit := &memAudit{}
+	_, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-4", sys, connector.Person{Email: janeEmail})
+	re, ok := err.(*connector.RetryableError)
+	require.True(t, ok, "got %T", err)
+	assert.Equal(t, "RetryableError", typeName(err))
+	assert.Equal(t, 5_000_000_000, int(re.RetryAfter))
+}
+
+// typeName is what aws-lambda-go reports as the error type: the name of the
+// Go type, pointer stripped.
+func typeName(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
+type fakeSES struct {
+	got []*sesv2.PutSuppressedDestinationInput
+	err error
+}
+
+func (f *fakeSES) PutSuppressedDestination(_ context.Context, in *sesv2.PutSuppressedDestinationInput, _ ...func(*sesv2.Options)) (*sesv2.PutSuppressedDestinationOutput, error) {
+	f.got = append(f.got, in)
+	return &sesv2.PutSuppressedDestinationOutput{}, f.err
+}
+
+func TestSESSuppression(t *testing.T) {
+	reg := loadRegistry(t, `systems:
+  - name: suppression
+    owner: mops@productionflow.com
+    categories: [email-address]
+    actions:
+      suppress: {kind: sesSuppression, reason: COMPLAINT}
+`)
+	sys, _ := reg.Lookup("suppression")
+	cases := []struct {
+		name string
+		err  error
+		want string // "", "RetryableError", "PermanentError"
+	}{
+		{"suppressed", nil, ""},
+		{"throttled", &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: janeEmail}, "RetryableError"},
+		{"bad request", &smithy.GenericAPIError{Code: "BadRequestException", Message: janeEmail}, "PermanentError"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			log, buf := logBuffer()
+			f := &fakeSES{err: tc.err}
+			r := &connector.Runner{SES: &connector.SES{Client: f, Now: newHTTP(log).Now, Log: log}}
+			res, err := r.Do(context.Background(), sys, system.Suppress, connector.Person{Email: " " + janeEmail + " "})
+			require.Len(t, f.got, 1)
+			assert.Equal(t, janeEmail, *f.got[0].EmailAddress)
+			assert.Equal(t, "COMPLAINT", string(f.got[0].Reason))
+			if tc.want == "" {
+				require.NoError(t, err)
+				assert.True(t, res.Found)
+				return
+			}
+			assert.Equal(t, tc.want, typeName(err))
+			assertNoLeak(t, buf.String()+err.Error())
+			assert.False(t, errors.Is(err, tc.err), "the SDK error is not carried (its message may hold the address)")
+		})
+	}
+}
