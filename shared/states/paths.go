@@ -465,6 +465,9 @@ func applyTemplate(tmpl any, input, ctx any, env *Env) (any, error) {
 				out[k] = nv
 				continue
 			}
+			if _, dup := t[name]; dup {
+				return nil, Errorf(ErrRuntime, "fields %q and %q both give %q", name, k, name)
+			}
 			expr, ok := v.(string)
 			if !ok {
 				return nil, Errorf(ErrRuntime, "the value of field %q must be a path or an intrinsic function, got %s", k, typeName(v))
@@ -489,6 +492,48 @@ func applyTemplate(tmpl any, input, ctx any, env *Env) (any, error) {
 	default:
 		return tmpl, nil
 	}
+}
+
+// ValidatePayloadTemplate checks a payload template when a definition is
+// loaded: every ".$" field holds a valid path or a well-formed intrinsic
+// function, and no two fields give the same name once ".$" is dropped.
+func ValidatePayloadTemplate(tmpl any) error {
+	switch t := tmpl.(type) {
+	case map[string]any:
+		for k, v := range t {
+			name, dynamic := strings.CutSuffix(k, ".$")
+			if !dynamic {
+				if err := ValidatePayloadTemplate(v); err != nil {
+					return fmt.Errorf("%s: %w", k, err)
+				}
+				continue
+			}
+			if _, dup := t[name]; dup {
+				return fmt.Errorf("fields %q and %q both give %q", name, k, name)
+			}
+			expr, ok := v.(string)
+			if !ok {
+				return fmt.Errorf("field %q must be a path or an intrinsic function, got %s", k, typeName(v))
+			}
+			switch {
+			case strings.HasPrefix(expr, "$"):
+				if _, err := compilePath(expr); err != nil {
+					return fmt.Errorf("field %q: %v", k, err)
+				}
+			default:
+				if _, err := parseIntrinsic(expr); err != nil {
+					return fmt.Errorf("field %q: intrinsic function %s: %v", k, expr, err)
+				}
+			}
+		}
+	case []any:
+		for i, v := range t {
+			if err := ValidatePayloadTemplate(v); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+	}
+	return nil
 }
 
 func evalDynamic(field, expr string, input, ctx any, env *Env) (any, error) {

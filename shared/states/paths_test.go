@@ -202,6 +202,7 @@ func TestApplyPayloadTemplate(t *testing.T) {
 		{name: "value not a string", tmpl: `{"x.$":1}`, wantErr: ErrRuntime},
 		{name: "value neither path nor intrinsic", tmpl: `{"x.$":"hello"}`, wantErr: ErrRuntime},
 		{name: "intrinsic failure", tmpl: `{"x.$":"States.ArrayLength($.n)"}`, wantErr: ErrIntrinsicFailure},
+		{name: "two fields give one name", tmpl: `{"x":1,"x.$":"$.n"}`, wantErr: ErrRuntime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,6 +216,33 @@ func TestApplyPayloadTemplate(t *testing.T) {
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, encodeString(t, got))
 			assert.JSONEq(t, tt.tmpl, encodeString(t, tmpl), "the template must not change")
+		})
+	}
+}
+
+func TestValidatePayloadTemplate(t *testing.T) {
+	tests := []struct {
+		tmpl    string
+		wantErr string
+	}{
+		{tmpl: `{"a":1,"b.$":"$.x","c":{"d.$":"$$.Execution.Id"},"e":[{"f.$":"States.Format('{}', $.y)"}]}`},
+		{tmpl: `{"a.$":"$.x[?"}`, wantErr: `field "a.$": invalid path`},
+		{tmpl: `{"a.$":"States.Nope()"}`, wantErr: "unknown intrinsic function"},
+		{tmpl: `{"a.$":"States.Format('x'"}`, wantErr: "missing )"},
+		{tmpl: `{"a.$":"hello"}`, wantErr: `unknown intrinsic function "hello"`},
+		{tmpl: `{"a.$":7}`, wantErr: "must be a path or an intrinsic function, got a number"},
+		{tmpl: `{"n":{"a":1,"a.$":"$.x"}}`, wantErr: `n: fields "a" and "a.$" both give "a"`},
+		{tmpl: `{"l":[1,{"a.$":"$.x["}]}`, wantErr: `l: [1]: field "a.$"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tmpl, func(t *testing.T) {
+			err := ValidatePayloadTemplate(mustDecode(t, tt.tmpl))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
 }
