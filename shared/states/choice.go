@@ -241,10 +241,16 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 // input). A Variable or operand path that matches nothing is a
 // States.Runtime error, except for IsPresent, which is then false.
 func (r *ChoiceRule) Eval(input any) (bool, error) {
+	return r.EvalContext(input, nil)
+}
+
+// EvalContext is Eval with the context object, for Variable and ...Path
+// operands that begin with "$$".
+func (r *ChoiceRule) EvalContext(input, ctx any) (bool, error) {
 	switch r.bool {
 	case "And":
 		for _, c := range r.children {
-			ok, err := c.Eval(input)
+			ok, err := c.EvalContext(input, ctx)
 			if err != nil || !ok {
 				return false, err
 			}
@@ -252,21 +258,21 @@ func (r *ChoiceRule) Eval(input any) (bool, error) {
 		return true, nil
 	case "Or":
 		for _, c := range r.children {
-			ok, err := c.Eval(input)
+			ok, err := c.EvalContext(input, ctx)
 			if err != nil || ok {
 				return ok, err
 			}
 		}
 		return false, nil
 	case "Not":
-		ok, err := r.children[0].Eval(input)
+		ok, err := r.children[0].EvalContext(input, ctx)
 		return !ok && err == nil, err
 	}
 	if r.op == nil {
 		return false, Errorf(ErrRuntime, "empty choice rule")
 	}
 
-	v, err := QueryPath(r.variable, input, nil)
+	v, err := QueryPath(r.variable, input, ctx)
 	present := err == nil
 	if r.op.test != nil {
 		if !present && r.op.name != "IsPresent" {
@@ -284,7 +290,7 @@ func (r *ChoiceRule) Eval(input any) (bool, error) {
 
 	var other any
 	if r.op.path {
-		other, err = QueryPath(r.opPath, input, nil)
+		other, err = QueryPath(r.opPath, input, ctx)
 		if err != nil {
 			return false, Errorf(ErrRuntime, "%s: %s", r.op.name, causeOf(err))
 		}

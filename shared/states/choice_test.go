@@ -171,6 +171,15 @@ func TestChoiceBooleanExpressions(t *testing.T) {
 	}
 }
 
+func TestChoiceContextObject(t *testing.T) {
+	r := parseRule(t, `{"And": [{"Variable": "$$.Execution.Name", "StringMatches": "req-*"}, {"Variable": "$.retries", "NumericLessThanPath": "$$.State.RetryCount"}]}`)
+	got, err := r.EvalContext(mustDecode(t, `{"retries": 1}`), mustDecode(t, `{"Execution": {"Name": "req-7"}, "State": {"RetryCount": 2}}`))
+	require.NoError(t, err)
+	assert.True(t, got)
+	_, err = r.Eval(mustDecode(t, `{"retries": 1}`))
+	require.Error(t, err, "without a context object $$ paths match nothing")
+}
+
 func TestChoiceRuntimeErrors(t *testing.T) {
 	input := mustDecode(t, `{"a": 1}`)
 	for _, rule := range []string{

@@ -185,7 +185,8 @@ func compilePath(s string) (compiled, error) {
 		if !ok {
 			return compiled{}, fmt.Errorf("invalid path %q: %v", s, err)
 		}
-		if p, err = jsonpath.Parse(rewritten); err != nil {
+		var err2 error
+		if p, err2 = jsonpath.Parse(rewritten); err2 != nil {
 			return compiled{}, fmt.Errorf("invalid path %q: %v", s, err)
 		}
 	}
