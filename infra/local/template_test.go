@@ -1,0 +1,276 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+)
+
+var repoRoot = filepath.Join("..", "..")
+
+// template is template.yaml as YAML nodes (intrinsic function tags such as
+// !Ref and !Sub stay visible on the nodes) and as plain values.
+type template struct {
+	root      *yaml.Node
+	Resources map[string]map[string]any
+	Params    map[string]bool
+}
+
+func loadTemplate(t *testing.T) *template {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "template.yaml"))
+	require.NoError(t, err)
+	var root yaml.Node
+	require.NoError(t, yaml.Unmarshal(raw, &root), "template.yaml must be YAML")
+	var doc struct {
+		Transform  string                    `yaml:"Transform"`
+		Parameters map[string]map[string]any `yaml:"Parameters"`
+		Resources  map[string]map[string]any `yaml:"Resources"`
+	}
+	require.NoError(t, root.Decode(&doc))
+	require.Equal(t, "AWS::Serverless-2016-10-31", doc.Transform)
+	tm := &template{root: &root, Resources: doc.Resources, Params: map[string]bool{}}
+	for p := range doc.Parameters {
+		tm.Params[p] = true
+	}
+	return tm
+}
+
+func (tm *template) props(t *testing.T, logical string) map[string]any {
+	t.Helper()
+	r, ok := tm.Resources[logical]
+	require.True(t, ok, "resource %s", logical)
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+var pseudo = map[string]bool{"AWS::AccountId": true, "AWS::Region": true, "AWS::Partition": true, "AWS::StackName": true,
+	"AWS::StackId": true, "AWS::URLSuffix": true, "AWS::NoValue": true, "AWS::NotificationARNs": true}
+
+var subVar = regexp.MustCompile(`\$\{([^}!]+)\}`)
+
+// TestTemplateReferences validates the template the way CloudFormation
+// would refuse it: every Ref, GetAtt, Sub variable and DependsOn names a
+// parameter, a pseudo parameter or a resource; every resource has a type.
+func TestTemplateReferences(t *testing.T) {
+	tm := loadTemplate(t)
+	known := func(name string) bool {
+		_, isRes := tm.Resources[name]
+		return isRes || tm.Params[name] || pseudo[name]
+	}
+	typePattern := regexp.MustCompile(`^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
+	for name, r := range tm.Resources {
+		typ, _ := r["Type"].(string)
+		assert.Regexp(t, typePattern, typ, "resource %s has no valid Type", name)
+		if deps, ok := r["DependsOn"]; ok {
+			for _, d := range strings.Fields(strings.Trim(strings.ReplaceAll(strings.ReplaceAll(toString(deps), "[", " "), "]", " "), " ")) {
+				assert.True(t, known(d), "%s DependsOn unknown %s", name, d)
+			}
+		}
+	}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Tag {
+		case "!Ref":
+			assert.True(t, known(n.Value), "%s: !Ref to unknown %q", path, n.Value)
+		case "!GetAtt":
+			target := strings.SplitN(n.Value, ".", 2)[0]
+			_, ok := tm.Resources[target]
+			assert.True(t, ok, "%s: !GetAtt of unknown resource %q", path, target)
+		case "!Sub":
+			text := n.Value
+			if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+				text = n.Content[0].Value // variables defined in the map are checked by CloudFormation
+			}
+			for _, m := range subVar.FindAllStringSubmatch(text, -1) {
+				target := strings.SplitN(m[1], ".", 2)[0]
+				assert.True(t, known(target), "%s: !Sub variable ${%s} is unknown", path, m[1])
+			}
+		}
+		for i := 0; i < len(n.Content); i++ {
+			c := n.Content[i]
+			if n.Kind == yaml.MappingNode && i%2 == 0 && c.Value == "Ref" && i+1 < len(n.Content) {
+				assert.True(t, known(n.Content[i+1].Value), "%s: Ref to unknown %q", path, n.Content[i+1].Value)
+			}
+			walk(c, path+"/"+c.Value)
+		}
+	}
+	walk(tm.root, "")
+}
+
+// TestTemplateTableMatchesSchema keeps template.yaml and the Go table
+// definition the local stack creates in step.
+func TestTemplateTableMatchesSchema(t *testing.T) {
+	tm := loadTemplate(t)
+	var table struct {
+		Properties struct {
+			AttributeDefinitions   []attrDef `yaml:"AttributeDefinitions"`
+			KeySchema              []keyElem `yaml:"KeySchema"`
+			GlobalSecondaryIndexes []struct {
+				IndexName  string    `yaml:"IndexName"`
+				KeySchema  []keyElem `yaml:"KeySchema"`
+				Projection struct {
+					ProjectionType   string   `yaml:"ProjectionType"`
+					NonKeyAttributes []string `yaml:"NonKeyAttributes"`
+				} `yaml:"Projection"`
+			} `yaml:"GlobalSecondaryIndexes"`
+			TimeToLiveSpecification struct {
+				AttributeName string `yaml:"AttributeName"`
+				Enabled       bool   `yaml:"Enabled"`
+			} `yaml:"TimeToLiveSpecification"`
+			PointInTimeRecoverySpecification struct {
+				PointInTimeRecoveryEnabled bool `yaml:"PointInTimeRecoveryEnabled"`
+			} `yaml:"PointInTimeRecoverySpecification"`
+			SSESpecification struct {
+				SSEEnabled bool   `yaml:"SSEEnabled"`
+				SSEType    string `yaml:"SSEType"`
+			} `yaml:"SSESpecification"`
+		} `yaml:"Properties"`
+	}
+	raw, err := yaml.Marshal(tm.Resources["RequestsTable"])
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(raw, &table))
+	p := table.Properties
+	want := dynamo.CreateTableInput("x")
+
+	var gotAttrs, wantAttrs []string
+	for _, a := range p.AttributeDefinitions {
+		gotAttrs = append(gotAttrs, a.AttributeName+":"+a.AttributeType)
+	}
+	for _, a := range want.AttributeDefinitions {
+		wantAttrs = append(wantAttrs, aws.ToString(a.AttributeName)+":"+string(a.AttributeType))
+	}
+	assert.ElementsMatch(t, wantAttrs, gotAttrs, "attribute definitions")
+
+	var gotKeys, wantKeys []string
+	for _, k := range p.KeySchema {
+		gotKeys = append(gotKeys, k.AttributeName+":"+k.KeyType)
+	}
+	for _, k := range want.KeySchema {
+		wantKeys = append(wantKeys, aws.ToString(k.AttributeName)+":"+string(k.KeyType))
+	}
+	assert.Equal(t, wantKeys, gotKeys, "table key")
+
+	got := map[string]string{}
+	for _, g := range p.GlobalSecondaryIndexes {
+		var parts []string
+		for _, k := range g.KeySchema {
+			parts = append(parts, k.AttributeName+":"+k.KeyType)
+		}
+		nk := append([]string(nil), g.Projection.NonKeyAttributes...)
+		sort.Strings(nk)
+		got[g.IndexName] = strings.Join(append(append(parts, g.Projection.ProjectionType), nk...), ",")
+	}
+	wantIdx := map[string]string{}
+	for _, g := range want.GlobalSecondaryIndexes {
+		var parts []string
+		for _, k := range g.KeySchema {
+			parts = append(parts, aws.ToString(k.AttributeName)+":"+string(k.KeyType))
+		}
+		nk := append([]string(nil), g.Projection.NonKeyAttributes...)
+		sort.Strings(nk)
+		wantIdx[aws.ToString(g.IndexName)] = strings.Join(append(append(parts, string(g.Projection.ProjectionType)), nk...), ",")
+	}
+	assert.Equal(t, wantIdx, got, "global secondary indexes")
+
+	assert.Equal(t, dynamo.AttrTTL, p.TimeToLiveSpecification.AttributeName)
+	assert.True(t, p.TimeToLiveSpecification.Enabled)
+	assert.True(t, p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled)
+	assert.True(t, p.SSESpecification.SSEEnabled)
+	assert.Equal(t, "KMS", p.SSESpecification.SSEType)
+}
+
+// TestTemplateFunctions checks every function folder has a template
+// function of the matching name, built and run as the design says, with a
+// log group of its own and a policy naming its actions.
+func TestTemplateFunctions(t *testing.T) {
+	tm := loadTemplate(t)
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "template.yaml"))
+	require.NoError(t, err)
+	for _, want := range []string{"Runtime: provided.al2023", "Architectures: [arm64]", "Handler: bootstrap", "Tracing: Active"} {
+		assert.Contains(t, string(raw), want)
+	}
+	assert.NotContains(t, string(raw), "CrudPolicy", "policies name actions and resources")
+	assert.NotContains(t, string(raw), "DefinitionString", "state machines come from workflows/*.asl.json")
+
+	dirs, err := os.ReadDir(filepath.Join(repoRoot, "functions"))
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs)
+	for _, d := range dirs {
+		logical := logicalID(d.Name())
+		t.Run(logical, func(t *testing.T) {
+			r, ok := tm.Resources[logical]
+			require.True(t, ok, "functions/%s needs %s in template.yaml", d.Name(), logical)
+			assert.Equal(t, "AWS::Serverless::Function", r["Type"])
+			meta, _ := r["Metadata"].(map[string]any)
+			assert.Equal(t, "go1.x", meta["BuildMethod"])
+			props := tm.props(t, logical)
+			assert.Equal(t, "functions/"+d.Name()+"/", props["CodeUri"])
+			logging, ok := props["LoggingConfig"].(map[string]any)
+			require.True(t, ok, "JSON logging into its own log group")
+			assert.Equal(t, "JSON", logging["LogFormat"])
+			group := toString(logging["LogGroup"])
+			lg, ok := tm.Resources[group]
+			require.True(t, ok, "log group %q is a resource of the template", group)
+			assert.Equal(t, "AWS::Logs::LogGroup", lg["Type"])
+			assert.Contains(t, lg["Properties"], "RetentionInDays")
+
+			policies, ok := props["Policies"].([]any)
+			require.True(t, ok, "a policy of its own")
+			for _, p := range policies {
+				doc, ok := p.(map[string]any)
+				require.True(t, ok, "inline policy statements, not managed policy names")
+				for _, st := range doc["Statement"].([]any) {
+					stmt := st.(map[string]any)
+					assert.NotContains(t, toString(stmt["Action"]), "*", "actions are named one by one")
+					assert.NotEqual(t, "*", toString(stmt["Resource"]), "resources are scoped")
+				}
+			}
+		})
+	}
+}
+
+type attrDef struct {
+	AttributeName string `yaml:"AttributeName"`
+	AttributeType string `yaml:"AttributeType"`
+}
+
+type keyElem struct {
+	AttributeName string `yaml:"AttributeName"`
+	KeyType       string `yaml:"KeyType"`
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = toString(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	return ""
+}
+
+// logicalID turns a function folder (kebab-case) into its template logical ID.
+func logicalID(dir string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(dir, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String() + "Function"
+}
