@@ -66,7 +66,7 @@ func (p *OptionalPath) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return fmt.Errorf("path must be a string or null, got %s", data)
 	}
-	if _, _, err := parsePath(s); err != nil {
+	if _, err := compilePath(s); err != nil {
 		return err
 	}
 	*p = OptionalPath{Present: true, Path: s}
@@ -155,16 +155,8 @@ func walk(v any, steps []refStep) (any, bool) {
 
 var pathCache sync.Map // string → compiled
 
-// parsePath parses an ASL path: "$..." addresses the input, "$$..." the
-// context object.
-func parsePath(s string) (*jsonpath.Path, bool, error) {
-	c, err := compilePath(s)
-	if err != nil {
-		return nil, false, err
-	}
-	return c.path, c.ctx, nil
-}
-
+// compilePath parses an ASL path, once: "$..." addresses the input, "$$..."
+// the context object.
 func compilePath(s string) (compiled, error) {
 	if c, ok := pathCache.Load(s); ok {
 		return c.(compiled), nil
