@@ -1,0 +1,399 @@
+package export_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+func seed(t *testing.T) *system.Registry {
+	t.Helper()
+	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	require.NoError(t, err)
+	return reg
+}
+
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
+
+func samplePackage() export.Package {
+	return export.Package{
+		RequestID:   "req-42",
+		GeneratedAt: t0,
+		Systems: []export.SystemData{
+			{System: "customer-accounts", Found: true, At: t0, Data: map[string][]json.RawMessage{
+				"identifiers": {raw(`{"id":"acc_1","created":"2024-01-02"}`)},
+				"contact":     {raw(`{"email":"jane@example.com","name":"Jane <b>Doe</b>","address":{"city":"Austin","zip":"78701"}}`)},
+				"orders":      {raw(`{"id":"o1","total":12.5,"items":["a","b"]}`), raw(`{"id":"o2","total":7,"note":"=HYPERLINK(\"x\")"}`)},
+			}},
+			{System: "payments", Found: true, At: t0, Data: map[string][]json.RawMessage{
+				"billing-contact": {raw(`{"id":"cus_1","email":"jane@example.com"}`)},
+				"charges":         {raw(`{"id":"ch_1","amount":1250}`)},
+			}},
+			{System: "support-desk", Found: false, At: t0},
+			{System: "credit-factoring", Found: true, At: t0, Data: map[string][]json.RawMessage{
+				"invoices": {raw(`{"number":"INV-7","amount":"100.00"}`), raw(`"a bare value, with a comma"`)},
+			}},
+		},
+	}
+}
+
+func TestBuildPackage(t *testing.T) {
+	reg := seed(t)
+	files, err := export.Build(reg, samplePackage())
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{
+		"customer-accounts.json", "payments.json", "support-desk.json", "credit-factoring.json", "schema.json",
+		"csv/billing-contact.csv", "csv/charges.csv", "csv/contact.csv", "csv/identifiers.csv", "csv/invoices.csv", "csv/orders.csv",
+		"summary.txt", "summary.html",
+	}, files.Names)
+
+	var schema map[string]any
+	require.NoError(t, json.Unmarshal(files.Contents["schema.json"], &schema))
+	require.Empty(t, unsupportedKeywords(schema), "the test checker covers every keyword the schema uses")
+
+	t.Run("every system file validates against schema.json", func(t *testing.T) {
+		for _, name := range files.Names {
+			if !strings.HasSuffix(name, ".json") || name == "schema.json" {
+				continue
+			}
+			var doc any
+			require.NoError(t, json.Unmarshal(files.Contents[name], &doc), name)
+			assert.Empty(t, validate(schema, doc, "$"), name)
+		}
+	})
+	t.Run("the checker catches a broken file", func(t *testing.T) {
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(files.Contents["payments.json"], &doc))
+		delete(doc, "requestId")
+		doc["found"] = "yes"
+		doc["extra"] = 1
+		doc["holds"] = []any{map[string]any{"category": "charges"}}
+		assert.ElementsMatch(t, []string{
+			"$: missing required requestId", "$.found: want boolean", "$: unexpected property extra",
+			"$.holds[0]: missing required reason",
+		}, validate(schema, doc, "$"))
+	})
+	t.Run("system file content", func(t *testing.T) {
+		var doc export.SystemDoc
+		require.NoError(t, json.Unmarshal(files.Contents["credit-factoring.json"], &doc))
+		assert.Equal(t, "req-42", doc.RequestID)
+		require.Len(t, doc.Holds, 2)
+		assert.Equal(t, "invoices", doc.Holds[1].Category)
+		assert.NotEmpty(t, doc.Holds[1].Reason)
+		var support export.SystemDoc
+		require.NoError(t, json.Unmarshal(files.Contents["support-desk.json"], &support))
+		assert.False(t, support.Found)
+		for _, c := range support.Categories {
+			assert.Empty(t, c.Records)
+		}
+	})
+	t.Run("each CSV has exactly one header row", func(t *testing.T) {
+		want := map[string]int{"csv/orders.csv": 2, "csv/contact.csv": 1, "csv/invoices.csv": 2, "csv/charges.csv": 1}
+		for name, records := range want {
+			rows, err := csv.NewReader(bytes.NewReader(files.Contents[name])).ReadAll()
+			require.NoError(t, err, name)
+			require.Len(t, rows, records+1, name)
+			assert.Equal(t, "system", rows[0][0], name)
+			for _, r := range rows[1:] {
+				assert.NotEqual(t, rows[0], r, "no repeated header in %s", name)
+			}
+		}
+		rows, _ := csv.NewReader(bytes.NewReader(files.Contents["csv/contact.csv"])).ReadAll()
+		assert.Equal(t, []string{"system", "address.city", "address.zip", "email", "name"}, rows[0])
+		assert.Equal(t, []string{"customer-accounts", "Austin", "78701", "jane@example.com", "Jane <b>Doe</b>"}, rows[1])
+		rows, _ = csv.NewReader(bytes.NewReader(files.Contents["csv/orders.csv"])).ReadAll()
+		assert.Equal(t, []string{"system", "id", "items", "note", "total"}, rows[0])
+		assert.Equal(t, `'=HYPERLINK("x")`, rows[2][3], "a formula is neutralised in the spreadsheet file")
+		rows, _ = csv.NewReader(bytes.NewReader(files.Contents["csv/invoices.csv"])).ReadAll()
+		assert.Equal(t, []string{"system", "amount", "number", "value"}, rows[0])
+		assert.Equal(t, "a bare value, with a comma", rows[2][3])
+	})
+	t.Run("summary in plain words, from the registry", func(t *testing.T) {
+		text := string(files.Contents["summary.txt"])
+		assert.Contains(t, text, "== Payment processor (Stripe) ==")
+		assert.Contains(t, text, "  - charges: 1 record(s)")
+		assert.Contains(t, text, "Who else receives it: Stripe, Inc. (payment processor)")
+		assert.Contains(t, text, "Kept under a legal obligation: invoices. Invoices and factoring records are financial records we must keep.")
+		assert.Contains(t, text, "We found no data about you here.")
+		assert.Contains(t, text, "Website analytics (Google Analytics): usage-analytics", "systems with nothing exported are still named")
+		html := string(files.Contents["summary.html"])
+		assert.Contains(t, html, "<h2>Payment processor (Stripe)</h2>")
+		assert.Contains(t, html, "Stripe, Inc. (payment processor)")
+	})
+}
+
+func TestSummaryEscapesRegistryValues(t *testing.T) {
+	reg, err := system.Load(strings.NewReader(`systems:
+  - name: crm
+    title: CRM <script>alert(1)</script>
+    owner: crm@productionflow.com
+    categories: [contact]
+    purposes: ["<img src=x onerror=alert(2)>"]
+    actions:
+      export: {kind: manual, task: Send the record.}
+`), system.Options{})
+	require.NoError(t, err)
+	files, err := export.Build(reg, export.Package{RequestID: "r", GeneratedAt: t0, Systems: []export.SystemData{{System: "crm"}}})
+	require.NoError(t, err)
+	html := string(files.Contents["summary.html"])
+	assert.NotContains(t, html, "<script>")
+	assert.NotContains(t, html, "<img")
+	assert.Contains(t, html, "CRM &lt;script&gt;")
+}
+
+func TestBuildRefusesUnknownSystemsAndCategories(t *testing.T) {
+	reg := seed(t)
+	_, err := export.Build(reg, export.Package{RequestID: "r", Systems: []export.SystemData{{System: "nope"}}})
+	assert.ErrorContains(t, err, `system "nope" is not in the registry`)
+	_, err = export.Build(reg, export.Package{RequestID: "r", Systems: []export.SystemData{{System: "payments", Data: map[string][]json.RawMessage{"health": {raw(`{}`)}}}}})
+	assert.ErrorContains(t, err, `returned category "health" it does not declare`)
+}
+
+// fakeS3 is gofakes3 behind a thin layer that records the headers of each
+// PUT and, because gofakes3 does not check presigned expiry, checks
+// X-Amz-Date + X-Amz-Expires of a presigned GET against its own clock, as S3
+// does.
+type fakeS3 struct {
+	mu   sync.Mutex
+	now  time.Time
+	puts []http.Header
+	srv  *httptest.Server
+}
+
+func (f *fakeS3) setNow(t time.Time) { f.mu.Lock(); f.now = t; f.mu.Unlock() }
+
+func startS3(t *testing.T) (*fakeS3, *s3.Client) {
+	t.Helper()
+	faker := gofakes3.New(s3mem.New())
+	inner := faker.Server()
+	f := &fakeS3{now: t0}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if r.Method == http.MethodPut && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
+			f.mu.Lock()
+			f.puts = append(f.puts, r.Header.Clone())
+			f.mu.Unlock()
+		}
+		if exp := q.Get("X-Amz-Expires"); exp != "" {
+			signed, err1 := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+			secs, err2 := strconv.Atoi(exp)
+			f.mu.Lock()
+			now := f.now
+			f.mu.Unlock()
+			if err1 != nil || err2 != nil || now.After(signed.Add(time.Duration(secs)*time.Second)) || now.Before(signed.Add(-15*time.Minute)) {
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`)
+				return
+			}
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	client := s3.NewFromConfig(standin.Config(), func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(f.srv.URL)
+		o.UsePathStyle = true
+	})
+	_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("exports")})
+	require.NoError(t, err)
+	return f, client
+}
+
+func TestPublishToS3WithKMSAndAnExpiringLink(t *testing.T) {
+	fake, client := startS3(t)
+	reg := seed(t)
+	files, err := export.Build(reg, samplePackage())
+	require.NoError(t, err)
+	zipped, err := files.Zip(t0)
+	require.NoError(t, err)
+
+	signedAt := t0
+	store := &export.Store{
+		S3: client, Presign: export.NewPresignClient(client, func() time.Time { return signedAt }),
+		Bucket: "exports", KMSKeyID: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		Prefix: "exports/", Now: func() time.Time { return signedAt },
+	}
+	link, err := store.Publish(context.Background(), "req-42", zipped)
+	require.NoError(t, err)
+	assert.Equal(t, "exports/req-42/access-20261102T090000Z.zip", link.Key)
+	assert.Equal(t, t0.Add(7*24*time.Hour), link.ExpiresAt)
+	assert.Contains(t, link.URL, "X-Amz-Expires=604800")
+	assert.Contains(t, link.URL, "X-Amz-Date=20261102T090000Z")
+
+	require.Len(t, fake.puts, 1)
+	assert.Equal(t, "aws:kms", fake.puts[0].Get("X-Amz-Server-Side-Encryption"))
+	assert.Equal(t, store.KMSKeyID, fake.puts[0].Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"))
+
+	get := func() (int, []byte) {
+		resp, err := http.Get(link.URL)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	cases := []struct {
+		name string
+		at   time.Time
+		want int
+	}{
+		{"right after it is made", t0.Add(time.Minute), http.StatusOK},
+		{"on day 6", t0.Add(6 * 24 * time.Hour), http.StatusOK},
+		{"one second after 7 days", t0.Add(7*24*time.Hour + time.Second), http.StatusForbidden},
+		{"a month later", t0.Add(30 * 24 * time.Hour), http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake.setNow(tc.at)
+			code, body := get()
+			require.Equal(t, tc.want, code, string(body))
+			if code != http.StatusOK {
+				return
+			}
+			zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+			require.NoError(t, err)
+			var names []string
+			for _, f := range zr.File {
+				names = append(names, f.Name)
+			}
+			assert.Equal(t, files.Names, names)
+		})
+	}
+
+	t.Run("a link signed long ago does not work today", func(t *testing.T) {
+		signedAt = t0.Add(-30 * 24 * time.Hour)
+		old, err := store.LinkFor(context.Background(), link.Key)
+		require.NoError(t, err)
+		fake.setNow(t0)
+		resp, err := http.Get(old.URL)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	})
+}
+
+func TestPublishRefusesAnUnsafeRequestID(t *testing.T) {
+	store := &export.Store{Now: func() time.Time { return t0 }}
+	_, err := store.Publish(context.Background(), "../other", nil)
+	assert.Error(t, err)
+}
+
+// --- a JSON Schema checker for the subset schema.json uses ---
+
+var supported = []string{"$schema", "$id", "title", "description", "type", "required", "properties",
+	"additionalProperties", "items", "minLength", "format"}
+
+func unsupportedKeywords(s map[string]any) []string {
+	var out []string
+	for k, v := range s {
+		if !slices.Contains(supported, k) {
+			out = append(out, k)
+		}
+		switch k {
+		case "properties":
+			for _, p := range v.(map[string]any) {
+				out = append(out, unsupportedKeywords(p.(map[string]any))...)
+			}
+		case "items":
+			out = append(out, unsupportedKeywords(v.(map[string]any))...)
+		}
+	}
+	return out
+}
+
+func validate(s map[string]any, v any, path string) []string {
+	var errs []string
+	if typ, ok := s["type"].(string); ok && !hasType(typ, v) {
+		return []string{path + ": want " + typ}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		if req, ok := s["required"].([]any); ok {
+			for _, r := range req {
+				if _, ok := x[r.(string)]; !ok {
+					errs = append(errs, path+": missing required "+r.(string))
+				}
+			}
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p, ok := props[k].(map[string]any)
+			if !ok {
+				if s["additionalProperties"] == false {
+					errs = append(errs, path+": unexpected property "+k)
+				}
+				continue
+			}
+			errs = append(errs, validate(p, x[k], path+"."+k)...)
+		}
+	case []any:
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, e := range x {
+				errs = append(errs, validate(items, e, fmt.Sprintf("%s[%d]", path, i))...)
+			}
+		}
+	case string:
+		if n, ok := s["minLength"].(float64); ok && len([]rune(x)) < int(n) {
+			errs = append(errs, path+": shorter than minLength")
+		}
+		if s["format"] == "date-time" {
+			if _, err := time.Parse(time.RFC3339, x); err != nil {
+				errs = append(errs, path+": not a date-time")
+			}
+		}
+	}
+	return errs
+}
+
+func hasType(typ string, v any) bool {
+	switch typ {
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	case "array":
+		_, ok := v.([]any)
+		return ok
+	case "string":
+		_, ok := v.(string)
+		return ok
+	case "boolean":
+		_, ok := v.(bool)
+		return ok
+	case "number":
+		_, ok := v.(float64)
+		return ok
+	}
+	return false
+}

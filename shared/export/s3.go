@@ -1,0 +1,107 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// LinkTTL is how long a download link works.
+const LinkTTL = 7 * 24 * time.Hour
+
+// PutAPI is the S3 call that writes the package; *s3.Client satisfies it.
+type PutAPI interface {
+	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// PresignAPI makes the download link; *s3.PresignClient satisfies it.
+type PresignAPI interface {
+	PresignGetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+}
+
+// Store writes packages to S3 under SSE-KMS and links to them.
+type Store struct {
+	S3       PutAPI
+	Presign  PresignAPI // from NewPresignClient, so links are signed on Now
+	Bucket   string
+	KMSKeyID string // key ID or ARN of the customer managed key
+	Prefix   string // e.g. "exports/"
+	Now      func() time.Time
+}
+
+// Link is where the requester downloads the package.
+type Link struct {
+	Bucket    string    `json:"bucket"`
+	Key       string    `json:"key"`
+	URL       string    `json:"-"` // a bearer link: never logged or stored in the audit trail
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+var safeID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// Publish writes the zip and returns a presigned GET valid for LinkTTL.
+func (s *Store) Publish(ctx context.Context, requestID string, zip []byte) (Link, error) {
+	if !safeID.MatchString(requestID) {
+		return Link{}, fmt.Errorf("export: request ID %q cannot name an object", requestID)
+	}
+	now := s.Now().UTC()
+	key := fmt.Sprintf("%s%s/access-%s.zip", s.Prefix, requestID, now.Format("20060102T150405Z"))
+	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:               aws.String(s.Bucket),
+		Key:                  aws.String(key),
+		Body:                 bytes.NewReader(zip),
+		ContentLength:        aws.Int64(int64(len(zip))),
+		ContentType:          aws.String("application/zip"),
+		ContentDisposition:   aws.String(`attachment; filename="your-data-` + requestID + `.zip"`),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId:          aws.String(s.KMSKeyID),
+		BucketKeyEnabled:     aws.Bool(true),
+	})
+	if err != nil {
+		return Link{}, fmt.Errorf("export: put package for %s: %w", requestID, err)
+	}
+	return s.LinkFor(ctx, key)
+}
+
+// LinkFor presigns a GET of a package already written, valid for LinkTTL from
+// now: the step that mails the answer can sign the link at sending time, so
+// the link never passes through the workflow's state.
+func (s *Store) LinkFor(ctx context.Context, key string) (Link, error) {
+	req, err := s.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.Bucket),
+		Key:    aws.String(key),
+	}, s3.WithPresignExpires(LinkTTL))
+	if err != nil {
+		return Link{}, fmt.Errorf("export: presign %s: %w", key, err)
+	}
+	return Link{Bucket: s.Bucket, Key: key, URL: req.URL, ExpiresAt: s.Now().UTC().Add(LinkTTL)}, nil
+}
+
+// NewPresignClient returns a presign client whose links are signed at now()
+// rather than the SDK's own clock, so the expiry is testable and the link's
+// expiry matches Link.ExpiresAt.
+func NewPresignClient(c *s3.Client, now func() time.Time) *s3.PresignClient {
+	return s3.NewPresignClient(c, func(o *s3.PresignOptions) {
+		o.Presigner = clockSigner{signer: v4.NewSigner(), now: now}
+	})
+}
+
+var _ s3.HTTPPresignerV4 = clockSigner{}
+
+// clockSigner signs with an injected clock.
+type clockSigner struct {
+	signer *v4.Signer
+	now    func() time.Time
+}
+
+func (c clockSigner) PresignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) (string, http.Header, error) {
+	return c.signer.PresignHTTP(ctx, creds, r, payloadHash, service, region, c.now().UTC(), optFns...)
+}
