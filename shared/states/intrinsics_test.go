@@ -1,6 +1,9 @@
 package states
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,6 +230,18 @@ func FuzzEvalIntrinsic(f *testing.F) {
 		`States.Format('{}.{}', States.ArrayGetItem(States.StringSplit('1.2', '.'), 0), States.ArrayGetItem(States.StringSplit('1.2', '.'), 1))`,
 		`States.Format('x`,
 		`States.Array(((`,
+	}
+	// Every intrinsic in the specification cases seeds the corpus too.
+	var specCases []struct{ Template map[string]any }
+	data, err := os.ReadFile(filepath.Join("testdata", "spec", "intrinsics.json"))
+	require.NoError(f, err)
+	require.NoError(f, json.Unmarshal(data, &specCases))
+	for _, c := range specCases {
+		for _, v := range c.Template {
+			if expr, ok := v.(string); ok {
+				seeds = append(seeds, expr)
+			}
+		}
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -288,6 +288,28 @@ func BenchmarkApplyPayloadTemplate(b *testing.B) {
 	}
 }
 
+func FuzzQueryPath(f *testing.F) {
+	for _, p := range []string{
+		"$", "$.a.b", "$.a[0]", "$['a b'][1]", "$.a[*].c", "$..c", "$.a[?(@.n > 1)]", "$.a[1:3]",
+		"$$.Map.Item.Value", "$.delivery-partner", `$.store\.book`, `$.foo\@bar.baz\[\[.\?pretty`, "$.", "$[", "$.a[",
+	} {
+		f.Add(p)
+	}
+	input := mustDecode(f, `{"a": [{"c": 1, "n": 2}, {"c": [3], "n": 0}], "a b": [0, 1], "delivery-partner": "x"}`)
+	f.Fuzz(func(t *testing.T, path string) {
+		if _, err := QueryPath(path, input, input); err != nil {
+			assert.Equal(t, ErrRuntime, errorName(err))
+		}
+		p := OptionalPath{Present: true, Path: path}
+		if p.ValidateReference() == nil {
+			_, err := ApplyResultPath(p, input, "r")
+			if err != nil {
+				assert.Equal(t, ErrResultPathMatchFailure, errorName(err))
+			}
+		}
+	})
+}
+
 func ExampleApplyResultPath() {
 	input, _ := Decode([]byte(`{"master":{"detail":[1,2,3]}}`))
 	out, _ := ApplyResultPath(OptionalPath{Present: true, Path: "$.master.result.sum"}, input, json.Number("6"))
