@@ -11,7 +11,8 @@ import (
 )
 
 // ChoiceRule is one rule of a Choice state: a Boolean expression (And, Or,
-// Not) or a data-test expression (Variable and one comparison operator). A
+// Not) or a data-test expression (Variable and one comparison operator).
+// Variable and the operand of a ...Path operator are reference paths. A
 // top-level rule has a Next; the caller checks that it is set. Rules nested
 // inside And, Or and Not must not have one.
 type ChoiceRule struct {
@@ -171,7 +172,7 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 	if err := json.Unmarshal(rawVar, &r.variable); err != nil {
 		return fmt.Errorf("Variable must be a path string")
 	}
-	if _, err := compilePath(r.variable); err != nil {
+	if _, err := compileReference(r.variable); err != nil {
 		return fmt.Errorf("Variable: %v", err)
 	}
 	op := choiceOps[name]
@@ -192,7 +193,7 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 		if !ok {
 			return fmt.Errorf("%s must be a path string, got %s", name, typeName(operand))
 		}
-		if _, err := compilePath(s); err != nil {
+		if _, err := compileReference(s); err != nil {
 			return fmt.Errorf("%s: %v", name, err)
 		}
 		r.opPath = s

@@ -218,6 +218,8 @@ func TestChoiceRuleParseErrors(t *testing.T) {
 		{`{"Variable": "$.a", "IsNull": "yes"}`, "IsNull must be true or false"},
 		{`{"Variable": "$.a", "StringEqualsPath": "b"}`, "starts with $"},
 		{`{"Variable": "$.a", "NumericEqualsPath": 3}`, "must be a path string"},
+		{`{"Variable": "$.a[*]", "IsNull": true}`, "must name a single node"},
+		{`{"Variable": "$.a", "StringEqualsPath": "$..b"}`, "must name a single node"},
 		{`{"Variable": "$.a", "StringMatches": "a\\b"}`, "open escape"},
 		{`{"Variable": "$.a", "StringMatches": "a\\"}`, "open escape"},
 		{`{"Variable": "$.a", "StringEquals": "x", "Next": ""}`, "Next must be a non-empty string"},

@@ -292,17 +292,27 @@ type refStep struct {
 // parseReferencePath parses a reference path: "$" followed by member names
 // and array indexes only, so that it names exactly one node.
 func parseReferencePath(s string) ([]refStep, error) {
-	c, err := compilePath(s)
+	c, err := compileReference(s)
 	if err != nil {
 		return nil, err
 	}
 	if c.ctx {
 		return nil, fmt.Errorf("invalid reference path %q: the context object cannot be written", s)
 	}
-	if !c.simple {
-		return nil, fmt.Errorf("invalid reference path %q: it must name a single node (no wildcards, filters, slices or ..)", s)
-	}
 	return c.steps, nil
+}
+
+// compileReference parses a reference path that may read the input or the
+// context object.
+func compileReference(s string) (compiled, error) {
+	c, err := compilePath(s)
+	if err != nil {
+		return compiled{}, err
+	}
+	if !c.simple {
+		return compiled{}, fmt.Errorf("invalid reference path %q: it must name a single node (no wildcards, filters, slices or ..)", s)
+	}
+	return c, nil
 }
 
 // QueryPath evaluates an ASL path: "$..." on input, "$$..." on the context
