@@ -86,12 +86,21 @@ func (p OptionalPath) MarshalJSON() ([]byte, error) {
 }
 
 // ValidateReference reports whether p, when it is a path, is a reference
-// path (a single node, as ResultPath requires).
+// path that can be written: a single node of the input, as ResultPath
+// requires.
 func (p OptionalPath) ValidateReference() error {
 	if !p.Present || p.Null {
 		return nil
 	}
 	_, err := parseReferencePath(p.Path)
+	return err
+}
+
+// ValidateReferencePath reports whether path is a reference path that can
+// be read: a single node of the input, or of the context object with "$$"
+// (ItemsPath, SecondsPath, TimestampPath, TimeoutSecondsPath and the like).
+func ValidateReferencePath(path string) error {
+	_, err := compileReference(path)
 	return err
 }
 

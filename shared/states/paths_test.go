@@ -73,6 +73,19 @@ func TestOptionalPathMarshalRoundTrip(t *testing.T) {
 	}
 }
 
+func TestValidateReferencePath(t *testing.T) {
+	for _, ok := range []string{"$", "$.a", "$.a[0].b", "$['a b']", "$$.Execution.Input.items", "$.delivery-partner"} {
+		assert.NoError(t, ValidateReferencePath(ok), ok)
+	}
+	for _, bad := range []string{"a", "$.a[*]", "$..a", "$.a[0:1]", "$.a[?@.x]", "$.a['b','c']", "$$.a[*]"} {
+		assert.Error(t, ValidateReferencePath(bad), bad)
+	}
+	// Only the input can be written.
+	assert.Error(t, OptionalPath{Present: true, Path: "$$.Execution.Input"}.ValidateReference())
+	assert.NoError(t, OptionalPath{Present: true, Null: true}.ValidateReference())
+	assert.NoError(t, OptionalPath{}.ValidateReference())
+}
+
 func TestQueryPath(t *testing.T) {
 	input := mustDecode(t, `{"a": {"b": [1, 2, 3], "c": null}, "items": [{"n": 1, "ok": true}, {"n": 5, "ok": false}, {"n": 10, "ok": true}], "big": 12345678901234567890, "delivery-partner": "UQS"}`)
 	ctx := mustDecode(t, `{"Execution": {"Id": "arn:exec", "Input": {"x": 1}}, "Map": {"Item": {"Index": 2}}}`)
