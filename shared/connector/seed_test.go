@@ -1,0 +1,321 @@
+package connector_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// The seed registry's systems, each against a fake shaped after the real API.
+
+type stripeFake struct {
+	mu        sync.Mutex
+	customers map[string]string // id → email
+}
+
+func (s *stripeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/customers/search":
+		q := r.URL.Query().Get("query") // email:'jane@example.com'
+		email := strings.TrimSuffix(strings.TrimPrefix(q, "email:'"), "'")
+		data := []any{}
+		for id, e := range s.customers {
+			if e == email {
+				data = append(data, map[string]any{"id": id, "object": "customer", "email": e})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"object": "search_result", "data": data, "has_more": false})
+	case r.URL.Path == "/v1/charges":
+		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []any{map[string]any{"id": "ch_1", "amount": 1250, "customer": r.URL.Query().Get("customer")}}})
+	case len(segs) == 3 && segs[1] == "customers":
+		email, ok := s.customers[segs[2]]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"error":{"code":"resource_missing","type":"invalid_request_error"}}`))
+			return
+		}
+		if r.Method == http.MethodDelete {
+			delete(s.customers, segs[2])
+			_, _ = w.Write([]byte(`{"id":"` + segs[2] + `","object":"customer","deleted":true}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": segs[2], "object": "customer", "email": email, "name": "Jane Doe"})
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+	}
+}
+
+type gaFake struct {
+	mu   sync.Mutex
+	got  []map[string]any
+	auth string
+}
+
+func (g *gaFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/analytics/v3/userDeletion/userDeletionRequests:upsert" {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	g.mu.Lock()
+	g.got = append(g.got, body)
+	g.auth = r.Header.Get("Authorization")
+	g.mu.Unlock()
+	answer := maps.Clone(body)
+	answer["deletionRequestTime"] = "2026-11-02T09:00:00.000Z"
+	_ = json.NewEncoder(w).Encode(answer)
+}
+
+type zendeskFake struct {
+	mu      sync.Mutex
+	users   map[string]string // id → email (active)
+	deleted map[string]bool   // soft-deleted, awaiting permanent deletion
+}
+
+func (z *zendeskFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	p := r.URL.Path
+	switch {
+	case p == "/api/v2/users/search.json":
+		users := []any{}
+		for id, e := range z.users {
+			if e == r.URL.Query().Get("query") {
+				users = append(users, map[string]any{"id": json.Number(id), "email": e})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"users": users, "count": len(users)})
+	case strings.HasPrefix(p, "/api/v2/deleted_users/") && r.Method == http.MethodDelete:
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v2/deleted_users/"), ".json")
+		if !z.deleted[id] {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		delete(z.deleted, id)
+		_, _ = w.Write([]byte(`{"deleted_user":{"id":` + id + `}}`))
+	case strings.HasSuffix(p, "/tickets/requested.json"):
+		_, _ = w.Write([]byte(`{"tickets":[{"id":7,"subject":"Where is my order?"}]}`))
+	case strings.HasPrefix(p, "/api/v2/users/"):
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v2/users/"), ".json")
+		email, ok := z.users[id]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		if r.Method == http.MethodDelete {
+			delete(z.users, id)
+			z.deleted[id] = true
+			_, _ = w.Write([]byte(`{"user":{"id":` + id + `,"active":false}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"user":{"id":` + id + `,"email":"` + email + `","name":"Jane Doe"}}`))
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+	}
+}
+
+type listFake struct {
+	mu      sync.Mutex
+	members map[string]string // hash → status
+	apiKey  string
+}
+
+func (l *listFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.apiKey = r.Header.Get("X-Api-Key")
+	hash := strings.TrimPrefix(r.URL.Path, "/v1/lists/newsletter/members/")
+	status, ok := l.members[hash]
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	switch r.Method {
+	case http.MethodDelete:
+		delete(l.members, hash)
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodPatch:
+		var body struct{ Status string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		l.members[hash] = body.Status
+		_, _ = w.Write([]byte(`{"status":"` + body.Status + `"}`))
+	default:
+		_, _ = w.Write([]byte(`{"status":"` + status + `","list":"newsletter"}`))
+	}
+}
+
+func factoringFake(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/v2/debtors" && r.URL.Query().Get("email") == janeEmail:
+		_, _ = w.Write([]byte(`{"debtors":[{"id":"d-1"}]}`))
+	case r.URL.Path == "/v2/debtors":
+		_, _ = w.Write([]byte(`{"debtors":[]}`))
+	case r.URL.Path == "/v2/debtors/d-1":
+		_, _ = w.Write([]byte(`{"creditChecks":[{"bureau":"B","score":700}],"invoices":[{"number":"INV-1"},{"number":"INV-2"}]}`))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+type seedRig struct {
+	reg     *system.Registry
+	stripe  *stripeFake
+	ga      *gaFake
+	zendesk *zendeskFake
+	list    *listFake
+}
+
+func startSeed(t *testing.T) *seedRig {
+	t.Helper()
+	sum := sha256.Sum256([]byte(strings.ToLower(janeEmail)))
+	r := &seedRig{
+		stripe:  &stripeFake{customers: map[string]string{"cus_1": janeEmail}},
+		ga:      &gaFake{},
+		zendesk: &zendeskFake{users: map[string]string{"9001": janeEmail}, deleted: map[string]bool{}},
+		list:    &listFake{members: map[string]string{hex.EncodeToString(sum[:]): "subscribed"}},
+	}
+	accounts := &accountsAPI{ids: map[string]string{janeEmail: "acc_123"}}
+	hosts := map[string]http.Handler{
+		"https://accounts.api.productionflow.com": accounts,
+		"https://api.stripe.com":                  r.stripe,
+		"https://www.googleapis.com":              r.ga,
+		"https://productionflow.zendesk.com":      r.zendesk,
+		"https://lists.productionflow.com":        r.list,
+		"https://api.factoring-partner.example":   http.HandlerFunc(factoringFake),
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "infra", "systems.yaml"))
+	require.NoError(t, err)
+	yaml := string(b)
+	for host, h := range hosts {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		yaml = strings.ReplaceAll(yaml, host, srv.URL)
+	}
+	r.reg = loadRegistry(t, yaml)
+	return r
+}
+
+func TestSeedSystemsAgainstFakes(t *testing.T) {
+	rig := startSeed(t)
+	log, buf := logBuffer()
+	h := newHTTP(log)
+	h.Secrets = fakeSecrets{
+		"privacy-desk/customer-accounts-api":          secretValue,
+		"privacy-desk/stripe-restricted-key":          secretValue,
+		"/privacy-desk/google-analytics/access-token": secretValue,
+		"privacy-desk/zendesk-api-token":              secretValue,
+		"/privacy-desk/marketing-list/api-key":        secretValue,
+		"privacy-desk/factoring-api":                  secretValue,
+	}
+	ctx := context.Background()
+	jane := connector.Person{Email: janeEmail}
+	nobody := connector.Person{Email: "nobody@example.com"}
+
+	cases := []struct {
+		system string
+		action system.Action
+		person connector.Person
+		found  bool
+		data   map[string]int // records per category
+	}{
+		{"customer-accounts", system.Find, nobody, false, nil},
+		{"customer-accounts", system.Export, jane, true, map[string]int{"identifiers": 1, "contact": 1, "orders": 2}},
+		{"payments", system.Find, jane, true, nil},
+		{"payments", system.Find, nobody, false, nil},
+		{"payments", system.Export, jane, true, map[string]int{"billing-contact": 1, "charges": 1}},
+		{"payments", system.Erase, nobody, false, nil},
+		{"support-desk", system.Find, jane, true, nil},
+		{"support-desk", system.Find, nobody, false, nil},
+		{"support-desk", system.Export, jane, true, map[string]int{"support-contact": 1, "support-tickets": 1}},
+		{"marketing-list", system.Find, jane, true, nil},
+		{"marketing-list", system.Find, nobody, false, nil},
+		{"marketing-list", system.Export, jane, true, map[string]int{"marketing-preferences": 1}},
+		{"marketing-list", system.Suppress, jane, true, nil},
+		{"marketing-list", system.Suppress, nobody, false, nil},
+		{"credit-factoring", system.Find, jane, true, nil},
+		{"credit-factoring", system.Find, nobody, false, nil},
+		{"credit-factoring", system.Export, jane, true, map[string]int{"credit-history": 1, "invoices": 2}},
+		{"google-analytics", system.Erase, jane, true, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.system+"/"+string(tc.action)+"/"+tc.person.Email, func(t *testing.T) {
+			sys, ok := rig.reg.Lookup(tc.system)
+			require.True(t, ok)
+			res, err := h.Do(ctx, sys, tc.action, tc.person)
+			require.NoError(t, err)
+			assert.Equal(t, tc.found, res.Found)
+			for cat, n := range tc.data {
+				assert.Len(t, res.Data[cat], n, cat)
+			}
+		})
+	}
+
+	t.Run("the marketing list member is unsubscribed", func(t *testing.T) {
+		for _, status := range rig.list.members {
+			assert.Equal(t, "unsubscribed", status)
+		}
+		assert.Equal(t, secretValue, rig.list.apiKey, "the key goes in the declared header, without prefix")
+	})
+	t.Run("the GA deletion request has the API's shape", func(t *testing.T) {
+		require.Len(t, rig.ga.got, 1)
+		sum := sha256.Sum256([]byte(strings.ToLower(janeEmail)))
+		assert.Equal(t, map[string]any{
+			"kind":       "analytics#userDeletionRequest",
+			"id":         map[string]any{"type": "USER_ID", "userId": hex.EncodeToString(sum[:])},
+			"propertyId": "123456789",
+		}, rig.ga.got[0])
+		assert.Equal(t, "Bearer "+secretValue, rig.ga.auth)
+	})
+
+	audit := &memAudit{}
+	eraser := newEraser(h, audit)
+	for _, name := range []string{"customer-accounts", "payments", "support-desk", "marketing-list", "google-analytics", "credit-factoring"} {
+		t.Run("erase with proof/"+name, func(t *testing.T) {
+			sys, _ := rig.reg.Lookup(name)
+			out, err := eraser.Erase(ctx, "req-seed", sys, jane)
+			require.NoError(t, err)
+			if name == "credit-factoring" {
+				assert.False(t, out.Erased)
+				assert.Len(t, out.Withheld, 2)
+				return
+			}
+			assert.True(t, out.Erased)
+			proof := out.Events[len(out.Events)-1]
+			assert.Equal(t, "erasure-proof", proof.Action)
+			if name == "google-analytics" {
+				assert.Equal(t, "unknown", proof.Data["found"], "GA has no find: the evidence says so")
+				return
+			}
+			assert.True(t, out.Proven)
+			assert.Equal(t, "false", proof.Data["found"])
+		})
+	}
+	assert.Empty(t, rig.stripe.customers)
+	assert.Empty(t, rig.zendesk.users)
+	assert.Empty(t, rig.zendesk.deleted, "the Zendesk user is permanently deleted too")
+	assertNoLeak(t, buf.String())
+}
