@@ -1,0 +1,110 @@
+package connector_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// TestNoSecretOrEmailInAnyLogLine runs failing calls of every connector with
+// one captured logger and checks that neither the auth secret nor the
+// person's address appears in a log line or an error message.
+func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
+	log, buf := logBuffer()
+	ctx := context.Background()
+	jane := connector.Person{Email: janeEmail}
+	var errs []string
+
+	// HTTP: every failure class, against one fake whose answer changes.
+	var reply func(w http.ResponseWriter, r *http.Request)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reply(w, r) }))
+	defer srv.Close()
+	reg := loadRegistry(t, singleCallYAML(srv.URL, ""))
+	sys, _ := reg.Lookup("flaky")
+	h := newHTTP(log)
+	replies := []func(w http.ResponseWriter, r *http.Request){
+		func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) },
+		func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Retry-After", "3"); w.WriteHeader(429) },
+		func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-time.After(2 * time.Second):
+			case <-r.Context().Done():
+			}
+		},
+		func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>" + janeEmail)) },
+		func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(403)
+			_, _ = w.Write([]byte(`{"error":"bad key ` + secretValue + ` for ` + janeEmail + `"}`))
+		},
+	}
+	for _, rp := range replies {
+		reply = rp
+		_, err := h.Do(ctx, sys, system.Find, jane)
+		require.Error(t, err)
+		errs = append(errs, err.Error())
+	}
+	h.Secrets = fakeSecrets{}
+	_, err := h.Do(ctx, sys, system.Find, jane)
+	require.Error(t, err)
+	errs = append(errs, err.Error())
+
+	// SES: the SDK's message may quote the address; it is not passed on.
+	sesReg := loadRegistry(t, "systems:\n  - name: s\n    owner: s@productionflow.com\n    categories: [email]\n    actions:\n      suppress: {kind: sesSuppression}\n")
+	ses, _ := sesReg.Lookup("s")
+	r := &connector.Runner{SES: &connector.SES{Client: &fakeSES{err: &smithy.GenericAPIError{Code: "BadRequestException", Message: "bad address " + janeEmail}}, Now: h.Now, Log: log}}
+	_, err = r.Do(ctx, ses, system.Suppress, jane)
+	require.Error(t, err)
+	errs = append(errs, err.Error())
+
+	// Erase whose proof fails.
+	api, accSrv := startAccounts(t)
+	api.keepAfterDelete = true
+	accReg := loadRegistry(t, accountsYAML(accSrv.URL))
+	acc, _ := accReg.Lookup("accounts")
+	hh := newHTTP(log)
+	_, err = (&connector.Eraser{Systems: &connector.Runner{HTTP: hh}, Audit: &memAudit{}, Now: hh.Now, Log: log}).Erase(ctx, "req-log", acc, jane)
+	require.Error(t, err)
+	errs = append(errs, err.Error())
+
+	// Manual: the mail fails, then the workflow cannot be told.
+	manReg := loadRegistry(t, manualYAML)
+	paper, _ := manReg.Lookup("paper-archive")
+	store := token.NewMemStore()
+	m := &connector.Manual{Mail: &fakeMail{err: errors.New("send failed")}, Tokens: store, Issuer: &token.Issuer{Now: h.Now}, Now: h.Now, Log: log, ConfirmURL: "https://p.example/confirm"}
+	_, err = m.Start(ctx, paper, system.Erase, "req-log", "tt", jane)
+	require.Error(t, err)
+	errs = append(errs, err.Error())
+	fm := &fakeMail{}
+	m.Mail = fm
+	_, err = m.Start(ctx, paper, system.Erase, "req-log", "tt", jane)
+	require.NoError(t, err)
+	u, _ := url.Parse(linkRE.FindString(strings.ReplaceAll(fm.sent[0].Text, "https://p.example/confirm", "https://privacy.productionflow.com/tasks/confirm")))
+	ch := &connector.ConfirmHandler{Tokens: store, Now: h.Now, Log: log, Complete: func(context.Context, string, json.RawMessage) error {
+		return errors.New("InvalidToken")
+	}}
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(url.Values{"t": {u.Query().Get("t")}, "note": {"done for " + janeEmail}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	ch.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusBadGateway, rec.Code)
+
+	logs := buf.String()
+	require.NotEmpty(t, logs)
+	assert.GreaterOrEqual(t, strings.Count(logs, "\n"), 10, "the failures were logged")
+	assertNoLeak(t, logs)
+	assertNoLeak(t, strings.Join(errs, "\n"))
+}
