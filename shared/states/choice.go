@@ -76,7 +76,7 @@ func init() {
 		"IsPresent":   func(_ any, present bool) bool { return present },
 		"IsNull":      func(v any, present bool) bool { return present && v == nil },
 		"IsString":    func(v any, present bool) bool { _, ok := v.(string); return present && ok },
-		"IsNumeric":   func(v any, present bool) bool { _, ok := toFloat(v); return present && ok },
+		"IsNumeric":   func(v any, present bool) bool { _, ok := jsonFloat(v); return present && ok },
 		"IsBoolean":   func(v any, present bool) bool { _, ok := v.(bool); return present && ok },
 		"IsTimestamp": func(v any, present bool) bool { _, ok := toTimestamp(v); return present && ok },
 	}
@@ -185,13 +185,13 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 	case op.test != nil:
 		b, ok := operand.(bool)
 		if !ok {
-			return fmt.Errorf("%s must be true or false, got %s", name, typeName(operand))
+			return fmt.Errorf("%s must be true or false, got %s", name, jsonTypeName(operand))
 		}
 		r.operand = b
 	case op.path:
 		s, ok := operand.(string)
 		if !ok {
-			return fmt.Errorf("%s must be a path string, got %s", name, typeName(operand))
+			return fmt.Errorf("%s must be a path string, got %s", name, jsonTypeName(operand))
 		}
 		if _, err := compileReference(s); err != nil {
 			return fmt.Errorf("%s: %v", name, err)
@@ -200,7 +200,7 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 	case op.matches:
 		s, ok := operand.(string)
 		if !ok {
-			return fmt.Errorf("%s must be a string, got %s", name, typeName(operand))
+			return fmt.Errorf("%s must be a string, got %s", name, jsonTypeName(operand))
 		}
 		p, err := compilePattern(s)
 		if err != nil {
@@ -212,25 +212,25 @@ func (r *ChoiceRule) parseDataTest(name string, fields map[string]json.RawMessag
 		case typeString:
 			s, ok := operand.(string)
 			if !ok {
-				return fmt.Errorf("%s must be a string, got %s", name, typeName(operand))
+				return fmt.Errorf("%s must be a string, got %s", name, jsonTypeName(operand))
 			}
 			r.operand = s
 		case typeNumber:
-			f, ok := toFloat(operand)
+			f, ok := jsonFloat(operand)
 			if !ok {
-				return fmt.Errorf("%s must be a number, got %s", name, typeName(operand))
+				return fmt.Errorf("%s must be a number, got %s", name, jsonTypeName(operand))
 			}
 			r.operand = f
 		case typeBoolean:
 			b, ok := operand.(bool)
 			if !ok {
-				return fmt.Errorf("%s must be true or false, got %s", name, typeName(operand))
+				return fmt.Errorf("%s must be true or false, got %s", name, jsonTypeName(operand))
 			}
 			r.operand = b
 		case typeTimestamp:
 			t, ok := toTimestamp(operand)
 			if !ok {
-				return fmt.Errorf("%s must be an RFC 3339 timestamp such as 2016-03-14T01:59:00Z, got %s", name, describe(operand))
+				return fmt.Errorf("%s must be an RFC 3339 timestamp such as 2016-03-14T01:59:00Z, got %s", name, describeValue(operand))
 			}
 			r.ts = t
 		}
@@ -277,12 +277,12 @@ func (r *ChoiceRule) EvalContext(input, ctx any) (bool, error) {
 	present := err == nil
 	if r.op.test != nil {
 		if !present && r.op.name != "IsPresent" {
-			return false, Errorf(ErrRuntime, "%s: Variable %s: %s", r.op.name, r.variable, causeOf(err))
+			return false, Errorf(ErrRuntime, "%s: Variable %s: %s", r.op.name, r.variable, errorCause(err))
 		}
 		return r.op.test(v, present) == r.operand.(bool), nil
 	}
 	if !present {
-		return false, Errorf(ErrRuntime, "%s: Variable %s: %s", r.op.name, r.variable, causeOf(err))
+		return false, Errorf(ErrRuntime, "%s: Variable %s: %s", r.op.name, r.variable, errorCause(err))
 	}
 	if r.op.matches {
 		s, ok := v.(string)
@@ -293,7 +293,7 @@ func (r *ChoiceRule) EvalContext(input, ctx any) (bool, error) {
 	if r.op.path {
 		other, err = QueryPath(r.opPath, input, ctx)
 		if err != nil {
-			return false, Errorf(ErrRuntime, "%s: %s", r.op.name, causeOf(err))
+			return false, Errorf(ErrRuntime, "%s: %s", r.op.name, errorCause(err))
 		}
 	}
 	c, ok := r.compare(v, other)
@@ -321,13 +321,13 @@ func (r *ChoiceRule) compare(v, other any) (int, bool) {
 		}
 		return strings.Compare(a, b), true
 	case typeNumber:
-		a, ok := toFloat(v)
+		a, ok := jsonFloat(v)
 		if !ok {
 			return 0, false
 		}
 		b, ok := r.operand.(float64)
 		if r.op.path {
-			b, ok = toFloat(other)
+			b, ok = jsonFloat(other)
 		}
 		if !ok {
 			return 0, false
@@ -368,8 +368,8 @@ func (r *ChoiceRule) compare(v, other any) (int, bool) {
 	return 0, false
 }
 
-// toFloat reads a JSON number.
-func toFloat(v any) (float64, bool) {
+// jsonFloat reads a JSON number.
+func jsonFloat(v any) (float64, bool) {
 	switch n := v.(type) {
 	case json.Number:
 		f, err := n.Float64()

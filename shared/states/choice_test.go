@@ -26,7 +26,7 @@ const choiceInput = `{
 }`
 
 func TestChoiceComparisons(t *testing.T) {
-	input := mustDecode(t, choiceInput)
+	input := mustJSON(t, choiceInput)
 	type check struct {
 		operand any  // literal operand, or a "$.x" path for ...Path
 		want    bool // result for the variable
@@ -98,7 +98,7 @@ func TestChoiceComparisons(t *testing.T) {
 }
 
 func TestChoiceTypeTests(t *testing.T) {
-	input := mustDecode(t, choiceInput)
+	input := mustJSON(t, choiceInput)
 	variables := []string{"$.s", "$.n", "$.n10", "$.t", "$.f", "$.ts", "$.tsEarly", "$.tsSame", "$.null", "$.obj", "$.arr"}
 	tests := []struct {
 		op   string
@@ -145,7 +145,7 @@ func TestChoiceTypeTests(t *testing.T) {
 }
 
 func TestChoiceBooleanExpressions(t *testing.T) {
-	input := mustDecode(t, `{"a": 1, "b": "x"}`)
+	input := mustJSON(t, `{"a": 1, "b": "x"}`)
 	tests := []struct {
 		rule string
 		want bool
@@ -173,15 +173,15 @@ func TestChoiceBooleanExpressions(t *testing.T) {
 
 func TestChoiceContextObject(t *testing.T) {
 	r := parseRule(t, `{"And": [{"Variable": "$$.Execution.Name", "StringMatches": "req-*"}, {"Variable": "$.retries", "NumericLessThanPath": "$$.State.RetryCount"}]}`)
-	got, err := r.EvalContext(mustDecode(t, `{"retries": 1}`), mustDecode(t, `{"Execution": {"Name": "req-7"}, "State": {"RetryCount": 2}}`))
+	got, err := r.EvalContext(mustJSON(t, `{"retries": 1}`), mustJSON(t, `{"Execution": {"Name": "req-7"}, "State": {"RetryCount": 2}}`))
 	require.NoError(t, err)
 	assert.True(t, got)
-	_, err = r.Eval(mustDecode(t, `{"retries": 1}`))
+	_, err = r.Eval(mustJSON(t, `{"retries": 1}`))
 	require.Error(t, err, "without a context object $$ paths match nothing")
 }
 
 func TestChoiceRuntimeErrors(t *testing.T) {
-	input := mustDecode(t, `{"a": 1}`)
+	input := mustJSON(t, `{"a": 1}`)
 	for _, rule := range []string{
 		`{"Variable": "$.missing", "NumericEquals": 1}`,
 		`{"Variable": "$.missing", "IsNull": true}`,
@@ -193,7 +193,7 @@ func TestChoiceRuntimeErrors(t *testing.T) {
 			got, err := parseRule(t, rule).Eval(input)
 			require.Error(t, err)
 			assert.False(t, got)
-			assert.Equal(t, ErrRuntime, errorName(err))
+			assert.Equal(t, ErrRuntime, statesErrorName(err))
 			assert.Contains(t, err.Error(), "$.missing")
 		})
 	}

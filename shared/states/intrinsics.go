@@ -288,32 +288,32 @@ func (p *intrinsicParser) number() (intrinsicArg, error) {
 	return intrinsicArg{kind: argLiteral, value: json.Number(text)}, nil
 }
 
-// value is an evaluated argument; raw and literal support States.Format's
+// argValue is an evaluated argument; raw and literal support States.Format's
 // escaped braces in a literal template.
-type value struct {
+type argValue struct {
 	v       any
 	raw     string
 	literal bool
 }
 
 func (c *intrinsicCall) eval(input, ctx any, env *Env) (any, error) {
-	args := make([]value, len(c.args))
+	args := make([]argValue, len(c.args))
 	for i, a := range c.args {
 		switch a.kind {
 		case argLiteral:
-			args[i] = value{v: a.value, raw: a.raw, literal: a.isStr}
+			args[i] = argValue{v: a.value, raw: a.raw, literal: a.isStr}
 		case argPath:
 			v, err := QueryPath(a.path, input, ctx)
 			if err != nil {
-				return nil, fmt.Errorf("argument %d of %s: %s", i+1, c.name, causeOf(err))
+				return nil, fmt.Errorf("argument %d of %s: %s", i+1, c.name, errorCause(err))
 			}
-			args[i] = value{v: v}
+			args[i] = argValue{v: v}
 		case argCall:
 			v, err := a.call.eval(input, ctx, env)
 			if err != nil {
 				return nil, err
 			}
-			args[i] = value{v: v}
+			args[i] = argValue{v: v}
 		}
 	}
 	v, err := c.fn(args, env)
@@ -323,7 +323,7 @@ func (c *intrinsicCall) eval(input, ctx any, env *Env) (any, error) {
 	return v, nil
 }
 
-type intrinsicFunc func(args []value, env *Env) (any, error)
+type intrinsicFunc func(args []argValue, env *Env) (any, error)
 
 var intrinsicFuncs map[string]intrinsicFunc
 
@@ -350,48 +350,48 @@ func init() {
 	}
 }
 
-func wantArgs(args []value, n int) error {
+func wantArgs(args []argValue, n int) error {
 	if len(args) != n {
 		return fmt.Errorf("takes %d argument(s), got %d", n, len(args))
 	}
 	return nil
 }
 
-func argString(args []value, i int) (string, error) {
+func argString(args []argValue, i int) (string, error) {
 	s, ok := args[i].v.(string)
 	if !ok {
-		return "", fmt.Errorf("argument %d must be a string, got %s", i+1, typeName(args[i].v))
+		return "", fmt.Errorf("argument %d must be a string, got %s", i+1, jsonTypeName(args[i].v))
 	}
 	return s, nil
 }
 
-func argArray(args []value, i int) ([]any, error) {
+func argArray(args []argValue, i int) ([]any, error) {
 	a, ok := args[i].v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("argument %d must be an array, got %s", i+1, typeName(args[i].v))
+		return nil, fmt.Errorf("argument %d must be an array, got %s", i+1, jsonTypeName(args[i].v))
 	}
 	return a, nil
 }
 
-func argObject(args []value, i int) (map[string]any, error) {
+func argObject(args []argValue, i int) (map[string]any, error) {
 	m, ok := args[i].v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("argument %d must be an object, got %s", i+1, typeName(args[i].v))
+		return nil, fmt.Errorf("argument %d must be an object, got %s", i+1, jsonTypeName(args[i].v))
 	}
 	return m, nil
 }
 
 // argInt returns an integer argument; numbers with a zero fraction
 // ("4.0") count as integers.
-func argInt(args []value, i int) (int64, error) {
-	n, ok := toInt(args[i].v)
+func argInt(args []argValue, i int) (int64, error) {
+	n, ok := jsonInt(args[i].v)
 	if !ok {
-		return 0, fmt.Errorf("argument %d must be an integer, got %s", i+1, describe(args[i].v))
+		return 0, fmt.Errorf("argument %d must be an integer, got %s", i+1, describeValue(args[i].v))
 	}
 	return n, nil
 }
 
-func toInt(v any) (int64, bool) {
+func jsonInt(v any) (int64, bool) {
 	switch n := v.(type) {
 	case json.Number:
 		if i, err := n.Int64(); err == nil {
@@ -417,18 +417,18 @@ func toInt(v any) (int64, bool) {
 
 func intValue(i int64) json.Number { return json.Number(strconv.FormatInt(i, 10)) }
 
-// describe names a value's type and, for scalars, the value itself.
-func describe(v any) string {
+// describeValue names a value's type and, for scalars, the value itself.
+func describeValue(v any) string {
 	switch x := v.(type) {
 	case json.Number:
 		return "the number " + x.String()
 	case string:
 		return strconv.Quote(x)
 	}
-	return typeName(v)
+	return jsonTypeName(v)
 }
 
-func fnFormat(args []value, _ *Env) (any, error) {
+func fnFormat(args []argValue, _ *Env) (any, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("takes a template and one argument per {}, got no arguments")
 	}
@@ -486,7 +486,7 @@ func formatValue(v any) (string, error) {
 	case json.Number:
 		return x.String(), nil
 	case map[string]any, []any:
-		return "", fmt.Errorf("cannot format %s: only strings, numbers, booleans and null", typeName(v))
+		return "", fmt.Errorf("cannot format %s: only strings, numbers, booleans and null", jsonTypeName(v))
 	}
 	b, err := Encode(v)
 	if err != nil {
@@ -495,7 +495,7 @@ func formatValue(v any) (string, error) {
 	return string(b), nil
 }
 
-func fnStringToJSON(args []value, _ *Env) (any, error) {
+func fnStringToJSON(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func fnStringToJSON(args []value, _ *Env) (any, error) {
 	return v, nil
 }
 
-func fnJSONToString(args []value, _ *Env) (any, error) {
+func fnJSONToString(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -521,7 +521,7 @@ func fnJSONToString(args []value, _ *Env) (any, error) {
 	return string(b), nil
 }
 
-func fnArray(args []value, _ *Env) (any, error) {
+func fnArray(args []argValue, _ *Env) (any, error) {
 	out := make([]any, len(args))
 	for i, a := range args {
 		out[i] = a.v
@@ -529,7 +529,7 @@ func fnArray(args []value, _ *Env) (any, error) {
 	return out, nil
 }
 
-func fnArrayPartition(args []value, _ *Env) (any, error) {
+func fnArrayPartition(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -554,7 +554,7 @@ func fnArrayPartition(args []value, _ *Env) (any, error) {
 	return out, nil
 }
 
-func fnArrayContains(args []value, _ *Env) (any, error) {
+func fnArrayContains(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -570,7 +570,7 @@ func fnArrayContains(args []value, _ *Env) (any, error) {
 	return false, nil
 }
 
-func fnArrayRange(args []value, _ *Env) (any, error) {
+func fnArrayRange(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 3); err != nil {
 		return nil, err
 	}
@@ -605,7 +605,7 @@ func fnArrayRange(args []value, _ *Env) (any, error) {
 	return out, nil
 }
 
-func fnArrayGetItem(args []value, _ *Env) (any, error) {
+func fnArrayGetItem(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -623,7 +623,7 @@ func fnArrayGetItem(args []value, _ *Env) (any, error) {
 	return arr[i], nil
 }
 
-func fnArrayLength(args []value, _ *Env) (any, error) {
+func fnArrayLength(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -634,7 +634,7 @@ func fnArrayLength(args []value, _ *Env) (any, error) {
 	return intValue(int64(len(arr))), nil
 }
 
-func fnArrayUnique(args []value, _ *Env) (any, error) {
+func fnArrayUnique(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -655,7 +655,7 @@ next:
 	return out, nil
 }
 
-func fnBase64Encode(args []value, _ *Env) (any, error) {
+func fnBase64Encode(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -669,7 +669,7 @@ func fnBase64Encode(args []value, _ *Env) (any, error) {
 	return base64.StdEncoding.EncodeToString([]byte(s)), nil
 }
 
-func fnBase64Decode(args []value, _ *Env) (any, error) {
+func fnBase64Decode(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -690,7 +690,7 @@ func fnBase64Decode(args []value, _ *Env) (any, error) {
 	return string(b), nil
 }
 
-var hashes = map[string]func() hash.Hash{
+var hashAlgorithms = map[string]func() hash.Hash{
 	"MD5":     md5.New,
 	"SHA-1":   sha1.New,
 	"SHA-256": sha256.New,
@@ -698,7 +698,7 @@ var hashes = map[string]func() hash.Hash{
 	"SHA-512": sha512.New,
 }
 
-func fnHash(args []value, _ *Env) (any, error) {
+func fnHash(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -718,7 +718,7 @@ func fnHash(args []value, _ *Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	newHash, ok := hashes[alg]
+	newHash, ok := hashAlgorithms[alg]
 	if !ok {
 		return nil, fmt.Errorf("unknown algorithm %q: use MD5, SHA-1, SHA-256, SHA-384 or SHA-512", alg)
 	}
@@ -727,7 +727,7 @@ func fnHash(args []value, _ *Env) (any, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func fnJSONMerge(args []value, _ *Env) (any, error) {
+func fnJSONMerge(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 3); err != nil {
 		return nil, err
 	}
@@ -741,7 +741,7 @@ func fnJSONMerge(args []value, _ *Env) (any, error) {
 	}
 	deep, ok := args[2].v.(bool)
 	if !ok {
-		return nil, fmt.Errorf("argument 3 must be a boolean, got %s", typeName(args[2].v))
+		return nil, fmt.Errorf("argument 3 must be a boolean, got %s", jsonTypeName(args[2].v))
 	}
 	if deep {
 		return nil, fmt.Errorf("deep merge is not supported: argument 3 must be false")
@@ -756,7 +756,7 @@ func fnJSONMerge(args []value, _ *Env) (any, error) {
 	return out, nil
 }
 
-func fnMathRandom(args []value, env *Env) (any, error) {
+func fnMathRandom(args []argValue, env *Env) (any, error) {
 	if len(args) != 2 && len(args) != 3 {
 		return nil, fmt.Errorf("takes 2 or 3 arguments (start, end[, seed]), got %d", len(args))
 	}
@@ -782,7 +782,7 @@ func fnMathRandom(args []value, env *Env) (any, error) {
 	return intValue(env.randomInt(start, end)), nil
 }
 
-func fnMathAdd(args []value, _ *Env) (any, error) {
+func fnMathAdd(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -801,7 +801,7 @@ func fnMathAdd(args []value, _ *Env) (any, error) {
 	return intValue(sum), nil
 }
 
-func fnStringSplit(args []value, _ *Env) (any, error) {
+func fnStringSplit(args []argValue, _ *Env) (any, error) {
 	if err := wantArgs(args, 2); err != nil {
 		return nil, err
 	}
@@ -826,7 +826,7 @@ func fnStringSplit(args []value, _ *Env) (any, error) {
 	return out, nil
 }
 
-func fnUUID(args []value, env *Env) (any, error) {
+func fnUUID(args []argValue, env *Env) (any, error) {
 	if err := wantArgs(args, 0); err != nil {
 		return nil, err
 	}

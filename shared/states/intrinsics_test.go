@@ -13,12 +13,12 @@ import (
 )
 
 func TestEvalIntrinsic(t *testing.T) {
-	input := mustDecode(t, `{
+	input := mustJSON(t, `{
 		"name": "Ada", "n": 3, "half": 1.5, "flag": true, "nothing": null,
 		"obj": {"a": 1}, "arr": [1, "x", {"a": 1}, [2], null, 1.0],
 		"csv": "a,,b;c", "b64": "aGVsbG8=", "tmpl": "Hi {}!", "json": "[1, {\"k\": \"v\"}]"
 	}`)
-	ctx := mustDecode(t, `{"Execution": {"Name": "e-1"}}`)
+	ctx := mustJSON(t, `{"Execution": {"Name": "e-1"}}`)
 	tests := []struct {
 		expr    string
 		want    string
@@ -120,12 +120,12 @@ func TestEvalIntrinsic(t *testing.T) {
 			got, err := EvalIntrinsic(tt.expr, input, ctx, env)
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Equal(t, ErrIntrinsicFailure, errorName(err))
+				assert.Equal(t, ErrIntrinsicFailure, statesErrorName(err))
 				assert.Contains(t, err.Error(), tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
+			assert.JSONEq(t, tt.want, asJSON(t, got))
 		})
 	}
 }
@@ -141,7 +141,7 @@ func encodeRange(lo, hi int) string {
 func TestEvalIntrinsicFormatFromPathHasNoEscapes(t *testing.T) {
 	// A template read from the input is used as it is: a backslash there is
 	// an ordinary character and {} is still a placeholder.
-	got, err := EvalIntrinsic(`States.Format($.t, 'x')`, mustDecode(t, `{"t": "a\\b {}"}`), nil, nil)
+	got, err := EvalIntrinsic(`States.Format($.t, 'x')`, mustJSON(t, `{"t": "a\\b {}"}`), nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, `a\b x`, got)
 }
@@ -155,7 +155,7 @@ func TestMathRandom(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, first, again)
 		}
-		n, ok := toInt(first)
+		n, ok := jsonInt(first)
 		require.True(t, ok)
 		assert.GreaterOrEqual(t, n, int64(1))
 		assert.Less(t, n, int64(999))
@@ -163,16 +163,16 @@ func TestMathRandom(t *testing.T) {
 	t.Run("unseeded uses the injected source", func(t *testing.T) {
 		var gotLo, gotHi int64
 		env := &Env{RandomInt: func(lo, hi int64) int64 { gotLo, gotHi = lo, hi; return hi - 1 }}
-		got, err := EvalIntrinsic(`States.MathRandom($.start, $.end)`, mustDecode(t, `{"start": 1, "end": 999}`), nil, env)
+		got, err := EvalIntrinsic(`States.MathRandom($.start, $.end)`, mustJSON(t, `{"start": 1, "end": 999}`), nil, env)
 		require.NoError(t, err)
-		assert.Equal(t, "998", encodeString(t, got))
+		assert.Equal(t, "998", asJSON(t, got))
 		assert.Equal(t, []int64{1, 999}, []int64{gotLo, gotHi})
 	})
 	t.Run("default source stays in range", func(t *testing.T) {
 		for range 50 {
 			got, err := EvalIntrinsic(`States.MathRandom(-3, 3)`, nil, nil, nil)
 			require.NoError(t, err)
-			n, _ := toInt(got)
+			n, _ := jsonInt(got)
 			assert.True(t, n >= -3 && n < 3, "got %d", n)
 		}
 	})
@@ -180,7 +180,7 @@ func TestMathRandom(t *testing.T) {
 
 func TestEvalIntrinsicDoesNotChangeInput(t *testing.T) {
 	const text = `{"arr": [3, 1, 3], "obj": {"a": 1}, "b": {"a": 2}}`
-	input := mustDecode(t, text)
+	input := mustJSON(t, text)
 	for _, expr := range []string{
 		`States.ArrayUnique($.arr)`,
 		`States.ArrayPartition($.arr, 2)`,
@@ -190,7 +190,7 @@ func TestEvalIntrinsicDoesNotChangeInput(t *testing.T) {
 		_, err := EvalIntrinsic(expr, input, nil, nil)
 		require.NoError(t, err, expr)
 	}
-	assert.JSONEq(t, text, encodeString(t, input))
+	assert.JSONEq(t, text, asJSON(t, input))
 }
 
 func TestIntrinsicNestingLimit(t *testing.T) {
@@ -246,13 +246,13 @@ func FuzzEvalIntrinsic(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)
 	}
-	input := mustDecode(f, `{"name": "Ada", "n": 2, "arr": [1, 2, 3], "obj": {"a": 1}, "json": "{\"a\": [1]}"}`)
-	ctx := mustDecode(f, `{"Execution": {"Name": "e"}}`)
+	input := mustJSON(f, `{"name": "Ada", "n": 2, "arr": [1, 2, 3], "obj": {"a": 1}, "json": "{\"a\": [1]}"}`)
+	ctx := mustJSON(f, `{"Execution": {"Name": "e"}}`)
 	env := &Env{NewUUID: func() string { return "u" }, RandomInt: func(lo, _ int64) int64 { return lo }}
 	f.Fuzz(func(t *testing.T, expr string) {
 		v, err := EvalIntrinsic(expr, input, ctx, env)
 		if err != nil {
-			assert.Equal(t, ErrIntrinsicFailure, errorName(err))
+			assert.Equal(t, ErrIntrinsicFailure, statesErrorName(err))
 			return
 		}
 		_, err = Encode(v)

@@ -133,8 +133,8 @@ func simpleSteps(p *jsonpath.Path) ([]refStep, bool) {
 	return steps, true
 }
 
-// walk follows simple steps through v.
-func walk(v any, steps []refStep) (any, bool) {
+// walkSteps follows simple steps through v.
+func walkSteps(v any, steps []refStep) (any, bool) {
 	for _, st := range steps {
 		if st.isIdx {
 			arr, ok := v.([]any)
@@ -339,7 +339,7 @@ func QueryPath(path string, input, ctx any) (any, error) {
 		doc, where = ctx, "context object"
 	}
 	if c.simple {
-		v, ok := walk(doc, c.steps)
+		v, ok := walkSteps(doc, c.steps)
 		if !ok {
 			return nil, Errorf(ErrRuntime, "the JSONPath %s could not be found in the %s", path, where)
 		}
@@ -378,7 +378,7 @@ func applySelectPath(field string, p OptionalPath, v, ctx any) (any, error) {
 	}
 	out, err := QueryPath(p.Path, v, ctx)
 	if err != nil {
-		return nil, Errorf(ErrRuntime, "%s: %s", field, causeOf(err))
+		return nil, Errorf(ErrRuntime, "%s: %s", field, errorCause(err))
 	}
 	return out, nil
 }
@@ -415,7 +415,7 @@ func setPath(doc any, steps []refStep, value any) (any, error) {
 	if st.isIdx {
 		arr, ok := doc.([]any)
 		if !ok {
-			return nil, fmt.Errorf("cannot index [%d] into %s", st.index, typeName(doc))
+			return nil, fmt.Errorf("cannot index [%d] into %s", st.index, jsonTypeName(doc))
 		}
 		i := st.index
 		if i < 0 {
@@ -440,7 +440,7 @@ func setPath(doc any, steps []refStep, value any) (any, error) {
 	case nil:
 		// A missing member on the way is created as an object.
 	default:
-		return nil, fmt.Errorf("cannot set field %q in %s", st.name, typeName(doc))
+		return nil, fmt.Errorf("cannot set field %q in %s", st.name, jsonTypeName(doc))
 	}
 	child, err := setPath(obj[st.name], steps[1:], value)
 	if err != nil {
@@ -482,7 +482,7 @@ func applyTemplate(tmpl any, input, ctx any, env *Env) (any, error) {
 			}
 			expr, ok := v.(string)
 			if !ok {
-				return nil, Errorf(ErrRuntime, "the value of field %q must be a path or an intrinsic function, got %s", k, typeName(v))
+				return nil, Errorf(ErrRuntime, "the value of field %q must be a path or an intrinsic function, got %s", k, jsonTypeName(v))
 			}
 			nv, err := evalDynamic(k, expr, input, ctx, env)
 			if err != nil {
@@ -525,7 +525,7 @@ func ValidatePayloadTemplate(tmpl any) error {
 			}
 			expr, ok := v.(string)
 			if !ok {
-				return fmt.Errorf("field %q must be a path or an intrinsic function, got %s", k, typeName(v))
+				return fmt.Errorf("field %q must be a path or an intrinsic function, got %s", k, jsonTypeName(v))
 			}
 			switch {
 			case strings.HasPrefix(expr, "$"):
@@ -553,7 +553,7 @@ func evalDynamic(field, expr string, input, ctx any, env *Env) (any, error) {
 	case strings.HasPrefix(expr, "$"):
 		v, err := QueryPath(expr, input, ctx)
 		if err != nil {
-			return nil, Errorf(ErrRuntime, "field %q: %s", field, causeOf(err))
+			return nil, Errorf(ErrRuntime, "field %q: %s", field, errorCause(err))
 		}
 		return v, nil
 	case strings.HasPrefix(expr, "States."):
@@ -562,15 +562,15 @@ func evalDynamic(field, expr string, input, ctx any, env *Env) (any, error) {
 	return nil, Errorf(ErrRuntime, "the value of field %q must be a path or an intrinsic function, got %q", field, expr)
 }
 
-func causeOf(err error) string {
+func errorCause(err error) string {
 	if e, ok := err.(*Error); ok {
 		return e.Cause
 	}
 	return err.Error()
 }
 
-// typeName names a value's JSON type for error messages.
-func typeName(v any) string {
+// jsonTypeName names a value's JSON type for error messages.
+func jsonTypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

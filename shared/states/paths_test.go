@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func mustDecode(t testing.TB, s string) any {
+func mustJSON(t testing.TB, s string) any {
 	t.Helper()
 	v, err := Decode([]byte(s))
 	require.NoError(t, err)
 	return v
 }
 
-func encodeString(t testing.TB, v any) string {
+func asJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := Encode(v)
 	require.NoError(t, err)
@@ -87,14 +87,14 @@ func TestValidateReferencePath(t *testing.T) {
 }
 
 func TestQueryPath(t *testing.T) {
-	input := mustDecode(t, `{"a": {"b": [1, 2, 3], "c": null}, "items": [{"n": 1, "ok": true}, {"n": 5, "ok": false}, {"n": 10, "ok": true}], "big": 12345678901234567890, "delivery-partner": "UQS"}`)
-	ctx := mustDecode(t, `{"Execution": {"Id": "arn:exec", "Input": {"x": 1}}, "Map": {"Item": {"Index": 2}}}`)
+	input := mustJSON(t, `{"a": {"b": [1, 2, 3], "c": null}, "items": [{"n": 1, "ok": true}, {"n": 5, "ok": false}, {"n": 10, "ok": true}], "big": 12345678901234567890, "delivery-partner": "UQS"}`)
+	ctx := mustJSON(t, `{"Execution": {"Id": "arn:exec", "Input": {"x": 1}}, "Map": {"Item": {"Index": 2}}}`)
 	tests := []struct {
 		path    string
 		want    string
 		wantErr string
 	}{
-		{path: "$", want: encodeString(t, input)},
+		{path: "$", want: asJSON(t, input)},
 		{path: "$.a.b", want: `[1,2,3]`},
 		{path: "$.a.b[1]", want: `2`},
 		{path: "$.a.b[-1]", want: `3`},
@@ -110,7 +110,7 @@ func TestQueryPath(t *testing.T) {
 		{path: "$.items[?(@.n > 100)]", want: `[]`}, // an indefinite path may match nothing
 		{path: "$$.Execution.Id", want: `"arn:exec"`},
 		{path: "$$.Map.Item.Index", want: `2`},
-		{path: "$$", want: encodeString(t, ctx)},
+		{path: "$$", want: asJSON(t, ctx)},
 		{path: "$.missing", wantErr: "States.Runtime: the JSONPath $.missing could not be found in the input"},
 		{path: "$.a.b[7]", wantErr: "could not be found"},
 		{path: "$$.Nope", wantErr: "could not be found in the context object"},
@@ -125,7 +125,7 @@ func TestQueryPath(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
+			assert.JSONEq(t, tt.want, asJSON(t, got))
 		})
 	}
 }
@@ -155,22 +155,22 @@ func TestApplyResultPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			input := mustDecode(t, tt.input)
-			got, err := ApplyResultPath(tt.path, input, mustDecode(t, tt.result))
+			input := mustJSON(t, tt.input)
+			got, err := ApplyResultPath(tt.path, input, mustJSON(t, tt.result))
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Equal(t, tt.wantErr, errorName(err), err.Error())
+				assert.Equal(t, tt.wantErr, statesErrorName(err), err.Error())
 				return
 			}
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
-			assert.JSONEq(t, tt.input, encodeString(t, input), "the input must not change")
+			assert.JSONEq(t, tt.want, asJSON(t, got))
+			assert.JSONEq(t, tt.input, asJSON(t, input), "the input must not change")
 		})
 	}
 }
 
 func TestApplyInputAndOutputPath(t *testing.T) {
-	input := mustDecode(t, `{"a":{"b":1},"c":[1,2]}`)
+	input := mustJSON(t, `{"a":{"b":1},"c":[1,2]}`)
 	tests := []struct {
 		name string
 		path OptionalPath
@@ -184,21 +184,21 @@ func TestApplyInputAndOutputPath(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ApplyInputPath(tt.path, input, nil)
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
+			assert.JSONEq(t, tt.want, asJSON(t, got))
 			got, err = ApplyOutputPath(tt.path, input, nil)
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
+			assert.JSONEq(t, tt.want, asJSON(t, got))
 		})
 	}
 	_, err := ApplyInputPath(OptionalPath{Present: true, Path: "$.nope"}, input, nil)
 	require.Error(t, err)
-	assert.Equal(t, ErrRuntime, errorName(err))
+	assert.Equal(t, ErrRuntime, statesErrorName(err))
 	assert.Contains(t, err.Error(), "InputPath")
 }
 
 func TestApplyPayloadTemplate(t *testing.T) {
-	input := mustDecode(t, `{"requestId":"r-1","kinds":["access","deletion"],"n":3}`)
-	ctx := mustDecode(t, `{"Execution":{"Name":"exec-1"},"Task":{"Token":"tok"}}`)
+	input := mustJSON(t, `{"requestId":"r-1","kinds":["access","deletion"],"n":3}`)
+	ctx := mustJSON(t, `{"Execution":{"Name":"exec-1"},"Task":{"Token":"tok"}}`)
 	env := &Env{NewUUID: func() string { return "00000000-0000-4000-8000-000000000000" }}
 	tests := []struct {
 		name    string
@@ -219,16 +219,16 @@ func TestApplyPayloadTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tmpl := mustDecode(t, tt.tmpl)
+			tmpl := mustJSON(t, tt.tmpl)
 			got, err := ApplyPayloadTemplate(tmpl, input, ctx, env)
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Equal(t, tt.wantErr, errorName(err), err.Error())
+				assert.Equal(t, tt.wantErr, statesErrorName(err), err.Error())
 				return
 			}
 			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, encodeString(t, got))
-			assert.JSONEq(t, tt.tmpl, encodeString(t, tmpl), "the template must not change")
+			assert.JSONEq(t, tt.want, asJSON(t, got))
+			assert.JSONEq(t, tt.tmpl, asJSON(t, tmpl), "the template must not change")
 		})
 	}
 }
@@ -249,7 +249,7 @@ func TestValidatePayloadTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tmpl, func(t *testing.T) {
-			err := ValidatePayloadTemplate(mustDecode(t, tt.tmpl))
+			err := ValidatePayloadTemplate(mustJSON(t, tt.tmpl))
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				return
@@ -261,7 +261,7 @@ func TestValidatePayloadTemplate(t *testing.T) {
 }
 
 func TestApplyPayloadTemplateNamesTheField(t *testing.T) {
-	_, err := ApplyPayloadTemplate(mustDecode(t, `{"Payload":{"requestId.$":"$.request"}}`), mustDecode(t, `{}`), nil, nil)
+	_, err := ApplyPayloadTemplate(mustJSON(t, `{"Payload":{"requestId.$":"$.request"}}`), mustJSON(t, `{}`), nil, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"requestId.$"`)
 	assert.Contains(t, err.Error(), "$.request")
@@ -279,7 +279,7 @@ func TestDefaultUUIDIsVersion4(t *testing.T) {
 // A typical Task template: ten keys, paths into the input and the context
 // object, one intrinsic and a nested object.
 func BenchmarkApplyPayloadTemplate(b *testing.B) {
-	tmpl := mustDecode(b, `{
+	tmpl := mustJSON(b, `{
 		"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:send-mail",
 		"requestId.$": "$.requestId",
 		"kind.$": "$.kind",
@@ -291,8 +291,8 @@ func BenchmarkApplyPayloadTemplate(b *testing.B) {
 		"subject.$": "States.Format('Your request {} was received', $.requestId)",
 		"options": {"expedited.$": "$.expedited", "template": "ack"}
 	}`)
-	input := mustDecode(b, `{"requestId":"r-123","kind":"deletion","receivedAt":"2026-11-28T12:00:00Z","clock":{"dueAt":"2027-01-12T12:00:00Z"},"systems":["accounts","billing","support"],"expedited":true}`)
-	ctx := mustDecode(b, `{"Execution":{"Id":"arn:aws:states:us-east-1:123456789012:execution:desk:r-123"},"Task":{"Token":"token-1"}}`)
+	input := mustJSON(b, `{"requestId":"r-123","kind":"deletion","receivedAt":"2026-11-28T12:00:00Z","clock":{"dueAt":"2027-01-12T12:00:00Z"},"systems":["accounts","billing","support"],"expedited":true}`)
+	ctx := mustJSON(b, `{"Execution":{"Id":"arn:aws:states:us-east-1:123456789012:execution:desk:r-123"},"Task":{"Token":"token-1"}}`)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := ApplyPayloadTemplate(tmpl, input, ctx, nil); err != nil {
@@ -308,16 +308,16 @@ func FuzzQueryPath(f *testing.F) {
 	} {
 		f.Add(p)
 	}
-	input := mustDecode(f, `{"a": [{"c": 1, "n": 2}, {"c": [3], "n": 0}], "a b": [0, 1], "delivery-partner": "x"}`)
+	input := mustJSON(f, `{"a": [{"c": 1, "n": 2}, {"c": [3], "n": 0}], "a b": [0, 1], "delivery-partner": "x"}`)
 	f.Fuzz(func(t *testing.T, path string) {
 		if _, err := QueryPath(path, input, input); err != nil {
-			assert.Equal(t, ErrRuntime, errorName(err))
+			assert.Equal(t, ErrRuntime, statesErrorName(err))
 		}
 		p := OptionalPath{Present: true, Path: path}
 		if p.ValidateReference() == nil {
 			_, err := ApplyResultPath(p, input, "r")
 			if err != nil {
-				assert.Equal(t, ErrResultPathMatchFailure, errorName(err))
+				assert.Equal(t, ErrResultPathMatchFailure, statesErrorName(err))
 			}
 		}
 	})

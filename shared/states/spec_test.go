@@ -40,7 +40,7 @@ func assertJSON(t *testing.T, want json.RawMessage, got any) {
 	assert.JSONEq(t, string(want), string(b))
 }
 
-func errorName(err error) string {
+func statesErrorName(err error) string {
 	var se *Error
 	if errors.As(err, &se) {
 		return se.Name
@@ -108,7 +108,7 @@ func TestSpecInputOutputProcessing(t *testing.T) {
 			effective, output, err := c.run(t)
 			if c.Error != "" {
 				require.Error(t, err)
-				assert.Equal(t, c.Error, errorName(err), err.Error())
+				assert.Equal(t, c.Error, statesErrorName(err), err.Error())
 				return
 			}
 			require.NoError(t, err)
@@ -185,7 +185,7 @@ func TestSpecIntrinsicFunctions(t *testing.T) {
 			got, err := ApplyPayloadTemplate(jsonValue(t, c.Template), jsonValue(t, c.Input), nil, env)
 			if c.Error != "" {
 				require.Error(t, err)
-				assert.Equal(t, c.Error, errorName(err), err.Error())
+				assert.Equal(t, c.Error, statesErrorName(err), err.Error())
 				return
 			}
 			require.NoError(t, err)
@@ -234,7 +234,7 @@ func TestSpecChoiceRules(t *testing.T) {
 				next, err := chooseNext(st.Choices, st.Default, jsonValue(t, c.Input))
 				if c.Error != "" {
 					require.Error(t, err)
-					assert.Equal(t, c.Error, errorName(err), err.Error())
+					assert.Equal(t, c.Error, statesErrorName(err), err.Error())
 					return
 				}
 				require.NoError(t, err)
