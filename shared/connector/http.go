@@ -72,7 +72,7 @@ type Secrets interface {
 
 // HTTP carries out actions of kind http.
 type HTTP struct {
-	Client  *http.Client // its Transport is used; timeouts come from the registry
+	Client  *http.Client // its Transport is used (nil: the default); timeouts come from the registry
 	Secrets Secrets
 	Now     func() time.Time
 	Log     *slog.Logger
@@ -212,7 +212,10 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 		req.Header.Set(sys.Auth.HeaderName(), v)
 	}
 
-	client := *h.Client
+	client := http.Client{}
+	if h.Client != nil {
+		client = *h.Client
+	}
 	client.Timeout = timeout
 	// A system may not send a call elsewhere: redirects are answers, not hops.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -253,7 +256,6 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 	if err := dec.Decode(&doc); err != nil || dec.More() {
 		return false, resp.StatusCode, perm(resp.StatusCode, "malformed JSON in a success response")
 	}
-	doc = normalise(doc)
 	found := true
 	if c.Found != "" {
 		found = present(selectPath(c.Found, doc))
@@ -300,29 +302,6 @@ func selectPath(p string, doc any) []any {
 	return path.Select(doc)
 }
 
-// normalise turns json.Number values into int64 or float64 so that JSON
-// path filters compare them as numbers.
-func normalise(x any) any {
-	switch t := x.(type) {
-	case map[string]any:
-		for k, v := range t {
-			t[k] = normalise(v)
-		}
-	case []any:
-		for i, v := range t {
-			t[i] = normalise(v)
-		}
-	case json.Number:
-		if n, err := t.Int64(); err == nil {
-			return n
-		}
-		if f, err := t.Float64(); err == nil {
-			return f
-		}
-	}
-	return x
-}
-
 // present reports whether the nodes hold something: not nothing, null, false,
 // an empty string, array or object.
 func present(nodes []any) bool {
@@ -360,11 +339,10 @@ func scalar(nodes []any) (string, bool) {
 	switch t := nodes[0].(type) {
 	case string:
 		return t, t != ""
-	case int64:
-		return strconv.FormatInt(t, 10), true
-	case float64:
-		if t == float64(int64(t)) {
-			return strconv.FormatInt(int64(t), 10), true
+	case json.Number:
+		// IDs are integers or strings; a number is kept digit for digit.
+		if _, err := t.Int64(); err == nil {
+			return t.String(), true
 		}
 	}
 	return "", false

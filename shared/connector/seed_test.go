@@ -195,7 +195,7 @@ func startSeed(t *testing.T) *seedRig {
 	r := &seedRig{
 		stripe:  &stripeFake{customers: map[string]string{"cus_1": janeEmail}},
 		ga:      &gaFake{},
-		zendesk: &zendeskFake{users: map[string]string{"9001": janeEmail}, deleted: map[string]bool{}},
+		zendesk: &zendeskFake{users: map[string]string{"360012345678901234": janeEmail}, deleted: map[string]bool{}},
 		list:    &listFake{members: map[string]string{hex.EncodeToString(sum[:]): "subscribed"}},
 	}
 	accounts := &accountsAPI{ids: map[string]string{janeEmail: "acc_123"}}
