@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,8 +31,8 @@ func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
 	var errs []string
 
 	// HTTP: every failure class, against one fake whose answer changes.
-	var reply func(w http.ResponseWriter, r *http.Request)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reply(w, r) }))
+	var reply atomic.Pointer[func(w http.ResponseWriter, r *http.Request)]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*reply.Load())(w, r) }))
 	defer srv.Close()
 	reg := loadRegistry(t, singleCallYAML(srv.URL, ""))
 	sys, _ := reg.Lookup("flaky")
@@ -52,7 +53,7 @@ func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
 		},
 	}
 	for _, rp := range replies {
-		reply = rp
+		reply.Store(&rp)
 		_, err := h.Do(ctx, sys, system.Find, jane)
 		require.Error(t, err)
 		errs = append(errs, err.Error())
