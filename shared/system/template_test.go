@@ -1,0 +1,54 @@
+package system_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+func TestParseURLTemplateRefusals(t *testing.T) {
+	cases := []struct {
+		raw, want string
+	}{
+		{"", "URL is empty"},
+		{"api.example.com/v1", `URL "api.example.com/v1" has no scheme`},
+		{"ftp://api.example.com/v1", `URL "ftp://api.example.com/v1" is not https`},
+		{"https://api.example.com:{userId}/v1", "has a placeholder in the scheme, host or port"},
+		{"{email}://api.example.com/v1", "has a placeholder in the scheme, host or port"},
+		{"https://user:pw@api.example.com/v1", "carries user info"},
+		{"https://api.example.com/v1#{email}", "has a fragment"},
+		{"https://api.example.com/v1?{email}=1", "has a placeholder in a query key"},
+		{"https://api.example.com/v1/{email", "unbalanced '{'"},
+		{"https://api.example.com/v1/email}", "unbalanced '}'"},
+		{"https:///v1", "has no host"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.raw, func(t *testing.T) {
+			_, err := system.ParseURLTemplate(tc.raw, system.TemplateOptions{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestExpandEscapesByPosition(t *testing.T) {
+	tmpl, err := system.ParseURLTemplate("https://api.example.com/v1/users/{userId}/x?email={email}&q=email:'{email}'", system.TemplateOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []system.Identifier{system.UserID, system.Email}, tmpl.Placeholders())
+	u, err := tmpl.Expand(map[system.Identifier]string{
+		system.UserID: "a/b?c#d",
+		system.Email:  "j+x@example.com&admin=1#",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "api.example.com", u.Host)
+	assert.Equal(t, "/v1/users/a%2Fb%3Fc%23d/x", u.EscapedPath())
+	assert.Equal(t, "email=j%2Bx%40example.com%26admin%3D1%23&q=email:'j%2Bx%40example.com%26admin%3D1%23'", u.RawQuery)
+	assert.Equal(t, "j+x@example.com&admin=1#", u.Query().Get("email"))
+
+	_, err = tmpl.Expand(map[system.Identifier]string{system.Email: "x"})
+	assert.ErrorIs(t, err, system.ErrShape, "a missing value is refused, not left empty")
+	assert.NotContains(t, err.Error(), "x@")
+}
