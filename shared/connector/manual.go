@@ -169,7 +169,8 @@ func (m *Manual) send(ctx context.Context, msg mail.Message, t Task) error {
 	}
 	msg.Headers = map[string]string{mail.HeaderAutoSubmitted: "auto-generated"}
 	if _, err := m.Mail.Send(ctx, msg); err != nil {
-		m.Log.ErrorContext(ctx, "mail manual task", "requestId", t.RequestID, "system", t.System, "err", err)
+		// The sender's error may quote the owner's address: only its type is logged.
+		m.Log.ErrorContext(ctx, "mail manual task", "requestId", t.RequestID, "system", t.System, "errType", fmt.Sprintf("%T", err))
 		if errors.Is(err, mail.ErrRecipient) {
 			return &PermanentError{System: t.System, Action: t.Action, Reason: "owner address unusable"}
 		}

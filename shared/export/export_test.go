@@ -302,7 +302,9 @@ func TestPublishToS3WithKMSAndAnExpiringLink(t *testing.T) {
 func TestPublishRefusesAnUnsafeRequestID(t *testing.T) {
 	store := &export.Store{Now: func() time.Time { return t0 }}
 	_, err := store.Publish(context.Background(), "../other", nil)
-	assert.Error(t, err)
+	assert.ErrorContains(t, err, "cannot name an object")
+	_, err = store.Publish(context.Background(), "req-1", nil)
+	assert.ErrorContains(t, err, "KMS key are required", "never written without the desk's key")
 }
 
 // --- a JSON Schema checker for the subset schema.json uses ---

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -51,6 +52,9 @@ var safeID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 func (s *Store) Publish(ctx context.Context, requestID string, zip []byte) (Link, error) {
 	if !safeID.MatchString(requestID) {
 		return Link{}, fmt.Errorf("export: request ID %q cannot name an object", requestID)
+	}
+	if s.Bucket == "" || s.KMSKeyID == "" {
+		return Link{}, errors.New("export: bucket and KMS key are required")
 	}
 	now := s.Now().UTC()
 	key := fmt.Sprintf("%s%s/access-%s.zip", s.Prefix, requestID, now.Format("20060102T150405Z"))
