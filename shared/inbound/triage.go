@@ -107,12 +107,17 @@ var enWords = []string{"the", "my", "to", "and", "please", "data", "i", "you", "
 // triage fills Kinds, Priority, Regulation, Agent and Language from Subject
 // and Text.
 func triage(res *Result) {
-	body := stripQuoted(res.Text)
+	body := stripQuoted(res.Text, res.Subject)
 
 	found := map[request.Kind]bool{}
 	categoriesNamed, strongDeletion := false, false
+	var kept strings.Builder // normalised sentences that count
 	for _, sentence := range sentences(res.Subject + "\n" + body) {
 		s := normalise(sentence)
+		if containsAny(s, disclaimers) {
+			continue
+		}
+		kept.WriteString(s)
 		for _, r := range rules {
 			for _, p := range r.phrases {
 				if !strings.Contains(s, " "+p+" ") {
@@ -129,7 +134,7 @@ func triage(res *Result) {
 			}
 		}
 	}
-	all := normalise(res.Subject + "\n" + body)
+	all := kept.String()
 	// "Remove me" in mail about a mailing list asks to unsubscribe, not to
 	// erase; "remove my data" or any other deletion word still means erase.
 	if found[request.Deletion] && !strongDeletion && containsAny(all, listWords) {
@@ -203,18 +208,31 @@ func containsAny(norm string, phrases []string) bool {
 }
 
 // replyMarkers start the quoted original in replies from clients that do
-// not prefix quoted lines with ">". Everything from such a line on is the
-// earlier message (often our own, which lists every choice) and is ignored.
-// Forwarded blocks ("---------- Forwarded message ----------") are kept:
-// what was forwarded is the request.
+// not prefix quoted lines with ">". Everything from such a marker on is the
+// earlier message (often our own, which lists every choice) and is ignored —
+// unless the subject says the mail is a forward, because then what follows
+// the marker is the request being passed on.
 var replyMarkers = []string{
 	"-----original message-----", "-----mensaje original-----",
 }
 
-// stripQuoted drops quoted reply text: lines starting with ">", Gmail's
-// "On ... wrote:" lead-in, and everything after an Outlook original-message
-// marker or an underscore rule followed by "From:"/"De:".
-func stripQuoted(text string) string {
+var forwardSubjects = []string{"fw:", "fwd:", "rv:", "reenviar:", "tr:", "wg:"}
+
+// disclaimers mark boilerplate sentences: corporate footers say "if you are
+// not the intended recipient, please delete this email", which is no request.
+var disclaimers = []string{
+	"intended recipient", "intended only for", "confidential", "privileged",
+	"destinatario", "confidencial", "sent on behalf of",
+}
+
+// stripQuoted drops what the writer did not write for us: lines quoted with
+// ">", Gmail's "On ... wrote:" lead-in, the quoted original after an
+// Outlook marker ("-----Original Message-----", an underscore rule or a
+// "From:" line followed by "Sent:"), and everything after the "-- "
+// signature delimiter. Forwarded content is kept when the subject says the
+// mail is a forward.
+func stripQuoted(text, subject string) string {
+	forward := containsPrefix(strings.ToLower(strings.TrimSpace(subject)), forwardSubjects)
 	lines := strings.Split(text, "\n")
 	var b strings.Builder
 	for i, line := range lines {
@@ -222,15 +240,12 @@ func stripQuoted(text string) string {
 		if strings.HasPrefix(t, ">") {
 			continue
 		}
-		lt := strings.ToLower(t)
-		if containsPrefix(lt, replyMarkers) {
+		if strings.TrimRight(line, "\r") == "-- " {
 			break
 		}
-		if len(t) >= 10 && strings.Trim(t, "_") == "" && i+1 < len(lines) {
-			next := strings.ToLower(strings.TrimSpace(lines[i+1]))
-			if strings.HasPrefix(next, "from:") || strings.HasPrefix(next, "de:") {
-				break
-			}
+		lt := strings.ToLower(t)
+		if !forward && isQuoteStart(lt, lines, i) {
+			break
 		}
 		if (strings.HasPrefix(lt, "on ") && strings.HasSuffix(lt, "wrote:")) ||
 			(strings.HasPrefix(lt, "el ") && strings.HasSuffix(lt, "escribió:")) {
@@ -240,6 +255,30 @@ func stripQuoted(text string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+func isQuoteStart(lt string, lines []string, i int) bool {
+	if containsPrefix(lt, replyMarkers) {
+		return true
+	}
+	next := func(k int) string {
+		if i+k < len(lines) {
+			return strings.ToLower(strings.TrimSpace(lines[i+k]))
+		}
+		return ""
+	}
+	if len(lt) >= 10 && strings.Trim(lt, "_") == "" {
+		n := next(1)
+		return strings.HasPrefix(n, "from:") || strings.HasPrefix(n, "de:")
+	}
+	if strings.HasPrefix(lt, "from:") || strings.HasPrefix(lt, "de:") {
+		for k := 1; k <= 2; k++ {
+			if n := next(k); strings.HasPrefix(n, "sent:") || strings.HasPrefix(n, "enviado:") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func containsPrefix(s string, prefixes []string) bool {
