@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -289,6 +290,21 @@ func TestSeedSystemsAgainstFakes(t *testing.T) {
 			"propertyId": "123456789",
 		}, rig.ga.got[0])
 		assert.Equal(t, "Bearer "+secretValue, rig.ga.auth)
+	})
+
+	t.Run("gather every export for the access package", func(t *testing.T) {
+		got, err := connector.Gather(ctx, rig.reg, &connector.Runner{HTTP: h}, jane)
+		require.NoError(t, err)
+		var names []string
+		for _, sd := range got {
+			names = append(names, sd.System)
+			assert.True(t, sd.Found, sd.System)
+		}
+		assert.Equal(t, []string{"customer-accounts", "payments", "support-desk", "marketing-list", "credit-factoring"}, names)
+		files, err := export.Build(rig.reg, export.Package{RequestID: "req-seed", GeneratedAt: t0, Systems: got})
+		require.NoError(t, err)
+		assert.Contains(t, files.Names, "csv/invoices.csv")
+		assert.Contains(t, files.Names, "csv/support-tickets.csv")
 	})
 
 	audit := &memAudit{}

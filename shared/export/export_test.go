@@ -287,6 +287,16 @@ func TestPublishToS3WithKMSAndAnExpiringLink(t *testing.T) {
 		})
 	}
 
+	t.Run("build, zip and publish in one step", func(t *testing.T) {
+		fake.setNow(t0)
+		l, err := store.Package(context.Background(), reg, samplePackage())
+		require.NoError(t, err)
+		resp, err := http.Get(l.URL)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, "aws:kms", fake.puts[len(fake.puts)-1].Get("X-Amz-Server-Side-Encryption"))
+	})
 	t.Run("a link signed long ago does not work today", func(t *testing.T) {
 		signedAt = t0.Add(-30 * 24 * time.Hour)
 		old, err := store.LinkFor(context.Background(), link.Key)

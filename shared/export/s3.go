@@ -13,6 +13,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // LinkTTL is how long a download link works.
@@ -108,4 +110,17 @@ type clockSigner struct {
 
 func (c clockSigner) PresignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) (string, http.Header, error) {
 	return c.signer.PresignHTTP(ctx, creds, r, payloadHash, service, region, c.now().UTC(), optFns...)
+}
+
+// Package builds, zips and publishes the access package in one step.
+func (s *Store) Package(ctx context.Context, reg *system.Registry, p Package) (Link, error) {
+	files, err := Build(reg, p)
+	if err != nil {
+		return Link{}, err
+	}
+	zipped, err := files.Zip(p.GeneratedAt)
+	if err != nil {
+		return Link{}, err
+	}
+	return s.Publish(ctx, p.RequestID, zipped)
 }
