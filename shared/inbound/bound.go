@@ -67,6 +67,12 @@ const (
 //
 // Cuts fall on line boundaries, so base64 (76-column lines) and
 // quoted-printable bodies stay decodable.
+//
+// enmime (v2.3) has no option to bound size, part count or depth, and it
+// reads every part, attachments included, fully into memory; its options
+// only cover error tolerance and charset handling (Read sets those). So the
+// bounds are enforced here, in one streaming pass, and enmime parses the
+// shrunken copy.
 func shrink(ctx context.Context, r io.Reader, w *bytes.Buffer, lim Limits) error {
 	textBudget, otherBudget, keptBudget := budgets(lim)
 	headerBudget := keptBudget
