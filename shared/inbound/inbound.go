@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 
@@ -314,11 +315,11 @@ func (b *textBuilder) add(s string) {
 	}
 	if len(s) > room {
 		s = s[:room]
-		// Don't end in the middle of a UTF-8 sequence.
-		for len(s) > 0 && s[len(s)-1]&0xC0 == 0x80 {
-			s = s[:len(s)-1]
-		}
-		if len(s) > 0 && s[len(s)-1] >= 0xC0 {
+		// Don't end in the middle of a UTF-8 sequence (at most 3 bytes of one).
+		for i := 0; i < 3 && len(s) > 0; i++ {
+			if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size > 1 {
+				break
+			}
 			s = s[:len(s)-1]
 		}
 	}

@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 
@@ -64,5 +65,15 @@ func TestTriagePriority(t *testing.T) {
 			assert.Equal(t, tc.priority, res.Priority)
 			assert.Equal(t, tc.regulation, res.Regulation)
 		})
+	}
+}
+
+func TestTextCutOnRuneBoundary(t *testing.T) {
+	for _, max := range []int{1, 2, 3, 4, 5, 6, 7} {
+		b := textBuilder{max: max}
+		b.add("ñé€x") // 2 + 2 + 3 + 1 bytes
+		assert.True(t, utf8.ValidString(b.String()), "max %d gave %q", max, b.String())
+		assert.LessOrEqual(t, b.Len(), max)
+		assert.GreaterOrEqual(t, b.Len(), max-2, "at most a partial rune is dropped")
 	}
 }
