@@ -169,7 +169,12 @@ func decide(res *Result, v Verdicts, ours []string, h headers, contentType strin
 
 // topHeader returns the message's own header block from the bounded copy,
 // so a message past a bound can still be checked for loops and answered.
-func topHeader(small []byte) *enmime.Envelope {
+func topHeader(small []byte) (env *enmime.Envelope) {
+	defer func() {
+		if recover() != nil {
+			env = nil
+		}
+	}()
 	end := bytes.Index(small, []byte("\n\r\n"))
 	if alt := bytes.Index(small, []byte("\n\n")); alt >= 0 && (end < 0 || alt < end) {
 		end = alt
