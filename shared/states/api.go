@@ -351,7 +351,7 @@ func (r *Runtime) LocalHandler() http.Handler {
 			return map[string]any{
 				"executionArn": info.ExecutionARN, "stateMachineArn": info.StateMachineARN,
 				"name": info.Name, "status": info.Status,
-				"startDate": info.StartDate.UTC().Format(time.RFC3339Nano),
+				"startDate":   info.StartDate.UTC().Format(time.RFC3339Nano),
 				"transitions": info.Transitions,
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"os"
 	"testing"
 	"time"
 
@@ -622,4 +623,11 @@ func TestHistoryEvents(t *testing.T) {
 	assert.Equal(t, []string{"ExecutionStarted", "WaitStateEntered", "WaitStateExited", "TaskStateEntered",
 		"TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}, types)
 	assert.Equal(t, rtStart.Add(5*time.Second), evs[len(evs)-1].Timestamp)
+}
+
+func rtReadFile(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return data
 }
