@@ -448,8 +448,9 @@ func (r *Runtime) Stop(executionARN, errName, cause string) (time.Time, error) {
 // tokenWaiter receives what SendTask* deliver for one task token. Each
 // message carries one clock Busy unit for the receiver.
 type tokenWaiter struct {
-	x  *execution
-	ch chan tokenMsg
+	x        *execution
+	ch       chan tokenMsg
+	answered bool // a success or failure is on its way; guarded by Runtime.mu
 }
 
 type tokenMsg struct {
@@ -489,8 +490,8 @@ func (r *Runtime) deliver(token string, m tokenMsg) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w, ok := r.tokens[token]
-	if !ok {
-		if r.closed[token] {
+	if !ok || w.answered {
+		if ok || r.closed[token] {
 			return fmt.Errorf("%w: the task of this token has already ended", ErrTaskTimedOut)
 		}
 		return fmt.Errorf("%w: no open task has this token", ErrTaskDoesNotExist)
@@ -508,8 +509,7 @@ func (r *Runtime) deliver(token string, m tokenMsg) error {
 	}
 	if !m.heartbeat {
 		// The task has its answer: later calls with the token are late.
-		delete(r.tokens, token)
-		r.closed[token] = true
+		w.answered = true
 	}
 	return nil
 }

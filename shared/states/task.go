@@ -289,6 +289,7 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 	var result any
 	if token != "" {
 		x.event(th, "TaskSubmitted", "taskSubmittedEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonString(lambdaResult(out))})
+		x.save()
 		result, serr = x.awaitToken(ctx, th)
 		if serr != nil {
 			if serr != stopErr {
