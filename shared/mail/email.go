@@ -1,0 +1,117 @@
+package mail
+
+import (
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// UnclearReply is the acknowledgement of mail to the privacy address that
+// asked for nothing the desk could recognise. It lists the choices and links
+// the form; the request stays open and the privacy team reads the message.
+type UnclearReply struct {
+	RequestID   string
+	Name        string // the sender's display name; may be empty
+	ReceivedAt  time.Time
+	Due         request.Due // Due.Response, when set, is written as the answer date
+	TeamAddress string      // Reply-To: a reply saying what they want reaches the team
+	FormURL     string      // the request form; may be empty
+	Location    *time.Location
+}
+
+type unclearView struct {
+	RequestID   string
+	Name        string
+	ReceivedAt  time.Time
+	AnswerBy    time.Time
+	Choices     []string
+	TeamAddress string
+	FormURL     string
+}
+
+// RenderUnclearReply renders the reply to mail whose request is unclear:
+// the request ID, the rights a person can exercise, and the two ways to say
+// which one they mean (reply, or use the form).
+func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := unclearView{
+		RequestID:   clean(u.RequestID),
+		Name:        clean(u.Name),
+		ReceivedAt:  in(u.ReceivedAt, u.Location),
+		AnswerBy:    in(u.Due.Response, u.Location),
+		Choices:     titles(request.Kinds),
+		TeamAddress: clean(u.TeamAddress),
+		FormURL:     clean(u.FormURL),
+	}
+	subject := "Your message to our privacy team: what would you like us to do? (request " + v.RequestID + ")"
+	return render(to, u.TeamAddress, subject, "unclear", v)
+}
+
+// UnreadableReply is the short note to someone whose message the desk could
+// not read (too large, too deeply nested, not valid MIME). No request is
+// opened from such a message; the note points to the form.
+type UnreadableReply struct {
+	Name        string // the sender's display name, when the headers could be read; may be empty
+	TeamAddress string
+	FormURL     string
+}
+
+// RenderUnreadableReply renders "we could not read your message, please
+// use the form".
+func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := struct{ Name, TeamAddress, FormURL string }{clean(u.Name), clean(u.TeamAddress), clean(u.FormURL)}
+	return render(to, u.TeamAddress, "We could not read your message to our privacy team", "unreadable", v)
+}
+
+// AgentAcknowledgement is the acknowledgement sent to an authorized agent
+// who wrote on someone else's behalf. The consumer verifies directly with
+// the desk, so the agent is told what the desk needs from them instead of
+// being promised a confirmation link.
+type AgentAcknowledgement struct {
+	RequestID   string
+	Name        string // the agent's display name; may be empty
+	Kinds       []request.Kind
+	ReceivedAt  time.Time
+	Due         request.Due
+	Expedited   bool
+	TeamAddress string
+	FormURL     string
+	Location    *time.Location
+}
+
+type agentView struct {
+	RequestID   string
+	Name        string
+	Kinds       []string
+	ReceivedAt  time.Time
+	AnswerBy    time.Time
+	Expedited   bool
+	TeamAddress string
+	FormURL     string
+}
+
+// RenderAgentAcknowledgement renders the acknowledgement to an authorized
+// agent: what was asked, that the consumer confirms their identity with us
+// directly, and the written permission and contact details we need.
+func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := agentView{
+		RequestID:   clean(a.RequestID),
+		Name:        clean(a.Name),
+		Kinds:       titles(a.Kinds),
+		ReceivedAt:  in(a.ReceivedAt, a.Location),
+		AnswerBy:    in(a.Due.Response, a.Location),
+		Expedited:   a.Expedited,
+		TeamAddress: clean(a.TeamAddress),
+		FormURL:     clean(a.FormURL),
+	}
+	subject := "We received the privacy request you sent on someone's behalf " + v.RequestID
+	return render(to, a.TeamAddress, subject, "agent", v)
+}
