@@ -59,6 +59,9 @@ func (x *execution) mapState(ctx context.Context, st *State, th *thread) (any, *
 			input := item
 			if selector != nil {
 				ictx := x.contextObject(st, th, "")
+				if ictx == nil {
+					ictx = map[string]any{}
+				}
 				ictx["Map"] = map[string]any{"Item": map[string]any{"Index": json.Number(strconv.Itoa(i)), "Value": item}}
 				input, err = ApplyPayloadTemplate(selector, in, ictx, x.rt.env)
 				if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -112,6 +113,40 @@ type State struct {
 	present map[string]bool
 
 	timestamp time.Time // parsed Timestamp
+	usesCtx   bool      // some path or template reads the context object ($$)
+}
+
+// readsContext reports whether a template or path mentions "$$".
+func readsContext(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, "$$")
+	case map[string]any:
+		for _, e := range v {
+			if readsContext(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if readsContext(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *State) computeUsesCtx() {
+	paths := []string{s.InputPath.Path, s.OutputPath.Path, s.ItemsPath.Path, s.SecondsPath, s.TimestampPath,
+		s.ErrorPath, s.CausePath, s.TimeoutSecondsPath, s.HeartbeatSecondsPath, s.MaxConcurrencyPath}
+	for _, p := range paths {
+		if strings.Contains(p, "$$") {
+			s.usesCtx = true
+			return
+		}
+	}
+	s.usesCtx = readsContext(s.Parameters) || readsContext(s.ResultSelector) || readsContext(s.ItemSelector)
 }
 
 // processor returns a Map state's item processor (ItemProcessor or the

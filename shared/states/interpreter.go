@@ -71,9 +71,10 @@ type execution struct {
 	def     *Definition
 	resumed bool
 
-	mu    sync.Mutex // guards rec and every thread in it
-	rec   execRecord
-	input any // rec.Input decoded, for $$.Execution.Input
+	mu      sync.Mutex // guards rec, every thread in it and the caches
+	rec     execRecord
+	execCtx map[string]any // $$.Execution, built once
+	smCtx   map[string]any // $$.StateMachine
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -116,12 +117,24 @@ func (x *execution) run() {
 	defer x.rt.clock.Idle()
 	defer close(x.done)
 	m := &Machine{StartAt: x.def.StartAt, States: x.def.States}
+	finished := make(chan struct{})
+	if x.def.TimeoutSeconds > 0 {
+		watched := make(chan struct{})
+		defer func() { <-watched }()
+		ch, stop := x.rt.clock.Timer(x.rec.StartDate.Add(time.Duration(x.def.TimeoutSeconds) * time.Second))
+		go x.watchTimeout(ch, stop, finished, watched)
+	}
 	out, serr := x.runThread(x.ctx, m, x.rec.Root)
+	close(finished)
 	if x.ctx.Err() != nil {
-		return // stopped (already recorded) or shut down (resumed later)
+		return // stopped or timed out (already recorded) or shut down (resumed later)
 	}
 	now := x.rt.clock.Now()
 	x.mu.Lock()
+	if x.rec.Status != StatusRunning {
+		x.mu.Unlock()
+		return
+	}
 	x.rec.StopDate = now
 	if serr != nil {
 		x.rec.Status, x.rec.Error, x.rec.Cause = StatusFailed, serr.Name, serr.Cause
@@ -141,6 +154,34 @@ func (x *execution) run() {
 		x.event(x.rec.Root, "ExecutionFailed", "executionFailedEventDetails", map[string]any{"error": e, "cause": c})
 	}
 	x.save()
+}
+
+// watchTimeout ends the execution as TIMED_OUT when the definition's
+// TimeoutSeconds pass before it finishes.
+func (x *execution) watchTimeout(ch <-chan time.Time, stop func() bool, finished, watched chan struct{}) {
+	defer close(watched)
+	clk := x.rt.clock
+	select {
+	case <-finished:
+		if !stop() {
+			<-ch
+			clk.Idle()
+		}
+		return
+	case <-ch: // holds the firing's unit
+	}
+	defer clk.Idle()
+	x.mu.Lock()
+	if x.rec.Status != StatusRunning || x.ctx.Err() != nil {
+		x.mu.Unlock()
+		return
+	}
+	x.rec.Status, x.rec.StopDate = StatusTimedOut, clk.Now()
+	x.rec.Error, x.rec.Cause = ErrTimeout, "the execution ran longer than the definition's TimeoutSeconds"
+	x.mu.Unlock()
+	x.event(x.rec.Root, "ExecutionTimedOut", "executionTimedOutEventDetails", map[string]any{"error": ErrTimeout, "cause": x.rec.Cause})
+	x.save()
+	x.cancel(errTimedOut)
 }
 
 // set changes thread fields under the execution lock.
@@ -168,7 +209,7 @@ func (x *execution) runThread(ctx context.Context, m *Machine, th *thread) (any,
 				th.Entered = now
 				x.rec.Transitions++
 			})
-			x.event(th, st.Type+"StateEntered", "stateEnteredEventDetails", map[string]any{"name": st.Name, "input": jsonString(th.Input)})
+			x.event(th, st.Type+"StateEntered", "stateEnteredEventDetails", map[string]any{"name": st.Name, "input": jsonText{th.Input}})
 			x.save()
 		}
 		resumed = false
@@ -183,7 +224,7 @@ func (x *execution) runThread(ctx context.Context, m *Machine, th *thread) (any,
 			return nil, serr
 		}
 		if st.Type != "Fail" {
-			x.event(th, st.Type+"StateExited", "stateExitedEventDetails", map[string]any{"name": st.Name, "output": jsonString(out)})
+			x.event(th, st.Type+"StateExited", "stateExitedEventDetails", map[string]any{"name": st.Name, "output": jsonText{out}})
 		}
 		if next == "" {
 			return out, nil
@@ -270,31 +311,35 @@ func asStatesError(err error) *Error {
 	return &Error{Name: ErrRuntime, Cause: err.Error()}
 }
 
-// contextObject builds $$ for a state.
+// contextObject builds $$ for a state; nil when the state never reads it.
 func (x *execution) contextObject(st *State, th *thread, token string) map[string]any {
+	if token == "" && !st.usesCtx {
+		return nil
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.input == nil {
-		x.input, _ = Decode([]byte(x.rec.Input))
-	}
-	in := x.input
-	c := map[string]any{
-		"Execution": map[string]any{
+	if x.execCtx == nil {
+		in, _ := Decode([]byte(x.rec.Input))
+		x.execCtx = map[string]any{
 			"Id":        x.rec.ARN,
 			"Input":     in,
 			"Name":      x.rec.Name,
 			"RoleArn":   fmt.Sprintf("arn:aws:iam::%s:role/local-states", x.rt.account),
 			"StartTime": formatTime(x.rec.StartDate),
-		},
+		}
+		x.smCtx = map[string]any{
+			"Id":   x.rec.StateMachineARN,
+			"Name": stateMachineName(x.rec.StateMachineARN),
+		}
+	}
+	c := map[string]any{
+		"Execution": x.execCtx,
 		"State": map[string]any{
 			"EnteredTime": formatTime(th.Entered),
 			"Name":        st.Name,
 			"RetryCount":  json.Number(strconv.Itoa(th.RetryCount)),
 		},
-		"StateMachine": map[string]any{
-			"Id":   x.rec.StateMachineARN,
-			"Name": stateMachineName(x.rec.StateMachineARN),
-		},
+		"StateMachine": x.smCtx,
 	}
 	if token != "" {
 		c["Task"] = map[string]any{"Token": token}
@@ -510,6 +555,12 @@ func (x *execution) sleepUntil(ctx context.Context, at time.Time) error {
 		return ctx.Err()
 	}
 }
+
+// jsonText is a value that history shows as a JSON string; it is encoded
+// only when the history is read or saved.
+type jsonText struct{ v any }
+
+func (j jsonText) MarshalJSON() ([]byte, error) { return json.Marshal(jsonString(j.v)) }
 
 func jsonString(v any) string {
 	b, err := Encode(v)

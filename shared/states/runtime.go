@@ -344,6 +344,7 @@ func (r *Runtime) Close() {
 var (
 	errShutdown = errors.New("runtime shut down")
 	errStopped  = errors.New("execution stopped")
+	errTimedOut = errors.New("execution timed out")
 )
 
 func (r *Runtime) lookup(arn string) (*execution, error) {

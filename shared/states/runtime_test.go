@@ -631,3 +631,16 @@ func rtReadFile(t testing.TB, name string) []byte {
 	require.NoError(t, err)
 	return data
 }
+
+func TestExecutionTimeout(t *testing.T) {
+	r, clk := rtNew(t, Options{})
+	def := `{"StartAt":"W","TimeoutSeconds":3600,"States":{"W":{"Type":"Wait","Seconds":7200,"End":true}}}`
+	info := rtRun(t, r, def, `{}`)
+	assert.Equal(t, StatusTimedOut, info.Status)
+	assert.Equal(t, ErrTimeout, info.Error)
+	assert.Equal(t, rtStart.Add(time.Hour), info.StopDate)
+	require.NoError(t, clk.WaitIdle(context.Background()))
+
+	info = rtRun(t, r, `{"StartAt":"W","TimeoutSeconds":3600,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`, `{}`)
+	assert.Equal(t, StatusSucceeded, info.Status)
+}

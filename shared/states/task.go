@@ -193,7 +193,7 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 			}
 			return nil, serr
 		}
-		x.event(th, "TaskSucceeded", "taskSucceededEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonString(result)})
+		x.event(th, "TaskSucceeded", "taskSucceededEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonText{result}})
 		return x.finish(st, th, cobj, result)
 	}
 
@@ -222,14 +222,14 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 	var payload any
 	if res.kind == resFunction {
 		function, payload = res.function, eff
-		details := map[string]any{"resource": res.function, "input": jsonString(eff)}
+		details := map[string]any{"resource": res.function, "input": jsonText{eff}}
 		if timeout > 0 {
 			details["timeoutInSeconds"] = timeout
 		}
 		x.event(th, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
 		x.event(th, "LambdaFunctionStarted", "", nil)
 	} else {
-		details := map[string]any{"resourceType": resourceType, "resource": resourceName, "region": x.rt.region, "parameters": jsonString(eff)}
+		details := map[string]any{"resourceType": resourceType, "resource": resourceName, "region": x.rt.region, "parameters": jsonText{eff}}
 		if timeout > 0 {
 			details["timeoutInSeconds"] = timeout
 		}
@@ -288,7 +288,7 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 	}
 	var result any
 	if token != "" {
-		x.event(th, "TaskSubmitted", "taskSubmittedEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonString(lambdaResult(out))})
+		x.event(th, "TaskSubmitted", "taskSubmittedEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonText{lambdaResult(out)}})
 		x.save()
 		result, serr = x.awaitToken(ctx, th)
 		if serr != nil {
@@ -309,9 +309,9 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 		}
 	}
 	if res.kind == resFunction {
-		x.event(th, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", map[string]any{"output": jsonString(result)})
+		x.event(th, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", map[string]any{"output": jsonText{result}})
 	} else {
-		x.event(th, "TaskSucceeded", "taskSucceededEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonString(result)})
+		x.event(th, "TaskSucceeded", "taskSucceededEventDetails", map[string]any{"resourceType": resourceType, "resource": resourceName, "output": jsonText{result}})
 	}
 	return x.finish(st, th, cobj, result)
 }

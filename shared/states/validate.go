@@ -101,6 +101,7 @@ func successors(st *State) []string {
 }
 
 func validateState(m *Machine, st *State, scope string) error {
+	st.computeUsesCtx()
 	allowed, ok := allowedFields[st.Type]
 	if !ok {
 		if st.Type == "" {
