@@ -644,3 +644,49 @@ func TestExecutionTimeout(t *testing.T) {
 	info = rtRun(t, r, `{"StartAt":"W","TimeoutSeconds":3600,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`, `{}`)
 	assert.Equal(t, StatusSucceeded, info.Status)
 }
+
+func TestTimeoutSecondsPathAndUnknownFunction(t *testing.T) {
+	t.Run("TimeoutSecondsPath", func(t *testing.T) {
+		r, clk := rtNew(t, Options{})
+		r.RegisterFunction("Ask", echo)
+		def := `{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		  "Parameters":{"FunctionName":"Ask"},"TimeoutSecondsPath":"$.limit","End":true}}}`
+		info := rtRun(t, r, def, `{"limit":86400}`)
+		assert.Equal(t, ErrTimeout, info.Error)
+		assert.Equal(t, rtStart.Add(24*time.Hour), clk.Now())
+	})
+	t.Run("an unregistered function fails as Lambda would", func(t *testing.T) {
+		r, _ := rtNew(t, Options{})
+		info := rtRun(t, r, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"Nobody"},"End":true}}}`, `{}`)
+		assert.Equal(t, StatusFailed, info.Status)
+		assert.Equal(t, "Lambda.ResourceNotFoundException", info.Error)
+	})
+	t.Run("a panicking handler fails the task", func(t *testing.T) {
+		r, _ := rtNew(t, Options{})
+		r.RegisterFunction("Boom", func(context.Context, json.RawMessage) (json.RawMessage, error) { panic("boom") })
+		info := rtRun(t, r, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Boom","End":true}}}`, `{}`)
+		assert.Equal(t, StatusFailed, info.Status)
+		assert.Equal(t, "string", info.Error)
+		assert.Equal(t, "boom", info.Cause)
+	})
+}
+
+func TestRealClockAdvanceFiresTimers(t *testing.T) {
+	clk := NewRealClock()
+	start := clk.Now()
+	ch, _ := clk.Timer(start.Add(time.Hour))
+	_, stopLater := clk.Timer(start.Add(3 * time.Hour))
+	select {
+	case <-ch:
+		t.Fatal("fired before its time")
+	default:
+	}
+	clk.Advance(2 * time.Hour)
+	select {
+	case <-ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Advance did not fire the timer")
+	}
+	assert.True(t, stopLater(), "the later timer is still pending")
+	assert.GreaterOrEqual(t, clk.Now().Sub(start), 2*time.Hour)
+}
