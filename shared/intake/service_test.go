@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -265,4 +266,24 @@ func TestChildDataIsExpedited(t *testing.T) {
 	r, err := svc.Submit(context.Background(), sub)
 	require.NoError(t, err)
 	assert.Equal(t, request.Expedited, r.Request.Priority)
+}
+
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	var buf strings.Builder
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	svc := newService(newMemStore(), &fakeMailer{}, &now)
+	svc.Log = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sub := validSubmission()
+	sub.Requester.Phone = "+1 555 0100"
+	sub.Requester.Address = "1 Infinite Loop"
+	sub.Details = "my secret details"
+	_, err := svc.Submit(context.Background(), sub)
+	require.NoError(t, err)
+	_, err = svc.Submit(context.Background(), sub)
+	require.NoError(t, err)
+	logs := buf.String()
+	require.Contains(t, logs, "request received", "the service logs its work")
+	for _, pd := range []string{"ada@example.com", "Ada Lovelace", "555 0100", "Infinite Loop", "secret details"} {
+		assert.NotContains(t, logs, pd)
+	}
 }
