@@ -169,6 +169,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 }
 
 func (s *Service) render(r *request.Request) (mail.Message, error) {
+	if m, ok, err := s.renderEmail(r); ok {
+		return m, err // unclear mail and agents' mail get their own reply (email.go)
+	}
 	loc := s.Calendar.Location()
 	if r.OnlyOptOuts() {
 		return mail.RenderOptOutConfirmation(r.Requester.Email, mail.OptOutConfirmation{

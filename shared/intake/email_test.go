@@ -1,0 +1,371 @@
+package intake_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/inbound"
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// memMailLog is an in-memory intake.MailLog with the DynamoDB store's rules.
+type memMailLog struct {
+	mu      sync.Mutex
+	records map[string]intake.MailRecord
+	leases  map[string]time.Time
+}
+
+var _ intake.MailLog = (*memMailLog)(nil)
+
+func newMemMailLog() *memMailLog {
+	return &memMailLog{records: map[string]intake.MailRecord{}, leases: map[string]time.Time{}}
+}
+
+func (m *memMailLog) RecordMail(_ context.Context, rec intake.MailRecord) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.records[rec.MessageID]; ok {
+		return false, nil
+	}
+	m.records[rec.MessageID] = rec
+	return true, nil
+}
+
+func (m *memMailLog) ClaimMailReply(_ context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, ok := m.records[id]
+	if !ok || !rec.RepliedAt.IsZero() {
+		return false, nil
+	}
+	if until, held := m.leases[id]; held && !until.Before(now) {
+		return false, nil
+	}
+	m.leases[id] = now.Add(lease)
+	return true, nil
+}
+
+func (m *memMailLog) MarkMailReplied(_ context.Context, id string, at time.Time, replyID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec := m.records[id]
+	if !rec.RepliedAt.IsZero() {
+		return request.ErrConflict
+	}
+	rec.RepliedAt, rec.ReplyMessageID = at, replyID
+	m.records[id] = rec
+	delete(m.leases, id)
+	return nil
+}
+
+// memRaw serves raw messages by messageId, or fails when err is set.
+type memRaw struct {
+	msgs map[string]string
+	err  error
+}
+
+func (r *memRaw) Open(_ context.Context, id string) (io.ReadCloser, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	m, ok := r.msgs[id]
+	if !ok {
+		return nil, errors.New("no such key")
+	}
+	return io.NopCloser(strings.NewReader(m)), nil
+}
+
+const (
+	sender    = "privacy-desk@productionflow.example"
+	messageID = "k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01"
+)
+
+var pass = inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
+
+type inboxFixture struct {
+	inbox  *intake.Inbox
+	store  *memStore
+	log    *memMailLog
+	mailer *fakeMailer
+	raw    *memRaw
+	now    *time.Time
+}
+
+func newInbox(msg string) *inboxFixture {
+	now := time.Date(2026, 11, 17, 17, 30, 0, 0, time.UTC)
+	f := &inboxFixture{store: newMemStore(), log: newMemMailLog(), mailer: &fakeMailer{},
+		raw: &memRaw{msgs: map[string]string{messageID: msg}}, now: &now}
+	svc := newService(f.store, f.mailer, f.now)
+	svc.Actor = "system:intake-email"
+	f.inbox = &intake.Inbox{Intake: svc, Records: f.log, Raw: f.raw, Ours: []string{sender, "privacy@productionflow.example"}}
+	return f
+}
+
+func (f *inboxFixture) receive(t *testing.T, v inbound.Verdicts) intake.Outcome {
+	t.Helper()
+	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: v})
+	require.NoError(t, err)
+	return out
+}
+
+func (f *inboxFixture) actions(id string) []string {
+	var out []string
+	for _, ev := range f.store.events {
+		if ev.RequestID == id {
+			out = append(out, ev.Action)
+		}
+	}
+	return out
+}
+
+func msg(headers, body string) string {
+	return strings.ReplaceAll(headers, "\n", "\r\n") + "\r\n" + body
+}
+
+var deletion = msg(`From: =?UTF-8?Q?Jos=C3=A9_Ruiz?= <jose@example.com>
+To: privacy@productionflow.example
+Subject: Please delete my data
+Message-ID: <m1@example.com>
+`, "Hello, please delete all my personal data.\r\n")
+
+func TestReceiveOpensOneRequestAndAcknowledgesOnce(t *testing.T) {
+	f := newInbox(deletion)
+	out := f.receive(t, pass)
+	require.NotEmpty(t, out.RequestID)
+	assert.Equal(t, request.NewID(request.Email, messageID), out.RequestID, "the SES messageId is the source")
+
+	again := f.receive(t, pass)
+	assert.Equal(t, out.RequestID, again.RequestID)
+	require.Len(t, f.store.reqs, 1)
+	require.Len(t, f.mailer.sent, 1, "one acknowledgement however often SES delivers")
+
+	r := f.store.reqs[out.RequestID]
+	assert.Equal(t, request.Email, r.Channel)
+	assert.Equal(t, []request.Kind{request.Deletion}, r.Kinds)
+	assert.Equal(t, "José Ruiz", r.Requester.Name, "display name decoded")
+	assert.Equal(t, "jose@example.com", r.Requester.Email)
+	assert.Equal(t, request.Acknowledged, r.Status)
+	assert.Contains(t, r.Details, "Subject: Please delete my data")
+	assert.Contains(t, r.Details, "delete all my personal data")
+	assert.Equal(t, []string{"jose@example.com"}, f.mailer.sent[0].To)
+	assert.Contains(t, f.mailer.sent[0].Subject, "We received your privacy request")
+	assert.Equal(t, []string{"created", "acknowledged", "mail-received"}, f.actions(out.RequestID))
+	for _, ev := range f.store.events {
+		for _, v := range ev.Data {
+			assert.NotContains(t, v, "jose@example.com", "no address in audit event data")
+		}
+	}
+}
+
+func TestReceiveRecordsWhatTheTeamNeeds(t *testing.T) {
+	tests := []struct {
+		name      string
+		msg       string
+		verdicts  inbound.Verdicts
+		kinds     []request.Kind
+		to        string
+		subject   string
+		actions   []string
+		data      map[string]string
+		agent     bool
+		expedited bool
+	}{
+		{
+			name: "unclear mail gets the choices and is shown to the team",
+			msg: msg("From: Kim <kim@example.com>\nTo: privacy@productionflow.example\nSubject: Question\n",
+				"Hi, I have a question about my account.\r\n"),
+			verdicts: pass, kinds: []request.Kind{request.Unclear}, to: "kim@example.com",
+			subject: "what would you like us to do?",
+			actions: []string{"created", "acknowledged", "mail-received", "needs-triage"},
+		},
+		{
+			name: "an authorized agent is told the consumer verifies directly",
+			msg: msg("From: Sam Agent <sam@agency.example>\nTo: privacy@productionflow.example\nSubject: CCPA Request\n",
+				"I am an authorized agent acting on behalf of my client. Please delete their personal data.\r\n"),
+			verdicts: pass, kinds: []request.Kind{request.Deletion}, to: "sam@agency.example",
+			subject: "on someone's behalf", agent: true, expedited: true,
+			actions: []string{"created", "acknowledged", "mail-received", "agent-consumer-unknown"},
+			data:    map[string]string{"agent": "true"},
+		},
+		{
+			name: "a different Reply-To is recorded, the mail still goes to From",
+			msg: msg("From: Ann <ann@example.com>\nReply-To: other@elsewhere.example\nTo: privacy@productionflow.example\nSubject: Delete\n",
+				"Please delete my data.\r\n"),
+			verdicts: pass, kinds: []request.Kind{request.Deletion}, to: "ann@example.com",
+			subject: "We received your privacy request",
+			actions: []string{"created", "acknowledged", "mail-received"},
+			data:    map[string]string{"replyToDiffers": "true"},
+		},
+		{
+			name: "authentication failures are recorded, not blocking",
+			msg: msg("From: Bo <bo@example.com>\nTo: privacy@productionflow.example\nSubject: Delete\n",
+				"Please delete my data.\r\n"),
+			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "FAIL", DMARC: "PASS"},
+			kinds:    []request.Kind{request.Deletion}, to: "bo@example.com",
+			subject: "We received your privacy request",
+			actions: []string{"created", "acknowledged", "mail-received"},
+			data:    map[string]string{"authFailures": "SPF:FAIL,DKIM:FAIL", "replyToDiffers": "false"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newInbox(tt.msg)
+			out := f.receive(t, tt.verdicts)
+			require.NotEmpty(t, out.RequestID)
+			r := f.store.reqs[out.RequestID]
+			assert.Equal(t, tt.kinds, r.Kinds)
+			assert.Equal(t, request.Acknowledged, r.Status)
+			assert.Equal(t, tt.agent, r.Agent != nil)
+			if tt.agent {
+				assert.Equal(t, tt.to, r.Agent.Email)
+			}
+			assert.Equal(t, tt.expedited, r.Priority == request.Expedited)
+			require.Len(t, f.mailer.sent, 1)
+			assert.Equal(t, []string{tt.to}, f.mailer.sent[0].To)
+			assert.Contains(t, f.mailer.sent[0].Subject, tt.subject)
+			assert.Equal(t, tt.actions, f.actions(out.RequestID))
+			for _, ev := range f.store.events {
+				if ev.Action == "mail-received" {
+					for k, v := range tt.data {
+						assert.Equal(t, v, ev.Data[k], k)
+					}
+					assert.Equal(t, messageID, ev.Data["messageId"])
+				}
+			}
+		})
+	}
+}
+
+func TestReceiveNeverAnswers(t *testing.T) {
+	tests := []struct {
+		name     string
+		msg      string
+		verdicts inbound.Verdicts
+		outcome  string
+		reason   string
+	}{
+		{
+			name: "spam", verdicts: inbound.Verdicts{Spam: "FAIL", Virus: "PASS"}, outcome: intake.MailQuarantined, reason: "spam verdict FAIL",
+			msg: deletion,
+		},
+		{
+			name: "virus", verdicts: inbound.Verdicts{Spam: "PASS", Virus: "FAIL"}, outcome: intake.MailQuarantined, reason: "virus verdict FAIL",
+			msg: deletion,
+		},
+		{
+			name: "an auto-reply to our acknowledgement", verdicts: pass, outcome: intake.MailNoReply, reason: "auto-submitted message",
+			msg: msg("From: Jo <jo@example.com>\nTo: privacy-desk@productionflow.example\nAuto-Submitted: auto-replied\nSubject: Automatic reply: We received your privacy request PR-AAAA-BBBB-CCCC-DDDD\n",
+				"I am out of the office until Monday.\r\n"),
+		},
+		{
+			name: "a bounce", verdicts: pass, outcome: intake.MailNoReply, reason: "bounce: null return path",
+			msg: msg("Return-Path: <>\nFrom: Mail Delivery System <bounces@example.com>\nTo: privacy-desk@productionflow.example\nSubject: failure notice\n",
+				"Your message could not be delivered.\r\n"),
+		},
+		{
+			name: "our own sending address", verdicts: pass, outcome: intake.MailNoReply, reason: "sent from our own address",
+			msg: msg("From: privacy-desk@productionflow.example\nTo: privacy@productionflow.example\nSubject: We received your privacy request\n",
+				"Please delete.\r\n"),
+		},
+		{
+			name: "a sender the desk cannot write to", verdicts: pass, outcome: intake.MailRejected, reason: "sender address not usable",
+			msg: msg("From: root@localhost\nTo: privacy@productionflow.example\nSubject: delete\n", "Please delete my data.\r\n"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newInbox(tt.msg)
+			out := f.receive(t, tt.verdicts)
+			f.receive(t, tt.verdicts)
+			assert.Empty(t, out.RequestID)
+			assert.Equal(t, tt.outcome, out.Mail)
+			assert.Empty(t, f.mailer.sent, "no mail")
+			assert.Empty(t, f.store.reqs, "no request")
+			rec, ok := f.log.records[messageID]
+			require.True(t, ok, "the mail is recorded")
+			assert.Equal(t, tt.outcome, rec.Outcome)
+			assert.Equal(t, tt.reason, rec.Reason)
+			assert.Equal(t, tt.verdicts.Spam, rec.Verdicts["spam"])
+		})
+	}
+}
+
+func TestReceiveAnswersUnreadableMailOnce(t *testing.T) {
+	f := newInbox(msg("From: Lee <lee@example.com>\nTo: privacy@productionflow.example\nSubject: my request\nContent-Type: text/plain\n",
+		strings.Repeat("x", 5000)))
+	f.inbox.Limits = inbound.Limits{MaxBytes: 1000}
+
+	out := f.receive(t, pass)
+	f.receive(t, pass)
+	assert.Equal(t, intake.MailUnreadable, out.Mail)
+	assert.Contains(t, out.Reason, "larger than 1000 bytes")
+	assert.Empty(t, f.store.reqs)
+	require.Len(t, f.mailer.sent, 1, "one note however often SES delivers")
+	assert.Equal(t, []string{"lee@example.com"}, f.mailer.sent[0].To)
+	assert.Contains(t, f.mailer.sent[0].Text, "We could not read your message")
+	assert.Contains(t, f.mailer.sent[0].Text, "https://privacy.example/")
+	assert.False(t, f.log.records[messageID].RepliedAt.IsZero())
+}
+
+func TestReceiveFailuresAreRetriedSafely(t *testing.T) {
+	ctx := context.Background()
+	f := newInbox(deletion)
+	d := intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass}
+
+	f.raw.err = errors.New("S3 unavailable")
+	_, err := f.inbox.Receive(ctx, d)
+	require.Error(t, err, "an S3 failure is returned so Lambda delivers again")
+	assert.Empty(t, f.store.reqs)
+
+	f.raw.err, f.mailer.err = nil, errors.New("SES throttled")
+	_, err = f.inbox.Receive(ctx, d)
+	require.Error(t, err, "an SES failure is returned so Lambda delivers again")
+	require.Len(t, f.store.reqs, 1)
+
+	f.mailer.err = nil
+	*f.now = f.now.Add(5 * time.Minute) // Lambda's retry comes after the lease ends
+	out, err := f.inbox.Receive(ctx, d)
+	require.NoError(t, err)
+	_, err = f.inbox.Receive(ctx, d)
+	require.NoError(t, err)
+	assert.Len(t, f.store.reqs, 1)
+	assert.Len(t, f.mailer.sent, 1)
+	assert.Equal(t, request.Acknowledged, f.store.reqs[out.RequestID].Status)
+}
+
+func TestHandleReceivesEveryRecord(t *testing.T) {
+	f := newInbox(deletion)
+	f.raw.msgs["second-message-id-0000000000000000000001"] = msg("From: Al <al@example.com>\nSubject: unsubscribe\n", "Please unsubscribe me from the newsletter.\r\n")
+	var ev events.SimpleEmailEvent
+	for _, id := range []string{messageID, "second-message-id-0000000000000000000001", "bad id"} {
+		rec := events.SimpleEmailRecord{}
+		rec.SES.Mail.MessageID = id
+		rec.SES.Receipt.SpamVerdict.Status = "PASS"
+		ev.Records = append(ev.Records, rec)
+	}
+	require.NoError(t, f.inbox.Handle(context.Background(), ev), "a malformed messageId is skipped, not retried")
+	assert.Len(t, f.store.reqs, 2)
+	assert.Len(t, f.mailer.sent, 2)
+
+	f.raw.err = errors.New("S3 unavailable")
+	assert.Error(t, f.inbox.Handle(context.Background(), ev))
+}
+
+func TestDetailsAreBounded(t *testing.T) {
+	f := newInbox(msg("From: Max <max@example.com>\nSubject: delete\n", "Please delete my data.\r\n"+strings.Repeat("word \x1b", 3000)))
+	out := f.receive(t, pass)
+	require.NotEmpty(t, out.RequestID)
+	d := f.store.reqs[out.RequestID].Details
+	assert.LessOrEqual(t, len([]rune(d)), intake.MaxDetails)
+	assert.NotContains(t, d, "\x1b")
+}
