@@ -20,7 +20,7 @@ import (
 // The sam local invoke sample: the receipt event and the raw message the S3
 // action stored for it must describe the same mail.
 func TestSESEventSample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "ses-event.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "events", "intake-email-receipt.json"))
 	require.NoError(t, err)
 	var ev events.SimpleEmailEvent
 	require.NoError(t, json.Unmarshal(data, &ev))
@@ -30,7 +30,7 @@ func TestSESEventSample(t *testing.T) {
 	assert.Equal(t, "Lambda", ses.Receipt.Action.Type)
 	assert.Equal(t, "Event", ses.Receipt.Action.InvocationType)
 
-	raw, err := os.ReadFile(filepath.Join("testdata", "ses-event.eml"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "intake-email-receipt.eml"))
 	require.NoError(t, err)
 	assert.Equal(t, ses.Mail.Headers, emlHeaders(t, raw), "event headers are the stored message's headers, in order")
 	assert.Contains(t, string(raw), "with SMTP id "+ses.Mail.MessageID)
