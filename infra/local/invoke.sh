@@ -8,7 +8,8 @@ set -euo pipefail
 fn=${1:?function folder, e.g. intake-web}
 event=${2:?event file, e.g. events/intake-web-get-form.json}
 env_file=${LOCAL_ENV_FILE:-.local/env}
-port=${RIE_PORT:-9001}
+port=${RIE_PORT:-9080}
+api_port=${RIE_RUNTIME_API_PORT:-9081}
 bootstrap=build/local/$fn/bootstrap
 
 [[ -x $bootstrap ]] || { echo "no $bootstrap: run make build-local" >&2; exit 1; }
@@ -21,7 +22,7 @@ source "$env_file"
 set +a
 export AWS_LAMBDA_FUNCTION_NAME=$fn AWS_LAMBDA_LOG_FORMAT=JSON
 
-bin/aws-lambda-rie --runtime-interface-emulator-address "127.0.0.1:$port" "$bootstrap" >"${TMPDIR:-/tmp}/rie-$fn.log" 2>&1 &
+bin/aws-lambda-rie --runtime-interface-emulator-address "127.0.0.1:$port" --runtime-api-address "127.0.0.1:$api_port" "$bootstrap" >"${TMPDIR:-/tmp}/rie-$fn.log" 2>&1 &
 rie=$!
 trap 'kill $rie 2>/dev/null || true' EXIT
 
@@ -29,5 +30,6 @@ for _ in $(seq 1 100); do
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
   sleep 0.1
 done
+
 curl -sS --fail-with-body -X POST "http://127.0.0.1:$port/2015-03-31/functions/function/invocations" --data-binary "@$event"
 echo

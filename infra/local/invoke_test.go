@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestInvokeUnderTheEmulator does what make invoke does: it builds the
+// function's bootstrap (with -tags lambda.norpc, as for Lambda), runs it
+// under the Lambda runtime interface emulator against the stand-ins, and
+// sends it the sample events.
+func TestInvokeUnderTheEmulator(t *testing.T) {
+	root, err := filepath.Abs(repoRoot)
+	require.NoError(t, err)
+	if _, err := os.Stat(filepath.Join(root, "bin", "aws-lambda-rie")); err != nil {
+		if standin.Required() {
+			t.Fatal("bin/aws-lambda-rie is missing: make tools installs it")
+		}
+		t.Skip("skipping: bin/aws-lambda-rie is not installed (make test installs it)")
+	}
+	db, ses := standin.Dynalite(t), standin.SES(t)
+	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
+	require.NoError(t, dynamo.EnsureTable(context.Background(), client, deskEnv["TABLE_NAME"]))
+
+	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL}
+	for k, v := range deskEnv {
+		env[k] = v
+	}
+	envFile := filepath.Join(t.TempDir(), "env")
+	require.NoError(t, writeEnvFile(envFile, env))
+
+	build := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", "build/local/intake-web/bootstrap", "./functions/intake-web")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	for _, tc := range []struct{ event, want string }{
+		{"events/intake-web-get-form.json", `<form method="post" action="requests"`},
+		{"events/intake-web-post-form.json", "We have received your request"},
+	} {
+		t.Run(tc.event, func(t *testing.T) {
+			cmd := exec.Command(filepath.Join(root, "infra", "local", "invoke.sh"), "intake-web", tc.event)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "LOCAL_ENV_FILE="+envFile,
+				fmt.Sprintf("RIE_PORT=%d", freePort(t)), fmt.Sprintf("RIE_RUNTIME_API_PORT=%d", freePort(t)))
+			out, err := cmd.Output()
+			require.NoError(t, err, string(out))
+			var res struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &res), string(out))
+			assert.Equal(t, 200, res.StatusCode)
+			assert.Contains(t, res.Body, tc.want)
+		})
+	}
+}
