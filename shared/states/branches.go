@@ -24,6 +24,9 @@ func (x *execution) parallel(ctx context.Context, st *State, th *thread) (any, *
 	outs, serr := x.runChildren(ctx, th, func(i int) *Machine { return st.Branches[i] }, 0, "")
 	x.set(func() { th.Phase, th.Children = "", nil })
 	if serr != nil {
+		if serr != stopErr {
+			x.event(th, "ParallelStateFailed", "", nil)
+		}
 		return nil, serr
 	}
 	x.event(th, "ParallelStateSucceeded", "", nil)
@@ -88,6 +91,9 @@ func (x *execution) mapState(ctx context.Context, st *State, th *thread) (any, *
 	outs, serr := x.runChildren(ctx, th, func(int) *Machine { return p }, limit, st.Name)
 	x.set(func() { th.Phase, th.Children = "", nil })
 	if serr != nil {
+		if serr != stopErr {
+			x.event(th, "MapStateFailed", "", nil)
+		}
 		return nil, serr
 	}
 	x.event(th, "MapStateSucceeded", "", nil)

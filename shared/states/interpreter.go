@@ -218,9 +218,6 @@ func (x *execution) runThread(ctx context.Context, m *Machine, th *thread) (any,
 			return nil, stopErr
 		}
 		if serr != nil {
-			if st.Type != "Fail" {
-				x.failEvent(th, st, serr)
-			}
 			return nil, serr
 		}
 		if st.Type != "Fail" {
@@ -232,13 +229,6 @@ func (x *execution) runThread(ctx context.Context, m *Machine, th *thread) (any,
 		x.set(func() {
 			*th = thread{State: next, Input: out, LastEvent: th.LastEvent, Item: th.Item}
 		})
-	}
-}
-
-func (x *execution) failEvent(th *thread, st *State, serr *Error) {
-	switch st.Type {
-	case "Parallel", "Map":
-		x.event(th, st.Type+"StateFailed", "", nil)
 	}
 }
 

@@ -690,3 +690,48 @@ func TestRealClockAdvanceFiresTimers(t *testing.T) {
 	assert.True(t, stopLater(), "the later timer is still pending")
 	assert.GreaterOrEqual(t, clk.Now().Sub(start), 2*time.Hour)
 }
+
+func TestMapFailureAndParallelRetry(t *testing.T) {
+	t.Run("a failing iteration fails the Map with its error", func(t *testing.T) {
+		r, _ := rtNew(t, Options{})
+		r.RegisterFunction("Check", func(_ context.Context, p json.RawMessage) (json.RawMessage, error) {
+			if string(p) == `3` {
+				return nil, PermanentError{}
+			}
+			return p, nil
+		})
+		def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"End":true,
+		  "ItemProcessor":{"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Check","End":true}}}}}}`
+		info := rtRun(t, r, def, `[1,2,3,4]`)
+		assert.Equal(t, StatusFailed, info.Status)
+		assert.Equal(t, "PermanentError", info.Error)
+		evs, err := r.History(info.ExecutionARN)
+		require.NoError(t, err)
+		var types []string
+		for _, e := range evs {
+			types = append(types, e.Type)
+		}
+		assert.Contains(t, types, "MapIterationFailed")
+		assert.Contains(t, types, "MapStateFailed")
+		assert.NotContains(t, types, "MapStateExited")
+	})
+	t.Run("Retry on a Parallel state runs the branches again", func(t *testing.T) {
+		r, clk := rtNew(t, Options{})
+		calls := 0
+		r.RegisterFunction("Once", func(context.Context, json.RawMessage) (json.RawMessage, error) {
+			calls++
+			if calls == 1 {
+				return nil, &RetryableError{Msg: "first time"}
+			}
+			return json.RawMessage(`"fine"`), nil
+		})
+		def := `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+		  "Retry":[{"ErrorEquals":["RetryableError"],"IntervalSeconds":10}],
+		  "Branches":[{"StartAt":"O","States":{"O":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Once","End":true}}}]}}}`
+		info := rtRun(t, r, def, `{}`)
+		require.Equal(t, StatusSucceeded, info.Status, info.Cause)
+		assert.JSONEq(t, `["fine"]`, info.Output)
+		assert.Equal(t, 2, calls)
+		assert.Equal(t, rtStart.Add(10*time.Second), clk.Now())
+	})
+}
