@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -734,4 +735,18 @@ func TestMapFailureAndParallelRetry(t *testing.T) {
 		assert.Equal(t, 2, calls)
 		assert.Equal(t, rtStart.Add(10*time.Second), clk.Now())
 	})
+}
+
+func TestHandlersGetALambdaContext(t *testing.T) {
+	r, _ := rtNew(t, Options{})
+	var got *lambdacontext.LambdaContext
+	r.RegisterLambda("Who", func(ctx context.Context) error {
+		got, _ = lambdacontext.FromContext(ctx)
+		return nil
+	})
+	info := rtRun(t, r, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"Who"},"End":true}}}`, `{}`)
+	require.Equal(t, StatusSucceeded, info.Status, info.Cause)
+	require.NotNil(t, got)
+	assert.Equal(t, "arn:aws:lambda:us-east-1:123456789012:function:Who", got.InvokedFunctionArn)
+	assert.NotEmpty(t, got.AwsRequestID)
 }

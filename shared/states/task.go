@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Handler is a Lambda function as the runtime calls it: raw JSON in, raw
@@ -54,6 +55,14 @@ func functionName(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// functionARN returns the full ARN of a function named by name or ARN.
+func (r *Runtime) functionARN(nameOrARN string) string {
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		return nameOrARN
+	}
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", r.region, r.account, nameOrARN)
 }
 
 // functions is the registry of Go handlers, keyed by function name.
@@ -275,7 +284,8 @@ func (x *execution) task(ctx context.Context, st *State, th *thread) (any, *Erro
 		})
 		x.save()
 	}
-	out, serr := x.callWithDeadline(ctx, h, body, deadline)
+	lc := &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: x.rt.functionARN(function)}
+	out, serr := x.callWithDeadline(lambdacontext.NewContext(ctx, lc), h, body, deadline)
 	if serr != nil {
 		if token != "" {
 			x.rt.closeToken(token)
