@@ -146,7 +146,8 @@ func (s *State) computeUsesCtx() {
 			return
 		}
 	}
-	s.usesCtx = readsContext(s.Parameters) || readsContext(s.ResultSelector) || readsContext(s.ItemSelector)
+	// Choice rules keep their paths to themselves: assume they may read $$.
+	s.usesCtx = s.Type == "Choice" || readsContext(s.Parameters) || readsContext(s.ResultSelector) || readsContext(s.ItemSelector)
 }
 
 // processor returns a Map state's item processor (ItemProcessor or the

@@ -41,6 +41,8 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 		{"Map without processor", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`, `state "M": ItemProcessor is missing`},
 		{"distributed Map", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ItemReader":{},"ItemProcessor":{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}}}}`, `distributed Map`},
 		{"bad ResultPath", `{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$.a[*]","End":true}}}`, `state "A": ResultPath`},
+		{"bad Parameters path", `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"not a path"},"End":true}}}`, `state "A": Parameters:`},
+		{"bad SecondsPath", `{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.a[*]","End":true}}}`, `state "W": SecondsPath:`},
 		{"not JSON", `{"StartAt":`, `definition:`},
 	}
 	for _, tc := range tests {

@@ -424,7 +424,7 @@ func (x *execution) choice(st *State, th *thread) (any, string, *Error) {
 	}
 	next := ""
 	for i := range st.Choices {
-		ok, err := st.Choices[i].Eval(in)
+		ok, err := st.Choices[i].EvalContext(in, cobj)
 		if err != nil {
 			return nil, "", asStatesError(err)
 		}

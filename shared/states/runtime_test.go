@@ -305,6 +305,18 @@ func TestChoiceRouting(t *testing.T) {
 			assert.JSONEq(t, tc.want, info.Output)
 		})
 	}
+	t.Run("rules can read the context object", func(t *testing.T) {
+		r, _ := rtNew(t, Options{})
+		arn, err := r.Register("ctxchoice", []byte(`{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+		  {"Variable":"$$.Execution.Name","StringMatches":"urgent-*","Next":"Fast"}],"Default":"Slow"},
+		  "Fast":{"Type":"Pass","Result":"fast","End":true},"Slow":{"Type":"Pass","Result":"slow","End":true}}}`), nil)
+		require.NoError(t, err)
+		info, err := r.Start(arn, "urgent-1", `{}`)
+		require.NoError(t, err)
+		info, err = r.Wait(context.Background(), info.ExecutionARN)
+		require.NoError(t, err)
+		assert.JSONEq(t, `"fast"`, info.Output)
+	})
 	t.Run("no match and no Default", func(t *testing.T) {
 		r, _ := rtNew(t, Options{})
 		info := rtRun(t, r, `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsPresent":true,"Next":"D"}]},"D":{"Type":"Succeed"}}}`, `{}`)

@@ -149,6 +149,34 @@ func validateState(m *Machine, st *State, scope string) error {
 	if err := st.ResultPath.ValidateReference(); err != nil {
 		return fmt.Errorf("ResultPath: %w", err)
 	}
+	for _, f := range []struct {
+		name string
+		tmpl any
+	}{{"Parameters", st.Parameters}, {"ResultSelector", st.ResultSelector}, {"ItemSelector", st.ItemSelector}} {
+		if f.tmpl == nil {
+			continue
+		}
+		if err := ValidatePayloadTemplate(f.tmpl); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	if st.ItemsPath.Present && !st.ItemsPath.Null {
+		if err := ValidateReferencePath(st.ItemsPath.Path); err != nil {
+			return fmt.Errorf("ItemsPath: %w", err)
+		}
+	}
+	for _, f := range []struct{ name, path string }{
+		{"SecondsPath", st.SecondsPath}, {"TimestampPath", st.TimestampPath},
+		{"TimeoutSecondsPath", st.TimeoutSecondsPath}, {"HeartbeatSecondsPath", st.HeartbeatSecondsPath},
+		{"MaxConcurrencyPath", st.MaxConcurrencyPath}, {"ErrorPath", st.ErrorPath}, {"CausePath", st.CausePath},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := ValidateReferencePath(f.path); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
 	if err := validateRetry(st.Retry); err != nil {
 		return err
 	}
