@@ -374,3 +374,19 @@ func (r *Runtime) LocalHandler() http.Handler {
 	})
 	return mux
 }
+
+// Handler serves everything the local stack needs on one port: the Step
+// Functions API (POST /), /_local/executions, and /_local/clock when the
+// runtime's clock can be advanced. Local use only: nothing is
+// authenticated.
+func (r *Runtime) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", r.APIHandler())
+	mux.Handle("/_local/executions", r.LocalHandler())
+	if a, ok := r.clock.(Advancer); ok {
+		ch := ClockHandler(a)
+		mux.Handle("/_local/clock", ch)
+		mux.Handle("/_local/clock/", ch)
+	}
+	return mux
+}

@@ -185,11 +185,7 @@ func TestLocalEndpoints(t *testing.T) {
 	r, clk := rtNew(t, Options{Clock: NewManualClock(rtStart)})
 	info := rtRun(t, r, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}`, `{}`)
 
-	mux := http.NewServeMux()
-	mux.Handle("/_local/executions", r.LocalHandler())
-	mux.Handle("/_local/clock", ClockHandler(clk))
-	mux.Handle("/_local/clock/", ClockHandler(clk))
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(r.Handler())
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/_local/executions?arn=" + info.ExecutionARN)
