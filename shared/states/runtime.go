@@ -204,6 +204,10 @@ func (r *Runtime) Start(stateMachineARN, name, input string) (ExecutionInfo, err
 		return ExecutionInfo{}, fmt.Errorf("%w: execution name %q", ErrInvalidName, name)
 	}
 	r.mu.Lock()
+	if r.stopping {
+		r.mu.Unlock()
+		return ExecutionInfo{}, errShutdown
+	}
 	sm, ok := r.machines[stateMachineARN]
 	if !ok {
 		r.mu.Unlock()
