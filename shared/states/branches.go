@@ -81,11 +81,15 @@ func (x *execution) mapState(ctx context.Context, st *State, th *thread) (any, *
 	case st.MaxConcurrency != nil:
 		limit = *st.MaxConcurrency
 	case st.MaxConcurrencyPath != "":
-		n, serr := x.seconds(nil, st.MaxConcurrencyPath, th.Input, cobj, "MaxConcurrencyPath")
-		if serr != nil {
-			return nil, serr
+		v, err := QueryPath(st.MaxConcurrencyPath, th.Input, cobj)
+		if err != nil {
+			return nil, asStatesError(err)
 		}
-		limit = n
+		n, ok := nonNegativeInt(v)
+		if !ok {
+			return nil, Errorf(ErrRuntime, "MaxConcurrencyPath %s of state %q is not a non-negative integer", st.MaxConcurrencyPath, st.Name)
+		}
+		limit = int(n) // 0: no limit
 	}
 	p := st.processor()
 	outs, serr := x.runChildren(ctx, th, func(int) *Machine { return p }, limit, st.Name)
