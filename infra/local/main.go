@@ -20,6 +20,7 @@ func main() {
 	flag.StringVar(&opt.DataDir, "data", envOr("LOCAL_DATA", ".local"), "folder for the local data (git-ignored)")
 	flag.IntVar(&opt.SESPort, "ses-port", 8005, "port of the local SES outbox")
 	flag.IntVar(&opt.DynamoPort, "dynamodb-port", 0, "port of dynalite (0 picks a free one)")
+	flag.IntVar(&opt.SMTPPort, "smtp-port", 2525, "port of the local SMTP listener for mail to the privacy address")
 	flag.BoolVar(&opt.InMemory, "in-memory", false, "keep DynamoDB data in memory instead of the data folder")
 	flag.Parse()
 

@@ -26,6 +26,7 @@ type options struct {
 	DataDir    string
 	SESPort    int
 	DynamoPort int
+	SMTPPort   int // the local SES receiving stand-in (mailin.go)
 	InMemory   bool
 	// ready, when set, receives the stack's addresses once it serves.
 	ready chan<- addresses
@@ -33,6 +34,7 @@ type options struct {
 
 type addresses struct {
 	Form, Outbox, DynamoDB string
+	SMTP, S3               string // mail-in: host:port of the SMTP listener, S3 endpoint
 }
 
 // Local configuration of the desk: the same variables the functions read
@@ -51,7 +53,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local)…")
+	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, SMTP)…")
 	dynOpt := standin.Options{Port: opt.DynamoPort}
 	if !opt.InMemory {
 		dynOpt.DataDir = filepath.Join(data, "dynalite")
@@ -66,12 +68,20 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	defer ses.Stop()
+	s3, err := startFakeS3()
+	if err != nil {
+		return err
+	}
+	defer s3.Stop()
 
 	env := map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL,
+		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL, "AWS_ENDPOINT_URL_S3": s3.URL,
 	}
 	for k, v := range deskEnv {
+		env[k] = v
+	}
+	for k, v := range mailEnv {
 		env[k] = v
 	}
 	// The SDK reads endpoints and credentials from the environment, as on
@@ -103,6 +113,12 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		_ = l.Close()
 		return err
 	}
+	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	defer mail.Stop()
 	if err := writeEnvFile(filepath.Join(data, "env"), env); err != nil {
 		_ = l.Close()
 		return err
@@ -111,9 +127,9 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 
-	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
-		addrs.Form, addrs.Outbox, addrs.DynamoDB, filepath.Join(data, "env"))
+	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL}
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
+		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), privacyAddress, addrs.S3, filepath.Join(data, "env"))
 	if opt.ready != nil {
 		opt.ready <- addrs
 	}
