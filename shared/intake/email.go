@@ -154,8 +154,17 @@ func (in *Inbox) Receive(ctx context.Context, d Delivery) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	log.InfoContext(ctx, "mail received", "requestId", out.RequestID, "outcome", out.Mail, "reason", out.Reason,
-		"authFailures", strings.Join(res.AuthFailures, ","))
+	attrs := []any{"outcome", out.Mail}
+	if out.RequestID != "" {
+		attrs = []any{"outcome", "request", "requestId", out.RequestID}
+	}
+	if out.Reason != "" {
+		attrs = append(attrs, "reason", out.Reason)
+	}
+	if len(res.AuthFailures) > 0 {
+		attrs = append(attrs, "authFailures", strings.Join(res.AuthFailures, ","))
+	}
+	log.InfoContext(ctx, "mail received", attrs...)
 	return out, nil
 }
 
