@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -368,4 +369,27 @@ func TestDetailsAreBounded(t *testing.T) {
 	d := f.store.reqs[out.RequestID].Details
 	assert.LessOrEqual(t, len([]rune(d)), intake.MaxDetails)
 	assert.NotContains(t, d, "\x1b")
+}
+
+func TestReceiveLogsNoPersonalData(t *testing.T) {
+	var logs strings.Builder
+	mails := []string{
+		deletion,
+		msg("From: Kim Doe <kim@example.com>\nReply-To: kim.other@example.org\nSubject: Question about Kim\n", "What is this about?\r\n"),
+		msg("From: Jo Doe <jo@example.com>\nAuto-Submitted: auto-replied\nSubject: Automatic reply: Jo is away\n", "Away.\r\n"),
+		msg("From: root@localhost\nSubject: delete\n", "Please delete my data.\r\n"),
+	}
+	for i, m := range mails {
+		f := newInbox(m)
+		f.inbox.Intake.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+		v := pass
+		if i == 0 {
+			v.SPF = "FAIL"
+		}
+		f.receive(t, v)
+	}
+	require.Contains(t, logs.String(), "mail received")
+	for _, personal := range []string{"@example", "@localhost", "José", "Kim", "Jo ", "Question", "delete my data", "Automatic reply"} {
+		assert.NotContains(t, logs.String(), personal)
+	}
 }
