@@ -135,7 +135,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	assert.Equal(t, request.Acknowledged, got.Status)
 	mails := s.outbox(t)
 	require.Len(t, mails, 1)
-	assert.Equal(t, []string{"jane.roe@gmail.com"}, mails[0].To)
+	assert.Equal(t, []string{"jane.roe@example.com"}, mails[0].To)
 	assert.Contains(t, mails[0].Text, id)
 	assert.Equal(t, "auto-generated", mails[0].Header("Auto-Submitted"))
 }
@@ -165,7 +165,7 @@ func TestOnceOnly(t *testing.T) {
 		assert.NoError(t, err)
 	}
 
-	ids, err := s.store.EarlierRequests(ctx, "jane.roe@gmail.com")
+	ids, err := s.store.EarlierRequests(ctx, "jane.roe@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{request.NewID(request.Email, messageID)}, ids, "one request")
 	assert.Len(t, s.outbox(t), 1, "one mail")
@@ -201,7 +201,7 @@ func TestAutoReplyToOurAcknowledgement(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			messageID := fmt.Sprintf("autoreply%031d", i)
-			reply := "From: Jane Roe <jane.roe@gmail.com>\r\n" +
+			reply := "From: Jane Roe <jane.roe@example.com>\r\n" +
 				"To: " + ack.From + "\r\n" +
 				"Subject: Automatic reply: " + ack.Subject + "\r\n" +
 				"In-Reply-To: <" + ack.MessageID + ">\r\n" + tt.headers +
