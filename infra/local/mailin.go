@@ -29,6 +29,9 @@ var mailEnv = map[string]string{
 	"INBOUND_BUCKET": "privacy-desk-inbound",
 	"INBOUND_PREFIX": "inbound/",
 	"OUR_ADDRESSES":  "privacy@productionflow.local",
+	// The endpoint is an IP address (path style anyway); set for sam local
+	// invoke, which reaches the stack through a host name.
+	"S3_FORCE_PATH_STYLE": "true",
 }
 
 // privacyAddress is the address the local SMTP listener accepts mail for.

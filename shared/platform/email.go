@@ -27,6 +27,10 @@ type EmailConfig struct {
 	// Ours are the desk's own addresses, never answered: SENDER_ADDRESS,
 	// TEAM_ADDRESS and OUR_ADDRESSES (comma-separated).
 	Ours []string
+	// S3PathStyle (S3_FORCE_PATH_STYLE=true) addresses buckets by path, for
+	// a local S3 stand-in reached by a host name (sam local invoke on
+	// host.docker.internal); never set on AWS.
+	S3PathStyle bool
 }
 
 // LoadEmailConfig reads EmailConfig from getenv and reports every missing or
@@ -47,6 +51,13 @@ func LoadEmailConfig(getenv func(string) string) (EmailConfig, error) {
 	}
 	if c.Prefix == "" {
 		c.Prefix = "inbound/"
+	}
+	switch v := strings.TrimSpace(getenv("S3_FORCE_PATH_STYLE")); v {
+	case "", "false":
+	case "true":
+		c.S3PathStyle = true
+	default:
+		problems = append(problems, "S3_FORCE_PATH_STYLE must be true or false")
 	}
 	c.Ours = []string{base.Sender, base.TeamAddress}
 	for _, a := range strings.Split(getenv("OUR_ADDRESSES"), ",") {
@@ -84,9 +95,10 @@ func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logg
 	inbox := &intake.Inbox{
 		Intake:  svc,
 		Records: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-		Raw:     &S3Mail{API: s3.NewFromConfig(awsCfg), Bucket: cfg.Bucket, Prefix: cfg.Prefix},
-		Ours:    cfg.Ours,
-		Limits:  inbound.DefaultLimits(),
+		Raw: &S3Mail{API: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
+			Bucket: cfg.Bucket, Prefix: cfg.Prefix},
+		Ours:   cfg.Ours,
+		Limits: inbound.DefaultLimits(),
 	}
 	return inbox.Handle, nil
 }

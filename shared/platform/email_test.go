@@ -30,6 +30,7 @@ func TestLoadEmailConfig(t *testing.T) {
 		{"no bucket, no table", map[string]string{"INBOUND_BUCKET": "", "TABLE_NAME": ""}, nil,
 			[]string{"INBOUND_BUCKET is required", "TABLE_NAME is required"}},
 		{"not addresses", map[string]string{"OUR_ADDRESSES": "privacy, team"}, nil, []string{"OUR_ADDRESSES is not"}},
+		{"path style", map[string]string{"S3_FORCE_PATH_STYLE": "yes"}, nil, []string{"S3_FORCE_PATH_STYLE must be true or false"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
