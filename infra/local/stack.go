@@ -26,7 +26,8 @@ type options struct {
 	DataDir    string
 	SESPort    int
 	DynamoPort int
-	SMTPPort   int // the local SES receiving stand-in (mailin.go)
+	SMTPPort   int    // the local SES receiving stand-in (mailin.go)
+	StatesAddr string // the local Step Functions endpoint (workflows.go)
 	InMemory   bool
 	// ready, when set, receives the stack's addresses once it serves.
 	ready chan<- addresses
@@ -35,6 +36,7 @@ type options struct {
 type addresses struct {
 	Form, Outbox, DynamoDB string
 	SMTP, S3               string // mail-in: host:port of the SMTP listener, S3 endpoint
+	StepFunctions          string // the local Step Functions API and /_local endpoints
 }
 
 // Local configuration of the desk: the same variables the functions read
@@ -99,6 +101,35 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 
+	root, err := standin.Root()
+	if err != nil {
+		return err
+	}
+	stateDir := ""
+	if !opt.InMemory {
+		stateDir = filepath.Join(data, "states")
+	}
+	statesAddr := opt.StatesAddr
+	if statesAddr == "" {
+		statesAddr = "127.0.0.1:0"
+	}
+	wf, err := startWorkflows(root, stateDir, statesAddr, registerFunctions(awsCfg, log), substitutions(root), log)
+	if err != nil {
+		return err
+	}
+	defer wf.Stop()
+	env["AWS_ENDPOINT_URL_SFN"] = wf.URL
+	if err := os.Setenv("AWS_ENDPOINT_URL_SFN", wf.URL); err != nil {
+		return err
+	}
+	for name, arn := range wf.Machines {
+		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_ARN"
+		env[key] = arn
+		if err := os.Setenv(key, arn); err != nil {
+			return err
+		}
+	}
+
 	l, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		return fmt.Errorf("listen for the web form on %s: %w", opt.Addr, err)
@@ -127,9 +158,9 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 
-	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
-		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), privacyAddress, addrs.S3, filepath.Join(data, "env"))
+	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL, StepFunctions: wf.URL}
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
+		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), privacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
 	if opt.ready != nil {
 		opt.ready <- addrs
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -87,9 +89,22 @@ func TestLocalStack(t *testing.T) {
 	require.Len(t, mails, 1)
 	assert.Contains(t, mails[0].To, "tester@example.com")
 
+	// The local Step Functions endpoint answers the SDK, and its clock moves.
+	sfnClient := sfn.NewFromConfig(standin.Config(), func(o *sfn.Options) { o.BaseEndpoint = aws.String(addrs.StepFunctions) })
+	machines, err := sfnClient.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	require.NoError(t, err)
+	files, _ := filepath.Glob("../../workflows/*.asl.json")
+	assert.Len(t, machines.StateMachines, len(files), "every workflow is registered")
+	res, err = http.Post(addrs.StepFunctions+"/_local/clock/advance?by=48h", "", nil)
+	require.NoError(t, err)
+	clockBody, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(clockBody))
+
 	envFile, err := os.ReadFile(filepath.Join(data, "env"))
 	require.NoError(t, err)
 	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_DYNAMODB="+addrs.DynamoDB)
+	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_SFN="+addrs.StepFunctions)
 	_, err = os.Stat(filepath.Join(data, "dynalite"))
 	assert.NoError(t, err, "make run keeps DynamoDB data on disk")
 

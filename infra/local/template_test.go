@@ -207,7 +207,7 @@ func TestTemplateFunctions(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, dirs)
 	for _, d := range dirs {
-		logical := logicalID(d.Name())
+		logical := logicalIDOf(d.Name())
 		t.Run(logical, func(t *testing.T) {
 			r, ok := tm.Resources[logical]
 			require.True(t, ok, "functions/%s needs %s in template.yaml", d.Name(), logical)
@@ -262,15 +262,4 @@ func toString(v any) string {
 		return "[" + strings.Join(parts, " ") + "]"
 	}
 	return ""
-}
-
-// logicalID turns a function folder (kebab-case) into its template logical ID.
-func logicalID(dir string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(dir, "-") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
-	}
-	return b.String() + "Function"
 }

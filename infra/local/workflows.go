@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/states"
+)
+
+// localAccount and localRegion name the local ARNs.
+const (
+	localRegion  = "us-east-1"
+	localAccount = "123456789012"
+)
+
+// functionARN is the local ARN of a function folder's Lambda, as the
+// workflows' DefinitionSubstitutions name it.
+func functionARN(logicalID string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", localRegion, localAccount, logicalID)
+}
+
+// workflowStack is the local Step Functions runtime, its HTTP endpoint and
+// the state machines of workflows/.
+type workflowStack struct {
+	URL      string
+	Runtime  *states.Runtime
+	Machines map[string]string // file name without .asl.json → state machine ARN
+	srv      *http.Server
+}
+
+// startWorkflows starts the local Step Functions runtime on the real clock
+// (movable through /_local/clock), keeping executions in dataDir so they
+// survive a restart, registers the desk's functions with register and every
+// workflows/*.asl.json with subs, resumes saved executions and serves the
+// Step Functions API on addr.
+func startWorkflows(root, dataDir, addr string, register func(*states.Runtime), subs map[string]string, log *slog.Logger) (*workflowStack, error) {
+	var store states.Store
+	if dataDir != "" {
+		fs, err := states.NewFileStore(dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("workflow data folder: %w", err)
+		}
+		store = fs
+	}
+	rt := states.New(states.Options{Clock: states.NewRealClock(), Store: store, Logger: log, Region: localRegion, Account: localAccount})
+	register(rt)
+	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	machines := map[string]string{}
+	for _, f := range files {
+		def, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
+		arn, err := rt.Register(name, def, subs)
+		if err != nil {
+			return nil, fmt.Errorf("workflow %s: %w", filepath.Base(f), err)
+		}
+		machines[name] = arn
+	}
+	if err := rt.Resume(); err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("resume saved executions: %w", err)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("listen for Step Functions on %s: %w", addr, err)
+	}
+	w := &workflowStack{URL: "http://" + l.Addr().String(), Runtime: rt, Machines: machines,
+		srv: &http.Server{Handler: rt.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	go func() {
+		if err := w.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("step functions endpoint stopped", "error", err)
+		}
+	}()
+	return w, nil
+}
+
+// Stop ends the endpoint and the runtime; running executions stay saved.
+func (w *workflowStack) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = w.srv.Shutdown(ctx)
+	w.Runtime.Close()
+}
+
+// substitutions are the workflows' DefinitionSubstitutions, as template.yaml
+// gives them on AWS: <LogicalID>Arn for every function folder.
+func substitutions(root string) map[string]string {
+	subs := map[string]string{}
+	dirs, _ := os.ReadDir(filepath.Join(root, "functions"))
+	for _, d := range dirs {
+		if d.IsDir() {
+			id := logicalIDOf(d.Name())
+			subs[id+"Arn"] = functionARN(id)
+		}
+	}
+	return subs
+}
+
+// logicalIDOf turns a function folder (kebab-case) into its template
+// logical ID: intake-web → IntakeWebFunction.
+func logicalIDOf(dir string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(dir, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String() + "Function"
+}
