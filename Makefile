@@ -33,13 +33,14 @@ run: deps
 test: deps tools lint validate
 	STANDINS=required $(GO) test -count=1 ./...
 
-## validate: the state machines with asl-validator (the template is checked by go test ./infra/local)
+## validate: the state machines with asl-validator; the template with cfn-lint where installed (and always by go test ./infra/local)
 validate: deps
 	@files=$$(ls workflows/*.asl.json 2>/dev/null || true); \
 	if [ -z "$$files" ]; then echo "validate: no workflows yet"; fi; \
 	for f in $$files; do \
 	  infra/local/node_modules/.bin/asl-validator --no-arn-check --json-path "$$f" || { echo "$$f is not valid ASL"; exit 1; }; \
 	done
+	@if command -v cfn-lint >/dev/null; then cfn-lint template.yaml && echo "cfn-lint: template.yaml ok"; else echo "cfn-lint not installed: template.yaml is checked by go test ./infra/local"; fi
 
 ## build: an arm64 bootstrap per function for Lambda, in build/<function>/
 build:
