@@ -141,3 +141,23 @@ func morningBefore(cal *clock.Calendar, due time.Time, n int) time.Time {
 	y, m, day := d.Date()
 	return time.Date(y, m, day, ReminderHour, 0, 0, 0, cal.Location())
 }
+
+// WatchInput is the input of the deadline-watch workflow: the request ID
+// and its planned reminders, nothing personal.
+type WatchInput struct {
+	RequestID string     `json:"requestId"`
+	Reminders []Reminder `json:"reminders"`
+}
+
+// NewWatchInput plans r's reminders for the deadline-watch workflow, with
+// every time in UTC. Reminders is never nil: a request with nothing to
+// watch gives an empty list, and the workflow ends at once.
+func NewWatchInput(r *request.Request, cal *clock.Calendar) WatchInput {
+	plan := Schedule(r, cal)
+	in := WatchInput{RequestID: r.ID, Reminders: make([]Reminder, 0, len(plan))}
+	for _, rem := range plan {
+		rem.At = rem.At.UTC()
+		in.Reminders = append(in.Reminders, rem)
+	}
+	return in
+}

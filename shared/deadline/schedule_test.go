@@ -1,6 +1,7 @@
 package deadline_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -165,4 +166,21 @@ func TestScheduleIsSortedForMixedRequests(t *testing.T) {
 		assert.False(t, got[i].At.Before(got[i-1].At), "sorted by time at %d", i)
 	}
 	assert.Equal(t, deadline.Reminder{At: got[0].At, Clock: "optOut", Stage: "final"}, got[0])
+}
+
+func TestNewWatchInput(t *testing.T) {
+	cal := newCalendar(t)
+	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	kinds := []request.Kind{request.OptOutSale}
+	r := &request.Request{ID: "PR-JSON", Kinds: kinds, Status: request.Received, ReceivedAt: received, Due: cal.Deadlines(received, kinds, request.Normal)}
+	b, err := json.Marshal(deadline.NewWatchInput(r, cal))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"requestId":"PR-JSON","reminders":[
+	  {"at":"2026-12-16T14:00:00Z","clock":"optOut","stage":"final"},
+	  {"at":"2026-12-22T05:00:00Z","clock":"optOut","stage":"missed"}]}`, string(b))
+
+	r.Status = request.Withdrawn
+	b, err = json.Marshal(deadline.NewWatchInput(r, cal))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"requestId":"PR-JSON","reminders":[]}`, string(b))
 }

@@ -62,7 +62,6 @@ func (f flakySender) Send(ctx context.Context, m mail.Message) (string, error) {
 	return f.next.Send(ctx, m)
 }
 
-
 func newWatch(t *testing.T, start time.Time) *watch {
 	t.Helper()
 	db, ses := standin.Dynalite(t), standin.SES(t)
@@ -103,8 +102,9 @@ func (w *watch) start(t *testing.T, r *request.Request) (string, []deadline.Remi
 	t.Helper()
 	_, _, err := w.store.Create(context.Background(), r)
 	require.NoError(t, err)
-	plan := deadline.Schedule(r, newCalendar(t))
-	input, err := json.Marshal(map[string]any{"requestId": r.ID, "reminders": plan})
+	watchInput := deadline.NewWatchInput(r, newCalendar(t))
+	plan := watchInput.Reminders
+	input, err := json.Marshal(watchInput)
 	require.NoError(t, err)
 	info, err := w.rt.Start(w.arn, r.ID, string(input))
 	require.NoError(t, err)
@@ -287,9 +287,80 @@ func TestWatchGoesOnAfterAFailedReminder(t *testing.T) {
 	assert.Equal(t, states.StatusSucceeded, info.Status)
 }
 
+// TestWatchOfANewlyClosedRequestEndsAtOnce: nothing to watch, no waiting.
+func TestWatchOfANewlyClosedRequestEndsAtOnce(t *testing.T) {
+	w := newWatch(t, received)
+	r := watchedRequest(t, "PR-WTCH-0000-0000-0004")
+	r.Status = request.Denied
+	arn, plan := w.start(t, r)
+	assert.Empty(t, plan)
+	info := w.wait(t, arn)
+	assert.Equal(t, received, info.StopDate.UTC())
+	assert.Equal(t, 3, info.Transitions, "Start, AnyLeft, AllReminded")
+	assert.Zero(t, w.calls.Load())
+}
+
 func mustJSON(t *testing.T, doc, key string) string {
 	t.Helper()
 	var m map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(doc), &m))
 	return string(m[key])
+}
+
+// TestWatchWithFakes is the same workflow on in-memory fakes, so plain
+// `go test` checks it where Node and the stand-ins are missing: the team
+// is reminded at each time, and the watch ends once the request closes.
+func TestWatchWithFakes(t *testing.T) {
+	r := watchedRequest(t, "PR-FAKE-0000-0000-0001")
+	store, mailer := newMemStore(r), &fakeMailer{}
+	clk := states.NewVirtualClock(received)
+	rt := states.New(states.Options{Clock: clk})
+	t.Cleanup(rt.Close)
+	svc := &deadline.Service{Store: store, Mail: mailer, Calendar: newCalendar(t), TeamAddress: team, Now: clk.Now}
+	var sentAt []time.Time
+	rt.RegisterLambda(reminderARN, func(ctx context.Context, in deadline.Input) (deadline.Output, error) {
+		out, err := svc.Remind(ctx, in)
+		if out.Sent {
+			sentAt = append(sentAt, clk.Now())
+		}
+		if in.Clock == deadline.ClockResponse && in.Stage == deadline.StageFinal {
+			store.mu.Lock()
+			done := store.requests[r.ID]
+			done.Status = request.Completed
+			store.requests[r.ID] = done
+			store.mu.Unlock()
+		}
+		return out, err
+	})
+	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "deadline-watch.asl.json"))
+	require.NoError(t, err)
+	machine, err := rt.Register("deadline-watch", def, map[string]string{"DeadlineReminderFunctionArn": reminderARN})
+	require.NoError(t, err)
+	input, err := json.Marshal(deadline.NewWatchInput(r, newCalendar(t)))
+	require.NoError(t, err)
+	started, err := rt.Start(machine, r.ID, string(input))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, err := rt.Wait(ctx, started.ExecutionARN)
+	require.NoError(t, err)
+	require.Equal(t, states.StatusSucceeded, info.Status, info.Error+": "+info.Cause)
+
+	ny := newCalendar(t).Location()
+	assert.Equal(t, []time.Time{
+		time.Date(2026, 12, 16, 9, 0, 0, 0, ny).UTC(), // opt-out final
+		time.Date(2026, 12, 22, 0, 0, 0, 0, ny).UTC(), // opt-out missed
+		time.Date(2026, 12, 30, 9, 0, 0, 0, ny).UTC(), // response reminder
+		time.Date(2027, 1, 11, 9, 0, 0, 0, ny).UTC(),  // response final; then the request closes
+	}, utcAll(sentAt))
+	assert.Len(t, mailer.sent, 4)
+	assert.Equal(t, time.Date(2027, 1, 15, 0, 0, 0, 0, ny).UTC(), info.StopDate.UTC(), "ends at the next reminder, not on day 90")
+}
+
+func utcAll(ts []time.Time) []time.Time {
+	out := make([]time.Time, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC()
+	}
+	return out
 }

@@ -97,4 +97,3 @@ func calendarDays(a, b time.Time) int {
 	}
 	return n
 }
-
