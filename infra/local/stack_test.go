@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -95,11 +97,32 @@ func TestLocalStack(t *testing.T) {
 	require.NoError(t, err)
 	files, _ := filepath.Glob("../../workflows/*.asl.json")
 	assert.Len(t, machines.StateMachines, len(files), "every workflow is registered")
-	res, err = http.Post(addrs.StepFunctions+"/_local/clock/advance?by=48h", "", nil)
+	// The request's deadline watch runs, named by the request ID.
+	requestID := regexp.MustCompile(`PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}`).FindString(string(body))
+	require.NotEmpty(t, requestID)
+	execs, err := sfnClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: machines.StateMachines[0].StateMachineArn})
+	require.NoError(t, err)
+	require.Len(t, execs.Executions, 1)
+	assert.Equal(t, requestID, aws.ToString(execs.Executions[0].Name))
+
+	// Moving the local clock 40 days on brings the team's reminders.
+	res, err = http.Post(addrs.StepFunctions+"/_local/clock/advance?by=960h", "", nil)
 	require.NoError(t, err)
 	clockBody, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, string(clockBody))
+	var reminder *sesmail.StoredEmail
+	for deadline := time.Now().Add(10 * time.Second); reminder == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mails, err = sesmail.ReadStore(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
+		require.NoError(t, err)
+		for i := range mails {
+			if slices.Contains(mails[i].To, deskEnv["TEAM_ADDRESS"]) && strings.Contains(mails[i].Subject, requestID) {
+				reminder = &mails[i]
+			}
+		}
+	}
+	require.NotNil(t, reminder, "a deadline reminder reaches the team after the clock moves")
+	assert.NotContains(t, reminder.Text, "tester@example.com", "team reminders carry no requester data")
 
 	envFile, err := os.ReadFile(filepath.Join(data, "env"))
 	require.NoError(t, err)

@@ -44,6 +44,9 @@ type Service struct {
 	// AckLease bounds how long one sender holds the right to send an
 	// acknowledgement before a retry may send it; 0 means two minutes.
 	AckLease time.Duration
+	// StartWatch, when set, starts the deadline watch of a stored request
+	// (the deadline-watch workflow, named by the request ID).
+	StartWatch func(ctx context.Context, r *request.Request) error
 }
 
 // Receipt is what the requester is told after submitting.
@@ -108,6 +111,13 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 
 	if err := s.acknowledge(ctx, stored); err != nil {
 		return nil, err
+	}
+	// Started on every call, after the acknowledgement: a start for the same
+	// request is harmless, and a retry after a crash still starts it.
+	if s.StartWatch != nil {
+		if err := s.StartWatch(ctx, stored); err != nil {
+			return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
+		}
 	}
 	return &Receipt{Request: stored, Created: created}, nil
 }

@@ -287,3 +287,31 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		assert.NotContains(t, logs, pd)
 	}
 }
+
+func TestSubmitStartsTheDeadlineWatchEveryTime(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	var started []string
+	var failStart error
+	svc.StartWatch = func(_ context.Context, r *request.Request) error {
+		if failStart != nil {
+			return failStart
+		}
+		assert.Equal(t, request.Acknowledged, r.Status, "the watch starts after the acknowledgement")
+		started = append(started, r.ID)
+		return nil
+	}
+
+	failStart = errors.New("states unavailable")
+	_, err := svc.Submit(ctx, validSubmission())
+	require.Error(t, err, "a watch that could not start is reported so the caller retries")
+	assert.Len(t, mailer.sent, 1)
+
+	failStart = nil
+	r, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Equal(t, []string{r.Request.ID}, started, "the retry starts the watch")
+	assert.Len(t, mailer.sent, 1, "and sends nothing again")
+}

@@ -18,11 +18,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/sfnflow"
 	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
@@ -34,6 +38,7 @@ type IntakeConfig struct {
 	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
 	FormURL          string // FORM_URL: the public form, offered in mail (optional)
 	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+	DeadlineWatchARN string // DEADLINE_WATCH_ARN: the deadline-watch state machine (optional: no watch without it)
 }
 
 // LoadIntakeConfig reads IntakeConfig from getenv (os.Getenv in mains) and
@@ -46,6 +51,7 @@ func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
 		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
 		FormURL:          strings.TrimSpace(getenv("FORM_URL")),
 		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+		DeadlineWatchARN: strings.TrimSpace(getenv("DEADLINE_WATCH_ARN")),
 	}
 	var problems []string
 	if c.Table == "" {
@@ -66,6 +72,9 @@ func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
 	}
 	if c.FormURL != "" && !strings.HasPrefix(c.FormURL, "https://") && !strings.HasPrefix(c.FormURL, "http://localhost") && !strings.HasPrefix(c.FormURL, "http://127.0.0.1") {
 		problems = append(problems, "FORM_URL must be an https:// URL")
+	}
+	if c.DeadlineWatchARN != "" && !strings.HasPrefix(c.DeadlineWatchARN, "arn:") {
+		problems = append(problems, "DEADLINE_WATCH_ARN must be a state machine ARN")
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -99,6 +108,13 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger)
 		Actor:       actor,
 		TeamAddress: cfg.TeamAddress,
 		FormURL:     cfg.FormURL,
+	}
+	if cfg.DeadlineWatchARN != "" {
+		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN}
+		svc.StartWatch = func(ctx context.Context, r *request.Request) error {
+			_, err := starter.Start(ctx, r.ID, deadline.NewWatchInput(r, cal))
+			return err
+		}
 	}
 	return svc, cal, nil
 }
