@@ -46,8 +46,11 @@ var _ pmail.Sender = (*Sender)(nil)
 // Errors a caller can test with errors.Is. Their text never quotes an
 // address or a header value: errors end up in logs.
 var (
-	ErrConfig    = errors.New("sesmail: sender not configured")
-	ErrRecipient = errors.New("sesmail: unusable recipient address")
+	ErrConfig = errors.New("sesmail: sender not configured")
+	// ErrRecipient is the mail package's own sentinel, so a caller that knows
+	// only the mail.Sender interface (errors.Is(err, mail.ErrRecipient))
+	// tells an unusable address from a failure worth retrying.
+	ErrRecipient = pmail.ErrRecipient
 	ErrHeader    = errors.New("sesmail: unusable header")
 )
 

@@ -110,6 +110,9 @@ func TestSendRefuses(t *testing.T) {
 			}
 			_, err := s.Send(context.Background(), m)
 			require.ErrorIs(t, err, tt.wantErr)
+			if tt.wantErr == sesmail.ErrRecipient {
+				assert.ErrorIs(t, err, mail.ErrRecipient, "callers holding a mail.Sender classify it")
+			}
 			assert.Empty(t, f.calls, "nothing is sent")
 			assert.NotContains(t, err.Error(), "dana", "errors may be logged: no address in them")
 			assert.NotContains(t, err.Error(), "eve")
