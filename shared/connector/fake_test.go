@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -41,6 +43,15 @@ func (f fakeSecrets) Get(_ context.Context, _ system.SecretSource, name string) 
 type missingSecret struct{ name string }
 
 func (e *missingSecret) Error() string { return "secret " + e.name + " not found" }
+
+func (e *missingSecret) Unwrap() error { return secret.ErrMissing }
+
+// flakySecrets is a secret store that cannot be reached.
+type flakySecrets struct{}
+
+func (flakySecrets) Get(context.Context, system.SecretSource, string) (string, error) {
+	return "", errors.New("ThrottlingException: Rate exceeded")
+}
 
 // accountsAPI behaves like a customer-accounts service: search by email,
 // export and delete by ID, 404 for an unknown person.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/theory/jsonpath"
 
+	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -65,7 +66,8 @@ type Result struct {
 	Data map[string][]json.RawMessage `json:"data,omitempty"`
 }
 
-// Secrets gives an auth secret by name; *secret.Store satisfies it.
+// Secrets gives an auth secret by name; *secret.Store satisfies it. An error
+// that is secret.ErrMissing fails the action for good; any other is retried.
 type Secrets interface {
 	Get(ctx context.Context, source system.SecretSource, name string) (string, error)
 }
@@ -201,9 +203,13 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 	}
 	if sys.Auth != nil {
 		s, err := h.Secrets.Get(ctx, sys.Auth.Source, sys.Auth.Name)
-		if err != nil {
-			// The secret store's error names the secret, never its value.
+		switch {
+		case errors.Is(err, secret.ErrMissing):
 			return false, 0, perm(0, "auth secret "+sys.Auth.Name+" unavailable")
+		case err != nil:
+			// Throttling or a network error at the secret store: the call
+			// may pass later. Only the secret's name is kept, never a value.
+			return false, 0, retry(0, 0, "auth secret "+sys.Auth.Name+" could not be read")
 		}
 		v := sys.Auth.Prefix + s
 		if strings.ContainsAny(v, "\r\n") {

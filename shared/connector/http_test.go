@@ -194,7 +194,7 @@ func assertNoLeak(t *testing.T, text string) {
 	}
 }
 
-func TestSecretProblemsArePermanentAndQuiet(t *testing.T) {
+func TestSecretProblemsAreClassifiedAndQuiet(t *testing.T) {
 	s := &scripted{reply: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) }}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -216,6 +216,18 @@ func TestSecretProblemsArePermanentAndQuiet(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 0, s.hits, "nothing is sent without a clean secret")
+
+	t.Run("secret store unreachable is retryable", func(t *testing.T) {
+		log, buf := logBuffer()
+		h := newHTTP(log)
+		h.Secrets = flakySecrets{}
+		_, err := h.Do(context.Background(), sys, system.Find, connector.Person{Email: janeEmail})
+		re, ok := err.(*connector.RetryableError)
+		require.True(t, ok, "a throttled or unreachable secret store passes later, got %T", err)
+		assert.Equal(t, "auth secret other-key could not be read", re.Reason)
+		assertNoLeak(t, err.Error()+buf.String())
+		assert.Equal(t, 0, s.hits, "nothing is sent without the secret")
+	})
 }
 
 // TestHostileIdentifiersCannotMoveACall sends identifiers built to break out

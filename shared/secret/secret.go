@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go"
 
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -26,8 +27,36 @@ type SSMAPI interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
-// ErrNoClient means the registry names a source no client was given for.
-var ErrNoClient = errors.New("no client for secret source")
+// ErrMissing marks a secret that asking again will not produce: it does not
+// exist, may not be read, has no string value, or its source is unknown or
+// not configured. Any other failure (throttling, a network error, a timeout)
+// is worth retrying.
+var ErrMissing = errors.New("secret missing")
+
+// ErrNoClient means the registry names a source no client was given for. It
+// is an ErrMissing.
+var ErrNoClient = fmt.Errorf("no client for secret source (%w)", ErrMissing)
+
+// permanentCodes are the service error codes for which a retry cannot help.
+var permanentCodes = map[string]bool{
+	"ResourceNotFoundException": true, // Secrets Manager
+	"AccessDeniedException":     true,
+	"DecryptionFailure":         true,
+	"InvalidRequestException":   true, // e.g. a secret scheduled for deletion
+	"InvalidParameterException": true,
+	"ParameterNotFound":         true, // SSM
+	"ParameterVersionNotFound":  true,
+	"InvalidKeyId":              true,
+}
+
+// classify adds ErrMissing to err when a retry cannot help.
+func classify(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && permanentCodes[ae.ErrorCode()] {
+		return fmt.Errorf("%w (%w)", err, ErrMissing)
+	}
+	return err
+}
 
 // Store fetches and caches secrets. The zero value has no clients; set the
 // ones the registry uses.
@@ -70,10 +99,10 @@ func (s *Store) fetch(ctx context.Context, source system.SecretSource, name stri
 		}
 		out, err := s.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
 		if err != nil {
-			return "", fmt.Errorf("get secret %s from Secrets Manager: %w", name, err)
+			return "", fmt.Errorf("get secret %s from Secrets Manager: %w", name, classify(err))
 		}
 		if out.SecretString == nil {
-			return "", fmt.Errorf("get secret %s from Secrets Manager: not a string secret", name)
+			return "", fmt.Errorf("get secret %s from Secrets Manager: not a string secret: %w", name, ErrMissing)
 		}
 		return *out.SecretString, nil
 	case system.SSM:
@@ -82,12 +111,12 @@ func (s *Store) fetch(ctx context.Context, source system.SecretSource, name stri
 		}
 		out, err := s.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 		if err != nil {
-			return "", fmt.Errorf("get parameter %s from SSM: %w", name, err)
+			return "", fmt.Errorf("get parameter %s from SSM: %w", name, classify(err))
 		}
 		if out.Parameter == nil || out.Parameter.Value == nil {
-			return "", fmt.Errorf("get parameter %s from SSM: no value", name)
+			return "", fmt.Errorf("get parameter %s from SSM: no value: %w", name, ErrMissing)
 		}
 		return *out.Parameter.Value, nil
 	}
-	return "", fmt.Errorf("secret %s: unknown source %q", name, source)
+	return "", fmt.Errorf("secret %s: unknown source %q: %w", name, source, ErrMissing)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,15 +20,23 @@ import (
 type fakeSM struct {
 	calls  int
 	values map[string]string
+	err    error // returned by every call when set
+	binary bool  // answer with a binary secret
 }
 
 var _ secret.SecretsManagerAPI = (*fakeSM)(nil)
 
 func (f *fakeSM) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.binary {
+		return &secretsmanager.GetSecretValueOutput{SecretBinary: []byte{1}}, nil
+	}
 	v, ok := f.values[*in.SecretId]
 	if !ok {
-		return nil, errors.New("ResourceNotFoundException")
+		return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."}
 	}
 	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
 }
@@ -36,6 +45,7 @@ type fakeSSM struct {
 	calls      int
 	decryption bool
 	values     map[string]string
+	err        error // returned by every call when set
 }
 
 var _ secret.SSMAPI = (*fakeSSM)(nil)
@@ -43,9 +53,12 @@ var _ secret.SSMAPI = (*fakeSSM)(nil)
 func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
 	f.calls++
 	f.decryption = aws.ToBool(in.WithDecryption)
+	if f.err != nil {
+		return nil, f.err
+	}
 	v, ok := f.values[*in.Name]
 	if !ok {
-		return nil, errors.New("ParameterNotFound")
+		return nil, &smithy.GenericAPIError{Code: "ParameterNotFound"}
 	}
 	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(v)}}, nil
 }
@@ -70,13 +83,42 @@ func TestStoreFetchesOncePerColdStart(t *testing.T) {
 }
 
 func TestStoreErrors(t *testing.T) {
-	s := &secret.Store{SecretsManager: &fakeSM{}}
-	ctx := context.Background()
-	_, err := s.Get(ctx, system.SecretsManager, "missing")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "missing")
-	_, err = s.Get(ctx, system.SSM, "/x")
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	cases := []struct {
+		name      string
+		store     *secret.Store
+		source    system.SecretSource
+		secret    string
+		permanent bool // errors.Is(err, secret.ErrMissing): no retry can help
+	}{
+		{"secret does not exist", &secret.Store{SecretsManager: &fakeSM{}}, system.SecretsManager, "missing", true},
+		{"parameter does not exist", &secret.Store{SSM: &fakeSSM{}}, system.SSM, "/missing", true},
+		{"no client for the source", &secret.Store{SecretsManager: &fakeSM{}}, system.SSM, "/x", true},
+		{"unknown source", &secret.Store{}, "vault", "x", true},
+		{"binary secret", &secret.Store{SecretsManager: &fakeSM{binary: true}}, system.SecretsManager, "bin", true},
+		{"Secrets Manager throttled", &secret.Store{SecretsManager: &fakeSM{err: throttled}}, system.SecretsManager, "stripe", false},
+		{"SSM throttled", &secret.Store{SSM: &fakeSSM{err: throttled}}, system.SSM, "/ga/token", false},
+		{"network error", &secret.Store{SSM: &fakeSSM{err: errors.New("dial tcp: i/o timeout")}}, system.SSM, "/ga/token", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.store.Get(context.Background(), tc.source, tc.secret)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.secret, "the error names the secret")
+			assert.Equal(t, tc.permanent, errors.Is(err, secret.ErrMissing), err.Error())
+		})
+	}
+	_, err := (&secret.Store{}).Get(context.Background(), system.SSM, "/x")
 	assert.ErrorIs(t, err, secret.ErrNoClient)
-	_, err = s.Get(ctx, "vault", "x")
-	assert.Error(t, err)
+}
+
+func TestFailureIsNotCached(t *testing.T) {
+	sm := &fakeSM{err: &smithy.GenericAPIError{Code: "ThrottlingException"}, values: map[string]string{"stripe": "sk_test_SECRET"}}
+	s := &secret.Store{SecretsManager: sm}
+	_, err := s.Get(context.Background(), system.SecretsManager, "stripe")
+	require.Error(t, err)
+	sm.err = nil
+	v, err := s.Get(context.Background(), system.SecretsManager, "stripe")
+	require.NoError(t, err)
+	assert.Equal(t, "sk_test_SECRET", v)
 }
