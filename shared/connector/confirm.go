@@ -84,12 +84,18 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		h.page(w, http.StatusBadRequest, pageView{Title: "Note too long", Message: "Please keep the note under 1000 characters and try again."})
 		return
 	}
+	ctx := r.Context()
+	// Read before using: a token issued for another purpose (a requester's
+	// verification link) must not be used up by this page.
+	if _, status, view := h.lookup(ctx, raw); status != http.StatusOK {
+		h.page(w, status, view)
+		return
+	}
 	hash, err := token.Hash(raw)
 	if err != nil {
 		h.page(w, http.StatusNotFound, invalidLink)
 		return
 	}
-	ctx := r.Context()
 	rec, err := h.Tokens.Consume(ctx, hash, h.Now())
 	switch {
 	case errors.Is(err, token.ErrUsed), errors.Is(err, token.ErrExpired):

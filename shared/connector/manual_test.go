@@ -207,6 +207,38 @@ func TestConfirmPageEscapesEveryValue(t *testing.T) {
 	assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 }
 
+func TestConfirmLeavesATokenOfAnotherPurposeUnused(t *testing.T) {
+	ctx := context.Background()
+	store := token.NewMemStore()
+	iss := &token.Issuer{Now: func() time.Time { return t0 }}
+	raw, rec, err := iss.Issue(token.Verify, "req-20", "verify-task", time.Hour, nil)
+	require.NoError(t, err)
+	require.NoError(t, store.Put(ctx, rec))
+	log, _ := logBuffer()
+	completed := 0
+	h := &connector.ConfirmHandler{Tokens: store, Now: func() time.Time { return t0 }, Log: log,
+		Complete: func(context.Context, string, json.RawMessage) error { completed++; return nil }}
+
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			var req *http.Request
+			if method == http.MethodGet {
+				req = httptest.NewRequest(method, "/?t="+raw, nil)
+			} else {
+				req = httptest.NewRequest(method, "/", strings.NewReader(url.Values{"t": {raw}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			assert.Equal(t, http.StatusNotFound, w.Code)
+		})
+	}
+	assert.Zero(t, completed)
+	got, err := store.Consume(ctx, rec.Hash, t0)
+	require.NoError(t, err, "the requester's verification link still works")
+	assert.Equal(t, "verify-task", got.TaskToken)
+}
+
 func TestConfirmWhenTheWorkflowCannotBeTold(t *testing.T) {
 	m, h, fm, _, _, sys := manualRig(t)
 	h.Complete = func(context.Context, string, json.RawMessage) error { return errors.New("TaskTimedOut") }
