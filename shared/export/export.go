@@ -228,9 +228,14 @@ func categoryCSV(rows []row) ([]byte, error) {
 	}
 	sort.Strings(header)
 	header = slices.Insert(header, 0, "system")
+	// Field names come from the system's answer too: guarded like values.
+	names := make([]string, len(header))
+	for i, h := range header {
+		names[i] = inert(h)
+	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.Write(header); err != nil {
+	if err := w.Write(names); err != nil {
 		return nil, err
 	}
 	for i, m := range flat {
@@ -261,17 +266,22 @@ func flatten(prefix string, obj map[string]any, out map[string]string) {
 	}
 }
 
-// cell renders a JSON value as text. A string that a spreadsheet would run
-// as a formula gets a leading apostrophe; the JSON files keep it exact.
+// inert gives a string that a spreadsheet would run as a formula a leading
+// apostrophe; the JSON files keep it exact.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// cell renders a JSON value as text, strings made inert.
 func cell(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
 	case string:
-		if t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
-			return "'" + t
-		}
-		return t
+		return inert(t)
 	case bool:
 		return strconv.FormatBool(t)
 	case json.Number:
