@@ -324,19 +324,8 @@ func ExpandBody(body any, values map[Identifier]string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		var b strings.Builder
-		for _, p := range parts {
-			if p.placeholder == "" {
-				b.WriteString(p.literal)
-				continue
-			}
-			v, ok := values[p.placeholder]
-			if !ok || v == "" {
-				return nil, fmt.Errorf("no value for {%s}", p.placeholder)
-			}
-			b.WriteString(v)
-		}
-		return b.String(), nil
+		// json.Marshal escapes the result; nothing else is needed here.
+		return fill(parts, values, func(v string) string { return v })
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {

@@ -150,6 +150,25 @@ func splitPlaceholders(s string) ([]part, error) {
 	return parts, nil
 }
 
+// fill joins parts, each placeholder replaced by its value passed through
+// escape. A placeholder without a value is an error naming the placeholder,
+// never a value.
+func fill(parts []part, values map[Identifier]string, escape func(string) string) (string, error) {
+	var b strings.Builder
+	for _, p := range parts {
+		if p.placeholder == "" {
+			b.WriteString(p.literal)
+			continue
+		}
+		v, ok := values[p.placeholder]
+		if !ok || v == "" {
+			return "", fmt.Errorf("no value for {%s}", p.placeholder)
+		}
+		b.WriteString(escape(v))
+	}
+	return b.String(), nil
+}
+
 func hasPlaceholder(parts []part) bool {
 	for _, p := range parts {
 		if p.placeholder != "" {
@@ -202,19 +221,10 @@ func (t *URLTemplate) Expand(values map[Identifier]string) (*url.URL, error) {
 	b.WriteString(t.scheme + "://" + t.host)
 	for _, seg := range t.segments {
 		b.WriteByte('/')
-		var sb strings.Builder
-		for _, p := range seg {
-			if p.placeholder == "" {
-				sb.WriteString(p.literal)
-				continue
-			}
-			v, ok := values[p.placeholder]
-			if !ok || v == "" {
-				return nil, fmt.Errorf("%w: no value for {%s}", ErrShape, p.placeholder)
-			}
-			sb.WriteString(url.PathEscape(v))
+		s, err := fill(seg, values, url.PathEscape)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrShape, err)
 		}
-		s := sb.String()
 		if hasPlaceholder(seg) {
 			// A segment built from a value may not vanish or climb.
 			if dec, err := url.PathUnescape(s); err != nil || dec == "" || dec == "." || dec == ".." {
@@ -234,17 +244,11 @@ func (t *URLTemplate) Expand(values map[Identifier]string) (*url.URL, error) {
 			continue
 		}
 		b.WriteByte('=')
-		for _, p := range q.value {
-			if p.placeholder == "" {
-				b.WriteString(p.literal)
-				continue
-			}
-			v, ok := values[p.placeholder]
-			if !ok || v == "" {
-				return nil, fmt.Errorf("%w: no value for {%s}", ErrShape, p.placeholder)
-			}
-			b.WriteString(url.QueryEscape(v))
+		s, err := fill(q.value, values, url.QueryEscape)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrShape, err)
 		}
+		b.WriteString(s)
 	}
 	u, err := url.Parse(b.String())
 	if err != nil {

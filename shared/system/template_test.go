@@ -52,3 +52,40 @@ func TestExpandEscapesByPosition(t *testing.T) {
 	assert.ErrorIs(t, err, system.ErrShape, "a missing value is refused, not left empty")
 	assert.NotContains(t, err.Error(), "x@")
 }
+
+func TestExpandBody(t *testing.T) {
+	body := map[string]any{
+		"kind": "analytics#userDeletionRequest",
+		"id":   map[string]any{"type": "USER_ID", "userId": "{userId}"},
+		"tags": []any{"by-{email}", 3},
+	}
+	cases := []struct {
+		name    string
+		values  map[system.Identifier]string
+		want    any
+		wantErr string
+	}{
+		{"values kept as written, for JSON to escape",
+			map[system.Identifier]string{system.UserID: `u"1</script>`, system.Email: "j@example.com"},
+			map[string]any{
+				"kind": "analytics#userDeletionRequest",
+				"id":   map[string]any{"type": "USER_ID", "userId": `u"1</script>`},
+				"tags": []any{"by-j@example.com", 3},
+			}, ""},
+		{"a missing value is refused", map[system.Identifier]string{system.Email: "j@example.com"}, nil, "no value for {userId}"},
+		{"an empty value is refused", map[system.Identifier]string{system.UserID: "u1", system.Email: ""}, nil, "no value for {email}"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := system.ExpandBody(body, tc.values)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Equal(t, tc.wantErr, err.Error())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, "{userId}", body["id"].(map[string]any)["userId"], "the template is not changed")
+		})
+	}
+}
