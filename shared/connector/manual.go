@@ -143,7 +143,10 @@ func DueForReminder(open []Task, now time.Time, lead time.Duration) []Task {
 }
 
 func (m *Manual) link(ctx context.Context, t Task) (string, error) {
-	raw, rec, err := m.Issuer.Issue(token.ManualTask, t.RequestID, t.TaskToken, t.Due.Sub(m.Now())+linkGrace, map[string]string{
+	// The link works until the due date and a grace week after it; a link in
+	// an overdue reminder works for the grace week from when it is sent.
+	ttl := max(t.Due.Sub(m.Now()), 0) + linkGrace
+	raw, rec, err := m.Issuer.Issue(token.ManualTask, t.RequestID, t.TaskToken, ttl, map[string]string{
 		"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339),
 	})
 	if err != nil {

@@ -317,3 +317,23 @@ func TestRemindMailsAFreshLink(t *testing.T) {
 	assert.Len(t, *done, 1)
 	assert.Empty(t, connector.DueForReminder([]connector.Task{task}, clk.Now(), 36*time.Hour))
 }
+
+func TestOverdueReminderLinkWorks(t *testing.T) {
+	m, h, fm, clk, done, sys := manualRig(t)
+	task, err := m.Start(context.Background(), sys, system.Erase, "req-14", "tt", connector.Person{Email: janeEmail})
+	require.NoError(t, err)
+	clk.Add(72*time.Hour + 10*24*time.Hour) // past the due date and the grace week of the first link
+	task, err = m.Remind(context.Background(), task)
+	require.NoError(t, err)
+	require.Len(t, fm.sent, 2)
+	assert.True(t, strings.HasPrefix(fm.sent[1].Subject, "Overdue:"))
+
+	clk.Add(6 * 24 * time.Hour) // within a week of the reminder
+	u, _ := url.Parse(linkRE.FindString(fm.sent[1].Text))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(url.Values{"t": {u.Query().Get("t")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code, "the fresh link in an overdue reminder still works")
+	assert.Len(t, *done, 1)
+}
