@@ -17,6 +17,7 @@ type UnclearReply struct {
 	TeamAddress string      // Reply-To: a reply saying what they want reaches the team
 	FormURL     string      // the request form; may be empty
 	Location    *time.Location
+	Language    string // "es" for Spanish; empty (or anything else) is English
 }
 
 type unclearView struct {
@@ -36,17 +37,21 @@ func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	lang := language(u.Language)
 	v := unclearView{
 		RequestID:   clean(u.RequestID),
 		Name:        clean(u.Name),
 		ReceivedAt:  in(u.ReceivedAt, u.Location),
 		AnswerBy:    in(u.Due.Response, u.Location),
-		Choices:     titles(request.Kinds),
+		Choices:     titlesIn(request.Kinds, lang),
 		TeamAddress: clean(u.TeamAddress),
 		FormURL:     clean(u.FormURL),
 	}
 	subject := "Your message to our privacy team: what would you like us to do? (request " + v.RequestID + ")"
-	return render(to, u.TeamAddress, subject, "unclear", v)
+	if lang == Spanish {
+		subject = "Su mensaje a nuestro equipo de privacidad: ¿qué desea que hagamos? (solicitud " + v.RequestID + ")"
+	}
+	return renderIn(lang, to, u.TeamAddress, subject, "unclear", v)
 }
 
 // UnreadableReply is the short note to someone whose message the desk could
@@ -56,6 +61,7 @@ type UnreadableReply struct {
 	Name        string // the sender's display name, when the headers could be read; may be empty
 	TeamAddress string
 	FormURL     string
+	Language    string // "es" for Spanish; empty (or anything else) is English
 }
 
 // RenderUnreadableReply renders "we could not read your message, please
@@ -64,8 +70,13 @@ func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	lang := language(u.Language)
 	v := struct{ Name, TeamAddress, FormURL string }{clean(u.Name), clean(u.TeamAddress), clean(u.FormURL)}
-	return render(to, u.TeamAddress, "We could not read your message to our privacy team", "unreadable", v)
+	subject := "We could not read your message to our privacy team"
+	if lang == Spanish {
+		subject = "No pudimos leer su mensaje a nuestro equipo de privacidad"
+	}
+	return renderIn(lang, to, u.TeamAddress, subject, "unreadable", v)
 }
 
 // AgentAcknowledgement is the acknowledgement sent to an authorized agent
@@ -82,6 +93,7 @@ type AgentAcknowledgement struct {
 	TeamAddress string
 	FormURL     string
 	Location    *time.Location
+	Language    string // "es" for Spanish; empty (or anything else) is English
 }
 
 type agentView struct {
@@ -102,10 +114,11 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	lang := language(a.Language)
 	v := agentView{
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
-		Kinds:       titles(a.Kinds),
+		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  in(a.ReceivedAt, a.Location),
 		AnswerBy:    in(a.Due.Response, a.Location),
 		Expedited:   a.Expedited,
@@ -113,5 +126,8 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 		FormURL:     clean(a.FormURL),
 	}
 	subject := "We received the privacy request you sent on someone's behalf " + v.RequestID
-	return render(to, a.TeamAddress, subject, "agent", v)
+	if lang == Spanish {
+		subject = "Recibimos la solicitud de privacidad que envió en nombre de otra persona " + v.RequestID
+	}
+	return renderIn(lang, to, a.TeamAddress, subject, "agent", v)
 }

@@ -7,6 +7,10 @@
 // into the Subject or into a header. The only requester value in a Message
 // outside its body is the recipient address, which the caller validates and
 // the Sender checks again.
+//
+// Requester mail is written in English or Spanish: each view has a Language
+// field ("es" for Spanish; empty or anything else means English), and the
+// message says which in its Content-Language header.
 package mail
 
 import (
@@ -63,6 +67,9 @@ var (
 	funcs = map[string]any{
 		"date":     func(t time.Time) string { return t.Format("Monday, January 2, 2006") },
 		"datetime": func(t time.Time) string { return t.Format("Monday, January 2, 2006 at 3:04 PM MST") },
+		// Spanish templates write dates with these.
+		"fecha":     fecha,
+		"fechaHora": fechaHora,
 	}
 	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.html.tmpl"))
 	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.txt.tmpl"))
@@ -83,6 +90,8 @@ type Acknowledgement struct {
 	// written in another zone it could fall on the next date. nil writes
 	// each date in the zone it carries.
 	Location *time.Location
+	// Language is "es" for Spanish; empty (or anything else) is English.
+	Language string
 }
 
 type ackView struct {
@@ -105,10 +114,11 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	lang := language(a.Language)
 	v := ackView{
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
-		Kinds:       titles(a.Kinds),
+		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  in(a.ReceivedAt, a.Location),
 		AnswerBy:    in(a.Due.Response, a.Location),
 		OptOutBy:    in(a.Due.OptOut, a.Location),
@@ -118,7 +128,10 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		FormURL:     clean(a.FormURL),
 	}
 	subject := "We received your privacy request " + v.RequestID
-	return render(to, a.TeamAddress, subject, "acknowledgement", v)
+	if lang == Spanish {
+		subject = "Recibimos su solicitud de privacidad " + v.RequestID
+	}
+	return renderIn(lang, to, a.TeamAddress, subject, "acknowledgement", v)
 }
 
 // OptOutConfirmation is what the confirmation of an opt-out says.
@@ -129,6 +142,7 @@ type OptOutConfirmation struct {
 	GPC         bool // the opt-out came (also) from a Global Privacy Control signal
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
+	Language    string         // as in Acknowledgement
 }
 
 type optOutView struct {
@@ -148,9 +162,10 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	lang := language(c.Language)
 	v := optOutView{
 		RequestID:   clean(c.RequestID),
-		Kinds:       titles(c.Kinds),
+		Kinds:       titlesIn(c.Kinds, lang),
 		ReceivedAt:  in(c.ReceivedAt, c.Location),
 		GPC:         c.GPC,
 		TeamAddress: clean(c.TeamAddress),
@@ -165,14 +180,25 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 	}
 	if c.GPC && !v.Sale {
 		// The signal is the request: say so in the list even if no kind was ticked.
-		v.Kinds = append(v.Kinds, request.OptOutSale.Title())
+		v.Kinds = append(v.Kinds, kindTitle(request.OptOutSale, lang))
 		v.Sale = true
 	}
 	subject := "Your opt-out is recorded (request " + v.RequestID + ")"
-	return render(to, c.TeamAddress, subject, "optout", v)
+	if lang == Spanish {
+		subject = "Registramos su solicitud de exclusión (solicitud " + v.RequestID + ")"
+	}
+	return renderIn(lang, to, c.TeamAddress, subject, "optout", v)
 }
 
+// render renders an English message.
 func render(to, replyTo, subject, name string, view any) (Message, error) {
+	return renderIn(English, to, replyTo, subject, name, view)
+}
+
+// renderIn renders the templates of message name in language lang (English
+// or Spanish, as language returns).
+func renderIn(lang, to, replyTo, subject, name string, view any) (Message, error) {
+	name = templateName(name, lang)
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, name+".txt.tmpl", view); err != nil {
 		return Message{}, fmt.Errorf("render %s text: %w", name, err)
@@ -188,6 +214,7 @@ func render(to, replyTo, subject, name string, view any) (Message, error) {
 		Headers: map[string]string{
 			HeaderAutoSubmitted:    autoSubmittedValue,
 			HeaderAutoResponseSupp: autoResponseSuppressWord,
+			HeaderContentLanguage:  lang,
 		},
 	}
 	if replyTo = strings.TrimSpace(replyTo); replyTo != "" && checkRecipient(replyTo) == nil {
@@ -233,14 +260,6 @@ func unwanted(r rune) bool {
 		return true
 	}
 	return false
-}
-
-func titles(kinds []request.Kind) []string {
-	out := make([]string, 0, len(kinds))
-	for _, k := range kinds {
-		out = append(out, clean(k.Title()))
-	}
-	return out
 }
 
 func in(t time.Time, loc *time.Location) time.Time {

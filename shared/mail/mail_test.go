@@ -37,9 +37,17 @@ func ack(t *testing.T) mail.Acknowledgement {
 
 func wantAutoHeaders(t *testing.T, m mail.Message) {
 	t.Helper()
+	wantHeaders(t, m, "en")
+}
+
+// wantHeaders checks the header fields of requester mail: machine-sent, and
+// written in lang.
+func wantHeaders(t *testing.T, m mail.Message, lang string) {
+	t.Helper()
 	assert.Equal(t, map[string]string{
 		"Auto-Submitted":           "auto-generated",
 		"X-Auto-Response-Suppress": "All",
+		"Content-Language":         lang,
 	}, m.Headers)
 }
 

@@ -1,0 +1,104 @@
+package mail
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// The languages requester mail is written in. Each message carries its
+// language in a Content-Language header.
+const (
+	English = "en"
+	Spanish = "es"
+
+	HeaderContentLanguage = "Content-Language"
+)
+
+// language maps a requested language to one the templates are written in:
+// Spanish for "es" and its regional forms ("es-MX", "es_US"), English for
+// everything else, the empty string included.
+func language(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == Spanish || strings.HasPrefix(s, Spanish+"-") || strings.HasPrefix(s, Spanish+"_") {
+		return Spanish
+	}
+	return English
+}
+
+// templateName is the template of message name in language lang:
+// "acknowledgement" in English, "acknowledgement.es" in Spanish.
+func templateName(name, lang string) string {
+	if lang == English {
+		return name
+	}
+	return name + "." + lang
+}
+
+// kindTitle is a kind in plain words in language lang.
+func kindTitle(k request.Kind, lang string) string {
+	if lang != Spanish {
+		return k.Title()
+	}
+	switch k {
+	case request.AccessCategories:
+		return "Saber qué categorías de datos personales tenemos de usted"
+	case request.AccessSpecific:
+		return "Obtener una copia de los datos personales concretos que tenemos de usted"
+	case request.Deletion:
+		return "Eliminar sus datos personales"
+	case request.Correction:
+		return "Corregir datos personales inexactos"
+	case request.Portability:
+		return "Recibir sus datos en un formato portátil y legible por máquina"
+	case request.OptOutSale:
+		return "No permitir la venta ni el intercambio de sus datos personales"
+	case request.OptOutMarketing:
+		return "Dejar de recibir correos electrónicos publicitarios"
+	case request.ChildData:
+		return "Eliminar los datos de un menor de 18 años"
+	case request.Unclear:
+		return "Una solicitud que necesitamos que nos aclare"
+	}
+	return k.Title()
+}
+
+func titlesIn(kinds []request.Kind, lang string) []string {
+	out := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		out = append(out, clean(kindTitle(k, lang)))
+	}
+	return out
+}
+
+var (
+	diasSemana = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
+	meses      = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+		"agosto", "septiembre", "octubre", "noviembre", "diciembre"}
+)
+
+// fecha writes a date in Spanish words, as in "lunes, 11 de enero de 2027".
+func fecha(t time.Time) string {
+	return fmt.Sprintf("%s, %d de %s de %d", diasSemana[t.Weekday()], t.Day(), meses[t.Month()-1], t.Year())
+}
+
+// fechaHora writes a date and time in Spanish, on a 12-hour clock as is
+// usual in Latin America and the US: "jueves, 24 de diciembre de 2026 a las
+// 9:05 a. m. EST" ("a la 1:30 p. m." for one o'clock).
+func fechaHora(t time.Time) string {
+	h := t.Hour() % 12
+	if h == 0 {
+		h = 12
+	}
+	at := "a las"
+	if h == 1 {
+		at = "a la"
+	}
+	meridiem := "a. m."
+	if t.Hour() >= 12 {
+		meridiem = "p. m."
+	}
+	return fmt.Sprintf("%s %s %d:%02d %s %s", fecha(t), at, h, t.Minute(), meridiem, t.Format("MST"))
+}

@@ -1,0 +1,267 @@
+package mail_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+const form = "https://privacy.productionflow.example/"
+
+// spanish renders each requester message in Spanish for a request received
+// on Monday 30 November 2026 at 9:00 AM in New York, with its real clocks.
+func spanish(t *testing.T, name string) mail.Message {
+	t.Helper()
+	cal, err := clock.New("")
+	require.NoError(t, err)
+	loc := cal.Location()
+	received := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
+	kinds := []request.Kind{request.Deletion, request.OptOutSale}
+	due := cal.Deadlines(received, kinds, request.Normal)
+	const id = "PR-ABCD-EFGH-JKLM-NPQR"
+	var m mail.Message
+	switch name {
+	case "acknowledgement":
+		m, err = mail.RenderAcknowledgement("lucia@example.com", mail.Acknowledgement{
+			RequestID: id, Name: "Lucía Fernández", Kinds: kinds, ReceivedAt: received, Due: due, Expedited: true,
+			TeamAddress: team, FormURL: form, Location: loc, Language: "es",
+		})
+	case "optout":
+		m, err = mail.RenderOptOutConfirmation("lucia@example.com", mail.OptOutConfirmation{
+			RequestID: id, Kinds: []request.Kind{request.OptOutSale, request.OptOutMarketing}, ReceivedAt: received,
+			GPC: true, TeamAddress: team, Location: loc, Language: "es",
+		})
+	case "unclear":
+		m, err = mail.RenderUnclearReply("lucia@example.com", mail.UnclearReply{
+			RequestID: id, Name: "Lucía Fernández", ReceivedAt: received,
+			Due:         cal.Deadlines(received, []request.Kind{request.Unclear}, request.Normal),
+			TeamAddress: team, FormURL: form, Location: loc, Language: "es",
+		})
+	case "agent":
+		m, err = mail.RenderAgentAcknowledgement("vega@example.com", mail.AgentAcknowledgement{
+			RequestID: id, Name: "Despacho Legal Vega", Kinds: []request.Kind{request.Deletion}, ReceivedAt: received,
+			Due: due, Expedited: true, TeamAddress: team, FormURL: form, Location: loc, Language: "es",
+		})
+	case "unreadable":
+		m, err = mail.RenderUnreadableReply("lucia@example.com", mail.UnreadableReply{
+			Name: "Lucía Fernández", TeamAddress: team, FormURL: form, Language: "es",
+		})
+	default:
+		t.Fatalf("no message %q", name)
+	}
+	require.NoError(t, err)
+	return m
+}
+
+func TestRenderInSpanish(t *testing.T) {
+	const (
+		received = "lunes, 30 de noviembre de 2026 a las 9:00 a. m. EST"
+		answerBy = "jueves, 14 de enero de 2027"    // 30 Nov + 45 calendar days
+		optOutBy = "lunes, 21 de diciembre de 2026" // 15 business days
+		id       = "PR-ABCD-EFGH-JKLM-NPQR"
+	)
+	tests := []struct {
+		name    string
+		subject string
+		want    []string
+		wantNot []string
+	}{
+		{
+			name:    "acknowledgement",
+			subject: "Recibimos su solicitud de privacidad " + id,
+			want: []string{
+				id, "Hola, Lucía Fernández:", "Recibimos su solicitud el", received,
+				"Usted nos pidió", "Eliminar sus datos personales",
+				"No permitir la venta ni el intercambio de sus datos personales",
+				"un enlace para confirmar que fue", "Le responderemos a más tardar el",
+				answerBy, "una sola vez", "45 días", "le explicaremos el motivo",
+				"no requieren confirmación", optOutBy, "con prioridad", "nuestro formulario", team,
+			},
+		},
+		{
+			name:    "optout",
+			subject: "Registramos su solicitud de exclusión (solicitud " + id + ")",
+			want: []string{
+				id, "Hola:", "Registramos su solicitud de exclusión el", received,
+				"No permitir la venta ni el intercambio de sus datos personales",
+				"Dejar de recibir correos electrónicos publicitarios",
+				"Control Global de Privacidad", "15 días hábiles", "10 días hábiles",
+				"no necesita hacer nada más", team,
+			},
+		},
+		{
+			name:    "unclear",
+			subject: "Su mensaje a nuestro equipo de privacidad: ¿qué desea que hagamos? (solicitud " + id + ")",
+			want: []string{
+				id, "Hola, Lucía Fernández:", "Recibimos su mensaje", received,
+				"no pudimos determinar qué desea", "Estas son las solicitudes que puede hacer",
+				"Saber qué categorías de datos personales tenemos de usted",
+				"Eliminar los datos de un menor de 18 años", "nuestro formulario",
+				"Le responderemos a más tardar el", answerBy,
+			},
+			wantNot: []string{"Una solicitud que necesitamos que nos aclare"},
+		},
+		{
+			name:    "agent",
+			subject: "Recibimos la solicitud de privacidad que envió en nombre de otra persona " + id,
+			want: []string{
+				id, "Hola, Despacho Legal Vega:", "en nombre de otra", received,
+				"Eliminar sus datos personales", "autorización por escrito",
+				"confirme su identidad directamente", "Le responderemos a más tardar el", answerBy,
+				"con prioridad", team,
+			},
+			wantNot: []string{"fue usted quien hizo esta solicitud"},
+		},
+		{
+			// No request is opened from unreadable mail: no ID, no date.
+			name:    "unreadable",
+			subject: "No pudimos leer su mensaje a nuestro equipo de privacidad",
+			want: []string{
+				"Hola, Lucía Fernández:", "No pudimos leer su mensaje", "demasiado grande", form, team,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := spanish(t, tt.name)
+			assert.Equal(t, tt.subject, m.Subject)
+			assert.Equal(t, []string{team}, m.ReplyTo)
+			wantHeaders(t, m, "es")
+			assert.Contains(t, m.HTML, `<html lang="es">`)
+			for part, body := range map[string]string{"text": m.Text, "html": m.HTML} {
+				t.Run(part, func(t *testing.T) {
+					for _, s := range tt.want {
+						assert.Contains(t, body, s)
+					}
+					for _, s := range tt.wantNot {
+						assert.NotContains(t, body, s)
+					}
+					assert.Contains(t, body, "enviado automáticamente")
+					// Nothing of the English text, dates or titles is left.
+					for _, english := range []string{"Hello", "We ", "Request ID", "January", "Monday", "Thursday", "Delete your"} {
+						assert.NotContains(t, body, english)
+					}
+				})
+			}
+			for _, line := range strings.Split(m.Text, "\n") {
+				assert.LessOrEqual(t, len([]rune(line)), 78, "plain text lines stay readable: %q", line)
+			}
+		})
+	}
+}
+
+// TestSpanishByDefaultNever: without a language, or with one the desk does
+// not write, mail is the English it always was.
+func TestSpanishByDefaultNever(t *testing.T) {
+	for _, lang := range []string{"", "en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			a := ack(t)
+			a.Language = lang
+			m, err := mail.RenderAcknowledgement("dana@example.com", a)
+			require.NoError(t, err)
+			assert.Equal(t, "We received your privacy request REQ-7Q2M4K", m.Subject)
+			wantHeaders(t, m, "en")
+			assert.Contains(t, m.Text, "We will answer by Sunday, February 7, 2027.")
+			assert.Contains(t, m.HTML, `<html lang="en">`)
+		})
+	}
+}
+
+// TestRequesterValuesEscapedInSpanish: the Spanish templates keep the
+// English ones' guarantees for what a requester typed.
+func TestRequesterValuesEscapedInSpanish(t *testing.T) {
+	names := []struct {
+		name     string
+		given    string
+		wantText string
+		wantHTML string
+		notHTML  []string
+	}{
+		{
+			name:     "script tag",
+			given:    `<script>alert("x")</script>`,
+			wantText: `Hola, <script>alert("x")</script>:`,
+			wantHTML: `Hola, &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;:`,
+			notHTML:  []string{"<script"},
+		},
+		{
+			name:     "CR/LF header injection",
+			given:    "Eva\r\nBcc: atacante@example.com\r\n\r\n<b>hola</b>",
+			wantText: "Hola, Eva Bcc: atacante@example.com <b>hola</b>:",
+			wantHTML: "Hola, Eva Bcc: atacante@example.com &lt;b&gt;hola&lt;/b&gt;:",
+			notHTML:  []string{"<b>hola"},
+		},
+		{
+			name:     "attribute breakout",
+			given:    `"><img src=x onerror=alert(1)>`,
+			wantText: `Hola, "><img src=x onerror=alert(1)>:`,
+			wantHTML: `Hola, &#34;&gt;&lt;img src=x onerror=alert(1)&gt;:`,
+			notHTML:  []string{"<img"},
+		},
+		{
+			name:     "bidirectional override, NUL and accents",
+			given:    "José Ñúñez\u202Egpj.exe\x00",
+			wantText: "Hola, José Ñúñez gpj.exe:",
+			wantHTML: "Hola, José Ñúñez gpj.exe:",
+		},
+	}
+	render := map[string]func(name string) (mail.Message, error){
+		"acknowledgement": func(name string) (mail.Message, error) {
+			a := ack(t)
+			a.Name, a.Language = name, "es"
+			return mail.RenderAcknowledgement("dana@example.com", a)
+		},
+		"unclear": func(name string) (mail.Message, error) {
+			return mail.RenderUnclearReply("dana@example.com", mail.UnclearReply{
+				RequestID: "REQ-7Q2M4K", Name: name, TeamAddress: team, Language: "es"})
+		},
+		"agent": func(name string) (mail.Message, error) {
+			return mail.RenderAgentAcknowledgement("dana@example.com", mail.AgentAcknowledgement{
+				RequestID: "REQ-7Q2M4K", Name: name, Kinds: []request.Kind{request.Deletion}, TeamAddress: team, Language: "es"})
+		},
+		"unreadable": func(name string) (mail.Message, error) {
+			return mail.RenderUnreadableReply("dana@example.com", mail.UnreadableReply{Name: name, TeamAddress: team, Language: "es"})
+		},
+	}
+	for msgName, fn := range render {
+		for _, tt := range names {
+			t.Run(msgName+"/"+tt.name, func(t *testing.T) {
+				m, err := fn(tt.given)
+				require.NoError(t, err)
+				assert.Contains(t, m.Text, tt.wantText)
+				assert.Contains(t, m.HTML, tt.wantHTML)
+				for _, s := range tt.notHTML {
+					assert.NotContains(t, m.HTML, s)
+				}
+				for _, bad := range []string{"\r", "\x00", "\u202E"} {
+					assert.NotContains(t, m.Text, bad)
+				}
+				assert.NotContains(t, m.Text, "Bcc: atacante@example.com\n")
+				assert.NotContains(t, m.Subject, "Eva", "the name never goes into the subject")
+				assert.NotContains(t, m.Subject, "<")
+				wantHeaders(t, m, "es")
+				assert.Equal(t, []string{"dana@example.com"}, m.To)
+			})
+		}
+	}
+	t.Run("a request ID with a line break cannot add a header line to the subject", func(t *testing.T) {
+		a := ack(t)
+		a.RequestID, a.Language = "REQ-1\r\nBcc: alguien@example.com", "es"
+		m, err := mail.RenderAcknowledgement("dana@example.com", a)
+		require.NoError(t, err)
+		assert.Equal(t, "Recibimos su solicitud de privacidad REQ-1 Bcc: alguien@example.com", m.Subject)
+	})
+	t.Run("a bad recipient is refused in Spanish too", func(t *testing.T) {
+		a := ack(t)
+		a.Language = "es"
+		_, err := mail.RenderAcknowledgement("dana@example.com\r\nBcc: x@example.com", a)
+		require.ErrorIs(t, err, mail.ErrRecipient)
+	})
+}
