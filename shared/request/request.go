@@ -183,6 +183,10 @@ type Request struct {
 	GPC        bool      `json:"gpc,omitempty" dynamodbav:"gpc,omitempty"`         // a Global Privacy Control signal came with it
 	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
 	Due        Due       `json:"due" dynamodbav:"due"`
+	// Language is the language the requester wrote in and is answered in:
+	// "es" (Spanish) or "en" (English) for mail, as triage read it. Empty,
+	// as for the web form, means English.
+	Language string `json:"language,omitempty" dynamodbav:"language,omitempty"`
 	// DuplicateOf lists earlier requests of the same person; each still verifies on its own.
 	DuplicateOf []string `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
 	// AcknowledgedAt is when the acknowledgement (or opt-out confirmation) was sent.
