@@ -201,6 +201,7 @@ func (in *Inbox) unreadable(ctx context.Context, d Delivery, res *inbound.Result
 	}
 	msg, err := mail.RenderUnreadableReply(res.From.Address, mail.UnreadableReply{
 		Name: singleLineText(res.From.Name, MaxName), TeamAddress: svc.TeamAddress, FormURL: svc.FormURL,
+		Language: res.Language,
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("reply to mail %s: %w", d.MessageID, err)
@@ -226,6 +227,7 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *inbound.Result) (O
 		Details:    details(res),
 		Priority:   res.Priority,
 		Regulation: res.Regulation,
+		Language:   res.Language, // the reply, and any later one, is written in it
 	}
 	if res.Agent {
 		// The sender is the agent; the consumer is not known yet. The agent
@@ -295,13 +297,14 @@ func (s *Service) renderEmail(r *request.Request) (m mail.Message, ok bool, err 
 	case slices.Contains(r.Kinds, request.Unclear):
 		m, err = mail.RenderUnclearReply(r.Requester.Email, mail.UnclearReply{
 			RequestID: r.ID, Name: r.Requester.Name, ReceivedAt: r.ReceivedAt, Due: r.Due,
-			TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
+			TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc, Language: r.Language,
 		})
 		return m, true, err
 	case r.Agent != nil && !r.OnlyOptOuts():
 		m, err = mail.RenderAgentAcknowledgement(r.Agent.Email, mail.AgentAcknowledgement{
 			RequestID: r.ID, Name: r.Agent.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 			Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
+			Language: r.Language,
 		})
 		return m, true, err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -392,4 +394,159 @@ func TestReceiveLogsNoPersonalData(t *testing.T) {
 	for _, personal := range []string{"@example", "@localhost", "José", "Kim", "Jo ", "Question", "delete my data", "Automatic reply"} {
 		assert.NotContains(t, logs.String(), personal)
 	}
+}
+
+// corpus reads a message of the triage corpus (shared/inbound/testdata).
+func corpus(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "inbound", "testdata", "corpus", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestSpanishMailIsAnsweredInSpanish runs Spanish mail from the triage
+// corpus through the inbox: the request records the language, and the one
+// reply is written in it, with the request ID and the dates in Spanish words.
+func TestSpanishMailIsAnsweredInSpanish(t *testing.T) {
+	// The fakes' clock: received Tue 17 Nov 2026 17:30 UTC, answer due
+	// 45 days later, opt-out of sale 21 days later.
+	const (
+		received = "martes, 17 de noviembre de 2026 a las 5:30 p. m. UTC"
+		answerBy = "viernes, 1 de enero de 2027"
+	)
+	tests := []struct {
+		file    string
+		subject string // how the subject starts
+		to      string
+		want    []string
+	}{
+		{
+			file: "es-borrar.eml", subject: "Recibimos su solicitud de privacidad PR-", to: "lucia.fernandez@gmail.com",
+			want: []string{"Hola, Lucía Fernández:", "Eliminar sus datos personales", "Le responderemos a más tardar el", answerBy},
+		},
+		{
+			file: "es-acceso-iso88591.eml", subject: "Recibimos su solicitud de privacidad PR-",
+			want: []string{"Saber qué categorías de datos personales", answerBy},
+		},
+		{
+			file: "html-only-es-portabilidad.eml", subject: "Recibimos su solicitud de privacidad PR-",
+			want: []string{"formato portátil", answerBy},
+		},
+		{
+			file: "es-agente.eml", subject: "Recibimos la solicitud de privacidad que envió en nombre de otra persona PR-",
+			to:   "contacto@vegaabogados.es",
+			want: []string{"Hola, Despacho Legal Vega:", "autorización por escrito", answerBy},
+		},
+		{
+			file: "es-no-vender.eml", subject: "Registramos su solicitud de exclusión (solicitud PR-",
+			want: []string{"No permitir la venta ni el intercambio", "15 días hábiles"},
+		},
+		{
+			file: "es-darse-de-baja.eml", subject: "Registramos su solicitud de exclusión (solicitud PR-",
+			want: []string{"Dejar de recibir correos electrónicos publicitarios", "10 días hábiles"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f := newInbox(corpus(t, tt.file))
+			out := f.receive(t, pass)
+			require.NotEmpty(t, out.RequestID)
+			assert.Equal(t, "es", f.store.reqs[out.RequestID].Language, "the language is kept on the request")
+
+			f.receive(t, pass)
+			require.Len(t, f.mailer.sent, 1, "one reply however often SES delivers")
+			m := f.mailer.sent[0]
+			if tt.to != "" {
+				assert.Equal(t, []string{tt.to}, m.To)
+			}
+			assert.True(t, strings.HasPrefix(m.Subject, tt.subject), "subject %q", m.Subject)
+			assert.Contains(t, m.Subject, out.RequestID)
+			assert.Equal(t, "es", m.Headers["Content-Language"])
+			assert.Equal(t, "auto-generated", m.Headers["Auto-Submitted"])
+			for _, body := range []string{m.Text, m.HTML} {
+				assert.Contains(t, body, out.RequestID)
+				assert.Contains(t, body, received)
+				assert.Contains(t, body, "enviado automáticamente")
+				for _, s := range tt.want {
+					assert.Contains(t, body, s)
+				}
+				assert.NotContains(t, body, "Hello")
+			}
+		})
+	}
+}
+
+func TestUnclearSpanishMailGetsTheChoicesInSpanish(t *testing.T) {
+	f := newInbox(msg("From: =?UTF-8?Q?Mar=C3=ADa?= <maria@example.com>\nTo: privacy@productionflow.example\nSubject: Pregunta\n",
+		"Hola, tengo una pregunta sobre mi cuenta y la factura de este mes. Gracias.\r\n"))
+	out := f.receive(t, pass)
+	require.NotEmpty(t, out.RequestID)
+	r := f.store.reqs[out.RequestID]
+	require.Equal(t, []request.Kind{request.Unclear}, r.Kinds)
+	assert.Equal(t, "es", r.Language)
+	require.Len(t, f.mailer.sent, 1)
+	m := f.mailer.sent[0]
+	assert.Contains(t, m.Subject, "¿qué desea que hagamos?")
+	assert.Equal(t, "es", m.Headers["Content-Language"])
+	for _, body := range []string{m.Text, m.HTML} {
+		assert.Contains(t, body, "Hola, María:")
+		assert.Contains(t, body, out.RequestID)
+		assert.Contains(t, body, "Estas son las solicitudes que puede hacer")
+		assert.Contains(t, body, "viernes, 1 de enero de 2027")
+		assert.Contains(t, body, "https://privacy.example/")
+	}
+}
+
+// TestAcknowledgeKeepsTheRequestsLanguage: when the first acknowledgement
+// failed, whoever sends it later (a retry, or the workflow through
+// Acknowledge) writes it in the language stored on the request.
+func TestAcknowledgeKeepsTheRequestsLanguage(t *testing.T) {
+	ctx := context.Background()
+	f := newInbox(corpus(t, "es-borrar.eml"))
+	f.mailer.err = errors.New("SES throttled")
+	_, err := f.inbox.Receive(ctx, intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass})
+	require.Error(t, err)
+	require.Len(t, f.store.reqs, 1)
+	id := request.NewID(request.Email, messageID)
+	require.Equal(t, "es", f.store.reqs[id].Language)
+
+	f.mailer.err = nil
+	*f.now = f.now.Add(5 * time.Minute) // the first sender's lease has ended
+	r, err := f.inbox.Intake.Acknowledge(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, request.Acknowledged, r.Status)
+	require.Len(t, f.mailer.sent, 1)
+	assert.Equal(t, "Recibimos su solicitud de privacidad "+id, f.mailer.sent[0].Subject)
+	assert.Equal(t, "es", f.mailer.sent[0].Headers["Content-Language"])
+	assert.Contains(t, f.mailer.sent[0].Text, "viernes, 1 de enero de 2027")
+}
+
+func TestEnglishStaysEnglish(t *testing.T) {
+	t.Run("English mail", func(t *testing.T) {
+		f := newInbox(deletion)
+		out := f.receive(t, pass)
+		assert.Equal(t, "en", f.store.reqs[out.RequestID].Language)
+		require.Len(t, f.mailer.sent, 1)
+		assert.Equal(t, "We received your privacy request "+out.RequestID, f.mailer.sent[0].Subject)
+		assert.Equal(t, "en", f.mailer.sent[0].Headers["Content-Language"])
+		assert.Contains(t, f.mailer.sent[0].Text, "We will answer by Friday, January 1, 2027.")
+	})
+	t.Run("the web form", func(t *testing.T) {
+		now := time.Date(2026, 11, 17, 17, 30, 0, 0, time.UTC)
+		store, mailer := newMemStore(), &fakeMailer{}
+		rc, err := newService(store, mailer, &now).Submit(context.Background(), validSubmission())
+		require.NoError(t, err)
+		assert.Empty(t, rc.Request.Language, "web requests carry no language: English")
+		require.Len(t, mailer.sent, 1)
+		assert.Equal(t, "en", mailer.sent[0].Headers["Content-Language"])
+		assert.Contains(t, mailer.sent[0].Subject, "We received your privacy request")
+	})
+	t.Run("unreadable mail", func(t *testing.T) {
+		// Mail past the bounds is never triaged, so it is answered in English.
+		f := newInbox(msg("From: Lee <lee@example.com>\nSubject: my request\nContent-Type: text/plain\n", strings.Repeat("x", 5000)))
+		f.inbox.Limits = inbound.Limits{MaxBytes: 1000}
+		f.receive(t, pass)
+		require.Len(t, f.mailer.sent, 1)
+		assert.Equal(t, "en", f.mailer.sent[0].Headers["Content-Language"])
+	})
 }

@@ -87,6 +87,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		GPC:         sub.GPC,
 		ReceivedAt:  now,
 		Due:         s.Calendar.Deadlines(now, sub.Kinds, sub.Priority),
+		Language:    sub.Language,
 		DuplicateOf: earlier,
 		UpdatedAt:   now,
 	}
@@ -186,12 +187,13 @@ func (s *Service) render(r *request.Request) (mail.Message, error) {
 	if r.OnlyOptOuts() {
 		return mail.RenderOptOutConfirmation(r.Requester.Email, mail.OptOutConfirmation{
 			RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, GPC: r.GPC,
-			TeamAddress: s.TeamAddress, Location: loc,
+			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language,
 		})
 	}
 	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
+		Language: r.Language,
 	})
 }
 

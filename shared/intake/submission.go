@@ -49,6 +49,7 @@ type Submission struct {
 	GPC         bool // a Sec-GPC: 1 header came with it
 	Priority    request.Priority
 	Regulation  string
+	Language    string // "es" or "en" as triage read the mail; "" (English) for the web form
 }
 
 // FieldErrors maps a field name to what is wrong with it, in words a
