@@ -80,7 +80,7 @@ func (a *accountsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"error":"not found"}`))
 			return
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"customers": []any{map[string]any{"id": id}}})
+		_ = json.NewEncoder(w).Encode(map[string]any{"customers": []any{map[string]any{"id": id, "email": r.URL.Query().Get("email")}}})
 	case r.Method == http.MethodGet && len(segs) == 4 && segs[3] == "export":
 		for email, id := range a.ids {
 			if id == segs[2] {

@@ -253,7 +253,7 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 		return false, resp.StatusCode, perm(resp.StatusCode, "unexpected status")
 	}
 
-	if c.Found == "" && len(c.Capture) == 0 && len(c.Data) == 0 {
+	if c.Found == "" && len(c.Match) == 0 && len(c.Capture) == 0 && len(c.Data) == 0 {
 		return true, resp.StatusCode, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -268,6 +268,14 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 	}
 	if !found {
 		return false, resp.StatusCode, nil
+	}
+	for id, p := range c.Match {
+		v, ok := scalar(selectPath(p, doc))
+		if !ok || !sameIdentifier(id, v, vals[id]) {
+			// Never act on an answer about someone else. Neither value is
+			// kept: both are personal data.
+			return false, resp.StatusCode, perm(resp.StatusCode, "the answer is about another person ("+string(id)+" differs)")
+		}
 	}
 	for id, p := range c.Capture {
 		nodes := selectPath(p, doc)
@@ -352,6 +360,20 @@ func scalar(nodes []any) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// sameIdentifier compares a value from an answer with the one a call was
+// made with: addresses and their hashes without regard to case, other
+// identifiers exactly.
+func sameIdentifier(id system.Identifier, got, want string) bool {
+	if want == "" {
+		return false
+	}
+	switch id {
+	case system.Email, system.EmailHash:
+		return strings.EqualFold(strings.TrimSpace(got), want)
+	}
+	return got == want
 }
 
 // retryAfter reads a Retry-After value: delay seconds or an HTTP-date.

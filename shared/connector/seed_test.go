@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,16 +36,15 @@ func (s *stripeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/v1/customers/search":
-		q := r.URL.Query().Get("query") // email:'jane@example.com'
-		email := strings.TrimSuffix(strings.TrimPrefix(q, "email:'"), "'")
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/customers":
+		email := r.URL.Query().Get("email") // a case-sensitive exact filter
 		data := []any{}
 		for id, e := range s.customers {
 			if e == email {
 				data = append(data, map[string]any{"id": id, "object": "customer", "email": e})
 			}
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"object": "search_result", "data": data, "has_more": false})
+		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/customers", "data": data, "has_more": false})
 	case r.URL.Path == "/v1/charges":
 		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []any{map[string]any{"id": "ch_1", "amount": 1250, "customer": r.URL.Query().Get("customer")}}})
 	case len(segs) == 3 && segs[1] == "customers":
@@ -103,9 +103,11 @@ func (z *zendeskFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/api/v2/users/search.json":
+		// Zendesk matches a partial or full value of any user property.
 		users := []any{}
-		for id, e := range z.users {
-			if e == r.URL.Query().Get("query") {
+		q := r.URL.Query().Get("query")
+		for _, id := range slices.Sorted(maps.Keys(z.users)) {
+			if e := z.users[id]; strings.Contains(strings.ToLower(e), strings.ToLower(q)) {
 				users = append(users, map[string]any{"id": json.Number(id), "email": e})
 			}
 		}
@@ -172,7 +174,7 @@ func (l *listFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func factoringFake(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/v2/debtors" && r.URL.Query().Get("email") == janeEmail:
-		_, _ = w.Write([]byte(`{"debtors":[{"id":"d-1"}]}`))
+		_, _ = w.Write([]byte(`{"debtors":[{"id":"d-1","email":"` + janeEmail + `"}]}`))
 	case r.URL.Path == "/v2/debtors":
 		_, _ = w.Write([]byte(`{"debtors":[]}`))
 	case r.URL.Path == "/v2/debtors/d-1":
@@ -334,4 +336,47 @@ func TestSeedSystemsAgainstFakes(t *testing.T) {
 	assert.Empty(t, rig.zendesk.users)
 	assert.Empty(t, rig.zendesk.deleted, "the Zendesk user is permanently deleted too")
 	assertNoLeak(t, buf.String())
+}
+
+// TestSearchAnsweringWithAnotherPersonActsOnNoOne: Zendesk's user search
+// matches partial values, so a search for Jane's address can put someone
+// else first. Nothing is exported or erased from that answer.
+func TestSearchAnsweringWithAnotherPersonActsOnNoOne(t *testing.T) {
+	const other = "jane.doe+privacy@example.com.mallory.example"
+	rig := startSeed(t)
+	rig.zendesk.users["111"] = other // sorts before Jane's ID: the first hit
+	log, buf := logBuffer()
+	h := newHTTP(log)
+	h.Secrets = fakeSecrets{"privacy-desk/zendesk-api-token": secretValue}
+	sys, ok := rig.reg.Lookup("support-desk")
+	require.True(t, ok)
+	jane := connector.Person{Email: janeEmail}
+
+	for _, a := range []system.Action{system.Find, system.Export, system.Erase} {
+		t.Run(string(a), func(t *testing.T) {
+			res, err := h.Do(context.Background(), sys, a, jane)
+			assert.Nil(t, res)
+			pe, ok := err.(*connector.PermanentError)
+			require.True(t, ok, "want *PermanentError, got %T: %v", err, err)
+			assert.Equal(t, "the answer is about another person (email differs)", pe.Reason)
+			assert.NotContains(t, err.Error(), "mallory")
+		})
+	}
+	rig.zendesk.mu.Lock()
+	defer rig.zendesk.mu.Unlock()
+	assert.Equal(t, other, rig.zendesk.users["111"], "the other person is untouched")
+	assert.Len(t, rig.zendesk.users, 2)
+	assert.Empty(t, rig.zendesk.deleted)
+	assertNoLeak(t, buf.String())
+	assert.NotContains(t, buf.String(), "mallory")
+
+	t.Run("the same address in another case is the same person", func(t *testing.T) {
+		delete(rig.zendesk.users, "111")
+		rig.zendesk.users["360012345678901234"] = strings.ToUpper(janeEmail[:1]) + janeEmail[1:]
+		rig.zendesk.mu.Unlock()
+		defer rig.zendesk.mu.Lock()
+		res, err := h.Do(context.Background(), sys, system.Find, jane)
+		require.NoError(t, err)
+		assert.True(t, res.Found)
+	})
 }

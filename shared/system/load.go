@@ -263,6 +263,14 @@ func (v *validator) call(name, field string, c Call, cats map[string]bool, have 
 	if c.Found != "" {
 		checkPath("found", c.Found)
 	}
+	for _, id := range sortedIdentifiers(c.Match) {
+		if !slices.Contains(Identifiers, id) {
+			v.add("system %s: %s.match: unknown identifier %q", name, field, id)
+		} else if !have[id] {
+			v.add("system %s: %s.match: {%s} is neither given nor captured by an earlier call or by find", name, field, id)
+		}
+		checkPath("match."+string(id), c.Match[id])
+	}
 	for id, p := range c.Capture {
 		if !slices.Contains(Identifiers, id) {
 			v.add("system %s: %s.capture: unknown identifier %q", name, field, id)
@@ -348,6 +356,15 @@ func ExpandBody(body any, values map[Identifier]string) (any, error) {
 		return out, nil
 	}
 	return body, nil
+}
+
+func sortedIdentifiers(m map[Identifier]string) []Identifier {
+	keys := make([]Identifier, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func sortedActions(m map[Action]*Method) []Action {

@@ -56,6 +56,11 @@ var brokenCases = []struct {
 	{"timeout-out-of-range.yaml", []string{"system billing: actions.find.calls[0].timeout: 5m0s is out of range (500ms to 1m0s)"}},
 	{"typo-field.yaml", []string{"decode: yaml: unmarshal errors:\n  line 3: field ownr not found in type system.System"}},
 	{"uncaptured-identifier.yaml", []string{"system billing: actions.erase.calls[0]: {customerId} is neither given nor captured by an earlier call or by find"}},
+	{"match-unknown.yaml", []string{
+		"system billing: actions.find.calls[0].match: {customerId} is neither given nor captured by an earlier call or by find",
+		`system billing: actions.find.calls[0].match.email: invalid JSON path "$.data[0]email["`,
+		`system billing: actions.find.calls[0].match: unknown identifier "phone"`,
+	}},
 	{"many-mistakes.yaml", []string{
 		`system crm: owner: "not-an-address" is not an email address`,
 		"system crm: actions.erase: HTTP action without a URL (calls is empty)",

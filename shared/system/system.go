@@ -150,6 +150,12 @@ type Call struct {
 	// Found is a JSON path into a success response; the person is found when it
 	// selects a non-empty value. Without it, a success status means found.
 	Found string `yaml:"found"`
+	// Match makes sure a found answer is about this person: each
+	// identifier's JSON path must select exactly the value the call was made
+	// with (an email compared without regard to case). A search API may
+	// answer with someone else first; acting on that answer would export or
+	// erase another person's data, so a mismatch fails the action.
+	Match map[Identifier]string `yaml:"match"`
 	// Capture reads identifiers for later calls from the response, by JSON path.
 	Capture map[Identifier]string `yaml:"capture"`
 	// Data maps a category of data to the JSON path that selects it (export).
