@@ -57,26 +57,21 @@ type Erasure struct {
 // case the Erasure is returned too, with the evidence already recorded.
 func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System, p Person) (*Erasure, error) {
 	out := &Erasure{System: sys.Name}
-	for _, h := range sys.Holds {
-		out.Withheld = append(out.Withheld, h)
-		ev := request.Event{
-			RequestID: requestID, At: e.Now(), Actor: "system:" + sys.Name, Action: ActionErasureWithheld,
-			Reason: h.Reason,
-			Data:   map[string]string{"system": sys.Name, "category": h.Category, "law": h.Law, "until": h.Until},
-		}
-		if err := e.record(ctx, out, ev); err != nil {
-			return nil, err
-		}
-	}
 	if !sys.Supports(system.Erase) {
 		// Everything the system holds that may be erased is under a hold, or
 		// it offers no erase at all: nothing is sent.
 		if len(sys.Holds) == 0 {
 			return nil, &PermanentError{System: sys.Name, Action: system.Erase, Reason: "action not supported by the system"}
 		}
+		if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
+			return nil, err
+		}
 		return out, nil
 	}
 
+	// The system is asked first and the trail written after, so an attempt
+	// that fails and is retried by the workflow leaves no events behind to
+	// be written twice.
 	res, err := e.Systems.Do(ctx, sys, system.Erase, p)
 	if err != nil {
 		return nil, err
@@ -89,6 +84,9 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 				"system": sys.Name, "found": "unknown", "eraseStatus": strconv.Itoa(res.Status),
 				"at": res.At.UTC().Format(time.RFC3339),
 			},
+		}
+		if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
+			return nil, err
 		}
 		if err := e.record(ctx, out, ev); err != nil {
 			return nil, err
@@ -115,6 +113,9 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	} else {
 		ev.Reason = "the system no longer finds the person"
 	}
+	if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
+		return nil, err
+	}
 	if err := e.record(ctx, out, ev); err != nil {
 		return nil, err
 	}
@@ -125,6 +126,22 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	out.Erased, out.Proven = true, true
 	e.Log.InfoContext(ctx, "erasure proven", "requestId", requestID, "system", sys.Name, "status", check.Status)
 	return out, nil
+}
+
+// recordHolds records an "erasure-withheld" event for each legal hold.
+func (e *Eraser) recordHolds(ctx context.Context, requestID string, sys *system.System, out *Erasure) error {
+	for _, h := range sys.Holds {
+		out.Withheld = append(out.Withheld, h)
+		ev := request.Event{
+			RequestID: requestID, At: e.Now(), Actor: "system:" + sys.Name, Action: ActionErasureWithheld,
+			Reason: h.Reason,
+			Data:   map[string]string{"system": sys.Name, "category": h.Category, "law": h.Law, "until": h.Until},
+		}
+		if err := e.record(ctx, out, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (e *Eraser) record(ctx context.Context, out *Erasure, ev request.Event) error {

@@ -130,6 +130,7 @@ func TestEraseErrorsPassThroughUnwrapped(t *testing.T) {
 	require.True(t, ok, "got %T", err)
 	assert.Equal(t, "RetryableError", typeName(err))
 	assert.Equal(t, 5_000_000_000, int(re.RetryAfter))
+	assert.Empty(t, audit.events, "a failed attempt records nothing, so the workflow's retry does not write the withheld categories twice")
 }
 
 // typeName is what aws-lambda-go reports as the error type: the name of the
