@@ -39,6 +39,7 @@ func (m *MemStore) Get(_ context.Context, hash string) (Record, error) {
 	if !ok {
 		return Record{}, ErrNotFound
 	}
+	r.Data = maps.Clone(r.Data) // a caller's change must not reach the store
 	return r, nil
 }
 
@@ -58,5 +59,6 @@ func (m *MemStore) Consume(_ context.Context, hash string, now time.Time) (Recor
 	r.Used = true
 	r.UsedAt = now
 	m.records[hash] = r
+	r.Data = maps.Clone(r.Data)
 	return r, nil
 }

@@ -108,3 +108,23 @@ func TestConsumeIsSingleUseUnderRace(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, wins)
 }
+
+func TestMemStoreKeepsItsOwnCopy(t *testing.T) {
+	ctx := context.Background()
+	s := token.NewMemStore()
+	_, rec, err := (&token.Issuer{Now: func() time.Time { return t0 }}).Issue(token.ManualTask, "r", "tt", time.Hour, map[string]string{"system": "crm"})
+	require.NoError(t, err)
+	require.NoError(t, s.Put(ctx, rec))
+	rec.Data["system"] = "changed after Put"
+
+	got, err := s.Get(ctx, rec.Hash)
+	require.NoError(t, err)
+	got.Data["system"] = "changed after Get"
+	used, err := s.Consume(ctx, rec.Hash, t0)
+	require.NoError(t, err)
+	assert.Equal(t, "crm", used.Data["system"])
+	used.Data["system"] = "changed after Consume"
+	again, err := s.Get(ctx, rec.Hash)
+	require.NoError(t, err)
+	assert.Equal(t, "crm", again.Data["system"])
+}
