@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+var requestIDPattern = regexp.MustCompile(`^PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`)
+
+// TestBrowserForm fills in the public request form in headless Chromium
+// with JavaScript off, as a person would: every field has a label, a
+// mistaken submission comes back with an error summary that links to each
+// problem and keeps what was typed, a corrected one ends on a receipt with
+// the request ID and the answer date, the acknowledgement is in the local
+// outbox, and going back to send the form again makes no second request.
+//
+// FORM_SCREENSHOT=path also writes the screenshot of the form there.
+func TestBrowserForm(t *testing.T) {
+	chromium, driver, err := browserPaths()
+	if err != nil {
+		if standin.Required() {
+			t.Fatalf("the browser test needs Chromium and chromedriver (%v): `make browser` installs them", err)
+		}
+		t.Skipf("skipping: %v (`make browser` installs Chromium and chromedriver; STANDINS=required makes this a failure)", err)
+	}
+	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
+		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
+	}
+	began := time.Now()
+	driverURL := startChromedriver(t, driver)
+	addrs := startStack(t)
+	t.Logf("stack and chromedriver ready in %s", time.Since(began).Round(time.Millisecond))
+	ctx := context.Background()
+
+	b := newSession(t, driverURL, sessionOptions{Binary: chromium, ProfileDir: t.TempDir(), NoJS: true})
+
+	// The session really has JavaScript off: a page whose script would
+	// change its title keeps its own.
+	scripted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<!doctype html><title>script did not run</title><script>document.title = "script ran"</script>`)
+	}))
+	defer scripted.Close()
+	b.Navigate(scripted.URL)
+	require.Equal(t, "script did not run", b.Title(), "the browser must run with JavaScript disabled")
+
+	// The form, and a label for every field a person can see.
+	b.Navigate(addrs.Form)
+	require.Equal(t, "Make a privacy request", b.Find("h1").Text())
+	submissionID := b.Find(`input[name=submissionId]`).Attr("value")
+	require.NotEmpty(t, submissionID)
+	checkLabels(t, b)
+	for _, fs := range b.FindAll("form fieldset") {
+		assert.NotEmpty(t, strings.TrimSpace(fs.Find("legend").Text()), "every group of fields has a legend")
+	}
+
+	// A first try with a mistyped address and no request chosen.
+	const name, badEmail, email = "Ada Lovelace", "ada@example", "ada.browser@example.com"
+	b.Find("#name").Type(name)
+	b.Find("#email").Type(badEmail)
+	b.Find("form button[type=submit]").ClickAndLoad()
+
+	assert.True(t, strings.HasSuffix(b.URL(), "/requests"), "the form posts to /requests, got %s", b.URL())
+	require.Equal(t, "Make a privacy request", b.Find("h1").Text(), "the form comes back after an error")
+	assert.True(t, strings.HasPrefix(b.Title(), "Error: "), "the title tells a screen reader user at once that something is wrong: %q", b.Title())
+	require.True(t, b.Exists(".error-summary"), "an error summary is shown:\n%s", b.Source())
+	summary := b.Find(".error-summary")
+	assert.Equal(t, "alert", summary.Attr("role"))
+	var targets []string
+	for _, a := range summary.FindAll("a") {
+		targets = append(targets, a.Attr("href"))
+	}
+	assert.ElementsMatch(t, []string{"#kinds", "#email"}, targets, "the summary lists every problem, each linked to its field")
+	for _, href := range targets {
+		assert.True(t, b.Exists(href), "the summary link %s leads to a field on the page", href)
+	}
+	assert.Len(t, b.FindAll(".field-error"), len(targets), "each problem is also shown at its field")
+	assert.Equal(t, name, b.Find("#name").Prop("value"), "the name typed is kept")
+	assert.Equal(t, badEmail, b.Find("#email").Prop("value"), "the address typed is kept, to be corrected")
+	assert.Equal(t, "true", b.Find("#email").Attr("aria-invalid"))
+	assert.Contains(t, b.Find("#email").Attr("aria-describedby"), "email-error")
+	assert.Equal(t, "rgba(212, 53, 28, 1)", b.Find("#email").CSS("border-top-color"), "the field in error has a red border")
+	assert.NotEqual(t, "rgba(212, 53, 28, 1)", b.Find("#name").CSS("border-top-color"), "a correct field keeps its border")
+	assert.Equal(t, submissionID, b.Find(`input[name=submissionId]`).Attr("value"), "the retry carries the same submission ID")
+	checkLabels(t, b)
+	screenshot(t, b)
+
+	// Corrected: tick "Delete your data" by its label, fix the address.
+	b.Find(`label[for="kind-deletion"]`).Click()
+	require.True(t, b.Find("#kind-deletion").Selected(), "clicking the label ticks the box")
+	b.Find("#email").Clear()
+	b.Find("#email").Type(email)
+	b.Find("form button[type=submit]").ClickAndLoad()
+
+	require.Equal(t, "We have received your request", b.Find("h1").Text(), "the receipt page:\n%s", b.Source())
+	requestID := b.Find(".reference strong").Text()
+	require.Regexp(t, requestIDPattern, requestID)
+	receipt := b.Find("main").Text()
+	assert.Contains(t, receipt, request.Deletion.Title(), "the receipt names what was asked")
+
+	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(addrs.DynamoDB)
+	})}
+	saved, err := store.Get(ctx, requestID)
+	require.NoError(t, err)
+	ny, err := time.LoadLocation(deskEnv["BUSINESS_TIME_ZONE"])
+	require.NoError(t, err)
+	due := saved.Due.Response.In(ny).Format("Monday, January 2, 2006")
+	assert.Contains(t, receipt, "We will answer by "+due, "the receipt shows the answer date")
+	assert.Equal(t, saved.ReceivedAt.In(ny).AddDate(0, 0, 45).Format("2006-01-02"), saved.Due.Response.In(ny).Format("2006-01-02"),
+		"the answer is due 45 calendar days after receipt")
+
+	ack := outboxFor(t, addrs.Outbox, email)
+	require.Len(t, ack, 1, "one acknowledgement to the requester")
+	assert.Contains(t, ack[0].Subject+ack[0].Text, requestID, "the acknowledgement quotes the request ID")
+
+	// Reloading the receipt sends the same form again: the same request.
+	b.Refresh()
+	require.Equal(t, "We have received your request", b.Find("h1").Text(), "reload of the receipt:\n%s", b.Source())
+	assert.Equal(t, requestID, b.Find(".reference strong").Text(), "reloading the receipt shows the same request")
+
+	// Back from the receipt: Chromium keeps no copy of a no-store POST
+	// answer, so it offers to send the earlier (mistaken) form again;
+	// reloading does that, the form comes back with its errors, and
+	// correcting it again still makes no second request.
+	b.Back()
+	if !b.Exists("form button[type=submit]") {
+		t.Logf("back from the receipt shows %q: %.120q", b.Title(), strings.TrimSpace(b.Find("body").Text()))
+		b.Refresh()
+	}
+	require.True(t, b.Exists(".error-summary"), "after going back: %s\n%s", b.Title(), b.Source())
+	assert.Equal(t, submissionID, b.Find(`input[name=submissionId]`).Attr("value"))
+	b.Find(`label[for="kind-deletion"]`).Click()
+	b.Find("#email").Clear()
+	b.Find("#email").Type(email)
+	b.Find("form button[type=submit]").ClickAndLoad()
+	require.Equal(t, "We have received your request", b.Find("h1").Text(), "the second sending:\n%s", b.Source())
+	assert.Equal(t, requestID, b.Find(".reference strong").Text(), "sending the same form again shows the same request")
+
+	ids, err := store.EarlierRequests(ctx, email)
+	require.NoError(t, err)
+	assert.Equal(t, []string{requestID}, ids, "one request for the address")
+	assert.Len(t, outboxFor(t, addrs.Outbox, email), 1, "still one acknowledgement")
+	t.Logf("browser test done in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// checkLabels fails the test for each visible input, select or textarea
+// without a label[for] naming it.
+func checkLabels(t *testing.T, b *wdSession) {
+	t.Helper()
+	fields := b.FindAll("input, select, textarea")
+	require.NotEmpty(t, fields)
+	seen := 0
+	for _, f := range fields {
+		if f.Attr("type") == "hidden" || !f.Displayed() {
+			continue
+		}
+		seen++
+		id := f.Attr("id")
+		if !assert.NotEmpty(t, id, "a visible %s named %q has no id for a label", f.TagName(), f.Attr("name")) {
+			continue
+		}
+		if assert.True(t, b.Exists(`label[for="`+id+`"]`), "field #%s has no label", id) {
+			assert.NotEmpty(t, strings.TrimSpace(b.Find(`label[for="`+id+`"]`).Text()), "the label of #%s is empty", id)
+		}
+	}
+	assert.GreaterOrEqual(t, seen, 10, "the form's fields are visible")
+}
+
+// screenshot saves a PNG of the whole form in the test's folder, and at
+// FORM_SCREENSHOT when set.
+func screenshot(t *testing.T, b *wdSession) {
+	t.Helper()
+	height := 900
+	if r := b.Find("footer").Rect(); r.Y+r.Height > 0 {
+		height = int(r.Y+r.Height) + 200 // window frame and margin
+	}
+	b.SetWindowSize(1024, min(height, 8000))
+	png := b.Screenshot()
+	b.SetWindowSize(1024, 900)
+	require.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "the screenshot is a PNG")
+	path := filepath.Join(t.TempDir(), "form.png")
+	require.NoError(t, os.WriteFile(path, png, 0o600))
+	t.Logf("screenshot of the form: %s (%d bytes)", path, len(png))
+	if extra := os.Getenv("FORM_SCREENSHOT"); extra != "" {
+		require.NoError(t, os.WriteFile(extra, png, 0o644))
+		t.Logf("screenshot copied to %s", extra)
+	}
+}
+
+// outboxFor is the mail in the local outbox addressed to to.
+func outboxFor(t *testing.T, outbox, to string) []sesmail.StoredEmail {
+	t.Helper()
+	mails, err := sesmail.ReadStore(context.Background(), outbox)
+	require.NoError(t, err)
+	var out []sesmail.StoredEmail
+	for _, m := range mails {
+		if slices.Contains(m.To, to) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// startStack runs the local stack as make run does, on free ports with its
+// data in a temporary folder, until the test ends.
+func startStack(t *testing.T) addresses {
+	t.Helper()
+	// run sets the desk's environment for the SDK; put it back afterwards.
+	before := os.Environ()
+	t.Cleanup(func() {
+		os.Clearenv()
+		for _, kv := range before {
+			k, v, _ := strings.Cut(kv, "=")
+			_ = os.Setenv(k, v)
+		}
+	})
+	if err := os.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan addresses, 1)
+	done := make(chan error, 1)
+	out := &syncBuffer{}
+	go func() {
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready}, out, slog.New(slog.DiscardHandler))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "the stack stops cleanly")
+		case <-time.After(15 * time.Second):
+			t.Error("the stack did not stop")
+		}
+	})
+	select {
+	case a := <-ready:
+		return a
+	case err := <-done:
+		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("stack did not start:\n%s", out.String())
+	}
+	return addresses{}
+}
