@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 0
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -25,12 +25,20 @@ tools: $(GOBIN)/aws-lambda-rie
 $(GOBIN)/aws-lambda-rie:
 	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
+## browser: headless Chromium and chromedriver for the browser test (Debian packages), installed only when missing
+browser:
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] && [ -x "$${CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then exit 0; fi; \
+	command -v apt-get >/dev/null || { echo "browser: install Chromium and chromedriver (or set CHROMIUM and CHROMEDRIVER): the browser test needs them"; exit 1; }; \
+	sudo=""; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+	echo "browser: installing chromium and chromium-driver"; \
+	$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
+
 ## run: the whole desk on this machine (web form, outbox, SMTP)
 run: deps
 	$(GO) run ./infra/local
 
 ## test: every test (unit, adapter, workflow, end to end) on the stand-ins, then the ASL and template checks
-test: deps tools lint validate
+test: deps tools browser lint validate
 	STANDINS=required $(GO) test -count=1 ./...
 
 ## validate: the state machines with asl-validator; the template with cfn-lint where installed (and always by go test ./infra/local)
