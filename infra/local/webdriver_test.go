@@ -26,7 +26,7 @@ import (
 func browserPaths() (chromium, driver string, err error) {
 	find := func(env string, names ...string) string {
 		if p := os.Getenv(env); p != "" {
-			return p
+			names = []string{p}
 		}
 		for _, n := range names {
 			if strings.HasPrefix(n, "/") {
