@@ -233,7 +233,7 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 		return false, 0, retry(0, 0, transportReason(err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return false, resp.StatusCode, retry(resp.StatusCode, 0, transportReason(err))
 	}
@@ -255,6 +255,9 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 
 	if c.Found == "" && len(c.Match) == 0 && len(c.Capture) == 0 && len(c.Data) == 0 {
 		return true, resp.StatusCode, nil
+	}
+	if len(raw) > maxBody {
+		return false, resp.StatusCode, perm(resp.StatusCode, fmt.Sprintf("answer larger than %d MiB", maxBody>>20))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

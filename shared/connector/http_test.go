@@ -140,6 +140,9 @@ func TestHTTPFailuresAreClassified(t *testing.T) {
 		{"malformed JSON on success", func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = w.Write([]byte(`{"people": [`))
 		}, false, 200, 0, "malformed JSON in a success response"},
+		{"answer past the size bound", func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte(`{"people": [{"id": "` + strings.Repeat("x", 8<<20) + `"}]}`))
+		}, false, 200, 0, "answer larger than 8 MiB"},
 		{"403", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(403) }, false, 403, 0, "unexpected status"},
 		{"400", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(400) }, false, 400, 0, "unexpected status"},
 		{"redirect elsewhere is not followed", func(w http.ResponseWriter, r *http.Request) {
