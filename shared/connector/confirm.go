@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
 
@@ -20,22 +21,29 @@ const MaxNoteLength = 1000
 // integrator wires Step Functions SendTaskSuccess.
 type Completer func(ctx context.Context, taskToken string, output json.RawMessage) error
 
+// ActionManualConfirmed is the audit action of an owner's confirmation.
+const ActionManualConfirmed = "manual-task-confirmed"
+
 // ConfirmHandler serves the confirm page of a manual task. GET shows the task
 // and a form, and changes nothing (mail scanners that prefetch links confirm
-// nothing); POST uses the single-use token and completes the task.
+// nothing); POST uses the single-use token, records the confirmation with the
+// owner's note on the request's audit trail, and completes the task.
 type ConfirmHandler struct {
 	Tokens   token.Store
+	Audit    Recorder
 	Complete Completer
 	Now      func() time.Time
 	Log      *slog.Logger
 }
 
-// confirmation is the output handed to the waiting workflow task.
+// confirmation is the output handed to the waiting workflow task. The note
+// stays on the audit trail: it is free text that may name the person, and
+// the workflow holds no personal data it does not need.
 type confirmation struct {
 	System      string    `json:"system"`
 	Action      string    `json:"action"`
 	ConfirmedAt time.Time `json:"confirmedAt"`
-	Note        string    `json:"note,omitempty"`
+	Noted       bool      `json:"noted,omitempty"`
 }
 
 type pageView struct {
@@ -113,7 +121,22 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		h.page(w, http.StatusNotFound, invalidLink)
 		return
 	}
-	out, _ := json.Marshal(confirmation{System: rec.Data["system"], Action: rec.Data["action"], ConfirmedAt: h.Now(), Note: note})
+	now := h.Now()
+	ev := request.Event{
+		RequestID: rec.RequestID, At: now, Actor: "owner:" + rec.Data["system"], Action: ActionManualConfirmed,
+		Data: map[string]string{"system": rec.Data["system"], "action": rec.Data["action"]},
+	}
+	if note != "" {
+		ev.Data["note"] = note
+	}
+	noted := note != ""
+	if err := h.Audit.Record(ctx, ev); err != nil {
+		// The owner has done the step and the link is used: the workflow
+		// goes on, and the team is told the note was not kept.
+		h.Log.ErrorContext(ctx, "record manual task confirmation", "requestId", rec.RequestID, "system", rec.Data["system"], "withNote", noted, "err", err)
+		noted = false
+	}
+	out, _ := json.Marshal(confirmation{System: rec.Data["system"], Action: rec.Data["action"], ConfirmedAt: now, Noted: noted})
 	if err := h.Complete(ctx, rec.TaskToken, out); err != nil {
 		// The link is used up; the deadline watch escalates the task to the
 		// privacy team, who can complete it by hand.

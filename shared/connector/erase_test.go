@@ -33,6 +33,13 @@ func (m *memAudit) Record(_ context.Context, e request.Event) error {
 	return nil
 }
 
+// failingAudit is an audit trail that cannot be written.
+type failingAudit struct{}
+
+func (failingAudit) Record(context.Context, request.Event) error {
+	return errors.New("ProvisionedThroughputExceededException")
+}
+
 func newEraser(h *connector.HTTP, audit *memAudit) *connector.Eraser {
 	return &connector.Eraser{
 		Systems: &connector.Runner{HTTP: h},

@@ -94,7 +94,7 @@ func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
 	_, err = m.Start(ctx, paper, system.Erase, "req-log", "tt", jane)
 	require.NoError(t, err)
 	u, _ := url.Parse(linkRE.FindString(strings.ReplaceAll(fm.sent[0].Text, "https://p.example/confirm", "https://privacy.productionflow.com/tasks/confirm")))
-	ch := &connector.ConfirmHandler{Tokens: store, Now: h.Now, Log: log, Complete: func(context.Context, string, json.RawMessage) error {
+	ch := &connector.ConfirmHandler{Tokens: store, Audit: failingAudit{}, Now: h.Now, Log: log, Complete: func(context.Context, string, json.RawMessage) error {
 		return errors.New("InvalidToken")
 	}}
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(url.Values{"t": {u.Query().Get("t")}, "note": {"done for " + janeEmail}}.Encode()))

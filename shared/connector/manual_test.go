@@ -67,6 +67,11 @@ type completion struct {
 }
 
 func manualRig(t *testing.T) (*connector.Manual, *connector.ConfirmHandler, *fakeMail, *clock, *[]completion, *system.System) {
+	m, h, fm, clk, done, sys, _ := manualRigAudit(t)
+	return m, h, fm, clk, done, sys
+}
+
+func manualRigAudit(t *testing.T) (*connector.Manual, *connector.ConfirmHandler, *fakeMail, *clock, *[]completion, *system.System, *memAudit) {
 	t.Helper()
 	reg := loadRegistry(t, manualYAML)
 	sys, _ := reg.Lookup("paper-archive")
@@ -79,18 +84,19 @@ func manualRig(t *testing.T) (*connector.Manual, *connector.ConfirmHandler, *fak
 		ConfirmURL: "https://privacy.productionflow.com/tasks/confirm", ReplyTo: "privacy@productionflow.com",
 	}
 	var done []completion
-	h := &connector.ConfirmHandler{Tokens: store, Now: clk.Now, Log: log,
+	audit := &memAudit{}
+	h := &connector.ConfirmHandler{Tokens: store, Audit: audit, Now: clk.Now, Log: log,
 		Complete: func(_ context.Context, tt string, out json.RawMessage) error {
 			done = append(done, completion{tt, out})
 			return nil
 		}}
-	return m, h, fm, clk, &done, sys
+	return m, h, fm, clk, &done, sys, audit
 }
 
 var linkRE = regexp.MustCompile(`https://privacy\.productionflow\.com/tasks/confirm\?t=[A-Za-z0-9_-]+`)
 
 func TestManualTaskMailAndConfirm(t *testing.T) {
-	m, h, fm, clk, done, sys := manualRig(t)
+	m, h, fm, clk, done, sys, audit := manualRigAudit(t)
 	ctx := context.Background()
 	task, err := m.Start(ctx, sys, system.Erase, "req-9", "sfn-task-token", connector.Person{Email: "<b>jane</b>@example.com"})
 	require.NoError(t, err)
@@ -155,7 +161,15 @@ func TestManualTaskMailAndConfirm(t *testing.T) {
 		assert.Contains(t, body, "Thank you")
 		require.Len(t, *done, 1)
 		assert.Equal(t, "sfn-task-token", (*done)[0].taskToken)
-		assert.JSONEq(t, `{"system":"paper-archive","action":"erase","confirmedAt":"2026-11-02T10:00:00Z","note":"Batch <42> shredded"}`, string((*done)[0].output))
+		assert.JSONEq(t, `{"system":"paper-archive","action":"erase","confirmedAt":"2026-11-02T10:00:00Z","noted":true}`, string((*done)[0].output),
+			"the note stays out of the workflow's state")
+		require.Len(t, audit.events, 1)
+		ev := audit.events[0]
+		assert.Equal(t, connector.ActionManualConfirmed, ev.Action)
+		assert.Equal(t, "req-9", ev.RequestID)
+		assert.Equal(t, "owner:paper-archive", ev.Actor)
+		assert.Equal(t, t0.Add(time.Hour), ev.At)
+		assert.Equal(t, map[string]string{"system": "paper-archive", "action": "erase", "note": "Batch <42> shredded"}, ev.Data)
 	})
 	t.Run("a used link gets a clear page", func(t *testing.T) {
 		code, body := post(raw, "")
@@ -216,7 +230,7 @@ func TestConfirmLeavesATokenOfAnotherPurposeUnused(t *testing.T) {
 	require.NoError(t, store.Put(ctx, rec))
 	log, _ := logBuffer()
 	completed := 0
-	h := &connector.ConfirmHandler{Tokens: store, Now: func() time.Time { return t0 }, Log: log,
+	h := &connector.ConfirmHandler{Tokens: store, Audit: &memAudit{}, Now: func() time.Time { return t0 }, Log: log,
 		Complete: func(context.Context, string, json.RawMessage) error { completed++; return nil }}
 
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
@@ -252,6 +266,22 @@ func TestConfirmWhenTheWorkflowCannotBeTold(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusBadGateway, rec.Code)
 	assert.Contains(t, rec.Body.String(), "was not recorded")
+}
+
+func TestConfirmWhenTheAuditTrailCannotBeWritten(t *testing.T) {
+	m, h, fm, _, done, sys := manualRig(t)
+	h.Audit = failingAudit{}
+	_, err := m.Start(context.Background(), sys, system.Erase, "req-15", "tt", connector.Person{Email: janeEmail})
+	require.NoError(t, err)
+	u, _ := url.Parse(linkRE.FindString(fm.sent[0].Text))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(url.Values{"t": {u.Query().Get("t")}, "note": {"done"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code, "the step is done: the workflow goes on")
+	require.Len(t, *done, 1)
+	assert.JSONEq(t, `{"system":"paper-archive","action":"erase","confirmedAt":"2026-11-02T09:00:00Z"}`, string((*done)[0].output),
+		"the workflow is not told of a note that was not kept")
 }
 
 func TestManualMailFailureIsRetryable(t *testing.T) {
