@@ -91,7 +91,7 @@ func TestBrowserForm(t *testing.T) {
 	for _, a := range summary.FindAll("a") {
 		targets = append(targets, a.Attr("href"))
 	}
-	assert.ElementsMatch(t, []string{"#kinds", "#email"}, targets, "the summary lists every problem, each linked to its field")
+	assert.ElementsMatch(t, []string{"#kind-access-categories", "#email"}, targets, "the summary lists every problem, each linked to its field")
 	for _, href := range targets {
 		assert.True(t, b.Exists(href), "the summary link %s leads to a field on the page", href)
 	}

@@ -23,6 +23,10 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
+// honeypot names a field people never see or fill; a name no browser's
+// autofill matches, so a real person's request is never dropped.
+const honeypot = "x-leave-empty"
+
 // MaxBody is the largest request body accepted; larger ones get 413.
 const MaxBody = 32 << 10
 
@@ -38,7 +42,14 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"checked": func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
 	"field": func(id, label, value, auto string, fe intake.FieldErrors, required bool) textField {
-		return textField{ID: id, Label: label, Value: value, Auto: auto, Error: fe[id], Required: required}
+		typ := "text"
+		switch {
+		case strings.HasSuffix(auto, "email"):
+			typ = "email"
+		case strings.HasSuffix(auto, "tel"):
+			typ = "tel"
+		}
+		return textField{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: fe[id], Required: required}
 	},
 }).ParseFS(files, "templates/*.html"))
 
@@ -142,11 +153,15 @@ type formData struct {
 }
 
 type textField struct {
-	ID, Label, Value, Auto, Error string
+	ID, Label, Value, Type, Auto, Error string
 	Required                      bool
 }
 
-type fieldError struct{ Field, Label, Message string }
+type fieldError struct{ Field, Anchor, Label, Message string }
+
+// anchors are where an error summary link takes the reader: the control
+// to act on, not a wrapper around it.
+var anchors = map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box"}
 
 type formValues struct {
 	Kinds                                              []request.Kind
@@ -183,7 +198,11 @@ func (h *Handler) formData(id string, v formValues, fe intake.FieldErrors) formD
 		SubmissionID: id, Values: v, Errors: fe, TeamAddress: h.team}
 	for _, f := range fieldLabels {
 		if msg, ok := fe[f.Field]; ok {
-			d.ErrorOrder = append(d.ErrorOrder, fieldError{f.Field, f.Label, msg})
+			anchor := f.Field
+			if a, ok := anchors[f.Field]; ok {
+				anchor = a
+			}
+			d.ErrorOrder = append(d.ErrorOrder, fieldError{f.Field, anchor, f.Label, msg})
 		}
 	}
 	return d
@@ -211,7 +230,7 @@ type jsonBody struct {
 	Details      string         `json:"details"`
 	Declaration  bool           `json:"declaration"`
 	Agent        *request.Agent `json:"agent"`
-	Website      string         `json:"website"` // honeypot: people leave it empty
+	Trap         string         `json:"leaveEmpty"` // honeypot: people leave it empty
 }
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +266,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 	for _, k := range f["kinds"] {
 		v.Kinds = append(v.Kinds, request.Kind(k))
 	}
-	if f.Get("website") != "" {
+	if f.Get(honeypot) != "" {
 		h.log.InfoContext(r.Context(), "honeypot filled; submission dropped")
 		h.renderMessage(w, http.StatusOK, "Thank you", "We have received your request.")
 		return
@@ -295,7 +314,7 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed JSON: one object expected"})
 		return
 	}
-	if body.Website != "" {
+	if body.Trap != "" {
 		h.log.InfoContext(r.Context(), "honeypot filled; submission dropped")
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 		return
@@ -342,10 +361,16 @@ type receiptData struct {
 	TeamAddress string
 }
 
+// titles names the kinds as the form's checkboxes do.
 func titles(kinds []request.Kind) []string {
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
 		out[i] = k.Title()
+		for _, c := range choices {
+			if c.Kind == k {
+				out[i] = c.Title
+			}
+		}
 	}
 	return out
 }

@@ -83,7 +83,7 @@ func TestFormPage(t *testing.T) {
 	assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
 	assert.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'none'")
 	for _, want := range []string{
-		`<form method="post" action="requests"`, `name="submissionId" value="web-`, `name="website"`,
+		`<form method="post" action="requests"`, `name="submissionId" value="web-`, `name="x-leave-empty"`, `autocomplete="section-agent email"`, `type="email" id="agentEmail"`,
 		`<label for="email">`, `<label for="name">`, `<legend>What would you like us to do?`,
 		`value="opt-out-sale"`, `value="child-data"`, `value="access-specific"`,
 	} {
@@ -99,6 +99,7 @@ func TestSubmitForm(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, body)
 		assert.Contains(t, body, request.NewID(request.Web, "web-abcdefghijklmnop"))
 		assert.Contains(t, body, "Monday, January 11, 2027", "response due in words")
+		assert.Contains(t, body, "<li>Delete your data</li>", "the receipt names kinds as the form does")
 		require.Len(t, f.got, 1)
 		assert.Equal(t, []request.Kind{request.Deletion, request.AccessCategories}, f.got[0].Kinds)
 		assert.False(t, f.got[0].GPC)
@@ -112,12 +113,21 @@ func TestSubmitForm(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, res.StatusCode)
 		assert.Contains(t, body, `class="error-summary"`)
 		assert.Contains(t, body, `href="#email"`)
+		assert.NotContains(t, body, `href="#kinds"`, "kinds were chosen, so no kinds error")
 		assert.Contains(t, body, `aria-invalid="true"`)
 		assert.Contains(t, body, `value="not-an-address"`)
 		assert.Contains(t, body, "&lt;script&gt;")
 		assert.NotContains(t, body, "<script>alert")
 		assert.NotContains(t, body, "<img src=x")
 		assert.Contains(t, body, `checked`, "chosen kinds stay ticked")
+	})
+	t.Run("summary links land on the control to act on", func(t *testing.T) {
+		v := validForm()
+		delete(v, "kinds")
+		res, body := serve(newHandler(&fakeIntake{}), form(v))
+		require.Equal(t, http.StatusBadRequest, res.StatusCode)
+		assert.Contains(t, body, `href="#kind-access-categories"`)
+		assert.Contains(t, body, `id="kind-access-categories"`)
 	})
 	t.Run("CR/LF in a single-line field is refused", func(t *testing.T) {
 		v := validForm()
@@ -138,7 +148,7 @@ func TestSubmitForm(t *testing.T) {
 	t.Run("honeypot drops the submission quietly", func(t *testing.T) {
 		f := &fakeIntake{}
 		v := validForm()
-		v["website"] = []string{"http://spam.example"}
+		v["x-leave-empty"] = []string{"http://spam.example"}
 		res, body := serve(newHandler(f), form(v))
 		assert.Equal(t, http.StatusOK, res.StatusCode)
 		assert.Contains(t, body, "Thank you")
