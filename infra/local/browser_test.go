@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
 )
@@ -117,7 +116,7 @@ func TestBrowserForm(t *testing.T) {
 	requestID := b.Find(".reference strong").Text()
 	require.Regexp(t, requestIDPattern, requestID)
 	receipt := b.Find("main").Text()
-	assert.Contains(t, receipt, request.Deletion.Title(), "the receipt names what was asked")
+	assert.Contains(t, receipt, "Delete your data", "the receipt names what was asked, in the form's words")
 
 	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(addrs.DynamoDB)
