@@ -17,6 +17,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
@@ -57,7 +58,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	svc, err := newService(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	svc, err := platform.DeadlineReminder(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	event, err := os.ReadFile(filepath.Join("..", "..", "events", "deadline-reminder.json"))
 	require.NoError(t, err)
@@ -93,7 +94,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 }
 
 func TestColdStartFailsOnMissingConfiguration(t *testing.T) {
-	_, err := newService(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	_, err := platform.DeadlineReminder(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	for _, name := range []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"} {
 		assert.True(t, strings.Contains(err.Error(), name), "names %s", name)

@@ -71,7 +71,7 @@ type mailIn struct {
 
 // startMailIn creates the inbound bucket, builds the email intake from the
 // environment run set, and listens for SMTP on port (0 picks a free one).
-func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Logger) (*mailIn, error) {
+func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Logger, now func() time.Time) (*mailIn, error) {
 	bucket := mailEnv["INBOUND_BUCKET"]
 	client := s3.NewFromConfig(awsCfg)
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
@@ -80,7 +80,7 @@ func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Log
 			return nil, fmt.Errorf("create bucket %s: %w", bucket, err)
 		}
 	}
-	handle, err := platform.EmailIntake(ctx, os.Getenv, log)
+	handle, err := platform.EmailIntake(ctx, os.Getenv, log, platform.WithNow(now))
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +89,7 @@ func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Log
 		Bucket:     bucket,
 		Prefix:     mailEnv["INBOUND_PREFIX"],
 		Logger:     log,
+		Now:        now,
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -113,7 +113,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if statesAddr == "" {
 		statesAddr = "127.0.0.1:0"
 	}
-	wf, err := startWorkflows(root, stateDir, statesAddr, registerFunctions(awsCfg, log), substitutions(root), log)
+	wf, err := startWorkflows(root, stateDir, statesAddr, registerFunctions(ctx, log), substitutions(root), log)
 	if err != nil {
 		return err
 	}
@@ -139,12 +139,13 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	env["FORM_URL"] = formURL
-	web, err := platform.WebIntake(ctx, os.Getenv, log)
+	// The desk reads the same movable clock as the workflows.
+	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
-	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log)
+	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, wf.Runtime.Clock().Now)
 	if err != nil {
 		_ = l.Close()
 		return err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -81,10 +82,16 @@ func EnsureTable(ctx context.Context, api TableAPI, table string) error {
 	}
 	if _, err := api.CreateTable(ctx, CreateTableInput(table)); err != nil {
 		var inUse *types.ResourceInUseException
-		if errors.As(err, &inUse) {
-			return nil
+		if !errors.As(err, &inUse) {
+			return fmt.Errorf("create table %s: %w", table, err)
 		}
-		return fmt.Errorf("create table %s: %w", table, err)
+	}
+	// A new table takes writes only once it is ACTIVE.
+	waiter := dynamodb.NewTableExistsWaiter(api, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, time.Second
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", table, err)
 	}
 	return nil
 }

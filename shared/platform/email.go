@@ -79,7 +79,7 @@ func LoadEmailConfig(getenv func(string) string) (EmailConfig, error) {
 
 // EmailIntake builds the email intake's receipt-event handler from the
 // environment.
-func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logger) (func(context.Context, events.SimpleEmailEvent) error, error) {
+func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (func(context.Context, events.SimpleEmailEvent) error, error) {
 	cfg, err := LoadEmailConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	svc, _, err := Intake(cfg.IntakeConfig, awsCfg, "system:intake-email", log)
+	svc, _, err := Intake(cfg.IntakeConfig, awsCfg, "system:intake-email", log, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -93,8 +93,33 @@ func LoadAWS(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
+// Option changes how a function is built; mains pass none.
+type Option func(*options)
+
+type options struct {
+	now func() time.Time
+}
+
+// WithNow sets the clock services read; the local stack passes its movable
+// clock so that moving it forward moves every deadline check too.
+func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+func buildOptions(opts []Option) options {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// Mailer is the SES v2 sender every function writes mail with.
+func Mailer(awsCfg aws.Config, from, configurationSet string) *sesmail.Sender {
+	return &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: from, ConfigurationSet: configurationSet}
+}
+
 // Intake builds the intake service and its calendar from configuration.
-func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger) (*intake.Service, *clock.Calendar, error) {
+func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger, opts ...Option) (*intake.Service, *clock.Calendar, error) {
+	o := buildOptions(opts)
 	cal, err := clock.New(cfg.TimeZone)
 	if err != nil {
 		return nil, nil, err
@@ -102,8 +127,8 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger)
 	svc := &intake.Service{
 		Store:       &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
 		Calendar:    cal,
-		Mail:        &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: cfg.Sender, ConfigurationSet: cfg.ConfigurationSet},
-		Now:         time.Now,
+		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Now:         o.now,
 		Log:         log,
 		Actor:       actor,
 		TeamAddress: cfg.TeamAddress,
@@ -120,7 +145,7 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger)
 }
 
 // WebIntake builds the web intake's http.Handler from the environment.
-func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger) (http.Handler, error) {
+func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (http.Handler, error) {
 	cfg, err := LoadIntakeConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -129,9 +154,34 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	svc, cal, err := Intake(cfg, awsCfg, "system:intake-web", log)
+	svc, cal, err := Intake(cfg, awsCfg, "system:intake-web", log, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log}), nil
+}
+
+// DeadlineReminder builds the deadline reminder service from the environment.
+func DeadlineReminder(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (*deadline.Service, error) {
+	o := buildOptions(opts)
+	cfg, err := deadline.LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := clock.New(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &deadline.Service{
+		Store:       &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Calendar:    cal,
+		Now:         o.now,
+		TeamAddress: cfg.TeamAddress,
+		Log:         log,
+	}, nil
 }

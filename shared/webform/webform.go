@@ -154,7 +154,7 @@ type formData struct {
 
 type textField struct {
 	ID, Label, Value, Type, Auto, Error string
-	Required                      bool
+	Required                            bool
 }
 
 type fieldError struct{ Field, Anchor, Label, Message string }
