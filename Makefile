@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 0
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -67,6 +67,10 @@ build-local:
 invoke: tools build-local
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=intake-web EVENT=events/intake-web-get-form.json"; exit 2; }
 	infra/local/invoke.sh "$(FN)" "$(EVENT)"
+
+## cost: what requests use and cost on AWS, counted on the stand-ins (N=20 requests by default)
+cost: deps
+	$(GO) run ./infra/cost -n $(or $(N),20)
 
 ## lint: gofmt and go vet
 lint:

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/states"
+	"github.com/productionflow/privacy-desk/shared/webform"
+)
+
+// Prices are list prices in USD per unit (us-east-1, on-demand, without
+// free tiers); every one can be overridden by a flag.
+type Prices struct {
+	LambdaGBSecond, LambdaRequest, Transition, WriteUnit, ReadUnit, Email, APIRequest float64
+}
+
+type config struct {
+	N        int
+	MemoryMB int
+	Prices   Prices
+}
+
+// usage is what a run consumed.
+type usage struct {
+	Requests         int
+	APIRequests      int
+	Invocations      map[string]int           // by function
+	Durations        map[string]time.Duration // summed, by function
+	Transitions      int
+	DynamoWrites     int
+	DynamoReads      int
+	Emails           int
+	SubmitLatencies  []time.Duration
+	FloorLatencies   []time.Duration
+	DynamoOperations map[string]int
+}
+
+// counter counts AWS API calls by operation on their way to the stand-ins.
+type counter struct {
+	mu  sync.Mutex
+	ops map[string]int
+	rt  http.RoundTripper
+}
+
+func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	op := r.Header.Get("X-Amz-Target")
+	if op == "" {
+		op = r.Method + " " + r.URL.Path
+	}
+	c.mu.Lock()
+	c.ops[op]++
+	c.mu.Unlock()
+	return c.rt.RoundTrip(r)
+}
+
+func (c *counter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.ops))
+	for k, v := range c.ops {
+		out[k] = v
+	}
+	return out
+}
+
+const (
+	watchARNSub    = "DeadlineReminderFunctionArn"
+	reminderARN    = "arn:aws:lambda:us-east-1:123456789012:function:DeadlineReminderFunction"
+	tableName      = "privacy-desk-cost"
+	functionIntake = "IntakeWebFunction"
+	functionRemind = "DeadlineReminderFunction"
+)
+
+func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
+	if c.N < 1 {
+		return fmt.Errorf("-n must be at least 1")
+	}
+	fmt.Fprintf(out, "starting the stand-ins and running %d requests to the end of their deadline watch…\n", c.N)
+	root, err := standin.Root()
+	if err != nil {
+		return err
+	}
+	db, err := standin.StartDynalite(ctx, standin.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Stop()
+	ses, err := standin.StartSES(ctx, standin.Options{})
+	if err != nil {
+		return err
+	}
+	defer ses.Stop()
+
+	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
+	rt := states.New(states.Options{Clock: clk, Logger: log})
+	defer rt.Close()
+	api := httptest.NewServer(rt.Handler())
+	defer api.Close()
+
+	env := map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL, "AWS_ENDPOINT_URL_SFN": api.URL,
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"TABLE_NAME": tableName, "SENDER_ADDRESS": "privacy-desk@productionflow.local",
+		"TEAM_ADDRESS": "privacy@productionflow.local", "BUSINESS_TIME_ZONE": "America/New_York",
+	}
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	awsCfg, err := platform.LoadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
+	awsCfg.HTTPClient = &http.Client{Transport: count}
+	client := dynamodb.NewFromConfig(awsCfg)
+	if err := dynamo.EnsureTable(ctx, client, tableName); err != nil {
+		return err
+	}
+
+	u := usage{Invocations: map[string]int{}, Durations: map[string]time.Duration{}}
+	var mu sync.Mutex
+	record := func(fn string, d time.Duration) {
+		mu.Lock()
+		u.Invocations[fn]++
+		u.Durations[fn] += d
+		mu.Unlock()
+	}
+
+	reminder, err := platform.DeadlineReminder(ctx, os.Getenv, log, platform.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	reminder.Mail = platform.Mailer(awsCfg, env["SENDER_ADDRESS"], "")
+	reminder.Store = &dynamo.Store{API: client, Table: tableName}
+	remind := lambda.NewHandler(reminder.Remind)
+	rt.RegisterFunction(reminderARN, func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+		start := time.Now()
+		defer func() { record(functionRemind, time.Since(start)) }()
+		return remind.Invoke(ctx, payload)
+	})
+	def, err := os.ReadFile(filepath.Join(root, "workflows", "deadline-watch.asl.json"))
+	if err != nil {
+		return err
+	}
+	watchARN, err := rt.Register("deadline-watch", def, map[string]string{watchARNSub: reminderARN})
+	if err != nil {
+		return err
+	}
+	env["DEADLINE_WATCH_ARN"] = watchARN
+
+	// The web intake as platform.WebIntake builds it, on the counting client.
+	cfg, err := platform.LoadIntakeConfig(func(k string) string { return env[k] })
+	if err != nil {
+		return err
+	}
+	svc, cal, err := platform.Intake(cfg, awsCfg, "system:intake-web", log, platform.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	web := webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log})
+
+	// Submissions, while the virtual clock stands still.
+	release := clk.Hold()
+	for i := range c.N {
+		form := url.Values{
+			"submissionId": {fmt.Sprintf("cost-run-%06d", i)}, "kinds": {"deletion", "access-categories"},
+			"name": {"Cost Report"}, "email": {fmt.Sprintf("person%d@example.com", i)}, "state": {"CA"},
+		}
+		req := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		web.ServeHTTP(rec, req)
+		d := time.Since(start)
+		if rec.Code != http.StatusOK {
+			release()
+			return fmt.Errorf("submission %d answered %d", i, rec.Code)
+		}
+		u.SubmitLatencies = append(u.SubmitLatencies, d)
+		record(functionIntake, d)
+		u.APIRequests++
+	}
+	release()
+
+	// Every deadline watch runs to its end: the requests are never closed,
+	// the most expensive case.
+	for _, x := range rt.List(watchARN, "") {
+		info, err := rt.Wait(ctx, x.ExecutionARN)
+		if err != nil {
+			return fmt.Errorf("wait for %s: %w", x.Name, err)
+		}
+		if info.Status != "SUCCEEDED" {
+			return fmt.Errorf("deadline watch %s ended %s: %s %s", x.Name, info.Status, info.Error, info.Cause)
+		}
+		u.Transitions += info.Transitions
+	}
+	u.Requests = c.N
+
+	mails, err := sesmail.ReadStore(ctx, ses.URL)
+	if err != nil {
+		return err
+	}
+	u.Emails = len(mails)
+	u.DynamoOperations = map[string]int{}
+	for op, n := range count.snapshot() {
+		name, ok := strings.CutPrefix(op, "DynamoDB_20120810.")
+		if !ok {
+			continue
+		}
+		u.DynamoOperations[name] = n
+		switch name {
+		case "PutItem", "UpdateItem", "DeleteItem":
+			u.DynamoWrites += n
+		case "GetItem", "Query":
+			u.DynamoReads += n
+		}
+	}
+
+	// The floor: the stand-in calls a submission cannot do without (one
+	// conditional write and one email), timed the same way.
+	ses2 := sesv2.NewFromConfig(awsCfg)
+	for i := range c.N {
+		start := time.Now()
+		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("FLOOR#%d", i)}, "SK": &types.AttributeValueMemberS{Value: "X"},
+		}, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+		if err != nil {
+			return err
+		}
+		_, err = ses2.SendEmail(ctx, &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String(env["SENDER_ADDRESS"]),
+			Destination:      &sestypes.Destination{ToAddresses: []string{"floor@example.com"}},
+			Content: &sestypes.EmailContent{Simple: &sestypes.Message{
+				Subject: &sestypes.Content{Data: aws.String("floor")}, Body: &sestypes.Body{Text: &sestypes.Content{Data: aws.String("floor")}},
+			}},
+		})
+		if err != nil {
+			return err
+		}
+		u.FloorLatencies = append(u.FloorLatencies, time.Since(start))
+	}
+
+	report(out, c, u)
+	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func report(out io.Writer, c config, u usage) {
+	n := float64(u.Requests)
+	invocations := 0
+	var gbSeconds float64
+	for fn, k := range u.Invocations {
+		invocations += k
+		// Lambda bills each invocation's duration rounded up to the millisecond.
+		per := u.Durations[fn] / time.Duration(k)
+		billed := float64((per+time.Millisecond-1)/time.Millisecond) / 1000
+		gbSeconds += float64(k) * billed * float64(c.MemoryMB) / 1024
+	}
+	p := c.Prices
+	lines := []struct {
+		what  string
+		units float64
+		price float64
+	}{
+		{"API Gateway requests", float64(u.APIRequests), p.APIRequest},
+		{"Lambda invocations", float64(invocations), p.LambdaRequest},
+		{fmt.Sprintf("Lambda GB-seconds (%d MB)", c.MemoryMB), gbSeconds, p.LambdaGBSecond},
+		{"Step Functions transitions", float64(u.Transitions), p.Transition},
+		{"DynamoDB write units", float64(u.DynamoWrites), p.WriteUnit},
+		{"DynamoDB read units", float64(u.DynamoReads), p.ReadUnit},
+		{"SES emails", float64(u.Emails), p.Email},
+	}
+	fmt.Fprintf(out, "\nPer request (mean of %d: web submission, acknowledgement, deadline watch to its end):\n\n", u.Requests)
+	fmt.Fprintf(out, "  %-30s %12s %14s\n", "unit", "per request", "USD/1000 req")
+	total := 0.0
+	for _, l := range lines {
+		cost := l.units / n * l.price * 1000
+		total += cost
+		fmt.Fprintf(out, "  %-30s %12.2f %14.5f\n", l.what, l.units/n, cost)
+	}
+	fmt.Fprintf(out, "  %-30s %12s %14.5f\n\n", "total", "", total)
+	var fns []string
+	for fn := range u.Invocations {
+		fns = append(fns, fn)
+	}
+	sort.Strings(fns)
+	for _, fn := range fns {
+		fmt.Fprintf(out, "  %s: %d invocations, mean %v in process\n", fn, u.Invocations[fn], (u.Durations[fn] / time.Duration(u.Invocations[fn])).Round(time.Microsecond))
+	}
+	var ops []string
+	for op := range u.DynamoOperations {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	fmt.Fprint(out, "  DynamoDB calls:")
+	for _, op := range ops {
+		fmt.Fprintf(out, " %s %d", op, u.DynamoOperations[op])
+	}
+	fmt.Fprintln(out)
+	sub, floor := median(u.SubmitLatencies), median(u.FloorLatencies)
+	ratio := 0.0
+	if floor > 0 {
+		ratio = float64(sub) / float64(floor)
+	}
+	fmt.Fprintf(out, "\nSubmission latency on the stand-ins: median %v; floor (one conditional PutItem + one SendEmail): median %v; ratio %.1f×\n",
+		sub.Round(time.Microsecond), floor.Round(time.Microsecond), ratio)
+	fmt.Fprintln(out, "Durations are measured in process on this machine, not on Lambda; units count one per call (items here are under 1 KB, reads strongly consistent).")
+}

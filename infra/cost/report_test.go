@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+// TestCostReport runs the report on two requests and checks that it counts
+// what a request really uses: its acknowledgement, its reminders, the
+// transitions of its deadline watch, and a price for each.
+func TestCostReport(t *testing.T) {
+	if _, err := standin.Root(); err != nil {
+		t.Fatal(err)
+	}
+	s := standin.Dynalite(t) // skips without Node, unless the stand-ins are required
+	_ = s.Stop()
+	// run sets the standard AWS variables, as the local stack does; they are
+	// put back after the test.
+	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CONFIG_FILE",
+		"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SFN",
+		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE"} {
+		t.Setenv(k, os.Getenv(k))
+	}
+	var out bytes.Buffer
+	c := config{N: 2, MemoryMB: 256, Prices: Prices{LambdaGBSecond: 0.0000133334, LambdaRequest: 0.2e-6,
+		Transition: 0.025e-3, WriteUnit: 0.625e-6, ReadUnit: 0.125e-6, Email: 0.1e-3, APIRequest: 1e-6}}
+	require.NoError(t, run(context.Background(), c, &out, slog.New(slog.DiscardHandler)))
+	report := out.String()
+	perRequest := func(unit string) string {
+		m := regexp.MustCompile(regexp.QuoteMeta(unit) + `\s+([0-9.]+)`).FindStringSubmatch(report)
+		require.NotNil(t, m, "report line %q:\n%s", unit, report)
+		return m[1]
+	}
+	assert.Equal(t, "1.00", perRequest("API Gateway requests"))
+	assert.NotEqual(t, "0.00", perRequest("Step Functions transitions"), "the deadline watch is counted")
+	assert.NotEqual(t, "0.00", perRequest("DynamoDB write units"))
+	emails := perRequest("SES emails")
+	assert.NotEqual(t, "1.00", emails, "reminders are counted besides the acknowledgement")
+	assert.Regexp(t, `total\s+[0-9.]+`, report)
+	assert.Regexp(t, `ratio [0-9.]+×`, report)
+}
