@@ -1,0 +1,97 @@
+package mail
+
+import (
+	"slices"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// Verification is what the mail asking a requester to confirm their
+// request says. Link is the confirm page with the single-use token; it is
+// the only secret in the message and never goes anywhere else.
+type Verification struct {
+	RequestID   string
+	Kinds       []request.Kind
+	Link        string
+	ExpiresAt   time.Time
+	TeamAddress string
+	Location    *time.Location // as in Acknowledgement
+	Language    string         // as in Acknowledgement
+}
+
+type verificationView struct {
+	RequestID   string
+	Kinds       []string
+	Link        string
+	ExpiresAt   time.Time
+	TeamAddress string
+}
+
+// RenderVerification renders the mail that asks the requester to open the
+// link and confirm that the request is theirs.
+func RenderVerification(to string, v Verification) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	lang := language(v.Language)
+	view := verificationView{
+		RequestID:   clean(v.RequestID),
+		Kinds:       titlesIn(v.Kinds, lang),
+		Link:        clean(v.Link),
+		ExpiresAt:   in(v.ExpiresAt, v.Location),
+		TeamAddress: clean(v.TeamAddress),
+	}
+	subject := "Please confirm your privacy request " + view.RequestID
+	if lang == Spanish {
+		subject = "Confirme su solicitud de privacidad " + view.RequestID
+	}
+	return renderIn(lang, to, v.TeamAddress, subject, "verify", view)
+}
+
+// Unverified is what the notice that closes a never-confirmed request says.
+type Unverified struct {
+	RequestID   string
+	Kinds       []request.Kind
+	ReceivedAt  time.Time
+	Days        int    // how long the link worked, in days
+	FormURL     string // the request form, for a new request and the opt-out; may be empty
+	TeamAddress string
+	Location    *time.Location // as in Acknowledgement
+	Language    string         // as in Acknowledgement
+}
+
+type unverifiedView struct {
+	RequestID   string
+	Kinds       []string
+	ReceivedAt  time.Time
+	Days        int
+	Deletion    bool // offer the opt-out of sale instead
+	FormURL     string
+	TeamAddress string
+}
+
+// RenderUnverified renders the notice that a request is closed because it
+// was never confirmed: why, and how to make a new one. A request to delete
+// is offered an opt-out of sale or sharing instead, which needs no proof of
+// identity.
+func RenderUnverified(to string, u Unverified) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	lang := language(u.Language)
+	view := unverifiedView{
+		RequestID:   clean(u.RequestID),
+		Kinds:       titlesIn(u.Kinds, lang),
+		ReceivedAt:  in(u.ReceivedAt, u.Location),
+		Days:        u.Days,
+		Deletion:    slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData),
+		FormURL:     clean(u.FormURL),
+		TeamAddress: clean(u.TeamAddress),
+	}
+	subject := "We closed your privacy request " + view.RequestID + ": it was not confirmed"
+	if lang == Spanish {
+		subject = "Cerramos su solicitud de privacidad " + view.RequestID + ": no fue confirmada"
+	}
+	return renderIn(lang, to, u.TeamAddress, subject, "unverified", view)
+}
