@@ -1,0 +1,130 @@
+package mail
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// Outcomes of one system's action, as the answer names them.
+const (
+	OutcomeErased     = "erased"          // erased, and the system no longer finds the person
+	OutcomeErasedAsk  = "erased-unproven" // erase accepted; the system cannot be asked again
+	OutcomeSuppressed = "suppressed"      // no further marketing mail
+	OutcomeExported   = "exported"        // the system's data is in the package
+	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
+	OutcomeConfirmed  = "confirmed"       // the system's owner did it by hand and confirmed
+	OutcomeWithheld   = "withheld"        // kept in full under a legal hold
+)
+
+// Answer is the final answer to a request that was carried out.
+type Answer struct {
+	RequestID  string
+	Kinds      []request.Kind
+	ReceivedAt time.Time
+	// Systems say what was done in each system, in registry order.
+	Systems []AnswerSystem
+	// Withheld lists the data kept under a legal hold, with the reason.
+	Withheld []AnswerHold
+	// NotApplicable names the systems the request did not concern.
+	NotApplicable []string
+	// Link is the presigned link to the access package (empty: none) and
+	// LinkExpires when it stops working.
+	Link        string
+	LinkExpires time.Time
+	TeamAddress string
+	Location    *time.Location // as in Acknowledgement
+	Language    string         // as in Acknowledgement
+}
+
+// AnswerSystem is one system's line of the answer.
+type AnswerSystem struct {
+	Title   string // the system in plain words
+	Outcome string // one of the Outcome constants
+}
+
+// AnswerHold is one category kept under a legal hold.
+type AnswerHold struct {
+	System   string // the system in plain words
+	Category string
+	Reason   string
+	Law      string
+	Until    string
+}
+
+type answerView struct {
+	RequestID     string
+	Kinds         []string
+	ReceivedAt    time.Time
+	Systems       []AnswerSystem
+	Withheld      []AnswerHold
+	NotApplicable []string
+	Link          string
+	LinkExpires   time.Time
+	TeamAddress   string
+}
+
+// RenderAnswer renders the answer to the requester: what was done in each
+// system, what was kept and why, which systems had nothing to do with the
+// request, and for an access request the link to the package (never the
+// data itself).
+func RenderAnswer(to string, a Answer) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	lang := language(a.Language)
+	v := answerView{
+		RequestID:   clean(a.RequestID),
+		Kinds:       titlesIn(a.Kinds, lang),
+		ReceivedAt:  in(a.ReceivedAt, a.Location),
+		Link:        a.Link,
+		LinkExpires: in(a.LinkExpires, a.Location),
+		TeamAddress: clean(a.TeamAddress),
+	}
+	for _, s := range a.Systems {
+		v.Systems = append(v.Systems, AnswerSystem{Title: clean(s.Title), Outcome: s.Outcome})
+	}
+	for _, h := range a.Withheld {
+		v.Withheld = append(v.Withheld, AnswerHold{System: clean(h.System), Category: clean(h.Category), Reason: clean(h.Reason), Law: clean(h.Law), Until: clean(h.Until)})
+	}
+	for _, n := range a.NotApplicable {
+		v.NotApplicable = append(v.NotApplicable, clean(n))
+	}
+	subject := "Your privacy request " + v.RequestID + " is done"
+	if lang == Spanish {
+		subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
+	}
+	return renderIn(lang, to, a.TeamAddress, subject, "answer", v)
+}
+
+// Attention tells the privacy team that a request could not be carried out
+// in every system and needs them.
+type Attention struct {
+	RequestID string
+	Failed    []AttentionItem
+	Done      int // systems that succeeded
+}
+
+// AttentionItem is one system that failed.
+type AttentionItem struct {
+	System string
+	Action string
+	Error  string // the error's name, e.g. ErasureNotProvenError
+	Cause  string // the error's message: names the system and status only
+}
+
+// RenderAttention renders the team's notice that a request needs attention.
+// It names systems and errors only, never the person.
+func RenderAttention(to string, a Attention) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	items := make([]AttentionItem, len(a.Failed))
+	for i, f := range a.Failed {
+		items[i] = AttentionItem{System: clean(f.System), Action: clean(f.Action), Error: clean(f.Error), Cause: clean(f.Cause)}
+	}
+	a.Failed, a.RequestID = items, clean(a.RequestID)
+	subject := fmt.Sprintf("Privacy request %s needs attention: %d system(s) failed", a.RequestID, len(items))
+	return render(to, "", subject, "answer-attention", a)
+}
