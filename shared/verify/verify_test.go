@@ -1,0 +1,481 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/verify"
+)
+
+const (
+	linkBase  = "https://privacy.productionflow.example/verify"
+	formURL   = "https://privacy.productionflow.example/"
+	team      = "privacy@productionflow.example"
+	requester = "ana.requester@example.org"
+)
+
+var t0 = time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+
+// memStore is an in-memory request store with the dynamo store's rules:
+// conditional status changes and Once events recorded once per time.
+type memStore struct {
+	mu       sync.Mutex
+	requests map[string]request.Request
+	events   []request.Event
+	once     map[string]bool
+	failGet  error
+}
+
+var _ verify.Store = (*memStore)(nil)
+
+func newMemStore(rs ...request.Request) *memStore {
+	m := &memStore{requests: map[string]request.Request{}, once: map[string]bool{}}
+	for _, r := range rs {
+		m.requests[r.ID] = r
+	}
+	return m
+}
+
+func (m *memStore) Get(_ context.Context, id string) (*request.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failGet != nil {
+		return nil, m.failGet
+	}
+	r, ok := m.requests[id]
+	if !ok {
+		return nil, request.ErrNotFound
+	}
+	return &r, nil
+}
+
+func (m *memStore) SetStatus(_ context.Context, id string, from, to request.Status, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := request.CheckTransition(from, to); err != nil {
+		return err
+	}
+	r, ok := m.requests[id]
+	if !ok {
+		return request.ErrNotFound
+	}
+	if r.Status != from {
+		return request.ErrConflict
+	}
+	r.Status, r.UpdatedAt = to, at
+	m.requests[id] = r
+	return nil
+}
+
+func (m *memStore) AppendEvent(_ context.Context, ev request.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ev.Once != "" {
+		key := ev.RequestID + ev.At.UTC().String() + ev.Once
+		if m.once[key] {
+			return nil
+		}
+		m.once[key] = true
+	}
+	m.events = append(m.events, ev)
+	return nil
+}
+
+func (m *memStore) status(id string) request.Status {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.requests[id].Status
+}
+
+func (m *memStore) actions(id string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, e := range m.events {
+		if e.RequestID == id {
+			out = append(out, e.Action)
+		}
+	}
+	return out
+}
+
+// outbox records sent mail; fail, when set, fails every send.
+type outbox struct {
+	mu   sync.Mutex
+	sent []mail.Message
+	fail error
+}
+
+func (o *outbox) Send(_ context.Context, m mail.Message) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fail != nil {
+		return "", o.fail
+	}
+	o.sent = append(o.sent, m)
+	return "msg-" + string(rune('a'+len(o.sent))), nil
+}
+
+func (o *outbox) messages() []mail.Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]mail.Message(nil), o.sent...)
+}
+
+// tasks records SendTaskSuccess calls; err is returned when set.
+type tasks struct {
+	mu    sync.Mutex
+	calls []sfn.SendTaskSuccessInput
+	err   error
+}
+
+var _ verify.TaskAPI = (*tasks)(nil)
+
+func (f *tasks) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, *in)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &sfn.SendTaskSuccessOutput{}, nil
+}
+
+func (f *tasks) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+type fixture struct {
+	svc    *verify.Service
+	store  *memStore
+	tokens *token.MemStore
+	out    *outbox
+	tasks  *tasks
+	now    time.Time
+	logs   *bytes.Buffer
+}
+
+func acknowledged(id string, kinds ...request.Kind) request.Request {
+	return request.Request{
+		ID: id, Kinds: kinds, Status: request.Acknowledged, Channel: request.Web,
+		Requester:  request.Identity{Name: "Ana Requester", Email: requester},
+		ReceivedAt: t0, Due: request.Due{Response: t0.Add(45 * 24 * time.Hour)},
+	}
+}
+
+func newFixture(t *testing.T, rs ...request.Request) *fixture {
+	t.Helper()
+	f := &fixture{store: newMemStore(rs...), tokens: token.NewMemStore(), out: &outbox{}, tasks: &tasks{}, now: t0, logs: &bytes.Buffer{}}
+	now := func() time.Time { return f.now }
+	f.svc = &verify.Service{
+		Store: f.store, Tokens: f.tokens, Issuer: token.Issuer{Now: now}, Mail: f.out, Tasks: f.tasks, Now: now,
+		LinkBase: linkBase, FormURL: formURL, TeamAddress: team,
+		Log: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	t.Cleanup(func() {
+		// Logs never carry a link's token or the requester's address.
+		for _, m := range f.out.messages() {
+			if raw := rawToken(m.Text); raw != "" {
+				assert.NotContains(t, f.logs.String(), raw)
+			}
+		}
+		assert.NotContains(t, f.logs.String(), requester)
+	})
+	return f
+}
+
+// rawToken takes the token out of the link in a verification mail.
+func rawToken(text string) string {
+	i := strings.Index(text, linkBase+"?")
+	if i < 0 {
+		return ""
+	}
+	line := strings.Fields(text[i:])[0]
+	u, err := url.Parse(line)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("t")
+}
+
+func (f *fixture) start(t *testing.T, id, taskToken string) string {
+	t.Helper()
+	_, err := f.svc.Start(context.Background(), verify.StartInput{RequestID: id, TaskToken: taskToken})
+	require.NoError(t, err)
+	msgs := f.out.messages()
+	require.NotEmpty(t, msgs)
+	raw := rawToken(msgs[len(msgs)-1].Text)
+	require.NotEmpty(t, raw)
+	return raw
+}
+
+func TestStartMailsTheRequesterOncePerTask(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0001", request.Deletion))
+	in := verify.StartInput{RequestID: "PR-AAAA-0000-0000-0001", TaskToken: "task-token-1"}
+
+	first, err := f.svc.Start(ctx, in)
+	require.NoError(t, err)
+	assert.True(t, first.Mailed)
+	assert.Equal(t, t0.Add(verify.DefaultTTL), first.ExpiresAt)
+	for range 3 { // Lambda retries of the same task
+		again, err := f.svc.Start(ctx, in)
+		require.NoError(t, err)
+		assert.False(t, again.Mailed)
+		assert.Equal(t, "already-mailed", again.Skipped)
+	}
+	msgs := f.out.messages()
+	require.Len(t, msgs, 1, "one mail per task token")
+	m := msgs[0]
+	assert.Equal(t, []string{requester}, m.To)
+	assert.Equal(t, []string{team}, m.ReplyTo)
+	assert.Contains(t, m.Subject, "PR-AAAA-0000-0000-0001")
+	assert.Contains(t, m.Text, request.Deletion.Title())
+
+	// The link is the confirm page with the token and nothing else.
+	raw := rawToken(m.Text)
+	require.NotEmpty(t, raw)
+	assert.Contains(t, m.HTML, `href="`+linkBase+"?t="+raw+`"`)
+	hash, err := token.Hash(raw)
+	require.NoError(t, err)
+	rec, err := f.tokens.Get(ctx, hash)
+	require.NoError(t, err, "only the hash is stored, and it finds the record")
+	assert.Equal(t, "task-token-1", rec.TaskToken)
+	assert.Equal(t, token.Verify, rec.Purpose)
+	assert.False(t, rec.Used)
+
+	assert.Equal(t, request.Verifying, f.store.status(in.RequestID))
+	assert.Equal(t, []string{verify.ActionSent}, f.store.actions(in.RequestID), "recorded once")
+
+	t.Run("a new task of the same request mails a new link", func(t *testing.T) {
+		_, err := f.svc.Start(ctx, verify.StartInput{RequestID: in.RequestID, TaskToken: "task-token-2"})
+		require.NoError(t, err)
+		msgs := f.out.messages()
+		require.Len(t, msgs, 2)
+		assert.NotEqual(t, raw, rawToken(msgs[1].Text))
+	})
+}
+
+func TestStartWritesInTheRequestersLanguage(t *testing.T) {
+	r := acknowledged("PR-AAAA-0000-0000-0002", request.AccessCategories)
+	r.Language = "es"
+	f := newFixture(t, r)
+	f.start(t, r.ID, "task-es")
+	m := f.out.messages()[0]
+	assert.Contains(t, m.Subject, "Confirme su solicitud")
+	assert.Equal(t, "es", m.Headers[mail.HeaderContentLanguage])
+	assert.Contains(t, m.Text, "funciona una sola vez")
+}
+
+func TestStartErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a store failure is a TransientError, unwrapped", func(t *testing.T) {
+		f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0003", request.Deletion))
+		f.store.failGet = errors.New("ProvisionedThroughputExceeded")
+		_, err := f.svc.Start(ctx, verify.StartInput{RequestID: "PR-AAAA-0000-0000-0003", TaskToken: "x"})
+		_, direct := err.(*verify.TransientError)
+		assert.True(t, direct, "Lambda names the type TransientError: %v", err)
+	})
+	t.Run("a failed send is retried and then mails once", func(t *testing.T) {
+		f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0004", request.Deletion))
+		f.out.fail = errors.New("Throttling")
+		_, err := f.svc.Start(ctx, verify.StartInput{RequestID: "PR-AAAA-0000-0000-0004", TaskToken: "x"})
+		_, direct := err.(*verify.TransientError)
+		require.True(t, direct, "%v", err)
+		f.out.fail = nil
+		_, err = f.svc.Start(ctx, verify.StartInput{RequestID: "PR-AAAA-0000-0000-0004", TaskToken: "x"})
+		require.NoError(t, err)
+		assert.Len(t, f.out.messages(), 1)
+	})
+	t.Run("a closed request is a ClosedError and mails nothing", func(t *testing.T) {
+		r := acknowledged("PR-AAAA-0000-0000-0005", request.Deletion)
+		r.Status = request.Withdrawn
+		f := newFixture(t, r)
+		_, err := f.svc.Start(ctx, verify.StartInput{RequestID: r.ID, TaskToken: "x"})
+		_, direct := err.(*verify.ClosedError)
+		assert.True(t, direct, "%v", err)
+		assert.Empty(t, f.out.messages())
+	})
+}
+
+func TestLookupChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0010", request.Deletion, request.AccessCategories))
+	raw := f.start(t, "PR-AAAA-0000-0000-0010", "task-10")
+	for range 3 { // a mail scanner, then the person, then a reload
+		l, err := f.svc.Lookup(ctx, raw)
+		require.NoError(t, err)
+		assert.Equal(t, "PR-AAAA-0000-0000-0010", l.RequestID)
+		assert.Equal(t, []request.Kind{request.Deletion, request.AccessCategories}, l.Kinds)
+		assert.Equal(t, t0.Add(verify.DefaultTTL), l.ExpiresAt)
+	}
+	assert.Equal(t, request.Verifying, f.store.status("PR-AAAA-0000-0000-0010"))
+	assert.Zero(t, f.tasks.count())
+	_, err := f.svc.Confirm(ctx, raw)
+	assert.NoError(t, err, "the link still works after any number of GETs")
+}
+
+func TestConfirm(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0020", request.Deletion))
+	raw := f.start(t, "PR-AAAA-0000-0000-0020", "task-20")
+	f.now = t0.Add(2 * time.Hour)
+
+	c, err := f.svc.Confirm(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, "PR-AAAA-0000-0000-0020", c.RequestID)
+	assert.Equal(t, f.now, c.VerifiedAt)
+	assert.Equal(t, t0.Add(45*24*time.Hour), c.AnswerBy)
+	assert.Equal(t, request.Verified, f.store.status(c.RequestID))
+
+	require.Equal(t, 1, f.tasks.count())
+	call := f.tasks.calls[0]
+	assert.Equal(t, "task-20", aws.ToString(call.TaskToken))
+	assert.JSONEq(t, `{"requestId":"PR-AAAA-0000-0000-0020","verifiedAt":"2026-11-30T17:00:00Z"}`, aws.ToString(call.Output))
+
+	var verified *request.Event
+	for i, e := range f.store.events {
+		if e.Action == verify.ActionVerified {
+			verified = &f.store.events[i]
+		}
+	}
+	require.NotNil(t, verified)
+	assert.Equal(t, verify.ActorRequester, verified.Actor)
+	assert.Equal(t, verify.MethodEmailLink, verified.Data["method"])
+
+	_, err = f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed, "a link works once")
+	_, err = f.svc.Lookup(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed)
+	assert.Equal(t, 1, f.tasks.count())
+}
+
+func TestBadLinks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0030", request.Deletion), acknowledged("PR-AAAA-0000-0000-0031", request.Deletion))
+	expiring := f.start(t, "PR-AAAA-0000-0000-0030", "task-30")
+
+	// A manual-task token is no verification link, and is not used up by trying.
+	manualRaw, manual, err := (&token.Issuer{Now: func() time.Time { return t0 }}).Issue(token.ManualTask, "PR-AAAA-0000-0000-0031", "task-31", time.Hour*24, nil)
+	require.NoError(t, err)
+	require.NoError(t, f.tokens.Put(ctx, manual))
+	unknown, _, err := (&token.Issuer{Now: func() time.Time { return t0 }}).Issue(token.Verify, "x", "y", time.Hour, nil)
+	require.NoError(t, err)
+
+	f.now = t0.Add(verify.DefaultTTL) // the moment the link expires
+	tests := []struct {
+		name string
+		raw  string
+		want error
+	}{
+		{"expired", expiring, verify.ErrLinkExpired},
+		{"unknown", unknown, verify.ErrLinkUnknown},
+		{"malformed", "<script>alert(1)</script>", verify.ErrLinkUnknown},
+		{"empty", "", verify.ErrLinkUnknown},
+		{"another purpose", manualRaw, verify.ErrLinkPurpose},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.svc.Lookup(ctx, tt.raw)
+			assert.ErrorIs(t, err, tt.want)
+			_, err = f.svc.Confirm(ctx, tt.raw)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+	rec, err := f.tokens.Get(ctx, manual.Hash)
+	require.NoError(t, err)
+	assert.False(t, rec.Used, "the manual-task token still works for its own page")
+	assert.Equal(t, request.Verifying, f.store.status("PR-AAAA-0000-0000-0030"))
+	assert.Zero(t, f.tasks.count())
+}
+
+func TestConfirmAfterTheWorkflowGaveUp(t *testing.T) {
+	for _, apiErr := range []error{&types.TaskTimedOut{Message: aws.String("Task Timed Out")}, &types.TaskDoesNotExist{Message: aws.String("gone")}} {
+		t.Run(apiErr.Error(), func(t *testing.T) {
+			f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0040", request.Deletion))
+			raw := f.start(t, "PR-AAAA-0000-0000-0040", "task-40")
+			f.tasks.err = apiErr
+			_, err := f.svc.Confirm(context.Background(), raw)
+			assert.ErrorIs(t, err, verify.ErrRequestClosed)
+		})
+	}
+}
+
+func TestClose(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		kinds    []request.Kind
+		language string
+		want     []string
+		optOut   bool
+	}{
+		{"deletion is offered the opt-out of sale", []request.Kind{request.Deletion}, "", []string{"never confirmed", "within 7 days", formURL}, true},
+		{"access is told how to ask again", []request.Kind{request.AccessSpecific}, "", []string{"never confirmed", "make a new request", formURL}, false},
+		{"in Spanish", []request.Kind{request.Deletion}, "es", []string{"nunca fue confirmada", "7", "no vendamos ni"}, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := acknowledged("PR-AAAA-0000-0000-005"+string(rune('0'+i)), tt.kinds...)
+			r.Language = tt.language
+			f := newFixture(t, r)
+			f.start(t, r.ID, "task-close")
+			f.now = t0.Add(verify.DefaultTTL + time.Hour)
+			for range 3 { // retries: closed once, mailed once
+				out, err := f.svc.Close(ctx, verify.CloseInput{RequestID: r.ID, Reason: verify.ReasonNotInTime})
+				require.NoError(t, err)
+				assert.True(t, out.Closed)
+			}
+			assert.Equal(t, request.Unverified, f.store.status(r.ID))
+			assert.Equal(t, []string{verify.ActionSent, verify.ActionUnverified, verify.ActionNoticeSent}, f.store.actions(r.ID))
+			msgs := f.out.messages()
+			require.Len(t, msgs, 2, "the verification mail and one notice")
+			notice := msgs[1]
+			assert.Equal(t, []string{requester}, notice.To)
+			for _, w := range tt.want {
+				assert.Contains(t, notice.Text, w)
+			}
+			assert.Equal(t, tt.optOut, strings.Contains(notice.Text, "Do not sell or share my data"), notice.Text)
+		})
+	}
+	t.Run("a request verified at the last moment stays verified", func(t *testing.T) {
+		f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0060", request.Deletion))
+		raw := f.start(t, "PR-AAAA-0000-0000-0060", "task-60")
+		_, err := f.svc.Confirm(ctx, raw)
+		require.NoError(t, err)
+		out, err := f.svc.Close(ctx, verify.CloseInput{RequestID: "PR-AAAA-0000-0000-0060"})
+		require.NoError(t, err)
+		assert.False(t, out.Closed)
+		assert.Equal(t, request.Verified, f.store.status("PR-AAAA-0000-0000-0060"))
+		assert.Len(t, f.out.messages(), 1)
+	})
+}
+
+func TestOutputsCarryNoPersonalData(t *testing.T) {
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0070", request.Deletion))
+	out, err := f.svc.Start(context.Background(), verify.StartInput{RequestID: "PR-AAAA-0000-0000-0070", TaskToken: "t"})
+	require.NoError(t, err)
+	b, err := json.Marshal(out)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), requester)
+	assert.NotContains(t, string(b), rawToken(f.out.messages()[0].Text))
+}
