@@ -1,0 +1,237 @@
+package fulfil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// StepResult is one item of the workflow's Map output: a StepOutput, a
+// manual step's confirmation ({system, action, confirmedAt, noted}), or a
+// caught failure ({system, action, failed: true, error: {Error, Cause}}).
+type StepResult struct {
+	System      string        `json:"system"`
+	Action      system.Action `json:"action"`
+	Outcome     string        `json:"outcome,omitempty"`
+	Found       bool          `json:"found,omitempty"`
+	Withheld    []string      `json:"withheld,omitempty"`
+	ConfirmedAt string        `json:"confirmedAt,omitempty"`
+	Failed      bool          `json:"failed,omitempty"`
+	Error       *StepError    `json:"error,omitempty"`
+}
+
+// StepError is a caught error as Step Functions passes it on.
+type StepError struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// AnswerInput is the request and what every step did.
+type AnswerInput struct {
+	RequestID string       `json:"requestId"`
+	Results   []StepResult `json:"results"`
+}
+
+// AnswerOutput says how the request ended.
+type AnswerOutput struct {
+	RequestID      string   `json:"requestId"`
+	Completed      bool     `json:"completed"`
+	NeedsAttention bool     `json:"needsAttention"`
+	Failed         []string `json:"failed,omitempty"` // "system/action"
+}
+
+// Answer closes fulfilment. When every step succeeded it mails the requester
+// the answer (in the request's language: what was done per system, what was
+// withheld and why, the systems not concerned, and for access a fresh 7-day
+// link to the package), records "answered" and completes the request. When
+// a step failed it tells the privacy team instead, records "needs-attention"
+// and leaves the request in progress for them to finish. Each mail goes out
+// once: a retried Answer finds its event on the trail and does not resend.
+func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, error) {
+	out := AnswerOutput{RequestID: in.RequestID}
+	r, err := s.load(ctx, in.RequestID)
+	if err != nil {
+		return out, err
+	}
+	events, err := s.Store.Events(ctx, r.ID)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "read audit trail", "requestId", r.ID, "err", err)
+		return out, &TransientError{RequestID: r.ID, Op: "read audit trail", Err: err}
+	}
+
+	var failed []mail.AttentionItem
+	done := 0
+	for _, res := range in.Results {
+		if res.Failed || res.Outcome == "task-started" {
+			item := mail.AttentionItem{System: res.System, Action: string(res.Action), Error: "not done"}
+			if res.Error != nil {
+				item.Error, item.Cause = res.Error.Error, res.Error.Cause
+			}
+			failed = append(failed, item)
+			out.Failed = append(out.Failed, res.System+"/"+string(res.Action))
+			continue
+		}
+		done++
+	}
+	if len(failed) > 0 {
+		out.NeedsAttention = true
+		return out, s.needsAttention(ctx, r, events, failed, done)
+	}
+	if _, ok := hasEvent(events, ActionAnswered, nil); ok {
+		out.Completed = true
+		return out, s.complete(ctx, r)
+	}
+
+	a := mail.Answer{
+		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
+		Location: s.Location, Language: r.Language, NotApplicable: []string{},
+	}
+	var exported []string
+	for i := range s.Registry.Systems {
+		sys := &s.Registry.Systems[i]
+		var mine []StepResult
+		for _, res := range in.Results {
+			if res.System == sys.Name {
+				mine = append(mine, res)
+			}
+		}
+		if len(mine) == 0 {
+			a.NotApplicable = append(a.NotApplicable, sys.DisplayName())
+			continue
+		}
+		for _, res := range mine {
+			outcome := res.Outcome
+			if outcome == "" && res.ConfirmedAt != "" {
+				outcome = mail.OutcomeConfirmed
+			}
+			a.Systems = append(a.Systems, mail.AnswerSystem{Title: sys.DisplayName(), Outcome: outcome})
+			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
+				exported = append(exported, sys.Name)
+			}
+			if res.Action == system.Erase {
+				for _, h := range sys.Holds {
+					a.Withheld = append(a.Withheld, mail.AnswerHold{System: sys.DisplayName(), Category: h.Category, Reason: h.Reason, Law: h.Law, Until: h.Until})
+				}
+			}
+		}
+	}
+	if slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export }) {
+		link, err := s.accessPackage(ctx, r.ID, events, in.Results)
+		if err != nil {
+			return out, err
+		}
+		a.Link, a.LinkExpires = link.URL, link.ExpiresAt
+	}
+
+	msg, err := mail.RenderAnswer(r.Requester.Email, a)
+	if err != nil {
+		return out, fmt.Errorf("render answer to %s: %w", r.ID, err)
+	}
+	id, err := s.Mail.Send(ctx, msg)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "send answer", "requestId", r.ID, "err", err)
+		return out, &TransientError{RequestID: r.ID, Op: "send answer", Err: err}
+	}
+	if err := s.record(ctx, request.Event{
+		RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionAnswered, Once: ActionAnswered,
+		Reason: "every system acted: the requester is answered",
+		Data: map[string]string{"messageId": id, "systems": strconv.Itoa(done),
+			"withheld": strconv.Itoa(len(a.Withheld)), "exported": strconv.Itoa(len(exported)), "link": strconv.FormatBool(a.Link != "")},
+	}); err != nil {
+		return out, err
+	}
+	s.Log.InfoContext(ctx, "request answered", "requestId", r.ID, "systems", done, "withheld", len(a.Withheld))
+	out.Completed = true
+	return out, s.complete(ctx, r)
+}
+
+// complete moves the request to completed; already completed is fine.
+func (s *Service) complete(ctx context.Context, r *request.Request) error {
+	if r.Status == request.Completed {
+		return nil
+	}
+	err := s.Store.SetStatus(ctx, r.ID, r.Status, request.Completed, s.Now())
+	if errors.Is(err, request.ErrConflict) {
+		cur, gerr := s.load(ctx, r.ID)
+		if gerr == nil && cur.Status == request.Completed {
+			return nil
+		}
+	}
+	if err != nil {
+		s.Log.ErrorContext(ctx, "complete request", "requestId", r.ID, "err", err)
+		return &TransientError{RequestID: r.ID, Op: "set status completed", Err: err}
+	}
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: "status:" + string(request.Completed),
+		Reason: "every system acted and the requester was answered"})
+}
+
+// needsAttention tells the team, once, which steps failed.
+func (s *Service) needsAttention(ctx context.Context, r *request.Request, events []request.Event, failed []mail.AttentionItem, done int) error {
+	if _, ok := hasEvent(events, ActionNeedsAttention, nil); ok {
+		return nil
+	}
+	msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: failed, Done: done})
+	if err != nil {
+		return fmt.Errorf("render attention notice for %s: %w", r.ID, err)
+	}
+	if _, err := s.Mail.Send(ctx, msg); err != nil {
+		s.Log.ErrorContext(ctx, "send attention notice", "requestId", r.ID, "err", err)
+		return &TransientError{RequestID: r.ID, Op: "send attention notice", Err: err}
+	}
+	names := make([]string, len(failed))
+	for i, f := range failed {
+		names[i] = f.System + "/" + f.Action + ": " + f.Error
+	}
+	s.Log.WarnContext(ctx, "request needs attention", "requestId", r.ID, "failed", len(failed))
+	return s.record(ctx, request.Event{
+		RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionNeedsAttention, Once: ActionNeedsAttention,
+		Reason: "some systems could not act; the privacy team finishes by hand",
+		Data:   map[string]string{"failed": fmt.Sprint(names), "done": strconv.Itoa(done)},
+	})
+}
+
+// accessPackage builds the package from the parts the export steps wrote,
+// once, and signs a fresh link to it.
+func (s *Service) accessPackage(ctx context.Context, id string, events []request.Event, results []StepResult) (export.Link, error) {
+	if ev, ok := hasEvent(events, ActionPackageWritten, nil); ok && ev.Data["key"] != "" {
+		link, err := s.Packages.LinkFor(ctx, ev.Data["key"])
+		if err != nil {
+			return export.Link{}, &TransientError{RequestID: id, Op: "sign package link", Err: err}
+		}
+		return link, nil
+	}
+	p := export.Package{RequestID: id, GeneratedAt: s.Now()}
+	for i := range s.Registry.Systems {
+		name := s.Registry.Systems[i].Name
+		if !slices.ContainsFunc(results, func(res StepResult) bool {
+			return res.System == name && res.Action == system.Export && (res.Outcome == mail.OutcomeExported || res.Outcome == mail.OutcomeNotFound)
+		}) {
+			continue
+		}
+		d, err := s.Parts.Get(ctx, id, name)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "read export part", "requestId", id, "system", name, "err", err)
+			return export.Link{}, &TransientError{RequestID: id, Op: "read export part", Err: err}
+		}
+		p.Systems = append(p.Systems, d)
+	}
+	link, err := s.Packages.Package(ctx, s.Registry, p)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "write access package", "requestId", id, "err", err)
+		return export.Link{}, &TransientError{RequestID: id, Op: "write access package", Err: err}
+	}
+	if err := s.record(ctx, request.Event{
+		RequestID: id, At: s.Now(), Actor: actor, Action: ActionPackageWritten, Once: ActionPackageWritten,
+		Data: map[string]string{"bucket": link.Bucket, "key": link.Key, "systems": strconv.Itoa(len(p.Systems))},
+	}); err != nil {
+		return export.Link{}, err
+	}
+	return link, nil
+}

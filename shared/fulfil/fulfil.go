@@ -1,0 +1,283 @@
+// Package fulfil carries a verified privacy request out in every downstream
+// system: Plan lists the steps (one system, one action each) from the
+// registry and the request's kinds, Step runs one of them through the
+// connectors, and Answer tells the requester what was done (or the privacy
+// team what failed) and closes the request.
+//
+// The workflow (workflows/fulfil.asl.json) holds no personal data: steps are
+// {requestId, system, action}; each task reads the person's identifiers from
+// the request store itself. Exported data never passes through the workflow
+// either: Step writes each system's export to the part store (S3, SSE-KMS)
+// and Answer packages the parts.
+package fulfil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// Store is the part of the request store fulfilment uses; *dynamo.Store
+// satisfies it.
+type Store interface {
+	Get(ctx context.Context, id string) (*request.Request, error)
+	SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error
+	AppendEvent(ctx context.Context, ev request.Event) error
+	Events(ctx context.Context, id string) ([]request.Event, error)
+}
+
+// Parts keeps each system's exported data between the step that gathered it
+// and the answer that packages it.
+type Parts interface {
+	Put(ctx context.Context, requestID string, d export.SystemData) error
+	Get(ctx context.Context, requestID, system string) (export.SystemData, error)
+}
+
+// Packager builds and publishes the access package; *export.Store satisfies it.
+type Packager interface {
+	Package(ctx context.Context, reg *system.Registry, p export.Package) (export.Link, error)
+	LinkFor(ctx context.Context, key string) (export.Link, error)
+}
+
+// Starter starts a manual task; *connector.Manual satisfies it.
+type Starter interface {
+	Start(ctx context.Context, sys *system.System, a system.Action, requestID, taskToken string, p connector.Person) (connector.Task, error)
+}
+
+// Eraser erases and proves it; *connector.Eraser satisfies it.
+type Eraser interface {
+	Erase(ctx context.Context, requestID string, sys *system.System, p connector.Person) (*connector.Erasure, error)
+}
+
+// Service carries requests out.
+type Service struct {
+	Store    Store
+	Registry *system.Registry
+	Systems  connector.Doer // *connector.Runner: http and sesSuppression actions
+	Eraser   Eraser
+	Manual   Starter
+	Parts    Parts
+	Packages Packager
+	Mail     mail.Sender
+	Now      func() time.Time
+	Log      *slog.Logger
+	// TeamAddress is the privacy team: Reply-To of the answer, and where a
+	// request that needs attention is reported.
+	TeamAddress string
+	// Location is the business time zone dates in mail are written in.
+	Location *time.Location
+}
+
+// Audit actions written by fulfilment (besides the connectors' own
+// erasure-proof and erasure-withheld).
+const (
+	ActionStarted        = "fulfilment-started"
+	ActionStepDone       = "fulfilment-step"
+	ActionPackageWritten = "access-package-written"
+	ActionNeedsAttention = "needs-attention"
+	ActionAnswered       = "answered"
+	actor                = "system:fulfil"
+)
+
+// TransientError is a store, mail or package failure that may pass if the
+// task is tried again; the workflow retries it.
+type TransientError struct {
+	RequestID string
+	Op        string
+	Err       error
+}
+
+func (e *TransientError) Error() string {
+	return fmt.Sprintf("transient: request %s: %s failed", e.RequestID, e.Op)
+}
+
+// Unwrap gives the cause to errors.Is and errors.As.
+func (e *TransientError) Unwrap() error { return e.Err }
+
+// RequestStateError means the request cannot be fulfilled in its state
+// (not found, not verified, closed). Retrying will not help.
+type RequestStateError struct {
+	RequestID string
+	Status    request.Status // empty when the request does not exist
+}
+
+func (e *RequestStateError) Error() string {
+	if e.Status == "" {
+		return fmt.Sprintf("request %s not found", e.RequestID)
+	}
+	return fmt.Sprintf("request %s is %s: only a verified or in-progress request is fulfilled", e.RequestID, e.Status)
+}
+
+// load reads a request, classifying store failures.
+func (s *Service) load(ctx context.Context, id string) (*request.Request, error) {
+	r, err := s.Store.Get(ctx, id)
+	if errors.Is(err, request.ErrNotFound) {
+		return nil, &RequestStateError{RequestID: id}
+	}
+	if err != nil {
+		s.Log.ErrorContext(ctx, "read request", "requestId", id, "err", err)
+		return nil, &TransientError{RequestID: id, Op: "read request", Err: err}
+	}
+	return r, nil
+}
+
+// record appends an audit event; a failure is transient.
+func (s *Service) record(ctx context.Context, ev request.Event) error {
+	if err := s.Store.AppendEvent(ctx, ev); err != nil {
+		s.Log.ErrorContext(ctx, "append audit event", "requestId", ev.RequestID, "action", ev.Action, "err", err)
+		return &TransientError{RequestID: ev.RequestID, Op: "record " + ev.Action, Err: err}
+	}
+	return nil
+}
+
+// hasEvent reports whether the trail already holds an event with this
+// action whose data matches every pair in match.
+func hasEvent(events []request.Event, action string, match map[string]string) (request.Event, bool) {
+	for _, ev := range events {
+		if ev.Action != action {
+			continue
+		}
+		ok := true
+		for k, v := range match {
+			if ev.Data[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return ev, true
+		}
+	}
+	return request.Event{}, false
+}
+
+// PlanInput starts fulfilment of one request.
+type PlanInput struct {
+	RequestID string `json:"requestId"`
+}
+
+// StepRef is one step of the plan: one action in one system. It holds no
+// personal data. Manual is true when the action is a task mailed to the
+// system's owner: the workflow then waits for the owner's confirmation
+// (lambda:invoke.waitForTaskToken).
+type StepRef struct {
+	RequestID string        `json:"requestId"`
+	System    string        `json:"system"`
+	Action    system.Action `json:"action"`
+	Manual    bool          `json:"manual,omitempty"`
+}
+
+// PlanOutput is the plan: the steps to run and the systems the request does
+// not concern.
+type PlanOutput struct {
+	RequestID     string    `json:"requestId"`
+	Steps         []StepRef `json:"steps"`
+	NotApplicable []string  `json:"notApplicable"`
+}
+
+// Plan checks the request may be fulfilled, moves it from verified to
+// in-progress (a second call changes nothing), and lists its steps.
+func (s *Service) Plan(ctx context.Context, in PlanInput) (PlanOutput, error) {
+	r, err := s.load(ctx, in.RequestID)
+	if err != nil {
+		return PlanOutput{}, err
+	}
+	switch r.Status {
+	case request.Verified:
+		now := s.Now()
+		if err := s.Store.SetStatus(ctx, r.ID, request.Verified, request.InProgress, now); err != nil && !errors.Is(err, request.ErrConflict) {
+			s.Log.ErrorContext(ctx, "set status", "requestId", r.ID, "err", err)
+			return PlanOutput{}, &TransientError{RequestID: r.ID, Op: "set status in-progress", Err: err}
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: "status:" + string(request.InProgress),
+			Reason: "verified: carrying the request out in every system"}); err != nil {
+			return PlanOutput{}, err
+		}
+	case request.InProgress, request.Extended:
+	default:
+		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
+	}
+	out := PlanOutput{RequestID: r.ID, Steps: []StepRef{}, NotApplicable: []string{}}
+	steps := Steps(s.Registry, r.Kinds)
+	for _, st := range steps {
+		st.RequestID = r.ID
+		out.Steps = append(out.Steps, st)
+	}
+	out.NotApplicable = NotApplicable(s.Registry, steps)
+	s.Log.InfoContext(ctx, "fulfilment planned", "requestId", r.ID, "steps", len(out.Steps), "notApplicable", len(out.NotApplicable))
+	return out, nil
+}
+
+// Steps lists, in registry order, the actions each system takes for the
+// kinds asked:
+//   - deletion, child's data: erase in every system that erases, and in
+//     every system with legal holds (the connector records what is withheld
+//     and why); suppress where a system can only suppress, so the address
+//     is never mailed again;
+//   - access, portability: export;
+//   - correction: correct;
+//   - opt-out of marketing or of sale: suppress.
+func Steps(reg *system.Registry, kinds []request.Kind) []StepRef {
+	var out []StepRef
+	add := func(sys *system.System, a system.Action) {
+		ref := StepRef{System: sys.Name, Action: a}
+		if m := sys.Actions[a]; m != nil && m.Kind == system.Manual {
+			ref.Manual = true
+		}
+		for _, x := range out {
+			if x.System == ref.System && x.Action == ref.Action {
+				return
+			}
+		}
+		out = append(out, ref)
+	}
+	has := func(ks ...request.Kind) bool {
+		for _, k := range ks {
+			if slices.Contains(kinds, k) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range reg.Systems {
+		sys := &reg.Systems[i]
+		if has(request.Deletion, request.ChildData) {
+			if sys.Supports(system.Erase) || len(sys.Holds) > 0 {
+				add(sys, system.Erase)
+			}
+			if !sys.Supports(system.Erase) && sys.Supports(system.Suppress) {
+				add(sys, system.Suppress)
+			}
+		}
+		if has(request.AccessCategories, request.AccessSpecific, request.Portability) && sys.Supports(system.Export) {
+			add(sys, system.Export)
+		}
+		if has(request.Correction) && sys.Supports(system.Correct) {
+			add(sys, system.Correct)
+		}
+		if has(request.OptOutMarketing, request.OptOutSale) && sys.Supports(system.Suppress) {
+			add(sys, system.Suppress)
+		}
+	}
+	return out
+}
+
+// NotApplicable lists the systems no step concerns, in registry order.
+func NotApplicable(reg *system.Registry, steps []StepRef) []string {
+	out := []string{}
+	for _, name := range reg.Names() {
+		if !slices.ContainsFunc(steps, func(s StepRef) bool { return s.System == name }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}

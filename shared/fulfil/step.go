@@ -1,0 +1,130 @@
+package fulfil
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// StepInput is one step of the plan. TaskToken is set by the workflow
+// ($$.Task.Token under lambda:invoke.waitForTaskToken) for a manual step
+// only: the owner's confirmation completes the waiting task with it.
+type StepInput struct {
+	RequestID string        `json:"requestId"`
+	System    string        `json:"system"`
+	Action    system.Action `json:"action"`
+	TaskToken string        `json:"taskToken,omitempty"`
+}
+
+// StepOutput is what one step did. It holds no personal data: outcome
+// words, whether the system held the person, and the categories kept under
+// a legal hold.
+type StepOutput struct {
+	RequestID string        `json:"requestId"`
+	System    string        `json:"system"`
+	Action    system.Action `json:"action"`
+	// Outcome is one of the mail.Outcome* words, or "task-started" for a
+	// manual step still waiting for its owner, or "skipped" when the
+	// request was closed meanwhile.
+	Outcome  string   `json:"outcome"`
+	Found    bool     `json:"found"`
+	Withheld []string `json:"withheld,omitempty"`
+}
+
+// Step runs one action in one system for the request's person (read from
+// the store here, never passed by the workflow).
+//
+// Errors are returned unwrapped so the workflow's Retry and Catch match
+// their names: *connector.RetryableError, *connector.PermanentError and
+// *connector.ErasureNotProvenError from the connectors, *TransientError for
+// the desk's own store, and *RequestStateError for an unknown request.
+// Every step may be retried: erase and suppress are idempotent in the
+// systems, an export overwrites its part, and audit events carry Once keys.
+func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
+	out := StepOutput{RequestID: in.RequestID, System: in.System, Action: in.Action}
+	sys, ok := s.Registry.Lookup(in.System)
+	if !ok {
+		return out, &connector.PermanentError{System: in.System, Action: in.Action, Reason: "system not in the registry"}
+	}
+	r, err := s.load(ctx, in.RequestID)
+	if err != nil {
+		return out, err
+	}
+	if r.Status.Closed() {
+		out.Outcome = "skipped"
+		s.Log.InfoContext(ctx, "step skipped: request closed", "requestId", r.ID, "system", sys.Name, "status", string(r.Status))
+		return out, nil
+	}
+	p := connector.Person{Email: r.Requester.Email}
+
+	if m := sys.Actions[in.Action]; m != nil && m.Kind == system.Manual {
+		if in.TaskToken == "" {
+			return out, &connector.PermanentError{System: sys.Name, Action: in.Action, Reason: "a manual step needs the workflow's task token"}
+		}
+		if _, err := s.Manual.Start(ctx, sys, in.Action, r.ID, in.TaskToken, p); err != nil {
+			return out, err
+		}
+		out.Outcome = "task-started"
+		return out, nil
+	}
+
+	switch in.Action {
+	case system.Erase:
+		er, err := s.Eraser.Erase(ctx, r.ID, sys, p)
+		if err != nil {
+			return out, err
+		}
+		for _, h := range er.Withheld {
+			out.Withheld = append(out.Withheld, h.Category)
+		}
+		switch {
+		case !sys.Supports(system.Erase):
+			out.Outcome = mail.OutcomeWithheld
+		case er.Proven:
+			out.Outcome = mail.OutcomeErased
+		default:
+			out.Outcome = mail.OutcomeErasedAsk
+		}
+	case system.Export:
+		res, err := s.Systems.Do(ctx, sys, system.Export, p)
+		if err != nil {
+			return out, err
+		}
+		d := export.SystemData{System: sys.Name, Found: res.Found, At: res.At, Data: res.Data}
+		if err := s.Parts.Put(ctx, r.ID, d); err != nil {
+			s.Log.ErrorContext(ctx, "write export part", "requestId", r.ID, "system", sys.Name, "err", err)
+			return out, &TransientError{RequestID: r.ID, Op: "write export part", Err: err}
+		}
+		out.Found = res.Found
+		out.Outcome = mail.OutcomeExported
+		if !res.Found {
+			out.Outcome = mail.OutcomeNotFound
+		}
+	default:
+		res, err := s.Systems.Do(ctx, sys, in.Action, p)
+		if err != nil {
+			return out, err
+		}
+		out.Found = res.Found
+		out.Outcome = mail.OutcomeSuppressed
+		if in.Action != system.Suppress {
+			out.Outcome = mail.OutcomeConfirmed
+		}
+	}
+
+	ev := request.Event{
+		RequestID: r.ID, At: s.Now(), Actor: "system:" + sys.Name, Action: ActionStepDone,
+		Data: map[string]string{"system": sys.Name, "action": string(in.Action), "outcome": out.Outcome, "found": strconv.FormatBool(out.Found)},
+		Once: "step-" + sys.Name + "-" + string(in.Action),
+	}
+	if err := s.record(ctx, ev); err != nil {
+		return out, err
+	}
+	s.Log.InfoContext(ctx, "step done", "requestId", r.ID, "system", sys.Name, "action", string(in.Action), "outcome", out.Outcome)
+	return out, nil
+}
