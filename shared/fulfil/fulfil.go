@@ -281,3 +281,10 @@ func NotApplicable(reg *system.Registry, steps []StepRef) []string {
 	}
 	return out
 }
+
+// RecordFunc adapts a function (a Store's AppendEvent) to
+// connector.Recorder, so the connectors write to the same audit trail.
+type RecordFunc func(ctx context.Context, ev request.Event) error
+
+// Record appends ev.
+func (f RecordFunc) Record(ctx context.Context, ev request.Event) error { return f(ctx, ev) }

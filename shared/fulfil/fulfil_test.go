@@ -1,0 +1,325 @@
+package fulfil_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+func refs(steps []fulfil.StepRef) []string {
+	var out []string
+	for _, s := range steps {
+		x := s.System + " " + string(s.Action)
+		if s.Manual {
+			x += " (manual)"
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func TestPlanPerKind(t *testing.T) {
+	tests := []struct {
+		name          string
+		kinds         []request.Kind
+		steps         []string
+		notApplicable []string
+	}{
+		{
+			name:  "deletion erases everywhere, withholds the held, suppresses where it cannot erase",
+			kinds: []request.Kind{request.Deletion},
+			steps: []string{"customer-accounts erase", "payments erase", "google-analytics erase", "support-desk erase",
+				"marketing-suppression erase", "marketing-suppression suppress", "marketing-list erase", "credit-factoring erase"},
+			notApplicable: []string{},
+		},
+		{
+			name:          "access exports from every system that exports",
+			kinds:         []request.Kind{request.AccessCategories},
+			steps:         []string{"customer-accounts export", "payments export", "support-desk export", "marketing-list export", "credit-factoring export"},
+			notApplicable: []string{"google-analytics", "marketing-suppression"},
+		},
+		{
+			name:          "portability and access together plan each export once",
+			kinds:         []request.Kind{request.Portability, request.AccessSpecific},
+			steps:         []string{"customer-accounts export", "payments export", "support-desk export", "marketing-list export", "credit-factoring export"},
+			notApplicable: []string{"google-analytics", "marketing-suppression"},
+		},
+		{
+			name:          "marketing opt-out suppresses",
+			kinds:         []request.Kind{request.OptOutMarketing},
+			steps:         []string{"marketing-suppression suppress", "marketing-list suppress"},
+			notApplicable: []string{"customer-accounts", "payments", "google-analytics", "support-desk", "credit-factoring"},
+		},
+		{
+			name:          "correction is a manual task for the owner",
+			kinds:         []request.Kind{request.Correction},
+			steps:         []string{"customer-accounts correct (manual)"},
+			notApplicable: []string{"payments", "google-analytics", "support-desk", "marketing-suppression", "marketing-list", "credit-factoring"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.kinds...)
+			out, err := e.svc.Plan(context.Background(), fulfil.PlanInput{RequestID: "PR-1"})
+			require.NoError(t, err)
+			assert.Equal(t, tt.steps, refs(out.Steps))
+			assert.Equal(t, tt.notApplicable, out.NotApplicable)
+			for _, s := range out.Steps {
+				assert.Equal(t, "PR-1", s.RequestID)
+			}
+			assert.Equal(t, request.InProgress, e.store.status("PR-1"))
+
+			// The plan is the workflow's state: no personal data in it.
+			b, err := json.Marshal(out)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), janeEmail)
+			assert.NotContains(t, string(b), "Jane")
+		})
+	}
+}
+
+func TestPlanIsIdempotentAndRefusesOtherStates(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	first, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	again, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	assert.Equal(t, []string{"status:in-progress"}, e.store.actions("PR-1"))
+
+	for _, st := range []request.Status{request.Verifying, request.Completed, request.Withdrawn} {
+		t.Run(string(st), func(t *testing.T) {
+			r := e.store.requests["PR-1"]
+			r.Status = st
+			e.store.requests["PR-1"] = r
+			_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+			var se *fulfil.RequestStateError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, st, se.Status)
+		})
+	}
+	t.Run("unknown request", func(t *testing.T) {
+		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-nope"})
+		var se *fulfil.RequestStateError
+		require.ErrorAs(t, err, &se)
+	})
+	t.Run("store down is transient", func(t *testing.T) {
+		e.store.failGet = errors.New("ProvisionedThroughputExceededException")
+		defer func() { e.store.failGet = nil }()
+		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+		var te *fulfil.TransientError
+		require.ErrorAs(t, err, &te)
+		assert.NotContains(t, err.Error(), "Throughput", "the message names the operation only")
+	})
+}
+
+func TestStep(t *testing.T) {
+	ctx := context.Background()
+	t.Run("erase is proven and recorded", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase})
+		require.NoError(t, err)
+		assert.Equal(t, mail.OutcomeErased, out.Outcome)
+		assert.Equal(t, []string{"customer-accounts erase", "customer-accounts find"}, e.systems.calls)
+		assert.Equal(t, []string{connector.ActionErasureProof, fulfil.ActionStepDone}, e.store.actions("PR-1"))
+	})
+	t.Run("a system under legal hold is not called and its holds are recorded", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "credit-factoring", Action: system.Erase})
+		require.NoError(t, err)
+		assert.Equal(t, mail.OutcomeWithheld, out.Outcome)
+		assert.Equal(t, []string{"credit-history", "invoices"}, out.Withheld)
+		assert.Empty(t, e.systems.calls)
+		assert.Equal(t, []string{connector.ActionErasureWithheld, connector.ActionErasureWithheld, fulfil.ActionStepDone}, e.store.actions("PR-1"))
+	})
+	t.Run("a system still finding the person fails unwrapped", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+			return &connector.Result{System: sys.Name, Action: a, Found: true, Status: 200, At: t0}, nil
+		}
+		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "payments", Action: system.Erase})
+		_, ok := err.(*connector.ErasureNotProvenError)
+		require.True(t, ok, "got %T", err)
+	})
+	t.Run("connector errors come back unwrapped", func(t *testing.T) {
+		for _, want := range []error{
+			&connector.RetryableError{System: "payments", Action: system.Export, Status: 503},
+			&connector.PermanentError{System: "payments", Action: system.Export, Status: 403},
+		} {
+			e := newEnv(t, request.AccessCategories)
+			e.systems.do = func(*system.System, system.Action) (*connector.Result, error) { return nil, want }
+			_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "payments", Action: system.Export})
+			assert.Same(t, want, err)
+			assert.Empty(t, e.store.actions("PR-1"), "a failed attempt leaves nothing to duplicate on retry")
+		}
+	})
+	t.Run("export goes to the part store, not the workflow", func(t *testing.T) {
+		e := newEnv(t, request.AccessCategories)
+		in := fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Export}
+		out, err := e.svc.Step(ctx, in)
+		require.NoError(t, err)
+		again, err := e.svc.Step(ctx, in)
+		require.NoError(t, err, "a retried export overwrites its part")
+		assert.Equal(t, out, again)
+		assert.Equal(t, mail.OutcomeExported, out.Outcome)
+		part, err := e.parts.Get(ctx, "PR-1", "customer-accounts")
+		require.NoError(t, err)
+		assert.Contains(t, string(part.Data["identifiers"][0]), janeEmail)
+		b, _ := json.Marshal(out)
+		assert.NotContains(t, string(b), janeEmail)
+	})
+	t.Run("manual step needs a task token", func(t *testing.T) {
+		e := newEnv(t, request.Correction)
+		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct})
+		_, ok := err.(*connector.PermanentError)
+		require.True(t, ok, "got %T", err)
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct, TaskToken: "tok"})
+		require.NoError(t, err)
+		assert.Equal(t, "task-started", out.Outcome)
+		assert.Equal(t, []string{"customer-accounts correct tok"}, e.manual.started)
+	})
+	t.Run("unknown system is permanent", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "nope", Action: system.Erase})
+		_, ok := err.(*connector.PermanentError)
+		require.True(t, ok, "got %T", err)
+	})
+	t.Run("a closed request is skipped", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		r := e.store.requests["PR-1"]
+		r.Status = request.Withdrawn
+		e.store.requests["PR-1"] = r
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "payments", Action: system.Erase})
+		require.NoError(t, err)
+		assert.Equal(t, "skipped", out.Outcome)
+		assert.Empty(t, e.systems.calls)
+	})
+}
+
+// runAll plans and runs every step the way the workflow does, turning
+// caught errors into failed results.
+func runAll(t *testing.T, e *env) []fulfil.StepResult {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	var results []fulfil.StepResult
+	for _, s := range plan.Steps {
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: s.RequestID, System: s.System, Action: s.Action})
+		if err != nil {
+			name := typeName(err)
+			results = append(results, fulfil.StepResult{System: s.System, Action: s.Action, Failed: true, Error: &fulfil.StepError{Error: name, Cause: err.Error()}})
+			continue
+		}
+		results = append(results, fulfil.StepResult{System: out.System, Action: out.Action, Outcome: out.Outcome, Withheld: out.Withheld})
+	}
+	return results
+}
+
+// typeName is the error's Go type name, as aws-lambda-go reports it.
+func typeName(err error) string {
+	name := fmt.Sprintf("%T", err)
+	return name[strings.LastIndex(name, ".")+1:]
+}
+
+func TestAnswer(t *testing.T) {
+	ctx := context.Background()
+	t.Run("deletion done everywhere: answered with the holds, completed, once", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		results := runAll(t, e)
+		out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		require.NoError(t, err)
+		assert.True(t, out.Completed)
+		assert.Equal(t, request.Completed, e.store.status("PR-1"))
+		require.Len(t, e.mail.sent, 1)
+		m := e.mail.sent[0]
+		assert.Equal(t, []string{janeEmail}, m.To)
+		assert.Contains(t, m.Text, "Equal Credit Opportunity Act record retention (12 CFR 1002.12)")
+		assert.Contains(t, m.Text, "Invoices and factoring records are financial records we must keep.")
+		assert.Contains(t, m.Text, "Payment processor (Stripe): deleted; we checked afterwards")
+		assert.Contains(t, m.HTML, "What we kept, and why")
+
+		again, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		require.NoError(t, err)
+		assert.True(t, again.Completed)
+		assert.Len(t, e.mail.sent, 1, "a retried answer sends nothing again")
+	})
+	t.Run("a failed system: the team is told, the request stays in progress", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+			return &connector.Result{System: sys.Name, Action: a, Found: sys.Name == "support-desk", Status: 200, At: t0}, nil
+		}
+		results := runAll(t, e)
+		out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		require.NoError(t, err)
+		assert.True(t, out.NeedsAttention)
+		assert.False(t, out.Completed)
+		assert.Equal(t, []string{"support-desk/erase"}, out.Failed)
+		assert.Equal(t, request.InProgress, e.store.status("PR-1"))
+		require.Len(t, e.mail.sent, 1)
+		m := e.mail.sent[0]
+		assert.Equal(t, []string{team}, m.To)
+		assert.Contains(t, m.Text, "support-desk (erase): ErasureNotProvenError")
+		assert.NotContains(t, m.Text, janeEmail)
+		assert.Contains(t, e.store.actions("PR-1"), fulfil.ActionNeedsAttention)
+		assert.NotContains(t, e.store.actions("PR-1"), fulfil.ActionAnswered)
+	})
+	t.Run("access: the mail carries a link, never the data", func(t *testing.T) {
+		e := newEnv(t, request.AccessCategories)
+		r := e.store.requests["PR-1"]
+		r.Language = "es"
+		e.store.requests["PR-1"] = r
+		results := runAll(t, e)
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		require.NoError(t, err)
+		require.Len(t, e.packages.packages, 1)
+		assert.Len(t, e.packages.packages[0].Systems, 5)
+		require.Len(t, e.mail.sent, 1)
+		m := e.mail.sent[0]
+		assert.Contains(t, m.Text, "https://exports.example/PR-1?X-Amz-Signature=abc")
+		assert.Contains(t, m.Subject, "Su solicitud de privacidad")
+		assert.Contains(t, m.Text, "Google Analytics")
+		assert.NotContains(t, m.Text, `"email"`)
+		for _, ev := range e.store.events {
+			for _, v := range ev.Data {
+				assert.NotContains(t, v, "X-Amz-Signature", "the bearer link is not kept on the trail")
+			}
+		}
+	})
+	t.Run("mail down is transient and retried without a second package", func(t *testing.T) {
+		e := newEnv(t, request.AccessCategories)
+		results := runAll(t, e)
+		e.mail.fail = 1
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		var te *fulfil.TransientError
+		require.ErrorAs(t, err, &te)
+		_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+		require.NoError(t, err)
+		assert.Len(t, e.packages.packages, 1)
+		require.Len(t, e.mail.sent, 1)
+		assert.Contains(t, e.mail.sent[0].Text, "?again", "the second attempt signs a fresh link to the same package")
+	})
+}
+
+func TestNoPersonalDataInLogs(t *testing.T) {
+	e := newEnv(t, request.Deletion, request.AccessCategories)
+	results := runAll(t, e)
+	_, err := e.svc.Answer(context.Background(), fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+	require.NoError(t, err)
+	require.NotEmpty(t, e.logs.String())
+	assert.NotContains(t, e.logs.String(), janeEmail)
+	assert.NotContains(t, e.logs.String(), "Jane")
+}
