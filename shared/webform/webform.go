@@ -67,6 +67,8 @@ type Handler struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	formCSS []byte
+	// verifier serves the confirm page; nil when not configured.
+	verifier Verifier
 }
 
 // Config is what the handler needs besides the intake service.
@@ -78,6 +80,9 @@ type Config struct {
 	// Entropy makes submission IDs; nil means crypto/rand.
 	Entropy io.Reader
 	Log     *slog.Logger
+	// Verifier, when set, serves the verification confirm page:
+	// GET /verify shows it, POST /verify confirms.
+	Verifier Verifier
 }
 
 // New builds the handler.
@@ -101,6 +106,11 @@ func New(svc Submitter, cfg Config) *Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	if cfg.Verifier != nil {
+		h.verifier = cfg.Verifier
+		mux.HandleFunc("GET /verify", h.verifyPage)
+		mux.HandleFunc("POST /verify", h.verifyConfirm)
+	}
 	h.mux = mux
 	return h
 }
