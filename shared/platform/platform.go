@@ -158,7 +158,7 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	return webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log}), nil
+	return webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log, Verifier: WebVerifier(cfg, awsCfg, cal.Location(), log, opts...)}), nil
 }
 
 // DeadlineReminder builds the deadline reminder service from the environment.

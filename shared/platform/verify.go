@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -53,15 +54,12 @@ func LoadVerifyConfig(getenv func(string) string) (VerifyConfig, error) {
 	return c, nil
 }
 
-// Verifier builds the verification service from configuration. The web
-// intake uses it for the confirm page (Lookup, Confirm), which needs no
-// LinkBase; the two functions use Start and Close.
-func Verifier(cfg VerifyConfig, awsCfg aws.Config, log *slog.Logger, opts ...Option) (*verify.Service, error) {
+// Verifier builds the verification service from configuration; loc is the
+// business time zone dates are written in. The web intake uses it for the
+// confirm page (Lookup, Confirm), which needs no LinkBase; the two
+// functions use Start and Close.
+func Verifier(cfg VerifyConfig, awsCfg aws.Config, loc *time.Location, log *slog.Logger, opts ...Option) *verify.Service {
 	o := buildOptions(opts)
-	cal, err := clock.New(cfg.TimeZone)
-	if err != nil {
-		return nil, err
-	}
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	return &verify.Service{
 		Store:       &dynamo.Store{API: ddb, Table: cfg.Table},
@@ -73,15 +71,15 @@ func Verifier(cfg VerifyConfig, awsCfg aws.Config, log *slog.Logger, opts ...Opt
 		LinkBase:    cfg.LinkBase,
 		FormURL:     cfg.FormURL,
 		TeamAddress: cfg.TeamAddress,
-		Location:    cal.Location(),
+		Location:    loc,
 		Log:         log,
-	}, nil
+	}
 }
 
 // WebVerifier is the verifier of the web intake's confirm page, built from
 // the intake's configuration.
-func WebVerifier(cfg IntakeConfig, awsCfg aws.Config, log *slog.Logger, opts ...Option) (*verify.Service, error) {
-	return Verifier(VerifyConfig{IntakeConfig: cfg}, awsCfg, log, opts...)
+func WebVerifier(cfg IntakeConfig, awsCfg aws.Config, loc *time.Location, log *slog.Logger, opts ...Option) *verify.Service {
+	return Verifier(VerifyConfig{IntakeConfig: cfg}, awsCfg, loc, log, opts...)
 }
 
 // Verification builds the verification service of VerifyStartFunction and
@@ -91,9 +89,13 @@ func Verification(ctx context.Context, getenv func(string) string, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	cal, err := clock.New(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
 	awsCfg, err := LoadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return Verifier(cfg, awsCfg, log, opts...)
+	return Verifier(cfg, awsCfg, cal.Location(), log, opts...), nil
 }
