@@ -1,0 +1,408 @@
+package fulfil_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/states"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+const (
+	planARN   = "arn:aws:lambda:us-east-1:123456789012:function:FulfilPlanFunction"
+	stepARN   = "arn:aws:lambda:us-east-1:123456789012:function:FulfilStepFunction"
+	answerARN = "arn:aws:lambda:us-east-1:123456789012:function:FulfilAnswerFunction"
+)
+
+// fakeSystem behaves like a small people API: search by email, export and
+// delete by ID, 404 for an unknown person. failDeletes answers that many
+// DELETEs with 500 first; lying answers a DELETE 204 without deleting.
+type fakeSystem struct {
+	mu          sync.Mutex
+	people      map[string]string // email → id
+	failDeletes int
+	lying       bool
+	deletes     int
+}
+
+func (f *fakeSystem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // <sys>/people[/<id>[/export]]
+	switch {
+	case r.Method == http.MethodGet && len(parts) == 2:
+		email := r.URL.Query().Get("email")
+		id, ok := f.people[email]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"not found"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"people": []any{map[string]string{"id": id, "email": email}}})
+	case r.Method == http.MethodGet && len(parts) == 4:
+		for email, id := range f.people {
+			if id == parts[2] {
+				_ = json.NewEncoder(w).Encode(map[string]any{"profile": map[string]string{"email": email, "name": "Jane Doe"}, "orders": []any{map[string]any{"id": "o-1", "total": 12.5}}})
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+	case r.Method == http.MethodDelete && len(parts) == 3:
+		f.deletes++
+		if f.failDeletes > 0 {
+			f.failDeletes--
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		if !f.lying {
+			for email, id := range f.people {
+				if id == parts[2] {
+					delete(f.people, email)
+				}
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+	}
+}
+
+// registryFor declares three systems on the fake server: two that erase
+// and export, and one under legal hold that only finds and exports.
+func registryFor(t *testing.T, base string) *system.Registry {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("systems:\n")
+	for _, name := range []string{"accounts", "support"} {
+		fmt.Fprintf(&b, `  - name: %[1]s
+    title: The %[1]s system
+    owner: %[1]s-team@productionflow.example
+    categories: [contact, orders]
+    actions:
+      find:
+        kind: http
+        calls:
+          - method: GET
+            url: %[2]s/%[1]s/people?email={email}
+            success: [200]
+            notFound: [404]
+            found: "$.people[0].id"
+            match: {email: "$.people[0].email"}
+            capture: {accountId: "$.people[0].id"}
+      export:
+        kind: http
+        calls:
+          - method: GET
+            url: %[2]s/%[1]s/people/{accountId}/export
+            success: [200]
+            notFound: [404]
+            data: {contact: "$.profile", orders: "$.orders[*]"}
+      erase:
+        kind: http
+        calls:
+          - method: DELETE
+            url: %[2]s/%[1]s/people/{accountId}
+            success: [204]
+            notFound: [404]
+`, name, base)
+	}
+	fmt.Fprintf(&b, `  - name: credit
+    title: Credit checks and invoice factoring
+    owner: credit@productionflow.example
+    categories: [invoices]
+    actions:
+      find:
+        kind: http
+        calls:
+          - method: GET
+            url: %[1]s/credit/people?email={email}
+            success: [200]
+            notFound: [404]
+            found: "$.people[0].id"
+            match: {email: "$.people[0].email"}
+            capture: {accountId: "$.people[0].id"}
+    holds:
+      - category: invoices
+        reason: Invoices and factoring records are financial records we must keep.
+        law: Financial record-keeping law (26 U.S.C. § 6001)
+        until: 7 years after the invoice
+  - name: analytics
+    title: Analytics
+    owner: web@productionflow.example
+    categories: [usage]
+    actions:
+      correct:
+        kind: manual
+        task: Correct the record.
+`, base)
+	reg, err := system.Load(strings.NewReader(b.String()), system.Options{Template: system.TemplateOptions{AllowLocalHTTP: true}})
+	require.NoError(t, err)
+	return reg
+}
+
+type flow struct {
+	rt      *states.Runtime
+	arn     string
+	store   *dynamo.Store
+	sesURL  string
+	s3      *s3.Client
+	systems map[string]*fakeSystem
+	logs    *strings.Builder
+	inputs  []string // every payload the workflow passed to a task
+	mu      sync.Mutex
+}
+
+func newFlow(t *testing.T) *flow {
+	t.Helper()
+	ctx := context.Background()
+	db, ses := standin.Dynalite(t), standin.SES(t)
+	ddb := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
+	require.NoError(t, dynamo.EnsureTable(ctx, ddb, "privacy-desk"))
+	sesClient := sesv2.NewFromConfig(standin.Config(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(ses.URL) })
+
+	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(s3srv.Close)
+	s3c := s3.NewFromConfig(standin.Config(), func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(s3srv.URL)
+		o.UsePathStyle = true
+	})
+	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("exports")})
+	require.NoError(t, err)
+
+	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{}}
+	mux := http.NewServeMux()
+	for _, name := range []string{"accounts", "support", "credit"} {
+		fs := &fakeSystem{people: map[string]string{janeEmail: name + "-42"}}
+		f.systems[name] = fs
+		mux.Handle("/"+name+"/", fs)
+	}
+	apis := httptest.NewServer(mux)
+	t.Cleanup(apis.Close)
+
+	clk := states.NewVirtualClock(t0)
+	f.rt = states.New(states.Options{Clock: clk})
+	t.Cleanup(f.rt.Close)
+	log := slog.New(slog.NewJSONHandler(&syncWriter{w: f.logs, mu: &f.mu}, nil))
+	reg := registryFor(t, apis.URL)
+	runner := &connector.Runner{HTTP: &connector.HTTP{Client: apis.Client(), Now: clk.Now, Log: log, Template: system.TemplateOptions{AllowLocalHTTP: true}}}
+	svc := &fulfil.Service{
+		Store: f.store, Registry: reg, Systems: runner,
+		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
+		Manual:   &fakeManual{},
+		Parts:    &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
+		Packages: &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
+		Mail:     &sesmail.Sender{API: sesClient, From: "privacy-desk@productionflow.example"},
+		Now:      clk.Now, Log: log, TeamAddress: team, Location: time.UTC,
+	}
+	record := func(v any) {
+		b, _ := json.Marshal(v)
+		f.mu.Lock()
+		f.inputs = append(f.inputs, string(b))
+		f.mu.Unlock()
+	}
+	f.rt.RegisterLambda(planARN, func(ctx context.Context, in fulfil.PlanInput) (fulfil.PlanOutput, error) {
+		record(in)
+		return svc.Plan(ctx, in)
+	})
+	f.rt.RegisterLambda(stepARN, func(ctx context.Context, in fulfil.StepInput) (fulfil.StepOutput, error) {
+		record(in)
+		return svc.Step(ctx, in)
+	})
+	f.rt.RegisterLambda(answerARN, func(ctx context.Context, in fulfil.AnswerInput) (fulfil.AnswerOutput, error) {
+		record(in)
+		return svc.Answer(ctx, in)
+	})
+	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
+	require.NoError(t, err)
+	f.arn, err = f.rt.Register("fulfil", def, map[string]string{
+		"FulfilPlanFunctionArn": planARN, "FulfilStepFunctionArn": stepARN, "FulfilAnswerFunctionArn": answerARN,
+	})
+	require.NoError(t, err)
+	return f
+}
+
+type syncWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// run stores a verified request of these kinds and runs the workflow to its end.
+func (f *flow) run(t *testing.T, id string, kinds ...request.Kind) fulfil.AnswerOutput {
+	t.Helper()
+	_, _, err := f.store.Create(context.Background(), &request.Request{
+		ID: id, SourceID: id, Kinds: kinds, Status: request.Verified, Channel: request.Web, Priority: request.Normal,
+		Requester: request.Identity{Name: "Jane Doe", Email: janeEmail}, ReceivedAt: t0.Add(-72 * time.Hour),
+	})
+	require.NoError(t, err)
+	info, err := f.rt.Start(f.arn, id, `{"requestId":"`+id+`"}`)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	info, err = f.rt.Wait(ctx, info.ExecutionARN)
+	require.NoError(t, err)
+	require.Equal(t, states.StatusSucceeded, info.Status, info.Error+": "+info.Cause)
+	var out fulfil.AnswerOutput
+	require.NoError(t, json.Unmarshal([]byte(info.Output), &out))
+
+	// Nothing personal passes through the workflow or the logs.
+	hist, err := f.rt.History(info.ExecutionARN)
+	require.NoError(t, err)
+	h, _ := json.Marshal(hist)
+	for _, s := range []string{janeEmail, "Jane Doe"} {
+		assert.NotContains(t, string(h), s)
+		assert.NotContains(t, info.Output, s)
+		f.mu.Lock()
+		assert.NotContains(t, strings.Join(f.inputs, "\n"), s)
+		assert.NotContains(t, f.logs.String(), s)
+		f.mu.Unlock()
+	}
+	return out
+}
+
+func (f *flow) mailTo(t *testing.T, to, id string) []sesmail.StoredEmail {
+	t.Helper()
+	all, err := sesmail.ReadStore(context.Background(), f.sesURL)
+	require.NoError(t, err)
+	var out []sesmail.StoredEmail
+	for _, m := range all {
+		if strings.Contains(m.Subject, id) && len(m.To) == 1 && m.To[0] == to {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (f *flow) events(t *testing.T, id, action string) []request.Event {
+	t.Helper()
+	evs, err := f.store.Events(context.Background(), id)
+	require.NoError(t, err)
+	var out []request.Event
+	for _, ev := range evs {
+		if ev.Action == action {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func status(t *testing.T, f *flow, id string) request.Status {
+	t.Helper()
+	r, err := f.store.Get(context.Background(), id)
+	require.NoError(t, err)
+	return r.Status
+}
+
+func TestWorkflowDeletion(t *testing.T) {
+	f := newFlow(t)
+	f.systems["support"].failDeletes = 2
+
+	out := f.run(t, "PR-DEL1", request.Deletion)
+	assert.True(t, out.Completed)
+	assert.Equal(t, request.Completed, status(t, f, "PR-DEL1"))
+
+	proofs := f.events(t, "PR-DEL1", connector.ActionErasureProof)
+	require.Len(t, proofs, 2)
+	for _, p := range proofs {
+		assert.Equal(t, "false", p.Data["found"], p.Data["system"])
+	}
+	assert.Equal(t, 3, f.systems["support"].deletes, "two 500s were retried")
+	assert.Empty(t, f.systems["accounts"].people)
+	assert.NotEmpty(t, f.systems["credit"].people, "the held system is not erased")
+	withheld := f.events(t, "PR-DEL1", connector.ActionErasureWithheld)
+	require.Len(t, withheld, 1)
+	assert.Equal(t, "invoices", withheld[0].Data["category"])
+
+	mails := f.mailTo(t, janeEmail, "PR-DEL1")
+	require.Len(t, mails, 1)
+	assert.Contains(t, mails[0].Text, "The support system: deleted; we checked afterwards")
+	assert.Contains(t, mails[0].Text, "Invoices and factoring records are financial records we must keep.")
+	assert.Contains(t, mails[0].Text, "Financial record-keeping law (26 U.S.C. § 6001)")
+	assert.Contains(t, mails[0].Text, "Analytics", "the system the request does not concern is named")
+	assert.Len(t, f.events(t, "PR-DEL1", fulfil.ActionAnswered), 1)
+}
+
+func TestWorkflowErasureNotProven(t *testing.T) {
+	f := newFlow(t)
+	f.systems["support"].lying = true
+
+	out := f.run(t, "PR-DEL2", request.Deletion)
+	assert.False(t, out.Completed)
+	assert.True(t, out.NeedsAttention)
+	assert.Equal(t, request.InProgress, status(t, f, "PR-DEL2"))
+	assert.Empty(t, f.systems["accounts"].people, "the other systems were still erased")
+
+	team := f.mailTo(t, team, "PR-DEL2")
+	require.Len(t, team, 1)
+	assert.Contains(t, team[0].Text, "support (erase): ErasureNotProvenError")
+	assert.Empty(t, f.mailTo(t, janeEmail, "PR-DEL2"), "the requester is answered once the team has finished")
+	assert.Len(t, f.events(t, "PR-DEL2", fulfil.ActionNeedsAttention), 1)
+	var found []string
+	for _, p := range f.events(t, "PR-DEL2", connector.ActionErasureProof) {
+		found = append(found, p.Data["system"]+"="+p.Data["found"])
+	}
+	assert.ElementsMatch(t, []string{"accounts=false", "support=true"}, found)
+}
+
+func TestWorkflowAccess(t *testing.T) {
+	f := newFlow(t)
+
+	out := f.run(t, "PR-ACC1", request.AccessCategories)
+	assert.True(t, out.Completed)
+	assert.Equal(t, request.Completed, status(t, f, "PR-ACC1"))
+
+	written := f.events(t, "PR-ACC1", fulfil.ActionPackageWritten)
+	require.Len(t, written, 1)
+	key := written[0].Data["key"]
+	assert.True(t, strings.HasPrefix(key, "exports/PR-ACC1/access-"), key)
+	obj, err := f.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("exports"), Key: aws.String(key)})
+	require.NoError(t, err)
+	assert.Positive(t, aws.ToInt64(obj.ContentLength))
+
+	mails := f.mailTo(t, janeEmail, "PR-ACC1")
+	require.Len(t, mails, 1)
+	text := mails[0].Text
+	assert.Contains(t, text, "X-Amz-Signature=")
+	assert.Contains(t, text, "X-Amz-Expires=604800")
+	assert.NotContains(t, text, "o-1", "the data itself is never in the mail")
+	start := strings.Index(text, "http://")
+	require.GreaterOrEqual(t, start, 0)
+	link := strings.Fields(text[start:])[0]
+	resp, err := http.Get(link)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
