@@ -340,12 +340,19 @@ type taskOutput struct {
 	VerifiedAt time.Time `json:"verifiedAt"`
 }
 
+// ResumeAfter is how long after a link was used a confirmation of the same
+// link may finish the work the first one left undone (the store or Step
+// Functions failed after the link was used): long enough that concurrent
+// presses of one button never both complete the task.
+const ResumeAfter = time.Minute
+
 // Confirm uses the link (one conditional update: only one of any number
 // of concurrent confirmations wins), marks the request verified, records
 // it, and completes the workflow's task.
 //
-// If the task is gone (it timed out and the workflow closed the request),
-// Confirm returns ErrRequestClosed.
+// If the first confirmation failed after using the link, the requester's
+// retry (ResumeAfter later) finishes it. If the task is gone (it timed out
+// and the workflow closed the request), Confirm returns ErrRequestClosed.
 func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error) {
 	rec, err := s.record(ctx, raw) // a token of another purpose is refused before it is used
 	if err != nil {
@@ -353,9 +360,14 @@ func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error)
 	}
 	now := s.Now()
 	used, err := s.Tokens.Consume(ctx, rec.Hash, now)
+	resumed := false
 	switch {
 	case errors.Is(err, token.ErrUsed):
-		return Confirmation{RequestID: rec.RequestID}, ErrLinkUsed
+		again, gerr := s.Tokens.Get(ctx, rec.Hash)
+		if gerr != nil || !again.Used || again.UsedAt.IsZero() || now.Sub(again.UsedAt) < ResumeAfter {
+			return Confirmation{RequestID: rec.RequestID}, ErrLinkUsed
+		}
+		used, resumed = again, true
 	case errors.Is(err, token.ErrExpired):
 		return Confirmation{}, ErrLinkExpired
 	case errors.Is(err, token.ErrNotFound):
@@ -363,18 +375,25 @@ func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error)
 	case err != nil:
 		return Confirmation{}, fmt.Errorf("verify: use link: %w", err)
 	}
-	rec = used
+	return s.complete(ctx, used, resumed)
+}
+
+// complete does what follows the use of link rec: status, audit event and
+// the workflow's task. Its steps can be repeated: the event is dated by
+// the link's use, so it is recorded once.
+func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) (Confirmation, error) {
+	at := rec.UsedAt
 	r, err := s.Store.Get(ctx, rec.RequestID)
 	if err != nil {
 		return Confirmation{}, fmt.Errorf("verify: confirm: %w", err)
 	}
-	c := Confirmation{RequestID: r.ID, VerifiedAt: now, AnswerBy: r.Due.Response}
+	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.Due.Response}
 	if !r.Due.Extended.IsZero() {
 		c.AnswerBy = r.Due.Extended
 	}
 	switch r.Status {
 	case request.Verifying:
-		if err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, now); err != nil {
+		if err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at); err != nil {
 			return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 		}
 	case request.Verified:
@@ -382,24 +401,27 @@ func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error)
 		return c, ErrRequestClosed
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: now, Actor: ActorRequester, Action: ActionVerified, Once: ActionVerified,
+		RequestID: r.ID, At: at, Actor: ActorRequester, Action: ActionVerified, Once: ActionVerified,
 		Data: map[string]string{"method": MethodEmailLink},
 	}); err != nil {
 		return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 	}
-	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: now.UTC()})
+	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: at.UTC()})
 	_, err = s.Tasks.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(rec.TaskToken), Output: aws.String(string(body))})
 	var timedOut *types.TaskTimedOut
 	var gone *types.TaskDoesNotExist
 	var invalid *types.InvalidToken
 	switch {
+	case (errors.As(err, &timedOut) || errors.As(err, &gone) || errors.As(err, &invalid)) && resumed:
+		// Most likely the first confirmation did complete the task.
+		return c, ErrLinkUsed
 	case errors.As(err, &timedOut), errors.As(err, &gone), errors.As(err, &invalid):
 		s.log().WarnContext(ctx, "verified after the workflow stopped waiting", "requestId", r.ID)
 		return c, ErrRequestClosed
 	case err != nil:
 		return c, fmt.Errorf("verify: complete task of %s: %w", r.ID, err)
 	}
-	s.log().InfoContext(ctx, "request verified", "requestId", r.ID)
+	s.log().InfoContext(ctx, "request verified", "requestId", r.ID, "resumed", resumed)
 	return c, nil
 }
 

@@ -369,6 +369,32 @@ func TestConfirm(t *testing.T) {
 	assert.Equal(t, 1, f.tasks.count())
 }
 
+func TestConfirmResumesAfterAFailure(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0025", request.Deletion))
+	raw := f.start(t, "PR-AAAA-0000-0000-0025", "task-25")
+	f.tasks.err = errors.New("ThrottlingException")
+	_, err := f.svc.Confirm(ctx, raw)
+	require.Error(t, err, "the page says: try again in a few minutes")
+	assert.NotErrorIs(t, err, verify.ErrLinkUsed)
+	f.tasks.err = nil
+
+	_, err = f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed, "a second press at once is a concurrent one")
+	f.now = f.now.Add(verify.ResumeAfter)
+	c, err := f.svc.Confirm(ctx, raw)
+	require.NoError(t, err, "a retry finishes what the first left undone")
+	assert.Equal(t, t0, c.VerifiedAt, "verified when the link was used")
+	assert.Equal(t, 2, f.tasks.count())
+	assert.Equal(t, request.Verified, f.store.status(c.RequestID))
+	assert.Equal(t, []string{verify.ActionSent, verify.ActionVerified}, f.store.actions(c.RequestID))
+
+	f.tasks.err = &types.InvalidToken{Message: aws.String("task already completed")}
+	f.now = f.now.Add(time.Hour)
+	_, err = f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed, "once done, the link reads as used")
+}
+
 func TestBadLinks(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0030", request.Deletion), acknowledged("PR-AAAA-0000-0000-0031", request.Deletion))
