@@ -1,0 +1,85 @@
+package mail_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+const verifyLink = "https://privacy.productionflow.example/verify?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"
+
+func TestRenderVerification(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	v := mail.Verification{
+		RequestID: "PR-VRFY-0000-0000-0001", Kinds: []request.Kind{request.Deletion, request.AccessCategories},
+		Link: verifyLink, ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), TeamAddress: team, Location: ny,
+	}
+	tests := []struct {
+		language string
+		subject  string
+		want     []string
+	}{
+		{"", "Please confirm your privacy request PR-VRFY-0000-0000-0001", []string{"works once, until Monday, December 7, 2026 at 10:00 AM EST", request.Deletion.Title(), "If you did not make this\nrequest, do nothing"}},
+		{"es", "Confirme su solicitud de privacidad PR-VRFY-0000-0000-0001", []string{"hasta el lunes, 7 de diciembre de 2026 a las 10:00 a. m. EST", "Eliminar sus datos personales"}},
+	}
+	for _, tt := range tests {
+		t.Run("language "+tt.language, func(t *testing.T) {
+			v.Language = tt.language
+			m, err := mail.RenderVerification("ana@example.org", v)
+			require.NoError(t, err)
+			assert.Equal(t, tt.subject, m.Subject)
+			assert.NotContains(t, m.Subject, "?t=", "the token is only in the body")
+			assert.Contains(t, m.Text, "\n"+verifyLink+"\n")
+			assert.Contains(t, m.HTML, `href="`+verifyLink+`"`)
+			for _, w := range tt.want {
+				assert.Contains(t, m.Text, w)
+			}
+			assert.Equal(t, []string{team}, m.ReplyTo)
+		})
+	}
+	t.Run("a link that is no URL is not made a link", func(t *testing.T) {
+		v.Language = ""
+		v.Link = "javascript:alert(1)"
+		m, err := mail.RenderVerification("ana@example.org", v)
+		require.NoError(t, err)
+		assert.NotContains(t, m.HTML, `href="javascript:`)
+	})
+}
+
+func TestRenderUnverified(t *testing.T) {
+	u := mail.Unverified{
+		RequestID: "PR-VRFY-0000-0000-0002", ReceivedAt: time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), Days: 7,
+		FormURL: "https://privacy.productionflow.example/", TeamAddress: team,
+	}
+	tests := []struct {
+		name     string
+		kinds    []request.Kind
+		language string
+		optOut   string
+		offered  bool
+	}{
+		{"deletion", []request.Kind{request.Deletion}, "", "Do not sell or share my data", true},
+		{"child's data", []request.Kind{request.ChildData}, "", "Do not sell or share my data", true},
+		{"access", []request.Kind{request.AccessSpecific, request.Correction}, "", "Do not sell or share my data", false},
+		{"deletion in Spanish", []request.Kind{request.Deletion}, "es", "no vendamos ni", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u.Kinds, u.Language = tt.kinds, tt.language
+			m, err := mail.RenderUnverified("ana@example.org", u)
+			require.NoError(t, err)
+			assert.Contains(t, m.Subject, u.RequestID)
+			assert.Contains(t, m.Text, u.FormURL)
+			assert.Contains(t, m.HTML, `href="`+u.FormURL+`"`)
+			assert.Equal(t, tt.offered, strings.Contains(m.Text, tt.optOut), m.Text)
+			assert.Equal(t, tt.offered, strings.Contains(m.HTML, tt.optOut))
+		})
+	}
+}
