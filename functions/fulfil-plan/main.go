@@ -1,0 +1,24 @@
+// Command fulfil-plan is the FulfilPlanFunction: the fulfil workflow's first task. It moves a
+// verified request to in-progress and lists its steps (one action in one
+// downstream system each) from the systems registry and the request's kinds.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/productionflow/privacy-desk/shared/platform"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	svc, err := platform.Fulfil(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(svc.Plan)
+}

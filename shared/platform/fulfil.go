@@ -1,0 +1,184 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/productionflow/privacy-desk/infra/systems"
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/secret"
+	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// FulfilConfig configures the three fulfilment functions (plan, step,
+// answer); they share one configuration.
+type FulfilConfig struct {
+	Table            string // TABLE_NAME
+	Sender           string // SENDER_ADDRESS
+	TeamAddress      string // TEAM_ADDRESS: Reply-To of the answer; told when a request needs attention
+	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
+	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+	// SystemsFile is a registry file to load instead of the one built into
+	// the binary (infra/systems); SYSTEMS_FILE, optional.
+	SystemsFile string
+	// AllowLocalHTTP accepts http:// system URLs on localhost (the local
+	// stack's fakes); SYSTEMS_ALLOW_LOCAL_HTTP=true, never set in AWS.
+	AllowLocalHTTP bool
+	ExportBucket   string // EXPORT_BUCKET: access packages and per-system export parts
+	ExportKMSKeyID string // EXPORT_KMS_KEY_ID: the key they are encrypted with
+	ExportPrefix   string // EXPORT_PREFIX, default "exports/"
+	// ConfirmURL is the manual-task confirm page (TASK_CONFIRM_URL); required
+	// when the registry declares a manual action.
+	ConfirmURL string
+}
+
+// LoadFulfilConfig reads FulfilConfig from getenv and reports every missing
+// or malformed variable at once.
+func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
+	c := FulfilConfig{
+		Table:            strings.TrimSpace(getenv("TABLE_NAME")),
+		Sender:           strings.TrimSpace(getenv("SENDER_ADDRESS")),
+		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
+		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
+		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+		SystemsFile:      strings.TrimSpace(getenv("SYSTEMS_FILE")),
+		AllowLocalHTTP:   strings.TrimSpace(getenv("SYSTEMS_ALLOW_LOCAL_HTTP")) == "true",
+		ExportBucket:     strings.TrimSpace(getenv("EXPORT_BUCKET")),
+		ExportKMSKeyID:   strings.TrimSpace(getenv("EXPORT_KMS_KEY_ID")),
+		ExportPrefix:     strings.TrimSpace(getenv("EXPORT_PREFIX")),
+		ConfirmURL:       strings.TrimSpace(getenv("TASK_CONFIRM_URL")),
+	}
+	var problems []string
+	if c.Table == "" {
+		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
+	}
+	for name, v := range map[string]string{"SENDER_ADDRESS": c.Sender, "TEAM_ADDRESS": c.TeamAddress} {
+		if v == "" {
+			problems = append(problems, name+" is required (an email address)")
+		} else if _, err := mail.ParseAddress(v); err != nil {
+			problems = append(problems, name+" is not an email address")
+		}
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "America/New_York"
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		problems = append(problems, "BUSINESS_TIME_ZONE is not a time zone name like America/New_York")
+	}
+	if c.ExportBucket == "" {
+		problems = append(problems, "EXPORT_BUCKET is required (the access package bucket)")
+	}
+	if c.ExportKMSKeyID == "" {
+		problems = append(problems, "EXPORT_KMS_KEY_ID is required (the key access packages are encrypted with)")
+	}
+	if c.ExportPrefix == "" {
+		c.ExportPrefix = "exports/"
+	}
+	if c.ConfirmURL != "" {
+		u, err := url.Parse(c.ConfirmURL)
+		local := u != nil && u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !local) {
+			problems = append(problems, "TASK_CONFIRM_URL must be an https:// URL")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// Registry loads the systems registry: SystemsFile when set, else the one
+// built into the binary.
+func (c FulfilConfig) Registry() (*system.Registry, error) {
+	opts := system.Options{Template: system.TemplateOptions{AllowLocalHTTP: c.AllowLocalHTTP}}
+	if c.SystemsFile != "" {
+		return system.LoadFile(c.SystemsFile, opts)
+	}
+	return system.Load(bytes.NewReader(systems.YAML), opts)
+}
+
+// FulfilService builds the fulfilment service from configuration. All
+// three functions use it; each calls one method (Plan, Step or Answer) and
+// its IAM policy allows only what that method does.
+func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts ...Option) (*fulfil.Service, error) {
+	o := buildOptions(opts)
+	reg, err := cfg.Registry()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConfirmURL == "" {
+		for _, s := range reg.Systems {
+			for a, m := range s.Actions {
+				if m != nil && m.Kind == system.Manual {
+					return nil, fmt.Errorf("configuration: TASK_CONFIRM_URL is required: %s has a manual %s action", s.Name, a)
+				}
+			}
+		}
+	}
+	cal, err := clock.New(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	ddb := dynamodb.NewFromConfig(awsCfg)
+	store := &dynamo.Store{API: ddb, Table: cfg.Table}
+	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.AllowLocalHTTP })
+	mailer := Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet)
+	secrets := &secret.Store{SecretsManager: secretsmanager.NewFromConfig(awsCfg), SSM: ssm.NewFromConfig(awsCfg)}
+	runner := &connector.Runner{
+		HTTP: &connector.HTTP{Client: &http.Client{}, Secrets: secrets, Now: o.now, Log: log,
+			Template: system.TemplateOptions{AllowLocalHTTP: cfg.AllowLocalHTTP}},
+		SES: &connector.SES{Client: sesv2.NewFromConfig(awsCfg), Now: o.now, Log: log},
+	}
+	return &fulfil.Service{
+		Store:    store,
+		Registry: reg,
+		Systems:  runner,
+		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(store.AppendEvent), Now: o.now, Log: log},
+		Manual: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
+			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress},
+		Parts: &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
+		Packages: &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, o.now), Bucket: cfg.ExportBucket,
+			KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
+		Mail:        mailer,
+		Now:         o.now,
+		Log:         log,
+		TeamAddress: cfg.TeamAddress,
+		Location:    cal.Location(),
+	}, nil
+}
+
+// Fulfil builds the fulfilment service from the environment: the mains of
+// FulfilPlanFunction, FulfilStepFunction and FulfilAnswerFunction call it
+// and start svc.Plan, svc.Step or svc.Answer.
+func Fulfil(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (*fulfil.Service, error) {
+	cfg, err := LoadFulfilConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return FulfilService(cfg, awsCfg, log, opts...)
+}

@@ -1,0 +1,69 @@
+package platform_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/platform"
+)
+
+func TestLoadFulfilConfig(t *testing.T) {
+	good := map[string]string{
+		"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": "privacy@productionflow.example",
+		"EXPORT_BUCKET": "exports", "EXPORT_KMS_KEY_ID": "alias/desk", "TASK_CONFIRM_URL": "https://privacy.productionflow.example/tasks/confirm",
+	}
+	tests := []struct {
+		name    string
+		change  map[string]string
+		wantErr []string
+	}{
+		{"defaults", nil, nil},
+		{"everything missing", map[string]string{"TABLE_NAME": "", "SENDER_ADDRESS": "", "TEAM_ADDRESS": "", "EXPORT_BUCKET": "", "EXPORT_KMS_KEY_ID": ""},
+			[]string{"TABLE_NAME is required", "SENDER_ADDRESS is required", "TEAM_ADDRESS is required", "EXPORT_BUCKET is required", "EXPORT_KMS_KEY_ID is required"}},
+		{"plain http confirm page", map[string]string{"TASK_CONFIRM_URL": "http://privacy.example/confirm"}, []string{"TASK_CONFIRM_URL must be an https:// URL"}},
+		{"local confirm page", map[string]string{"TASK_CONFIRM_URL": "http://127.0.0.1:8080/tasks/confirm"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range good {
+				env[k] = v
+			}
+			for k, v := range tt.change {
+				env[k] = v
+			}
+			cfg, err := platform.LoadFulfilConfig(func(k string) string { return env[k] })
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.Equal(t, "exports/", cfg.ExportPrefix)
+				assert.Equal(t, "America/New_York", cfg.TimeZone)
+				return
+			}
+			require.Error(t, err)
+			for _, w := range tt.wantErr {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestFulfilServiceUsesTheBuiltInRegistry(t *testing.T) {
+	cfg := platform.FulfilConfig{Table: "desk", Sender: "desk@productionflow.example", TeamAddress: "privacy@productionflow.example",
+		TimeZone: "America/New_York", ExportBucket: "exports", ExportKMSKeyID: "alias/desk", ExportPrefix: "exports/",
+		ConfirmURL: "https://privacy.productionflow.example/tasks/confirm"}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)
+	require.NoError(t, err)
+	_, ok := svc.Registry.Lookup("credit-factoring")
+	assert.True(t, ok)
+
+	cfg.ConfirmURL = ""
+	_, err = platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)
+	require.Error(t, err, "the seed registry has manual actions: the confirm page is needed")
+	assert.Contains(t, err.Error(), "TASK_CONFIRM_URL is required")
+}
