@@ -13,6 +13,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sfnflow"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
@@ -98,4 +100,31 @@ func Verification(ctx context.Context, getenv func(string) string, log *slog.Log
 		return nil, err
 	}
 	return Verifier(cfg, awsCfg, cal.Location(), log, opts...), nil
+}
+
+// RequestWorkflowStarter returns a hook that starts the request workflow
+// (workflows/request.asl.json) of a stored request, named by its ID, so a
+// second start of the same request is harmless.
+func RequestWorkflowStarter(awsCfg aws.Config, stateMachineARN string) func(ctx context.Context, r *request.Request) error {
+	starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: stateMachineARN}
+	return func(ctx context.Context, r *request.Request) error {
+		_, err := starter.Start(ctx, r.ID, verify.NewWorkflowInput(r))
+		return err
+	}
+}
+
+// AlsoStart chains two start hooks (either may be nil): first, then next.
+func AlsoStart(first, next func(ctx context.Context, r *request.Request) error) func(ctx context.Context, r *request.Request) error {
+	if first == nil {
+		return next
+	}
+	if next == nil {
+		return first
+	}
+	return func(ctx context.Context, r *request.Request) error {
+		if err := first(ctx, r); err != nil {
+			return err
+		}
+		return next(ctx, r)
+	}
 }

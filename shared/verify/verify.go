@@ -515,3 +515,17 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	out.NoticeSent = true
 	return out, nil
 }
+
+// WorkflowInput is the request workflow's input (workflows/request.asl.json):
+// the request ID and whether it must be verified. Nothing else: the
+// workflow holds no personal data.
+type WorkflowInput struct {
+	RequestID string `json:"requestId"`
+	Verify    bool   `json:"verify"`
+}
+
+// NewWorkflowInput is the request workflow's input for r: every request
+// is verified except one that asks only for opt-outs.
+func NewWorkflowInput(r *request.Request) WorkflowInput {
+	return WorkflowInput{RequestID: r.ID, Verify: !r.OnlyOptOuts()}
+}

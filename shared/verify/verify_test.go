@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -504,4 +505,26 @@ func TestOutputsCarryNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), requester)
 	assert.NotContains(t, string(b), rawToken(f.out.messages()[0].Text))
+}
+
+func TestNewWorkflowInput(t *testing.T) {
+	tests := []struct {
+		kinds []request.Kind
+		want  bool
+	}{
+		{[]request.Kind{request.OptOutSale}, false},
+		{[]request.Kind{request.OptOutSale, request.OptOutMarketing}, false},
+		{[]request.Kind{request.OptOutSale, request.Deletion}, true},
+		{[]request.Kind{request.AccessCategories}, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.kinds), func(t *testing.T) {
+			r := acknowledged("PR-AAAA-0000-0000-0080", tt.kinds...)
+			in := verify.NewWorkflowInput(&r)
+			assert.Equal(t, verify.WorkflowInput{RequestID: r.ID, Verify: tt.want}, in)
+			b, err := json.Marshal(in)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), requester)
+		})
+	}
 }
