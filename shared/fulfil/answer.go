@@ -17,12 +17,14 @@ import (
 // manual step's confirmation ({system, action, confirmedAt, noted}), or a
 // caught failure ({system, action, failed: true, error: {Error, Cause}}).
 type StepResult struct {
+	RequestID   string        `json:"requestId,omitempty"`
 	System      string        `json:"system"`
 	Action      system.Action `json:"action"`
 	Outcome     string        `json:"outcome,omitempty"`
 	Found       bool          `json:"found,omitempty"`
 	Withheld    []string      `json:"withheld,omitempty"`
 	ConfirmedAt string        `json:"confirmedAt,omitempty"`
+	Noted       bool          `json:"noted,omitempty"` // the owner left a note (on the audit trail)
 	Failed      bool          `json:"failed,omitempty"`
 	Error       *StepError    `json:"error,omitempty"`
 }

@@ -157,10 +157,17 @@ func (f *fakePackages) LinkFor(_ context.Context, key string) (export.Link, erro
 }
 
 // fakeManual records started tasks.
-type fakeManual struct{ started []string }
+type fakeManual struct {
+	mu      sync.Mutex
+	started []string
+	tokens  []string
+}
 
 func (f *fakeManual) Start(_ context.Context, sys *system.System, a system.Action, requestID, taskToken string, _ connector.Person) (connector.Task, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.started = append(f.started, sys.Name+" "+string(a)+" "+taskToken)
+	f.tokens = append(f.tokens, taskToken)
 	return connector.Task{RequestID: requestID, System: sys.Name, Action: a, TaskToken: taskToken}, nil
 }
 

@@ -175,6 +175,7 @@ type flow struct {
 	sesURL  string
 	s3      *s3.Client
 	systems map[string]*fakeSystem
+	manual  *fakeManual
 	logs    *strings.Builder
 	inputs  []string // every payload the workflow passed to a task
 	mu      sync.Mutex
@@ -198,6 +199,7 @@ func newFlow(t *testing.T) *flow {
 	require.NoError(t, err)
 
 	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{}}
+	f.manual = &fakeManual{}
 	mux := http.NewServeMux()
 	for _, name := range []string{"accounts", "support", "credit"} {
 		fs := &fakeSystem{people: map[string]string{janeEmail: name + "-42"}}
@@ -216,7 +218,7 @@ func newFlow(t *testing.T) *flow {
 	svc := &fulfil.Service{
 		Store: f.store, Registry: reg, Systems: runner,
 		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
-		Manual:   &fakeManual{},
+		Manual:   f.manual,
 		Parts:    &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
 		Packages: &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
 		Mail:     &sesmail.Sender{API: sesClient, From: "privacy-desk@productionflow.example"},
@@ -263,6 +265,12 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // run stores a verified request of these kinds and runs the workflow to its end.
 func (f *flow) run(t *testing.T, id string, kinds ...request.Kind) fulfil.AnswerOutput {
 	t.Helper()
+	return f.wait(t, f.start(t, id, kinds...))
+}
+
+// start stores a verified request of these kinds and starts the workflow.
+func (f *flow) start(t *testing.T, id string, kinds ...request.Kind) string {
+	t.Helper()
 	_, _, err := f.store.Create(context.Background(), &request.Request{
 		ID: id, SourceID: id, Kinds: kinds, Status: request.Verified, Channel: request.Web, Priority: request.Normal,
 		Requester: request.Identity{Name: "Jane Doe", Email: janeEmail}, ReceivedAt: t0.Add(-72 * time.Hour),
@@ -270,9 +278,16 @@ func (f *flow) run(t *testing.T, id string, kinds ...request.Kind) fulfil.Answer
 	require.NoError(t, err)
 	info, err := f.rt.Start(f.arn, id, `{"requestId":"`+id+`"}`)
 	require.NoError(t, err)
+	return info.ExecutionARN
+}
+
+// wait waits for the execution to succeed and checks that nothing personal
+// passed through it.
+func (f *flow) wait(t *testing.T, arn string) fulfil.AnswerOutput {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	info, err = f.rt.Wait(ctx, info.ExecutionARN)
+	info, err := f.rt.Wait(ctx, arn)
 	require.NoError(t, err)
 	require.Equal(t, states.StatusSucceeded, info.Status, info.Error+": "+info.Cause)
 	var out fulfil.AnswerOutput
@@ -405,4 +420,30 @@ func TestWorkflowAccess(t *testing.T) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestWorkflowManualStepWaitsForTheOwner(t *testing.T) {
+	f := newFlow(t)
+	arn := f.start(t, "PR-COR1", request.Correction)
+
+	var tok string
+	require.Eventually(t, func() bool {
+		f.manual.mu.Lock()
+		defer f.manual.mu.Unlock()
+		if len(f.manual.tokens) == 1 {
+			tok = f.manual.tokens[0]
+		}
+		return tok != ""
+	}, 10*time.Second, 10*time.Millisecond)
+	info, err := f.rt.Describe(arn)
+	require.NoError(t, err)
+	assert.Equal(t, states.StatusRunning, info.Status, "the workflow waits for the owner")
+
+	// What connector.ConfirmHandler sends when the owner confirms.
+	require.NoError(t, f.rt.SendTaskSuccess(tok, `{"system":"analytics","action":"correct","confirmedAt":"2026-11-03T10:00:00Z","noted":false}`))
+	out := f.wait(t, arn)
+	assert.True(t, out.Completed)
+	mails := f.mailTo(t, janeEmail, "PR-COR1")
+	require.Len(t, mails, 1)
+	assert.Contains(t, mails[0].Text, "Analytics: done by hand by the team that runs it")
 }
