@@ -170,6 +170,7 @@ func registryFor(t *testing.T, base string) *system.Registry {
 
 type flow struct {
 	rt      *states.Runtime
+	clk     *states.VirtualClock
 	arn     string
 	store   *dynamo.Store
 	sesURL  string
@@ -210,6 +211,7 @@ func newFlow(t *testing.T) *flow {
 	t.Cleanup(apis.Close)
 
 	clk := states.NewVirtualClock(t0)
+	f.clk = clk
 	f.rt = states.New(states.Options{Clock: clk})
 	t.Cleanup(f.rt.Close)
 	log := slog.New(slog.NewJSONHandler(&syncWriter{w: f.logs, mu: &f.mu}, nil))
@@ -424,6 +426,10 @@ func TestWorkflowAccess(t *testing.T) {
 
 func TestWorkflowManualStepWaitsForTheOwner(t *testing.T) {
 	f := newFlow(t)
+	// Held, the virtual clock cannot jump to the manual task's 30-day
+	// timeout while the owner (this test) has not confirmed yet.
+	release := f.clk.Hold()
+	defer release()
 	arn := f.start(t, "PR-COR1", request.Correction)
 
 	var tok string
@@ -441,6 +447,7 @@ func TestWorkflowManualStepWaitsForTheOwner(t *testing.T) {
 
 	// What connector.ConfirmHandler sends when the owner confirms.
 	require.NoError(t, f.rt.SendTaskSuccess(tok, `{"system":"analytics","action":"correct","confirmedAt":"2026-11-03T10:00:00Z","noted":false}`))
+	release()
 	out := f.wait(t, arn)
 	assert.True(t, out.Completed)
 	mails := f.mailTo(t, janeEmail, "PR-COR1")

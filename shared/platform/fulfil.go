@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/productionflow/privacy-desk/infra/systems"
@@ -26,6 +27,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/secret"
+	"github.com/productionflow/privacy-desk/shared/sfnflow"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -181,4 +183,32 @@ func Fulfil(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 		return nil, err
 	}
 	return FulfilService(cfg, awsCfg, log, opts...)
+}
+
+// FulfilLauncher builds the hand-over from verification to fulfilment from
+// the environment (TABLE_NAME, FULFIL_WORKFLOW_ARN): a function that calls
+// its Start with {"requestId"} starts the fulfil workflow, named by the
+// request ID.
+func FulfilLauncher(ctx context.Context, getenv func(string) string, log *slog.Logger) (*fulfil.Launcher, error) {
+	table := strings.TrimSpace(getenv("TABLE_NAME"))
+	arn := strings.TrimSpace(getenv("FULFIL_WORKFLOW_ARN"))
+	var problems []string
+	if table == "" {
+		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
+	}
+	if !strings.HasPrefix(arn, "arn:") {
+		problems = append(problems, "FULFIL_WORKFLOW_ARN must be the fulfil state machine's ARN")
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	awsCfg, err := LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &fulfil.Launcher{
+		Store:    &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: table},
+		Workflow: &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: arn},
+		Log:      log,
+	}, nil
 }
