@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
 )
@@ -130,7 +131,7 @@ func TestBrowserForm(t *testing.T) {
 	assert.Equal(t, saved.ReceivedAt.In(ny).AddDate(0, 0, 45).Format("2006-01-02"), saved.Due.Response.In(ny).Format("2006-01-02"),
 		"the answer is due 45 calendar days after receipt")
 
-	ack := outboxFor(t, addrs.Outbox, email)
+	ack := acknowledgements(outboxFor(t, addrs.Outbox, email))
 	require.Len(t, ack, 1, "one acknowledgement to the requester")
 	assert.Contains(t, ack[0].Subject+ack[0].Text, requestID, "the acknowledgement quotes the request ID")
 
@@ -160,8 +161,43 @@ func TestBrowserForm(t *testing.T) {
 	ids, err := store.EarlierRequests(ctx, email)
 	require.NoError(t, err)
 	assert.Equal(t, []string{requestID}, ids, "one request for the address")
-	assert.Len(t, outboxFor(t, addrs.Outbox, email), 1, "still one acknowledgement")
+	assert.Len(t, acknowledgements(outboxFor(t, addrs.Outbox, email)), 1, "still one acknowledgement")
+
+	// The verification mail's link: the page only shows the request; the
+	// button confirms it.
+	var link string
+	for deadline := time.Now().Add(10 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, m := range outboxFor(t, addrs.Outbox, email) {
+			if strings.HasPrefix(m.Subject, "Please confirm your privacy request") {
+				link = regexp.MustCompile(`https?://\S+/verify\?t=[A-Za-z0-9_-]+`).FindString(m.Text)
+			}
+		}
+	}
+	require.NotEmpty(t, link, "a verification link reaches the requester")
+	b.Navigate(link)
+	require.Contains(t, b.Find("h1").Text(), "Confirm your privacy request "+requestID)
+	saved, err = store.Get(ctx, requestID)
+	require.NoError(t, err)
+	assert.Equal(t, request.Verifying, saved.Status, "opening the link verifies nothing")
+	b.Find("form button[type=submit]").ClickAndLoad()
+	assert.Contains(t, b.Find("body").Text(), requestID)
+	saved, err = store.Get(ctx, requestID)
+	require.NoError(t, err)
+	assert.Equal(t, request.Verified, saved.Status, "pressing the button verifies the request")
+	b.Navigate(link)
+	assert.Contains(t, strings.ToLower(b.Find("body").Text()), "used", "the link works once")
 	t.Logf("browser test done in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// acknowledgements keeps the acknowledgements among mails.
+func acknowledgements(mails []sesmail.StoredEmail) []sesmail.StoredEmail {
+	var out []sesmail.StoredEmail
+	for _, m := range mails {
+		if strings.HasPrefix(m.Subject, "We received your privacy request") {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // checkLabels fails the test for each visible input, select or textarea

@@ -21,5 +21,13 @@ func registerFunctions(ctx context.Context, log *slog.Logger) func(*states.Runti
 			return
 		}
 		rt.RegisterLambda(functionARN("DeadlineReminderFunction"), svc.Remind)
+
+		vs, err := platform.Verification(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
+		if err != nil {
+			log.Error("verification functions not registered", "error", err)
+			return
+		}
+		rt.RegisterLambda(functionARN("VerifyStartFunction"), vs.Start)
+		rt.RegisterLambda(functionARN("VerifyCloseFunction"), vs.Close)
 	}
 }

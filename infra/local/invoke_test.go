@@ -64,11 +64,19 @@ func TestInvokeUnderTheEmulator(t *testing.T) {
 		{"events/intake-web-post-form.json", "We have received your request"},
 	} {
 		t.Run(tc.event, func(t *testing.T) {
-			cmd := exec.Command(filepath.Join(root, "infra", "local", "invoke.sh"), "intake-web", tc.event)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "LOCAL_ENV_FILE="+envFile,
-				fmt.Sprintf("RIE_PORT=%d", freePort(t)), fmt.Sprintf("RIE_RUNTIME_API_PORT=%d", freePort(t)))
-			out, err := cmd.Output()
+			// A free port can be taken by another test before the emulator
+			// binds it; try again on new ports then.
+			var out []byte
+			var err error
+			for range 3 {
+				cmd := exec.Command(filepath.Join(root, "infra", "local", "invoke.sh"), "intake-web", tc.event)
+				cmd.Dir = root
+				cmd.Env = append(os.Environ(), "LOCAL_ENV_FILE="+envFile,
+					fmt.Sprintf("RIE_PORT=%d", freePort(t)), fmt.Sprintf("RIE_RUNTIME_API_PORT=%d", freePort(t)))
+				if out, err = cmd.Output(); err == nil {
+					break
+				}
+			}
 			require.NoError(t, err, string(out))
 			var res struct {
 				StatusCode int    `json:"statusCode"`

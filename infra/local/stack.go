@@ -101,6 +101,18 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 
+	// The form's address first: the verification links point at it.
+	l, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		return fmt.Errorf("listen for the web form on %s: %w", opt.Addr, err)
+	}
+	formURL := "http://" + l.Addr().String() + "/"
+	if err := os.Setenv("FORM_URL", formURL); err != nil {
+		return err
+	}
+	env["FORM_URL"] = formURL
+	defer l.Close()
+
 	root, err := standin.Root()
 	if err != nil {
 		return err
@@ -123,22 +135,13 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	for name, arn := range wf.Machines {
-		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_ARN"
+		key := workflowEnv(name)
 		env[key] = arn
 		if err := os.Setenv(key, arn); err != nil {
 			return err
 		}
 	}
 
-	l, err := net.Listen("tcp", opt.Addr)
-	if err != nil {
-		return fmt.Errorf("listen for the web form on %s: %w", opt.Addr, err)
-	}
-	formURL := "http://" + l.Addr().String() + "/"
-	if err := os.Setenv("FORM_URL", formURL); err != nil {
-		return err
-	}
-	env["FORM_URL"] = formURL
 	// The desk reads the same movable clock as the workflows.
 	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {

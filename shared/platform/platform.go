@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -39,19 +40,23 @@ type IntakeConfig struct {
 	FormURL          string // FORM_URL: the public form, offered in mail (optional)
 	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
 	DeadlineWatchARN string // DEADLINE_WATCH_ARN: the deadline-watch state machine (optional: no watch without it)
+	// REQUEST_WORKFLOW_ARN: the request workflow (verification, then
+	// fulfilment); optional: without it requests wait for the team.
+	RequestWorkflowARN string
 }
 
 // LoadIntakeConfig reads IntakeConfig from getenv (os.Getenv in mains) and
 // reports every missing or malformed variable at once.
 func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
 	c := IntakeConfig{
-		Table:            strings.TrimSpace(getenv("TABLE_NAME")),
-		Sender:           strings.TrimSpace(getenv("SENDER_ADDRESS")),
-		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
-		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
-		FormURL:          strings.TrimSpace(getenv("FORM_URL")),
-		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
-		DeadlineWatchARN: strings.TrimSpace(getenv("DEADLINE_WATCH_ARN")),
+		Table:              strings.TrimSpace(getenv("TABLE_NAME")),
+		Sender:             strings.TrimSpace(getenv("SENDER_ADDRESS")),
+		TeamAddress:        strings.TrimSpace(getenv("TEAM_ADDRESS")),
+		TimeZone:           strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
+		FormURL:            strings.TrimSpace(getenv("FORM_URL")),
+		ConfigurationSet:   strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+		DeadlineWatchARN:   strings.TrimSpace(getenv("DEADLINE_WATCH_ARN")),
+		RequestWorkflowARN: strings.TrimSpace(getenv("REQUEST_WORKFLOW_ARN")),
 	}
 	var problems []string
 	if c.Table == "" {
@@ -75,6 +80,9 @@ func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
 	}
 	if c.DeadlineWatchARN != "" && !strings.HasPrefix(c.DeadlineWatchARN, "arn:") {
 		problems = append(problems, "DEADLINE_WATCH_ARN must be a state machine ARN")
+	}
+	if c.RequestWorkflowARN != "" && !strings.HasPrefix(c.RequestWorkflowARN, "arn:") {
+		problems = append(problems, "REQUEST_WORKFLOW_ARN must be a state machine ARN")
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -140,6 +148,15 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger,
 			_, err := starter.Start(ctx, r.ID, deadline.NewWatchInput(r, cal))
 			return err
 		}
+	}
+	if cfg.RequestWorkflowARN != "" {
+		start := RequestWorkflowStarter(awsCfg, cfg.RequestWorkflowARN)
+		svc.StartWatch = AlsoStart(svc.StartWatch, func(ctx context.Context, r *request.Request) error {
+			if slices.Contains(r.Kinds, request.Unclear) {
+				return nil // the team asks what the person wants before anyone verifies anything
+			}
+			return start(ctx, r)
+		})
 	}
 	return svc, cal, nil
 }
