@@ -29,5 +29,20 @@ func registerFunctions(ctx context.Context, log *slog.Logger) func(*states.Runti
 		}
 		rt.RegisterLambda(functionARN("VerifyStartFunction"), vs.Start)
 		rt.RegisterLambda(functionARN("VerifyCloseFunction"), vs.Close)
+
+		launcher, err := platform.FulfilLauncher(ctx, os.Getenv, log)
+		if err != nil {
+			log.Error("FulfilStartFunction not registered", "error", err)
+			return
+		}
+		rt.RegisterLambda(functionARN("FulfilStartFunction"), launcher.Start)
+		fs, err := platform.Fulfil(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
+		if err != nil {
+			log.Error("fulfil functions not registered", "error", err)
+			return
+		}
+		rt.RegisterLambda(functionARN("FulfilPlanFunction"), fs.Plan)
+		rt.RegisterLambda(functionARN("FulfilStepFunction"), fs.Step)
+		rt.RegisterLambda(functionARN("FulfilAnswerFunction"), fs.Answer)
 	}
 }

@@ -74,11 +74,8 @@ type mailIn struct {
 func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Logger, now func() time.Time) (*mailIn, error) {
 	bucket := mailEnv["INBOUND_BUCKET"]
 	client := s3.NewFromConfig(awsCfg)
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		var owned interface{ ErrorCode() string }
-		if !errors.As(err, &owned) || owned.ErrorCode() != "BucketAlreadyOwnedByYou" {
-			return nil, fmt.Errorf("create bucket %s: %w", bucket, err)
-		}
+	if err := createBucket(ctx, awsCfg, bucket); err != nil {
+		return nil, err
 	}
 	handle, err := platform.EmailIntake(ctx, os.Getenv, log, platform.WithNow(now))
 	if err != nil {
@@ -112,4 +109,14 @@ func (m *mailIn) Port() string {
 func (m *mailIn) Stop() error {
 	err := m.srv.Close()
 	return errors.Join(err, <-m.done)
+}
+
+// createBucket makes a bucket in the in-process S3 unless it is there.
+func createBucket(ctx context.Context, awsCfg aws.Config, bucket string) error {
+	_, err := s3.NewFromConfig(awsCfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	var owned interface{ ErrorCode() string }
+	if err != nil && (!errors.As(err, &owned) || owned.ErrorCode() != "BucketAlreadyOwnedByYou") {
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	return nil
 }

@@ -39,6 +39,13 @@ type addresses struct {
 	StepFunctions          string // the local Step Functions API and /_local endpoints
 }
 
+// fulfilEnv configures fulfilment locally: access packages go to a bucket
+// of the in-process S3.
+var fulfilEnv = map[string]string{
+	"EXPORT_BUCKET":     "privacy-desk-exports",
+	"EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
+}
+
 // Local configuration of the desk: the same variables the functions read
 // on AWS, with local values.
 var deskEnv = map[string]string{
@@ -125,22 +132,38 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if statesAddr == "" {
 		statesAddr = "127.0.0.1:0"
 	}
-	wf, err := startWorkflows(root, stateDir, statesAddr, registerFunctions(ctx, log), substitutions(root), log)
+	// What the functions need before they are registered: the workflows'
+	// ARNs, the export bucket, the manual-task confirm page and the local
+	// systems registry (every action a manual task: no real APIs here).
+	names, err := workflowFiles(root)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		env[workflowEnv(name)] = machineARN(name)
+	}
+	for k, v := range fulfilEnv {
+		env[k] = v
+	}
+	env["TASK_CONFIRM_URL"] = formURL + "tasks/confirm"
+	env["SYSTEMS_FILE"] = filepath.Join(root, "infra", "local", "systems.local.yaml")
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	if err := createBucket(ctx, awsCfg, fulfilEnv["EXPORT_BUCKET"]); err != nil {
+		return err
+	}
+	setSFN := func(url string) error {
+		env["AWS_ENDPOINT_URL_SFN"] = url
+		return os.Setenv("AWS_ENDPOINT_URL_SFN", url)
+	}
+	wf, err := startWorkflows(root, stateDir, statesAddr, setSFN, registerFunctions(ctx, log), substitutions(root), log)
 	if err != nil {
 		return err
 	}
 	defer wf.Stop()
-	env["AWS_ENDPOINT_URL_SFN"] = wf.URL
-	if err := os.Setenv("AWS_ENDPOINT_URL_SFN", wf.URL); err != nil {
-		return err
-	}
-	for name, arn := range wf.Machines {
-		key := workflowEnv(name)
-		env[key] = arn
-		if err := os.Setenv(key, arn); err != nil {
-			return err
-		}
-	}
 
 	// The desk reads the same movable clock as the workflows.
 	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(wf.Runtime.Clock().Now))

@@ -22,6 +22,13 @@ const (
 	localAccount = "123456789012"
 )
 
+// machineARN is the local ARN of a workflow (file name without .asl.json),
+// as the runtime names it; functions learn it from the environment before
+// the workflows are registered.
+func machineARN(name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", localRegion, localAccount, name)
+}
+
 // functionARN is the local ARN of a function folder's Lambda, as the
 // workflows' DefinitionSubstitutions name it.
 func functionARN(logicalID string) string {
@@ -42,11 +49,23 @@ type workflowStack struct {
 // survive a restart, registers the desk's functions with register and every
 // workflows/*.asl.json with subs, resumes saved executions and serves the
 // Step Functions API on addr.
-func startWorkflows(root, dataDir, addr string, register func(*states.Runtime), subs map[string]string, log *slog.Logger) (*workflowStack, error) {
+func startWorkflows(root, dataDir, addr string, onListen func(url string) error, register func(*states.Runtime), subs map[string]string, log *slog.Logger) (*workflowStack, error) {
+	// Listen first: the functions registered below call this endpoint and
+	// must know it when they are built.
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for Step Functions on %s: %w", addr, err)
+	}
+	url := "http://" + l.Addr().String()
+	if err := onListen(url); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
 	var store states.Store
 	if dataDir != "" {
 		fs, err := states.NewFileStore(dataDir)
 		if err != nil {
+			_ = l.Close()
 			return nil, fmt.Errorf("workflow data folder: %w", err)
 		}
 		store = fs
@@ -55,6 +74,8 @@ func startWorkflows(root, dataDir, addr string, register func(*states.Runtime), 
 	register(rt)
 	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
 	if err != nil {
+		_ = l.Close()
+		rt.Close()
 		return nil, err
 	}
 	sort.Strings(files)
@@ -62,25 +83,28 @@ func startWorkflows(root, dataDir, addr string, register func(*states.Runtime), 
 	for _, f := range files {
 		def, err := os.ReadFile(f)
 		if err != nil {
+			_ = l.Close()
+			rt.Close()
 			return nil, err
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
 		arn, err := rt.Register(name, def, subs)
+		if err == nil && arn != machineARN(name) {
+			err = fmt.Errorf("registered as %s, not %s", arn, machineARN(name))
+		}
 		if err != nil {
+			_ = l.Close()
+			rt.Close()
 			return nil, fmt.Errorf("workflow %s: %w", filepath.Base(f), err)
 		}
 		machines[name] = arn
 	}
 	if err := rt.Resume(); err != nil {
+		_ = l.Close()
 		rt.Close()
 		return nil, fmt.Errorf("resume saved executions: %w", err)
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		rt.Close()
-		return nil, fmt.Errorf("listen for Step Functions on %s: %w", addr, err)
-	}
-	w := &workflowStack{URL: "http://" + l.Addr().String(), Runtime: rt, Machines: machines,
+	w := &workflowStack{URL: url, Runtime: rt, Machines: machines,
 		srv: &http.Server{Handler: rt.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		if err := w.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -133,4 +157,18 @@ func workflowEnv(name string) string {
 		key += "_WORKFLOW"
 	}
 	return key + "_ARN"
+}
+
+// workflowFiles lists the workflow names (file names without .asl.json).
+func workflowFiles(root string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".asl.json"))
+	}
+	sort.Strings(names)
+	return names, nil
 }

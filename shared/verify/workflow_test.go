@@ -34,7 +34,9 @@ import (
 const (
 	startARN = "arn:aws:lambda:us-east-1:123456789012:function:VerifyStartFunction"
 	closeARN = "arn:aws:lambda:us-east-1:123456789012:function:VerifyCloseFunction"
-	table    = "privacy-desk"
+	// fulfilARN stands for FulfilStartFunction: the hand-over to fulfilment.
+	fulfilARN = "arn:aws:lambda:us-east-1:123456789012:function:FulfilStartFunction"
+	table     = "privacy-desk"
 )
 
 // newTable starts dynalite with the desk's table.
@@ -58,6 +60,15 @@ type stack struct {
 	sesURL string
 	page   http.Handler
 	svc    *verify.Service
+
+	mu     sync.Mutex
+	handed []string // requests handed over to fulfilment
+}
+
+func (s *stack) handedOver() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.handed...)
 }
 
 func newStack(t *testing.T) *stack {
@@ -82,9 +93,17 @@ func newStack(t *testing.T) *stack {
 	// The functions' entry points are the service's methods, as in their mains.
 	s.rt.RegisterLambda(startARN, s.svc.Start)
 	s.rt.RegisterLambda(closeARN, s.svc.Close)
+	s.rt.RegisterLambda(fulfilARN, func(_ context.Context, in struct {
+		RequestID string `json:"requestId"`
+	}) (map[string]string, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.handed = append(s.handed, in.RequestID)
+		return map[string]string{"requestId": in.RequestID, "executionArn": "arn:aws:states:us-east-1:123456789012:execution:fulfil:" + in.RequestID}, nil
+	})
 	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "request.asl.json"))
 	require.NoError(t, err)
-	s.arn, err = s.rt.Register("request", def, map[string]string{"VerifyStartFunctionArn": startARN, "VerifyCloseFunctionArn": closeARN})
+	s.arn, err = s.rt.Register("request", def, map[string]string{"VerifyStartFunctionArn": startARN, "VerifyCloseFunctionArn": closeARN, "FulfilStartFunctionArn": fulfilARN})
 	require.NoError(t, err)
 	s.page = webform.New(nil, webform.Config{Location: time.UTC, TeamAddress: team, Verifier: s.svc})
 	return s
@@ -193,6 +212,7 @@ func TestWorkflowRequesterConfirms(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(info.Output), &out))
 	assert.Equal(t, r.ID, out.Verification.RequestID)
 	assert.Equal(t, t0, out.Verification.VerifiedAt)
+	assert.Equal(t, []string{r.ID}, s.handedOver(), "a verified request is handed to fulfilment, once")
 	assert.NotContains(t, info.Output, requester, "no personal data in the workflow state")
 	assert.NotContains(t, info.Output, raw)
 
@@ -209,6 +229,7 @@ func TestWorkflowNobodyConfirms(t *testing.T) {
 	assert.Equal(t, t0.Add(7*24*time.Hour+time.Hour), s.clk.Now(), "the task timed out after 7 days and an hour")
 	assert.Equal(t, request.Unverified, s.status(t, r.ID))
 	assert.JSONEq(t, `{"closed":true,"noticeSent":true}`, mustField(t, info.Output, "close"))
+	assert.Empty(t, s.handedOver(), "an unverified request is never fulfilled")
 	mails := s.mailsAbout(t, r.ID)
 	require.Len(t, mails, 2, "the link, then the notice")
 	notice := mails[1]

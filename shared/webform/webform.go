@@ -80,6 +80,9 @@ type Config struct {
 	// Entropy makes submission IDs; nil means crypto/rand.
 	Entropy io.Reader
 	Log     *slog.Logger
+	// Mount adds handlers at fixed patterns of the same site, e.g. the
+	// system owners' manual-task confirm page at "/tasks/confirm".
+	Mount map[string]http.Handler
 	// Verifier, when set, serves the verification confirm page:
 	// GET /verify shows it, POST /verify confirms.
 	Verifier Verifier
@@ -106,6 +109,9 @@ func New(svc Submitter, cfg Config) *Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	for pattern, handler := range cfg.Mount {
+		mux.Handle(pattern, handler)
+	}
 	if cfg.Verifier != nil {
 		h.verifier = cfg.Verifier
 		mux.HandleFunc("GET /verify", h.verifyPage)

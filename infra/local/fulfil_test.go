@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+var (
+	verifyLink = regexp.MustCompile(`https?://\S+/verify\?t=[A-Za-z0-9_-]+`)
+	taskLink   = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=[A-Za-z0-9_-]+`)
+)
+
+// TestLocalStackFulfilment follows a deletion request through the whole
+// local desk: the form, the emailed verification link, the system owners'
+// manual tasks (every local system is manual), and the answer.
+func TestLocalStackFulfilment(t *testing.T) {
+	addrs := startStack(t)
+	ctx := context.Background()
+	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	const email = "grace.fulfil@example.com"
+	form := strings.TrimSuffix(addrs.Form, "/")
+
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {"web-fulfil-e2e-000001"}, "kinds": {"deletion"}, "name": {"Grace Fulfil"}, "email": {email},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	id := request.NewID(request.Web, "web-fulfil-e2e-000001")
+
+	// The requester confirms the emailed link (the page's button posts t).
+	link := waitForLink(t, outbox, email, verifyLink)
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	// Each system owner confirms their task; the desk then answers.
+	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(addrs.DynamoDB)
+	})}
+	confirmed := map[string]bool{}
+	var answer *sesmail.StoredEmail
+	for deadline := time.Now().Add(30 * time.Second); answer == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		mails, err := sesmail.ReadStore(ctx, outbox)
+		require.NoError(t, err)
+		for i, m := range mails {
+			if strings.Contains(m.Subject, id) && strings.Contains(m.Subject, "is done") {
+				answer = &mails[i]
+			}
+			l := taskLink.FindString(m.Text)
+			if l == "" || !strings.Contains(m.Subject, id) || confirmed[l] {
+				continue
+			}
+			assert.NotContains(t, m.Text, "Grace Fulfil", "owners get the minimum needed to find the person")
+			tu, err := url.Parse(l)
+			require.NoError(t, err)
+			res, err := http.PostForm(form+"/tasks/confirm", url.Values{"t": {tu.Query().Get("t")}, "note": {"done in test"}})
+			require.NoError(t, err)
+			res.Body.Close()
+			require.Equal(t, http.StatusOK, res.StatusCode, "confirming %s", m.Subject)
+			confirmed[l] = true
+		}
+	}
+	if answer == nil {
+		mails, _ := sesmail.ReadStore(ctx, outbox)
+		for _, m := range mails {
+			t.Logf("mail to %v: %s", m.To, m.Subject)
+		}
+		res, err := http.Get(addrs.StepFunctions + "/_local/executions")
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			t.Logf("executions: %s", b)
+		}
+	}
+	require.NotNil(t, answer, "the answer reaches the requester once every owner has confirmed (%d tasks confirmed)", len(confirmed))
+	assert.NotEmpty(t, confirmed, "owners got manual tasks")
+	assert.Contains(t, answer.To, email)
+	assert.Contains(t, answer.Text, "Payment", "the answer names what was withheld under a legal hold, or done, per system")
+
+	var got *request.Request
+	require.Eventually(t, func() bool {
+		got, err = store.Get(ctx, id)
+		return err == nil && got.Status == request.Completed
+	}, 10*time.Second, 50*time.Millisecond, "the request is completed")
+	events, err := store.Events(ctx, id)
+	require.NoError(t, err)
+	actions := map[string]bool{}
+	for _, ev := range events {
+		actions[ev.Action] = true
+	}
+	for _, want := range []string{"created", "acknowledged", "verified", "manual-task-confirmed", "answered"} {
+		assert.True(t, actions[want], "audit trail has %q: %v", want, actions)
+	}
+}
+
+func waitForLink(t *testing.T, outbox, to string, re *regexp.Regexp) string {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, m := range outboxFor(t, outbox, to) {
+			if l := re.FindString(m.Text); l != "" {
+				return l
+			}
+		}
+	}
+	t.Fatalf("no link matching %s in mail to %s", re, to)
+	return ""
+}
