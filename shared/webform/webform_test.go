@@ -251,3 +251,13 @@ func FuzzSubmitNeverFails(f *testing.F) {
 		}
 	})
 }
+
+func TestMountServesExtraPages(t *testing.T) {
+	h := webform.New(&fakeIntake{}, webform.Config{Mount: map[string]http.Handler{
+		"/tasks/confirm": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "task page") }),
+	}})
+	res, body := serve(h, httptest.NewRequest(http.MethodGet, "/tasks/confirm?t=x", nil))
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "task page", body)
+	assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), "mounted pages get the same security headers")
+}
