@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sort"
 
 	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/states"
@@ -15,34 +16,18 @@ import (
 // it forward makes deadlines pass for the functions too.
 func registerFunctions(ctx context.Context, log *slog.Logger) func(*states.Runtime) {
 	return func(rt *states.Runtime) {
-		svc, err := platform.DeadlineReminder(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
+		fns, err := platform.WorkflowFunctions(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
 		if err != nil {
-			log.Error("DeadlineReminderFunction not registered", "error", err)
+			log.Error("workflow functions not registered", "error", err)
 			return
 		}
-		rt.RegisterLambda(functionARN("DeadlineReminderFunction"), svc.Remind)
-
-		vs, err := platform.Verification(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
-		if err != nil {
-			log.Error("verification functions not registered", "error", err)
-			return
+		ids := make([]string, 0, len(fns))
+		for id := range fns {
+			ids = append(ids, id)
 		}
-		rt.RegisterLambda(functionARN("VerifyStartFunction"), vs.Start)
-		rt.RegisterLambda(functionARN("VerifyCloseFunction"), vs.Close)
-
-		launcher, err := platform.FulfilLauncher(ctx, os.Getenv, log)
-		if err != nil {
-			log.Error("FulfilStartFunction not registered", "error", err)
-			return
+		sort.Strings(ids)
+		for _, id := range ids {
+			rt.RegisterLambda(functionARN(id), fns[id])
 		}
-		rt.RegisterLambda(functionARN("FulfilStartFunction"), launcher.Start)
-		fs, err := platform.Fulfil(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
-		if err != nil {
-			log.Error("fulfil functions not registered", "error", err)
-			return
-		}
-		rt.RegisterLambda(functionARN("FulfilPlanFunction"), fs.Plan)
-		rt.RegisterLambda(functionARN("FulfilStepFunction"), fs.Step)
-		rt.RegisterLambda(functionARN("FulfilAnswerFunction"), fs.Answer)
 	}
 }
