@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -20,15 +22,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/states"
-	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
 // Prices are list prices in USD per unit (us-east-1, on-demand, without
@@ -86,19 +91,33 @@ func (c *counter) snapshot() map[string]int {
 	return out
 }
 
-const (
-	watchARNSub    = "DeadlineReminderFunctionArn"
-	reminderARN    = "arn:aws:lambda:us-east-1:123456789012:function:DeadlineReminderFunction"
-	tableName      = "privacy-desk-cost"
-	functionIntake = "IntakeWebFunction"
-	functionRemind = "DeadlineReminderFunction"
+const tableName = "privacy-desk-cost"
+
+// proxy forwards to a stand-in and counts each call on the way.
+func proxy(target string, c *counter) (*httptest.Server, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = c
+	return httptest.NewServer(rp), nil
+}
+
+func functionARN(id string) string {
+	return "arn:aws:lambda:us-east-1:123456789012:function:" + id
+}
+
+var (
+	verifyLink = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
+	taskLink   = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=([A-Za-z0-9_-]+)`)
 )
 
 func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if c.N < 1 {
 		return fmt.Errorf("-n must be at least 1")
 	}
-	fmt.Fprintf(out, "starting the stand-ins and running %d requests to the end of their deadline watch…\n", c.N)
+	fmt.Fprintf(out, "starting the stand-ins and running %d deletion requests from the form to their answer, and their deadline watches to the end…\n", c.N)
 	root, err := standin.Root()
 	if err != nil {
 		return err
@@ -113,6 +132,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		return err
 	}
 	defer ses.Stop()
+	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	defer s3srv.Close()
 
 	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
 	rt := states.New(states.Options{Clock: clk, Logger: log})
@@ -120,12 +141,41 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	api := httptest.NewServer(rt.Handler())
 	defer api.Close()
 
+	// Every AWS call of every function goes through a counting proxy.
+	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
+	endpoints := map[string]string{}
+	for name, target := range map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL, "SFN": api.URL, "S3": s3srv.URL} {
+		p, err := proxy(target, count)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		endpoints["AWS_ENDPOINT_URL_"+name] = p.URL
+	}
+	const site = "http://127.0.0.1:3000/"
 	env := map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL, "AWS_ENDPOINT_URL_SFN": api.URL,
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": tableName, "SENDER_ADDRESS": "privacy-desk@productionflow.local",
 		"TEAM_ADDRESS": "privacy@productionflow.local", "BUSINESS_TIME_ZONE": "America/New_York",
+		"FORM_URL": site, "TASK_CONFIRM_URL": site + "tasks/confirm",
+		"SYSTEMS_FILE":  filepath.Join(root, "infra", "local", "systems.local.yaml"),
+		"EXPORT_BUCKET": "privacy-desk-exports", "EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
+	}
+	for k, v := range endpoints {
+		env[k] = v
+	}
+	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
+		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if !strings.HasSuffix(key, "_WATCH") {
+			key += "_WORKFLOW"
+		}
+		env[key+"_ARN"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + name
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
@@ -136,10 +186,11 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
-	awsCfg.HTTPClient = &http.Client{Transport: count}
-	client := dynamodb.NewFromConfig(awsCfg)
-	if err := dynamo.EnsureTable(ctx, client, tableName); err != nil {
+	if err := dynamo.EnsureTable(ctx, dynamodb.NewFromConfig(awsCfg), tableName); err != nil {
+		return err
+	}
+	if _, err := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx,
+		&s3.CreateBucketInput{Bucket: aws.String(env["EXPORT_BUCKET"])}); err != nil {
 		return err
 	}
 
@@ -152,71 +203,112 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		mu.Unlock()
 	}
 
-	reminder, err := platform.DeadlineReminder(ctx, os.Getenv, log, platform.WithNow(clk.Now))
+	// The workflows' functions, as their mains build them, timed.
+	fns, err := platform.WorkflowFunctions(ctx, os.Getenv, log, platform.WithNow(clk.Now))
 	if err != nil {
 		return err
 	}
-	reminder.Mail = platform.Mailer(awsCfg, env["SENDER_ADDRESS"], "")
-	reminder.Store = &dynamo.Store{API: client, Table: tableName}
-	remind := lambda.NewHandler(reminder.Remind)
-	rt.RegisterFunction(reminderARN, func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
-		start := time.Now()
-		defer func() { record(functionRemind, time.Since(start)) }()
-		return remind.Invoke(ctx, payload)
-	})
-	def, err := os.ReadFile(filepath.Join(root, "workflows", "deadline-watch.asl.json"))
-	if err != nil {
-		return err
+	subs := map[string]string{}
+	for id, fn := range fns {
+		h := lambda.NewHandler(fn)
+		rt.RegisterFunction(functionARN(id), func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+			start := time.Now()
+			defer func() { record(id, time.Since(start)) }()
+			return h.Invoke(ctx, payload)
+		})
+		subs[id+"Arn"] = functionARN(id)
 	}
-	watchARN, err := rt.Register("deadline-watch", def, map[string]string{watchARNSub: reminderARN})
-	if err != nil {
-		return err
-	}
-	env["DEADLINE_WATCH_ARN"] = watchARN
-
-	// The web intake as platform.WebIntake builds it, on the counting client.
-	cfg, err := platform.LoadIntakeConfig(func(k string) string { return env[k] })
-	if err != nil {
-		return err
-	}
-	svc, cal, err := platform.Intake(cfg, awsCfg, "system:intake-web", log, platform.WithNow(clk.Now))
-	if err != nil {
-		return err
-	}
-	web := webform.New(svc, webform.Config{Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log})
-
-	// Submissions, while the virtual clock stands still.
-	release := clk.Hold()
-	for i := range c.N {
-		form := url.Values{
-			"submissionId": {fmt.Sprintf("cost-run-%06d", i)}, "kinds": {"deletion", "access-categories"},
-			"name": {"Cost Report"}, "email": {fmt.Sprintf("person%d@example.com", i)}, "state": {"CA"},
+	for _, f := range files {
+		def, err := os.ReadFile(f)
+		if err != nil {
+			return err
 		}
-		req := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if _, err := rt.Register(strings.TrimSuffix(filepath.Base(f), ".asl.json"), def, subs); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(f), err)
+		}
+	}
+	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	// call is one API Gateway request to IntakeWebFunction.
+	call := func(method, path string, form url.Values) (int, time.Duration) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequest(method, path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		rec := httptest.NewRecorder()
 		start := time.Now()
 		web.ServeHTTP(rec, req)
 		d := time.Since(start)
-		if rec.Code != http.StatusOK {
+		record("IntakeWebFunction", d)
+		u.APIRequests++
+		return rec.Code, d
+	}
+
+	// Submissions, confirmations by the requesters and the system owners,
+	// while the virtual clock stands still; then the clock runs the
+	// deadline watches to their end.
+	release := clk.Hold()
+	for i := range c.N {
+		code, d := call(http.MethodPost, "/requests", url.Values{
+			"submissionId": {fmt.Sprintf("cost-run-%06d", i)}, "kinds": {"deletion"},
+			"name": {"Cost Report"}, "email": {fmt.Sprintf("person%d@example.com", i)}, "state": {"CA"},
+		})
+		if code != http.StatusOK {
 			release()
-			return fmt.Errorf("submission %d answered %d", i, rec.Code)
+			return fmt.Errorf("submission %d answered %d", i, code)
 		}
 		u.SubmitLatencies = append(u.SubmitLatencies, d)
-		record(functionIntake, d)
-		u.APIRequests++
+	}
+	used := map[string]bool{}
+	answered := 0
+	for deadline := time.Now().Add(2 * time.Minute); answered < c.N; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			release()
+			return fmt.Errorf("only %d of %d requests were answered", answered, c.N)
+		}
+		mails, err := sesmail.ReadStore(ctx, ses.URL)
+		if err != nil {
+			release()
+			return err
+		}
+		answered = 0
+		for _, m := range mails {
+			if strings.Contains(m.Subject, " is done") {
+				answered++
+			}
+			for _, l := range []struct {
+				re   *regexp.Regexp
+				path string
+			}{{verifyLink, "/verify"}, {taskLink, "/tasks/confirm"}} {
+				match := l.re.FindStringSubmatch(m.Text)
+				if match == nil || used[match[1]] {
+					continue
+				}
+				used[match[1]] = true
+				// A person opens the link, then presses the button.
+				call(http.MethodGet, l.path+"?t="+match[1], nil)
+				if code, _ := call(http.MethodPost, l.path, url.Values{"t": {match[1]}}); code != http.StatusOK {
+					release()
+					return fmt.Errorf("confirming %s answered %d", l.path, code)
+				}
+			}
+		}
 	}
 	release()
 
-	// Every deadline watch runs to its end: the requests are never closed,
-	// the most expensive case.
-	for _, x := range rt.List(watchARN, "") {
+	for _, x := range rt.List("", "") {
 		info, err := rt.Wait(ctx, x.ExecutionARN)
 		if err != nil {
 			return fmt.Errorf("wait for %s: %w", x.Name, err)
 		}
 		if info.Status != "SUCCEEDED" {
-			return fmt.Errorf("deadline watch %s ended %s: %s %s", x.Name, info.Status, info.Error, info.Cause)
+			return fmt.Errorf("execution %s ended %s: %s %s", x.ExecutionARN, info.Status, info.Error, info.Cause)
 		}
 		u.Transitions += info.Transitions
 	}
@@ -243,7 +335,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 
 	// The floor: the stand-in calls a submission cannot do without (one
-	// conditional write and one email), timed the same way.
+	// conditional write and one email), through the same proxies.
+	client := dynamodb.NewFromConfig(awsCfg)
 	ses2 := sesv2.NewFromConfig(awsCfg)
 	for i := range c.N {
 		start := time.Now()
@@ -304,7 +397,7 @@ func report(out io.Writer, c config, u usage) {
 		{"DynamoDB read units", float64(u.DynamoReads), p.ReadUnit},
 		{"SES emails", float64(u.Emails), p.Email},
 	}
-	fmt.Fprintf(out, "\nPer request (mean of %d: web submission, acknowledgement, deadline watch to its end):\n\n", u.Requests)
+	fmt.Fprintf(out, "\nPer deletion request (mean of %d: web submission, acknowledgement, verification link, every system's owner task, answer, deadline watch to its end):\n\n", u.Requests)
 	fmt.Fprintf(out, "  %-30s %12s %14s\n", "unit", "per request", "USD/1000 req")
 	total := 0.0
 	for _, l := range lines {
@@ -336,7 +429,7 @@ func report(out io.Writer, c config, u usage) {
 	if floor > 0 {
 		ratio = float64(sub) / float64(floor)
 	}
-	fmt.Fprintf(out, "\nSubmission latency on the stand-ins: median %v; floor (one conditional PutItem + one SendEmail): median %v; ratio %.1f×\n",
+	fmt.Fprintf(out, "\nSubmission latency on the stand-ins (both through the counting proxies): median %v; floor (one conditional PutItem + one SendEmail): median %v; ratio %.1f×\n",
 		sub.Round(time.Microsecond), floor.Round(time.Microsecond), ratio)
 	fmt.Fprintln(out, "Durations are measured in process on this machine, not on Lambda; units count one per call (items here are under 1 KB, reads strongly consistent).")
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // TestCostReport runs the report on two requests and checks that it counts
-// what a request really uses: its acknowledgement, its reminders, the
-// transitions of its deadline watch, and a price for each.
+// what a request really uses from the form to its answer: pages, mails,
+// workflow transitions, table writes, and a price for each.
 func TestCostReport(t *testing.T) {
 	if _, err := standin.Root(); err != nil {
 		t.Fatal(err)
@@ -27,7 +27,9 @@ func TestCostReport(t *testing.T) {
 	// put back after the test.
 	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CONFIG_FILE",
 		"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SFN",
-		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE"} {
+		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE", "AWS_ENDPOINT_URL_S3", "S3_FORCE_PATH_STYLE",
+		"FORM_URL", "TASK_CONFIRM_URL", "SYSTEMS_FILE", "EXPORT_BUCKET", "EXPORT_KMS_KEY_ID",
+		"REQUEST_WORKFLOW_ARN", "FULFIL_WORKFLOW_ARN", "DEADLINE_WATCH_ARN"} {
 		t.Setenv(k, os.Getenv(k))
 	}
 	var out bytes.Buffer
@@ -40,11 +42,11 @@ func TestCostReport(t *testing.T) {
 		require.NotNil(t, m, "report line %q:\n%s", unit, report)
 		return m[1]
 	}
-	assert.Equal(t, "1.00", perRequest("API Gateway requests"))
+	assert.NotEqual(t, "1.00", perRequest("API Gateway requests"), "the form, the verification page and the owners' confirm pages are counted")
 	assert.NotEqual(t, "0.00", perRequest("Step Functions transitions"), "the deadline watch is counted")
 	assert.NotEqual(t, "0.00", perRequest("DynamoDB write units"))
 	emails := perRequest("SES emails")
-	assert.NotEqual(t, "1.00", emails, "reminders are counted besides the acknowledgement")
+	assert.NotEqual(t, "1.00", emails, "verification, owners' tasks and the answer are counted besides the acknowledgement")
 	assert.Regexp(t, `total\s+[0-9.]+`, report)
 	assert.Regexp(t, `ratio [0-9.]+×`, report)
 }
