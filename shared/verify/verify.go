@@ -393,7 +393,16 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	}
 	switch r.Status {
 	case request.Verifying:
-		if err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at); err != nil {
+		err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at)
+		if errors.Is(err, request.ErrConflict) {
+			// Raced the close path (or a withdrawal): whoever moved the
+			// request first decides.
+			if cur, gerr := s.Store.Get(ctx, r.ID); gerr == nil && cur.Status != request.Verified {
+				return c, ErrRequestClosed
+			}
+			err = nil
+		}
+		if err != nil {
 			return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 		}
 	case request.Verified:
@@ -415,7 +424,13 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	case (errors.As(err, &timedOut) || errors.As(err, &gone) || errors.As(err, &invalid)) && resumed:
 		// Most likely the first confirmation did complete the task.
 		return c, ErrLinkUsed
-	case errors.As(err, &timedOut), errors.As(err, &gone), errors.As(err, &invalid):
+	case errors.As(err, &timedOut):
+		// The link was used in time but the workflow stopped waiting
+		// meanwhile: its close path (Close) finds the request verified and
+		// the workflow hands it to fulfilment.
+		s.log().WarnContext(ctx, "verified as the workflow stopped waiting; its close path hands it over", "requestId", r.ID)
+		return c, nil
+	case errors.As(err, &gone), errors.As(err, &invalid):
 		s.log().WarnContext(ctx, "verified after the workflow stopped waiting", "requestId", r.ID)
 		return c, ErrRequestClosed
 	case err != nil:
@@ -436,6 +451,11 @@ type CloseOutput struct {
 	RequestID  string `json:"requestId"`
 	Closed     bool   `json:"closed"`
 	NoticeSent bool   `json:"noticeSent"`
+	// Verified is true when the request was confirmed at the last moment
+	// (the link used before it expired, the task completed too late): the
+	// workflow then hands it to fulfilment instead of ending. Always
+	// present, so the workflow's ResultSelector can read it.
+	Verified bool `json:"verified"`
 	// Skipped says why nothing was done: "verified" (confirmed at the last
 	// moment) or the status the request is in.
 	Skipped string `json:"skipped,omitempty"`
@@ -468,7 +488,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 		at = r.UpdatedAt // closed by an earlier attempt: same event time, recorded once
 	case request.Verified:
 		s.log().WarnContext(ctx, "verified after the workflow stopped waiting; not closed", "requestId", r.ID)
-		out.Skipped = "verified"
+		out.Skipped, out.Verified = "verified", true
 		return out, nil
 	default:
 		out.Skipped = string(r.Status)

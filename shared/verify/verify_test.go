@@ -42,6 +42,9 @@ type memStore struct {
 	events   []request.Event
 	once     map[string]bool
 	failGet  error
+	// beforeSet, when set, runs once before the next status change: a
+	// concurrent actor.
+	beforeSet func()
 }
 
 var _ verify.Store = (*memStore)(nil)
@@ -69,6 +72,12 @@ func (m *memStore) Get(_ context.Context, id string) (*request.Request, error) {
 
 func (m *memStore) SetStatus(_ context.Context, id string, from, to request.Status, at time.Time) error {
 	m.mu.Lock()
+	if race := m.beforeSet; race != nil {
+		m.beforeSet = nil
+		m.mu.Unlock()
+		race()
+		m.mu.Lock()
+	}
 	defer m.mu.Unlock()
 	if err := request.CheckTransition(from, to); err != nil {
 		return err
@@ -436,15 +445,51 @@ func TestBadLinks(t *testing.T) {
 }
 
 func TestConfirmAfterTheWorkflowGaveUp(t *testing.T) {
-	for _, apiErr := range []error{&types.TaskTimedOut{Message: aws.String("Task Timed Out")}, &types.TaskDoesNotExist{Message: aws.String("gone")}} {
-		t.Run(apiErr.Error(), func(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error // nil: the page says verified
+	}{
+		// The link was used in time; the workflow's close path finds the
+		// request verified and hands it to fulfilment.
+		{"the task timed out meanwhile", &types.TaskTimedOut{Message: aws.String("Task Timed Out")}, nil},
+		{"the task is gone", &types.TaskDoesNotExist{Message: aws.String("gone")}, verify.ErrRequestClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
 			f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0040", request.Deletion))
 			raw := f.start(t, "PR-AAAA-0000-0000-0040", "task-40")
-			f.tasks.err = apiErr
-			_, err := f.svc.Confirm(context.Background(), raw)
-			assert.ErrorIs(t, err, verify.ErrRequestClosed)
+			f.tasks.err = tt.err
+			_, err := f.svc.Confirm(ctx, raw)
+			if tt.want == nil {
+				require.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.want)
+			}
+			assert.Equal(t, request.Verified, f.store.status("PR-AAAA-0000-0000-0040"))
+			out, err := f.svc.Close(ctx, verify.CloseInput{RequestID: "PR-AAAA-0000-0000-0040"})
+			require.NoError(t, err)
+			assert.True(t, out.Verified, "the close path hands a verified request over")
+			assert.False(t, out.Closed)
 		})
 	}
+}
+
+func TestConfirmRacingTheClose(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0045", request.Deletion))
+	raw := f.start(t, "PR-AAAA-0000-0000-0045", "task-45")
+	// The close path wins between the link's use and the status change.
+	f.store.beforeSet = func() {
+		_, err := f.svc.Close(ctx, verify.CloseInput{RequestID: "PR-AAAA-0000-0000-0045"})
+		require.NoError(t, err)
+	}
+	_, err := f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrRequestClosed, "the page says closed, not an internal error")
+	assert.Equal(t, request.Unverified, f.store.status("PR-AAAA-0000-0000-0045"))
+	assert.Zero(t, f.tasks.count(), "a closed request's task is not completed")
+	assert.NotContains(t, f.store.actions("PR-AAAA-0000-0000-0045"), verify.ActionVerified)
 }
 
 func TestClose(t *testing.T) {
@@ -492,6 +537,7 @@ func TestClose(t *testing.T) {
 		out, err := f.svc.Close(ctx, verify.CloseInput{RequestID: "PR-AAAA-0000-0000-0060"})
 		require.NoError(t, err)
 		assert.False(t, out.Closed)
+		assert.True(t, out.Verified, "the workflow hands it to fulfilment")
 		assert.Equal(t, request.Verified, f.store.status("PR-AAAA-0000-0000-0060"))
 		assert.Len(t, f.out.messages(), 1)
 	})

@@ -228,7 +228,7 @@ func TestWorkflowNobodyConfirms(t *testing.T) {
 
 	assert.Equal(t, t0.Add(7*24*time.Hour+time.Hour), s.clk.Now(), "the task timed out after 7 days and an hour")
 	assert.Equal(t, request.Unverified, s.status(t, r.ID))
-	assert.JSONEq(t, `{"closed":true,"noticeSent":true}`, mustField(t, info.Output, "close"))
+	assert.JSONEq(t, `{"closed":true,"noticeSent":true,"verified":false}`, mustField(t, info.Output, "close"))
 	assert.Empty(t, s.handedOver(), "an unverified request is never fulfilled")
 	mails := s.mailsAbout(t, r.ID)
 	require.Len(t, mails, 2, "the link, then the notice")
@@ -249,6 +249,27 @@ func TestWorkflowNobodyConfirms(t *testing.T) {
 		actions = append(actions, e.Action)
 	}
 	assert.Equal(t, []string{verify.ActionSent, verify.ActionUnverified, verify.ActionNoticeSent}, actions)
+}
+
+// TestWorkflowVerifiedButTaskNeverCompleted: the requester used the link
+// in time but completing the task failed and was never retried. When the
+// wait times out, the close path finds the request verified and the
+// workflow hands it to fulfilment instead of leaving it verified forever.
+func TestWorkflowVerifiedButTaskNeverCompleted(t *testing.T) {
+	s := newStack(t)
+	r := acknowledged("PR-WFLW-0000-0000-0004", request.Deletion)
+	release := s.clk.Hold()
+	defer release()
+	arn := s.start(t, r, true)
+	require.Eventually(t, func() bool { return len(s.mailsAbout(t, r.ID)) == 1 }, 10*time.Second, 20*time.Millisecond)
+	require.NoError(t, s.store.SetStatus(context.Background(), r.ID, request.Verifying, request.Verified, t0.Add(time.Hour)))
+	release()
+
+	info := s.wait(t, arn)
+	assert.Equal(t, request.Verified, s.status(t, r.ID))
+	assert.JSONEq(t, `{"closed":false,"noticeSent":false,"verified":true}`, mustField(t, info.Output, "close"))
+	assert.Equal(t, []string{r.ID}, s.handedOver())
+	assert.Len(t, s.mailsAbout(t, r.ID), 1, "no closing notice")
 }
 
 func TestWorkflowOnlyOptOuts(t *testing.T) {
@@ -343,6 +364,6 @@ func TestSampleEvents(t *testing.T) {
 	require.NoError(t, err)
 	res, serr = states.LambdaHandler(svc.Close)(ctx, closeEvent)
 	require.Nil(t, serr)
-	assert.JSONEq(t, `{"requestId":"PR-ABCD-EFGH-IJKL-MNOP","closed":true,"noticeSent":true}`, string(res))
+	assert.JSONEq(t, `{"requestId":"PR-ABCD-EFGH-IJKL-MNOP","closed":true,"noticeSent":true,"verified":false}`, string(res))
 	assert.Len(t, out.messages(), 2)
 }
