@@ -78,7 +78,7 @@ func TestLocalStack(t *testing.T) {
 	submissionID := string(page[start : start+strings.IndexByte(string(page[start:]), '"')])
 
 	res, err = http.PostForm(strings.TrimSuffix(addrs.Form, "/")+"/requests", url.Values{
-		"submissionId": {submissionID}, "kinds": {"access-categories"}, "name": {"Local Tester"}, "email": {"tester@example.com"},
+		"submissionId": {submissionID}, "kinds": {"opt-out-sale"}, "name": {"Local Tester"}, "email": {"tester@example.com"},
 	})
 	require.NoError(t, err)
 	body, _ := io.ReadAll(res.Body)
@@ -86,10 +86,12 @@ func TestLocalStack(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
 	assert.Contains(t, string(body), "We have received your request")
 
+	// An opt-out needs no verification: its confirmation is the only mail.
 	mails, err := sesmail.ReadStore(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
 	require.NoError(t, err)
 	require.Len(t, mails, 1)
 	assert.Contains(t, mails[0].To, "tester@example.com")
+	assert.Contains(t, mails[0].Subject, "opt-out")
 
 	// The local Step Functions endpoint answers the SDK, and its clock moves.
 	sfnClient := sfn.NewFromConfig(standin.Config(), func(o *sfn.Options) { o.BaseEndpoint = aws.String(addrs.StepFunctions) })
@@ -100,12 +102,20 @@ func TestLocalStack(t *testing.T) {
 	// The request's deadline watch runs, named by the request ID.
 	requestID := regexp.MustCompile(`PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}`).FindString(string(body))
 	require.NotEmpty(t, requestID)
-	execs, err := sfnClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: machines.StateMachines[0].StateMachineArn})
+	var watch *string
+	for _, m := range machines.StateMachines {
+		if aws.ToString(m.Name) == "deadline-watch" {
+			watch = m.StateMachineArn
+		}
+	}
+	require.NotNil(t, watch, "the deadline watch is registered")
+	execs, err := sfnClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: watch})
 	require.NoError(t, err)
 	require.Len(t, execs.Executions, 1)
 	assert.Equal(t, requestID, aws.ToString(execs.Executions[0].Name))
 
-	// Moving the local clock 40 days on brings the team's reminders.
+	// Moving the local clock 40 days on brings the team's reminder of the
+	// opt-out deadline (15 business days).
 	res, err = http.Post(addrs.StepFunctions+"/_local/clock/advance?by=960h", "", nil)
 	require.NoError(t, err)
 	clockBody, _ := io.ReadAll(res.Body)
