@@ -35,10 +35,15 @@ type StepError struct {
 	Cause string `json:"Cause"`
 }
 
-// AnswerInput is the request and what every step did.
+// AnswerInput is the request and what every step did. When a stage of the
+// workflow itself failed (the plan, or the answer after its retries), the
+// workflow's Catch calls Answer again with Stage and Failure set instead:
+// the privacy team is told, so the request is not left in progress unseen.
 type AnswerInput struct {
 	RequestID string       `json:"requestId"`
 	Results   []StepResult `json:"results"`
+	Stage     string       `json:"stage,omitempty"`   // "plan" or "answer"
+	Failure   *StepError   `json:"failure,omitempty"` // the caught error
 }
 
 // AnswerOutput says how the request ended.
@@ -47,7 +52,14 @@ type AnswerOutput struct {
 	Completed      bool     `json:"completed"`
 	NeedsAttention bool     `json:"needsAttention"`
 	Failed         []string `json:"failed,omitempty"` // "system/action"
+	// Skipped is the request's status when nobody was answered because the
+	// request was closed (withdrawn, denied) meanwhile.
+	Skipped string `json:"skipped,omitempty"`
 }
+
+// ActionStageFailed is recorded when the team is told that a stage of the
+// workflow (plan or answer) failed.
+const ActionStageFailed = "fulfilment-failed"
 
 // Answer closes fulfilment. When every step succeeded it mails the requester
 // the answer (in the request's language: what was done per system, what was
@@ -62,10 +74,35 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	if err != nil {
 		return out, err
 	}
+	switch {
+	case in.Failure != nil && !r.Status.Closed():
+		// A failed stage is reported whatever the request's open status.
+	case r.Status == request.InProgress, r.Status == request.Extended:
+	case r.Status == request.Completed:
+		// Answered already, or finished by the team: nothing is sent again.
+		out.Completed = true
+		return out, nil
+	default:
+		// Withdrawn or denied while the steps ran (they were skipped): the
+		// requester is not told it was done, and the status stays.
+		s.Log.InfoContext(ctx, "answer skipped: request not in progress", "requestId", r.ID, "status", string(r.Status))
+		out.Skipped = string(r.Status)
+		return out, nil
+	}
 	events, err := s.Store.Events(ctx, r.ID)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "read audit trail", "requestId", r.ID, "err", err)
 		return out, &TransientError{RequestID: r.ID, Op: "read audit trail", Err: err}
+	}
+	if in.Failure != nil {
+		stage := in.Stage
+		if stage == "" {
+			stage = "answer"
+		}
+		out.NeedsAttention = true
+		out.Failed = []string{"workflow/" + stage}
+		item := mail.AttentionItem{System: "the fulfil workflow", Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
+		return out, s.tellTeam(ctx, r, events, ActionStageFailed, []mail.AttentionItem{item}, 0)
 	}
 
 	var failed []mail.AttentionItem
@@ -84,7 +121,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	}
 	if len(failed) > 0 {
 		out.NeedsAttention = true
-		return out, s.needsAttention(ctx, r, events, failed, done)
+		return out, s.tellTeam(ctx, r, events, ActionNeedsAttention, failed, done)
 	}
 	if _, ok := hasEvent(events, ActionAnswered, nil); ok {
 		out.Completed = true
@@ -174,9 +211,9 @@ func (s *Service) complete(ctx context.Context, r *request.Request) error {
 		Reason: "every system acted and the requester was answered"})
 }
 
-// needsAttention tells the team, once, which steps failed.
-func (s *Service) needsAttention(ctx context.Context, r *request.Request, events []request.Event, failed []mail.AttentionItem, done int) error {
-	if _, ok := hasEvent(events, ActionNeedsAttention, nil); ok {
+// tellTeam tells the team, once per action, which steps failed.
+func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []request.Event, action string, failed []mail.AttentionItem, done int) error {
+	if _, ok := hasEvent(events, action, nil); ok {
 		return nil
 	}
 	msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: failed, Done: done})
@@ -193,7 +230,7 @@ func (s *Service) needsAttention(ctx context.Context, r *request.Request, events
 	}
 	s.Log.WarnContext(ctx, "request needs attention", "requestId", r.ID, "failed", len(failed))
 	return s.record(ctx, request.Event{
-		RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionNeedsAttention, Once: ActionNeedsAttention,
+		RequestID: r.ID, At: s.Now(), Actor: actor, Action: action, Once: action,
 		Reason: "some systems could not act; the privacy team finishes by hand",
 		Data:   map[string]string{"failed": fmt.Sprint(names), "done": strconv.Itoa(done)},
 	})

@@ -80,7 +80,11 @@ type Service struct {
 // Audit actions written by fulfilment (besides the connectors' own
 // erasure-proof and erasure-withheld).
 const (
-	ActionStarted        = "fulfilment-started"
+	ActionStarted = "fulfilment-started"
+	// verifiedAction is what verification writes when the requester
+	// confirms (verify.ActionVerified).
+	verifiedAction       = "verified"
+	actionInProgress     = "status:" + string(request.InProgress)
 	ActionStepDone       = "fulfilment-step"
 	ActionPackageWritten = "access-package-written"
 	ActionNeedsAttention = "needs-attention"
@@ -114,7 +118,35 @@ func (e *RequestStateError) Error() string {
 	if e.Status == "" {
 		return fmt.Sprintf("request %s not found", e.RequestID)
 	}
-	return fmt.Sprintf("request %s is %s: only a verified or in-progress request is fulfilled", e.RequestID, e.Status)
+	return fmt.Sprintf("request %s is %s: only a verified request (or one asking only for opt-outs) is fulfilled", e.RequestID, e.Status)
+}
+
+// mayStart reports whether fulfilment of r may begin now: it is verified,
+// or it asks only for opt-outs (which need no verification) and is still
+// new. It is the one rule Plan and Launcher share.
+func mayStart(r *request.Request) bool {
+	switch r.Status {
+	case request.Verified:
+		return true
+	case request.Received, request.Acknowledged:
+		return r.OnlyOptOuts()
+	}
+	return false
+}
+
+// verifiedOnTrail reports whether the audit trail shows the request was
+// verified (by the email link, or moved to verified) or that fulfilment
+// itself moved it from verified to in progress.
+func verifiedOnTrail(events []request.Event) bool {
+	for _, ev := range events {
+		switch {
+		case ev.Action == verifiedAction, ev.Action == "status:"+string(request.Verified):
+			return true
+		case ev.Action == actionInProgress && ev.Actor == actor:
+			return true
+		}
+	}
+	return false
 }
 
 // load reads a request, classifying store failures.
@@ -184,25 +216,54 @@ type PlanOutput struct {
 	NotApplicable []string  `json:"notApplicable"`
 }
 
-// Plan checks the request may be fulfilled, moves it from verified to
-// in-progress (a second call changes nothing), and lists its steps.
+// Plan checks the request may be fulfilled, moves it to in-progress (from
+// verified, or from new for a request asking only for opt-outs; a second
+// call changes nothing), and lists its steps.
 func (s *Service) Plan(ctx context.Context, in PlanInput) (PlanOutput, error) {
+	return s.plan(ctx, in, false)
+}
+
+func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutput, error) {
 	r, err := s.load(ctx, in.RequestID)
 	if err != nil {
 		return PlanOutput{}, err
 	}
-	switch r.Status {
-	case request.Verified:
+	switch {
+	case mayStart(r):
 		now := s.Now()
-		if err := s.Store.SetStatus(ctx, r.ID, request.Verified, request.InProgress, now); err != nil && !errors.Is(err, request.ErrConflict) {
+		err := s.Store.SetStatus(ctx, r.ID, r.Status, request.InProgress, now)
+		if errors.Is(err, request.ErrConflict) && !again {
+			// Changed underneath (a concurrent plan, a withdrawal): decide
+			// again, once, on what it is now.
+			return s.plan(ctx, in, true)
+		}
+		if err != nil {
 			s.Log.ErrorContext(ctx, "set status", "requestId", r.ID, "err", err)
 			return PlanOutput{}, &TransientError{RequestID: r.ID, Op: "set status in-progress", Err: err}
 		}
-		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: "status:" + string(request.InProgress),
-			Reason: "verified: carrying the request out in every system"}); err != nil {
+		reason := "verified: carrying the request out in every system"
+		if r.Status != request.Verified {
+			reason = "opt-outs need no verification: carrying them out in every system"
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: actionInProgress, Once: actionInProgress,
+			Reason: reason, Data: map[string]string{"from": string(r.Status), "to": string(request.InProgress)}}); err != nil {
 			return PlanOutput{}, err
 		}
-	case request.InProgress, request.Extended:
+	case r.Status == request.InProgress, r.Status == request.Extended:
+		// A repeated plan, or a request the team moved on. In progress does
+		// not prove verification (a new request may be moved there by
+		// hand): the trail must.
+		if !r.OnlyOptOuts() {
+			events, err := s.Store.Events(ctx, r.ID)
+			if err != nil {
+				s.Log.ErrorContext(ctx, "read audit trail", "requestId", r.ID, "err", err)
+				return PlanOutput{}, &TransientError{RequestID: r.ID, Op: "read audit trail", Err: err}
+			}
+			if !verifiedOnTrail(events) {
+				s.Log.WarnContext(ctx, "fulfilment refused: no verification on the trail", "requestId", r.ID, "status", string(r.Status))
+				return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
+			}
+		}
 	default:
 		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}

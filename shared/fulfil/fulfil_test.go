@@ -314,6 +314,117 @@ func TestAnswer(t *testing.T) {
 	})
 }
 
+func TestFulfilmentNeedsVerification(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		kinds  []request.Kind
+		status request.Status
+		trail  []string // actions already on the trail
+		ok     bool
+	}{
+		{"verified", []request.Kind{request.Deletion}, request.Verified, nil, true},
+		{"in progress after verification", []request.Kind{request.Deletion}, request.InProgress, []string{"verified"}, true},
+		{"extended after verification", []request.Kind{request.AccessCategories}, request.Extended, []string{"verified"}, true},
+		{"in progress by hand, never verified", []request.Kind{request.Deletion}, request.InProgress, []string{"acknowledged"}, false},
+		{"extended, never verified", []request.Kind{request.AccessSpecific}, request.Extended, nil, false},
+		{"acknowledged deletion", []request.Kind{request.Deletion}, request.Acknowledged, nil, false},
+		{"still verifying", []request.Kind{request.Deletion}, request.Verifying, nil, false},
+		{"only opt-outs need no verification", []request.Kind{request.OptOutMarketing, request.OptOutSale}, request.Acknowledged, nil, true},
+		{"opt-outs, new", []request.Kind{request.OptOutSale}, request.Received, nil, true},
+		{"an opt-out with a deletion is verified first", []request.Kind{request.OptOutSale, request.Deletion}, request.Acknowledged, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.kinds...)
+			r := e.store.requests["PR-1"]
+			r.Status = tt.status
+			e.store.requests["PR-1"] = r
+			for _, a := range tt.trail {
+				require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: t0, Action: a}))
+			}
+			out, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+			if !tt.ok {
+				var se *fulfil.RequestStateError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tt.status, e.store.status("PR-1"), "nothing changed")
+				return
+			}
+			require.NoError(t, err)
+			assert.NotEmpty(t, out.Steps)
+			want := request.InProgress
+			if tt.status == request.Extended {
+				want = request.Extended // the team's extension stands
+			}
+			assert.Equal(t, want, e.store.status("PR-1"))
+			again, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+			require.NoError(t, err, "a repeated plan is accepted")
+			assert.Equal(t, out, again)
+		})
+	}
+	t.Run("a step refuses a request that is not being fulfilled", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		r := e.store.requests["PR-1"]
+		r.Status = request.Verifying
+		e.store.requests["PR-1"] = r
+		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "payments", Action: system.Erase})
+		_, ok := err.(*fulfil.RequestStateError)
+		require.True(t, ok, "got %T", err)
+		assert.Empty(t, e.systems.calls, "nothing erased")
+	})
+}
+
+func TestAnswerAClosedRequest(t *testing.T) {
+	ctx := context.Background()
+	for _, st := range []request.Status{request.Withdrawn, request.Denied} {
+		t.Run(string(st), func(t *testing.T) {
+			e := newEnv(t, request.Deletion)
+			plan, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+			require.NoError(t, err)
+			require.NoError(t, e.store.SetStatus(ctx, "PR-1", request.InProgress, st, t0))
+			var results []fulfil.StepResult
+			for _, s := range plan.Steps {
+				out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: s.System, Action: s.Action})
+				require.NoError(t, err)
+				results = append(results, fulfil.StepResult{System: out.System, Action: out.Action, Outcome: out.Outcome})
+			}
+			out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+			require.NoError(t, err)
+			assert.Equal(t, string(st), out.Skipped)
+			assert.False(t, out.Completed)
+			assert.Empty(t, e.mail.sent, "nobody is told it was done")
+			assert.Equal(t, st, e.store.status("PR-1"), "not completed")
+			assert.Empty(t, e.systems.calls)
+		})
+	}
+}
+
+func TestAnswerAFailedStageTellsTheTeam(t *testing.T) {
+	ctx := context.Background()
+	for _, stage := range []string{"plan", "answer"} {
+		t.Run(stage, func(t *testing.T) {
+			e := newEnv(t, request.Deletion)
+			if stage == "answer" {
+				_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+				require.NoError(t, err)
+			}
+			in := fulfil.AnswerInput{RequestID: "PR-1", Results: []fulfil.StepResult{}, Stage: stage,
+				Failure: &fulfil.StepError{Error: "TransientError", Cause: `{"errorMessage":"transient: request PR-1: send answer failed"}`}}
+			for range 2 { // a retry tells the team once
+				out, err := e.svc.Answer(ctx, in)
+				require.NoError(t, err)
+				assert.True(t, out.NeedsAttention)
+				assert.False(t, out.Completed)
+			}
+			require.Len(t, e.mail.sent, 1)
+			assert.Equal(t, []string{team}, e.mail.sent[0].To)
+			assert.Contains(t, e.mail.sent[0].Text, "TransientError")
+			assert.Contains(t, e.store.actions("PR-1"), fulfil.ActionStageFailed)
+			assert.NotEqual(t, request.Completed, e.store.status("PR-1"))
+		})
+	}
+}
+
 func TestNoPersonalDataInLogs(t *testing.T) {
 	e := newEnv(t, request.Deletion, request.AccessCategories)
 	results := runAll(t, e)

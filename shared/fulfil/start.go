@@ -30,9 +30,10 @@ type StartOutput struct {
 	ExecutionARN string `json:"executionArn"`
 }
 
-// Start starts the fulfil workflow for a verified request (in-progress is
-// accepted too: a start repeated after the plan ran). Any other status is
-// a *RequestStateError; a failure to start is a *TransientError.
+// Start starts the fulfil workflow for a verified request, or a new one
+// asking only for opt-outs (in progress or extended is accepted too: a start
+// repeated after the plan ran; the plan checks the trail). Any other status
+// is a *RequestStateError; a failure to start is a *TransientError.
 func (l *Launcher) Start(ctx context.Context, in PlanInput) (StartOutput, error) {
 	r, err := l.Store.Get(ctx, in.RequestID)
 	if errors.Is(err, request.ErrNotFound) {
@@ -42,7 +43,7 @@ func (l *Launcher) Start(ctx context.Context, in PlanInput) (StartOutput, error)
 		l.Log.ErrorContext(ctx, "read request", "requestId", in.RequestID, "err", err)
 		return StartOutput{}, &TransientError{RequestID: in.RequestID, Op: "read request", Err: err}
 	}
-	if r.Status != request.Verified && r.Status != request.InProgress {
+	if !mayStart(r) && r.Status != request.InProgress && r.Status != request.Extended {
 		return StartOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
 	arn, err := l.Workflow.Start(ctx, r.ID, PlanInput{RequestID: r.ID})

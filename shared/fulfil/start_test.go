@@ -36,18 +36,25 @@ func TestLauncher(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  request.Status
+		kinds   []request.Kind // a deletion when empty
 		fail    error
 		wantErr any
 	}{
 		{name: "verified", status: request.Verified},
 		{name: "in progress (a repeated start)", status: request.InProgress},
 		{name: "still verifying", status: request.Verifying, wantErr: &fulfil.RequestStateError{}},
+		{name: "acknowledged, not verified", status: request.Acknowledged, wantErr: &fulfil.RequestStateError{}},
+		{name: "only opt-outs need no verification", status: request.Acknowledged, kinds: []request.Kind{request.OptOutMarketing}},
 		{name: "closed", status: request.Unverified, wantErr: &fulfil.RequestStateError{}},
 		{name: "step functions down", status: request.Verified, fail: errors.New("ThrottlingException"), wantErr: &fulfil.TransientError{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, request.Deletion)
+			kinds := tt.kinds
+			if len(kinds) == 0 {
+				kinds = []request.Kind{request.Deletion}
+			}
+			e := newEnv(t, kinds...)
 			r := e.store.requests["PR-1"]
 			r.Status = tt.status
 			e.store.requests["PR-1"] = r

@@ -21,6 +21,10 @@ type StepInput struct {
 	TaskToken string        `json:"taskToken,omitempty"`
 }
 
+// OutcomeSkipped is a step's outcome when the request was closed (withdrawn,
+// denied) before it ran: nothing was done.
+const OutcomeSkipped = "skipped"
+
 // StepOutput is what one step did. It holds no personal data: outcome
 // words, whether the system held the person, and the categories kept under
 // a legal hold.
@@ -29,7 +33,7 @@ type StepOutput struct {
 	System    string        `json:"system"`
 	Action    system.Action `json:"action"`
 	// Outcome is one of the mail.Outcome* words, or "task-started" for a
-	// manual step still waiting for its owner, or "skipped" when the
+	// manual step still waiting for its owner, or OutcomeSkipped when the
 	// request was closed meanwhile.
 	Outcome  string   `json:"outcome"`
 	Found    bool     `json:"found"`
@@ -55,10 +59,15 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 	if err != nil {
 		return out, err
 	}
-	if r.Status.Closed() {
-		out.Outcome = "skipped"
+	switch {
+	case r.Status.Closed():
+		out.Outcome = OutcomeSkipped
 		s.Log.InfoContext(ctx, "step skipped: request closed", "requestId", r.ID, "system", sys.Name, "status", string(r.Status))
 		return out, nil
+	case r.Status != request.InProgress && r.Status != request.Extended && r.Status != request.Verified:
+		// Plan moves a request it may fulfil to in progress: nothing is
+		// erased or disclosed for one that is not there.
+		return out, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
 	p := connector.Person{Email: r.Requester.Email}
 

@@ -3,6 +3,7 @@ package fulfil_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -180,6 +181,9 @@ type flow struct {
 	logs    *strings.Builder
 	inputs  []string // every payload the workflow passed to a task
 	mu      sync.Mutex
+	// answerDown makes every answer to the requester fail as if the mail
+	// service were down; the team's notice still goes out.
+	answerDown bool
 }
 
 func newFlow(t *testing.T) *flow {
@@ -242,6 +246,12 @@ func newFlow(t *testing.T) *flow {
 	})
 	f.rt.RegisterLambda(answerARN, func(ctx context.Context, in fulfil.AnswerInput) (fulfil.AnswerOutput, error) {
 		record(in)
+		f.mu.Lock()
+		down := f.answerDown
+		f.mu.Unlock()
+		if down && in.Failure == nil {
+			return fulfil.AnswerOutput{}, &fulfil.TransientError{RequestID: in.RequestID, Op: "send answer", Err: errors.New("Throttling")}
+		}
 		return svc.Answer(ctx, in)
 	})
 	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
@@ -392,6 +402,55 @@ func TestWorkflowErasureNotProven(t *testing.T) {
 		found = append(found, p.Data["system"]+"="+p.Data["found"])
 	}
 	assert.ElementsMatch(t, []string{"accounts=false", "support=true"}, found)
+}
+
+// TestWorkflowAnswerCannotBeSent: the answer fails through all its
+// retries. The request is not left in progress unseen: the team is told
+// once, and the execution ends failed.
+func TestWorkflowAnswerCannotBeSent(t *testing.T) {
+	f := newFlow(t)
+	f.answerDown = true
+	arn := f.start(t, "PR-ANS1", request.Deletion)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	info, err := f.rt.Wait(ctx, arn)
+	require.NoError(t, err)
+	assert.Equal(t, states.StatusFailed, info.Status)
+	assert.Equal(t, "FulfilmentFailed", info.Error)
+
+	team := f.mailTo(t, team, "PR-ANS1")
+	require.Len(t, team, 1)
+	assert.Contains(t, team[0].Text, "TransientError")
+	assert.Empty(t, f.mailTo(t, janeEmail, "PR-ANS1"))
+	assert.Len(t, f.events(t, "PR-ANS1", fulfil.ActionStageFailed), 1)
+	assert.Equal(t, request.InProgress, status(t, f, "PR-ANS1"))
+	hist, err := f.rt.History(info.ExecutionARN)
+	require.NoError(t, err)
+	h, _ := json.Marshal(hist)
+	assert.NotContains(t, string(h), janeEmail)
+}
+
+// TestWorkflowWithdrawnBeforePlan: a request withdrawn before fulfilment
+// began ends the workflow quietly: nothing done, nobody told it was done.
+func TestWorkflowWithdrawnBeforePlan(t *testing.T) {
+	f := newFlow(t)
+	_, _, err := f.store.Create(context.Background(), &request.Request{
+		ID: "PR-WDN1", SourceID: "PR-WDN1", Kinds: []request.Kind{request.Deletion}, Status: request.InProgress, Channel: request.Web,
+		Priority: request.Normal, Requester: request.Identity{Name: "Jane Doe", Email: janeEmail}, ReceivedAt: t0.Add(-72 * time.Hour),
+	})
+	require.NoError(t, err)
+	require.NoError(t, f.store.AppendEvent(context.Background(), request.Event{RequestID: "PR-WDN1", At: t0, Actor: "requester", Action: "verified"}))
+	require.NoError(t, f.store.SetStatus(context.Background(), "PR-WDN1", request.InProgress, request.Withdrawn, t0))
+	info, err := f.rt.Start(f.arn, "PR-WDN1", `{"requestId":"PR-WDN1"}`)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done, err := f.rt.Wait(ctx, info.ExecutionARN)
+	require.NoError(t, err)
+	assert.Equal(t, states.StatusSucceeded, done.Status, done.Error)
+	assert.Empty(t, f.mailTo(t, janeEmail, "PR-WDN1"))
+	assert.Equal(t, request.Withdrawn, status(t, f, "PR-WDN1"))
+	assert.NotEmpty(t, f.systems["accounts"].people, "nothing erased")
 }
 
 func TestWorkflowAccess(t *testing.T) {

@@ -281,6 +281,7 @@ func TestWorkflowOnlyOptOuts(t *testing.T) {
 	assert.Empty(t, s.mailsAbout(t, r.ID))
 	assert.Equal(t, request.Received, s.status(t, r.ID))
 	assert.NotContains(t, info.Output, "verification")
+	assert.Equal(t, []string{r.ID}, s.handedOver(), "opt-outs are carried out without verification")
 }
 
 func mustField(t *testing.T, doc, field string) string {
