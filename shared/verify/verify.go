@@ -406,6 +406,10 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 			return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 		}
 	case request.Verified:
+	case request.InProgress, request.Extended, request.Completed:
+		// Verified before and carried on since: this is a used link, not
+		// a closed request.
+		return c, ErrLinkUsed
 	default:
 		return c, ErrRequestClosed
 	}

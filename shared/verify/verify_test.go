@@ -403,6 +403,15 @@ func TestConfirmResumesAfterAFailure(t *testing.T) {
 	f.now = f.now.Add(time.Hour)
 	_, err = f.svc.Confirm(ctx, raw)
 	assert.ErrorIs(t, err, verify.ErrLinkUsed, "once done, the link reads as used")
+
+	f.tasks.err = nil
+	require.NoError(t, f.store.SetStatus(ctx, c.RequestID, request.Verified, request.InProgress, f.now))
+	f.now = f.now.Add(time.Hour)
+	calls := f.tasks.count()
+	_, err = f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed, "being carried out, the link reads as used, not as a closed request")
+	assert.Equal(t, request.InProgress, f.store.status(c.RequestID))
+	assert.Equal(t, calls, f.tasks.count(), "the task is not completed again")
 }
 
 func TestBadLinks(t *testing.T) {
