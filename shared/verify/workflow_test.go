@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
@@ -65,6 +67,14 @@ type stack struct {
 	handed []string // requests handed over to fulfilment
 }
 
+// Start records the start of a fulfil execution (fulfil.WorkflowStarter).
+func (s *stack) Start(_ context.Context, requestID string, _ any) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handed = append(s.handed, requestID)
+	return "arn:aws:states:us-east-1:123456789012:execution:fulfil:" + requestID, nil
+}
+
 func (s *stack) handedOver() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,14 +103,10 @@ func newStack(t *testing.T) *stack {
 	// The functions' entry points are the service's methods, as in their mains.
 	s.rt.RegisterLambda(startARN, s.svc.Start)
 	s.rt.RegisterLambda(closeARN, s.svc.Close)
-	s.rt.RegisterLambda(fulfilARN, func(_ context.Context, in struct {
-		RequestID string `json:"requestId"`
-	}) (map[string]string, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.handed = append(s.handed, in.RequestID)
-		return map[string]string{"requestId": in.RequestID, "executionArn": "arn:aws:states:us-east-1:123456789012:execution:fulfil:" + in.RequestID}, nil
-	})
+	// The hand-over is the real launcher (it refuses a request it may not
+	// fulfil); only the fulfil workflow's start is recorded.
+	launcher := &fulfil.Launcher{Store: s.store, Workflow: s, Log: slog.New(slog.DiscardHandler)}
+	s.rt.RegisterLambda(fulfilARN, launcher.Start)
 	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "request.asl.json"))
 	require.NoError(t, err)
 	s.arn, err = s.rt.Register("request", def, map[string]string{"VerifyStartFunctionArn": startARN, "VerifyCloseFunctionArn": closeARN, "FulfilStartFunctionArn": fulfilARN})
@@ -282,6 +288,15 @@ func TestWorkflowOnlyOptOuts(t *testing.T) {
 	assert.Equal(t, request.Received, s.status(t, r.ID))
 	assert.NotContains(t, info.Output, "verification")
 	assert.Equal(t, []string{r.ID}, s.handedOver(), "opt-outs are carried out without verification")
+}
+
+func TestWorkflowWithdrawnOptOutIsNotHandedOver(t *testing.T) {
+	s := newStack(t)
+	r := acknowledged("PR-WFLW-0000-0000-0005", request.OptOutSale)
+	r.Status = request.Withdrawn
+	info := s.wait(t, s.start(t, r, false))
+	assert.Empty(t, s.handedOver(), "a withdrawn request is not carried out")
+	assert.Contains(t, mustField(t, info.Output, "closed"), "RequestStateError")
 }
 
 func mustField(t *testing.T, doc, field string) string {
