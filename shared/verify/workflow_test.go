@@ -38,6 +38,7 @@ const (
 	closeARN = "arn:aws:lambda:us-east-1:123456789012:function:VerifyCloseFunction"
 	// fulfilARN stands for FulfilStartFunction: the hand-over to fulfilment.
 	fulfilARN = "arn:aws:lambda:us-east-1:123456789012:function:FulfilStartFunction"
+	answerARN = "arn:aws:lambda:us-east-1:123456789012:function:FulfilAnswerFunction"
 	table     = "privacy-desk"
 )
 
@@ -107,9 +108,15 @@ func newStack(t *testing.T) *stack {
 	// fulfil); only the fulfil workflow's start is recorded.
 	launcher := &fulfil.Launcher{Store: s.store, Workflow: s, Log: slog.New(slog.DiscardHandler)}
 	s.rt.RegisterLambda(fulfilARN, launcher.Start)
+	// Nothing here gets stuck: telling the team fails the test.
+	s.rt.RegisterLambda(answerARN, func(_ context.Context, in map[string]any) (map[string]any, error) {
+		t.Errorf("the team was told of a stuck request: %v", in["stage"])
+		return map[string]any{}, nil
+	})
 	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "request.asl.json"))
 	require.NoError(t, err)
-	s.arn, err = s.rt.Register("request", def, map[string]string{"VerifyStartFunctionArn": startARN, "VerifyCloseFunctionArn": closeARN, "FulfilStartFunctionArn": fulfilARN})
+	s.arn, err = s.rt.Register("request", def, map[string]string{"VerifyStartFunctionArn": startARN, "VerifyCloseFunctionArn": closeARN, "FulfilStartFunctionArn": fulfilARN,
+		"FulfilAnswerFunctionArn": answerARN})
 	require.NoError(t, err)
 	s.page = webform.New(nil, webform.Config{Location: time.UTC, TeamAddress: team, Verifier: s.svc})
 	return s
