@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -220,6 +221,11 @@ func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
 	}
 	item[AttrPK] = s("REQ#" + ev.RequestID)
 	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + suffix)
+	if ev.Once != "" {
+		// Keyed by the Once key alone, so a retry that stamps the event
+		// with a later time still finds the first.
+		item[AttrSK] = s("EVT#ONCE#" + ev.Once)
+	}
 	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:           aws.String(st.Table),
 		Item:                item,
@@ -255,6 +261,8 @@ func (st *Store) Events(ctx context.Context, id string) ([]request.Event, error)
 		}
 		events = append(events, batch...)
 	}
+	// Once events are keyed by name, not time: put the trail in time order.
+	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
 	return events, nil
 }
 

@@ -100,14 +100,16 @@ func TestStore(t *testing.T) {
 		}
 		// Two events in the same instant are both kept.
 		require.NoError(t, st.AppendEvent(ctx, request.Event{RequestID: "PR-TWO", At: t0.Add(2 * time.Second), Actor: "system:test", Action: "note"}))
-		// An event with a Once key is recorded once however often it is appended.
-		for range 3 {
-			require.NoError(t, st.AppendEvent(ctx, request.Event{RequestID: "PR-TWO", At: t0.Add(3 * time.Second), Actor: "system:test", Action: "closed", Once: "closed"}))
+		// An event with a Once key is recorded once however often, and
+		// whenever, it is appended.
+		for i := range 3 {
+			require.NoError(t, st.AppendEvent(ctx, request.Event{RequestID: "PR-TWO", At: t0.Add(3*time.Second + time.Duration(i)*time.Minute), Actor: "system:test", Action: "closed", Once: "closed"}))
 		}
 		events, err := st.Events(ctx, "PR-TWO")
 		require.NoError(t, err)
 		require.Len(t, events, 5)
 		assert.Equal(t, "closed", events[4].Action)
+		assert.True(t, events[4].At.Equal(t0.Add(3*time.Second)), "the first one is kept")
 		assert.Equal(t, "created", events[0].Action)
 		assert.Equal(t, "acknowledged", events[1].Action)
 	})

@@ -237,7 +237,8 @@ type Event struct {
 	Reason    string            `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	Data      map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
 	// Once, when set, makes the event idempotent: appending an event with the
-	// same request, time and Once key again keeps the first and succeeds.
+	// same request and Once key again, at any time, keeps the first and
+	// succeeds.
 	Once string `json:"-" dynamodbav:"-"`
 }
 
