@@ -63,8 +63,8 @@ const ActionStageFailed = "fulfilment-failed"
 
 // Answer closes fulfilment. When every step succeeded it mails the requester
 // the answer (in the request's language: what was done per system, what was
-// withheld and why, the systems not concerned, and for access a fresh 7-day
-// link to the package), records "answered" and completes the request. When
+// withheld and why, the systems not concerned, and for access a 7-day link to
+// the desk's download page for the package), records "answered" and completes the request. When
 // a step failed it tells the privacy team instead, records "needs-attention"
 // and leaves the request in progress for them to finish. Each mail goes out
 // once: a retried Answer finds its event on the trail and does not resend.
@@ -162,7 +162,11 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 	}
 	if slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export }) {
-		link, err := s.accessPackage(ctx, r.ID, events, in.Results)
+		key, err := s.accessPackage(ctx, r.ID, events, in.Results)
+		if err != nil {
+			return out, err
+		}
+		link, err := s.downloadLink(ctx, r.ID, key)
 		if err != nil {
 			return out, err
 		}
@@ -236,15 +240,38 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []req
 	})
 }
 
+// Offerer issues the requester's link to the package: a desk download page
+// with a 7-day token, signed into S3 only when pressed; *export.Links
+// satisfies it.
+type Offerer interface {
+	Offer(ctx context.Context, requestID, key string) (export.Link, error)
+}
+
+var _ Offerer = (*export.Links)(nil)
+
+// downloadLink issues the requester's link to the package: the desk's
+// download page with a new 7-day token (only its hash is stored). A retried
+// Answer reaches here again only when the answer mail was not recorded as
+// sent: if the send failed, the earlier token was never mailed and nobody
+// holds it; if the send worked but recording it failed, the requester gets
+// the answer twice, each with its own working link, both in their mailbox.
+func (s *Service) downloadLink(ctx context.Context, id, key string) (export.Link, error) {
+	if s.Downloads == nil {
+		return export.Link{}, fmt.Errorf("request %s: no download links configured for the access package", id)
+	}
+	link, err := s.Downloads.Offer(ctx, id, key)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "issue download link", "requestId", id, "err", err)
+		return export.Link{}, &TransientError{RequestID: id, Op: "issue download link", Err: err}
+	}
+	return link, nil
+}
+
 // accessPackage builds the package from the parts the export steps wrote,
-// once, and signs a fresh link to it.
-func (s *Service) accessPackage(ctx context.Context, id string, events []request.Event, results []StepResult) (export.Link, error) {
+// once, and returns its object key.
+func (s *Service) accessPackage(ctx context.Context, id string, events []request.Event, results []StepResult) (string, error) {
 	if ev, ok := hasEvent(events, ActionPackageWritten, nil); ok && ev.Data["key"] != "" {
-		link, err := s.Packages.LinkFor(ctx, ev.Data["key"])
-		if err != nil {
-			return export.Link{}, &TransientError{RequestID: id, Op: "sign package link", Err: err}
-		}
-		return link, nil
+		return ev.Data["key"], nil
 	}
 	p := export.Package{RequestID: id, GeneratedAt: s.Now()}
 	for i := range s.Registry.Systems {
@@ -257,20 +284,20 @@ func (s *Service) accessPackage(ctx context.Context, id string, events []request
 		d, err := s.Parts.Get(ctx, id, name)
 		if err != nil {
 			s.Log.ErrorContext(ctx, "read export part", "requestId", id, "system", name, "err", err)
-			return export.Link{}, &TransientError{RequestID: id, Op: "read export part", Err: err}
+			return "", &TransientError{RequestID: id, Op: "read export part", Err: err}
 		}
 		p.Systems = append(p.Systems, d)
 	}
 	link, err := s.Packages.Package(ctx, s.Registry, p)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "write access package", "requestId", id, "err", err)
-		return export.Link{}, &TransientError{RequestID: id, Op: "write access package", Err: err}
+		return "", &TransientError{RequestID: id, Op: "write access package", Err: err}
 	}
 	if err := s.record(ctx, request.Event{
 		RequestID: id, At: s.Now(), Actor: actor, Action: ActionPackageWritten, Once: ActionPackageWritten,
 		Data: map[string]string{"bucket": link.Bucket, "key": link.Key, "systems": strconv.Itoa(len(p.Systems))},
 	}); err != nil {
-		return export.Link{}, err
+		return "", err
 	}
-	return link, nil
+	return link.Key, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -142,19 +143,18 @@ func (o *outbox) Send(_ context.Context, m mail.Message) (string, error) {
 	return "msg-" + string(rune('a'+len(o.sent))), nil
 }
 
-// fakePackages records packages and signs fake links.
+// fakePackages records packages.
 type fakePackages struct {
 	packages []export.Package
 }
 
 func (f *fakePackages) Package(_ context.Context, _ *system.Registry, p export.Package) (export.Link, error) {
 	f.packages = append(f.packages, p)
-	return export.Link{Bucket: "exports", Key: "exports/" + p.RequestID + "/access.zip", URL: "https://exports.example/" + p.RequestID + "?X-Amz-Signature=abc", ExpiresAt: p.GeneratedAt.Add(export.LinkTTL)}, nil
+	return export.Link{Bucket: "exports", Key: "exports/" + p.RequestID + "/access.zip"}, nil
 }
 
-func (f *fakePackages) LinkFor(_ context.Context, key string) (export.Link, error) {
-	return export.Link{Bucket: "exports", Key: key, URL: "https://exports.example/" + key + "?again", ExpiresAt: t0.Add(export.LinkTTL)}, nil
-}
+// downloadPage is where the answer's download links point in tests.
+const downloadPage = "https://privacy.productionflow.example/download"
 
 // fakeManual records started tasks.
 type fakeManual struct {
@@ -177,6 +177,7 @@ type env struct {
 	systems  *fakeSystems
 	mail     *outbox
 	packages *fakePackages
+	tokens   *token.MemStore
 	manual   *fakeManual
 	parts    *fulfil.MemParts
 	logs     *bytes.Buffer
@@ -196,6 +197,7 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 		systems:  &fakeSystems{},
 		mail:     &outbox{},
 		packages: &fakePackages{},
+		tokens:   token.NewMemStore(),
 		manual:   &fakeManual{},
 		parts:    &fulfil.MemParts{},
 		logs:     &bytes.Buffer{},
@@ -206,6 +208,7 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 		Store: e.store, Registry: seedRegistry(t), Systems: e.systems,
 		Eraser: &connector.Eraser{Systems: e.systems, Audit: fulfil.RecordFunc(e.store.AppendEvent), Now: now, Log: log},
 		Manual: e.manual, Parts: e.parts, Packages: e.packages, Mail: e.mail, Now: now, Log: log,
+		Downloads:   &export.Links{Tokens: e.tokens, Issuer: &token.Issuer{Now: now}, PageURL: downloadPage},
 		TeamAddress: team, Location: time.UTC,
 	}
 	e.store.requests["PR-1"] = request.Request{

@@ -45,7 +45,6 @@ type Parts interface {
 // Packager builds and publishes the access package; *export.Store satisfies it.
 type Packager interface {
 	Package(ctx context.Context, reg *system.Registry, p export.Package) (export.Link, error)
-	LinkFor(ctx context.Context, key string) (export.Link, error)
 }
 
 // Starter starts a manual task; *connector.Manual satisfies it.
@@ -67,9 +66,12 @@ type Service struct {
 	Manual   Starter
 	Parts    Parts
 	Packages Packager
-	Mail     mail.Sender
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Downloads issues the access package's download link; required for
+	// access and portability answers.
+	Downloads Offerer
+	Mail      mail.Sender
+	Now       func() time.Time
+	Log       *slog.Logger
 	// TeamAddress is the privacy team: Reply-To of the answer, and where a
 	// request that needs attention is reported.
 	TeamAddress string

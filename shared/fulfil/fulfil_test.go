@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +18,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
 )
 
 func refs(steps []fulfil.StepRef) []string {
@@ -289,13 +292,25 @@ func TestAnswer(t *testing.T) {
 		assert.Len(t, e.packages.packages[0].Systems, 5)
 		require.Len(t, e.mail.sent, 1)
 		m := e.mail.sent[0]
-		assert.Contains(t, m.Text, "https://exports.example/PR-1?X-Amz-Signature=abc")
+		link := regexp.MustCompile(regexp.QuoteMeta(downloadPage) + `\?t=([A-Za-z0-9_-]{43})\b`).FindStringSubmatch(m.Text)
+		require.NotNil(t, link, "the mail carries the desk's download page:\n%s", m.Text)
+		assert.NotContains(t, m.Text, "X-Amz-", "no presigned S3 link in the mail")
+		assert.NotContains(t, link[0], "PR-1", "the link names nothing but the token")
+		hash, err := token.Hash(link[1])
+		require.NoError(t, err)
+		rec, err := e.tokens.Get(ctx, hash)
+		require.NoError(t, err, "the mailed token is stored (by its hash)")
+		assert.Equal(t, token.Download, rec.Purpose)
+		assert.Equal(t, "PR-1", rec.RequestID)
+		assert.Equal(t, t0.Add(7*24*time.Hour), rec.ExpiresAt, "the link works 7 days")
+		assert.False(t, rec.Used)
+		assert.Equal(t, map[string]string{"key": "exports/PR-1/access.zip"}, rec.Data)
 		assert.Contains(t, m.Subject, "Su solicitud de privacidad")
 		assert.Contains(t, m.Text, "Google Analytics")
 		assert.NotContains(t, m.Text, `"email"`)
 		for _, ev := range e.store.events {
 			for _, v := range ev.Data {
-				assert.NotContains(t, v, "X-Amz-Signature", "the bearer link is not kept on the trail")
+				assert.NotContains(t, v, link[1], "the bearer link is not kept on the trail")
 			}
 		}
 	})
@@ -310,7 +325,8 @@ func TestAnswer(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, e.packages.packages, 1)
 		require.Len(t, e.mail.sent, 1)
-		assert.Contains(t, e.mail.sent[0].Text, "?again", "the second attempt signs a fresh link to the same package")
+		assert.Contains(t, e.mail.sent[0].Text, downloadPage+"?t=", "the second attempt mails a link to the same package")
+		assert.NotContains(t, e.logs.String(), "?t=", "no token in the logs")
 	})
 }
 

@@ -1,6 +1,8 @@
 package fulfil_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +38,8 @@ import (
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/states"
 	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
 const (
@@ -176,6 +182,7 @@ type flow struct {
 	store   *dynamo.Store
 	sesURL  string
 	s3      *s3.Client
+	tokens  *dynamo.Tokens
 	systems map[string]*fakeSystem
 	manual  *fakeManual
 	logs    *strings.Builder
@@ -203,7 +210,8 @@ func newFlow(t *testing.T) *flow {
 	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("exports")})
 	require.NoError(t, err)
 
-	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{}}
+	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{},
+		tokens: &dynamo.Tokens{API: ddb, Table: "privacy-desk"}}
 	f.manual = &fakeManual{}
 	mux := http.NewServeMux()
 	for _, name := range []string{"accounts", "support", "credit"} {
@@ -223,12 +231,13 @@ func newFlow(t *testing.T) *flow {
 	runner := &connector.Runner{HTTP: &connector.HTTP{Client: apis.Client(), Now: clk.Now, Log: log, Template: system.TemplateOptions{AllowLocalHTTP: true}}}
 	svc := &fulfil.Service{
 		Store: f.store, Registry: reg, Systems: runner,
-		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
-		Manual:   f.manual,
-		Parts:    &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
-		Packages: &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
-		Mail:     &sesmail.Sender{API: sesClient, From: "privacy-desk@productionflow.example"},
-		Now:      clk.Now, Log: log, TeamAddress: team, Location: time.UTC,
+		Eraser:    &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
+		Manual:    f.manual,
+		Parts:     &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
+		Packages:  &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
+		Downloads: &export.Links{Tokens: f.tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
+		Mail:      &sesmail.Sender{API: sesClient, From: "privacy-desk@productionflow.example"},
+		Now:       clk.Now, Log: log, TeamAddress: team, Location: time.UTC,
 	}
 	record := func(v any) {
 		b, _ := json.Marshal(v)
@@ -471,16 +480,46 @@ func TestWorkflowAccess(t *testing.T) {
 	mails := f.mailTo(t, janeEmail, "PR-ACC1")
 	require.Len(t, mails, 1)
 	text := mails[0].Text
-	assert.Contains(t, text, "X-Amz-Signature=")
-	assert.Contains(t, text, "X-Amz-Expires=604800")
+	assert.NotContains(t, text, "X-Amz-", "no presigned S3 link in the mail: it would die with the function's credentials")
 	assert.NotContains(t, text, "o-1", "the data itself is never in the mail")
-	start := strings.Index(text, "http://")
-	require.GreaterOrEqual(t, start, 0)
-	link := strings.Fields(text[start:])[0]
-	resp, err := http.Get(link)
+	m := regexp.MustCompile(`https://privacy\.productionflow\.example/download\?t=([A-Za-z0-9_-]{43})\b`).FindStringSubmatch(text)
+	require.NotNil(t, m, "the mail links to the desk's download page:\n%s", text)
+	f.mu.Lock()
+	assert.NotContains(t, f.logs.String(), m[1], "the token is never logged")
+	f.mu.Unlock()
+
+	// The page, as the intake function serves it: GET shows, POST opens.
+	page := webform.New(nil, webform.Config{TeamAddress: team, Downloads: &export.Downloads{
+		Tokens: f.tokens, Presign: export.NewPresignClient(f.s3, f.clk.Now), Bucket: "exports", Prefix: "exports/",
+		Now: f.clk.Now, Grace: export.DownloadGrace,
+	}})
+	rec := httptest.NewRecorder()
+	page.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/download?t="+m[1], nil))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "Your data is ready")
+	hash, err := token.Hash(m[1])
+	require.NoError(t, err)
+	tr, err := f.tokens.Get(context.Background(), hash)
+	require.NoError(t, err)
+	assert.False(t, tr.Used, "showing the page uses nothing")
+	assert.Equal(t, token.Download, tr.Purpose)
+
+	post := httptest.NewRequest(http.MethodPost, "/download", strings.NewReader(url.Values{"t": {m[1]}}.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	page.ServeHTTP(rec, post)
+	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+	to := rec.Header().Get("Location")
+	assert.Contains(t, to, "X-Amz-Expires=600", "the file's link is signed for 10 minutes, when pressed")
+	resp, err := http.Get(to)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err, "the package itself")
+	assert.NotEmpty(t, zr.File)
 }
 
 func TestWorkflowManualStepWaitsForTheOwner(t *testing.T) {

@@ -35,6 +35,7 @@ type Purpose string
 const (
 	Verify     Purpose = "verify"      // a requester proves control of the address
 	ManualTask Purpose = "manual-task" // a system owner confirms a manual step
+	Download   Purpose = "download"    // a requester downloads the access package
 )
 
 // Record is what is stored for a token. It never holds the raw token.

@@ -69,6 +69,8 @@ type Handler struct {
 	formCSS []byte
 	// verifier serves the confirm page; nil when not configured.
 	verifier Verifier
+	// downloads serves the download page; nil when not configured.
+	downloads Downloader
 }
 
 // Config is what the handler needs besides the intake service.
@@ -86,6 +88,9 @@ type Config struct {
 	// Verifier, when set, serves the verification confirm page:
 	// GET /verify shows it, POST /verify confirms.
 	Verifier Verifier
+	// Downloads, when set, serves the access package's download page:
+	// GET /download shows it, POST /download sends the browser to the file.
+	Downloads Downloader
 }
 
 // New builds the handler.
@@ -116,6 +121,11 @@ func New(svc Submitter, cfg Config) *Handler {
 		h.verifier = cfg.Verifier
 		mux.HandleFunc("GET /verify", h.verifyPage)
 		mux.HandleFunc("POST /verify", h.verifyConfirm)
+	}
+	if cfg.Downloads != nil {
+		h.downloads = cfg.Downloads
+		mux.HandleFunc("GET /download", h.downloadPage)
+		mux.HandleFunc("POST /download", h.downloadOpen)
 	}
 	h.mux = mux
 	return h

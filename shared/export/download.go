@@ -1,0 +1,170 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// The requester's link to the package is a desk page, not a presigned S3
+// URL: a presigned URL made on Lambda is signed with the function role's
+// temporary credentials and dies with them, hours before its stated expiry.
+// The mailed link carries a token (token.Download, 7 days); the page signs
+// a short S3 link at the moment the requester presses Download.
+const (
+	// DownloadTTL is how long the mailed download link works.
+	DownloadTTL = 7 * 24 * time.Hour
+	// FetchTTL is how long the S3 link signed when Download is pressed works.
+	FetchTTL = 10 * time.Minute
+	// DownloadGrace is how long after the first press the button still
+	// works, so that a download cut off midway can be started again.
+	DownloadGrace = 15 * time.Minute
+)
+
+// dataKey is the token data entry naming the package's object key. The key
+// is <prefix><request ID>/access-<time>.zip: no personal data.
+const dataKey = "key"
+
+// Links issues desk download links for the answer mail.
+type Links struct {
+	Tokens token.Store
+	Issuer *token.Issuer
+	// PageURL is the download page, e.g. https://privacy.example.com/download
+	// (FORM_URL + "download").
+	PageURL string
+}
+
+// Offer issues a download token for the package at key, stores its hash,
+// and returns the link to mail (Link.URL holds the raw token: a bearer
+// link, never logged or stored). Each call issues a new, independent token.
+func (l *Links) Offer(ctx context.Context, requestID, key string) (Link, error) {
+	if l.PageURL == "" || l.Tokens == nil || l.Issuer == nil {
+		return Link{}, errors.New("export: download links are not configured")
+	}
+	raw, rec, err := l.Issuer.Issue(token.Download, requestID, "", DownloadTTL, map[string]string{dataKey: key})
+	if err != nil {
+		return Link{}, fmt.Errorf("export: download token for %s: %w", requestID, err)
+	}
+	if err := l.Tokens.Put(ctx, rec); err != nil {
+		return Link{}, fmt.Errorf("export: save download token for %s: %w", requestID, err)
+	}
+	return Link{Key: key, URL: l.PageURL + "?" + url.Values{"t": {raw}}.Encode(), ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// Offered is what the download page shows before anything is used.
+type Offered struct {
+	RequestID string
+	ExpiresAt time.Time
+	// Origin is where the download is served from (scheme://host): the page
+	// lets its form be redirected there.
+	Origin string
+}
+
+// Downloads serves the download page: Lookup for the page (uses nothing),
+// Open when the button is pressed.
+type Downloads struct {
+	Tokens  token.Store
+	Presign PresignAPI // from NewPresignClient: signed at Now with the current credentials
+	Bucket  string
+	Prefix  string // only keys under it are served, e.g. "exports/"
+	Now     func() time.Time
+	// Grace is how long after the first press Open still works (0: once).
+	Grace time.Duration
+}
+
+// Lookup checks the link without using it. It returns token.ErrNotFound
+// (also for a token of another purpose), token.ErrExpired or token.ErrUsed.
+func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
+	rec, err := d.record(ctx, raw)
+	if err != nil {
+		return Offered{}, err
+	}
+	now := d.Now()
+	switch {
+	case !now.Before(rec.ExpiresAt):
+		return Offered{}, token.ErrExpired
+	case rec.Used && !d.inGrace(rec, now):
+		return Offered{}, token.ErrUsed
+	}
+	u, err := d.sign(ctx, rec.Data[dataKey])
+	if err != nil {
+		return Offered{}, err
+	}
+	return Offered{RequestID: rec.RequestID, ExpiresAt: rec.ExpiresAt, Origin: u.Scheme + "://" + u.Host}, nil
+}
+
+// Open uses the link (one conditional update: exists, unused, unexpired)
+// and returns a fresh S3 link valid FetchTTL. Within Grace of the first
+// use it signs another without changing the record; after it, ErrUsed.
+func (d *Downloads) Open(ctx context.Context, raw string) (string, error) {
+	rec, err := d.record(ctx, raw)
+	if err != nil {
+		return "", err
+	}
+	now := d.Now()
+	used, err := d.Tokens.Consume(ctx, rec.Hash, now)
+	switch {
+	case errors.Is(err, token.ErrUsed):
+		again, gerr := d.Tokens.Get(ctx, rec.Hash)
+		if gerr != nil {
+			return "", gerr
+		}
+		if !d.inGrace(again, now) || !now.Before(again.ExpiresAt) {
+			return "", token.ErrUsed
+		}
+		used = again
+	case err != nil:
+		return "", err
+	}
+	u, err := d.sign(ctx, used.Data[dataKey])
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// record reads the token's record and checks it is a download token.
+func (d *Downloads) record(ctx context.Context, raw string) (token.Record, error) {
+	hash, err := token.Hash(raw)
+	if err != nil {
+		return token.Record{}, token.ErrNotFound
+	}
+	rec, err := d.Tokens.Get(ctx, hash)
+	if err != nil {
+		return token.Record{}, err
+	}
+	if rec.Purpose != token.Download {
+		return token.Record{}, token.ErrNotFound
+	}
+	return rec, nil
+}
+
+func (d *Downloads) inGrace(rec token.Record, now time.Time) bool {
+	return rec.Used && !rec.UsedAt.IsZero() && now.Before(rec.UsedAt.Add(d.Grace))
+}
+
+// sign presigns a GET of key, valid FetchTTL from now.
+func (d *Downloads) sign(ctx context.Context, key string) (*url.URL, error) {
+	if key == "" || !strings.HasPrefix(key, d.Prefix) || strings.Contains(key, "..") {
+		return nil, errors.New("export: download token names no package")
+	}
+	req, err := d.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(d.Bucket), Key: aws.String(key),
+	}, s3.WithPresignExpires(FetchTTL))
+	if err != nil {
+		return nil, fmt.Errorf("export: presign download: %w", err)
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("export: presigned download URL: %w", err)
+	}
+	return u, nil
+}

@@ -1,0 +1,111 @@
+package webform
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// Downloader is the access package download behind the download page;
+// *export.Downloads satisfies it.
+type Downloader interface {
+	// Lookup checks a link without using it.
+	Lookup(ctx context.Context, raw string) (export.Offered, error)
+	// Open uses the link and returns where the file is fetched from (a
+	// short-lived URL).
+	Open(ctx context.Context, raw string) (string, error)
+}
+
+var _ Downloader = (*export.Downloads)(nil)
+
+type downloadData struct {
+	RequestID   string
+	Expires     string
+	Token       string
+	TeamAddress string
+}
+
+// downloadPage shows the package's download button. It uses nothing: a
+// mail scanner that opens the link downloads nothing and spends nothing.
+func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
+	raw, ok := linkToken(r.URL.Query().Get("t"))
+	if !ok {
+		h.downloadProblem(w, r, token.ErrNotFound)
+		return
+	}
+	o, err := h.downloads.Lookup(r.Context(), raw)
+	if err != nil {
+		h.downloadProblem(w, r, err)
+		return
+	}
+	// The button's POST is answered with a redirect to the file's host;
+	// browsers hold that redirect to the page's form-action too.
+	if safeOrigin(o.Origin) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "+o.Origin+"; frame-ancestors 'none'; base-uri 'none'")
+	}
+	h.render(w, http.StatusOK, "download.html", downloadData{
+		RequestID: o.RequestID, Token: raw, TeamAddress: h.team,
+		Expires: o.ExpiresAt.In(h.loc).Format("Monday, January 2, 2006 at 3:04 PM MST"),
+	})
+}
+
+// downloadOpen uses the link and sends the browser to the file.
+func (h *Handler) downloadOpen(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxVerifyBody)
+	if err := r.ParseForm(); err != nil {
+		h.renderMessage(w, http.StatusBadRequest, "We could not read your request", "Please open the link in our email again and press the button.")
+		return
+	}
+	raw, ok := linkToken(r.PostForm.Get("t"))
+	if !ok {
+		h.downloadProblem(w, r, token.ErrNotFound)
+		return
+	}
+	to, err := h.downloads.Open(r.Context(), raw)
+	if err != nil {
+		h.downloadProblem(w, r, err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// downloadProblem explains a link that cannot download anything. The token
+// is never logged nor shown.
+func (h *Handler) downloadProblem(w http.ResponseWriter, r *http.Request, err error) {
+	again := "To get a new link, write to the privacy team at " + h.team + " and quote your request ID."
+	switch {
+	case errors.Is(err, token.ErrNotFound), errors.Is(err, token.ErrMalformed), errors.Is(err, token.ErrPurpose):
+		h.renderMessage(w, http.StatusNotFound, "We do not know this link",
+			"Please check that you opened the whole link from our email. "+again)
+	case errors.Is(err, token.ErrUsed):
+		h.renderMessage(w, http.StatusGone, "This download link was already used",
+			"Each download link works once (you can press the button again for "+minutes(export.DownloadGrace)+" after the first time). "+again)
+	case errors.Is(err, token.ErrExpired):
+		h.renderMessage(w, http.StatusGone, "This download link has expired",
+			"Download links work for 7 days. "+again)
+	default:
+		h.log.ErrorContext(r.Context(), "download failed", "error", err)
+		h.renderMessage(w, http.StatusInternalServerError, "Something went wrong on our side",
+			"Please try the link again in a few minutes, or write to "+h.team+".")
+	}
+}
+
+func minutes(d time.Duration) string {
+	return strconv.Itoa(int(d.Minutes())) + " minutes"
+}
+
+// safeOrigin reports whether o is a bare scheme://host that may be written
+// into a header.
+func safeOrigin(o string) bool {
+	host, ok := strings.CutPrefix(o, "https://")
+	if !ok {
+		host, ok = strings.CutPrefix(o, "http://")
+	}
+	return ok && host != "" && !strings.ContainsAny(host, " ;,'\"\r\n/\\")
+}
