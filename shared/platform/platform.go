@@ -194,8 +194,9 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 	}
 	return webform.New(svc, webform.Config{
 		Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log,
-		Verifier: WebVerifier(cfg, awsCfg, cal.Location(), log, opts...),
-		Mount:    map[string]http.Handler{"/tasks/confirm": confirm},
+		Verifier:  WebVerifier(cfg, awsCfg, cal.Location(), log, opts...),
+		Downloads: WebDownloads(getenv, awsCfg, cfg.Table, opts...),
+		Mount:     map[string]http.Handler{"/tasks/confirm": confirm},
 	}), nil
 }
 

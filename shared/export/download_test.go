@@ -1,0 +1,237 @@
+package export_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// clock is a movable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *clock) add(d time.Duration) { c.set(c.Now().Add(d)) }
+func newClock(t time.Time) *clock    { return &clock{t: t} }
+
+// downloadDesk publishes a package and offers it through the desk's links.
+type downloadDesk struct {
+	fake      *fakeS3
+	clk       *clock
+	tokens    token.Store
+	links     *export.Links
+	downloads *export.Downloads
+	key       string
+}
+
+func newDownloadDesk(t *testing.T, tokens token.Store, grace time.Duration) *downloadDesk {
+	t.Helper()
+	fake, client := startS3(t)
+	clk := newClock(t0)
+	store := &export.Store{S3: client, Presign: export.NewPresignClient(client, clk.Now), Bucket: "exports",
+		KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now}
+	l, err := store.Package(context.Background(), seed(t), samplePackage())
+	require.NoError(t, err)
+	return &downloadDesk{
+		fake: fake, clk: clk, tokens: tokens, key: l.Key,
+		links: &export.Links{Tokens: tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
+		downloads: &export.Downloads{Tokens: tokens, Presign: export.NewPresignClient(client, clk.Now), Bucket: "exports",
+			Prefix: "exports/", Now: clk.Now, Grace: grace},
+	}
+}
+
+// offer issues a link and returns its raw token.
+func (d *downloadDesk) offer(t *testing.T) string {
+	t.Helper()
+	l, err := d.links.Offer(context.Background(), "req-42", d.key)
+	require.NoError(t, err)
+	u, err := url.Parse(l.URL)
+	require.NoError(t, err)
+	return u.Query().Get("t")
+}
+
+// fetch downloads what the signed URL serves, at the S3 fake's clock.
+func (d *downloadDesk) fetch(t *testing.T, u string) (int, []byte) {
+	t.Helper()
+	d.fake.setNow(d.clk.Now())
+	resp, err := http.Get(u)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, b
+}
+
+func TestOfferIssuesAStoredSevenDayDownloadToken(t *testing.T) {
+	tokens := token.NewMemStore()
+	d := newDownloadDesk(t, tokens, 0)
+	l, err := d.links.Offer(context.Background(), "req-42", d.key)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(l.URL, "https://privacy.productionflow.example/download?t="), l.URL)
+	assert.NotContains(t, l.URL, "req-42", "the link names nothing but the token")
+	assert.NotContains(t, l.URL, "X-Amz")
+	assert.Equal(t, t0.Add(7*24*time.Hour), l.ExpiresAt)
+
+	u, err := url.Parse(l.URL)
+	require.NoError(t, err)
+	hash, err := token.Hash(u.Query().Get("t"))
+	require.NoError(t, err)
+	rec, err := tokens.Get(context.Background(), hash)
+	require.NoError(t, err)
+	assert.Equal(t, token.Download, rec.Purpose)
+	assert.Equal(t, "req-42", rec.RequestID)
+	assert.Equal(t, l.ExpiresAt, rec.ExpiresAt)
+	assert.Equal(t, map[string]string{"key": d.key}, rec.Data, "the record holds the object key, no personal data")
+	assert.False(t, rec.Used)
+}
+
+func TestDownloadLink(t *testing.T) {
+	ctx := context.Background()
+	t.Run("the page uses nothing; the button gets the package for 10 minutes", func(t *testing.T) {
+		d := newDownloadDesk(t, token.NewMemStore(), 0)
+		raw := d.offer(t)
+		d.clk.add(6 * 24 * time.Hour) // long after any Lambda credentials of the answer
+		for range 3 {
+			o, err := d.downloads.Lookup(ctx, raw)
+			require.NoError(t, err)
+			assert.Equal(t, "req-42", o.RequestID)
+			assert.Equal(t, t0.Add(7*24*time.Hour), o.ExpiresAt)
+			assert.True(t, strings.HasPrefix(o.Origin, "http://127.0.0.1:"), o.Origin)
+		}
+		to, err := d.downloads.Open(ctx, raw)
+		require.NoError(t, err)
+		assert.Contains(t, to, "X-Amz-Expires=600")
+		assert.Contains(t, to, "X-Amz-Date="+d.clk.Now().Format("20060102T150405Z"), "signed when pressed")
+		code, body := d.fetch(t, to)
+		require.Equal(t, http.StatusOK, code, string(body))
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		require.NoError(t, err)
+		assert.NotEmpty(t, zr.File)
+
+		d.clk.add(11 * time.Minute)
+		code, _ = d.fetch(t, to)
+		assert.Equal(t, http.StatusForbidden, code, "the file's link is short-lived")
+		_, err = d.downloads.Open(ctx, raw)
+		assert.ErrorIs(t, err, token.ErrUsed, "strict single use without a grace window")
+		_, err = d.downloads.Lookup(ctx, raw)
+		assert.ErrorIs(t, err, token.ErrUsed)
+	})
+	t.Run("within the grace window the button works again", func(t *testing.T) {
+		d := newDownloadDesk(t, token.NewMemStore(), export.DownloadGrace)
+		raw := d.offer(t)
+		d.clk.add(time.Hour)
+		_, err := d.downloads.Open(ctx, raw)
+		require.NoError(t, err)
+		d.clk.add(14 * time.Minute)
+		_, err = d.downloads.Lookup(ctx, raw)
+		require.NoError(t, err, "the page still shows")
+		to, err := d.downloads.Open(ctx, raw)
+		require.NoError(t, err, "a cut-off download can be started again")
+		code, _ := d.fetch(t, to)
+		assert.Equal(t, http.StatusOK, code)
+		d.clk.add(2 * time.Minute)
+		_, err = d.downloads.Open(ctx, raw)
+		assert.ErrorIs(t, err, token.ErrUsed, "the grace is counted from the first press")
+	})
+	t.Run("expired", func(t *testing.T) {
+		d := newDownloadDesk(t, token.NewMemStore(), export.DownloadGrace)
+		raw := d.offer(t)
+		d.clk.add(7*24*time.Hour + time.Second)
+		_, err := d.downloads.Lookup(ctx, raw)
+		assert.ErrorIs(t, err, token.ErrExpired)
+		_, err = d.downloads.Open(ctx, raw)
+		assert.ErrorIs(t, err, token.ErrExpired)
+	})
+	t.Run("unknown, malformed, or issued for another purpose", func(t *testing.T) {
+		tokens := token.NewMemStore()
+		d := newDownloadDesk(t, tokens, 0)
+		verifyRaw, rec, err := (&token.Issuer{Now: d.clk.Now}).Issue(token.Verify, "req-42", "task", time.Hour, map[string]string{"key": d.key})
+		require.NoError(t, err)
+		require.NoError(t, tokens.Put(ctx, rec))
+		unknown, _, err := (&token.Issuer{Now: d.clk.Now}).Issue(token.Download, "req-42", "", time.Hour, nil)
+		require.NoError(t, err)
+		for _, raw := range []string{unknown, "not-a-token", verifyRaw} {
+			_, err := d.downloads.Lookup(ctx, raw)
+			assert.ErrorIs(t, err, token.ErrNotFound)
+			_, err = d.downloads.Open(ctx, raw)
+			assert.ErrorIs(t, err, token.ErrNotFound)
+		}
+		got, err := tokens.Get(ctx, rec.Hash)
+		require.NoError(t, err)
+		assert.False(t, got.Used, "another purpose's token is not spent here")
+	})
+	t.Run("a token naming an object outside the packages is refused", func(t *testing.T) {
+		d := newDownloadDesk(t, token.NewMemStore(), 0)
+		l, err := d.links.Offer(ctx, "req-42", "parts/req-42/payments.json")
+		require.NoError(t, err)
+		u, _ := url.Parse(l.URL)
+		_, err = d.downloads.Open(ctx, u.Query().Get("t"))
+		assert.ErrorContains(t, err, "names no package")
+	})
+}
+
+func TestDownloadIsUsedOnceUnderRace(t *testing.T) {
+	db := standin.Dynalite(t)
+	ddb := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
+	require.NoError(t, dynamo.EnsureTable(context.Background(), ddb, "privacy-desk"))
+	tokens := &dynamo.Tokens{API: ddb, Table: "privacy-desk"}
+	d := newDownloadDesk(t, tokens, 0)
+	raw := d.offer(t)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var opened, used int
+	for range 8 {
+		wg.Go(func() {
+			_, err := d.downloads.Open(context.Background(), raw)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				opened++
+			case assert.ErrorIs(t, err, token.ErrUsed):
+				used++
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, opened, "one conditional update wins")
+	assert.Equal(t, 7, used)
+
+	t.Run("with a grace window every press gets the file, the record is used once", func(t *testing.T) {
+		d.downloads.Grace = export.DownloadGrace
+		raw := d.offer(t)
+		hash, err := token.Hash(raw)
+		require.NoError(t, err)
+		_, err = d.downloads.Open(context.Background(), raw)
+		require.NoError(t, err)
+		first, err := tokens.Get(context.Background(), hash)
+		require.NoError(t, err)
+		d.clk.add(time.Minute)
+		_, err = d.downloads.Open(context.Background(), raw)
+		require.NoError(t, err)
+		again, err := tokens.Get(context.Background(), hash)
+		require.NoError(t, err)
+		assert.True(t, first.UsedAt.Equal(again.UsedAt), "the second press changes nothing")
+	})
+}

@@ -1,0 +1,144 @@
+package webform_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/webform"
+)
+
+const fileURL = "https://exports.s3.us-east-1.amazonaws.com/exports/PR-1/access.zip?X-Amz-Expires=600&X-Amz-Signature=abc"
+
+// fakeDownloader answers with err (nil: success) and counts calls.
+type fakeDownloader struct {
+	err            error
+	lookups, opens []string
+}
+
+var _ webform.Downloader = (*fakeDownloader)(nil)
+
+func (f *fakeDownloader) Lookup(_ context.Context, raw string) (export.Offered, error) {
+	f.lookups = append(f.lookups, raw)
+	if f.err != nil {
+		return export.Offered{}, f.err
+	}
+	return export.Offered{RequestID: "PR-DOWN-0000-0000-0001", ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC),
+		Origin: "https://exports.s3.us-east-1.amazonaws.com"}, nil
+}
+
+func (f *fakeDownloader) Open(_ context.Context, raw string) (string, error) {
+	f.opens = append(f.opens, raw)
+	if f.err != nil {
+		return "", f.err
+	}
+	return fileURL, nil
+}
+
+func newDownloadHandler(d webform.Downloader, logs *bytes.Buffer) http.Handler {
+	return webform.New(&fakeIntake{}, webform.Config{Location: time.UTC, TeamAddress: "privacy@productionflow.example",
+		Downloads: d, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+}
+
+func downloadPost(tok string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/download", strings.NewReader(url.Values{"t": {tok}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func TestDownloadPageShowsAndUsesNothing(t *testing.T) {
+	f := &fakeDownloader{}
+	var logs bytes.Buffer
+	res, body := serve(newDownloadHandler(f, &logs), httptest.NewRequest(http.MethodGet, "/download?t="+goodToken, nil))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, body, "Your data is ready")
+	assert.Contains(t, body, "PR-DOWN-0000-0000-0001")
+	assert.Contains(t, body, `<form method="post" action="download">`)
+	assert.Contains(t, body, `<input type="hidden" name="t" value="`+goodToken+`">`)
+	assert.Contains(t, body, "privacy@productionflow.example", "how to get a new link")
+	assert.Empty(t, f.opens, "opening the link downloads nothing")
+	assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+	assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
+	assert.Contains(t, res.Header.Get("Content-Security-Policy"), "form-action 'self' https://exports.s3.us-east-1.amazonaws.com;",
+		"the button's redirect to the file is allowed")
+	assert.NotContains(t, logs.String(), goodToken)
+}
+
+func TestDownloadButtonRedirectsToTheFile(t *testing.T) {
+	f := &fakeDownloader{}
+	var logs bytes.Buffer
+	res, _ := serve(newDownloadHandler(f, &logs), downloadPost(goodToken))
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	assert.Equal(t, fileURL, res.Header.Get("Location"))
+	assert.Equal(t, []string{goodToken}, f.opens)
+	assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+	assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
+	assert.NotContains(t, logs.String(), goodToken)
+	assert.NotContains(t, logs.String(), "X-Amz-Signature")
+}
+
+func TestDownloadLinkProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		token string
+		code  int
+		want  string
+	}{
+		{"unknown", token.ErrNotFound, goodToken, http.StatusNotFound, "We do not know this link"},
+		{"malformed, never looked up", nil, "short<script>", http.StatusNotFound, "We do not know this link"},
+		{"used", token.ErrUsed, goodToken, http.StatusGone, "already used"},
+		{"expired", token.ErrExpired, goodToken, http.StatusGone, "has expired"},
+		{"our failure", errors.New("dynamodb: throttled"), goodToken, http.StatusInternalServerError, "Something went wrong on our side"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, method := range []string{http.MethodGet, http.MethodPost} {
+				f := &fakeDownloader{err: tt.err}
+				var logs bytes.Buffer
+				r := downloadPost(tt.token)
+				if method == http.MethodGet {
+					r = httptest.NewRequest(http.MethodGet, "/download?t="+url.QueryEscape(tt.token), nil)
+				}
+				res, body := serve(newDownloadHandler(f, &logs), r)
+				assert.Equal(t, tt.code, res.StatusCode, method)
+				assert.Contains(t, body, tt.want, method)
+				assert.Contains(t, body, "privacy@productionflow.example", "%s: who to ask", method)
+				assert.NotContains(t, body, tt.token, method)
+				assert.NotContains(t, body, "throttled", "%s: no internals shown", method)
+				assert.NotContains(t, logs.String(), tt.token, method)
+				if tt.token != goodToken {
+					assert.Empty(t, f.lookups, method)
+					assert.Empty(t, f.opens, method)
+				}
+			}
+		})
+	}
+}
+
+func TestNoDownloadPageWithoutDownloader(t *testing.T) {
+	res, _ := serve(webform.New(&fakeIntake{}, webform.Config{}), httptest.NewRequest(http.MethodGet, "/download?t="+goodToken, nil))
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+}
+
+func TestDownloadBodyIsBounded(t *testing.T) {
+	f := &fakeDownloader{}
+	var logs bytes.Buffer
+	r := httptest.NewRequest(http.MethodPost, "/download", strings.NewReader("t="+strings.Repeat("a", 4096)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, _ := serve(newDownloadHandler(f, &logs), r)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Empty(t, f.opens)
+}
