@@ -29,8 +29,9 @@ type Answer struct {
 	Withheld []AnswerHold
 	// NotApplicable names the systems the request did not concern.
 	NotApplicable []string
-	// Link is the presigned link to the access package (empty: none) and
-	// LinkExpires when it stops working.
+	// Link is the desk's download page for the access package, with its
+	// token (empty: none), and LinkExpires when it stops working. Never a
+	// presigned S3 URL: on Lambda those die with the role's credentials.
 	Link        string
 	LinkExpires time.Time
 	TeamAddress string

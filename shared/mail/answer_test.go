@@ -58,13 +58,14 @@ func TestRenderAnswer(t *testing.T) {
 				a.Kinds = []request.Kind{request.AccessCategories}
 				a.Systems = []mail.AnswerSystem{{Title: "Customer accounts", Outcome: mail.OutcomeExported}}
 				a.Withheld = nil
-				a.Link = "https://exports.example/PR/access.zip?X-Amz-Signature=abc&X-Amz-Expires=604800"
+				a.Link = "https://privacy.productionflow.example/download?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"
 				a.LinkExpires = received.Add(7 * 24 * time.Hour)
 			},
-			subject:  "Your privacy request PR-AAAA-BBBB-CCCC-DDDD is done",
-			text:     []string{"https://exports.example/PR/access.zip?X-Amz-Signature=abc&X-Amz-Expires=604800", "works until Monday, November 9, 2026", "a copy of your data is in the download below"},
+			subject: "Your privacy request PR-AAAA-BBBB-CCCC-DDDD is done",
+			text: []string{"https://privacy.productionflow.example/download?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE",
+				"works until Monday, November 9, 2026", "a copy of your data is in the download below", "write to\nus for a new one"},
 			notText:  []string{"What we kept"},
-			html:     []string{`href="https://exports.example/PR/access.zip?X-Amz-Signature=abc&amp;X-Amz-Expires=604800"`},
+			html:     []string{`href="https://privacy.productionflow.example/download?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"`, "Download button"},
 			language: "en",
 		},
 	}
