@@ -2,7 +2,9 @@
 // file per system (described by schema.json, also in the package), one CSV
 // per category of data, and a plain-language summary in text and HTML drawn
 // from the registry. The package is a zip written to S3 with KMS encryption
-// and offered through a presigned link valid for 7 days.
+// and offered through the desk's download page: the mailed link carries a
+// 7-day token, and pressing Download signs a 10-minute S3 link at that
+// moment (download.go).
 package export
 
 import (

@@ -17,40 +17,44 @@ import (
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
-// LinkTTL is how long a download link works.
-const LinkTTL = 7 * 24 * time.Hour
-
 // PutAPI is the S3 call that writes the package; *s3.Client satisfies it.
 type PutAPI interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
-// PresignAPI makes the download link; *s3.PresignClient satisfies it.
+// PresignAPI signs the short-lived link Downloads sends the browser to;
+// *s3.PresignClient satisfies it.
 type PresignAPI interface {
 	PresignGetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
 }
 
-// Store writes packages to S3 under SSE-KMS and links to them.
+// Store writes packages to S3 under SSE-KMS. It signs no links: the
+// requester's link is the desk's download page (Links, Downloads).
 type Store struct {
-	S3       PutAPI
-	Presign  PresignAPI // from NewPresignClient, so links are signed on Now
+	S3 PutAPI
+	// Presign is not used by Store.
+	//
+	// Deprecated: links are signed by Downloads when the requester presses
+	// Download; drop this field from the fulfil wiring.
+	Presign  PresignAPI
 	Bucket   string
 	KMSKeyID string // key ID or ARN of the customer managed key
 	Prefix   string // e.g. "exports/"
 	Now      func() time.Time
 }
 
-// Link is where the requester downloads the package.
+// Link names a published package (Bucket, Key) and, from Links.Offer, the
+// requester's download link (URL, ExpiresAt).
 type Link struct {
 	Bucket    string    `json:"bucket"`
 	Key       string    `json:"key"`
 	URL       string    `json:"-"` // a bearer link: never logged or stored in the audit trail
-	ExpiresAt time.Time `json:"expiresAt"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 var safeID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
-// Publish writes the zip and returns a presigned GET valid for LinkTTL.
+// Publish writes the zip and returns where it is.
 func (s *Store) Publish(ctx context.Context, requestID string, zip []byte) (Link, error) {
 	if !safeID.MatchString(requestID) {
 		return Link{}, fmt.Errorf("export: request ID %q cannot name an object", requestID)
@@ -74,26 +78,12 @@ func (s *Store) Publish(ctx context.Context, requestID string, zip []byte) (Link
 	if err != nil {
 		return Link{}, fmt.Errorf("export: put package for %s: %w", requestID, err)
 	}
-	return s.LinkFor(ctx, key)
-}
-
-// LinkFor presigns a GET of a package already written, valid for LinkTTL from
-// now: the step that mails the answer can sign the link at sending time, so
-// the link never passes through the workflow's state.
-func (s *Store) LinkFor(ctx context.Context, key string) (Link, error) {
-	req, err := s.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(s.Bucket),
-		Key:    aws.String(key),
-	}, s3.WithPresignExpires(LinkTTL))
-	if err != nil {
-		return Link{}, fmt.Errorf("export: presign %s: %w", key, err)
-	}
-	return Link{Bucket: s.Bucket, Key: key, URL: req.URL, ExpiresAt: s.Now().UTC().Add(LinkTTL)}, nil
+	return Link{Bucket: s.Bucket, Key: key}, nil
 }
 
 // NewPresignClient returns a presign client whose links are signed at now()
-// rather than the SDK's own clock, so the expiry is testable and the link's
-// expiry matches Link.ExpiresAt.
+// rather than the SDK's own clock, so the expiry is testable. Credentials
+// are the client's current ones, taken at each signing.
 func NewPresignClient(c *s3.Client, now func() time.Time) *s3.PresignClient {
 	return s3.NewPresignClient(c, func(o *s3.PresignOptions) {
 		o.Presigner = clockSigner{signer: v4.NewSigner(), now: now}
