@@ -57,13 +57,13 @@ func WebDownloads(getenv func(string) string, awsCfg aws.Config, table string, o
 	}
 }
 
-// DownloadLinks issues the answer mail's download links: formURL is the
-// public site (FORM_URL), whose /download page serves them. The fulfil
-// service's Downloads field takes it.
-func DownloadLinks(api dynamo.API, table, formURL string, now func() time.Time) *export.Links {
+// DownloadLinks issues the answer mail's download links to pageURL, the
+// web intake's /download page (DOWNLOAD_URL, like TASK_CONFIRM_URL). The
+// fulfil service's Downloads field takes it.
+func DownloadLinks(api dynamo.API, table, pageURL string, now func() time.Time) *export.Links {
 	return &export.Links{
 		Tokens:  &dynamo.Tokens{API: api, Table: table},
 		Issuer:  &token.Issuer{Now: now},
-		PageURL: strings.TrimSuffix(formURL, "/") + "/download",
+		PageURL: pageURL,
 	}
 }

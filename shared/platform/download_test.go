@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
 )
 
@@ -28,9 +29,8 @@ func TestWebDownloads(t *testing.T) {
 	assert.Equal(t, "exports/", platform.LoadDownloadConfig(func(string) string { return "" }).Prefix)
 }
 
-func TestDownloadLinksPointAtTheSite(t *testing.T) {
-	for _, form := range []string{"https://privacy.productionflow.example/", "https://privacy.productionflow.example"} {
-		l := platform.DownloadLinks(nil, "desk", form, time.Now)
-		assert.Equal(t, "https://privacy.productionflow.example/download", l.PageURL)
-	}
+func TestDownloadLinksPointAtThePage(t *testing.T) {
+	l := platform.DownloadLinks(nil, "desk", "https://privacy.productionflow.example/download", time.Now)
+	assert.Equal(t, "https://privacy.productionflow.example/download", l.PageURL)
+	assert.Equal(t, "desk", l.Tokens.(*dynamo.Tokens).Table)
 }
