@@ -19,8 +19,8 @@ import (
 type DownloadConfig struct {
 	Bucket string // EXPORT_BUCKET: where the packages are; no page without it
 	Prefix string // EXPORT_PREFIX, default "exports/": only keys under it are served
-	// PathStyle addresses S3 by path; set when AWS_ENDPOINT_URL_S3 points at
-	// an S3-compatible server (the local stack's).
+	// PathStyle addresses S3 by path (S3_FORCE_PATH_STYLE=true, as for the
+	// email intake), for the local stack's S3 stand-in.
 	PathStyle bool
 }
 
@@ -29,7 +29,7 @@ func LoadDownloadConfig(getenv func(string) string) DownloadConfig {
 	c := DownloadConfig{
 		Bucket:    strings.TrimSpace(getenv("EXPORT_BUCKET")),
 		Prefix:    strings.TrimSpace(getenv("EXPORT_PREFIX")),
-		PathStyle: strings.TrimSpace(getenv("AWS_ENDPOINT_URL_S3")) != "",
+		PathStyle: strings.TrimSpace(getenv("S3_FORCE_PATH_STYLE")) == "true",
 	}
 	if c.Prefix == "" {
 		c.Prefix = "exports/"
