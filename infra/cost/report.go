@@ -158,7 +158,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": tableName, "SENDER_ADDRESS": "privacy-desk@productionflow.local",
 		"TEAM_ADDRESS": "privacy@productionflow.local", "BUSINESS_TIME_ZONE": "America/New_York",
-		"FORM_URL": site, "TASK_CONFIRM_URL": site + "tasks/confirm",
+		"FORM_URL": site, "TASK_CONFIRM_URL": site + "tasks/confirm", "DOWNLOAD_URL": site + "download",
 		"SYSTEMS_FILE":  filepath.Join(root, "infra", "local", "systems.local.yaml"),
 		"EXPORT_BUCKET": "privacy-desk-exports", "EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
 	}

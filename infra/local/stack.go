@@ -146,6 +146,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		env[k] = v
 	}
 	env["TASK_CONFIRM_URL"] = formURL + "tasks/confirm"
+	env["DOWNLOAD_URL"] = formURL + "download"
 	env["SYSTEMS_FILE"] = filepath.Join(root, "infra", "local", "systems.local.yaml")
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {

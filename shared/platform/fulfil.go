@@ -52,6 +52,10 @@ type FulfilConfig struct {
 	// ConfirmURL is the manual-task confirm page (TASK_CONFIRM_URL); required
 	// when the registry declares a manual action.
 	ConfirmURL string
+	// DownloadURL is the web intake's download page (DOWNLOAD_URL) that the
+	// answer links access packages to; required when the registry declares
+	// an export action.
+	DownloadURL string
 }
 
 // LoadFulfilConfig reads FulfilConfig from getenv and reports every missing
@@ -69,6 +73,7 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 		ExportKMSKeyID:   strings.TrimSpace(getenv("EXPORT_KMS_KEY_ID")),
 		ExportPrefix:     strings.TrimSpace(getenv("EXPORT_PREFIX")),
 		ConfirmURL:       strings.TrimSpace(getenv("TASK_CONFIRM_URL")),
+		DownloadURL:      strings.TrimSpace(getenv("DOWNLOAD_URL")),
 	}
 	var problems []string
 	if c.Table == "" {
@@ -96,11 +101,14 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 	if c.ExportPrefix == "" {
 		c.ExportPrefix = "exports/"
 	}
-	if c.ConfirmURL != "" {
-		u, err := url.Parse(c.ConfirmURL)
+	for name, v := range map[string]string{"TASK_CONFIRM_URL": c.ConfirmURL, "DOWNLOAD_URL": c.DownloadURL} {
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
 		local := u != nil && u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !local) {
-			problems = append(problems, "TASK_CONFIRM_URL must be an https:// URL")
+			problems = append(problems, name+" must be an https:// URL")
 		}
 	}
 	if len(problems) > 0 {
@@ -138,6 +146,13 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 			}
 		}
 	}
+	if cfg.DownloadURL == "" {
+		for _, s := range reg.Systems {
+			if s.Actions[system.Export] != nil {
+				return nil, fmt.Errorf("configuration: DOWNLOAD_URL is required: %s has an export action", s.Name)
+			}
+		}
+	}
 	cal, err := clock.New(cfg.TimeZone)
 	if err != nil {
 		return nil, err
@@ -159,9 +174,9 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(store.AppendEvent), Now: o.now, Log: log},
 		Manual: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
 			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress},
-		Parts: &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
-		Packages: &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, o.now), Bucket: cfg.ExportBucket,
-			KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
+		Parts:       &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
+		Packages:    &export.Store{S3: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
+		Downloads:   DownloadLinks(ddb, cfg.Table, cfg.DownloadURL, o.now),
 		Mail:        mailer,
 		Now:         o.now,
 		Log:         log,

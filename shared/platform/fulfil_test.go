@@ -16,6 +16,7 @@ func TestLoadFulfilConfig(t *testing.T) {
 	good := map[string]string{
 		"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": "privacy@productionflow.example",
 		"EXPORT_BUCKET": "exports", "EXPORT_KMS_KEY_ID": "alias/desk", "TASK_CONFIRM_URL": "https://privacy.productionflow.example/tasks/confirm",
+		"DOWNLOAD_URL": "https://privacy.productionflow.example/download",
 	}
 	tests := []struct {
 		name    string
@@ -55,7 +56,7 @@ func TestLoadFulfilConfig(t *testing.T) {
 func TestFulfilServiceUsesTheBuiltInRegistry(t *testing.T) {
 	cfg := platform.FulfilConfig{Table: "desk", Sender: "desk@productionflow.example", TeamAddress: "privacy@productionflow.example",
 		TimeZone: "America/New_York", ExportBucket: "exports", ExportKMSKeyID: "alias/desk", ExportPrefix: "exports/",
-		ConfirmURL: "https://privacy.productionflow.example/tasks/confirm"}
+		ConfirmURL: "https://privacy.productionflow.example/tasks/confirm", DownloadURL: "https://privacy.productionflow.example/download"}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)
 	require.NoError(t, err)
