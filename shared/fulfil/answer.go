@@ -42,7 +42,7 @@ type StepError struct {
 type AnswerInput struct {
 	RequestID string       `json:"requestId"`
 	Results   []StepResult `json:"results"`
-	Stage     string       `json:"stage,omitempty"`   // "plan" or "answer"
+	Stage     string       `json:"stage,omitempty"`   // "plan", "answer"; or the request workflow's "verification", "close", "handover"
 	Failure   *StepError   `json:"failure,omitempty"` // the caught error
 }
 
@@ -101,7 +101,12 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 		out.NeedsAttention = true
 		out.Failed = []string{"workflow/" + stage}
-		item := mail.AttentionItem{System: "the fulfil workflow", Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
+		workflow := "the fulfil workflow"
+		switch stage {
+		case "verification", "close", "handover":
+			workflow = "the request workflow" // it reports its own stuck stages here too
+		}
+		item := mail.AttentionItem{System: workflow, Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
 		return out, s.tellTeam(ctx, r, events, ActionStageFailed, []mail.AttentionItem{item}, 0)
 	}
 

@@ -417,7 +417,7 @@ func TestAnswerAClosedRequest(t *testing.T) {
 
 func TestAnswerAFailedStageTellsTheTeam(t *testing.T) {
 	ctx := context.Background()
-	for _, stage := range []string{"plan", "answer"} {
+	for _, stage := range []string{"plan", "answer", "verification"} {
 		t.Run(stage, func(t *testing.T) {
 			e := newEnv(t, request.Deletion)
 			if stage == "answer" {
@@ -435,6 +435,11 @@ func TestAnswerAFailedStageTellsTheTeam(t *testing.T) {
 			require.Len(t, e.mail.sent, 1)
 			assert.Equal(t, []string{team}, e.mail.sent[0].To)
 			assert.Contains(t, e.mail.sent[0].Text, "TransientError")
+			if stage == "verification" {
+				assert.Contains(t, e.mail.sent[0].Text, "the request workflow", "the team is told which workflow is stuck")
+			} else {
+				assert.Contains(t, e.mail.sent[0].Text, "the fulfil workflow")
+			}
 			assert.Contains(t, e.store.actions("PR-1"), fulfil.ActionStageFailed)
 			assert.NotEqual(t, request.Completed, e.store.status("PR-1"))
 		})
