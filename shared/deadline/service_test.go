@@ -365,31 +365,3 @@ func TestRemindErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestLoadConfig(t *testing.T) {
-	full := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": team}
-	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr []string
-	}{
-		{name: "complete, default zone", env: full},
-		{name: "nothing set", env: map[string]string{}, wantErr: []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"}},
-		{name: "bad address and zone", env: map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example",
-			"TEAM_ADDRESS": "not an address", "BUSINESS_TIME_ZONE": "Mars/Base"}, wantErr: []string{"TEAM_ADDRESS is not", "BUSINESS_TIME_ZONE"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := deadline.LoadConfig(func(k string) string { return tt.env[k] })
-			if len(tt.wantErr) == 0 {
-				require.NoError(t, err)
-				assert.Equal(t, deadline.Config{Table: "desk", Sender: "desk@productionflow.example", TeamAddress: team, TimeZone: "America/New_York"}, c)
-				return
-			}
-			require.Error(t, err)
-			for _, w := range tt.wantErr {
-				assert.Contains(t, err.Error(), w)
-			}
-		})
-	}
-}

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -35,11 +32,7 @@ import (
 // FulfilConfig configures the three fulfilment functions (plan, step,
 // answer); they share one configuration.
 type FulfilConfig struct {
-	Table            string // TABLE_NAME
-	Sender           string // SENDER_ADDRESS
-	TeamAddress      string // TEAM_ADDRESS: Reply-To of the answer; told when a request needs attention
-	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
-	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+	Desk // TEAM_ADDRESS is the answer's Reply-To and is told when a request needs attention
 	// SystemsFile is a registry file to load instead of the one built into
 	// the binary (infra/systems); SYSTEMS_FILE, optional.
 	SystemsFile string
@@ -61,36 +54,16 @@ type FulfilConfig struct {
 // LoadFulfilConfig reads FulfilConfig from getenv and reports every missing
 // or malformed variable at once.
 func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
+	desk, problems := loadDesk(getenv)
 	c := FulfilConfig{
-		Table:            strings.TrimSpace(getenv("TABLE_NAME")),
-		Sender:           strings.TrimSpace(getenv("SENDER_ADDRESS")),
-		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
-		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
-		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
-		SystemsFile:      strings.TrimSpace(getenv("SYSTEMS_FILE")),
-		AllowLocalHTTP:   strings.TrimSpace(getenv("SYSTEMS_ALLOW_LOCAL_HTTP")) == "true",
-		ExportBucket:     strings.TrimSpace(getenv("EXPORT_BUCKET")),
-		ExportKMSKeyID:   strings.TrimSpace(getenv("EXPORT_KMS_KEY_ID")),
-		ExportPrefix:     strings.TrimSpace(getenv("EXPORT_PREFIX")),
-		ConfirmURL:       strings.TrimSpace(getenv("TASK_CONFIRM_URL")),
-		DownloadURL:      strings.TrimSpace(getenv("DOWNLOAD_URL")),
-	}
-	var problems []string
-	if c.Table == "" {
-		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
-	}
-	for name, v := range map[string]string{"SENDER_ADDRESS": c.Sender, "TEAM_ADDRESS": c.TeamAddress} {
-		if v == "" {
-			problems = append(problems, name+" is required (an email address)")
-		} else if _, err := mail.ParseAddress(v); err != nil {
-			problems = append(problems, name+" is not an email address")
-		}
-	}
-	if c.TimeZone == "" {
-		c.TimeZone = "America/New_York"
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		problems = append(problems, "BUSINESS_TIME_ZONE is not a time zone name like America/New_York")
+		Desk:           desk,
+		SystemsFile:    strings.TrimSpace(getenv("SYSTEMS_FILE")),
+		AllowLocalHTTP: strings.TrimSpace(getenv("SYSTEMS_ALLOW_LOCAL_HTTP")) == "true",
+		ExportBucket:   strings.TrimSpace(getenv("EXPORT_BUCKET")),
+		ExportKMSKeyID: strings.TrimSpace(getenv("EXPORT_KMS_KEY_ID")),
+		ExportPrefix:   strings.TrimSpace(getenv("EXPORT_PREFIX")),
+		ConfirmURL:     strings.TrimSpace(getenv("TASK_CONFIRM_URL")),
+		DownloadURL:    strings.TrimSpace(getenv("DOWNLOAD_URL")),
 	}
 	if c.ExportBucket == "" {
 		problems = append(problems, "EXPORT_BUCKET is required (the access package bucket)")
@@ -111,11 +84,7 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 			problems = append(problems, name+" must be an https:// URL")
 		}
 	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
-	}
-	return c, nil
+	return c, configError(problems)
 }
 
 // Registry loads the systems registry: SystemsFile when set, else the one

@@ -54,8 +54,8 @@ func TestLoadFulfilConfig(t *testing.T) {
 }
 
 func TestFulfilServiceUsesTheBuiltInRegistry(t *testing.T) {
-	cfg := platform.FulfilConfig{Table: "desk", Sender: "desk@productionflow.example", TeamAddress: "privacy@productionflow.example",
-		TimeZone: "America/New_York", ExportBucket: "exports", ExportKMSKeyID: "alias/desk", ExportPrefix: "exports/",
+	cfg := platform.FulfilConfig{Desk: platform.Desk{Table: "desk", Sender: "desk@productionflow.example", TeamAddress: "privacy@productionflow.example",
+		TimeZone: "America/New_York"}, ExportBucket: "exports", ExportKMSKeyID: "alias/desk", ExportPrefix: "exports/",
 		ConfirmURL: "https://privacy.productionflow.example/tasks/confirm", DownloadURL: "https://privacy.productionflow.example/download"}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)

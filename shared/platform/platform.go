@@ -34,14 +34,57 @@ import (
 	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
+// Desk is the configuration every function shares.
+type Desk struct {
+	Table            string // TABLE_NAME: the DynamoDB table
+	Sender           string // SENDER_ADDRESS: the From of all mail
+	TeamAddress      string // TEAM_ADDRESS: the privacy team
+	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
+	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+}
+
+// loadDesk reads Desk from getenv and returns it with every problem found.
+func loadDesk(getenv func(string) string) (Desk, []string) {
+	d := Desk{
+		Table:            strings.TrimSpace(getenv("TABLE_NAME")),
+		Sender:           strings.TrimSpace(getenv("SENDER_ADDRESS")),
+		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
+		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
+		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+	}
+	var problems []string
+	if d.Table == "" {
+		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
+	}
+	for name, v := range map[string]string{"SENDER_ADDRESS": d.Sender, "TEAM_ADDRESS": d.TeamAddress} {
+		if v == "" {
+			problems = append(problems, name+" is required (an email address)")
+		} else if _, err := mail.ParseAddress(v); err != nil {
+			problems = append(problems, name+" is not an email address")
+		}
+	}
+	if d.TimeZone == "" {
+		d.TimeZone = "America/New_York"
+	}
+	if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "Local" {
+		problems = append(problems, "BUSINESS_TIME_ZONE is not a time zone name like America/New_York")
+	}
+	return d, problems
+}
+
+// configError joins problems into one error, or nil when there are none.
+func configError(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	sort.Strings(problems)
+	return fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+}
+
 // IntakeConfig configures an intake function (web or email).
 type IntakeConfig struct {
-	Table            string // TABLE_NAME
-	Sender           string // SENDER_ADDRESS: the From of all mail to requesters
-	TeamAddress      string // TEAM_ADDRESS: the privacy team, shown to requesters
-	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
+	Desk
 	FormURL          string // FORM_URL: the public form, offered in mail (optional)
-	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
 	DeadlineWatchARN string // DEADLINE_WATCH_ARN: the deadline-watch state machine (optional: no watch without it)
 	// REQUEST_WORKFLOW_ARN: the request workflow (verification, then
 	// fulfilment); optional: without it requests wait for the team.
@@ -51,32 +94,12 @@ type IntakeConfig struct {
 // LoadIntakeConfig reads IntakeConfig from getenv (os.Getenv in mains) and
 // reports every missing or malformed variable at once.
 func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
+	desk, problems := loadDesk(getenv)
 	c := IntakeConfig{
-		Table:              strings.TrimSpace(getenv("TABLE_NAME")),
-		Sender:             strings.TrimSpace(getenv("SENDER_ADDRESS")),
-		TeamAddress:        strings.TrimSpace(getenv("TEAM_ADDRESS")),
-		TimeZone:           strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
+		Desk:               desk,
 		FormURL:            strings.TrimSpace(getenv("FORM_URL")),
-		ConfigurationSet:   strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
 		DeadlineWatchARN:   strings.TrimSpace(getenv("DEADLINE_WATCH_ARN")),
 		RequestWorkflowARN: strings.TrimSpace(getenv("REQUEST_WORKFLOW_ARN")),
-	}
-	var problems []string
-	if c.Table == "" {
-		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
-	}
-	for name, v := range map[string]string{"SENDER_ADDRESS": c.Sender, "TEAM_ADDRESS": c.TeamAddress} {
-		if v == "" {
-			problems = append(problems, name+" is required (an email address)")
-		} else if _, err := mail.ParseAddress(v); err != nil {
-			problems = append(problems, name+" is not an email address")
-		}
-	}
-	if c.TimeZone == "" {
-		c.TimeZone = "America/New_York"
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		problems = append(problems, "BUSINESS_TIME_ZONE is not a time zone name like America/New_York")
 	}
 	if c.FormURL != "" && !strings.HasPrefix(c.FormURL, "https://") && !strings.HasPrefix(c.FormURL, "http://localhost") && !strings.HasPrefix(c.FormURL, "http://127.0.0.1") {
 		problems = append(problems, "FORM_URL must be an https:// URL")
@@ -87,11 +110,7 @@ func LoadIntakeConfig(getenv func(string) string) (IntakeConfig, error) {
 	if c.RequestWorkflowARN != "" && !strings.HasPrefix(c.RequestWorkflowARN, "arn:") {
 		problems = append(problems, "REQUEST_WORKFLOW_ARN must be a state machine ARN")
 	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
-	}
-	return c, nil
+	return c, configError(problems)
 }
 
 // LoadAWS loads the AWS configuration the standard way; endpoints come from
@@ -203,8 +222,8 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 // DeadlineReminder builds the deadline reminder service from the environment.
 func DeadlineReminder(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (*deadline.Service, error) {
 	o := buildOptions(opts)
-	cfg, err := deadline.LoadConfig(getenv)
-	if err != nil {
+	cfg, problems := loadDesk(getenv)
+	if err := configError(problems); err != nil {
 		return nil, err
 	}
 	cal, err := clock.New(cfg.TimeZone)

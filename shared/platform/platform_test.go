@@ -21,6 +21,7 @@ func TestLoadIntakeConfig(t *testing.T) {
 			[]string{"TABLE_NAME is required", "SENDER_ADDRESS is required", "TEAM_ADDRESS is required"}},
 		{"sender not an address", map[string]string{"SENDER_ADDRESS": "desk"}, []string{"SENDER_ADDRESS is not an email address"}},
 		{"bad zone", map[string]string{"BUSINESS_TIME_ZONE": "Mars/Olympus"}, []string{"BUSINESS_TIME_ZONE"}},
+		{"the machine's own zone", map[string]string{"BUSINESS_TIME_ZONE": "Local"}, []string{"BUSINESS_TIME_ZONE"}},
 		{"plain http form", map[string]string{"FORM_URL": "http://privacy.example/"}, []string{"FORM_URL must be an https:// URL"}},
 		{"local form", map[string]string{"FORM_URL": "http://localhost:3000/"}, nil},
 	}
