@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
 
@@ -66,6 +67,14 @@ type Offered struct {
 	// Origin is where the download is served from (scheme://host): the page
 	// lets its form be redirected there.
 	Origin string
+	// Language is the request's language ("es", "en" or empty for
+	// English); empty when Downloads has no Requests or the read failed.
+	Language string
+}
+
+// RequestReader reads a request; *dynamo.Store satisfies it.
+type RequestReader interface {
+	Get(ctx context.Context, id string) (*request.Request, error)
 }
 
 // Downloads serves the download page: Lookup for the page (uses nothing),
@@ -78,6 +87,10 @@ type Downloads struct {
 	Now     func() time.Time
 	// Grace is how long after the first press Open still works (0: once).
 	Grace time.Duration
+	// Requests, when set, gives the page the request's language. The
+	// language only chooses the page's words: when the read fails the
+	// page is shown in English rather than not at all.
+	Requests RequestReader
 }
 
 // Lookup checks the link without using it. It returns token.ErrNotFound
@@ -98,7 +111,13 @@ func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
 	if err != nil {
 		return Offered{}, err
 	}
-	return Offered{RequestID: rec.RequestID, ExpiresAt: rec.ExpiresAt, Origin: u.Scheme + "://" + u.Host}, nil
+	o := Offered{RequestID: rec.RequestID, ExpiresAt: rec.ExpiresAt, Origin: u.Scheme + "://" + u.Host}
+	if d.Requests != nil {
+		if r, err := d.Requests.Get(ctx, rec.RequestID); err == nil && r != nil {
+			o.Language = r.Language
+		}
+	}
+	return o, nil
 }
 
 // Open uses the link (one conditional update: exists, unused, unexpired)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -103,6 +105,46 @@ func TestOfferIssuesAStoredSevenDayDownloadToken(t *testing.T) {
 	assert.Equal(t, l.ExpiresAt, rec.ExpiresAt)
 	assert.Equal(t, map[string]string{"key": d.key}, rec.Data, "the record holds the object key, no personal data")
 	assert.False(t, rec.Used)
+}
+
+// requestReader is a fake RequestReader: the requests it knows, or err.
+type requestReader struct {
+	requests map[string]*request.Request
+	err      error
+}
+
+func (r requestReader) Get(_ context.Context, id string) (*request.Request, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if req, ok := r.requests[id]; ok {
+		return req, nil
+	}
+	return nil, request.ErrNotFound
+}
+
+func TestDownloadLookupGivesTheRequestLanguage(t *testing.T) {
+	spanish := requestReader{requests: map[string]*request.Request{"req-42": {ID: "req-42", Language: "es"}}}
+	tests := []struct {
+		name     string
+		requests export.RequestReader
+		want     string
+	}{
+		{"a Spanish request", spanish, "es"},
+		{"no reader: English", nil, ""},
+		{"a failed read: English, the page still shown", requestReader{err: errors.New("ProvisionedThroughputExceeded")}, ""},
+		{"an unknown request", requestReader{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDownloadDesk(t, token.NewMemStore(), 0)
+			d.downloads.Requests = tt.requests
+			o, err := d.downloads.Lookup(context.Background(), d.offer(t))
+			require.NoError(t, err)
+			assert.Equal(t, "req-42", o.RequestID)
+			assert.Equal(t, tt.want, o.Language)
+		})
+	}
 }
 
 func TestDownloadLink(t *testing.T) {

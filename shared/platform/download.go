@@ -47,13 +47,15 @@ func WebDownloads(getenv func(string) string, awsCfg aws.Config, table string, o
 	}
 	o := buildOptions(opts)
 	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.PathStyle })
+	ddb := dynamodb.NewFromConfig(awsCfg)
 	return &export.Downloads{
-		Tokens:  &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: table},
-		Presign: export.NewPresignClient(s3c, o.now),
-		Bucket:  cfg.Bucket,
-		Prefix:  cfg.Prefix,
-		Now:     o.now,
-		Grace:   export.DownloadGrace,
+		Tokens:   &dynamo.Tokens{API: ddb, Table: table},
+		Presign:  export.NewPresignClient(s3c, o.now),
+		Bucket:   cfg.Bucket,
+		Prefix:   cfg.Prefix,
+		Now:      o.now,
+		Grace:    export.DownloadGrace,
+		Requests: &dynamo.Store{API: ddb, Table: table},
 	}
 }
 

@@ -280,6 +280,9 @@ type Link struct {
 	RequestID string
 	Kinds     []request.Kind
 	ExpiresAt time.Time
+	// Language is the request's language ("es", "en" or empty for
+	// English), set whenever the request was read.
+	Language string
 }
 
 // record reads the verification token of a raw link value without using it.
@@ -317,7 +320,7 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 	if err != nil {
 		return Link{}, fmt.Errorf("verify: lookup: %w", err)
 	}
-	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt}
+	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language}
 	if r.Status != request.Verifying {
 		if r.Status == request.Verified {
 			return l, ErrLinkUsed
@@ -332,6 +335,9 @@ type Confirmation struct {
 	RequestID  string
 	VerifiedAt time.Time
 	AnswerBy   time.Time // the response deadline; zero when none applies
+	// Language is the request's language ("es", "en" or empty for
+	// English), set whenever the request was read.
+	Language string
 }
 
 // taskOutput is what the waiting workflow task receives: no personal data.
@@ -387,7 +393,7 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	if err != nil {
 		return Confirmation{}, fmt.Errorf("verify: confirm: %w", err)
 	}
-	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.Due.Response}
+	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.Due.Response, Language: r.Language}
 	if !r.Due.Extended.IsZero() {
 		c.AnswerBy = r.Due.Extended
 	}

@@ -344,6 +344,27 @@ func TestLookupChangesNothing(t *testing.T) {
 	assert.NoError(t, err, "the link still works after any number of GETs")
 }
 
+func TestLinkAndConfirmationCarryTheRequestLanguage(t *testing.T) {
+	ctx := context.Background()
+	for _, lang := range []string{"es", "en", ""} {
+		t.Run("language "+lang, func(t *testing.T) {
+			r := acknowledged("PR-AAAA-0000-0000-0015", request.Deletion)
+			r.Language = lang
+			f := newFixture(t, r)
+			raw := f.start(t, r.ID, "task-15")
+			l, err := f.svc.Lookup(ctx, raw)
+			require.NoError(t, err)
+			assert.Equal(t, lang, l.Language)
+			c, err := f.svc.Confirm(ctx, raw)
+			require.NoError(t, err)
+			assert.Equal(t, lang, c.Language)
+			l, err = f.svc.Lookup(ctx, raw)
+			assert.ErrorIs(t, err, verify.ErrLinkUsed)
+			assert.Empty(t, l.Language, "a used link's lookup reads no request")
+		})
+	}
+}
+
 func TestConfirm(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0020", request.Deletion))
