@@ -40,6 +40,7 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.downloads.Lookup(r.Context(), raw)
+	es := spanish(o.Language)
 	if err != nil {
 		h.downloadProblem(w, r, err)
 		return
@@ -49,9 +50,9 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 	if safeOrigin(o.Origin) {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "+o.Origin+"; frame-ancestors 'none'; base-uri 'none'")
 	}
-	h.render(w, http.StatusOK, "download.html", downloadData{
+	h.render(w, http.StatusOK, page("download.html", es), downloadData{
 		RequestID: o.RequestID, Token: raw, TeamAddress: h.team,
-		Expires: o.ExpiresAt.In(h.loc).Format("Monday, January 2, 2006 at 3:04 PM MST"),
+		Expires: h.when(o.ExpiresAt, es),
 	})
 }
 

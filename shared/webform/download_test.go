@@ -25,6 +25,7 @@ const fileURL = "https://exports.s3.us-east-1.amazonaws.com/exports/PR-1/access.
 // fakeDownloader answers with err (nil: success) and counts calls.
 type fakeDownloader struct {
 	err            error
+	lang           string // the request's language
 	lookups, opens []string
 }
 
@@ -36,7 +37,7 @@ func (f *fakeDownloader) Lookup(_ context.Context, raw string) (export.Offered, 
 		return export.Offered{}, f.err
 	}
 	return export.Offered{RequestID: "PR-DOWN-0000-0000-0001", ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC),
-		Origin: "https://exports.s3.us-east-1.amazonaws.com"}, nil
+		Origin: "https://exports.s3.us-east-1.amazonaws.com", Language: f.lang}, nil
 }
 
 func (f *fakeDownloader) Open(_ context.Context, raw string) (string, error) {
@@ -74,6 +75,39 @@ func TestDownloadPageShowsAndUsesNothing(t *testing.T) {
 	assert.Contains(t, res.Header.Get("Content-Security-Policy"), "form-action 'self' https://exports.s3.us-east-1.amazonaws.com;",
 		"the button's redirect to the file is allowed")
 	assert.NotContains(t, logs.String(), goodToken)
+}
+
+func TestDownloadPageInTheRequestLanguage(t *testing.T) {
+	tests := []struct {
+		lang   string
+		want   []string
+		absent string
+	}{
+		{"es", []string{`<html lang="es">`, "Sus datos están listos", `<button type="submit">Descargar</button>`,
+			"hasta el lunes, 7 de diciembre de 2026 a las 3:00 p. m. UTC", "solicitud de privacidad PR-DOWN-0000-0000-0001"}, "Your data is ready"},
+		{"en", []string{`<html lang="en">`, "Your data is ready", `<button type="submit">Download</button>`,
+			"until Monday, December 7, 2026 at 3:00 PM UTC", "privacy request PR-DOWN-0000-0000-0001"}, "Sus datos"},
+		{"", []string{`<html lang="en">`, "Your data is ready", "until Monday, December 7, 2026 at 3:00 PM UTC"}, "Sus datos"},
+	}
+	for _, tt := range tests {
+		t.Run("language "+tt.lang, func(t *testing.T) {
+			var logs bytes.Buffer
+			f := &fakeDownloader{lang: tt.lang}
+			h := newDownloadHandler(f, &logs)
+			res, body := serve(h, httptest.NewRequest(http.MethodGet, "/download?t="+goodToken, nil))
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			for _, want := range append(tt.want, `<input type="hidden" name="t" value="`+goodToken+`">`, "privacy@productionflow.example") {
+				assert.Contains(t, body, want)
+			}
+			assert.NotContains(t, body, tt.absent)
+			assert.Contains(t, res.Header.Get("Content-Security-Policy"), "form-action 'self' https://exports.s3.us-east-1.amazonaws.com;")
+
+			res, _ = serve(h, downloadPost(goodToken))
+			assert.Equal(t, http.StatusSeeOther, res.StatusCode)
+			assert.Equal(t, fileURL, res.Header.Get("Location"))
+			assert.NotContains(t, logs.String(), goodToken)
+		})
+	}
 }
 
 func TestDownloadButtonRedirectsToTheFile(t *testing.T) {

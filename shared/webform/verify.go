@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
@@ -51,6 +54,63 @@ type verifiedData struct {
 	AnswerBy    time.Time
 	Location    *time.Location
 	TeamAddress string
+	// AnswerOn is AnswerBy in words for the Spanish page; empty when
+	// AnswerBy is zero.
+	AnswerOn string
+}
+
+// spanish reports whether a request's pages are shown in Spanish: its
+// language is "es" or a regional form of it. Anything else, an unknown
+// request included, gets English.
+func spanish(lang string) bool { return mail.Language(lang) == mail.Spanish }
+
+// page is the template name of page name in Spanish or English:
+// "verify.es.html" or "verify.html".
+func page(name string, es bool) string {
+	if es {
+		return strings.TrimSuffix(name, ".html") + ".es.html"
+	}
+	return name
+}
+
+// when writes t in the business time zone in Spanish or English words.
+func (h *Handler) when(t time.Time, es bool) string {
+	if es {
+		return mail.SpanishDateTime(t.In(h.loc))
+	}
+	return t.In(h.loc).Format("Monday, January 2, 2006 at 3:04 PM MST")
+}
+
+// kindTitles names the kinds in Spanish as the mail does, or in English
+// as the form's checkboxes do.
+func kindTitles(kinds []request.Kind, es bool) []string {
+	if !es {
+		return titles(kinds)
+	}
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = mail.KindTitle(k, mail.Spanish)
+	}
+	return out
+}
+
+// message shows a page of one title and one paragraph, in Spanish or English.
+func (h *Handler) message(w http.ResponseWriter, status int, es bool, m words) {
+	if es {
+		h.render(w, status, "message.es.html", messageData{m.es.title, m.es.text})
+		return
+	}
+	h.renderMessage(w, status, m.en.title, m.en.text)
+}
+
+// words are a message page's title and text in both languages.
+type words struct{ en, es struct{ title, text string } }
+
+func say(enTitle, enText, esTitle, esText string) words {
+	var m words
+	m.en.title, m.en.text = enTitle, enText
+	m.es.title, m.es.text = esTitle, esText
+	return m
 }
 
 // verifyPage shows the request the link confirms and a button. It changes
@@ -62,13 +122,14 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := h.verifier.Lookup(r.Context(), raw)
+	es := spanish(l.Language)
 	if err != nil {
-		h.linkProblem(w, r, err)
+		h.linkProblemIn(w, r, err, es)
 		return
 	}
-	h.render(w, http.StatusOK, "verify.html", verifyData{
-		RequestID: l.RequestID, Titles: titles(l.Kinds), Token: raw,
-		Expires: l.ExpiresAt.In(h.loc).Format("Monday, January 2, 2006 at 3:04 PM MST"),
+	h.render(w, http.StatusOK, page("verify.html", es), verifyData{
+		RequestID: l.RequestID, Titles: kindTitles(l.Kinds, es), Token: raw,
+		Expires: h.when(l.ExpiresAt, es),
 	})
 }
 
@@ -85,32 +146,54 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.verifier.Confirm(r.Context(), raw)
+	es := spanish(c.Language)
 	if err != nil {
-		h.linkProblem(w, r, err)
+		h.linkProblemIn(w, r, err, es)
 		return
 	}
-	h.render(w, http.StatusOK, "verified.html", verifiedData{RequestID: c.RequestID, AnswerBy: c.AnswerBy, Location: h.loc, TeamAddress: h.team})
+	d := verifiedData{RequestID: c.RequestID, AnswerBy: c.AnswerBy, Location: h.loc, TeamAddress: h.team}
+	if es && !c.AnswerBy.IsZero() {
+		d.AnswerOn = mail.SpanishDate(c.AnswerBy.In(h.loc))
+	}
+	h.render(w, http.StatusOK, page("verified.html", es), d)
 }
 
-// linkProblem explains a link that cannot confirm anything. The token is
-// never logged nor shown.
+// linkProblem explains a link that cannot confirm anything, in English:
+// without a request its language is unknown.
 func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error) {
+	h.linkProblemIn(w, r, err, false)
+}
+
+// linkProblemIn explains a link that cannot confirm anything, in Spanish
+// when es is set (the lookup read a Spanish request). The token is never
+// logged nor shown.
+func (h *Handler) linkProblemIn(w http.ResponseWriter, r *http.Request, err error, es bool) {
 	switch {
 	case errors.Is(err, verify.ErrLinkUnknown), errors.Is(err, verify.ErrLinkPurpose):
-		h.renderMessage(w, http.StatusNotFound, "We do not know this link",
-			"Please check that you opened the whole link from our email. If you want to make a privacy request, use the request form.")
+		h.message(w, http.StatusNotFound, es, say("We do not know this link",
+			"Please check that you opened the whole link from our email. If you want to make a privacy request, use the request form.",
+			"No reconocemos este enlace",
+			"Revise que haya abierto el enlace completo de nuestro correo. Si desea hacer una solicitud de privacidad, use el formulario de solicitud."))
 	case errors.Is(err, verify.ErrLinkUsed):
-		h.renderMessage(w, http.StatusGone, "This link was already used",
-			"Each confirmation link works once. If you pressed the button before, your request is confirmed and nothing more is needed.")
+		h.message(w, http.StatusGone, es, say("This link was already used",
+			"Each confirmation link works once. If you pressed the button before, your request is confirmed and nothing more is needed.",
+			"Este enlace ya se usó",
+			"Cada enlace de confirmación funciona una sola vez. Si ya presionó el botón, su solicitud está confirmada y no necesita hacer nada más."))
 	case errors.Is(err, verify.ErrLinkExpired):
-		h.renderMessage(w, http.StatusGone, "This link has expired",
-			"Confirmation links work for 7 days. Your request will be closed without any action on your data; please make a new request with the request form.")
+		h.message(w, http.StatusGone, es, say("This link has expired",
+			"Confirmation links work for 7 days. Your request will be closed without any action on your data; please make a new request with the request form.",
+			"Este enlace venció",
+			"Los enlaces de confirmación funcionan durante 7 días. Su solicitud se cerrará sin ninguna acción sobre sus datos; haga una nueva solicitud con el formulario de solicitud."))
 	case errors.Is(err, verify.ErrRequestClosed):
-		h.renderMessage(w, http.StatusGone, "This request is closed",
-			"It was not confirmed in time, so we closed it without any action on your data. Please make a new request with the request form.")
+		h.message(w, http.StatusGone, es, say("This request is closed",
+			"It was not confirmed in time, so we closed it without any action on your data. Please make a new request with the request form.",
+			"Esta solicitud está cerrada",
+			"No se confirmó a tiempo, así que la cerramos sin ninguna acción sobre sus datos. Haga una nueva solicitud con el formulario de solicitud."))
 	default:
 		h.log.ErrorContext(r.Context(), "verification failed", "error", err)
-		h.renderMessage(w, http.StatusInternalServerError, "Something went wrong on our side",
-			"Your request is not confirmed yet. Please try the link again in a few minutes, or write to "+h.team+".")
+		h.message(w, http.StatusInternalServerError, es, say("Something went wrong on our side",
+			"Your request is not confirmed yet. Please try the link again in a few minutes, or write to "+h.team+".",
+			"Algo falló de nuestro lado",
+			"Su solicitud todavía no está confirmada. Vuelva a intentar con el enlace en unos minutos o escriba a "+h.team+"."))
 	}
 }

@@ -26,6 +26,7 @@ const goodToken = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"
 // fakeVerifier answers with err (nil: success) and counts calls.
 type fakeVerifier struct {
 	err              error
+	lang             string // the request's language
 	lookups, confirm []string
 }
 
@@ -34,13 +35,13 @@ var _ webform.Verifier = (*fakeVerifier)(nil)
 func (f *fakeVerifier) Lookup(_ context.Context, raw string) (verify.Link, error) {
 	f.lookups = append(f.lookups, raw)
 	return verify.Link{RequestID: "PR-VRFY-0000-0000-0001", Kinds: []request.Kind{request.Deletion},
-		ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC)}, f.err
+		ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Language: f.lang}, f.err
 }
 
 func (f *fakeVerifier) Confirm(_ context.Context, raw string) (verify.Confirmation, error) {
 	f.confirm = append(f.confirm, raw)
 	return verify.Confirmation{RequestID: "PR-VRFY-0000-0000-0001", VerifiedAt: time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC),
-		AnswerBy: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC)}, f.err
+		AnswerBy: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC), Language: f.lang}, f.err
 }
 
 func newVerifyHandler(v webform.Verifier, logs *bytes.Buffer) http.Handler {
@@ -80,6 +81,82 @@ func TestVerifyPageShowsAndChangesNothing(t *testing.T) {
 	assert.Contains(t, body, "January 14, 2027")
 	assert.Equal(t, []string{goodToken}, f.confirm)
 	assert.NotContains(t, logs.String(), goodToken)
+}
+
+func TestVerifyPagesInTheRequestLanguage(t *testing.T) {
+	tests := []struct {
+		lang                 string
+		htmlLang             string
+		page, title, expires string
+		thanks, answerBy     string
+		absent               string
+	}{
+		{"es", `<html lang="es">`, "Confirme su solicitud de privacidad PR-VRFY-0000-0000-0001", "Eliminar sus datos personales",
+			"hasta el lunes, 7 de diciembre de 2026 a las 3:00 p. m. UTC", "Gracias, su identidad quedó verificada",
+			"jueves, 14 de enero de 2027", "Confirm your privacy request"},
+		{"es-MX", `<html lang="es">`, "Confirme su solicitud de privacidad", "Eliminar sus datos personales",
+			"lunes, 7 de diciembre de 2026", "Gracias, su identidad quedó verificada", "jueves, 14 de enero de 2027", "Thank you"},
+		{"en", `<html lang="en">`, "Confirm your privacy request PR-VRFY-0000-0000-0001", "Delete your data",
+			"until Monday, December 7, 2026 at 3:00 PM UTC", "Thank you, you are verified", "Thursday, January 14, 2027", "Confirme"},
+		{"", `<html lang="en">`, "Confirm your privacy request", "Delete your data",
+			"December 7, 2026", "Thank you, you are verified", "January 14, 2027", "Gracias"},
+	}
+	for _, tt := range tests {
+		t.Run("language "+tt.lang, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := newVerifyHandler(&fakeVerifier{lang: tt.lang}, &logs)
+			res, body := serve(h, httptest.NewRequest(http.MethodGet, "/verify?t="+goodToken, nil))
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			for _, want := range []string{tt.htmlLang, tt.page, tt.title, tt.expires, `<input type="hidden" name="t" value="` + goodToken + `">`} {
+				assert.Contains(t, body, want)
+			}
+			assert.NotContains(t, body, tt.absent)
+
+			res, body = serve(h, confirmPost(goodToken))
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			for _, want := range []string{tt.htmlLang, tt.thanks, tt.answerBy, "PR-VRFY-0000-0000-0001", "privacy@productionflow.example"} {
+				assert.Contains(t, body, want)
+			}
+			assert.NotContains(t, body, tt.absent)
+			assert.NotContains(t, logs.String(), goodToken)
+		})
+	}
+}
+
+func TestVerifyProblemsOfASpanishRequest(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+		want   string
+	}{
+		{verify.ErrLinkUsed, http.StatusGone, "Este enlace ya se usó"},
+		{verify.ErrLinkExpired, http.StatusGone, "Este enlace venció"},
+		{verify.ErrRequestClosed, http.StatusGone, "Esta solicitud está cerrada"},
+		{errors.New("get token: connection refused"), http.StatusInternalServerError, "Algo falló de nuestro lado"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			var logs bytes.Buffer
+			h := newVerifyHandler(&fakeVerifier{err: tt.err, lang: "es"}, &logs)
+			for _, r := range []*http.Request{httptest.NewRequest(http.MethodGet, "/verify?t="+goodToken, nil), confirmPost(goodToken)} {
+				res, body := serve(h, r)
+				assert.Equal(t, tt.status, res.StatusCode, r.Method)
+				assert.Contains(t, body, `<html lang="es">`)
+				assert.Contains(t, body, tt.want)
+				assert.Contains(t, body, `<a href="./">Volver al formulario de solicitud</a>`)
+				assert.NotContains(t, body, goodToken)
+			}
+			assert.NotContains(t, logs.String(), goodToken)
+		})
+	}
+	t.Run("a malformed token has no request: English", func(t *testing.T) {
+		f := &fakeVerifier{lang: "es"}
+		res, body := serve(newVerifyHandler(f, &bytes.Buffer{}), httptest.NewRequest(http.MethodGet, "/verify?t=abc", nil))
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+		assert.Contains(t, body, `<html lang="en">`)
+		assert.Contains(t, body, "We do not know this link")
+		assert.Empty(t, f.lookups)
+	})
 }
 
 func TestVerifyProblems(t *testing.T) {
