@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -53,29 +54,42 @@ type Options struct {
 
 // StartDynalite starts dynalite and waits until it answers.
 func StartDynalite(ctx context.Context, opt Options) (*Server, error) {
-	port, err := pickPort(opt.Port)
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
 	if opt.DataDir != "" {
 		if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("dynalite data folder: %w", err)
 		}
-		args = append(args, "--path", opt.DataDir)
 	}
-	return start(ctx, "dynalite", opt.Root, port, args)
+	return startOnPort(ctx, "dynalite", opt, func(port int) []string {
+		args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port),
+			"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
+		if opt.DataDir != "" {
+			args = append(args, "--path", opt.DataDir)
+		}
+		return args
+	})
 }
 
 // StartSES starts aws-ses-v2-local and waits until it answers.
 func StartSES(ctx context.Context, opt Options) (*Server, error) {
-	port, err := pickPort(opt.Port)
-	if err != nil {
-		return nil, err
+	return startOnPort(ctx, "aws-ses-v2-local", opt, func(port int) []string {
+		return []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+	})
+}
+
+// startOnPort starts a stand-in on opt.Port, or on a free port. A free port
+// can be taken by another process between choosing it and the stand-in
+// binding it; then it tries again on another.
+func startOnPort(ctx context.Context, name string, opt Options, args func(port int) []string) (*Server, error) {
+	for attempt := 1; ; attempt++ {
+		port, err := pickPort(opt.Port)
+		if err != nil {
+			return nil, err
+		}
+		s, err := start(ctx, name, opt.Root, port, args(port))
+		if err == nil || opt.Port != 0 || attempt == 5 || !strings.Contains(err.Error(), "EADDRINUSE") {
+			return s, err
+		}
 	}
-	args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)}
-	return start(ctx, "aws-ses-v2-local", opt.Root, port, args)
 }
 
 // Stop ends the stand-in and waits for it to exit.
