@@ -171,11 +171,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
-		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-		if !strings.HasSuffix(key, "_WATCH") {
-			key += "_WORKFLOW"
-		}
-		env[key+"_ARN"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + name
+		env[platform.WorkflowARNVariable(name)] = rt.StateMachineARN(name)
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {

@@ -148,17 +148,6 @@ func logicalIDOf(dir string) string {
 	return b.String() + "Function"
 }
 
-// workflowEnv is the variable that names a workflow's ARN to the functions,
-// as template.yaml sets it: deadline-watch → DEADLINE_WATCH_ARN,
-// request → REQUEST_WORKFLOW_ARN.
-func workflowEnv(name string) string {
-	key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-	if !strings.HasSuffix(key, "_WATCH") && !strings.HasSuffix(key, "_WORKFLOW") {
-		key += "_WORKFLOW"
-	}
-	return key + "_ARN"
-}
-
 // workflowFiles lists the workflow names (file names without .asl.json).
 func workflowFiles(root string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))

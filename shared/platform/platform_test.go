@@ -50,3 +50,14 @@ func TestLoadIntakeConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestWorkflowARNVariable(t *testing.T) {
+	// The names template.yaml gives the functions.
+	for name, want := range map[string]string{
+		"deadline-watch": "DEADLINE_WATCH_ARN",
+		"request":        "REQUEST_WORKFLOW_ARN",
+		"fulfil":         "FULFIL_WORKFLOW_ARN",
+	} {
+		assert.Equal(t, want, platform.WorkflowARNVariable(name), name)
+	}
+}

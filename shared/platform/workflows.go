@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"log/slog"
+	"strings"
 )
 
 // WorkflowFunctions builds the handlers of every function the workflows
@@ -35,4 +36,16 @@ func WorkflowFunctions(ctx context.Context, getenv func(string) string, log *slo
 		"FulfilStepFunction":       fulfilment.Step,
 		"FulfilAnswerFunction":     fulfilment.Answer,
 	}, nil
+}
+
+// WorkflowARNVariable names the environment variable that tells functions a
+// workflow's ARN, as template.yaml sets it: deadline-watch →
+// DEADLINE_WATCH_ARN, request → REQUEST_WORKFLOW_ARN, fulfil →
+// FULFIL_WORKFLOW_ARN.
+func WorkflowARNVariable(name string) string {
+	key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	if !strings.HasSuffix(key, "_WATCH") && !strings.HasSuffix(key, "_WORKFLOW") {
+		key += "_WORKFLOW"
+	}
+	return key + "_ARN"
 }
