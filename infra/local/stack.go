@@ -83,22 +83,15 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}
 	defer s3.Stop()
 
-	env := map[string]string{
+	// The SDK reads endpoints and credentials from the environment, as on
+	// Lambda; the local stack is the one place that sets them. env keeps
+	// what was set, for the env file.
+	env := map[string]string{}
+	if err := setEnv(env, map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL, "AWS_ENDPOINT_URL_S3": s3.URL,
-	}
-	for k, v := range deskEnv {
-		env[k] = v
-	}
-	for k, v := range mailEnv {
-		env[k] = v
-	}
-	// The SDK reads endpoints and credentials from the environment, as on
-	// Lambda; the local stack is the one place that sets them.
-	for k, v := range env {
-		if err := os.Setenv(k, v); err != nil {
-			return err
-		}
+	}, deskEnv, mailEnv); err != nil {
+		return err
 	}
 	awsCfg, err := platform.LoadAWS(ctx)
 	if err != nil {
@@ -113,12 +106,8 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if err != nil {
 		return fmt.Errorf("listen for the web form on %s: %w", opt.Addr, err)
 	}
-	formURL := "http://" + l.Addr().String() + "/"
-	if err := os.Setenv("FORM_URL", formURL); err != nil {
-		return err
-	}
-	env["FORM_URL"] = formURL
 	defer l.Close()
+	formURL := "http://" + l.Addr().String() + "/"
 
 	root, err := standin.Root()
 	if err != nil {
@@ -139,26 +128,23 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
+	workflowARNs := map[string]string{}
 	for _, name := range names {
-		env[workflowEnv(name)] = machineARN(name)
+		workflowARNs[platform.WorkflowARNVariable(name)] = machineARN(name)
 	}
-	for k, v := range fulfilEnv {
-		env[k] = v
-	}
-	env["TASK_CONFIRM_URL"] = formURL + "tasks/confirm"
-	env["DOWNLOAD_URL"] = formURL + "download"
-	env["SYSTEMS_FILE"] = filepath.Join(root, "infra", "local", "systems.local.yaml")
-	for k, v := range env {
-		if err := os.Setenv(k, v); err != nil {
-			return err
-		}
+	if err := setEnv(env, workflowARNs, fulfilEnv, map[string]string{
+		"FORM_URL":         formURL,
+		"TASK_CONFIRM_URL": formURL + "tasks/confirm",
+		"DOWNLOAD_URL":     formURL + "download",
+		"SYSTEMS_FILE":     filepath.Join(root, "infra", "local", "systems.local.yaml"),
+	}); err != nil {
+		return err
 	}
 	if err := createBucket(ctx, awsCfg, fulfilEnv["EXPORT_BUCKET"]); err != nil {
 		return err
 	}
 	setSFN := func(url string) error {
-		env["AWS_ENDPOINT_URL_SFN"] = url
-		return os.Setenv("AWS_ENDPOINT_URL_SFN", url)
+		return setEnv(env, map[string]string{"AWS_ENDPOINT_URL_SFN": url})
 	}
 	wf, err := startWorkflows(root, stateDir, statesAddr, setSFN, registerFunctions(ctx, log), substitutions(root), log)
 	if err != nil {
@@ -204,6 +190,20 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// setEnv sets each group of variables in the process environment and
+// records them in env.
+func setEnv(env map[string]string, groups ...map[string]string) error {
+	for _, g := range groups {
+		for k, v := range g {
+			if err := os.Setenv(k, v); err != nil {
+				return err
+			}
+			env[k] = v
+		}
+	}
+	return nil
 }
 
 // writeEnvFile records the local configuration so make invoke can run a
