@@ -9,6 +9,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
@@ -20,24 +21,14 @@ type Verifier interface {
 
 var _ Verifier = (*verify.Service)(nil)
 
-// tokenLength is the length of a link's token: 32 bytes in base64url
-// without padding.
-const tokenLength = 43
-
 // maxVerifyBody bounds the confirm form's body: one hidden field.
 const maxVerifyBody = 1 << 10
 
 // linkToken returns the token parameter if it has the one shape a token
 // has; anything else is treated as an unknown link and never echoed.
 func linkToken(v string) (string, bool) {
-	if len(v) != tokenLength {
+	if _, err := token.Hash(v); err != nil {
 		return "", false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return "", false
-		}
 	}
 	return v, true
 }
