@@ -11,8 +11,11 @@ import (
 
 // Required reports whether tests must have the stand-ins: make test and CI
 // set STANDINS=required (or CI=true), so adapter tests never skip there.
-func Required() bool {
-	return os.Getenv("STANDINS") == "required" || os.Getenv("CI") == "true"
+// It is the test harness's own configuration, read when a test asks.
+func Required() bool { return requiredBy(os.Getenv) }
+
+func requiredBy(getenv func(string) string) bool {
+	return getenv("STANDINS") == "required" || getenv("CI") == "true"
 }
 
 // Dynalite starts an in-memory dynalite for one test and stops it when the
