@@ -102,6 +102,23 @@ type Identity struct {
 	State        string `json:"state,omitempty" dynamodbav:"state,omitempty"`               // two-letter US state of residence, or empty
 }
 
+// Subject identifies the person a request is about when that is not the
+// requester (a child). Email or Account must be set; all of it is personal
+// data.
+type Subject struct {
+	Name    string `json:"name,omitempty" dynamodbav:"name,omitempty"`
+	Email   string `json:"email,omitempty" dynamodbav:"email,omitempty"`
+	Account string `json:"account,omitempty" dynamodbav:"account,omitempty"` // an account ID or username with us
+}
+
+// CorrectionItem is one item a requester asks us to correct: which piece of
+// data, what it says now (may be empty) and what it should say.
+type CorrectionItem struct {
+	Item  string `json:"item" dynamodbav:"item"`
+	Wrong string `json:"wrong,omitempty" dynamodbav:"wrong,omitempty"`
+	Right string `json:"right" dynamodbav:"right"`
+}
+
 // Agent describes an authorized agent acting for the consumer.
 type Agent struct {
 	Name  string `json:"name" dynamodbav:"name"`
@@ -170,19 +187,27 @@ func CheckTransition(from, to Status) error {
 
 // Request is one privacy request and its clocks.
 type Request struct {
-	ID         string    `json:"id" dynamodbav:"id"`
-	SourceID   string    `json:"sourceId" dynamodbav:"sourceId"` // submission ID or SES messageId
-	Kinds      []Kind    `json:"kinds" dynamodbav:"kinds"`
-	Status     Status    `json:"status" dynamodbav:"status"`
-	Channel    Channel   `json:"channel" dynamodbav:"channel"`
-	Priority   Priority  `json:"priority" dynamodbav:"priority"`
-	Regulation string    `json:"regulation,omitempty" dynamodbav:"regulation,omitempty"` // "CCPA" when the requester invoked it
-	Requester  Identity  `json:"requester" dynamodbav:"requester"`
-	Agent      *Agent    `json:"agent,omitempty" dynamodbav:"agent,omitempty"`
-	Details    string    `json:"details,omitempty" dynamodbav:"details,omitempty"` // free text: what to correct, which data
-	GPC        bool      `json:"gpc,omitempty" dynamodbav:"gpc,omitempty"`         // a Global Privacy Control signal came with it
-	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
-	Due        Due       `json:"due" dynamodbav:"due"`
+	ID         string   `json:"id" dynamodbav:"id"`
+	SourceID   string   `json:"sourceId" dynamodbav:"sourceId"` // submission ID or SES messageId
+	Kinds      []Kind   `json:"kinds" dynamodbav:"kinds"`
+	Status     Status   `json:"status" dynamodbav:"status"`
+	Channel    Channel  `json:"channel" dynamodbav:"channel"`
+	Priority   Priority `json:"priority" dynamodbav:"priority"`
+	Regulation string   `json:"regulation,omitempty" dynamodbav:"regulation,omitempty"` // "CCPA" when the requester invoked it
+	Requester  Identity `json:"requester" dynamodbav:"requester"`
+	Agent      *Agent   `json:"agent,omitempty" dynamodbav:"agent,omitempty"`
+	Details    string   `json:"details,omitempty" dynamodbav:"details,omitempty"` // free text: what to correct, which data
+	// Subject is the person whose data the request concerns when it is not
+	// the requester: the child of a child's-data request. Nil means the
+	// requester. Connectors and owners' tasks target the subject; mail
+	// goes to the requester.
+	Subject *Subject `json:"subject,omitempty" dynamodbav:"subject,omitempty"`
+	// Corrections are what a correction request says is wrong and what it
+	// should be, item by item.
+	Corrections []CorrectionItem `json:"corrections,omitempty" dynamodbav:"corrections,omitempty"`
+	GPC         bool             `json:"gpc,omitempty" dynamodbav:"gpc,omitempty"` // a Global Privacy Control signal came with it
+	ReceivedAt  time.Time        `json:"receivedAt" dynamodbav:"receivedAt"`
+	Due         Due              `json:"due" dynamodbav:"due"`
 	// Language is the language the requester wrote in and is answered in:
 	// "es" (Spanish) or "en" (English) for mail, as triage read it. Empty,
 	// as for the web form, means English.
@@ -212,6 +237,28 @@ func (d Due) Next() time.Time {
 		}
 	}
 	return next
+}
+
+// TargetEmail is the address of the person whose data is acted on: the
+// subject's when the request names one with an address, else the
+// requester's.
+func (r *Request) TargetEmail() string {
+	if r.Subject != nil && r.Subject.Email != "" {
+		return r.Subject.Email
+	}
+	return r.Requester.Email
+}
+
+// OptOutKinds are the opt-outs the request asks for (they run on their own
+// clock, verified or not).
+func (r *Request) OptOutKinds() []Kind {
+	var out []Kind
+	for _, k := range r.Kinds {
+		if k.IsOptOut() {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // OnlyOptOuts reports whether every kind asked for is an opt-out.
