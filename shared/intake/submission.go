@@ -45,6 +45,10 @@ type Submission struct {
 	Requester   request.Identity
 	Agent       *request.Agent
 	Details     string
+	// Subject is the child a child's-data request is about (nil otherwise).
+	Subject *request.Subject
+	// Corrections list what a correction request asks us to correct.
+	Corrections []request.CorrectionItem
 	Declaration bool // the signed declaration that specific pieces need
 	GPC         bool // a Sec-GPC: 1 header came with it
 	Priority    request.Priority
