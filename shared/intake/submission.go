@@ -39,12 +39,12 @@ var (
 
 // Submission is a request as the requester sent it, before it is stored.
 type Submission struct {
-	SourceID    string // the form's submission ID or the SES messageId
-	Channel     request.Channel
-	Kinds       []request.Kind
-	Requester   request.Identity
-	Agent       *request.Agent
-	Details     string
+	SourceID  string // the form's submission ID or the SES messageId
+	Channel   request.Channel
+	Kinds     []request.Kind
+	Requester request.Identity
+	Agent     *request.Agent
+	Details   string
 	// Subject is the child a child's-data request is about (nil otherwise).
 	Subject *request.Subject
 	// Corrections list what a correction request asks us to correct.
