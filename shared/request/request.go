@@ -5,8 +5,11 @@ package request
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -218,6 +221,10 @@ type Request struct {
 	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero" dynamodbav:"acknowledgedAt,omitempty"`
 	AckMessageID   string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
 	UpdatedAt      time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	// Fingerprint is ContentFingerprint as the request was submitted: a
+	// later submission with the same source ID is the same request only
+	// if its fingerprint is equal. A hash, not personal data in clear.
+	Fingerprint string `json:"fingerprint,omitempty" dynamodbav:"fingerprint,omitempty"`
 }
 
 // Due holds a request's legal deadlines. A zero time means the clock does not apply.
@@ -311,4 +318,67 @@ var (
 // trimmed and lower-cased.
 func NormalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// ContentFingerprint is a SHA-256, keyed by the request ID, over what the
+// requester asked and who they are, normalised (kinds in a fixed order,
+// addresses trimmed and lower-cased): equal for a repeat of the same
+// submission, different when any of it differs. Status, clocks and
+// bookkeeping are not part of it.
+func (r *Request) ContentFingerprint() string {
+	kinds := slices.Clone(r.Kinds)
+	slices.Sort(kinds)
+	id := r.Requester
+	id.Email = NormalizeEmail(id.Email)
+	var agent *Agent
+	if r.Agent != nil {
+		agent = &Agent{Name: r.Agent.Name, Email: NormalizeEmail(r.Agent.Email)}
+	}
+	var subject *Subject
+	if r.Subject != nil {
+		subject = &Subject{Name: r.Subject.Name, Email: NormalizeEmail(r.Subject.Email), Account: r.Subject.Account}
+	}
+	content := struct {
+		V           int              `json:"v"`
+		ID          string           `json:"id"`
+		Channel     Channel          `json:"channel"`
+		Kinds       []Kind           `json:"kinds"`
+		Priority    Priority         `json:"priority"`
+		Regulation  string           `json:"regulation"`
+		Requester   Identity         `json:"requester"`
+		Agent       *Agent           `json:"agent"`
+		Subject     *Subject         `json:"subject"`
+		Corrections []CorrectionItem `json:"corrections"`
+		Details     string           `json:"details"`
+		GPC         bool             `json:"gpc"`
+		Language    string           `json:"language"`
+	}{1, r.ID, r.Channel, kinds, r.Priority, r.Regulation, id, agent, subject, r.Corrections, r.Details, r.GPC, r.Language}
+	b, _ := json.Marshal(content) // plain strings and bools: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// SameContent reports whether other (a new submission with r's ID) asks
+// the same as r did when it was stored. A request stored before
+// fingerprints were kept is compared by its content as stored.
+func (r *Request) SameContent(other *Request) bool {
+	mine := r.Fingerprint
+	if mine == "" {
+		mine = r.ContentFingerprint()
+	}
+	theirs := other.Fingerprint
+	if theirs == "" {
+		theirs = other.ContentFingerprint()
+	}
+	return mine == theirs
+}
+
+// AnswerBy is the date the requester is told they will have an answer by:
+// the response deadline, or the extended one once the request is extended
+// (the extension notice went out). Zero when no answer is due (opt-outs).
+func (r *Request) AnswerBy() time.Time {
+	if r.Status == Extended && !r.Due.Extended.IsZero() {
+		return r.Due.Extended
+	}
+	return r.Due.Response
 }
