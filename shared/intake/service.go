@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -49,6 +50,12 @@ type Service struct {
 	StartWatch func(ctx context.Context, r *request.Request) error
 }
 
+// ErrSubmissionReused means a submission came with the source ID of an
+// earlier one but asks something else (another address, other kinds,
+// another person): it is not stored, and the earlier request is neither
+// changed nor shown. Send it again with a new submission ID.
+var ErrSubmissionReused = errors.New("submission ID already used for a different request")
+
 // Receipt is what the requester is told after submitting.
 type Receipt struct {
 	Request *request.Request
@@ -84,6 +91,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		Requester:   sub.Requester,
 		Agent:       sub.Agent,
 		Details:     sub.Details,
+		Subject:     sub.Subject,
+		Corrections: sub.corrections(),
 		GPC:         sub.GPC,
 		ReceivedAt:  now,
 		Due:         s.Calendar.Deadlines(now, sub.Kinds, sub.Priority),
@@ -91,9 +100,17 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		DuplicateOf: earlier,
 		UpdatedAt:   now,
 	}
+	r.Fingerprint = r.ContentFingerprint()
 	stored, created, err := s.Store.Create(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	if !created && sub.Channel == request.Web && !stored.SameContent(r) {
+		// Another request under a submission ID already used: neither
+		// stored over the first nor answered with it. (An email's source ID
+		// names one stored message, so it is always the same request.)
+		s.logger().InfoContext(ctx, "submission ID reused with different content; refused", "requestId", id)
+		return nil, ErrSubmissionReused
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
 		RequestID: id, At: stored.ReceivedAt, Actor: s.actor(), Action: "created", Once: "created",

@@ -263,9 +263,11 @@ func TestChildDataIsExpedited(t *testing.T) {
 	svc := newService(newMemStore(), &fakeMailer{}, &now)
 	sub := validSubmission()
 	sub.Kinds = []request.Kind{request.ChildData}
+	sub.Subject = &request.Subject{Name: " Sam ", Account: "kid-2012"}
 	r, err := svc.Submit(context.Background(), sub)
 	require.NoError(t, err)
 	assert.Equal(t, request.Expedited, r.Request.Priority)
+	assert.Equal(t, &request.Subject{Name: "Sam", Account: "kid-2012"}, r.Request.Subject, "stored as the request's subject")
 }
 
 func TestLogsCarryNoPersonalData(t *testing.T) {
@@ -314,4 +316,88 @@ func TestSubmitStartsTheDeadlineWatchEveryTime(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{r.Request.ID}, started, "the retry starts the watch")
 	assert.Len(t, mailer.sent, 1, "and sends nothing again")
+}
+
+func TestSameSubmissionIDWithOtherContentIsRefused(t *testing.T) {
+	changes := []struct {
+		name   string
+		change func(s *intake.Submission)
+	}{
+		{"another address", func(s *intake.Submission) { s.Requester.Email = "grace@example.com" }},
+		{"other kinds", func(s *intake.Submission) { s.Kinds = []request.Kind{request.AccessCategories} }},
+		{"another person", func(s *intake.Submission) { s.Requester.Name = "Grace Hopper" }},
+		{"a child's data instead", func(s *intake.Submission) {
+			s.Kinds = []request.Kind{request.ChildData}
+			s.Subject = &request.Subject{Account: "kid-2012"}
+		}},
+	}
+	for _, tt := range changes {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+			store, mailer := newMemStore(), &fakeMailer{}
+			svc := newService(store, mailer, &now)
+			first, err := svc.Submit(ctx, validSubmission())
+			require.NoError(t, err)
+			before := store.reqs[first.Request.ID]
+			events := len(store.events)
+
+			now = now.Add(time.Hour)
+			sub := validSubmission()
+			tt.change(&sub)
+			rc, err := svc.Submit(ctx, sub)
+			require.ErrorIs(t, err, intake.ErrSubmissionReused)
+			assert.Nil(t, rc, "nothing of the earlier request is returned")
+			assert.Equal(t, before, store.reqs[first.Request.ID], "the earlier request is unchanged")
+			assert.Len(t, store.reqs, 1)
+			assert.Len(t, store.events, events, "nothing recorded on the earlier request")
+			assert.Len(t, mailer.sent, 1, "no mail for the refused submission")
+
+			sub.SourceID = "sub-a-new-submission-id"
+			rc, err = svc.Submit(ctx, sub)
+			require.NoError(t, err, "sent again with a new submission ID it is a request of its own")
+			assert.True(t, rc.Created)
+			assert.NotEqual(t, first.Request.ID, rc.Request.ID)
+		})
+	}
+}
+
+func TestSameSubmissionIDAndContentStaysIdempotent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.Deletion, request.Correction}
+	sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 Main St"}}
+	first, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.NotEmpty(t, first.Request.Fingerprint)
+
+	again := validSubmission()
+	again.Kinds = []request.Kind{request.Correction, request.Deletion} // the same choices in another order
+	again.Requester.Email = " ADA@example.com "
+	again.Corrections = []request.CorrectionItem{{Item: " postal address", Right: "1 Main St "}, {}}
+	second, err := svc.Submit(ctx, again)
+	require.NoError(t, err)
+	assert.False(t, second.Created)
+	assert.Equal(t, first.Request.ID, second.Request.ID)
+	assert.Len(t, mailer.sent, 1)
+}
+
+func TestCorrectionsAreStoredWithoutBlankRows(t *testing.T) {
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.Correction}
+	sub.Corrections = []request.CorrectionItem{{}, {Item: " postal address ", Wrong: "2 Elm St", Right: " 1 Main St"}, {}}
+	rc, err := svc.Submit(context.Background(), sub)
+	require.NoError(t, err)
+	assert.Equal(t, []request.CorrectionItem{{Item: "postal address", Wrong: "2 Elm St", Right: "1 Main St"}}, store.reqs[rc.Request.ID].Corrections)
+	require.Len(t, mailer.sent, 1)
+	for _, part := range []string{mailer.sent[0].Text, mailer.sent[0].HTML, mailer.sent[0].Subject} {
+		assert.NotContains(t, part, "Main St", "the acknowledgement goes to an address not yet proven: no requester free text")
+		assert.NotContains(t, part, "Elm St")
+	}
 }

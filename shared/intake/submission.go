@@ -23,6 +23,14 @@ const (
 	MaxCompany  = 200
 	MaxDetails  = 4000
 	MaxSourceID = 128
+	// MaxAccount bounds a child's account ID or username.
+	MaxAccount = 128
+	// MaxCorrections is how many items one correction request may list.
+	MaxCorrections = 10
+	// MaxCorrectionItem bounds the name of the piece of data to correct;
+	// MaxCorrectionValue what it says now and what it should say.
+	MaxCorrectionItem  = 200
+	MaxCorrectionValue = 500
 )
 
 // Relationships a requester can declare.
@@ -117,9 +125,8 @@ func (s *Submission) Validate() FieldErrors {
 		}
 	}
 	multiLine(fe, "details", s.Details, MaxDetails)
-	if seen[request.Correction] && strings.TrimSpace(s.Details) == "" && s.Channel == request.Web {
-		fe["details"] = "Tell us which information is wrong and what it should be."
-	}
+	s.validateSubject(fe, seen[request.ChildData])
+	s.validateCorrections(fe, seen[request.Correction])
 	if seen[request.AccessSpecific] && !s.Declaration && s.Channel == request.Web {
 		fe["declaration"] = "Specific pieces of data need the signed declaration: tick the box to confirm it."
 	}
@@ -130,6 +137,76 @@ func (s *Submission) Validate() FieldErrors {
 		return nil
 	}
 	return fe
+}
+
+// validateSubject checks the child's identifiers: required on the web
+// form when child-data is chosen (an email address or an account, at
+// least), refused with any other choice.
+func (s *Submission) validateSubject(fe FieldErrors, childData bool) {
+	c := s.Subject
+	if c == nil || (c.Name == "" && c.Email == "" && c.Account == "") {
+		if childData && s.Channel == request.Web {
+			fe["childEmail"] = "Give the child's email address or their account or username with us, or both: we look for the child's data with them."
+		}
+		return
+	}
+	if !childData {
+		fe["child"] = "The child's details go with \"Delete a child's data\": choose it, or leave them empty."
+		return
+	}
+	singleLine(fe, "childName", c.Name, MaxName, false)
+	singleLine(fe, "childAccount", c.Account, MaxAccount, false)
+	if c.Email == "" && c.Account == "" && s.Channel == request.Web {
+		fe["childEmail"] = "Give the child's email address or their account or username with us, or both: a name alone is not enough to find the child's data."
+	}
+	if c.Email != "" {
+		switch msg := checkEmail(c.Email); {
+		case msg != "":
+			fe["childEmail"] = strings.Replace(msg, "Enter an email address", "Enter the child's email address", 1)
+		case request.NormalizeEmail(c.Email) == request.NormalizeEmail(s.Requester.Email):
+			fe["childEmail"] = "This is your own email address. Give the child's address here (or leave it empty and give their account); we write to you at yours."
+		}
+	}
+}
+
+// validateCorrections checks the items to correct: on the web form at least
+// one complete item (which data, and what it should be) when correction is
+// chosen, none with any other choice. Blank rows are not items.
+func (s *Submission) validateCorrections(fe FieldErrors, correction bool) {
+	if len(s.Corrections) > MaxCorrections {
+		fe["corrections"] = fmt.Sprintf("List at most %d items to correct; tell us the rest in the details.", MaxCorrections)
+		return
+	}
+	items := 0
+	for i, c := range s.Corrections {
+		if blankCorrection(c) {
+			continue
+		}
+		items++
+		if !correction {
+			continue
+		}
+		prefix := fmt.Sprintf("corrections[%d].", i)
+		singleLine(fe, prefix+"item", c.Item, MaxCorrectionItem, true)
+		multiLine(fe, prefix+"wrong", c.Wrong, MaxCorrectionValue)
+		multiLine(fe, prefix+"right", c.Right, MaxCorrectionValue)
+		if _, bad := fe[prefix+"right"]; !bad && c.Right == "" {
+			fe[prefix+"right"] = "Tell us what it should say."
+		}
+		if _, bad := fe[prefix+"item"]; bad && c.Item == "" {
+			fe[prefix+"item"] = "Tell us which piece of data is wrong, e.g. \"postal address\"."
+		}
+	}
+	switch {
+	case items > 0 && !correction:
+		fe["corrections"] = "Items to correct go with \"Correct your data\": choose it, or leave them empty."
+	case items == 0 && correction && s.Channel == request.Web:
+		fe["corrections"] = "Tell us at least one piece of data that is wrong and what it should be."
+	}
+}
+
+func blankCorrection(c request.CorrectionItem) bool {
+	return c.Item == "" && c.Wrong == "" && c.Right == ""
 }
 
 func checkEmail(v string) string {
@@ -208,6 +285,16 @@ func (s *Submission) normalize() {
 		s.Agent.Name = strings.TrimSpace(s.Agent.Name)
 		s.Agent.Email = strings.TrimSpace(s.Agent.Email)
 	}
+	if c := s.Subject; c != nil {
+		c.Name, c.Email, c.Account = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Account)
+		if c.Name == "" && c.Email == "" && c.Account == "" {
+			s.Subject = nil
+		}
+	}
+	for i := range s.Corrections {
+		c := &s.Corrections[i]
+		c.Item, c.Wrong, c.Right = strings.TrimSpace(c.Item), strings.TrimSpace(c.Wrong), strings.TrimSpace(c.Right)
+	}
 	if s.GPC && !slices.Contains(s.Kinds, request.OptOutSale) {
 		s.Kinds = append(s.Kinds, request.OptOutSale)
 	}
@@ -217,4 +304,16 @@ func (s *Submission) normalize() {
 	if slices.Contains(s.Kinds, request.ChildData) {
 		s.Priority = request.Expedited
 	}
+}
+
+// corrections are the items to store: the submission's without blank rows
+// (the form offers more rows than most people fill).
+func (s *Submission) corrections() []request.CorrectionItem {
+	var out []request.CorrectionItem
+	for _, c := range s.Corrections {
+		if !blankCorrection(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
