@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/mail"
 	"os"
@@ -29,6 +30,12 @@ func (e *ValidationError) Error() string {
 // Options change how a registry is checked.
 type Options struct {
 	Template TemplateOptions
+	// Rebase maps production origins (https://api.stripe.com) to local base
+	// URLs (http://127.0.0.1:4242): every call URL with that origin is
+	// rebased at load, before validation. Only with Template.AllowLocalHTTP,
+	// only to this machine (see CheckRebase); the local stack runs the one
+	// production registry against its stand-ins this way.
+	Rebase map[string]string
 }
 
 // LoadFile reads and validates a registry file.
@@ -62,6 +69,7 @@ func Load(r io.Reader, opts Options) (*Registry, error) {
 func (r *Registry) Validate(opts Options) error {
 	var v validator
 	v.opts = opts
+	v.problems = r.rebase(opts)
 	if len(r.Systems) == 0 {
 		v.add("registry declares no systems")
 	}
@@ -78,7 +86,9 @@ func (r *Registry) Validate(opts Options) error {
 			seen[s.Name] = i + 1
 		}
 		v.system(name, s)
+		v.words(name, s, r.Categories)
 	}
+	v.categories(r.Categories)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}
 	}
@@ -143,7 +153,7 @@ func (v *validator) system(name string, s *System) {
 	for _, a := range sortedActions(s.Actions) {
 		field := "actions." + string(a)
 		if !a.Valid() {
-			v.add("system %s: %s: unknown action %q (known: find, erase, export, correct, suppress)", name, field, a)
+			v.add("system %s: %s: unknown action %q (known: %s)", name, field, a, actionList())
 			continue
 		}
 		m := s.Actions[a]
@@ -356,6 +366,64 @@ func ExpandBody(body any, values map[Identifier]string) (any, error) {
 		return out, nil
 	}
 	return body, nil
+}
+
+// categories checks the dictionary itself: every entry has both languages.
+func (v *validator) categories(dict map[string]Words) {
+	for _, id := range slices.Sorted(maps.Keys(dict)) {
+		w := dict[id]
+		if strings.TrimSpace(w.EN) == "" {
+			v.add("categories.%s.en: missing (the category in plain English words)", id)
+		}
+		if strings.TrimSpace(w.ES) == "" {
+			v.add("categories.%s.es: missing (the category in plain Spanish words)", id)
+		}
+	}
+}
+
+// words checks, in a registry that declares a categories dictionary, that
+// the requester can be told about the system in plain words in English and
+// Spanish: each category named, the Spanish of the system and of each hold.
+func (v *validator) words(name string, s *System, dict map[string]Words) {
+	if len(dict) == 0 {
+		return
+	}
+	for _, c := range s.Categories {
+		if _, ok := dict[c]; !ok {
+			v.add("system %s: categories: %q has no entry in the registry's categories (its plain words in en and es)", name, c)
+		}
+	}
+	if s.ES == nil {
+		v.add("system %s: es: missing (the Spanish of title, description, sources, purposes and thirdParties)", name)
+	} else {
+		if s.Title != "" && strings.TrimSpace(s.ES.Title) == "" {
+			v.add("system %s: es.title: missing", name)
+		}
+		if s.Description != "" && strings.TrimSpace(s.ES.Description) == "" {
+			v.add("system %s: es.description: missing", name)
+		}
+		for _, l := range []struct {
+			field  string
+			en, es []string
+		}{{"sources", s.Sources, s.ES.Sources}, {"purposes", s.Purposes, s.ES.Purposes}, {"thirdParties", s.ThirdParties, s.ES.ThirdParties}} {
+			if len(l.en) != len(l.es) {
+				v.add("system %s: es.%s: %d entries, the English has %d", name, l.field, len(l.es), len(l.en))
+			}
+		}
+	}
+	for i, h := range s.Holds {
+		if h.ES == nil || strings.TrimSpace(h.ES.Reason) == "" {
+			v.add("system %s: holds[%d].es.reason: missing (the reason in Spanish)", name, i)
+		}
+	}
+}
+
+func actionList() string {
+	names := make([]string, len(Actions))
+	for i, a := range Actions {
+		names[i] = string(a)
+	}
+	return strings.Join(names, ", ")
 }
 
 func sortedIdentifiers(m map[Identifier]string) []Identifier {

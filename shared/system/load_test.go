@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +18,7 @@ func TestLoadSeedRegistry(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"customer-accounts", "payments", "google-analytics", "support-desk",
-		"marketing-suppression", "marketing-list", "credit-factoring"}, reg.Names())
+		"marketing-list", "credit-factoring"}, reg.Names())
 
 	credit, ok := reg.Lookup("credit-factoring")
 	require.True(t, ok)
@@ -32,9 +33,79 @@ func TestLoadSeedRegistry(t *testing.T) {
 
 	ga, _ := reg.Lookup("google-analytics")
 	assert.Contains(t, ga.Actions[system.Erase].Calls[0].URL, "userDeletionRequests:upsert")
-	ses, _ := reg.Lookup("marketing-suppression")
-	assert.Equal(t, system.SESSuppression, ses.Actions[system.Suppress].Kind)
 	assert.ElementsMatch(t, []string{"customer-accounts", "payments", "support-desk", "marketing-list", "credit-factoring"}, reg.Supporting(system.Export))
+
+	// Marketing mail stops in the newsletter tool, never on the account-wide
+	// SES suppression list (the desk's own mail must still arrive).
+	assert.Equal(t, []string{"marketing-list"}, reg.Supporting(system.Suppress))
+	for _, s := range reg.Systems {
+		for a, m := range s.Actions {
+			assert.NotEqual(t, system.SESSuppression, m.Kind, "%s %s", s.Name, a)
+		}
+	}
+	// The systems that sell or share data can be told to stop.
+	assert.Equal(t, []string{"google-analytics", "credit-factoring"}, reg.Supporting(system.OptOut))
+	assert.Equal(t, "PATCH", credit.Actions[system.OptOut].Calls[0].Method)
+	assert.Equal(t, map[string]any{"doNotSell": true}, credit.Actions[system.OptOut].Calls[0].Body)
+}
+
+// TestSeedRegistrySpeaksPlainWords: every category, title, purpose and
+// hold reason the requester reads exists in English and Spanish, and no
+// category reaches them as its ID.
+func TestSeedRegistrySpeaksPlainWords(t *testing.T) {
+	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	require.NoError(t, err)
+	for _, s := range reg.Systems {
+		for _, c := range s.Categories {
+			for _, lang := range []string{"en", "es"} {
+				title := reg.CategoryTitle(c, lang)
+				assert.NotEqual(t, c, title, "%s in %s", c, lang)
+				assert.NotEqual(t, strings.ReplaceAll(c, "-", " "), title, "%s in %s has its own plain words", c, lang)
+			}
+			assert.NotEqual(t, reg.CategoryTitle(c, "en"), reg.CategoryTitle(c, "es"), c)
+		}
+		require.NotNil(t, s.ES, s.Name)
+		assert.NotEqual(t, s.TitleIn("en"), s.TitleIn("es"), s.Name)
+		assert.Len(t, s.PurposesIn("es"), len(s.Purposes), s.Name)
+		for _, h := range s.Holds {
+			assert.NotEqual(t, h.ReasonIn("en"), h.ReasonIn("es"), s.Name)
+		}
+	}
+}
+
+func TestWordsInLanguage(t *testing.T) {
+	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	require.NoError(t, err)
+	pay, ok := reg.Lookup("payments")
+	require.True(t, ok)
+	hold, ok := pay.HoldOn("charges")
+	require.True(t, ok)
+	tests := []struct {
+		lang                  string
+		category, title, hold string
+		purpose               string
+	}{
+		{"es", "pagos y reembolsos", "Procesador de pagos (Stripe)", "Los registros de pagos se conservan por obligaciones fiscales y contables.", "cobrar"},
+		{"es-MX", "pagos y reembolsos", "Procesador de pagos (Stripe)", "Los registros de pagos se conservan por obligaciones fiscales y contables.", "cobrar"},
+		{"en", "payments and refunds", "Payment processor (Stripe)", "Payment records are kept for tax and accounting.", "take payment"},
+		{"", "payments and refunds", "Payment processor (Stripe)", "Payment records are kept for tax and accounting.", "take payment"},
+		{"fr", "payments and refunds", "Payment processor (Stripe)", "Payment records are kept for tax and accounting.", "take payment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			assert.Equal(t, tt.category, reg.CategoryTitle("charges", tt.lang))
+			assert.Equal(t, tt.title, pay.TitleIn(tt.lang))
+			assert.Equal(t, tt.hold, hold.ReasonIn(tt.lang))
+			assert.Equal(t, tt.purpose, pay.PurposesIn(tt.lang)[0])
+		})
+	}
+	t.Run("a registry without a dictionary falls back to words, not IDs", func(t *testing.T) {
+		bare := &system.Registry{}
+		assert.Equal(t, "billing contact", bare.CategoryTitle("billing-contact", "es"))
+		s := &system.System{Name: "crm", Description: "The CRM."}
+		assert.Equal(t, "crm", s.TitleIn("es"))
+		assert.Equal(t, "The CRM.", s.DescriptionIn("es"))
+	})
 }
 
 // brokenCases are the broken registry files in testdata/broken, each with
@@ -43,7 +114,14 @@ var brokenCases = []struct {
 	file string
 	want []string
 }{
-	{"unknown-action.yaml", []string{`system crm: actions.delete: unknown action "delete" (known: find, erase, export, correct, suppress)`}},
+	{"unknown-action.yaml", []string{`system crm: actions.delete: unknown action "delete" (known: find, erase, export, correct, suppress, optOut)`}},
+	{"optout-ses.yaml", []string{"system list: actions.optOut.kind: sesSuppression only carries out suppress or erase"}},
+	{"missing-category-title.yaml", []string{
+		`system factoring: categories: "debtor-contact" has no entry in the registry's categories (its plain words in en and es)`,
+		"system factoring: es.purposes: 0 entries, the English has 1",
+		"system factoring: holds[0].es.reason: missing (the reason in Spanish)",
+		"categories.credit-history.es: missing (the category in plain Spanish words)",
+	}},
 	{"missing-owner.yaml", []string{"system crm: owner: missing (an email address of the person who answers for it)"}},
 	{"owner-not-email.yaml", []string{`system crm: owner: "the CRM team" is not an email address`}},
 	{"http-without-url.yaml", []string{"system billing: actions.find.calls[0].url: HTTP action without a URL"}},

@@ -10,6 +10,7 @@ package system
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,10 +24,14 @@ const (
 	Export   Action = "export"
 	Correct  Action = "correct"
 	Suppress Action = "suppress"
+	// OptOut stops selling or sharing the person's data. Only systems that
+	// sell or share data (with an analytics provider, a factoring partner, a
+	// credit bureau...) declare it.
+	OptOut Action = "optOut"
 )
 
 // Actions lists every known action.
-var Actions = []Action{Find, Erase, Export, Correct, Suppress}
+var Actions = []Action{Find, Erase, Export, Correct, Suppress, OptOut}
 
 // Valid reports whether a is a known action.
 func (a Action) Valid() bool { return slices.Contains(Actions, a) }
@@ -79,7 +84,46 @@ const (
 
 // Registry is the validated set of systems.
 type Registry struct {
-	Systems []System `yaml:"systems"`
+	// Categories names each category of data in plain words, in English and
+	// Spanish, for the answer and the access package. A registry that
+	// declares it must name every category its systems hold, and give every
+	// system and hold its Spanish words too.
+	Categories map[string]Words `yaml:"categories"`
+	Systems    []System         `yaml:"systems"`
+}
+
+// Words is one thing said in English and in Spanish.
+type Words struct {
+	EN string `yaml:"en"`
+	ES string `yaml:"es"`
+}
+
+// In is the Spanish for lang "es" (or "es-…") when there is one, else the English.
+func (w Words) In(lang string) string {
+	if isSpanish(lang) && w.ES != "" {
+		return w.ES
+	}
+	return w.EN
+}
+
+// Spanish is the Spanish of a system's words for the requester.
+type Spanish struct {
+	Title        string   `yaml:"title"`
+	Description  string   `yaml:"description"`
+	Sources      []string `yaml:"sources"`
+	Purposes     []string `yaml:"purposes"`
+	ThirdParties []string `yaml:"thirdParties"`
+}
+
+// HoldSpanish is the Spanish of a hold's reason.
+type HoldSpanish struct {
+	Reason string `yaml:"reason"`
+}
+
+// isSpanish reports whether lang is Spanish ("es", "es-MX"...).
+func isSpanish(lang string) bool {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	return lang == "es" || strings.HasPrefix(lang, "es-") || strings.HasPrefix(lang, "es_")
 }
 
 // System is one downstream system that holds personal data.
@@ -99,6 +143,8 @@ type System struct {
 	Auth    *Auth              `yaml:"auth"`
 	Actions map[Action]*Method `yaml:"actions"`
 	Holds   []Hold             `yaml:"holds"`
+	// ES is the Spanish of the words above that the requester reads.
+	ES *Spanish `yaml:"es"`
 }
 
 // Auth names the secret that authenticates calls to a system's API and the
@@ -169,6 +215,16 @@ type Hold struct {
 	Reason   string `yaml:"reason"`
 	Law      string `yaml:"law"`
 	Until    string `yaml:"until"` // plain words: "7 years after the last invoice"
+	// ES is the Spanish of the reason.
+	ES *HoldSpanish `yaml:"es"`
+}
+
+// ReasonIn is the reason in lang ("es" for Spanish, else English).
+func (h Hold) ReasonIn(lang string) string {
+	if isSpanish(lang) && h.ES != nil && h.ES.Reason != "" {
+		return h.ES.Reason
+	}
+	return h.Reason
 }
 
 // Lookup returns the system of that name.
@@ -226,4 +282,55 @@ func (s *System) DisplayName() string {
 		return s.Title
 	}
 	return s.Name
+}
+
+// CategoryTitle names category id in plain words in lang ("es" for Spanish,
+// else English). A category the registry does not name (only possible in a
+// registry without a categories dictionary) is its ID with spaces for
+// hyphens.
+func (r *Registry) CategoryTitle(id, lang string) string {
+	if w, ok := r.Categories[id]; ok && w.EN != "" {
+		return w.In(lang)
+	}
+	return strings.ReplaceAll(id, "-", " ")
+}
+
+// TitleIn is the display name in lang ("es" for Spanish, else English).
+func (s *System) TitleIn(lang string) string {
+	if isSpanish(lang) && s.ES != nil && s.ES.Title != "" {
+		return s.ES.Title
+	}
+	return s.DisplayName()
+}
+
+// DescriptionIn is the description in lang.
+func (s *System) DescriptionIn(lang string) string {
+	if isSpanish(lang) && s.ES != nil && s.ES.Description != "" {
+		return s.ES.Description
+	}
+	return s.Description
+}
+
+// SourcesIn lists where the data comes from, in lang.
+func (s *System) SourcesIn(lang string) []string {
+	if isSpanish(lang) && s.ES != nil && len(s.ES.Sources) > 0 {
+		return s.ES.Sources
+	}
+	return s.Sources
+}
+
+// PurposesIn lists why the data is held, in lang.
+func (s *System) PurposesIn(lang string) []string {
+	if isSpanish(lang) && s.ES != nil && len(s.ES.Purposes) > 0 {
+		return s.ES.Purposes
+	}
+	return s.Purposes
+}
+
+// ThirdPartiesIn lists who else receives the data, in lang.
+func (s *System) ThirdPartiesIn(lang string) []string {
+	if isSpanish(lang) && s.ES != nil && len(s.ES.ThirdParties) > 0 {
+		return s.ES.ThirdParties
+	}
+	return s.ThirdParties
 }
