@@ -67,6 +67,26 @@ func TestStore(t *testing.T) {
 		assert.True(t, got.Due.Response.Equal(r.Due.Response))
 	})
 
+	t.Run("the fingerprint, the child and the corrections are kept", func(t *testing.T) {
+		r := sample("PR-PRINT", "print@example.com", t0)
+		r.Subject = &request.Subject{Name: "Sam", Account: "kid-2012"}
+		r.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 Main St"}}
+		r.Fingerprint = r.ContentFingerprint()
+		_, _, err := st.Create(ctx, r)
+		require.NoError(t, err)
+
+		other := sample("PR-PRINT", "print-other@example.com", t0.Add(time.Hour))
+		other.Fingerprint = other.ContentFingerprint()
+		got, created, err := st.Create(ctx, other)
+		require.NoError(t, err)
+		assert.False(t, created)
+		assert.Equal(t, r.Fingerprint, got.Fingerprint, "the stored fingerprint is the first submission's")
+		assert.False(t, got.SameContent(other), "so a caller tells the other content apart")
+		assert.True(t, got.SameContent(r))
+		assert.Equal(t, r.Subject, got.Subject)
+		assert.Equal(t, r.Corrections, got.Corrections)
+	})
+
 	t.Run("get unknown is ErrNotFound", func(t *testing.T) {
 		_, err := st.Get(ctx, "PR-NONE")
 		assert.ErrorIs(t, err, request.ErrNotFound)
