@@ -39,6 +39,11 @@ type FulfilConfig struct {
 	// AllowLocalHTTP accepts http:// system URLs on localhost (the local
 	// stack's fakes); SYSTEMS_ALLOW_LOCAL_HTTP=true, never set in AWS.
 	AllowLocalHTTP bool
+	// Rebase maps production origins of the registry's calls to local base
+	// URLs (the local stack's stand-ins): SYSTEMS_REBASE, comma-separated
+	// origin=base pairs, only with SYSTEMS_ALLOW_LOCAL_HTTP=true and only to
+	// 127.0.0.1 or localhost. Never set in AWS.
+	Rebase       map[string]string
 	ExportBucket   string // EXPORT_BUCKET: access packages and per-system export parts
 	ExportKMSKeyID string // EXPORT_KMS_KEY_ID: the key they are encrypted with
 	ExportPrefix   string // EXPORT_PREFIX, default "exports/"
@@ -74,6 +79,17 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 	if c.ExportPrefix == "" {
 		c.ExportPrefix = "exports/"
 	}
+	if v := strings.TrimSpace(getenv("SYSTEMS_REBASE")); v != "" {
+		rebase, err := system.ParseRebase(v)
+		switch {
+		case err != nil:
+			problems = append(problems, "SYSTEMS_REBASE: "+err.Error()+" (comma-separated https://origin=http://127.0.0.1:port pairs)")
+		case !c.AllowLocalHTTP:
+			problems = append(problems, "SYSTEMS_REBASE needs SYSTEMS_ALLOW_LOCAL_HTTP=true (local runs only)")
+		default:
+			c.Rebase = rebase
+		}
+	}
 	for name, v := range map[string]string{"TASK_CONFIRM_URL": c.ConfirmURL, "DOWNLOAD_URL": c.DownloadURL} {
 		if v == "" {
 			continue
@@ -88,9 +104,9 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 }
 
 // Registry loads the systems registry: SystemsFile when set, else the one
-// built into the binary.
+// built into the binary; with Rebase, its calls go to the local base URLs.
 func (c FulfilConfig) Registry() (*system.Registry, error) {
-	opts := system.Options{Template: system.TemplateOptions{AllowLocalHTTP: c.AllowLocalHTTP}}
+	opts := system.Options{Template: system.TemplateOptions{AllowLocalHTTP: c.AllowLocalHTTP}, Rebase: c.Rebase}
 	if c.SystemsFile != "" {
 		return system.LoadFile(c.SystemsFile, opts)
 	}

@@ -28,6 +28,14 @@ func TestLoadFulfilConfig(t *testing.T) {
 			[]string{"TABLE_NAME is required", "SENDER_ADDRESS is required", "TEAM_ADDRESS is required", "EXPORT_BUCKET is required", "EXPORT_KMS_KEY_ID is required"}},
 		{"plain http confirm page", map[string]string{"TASK_CONFIRM_URL": "http://privacy.example/confirm"}, []string{"TASK_CONFIRM_URL must be an https:// URL"}},
 		{"local confirm page", map[string]string{"TASK_CONFIRM_URL": "http://127.0.0.1:8080/tasks/confirm"}, nil},
+		{"rebase onto local stand-ins", map[string]string{"SYSTEMS_ALLOW_LOCAL_HTTP": "true",
+			"SYSTEMS_REBASE": "https://api.stripe.com=http://127.0.0.1:4242,https://lists.productionflow.com=http://localhost:4343"}, nil},
+		{"rebase without local HTTP", map[string]string{"SYSTEMS_REBASE": "https://api.stripe.com=http://127.0.0.1:4242"},
+			[]string{"SYSTEMS_REBASE needs SYSTEMS_ALLOW_LOCAL_HTTP=true"}},
+		{"rebase that is not pairs", map[string]string{"SYSTEMS_ALLOW_LOCAL_HTTP": "true", "SYSTEMS_REBASE": "http://127.0.0.1:4242"},
+			[]string{`SYSTEMS_REBASE: "http://127.0.0.1:4242" is not origin=base`}},
+		{"rebase onto another machine", map[string]string{"SYSTEMS_ALLOW_LOCAL_HTTP": "true", "SYSTEMS_REBASE": "https://api.stripe.com=http://10.0.0.7:4242"},
+			[]string{`SYSTEMS_REBASE: base "http://10.0.0.7:4242" for https://api.stripe.com is not http://127.0.0.1:port or http://localhost:port`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +59,18 @@ func TestLoadFulfilConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRegistryRebased(t *testing.T) {
+	env := map[string]string{"SYSTEMS_ALLOW_LOCAL_HTTP": "true", "SYSTEMS_REBASE": "https://api.stripe.com=http://127.0.0.1:4242"}
+	cfg, err := platform.LoadFulfilConfig(func(k string) string { return env[k] })
+	require.Error(t, err, "the desk variables are missing")
+	assert.NotContains(t, err.Error(), "SYSTEMS_REBASE")
+	reg, err := cfg.Registry()
+	require.NoError(t, err)
+	pay, ok := reg.Lookup("payments")
+	require.True(t, ok)
+	assert.Equal(t, "http://127.0.0.1:4242/v1/customers/{customerId}", pay.Actions["erase"].Calls[0].URL)
 }
 
 func TestFulfilServiceUsesTheBuiltInRegistry(t *testing.T) {
