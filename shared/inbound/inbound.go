@@ -77,6 +77,12 @@ type Result struct {
 	// MessageID is the message's own Message-ID header (angle brackets
 	// removed), not the SES messageId.
 	MessageID string
+	// Refs are the message IDs named by In-Reply-To and References (angle
+	// brackets removed, at most MaxRefs): what the message answers.
+	Refs []string
+	// RequestIDs are the desk's request IDs (PR-XXXX-XXXX-XXXX-XXXX) the
+	// subject names, at most MaxRefs.
+	RequestIDs []string
 
 	Kinds      []request.Kind
 	Priority   request.Priority
@@ -84,11 +90,23 @@ type Result struct {
 	Agent      bool   // an authorized agent writing for someone else
 	Language   string // "en" or "es"
 
-	Reply        bool // false for auto-replies, bounces, our own addresses, quarantine
-	Quarantine   bool
-	Unreadable   bool
-	Reason       string   // why no reply / quarantined / unreadable; never personal data
-	AuthFailures []string // e.g. "SPF:FAIL"; recorded, never blocking
+	Reply      bool // false for auto-replies, bounces, our own addresses, quarantine
+	Quarantine bool
+	Unreadable bool
+	Reason     string // why no reply / quarantined / unreadable; never personal data
+	// SenderUnusable is set when the desk may not answer because of the
+	// sender itself: no From address at all (missing or unparsable), or one
+	// of the desk's own addresses. Auto-replies and bounces are not.
+	SenderUnusable bool
+	AuthFailures   []string // e.g. "SPF:FAIL"; recorded, never blocking
+
+	// Child is who a child's-data request is about, when the mail names the
+	// child: an address in the body other than the sender's, or a name after
+	// "my son/daughter/child" ("mi hijo/hija"). Nil otherwise.
+	Child *request.Subject
+	// Corrections hold the mail's own description of what to correct (one
+	// item, bounded) when triage read a correction request.
+	Corrections []request.CorrectionItem
 
 	Text string // bounded plain text used for triage: personal data, never log it
 }
@@ -135,6 +153,7 @@ func Read(ctx context.Context, raw io.Reader, v Verdicts, ours []string, lim Lim
 	decide(res, v, ours, msg.env, msg.env.Root.ContentType)
 	if res.Reply {
 		triage(res)
+		describe(res, ours)
 	}
 	return res, nil
 }
@@ -160,10 +179,11 @@ func decide(res *Result, v Verdicts, ours []string, h headers, contentType strin
 	}
 	if why := noReply(h, contentType, res.From.Address, ours); why != "" {
 		res.Reply, res.Reason = false, why
+		res.SenderUnusable = why == ReasonOwnAddress
 		return
 	}
 	if res.From.Address == "" {
-		res.Reply, res.Reason = false, "no sender address"
+		res.Reply, res.Reason, res.SenderUnusable = false, ReasonNoSender, true
 	}
 }
 
@@ -340,6 +360,8 @@ func fillEnvelope(res *Result, env *enmime.Envelope) {
 	if rt := firstAddress(env, "Reply-To"); rt != nil && !strings.EqualFold(rt.Address, res.From.Address) {
 		res.ReplyTo = rt
 	}
+	res.Refs = messageRefs(env.GetHeader("In-Reply-To"), env.GetHeader("References"))
+	res.RequestIDs = subjectRequestIDs(res.Subject)
 }
 
 func firstAddress(env *enmime.Envelope, key string) *mail.Address {

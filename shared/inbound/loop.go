@@ -9,6 +9,13 @@ type headers interface {
 	GetHeader(name string) string
 }
 
+// Reasons for not answering that are about the sender itself
+// (Result.SenderUnusable): the team is told of such mail.
+const (
+	ReasonNoSender   = "no sender address"
+	ReasonOwnAddress = "sent from our own address"
+)
+
 // autoSubjects start the subjects of auto-replies sent without the standard
 // headers (some Exchange and webmail vacation replies). A person does not
 // begin a subject this way.
@@ -54,7 +61,7 @@ func noReply(h headers, contentType string, from string, ours []string) string {
 	}
 	for _, a := range ours {
 		if a != "" && strings.EqualFold(strings.TrimSpace(a), from) {
-			return "sent from our own address"
+			return ReasonOwnAddress
 		}
 	}
 	subj := strings.ToLower(strings.TrimSpace(h.GetHeader("Subject")))
