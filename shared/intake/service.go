@@ -40,6 +40,10 @@ type Service struct {
 	Actor string
 	// TeamAddress is where requesters can write to the privacy team.
 	TeamAddress string
+	// NoticeTo is where the team is told at once of a new request that
+	// needs them (mail.NeedsTeam): the team's address (TEAM_ADDRESS) in
+	// every deployment; empty tells nobody.
+	NoticeTo string
 	// FormURL is the public web form, offered in mail.
 	FormURL string
 	// AckLease bounds how long one sender holds the right to send an
@@ -173,6 +177,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		if err != nil {
 			return fmt.Errorf("acknowledge %s: send: %w", r.ID, err)
 		}
+		// Under the same claim as the acknowledgement, so it goes out once
+		// as the acknowledgement does.
+		s.tellTeam(ctx, r)
 		at := s.Now()
 		next := r.Due.Response
 		if r.OnlyOptOuts() {
@@ -194,6 +201,35 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// tellTeam writes to the team of a new request that needs them at once
+// (mail.NeedsTeam) and records it. A notice that fails is recorded and
+// logged; it never fails the submission: the request is stored and the
+// team's digest and deadline reminders list it.
+func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
+	if s.NoticeTo == "" || !mail.NeedsTeam(r) {
+		return
+	}
+	msg, err := mail.RenderTeamNotice(s.NoticeTo, mail.TeamNotice{
+		RequestID: r.ID, Kinds: r.Kinds, Channel: r.Channel, Priority: r.Priority, Regulation: r.Regulation,
+		ReceivedAt: r.ReceivedAt, Due: r.Due, Location: s.Calendar.Location(),
+	})
+	messageID := ""
+	if err == nil {
+		messageID, err = s.Mail.Send(ctx, msg)
+	}
+	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.actor(), Action: "team-notified", Once: "team-notified",
+		Data: map[string]string{"messageId": messageID}}
+	if err != nil {
+		s.logger().ErrorContext(ctx, "team notice not sent", "requestId", r.ID, "error", err)
+		ev.Action, ev.Once, ev.Reason, ev.Data = "team-notice-failed", "team-notice-failed", "the mail to the team could not be sent", nil
+	} else {
+		s.logger().InfoContext(ctx, "team notified", "requestId", r.ID, "messageId", messageID)
+	}
+	if err := s.Store.AppendEvent(ctx, ev); err != nil {
+		s.logger().ErrorContext(ctx, "team notice not recorded", "requestId", r.ID, "error", err)
+	}
 }
 
 func (s *Service) render(r *request.Request) (mail.Message, error) {

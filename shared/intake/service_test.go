@@ -127,6 +127,8 @@ type fakeMailer struct {
 	mu   sync.Mutex
 	sent []mail.Message
 	err  error
+	// failTo fails only the mail to this address.
+	failTo string
 }
 
 func (f *fakeMailer) Send(_ context.Context, m mail.Message) (string, error) {
@@ -134,6 +136,9 @@ func (f *fakeMailer) Send(_ context.Context, m mail.Message) (string, error) {
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return "", f.err
+	}
+	if f.failTo != "" && m.To[0] == f.failTo {
+		return "", errors.New("SES rejected the message")
 	}
 	f.sent = append(f.sent, m)
 	return "msg-" + string(rune('a'+len(f.sent))), nil
@@ -400,4 +405,95 @@ func TestCorrectionsAreStoredWithoutBlankRows(t *testing.T) {
 		assert.NotContains(t, part, "Main St", "the acknowledgement goes to an address not yet proven: no requester free text")
 		assert.NotContains(t, part, "Elm St")
 	}
+}
+
+func TestTeamIsToldOnceOfRequestsThatNeedThemNow(t *testing.T) {
+	const team = "team@productionflow.example"
+	tests := []struct {
+		name   string
+		change func(s *intake.Submission)
+		told   bool
+	}{
+		{"a normal deletion", func(*intake.Submission) {}, false},
+		{"a child's data", func(s *intake.Submission) {
+			s.Kinds = []request.Kind{request.ChildData}
+			s.Subject = &request.Subject{Name: "Sam Lovelace", Account: "kid-2012"}
+		}, true},
+		{"mail marked CCPA Request", func(s *intake.Submission) {
+			s.Channel, s.SourceID = request.Email, "0100018c-ses-message-id"
+			s.Priority, s.Regulation = request.Expedited, "CCPA"
+		}, true},
+		{"unclear mail", func(s *intake.Submission) {
+			s.Channel, s.SourceID = request.Email, "0100018c-ses-message-id"
+			s.Kinds = []request.Kind{request.Unclear}
+			s.Details = "please help with my thing"
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+			store, mailer := newMemStore(), &fakeMailer{}
+			svc := newService(store, mailer, &now)
+			svc.NoticeTo = team
+			sub := validSubmission()
+			sub.Requester.Phone = "+1 555 0100"
+			tt.change(&sub)
+			for range 3 { // a double click, a retry
+				_, err := svc.Submit(ctx, sub)
+				require.NoError(t, err)
+			}
+			var notices []mail.Message
+			for _, m := range mailer.sent {
+				if m.To[0] == team {
+					notices = append(notices, m)
+				}
+			}
+			if !tt.told {
+				assert.Empty(t, notices)
+				return
+			}
+			require.Len(t, notices, 1, "told once however often it is submitted")
+			id := request.NewID(sub.Channel, sub.SourceID)
+			n := notices[0]
+			assert.Contains(t, n.Subject, id)
+			assert.Contains(t, n.Text, id)
+			assert.Contains(t, n.Text, "Answer by:  Monday, January 11, 2027", "the response deadline as the calendar set it")
+			for _, pd := range []string{"Ada", "Lovelace", "ada@example.com", "555 0100", "Sam", "kid-2012", "my thing"} {
+				assert.NotContains(t, n.Text+n.HTML+n.Subject, pd, "no requester data in the team's notice")
+			}
+			var told int
+			for _, ev := range store.events {
+				if ev.Action == "team-notified" {
+					told++
+				}
+			}
+			assert.Equal(t, 1, told, "recorded on the audit trail")
+		})
+	}
+}
+
+func TestAFailedTeamNoticeDoesNotFailTheSubmission(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{failTo: "team@productionflow.example"}
+	svc := newService(store, mailer, &now)
+	svc.NoticeTo = "team@productionflow.example"
+	var logs strings.Builder
+	svc.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.ChildData}
+	sub.Subject = &request.Subject{Email: "sam@example.com"}
+	rc, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.Equal(t, request.Acknowledged, rc.Request.Status, "the requester's acknowledgement went out")
+	require.Len(t, mailer.sent, 1)
+	assert.Equal(t, []string{"ada@example.com"}, mailer.sent[0].To)
+	var actions []string
+	for _, ev := range store.events {
+		actions = append(actions, ev.Action)
+	}
+	assert.Contains(t, actions, "team-notice-failed")
+	assert.Contains(t, logs.String(), "team notice not sent")
+	assert.NotContains(t, logs.String(), "sam@example.com")
 }

@@ -162,6 +162,7 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger,
 		Log:         log,
 		Actor:       actor,
 		TeamAddress: cfg.TeamAddress,
+		NoticeTo:    cfg.TeamAddress,
 		FormURL:     cfg.FormURL,
 	}
 	if cfg.DeadlineWatchARN != "" {
