@@ -1,7 +1,7 @@
 // Command fulfil-step is the FulfilStepFunction: the fulfil workflow runs it once per step. It
 // carries one action out in one downstream system (erase with proof of
-// erasure, export into the package store, suppress, or mail a manual task to
-// the system's owner) and returns connector errors unwrapped for the
+// erasure, export into the package store, suppress or opt out); owners'
+// manual tasks run in fulfil-tasks and returns connector errors unwrapped for the
 // workflow's Retry and Catch.
 package main
 

@@ -2,48 +2,80 @@ package connector
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
 
-// MaxNoteLength bounds the owner's note, in characters.
-const MaxNoteLength = 1000
+// Limits of what an owner may send on the task page.
+const (
+	MaxNoteLength   = 1000    // the note and the reason, in characters
+	MaxUploadBytes  = 5 << 20 // an uploaded export
+	maxTaskFormBody = MaxUploadBytes + 64<<10
+)
 
-// Completer completes the workflow task that waits for a manual step; the
-// integrator wires Step Functions SendTaskSuccess.
-type Completer func(ctx context.Context, taskToken string, output json.RawMessage) error
-
-// ActionManualConfirmed is the audit action of an owner's confirmation.
+// ActionManualConfirmed is the audit action of an owner's answer.
 const ActionManualConfirmed = "manual-task-confirmed"
 
-// ConfirmHandler serves the confirm page of a manual task. GET shows the task
-// and a form, and changes nothing (mail scanners that prefetch links confirm
-// nothing); POST uses the single-use token, records the confirmation with the
-// owner's note on the request's audit trail, and completes the task.
-type ConfirmHandler struct {
-	Tokens   token.Store
-	Audit    Recorder
-	Complete Completer
-	Now      func() time.Time
-	Log      *slog.Logger
+// Upload is an export an owner sends for a manual export task: JSON (an
+// object of category → records, or a list of records for Category) or CSV
+// (a header row, then one record per row, for Category).
+type Upload struct {
+	FileName string
+	Format   string // "json" or "csv"
+	Category string // the category the records belong to (CSV, or a JSON list)
+	Body     []byte
 }
 
-// confirmation is the output handed to the waiting workflow task. The note
-// stays on the audit trail: it is free text that may name the person, and
-// the workflow holds no personal data it does not need.
-type confirmation struct {
-	System      string    `json:"system"`
-	Action      string    `json:"action"`
-	ConfirmedAt time.Time `json:"confirmedAt"`
-	Noted       bool      `json:"noted,omitempty"`
+// TaskAnswer is an owner's answer on the task page.
+type TaskAnswer struct {
+	RequestID string
+	System    string
+	Action    system.Action
+	State     TaskState
+	Reason    string // why the owner cannot do it (TaskCannot)
+	Note      string // optional note for the team
+	Upload    *Upload
+}
+
+// UploadError is a file the desk cannot take, with what is wrong in words
+// the owner can act on.
+type UploadError struct{ Problem string }
+
+func (e *UploadError) Error() string { return "upload refused: " + e.Problem }
+
+// ErrAlreadyAnswered is returned by a TaskAnswerer for a task the owner
+// has already answered.
+var ErrAlreadyAnswered = errors.New("task already answered")
+
+// TaskAnswerer records an owner's answer and passes it on to the waiting
+// fulfilment (*fulfil.Service satisfies it).
+type TaskAnswerer interface {
+	AnswerTask(ctx context.Context, a TaskAnswer) error
+}
+
+// ConfirmHandler serves the task page of a manual task. GET shows the task
+// and its choices and changes nothing (mail scanners that prefetch links
+// answer nothing); POST uses the single-use token and records the owner's
+// answer: done (for an export, with the uploaded file), "this system holds
+// nothing about the person", or "cannot do it, because …".
+type ConfirmHandler struct {
+	Tokens   token.Store
+	Registry *system.Registry
+	Answers  TaskAnswerer
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Location is the business time zone the due time is written in.
+	Location *time.Location
 }
 
 type pageView struct {
@@ -52,7 +84,9 @@ type pageView struct {
 	RequestID, Due string
 	Token          string
 	MaxNote        int
-	Form           bool
+	MaxUploadMB    int
+	Form, Export   bool
+	Categories     []string
 }
 
 func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -63,8 +97,26 @@ func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.post(w, r)
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		h.page(w, http.StatusMethodNotAllowed, pageView{Title: "Not allowed", Message: "This page only shows and confirms a task."})
+		h.page(w, http.StatusMethodNotAllowed, pageView{Title: "Not allowed", Message: "This page only shows and answers a task."})
 	}
+}
+
+func (h *ConfirmHandler) view(raw string, rec token.Record) pageView {
+	v := pageView{
+		Title: "A privacy task for you", Form: true, Token: raw, MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20,
+		System: rec.Data["system"], Action: rec.Data["action"], RequestID: rec.RequestID, Due: rec.Data["due"],
+		Export: rec.Data["action"] == string(system.Export),
+	}
+	if due, err := time.Parse(time.RFC3339, rec.Data["due"]); err == nil {
+		v.Due = DueWords(due, h.Location)
+	}
+	if h.Registry != nil {
+		if sys, ok := h.Registry.Lookup(v.System); ok {
+			v.System = sys.DisplayName()
+			v.Categories = sys.Categories
+		}
+	}
+	return v
 }
 
 func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
@@ -74,85 +126,156 @@ func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 		h.page(w, status, view)
 		return
 	}
-	h.page(w, http.StatusOK, pageView{
-		Title: "Confirm a privacy task", Form: true, Token: raw, MaxNote: MaxNoteLength,
-		System: rec.Data["system"], Action: rec.Data["action"], RequestID: rec.RequestID, Due: rec.Data["due"],
-	})
+	h.page(w, http.StatusOK, h.view(raw, rec))
+}
+
+// form reads the posted fields and, for a multipart post, the file.
+type taskForm struct {
+	token, outcome, reason, note, category string
+	file                                   *Upload
+}
+
+func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskForm, *pageView) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxTaskFormBody)
+	var f taskForm
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	tooBig := &pageView{Title: "File too large", Message: "Please keep the file under 5 MB (split it by category if needed) and try again."}
+	bad := &pageView{Title: "Could not read the form", Message: "Please go back and try again."}
+	if ct == "multipart/form-data" {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return f, tooBig
+			}
+			return f, bad
+		}
+		if r.MultipartForm != nil {
+			defer func() { _ = r.MultipartForm.RemoveAll() }()
+		}
+		if file, hdr, err := r.FormFile("file"); err == nil {
+			defer file.Close()
+			body, err := io.ReadAll(io.LimitReader(file, MaxUploadBytes+1))
+			if err != nil {
+				return f, bad
+			}
+			if len(body) > MaxUploadBytes {
+				return f, tooBig
+			}
+			if len(body) > 0 {
+				f.file = &Upload{FileName: hdr.Filename, Body: body}
+			}
+		}
+	} else if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return f, tooBig
+		}
+		return f, bad
+	}
+	f.token = r.PostFormValue("t")
+	f.outcome = r.PostFormValue("outcome")
+	f.reason = strings.TrimSpace(r.PostFormValue("reason"))
+	f.note = strings.TrimSpace(r.PostFormValue("note"))
+	f.category = r.PostFormValue("category")
+	return f, nil
+}
+
+// problem checks the answer's fields; it names what to fix, or "".
+func (f *taskForm) problem(export bool) string {
+	for _, v := range []string{f.reason, f.note} {
+		if utf8.RuneCountInString(v) > MaxNoteLength || !utf8.ValidString(v) {
+			return "Please keep the note and the reason under 1000 characters."
+		}
+	}
+	switch TaskState(f.outcome) {
+	case TaskDone:
+		if export && f.file == nil {
+			return "An export needs the file: upload what the system holds about the person (JSON or CSV), or choose \"holds nothing\"."
+		}
+	case TaskNothingHeld:
+		if f.file != nil {
+			return "You chose \"holds nothing\" and also sent a file: choose one."
+		}
+	case TaskCannot:
+		if f.reason == "" {
+			return "Please say why the step cannot be done: the privacy team reads it."
+		}
+	default:
+		return "Please choose one answer: done, holds nothing, or cannot do it."
+	}
+	if f.file != nil {
+		name := strings.ToLower(f.file.FileName)
+		switch {
+		case strings.HasSuffix(name, ".json"):
+			f.file.Format = "json"
+		case strings.HasSuffix(name, ".csv"):
+			f.file.Format = "csv"
+		default:
+			return "The file must be JSON (.json) or CSV (.csv)."
+		}
+		f.file.Category = f.category
+	}
+	return ""
 }
 
 func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		h.page(w, http.StatusBadRequest, pageView{Title: "Could not read the form", Message: "Please go back and try again."})
-		return
-	}
-	raw := r.PostForm.Get("t")
-	note := r.PostForm.Get("note")
-	if utf8.RuneCountInString(note) > MaxNoteLength || !utf8.ValidString(note) {
-		h.page(w, http.StatusBadRequest, pageView{Title: "Note too long", Message: "Please keep the note under 1000 characters and try again."})
+	f, bad := h.readForm(w, r)
+	if bad != nil {
+		h.page(w, http.StatusBadRequest, *bad)
 		return
 	}
 	ctx := r.Context()
 	// Read before using: a token issued for another purpose (a requester's
-	// verification link) must not be used up by this page.
-	if _, status, view := h.lookup(ctx, raw); status != http.StatusOK {
+	// verification link) must not be used up by this page, and a wrong
+	// answer must leave the link working.
+	rec, status, view := h.lookup(ctx, f.token)
+	if status != http.StatusOK {
 		h.page(w, status, view)
 		return
 	}
-	hash, err := token.Hash(raw)
-	if err != nil {
-		h.page(w, http.StatusNotFound, invalidLink)
+	v := h.view(f.token, rec)
+	if p := f.problem(v.Export); p != "" {
+		v.Message = p
+		h.page(w, http.StatusBadRequest, v)
 		return
 	}
-	rec, err := h.Tokens.Consume(ctx, hash, h.Now())
+	a := TaskAnswer{RequestID: rec.RequestID, System: rec.Data["system"], Action: system.Action(rec.Data["action"]),
+		State: TaskState(f.outcome), Reason: f.reason, Note: f.note, Upload: f.file}
+	err := h.Answers.AnswerTask(ctx, a)
+	var ue *UploadError
 	switch {
-	case errors.Is(err, token.ErrUsed), errors.Is(err, token.ErrExpired):
-		h.page(w, http.StatusGone, goneLink)
+	case errors.As(err, &ue):
+		v.Message = "The file was not taken: " + ue.Problem
+		h.page(w, http.StatusBadRequest, v)
 		return
-	case errors.Is(err, token.ErrNotFound):
-		h.page(w, http.StatusNotFound, invalidLink)
+	case errors.Is(err, ErrAlreadyAnswered):
+		h.page(w, http.StatusGone, pageView{Title: "Already answered", Message: "This task was already answered. If something changed, write to the privacy team."})
 		return
 	case err != nil:
-		h.Log.ErrorContext(ctx, "consume task token", "err", err)
-		h.page(w, http.StatusInternalServerError, pageView{Title: "Something went wrong", Message: "Please try again in a few minutes."})
+		h.Log.ErrorContext(ctx, "answer manual task", "requestId", rec.RequestID, "system", a.System, "err", err)
+		h.page(w, http.StatusInternalServerError, pageView{Title: "Something went wrong", Message: "Your answer was not recorded. Please try again in a few minutes."})
 		return
 	}
-	if rec.Purpose != token.ManualTask {
-		h.page(w, http.StatusNotFound, invalidLink)
-		return
+	// Recorded: now use the link up, so it cannot answer twice.
+	if hash, herr := token.Hash(f.token); herr == nil {
+		if _, cerr := h.Tokens.Consume(ctx, hash, h.Now()); cerr != nil && !errors.Is(cerr, token.ErrUsed) {
+			h.Log.WarnContext(ctx, "use task token", "requestId", rec.RequestID, "err", cerr)
+		}
 	}
-	now := h.Now()
-	ev := request.Event{
-		RequestID: rec.RequestID, At: now, Actor: "owner:" + rec.Data["system"], Action: ActionManualConfirmed,
-		Data: map[string]string{"system": rec.Data["system"], "action": rec.Data["action"]},
+	h.Log.InfoContext(ctx, "manual task answered", "requestId", rec.RequestID, "system", a.System, "action", string(a.Action), "state", string(a.State))
+	msg := "The step is recorded as done. You can close this page."
+	switch a.State {
+	case TaskNothingHeld:
+		msg = "Recorded: the system holds nothing about this person. You can close this page."
+	case TaskCannot:
+		msg = "Recorded: the step cannot be done. The privacy team has your reason and will be in touch."
 	}
-	if note != "" {
-		ev.Data["note"] = note
-	}
-	noted := note != ""
-	if err := h.Audit.Record(ctx, ev); err != nil {
-		// The owner has done the step and the link is used: the workflow
-		// goes on, and the team is told the note was not kept.
-		h.Log.ErrorContext(ctx, "record manual task confirmation", "requestId", rec.RequestID, "system", rec.Data["system"], "withNote", noted, "err", err)
-		noted = false
-	}
-	out, _ := json.Marshal(confirmation{System: rec.Data["system"], Action: rec.Data["action"], ConfirmedAt: now, Noted: noted})
-	if err := h.Complete(ctx, rec.TaskToken, out); err != nil {
-		// The link is used up; the deadline watch escalates the task to the
-		// privacy team, who can complete it by hand.
-		h.Log.ErrorContext(ctx, "complete manual task", "requestId", rec.RequestID, "system", rec.Data["system"], "err", err)
-		h.page(w, http.StatusBadGateway, pageView{Title: "Your confirmation was not recorded",
-			Message: "We could not pass it on. The privacy team has been told and will contact you."})
-		return
-	}
-	h.Log.InfoContext(ctx, "manual task confirmed", "requestId", rec.RequestID, "system", rec.Data["system"], "action", rec.Data["action"], "withNote", note != "")
-	h.page(w, http.StatusOK, pageView{Title: "Thank you", Message: "The step is recorded as done. You can close this page.",
-		System: rec.Data["system"], Action: rec.Data["action"], RequestID: rec.RequestID})
+	h.page(w, http.StatusOK, pageView{Title: "Thank you", Message: msg, System: v.System, Action: v.Action, RequestID: rec.RequestID})
 }
 
 var (
 	invalidLink = pageView{Title: "This link is not valid", Message: "Check that you opened the whole link from the mail, or ask the privacy team for a new one."}
-	goneLink    = pageView{Title: "This link no longer works", Message: "It was already used or it has expired. If the step still needs confirming, ask the privacy team for a new link."}
+	goneLink    = pageView{Title: "This link no longer works", Message: "It was already used or it has expired. If the step still needs answering, ask the privacy team for a new link."}
 )
 
 // lookup reads the record a link points to, without using it.
@@ -181,15 +304,27 @@ var confirmPage = template.Must(template.New("page").Parse(`<!doctype html>
 <meta name="robots" content="noindex"><title>{{.Title}}</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
 <h1>{{.Title}}</h1>
-{{if .Message}}<p>{{.Message}}</p>{{end}}
+{{if .Message}}<p role="alert">{{.Message}}</p>{{end}}
 {{if .Form}}
-<p>Confirm that this step is done:</p>
 <ul><li>System: {{.System}}</li><li>What: {{.Action}}</li><li>Request: {{.RequestID}}</li><li>Due: {{.Due}}</li></ul>
-<form method="post">
+<form method="post" enctype="multipart/form-data">
 <input type="hidden" name="t" value="{{.Token}}">
+<fieldset><legend>Your answer</legend>
+<p><label><input type="radio" name="outcome" value="done"> {{if .Export}}Here is what the system holds about the person (upload below){{else}}Done{{end}}</label></p>
+<p><label><input type="radio" name="outcome" value="nothing-held"> This system holds nothing about this person</label></p>
+<p><label><input type="radio" name="outcome" value="cannot"> I cannot do it, because&hellip;</label><br>
+<label for="reason">Reason (required when you cannot do it; the privacy team reads it)</label><br>
+<textarea id="reason" name="reason" rows="3" cols="60" maxlength="{{.MaxNote}}"></textarea></p>
+</fieldset>
+{{if .Export}}<fieldset><legend>The export</legend>
+<p><label for="file">File: JSON (an object of category &rarr; list of records, or a list of records) or CSV (a header row, then one record per row), up to {{.MaxUploadMB}} MB</label><br>
+<input type="file" id="file" name="file" accept=".json,.csv,application/json,text/csv"></p>
+<p><label for="category">Category of the records (for CSV or a JSON list)</label><br>
+<select id="category" name="category">{{range .Categories}}<option value="{{.}}">{{.}}</option>{{end}}</select></p>
+</fieldset>{{end}}
 <p><label for="note">Note for the privacy team (optional)</label><br>
-<textarea id="note" name="note" rows="4" cols="60" maxlength="{{.MaxNote}}"></textarea></p>
-<p><button type="submit">Confirm it is done</button></p>
+<textarea id="note" name="note" rows="3" cols="60" maxlength="{{.MaxNote}}"></textarea></p>
+<p><button type="submit">Send the answer</button></p>
 </form>
 {{end}}
 </body></html>

@@ -1,7 +1,9 @@
 package fulfil
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -42,6 +44,9 @@ type StepError struct {
 type AnswerInput struct {
 	RequestID string       `json:"requestId"`
 	Results   []StepResult `json:"results"`
+	// Owners are the owners' tasks' results: a list, or one caught failure
+	// of the owners' loop.
+	Owners ownerResultList `json:"owners,omitempty"`
 	Stage     string       `json:"stage,omitempty"`   // "plan", "answer"; or the request workflow's "verification", "close", "handover"
 	Failure   *StepError   `json:"failure,omitempty"` // the caught error
 }
@@ -69,6 +74,7 @@ const ActionStageFailed = "fulfilment-failed"
 // and leaves the request in progress for them to finish. Each mail goes out
 // once: a retried Answer finds its event on the trail and does not resend.
 func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, error) {
+	in.Results = append(slices.Clip(in.Results), in.Owners...)
 	out := AnswerOutput{RequestID: in.RequestID}
 	r, err := s.load(ctx, in.RequestID)
 	if err != nil {
@@ -305,4 +311,30 @@ func (s *Service) accessPackage(ctx context.Context, id string, events []request
 		return "", err
 	}
 	return link.Key, nil
+}
+
+// ownerResultList reads the owners' branch of the workflow: the list the
+// task page completed the wait with, or a single caught failure
+// ({failed: true, error}) when the loop itself failed.
+type ownerResultList []StepResult
+
+func (l *ownerResultList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var one StepResult
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		if one.System == "" {
+			one.System = "owners' tasks"
+		}
+		*l = ownerResultList{one}
+		return nil
+	}
+	var many []StepResult
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*l = many
+	return nil
 }

@@ -47,11 +47,6 @@ type Packager interface {
 	Package(ctx context.Context, reg *system.Registry, p export.Package) (export.Link, error)
 }
 
-// Starter starts a manual task; *connector.Manual satisfies it.
-type Starter interface {
-	Start(ctx context.Context, sys *system.System, a system.Action, requestID, taskToken string, p connector.Person) (connector.Task, error)
-}
-
 // Eraser erases and proves it; *connector.Eraser satisfies it.
 type Eraser interface {
 	Erase(ctx context.Context, requestID string, sys *system.System, p connector.Person) (*connector.Erasure, error)
@@ -63,7 +58,17 @@ type Service struct {
 	Registry *system.Registry
 	Systems  connector.Doer // *connector.Runner: http and sesSuppression actions
 	Eraser   Eraser
-	Manual   Starter
+	// Tasks keeps the owners' manual tasks; OwnerMail mails them; Complete
+	// resumes the workflow waiting for them (Step Functions
+	// SendTaskSuccess).
+	Tasks     TaskStore
+	OwnerMail OwnerMail
+	Complete  Completer
+	// Calendar counts business days; ExpeditedTaskDays is the owners'
+	// deadline in business days for an expedited request or a child's
+	// data (0: DefaultExpeditedTaskDays).
+	Calendar          Calendar
+	ExpeditedTaskDays int
 	Parts    Parts
 	Packages Packager
 	// Downloads issues the access package's download link; required for
@@ -213,9 +218,19 @@ type StepRef struct {
 // PlanOutput is the plan: the steps to run and the systems the request does
 // not concern.
 type PlanOutput struct {
-	RequestID     string    `json:"requestId"`
-	Steps         []StepRef `json:"steps"`
+	RequestID string `json:"requestId"`
+	// Steps are the automatic steps (API calls), run a few at a time.
+	Steps []StepRef `json:"steps"`
+	// Manual are the owners' tasks, all mailed at once and waited for
+	// together; Reminder.CheckIn is the seconds until the first reminder.
+	Manual        []StepRef `json:"manual"`
+	Reminder      Reminder  `json:"reminder"`
 	NotApplicable []string  `json:"notApplicable"`
+}
+
+// Reminder is when the owners' task loop next wakes, in seconds.
+type Reminder struct {
+	CheckIn int `json:"checkIn"`
 }
 
 // Plan checks the request may be fulfilled, moves it to in-progress (from
@@ -269,14 +284,23 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 	default:
 		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
-	out := PlanOutput{RequestID: r.ID, Steps: []StepRef{}, NotApplicable: []string{}}
+	out := PlanOutput{RequestID: r.ID, Steps: []StepRef{}, Manual: []StepRef{}, NotApplicable: []string{}, Reminder: Reminder{CheckIn: 1}}
 	steps := Steps(s.Registry, r.Kinds)
 	for _, st := range steps {
 		st.RequestID = r.ID
-		out.Steps = append(out.Steps, st)
+		if st.Manual {
+			out.Manual = append(out.Manual, st)
+		} else {
+			out.Steps = append(out.Steps, st)
+		}
+	}
+	if len(out.Manual) > 0 {
+		if out.Reminder.CheckIn, err = s.createTasks(ctx, r, out.Manual); err != nil {
+			return PlanOutput{}, err
+		}
 	}
 	out.NotApplicable = NotApplicable(s.Registry, steps)
-	s.Log.InfoContext(ctx, "fulfilment planned", "requestId", r.ID, "steps", len(out.Steps), "notApplicable", len(out.NotApplicable))
+	s.Log.InfoContext(ctx, "fulfilment planned", "requestId", r.ID, "steps", len(out.Steps), "tasks", len(out.Manual), "notApplicable", len(out.NotApplicable))
 	return out, nil
 }
 

@@ -69,17 +69,15 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 		// erased or disclosed for one that is not there.
 		return out, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
-	p := connector.Person{Email: r.Requester.Email}
-
+	// The person acted on: for a child's data, the child, never the
+	// reporter.
+	p := connector.Person{Email: r.TargetEmail()}
+	if p.Email == "" {
+		return out, &connector.PermanentError{System: sys.Name, Action: in.Action, Reason: "the request names no address of the person to act on"}
+	}
 	if m := sys.Actions[in.Action]; m != nil && m.Kind == system.Manual {
-		if in.TaskToken == "" {
-			return out, &connector.PermanentError{System: sys.Name, Action: in.Action, Reason: "a manual step needs the workflow's task token"}
-		}
-		if _, err := s.Manual.Start(ctx, sys, in.Action, r.ID, in.TaskToken, p); err != nil {
-			return out, err
-		}
-		out.Outcome = "task-started"
-		return out, nil
+		// Owners' tasks run in the workflow's owners' loop, not as steps.
+		return out, &connector.PermanentError{System: sys.Name, Action: in.Action, Reason: "a manual action is an owner's task, not a step"}
 	}
 
 	switch in.Action {

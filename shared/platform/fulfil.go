@@ -2,12 +2,15 @@ package platform
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -54,6 +57,10 @@ type FulfilConfig struct {
 	// answer links access packages to; required when the registry declares
 	// an export action.
 	DownloadURL string
+	// ExpeditedTaskDays is the owners' deadline in business days for an
+	// expedited request or a child's data (TASK_EXPEDITED_BUSINESS_DAYS,
+	// default 2).
+	ExpeditedTaskDays int
 }
 
 // LoadFulfilConfig reads FulfilConfig from getenv and reports every missing
@@ -69,6 +76,14 @@ func LoadFulfilConfig(getenv func(string) string) (FulfilConfig, error) {
 		ExportPrefix:   strings.TrimSpace(getenv("EXPORT_PREFIX")),
 		ConfirmURL:     strings.TrimSpace(getenv("TASK_CONFIRM_URL")),
 		DownloadURL:    strings.TrimSpace(getenv("DOWNLOAD_URL")),
+	}
+	c.ExpeditedTaskDays = fulfil.DefaultExpeditedTaskDays
+	if v := strings.TrimSpace(getenv("TASK_EXPEDITED_BUSINESS_DAYS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 30 {
+			problems = append(problems, "TASK_EXPEDITED_BUSINESS_DAYS must be a whole number of business days from 1 to 30")
+		}
+		c.ExpeditedTaskDays = n
 	}
 	if c.ExportBucket == "" {
 		problems = append(problems, "EXPORT_BUCKET is required (the access package bucket)")
@@ -157,8 +172,13 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 		Registry: reg,
 		Systems:  runner,
 		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(store.AppendEvent), Now: o.now, Log: log},
-		Manual: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
-			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress},
+		Tasks: &dynamo.Tasks{API: ddb, Table: cfg.Table},
+		OwnerMail: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
+			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress,
+			Location: cal.Location()},
+		Complete:          TaskCompleter(sfn.NewFromConfig(awsCfg)),
+		Calendar:          cal,
+		ExpeditedTaskDays: cfg.ExpeditedTaskDays,
 		Parts:       &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
 		Packages:    &export.Store{S3: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
 		Downloads:   DownloadLinks(ddb, cfg.Table, cfg.DownloadURL, o.now),
@@ -210,5 +230,46 @@ func FulfilLauncher(ctx context.Context, getenv func(string) string, log *slog.L
 		Store:    &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: table},
 		Workflow: &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: arn},
 		Log:      log,
+	}, nil
+}
+
+// TaskCompleter completes a waiting workflow task through Step Functions
+// SendTaskSuccess.
+func TaskCompleter(api interface {
+	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+}) fulfil.Completer {
+	return func(ctx context.Context, taskToken string, output json.RawMessage) error {
+		_, err := api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(taskToken), Output: aws.String(string(output))})
+		return err
+	}
+}
+
+// TaskPage builds the owners' task page (served by the web intake at
+// /tasks/confirm): it records each answer, stores an uploaded export as the
+// system's part of the access package, and resumes the fulfil workflow when
+// the last owner has answered. It reads the fulfil configuration.
+func TaskPage(getenv func(string) string, awsCfg aws.Config, loc *time.Location, log *slog.Logger, opts ...Option) (http.Handler, error) {
+	cfg, err := LoadFulfilConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := cfg.Registry()
+	if err != nil {
+		return nil, err
+	}
+	o := buildOptions(opts)
+	ddb := dynamodb.NewFromConfig(awsCfg)
+	store := &dynamo.Store{API: ddb, Table: cfg.Table}
+	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.AllowLocalHTTP })
+	svc := &fulfil.Service{
+		Store: store, Registry: reg, Tasks: &dynamo.Tasks{API: ddb, Table: cfg.Table},
+		Parts:    &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
+		Mail:     Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Complete: TaskCompleter(sfn.NewFromConfig(awsCfg)),
+		Now:      o.now, Log: log, TeamAddress: cfg.TeamAddress, Location: loc,
+	}
+	return &connector.ConfirmHandler{
+		Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table}, Registry: reg, Answers: svc,
+		Now: o.now, Log: log, Location: loc,
 	}, nil
 }

@@ -6,7 +6,6 @@ package platform
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,10 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
-	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
@@ -198,25 +195,21 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	o := buildOptions(opts)
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	tasks := sfn.NewFromConfig(awsCfg)
-	// System owners confirm manual steps here; the fulfil workflow waits.
-	confirm := &connector.ConfirmHandler{
-		Tokens: &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-		Audit:  fulfil.RecordFunc(store.AppendEvent),
-		Complete: func(ctx context.Context, taskToken string, output json.RawMessage) error {
-			_, err := tasks.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(taskToken), Output: aws.String(string(output))})
-			return err
-		},
-		Now: o.now,
-		Log: log,
+	mount := map[string]http.Handler{}
+	// System owners answer their manual tasks here; the fulfil workflow
+	// waits. Served when the export bucket (where uploads go) is configured.
+	if getenv("EXPORT_BUCKET") != "" {
+		page, err := TaskPage(getenv, awsCfg, cal.Location(), log, opts...)
+		if err != nil {
+			return nil, err
+		}
+		mount["/tasks/confirm"] = page
 	}
 	return webform.New(svc, webform.Config{
 		Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log,
 		Verifier:  WebVerifier(cfg, awsCfg, cal.Location(), log, opts...),
 		Downloads: WebDownloads(getenv, awsCfg, cfg.Table, opts...),
-		Mount:     map[string]http.Handler{"/tasks/confirm": confirm},
+		Mount:     mount,
 	}), nil
 }
 

@@ -35,6 +35,7 @@ func WorkflowFunctions(ctx context.Context, getenv func(string) string, log *slo
 		"FulfilPlanFunction":       fulfilment.Plan,
 		"FulfilStepFunction":       fulfilment.Step,
 		"FulfilAnswerFunction":     fulfilment.Answer,
+		"FulfilTasksFunction":      fulfilment.Owners,
 	}, nil
 }
 

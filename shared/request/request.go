@@ -247,10 +247,11 @@ func (d Due) Next() time.Time {
 }
 
 // TargetEmail is the address of the person whose data is acted on: the
-// subject's when the request names one with an address, else the
-// requester's.
+// subject's when the request names a subject (empty when the subject has
+// no address: the reporter's address never stands in for a child's), else
+// the requester's.
 func (r *Request) TargetEmail() string {
-	if r.Subject != nil && r.Subject.Email != "" {
+	if r.Subject != nil {
 		return r.Subject.Email
 	}
 	return r.Requester.Email

@@ -1,0 +1,147 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+)
+
+// ErrTaskAnswered means the owner already answered the task (or it does
+// not exist): a second answer changes nothing.
+var ErrTaskAnswered = connector.ErrAlreadyAnswered
+
+// Tasks keeps the manual tasks of a request's fulfilment in the request's
+// partition: PK=REQ#<id>, SK=TASK#<system>#<action>; and the one workflow
+// task token that waits for all of them: SK=TASKWAIT. Every change is a
+// single-item conditional write.
+type Tasks struct {
+	API   API
+	Table string
+}
+
+func taskKey(requestID, sys, action string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: s("REQ#" + requestID), AttrSK: s("TASK#" + sys + "#" + action)}
+}
+
+// Create stores t unless the task exists; it reports whether it did.
+func (ts *Tasks) Create(ctx context.Context, t connector.Task) (bool, error) {
+	item, err := attributevalue.MarshalMapWithOptions(t, omitEmptyTime)
+	if err != nil {
+		return false, fmt.Errorf("encode task %s/%s of %s: %w", t.System, t.Action, t.RequestID, err)
+	}
+	delete(item, "taskToken")
+	for k, v := range taskKey(t.RequestID, t.System, string(t.Action)) {
+		item[k] = v
+	}
+	_, err = ts.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(ts.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	var cfe *types.ConditionalCheckFailedException
+	if errors.As(err, &cfe) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("create task %s/%s of %s: %w", t.System, t.Action, t.RequestID, err)
+	}
+	return true, nil
+}
+
+// List gives every task of a request.
+func (ts *Tasks) List(ctx context.Context, requestID string) ([]connector.Task, error) {
+	var out []connector.Task
+	p := dynamodb.NewQueryPaginator(ts.API, &dynamodb.QueryInput{
+		TableName:                 aws.String(ts.Table),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :task)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("REQ#" + requestID), ":task": s("TASK#")},
+		ConsistentRead:            aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query tasks of %s: %w", requestID, err)
+		}
+		var batch []connector.Task
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode tasks of %s: %w", requestID, err)
+		}
+		out = append(out, batch...)
+	}
+	return out, nil
+}
+
+// MarkMailed records that the owner was mailed the task.
+func (ts *Tasks) MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error {
+	return ts.update(ctx, requestID, sys, action, "SET mailedAt = :at", "attribute_exists(PK)",
+		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano))})
+}
+
+// MarkReminded records a reminder to the owner, and whether the team has
+// now been told the task is overdue.
+func (ts *Tasks) MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error {
+	return ts.update(ctx, requestID, sys, action, "SET remindedAt = :at, teamToldOverdue = :told", "attribute_exists(PK)",
+		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano)), ":told": &types.AttributeValueMemberBOOL{Value: teamTold}})
+}
+
+// Answer records the owner's answer once: a task that is not open gives
+// ErrTaskAnswered.
+func (ts *Tasks) Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error {
+	vals := map[string]types.AttributeValue{
+		":state": s(string(state)), ":open": s(string(connector.TaskOpen)), ":at": s(at.UTC().Format(time.RFC3339Nano)),
+		":up": &types.AttributeValueMemberBOOL{Value: uploaded}, ":reason": s(reason),
+	}
+	err := ts.update(ctx, requestID, sys, action, "SET #state = :state, answeredAt = :at, uploaded = :up, reason = :reason",
+		"attribute_exists(PK) AND #state = :open", vals)
+	var cfe *types.ConditionalCheckFailedException
+	if errors.As(err, &cfe) {
+		return ErrTaskAnswered
+	}
+	return err
+}
+
+func (ts *Tasks) update(ctx context.Context, requestID, sys, action, update, cond string, vals map[string]types.AttributeValue) error {
+	in := &dynamodb.UpdateItemInput{
+		TableName: aws.String(ts.Table), Key: taskKey(requestID, sys, action),
+		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
+	}
+	if _, ok := vals[":state"]; ok {
+		in.ExpressionAttributeNames = map[string]string{"#state": "state"}
+	}
+	if _, err := ts.API.UpdateItem(ctx, in); err != nil {
+		return fmt.Errorf("update task %s/%s of %s: %w", sys, action, requestID, err)
+	}
+	return nil
+}
+
+// SetWaitToken keeps the workflow task token that waits for every manual
+// task of the request (each wait of the reminder loop has a new one).
+func (ts *Tasks) SetWaitToken(ctx context.Context, requestID, taskToken string) error {
+	_, err := ts.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(ts.Table), Item: map[string]types.AttributeValue{
+		AttrPK: s("REQ#" + requestID), AttrSK: s("TASKWAIT"), "taskToken": s(taskToken),
+	}})
+	if err != nil {
+		return fmt.Errorf("keep task wait token of %s: %w", requestID, err)
+	}
+	return nil
+}
+
+// WaitToken gives the workflow task token waiting for the request's manual
+// tasks, or "" when none is kept.
+func (ts *Tasks) WaitToken(ctx context.Context, requestID string) (string, error) {
+	out, err := ts.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(ts.Table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{AttrPK: s("REQ#" + requestID), AttrSK: s("TASKWAIT")}})
+	if err != nil {
+		return "", fmt.Errorf("read task wait token of %s: %w", requestID, err)
+	}
+	if v, ok := out.Item["taskToken"].(*types.AttributeValueMemberS); ok {
+		return v.Value, nil
+	}
+	return "", nil
+}

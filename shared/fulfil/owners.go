@@ -1,0 +1,533 @@
+package fulfil
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// Owners' tasks. Every manual step of a request is written to the task
+// store when fulfilment is planned and mailed to its owner at once; the
+// workflow waits for all of them on one task token (kept in the store, and
+// renewed by each turn of the reminder loop), so waiting for an owner never
+// holds a slot of the automatic steps' Map. The owner answers on the task
+// page (AnswerTask); when the last task is answered the waiting workflow
+// task is completed with every task's result.
+
+// TaskStore keeps manual tasks (*dynamo.Tasks).
+type TaskStore interface {
+	Create(ctx context.Context, t connector.Task) (bool, error)
+	List(ctx context.Context, requestID string) ([]connector.Task, error)
+	MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error
+	MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error
+	Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error
+	SetWaitToken(ctx context.Context, requestID, taskToken string) error
+	WaitToken(ctx context.Context, requestID string) (string, error)
+}
+
+// OwnerMail mails owners their tasks and reminders (*connector.Manual).
+type OwnerMail interface {
+	Send(ctx context.Context, sys *system.System, t connector.Task, p connector.Subject) error
+	Remind(ctx context.Context, sys *system.System, t connector.Task) error
+}
+
+// Calendar counts business days (*clock.Calendar).
+type Calendar interface {
+	AddBusinessDays(t time.Time, n int) time.Time
+}
+
+// Completer completes a waiting workflow task (Step Functions
+// SendTaskSuccess). A token that has timed out or is unknown returns an
+// error the caller ignores: the reminder loop's next wait finds every task
+// answered and completes itself.
+type Completer func(ctx context.Context, taskToken string, output json.RawMessage) error
+
+// DefaultExpeditedTaskDays is the owners' deadline, in business days, for
+// an expedited request or a child's data when the configuration does not
+// say.
+const DefaultExpeditedTaskDays = 2
+
+// Audit actions of owners' tasks.
+const (
+	ActionTaskCreated     = "manual-task-created"
+	ActionTaskMailed      = "manual-task-mailed"
+	ActionTaskReminded    = "manual-task-reminded"
+	ActionTaskOverdue     = "manual-task-overdue"
+	ActionTaskAnswered    = connector.ActionManualConfirmed
+	ActionTaskCannot      = "manual-task-cannot"
+	ActionTeamToldNewTask = "team-told-task-cannot"
+)
+
+// OwnersInput is the workflow's call for the owners' tasks: Op "await"
+// (mail what is not mailed yet and wait, with TaskToken) or "remind".
+type OwnersInput struct {
+	RequestID string `json:"requestId"`
+	Op        string `json:"op"`
+	TaskToken string `json:"taskToken,omitempty"`
+}
+
+// OwnersOutput is the reminder loop's next wait, in seconds (at least 1).
+type OwnersOutput struct {
+	RequestID string `json:"requestId"`
+	CheckIn   int    `json:"checkIn"`
+	Open      int    `json:"open"`
+}
+
+// Owners runs one call of the owners' task loop.
+func (s *Service) Owners(ctx context.Context, in OwnersInput) (OwnersOutput, error) {
+	switch in.Op {
+	case "await":
+		return s.awaitOwners(ctx, in)
+	case "remind":
+		return s.remindOwners(ctx, in)
+	}
+	return OwnersOutput{}, fmt.Errorf("owners' tasks: unknown op %q", in.Op)
+}
+
+// taskDue decides when an owner's task is due: the registry's time for the
+// action, shortened to the expedited business days for an expedited
+// request or a child's data.
+func (s *Service) taskDue(r *request.Request, meth *system.Method, now time.Time) time.Time {
+	due := now.Add(meth.DueIn)
+	if meth.DueIn == 0 {
+		due = now.Add(connector.DefaultDueIn)
+	}
+	if r.Priority == request.Expedited || slices.Contains(r.Kinds, request.ChildData) {
+		days := s.ExpeditedTaskDays
+		if days <= 0 {
+			days = DefaultExpeditedTaskDays
+		}
+		if s.Calendar != nil {
+			if fast := s.Calendar.AddBusinessDays(now, days); fast.Before(due) {
+				due = fast
+			}
+		}
+	}
+	return due
+}
+
+// createTasks writes the request's manual tasks (once: a repeated plan
+// keeps the first due times) and gives the seconds until the first
+// reminder is due.
+func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []StepRef) (int, error) {
+	now := s.Now()
+	for _, st := range manual {
+		sys, ok := s.Registry.Lookup(st.System)
+		if !ok {
+			continue
+		}
+		t := connector.Task{RequestID: r.ID, System: sys.Name, Action: st.Action, Owner: sys.Owner,
+			Due: s.taskDue(r, sys.Actions[st.Action], now), State: connector.TaskOpen}
+		created, err := s.Tasks.Create(ctx, t)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "create task", "requestId", r.ID, "system", sys.Name, "err", err)
+			return 0, &TransientError{RequestID: r.ID, Op: "create task", Err: err}
+		}
+		if created {
+			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskCreated,
+				Once: "task-created-" + sys.Name + "-" + string(st.Action),
+				Data: map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return s.nextCheck(ctx, r.ID)
+}
+
+// nextCheck gives the seconds until the earliest reminder of an open task
+// (at least 1), or 1 when every task is answered.
+func (s *Service) nextCheck(ctx context.Context, id string) (int, error) {
+	tasks, err := s.Tasks.List(ctx, id)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
+		return 0, &TransientError{RequestID: id, Op: "list tasks", Err: err}
+	}
+	now := s.Now()
+	var next time.Time
+	for _, t := range tasks {
+		if t.Answered() {
+			continue
+		}
+		if t.MailedAt.IsZero() {
+			t.MailedAt = now
+		}
+		if at := connector.NextReminder(t); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	if next.IsZero() {
+		return 1, nil
+	}
+	return max(1, int(next.Sub(now).Seconds()+0.999)), nil
+}
+
+func (s *Service) subject(r *request.Request) connector.Subject {
+	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections}
+	if r.Subject != nil {
+		p.Name, p.Account = r.Subject.Name, r.Subject.Account
+		p.Child = slices.Contains(r.Kinds, request.ChildData)
+		if r.Subject.Email == "" {
+			p.Email = "" // never name the reporter as the child
+		}
+	}
+	return p
+}
+
+// awaitOwners mails every task not mailed yet, keeps the workflow's new
+// task token, and completes it at once when every task is answered.
+func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput, error) {
+	out := OwnersOutput{RequestID: in.RequestID}
+	r, err := s.load(ctx, in.RequestID)
+	if err != nil {
+		return out, err
+	}
+	if err := s.Tasks.SetWaitToken(ctx, r.ID, in.TaskToken); err != nil {
+		s.Log.ErrorContext(ctx, "keep wait token", "requestId", r.ID, "err", err)
+		return out, &TransientError{RequestID: r.ID, Op: "keep wait token", Err: err}
+	}
+	tasks, err := s.Tasks.List(ctx, r.ID)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "list tasks", "requestId", r.ID, "err", err)
+		return out, &TransientError{RequestID: r.ID, Op: "list tasks", Err: err}
+	}
+	if !r.Status.Closed() {
+		for i, t := range tasks {
+			if !t.MailedAt.IsZero() || t.Answered() {
+				continue
+			}
+			sys, ok := s.Registry.Lookup(t.System)
+			if !ok {
+				continue
+			}
+			if err := s.OwnerMail.Send(ctx, sys, t, s.subject(r)); err != nil {
+				return out, err
+			}
+			now := s.Now()
+			tasks[i].MailedAt = now
+			if err := s.Tasks.MarkMailed(ctx, r.ID, t.System, string(t.Action), now); err != nil {
+				s.Log.ErrorContext(ctx, "mark task mailed", "requestId", r.ID, "system", t.System, "err", err)
+				return out, &TransientError{RequestID: r.ID, Op: "mark task mailed", Err: err}
+			}
+			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskMailed,
+				Once: "task-mailed-" + t.System + "-" + string(t.Action),
+				Data: map[string]string{"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
+				return out, err
+			}
+		}
+	}
+	for _, t := range tasks {
+		if !t.Answered() {
+			out.Open++
+		}
+	}
+	if out.Open == 0 || r.Status.Closed() {
+		if err := s.completeOwners(ctx, r.ID, in.TaskToken, tasks, r.Status.Closed()); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// ownerResults turns answered tasks into step results for Answer.
+func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
+	out := make([]StepResult, 0, len(tasks))
+	for _, t := range tasks {
+		res := StepResult{System: t.System, Action: t.Action, ConfirmedAt: t.AnsweredAt.UTC().Format(time.RFC3339)}
+		switch {
+		case skipped && !t.Answered():
+			res.Outcome = OutcomeSkipped
+		case t.State == connector.TaskNothingHeld:
+			res.Outcome = mail.OutcomeNotFound
+		case t.State == connector.TaskDone && t.Action == system.Export:
+			res.Outcome, res.Found = mail.OutcomeExported, true
+		case t.State == connector.TaskDone:
+			res.Outcome, res.Found = mail.OutcomeConfirmed, true
+		case t.State == connector.TaskCannot:
+			res.Failed = true
+			res.Error = &StepError{Error: "OwnerCannot", Cause: "the owner cannot do this step; their reason is on the audit trail"}
+		default:
+			res.Failed = true
+			res.Error = &StepError{Error: "OwnerNotAnswered", Cause: "the owner has not answered"}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// completeOwners completes the waiting workflow task with every task's
+// result. A token that can no longer be completed is not an error: the
+// loop's next wait completes it.
+func (s *Service) completeOwners(ctx context.Context, id, taskToken string, tasks []connector.Task, skipped bool) error {
+	body, err := json.Marshal(ownerResults(tasks, skipped))
+	if err != nil {
+		return fmt.Errorf("encode task results of %s: %w", id, err)
+	}
+	if err := s.Complete(ctx, taskToken, body); err != nil {
+		s.Log.WarnContext(ctx, "complete owners' wait", "requestId", id, "err", err)
+	}
+	return nil
+}
+
+// remindOwners reminds the owner of each open task whose reminder is due
+// (before the due time, when overdue, and every few days after), tells the
+// team once of each overdue task, and gives the next wait.
+func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutput, error) {
+	out := OwnersOutput{RequestID: in.RequestID, CheckIn: 1}
+	r, err := s.load(ctx, in.RequestID)
+	if err != nil {
+		return out, err
+	}
+	if r.Status.Closed() {
+		return out, nil // the next wait completes with the tasks skipped
+	}
+	tasks, err := s.Tasks.List(ctx, r.ID)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "list tasks", "requestId", r.ID, "err", err)
+		return out, &TransientError{RequestID: r.ID, Op: "list tasks", Err: err}
+	}
+	now := s.Now()
+	var overdue []mail.AttentionItem
+	for _, t := range connector.DueForReminder(tasks, now) {
+		sys, ok := s.Registry.Lookup(t.System)
+		if !ok {
+			continue
+		}
+		if err := s.OwnerMail.Remind(ctx, sys, t); err != nil {
+			return out, err
+		}
+		late := !now.Before(t.Due)
+		if late && !t.TeamToldOverdue {
+			overdue = append(overdue, mail.AttentionItem{System: sys.DisplayName(), Action: string(t.Action), Error: "overdue",
+				Cause: "the owner (" + sys.Owner + ") has not answered; the task was due " + connector.DueWords(t.Due, s.Location)})
+		}
+		if err := s.Tasks.MarkReminded(ctx, r.ID, t.System, string(t.Action), now, t.TeamToldOverdue || late); err != nil {
+			s.Log.ErrorContext(ctx, "mark task reminded", "requestId", r.ID, "system", t.System, "err", err)
+			return out, &TransientError{RequestID: r.ID, Op: "mark task reminded", Err: err}
+		}
+		action := ActionTaskReminded
+		if late {
+			action = ActionTaskOverdue
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: action,
+			Data: map[string]string{"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
+			return out, err
+		}
+	}
+	if len(overdue) > 0 {
+		msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: overdue})
+		if err != nil {
+			return out, fmt.Errorf("render overdue notice for %s: %w", r.ID, err)
+		}
+		msg.Subject = fmt.Sprintf("Overdue owner's task: privacy request %s", r.ID)
+		if _, err := s.Mail.Send(ctx, msg); err != nil {
+			// The owners were reminded and marked: the team hears at the
+			// next overdue reminder instead of never.
+			s.Log.ErrorContext(ctx, "send overdue notice", "requestId", r.ID, "err", err)
+		}
+	}
+	if out.CheckIn, err = s.nextCheck(ctx, r.ID); err != nil {
+		return out, err
+	}
+	for _, t := range tasks {
+		if !t.Answered() {
+			out.Open++
+		}
+	}
+	return out, nil
+}
+
+// AnswerTask records an owner's answer from the task page: for an export
+// done, the uploaded file becomes the system's part of the access package
+// (checked first: a wrong file is refused with what is wrong and the task
+// stays open). "Cannot do it" reaches the team at once. When the last task
+// is answered, the waiting workflow goes on.
+func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error {
+	sys, ok := s.Registry.Lookup(a.System)
+	if !ok {
+		return fmt.Errorf("answer task: system %q not in the registry", a.System)
+	}
+	r, err := s.load(ctx, a.RequestID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	if a.Action == system.Export && a.State != connector.TaskCannot {
+		d := export.SystemData{System: sys.Name, Found: false, At: now, Data: map[string][]json.RawMessage{}}
+		if a.State == connector.TaskDone {
+			if a.Upload == nil {
+				return &connector.UploadError{Problem: "an export needs the file."}
+			}
+			data, err := readUpload(sys, a.Upload)
+			if err != nil {
+				return err
+			}
+			d.Found, d.Data = true, data
+			if _, err := export.Build(s.Registry, export.Package{RequestID: r.ID, GeneratedAt: now, Systems: []export.SystemData{d}}); err != nil {
+				return &connector.UploadError{Problem: "the records could not be packaged: " + err.Error()}
+			}
+		}
+		tasks, err := s.Tasks.List(ctx, r.ID)
+		if err != nil {
+			return fmt.Errorf("list tasks of %s: %w", r.ID, err)
+		}
+		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action }); i < 0 || tasks[i].Answered() {
+			return connector.ErrAlreadyAnswered
+		}
+		if err := s.Parts.Put(ctx, r.ID, d); err != nil {
+			return fmt.Errorf("store uploaded export of %s: %w", r.ID, err)
+		}
+	}
+	err = s.Tasks.Answer(ctx, r.ID, sys.Name, string(a.Action), a.State, a.Reason, a.Upload != nil, now)
+	if err != nil {
+		if errors.Is(err, connector.ErrAlreadyAnswered) {
+			return connector.ErrAlreadyAnswered
+		}
+		return err
+	}
+	data := map[string]string{"system": sys.Name, "action": string(a.Action), "answer": string(a.State)}
+	if a.Note != "" {
+		data["note"] = a.Note
+	}
+	if a.Reason != "" {
+		data["reason"] = a.Reason
+	}
+	if a.Upload != nil {
+		data["upload"] = a.Upload.Format
+	}
+	if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: "owner:" + sys.Name, Action: ActionTaskAnswered,
+		Once: "task-answered-" + sys.Name + "-" + string(a.Action), Data: data}); err != nil {
+		s.Log.ErrorContext(ctx, "record task answer", "requestId", r.ID, "system", sys.Name, "err", err)
+	}
+	if a.State == connector.TaskCannot {
+		item := mail.AttentionItem{System: sys.DisplayName(), Action: string(a.Action), Error: "the owner cannot do it", Cause: a.Reason}
+		msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: []mail.AttentionItem{item}})
+		if err == nil {
+			msg.Subject = fmt.Sprintf("An owner cannot do a step: privacy request %s", r.ID)
+			_, err = s.Mail.Send(ctx, msg)
+		}
+		if err != nil {
+			s.Log.ErrorContext(ctx, "tell team task cannot be done", "requestId", r.ID, "err", err)
+		}
+	}
+	return s.maybeFinishOwners(ctx, r.ID)
+}
+
+// maybeFinishOwners completes the workflow's wait when every task is answered.
+func (s *Service) maybeFinishOwners(ctx context.Context, id string) error {
+	tasks, err := s.Tasks.List(ctx, id)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
+		return nil // the reminder loop's next wait completes it
+	}
+	if slices.ContainsFunc(tasks, func(t connector.Task) bool { return !t.Answered() }) {
+		return nil
+	}
+	tok, err := s.Tasks.WaitToken(ctx, id)
+	if err != nil || tok == "" {
+		s.Log.WarnContext(ctx, "no wait token to complete", "requestId", id)
+		return nil
+	}
+	return s.completeOwners(ctx, id, tok, tasks, false)
+}
+
+// readUpload turns an owner's file into records by category, refusing
+// what the package cannot hold.
+func readUpload(sys *system.System, u *connector.Upload) (map[string][]json.RawMessage, error) {
+	if !utf8.Valid(u.Body) {
+		return nil, &connector.UploadError{Problem: "the file is not UTF-8 text."}
+	}
+	known := func(c string) bool { return slices.Contains(sys.Categories, c) }
+	out := map[string][]json.RawMessage{}
+	const maxRecords = 50000
+	switch u.Format {
+	case "json":
+		dec := json.NewDecoder(bytes.NewReader(u.Body))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, &connector.UploadError{Problem: "the file is not valid JSON (" + err.Error() + ")."}
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, &connector.UploadError{Problem: "the file holds more than one JSON value."}
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for c, recs := range x {
+				if !known(c) {
+					return nil, &connector.UploadError{Problem: fmt.Sprintf("%q is not a category of this system (its categories: %v).", c, sys.Categories)}
+				}
+				list, ok := recs.([]any)
+				if !ok {
+					return nil, &connector.UploadError{Problem: fmt.Sprintf("the records of %q must be a list.", c)}
+				}
+				for _, rec := range list {
+					b, _ := json.Marshal(rec)
+					out[c] = append(out[c], b)
+				}
+			}
+		case []any:
+			if !known(u.Category) {
+				return nil, &connector.UploadError{Problem: "choose the category the records belong to."}
+			}
+			for _, rec := range x {
+				b, _ := json.Marshal(rec)
+				out[u.Category] = append(out[u.Category], b)
+			}
+		default:
+			return nil, &connector.UploadError{Problem: "the JSON must be an object of category → list of records, or a list of records."}
+		}
+	case "csv":
+		if !known(u.Category) {
+			return nil, &connector.UploadError{Problem: "choose the category the records belong to."}
+		}
+		rd := csv.NewReader(bytes.NewReader(u.Body))
+		rows, err := rd.ReadAll()
+		if err != nil {
+			return nil, &connector.UploadError{Problem: "the CSV could not be read (" + err.Error() + ")."}
+		}
+		if len(rows) < 2 {
+			return nil, &connector.UploadError{Problem: "the CSV needs a header row and at least one record (choose \"holds nothing\" if there is none)."}
+		}
+		header := rows[0]
+		for i, row := range rows[1:] {
+			rec := map[string]string{}
+			for j, cell := range row {
+				if j < len(header) {
+					rec[header[j]] = cell
+				}
+			}
+			if len(rec) == 0 {
+				return nil, &connector.UploadError{Problem: "row " + strconv.Itoa(i+2) + " is empty."}
+			}
+			b, _ := json.Marshal(rec)
+			out[u.Category] = append(out[u.Category], b)
+		}
+	default:
+		return nil, &connector.UploadError{Problem: "the file must be JSON or CSV."}
+	}
+	n := 0
+	for _, recs := range out {
+		n += len(recs)
+	}
+	switch {
+	case n == 0:
+		return nil, &connector.UploadError{Problem: "the file holds no records (choose \"holds nothing\" if there is none)."}
+	case n > maxRecords:
+		return nil, &connector.UploadError{Problem: fmt.Sprintf("the file holds %d records; at most %d fit in a package.", n, maxRecords)}
+	}
+	return out, nil
+}
