@@ -1,0 +1,108 @@
+package mail
+
+import (
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// MaxReplyExcerpt bounds the excerpt of a reply shown to the team.
+const MaxReplyExcerpt = 300
+
+// ReplyNotice tells the privacy team that a requester answered mail the
+// desk sent. It goes to the team's own address only, never to a requester:
+// the excerpt is the requester's free text.
+type ReplyNotice struct {
+	RequestID  string
+	MessageID  string // the SES messageId of the reply: where the raw message is kept
+	ReceivedAt time.Time
+	// MatchedBy says how the reply was recognised: "in-reply-to" (it
+	// answers a desk mail) or "subject" (it names the request ID).
+	MatchedBy string
+	// Excerpt is the start of what the requester wrote, quoted text left
+	// out; empty when it is not shown (see Unverified, Unreadable).
+	Excerpt string
+	// KindsSet are the kinds the reply gave an unclear request (the
+	// acknowledgement of them went out); empty when it set none.
+	KindsSet []request.Kind
+	// AuthFailures are the sender-authentication checks that failed
+	// (e.g. "DMARC:FAIL"): the From may be forged.
+	AuthFailures []string
+	Unreadable   bool // the reply was past the parse bounds: only its headers were read
+	Closed       bool // the request was already closed
+	Location     *time.Location
+}
+
+type replyNoticeView struct {
+	RequestID    string
+	MessageID    string
+	ReceivedAt   time.Time
+	MatchedBy    string
+	Excerpt      string
+	KindsSet     []string
+	AuthFailures []string
+	Unreadable   bool
+	Closed       bool
+}
+
+// RenderReplyNotice renders the team's notice of a reply to the team
+// address to.
+func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := replyNoticeView{
+		RequestID:  clean(n.RequestID),
+		MessageID:  clean(n.MessageID),
+		ReceivedAt: in(n.ReceivedAt, n.Location),
+		MatchedBy:  "it answers mail the desk sent about this request",
+		Excerpt:    clean(cutText(n.Excerpt, MaxReplyExcerpt)),
+		KindsSet:   titlesIn(n.KindsSet, English),
+		Unreadable: n.Unreadable,
+		Closed:     n.Closed,
+	}
+	if n.MatchedBy == "subject" {
+		v.MatchedBy = "its subject names this request and it comes from the requester's address"
+	}
+	for _, f := range n.AuthFailures {
+		v.AuthFailures = append(v.AuthFailures, clean(f))
+	}
+	subject := "Reply received for privacy request " + v.RequestID
+	if len(v.KindsSet) > 0 {
+		subject = "Reply received for privacy request " + v.RequestID + ": the request is no longer unclear"
+	}
+	return render(to, "", subject, "reply-team", v)
+}
+
+// UnusableSenderNotice tells the team that mail reached the privacy address
+// from no sender the desk can write to: no From at all, an address that
+// cannot be parsed or used, or one of the desk's own addresses. The mail
+// opens no request and is not answered; it is kept under its messageId.
+type UnusableSenderNotice struct {
+	MessageID  string
+	Reason     string // why the sender is unusable; never personal data
+	ReceivedAt time.Time
+	Location   *time.Location
+}
+
+// RenderUnusableSenderNotice renders the team's notice of mail without a
+// usable sender to the team address to.
+func RenderUnusableSenderNotice(to string, n UnusableSenderNotice) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	v := struct {
+		MessageID, Reason string
+		ReceivedAt        time.Time
+	}{clean(n.MessageID), clean(n.Reason), in(n.ReceivedAt, n.Location)}
+	return render(to, "", "Mail to the privacy address without a usable sender (kept, not answered)", "unusable-sender", v)
+}
+
+// cutText keeps at most max runes of s, and says so when it cut.
+func cutText(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
+}

@@ -1,0 +1,62 @@
+package mail
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"time"
+)
+
+// SentLog remembers which request a mail the desk sent was about, by the
+// provider's message ID (*dynamo.Store), so that a reply naming that
+// message in In-Reply-To finds its request.
+type SentLog interface {
+	RecordSent(ctx context.Context, messageID, requestID string, at time.Time) error
+}
+
+// requestInSubject finds a request ID (request.NewID's form) in a subject.
+// Every mail the desk sends about a request names it in the subject, and a
+// subject never carries requester text, so an ID there is the desk's own.
+var requestInSubject = regexp.MustCompile(`\bPR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b`)
+
+// RequestIDOf returns the request a message is about (the request ID its
+// subject names), or "".
+func RequestIDOf(m Message) string {
+	return requestInSubject.FindString(m.Subject)
+}
+
+// Threading is a Sender that sends through Next and, for a message about a
+// request, records Next's message ID against the request in Log. It wraps
+// whatever Sender a function uses; messages about no request pass through
+// unrecorded.
+//
+// A failure to record is logged and swallowed: the mail went out, and
+// failing the send would make the caller send it again. A reply to such a
+// mail is still joined to its request by the request ID in its subject.
+type Threading struct {
+	Next Sender
+	Log  SentLog
+	Now  func() time.Time // when a mail was sent; required for recording
+	// Logger receives the failures to record (request and message IDs
+	// only); nil discards them.
+	Logger *slog.Logger
+}
+
+var _ Sender = (*Threading)(nil)
+
+// Send sends m through Next and records which request it was about.
+func (t *Threading) Send(ctx context.Context, m Message) (string, error) {
+	id, err := t.Next.Send(ctx, m)
+	if err != nil || id == "" || t.Log == nil || t.Now == nil {
+		return id, err
+	}
+	requestID := RequestIDOf(m)
+	if requestID == "" {
+		return id, nil
+	}
+	if rerr := t.Log.RecordSent(ctx, id, requestID, t.Now()); rerr != nil && t.Logger != nil {
+		t.Logger.WarnContext(ctx, "sent mail not recorded: replies to it are joined by subject only",
+			"requestId", requestID, "messageId", id, "error", rerr)
+	}
+	return id, nil
+}
