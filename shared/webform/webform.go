@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -40,7 +41,8 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.In(loc).Format("Monday, January 2, 2006")
 	},
-	"checked": func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
+	"checked":     func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
+	"corrections": correctionRows,
 	"field": func(id, label, value, auto string, fe intake.FieldErrors, required bool) textField {
 		typ := "text"
 		switch {
@@ -176,6 +178,9 @@ type formData struct {
 	Errors        intake.FieldErrors
 	ErrorOrder    []fieldError
 	TeamAddress   string
+	// Reused: this form was sent before with other answers; it now has a
+	// new submission ID and asks to be sent again.
+	Reused bool
 }
 
 type textField struct {
@@ -187,21 +192,76 @@ type fieldError struct{ Field, Anchor, Label, Message string }
 
 // anchors are where an error summary link takes the reader: the control
 // to act on, not a wrapper around it.
-var anchors = map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box"}
+var anchors = map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box",
+	"child": "childEmail", "corrections": "correction-1-item"}
+
+// FormCorrectionRows is how many correction rows the form offers; the
+// JSON API takes up to intake.MaxCorrections.
+const FormCorrectionRows = 3
 
 type formValues struct {
 	Kinds                                              []request.Kind
 	Name, Email, Phone, Address, Company, Relationship string
 	State, Details, AgentName, AgentEmail              string
+	ChildName, ChildEmail, ChildAccount                string
+	Corrections                                        [FormCorrectionRows]request.CorrectionItem
 	IsAgent, Declaration                               bool
 }
 
-var fieldLabels = []struct{ Field, Label string }{
+// correctionRow is one row of the form's corrections: which data, what it
+// says now, what it should say.
+type correctionRow struct {
+	N                  int
+	Item, Wrong, Right textField
+}
+
+// correctionField names a correction row's control in the form
+// ("correction-1-item") and in the service's errors ("corrections[0].item").
+func correctionField(i int, part string) (formName, errorKey string) {
+	return fmt.Sprintf("correction-%d-%s", i+1, part), fmt.Sprintf("corrections[%d].%s", i, part)
+}
+
+func correctionRows(v formValues, fe intake.FieldErrors) []correctionRow {
+	rows := make([]correctionRow, FormCorrectionRows)
+	for i, c := range v.Corrections {
+		field := func(part, label, value string) textField {
+			name, key := correctionField(i, part)
+			return textField{ID: name, Label: label, Value: value, Type: "text", Auto: "off", Error: fe[key]}
+		}
+		rows[i] = correctionRow{N: i + 1,
+			Item:  field("item", "Which piece of data is wrong", c.Item),
+			Wrong: field("wrong", "What it says now (optional)", c.Wrong),
+			Right: field("right", "What it should say", c.Right),
+		}
+	}
+	return rows
+}
+
+type fieldLabel struct{ Field, Label string }
+
+var topLabels = []fieldLabel{
 	{"kinds", "What would you like us to do"}, {"name", "Full name"}, {"email", "Email address"},
 	{"phone", "Phone number"}, {"address", "Postal address"}, {"company", "Company"},
 	{"relationship", "Your relationship with ProductionFlow"}, {"state", "State of residence"},
-	{"agentName", "Agent's name"}, {"agentEmail", "Agent's email address"}, {"details", "Details"},
-	{"declaration", "Declaration"}, {"submissionId", "Form"}, {"priority", "Priority"}, {"channel", "Channel"},
+	{"agentName", "Agent's name"}, {"agentEmail", "Agent's email address"},
+	{"child", "The child"}, {"childName", "Child's name"}, {"childEmail", "Child's email address"}, {"childAccount", "Child's account or username"},
+	{"corrections", "What to correct"},
+}
+
+// fieldLabels name each field in the error summary, in the form's order.
+var fieldLabels = append(append(slices.Clone(topLabels), correctionLabels()...),
+	[]fieldLabel{{"details", "Details"}, {"declaration", "Declaration"}, {"submissionId", "Form"}, {"priority", "Priority"}, {"channel", "Channel"}}...)
+
+func correctionLabels() []fieldLabel {
+	var out []fieldLabel
+	for i := range FormCorrectionRows {
+		for _, p := range []struct{ part, label string }{{"item", "which data"}, {"wrong", "what it says now"}, {"right", "what it should say"}} {
+			name, key := correctionField(i, p.part)
+			out = append(out, fieldLabel{key, fmt.Sprintf("Correction %d, %s", i+1, p.label)})
+			anchors[key] = name
+		}
+	}
+	return out
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
@@ -256,8 +316,17 @@ type jsonBody struct {
 	Details      string         `json:"details"`
 	Declaration  bool           `json:"declaration"`
 	Agent        *request.Agent `json:"agent"`
-	Trap         string         `json:"leaveEmpty"` // honeypot: people leave it empty
+	// Child identifies the child of a child-data request.
+	Child *request.Subject `json:"child"`
+	// Corrections list what a correction request asks to correct.
+	Corrections []request.CorrectionItem `json:"corrections"`
+	Trap        string                   `json:"leaveEmpty"` // honeypot: people leave it empty
 }
+
+// reusedMessage answers a submission ID sent before with other content. It
+// says nothing about the earlier request.
+const reusedMessage = "This submissionId was already used for a different request, so this one was not saved. " +
+	"Send it again with a new submissionId, or leave submissionId out and we make one."
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
@@ -287,7 +356,12 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), Address: f.Get("address"),
 		Company: f.Get("company"), Relationship: f.Get("relationship"), State: f.Get("state"),
 		Details: f.Get("details"), AgentName: f.Get("agentName"), AgentEmail: f.Get("agentEmail"),
+		ChildName: f.Get("childName"), ChildEmail: f.Get("childEmail"), ChildAccount: f.Get("childAccount"),
 		IsAgent: f.Get("isAgent") == "yes", Declaration: f.Get("declaration") == "yes",
+	}
+	for i := range v.Corrections {
+		get := func(part string) string { name, _ := correctionField(i, part); return f.Get(name) }
+		v.Corrections[i] = request.CorrectionItem{Item: get("item"), Wrong: get("wrong"), Right: get("right")}
 	}
 	for _, k := range f["kinds"] {
 		v.Kinds = append(v.Kinds, request.Kind(k))
@@ -302,6 +376,10 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		Requester: request.Identity{Name: v.Name, Email: v.Email, Phone: v.Phone, Address: v.Address,
 			Company: v.Company, Relationship: v.Relationship, State: v.State},
 		Details: v.Details, Declaration: v.Declaration, GPC: gpc,
+		Corrections: v.Corrections[:],
+	}
+	if v.ChildName != "" || v.ChildEmail != "" || v.ChildAccount != "" {
+		sub.Subject = &request.Subject{Name: v.ChildName, Email: v.ChildEmail, Account: v.ChildAccount}
 	}
 	if v.IsAgent {
 		sub.Agent = &request.Agent{Name: v.AgentName, Email: v.AgentEmail}
@@ -314,6 +392,19 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 			id, _ = h.newSubmissionID()
 		}
 		h.render(w, http.StatusBadRequest, "form.html", h.formData(id, v, fe))
+		return
+	}
+	if errors.Is(err, intake.ErrSubmissionReused) {
+		// This form was sent before with other answers (the browser's back
+		// button, an edit): keep the answers, give the form a new ID.
+		id, ierr := h.newSubmissionID()
+		if ierr != nil {
+			h.internal(w, r, ierr)
+			return
+		}
+		d := h.formData(id, v, nil)
+		d.Reused = true
+		h.render(w, http.StatusConflict, "form.html", d)
 		return
 	}
 	if err != nil {
@@ -345,15 +436,30 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 		return
 	}
+	if body.SubmissionID == "" {
+		// No ID of the client's own: this submission is a request of its
+		// own (a retry of it makes another, linked as a duplicate).
+		id, err := h.newSubmissionID()
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		body.SubmissionID = id
+	}
 	rc, err := h.intake.Submit(r.Context(), intake.Submission{
 		SourceID: body.SubmissionID, Channel: request.Web, Kinds: body.Kinds,
 		Requester: request.Identity{Name: body.Name, Email: body.Email, Phone: body.Phone, Address: body.Address,
 			Company: body.Company, Relationship: body.Relationship, State: body.State},
 		Agent: body.Agent, Details: body.Details, Declaration: body.Declaration, GPC: gpc,
+		Subject: body.Child, Corrections: body.Corrections,
 	})
 	var fe intake.FieldErrors
 	if errors.As(err, &fe) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid request", "fields": fe})
+		return
+	}
+	if errors.Is(err, intake.ErrSubmissionReused) {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": reusedMessage})
 		return
 	}
 	if err != nil {
