@@ -208,6 +208,7 @@ func WebIntake(ctx context.Context, getenv func(string) string, log *slog.Logger
 	return webform.New(svc, webform.Config{
 		Location: cal.Location(), TeamAddress: cfg.TeamAddress, Log: log,
 		Verifier:  WebVerifier(cfg, awsCfg, cal.Location(), log, opts...),
+		Requests:  &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
 		Downloads: WebDownloads(getenv, awsCfg, cfg.Table, opts...),
 		Mount:     mount,
 	}), nil

@@ -21,6 +21,12 @@ type Verifier interface {
 
 var _ Verifier = (*verify.Service)(nil)
 
+// Requests reads a stored request (*dynamo.Store): the confirmed page
+// takes the date it promises from the request itself.
+type Requests interface {
+	Get(ctx context.Context, id string) (*request.Request, error)
+}
+
 // maxVerifyBody bounds the confirm form's body: one hidden field.
 const maxVerifyBody = 1 << 10
 
@@ -142,11 +148,27 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 		h.linkProblemIn(w, r, err, es)
 		return
 	}
-	d := verifiedData{RequestID: c.RequestID, AnswerBy: c.AnswerBy, Location: h.loc, TeamAddress: h.team}
-	if es && !c.AnswerBy.IsZero() {
-		d.AnswerOn = mail.SpanishDate(c.AnswerBy.In(h.loc))
+	d := verifiedData{RequestID: c.RequestID, AnswerBy: h.answerBy(r.Context(), c.RequestID), Location: h.loc, TeamAddress: h.team}
+	if es && !d.AnswerBy.IsZero() {
+		d.AnswerOn = mail.SpanishDate(d.AnswerBy.In(h.loc))
 	}
 	h.render(w, http.StatusOK, page("verified.html", es), d)
+}
+
+// answerBy is the date the confirmed page promises an answer by, read from
+// the request: its response deadline, or the extended one only once the
+// request is extended (request.AnswerBy). Zero, and the page promises no
+// date, when no answer is due or the request cannot be read.
+func (h *Handler) answerBy(ctx context.Context, id string) time.Time {
+	if h.requests == nil {
+		return time.Time{}
+	}
+	r, err := h.requests.Get(ctx, id)
+	if err != nil {
+		h.log.ErrorContext(ctx, "confirmed page: read request", "requestId", id, "error", err)
+		return time.Time{}
+	}
+	return r.AnswerBy()
 }
 
 // linkProblem explains a link that cannot confirm anything, in English:

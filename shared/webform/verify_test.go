@@ -44,9 +44,35 @@ func (f *fakeVerifier) Confirm(_ context.Context, raw string) (verify.Confirmati
 		AnswerBy: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC), Language: f.lang}, f.err
 }
 
+// fakeRequests serves one stored request.
+type fakeRequests struct {
+	r   request.Request
+	err error
+}
+
+var _ webform.Requests = (*fakeRequests)(nil)
+
+func (f *fakeRequests) Get(_ context.Context, id string) (*request.Request, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if id != f.r.ID {
+		return nil, request.ErrNotFound
+	}
+	r := f.r
+	return &r, nil
+}
+
+// verifiedRequest is the request the fake verifier confirms: answered by
+// 14 January 2027, or by 28 February once extended.
+func verifiedRequest() request.Request {
+	return request.Request{ID: "PR-VRFY-0000-0000-0001", Status: request.Verified, Due: request.Due{
+		Response: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC), Extended: time.Date(2027, 2, 28, 15, 0, 0, 0, time.UTC)}}
+}
+
 func newVerifyHandler(v webform.Verifier, logs *bytes.Buffer) http.Handler {
 	return webform.New(&fakeIntake{}, webform.Config{Location: time.UTC, TeamAddress: "privacy@productionflow.example",
-		Verifier: v, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+		Verifier: v, Requests: &fakeRequests{r: verifiedRequest()}, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 }
 
 func confirmPost(tok string) *http.Request {
@@ -220,4 +246,40 @@ func TestVerifyRefusesMalformedTokens(t *testing.T) {
 func TestVerifyRoutesOnlyWhenConfigured(t *testing.T) {
 	res, _ := serve(newHandler(&fakeIntake{}), httptest.NewRequest(http.MethodGet, "/verify?t="+goodToken, nil))
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+}
+
+func TestConfirmedPagePromisesTheRequestsOwnDate(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	// Deadlines end a business day in New York: 04:59:59 UTC is still the
+	// day before there.
+	due := request.Due{Response: time.Date(2027, 1, 11, 4, 59, 59, 0, time.UTC), Extended: time.Date(2027, 2, 25, 4, 59, 59, 0, time.UTC)}
+	tests := []struct {
+		name, lang   string
+		status       request.Status
+		want, absent string
+	}{
+		{"verified: the response date", "", request.Verified, "will answer by <strong>Sunday, January 10, 2027</strong>", "February"},
+		{"extended: the extended date", "", request.Extended, "will answer by <strong>Wednesday, February 24, 2027</strong>", "January 10"},
+		{"in Spanish", "es", request.Verified, "a más tardar el <strong>domingo, 10 de enero de 2027</strong>", "febrero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := verifiedRequest()
+			r.Status, r.Due = tt.status, due
+			h := webform.New(&fakeIntake{}, webform.Config{Location: ny, Verifier: &fakeVerifier{lang: tt.lang}, Requests: &fakeRequests{r: r}})
+			res, body := serve(h, confirmPost(goodToken))
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			assert.Contains(t, body, tt.want, "the date shown is the request's AnswerBy in the business zone")
+			assert.NotContains(t, body, tt.absent)
+			assert.Equal(t, r.AnswerBy(), map[request.Status]time.Time{request.Verified: due.Response, request.Extended: due.Extended}[tt.status])
+		})
+	}
+	t.Run("no date is promised when the request cannot be read", func(t *testing.T) {
+		h := webform.New(&fakeIntake{}, webform.Config{Location: ny, Verifier: &fakeVerifier{}, Requests: &fakeRequests{err: errors.New("throttled")}})
+		res, body := serve(h, confirmPost(goodToken))
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Contains(t, body, "We are now working on your request.")
+		assert.NotContains(t, body, "answer by")
+	})
 }

@@ -71,6 +71,8 @@ type Handler struct {
 	formCSS []byte
 	// verifier serves the confirm page; nil when not configured.
 	verifier Verifier
+	// requests gives the confirmed page its date; nil shows none.
+	requests Requests
 	// downloads serves the download page; nil when not configured.
 	downloads Downloader
 }
@@ -90,6 +92,9 @@ type Config struct {
 	// Verifier, when set, serves the verification confirm page:
 	// GET /verify shows it, POST /verify confirms.
 	Verifier Verifier
+	// Requests, when set, lets the page after a confirmation say by when
+	// the request is answered.
+	Requests Requests
 	// Downloads, when set, serves the access package's download page:
 	// GET /download shows it, POST /download sends the browser to the file.
 	Downloads Downloader
@@ -121,6 +126,7 @@ func New(svc Submitter, cfg Config) *Handler {
 	}
 	if cfg.Verifier != nil {
 		h.verifier = cfg.Verifier
+		h.requests = cfg.Requests
 		mux.HandleFunc("GET /verify", h.verifyPage)
 		mux.HandleFunc("POST /verify", h.verifyConfirm)
 	}
