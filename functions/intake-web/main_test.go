@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +174,57 @@ func TestEndToEnd(t *testing.T) {
 	ids, err := s.store.EarlierRequests(ctx, "grace@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{id}, ids)
+}
+
+// TestChildDataAndAReusedSubmissionID follows a child's-data request from
+// the form into DynamoDB and the team's mail, then sends other content
+// under the same submission ID through the JSON API.
+func TestChildDataAndAReusedSubmissionID(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t)
+	handle, err := newEntry(ctx, s.getenv, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	post := func(contentType, body string) events.APIGatewayV2HTTPResponse {
+		res, err := handle(ctx, events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RawPath: "/requests", Headers: map[string]string{"content-type": contentType}, Body: body,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{Stage: "$default",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost, Path: "/requests", Protocol: "HTTP/1.1", SourceIP: "127.0.0.1"}},
+		})
+		require.NoError(t, err)
+		return res
+	}
+	form := url.Values{
+		"submissionId": {"web-child-submission-01"}, "kinds": {"child-data"},
+		"name": {"Grace Hopper"}, "email": {"grace@example.com"},
+		"childName": {"Sam Hopper"}, "childAccount": {"sam-2012"},
+	}
+	res := post("application/x-www-form-urlencoded", form.Encode())
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	id := request.NewID(request.Web, "web-child-submission-01")
+	got, err := s.store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, &request.Subject{Name: "Sam Hopper", Account: "sam-2012"}, got.Subject)
+	assert.Equal(t, request.Expedited, got.Priority)
+
+	mails, err := sesmail.ReadStore(ctx, s.sesURL)
+	require.NoError(t, err)
+	require.Len(t, mails, 2, "the acknowledgement and the team's notice")
+	for _, m := range mails {
+		assert.NotContains(t, m.Text+m.HTML, "Sam Hopper", "no child's name in mail to an unproven address, nor to the team")
+		assert.NotContains(t, m.Text+m.HTML, "sam-2012")
+		if slices.Contains(m.To, "privacy@productionflow.example") {
+			assert.Contains(t, m.Text, id)
+			assert.NotContains(t, m.Text+m.HTML, "grace@example.com")
+		}
+	}
+
+	res = post("application/json", `{"submissionId":"web-child-submission-01","kinds":["deletion"],"name":"Eve","email":"eve@example.com"}`)
+	assert.Equal(t, http.StatusConflict, res.StatusCode)
+	assert.NotContains(t, res.Body, id, "nothing of the earlier request")
+	again, err := s.store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, got, again, "the earlier request is unchanged")
+	mails, err = sesmail.ReadStore(ctx, s.sesURL)
+	require.NoError(t, err)
+	assert.Len(t, mails, 2, "no mail for the refused submission")
 }
