@@ -33,7 +33,8 @@ func taskKey(requestID, sys, action string) map[string]types.AttributeValue {
 
 // Create stores t unless the task exists; it reports whether it did.
 func (ts *Tasks) Create(ctx context.Context, t connector.Task) (bool, error) {
-	item, err := attributevalue.MarshalMapWithOptions(t, omitEmptyTime)
+	// connector.Task names its attributes with its json tags.
+	item, err := attributevalue.MarshalMapWithOptions(t, omitEmptyTime, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 	if err != nil {
 		return false, fmt.Errorf("encode task %s/%s of %s: %w", t.System, t.Action, t.RequestID, err)
 	}
@@ -69,7 +70,7 @@ func (ts *Tasks) List(ctx context.Context, requestID string) ([]connector.Task, 
 			return nil, fmt.Errorf("query tasks of %s: %w", requestID, err)
 		}
 		var batch []connector.Task
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+		if err := attributevalue.UnmarshalListOfMapsWithOptions(page.Items, &batch, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" }); err != nil {
 			return nil, fmt.Errorf("decode tasks of %s: %w", requestID, err)
 		}
 		out = append(out, batch...)

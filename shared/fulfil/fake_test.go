@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -143,6 +144,19 @@ func (o *outbox) Send(_ context.Context, m mail.Message) (string, error) {
 	return "msg-" + string(rune('a'+len(o.sent))), nil
 }
 
+// to lists the mail sent to addr.
+func (o *outbox) to(addr string) []mail.Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []mail.Message
+	for _, m := range o.sent {
+		if slices.Contains(m.To, addr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // fakePackages records packages.
 type fakePackages struct {
 	packages []export.Package
@@ -156,19 +170,137 @@ func (f *fakePackages) Package(_ context.Context, _ *system.Registry, p export.P
 // downloadPage is where the answer's download links point in tests.
 const downloadPage = "https://privacy.productionflow.example/download"
 
-// fakeManual records started tasks.
-type fakeManual struct {
-	mu      sync.Mutex
-	started []string
-	tokens  []string
+// fakeOwnerMail records the owners' mails.
+type fakeOwnerMail struct {
+	mu       sync.Mutex
+	sent     []string // "system action"
+	subjects []connector.Subject
+	reminded []string
 }
 
-func (f *fakeManual) Start(_ context.Context, sys *system.System, a system.Action, requestID, taskToken string, _ connector.Person) (connector.Task, error) {
+var _ fulfil.OwnerMail = (*fakeOwnerMail)(nil)
+
+func (f *fakeOwnerMail) Send(_ context.Context, sys *system.System, t connector.Task, p connector.Subject) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.started = append(f.started, sys.Name+" "+string(a)+" "+taskToken)
-	f.tokens = append(f.tokens, taskToken)
-	return connector.Task{RequestID: requestID, System: sys.Name, Action: a, TaskToken: taskToken}, nil
+	f.sent = append(f.sent, sys.Name+" "+string(t.Action))
+	f.subjects = append(f.subjects, p)
+	return nil
+}
+
+func (f *fakeOwnerMail) Remind(_ context.Context, sys *system.System, t connector.Task) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reminded = append(f.reminded, sys.Name+" "+string(t.Action))
+	return nil
+}
+
+// memTasks keeps owners' tasks in memory, as *dynamo.Tasks does in the table.
+type memTasks struct {
+	mu    sync.Mutex
+	tasks map[string]connector.Task // requestID/system/action
+	order []string
+	wait  map[string]string
+}
+
+var _ fulfil.TaskStore = (*memTasks)(nil)
+
+func (m *memTasks) key(id, sys, action string) string { return id + "/" + sys + "/" + action }
+
+func (m *memTasks) Create(_ context.Context, t connector.Task) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tasks == nil {
+		m.tasks, m.wait = map[string]connector.Task{}, map[string]string{}
+	}
+	k := m.key(t.RequestID, t.System, string(t.Action))
+	if _, ok := m.tasks[k]; ok {
+		return false, nil
+	}
+	m.tasks[k] = t
+	m.order = append(m.order, k)
+	return true, nil
+}
+
+func (m *memTasks) List(_ context.Context, id string) ([]connector.Task, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []connector.Task
+	for _, k := range m.order {
+		if t := m.tasks[k]; t.RequestID == id {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (m *memTasks) change(id, sys, action string, f func(*connector.Task) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := m.key(id, sys, action)
+	t, ok := m.tasks[k]
+	if !ok {
+		return connector.ErrAlreadyAnswered
+	}
+	if err := f(&t); err != nil {
+		return err
+	}
+	m.tasks[k] = t
+	return nil
+}
+
+func (m *memTasks) MarkMailed(_ context.Context, id, sys, action string, at time.Time) error {
+	return m.change(id, sys, action, func(t *connector.Task) error { t.MailedAt = at; return nil })
+}
+
+func (m *memTasks) MarkReminded(_ context.Context, id, sys, action string, at time.Time, told bool) error {
+	return m.change(id, sys, action, func(t *connector.Task) error { t.RemindedAt, t.TeamToldOverdue = at, told; return nil })
+}
+
+func (m *memTasks) Answer(_ context.Context, id, sys, action string, st connector.TaskState, reason string, up bool, at time.Time) error {
+	return m.change(id, sys, action, func(t *connector.Task) error {
+		if t.Answered() {
+			return connector.ErrAlreadyAnswered
+		}
+		t.State, t.Reason, t.Uploaded, t.AnsweredAt = st, reason, up, at
+		return nil
+	})
+}
+
+func (m *memTasks) SetWaitToken(_ context.Context, id, tok string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.wait == nil {
+		m.tasks, m.wait = map[string]connector.Task{}, map[string]string{}
+	}
+	m.wait[id] = tok
+	return nil
+}
+
+func (m *memTasks) WaitToken(_ context.Context, id string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.wait[id], nil
+}
+
+// completions records what the owners' wait was completed with.
+type completions struct {
+	mu   sync.Mutex
+	done map[string][]fulfil.StepResult // task token → results
+}
+
+func (c *completions) complete(_ context.Context, tok string, out json.RawMessage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var res []fulfil.StepResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return err
+	}
+	if c.done == nil {
+		c.done = map[string][]fulfil.StepResult{}
+	}
+	c.done[tok] = res
+	return nil
 }
 
 type env struct {
@@ -178,7 +310,9 @@ type env struct {
 	mail     *outbox
 	packages *fakePackages
 	tokens   *token.MemStore
-	manual   *fakeManual
+	owners   *fakeOwnerMail
+	tasks    *memTasks
+	done     *completions
 	parts    *fulfil.MemParts
 	logs     *bytes.Buffer
 }
@@ -198,7 +332,9 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 		mail:     &outbox{},
 		packages: &fakePackages{},
 		tokens:   token.NewMemStore(),
-		manual:   &fakeManual{},
+		owners:   &fakeOwnerMail{},
+		tasks:    &memTasks{},
+		done:     &completions{},
 		parts:    &fulfil.MemParts{},
 		logs:     &bytes.Buffer{},
 	}
@@ -207,7 +343,7 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 	e.svc = &fulfil.Service{
 		Store: e.store, Registry: seedRegistry(t), Systems: e.systems,
 		Eraser: &connector.Eraser{Systems: e.systems, Audit: fulfil.RecordFunc(e.store.AppendEvent), Now: now, Log: log},
-		Manual: e.manual, Parts: e.parts, Packages: e.packages, Mail: e.mail, Now: now, Log: log,
+		Tasks: e.tasks, OwnerMail: e.owners, Complete: e.done.complete, Parts: e.parts, Packages: e.packages, Mail: e.mail, Now: now, Log: log,
 		Downloads:   &export.Links{Tokens: e.tokens, Issuer: &token.Issuer{Now: now}, PageURL: downloadPage},
 		TeamAddress: team, Location: time.UTC,
 	}

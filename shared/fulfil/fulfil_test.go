@@ -184,15 +184,12 @@ func TestStep(t *testing.T) {
 		b, _ := json.Marshal(out)
 		assert.NotContains(t, string(b), janeEmail)
 	})
-	t.Run("manual step needs a task token", func(t *testing.T) {
+	t.Run("a manual action is an owner's task, never a step", func(t *testing.T) {
 		e := newEnv(t, request.Correction)
 		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct})
 		_, ok := err.(*connector.PermanentError)
 		require.True(t, ok, "got %T", err)
-		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct, TaskToken: "tok"})
-		require.NoError(t, err)
-		assert.Equal(t, "task-started", out.Outcome)
-		assert.Equal(t, []string{"customer-accounts correct tok"}, e.manual.started)
+		assert.Empty(t, e.owners.sent)
 	})
 	t.Run("unknown system is permanent", func(t *testing.T) {
 		e := newEnv(t, request.Deletion)

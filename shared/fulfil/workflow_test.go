@@ -46,6 +46,7 @@ const (
 	planARN   = "arn:aws:lambda:us-east-1:123456789012:function:FulfilPlanFunction"
 	stepARN   = "arn:aws:lambda:us-east-1:123456789012:function:FulfilStepFunction"
 	answerARN = "arn:aws:lambda:us-east-1:123456789012:function:FulfilAnswerFunction"
+	tasksARN  = "arn:aws:lambda:us-east-1:123456789012:function:FulfilTasksFunction"
 )
 
 // fakeSystem behaves like a small people API: search by email, export and
@@ -184,7 +185,8 @@ type flow struct {
 	s3      *s3.Client
 	tokens  *dynamo.Tokens
 	systems map[string]*fakeSystem
-	manual  *fakeManual
+	owners  *fakeOwnerMail
+	svc     *fulfil.Service
 	logs    *strings.Builder
 	inputs  []string // every payload the workflow passed to a task
 	mu      sync.Mutex
@@ -194,6 +196,14 @@ type flow struct {
 }
 
 func newFlow(t *testing.T) *flow {
+	t.Helper()
+	return newFlowWith(t, nil, nil)
+}
+
+// newFlowWith runs the fulfil workflow with reg (nil: three systems on a
+// fake API server and one manual) on clk (nil: a virtual clock that jumps
+// whenever the runtime is idle).
+func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *flow {
 	t.Helper()
 	ctx := context.Background()
 	db, ses := standin.Dynalite(t), standin.SES(t)
@@ -212,7 +222,7 @@ func newFlow(t *testing.T) *flow {
 
 	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{},
 		tokens: &dynamo.Tokens{API: ddb, Table: "privacy-desk"}}
-	f.manual = &fakeManual{}
+	f.owners = &fakeOwnerMail{}
 	mux := http.NewServeMux()
 	for _, name := range []string{"accounts", "support", "credit"} {
 		fs := &fakeSystem{people: map[string]string{janeEmail: name + "-42"}}
@@ -222,17 +232,24 @@ func newFlow(t *testing.T) *flow {
 	apis := httptest.NewServer(mux)
 	t.Cleanup(apis.Close)
 
-	clk := states.NewVirtualClock(t0)
+	if clk == nil {
+		clk = states.NewVirtualClock(t0)
+	}
 	f.clk = clk
 	f.rt = states.New(states.Options{Clock: clk})
 	t.Cleanup(f.rt.Close)
 	log := slog.New(slog.NewJSONHandler(&syncWriter{w: f.logs, mu: &f.mu}, nil))
-	reg := registryFor(t, apis.URL)
+	if reg == nil {
+		reg = registryFor(t, apis.URL)
+	}
 	runner := &connector.Runner{HTTP: &connector.HTTP{Client: apis.Client(), Now: clk.Now, Log: log, Template: system.TemplateOptions{AllowLocalHTTP: true}}}
 	svc := &fulfil.Service{
 		Store: f.store, Registry: reg, Systems: runner,
 		Eraser:    &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
-		Manual:    f.manual,
+		Tasks:     &dynamo.Tasks{API: ddb, Table: "privacy-desk"}, OwnerMail: f.owners,
+		Complete: func(_ context.Context, tok string, out json.RawMessage) error {
+			return f.rt.SendTaskSuccess(tok, string(out))
+		},
 		Parts:     &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
 		Packages:  &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
 		Downloads: &export.Links{Tokens: f.tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
@@ -253,6 +270,11 @@ func newFlow(t *testing.T) *flow {
 		record(in)
 		return svc.Step(ctx, in)
 	})
+	f.rt.RegisterLambda(tasksARN, func(ctx context.Context, in fulfil.OwnersInput) (fulfil.OwnersOutput, error) {
+		record(in)
+		return svc.Owners(ctx, in)
+	})
+	f.svc = svc
 	f.rt.RegisterLambda(answerARN, func(ctx context.Context, in fulfil.AnswerInput) (fulfil.AnswerOutput, error) {
 		record(in)
 		f.mu.Lock()
@@ -266,7 +288,7 @@ func newFlow(t *testing.T) *flow {
 	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
 	require.NoError(t, err)
 	f.arn, err = f.rt.Register("fulfil", def, map[string]string{
-		"FulfilPlanFunctionArn": planARN, "FulfilStepFunctionArn": stepARN, "FulfilAnswerFunctionArn": answerARN,
+		"FulfilPlanFunctionArn": planARN, "FulfilStepFunctionArn": stepARN, "FulfilAnswerFunctionArn": answerARN, "FulfilTasksFunctionArn": tasksARN,
 	})
 	require.NoError(t, err)
 	return f
@@ -523,32 +545,52 @@ func TestWorkflowAccess(t *testing.T) {
 }
 
 func TestWorkflowManualStepWaitsForTheOwner(t *testing.T) {
-	f := newFlow(t)
-	// Held, the virtual clock cannot jump to the manual task's 30-day
-	// timeout while the owner (this test) has not confirmed yet.
-	release := f.clk.Hold()
-	defer release()
+	clk := states.NewManualClock(t0)
+	f := newFlowWith(t, nil, clk)
+	ctx := context.Background()
 	arn := f.start(t, "PR-COR1", request.Correction)
-
-	var tok string
-	require.Eventually(t, func() bool {
-		f.manual.mu.Lock()
-		defer f.manual.mu.Unlock()
-		if len(f.manual.tokens) == 1 {
-			tok = f.manual.tokens[0]
-		}
-		return tok != ""
-	}, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, clk.WaitIdle(ctx))
+	assert.Equal(t, []string{"analytics correct"}, f.owners.sent, "the owner is mailed when fulfilment starts")
 	info, err := f.rt.Describe(arn)
 	require.NoError(t, err)
 	assert.Equal(t, states.StatusRunning, info.Status, "the workflow waits for the owner")
 
-	// What connector.ConfirmHandler sends when the owner confirms.
-	require.NoError(t, f.rt.SendTaskSuccess(tok, `{"system":"analytics","action":"correct","confirmedAt":"2026-11-03T10:00:00Z","noted":false}`))
-	release()
+	// What the task page does when the owner answers.
+	require.NoError(t, f.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-COR1", System: "analytics", Action: system.Correct, State: connector.TaskDone}))
 	out := f.wait(t, arn)
 	assert.True(t, out.Completed)
 	mails := f.mailTo(t, janeEmail, "PR-COR1")
 	require.Len(t, mails, 1)
 	assert.Contains(t, mails[0].Text, "Analytics: done by hand by the team that runs it")
+}
+
+func TestWorkflowSevenOwnersHaveTheirTasksAtOnceAndAreReminded(t *testing.T) {
+	clk := states.NewManualClock(t0)
+	f := newFlowWith(t, sevenManual(t), clk)
+	ctx := context.Background()
+	arn := f.start(t, "PR-SEVEN", request.Deletion)
+	require.NoError(t, clk.WaitIdle(ctx))
+	f.owners.mu.Lock()
+	assert.Len(t, f.owners.sent, 7, "every owner has their task at t=0")
+	f.owners.mu.Unlock()
+
+	clk.Advance(47 * time.Hour)
+	require.NoError(t, clk.WaitIdle(ctx))
+	assert.Empty(t, f.owners.reminded, "nobody is reminded two days before the due time")
+	clk.Advance(time.Hour)
+	require.NoError(t, clk.WaitIdle(ctx))
+	f.owners.mu.Lock()
+	assert.Len(t, f.owners.reminded, 7, "every owner is reminded a day before the due time")
+	f.owners.mu.Unlock()
+
+	for i := 1; i <= 7; i++ {
+		require.NoError(t, f.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-SEVEN", System: fmt.Sprintf("sys-%d", i), Action: system.Erase, State: connector.TaskDone}))
+	}
+	out := f.wait(t, arn)
+	assert.True(t, out.Completed)
+	mails := f.mailTo(t, janeEmail, "PR-SEVEN")
+	require.Len(t, mails, 1)
+	for i := 1; i <= 7; i++ {
+		assert.Contains(t, mails[0].Text, fmt.Sprintf("System %d", i))
+	}
 }
