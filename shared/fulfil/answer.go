@@ -46,9 +46,9 @@ type AnswerInput struct {
 	Results   []StepResult `json:"results"`
 	// Owners are the owners' tasks' results: a list, or one caught failure
 	// of the owners' loop.
-	Owners ownerResultList `json:"owners,omitempty"`
-	Stage     string       `json:"stage,omitempty"`   // "plan", "answer"; or the request workflow's "verification", "close", "handover"
-	Failure   *StepError   `json:"failure,omitempty"` // the caught error
+	Owners  ownerResultList `json:"owners,omitempty"`
+	Stage   string          `json:"stage,omitempty"`   // "plan", "answer"; or the request workflow's "verification", "close", "handover"
+	Failure *StepError      `json:"failure,omitempty"` // the caught error
 }
 
 // AnswerOutput says how the request ended.

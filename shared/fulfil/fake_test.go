@@ -343,7 +343,7 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 	e.svc = &fulfil.Service{
 		Store: e.store, Registry: seedRegistry(t), Systems: e.systems,
 		Eraser: &connector.Eraser{Systems: e.systems, Audit: fulfil.RecordFunc(e.store.AppendEvent), Now: now, Log: log},
-		Tasks: e.tasks, OwnerMail: e.owners, Complete: e.done.complete, Parts: e.parts, Packages: e.packages, Mail: e.mail, Now: now, Log: log,
+		Tasks:  e.tasks, OwnerMail: e.owners, Complete: e.done.complete, Parts: e.parts, Packages: e.packages, Mail: e.mail, Now: now, Log: log,
 		Downloads:   &export.Links{Tokens: e.tokens, Issuer: &token.Issuer{Now: now}, PageURL: downloadPage},
 		TeamAddress: team, Location: time.UTC,
 	}

@@ -69,8 +69,8 @@ type Service struct {
 	// data (0: DefaultExpeditedTaskDays).
 	Calendar          Calendar
 	ExpeditedTaskDays int
-	Parts    Parts
-	Packages Packager
+	Parts             Parts
+	Packages          Packager
 	// Downloads issues the access package's download link; required for
 	// access and portability answers.
 	Downloads Offerer

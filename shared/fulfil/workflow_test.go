@@ -245,8 +245,8 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 	runner := &connector.Runner{HTTP: &connector.HTTP{Client: apis.Client(), Now: clk.Now, Log: log, Template: system.TemplateOptions{AllowLocalHTTP: true}}}
 	svc := &fulfil.Service{
 		Store: f.store, Registry: reg, Systems: runner,
-		Eraser:    &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
-		Tasks:     &dynamo.Tasks{API: ddb, Table: "privacy-desk"}, OwnerMail: f.owners,
+		Eraser: &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
+		Tasks:  &dynamo.Tasks{API: ddb, Table: "privacy-desk"}, OwnerMail: f.owners,
 		Complete: func(_ context.Context, tok string, out json.RawMessage) error {
 			return f.rt.SendTaskSuccess(tok, string(out))
 		},

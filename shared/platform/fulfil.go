@@ -2,8 +2,8 @@ package platform
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,7 +46,7 @@ type FulfilConfig struct {
 	// URLs (the local stack's stand-ins): SYSTEMS_REBASE, comma-separated
 	// origin=base pairs, only with SYSTEMS_ALLOW_LOCAL_HTTP=true and only to
 	// 127.0.0.1 or localhost. Never set in AWS.
-	Rebase       map[string]string
+	Rebase         map[string]string
 	ExportBucket   string // EXPORT_BUCKET: access packages and per-system export parts
 	ExportKMSKeyID string // EXPORT_KMS_KEY_ID: the key they are encrypted with
 	ExportPrefix   string // EXPORT_PREFIX, default "exports/"
@@ -172,21 +172,21 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 		Registry: reg,
 		Systems:  runner,
 		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(store.AppendEvent), Now: o.now, Log: log},
-		Tasks: &dynamo.Tasks{API: ddb, Table: cfg.Table},
+		Tasks:    &dynamo.Tasks{API: ddb, Table: cfg.Table},
 		OwnerMail: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
 			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress,
 			Location: cal.Location()},
 		Complete:          TaskCompleter(sfn.NewFromConfig(awsCfg)),
 		Calendar:          cal,
 		ExpeditedTaskDays: cfg.ExpeditedTaskDays,
-		Parts:       &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
-		Packages:    &export.Store{S3: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
-		Downloads:   DownloadLinks(ddb, cfg.Table, cfg.DownloadURL, o.now),
-		Mail:        mailer,
-		Now:         o.now,
-		Log:         log,
-		TeamAddress: cfg.TeamAddress,
-		Location:    cal.Location(),
+		Parts:             &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
+		Packages:          &export.Store{S3: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix, Now: o.now},
+		Downloads:         DownloadLinks(ddb, cfg.Table, cfg.DownloadURL, o.now),
+		Mail:              mailer,
+		Now:               o.now,
+		Log:               log,
+		TeamAddress:       cfg.TeamAddress,
+		Location:          cal.Location(),
 	}, nil
 }
 
