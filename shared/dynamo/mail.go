@@ -107,3 +107,23 @@ func (st *Store) updateMail(ctx context.Context, messageID, update, cond string,
 	}
 	return nil
 }
+
+// ClaimTeamNotice takes a short lease on sending the one notice to the
+// team about a recorded message: false when it went out or another
+// delivery holds the lease.
+func (st *Store) ClaimTeamNotice(ctx context.Context, messageID string, now time.Time, lease time.Duration) (bool, error) {
+	err := st.updateMail(ctx, messageID, "SET teamLeaseUntil = :until",
+		"attribute_not_exists(teamNotifiedAt) AND (attribute_not_exists(teamLeaseUntil) OR teamLeaseUntil < :now)",
+		map[string]types.AttributeValue{":until": s(timeKey(now.Add(lease))), ":now": s(timeKey(now))})
+	if errors.Is(err, request.ErrConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MarkTeamNotified records that the team's notice went out.
+func (st *Store) MarkTeamNotified(ctx context.Context, messageID string, at time.Time, noticeMessageID string) error {
+	return st.updateMail(ctx, messageID, "SET teamNotifiedAt = :at, teamMessageId = :mid REMOVE teamLeaseUntil",
+		"attribute_not_exists(teamNotifiedAt)",
+		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano)), ":mid": s(noticeMessageID)})
+}

@@ -108,3 +108,10 @@ func oneLineText(s string, max int) string {
 	}
 	return s
 }
+
+// OwnText is what the writer of the message wrote: its text without quoted
+// replies, signature or control characters, on one line. Personal data:
+// it goes to the privacy team only, never to a log line.
+func OwnText(res *Result) string {
+	return oneLineText(stripQuoted(res.Text, res.Subject), len(res.Text))
+}

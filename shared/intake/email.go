@@ -24,6 +24,7 @@ const (
 	MailNoReply     = "no-reply"    // auto-reply, bounce, list mail, our own address: never answered
 	MailUnreadable  = "unreadable"  // past the parse bounds: answered once with "please use the form"
 	MailRejected    = "rejected"    // no sender the desk could write to: never answered
+	MailReply       = "reply"       // a requester's reply to desk mail: joined to its request, never answered
 )
 
 // MailRecord is what the desk keeps of received mail that opened no
@@ -38,9 +39,18 @@ type MailRecord struct {
 	AuthFailures []string          `json:"authFailures,omitempty" dynamodbav:"authFailures,omitempty"`
 	ReceivedAt   time.Time         `json:"receivedAt" dynamodbav:"receivedAt"`
 	// RepliedAt and ReplyMessageID are set once the one reply went out
-	// (unreadable mail only).
+	// (unreadable mail; a reply that made an unclear request clear gets the
+	// request's acknowledgement as its one reply).
 	RepliedAt      time.Time `json:"repliedAt,omitzero" dynamodbav:"repliedAt,omitempty"`
 	ReplyMessageID string    `json:"replyMessageId,omitempty" dynamodbav:"replyMessageId,omitempty"`
+	// RequestID is the request a reply joined (MailReply only); Kinds are
+	// the kinds it gave that request when the request was unclear.
+	RequestID string         `json:"requestId,omitempty" dynamodbav:"requestId,omitempty"`
+	Kinds     []request.Kind `json:"kinds,omitempty" dynamodbav:"kinds,omitempty"`
+	// TeamNotifiedAt and TeamMessageID are set once the privacy team was
+	// told of the mail (replies, and mail without a usable sender).
+	TeamNotifiedAt time.Time `json:"teamNotifiedAt,omitzero" dynamodbav:"teamNotifiedAt,omitempty"`
+	TeamMessageID  string    `json:"teamMessageId,omitempty" dynamodbav:"teamMessageId,omitempty"`
 }
 
 // MailLog keeps MailRecords, one per SES messageId (*dynamo.Store).
@@ -53,6 +63,13 @@ type MailLog interface {
 	ClaimMailReply(ctx context.Context, messageID string, now time.Time, lease time.Duration) (bool, error)
 	// MarkMailReplied records that the reply went out.
 	MarkMailReplied(ctx context.Context, messageID string, at time.Time, replyMessageID string) error
+	// MailRecord reads the record of a message (request.ErrNotFound when
+	// there is none).
+	MailRecord(ctx context.Context, messageID string) (*MailRecord, error)
+	// ClaimTeamNotice and MarkTeamNotified do for the one notice to the
+	// team what ClaimMailReply and MarkMailReplied do for the reply.
+	ClaimTeamNotice(ctx context.Context, messageID string, now time.Time, lease time.Duration) (bool, error)
+	MarkTeamNotified(ctx context.Context, messageID string, at time.Time, noticeMessageID string) error
 }
 
 // RawMail opens the raw message SES stored for a messageId (the S3 object
@@ -74,6 +91,10 @@ type Inbox struct {
 	// address...): mail from them is never answered.
 	Ours   []string
 	Limits inbound.Limits
+	// Threads finds the request a desk mail was about and records what a
+	// reply changes; nil joins replies by the request ID in their subject
+	// only.
+	Threads Threads
 	// ReplyLease bounds how long one delivery holds the right to send the
 	// unreadable-mail note; 0 means two minutes.
 	ReplyLease time.Duration
@@ -138,14 +159,29 @@ func (in *Inbox) Receive(ctx context.Context, d Delivery) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("receive mail %s: read: %w", d.MessageID, err)
 	}
 
+	var th *thread
+	if !res.Quarantine && res.Reply && checkEmail(res.From.Address) == "" {
+		if th, err = in.findThread(ctx, res); err != nil {
+			return Outcome{}, fmt.Errorf("receive mail %s: %w", d.MessageID, err)
+		}
+	}
+
 	var out Outcome
 	switch {
 	case res.Quarantine:
 		out, err = in.record(ctx, d, res, MailQuarantined, res.Reason)
 	case !res.Reply:
 		out, err = in.record(ctx, d, res, MailNoReply, res.Reason)
+		if err == nil && res.SenderUnusable {
+			err = in.tellTeamUnusable(ctx, d, res.Reason)
+		}
 	case checkEmail(res.From.Address) != "":
-		out, err = in.record(ctx, d, res, MailRejected, "sender address not usable")
+		out, err = in.record(ctx, d, res, MailRejected, reasonSenderUnusable)
+		if err == nil {
+			err = in.tellTeamUnusable(ctx, d, reasonSenderUnusable)
+		}
+	case th != nil:
+		out, err = in.joinReply(ctx, d, res, th)
 	case res.Unreadable:
 		out, err = in.unreadable(ctx, d, res)
 	default:
@@ -155,7 +191,9 @@ func (in *Inbox) Receive(ctx context.Context, d Delivery) (Outcome, error) {
 		return Outcome{}, err
 	}
 	attrs := []any{"outcome", out.Mail}
-	if out.RequestID != "" {
+	if out.RequestID != "" && out.Mail != "" {
+		attrs = append(attrs, "requestId", out.RequestID)
+	} else if out.RequestID != "" {
 		attrs = []any{"outcome", "request", "requestId", out.RequestID}
 	}
 	if out.Reason != "" {
@@ -220,14 +258,18 @@ func (in *Inbox) unreadable(ctx context.Context, d Delivery, res *inbound.Result
 // team needs to know about the mail.
 func (in *Inbox) submit(ctx context.Context, d Delivery, res *inbound.Result) (Outcome, error) {
 	sub := Submission{
-		SourceID:   d.MessageID,
-		Channel:    request.Email,
-		Kinds:      res.Kinds,
-		Requester:  request.Identity{Name: singleLineText(res.From.Name, MaxName), Email: res.From.Address},
-		Details:    details(res),
-		Priority:   res.Priority,
-		Regulation: res.Regulation,
-		Language:   res.Language, // the reply, and any later one, is written in it
+		SourceID:  d.MessageID,
+		Channel:   request.Email,
+		Kinds:     res.Kinds,
+		Requester: request.Identity{Name: singleLineText(res.From.Name, MaxName), Email: res.From.Address},
+		Details:   details(res),
+		// What triage read of the child's identifiers and of the
+		// correction; the team checks both against the details.
+		Subject:     res.Child,
+		Corrections: res.Corrections,
+		Priority:    res.Priority,
+		Regulation:  res.Regulation,
+		Language:    res.Language, // the reply, and any later one, is written in it
 	}
 	if res.Agent {
 		// The sender is the agent; the consumer is not known yet. The agent
@@ -241,6 +283,12 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *inbound.Result) (O
 	}
 	rc, err := in.Intake.Submit(ctx, sub)
 	var fe FieldErrors
+	if errors.As(err, &fe) && (sub.Subject != nil || sub.Corrections != nil) {
+		// What triage read of the child or the correction is a pointer for
+		// the team; open the request without it rather than not at all.
+		sub.Subject, sub.Corrections = nil, nil
+		rc, err = in.Intake.Submit(ctx, sub)
+	}
 	if errors.As(err, &fe) {
 		// Retrying cannot fix what the message says; keep a record instead.
 		return in.record(ctx, d, res, MailRejected, fe.Error())

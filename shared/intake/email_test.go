@@ -23,15 +23,57 @@ import (
 
 // memMailLog is an in-memory intake.MailLog with the DynamoDB store's rules.
 type memMailLog struct {
-	mu      sync.Mutex
-	records map[string]intake.MailRecord
-	leases  map[string]time.Time
+	mu          sync.Mutex
+	records     map[string]intake.MailRecord
+	leases      map[string]time.Time
+	teamLeases  map[string]time.Time
+	failNoticed error
 }
 
 var _ intake.MailLog = (*memMailLog)(nil)
 
 func newMemMailLog() *memMailLog {
-	return &memMailLog{records: map[string]intake.MailRecord{}, leases: map[string]time.Time{}}
+	return &memMailLog{records: map[string]intake.MailRecord{}, leases: map[string]time.Time{}, teamLeases: map[string]time.Time{}}
+}
+
+func (m *memMailLog) MailRecord(_ context.Context, id string) (*intake.MailRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, ok := m.records[id]
+	if !ok {
+		return nil, request.ErrNotFound
+	}
+	return &rec, nil
+}
+
+func (m *memMailLog) ClaimTeamNotice(_ context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, ok := m.records[id]
+	if !ok || !rec.TeamNotifiedAt.IsZero() {
+		return false, nil
+	}
+	if until, held := m.teamLeases[id]; held && !until.Before(now) {
+		return false, nil
+	}
+	m.teamLeases[id] = now.Add(lease)
+	return true, nil
+}
+
+func (m *memMailLog) MarkTeamNotified(_ context.Context, id string, at time.Time, noticeID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failNoticed != nil {
+		return m.failNoticed
+	}
+	rec := m.records[id]
+	if !rec.TeamNotifiedAt.IsZero() {
+		return request.ErrConflict
+	}
+	rec.TeamNotifiedAt, rec.TeamMessageID = at, noticeID
+	m.records[id] = rec
+	delete(m.teamLeases, id)
+	return nil
 }
 
 func (m *memMailLog) RecordMail(_ context.Context, rec intake.MailRecord) (bool, error) {
@@ -256,6 +298,7 @@ func TestReceiveNeverAnswers(t *testing.T) {
 		verdicts inbound.Verdicts
 		outcome  string
 		reason   string
+		teamTold bool // mail without a usable sender: the team is told once, with the messageId
 	}{
 		{
 			name: "spam", verdicts: inbound.Verdicts{Spam: "FAIL", Virus: "PASS"}, outcome: intake.MailQuarantined, reason: "spam verdict FAIL",
@@ -276,13 +319,26 @@ func TestReceiveNeverAnswers(t *testing.T) {
 				"Your message could not be delivered.\r\n"),
 		},
 		{
-			name: "our own sending address", verdicts: pass, outcome: intake.MailNoReply, reason: "sent from our own address",
+			name: "our own sending address", verdicts: pass, outcome: intake.MailNoReply, reason: "sent from our own address", teamTold: true,
 			msg: msg("From: privacy-desk@productionflow.example\nTo: privacy@productionflow.example\nSubject: We received your privacy request\n",
 				"Please delete.\r\n"),
 		},
 		{
-			name: "a sender the desk cannot write to", verdicts: pass, outcome: intake.MailRejected, reason: "sender address not usable",
+			name: "a sender the desk cannot write to", verdicts: pass, outcome: intake.MailRejected, reason: "sender address not usable", teamTold: true,
 			msg: msg("From: root@localhost\nTo: privacy@productionflow.example\nSubject: delete\n", "Please delete my data.\r\n"),
+		},
+		{
+			name: "no From at all", verdicts: pass, outcome: intake.MailNoReply, reason: "no sender address", teamTold: true,
+			msg: msg("To: privacy@productionflow.example\nSubject: delete\n", "Please delete my data.\r\n"),
+		},
+		{
+			name: "a From that is no address", verdicts: pass, outcome: intake.MailNoReply, reason: "no sender address", teamTold: true,
+			msg: msg("From: Jo <jo at example dot com>\nTo: privacy@productionflow.example\nSubject: delete\n", "Please delete my data.\r\n"),
+		},
+		{
+			name: "our own notice coming back is not told again", verdicts: pass, outcome: intake.MailNoReply, reason: "auto-submitted message",
+			msg: msg("From: privacy-desk@productionflow.example\nAuto-Submitted: auto-generated\nTo: privacy@productionflow.example\nSubject: Mail to the privacy address without a usable sender (kept, not answered)\n",
+				"Mail reached the privacy address without a sender the desk can write to.\r\n"),
 		},
 	}
 	for _, tt := range tests {
@@ -292,10 +348,18 @@ func TestReceiveNeverAnswers(t *testing.T) {
 			f.receive(t, tt.verdicts)
 			assert.Empty(t, out.RequestID)
 			assert.Equal(t, tt.outcome, out.Mail)
-			assert.Empty(t, f.mailer.sent, "no mail")
 			assert.Empty(t, f.store.reqs, "no request")
 			rec, ok := f.log.records[messageID]
 			require.True(t, ok, "the mail is recorded")
+			if !tt.teamTold {
+				assert.Empty(t, f.mailer.sent, "no mail")
+			} else {
+				require.Len(t, f.mailer.sent, 1, "one notice to the team however often SES delivers")
+				assert.Equal(t, []string{"privacy@productionflow.example"}, f.mailer.sent[0].To, "to the team only")
+				assert.Contains(t, f.mailer.sent[0].Text, messageID)
+				assert.Contains(t, f.mailer.sent[0].Text, tt.reason)
+				assert.Equal(t, "msg-b", rec.TeamMessageID)
+			}
 			assert.Equal(t, tt.outcome, rec.Outcome)
 			assert.Equal(t, tt.reason, rec.Reason)
 			assert.Equal(t, tt.verdicts.Spam, rec.Verdicts["spam"])
