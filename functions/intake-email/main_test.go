@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,18 @@ func (s *stack) outbox(t *testing.T) []sesmail.StoredEmail {
 	return mails
 }
 
+// outboxTo is the mail sent to addr.
+func (s *stack) outboxTo(t *testing.T, addr string) []sesmail.StoredEmail {
+	t.Helper()
+	var out []sesmail.StoredEmail
+	for _, m := range s.outbox(t) {
+		if slices.Contains(m.To, addr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func readSample(t *testing.T) (events.SimpleEmailEvent, []byte) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "events", "intake-email-receipt.json"))
@@ -133,9 +146,8 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	assert.Equal(t, "CCPA", got.Regulation)
 	assert.Equal(t, "Jane Roe", got.Requester.Name)
 	assert.Equal(t, request.Acknowledged, got.Status)
-	mails := s.outbox(t)
+	mails := s.outboxTo(t, "jane.roe@example.com")
 	require.Len(t, mails, 1)
-	assert.Equal(t, []string{"jane.roe@example.com"}, mails[0].To)
 	assert.Contains(t, mails[0].Text, id)
 	assert.Equal(t, "auto-generated", mails[0].Header("Auto-Submitted"))
 }
@@ -168,14 +180,15 @@ func TestOnceOnly(t *testing.T) {
 	ids, err := s.store.EarlierRequests(ctx, "jane.roe@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{request.NewID(request.Email, messageID)}, ids, "one request")
-	assert.Len(t, s.outbox(t), 1, "one mail")
+	assert.Len(t, s.outboxTo(t, "jane.roe@example.com"), 1, "one acknowledgement")
+	assert.Len(t, s.outboxTo(t, "privacy-team@productionflow.com"), 1, "one notice to the team (expedited)")
 	evs, err := s.store.Events(ctx, ids[0])
 	require.NoError(t, err)
 	var actions []string
 	for _, e := range evs {
 		actions = append(actions, e.Action)
 	}
-	assert.ElementsMatch(t, []string{"created", "acknowledged", "mail-received"}, actions)
+	assert.ElementsMatch(t, []string{"created", "acknowledged", "mail-received", "team-notified"}, actions)
 }
 
 // TestAutoReplyToOurAcknowledgement: the requester's vacation reply to the
@@ -188,9 +201,10 @@ func TestAutoReplyToOurAcknowledgement(t *testing.T) {
 	handle, err := newEntry(ctx, s.getenv, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	require.NoError(t, handle(ctx, ev))
-	mails := s.outbox(t)
+	mails := s.outboxTo(t, "jane.roe@example.com")
 	require.Len(t, mails, 1)
 	ack := mails[0]
+	before := len(s.outbox(t))
 
 	tests := []struct {
 		name, headers string
@@ -212,7 +226,7 @@ func TestAutoReplyToOurAcknowledgement(t *testing.T) {
 			require.NoError(t, handle(ctx, receipt(messageID, "PASS")))
 			require.NoError(t, handle(ctx, receipt(messageID, "PASS")))
 
-			assert.Len(t, s.outbox(t), 1, "no mail answers an auto-reply")
+			assert.Len(t, s.outbox(t), before, "no mail answers an auto-reply")
 			rec, err := s.store.MailRecord(ctx, messageID)
 			require.NoError(t, err)
 			assert.Equal(t, intake.MailNoReply, rec.Outcome)
@@ -254,4 +268,55 @@ func TestMisconfiguredColdStartFailsClearly(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "TABLE_NAME is required")
 	assert.Contains(t, err.Error(), "INBOUND_BUCKET is required")
+}
+
+// TestReplyToTheAcknowledgement: the requester answers the acknowledgement
+// (In-Reply-To names the Message-ID SES gave it). The reply joins the
+// request; the requester gets no new mail, the team one notice.
+func TestReplyToTheAcknowledgement(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t)
+	ev, raw := readSample(t)
+	s.deliver(t, ev.Records[0].SES.Mail.MessageID, raw)
+	handle, err := newEntry(ctx, s.getenv, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	require.NoError(t, handle(ctx, ev))
+	id := request.NewID(request.Email, ev.Records[0].SES.Mail.MessageID)
+	acks := s.outboxTo(t, "jane.roe@example.com")
+	require.Len(t, acks, 1)
+	teamBefore := len(s.outboxTo(t, "privacy-team@productionflow.com"))
+
+	const replyID = "reply0to0the0acknowledgement00000000001"
+	reply := "From: Jane Roe <jane.roe@example.com>\r\nTo: privacy@productionflow.com\r\n" +
+		"Subject: Re: " + acks[0].Subject + "\r\n" +
+		"In-Reply-To: <" + acks[0].MessageID + "@email.amazonses.com>\r\n" +
+		"Content-Type: text/plain; charset=UTF-8\r\n\r\n" +
+		"Does this cover my old account too?\r\n\r\n> " + strings.ReplaceAll(acks[0].Text, "\n", "\n> ")
+	s.deliver(t, replyID, []byte(reply))
+	require.NoError(t, handle(ctx, receipt(replyID, "PASS")))
+	require.NoError(t, handle(ctx, receipt(replyID, "PASS")))
+
+	assert.Len(t, s.outboxTo(t, "jane.roe@example.com"), 1, "no new mail to the requester")
+	team := s.outboxTo(t, "privacy-team@productionflow.com")
+	require.Len(t, team, teamBefore+1, "one notice to the team")
+	assert.Contains(t, team[len(team)-1].Subject, id)
+	assert.Contains(t, team[len(team)-1].Text, replyID)
+
+	_, err = s.store.Get(ctx, request.NewID(request.Email, replyID))
+	assert.ErrorIs(t, err, request.ErrNotFound, "no new request")
+	rec, err := s.store.MailRecord(ctx, replyID)
+	require.NoError(t, err)
+	assert.Equal(t, intake.MailReply, rec.Outcome)
+	assert.Equal(t, id, rec.RequestID)
+	evs, err := s.store.Events(ctx, id)
+	require.NoError(t, err)
+	var joined bool
+	for _, e := range evs {
+		if e.Action == "reply-received" {
+			joined = true
+			assert.Equal(t, replyID, e.Data["messageId"])
+			assert.Equal(t, "in-reply-to", e.Data["matchedBy"], "found by the recorded SES message ID")
+		}
+	}
+	assert.True(t, joined, "the reply is on the request's trail")
 }

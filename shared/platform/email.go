@@ -17,6 +17,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/inbound"
 	"github.com/productionflow/privacy-desk/shared/intake"
+	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 )
 
 // EmailConfig configures the email intake function.
@@ -92,9 +93,14 @@ func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	// Every mail this function sends about a request is remembered by its
+	// SES message ID, so a reply to it (In-Reply-To) finds the request.
+	svc.Mail = &deskmail.Threading{Next: svc.Mail, Log: store, Now: buildOptions(opts).now, Logger: log}
 	inbox := &intake.Inbox{
 		Intake:  svc,
-		Records: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Records: store,
+		Threads: store,
 		Raw: &S3Mail{API: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
 			Bucket: cfg.Bucket, Prefix: cfg.Prefix},
 		Ours:   cfg.Ours,
