@@ -29,6 +29,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/productionflow/privacy-desk/infra/local/downstream"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
@@ -134,6 +135,13 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	defer ses.Stop()
 	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	defer s3srv.Close()
+	// The downstream systems, as the local stack runs them: the built-in
+	// registry with its origins rebased onto the stand-ins.
+	systems, err := downstream.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer systems.Close()
 
 	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
 	rt := states.New(states.Options{Clock: clk, Logger: log})
@@ -144,7 +152,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	// Every AWS call of every function goes through a counting proxy.
 	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
 	endpoints := map[string]string{}
-	for name, target := range map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL, "SFN": api.URL, "S3": s3srv.URL} {
+	for name, target := range map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL, "SFN": api.URL, "S3": s3srv.URL,
+		"SECRETS_MANAGER": systems.SecretsURL(), "SSM": systems.SecretsURL()} {
 		p, err := proxy(target, count)
 		if err != nil {
 			return err
@@ -159,8 +168,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		"TABLE_NAME": tableName, "SENDER_ADDRESS": "privacy-desk@productionflow.local",
 		"TEAM_ADDRESS": "privacy@productionflow.local", "BUSINESS_TIME_ZONE": "America/New_York",
 		"FORM_URL": site, "TASK_CONFIRM_URL": site + "tasks/confirm", "DOWNLOAD_URL": site + "download",
-		"SYSTEMS_FILE":  filepath.Join(root, "infra", "local", "systems.local.yaml"),
 		"EXPORT_BUCKET": "privacy-desk-exports", "EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
+		"SYSTEMS_ALLOW_LOCAL_HTTP": "true", "SYSTEMS_REBASE": systems.Rebase(),
 	}
 	for k, v := range endpoints {
 		env[k] = v

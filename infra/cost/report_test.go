@@ -24,7 +24,7 @@ func TestCostReport(t *testing.T) {
 	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CONFIG_FILE",
 		"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SFN",
 		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE", "AWS_ENDPOINT_URL_S3", "S3_FORCE_PATH_STYLE",
-		"FORM_URL", "TASK_CONFIRM_URL", "DOWNLOAD_URL", "SYSTEMS_FILE", "EXPORT_BUCKET", "EXPORT_KMS_KEY_ID",
+		"FORM_URL", "TASK_CONFIRM_URL", "DOWNLOAD_URL", "SYSTEMS_ALLOW_LOCAL_HTTP", "SYSTEMS_REBASE", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM", "EXPORT_BUCKET", "EXPORT_KMS_KEY_ID",
 		"REQUEST_WORKFLOW_ARN", "FULFIL_WORKFLOW_ARN", "DEADLINE_WATCH_ARN"} {
 		t.Setenv(k, os.Getenv(k))
 	}
@@ -42,11 +42,11 @@ func TestCostReport(t *testing.T) {
 		require.NotNil(t, m, "report line %q:\n%s", unit, report)
 		return m[1]
 	}
-	assert.NotEqual(t, "1.00", perRequest("API Gateway requests"), "the form, the verification page and the owners' confirm pages are counted")
+	assert.NotEqual(t, "1.00", perRequest("API Gateway requests"), "the form and the verification page are counted (and owners' confirm pages, for a manual system)")
 	assert.NotEqual(t, "0.00", perRequest("Step Functions transitions"), "the deadline watch is counted")
 	assert.NotEqual(t, "0.00", perRequest("DynamoDB write units"))
 	emails := perRequest("SES emails")
-	assert.NotEqual(t, "1.00", emails, "verification, owners' tasks and the answer are counted besides the acknowledgement")
+	assert.NotEqual(t, "1.00", emails, "verification and the answer are counted besides the acknowledgement")
 	assert.Regexp(t, `total\s+[0-9.]+`, report)
 	assert.Regexp(t, `ratio [0-9.]+×`, report)
 }

@@ -183,8 +183,9 @@ func TestBrowserForm(t *testing.T) {
 	assert.Contains(t, b.Find("body").Text(), requestID)
 	saved, err = store.Get(ctx, requestID)
 	require.NoError(t, err)
-	assert.Contains(t, []request.Status{request.Verified, request.InProgress}, saved.Status,
-		"pressing the button verifies the request (and fulfilment may have begun)")
+	// Every system erases through its API, so fulfilment may even be over.
+	assert.Contains(t, []request.Status{request.Verified, request.InProgress, request.Completed}, saved.Status,
+		"pressing the button verifies the request (and fulfilment may have begun or ended)")
 	b.Navigate(link)
 	assert.Contains(t, strings.ToLower(b.Find("body").Text()), "used", "the link works once")
 	t.Logf("browser test done in %s", time.Since(began).Round(time.Millisecond))

@@ -22,7 +22,7 @@ func TestEveryWorkflowFunctionIsRegistered(t *testing.T) {
 	env := map[string]string{"AWS_REGION": "us-east-1", "TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example",
 		"TEAM_ADDRESS": "privacy@productionflow.example", "FORM_URL": "http://localhost:3000/",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "FULFIL_WORKFLOW_ARN": machineARN("fulfil"), "EXPORT_BUCKET": "exports", "EXPORT_KMS_KEY_ID": "alias/local",
-		"TASK_CONFIRM_URL": "http://localhost:3000/tasks/confirm", "DOWNLOAD_URL": "http://localhost:3000/download", "SYSTEMS_FILE": filepath.Join(repoRoot, "infra", "local", "systems.local.yaml")}
+		"TASK_CONFIRM_URL": "http://localhost:3000/tasks/confirm", "DOWNLOAD_URL": "http://localhost:3000/download"}
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

@@ -6,16 +6,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/productionflow/privacy-desk/infra/local/downstream"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/standin"
@@ -37,6 +40,8 @@ type addresses struct {
 	Form, Outbox, DynamoDB string
 	SMTP, S3               string // mail-in: host:port of the SMTP listener, S3 endpoint
 	StepFunctions          string // the local Step Functions API and /_local endpoints
+	// Downstream are the downstream systems' stand-ins, to look into.
+	Downstream *downstream.Systems
 }
 
 // fulfilEnv configures fulfilment locally: access packages go to a bucket
@@ -62,7 +67,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, SMTP)…")
+	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, SMTP, downstream systems)…")
 	dynOpt := standin.Options{Port: opt.DynamoPort}
 	if !opt.InMemory {
 		dynOpt.DataDir = filepath.Join(data, "dynalite")
@@ -82,6 +87,14 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	defer s3.Stop()
+	// The downstream systems the registry calls, and the secrets their
+	// calls authenticate with: the built-in production registry runs
+	// against them with only its origins rebased.
+	systems, err := downstream.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer systems.Close()
 
 	// The SDK reads endpoints and credentials from the environment, as on
 	// Lambda; the local stack is the one place that sets them. env keeps
@@ -122,8 +135,8 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		statesAddr = "127.0.0.1:0"
 	}
 	// What the functions need before they are registered: the workflows'
-	// ARNs, the export bucket, the manual-task confirm page and the local
-	// systems registry (every action a manual task: no real APIs here).
+	// ARNs, the export bucket, the manual-task confirm page, and the
+	// downstream stand-ins' origins and secrets endpoint.
 	names, err := workflowFiles(root)
 	if err != nil {
 		return err
@@ -132,11 +145,10 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	for _, name := range names {
 		workflowARNs[platform.WorkflowARNVariable(name)] = machineARN(name)
 	}
-	if err := setEnv(env, workflowARNs, fulfilEnv, map[string]string{
+	if err := setEnv(env, workflowARNs, fulfilEnv, systems.Env(), map[string]string{
 		"FORM_URL":         formURL,
 		"TASK_CONFIRM_URL": formURL + "tasks/confirm",
 		"DOWNLOAD_URL":     formURL + "download",
-		"SYSTEMS_FILE":     filepath.Join(root, "infra", "local", "systems.local.yaml"),
 	}); err != nil {
 		return err
 	}
@@ -172,9 +184,17 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 
-	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL, StepFunctions: wf.URL}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\nPress Ctrl-C to stop.\n",
+	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL, StepFunctions: wf.URL, Downstream: systems}
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\n",
 		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), privacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
+	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
+	for _, o := range slices.Sorted(maps.Keys(systems.Origins())) {
+		fmt.Fprintf(out, "  %s → %s\n", o, systems.Origins()[o])
+	}
+	for _, p := range systems.People() {
+		fmt.Fprintf(out, "demo person: %s — %s\n", p.Email, p.Description)
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 	if opt.ready != nil {
 		opt.ready <- addrs
 	}

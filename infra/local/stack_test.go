@@ -45,7 +45,8 @@ func TestLocalStack(t *testing.T) {
 		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
 	}
 	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "FORM_URL",
-		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE"} {
+		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE", "SYSTEMS_REBASE", "SYSTEMS_ALLOW_LOCAL_HTTP",
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM"} {
 		t.Setenv(k, os.Getenv(k)) // restored after the test
 	}
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
@@ -68,6 +69,10 @@ func TestLocalStack(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "web form:   "+addrs.Form)
 	assert.Contains(t, out.String(), "outbox:     "+addrs.Outbox)
+	for _, p := range addrs.Downstream.People() {
+		assert.Contains(t, out.String(), "demo person: "+p.Email+" — ", "the demo people are listed at start")
+	}
+	assert.Contains(t, out.String(), "demo person: ada@example.com — in every system")
 
 	res, err := http.Get(addrs.Form)
 	require.NoError(t, err)
@@ -143,6 +148,9 @@ func TestLocalStack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_DYNAMODB="+addrs.DynamoDB)
 	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_SFN="+addrs.StepFunctions)
+	assert.Contains(t, string(envFile), "SYSTEMS_REBASE="+addrs.Downstream.Rebase(), "make invoke runs the built-in registry against the same stand-ins")
+	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_SECRETS_MANAGER="+addrs.Downstream.SecretsURL())
+	assert.NotContains(t, string(envFile), "SYSTEMS_FILE")
 	_, err = os.Stat(filepath.Join(data, "dynalite"))
 	assert.NoError(t, err, "make run keeps DynamoDB data on disk")
 
