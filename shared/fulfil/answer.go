@@ -43,6 +43,7 @@ type StepError struct {
 // the privacy team is told, so the request is not left in progress unseen.
 type AnswerInput struct {
 	RequestID string       `json:"requestId"`
+	Scope     string       `json:"scope,omitempty"` // the plan's scope: ScopeOptOuts, or empty
 	Results   []StepResult `json:"results"`
 	// Owners are the owners' tasks' results: a list, or one caught failure
 	// of the owners' loop.
@@ -80,7 +81,11 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	if err != nil {
 		return out, err
 	}
+	optOuts := in.Scope == ScopeOptOuts
 	switch {
+	case optOuts:
+		// The opt-outs were carried out whatever became of the rest: the
+		// requester is told even if the rest closed unverified.
 	case in.Failure != nil && !r.Status.Closed():
 		// A failed stage is reported whatever the request's open status.
 	case r.Status == request.InProgress, r.Status == request.Extended:
@@ -109,7 +114,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		out.Failed = []string{"workflow/" + stage}
 		workflow := "the fulfil workflow"
 		switch stage {
-		case "verification", "close", "handover":
+		case "verification", "close", "handover", ScopeOptOuts:
 			workflow = "the request workflow" // it reports its own stuck stages here too
 		}
 		item := mail.AttentionItem{System: workflow, Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
@@ -134,13 +139,24 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		out.NeedsAttention = true
 		return out, s.tellTeam(ctx, r, events, ActionNeedsAttention, failed, done)
 	}
-	if _, ok := hasEvent(events, ActionAnswered, nil); ok {
+	answered := ActionAnswered
+	if optOuts {
+		answered = ActionAnswered + "-" + ScopeOptOuts
+	}
+	if _, ok := hasEvent(events, answered, nil); ok {
 		out.Completed = true
+		if optOuts {
+			return out, nil
+		}
 		return out, s.complete(ctx, r)
 	}
 
+	kinds := r.Kinds
+	if optOuts {
+		kinds = r.OptOutKinds()
+	}
 	a := mail.Answer{
-		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
+		RequestID: r.ID, Kinds: kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
 		Location: s.Location, Language: r.Language, NotApplicable: []string{},
 	}
 	var exported []string
@@ -193,16 +209,25 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		s.Log.ErrorContext(ctx, "send answer", "requestId", r.ID, "err", err)
 		return out, &TransientError{RequestID: r.ID, Op: "send answer", Err: err}
 	}
+	if len(r.OptOutKinds()) > 0 {
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionOptOutDone, Once: ActionOptOutDone,
+			Reason: "the opt-outs were carried out in every system concerned and the requester told"}); err != nil {
+			return out, err
+		}
+	}
 	if err := s.record(ctx, request.Event{
-		RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionAnswered, Once: ActionAnswered,
+		RequestID: r.ID, At: s.Now(), Actor: actor, Action: answered, Once: answered,
 		Reason: "every system acted: the requester is answered",
 		Data: map[string]string{"messageId": id, "systems": strconv.Itoa(done),
 			"withheld": strconv.Itoa(len(a.Withheld)), "exported": strconv.Itoa(len(exported)), "link": strconv.FormatBool(a.Link != "")},
 	}); err != nil {
 		return out, err
 	}
-	s.Log.InfoContext(ctx, "request answered", "requestId", r.ID, "systems", done, "withheld", len(a.Withheld))
+	s.Log.InfoContext(ctx, "request answered", "requestId", r.ID, "scope", in.Scope, "systems", done, "withheld", len(a.Withheld))
 	out.Completed = true
+	if optOuts {
+		return out, nil // the rest of the request goes on on its own
+	}
 	return out, s.complete(ctx, r)
 }
 

@@ -202,7 +202,22 @@ func hasEvent(events []request.Event, action string, match map[string]string) (r
 // PlanInput starts fulfilment of one request.
 type PlanInput struct {
 	RequestID string `json:"requestId"`
+	// Scope ScopeOptOuts carries out only the request's opt-outs, at once
+	// and without verification, whatever else the request asks; empty
+	// carries out the whole (verified) request.
+	Scope string `json:"scope,omitempty"`
 }
+
+// ScopeOptOuts is the scope of a fulfilment of a request's opt-outs alone.
+const ScopeOptOuts = "opt-outs"
+
+// Audit actions of the opt-outs' own run.
+const (
+	ActionOptOutsStarted = "opt-outs-started"
+	// ActionOptOutDone is what the deadline watch reads as the opt-out
+	// clock met (deadline.ActionOptOutDone).
+	ActionOptOutDone = "opt-out:done"
+)
 
 // StepRef is one step of the plan: one action in one system. It holds no
 // personal data. Manual is true when the action is a task mailed to the
@@ -219,6 +234,7 @@ type StepRef struct {
 // not concern.
 type PlanOutput struct {
 	RequestID string `json:"requestId"`
+	Scope     string `json:"scope"`
 	// Steps are the automatic steps (API calls), run a few at a time.
 	Steps []StepRef `json:"steps"`
 	// Manual are the owners' tasks, all mailed at once and waited for
@@ -244,6 +260,12 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 	r, err := s.load(ctx, in.RequestID)
 	if err != nil {
 		return PlanOutput{}, err
+	}
+	if in.Scope == ScopeOptOuts {
+		return s.planOptOuts(ctx, r)
+	}
+	if in.Scope != "" {
+		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
 	switch {
 	case mayStart(r):
@@ -284,8 +306,38 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 	default:
 		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
-	out := PlanOutput{RequestID: r.ID, Steps: []StepRef{}, Manual: []StepRef{}, NotApplicable: []string{}, Reminder: Reminder{CheckIn: 1}}
-	steps := Steps(s.Registry, r.Kinds)
+	kinds := r.Kinds
+	if !r.OnlyOptOuts() {
+		events, err := s.Store.Events(ctx, r.ID)
+		if err != nil {
+			return PlanOutput{}, &TransientError{RequestID: r.ID, Op: "read audit trail", Err: err}
+		}
+		if _, ok := hasEvent(events, ActionOptOutsStarted, nil); ok {
+			// The opt-outs ran on their own clock already.
+			kinds = slices.DeleteFunc(slices.Clone(kinds), request.Kind.IsOptOut)
+		}
+	}
+	return s.planSteps(ctx, r, kinds, "")
+}
+
+// planOptOuts plans the request's opt-outs alone: they need no
+// verification and change no status.
+func (s *Service) planOptOuts(ctx context.Context, r *request.Request) (PlanOutput, error) {
+	kinds := r.OptOutKinds()
+	if len(kinds) == 0 {
+		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
+	}
+	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: ActionOptOutsStarted, Once: ActionOptOutsStarted,
+		Reason: "opt-outs need no verification: carried out at once, whatever else the request asks"}); err != nil {
+		return PlanOutput{}, err
+	}
+	return s.planSteps(ctx, r, kinds, ScopeOptOuts)
+}
+
+func (s *Service) planSteps(ctx context.Context, r *request.Request, kinds []request.Kind, scope string) (PlanOutput, error) {
+	var err error
+	out := PlanOutput{RequestID: r.ID, Scope: scope, Steps: []StepRef{}, Manual: []StepRef{}, NotApplicable: []string{}, Reminder: Reminder{CheckIn: 1}}
+	steps := Steps(s.Registry, kinds)
 	for _, st := range steps {
 		st.RequestID = r.ID
 		if st.Manual {
@@ -312,7 +364,9 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 //     is never mailed again;
 //   - access, portability: export;
 //   - correction: correct;
-//   - opt-out of marketing or of sale: suppress.
+//   - opt-out of marketing: suppress (the marketing lists' own unsubscribe);
+//   - opt-out of sale or sharing: optOut in every system that sells or
+//     shares.
 func Steps(reg *system.Registry, kinds []request.Kind) []StepRef {
 	var out []StepRef
 	add := func(sys *system.System, a system.Action) {
@@ -351,8 +405,11 @@ func Steps(reg *system.Registry, kinds []request.Kind) []StepRef {
 		if has(request.Correction) && sys.Supports(system.Correct) {
 			add(sys, system.Correct)
 		}
-		if has(request.OptOutMarketing, request.OptOutSale) && sys.Supports(system.Suppress) {
+		if has(request.OptOutMarketing) && sys.Supports(system.Suppress) {
 			add(sys, system.Suppress)
+		}
+		if has(request.OptOutSale) && sys.Supports(system.OptOut) {
+			add(sys, system.OptOut)
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,35 +42,41 @@ func TestPlanPerKind(t *testing.T) {
 		notApplicable []string
 	}{
 		{
-			name:  "deletion erases everywhere, withholds the held, suppresses where it cannot erase",
+			name:  "deletion erases everywhere and withholds the held",
 			kinds: []request.Kind{request.Deletion},
 			steps: []string{"customer-accounts erase", "payments erase", "google-analytics erase", "support-desk erase",
-				"marketing-suppression erase", "marketing-suppression suppress", "marketing-list erase", "credit-factoring erase"},
+				"marketing-list erase", "credit-factoring erase"},
 			notApplicable: []string{},
 		},
 		{
 			name:          "access exports from every system that exports",
 			kinds:         []request.Kind{request.AccessCategories},
 			steps:         []string{"customer-accounts export", "payments export", "support-desk export", "marketing-list export", "credit-factoring export"},
-			notApplicable: []string{"google-analytics", "marketing-suppression"},
+			notApplicable: []string{"google-analytics"},
 		},
 		{
 			name:          "portability and access together plan each export once",
 			kinds:         []request.Kind{request.Portability, request.AccessSpecific},
 			steps:         []string{"customer-accounts export", "payments export", "support-desk export", "marketing-list export", "credit-factoring export"},
-			notApplicable: []string{"google-analytics", "marketing-suppression"},
+			notApplicable: []string{"google-analytics"},
 		},
 		{
-			name:          "marketing opt-out suppresses",
+			name:          "marketing opt-out unsubscribes from the marketing list only, never the account-wide suppression list",
 			kinds:         []request.Kind{request.OptOutMarketing},
-			steps:         []string{"marketing-suppression suppress", "marketing-list suppress"},
+			steps:         []string{"marketing-list suppress"},
 			notApplicable: []string{"customer-accounts", "payments", "google-analytics", "support-desk", "credit-factoring"},
+		},
+		{
+			name:          "opt-out of sale reaches every system that sells or shares",
+			kinds:         []request.Kind{request.OptOutSale},
+			steps:         []string{"google-analytics optOut", "credit-factoring optOut"},
+			notApplicable: []string{"customer-accounts", "payments", "support-desk", "marketing-list"},
 		},
 		{
 			name:          "correction is a manual task for the owner",
 			kinds:         []request.Kind{request.Correction},
-			steps:         []string{"customer-accounts correct (manual)"},
-			notApplicable: []string{"payments", "google-analytics", "support-desk", "marketing-suppression", "marketing-list", "credit-factoring"},
+			steps:         nil,
+			notApplicable: []string{"payments", "google-analytics", "support-desk", "marketing-list", "credit-factoring"},
 		},
 	}
 	for _, tt := range tests {
@@ -78,6 +85,9 @@ func TestPlanPerKind(t *testing.T) {
 			out, err := e.svc.Plan(context.Background(), fulfil.PlanInput{RequestID: "PR-1"})
 			require.NoError(t, err)
 			assert.Equal(t, tt.steps, refs(out.Steps))
+			if slices.Contains(tt.kinds, request.Correction) {
+				assert.Equal(t, []string{"customer-accounts correct (manual)"}, refs(out.Manual), "an owner's task, beside the steps")
+			}
 			assert.Equal(t, tt.notApplicable, out.NotApplicable)
 			for _, s := range out.Steps {
 				assert.Equal(t, "PR-1", s.RequestID)

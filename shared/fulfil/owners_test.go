@@ -170,3 +170,46 @@ func TestOwnerUploadBecomesThePackagePart(t *testing.T) {
 	require.Len(t, told, 1, "cannot reaches the team at once")
 	assert.Contains(t, told[0].Text, "archive offline")
 }
+
+func TestOptOutsRunAtOnceWithoutVerification(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.AccessSpecific, request.OptOutSale)
+	r := e.store.requests["PR-1"]
+	r.Status = request.Acknowledged // never verified
+	e.store.requests["PR-1"] = r
+
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	var se *fulfil.RequestStateError
+	require.ErrorAs(t, err, &se, "the access part waits for verification")
+
+	plan, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1", Scope: fulfil.ScopeOptOuts})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"google-analytics optOut", "credit-factoring optOut"}, refs(plan.Steps), "every selling system, nothing else")
+	assert.Equal(t, request.Acknowledged, e.store.status("PR-1"), "the rest of the request is untouched")
+	var results []fulfil.StepResult
+	for _, st := range plan.Steps {
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: st.System, Action: st.Action})
+		require.NoError(t, err, "an opt-out runs before verification")
+		results = append(results, fulfil.StepResult{System: out.System, Action: out.Action, Outcome: out.Outcome})
+	}
+
+	// The rest closes unverified meanwhile: the opt-out still stands and is told.
+	r = e.store.requests["PR-1"]
+	r.Status = request.Unverified
+	e.store.requests["PR-1"] = r
+	out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Scope: fulfil.ScopeOptOuts, Results: results})
+	require.NoError(t, err)
+	assert.True(t, out.Completed)
+	assert.Equal(t, request.Unverified, e.store.status("PR-1"), "answering the opt-outs completes nothing else")
+	mails := e.mail.to(janeEmail)
+	require.Len(t, mails, 1)
+	assert.Contains(t, mails[0].Text, "it no longer sells or shares your data")
+	events, err := e.store.Events(ctx, "PR-1")
+	require.NoError(t, err)
+	var actions []string
+	for _, ev := range events {
+		actions = append(actions, ev.Action)
+	}
+	assert.Contains(t, actions, fulfil.ActionOptOutDone, "the deadline watch sees the opt-out clock met")
+	assert.Contains(t, actions, fulfil.ActionOptOutsStarted)
+}

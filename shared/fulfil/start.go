@@ -43,10 +43,19 @@ func (l *Launcher) Start(ctx context.Context, in PlanInput) (StartOutput, error)
 		l.Log.ErrorContext(ctx, "read request", "requestId", in.RequestID, "err", err)
 		return StartOutput{}, &TransientError{RequestID: in.RequestID, Op: "read request", Err: err}
 	}
-	if !mayStart(r) && r.Status != request.InProgress && r.Status != request.Extended {
+	name := r.ID
+	switch {
+	case in.Scope == ScopeOptOuts:
+		if len(r.OptOutKinds()) == 0 || r.OnlyOptOuts() {
+			// Nothing to carry out ahead: no opt-outs, or only opt-outs
+			// (the whole request then runs without verification).
+			return StartOutput{RequestID: r.ID}, nil
+		}
+		name = r.ID + "-" + ScopeOptOuts
+	case !mayStart(r) && r.Status != request.InProgress && r.Status != request.Extended:
 		return StartOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
-	arn, err := l.Workflow.Start(ctx, r.ID, PlanInput{RequestID: r.ID})
+	arn, err := l.Workflow.Start(ctx, name, PlanInput{RequestID: r.ID, Scope: in.Scope})
 	if err != nil {
 		l.Log.ErrorContext(ctx, "start fulfilment", "requestId", r.ID, "err", err)
 		return StartOutput{}, &TransientError{RequestID: r.ID, Op: "start fulfilment", Err: err}

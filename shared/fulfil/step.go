@@ -59,7 +59,11 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 	if err != nil {
 		return out, err
 	}
+	// Opt-outs need no verification and stand whatever becomes of the rest
+	// of the request: only a withdrawal stops them.
+	optOut := in.Action == system.Suppress || in.Action == system.OptOut
 	switch {
+	case optOut && r.Status != request.Withdrawn:
 	case r.Status.Closed():
 		out.Outcome = OutcomeSkipped
 		s.Log.InfoContext(ctx, "step skipped: request closed", "requestId", r.ID, "system", sys.Name, "status", string(r.Status))
@@ -118,8 +122,12 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 			return out, err
 		}
 		out.Found = res.Found
-		out.Outcome = mail.OutcomeSuppressed
-		if in.Action != system.Suppress {
+		switch in.Action {
+		case system.Suppress:
+			out.Outcome = mail.OutcomeSuppressed
+		case system.OptOut:
+			out.Outcome = mail.OutcomeOptedOut
+		default:
 			out.Outcome = mail.OutcomeConfirmed
 		}
 	}

@@ -12,6 +12,7 @@ const (
 	OutcomeErased     = "erased"          // erased, and the system no longer finds the person
 	OutcomeErasedAsk  = "erased-unproven" // erase accepted; the system cannot be asked again
 	OutcomeSuppressed = "suppressed"      // no further marketing mail
+	OutcomeOptedOut   = "opted-out"       // the system no longer sells or shares the person's data
 	OutcomeExported   = "exported"        // the system's data is in the package
 	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
 	OutcomeConfirmed  = "confirmed"       // the system's owner did it by hand and confirmed
