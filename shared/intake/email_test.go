@@ -614,3 +614,35 @@ func TestEnglishStaysEnglish(t *testing.T) {
 		assert.Equal(t, "en", f.mailer.sent[0].Headers["Content-Language"])
 	})
 }
+
+func TestMailCarriesTheChildAndTheCorrection(t *testing.T) {
+	tests := []struct {
+		name        string
+		msg         string
+		subject     *request.Subject
+		corrections []request.CorrectionItem
+	}{
+		{
+			name: "a child named with an address",
+			msg: msg("From: Karen <karen@example.com>\nTo: privacy@productionflow.example\nSubject: My daughter\n",
+				"My daughter Emma Mills is 13 and uses emma.m@example.net. Please delete her data.\r\n"),
+			subject: &request.Subject{Name: "Emma Mills", Email: "emma.m@example.net"},
+		},
+		{
+			name: "a correction as described",
+			msg: msg("From: Sam <sam@example.com>\nTo: privacy@productionflow.example\nSubject: Address\n",
+				"My postal address is wrong; it should be 12 Oak Street.\r\n"),
+			corrections: []request.CorrectionItem{{Item: inbound.CorrectionItemFromMail, Right: "My postal address is wrong; it should be 12 Oak Street."}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newInbox(tc.msg)
+			out := f.receive(t, pass)
+			require.NotEmpty(t, out.RequestID)
+			r := f.store.reqs[out.RequestID]
+			assert.Equal(t, tc.subject, r.Subject)
+			assert.Equal(t, tc.corrections, r.Corrections)
+		})
+	}
+}
