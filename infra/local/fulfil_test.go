@@ -113,7 +113,7 @@ func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, 
 			}
 			tu, err := url.Parse(l)
 			require.NoError(t, err)
-			res, err := http.PostForm(form+"/tasks/confirm", url.Values{"t": {tu.Query().Get("t")}, "note": {"done in test"}})
+			res, err := http.PostForm(form+"/tasks/confirm", url.Values{"t": {tu.Query().Get("t")}, "outcome": {"done"}, "note": {"done in test"}})
 			require.NoError(t, err)
 			res.Body.Close()
 			require.Equal(t, http.StatusOK, res.StatusCode, "confirming %s", m.Subject)

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/infra/local/downstream"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+// waitForMail waits for a mail to `to` whose text holds want.
+func waitForMail(t *testing.T, outbox, to, want string) sesmail.StoredEmail {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, m := range outboxFor(t, outbox, to) {
+			if strings.Contains(m.Text, want) {
+				return m
+			}
+		}
+	}
+	t.Fatalf("no mail to %s saying %q", to, want)
+	return sesmail.StoredEmail{}
+}
+
+// TestPromiseGPCOptOutStandsWithoutVerification: an access request sent
+// with Sec-GPC: 1 and never verified still has its opt-out of sale carried
+// out in every selling system, the requester told, and it stands after the
+// rest closes unverified.
+func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
+	addrs := startStack(t)
+	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const email = "ada@example.com"
+	req, err := http.NewRequest(http.MethodPost, form+"/requests", strings.NewReader(url.Values{
+		"submissionId": {"web-gpc-e2e-0001"}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+	}.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-GPC", "1")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	id := request.NewID(request.Web, "web-gpc-e2e-0001")
+
+	waitForMail(t, outbox, email, "no longer sells or shares your data")
+	assert.True(t, addrs.Downstream.OptedOut(downstream.Analytics, email), "analytics (shared with Google) opted out")
+	assert.True(t, addrs.Downstream.OptedOut(downstream.CreditFactoring, email), "the factoring partner opted out")
+	assert.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, email), "nothing else was done: the access part is not verified")
+
+	// Nobody presses the verification link: a week later the rest closes.
+	res, err = http.Post(addrs.StepFunctions+"/_local/clock/advance?by=200h", "", nil)
+	require.NoError(t, err)
+	res.Body.Close()
+	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(addrs.DynamoDB) })}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if r, err := store.Get(context.Background(), id); err == nil && r.Status == request.Unverified {
+			break
+		}
+	}
+	r, err := store.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, request.Unverified, r.Status)
+	assert.True(t, addrs.Downstream.OptedOut(downstream.Analytics, email), "the opt-out stands")
+	events, err := store.Events(context.Background(), id)
+	require.NoError(t, err)
+	var done bool
+	for _, ev := range events {
+		done = done || ev.Action == "opt-out:done"
+	}
+	assert.True(t, done, "the opt-out clock is met on the trail")
+}
+
+// TestPromiseChildsDataErasesTheChildNotTheReporter: a parent reports
+// their child's data; after the parent verifies, the child's records are
+// gone from the systems and the parent's are untouched.
+func TestPromiseChildsDataErasesTheChildNotTheReporter(t *testing.T) {
+	addrs := startStack(t)
+	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const parent, child = "sam.parent@example.com", "leo.child@example.com"
+	require.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, child))
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {"web-child-e2e-0001"}, "kinds": {"child-data"}, "name": {"Sam Parent"}, "email": {parent},
+		"childName": {"Leo"}, "childEmail": {child},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	id := request.NewID(request.Web, "web-child-e2e-0001")
+	link := waitForLink(t, outbox, parent, verifyLink)
+	u, _ := url.Parse(link)
+	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+	answer, _ := answerFor(t, addrs, id)
+	assert.Equal(t, []string{parent}, answer.To, "the reporter is told")
+	assert.False(t, addrs.Downstream.Holds(downstream.CustomerAccounts, child), "the child's account is erased")
+	assert.False(t, addrs.Downstream.Holds(downstream.Newsletter, child), "the child is off the newsletter")
+	assert.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, parent), "the parent's account is untouched")
+	for _, m := range outboxFor(t, outbox, child) {
+		t.Errorf("nothing is mailed to the child: %s", m.Subject)
+	}
+}
