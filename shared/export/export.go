@@ -47,6 +47,9 @@ type Package struct {
 	RequestID   string
 	GeneratedAt time.Time
 	Systems     []SystemData
+	// Language is the request's language ("es" for Spanish; else English):
+	// the summary is written in it.
+	Language string
 }
 
 // SystemDoc is the content of <system>.json.
@@ -98,6 +101,7 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 	gen := p.GeneratedAt.UTC().Format(time.RFC3339)
 	byCategory := map[string][]row{}
 	var summary []summarySystem
+	in := map[string]bool{}
 	for _, sd := range p.Systems {
 		sys, ok := reg.Lookup(sd.System)
 		if !ok {
@@ -140,7 +144,8 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 			return nil, fmt.Errorf("export: encode %s: %w", sys.Name, err)
 		}
 		add(sys.Name+".json", b)
-		summary = append(summary, summarySystem{System: sys, Found: sd.Found, Counts: counts})
+		summary = append(summary, summaryOf(reg, sys, sd.Found, counts, p.Language))
+		in[sys.Name] = true
 	}
 	add("schema.json", Schema)
 
@@ -160,7 +165,7 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 		add("csv/"+c+".csv", b)
 	}
 
-	text, html, err := renderSummary(reg, p, summary, cats)
+	text, html, err := renderSummary(reg, p, summary, in, cats)
 	if err != nil {
 		return nil, err
 	}

@@ -139,16 +139,65 @@ func TestBuildPackage(t *testing.T) {
 	})
 	t.Run("summary in plain words, from the registry", func(t *testing.T) {
 		text := string(files.Contents["summary.txt"])
+		assert.Contains(t, text, "Request req-42, prepared November 2, 2026 09:00 UTC")
 		assert.Contains(t, text, "== Payment processor (Stripe) ==")
-		assert.Contains(t, text, "  - charges: 1 record(s)")
-		assert.Contains(t, text, "Who else receives it: Stripe, Inc. (payment processor)")
-		assert.Contains(t, text, "Kept under a legal obligation: invoices. Invoices and factoring records are financial records we must keep.")
-		assert.Contains(t, text, "We found no data about you here.")
-		assert.Contains(t, text, "Website analytics (Google Analytics): usage-analytics", "systems with nothing exported are still named")
+		assert.Contains(t, text, "  - payments and refunds: 1 record\n")
+		assert.Contains(t, text, "  - billing details (name, email and address used for payment): 1 record\n")
+		assert.Contains(t, text, "  - payment card details (brand, last four digits, expiry): 0 records\n", "a category with nothing found says 0")
+		assert.Contains(t, text, "  - orders you placed: 2 records\n")
+		assert.Contains(t, text, "Where the data comes from: you, at checkout")
+		assert.Contains(t, text, "Why we hold it: take payment; prevent fraud; refunds")
+		assert.Contains(t, text, "Who it is shared with or sold to: Stripe, Inc. (payment processor)")
+		assert.Contains(t, text, "Kept under a legal obligation: invoices and their sale to our factoring partner. Invoices and factoring records are financial records we must keep.")
+		assert.Contains(t, text, "Kept under a legal obligation: payments and refunds. Payment records are kept for tax and accounting. (Internal Revenue Code record-keeping (26 U.S.C. § 6001)) Kept until: 7 years after the payment.")
+		support := text[strings.Index(text, "== Customer support (Zendesk) =="):]
+		support = support[:strings.Index(support, "\n\n")]
+		assert.Contains(t, support, "Nothing held: we found no data about you here.")
+		assert.NotContains(t, support, "record", "nothing held: no counts")
+		assert.Contains(t, text, "Website analytics (Google Analytics): how you used our website (pages visited, visits)", "systems with nothing exported are still named")
+		for _, id := range []string{"billing-contact", "usage-analytics", "payment-method", "credit-history", "support-tickets"} {
+			assert.NotContains(t, text, id, "no registry IDs in the summary")
+		}
 		html := string(files.Contents["summary.html"])
+		assert.Contains(t, html, `<html lang="en">`)
 		assert.Contains(t, html, "<h2>Payment processor (Stripe)</h2>")
+		assert.Contains(t, html, "<tr><td>payments and refunds</td><td>1</td></tr>")
 		assert.Contains(t, html, "Stripe, Inc. (payment processor)")
+		assert.Contains(t, html, "<code>schema.json</code>")
+		for _, id := range []string{"billing-contact", "usage-analytics", "payment-method"} {
+			assert.NotContains(t, html, id, "no registry IDs in the summary")
+		}
 	})
+}
+
+func TestSummaryInSpanish(t *testing.T) {
+	reg := seed(t)
+	p := samplePackage()
+	p.Language = "es"
+	files, err := export.Build(reg, p)
+	require.NoError(t, err)
+	text := string(files.Contents["summary.txt"])
+	assert.Contains(t, text, "Sus datos personales: resumen")
+	assert.Contains(t, text, "Solicitud req-42, preparada el 2 de noviembre de 2026, 09:00 UTC")
+	assert.Contains(t, text, "== Procesador de pagos (Stripe) ==")
+	assert.Contains(t, text, "  - pagos y reembolsos: 1 registro\n")
+	assert.Contains(t, text, "  - pedidos que hizo: 2 registros\n")
+	assert.Contains(t, text, "De dónde vienen los datos: usted, al pagar")
+	assert.Contains(t, text, "Para qué los guardamos: cobrar; prevenir el fraude; reembolsos")
+	assert.Contains(t, text, "Con quién se comparten o a quién se venden: Stripe, Inc. (procesador de pagos)")
+	assert.Contains(t, text, "Se conserva por una obligación legal: pagos y reembolsos. Los registros de pagos se conservan por obligaciones fiscales y contables.")
+	assert.Contains(t, text, "No guardamos nada: aquí no encontramos datos sobre usted.")
+	assert.Contains(t, text, "Analítica del sitio web (Google Analytics): cómo usó nuestro sitio web")
+	for _, w := range []string{"billing-contact", "usage-analytics", "We found", "Why we hold", "Payment records are kept"} {
+		assert.NotContains(t, text, w)
+	}
+	html := string(files.Contents["summary.html"])
+	assert.Contains(t, html, `<html lang="es">`)
+	assert.Contains(t, html, "<h2>Procesador de pagos (Stripe)</h2>")
+	assert.Contains(t, html, "<tr><td>pagos y reembolsos</td><td>1</td></tr>")
+	var doc export.SystemDoc
+	require.NoError(t, json.Unmarshal(files.Contents["payments.json"], &doc))
+	assert.Equal(t, "charges", doc.Categories[2].Name, "the machine-readable files keep the registry IDs")
 }
 
 func TestSummaryEscapesRegistryValues(t *testing.T) {

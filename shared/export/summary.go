@@ -6,86 +6,205 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
+// The summary names everything in plain words, in the request's language:
+// system titles, categories (from the registry's dictionary, never their
+// IDs), sources, purposes, who else receives the data, and how many records
+// were found per category, or that nothing is held.
+
+type summaryCategory struct {
+	Title string
+	Count int
+}
+
+type summaryHold struct {
+	Category string
+	Reason   string
+	Law      string
+	Until    string
+}
+
 type summarySystem struct {
-	System *system.System
-	Found  bool
-	Counts map[string]int
+	Title        string
+	Found        bool
+	Categories   []summaryCategory
+	Sources      string
+	Purposes     string
+	ThirdParties string
+	Holds        []summaryHold
+}
+
+type summaryOther struct {
+	Title      string
+	Categories string
+}
+
+// summaryWords are the summary's fixed words in one language.
+type summaryWords struct {
+	Lang, Heading, Request, Prepared, Intro1, Intro2, HTMLIntro string
+	Found, NothingHeld, Holds, CouldHold                        string
+	Category, Records, Record, RecordsN                         string
+	Sources, Purposes, ThirdParties, Kept, Until, None          string
+	OthersText, OthersHeading, OthersHTML                       string
+}
+
+var english = summaryWords{
+	Lang: "en", Heading: "Your personal data: summary", Request: "Request", Prepared: "prepared",
+	Intro1:    "This package holds a copy of the personal data we found about you, system by system.",
+	Intro2:    "Files: one .json file per system (machine readable; schema.json describes it),\nand one spreadsheet file (.csv, in the csv folder) per category of data.",
+	HTMLIntro: "This package holds a copy of the personal data we found about you, system by system: one <code>.json</code> file per system (machine readable; <code>schema.json</code> describes it) and one spreadsheet file (<code>.csv</code>, in the <code>csv</code> folder) per category of data.",
+	Found:     "We found data about you here.", NothingHeld: "Nothing held: we found no data about you here.",
+	Holds: "What we hold about you here:", CouldHold: "Kinds of data this system holds about people:",
+	Category: "Category", Records: "Records", Record: "record", RecordsN: "records",
+	Sources: "Where the data comes from", Purposes: "Why we hold it",
+	ThirdParties: "Who it is shared with or sold to", Kept: "Kept under a legal obligation", Until: "Kept until", None: "none",
+	OthersText: "Other systems that hold personal data, where nothing was exported for you:", OthersHeading: "Other systems",
+	OthersHTML: "These also hold personal data; nothing was exported for you from them:",
+}
+
+var spanish = summaryWords{
+	Lang: "es", Heading: "Sus datos personales: resumen", Request: "Solicitud", Prepared: "preparada el",
+	Intro1:    "Este paquete contiene una copia de los datos personales que encontramos sobre usted, sistema por sistema.",
+	Intro2:    "Archivos: un archivo .json por sistema (legible por máquina; schema.json lo describe)\ny una hoja de cálculo (.csv, en la carpeta csv) por categoría de datos.",
+	HTMLIntro: "Este paquete contiene una copia de los datos personales que encontramos sobre usted, sistema por sistema: un archivo <code>.json</code> por sistema (legible por máquina; <code>schema.json</code> lo describe) y una hoja de cálculo (<code>.csv</code>, en la carpeta <code>csv</code>) por categoría de datos.",
+	Found:     "Aquí encontramos datos sobre usted.", NothingHeld: "No guardamos nada: aquí no encontramos datos sobre usted.",
+	Holds: "Lo que guardamos sobre usted aquí:", CouldHold: "Tipos de datos que este sistema guarda sobre las personas:",
+	Category: "Categoría", Records: "Registros", Record: "registro", RecordsN: "registros",
+	Sources: "De dónde vienen los datos", Purposes: "Para qué los guardamos",
+	ThirdParties: "Con quién se comparten o a quién se venden", Kept: "Se conserva por una obligación legal", Until: "Se conserva hasta", None: "ninguno",
+	OthersText: "Otros sistemas que guardan datos personales, de los que no se exportó nada para usted:", OthersHeading: "Otros sistemas",
+	OthersHTML: "Estos también guardan datos personales; no se exportó nada de ellos para usted:",
 }
 
 type summaryView struct {
+	W           summaryWords
 	RequestID   string
 	GeneratedAt string
 	Systems     []summarySystem
 	// Others are registry systems not in this package.
-	Others []*system.System
+	Others []summaryOther
 	CSVs   []string
 }
 
 var funcs = map[string]any{
-	"join": func(s []string) string {
-		if len(s) == 0 {
-			return "none"
+	"count": func(w summaryWords, n int) string {
+		if n == 1 {
+			return "1 " + w.Record
 		}
-		return strings.Join(s, "; ")
+		return fmt.Sprintf("%d %s", n, w.RecordsN)
 	},
+	"htmlIntro": func(w summaryWords) htmltemplate.HTML { return htmltemplate.HTML(w.HTMLIntro) }, // fixed words, no registry value
 }
 
-var textSummary = texttemplate.Must(texttemplate.New("summary").Funcs(funcs).Parse(`Your personal data: summary
-Request {{.RequestID}}, prepared {{.GeneratedAt}}
+var textSummary = texttemplate.Must(texttemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}{{$w.Heading}}
+{{$w.Request}} {{.RequestID}}, {{$w.Prepared}} {{.GeneratedAt}}
 
-This package holds a copy of the personal data we found about you, system by system.
-Files: one .json file per system (machine readable; schema.json describes it),
-and one spreadsheet file (.csv, in the csv folder) per category of data.
-{{range .Systems}}{{$s := .}}
-== {{.System.DisplayName}} ==
-{{if .Found}}We found data about you here.{{else}}We found no data about you here.{{end}}
-What it holds:{{range $c := .System.Categories}}
-  - {{$c}}: {{index $s.Counts $c}} record(s){{end}}
-Where the data comes from: {{join .System.Sources}}
-Why we hold it: {{join .System.Purposes}}
-Who else receives it: {{join .System.ThirdParties}}{{range .System.Holds}}
-Kept under a legal obligation: {{.Category}}. {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} Kept until: {{.Until}}.{{end}}{{end}}
+{{$w.Intro1}}
+{{$w.Intro2}}
+{{range .Systems}}
+== {{.Title}} ==
+{{if .Found}}{{$w.Found}}
+{{$w.Holds}}{{range .Categories}}
+  - {{.Title}}: {{count $w .Count}}{{end}}{{else}}{{$w.NothingHeld}}
+{{$w.CouldHold}}{{range .Categories}}
+  - {{.Title}}{{end}}{{end}}
+{{$w.Sources}}: {{.Sources}}
+{{$w.Purposes}}: {{.Purposes}}
+{{$w.ThirdParties}}: {{.ThirdParties}}{{range .Holds}}
+{{$w.Kept}}: {{.Category}}. {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} {{$w.Until}}: {{.Until}}.{{end}}{{end}}
 {{end}}{{if .Others}}
-Other systems that hold personal data, where nothing was exported for you:{{range .Others}}
-  - {{.DisplayName}}: {{join .Categories}}{{end}}
+{{$w.OthersText}}{{range .Others}}
+  - {{.Title}}: {{.Categories}}{{end}}
 {{end}}`))
 
-var htmlSummary = htmltemplate.Must(htmltemplate.New("summary").Funcs(funcs).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Your personal data: summary</title></head>
+var htmlSummary = htmltemplate.Must(htmltemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}<!doctype html>
+<html lang="{{$w.Lang}}"><head><meta charset="utf-8"><title>{{$w.Heading}}</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem">
-<h1>Your personal data: summary</h1>
-<p>Request {{.RequestID}}, prepared {{.GeneratedAt}}.</p>
-<p>This package holds a copy of the personal data we found about you, system by system: one <code>.json</code> file per system (machine readable; <code>schema.json</code> describes it) and one spreadsheet file (<code>.csv</code>, in the <code>csv</code> folder) per category of data.</p>
-{{range .Systems}}{{$s := .}}
-<h2>{{.System.DisplayName}}</h2>
-<p>{{if .Found}}We found data about you here.{{else}}We found no data about you here.{{end}}</p>
-<table><tr><th>Category</th><th>Records</th></tr>
-{{range .System.Categories}}<tr><td>{{.}}</td><td>{{index $s.Counts .}}</td></tr>
-{{end}}</table>
-<p>Where the data comes from: {{join .System.Sources}}</p>
-<p>Why we hold it: {{join .System.Purposes}}</p>
-<p>Who else receives it: {{join .System.ThirdParties}}</p>
-{{if .System.Holds}}<p>Kept under a legal obligation:</p><ul>{{range .System.Holds}}<li>{{.Category}}: {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} Kept until: {{.Until}}.{{end}}</li>{{end}}</ul>{{end}}
+<h1>{{$w.Heading}}</h1>
+<p>{{$w.Request}} {{.RequestID}}, {{$w.Prepared}} {{.GeneratedAt}}.</p>
+<p>{{htmlIntro $w}}</p>
+{{range .Systems}}
+<h2>{{.Title}}</h2>
+{{if .Found}}<p>{{$w.Found}}</p>
+<table><tr><th>{{$w.Category}}</th><th>{{$w.Records}}</th></tr>
+{{range .Categories}}<tr><td>{{.Title}}</td><td>{{.Count}}</td></tr>
+{{end}}</table>{{else}}<p>{{$w.NothingHeld}}</p>
+<p>{{$w.CouldHold}}</p><ul>{{range .Categories}}<li>{{.Title}}</li>{{end}}</ul>{{end}}
+<p>{{$w.Sources}}: {{.Sources}}</p>
+<p>{{$w.Purposes}}: {{.Purposes}}</p>
+<p>{{$w.ThirdParties}}: {{.ThirdParties}}</p>
+{{if .Holds}}<p>{{$w.Kept}}:</p><ul>{{range .Holds}}<li>{{.Category}}: {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} {{$w.Until}}: {{.Until}}.{{end}}</li>{{end}}</ul>{{end}}
 {{end}}
-{{if .Others}}<h2>Other systems</h2><p>These also hold personal data; nothing was exported for you from them:</p>
-<ul>{{range .Others}}<li>{{.DisplayName}}: {{join .Categories}}</li>{{end}}</ul>{{end}}
+{{if .Others}}<h2>{{$w.OthersHeading}}</h2><p>{{$w.OthersHTML}}</p>
+<ul>{{range .Others}}<li>{{.Title}}: {{.Categories}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))
 
-func renderSummary(reg *system.Registry, p Package, systems []summarySystem, csvs []string) ([]byte, []byte, error) {
-	v := summaryView{RequestID: p.RequestID, GeneratedAt: p.GeneratedAt.UTC().Format("January 2, 2006 15:04 MST"), Systems: systems, CSVs: csvs}
-	in := map[string]bool{}
-	for _, s := range systems {
-		in[s.System.Name] = true
+// isSpanish reports whether lang is Spanish ("es", "es-MX"...).
+func isSpanish(lang string) bool {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	return lang == "es" || strings.HasPrefix(lang, "es-") || strings.HasPrefix(lang, "es_")
+}
+
+func wordsFor(lang string) summaryWords {
+	if isSpanish(lang) {
+		return spanish
 	}
+	return english
+}
+
+var meses = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
+
+func prepared(t time.Time, lang string) string {
+	t = t.UTC()
+	if isSpanish(lang) {
+		return fmt.Sprintf("%d de %s de %d, %s", t.Day(), meses[t.Month()-1], t.Year(), t.Format("15:04 MST"))
+	}
+	return t.Format("January 2, 2006 15:04 MST")
+}
+
+func joinOr(s []string, none string) string {
+	if len(s) == 0 {
+		return none
+	}
+	return strings.Join(s, "; ")
+}
+
+// summaryOf is one system's part of the summary, in lang; counts are the
+// records found per category ID.
+func summaryOf(reg *system.Registry, sys *system.System, found bool, counts map[string]int, lang string) summarySystem {
+	w := wordsFor(lang)
+	s := summarySystem{
+		Title: sys.TitleIn(lang), Found: found,
+		Sources:      joinOr(sys.SourcesIn(lang), w.None),
+		Purposes:     joinOr(sys.PurposesIn(lang), w.None),
+		ThirdParties: joinOr(sys.ThirdPartiesIn(lang), w.None),
+	}
+	for _, c := range sys.Categories {
+		s.Categories = append(s.Categories, summaryCategory{Title: reg.CategoryTitle(c, lang), Count: counts[c]})
+	}
+	for _, h := range sys.Holds {
+		s.Holds = append(s.Holds, summaryHold{Category: reg.CategoryTitle(h.Category, lang), Reason: h.ReasonIn(lang), Law: h.Law, Until: h.Until})
+	}
+	return s
+}
+
+func renderSummary(reg *system.Registry, p Package, systems []summarySystem, in map[string]bool, csvs []string) ([]byte, []byte, error) {
+	v := summaryView{W: wordsFor(p.Language), RequestID: p.RequestID, GeneratedAt: prepared(p.GeneratedAt, p.Language), Systems: systems, CSVs: csvs}
 	for i := range reg.Systems {
-		if !in[reg.Systems[i].Name] {
-			v.Others = append(v.Others, &reg.Systems[i])
+		sys := &reg.Systems[i]
+		if in[sys.Name] {
+			continue
 		}
+		cats := make([]string, len(sys.Categories))
+		for j, c := range sys.Categories {
+			cats[j] = reg.CategoryTitle(c, p.Language)
+		}
+		v.Others = append(v.Others, summaryOther{Title: sys.TitleIn(p.Language), Categories: joinOr(cats, v.W.None)})
 	}
 	var t, h bytes.Buffer
 	if err := textSummary.Execute(&t, v); err != nil {

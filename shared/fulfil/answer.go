@@ -159,6 +159,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		RequestID: r.ID, Kinds: kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
 		Location: s.Location, Language: r.Language, NotApplicable: []string{},
 	}
+	// Each system is named once, with everything done there, all in the
+	// request's language; categories kept under a hold in plain words.
+	lang := r.Language
 	var exported []string
 	for i := range s.Registry.Systems {
 		sys := &s.Registry.Systems[i]
@@ -169,27 +172,37 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 		}
 		if len(mine) == 0 {
-			a.NotApplicable = append(a.NotApplicable, sys.DisplayName())
+			a.NotApplicable = append(a.NotApplicable, sys.TitleIn(lang))
 			continue
 		}
+		line := mail.AnswerSystem{Title: sys.TitleIn(lang)}
+		held := map[string]bool{}
 		for _, res := range mine {
 			outcome := res.Outcome
 			if outcome == "" && res.ConfirmedAt != "" {
 				outcome = mail.OutcomeConfirmed
 			}
-			a.Systems = append(a.Systems, mail.AnswerSystem{Title: sys.DisplayName(), Outcome: outcome})
+			if outcome != "" && !slices.Contains(line.Outcomes, outcome) {
+				line.Outcomes = append(line.Outcomes, outcome)
+			}
 			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
 				exported = append(exported, sys.Name)
 			}
 			if res.Action == system.Erase {
 				for _, h := range sys.Holds {
-					a.Withheld = append(a.Withheld, mail.AnswerHold{System: sys.DisplayName(), Category: h.Category, Reason: h.Reason, Law: h.Law, Until: h.Until})
+					if held[h.Category] {
+						continue
+					}
+					held[h.Category] = true
+					a.Withheld = append(a.Withheld, mail.AnswerHold{System: sys.TitleIn(lang), Category: s.Registry.CategoryTitle(h.Category, lang),
+						Reason: h.ReasonIn(lang), Law: h.Law, Until: h.Until})
 				}
 			}
 		}
+		a.Systems = append(a.Systems, line)
 	}
 	if slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export }) {
-		key, err := s.accessPackage(ctx, r.ID, events, in.Results)
+		key, err := s.accessPackage(ctx, r.ID, r.Language, events, in.Results)
 		if err != nil {
 			return out, err
 		}
@@ -305,11 +318,11 @@ func (s *Service) downloadLink(ctx context.Context, id, key string) (export.Link
 
 // accessPackage builds the package from the parts the export steps wrote,
 // once, and returns its object key.
-func (s *Service) accessPackage(ctx context.Context, id string, events []request.Event, results []StepResult) (string, error) {
+func (s *Service) accessPackage(ctx context.Context, id, lang string, events []request.Event, results []StepResult) (string, error) {
 	if ev, ok := hasEvent(events, ActionPackageWritten, nil); ok && ev.Data["key"] != "" {
 		return ev.Data["key"], nil
 	}
-	p := export.Package{RequestID: id, GeneratedAt: s.Now()}
+	p := export.Package{RequestID: id, GeneratedAt: s.Now(), Language: lang}
 	for i := range s.Registry.Systems {
 		name := s.Registry.Systems[i].Name
 		if !slices.ContainsFunc(results, func(res StepResult) bool {

@@ -462,3 +462,87 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	assert.NotContains(t, e.logs.String(), janeEmail)
 	assert.NotContains(t, e.logs.String(), "Jane")
 }
+
+func TestAnswerNamesEachSystemOnceInTheRequestsLanguage(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		lang        string
+		want        []string
+		html        []string
+		notWant     []string
+		newsletter  string
+		credit      string
+		accessTitle string
+	}{
+		{
+			lang: "en",
+			want: []string{
+				"  - Newsletter list: deleted; we checked afterwards and it no longer holds your data; also you will get no more marketing mail\n",
+				"  - Credit checks and invoice factoring: kept under a legal hold (see below)\n",
+				"  - Credit checks and invoice factoring, credit checks and credit decisions: Credit decisions must be kept",
+				"  - Payment processor (Stripe), payments and refunds: Payment records are kept for tax and accounting. (Internal Revenue Code record-keeping (26 U.S.C. § 6001))",
+			},
+			html:       []string{"<li><strong>Newsletter list</strong>: deleted; we checked afterwards and it no longer holds your data; also you will get no more marketing mail</li>"},
+			newsletter: "Newsletter list:", credit: "Credit checks and invoice factoring:",
+		},
+		{
+			lang: "es",
+			want: []string{
+				"  - Lista del boletín: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing\n",
+				"  - Consultas de crédito y factoring de facturas: conservado por una obligación legal (ver abajo)\n",
+				"  - Consultas de crédito y factoring de facturas, consultas de crédito y decisiones de crédito: Las decisiones de crédito deben conservarse",
+				"  - Procesador de pagos (Stripe), pagos y reembolsos: Los registros de pagos se conservan por obligaciones fiscales y contables.",
+				"  - Cuentas de cliente: eliminados",
+			},
+			html:       []string{"<li><strong>Lista del boletín</strong>: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing</li>"},
+			notWant:    []string{"Newsletter list", "Payment records are kept", "Customer accounts", "deleted"},
+			newsletter: "Lista del boletín:", credit: "Consultas de crédito y factoring de facturas:",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			e := newEnv(t, request.Deletion, request.OptOutMarketing)
+			r := e.store.requests["PR-1"]
+			r.Language = tt.lang
+			e.store.requests["PR-1"] = r
+			results := runAll(t, e)
+			steps := 0
+			for _, res := range results {
+				if res.System == "marketing-list" {
+					steps++
+				}
+			}
+			require.Equal(t, 2, steps, "the newsletter list is erased and suppressed: two steps")
+			_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+			require.NoError(t, err)
+			require.Len(t, e.mail.sent, 1)
+			m := e.mail.sent[0]
+			assert.Equal(t, 1, strings.Count(m.Text, tt.newsletter), "each system is named once:\n%s", m.Text)
+			assert.Equal(t, 1, strings.Count(m.Text, tt.credit), "each system is named once:\n%s", m.Text)
+			for _, w := range tt.want {
+				assert.Contains(t, m.Text, w)
+			}
+			for _, w := range tt.html {
+				assert.Contains(t, m.HTML, w)
+			}
+			for _, w := range tt.notWant {
+				assert.NotContains(t, m.Text, w)
+			}
+			for _, id := range []string{"credit-history", "charges,", "marketing-list", "credit-factoring"} {
+				assert.NotContains(t, m.Text, id, "no registry IDs in the answer")
+			}
+		})
+	}
+	t.Run("the access package is written in the request's language", func(t *testing.T) {
+		e := newEnv(t, request.AccessCategories)
+		r := e.store.requests["PR-1"]
+		r.Language = "es"
+		e.store.requests["PR-1"] = r
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: runAll(t, e)})
+		require.NoError(t, err)
+		require.Len(t, e.packages.packages, 1)
+		assert.Equal(t, "es", e.packages.packages[0].Language)
+		require.Len(t, e.mail.sent, 1)
+		assert.Contains(t, e.mail.sent[0].Text, "  - Cuentas de cliente: una copia de sus datos está en la descarga de abajo\n")
+	})
+}

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -40,17 +41,23 @@ type Answer struct {
 	Language    string         // as in Acknowledgement
 }
 
-// AnswerSystem is one system's line of the answer.
+// AnswerSystem is one system's line of the answer: each system is named
+// once, with everything done there.
 type AnswerSystem struct {
-	Title   string // the system in plain words
-	Outcome string // one of the Outcome constants
+	Title string // the system in plain words, in the request's language
+	// Outcomes are the Outcome constants of the system's steps, in order
+	// (e.g. erased, then suppressed).
+	Outcomes []string
+	// Outcome is a single outcome, for a caller with one step; it is added
+	// to Outcomes.
+	Outcome string
 }
 
 // AnswerHold is one category kept under a legal hold.
 type AnswerHold struct {
 	System   string // the system in plain words
-	Category string
-	Reason   string
+	Category string // the category in plain words, in the request's language
+	Reason   string // in the request's language
 	Law      string
 	Until    string
 }
@@ -84,9 +91,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		LinkExpires: in(a.LinkExpires, a.Location),
 		TeamAddress: clean(a.TeamAddress),
 	}
-	for _, s := range a.Systems {
-		v.Systems = append(v.Systems, AnswerSystem{Title: clean(s.Title), Outcome: s.Outcome})
-	}
+	v.Systems = mergeSystems(a.Systems)
 	for _, h := range a.Withheld {
 		v.Withheld = append(v.Withheld, AnswerHold{System: clean(h.System), Category: clean(h.Category), Reason: clean(h.Reason), Law: clean(h.Law), Until: clean(h.Until)})
 	}
@@ -98,6 +103,28 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
 	}
 	return renderIn(lang, to, a.TeamAddress, subject, "answer", v)
+}
+
+// mergeSystems names each system once, each of its outcomes once, in the
+// order given.
+func mergeSystems(systems []AnswerSystem) []AnswerSystem {
+	var out []AnswerSystem
+	at := map[string]int{}
+	for _, s := range systems {
+		title := clean(s.Title)
+		i, ok := at[title]
+		if !ok {
+			i = len(out)
+			at[title] = i
+			out = append(out, AnswerSystem{Title: title})
+		}
+		for _, o := range append(slices.Clip(s.Outcomes), s.Outcome) {
+			if o != "" && !slices.Contains(out[i].Outcomes, o) {
+				out[i].Outcomes = append(out[i].Outcomes, o)
+			}
+		}
+	}
+	return out
 }
 
 // Attention tells the privacy team that a request could not be carried out

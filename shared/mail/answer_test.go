@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +106,37 @@ func TestRenderAttention(t *testing.T) {
 	assert.Equal(t, "Privacy request PR-AAAA-BBBB-CCCC-DDDD needs attention: 1 system(s) failed", m.Subject)
 	assert.Contains(t, m.Text, "support-desk (erase): ErasureNotProvenError: erasure not proven")
 	assert.Contains(t, m.Text, "3 system step(s) succeeded")
+}
+
+func TestRenderAnswerNamesEachSystemOnce(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.Deletion, request.OptOutMarketing},
+		ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Location: time.UTC, TeamAddress: "privacy@productionflow.example",
+		Systems: []mail.AnswerSystem{
+			{Title: "Newsletter list", Outcomes: []string{mail.OutcomeErased, mail.OutcomeSuppressed}},
+			{Title: "Newsletter list", Outcome: mail.OutcomeSuppressed}, // a second line for the same system merges
+			{Title: "Credit checks", Outcomes: []string{mail.OutcomeWithheld}},
+			{Title: "Support", Outcomes: []string{mail.OutcomeNotFound}},
+		},
+		Withheld: []mail.AnswerHold{{System: "Credit checks", Category: "credit checks and credit decisions", Reason: "Credit decisions must be kept.", Law: "12 CFR 1002.12"}},
+	}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(m.Text, "Newsletter list:"), m.Text)
+	assert.Contains(t, m.Text, "  - Newsletter list: deleted; we checked afterwards and it no longer holds your data; also you will get no more marketing mail\n")
+	assert.Contains(t, m.Text, "  - Credit checks: kept under a legal hold (see below)\n")
+	assert.Contains(t, m.Text, "  - Credit checks, credit checks and credit decisions: Credit decisions must be kept. (12 CFR 1002.12)")
+	assert.Contains(t, m.Text, "  - Support: it held no data about you\n")
+	assert.Equal(t, 1, strings.Count(m.HTML, "<strong>Newsletter list</strong>"))
+	assert.Contains(t, m.HTML, "<li><strong>Newsletter list</strong>: deleted; we checked afterwards and it no longer holds your data; also you will get no more marketing mail</li>")
+
+	a.Language = "es"
+	a.Systems = []mail.AnswerSystem{{Title: "Lista del boletín", Outcomes: []string{mail.OutcomeErased, mail.OutcomeSuppressed}}}
+	a.Withheld = []mail.AnswerHold{{System: "Consultas de crédito", Category: "consultas de crédito y decisiones de crédito", Reason: "Las decisiones de crédito deben conservarse.", Law: "12 CFR 1002.12"}}
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Lista del boletín: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing\n")
+	assert.Contains(t, m.Text, "  - Consultas de crédito, consultas de crédito y decisiones de crédito: Las decisiones de crédito deben conservarse. (12 CFR 1002.12)")
+	assert.Contains(t, m.HTML, "<li><strong>Lista del boletín</strong>: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing</li>")
+	assert.NotContains(t, m.Text, "deleted")
 }
