@@ -49,10 +49,11 @@ func TestStartThroughTheSDK(t *testing.T) {
 		{name: "the same start again while it runs", input: input},
 		{name: "another input for the same request", input: map[string]any{"requestId": "PR-AAAA-BBBB-CCCC-DDDD", "reminders": []any{map[string]string{"at": "2026-12-01T00:00:00Z"}}}},
 		{name: "after the execution ended", input: input, edit: func() {
+			// Let the execution reach its Wait (its timer set) before the
+			// clock moves: no race with the machine's speed.
+			require.NoError(t, clk.WaitIdle(ctx))
 			clk.Advance(2 * time.Hour)
-			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			info, err := rt.Wait(wctx, want)
+			info, err := rt.Wait(ctx, want)
 			require.NoError(t, err)
 			require.Equal(t, states.StatusSucceeded, info.Status)
 		}},
