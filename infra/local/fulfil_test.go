@@ -100,7 +100,7 @@ func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, 
 	form := strings.TrimSuffix(addrs.Form, "/")
 	confirmed := map[string]bool{}
 	var answer *sesmail.StoredEmail
-	for deadline := time.Now().Add(30 * time.Second); answer == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	eventually(func() bool {
 		mails, err := sesmail.ReadStore(ctx, outbox)
 		require.NoError(t, err)
 		for i, m := range mails {
@@ -119,7 +119,8 @@ func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, 
 			require.Equal(t, http.StatusOK, res.StatusCode, "confirming %s", m.Subject)
 			confirmed[l] = true
 		}
-	}
+		return answer != nil
+	})
 	if answer == nil {
 		mails, _ := sesmail.ReadStore(ctx, outbox)
 		for _, m := range mails {
@@ -138,13 +139,16 @@ func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, 
 
 func waitForLink(t *testing.T, outbox, to string, re *regexp.Regexp) string {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	var link string
+	if !eventually(func() bool {
 		for _, m := range outboxFor(t, outbox, to) {
-			if l := re.FindString(m.Text); l != "" {
-				return l
+			if link = re.FindString(m.Text); link != "" {
+				return true
 			}
 		}
+		return false
+	}) {
+		t.Fatalf("no link matching %s in mail to %s", re, to)
 	}
-	t.Fatalf("no link matching %s in mail to %s", re, to)
-	return ""
+	return link
 }

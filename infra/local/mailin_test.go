@@ -49,7 +49,7 @@ func TestLocalStackMail(t *testing.T) {
 	case addrs = <-ready:
 	case err := <-done:
 		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("stack did not start")
 	}
 	_, port, _ := strings.Cut(addrs.SMTP, ":")
@@ -119,7 +119,7 @@ Delivery failed.
 	select {
 	case err := <-done:
 		assert.NoError(t, err)
-	case <-time.After(15 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("stack did not stop")
 	}
 	assert.Error(t, smtp.SendMail(addrs.SMTP, nil, "a@example.com", []string{"privacy@productionflow.local"}, []byte("x")),

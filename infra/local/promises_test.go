@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -23,15 +22,19 @@ import (
 // waitForMail waits for a mail to `to` whose text holds want.
 func waitForMail(t *testing.T, outbox, to, want string) sesmail.StoredEmail {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	var found sesmail.StoredEmail
+	if !eventually(func() bool {
 		for _, m := range outboxFor(t, outbox, to) {
 			if strings.Contains(m.Text, want) {
-				return m
+				found = m
+				return true
 			}
 		}
+		return false
+	}) {
+		t.Fatalf("no mail to %s saying %q", to, want)
 	}
-	t.Fatalf("no mail to %s saying %q", to, want)
-	return sesmail.StoredEmail{}
+	return found
 }
 
 // TestPromiseGPCOptOutStandsWithoutVerification: an access request sent
@@ -65,11 +68,10 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(addrs.DynamoDB) })}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if r, err := store.Get(context.Background(), id); err == nil && r.Status == request.Unverified {
-			break
-		}
-	}
+	eventually(func() bool {
+		r, err := store.Get(context.Background(), id)
+		return err == nil && r.Status == request.Unverified
+	})
 	r, err := store.Get(context.Background(), id)
 	require.NoError(t, err)
 	assert.Equal(t, request.Unverified, r.Status)

@@ -47,7 +47,7 @@ func TestLocalStackReply(t *testing.T) {
 	case addrs = <-ready:
 	case err := <-done:
 		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("stack did not start")
 	}
 	send := func(from, msg string) {

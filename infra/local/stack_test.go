@@ -64,7 +64,7 @@ func TestLocalStack(t *testing.T) {
 	case addrs = <-ready:
 	case err := <-done:
 		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("stack did not start")
 	}
 	assert.Contains(t, out.String(), "web form:   "+addrs.Form)
@@ -126,7 +126,7 @@ func TestLocalStack(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, string(clockBody))
 	var reminder *sesmail.StoredEmail
-	for deadline := time.Now().Add(10 * time.Second); reminder == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	eventually(func() bool {
 		mails, err = sesmail.ReadStore(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
 		require.NoError(t, err)
 		for i := range mails {
@@ -135,7 +135,8 @@ func TestLocalStack(t *testing.T) {
 				reminder = &mails[i]
 			}
 		}
-	}
+		return reminder != nil
+	})
 	if reminder == nil {
 		for _, m := range mails {
 			t.Logf("mail to %v: %s", m.To, m.Subject)
@@ -158,7 +159,7 @@ func TestLocalStack(t *testing.T) {
 	select {
 	case err := <-done:
 		assert.NoError(t, err)
-	case <-time.After(15 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("stack did not stop")
 	}
 	_, err = http.Get(addrs.DynamoDB)

@@ -82,7 +82,7 @@ func startChromedriver(t *testing.T, path string) string {
 	})
 
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(hangGuard); ; {
 		res, err := http.Get(base + "/status")
 		if err == nil {
 			var st struct {
@@ -457,7 +457,7 @@ func (e *wdElement) ClickAndLoad() {
 	e.s.t.Helper()
 	page := e.s.Find("html")
 	e.Click()
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangGuard); ; time.Sleep(20 * time.Millisecond) {
 		var tag string
 		err := e.s.call(http.MethodGet, page.path("/name"), nil, &tag)
 		var we *wdError
@@ -473,7 +473,7 @@ func (e *wdElement) ClickAndLoad() {
 			e.s.t.Fatal("the click did not lead to a new page within 15s")
 		}
 	}
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangGuard); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := e.s.Lookup("body"); err == nil {
 			return
 		} else if time.Now().After(deadline) {
