@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/smtp"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -25,31 +21,8 @@ import (
 // request: no new request, and nothing is sent to the requester because of
 // it.
 func TestLocalStackReply(t *testing.T) {
-	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
-		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
-	}
-	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2",
-		"AWS_ENDPOINT_URL_S3", "FORM_URL", "TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE",
-		"INBOUND_BUCKET", "INBOUND_PREFIX", "OUR_ADDRESSES"} {
-		t.Setenv(k, os.Getenv(k)) // restored after the test
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan addresses, 1)
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready}, out, slog.New(slog.DiscardHandler))
-	}()
-	var addrs addresses
-	select {
-	case addrs = <-ready:
-	case err := <-done:
-		t.Fatalf("stack stopped early: %v\n%s", err, out.String())
-	case <-time.After(hangGuard):
-		t.Fatal("stack did not start")
-	}
+	addrs := startStack(t)
+	ctx := context.Background()
 	send := func(from, msg string) {
 		t.Helper()
 		require.NoError(t, smtp.SendMail(addrs.SMTP, nil, from, []string{privacyAddress},

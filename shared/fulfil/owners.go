@@ -63,13 +63,11 @@ const DefaultExpeditedTaskDays = 2
 
 // Audit actions of owners' tasks.
 const (
-	ActionTaskCreated     = "manual-task-created"
-	ActionTaskMailed      = "manual-task-mailed"
-	ActionTaskReminded    = "manual-task-reminded"
-	ActionTaskOverdue     = "manual-task-overdue"
-	ActionTaskAnswered    = connector.ActionManualConfirmed
-	ActionTaskCannot      = "manual-task-cannot"
-	ActionTeamToldNewTask = "team-told-task-cannot"
+	ActionTaskCreated  = "manual-task-created"
+	ActionTaskMailed   = "manual-task-mailed"
+	ActionTaskReminded = "manual-task-reminded"
+	ActionTaskOverdue  = "manual-task-overdue"
+	ActionTaskAnswered = connector.ActionManualConfirmed
 )
 
 // OwnersInput is the workflow's call for the owners' tasks: Op "await"
@@ -180,9 +178,6 @@ func (s *Service) subject(r *request.Request) connector.Subject {
 	if r.Subject != nil {
 		p.Name, p.Account = r.Subject.Name, r.Subject.Account
 		p.Child = slices.Contains(r.Kinds, request.ChildData)
-		if r.Subject.Email == "" {
-			p.Email = "" // never name the reporter as the child
-		}
 	}
 	return p
 }
@@ -246,7 +241,10 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 	out := make([]StepResult, 0, len(tasks))
 	for _, t := range tasks {
-		res := StepResult{System: t.System, Action: t.Action, ConfirmedAt: t.AnsweredAt.UTC().Format(time.RFC3339)}
+		res := StepResult{System: t.System, Action: t.Action}
+		if t.Answered() {
+			res.ConfirmedAt = t.AnsweredAt.UTC().Format(time.RFC3339)
+		}
 		switch {
 		case skipped && !t.Answered():
 			res.Outcome = OutcomeSkipped
