@@ -116,3 +116,35 @@ func TestPromiseChildsDataErasesTheChildNotTheReporter(t *testing.T) {
 		t.Errorf("nothing is mailed to the child: %s", m.Subject)
 	}
 }
+
+// TestPromiseCorrectionChangesTheRecord: Ada asks on the form to correct
+// her postal address; once she confirms her address, the accounts system's
+// record holds the new one and the answer says what was corrected there.
+func TestPromiseCorrectionChangesTheRecord(t *testing.T) {
+	addrs := startStack(t)
+	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const ada = "ada@example.com"
+	before, ok := addrs.Downstream.Account(ada)
+	require.True(t, ok)
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {"web-correct-e2e-0001"}, "kinds": {"correction"}, "name": {"Ada Lovelace"}, "email": {ada},
+		"correction-1-item": {"Postal address"}, "correction-1-wrong": {before.Address}, "correction-1-right": {"12 Analytical Row, London"},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	id := request.NewID(request.Web, "web-correct-e2e-0001")
+	link := waitForLink(t, outbox, ada, verifyLink)
+	u, _ := url.Parse(link)
+	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+
+	answer, _ := answerFor(t, addrs, id)
+	after, _ := addrs.Downstream.Account(ada)
+	assert.Equal(t, "12 Analytical Row, London", after.Address, "the record is corrected")
+	assert.Equal(t, before.Phone, after.Phone, "nothing else changed")
+	assert.Contains(t, answer.Text, "Customer accounts: corrected as you asked")
+	assert.Contains(t, answer.Text, `Postal address: "`+before.Address+`", now "12 Analytical Row, London"`)
+}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/theory/jsonpath"
 
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -36,6 +37,17 @@ type Person struct {
 	Email string
 	// IDs are identifiers already known (e.g. an account ID from the request).
 	IDs map[system.Identifier]string
+	// Corrections are what the requester asked to correct, for a correct
+	// action's {corrections} body placeholder.
+	Corrections []request.CorrectionItem
+}
+
+// correction is one item of the {corrections} placeholder, as a system
+// receives it.
+type correction struct {
+	Item  string `json:"item"`
+	Wrong string `json:"wrong,omitempty"`
+	Right string `json:"right"`
 }
 
 // values are the placeholders a template may use for p.
@@ -49,6 +61,15 @@ func (p Person) values() map[system.Identifier]string {
 		v[system.Email] = email
 		sum := sha256.Sum256([]byte(strings.ToLower(email)))
 		v[system.EmailHash] = hex.EncodeToString(sum[:])
+	}
+	if len(p.Corrections) > 0 {
+		items := make([]correction, len(p.Corrections))
+		for i, c := range p.Corrections {
+			items[i] = correction{Item: c.Item, Wrong: c.Wrong, Right: c.Right}
+		}
+		if b, err := json.Marshal(items); err == nil {
+			v[system.Corrections] = string(b)
+		}
 	}
 	return v
 }

@@ -159,6 +159,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		RequestID: r.ID, Kinds: kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
 		Location: s.Location, Language: r.Language, NotApplicable: []string{},
 	}
+	if !optOuts {
+		a.Corrections = r.Corrections
+	}
 	// Each system is named once, with everything done there, all in the
 	// request's language; categories kept under a hold in plain words.
 	lang := r.Language

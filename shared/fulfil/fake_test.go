@@ -107,14 +107,16 @@ func (m *memStore) actions(id string) []string {
 
 // fakeSystems answers every action with do, or "done, not found afterwards".
 type fakeSystems struct {
-	mu    sync.Mutex
-	calls []string
+	mu      sync.Mutex
+	calls   []string
+	persons []connector.Person
 	do    func(sys *system.System, a system.Action) (*connector.Result, error)
 }
 
-func (f *fakeSystems) Do(_ context.Context, sys *system.System, a system.Action, _ connector.Person) (*connector.Result, error) {
+func (f *fakeSystems) Do(_ context.Context, sys *system.System, a system.Action, p connector.Person) (*connector.Result, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, sys.Name+" "+string(a))
+	f.persons = append(f.persons, p)
 	f.mu.Unlock()
 	if f.do != nil {
 		return f.do(sys, a)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,9 +72,9 @@ func TestPlanPerKind(t *testing.T) {
 			notApplicable: []string{"customer-accounts", "payments", "support-desk", "marketing-list"},
 		},
 		{
-			name:          "correction is a manual task for the owner",
+			name:          "correction goes to the accounts API with the requester's items",
 			kinds:         []request.Kind{request.Correction},
-			steps:         nil,
+			steps:         []string{"customer-accounts correct"},
 			notApplicable: []string{"payments", "google-analytics", "support-desk", "marketing-list", "credit-factoring"},
 		},
 	}
@@ -85,9 +84,7 @@ func TestPlanPerKind(t *testing.T) {
 			out, err := e.svc.Plan(context.Background(), fulfil.PlanInput{RequestID: "PR-1"})
 			require.NoError(t, err)
 			assert.Equal(t, tt.steps, refs(out.Steps))
-			if slices.Contains(tt.kinds, request.Correction) {
-				assert.Equal(t, []string{"customer-accounts correct (manual)"}, refs(out.Manual), "an owner's task, beside the steps")
-			}
+			assert.Empty(t, out.Manual, "the built-in registry has no owner's task")
 			assert.Equal(t, tt.notApplicable, out.NotApplicable)
 			for _, s := range out.Steps {
 				assert.Equal(t, "PR-1", s.RequestID)
@@ -194,9 +191,22 @@ func TestStep(t *testing.T) {
 		b, _ := json.Marshal(out)
 		assert.NotContains(t, string(b), janeEmail)
 	})
+	t.Run("a correction carries what to correct to the system", func(t *testing.T) {
+		e := newEnv(t, request.Correction)
+		r := e.store.requests["PR-1"]
+		r.Corrections = []request.CorrectionItem{{Item: "Postal address", Wrong: "1 Old Rd", Right: "2 New St"}}
+		e.store.requests["PR-1"] = r
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct})
+		require.NoError(t, err)
+		assert.Equal(t, mail.OutcomeCorrected, out.Outcome)
+		require.Len(t, e.systems.persons, 1)
+		assert.Equal(t, r.Corrections, e.systems.persons[0].Corrections)
+		assert.Equal(t, janeEmail, e.systems.persons[0].Email)
+	})
 	t.Run("a manual action is an owner's task, never a step", func(t *testing.T) {
 		e := newEnv(t, request.Correction)
-		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Correct})
+		e.svc.Registry = registryFor(t, "http://127.0.0.1:1")
+		_, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "analytics", Action: system.Correct})
 		_, ok := err.(*connector.PermanentError)
 		require.True(t, ok, "got %T", err)
 		assert.Empty(t, e.owners.sent)

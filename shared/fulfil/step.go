@@ -75,7 +75,7 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 	}
 	// The person acted on: for a child's data, the child, never the
 	// reporter.
-	p := connector.Person{Email: r.TargetEmail()}
+	p := connector.Person{Email: r.TargetEmail(), Corrections: r.Corrections}
 	if p.Email == "" {
 		return out, &connector.PermanentError{System: sys.Name, Action: in.Action, Reason: "the request names no address of the person to act on"}
 	}
@@ -127,6 +127,11 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 			out.Outcome = mail.OutcomeSuppressed
 		case system.OptOut:
 			out.Outcome = mail.OutcomeOptedOut
+		case system.Correct:
+			out.Outcome = mail.OutcomeCorrected
+			if !res.Found {
+				out.Outcome = mail.OutcomeNotFound
+			}
 		default:
 			out.Outcome = mail.OutcomeConfirmed
 		}

@@ -17,6 +17,7 @@ const (
 	OutcomeExported   = "exported"        // the system's data is in the package
 	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
 	OutcomeConfirmed  = "confirmed"       // the system's owner did it by hand and confirmed
+	OutcomeCorrected  = "corrected"       // the system corrected the record as the requester asked
 	OutcomeWithheld   = "withheld"        // kept in full under a legal hold
 )
 
@@ -31,6 +32,9 @@ type Answer struct {
 	Withheld []AnswerHold
 	// NotApplicable names the systems the request did not concern.
 	NotApplicable []string
+	// Corrections are what the requester asked to correct, listed when a
+	// system corrected its record.
+	Corrections []request.CorrectionItem
 	// Link is the desk's download page for the access package, with its
 	// token (empty: none), and LinkExpires when it stops working. Never a
 	// presigned S3 URL: on Lambda those die with the role's credentials.
@@ -69,6 +73,7 @@ type answerView struct {
 	Systems       []AnswerSystem
 	Withheld      []AnswerHold
 	NotApplicable []string
+	Corrections   []request.CorrectionItem
 	Link          string
 	LinkExpires   time.Time
 	TeamAddress   string
@@ -94,6 +99,11 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	v.Systems = mergeSystems(a.Systems)
 	for _, h := range a.Withheld {
 		v.Withheld = append(v.Withheld, AnswerHold{System: clean(h.System), Category: clean(h.Category), Reason: clean(h.Reason), Law: clean(h.Law), Until: clean(h.Until)})
+	}
+	if slices.ContainsFunc(v.Systems, func(s AnswerSystem) bool { return slices.Contains(s.Outcomes, OutcomeCorrected) }) {
+		for _, c := range a.Corrections {
+			v.Corrections = append(v.Corrections, request.CorrectionItem{Item: clean(c.Item), Wrong: clean(c.Wrong), Right: clean(c.Right)})
+		}
 	}
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))

@@ -140,3 +140,31 @@ func TestRenderAnswerNamesEachSystemOnce(t *testing.T) {
 	assert.Contains(t, m.HTML, "<li><strong>Lista del boletín</strong>: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing</li>")
 	assert.NotContains(t, m.Text, "deleted")
 }
+
+// TestRenderAnswerListsWhatWasCorrected: the corrections are listed only
+// where a system corrected its record, escaped in HTML.
+func TestRenderAnswerListsWhatWasCorrected(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.Correction},
+		ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Location: time.UTC, TeamAddress: "privacy@productionflow.example",
+		Systems:     []mail.AnswerSystem{{Title: "Customer accounts", Outcome: mail.OutcomeCorrected}},
+		Corrections: []request.CorrectionItem{{Item: "Postal address", Wrong: "1 Old Rd", Right: "2 <New> St"}},
+	}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Customer accounts: corrected as you asked (see below)\n")
+	assert.Contains(t, m.Text, "What you asked us to correct:\n  - Postal address: \"1 Old Rd\", now \"2 <New> St\"\n")
+	assert.Contains(t, m.HTML, "<li>Postal address: &ldquo;1 Old Rd&rdquo;, now &ldquo;2 &lt;New&gt; St&rdquo;</li>")
+
+	a.Language = "es"
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "corregido como pidió (ver abajo)")
+	assert.Contains(t, m.Text, "Lo que nos pidió corregir:")
+
+	a.Language = ""
+	a.Systems = []mail.AnswerSystem{{Title: "Customer accounts", Outcome: mail.OutcomeNotFound}}
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.NotContains(t, m.Text, "What you asked us to correct", "nothing was corrected: no list says it was")
+}

@@ -3,6 +3,8 @@ package platform_test
 import (
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -85,6 +87,19 @@ func TestFulfilServiceUsesTheBuiltInRegistry(t *testing.T) {
 
 	cfg.ConfirmURL = ""
 	_, err = platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)
-	require.Error(t, err, "the seed registry has manual actions: the confirm page is needed")
+	require.NoError(t, err, "the built-in registry has no manual action: no confirm page is needed")
+
+	file := filepath.Join(t.TempDir(), "systems.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`systems:
+  - name: warehouse
+    title: Data warehouse
+    owner: data-team@productionflow.example
+    categories: [contact]
+    actions:
+      erase: {kind: manual, task: Delete the person., dueIn: 72h}
+`), 0o600))
+	cfg.SystemsFile = file
+	_, err = platform.FulfilService(cfg, aws.Config{Region: "us-east-1"}, log)
+	require.Error(t, err, "a registry with a manual action needs the confirm page")
 	assert.Contains(t, err.Error(), "TASK_CONFIRM_URL is required")
 }

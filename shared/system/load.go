@@ -2,6 +2,7 @@ package system
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -187,7 +188,7 @@ func (v *validator) method(name, field string, s *System, a Action, m *Method, c
 		if len(m.Calls) == 0 {
 			v.add("system %s: %s: HTTP action without a URL (calls is empty)", name, field)
 		}
-		have := map[Identifier]bool{Email: true, EmailHash: true}
+		have := map[Identifier]bool{Email: true, EmailHash: true, Corrections: a == Correct}
 		for _, id := range s.Given {
 			have[id] = true
 		}
@@ -303,6 +304,10 @@ func BodyPlaceholders(body any) ([]Identifier, error) {
 	walk = func(x any) error {
 		switch t := x.(type) {
 		case string:
+			if t == correctionsPlaceholder {
+				ids = append(ids, Corrections)
+				return nil
+			}
 			parts, err := splitPlaceholders(t)
 			if err != nil {
 				return err
@@ -338,6 +343,13 @@ func BodyPlaceholders(body any) ([]Identifier, error) {
 func ExpandBody(body any, values map[Identifier]string) (any, error) {
 	switch t := body.(type) {
 	case string:
+		if t == correctionsPlaceholder {
+			v, ok := values[Corrections]
+			if !ok || v == "" {
+				return nil, fmt.Errorf("no value for %s", correctionsPlaceholder)
+			}
+			return json.RawMessage(v), nil
+		}
 		parts, err := splitPlaceholders(t)
 		if err != nil {
 			return nil, err

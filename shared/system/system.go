@@ -63,6 +63,15 @@ const (
 	AccountID  Identifier = "accountId"  // an ID in the company's own accounts
 )
 
+// Corrections is the one structured placeholder: a body string that is
+// exactly "{corrections}" becomes the list of items the requester asked to
+// correct, each {"item","wrong","right"}. Only a correct action may use it,
+// never in a URL or inside a longer string.
+const Corrections Identifier = "corrections"
+
+// correctionsPlaceholder is how Corrections is written in a body template.
+const correctionsPlaceholder = "{" + string(Corrections) + "}"
+
 // Identifiers lists every identifier a template may use.
 var Identifiers = []Identifier{Email, EmailHash, CustomerID, UserID, ClientID, AccountID}
 

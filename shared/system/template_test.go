@@ -1,6 +1,8 @@
 package system_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +90,40 @@ func TestExpandBody(t *testing.T) {
 			assert.Equal(t, "{userId}", body["id"].(map[string]any)["userId"], "the template is not changed")
 		})
 	}
+}
+
+// TestCorrectionsPlaceholder: {corrections} is a whole JSON value in a
+// correct action's body, nowhere else.
+func TestCorrectionsPlaceholder(t *testing.T) {
+	body := map[string]any{"source": "privacy-desk", "items": "{corrections}"}
+	got, err := system.ExpandBody(body, map[system.Identifier]string{system.Corrections: `[{"item":"Phone","right":"+1 555"}]`})
+	require.NoError(t, err)
+	b, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"source":"privacy-desk","items":[{"item":"Phone","right":"+1 555"}]}`, string(b))
+	_, err = system.ExpandBody(body, map[system.Identifier]string{})
+	assert.EqualError(t, err, "no value for {corrections}")
+
+	registry := func(action, url, body string) error {
+		_, err := system.Load(strings.NewReader(`systems:
+  - name: accounts
+    title: Accounts
+    owner: accounts@productionflow.example
+    categories: [contact]
+    actions:
+      find:
+        kind: http
+        calls:
+          - {method: GET, url: "https://accounts.example.com/people?email={email}", success: [200], found: "$.id", capture: {accountId: "$.id"}}
+      ` + action + `:
+        kind: http
+        calls:
+          - {method: POST, url: "` + url + `", success: [200], body: ` + body + `}
+`), system.Options{})
+		return err
+	}
+	assert.NoError(t, registry("correct", "https://accounts.example.com/people/{accountId}/corrections", `{items: "{corrections}"}`))
+	assert.ErrorContains(t, registry("erase", "https://accounts.example.com/people/{accountId}", `{items: "{corrections}"}`), "{corrections} is neither given")
+	assert.ErrorContains(t, registry("correct", "https://accounts.example.com/people/{corrections}", `{}`), "unknown placeholder {corrections}")
+	assert.ErrorContains(t, registry("correct", "https://accounts.example.com/people/{accountId}", `{note: "see {corrections}"}`), "unknown placeholder {corrections}")
 }

@@ -13,6 +13,11 @@ import (
 //	GET    /v1/customers?email=      {"customers":[{id,email,name,status}]}
 //	GET    /v1/customers/{id}/export {"account":{…},"profile":{…},"orders":[…]}
 //	PATCH  /v1/customers/{id}        a correction of the profile (name, phone, address)
+//	POST   /v1/customers/{id}/corrections
+//	                                 a requester's correction in their words:
+//	                                 {"source","items":[{"item","wrong","right"}]};
+//	                                 each item must name the name, phone or
+//	                                 address, or nothing is changed (422)
 //	DELETE /v1/customers/{id}        204
 func (s *Systems) accounts() http.Handler {
 	mux := http.NewServeMux()
@@ -83,6 +88,49 @@ func (s *Systems) accounts() http.Handler {
 		a.Corrected = s.now().UTC().Format(time.RFC3339)
 		writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "email": a.Email, "name": a.Name, "phone": a.Phone, "address": a.Address})
 	})
+	mux.HandleFunc("POST /v1/customers/{id}/corrections", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Source string `json:"source"`
+			Items  []struct {
+				Item  string `json:"item"`
+				Wrong string `json:"wrong"`
+				Right string `json:"right"`
+			} `json:"items"`
+		}
+		if err := decodeBody(r, &in); err != nil || len(in.Items) == 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "message": "A correction lists items, each with item and right."})
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, ok := s.data.accounts[r.PathValue("id")]
+		if !ok {
+			notFound(w)
+			return
+		}
+		next := *a
+		var applied []string
+		for _, it := range in.Items {
+			field := profileField(it.Item)
+			if field == "" || strings.TrimSpace(it.Right) == "" {
+				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "unknown_field",
+					"message": "Only the name, phone and address can be corrected here; nothing was changed."})
+				return
+			}
+			switch field {
+			case "name":
+				next.Name = it.Right
+			case "phone":
+				next.Phone = it.Right
+			case "address":
+				next.Address = address{Line1: it.Right}
+			}
+			applied = append(applied, field)
+		}
+		next.Corrected = s.now().UTC().Format(time.RFC3339)
+		*a = next
+		writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "corrected": applied})
+	})
 	mux.HandleFunc("DELETE /v1/customers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -94,6 +142,23 @@ func (s *Systems) accounts() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
+}
+
+// profileField is the profile field a requester's words name ("Postal
+// address", "my phone number"), or "" for none.
+func profileField(item string) string {
+	item = strings.ToLower(item)
+	switch {
+	case strings.Contains(item, "email"), strings.Contains(item, "e-mail"):
+		return "" // an address change needs the new address verified
+	case strings.Contains(item, "address"):
+		return "address"
+	case strings.Contains(item, "phone"), strings.Contains(item, "mobile"):
+		return "phone"
+	case strings.Contains(item, "name"):
+		return "name"
+	}
+	return ""
 }
 
 // stripe is the part of Stripe's API the registry uses.

@@ -343,3 +343,38 @@ func TestEnvForTheFunctions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, s.Origins(), rebase)
 }
+
+// TestDeskCorrectionThroughTheRegistry: the registry's correct action carries
+// the requester's items to the accounts API, which applies those naming a
+// profile field; a correction it cannot place changes nothing and fails for
+// good, so it reaches the team instead of being called done.
+func TestDeskCorrectionThroughTheRegistry(t *testing.T) {
+	s := start(t)
+	d := newDesk(t, s)
+	accounts := d.system(t, "customer-accounts")
+	before, ok := s.Account("ada@example.com")
+	require.True(t, ok)
+
+	ada := connector.Person{Email: "ada@example.com", Corrections: []request.CorrectionItem{
+		{Item: "Postal address", Wrong: before.Address, Right: "12 Analytical Row, London"},
+		{Item: "Phone number", Right: "+44 20 7946 0000"},
+	}}
+	res, err := d.runner.Do(context.Background(), accounts, system.Correct, ada)
+	require.NoError(t, err)
+	assert.True(t, res.Found)
+	after, _ := s.Account("ada@example.com")
+	assert.Equal(t, "12 Analytical Row, London", after.Address)
+	assert.Equal(t, "+44 20 7946 0000", after.Phone)
+	assert.Equal(t, before.Name, after.Name, "only what was asked changes")
+
+	vague := connector.Person{Email: "grace@example.com", Corrections: []request.CorrectionItem{
+		{Item: "as described in the message", Right: "my birthday is wrong"},
+	}}
+	graceBefore, _ := s.Account("grace@example.com")
+	_, err = d.runner.Do(context.Background(), accounts, system.Correct, vague)
+	var perm *connector.PermanentError
+	require.ErrorAs(t, err, &perm, "a correction the system cannot place is not done")
+	graceAfter, _ := s.Account("grace@example.com")
+	assert.Equal(t, graceBefore, graceAfter, "nothing changed")
+	assert.NotContains(t, d.logs.String(), "birthday", "the requester's words are not logged")
+}

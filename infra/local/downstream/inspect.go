@@ -76,7 +76,13 @@ func (s *Systems) Account(email string) (Account, bool) {
 	if a == nil {
 		return Account{}, false
 	}
-	addr := strings.Join([]string{a.Address.Line1, a.Address.City, a.Address.State + " " + a.Address.PostalCode, a.Address.Country}, ", ")
+	var parts []string
+	for _, p := range []string{a.Address.Line1, a.Address.City, strings.TrimSpace(a.Address.State + " " + a.Address.PostalCode), a.Address.Country} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	addr := strings.Join(parts, ", ")
 	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Phone: a.Phone, Address: addr, Orders: len(a.Orders)}, true
 }
 
