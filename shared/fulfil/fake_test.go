@@ -110,7 +110,7 @@ type fakeSystems struct {
 	mu      sync.Mutex
 	calls   []string
 	persons []connector.Person
-	do    func(sys *system.System, a system.Action) (*connector.Result, error)
+	do      func(sys *system.System, a system.Action) (*connector.Result, error)
 }
 
 func (f *fakeSystems) Do(_ context.Context, sys *system.System, a system.Action, p connector.Person) (*connector.Result, error) {

@@ -115,10 +115,10 @@ func TestCorrectionsPlaceholder(t *testing.T) {
         kind: http
         calls:
           - {method: GET, url: "https://accounts.example.com/people?email={email}", success: [200], found: "$.id", capture: {accountId: "$.id"}}
-      ` + action + `:
+      `+action+`:
         kind: http
         calls:
-          - {method: POST, url: "` + url + `", success: [200], body: ` + body + `}
+          - {method: POST, url: "`+url+`", success: [200], body: `+body+`}
 `), system.Options{})
 		return err
 	}
