@@ -67,19 +67,32 @@ Thanks. Does this include my old newsletter account too?
 > We received your privacy request `+id+`
 `)
 
+	// A reply to the verification mail, which another function (the
+	// request workflow's verify-start) sent, joins the same request.
+	verifyMail := waitForMail(t, outbox, who, "/verify?t=")
+	send(who, `From: Ren Ito <ren.ito@example.com>
+To: privacy@productionflow.local
+Subject: Re: `+verifyMail.Subject+`
+Message-ID: <local-reply-3@example.com>
+In-Reply-To: <`+verifyMail.MessageID+`@email.amazonses.com>
+Content-Type: text/plain; charset=UTF-8
+
+Is this link really from you?
+`)
+
 	ids, err = store.EarlierRequests(ctx, who)
 	require.NoError(t, err)
-	assert.Equal(t, []string{id}, ids, "the reply opens no request")
+	assert.Equal(t, []string{id}, ids, "the replies open no request")
 	evs, err := store.Events(ctx, id)
 	require.NoError(t, err)
 	var replies int
 	for _, e := range evs {
 		if e.Action == "reply-received" {
 			replies++
-			assert.Equal(t, "in-reply-to", e.Data["matchedBy"])
+			assert.Equal(t, "in-reply-to", e.Data["matchedBy"], "found by the desk's Message-ID, whichever function sent it")
 		}
 	}
-	assert.Equal(t, 1, replies, "the reply is on the request's trail")
+	assert.Equal(t, 2, replies, "both replies are on the request's trail")
 
 	// The request workflow may send the verification link at any time; the
 	// reply itself is never answered.
@@ -93,13 +106,14 @@ Thanks. Does this include my old newsletter account too?
 			t.Errorf("unexpected mail to the requester: %q", m.Subject)
 		}
 	}
-	assert.Equal(t, 1, acks, "one acknowledgement, none for the reply")
-	var told bool
+	assert.Equal(t, 1, acks, "one acknowledgement, none for the replies")
+	var told []string
 	for _, m := range outboxFor(t, outbox, deskEnv["TEAM_ADDRESS"]) {
 		if strings.HasPrefix(m.Subject, "Reply received for privacy request "+id) {
-			told = true
-			assert.Contains(t, m.Text, "old newsletter account", "the team, and only the team, sees the start of the reply")
+			told = append(told, m.Text)
 		}
 	}
-	assert.True(t, told, "the team is told")
+	require.Len(t, told, 2, "the team is told of each reply")
+	assert.Contains(t, strings.Join(told, "\n"), "old newsletter account", "the team, and only the team, sees the start of the reply")
+	assert.Contains(t, strings.Join(told, "\n"), "Is this link really from you?")
 }

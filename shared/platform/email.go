@@ -17,7 +17,6 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/inbound"
 	"github.com/productionflow/privacy-desk/shared/intake"
-	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 )
 
 // EmailConfig configures the email intake function.
@@ -94,9 +93,6 @@ func EmailIntake(ctx context.Context, getenv func(string) string, log *slog.Logg
 		return nil, err
 	}
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	// Every mail this function sends about a request is remembered by its
-	// SES message ID, so a reply to it (In-Reply-To) finds the request.
-	svc.Mail = &deskmail.Threading{Next: svc.Mail, Log: store, Now: buildOptions(opts).now, Logger: log}
 	inbox := &intake.Inbox{
 		Intake:  svc,
 		Records: store,

@@ -25,6 +25,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/intake"
+	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/sfnflow"
@@ -139,9 +140,14 @@ func buildOptions(opts []Option) options {
 	return o
 }
 
-// Mailer is the SES v2 sender every function writes mail with.
-func Mailer(awsCfg aws.Config, from, configurationSet string) *sesmail.Sender {
-	return &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: from, ConfigurationSet: configurationSet}
+// Mailer is the SES v2 sender every function writes mail with. Each mail
+// about a request is remembered by its SES message ID in sent, so that a
+// reply to any mail the desk sent (In-Reply-To) joins its request.
+func Mailer(awsCfg aws.Config, from, configurationSet string, sent deskmail.SentLog, now func() time.Time, log *slog.Logger) deskmail.Sender {
+	return &deskmail.Threading{
+		Next: &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: from, ConfigurationSet: configurationSet},
+		Log:  sent, Now: now, Logger: log,
+	}
 }
 
 // Intake builds the intake service and its calendar from configuration.
@@ -151,10 +157,11 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger,
 	if err != nil {
 		return nil, nil, err
 	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	svc := &intake.Service{
-		Store:       &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Store:       store,
 		Calendar:    cal,
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
 		Now:         o.now,
 		Log:         log,
 		Actor:       actor,
@@ -229,9 +236,10 @@ func DeadlineReminder(ctx context.Context, getenv func(string) string, log *slog
 	if err != nil {
 		return nil, err
 	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	return &deadline.Service{
-		Store:       &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Store:       store,
+		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
 		Calendar:    cal,
 		Now:         o.now,
 		TeamAddress: cfg.TeamAddress,

@@ -63,11 +63,12 @@ func LoadVerifyConfig(getenv func(string) string) (VerifyConfig, error) {
 func Verifier(cfg VerifyConfig, awsCfg aws.Config, loc *time.Location, log *slog.Logger, opts ...Option) *verify.Service {
 	o := buildOptions(opts)
 	ddb := dynamodb.NewFromConfig(awsCfg)
+	store := &dynamo.Store{API: ddb, Table: cfg.Table}
 	return &verify.Service{
-		Store:       &dynamo.Store{API: ddb, Table: cfg.Table},
+		Store:       store,
 		Tokens:      &dynamo.Tokens{API: ddb, Table: cfg.Table},
 		Issuer:      token.Issuer{Now: o.now},
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet),
+		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
 		Tasks:       sfn.NewFromConfig(awsCfg),
 		Now:         o.now,
 		LinkBase:    cfg.LinkBase,
