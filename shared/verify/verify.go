@@ -334,7 +334,7 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 type Confirmation struct {
 	RequestID  string
 	VerifiedAt time.Time
-	AnswerBy   time.Time // the response deadline; zero when none applies
+	AnswerBy   time.Time // request.AnswerBy: the response date, the extended one once extended; zero for none
 	// Language is the request's language ("es", "en" or empty for
 	// English), set whenever the request was read.
 	Language string
@@ -393,10 +393,9 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	if err != nil {
 		return Confirmation{}, fmt.Errorf("verify: confirm: %w", err)
 	}
-	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.Due.Response, Language: r.Language}
-	if !r.Due.Extended.IsZero() {
-		c.AnswerBy = r.Due.Extended
-	}
+	// The response date, or the extended one only once the request has
+	// been extended.
+	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.AnswerBy(), Language: r.Language}
 	switch r.Status {
 	case request.Verifying:
 		err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at)

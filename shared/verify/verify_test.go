@@ -188,7 +188,7 @@ func acknowledged(id string, kinds ...request.Kind) request.Request {
 	return request.Request{
 		ID: id, Kinds: kinds, Status: request.Acknowledged, Channel: request.Web,
 		Requester:  request.Identity{Name: "Ana Requester", Email: requester},
-		ReceivedAt: t0, Due: request.Due{Response: t0.Add(45 * 24 * time.Hour)},
+		ReceivedAt: t0, Due: request.Due{Response: t0.Add(45 * 24 * time.Hour), Extended: t0.Add(90 * 24 * time.Hour)},
 	}
 }
 
@@ -375,7 +375,7 @@ func TestConfirm(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "PR-AAAA-0000-0000-0020", c.RequestID)
 	assert.Equal(t, f.now, c.VerifiedAt)
-	assert.Equal(t, t0.Add(45*24*time.Hour), c.AnswerBy)
+	assert.Equal(t, t0.Add(45*24*time.Hour), c.AnswerBy, "the response date: the request is not extended")
 	assert.Equal(t, request.Verified, f.store.status(c.RequestID))
 
 	require.Equal(t, 1, f.tasks.count())
