@@ -57,6 +57,7 @@ var deskEnv = map[string]string{
 	"TABLE_NAME":         "privacy-desk",
 	"SENDER_ADDRESS":     "privacy-desk@productionflow.local",
 	"TEAM_ADDRESS":       "privacy@productionflow.local",
+	"REPLY_TO_ADDRESS":   "privacy@productionflow.local",
 	"BUSINESS_TIME_ZONE": "America/New_York",
 }
 

@@ -160,7 +160,7 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	store := &dynamo.Store{API: ddb, Table: cfg.Table}
 	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.AllowLocalHTTP })
-	mailer := Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log)
+	mailer := Mailer(awsCfg, cfg.Desk, store, o.now, log)
 	secrets := &secret.Store{SecretsManager: secretsmanager.NewFromConfig(awsCfg), SSM: ssm.NewFromConfig(awsCfg)}
 	runner := &connector.Runner{
 		HTTP: &connector.HTTP{Client: &http.Client{}, Secrets: secrets, Now: o.now, Log: log,
@@ -264,7 +264,7 @@ func TaskPage(getenv func(string) string, awsCfg aws.Config, loc *time.Location,
 	svc := &fulfil.Service{
 		Store: store, Registry: reg, Tasks: &dynamo.Tasks{API: ddb, Table: cfg.Table},
 		Parts:    &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
-		Mail:     Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
+		Mail:     Mailer(awsCfg, cfg.Desk, store, o.now, log),
 		Complete: TaskCompleter(sfn.NewFromConfig(awsCfg)),
 		Now:      o.now, Log: log, TeamAddress: cfg.TeamAddress, Location: loc,
 	}

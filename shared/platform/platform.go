@@ -39,6 +39,10 @@ type Desk struct {
 	TeamAddress      string // TEAM_ADDRESS: the privacy team
 	TimeZone         string // BUSINESS_TIME_ZONE, default America/New_York
 	ConfigurationSet string // SES_CONFIGURATION_SET (optional)
+	// ReplyTo is REPLY_TO_ADDRESS (optional): the Reply-To of all desk mail,
+	// the address the desk's receipt rule reads, so replies join their
+	// request. Empty: each mail's own (the team's address).
+	ReplyTo string
 }
 
 // loadDesk reads Desk from getenv and returns it with every problem found.
@@ -49,10 +53,16 @@ func loadDesk(getenv func(string) string) (Desk, []string) {
 		TeamAddress:      strings.TrimSpace(getenv("TEAM_ADDRESS")),
 		TimeZone:         strings.TrimSpace(getenv("BUSINESS_TIME_ZONE")),
 		ConfigurationSet: strings.TrimSpace(getenv("SES_CONFIGURATION_SET")),
+		ReplyTo:          strings.TrimSpace(getenv("REPLY_TO_ADDRESS")),
 	}
 	var problems []string
 	if d.Table == "" {
 		problems = append(problems, "TABLE_NAME is required (the DynamoDB table)")
+	}
+	if d.ReplyTo != "" {
+		if _, err := mail.ParseAddress(d.ReplyTo); err != nil {
+			problems = append(problems, "REPLY_TO_ADDRESS is not an email address")
+		}
 	}
 	for name, v := range map[string]string{"SENDER_ADDRESS": d.Sender, "TEAM_ADDRESS": d.TeamAddress} {
 		if v == "" {
@@ -143,9 +153,9 @@ func buildOptions(opts []Option) options {
 // Mailer is the SES v2 sender every function writes mail with. Each mail
 // about a request is remembered by its SES message ID in sent, so that a
 // reply to any mail the desk sent (In-Reply-To) joins its request.
-func Mailer(awsCfg aws.Config, from, configurationSet string, sent deskmail.SentLog, now func() time.Time, log *slog.Logger) deskmail.Sender {
+func Mailer(awsCfg aws.Config, d Desk, sent deskmail.SentLog, now func() time.Time, log *slog.Logger) deskmail.Sender {
 	return &deskmail.Threading{
-		Next: &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: from, ConfigurationSet: configurationSet},
+		Next: &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: d.Sender, ConfigurationSet: d.ConfigurationSet, ReplyTo: d.ReplyTo},
 		Log:  sent, Now: now, Logger: log,
 	}
 }
@@ -161,7 +171,7 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger,
 	svc := &intake.Service{
 		Store:       store,
 		Calendar:    cal,
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
+		Mail:        Mailer(awsCfg, cfg.Desk, store, o.now, log),
 		Now:         o.now,
 		Log:         log,
 		Actor:       actor,
@@ -239,7 +249,7 @@ func DeadlineReminder(ctx context.Context, getenv func(string) string, log *slog
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	return &deadline.Service{
 		Store:       store,
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
+		Mail:        Mailer(awsCfg, cfg, store, o.now, log),
 		Calendar:    cal,
 		Now:         o.now,
 		TeamAddress: cfg.TeamAddress,

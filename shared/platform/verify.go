@@ -68,7 +68,7 @@ func Verifier(cfg VerifyConfig, awsCfg aws.Config, loc *time.Location, log *slog
 		Store:       store,
 		Tokens:      &dynamo.Tokens{API: ddb, Table: cfg.Table},
 		Issuer:      token.Issuer{Now: o.now},
-		Mail:        Mailer(awsCfg, cfg.Sender, cfg.ConfigurationSet, store, o.now, log),
+		Mail:        Mailer(awsCfg, cfg.Desk, store, o.now, log),
 		Tasks:       sfn.NewFromConfig(awsCfg),
 		Now:         o.now,
 		LinkBase:    cfg.LinkBase,

@@ -39,6 +39,10 @@ type Sender struct {
 	// ConfigurationSet names the SES configuration set for event publishing;
 	// empty sends without one.
 	ConfigurationSet string
+	// ReplyTo, when set, is the Reply-To of every message: the address the
+	// desk reads its mail at, so that a reply to any desk mail joins its
+	// request (and the team is told of it). Empty keeps each message's own.
+	ReplyTo string
 }
 
 var _ pmail.Sender = (*Sender)(nil)
@@ -82,6 +86,9 @@ func (s *Sender) Send(ctx context.Context, m pmail.Message) (string, error) {
 	to, err := addresses(m.To, "recipient")
 	if err != nil {
 		return "", err
+	}
+	if s.ReplyTo != "" {
+		m.ReplyTo = []string{s.ReplyTo}
 	}
 	replyTo, err := addresses(m.ReplyTo, "reply-to address")
 	if err != nil {

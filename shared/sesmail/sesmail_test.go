@@ -48,6 +48,17 @@ func message() mail.Message {
 	}
 }
 
+// TestReplyToIsTheDesksInbox: with ReplyTo set, every message's Reply-To is
+// the address the desk reads, whatever the message asked for.
+func TestReplyToIsTheDesksInbox(t *testing.T) {
+	f := &fakeSES{out: &sesv2.SendEmailOutput{MessageId: aws.String("ses-124")}}
+	s := &sesmail.Sender{API: f, From: "privacy-desk@productionflow.example", ReplyTo: "requests@productionflow.example"}
+	_, err := s.Send(context.Background(), message())
+	require.NoError(t, err)
+	require.Len(t, f.calls, 1)
+	assert.Equal(t, []string{"requests@productionflow.example"}, f.calls[0].ReplyToAddresses)
+}
+
 func TestSendBuildsSimpleContentWithHeaders(t *testing.T) {
 	f := &fakeSES{out: &sesv2.SendEmailOutput{MessageId: aws.String("ses-123")}}
 	s := &sesmail.Sender{API: f, From: "privacy@productionflow.example", ConfigurationSet: "privacy-desk"}
