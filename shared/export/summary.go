@@ -188,7 +188,7 @@ func summaryOf(reg *system.Registry, sys *system.System, found bool, counts map[
 		s.Categories = append(s.Categories, summaryCategory{Title: reg.CategoryTitle(c, lang), Count: counts[c]})
 	}
 	for _, h := range sys.Holds {
-		s.Holds = append(s.Holds, summaryHold{Category: reg.CategoryTitle(h.Category, lang), Reason: h.ReasonIn(lang), Law: h.Law, Until: h.Until})
+		s.Holds = append(s.Holds, summaryHold{Category: reg.CategoryTitle(h.Category, lang), Reason: h.ReasonIn(lang), Law: h.LawIn(lang), Until: h.UntilIn(lang)})
 	}
 	return s
 }

@@ -198,7 +198,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 					}
 					held[h.Category] = true
 					a.Withheld = append(a.Withheld, mail.AnswerHold{System: sys.TitleIn(lang), Category: s.Registry.CategoryTitle(h.Category, lang),
-						Reason: h.ReasonIn(lang), Law: h.Law, Until: h.Until})
+						Reason: h.ReasonIn(lang), Law: h.LawIn(lang), Until: h.UntilIn(lang)})
 				}
 			}
 		}

@@ -501,11 +501,11 @@ func TestAnswerNamesEachSystemOnceInTheRequestsLanguage(t *testing.T) {
 				"  - Lista del boletín: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing\n",
 				"  - Consultas de crédito y factoring de facturas: conservado por una obligación legal (ver abajo)\n",
 				"  - Consultas de crédito y factoring de facturas, consultas de crédito y decisiones de crédito: Las decisiones de crédito deben conservarse",
-				"  - Procesador de pagos (Stripe), pagos y reembolsos: Los registros de pagos se conservan por obligaciones fiscales y contables.",
+				"  - Procesador de pagos (Stripe), pagos y reembolsos: Los registros de pagos se conservan por obligaciones fiscales y contables. (Obligación de conservar registros del Código de Rentas Internas de EE. UU. (26 U.S.C. § 6001)) Se conserva hasta: 7 años después del pago.",
 				"  - Cuentas de cliente: eliminados",
 			},
 			html:       []string{"<li><strong>Lista del boletín</strong>: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing</li>"},
-			notWant:    []string{"Newsletter list", "Payment records are kept", "Customer accounts", "deleted"},
+			notWant:    []string{"Newsletter list", "Payment records are kept", "Customer accounts", "deleted", "record-keeping", "years after"},
 			newsletter: "Lista del boletín:", credit: "Consultas de crédito y factoring de facturas:",
 		},
 	}

@@ -427,6 +427,12 @@ func (v *validator) words(name string, s *System, dict map[string]Words) {
 		if h.ES == nil || strings.TrimSpace(h.ES.Reason) == "" {
 			v.add("system %s: holds[%d].es.reason: missing (the reason in Spanish)", name, i)
 		}
+		if h.Law != "" && (h.ES == nil || strings.TrimSpace(h.ES.Law) == "") {
+			v.add("system %s: holds[%d].es.law: missing (the law in Spanish)", name, i)
+		}
+		if h.Until != "" && (h.ES == nil || strings.TrimSpace(h.ES.Until) == "") {
+			v.add("system %s: holds[%d].es.until: missing (how long, in Spanish)", name, i)
+		}
 	}
 }
 

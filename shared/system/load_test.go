@@ -69,6 +69,9 @@ func TestSeedRegistrySpeaksPlainWords(t *testing.T) {
 		assert.Len(t, s.PurposesIn("es"), len(s.Purposes), s.Name)
 		for _, h := range s.Holds {
 			assert.NotEqual(t, h.ReasonIn("en"), h.ReasonIn("es"), s.Name)
+			assert.NotEqual(t, h.LawIn("en"), h.LawIn("es"), s.Name)
+			assert.NotEqual(t, h.UntilIn("en"), h.UntilIn("es"), s.Name)
+			assert.Equal(t, h.Until, h.UntilIn("en"))
 		}
 	}
 }

@@ -124,9 +124,11 @@ type Spanish struct {
 	ThirdParties []string `yaml:"thirdParties"`
 }
 
-// HoldSpanish is the Spanish of a hold's reason.
+// HoldSpanish is the Spanish of a hold's reason, law and period.
 type HoldSpanish struct {
 	Reason string `yaml:"reason"`
+	Law    string `yaml:"law"`
+	Until  string `yaml:"until"`
 }
 
 // isSpanish reports whether lang is Spanish ("es", "es-MX"...).
@@ -234,6 +236,23 @@ func (h Hold) ReasonIn(lang string) string {
 		return h.ES.Reason
 	}
 	return h.Reason
+}
+
+// LawIn is the law in lang ("es" for Spanish, else English).
+func (h Hold) LawIn(lang string) string {
+	if isSpanish(lang) && h.ES != nil && h.ES.Law != "" {
+		return h.ES.Law
+	}
+	return h.Law
+}
+
+// UntilIn is how long the data is kept, in lang ("es" for Spanish, else
+// English).
+func (h Hold) UntilIn(lang string) string {
+	if isSpanish(lang) && h.ES != nil && h.ES.Until != "" {
+		return h.ES.Until
+	}
+	return h.Until
 }
 
 // Lookup returns the system of that name.
