@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -139,7 +141,14 @@ func TestPromiseCorrectionChangesTheRecord(t *testing.T) {
 	u, _ := url.Parse(link)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
 	require.NoError(t, err)
+	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
+	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(addrs.DynamoDB) })
+	stored, err := (&dynamo.Store{API: client, Table: deskEnv["TABLE_NAME"]}).Get(context.Background(), id)
+	require.NoError(t, err)
+	zone, _ := time.LoadLocation(deskEnv["BUSINESS_TIME_ZONE"])
+	assert.Contains(t, string(page), "will answer by <strong>"+stored.Due.Response.In(zone).Format("Monday, January 2, 2006"),
+		"the confirm page shows the response date, not the extended one")
 
 	answer, _ := answerFor(t, addrs, id)
 	after, _ := addrs.Downstream.Account(ada)
