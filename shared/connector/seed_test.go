@@ -210,7 +210,7 @@ func startSeed(t *testing.T) *seedRig {
 		"https://lists.productionflow.com":        r.list,
 		"https://api.factoring-partner.example":   http.HandlerFunc(factoringFake),
 	}
-	b, err := os.ReadFile(filepath.Join("..", "..", "infra", "systems.yaml"))
+	b, err := os.ReadFile(filepath.Join("..", "system", "systems.yaml"))
 	require.NoError(t, err)
 	yaml := string(b)
 	for host, h := range hosts {

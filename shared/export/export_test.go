@@ -35,7 +35,7 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 func seed(t *testing.T) *system.Registry {
 	t.Helper()
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	reg, err := system.LoadFile(filepath.Join("..", "system", "systems.yaml"), system.Options{})
 	require.NoError(t, err)
 	return reg
 }

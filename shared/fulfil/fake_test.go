@@ -321,7 +321,7 @@ type env struct {
 
 func seedRegistry(t *testing.T) *system.Registry {
 	t.Helper()
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	reg, err := system.LoadFile(filepath.Join("..", "system", "systems.yaml"), system.Options{})
 	require.NoError(t, err)
 	return reg
 }

@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/productionflow/privacy-desk/infra/systems"
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -37,7 +35,7 @@ import (
 type FulfilConfig struct {
 	Desk // TEAM_ADDRESS is the answer's Reply-To and is told when a request needs attention
 	// SystemsFile is a registry file to load instead of the one built into
-	// the binary (infra/systems); SYSTEMS_FILE, optional.
+	// the binary (shared/system/systems.yaml); SYSTEMS_FILE, optional.
 	SystemsFile string
 	// AllowLocalHTTP accepts http:// system URLs on localhost (the local
 	// stack's fakes); SYSTEMS_ALLOW_LOCAL_HTTP=true, never set in AWS.
@@ -125,7 +123,7 @@ func (c FulfilConfig) Registry() (*system.Registry, error) {
 	if c.SystemsFile != "" {
 		return system.LoadFile(c.SystemsFile, opts)
 	}
-	return system.Load(bytes.NewReader(systems.YAML), opts)
+	return system.Builtin(opts)
 }
 
 // FulfilService builds the fulfilment service from configuration. All

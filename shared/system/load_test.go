@@ -14,7 +14,7 @@ import (
 )
 
 func TestLoadSeedRegistry(t *testing.T) {
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	reg, err := system.LoadFile("systems.yaml", system.Options{})
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"customer-accounts", "payments", "google-analytics", "support-desk",
@@ -53,7 +53,7 @@ func TestLoadSeedRegistry(t *testing.T) {
 // hold reason the requester reads exists in English and Spanish, and no
 // category reaches them as its ID.
 func TestSeedRegistrySpeaksPlainWords(t *testing.T) {
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	reg, err := system.LoadFile("systems.yaml", system.Options{})
 	require.NoError(t, err)
 	for _, s := range reg.Systems {
 		for _, c := range s.Categories {
@@ -77,7 +77,7 @@ func TestSeedRegistrySpeaksPlainWords(t *testing.T) {
 }
 
 func TestWordsInLanguage(t *testing.T) {
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	reg, err := system.LoadFile("systems.yaml", system.Options{})
 	require.NoError(t, err)
 	pay, ok := reg.Lookup("payments")
 	require.True(t, ok)

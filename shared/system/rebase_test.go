@@ -2,7 +2,6 @@ package system_test
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ func TestRebaseMovesEveryCallOfAnOrigin(t *testing.T) {
 		"https://api.stripe.com":             "http://127.0.0.1:4242",
 		"https://productionflow.zendesk.com": "http://localhost:4343/",
 	}}
-	reg, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), local)
+	reg, err := system.LoadFile("systems.yaml", local)
 	require.NoError(t, err)
 	pay, _ := reg.Lookup("payments")
 	for _, a := range []system.Action{system.Find, system.Export, system.Erase} {
@@ -32,7 +31,7 @@ func TestRebaseMovesEveryCallOfAnOrigin(t *testing.T) {
 	assert.Equal(t, "https://accounts.api.productionflow.com/v1/customers?email={email}", acc.Actions[system.Find].Calls[0].URL,
 		"an origin not rebased keeps its production URL")
 
-	again, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), system.Options{})
+	again, err := system.LoadFile("systems.yaml", system.Options{})
 	require.NoError(t, err)
 	pay, _ = again.Lookup("payments")
 	assert.Equal(t, "https://api.stripe.com/v1/customers?email={email}&limit=10", pay.Actions[system.Find].Calls[0].URL)
@@ -57,7 +56,7 @@ func TestRebaseRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := system.LoadFile(filepath.Join("..", "..", "infra", "systems.yaml"), tt.opts)
+			_, err := system.LoadFile("systems.yaml", tt.opts)
 			var verr *system.ValidationError
 			require.True(t, errors.As(err, &verr), "want *ValidationError, got %v", err)
 			assert.Equal(t, []string{tt.want}, verr.Problems)

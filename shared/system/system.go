@@ -3,7 +3,7 @@
 // actions it supports and how each is carried out, and which categories are
 // kept under a legal hold.
 //
-// The registry is declared in one YAML file (infra/systems.yaml), loaded once
+// The registry is declared in one YAML file (shared/system/systems.yaml), loaded once
 // at cold start and validated as a whole: every mistake is reported, each
 // with the system and the field it concerns.
 package system

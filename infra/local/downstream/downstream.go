@@ -1,5 +1,5 @@
 // Package downstream runs in-process stand-ins of the downstream systems the
-// production registry (infra/systems.yaml) calls: the customer accounts API,
+// production registry (shared/system/systems.yaml) calls: the customer accounts API,
 // Stripe, Zendesk, Google Analytics user deletion, the newsletter tool and
 // the factoring partner. Each speaks the paths and JSON shapes the registry
 // uses, checks the auth header the registry declares, and keeps state: a
@@ -29,7 +29,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/productionflow/privacy-desk/infra/systems"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -78,7 +77,7 @@ func Start(ctx context.Context, opts ...Option) (*Systems, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	reg, err := system.Load(strings.NewReader(string(systems.YAML)), system.Options{})
+	reg, err := system.Builtin(system.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("downstream: the production registry: %w", err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/infra/local/downstream"
-	"github.com/productionflow/privacy-desk/infra/systems"
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/secret"
@@ -65,7 +64,7 @@ func (a *audit) Record(_ context.Context, e request.Event) error {
 func newDesk(t *testing.T, s *downstream.Systems) *desk {
 	t.Helper()
 	opts := system.Options{Template: system.TemplateOptions{AllowLocalHTTP: true}, Rebase: s.Origins()}
-	reg, err := system.Load(bytes.NewReader(systems.YAML), opts)
+	reg, err := system.Builtin(opts)
 	require.NoError(t, err)
 	cfg := standin.Config()
 	store := &secret.Store{
