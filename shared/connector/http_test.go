@@ -106,8 +106,15 @@ func singleCallYAML(base, extra string) string {
             url: BASE/v1/people?email={email}
             notFound: [404]
             found: "$.people[0]"
-            timeout: 500ms
+            timeout: 60s
 `+extra, "BASE", base)
+}
+
+// slowCallYAML is singleCallYAML with the shortest timeout the registry
+// allows, for the case whose server never answers: the call can only end
+// by its timeout, however fast or slow the machine is.
+func slowCallYAML(base string) string {
+	return strings.Replace(singleCallYAML(base, ""), "timeout: 60s", "timeout: 500ms", 1)
 }
 
 func TestHTTPFailuresAreClassified(t *testing.T) {
@@ -131,10 +138,7 @@ func TestHTTPFailuresAreClassified(t *testing.T) {
 			w.WriteHeader(429)
 		}, true, 429, 90 * time.Second, "rate limited"},
 		{"slow answer past the timeout", func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(3 * time.Second):
-			case <-r.Context().Done():
-			}
+			<-r.Context().Done() // never answers: only the call's timeout ends it
 			w.WriteHeader(200)
 		}, true, 0, 0, "timeout"},
 		{"malformed JSON on success", func(w http.ResponseWriter, _ *http.Request) {
@@ -154,7 +158,11 @@ func TestHTTPFailuresAreClassified(t *testing.T) {
 			s := &scripted{reply: tc.reply}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			reg := loadRegistry(t, singleCallYAML(srv.URL, ""))
+			yaml := singleCallYAML(srv.URL, "")
+			if tc.reason == "timeout" {
+				yaml = slowCallYAML(srv.URL)
+			}
+			reg := loadRegistry(t, yaml)
 			sys, _ := reg.Lookup("flaky")
 			log, buf := logBuffer()
 			_, err := newHTTP(log).Do(context.Background(), sys, system.Find, connector.Person{Email: janeEmail})
