@@ -32,17 +32,14 @@ func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
 	var reply atomic.Pointer[func(w http.ResponseWriter, r *http.Request)]
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*reply.Load())(w, r) }))
 	defer srv.Close()
-	reg := loadRegistry(t, singleCallYAML(srv.URL, ""))
+	reg := loadRegistry(t, slowCallYAML(srv.URL))
 	sys, _ := reg.Lookup("flaky")
 	h := newHTTP(log)
 	replies := []func(w http.ResponseWriter, r *http.Request){
 		func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) },
 		func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Retry-After", "3"); w.WriteHeader(429) },
 		func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(2 * time.Second):
-			case <-r.Context().Done():
-			}
+			<-r.Context().Done() // never answers: the call times out
 		},
 		func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>" + janeEmail)) },
 		func(w http.ResponseWriter, _ *http.Request) {

@@ -113,7 +113,7 @@ func (w *watch) start(t *testing.T, r *request.Request) (string, []deadline.Remi
 
 func (w *watch) wait(t *testing.T, arn string) states.ExecutionInfo {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err := w.rt.Wait(ctx, arn)
 	require.NoError(t, err)
@@ -340,7 +340,7 @@ func TestWatchWithFakes(t *testing.T) {
 	require.NoError(t, err)
 	started, err := rt.Start(machine, r.ID, string(input))
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err := rt.Wait(ctx, started.ExecutionARN)
 	require.NoError(t, err)

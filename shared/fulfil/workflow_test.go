@@ -328,7 +328,7 @@ func (f *flow) start(t *testing.T, id string, kinds ...request.Kind) string {
 // passed through it.
 func (f *flow) wait(t *testing.T, arn string) fulfil.AnswerOutput {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err := f.rt.Wait(ctx, arn)
 	require.NoError(t, err)
@@ -442,7 +442,7 @@ func TestWorkflowAnswerCannotBeSent(t *testing.T) {
 	f := newFlow(t)
 	f.answerDown = true
 	arn := f.start(t, "PR-ANS1", request.Deletion)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err := f.rt.Wait(ctx, arn)
 	require.NoError(t, err)
@@ -474,7 +474,7 @@ func TestWorkflowWithdrawnBeforePlan(t *testing.T) {
 	require.NoError(t, f.store.SetStatus(context.Background(), "PR-WDN1", request.InProgress, request.Withdrawn, t0))
 	info, err := f.rt.Start(f.arn, "PR-WDN1", `{"requestId":"PR-WDN1"}`)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	done, err := f.rt.Wait(ctx, info.ExecutionARN)
 	require.NoError(t, err)

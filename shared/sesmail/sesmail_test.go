@@ -168,7 +168,7 @@ func TestSendErrorHidesProviderMessage(t *testing.T) {
 // aws-ses-v2-local and reads it back from the stand-in's store.
 func TestSendToLocalSES(t *testing.T) {
 	srv := standin.SES(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
 	client := sesv2.NewFromConfig(standin.Config(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(srv.URL) })

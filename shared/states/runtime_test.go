@@ -43,7 +43,7 @@ func rtRun(t testing.TB, r *Runtime, definition, input string) ExecutionInfo {
 	require.NoError(t, err)
 	info, err := r.Start(arn, "", input)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err = r.Wait(ctx, info.ExecutionARN)
 	require.NoError(t, err, "execution did not end")
@@ -702,7 +702,7 @@ func TestRealClockAdvanceFiresTimers(t *testing.T) {
 	clk.Advance(2 * time.Hour)
 	select {
 	case <-ch:
-	case <-time.After(5 * time.Second):
+	case <-time.After(2 * time.Minute):
 		t.Fatal("Advance did not fire the timer")
 	}
 	assert.True(t, stopLater(), "the later timer is still pending")

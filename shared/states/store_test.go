@@ -13,7 +13,7 @@ import (
 
 func TestExecutionsSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const waitDef = `{"StartAt":"Hold","States":{
 	  "Hold":{"Type":"Wait","Seconds":172800,"Next":"After"},

@@ -68,7 +68,7 @@ func TestStuckRequestsReachTheTeam(t *testing.T) {
 			}
 			x, err := rt.Start(machine, "PR-STUC-K000-0000-0001", input)
 			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			info, err := rt.Wait(ctx, x.ExecutionARN)
 			require.NoError(t, err)

@@ -135,7 +135,7 @@ func (s *stack) start(t *testing.T, r request.Request, verifyIt bool) string {
 
 func (s *stack) wait(t *testing.T, arn string) states.ExecutionInfo {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	info, err := s.rt.Wait(ctx, arn)
 	require.NoError(t, err)
