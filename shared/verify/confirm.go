@@ -1,0 +1,191 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// Link is what the confirm page shows before the requester confirms. It
+// holds no personal data.
+type Link struct {
+	RequestID string
+	Kinds     []request.Kind
+	ExpiresAt time.Time
+	// Language is the request's language ("es", "en" or empty for
+	// English), set whenever the request was read.
+	Language string
+}
+
+// record reads the verification token of a raw link value without using it.
+func (s *Service) record(ctx context.Context, raw string) (token.Record, error) {
+	hash, err := token.Hash(raw)
+	if err != nil {
+		return token.Record{}, ErrLinkUnknown
+	}
+	rec, err := s.Tokens.Get(ctx, hash)
+	if errors.Is(err, token.ErrNotFound) {
+		return token.Record{}, ErrLinkUnknown
+	}
+	if err != nil {
+		return token.Record{}, fmt.Errorf("verify: read link: %w", err)
+	}
+	if rec.Purpose != token.Verify {
+		return token.Record{}, ErrLinkPurpose
+	}
+	return rec, nil
+}
+
+// Lookup reads the link for the confirm page's GET and changes nothing.
+func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
+	rec, err := s.record(ctx, raw)
+	if err != nil {
+		return Link{}, err
+	}
+	switch {
+	case rec.Used:
+		return Link{RequestID: rec.RequestID}, ErrLinkUsed
+	case !s.Now().Before(rec.ExpiresAt):
+		return Link{RequestID: rec.RequestID}, ErrLinkExpired
+	}
+	r, err := s.Store.Get(ctx, rec.RequestID)
+	if err != nil {
+		return Link{}, fmt.Errorf("verify: lookup: %w", err)
+	}
+	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language}
+	if r.Status != request.Verifying {
+		if r.Status == request.Verified {
+			return l, ErrLinkUsed
+		}
+		return l, ErrRequestClosed
+	}
+	return l, nil
+}
+
+// Confirmation is what the page shows after the requester confirmed.
+type Confirmation struct {
+	RequestID  string
+	VerifiedAt time.Time
+	AnswerBy   time.Time // request.AnswerBy: the response date, the extended one once extended; zero for none
+	// Language is the request's language ("es", "en" or empty for
+	// English), set whenever the request was read.
+	Language string
+}
+
+// taskOutput is what the waiting workflow task receives: no personal data.
+type taskOutput struct {
+	RequestID  string    `json:"requestId"`
+	VerifiedAt time.Time `json:"verifiedAt"`
+}
+
+// ResumeAfter is how long after a link was used a confirmation of the same
+// link may finish the work the first one left undone (the store or Step
+// Functions failed after the link was used): long enough that concurrent
+// presses of one button never both complete the task.
+const ResumeAfter = time.Minute
+
+// Confirm uses the link (one conditional update: only one of any number
+// of concurrent confirmations wins), marks the request verified, records
+// it, and completes the workflow's task.
+//
+// If the first confirmation failed after using the link, the requester's
+// retry (ResumeAfter later) finishes it. If the task is gone (it timed out
+// and the workflow closed the request), Confirm returns ErrRequestClosed.
+func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error) {
+	rec, err := s.record(ctx, raw) // a token of another purpose is refused before it is used
+	if err != nil {
+		return Confirmation{}, err
+	}
+	now := s.Now()
+	used, err := s.Tokens.Consume(ctx, rec.Hash, now)
+	resumed := false
+	switch {
+	case errors.Is(err, token.ErrUsed):
+		again, gerr := s.Tokens.Get(ctx, rec.Hash)
+		if gerr != nil || !again.Used || again.UsedAt.IsZero() || now.Sub(again.UsedAt) < ResumeAfter {
+			return Confirmation{RequestID: rec.RequestID}, ErrLinkUsed
+		}
+		used, resumed = again, true
+	case errors.Is(err, token.ErrExpired):
+		return Confirmation{}, ErrLinkExpired
+	case errors.Is(err, token.ErrNotFound):
+		return Confirmation{}, ErrLinkUnknown
+	case err != nil:
+		return Confirmation{}, fmt.Errorf("verify: use link: %w", err)
+	}
+	return s.complete(ctx, used, resumed)
+}
+
+// complete does what follows the use of link rec: status, audit event and
+// the workflow's task. Its steps can be repeated: the event is dated by
+// the link's use, so it is recorded once.
+func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) (Confirmation, error) {
+	at := rec.UsedAt
+	r, err := s.Store.Get(ctx, rec.RequestID)
+	if err != nil {
+		return Confirmation{}, fmt.Errorf("verify: confirm: %w", err)
+	}
+	// The response date, or the extended one only once the request has
+	// been extended.
+	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.AnswerBy(), Language: r.Language}
+	switch r.Status {
+	case request.Verifying:
+		err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at)
+		if errors.Is(err, request.ErrConflict) {
+			// Raced the close path (or a withdrawal): whoever moved the
+			// request first decides.
+			if cur, gerr := s.Store.Get(ctx, r.ID); gerr == nil && cur.Status != request.Verified {
+				return c, ErrRequestClosed
+			}
+			err = nil
+		}
+		if err != nil {
+			return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
+		}
+	case request.Verified:
+	case request.InProgress, request.Extended, request.Completed:
+		// Verified before and carried on since: this is a used link, not
+		// a closed request.
+		return c, ErrLinkUsed
+	default:
+		return c, ErrRequestClosed
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: at, Actor: ActorRequester, Action: ActionVerified, Once: ActionVerified,
+		Data: map[string]string{"method": MethodEmailLink},
+	}); err != nil {
+		return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
+	}
+	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: at.UTC()})
+	_, err = s.Tasks.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(rec.TaskToken), Output: aws.String(string(body))})
+	var timedOut *types.TaskTimedOut
+	var gone *types.TaskDoesNotExist
+	var invalid *types.InvalidToken
+	switch {
+	case (errors.As(err, &timedOut) || errors.As(err, &gone) || errors.As(err, &invalid)) && resumed:
+		// Most likely the first confirmation did complete the task.
+		return c, ErrLinkUsed
+	case errors.As(err, &timedOut):
+		// The link was used in time but the workflow stopped waiting
+		// meanwhile: its close path (Close) finds the request verified and
+		// the workflow hands it to fulfilment.
+		s.log().WarnContext(ctx, "verified as the workflow stopped waiting; its close path hands it over", "requestId", r.ID)
+		return c, nil
+	case errors.As(err, &gone), errors.As(err, &invalid):
+		s.log().WarnContext(ctx, "verified after the workflow stopped waiting", "requestId", r.ID)
+		return c, ErrRequestClosed
+	case err != nil:
+		return c, fmt.Errorf("verify: complete task of %s: %w", r.ID, err)
+	}
+	s.log().InfoContext(ctx, "request verified", "requestId", r.ID, "resumed", resumed)
+	return c, nil
+}
