@@ -153,13 +153,13 @@ func needsFind(m *system.Method, vals map[system.Identifier]string) bool {
 func (h *HTTP) run(ctx context.Context, sys *system.System, a system.Action, m *system.Method, vals map[system.Identifier]string) (*Result, error) {
 	res := &Result{System: sys.Name, Action: a}
 	for i := range m.Calls {
-		found, status, err := h.call(ctx, sys, a, i, &m.Calls[i], vals, res)
-		res.Status = status
+		out, err := h.call(ctx, callRef{sys: sys, action: a, index: i}, &m.Calls[i], vals, res)
+		res.Status = out.status
 		res.At = h.Now()
 		if err != nil {
 			return nil, err
 		}
-		if !found {
+		if !out.found {
 			// The system does not hold the person (or no longer): stop here.
 			if i == 0 {
 				res.Found = false
@@ -171,46 +171,98 @@ func (h *HTTP) run(ctx context.Context, sys *system.System, a system.Action, m *
 	return res, nil
 }
 
-func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i int, c *system.Call, vals map[system.Identifier]string, res *Result) (bool, int, error) {
-	perm := func(status int, reason string) error {
-		h.Log.WarnContext(ctx, "connector call refused or failed", "system", sys.Name, "action", string(a), "call", i, "status", status, "reason", reason, "class", "permanent")
-		return &PermanentError{System: sys.Name, Action: a, Status: status, Reason: reason}
-	}
-	retry := func(status int, after time.Duration, reason string) error {
-		h.Log.WarnContext(ctx, "connector call failed", "system", sys.Name, "action", string(a), "call", i, "status", status, "reason", reason, "class", "retryable", "retryAfter", after.String())
-		return &RetryableError{System: sys.Name, Action: a, Status: status, RetryAfter: after, Reason: reason}
-	}
+// callRef names one call of an action, for logs and errors: never a value.
+type callRef struct {
+	sys    *system.System
+	action system.Action
+	index  int
+}
 
-	tmpl, err := system.ParseURLTemplate(c.URL, h.Template)
-	if err != nil {
-		return false, 0, perm(0, "URL template rejected")
-	}
-	u, err := tmpl.Expand(vals)
-	if err != nil {
-		// The message of ErrShape never carries the values.
-		return false, 0, perm(0, "refused: "+err.Error())
-	}
-	var body io.Reader
-	if c.Body != nil {
-		doc, err := system.ExpandBody(c.Body, vals)
-		if err != nil {
-			return false, 0, perm(0, "body template: a placeholder has no value")
-		}
-		b, err := json.Marshal(doc)
-		if err != nil {
-			return false, 0, perm(0, "body template does not encode as JSON")
-		}
-		body = bytes.NewReader(b)
-	}
+// callOutcome is what one call established: the status of its answer and
+// whether the system holds the person (false also for a not-found status).
+type callOutcome struct {
+	status int
+	found  bool
+}
+
+// fail logs and returns a call's failure, classed permanent or retryable.
+type fail struct {
+	ctx context.Context
+	log *slog.Logger
+	ref callRef
+}
+
+func (f fail) permanent(status int, reason string) error {
+	f.log.WarnContext(f.ctx, "connector call refused or failed", "system", f.ref.sys.Name, "action", string(f.ref.action), "call", f.ref.index,
+		"status", status, "reason", reason, "class", "permanent")
+	return &PermanentError{System: f.ref.sys.Name, Action: f.ref.action, Status: status, Reason: reason}
+}
+
+func (f fail) retryable(status int, after time.Duration, reason string) error {
+	f.log.WarnContext(f.ctx, "connector call failed", "system", f.ref.sys.Name, "action", string(f.ref.action), "call", f.ref.index,
+		"status", status, "reason", reason, "class", "retryable", "retryAfter", after.String())
+	return &RetryableError{System: f.ref.sys.Name, Action: f.ref.action, Status: status, RetryAfter: after, Reason: reason}
+}
+
+// call builds, authenticates and sends one call, classifies its status and
+// reads what the registry asks of its answer into vals and res.
+func (h *HTTP) call(ctx context.Context, ref callRef, c *system.Call, vals map[system.Identifier]string, res *Result) (callOutcome, error) {
+	f := fail{ctx: ctx, log: h.Log, ref: ref}
 	timeout := c.Timeout
 	if timeout == 0 {
 		timeout = system.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	req, err := h.build(ctx, c, vals, f)
+	if err != nil {
+		return callOutcome{}, err
+	}
+	if err := h.authenticate(ctx, req, ref.sys, f); err != nil {
+		return callOutcome{}, err
+	}
+	start := h.Now()
+	status, header, raw, err := h.send(req, timeout, f)
+	if err != nil {
+		return callOutcome{status: status}, err
+	}
+	h.Log.InfoContext(ctx, "connector call", "system", ref.sys.Name, "action", string(ref.action), "call", ref.index, "method", c.Method,
+		"host", req.URL.Host, "status", status, "ms", h.Now().Sub(start).Milliseconds())
+	out := callOutcome{status: status}
+	if found, err := h.classify(c, status, header, f); err != nil || !found {
+		return out, err
+	}
+	out.found, err = readAnswer(c, raw, vals, res, func(reason string) error { return f.permanent(status, reason) })
+	return out, err
+}
+
+// build makes the request from the registry's templates and the person's
+// identifiers; the identifiers never choose the scheme, host or path shape.
+func (h *HTTP) build(ctx context.Context, c *system.Call, vals map[system.Identifier]string, f fail) (*http.Request, error) {
+	tmpl, err := system.ParseURLTemplate(c.URL, h.Template)
+	if err != nil {
+		return nil, f.permanent(0, "URL template rejected")
+	}
+	u, err := tmpl.Expand(vals)
+	if err != nil {
+		// The message of ErrShape never carries the values.
+		return nil, f.permanent(0, "refused: "+err.Error())
+	}
+	var body io.Reader
+	if c.Body != nil {
+		doc, err := system.ExpandBody(c.Body, vals)
+		if err != nil {
+			return nil, f.permanent(0, "body template: a placeholder has no value")
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return nil, f.permanent(0, "body template does not encode as JSON")
+		}
+		body = bytes.NewReader(b)
+	}
 	req, err := http.NewRequestWithContext(ctx, c.Method, u.String(), body)
 	if err != nil {
-		return false, 0, perm(0, "request could not be built")
+		return nil, f.permanent(0, "request could not be built")
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -218,27 +270,38 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 	}
 	for k, v := range c.Headers {
 		if strings.ContainsAny(k+v, "\r\n") {
-			return false, 0, perm(0, "header "+k+" contains a line break")
+			return nil, f.permanent(0, "header "+k+" contains a line break")
 		}
 		req.Header.Set(k, v)
 	}
-	if sys.Auth != nil {
-		s, err := h.Secrets.Get(ctx, sys.Auth.Source, sys.Auth.Name)
-		switch {
-		case errors.Is(err, secret.ErrMissing):
-			return false, 0, perm(0, "auth secret "+sys.Auth.Name+" unavailable")
-		case err != nil:
-			// Throttling or a network error at the secret store: the call
-			// may pass later. Only the secret's name is kept, never a value.
-			return false, 0, retry(0, 0, "auth secret "+sys.Auth.Name+" could not be read")
-		}
-		v := sys.Auth.Prefix + s
-		if strings.ContainsAny(v, "\r\n") {
-			return false, 0, perm(0, "auth secret "+sys.Auth.Name+" contains a line break")
-		}
-		req.Header.Set(sys.Auth.HeaderName(), v)
-	}
+	return req, nil
+}
 
+// authenticate sets the system's auth header from its secret.
+func (h *HTTP) authenticate(ctx context.Context, req *http.Request, sys *system.System, f fail) error {
+	if sys.Auth == nil {
+		return nil
+	}
+	s, err := h.Secrets.Get(ctx, sys.Auth.Source, sys.Auth.Name)
+	switch {
+	case errors.Is(err, secret.ErrMissing):
+		return f.permanent(0, "auth secret "+sys.Auth.Name+" unavailable")
+	case err != nil:
+		// Throttling or a network error at the secret store: the call
+		// may pass later. Only the secret's name is kept, never a value.
+		return f.retryable(0, 0, "auth secret "+sys.Auth.Name+" could not be read")
+	}
+	v := sys.Auth.Prefix + s
+	if strings.ContainsAny(v, "\r\n") {
+		return f.permanent(0, "auth secret "+sys.Auth.Name+" contains a line break")
+	}
+	req.Header.Set(sys.Auth.HeaderName(), v)
+	return nil
+}
+
+// send does the request without following redirects and reads at most one
+// byte past the size bound of its answer.
+func (h *HTTP) send(req *http.Request, timeout time.Duration, f fail) (int, http.Header, []byte, error) {
 	client := http.Client{}
 	if h.Client != nil {
 		client = *h.Client
@@ -246,66 +309,71 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 	client.Timeout = timeout
 	// A system may not send a call elsewhere: redirects are answers, not hops.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	start := h.Now()
 	resp, err := client.Do(req)
 	if err != nil {
 		// err is a *url.Error carrying the URL (and so the identifiers): only
 		// its class is kept.
-		return false, 0, retry(0, 0, transportReason(err))
+		return 0, nil, nil, f.retryable(0, 0, transportReason(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return false, resp.StatusCode, retry(resp.StatusCode, 0, transportReason(err))
+		return resp.StatusCode, nil, nil, f.retryable(resp.StatusCode, 0, transportReason(err))
 	}
-	h.Log.InfoContext(ctx, "connector call", "system", sys.Name, "action", string(a), "call", i, "method", c.Method, "host", u.Host, "status", resp.StatusCode, "ms", h.Now().Sub(start).Milliseconds())
+	return resp.StatusCode, resp.Header, raw, nil
+}
 
+// classify reads a status: false without error for not found, true for
+// success, otherwise a retryable or permanent failure.
+func (h *HTTP) classify(c *system.Call, status int, header http.Header, f fail) (bool, error) {
 	switch {
-	case slices.Contains(c.NotFound, resp.StatusCode):
-		return false, resp.StatusCode, nil
-	case isSuccess(c, resp.StatusCode):
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return false, resp.StatusCode, retry(resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), h.Now()), "rate limited")
-	case resp.StatusCode == http.StatusRequestTimeout:
-		return false, resp.StatusCode, retry(resp.StatusCode, 0, "request timeout")
-	case resp.StatusCode >= 500:
-		return false, resp.StatusCode, retry(resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), h.Now()), "server error")
+	case slices.Contains(c.NotFound, status):
+		return false, nil
+	case isSuccess(c, status):
+		return true, nil
+	case status == http.StatusTooManyRequests:
+		return false, f.retryable(status, retryAfter(header.Get("Retry-After"), h.Now()), "rate limited")
+	case status == http.StatusRequestTimeout:
+		return false, f.retryable(status, 0, "request timeout")
+	case status >= 500:
+		return false, f.retryable(status, retryAfter(header.Get("Retry-After"), h.Now()), "server error")
 	default:
-		return false, resp.StatusCode, perm(resp.StatusCode, "unexpected status")
+		return false, f.permanent(status, "unexpected status")
 	}
+}
 
+// readAnswer reads a successful answer as the call declares: whether the
+// person is found, that the answer is about them (match), the identifiers
+// later calls use (capture, into vals) and the exported data (into res).
+// refuse makes the permanent error for a reason.
+func readAnswer(c *system.Call, raw []byte, vals map[system.Identifier]string, res *Result, refuse func(reason string) error) (bool, error) {
 	if c.Found == "" && len(c.Match) == 0 && len(c.Capture) == 0 && len(c.Data) == 0 {
-		return true, resp.StatusCode, nil
+		return true, nil
 	}
 	if len(raw) > maxBody {
-		return false, resp.StatusCode, perm(resp.StatusCode, fmt.Sprintf("answer larger than %d MiB", maxBody>>20))
+		return false, refuse(fmt.Sprintf("answer larger than %d MiB", maxBody>>20))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil || dec.More() {
-		return false, resp.StatusCode, perm(resp.StatusCode, "malformed JSON in a success response")
+		return false, refuse("malformed JSON in a success response")
 	}
-	found := true
-	if c.Found != "" {
-		found = present(selectPath(c.Found, doc))
-	}
-	if !found {
-		return false, resp.StatusCode, nil
+	if c.Found != "" && !present(selectPath(c.Found, doc)) {
+		return false, nil
 	}
 	for id, p := range c.Match {
 		v, ok := scalar(selectPath(p, doc))
 		if !ok || !sameIdentifier(id, v, vals[id]) {
 			// Never act on an answer about someone else. Neither value is
 			// kept: both are personal data.
-			return false, resp.StatusCode, perm(resp.StatusCode, "the answer is about another person ("+string(id)+" differs)")
+			return false, refuse("the answer is about another person (" + string(id) + " differs)")
 		}
 	}
 	for id, p := range c.Capture {
-		nodes := selectPath(p, doc)
-		v, ok := scalar(nodes)
+		v, ok := scalar(selectPath(p, doc))
 		if !ok {
-			return false, resp.StatusCode, perm(resp.StatusCode, "capture "+string(id)+" found no single value")
+			return false, refuse("capture " + string(id) + " found no single value")
 		}
 		vals[id] = v
 	}
@@ -316,12 +384,12 @@ func (h *HTTP) call(ctx context.Context, sys *system.System, a system.Action, i 
 		for _, n := range selectPath(p, doc) {
 			b, err := json.Marshal(n)
 			if err != nil {
-				return false, resp.StatusCode, perm(resp.StatusCode, "export data does not encode")
+				return false, refuse("export data does not encode")
 			}
 			res.Data[cat] = append(res.Data[cat], b)
 		}
 	}
-	return true, resp.StatusCode, nil
+	return true, nil
 }
 
 func isSuccess(c *system.Call, status int) bool {
