@@ -2,6 +2,7 @@ package fulfil
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,9 +48,13 @@ type AnswerInput struct {
 	Results   []StepResult `json:"results"`
 	// Owners are the owners' tasks' results: a list, or one caught failure
 	// of the owners' loop.
-	Owners  ownerResultList `json:"owners,omitempty"`
-	Stage   string          `json:"stage,omitempty"`   // "plan", "answer"; or the request workflow's "verification", "close", "handover"
-	Failure *StepError      `json:"failure,omitempty"` // the caught error
+	Owners ownerResultList `json:"owners,omitempty"`
+	// Workflow and Stage name a stage that failed after its retries, as
+	// the failing workflow's Catch names it ("fulfil"/"plan",
+	// "request"/"verification"); Failure is the caught error.
+	Workflow string     `json:"workflow,omitempty"`
+	Stage    string     `json:"stage,omitempty"`
+	Failure  *StepError `json:"failure,omitempty"`
 }
 
 // AnswerOutput says how the request ended.
@@ -106,19 +111,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		return out, &TransientError{RequestID: r.ID, Op: "read audit trail", Err: err}
 	}
 	if in.Failure != nil {
-		stage := in.Stage
-		if stage == "" {
-			stage = "answer"
-		}
-		out.NeedsAttention = true
-		out.Failed = []string{"workflow/" + stage}
-		workflow := "the fulfil workflow"
-		switch stage {
-		case "verification", "close", "handover", ScopeOptOuts:
-			workflow = "the request workflow" // it reports its own stuck stages here too
-		}
-		item := mail.AttentionItem{System: workflow, Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
-		return out, s.tellTeam(ctx, r, events, ActionStageFailed, []mail.AttentionItem{item}, 0)
+		return s.reportFailedStage(ctx, r, events, in)
 	}
 
 	var failed []mail.AttentionItem
@@ -245,6 +238,17 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		return out, nil // the rest of the request goes on on its own
 	}
 	return out, s.complete(ctx, r)
+}
+
+// reportFailedStage tells the team that a stage of a workflow failed after
+// its retries, so the request is not left unseen; the workflow and stage
+// are as its Catch names them.
+func (s *Service) reportFailedStage(ctx context.Context, r *request.Request, events []request.Event, in AnswerInput) (AnswerOutput, error) {
+	stage := cmp.Or(in.Stage, "answer")
+	out := AnswerOutput{RequestID: r.ID, NeedsAttention: true, Failed: []string{"workflow/" + stage}}
+	workflow := "the " + cmp.Or(in.Workflow, "fulfil") + " workflow"
+	item := mail.AttentionItem{System: workflow, Action: stage, Error: in.Failure.Error, Cause: in.Failure.Cause}
+	return out, s.tellTeam(ctx, r, events, ActionStageFailed, []mail.AttentionItem{item}, 0)
 }
 
 // complete moves the request to completed; already completed is fine.

@@ -441,7 +441,11 @@ func TestAnswerAFailedStageTellsTheTeam(t *testing.T) {
 				_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
 				require.NoError(t, err)
 			}
-			in := fulfil.AnswerInput{RequestID: "PR-1", Results: []fulfil.StepResult{}, Stage: stage,
+			workflow := "fulfil"
+			if stage == "verification" {
+				workflow = "request"
+			}
+			in := fulfil.AnswerInput{RequestID: "PR-1", Results: []fulfil.StepResult{}, Workflow: workflow, Stage: stage,
 				Failure: &fulfil.StepError{Error: "TransientError", Cause: `{"errorMessage":"transient: request PR-1: send answer failed"}`}}
 			for range 2 { // a retry tells the team once
 				out, err := e.svc.Answer(ctx, in)
