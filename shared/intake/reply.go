@@ -268,10 +268,8 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 	}
 	// As Submit does after the acknowledgement: a start of the same
 	// request is harmless, and a retry after a crash still starts it.
-	if svc.StartWatch != nil {
-		if err := svc.StartWatch(ctx, r); err != nil {
-			return false, fmt.Errorf("clarify %s: start workflows: %w", r.ID, err)
-		}
+	if err := svc.StartWorkflows(ctx, r); err != nil {
+		return false, fmt.Errorf("clarify %s: %w", r.ID, err)
 	}
 	return true, nil
 }

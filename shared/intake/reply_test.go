@@ -85,9 +85,11 @@ const (
 type replyFixture struct {
 	*inboxFixture
 	threads *memThreads
-	started [][]request.Kind
-	r       request.Request
-	ackID   string
+	started [][]request.Kind // deadline watches
+	// workflows are the request workflows started (verification first).
+	workflows [][]request.Kind
+	r         request.Request
+	ackID     string
 }
 
 func newReplyFixture(t *testing.T, original string) *replyFixture {
@@ -100,6 +102,10 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 		f.started = append(f.started, slices.Clone(r.Kinds))
 		return nil
 	}
+	svc.StartWorkflow = func(_ context.Context, r *request.Request) error {
+		f.workflows = append(f.workflows, slices.Clone(r.Kinds))
+		return nil
+	}
 	f.inbox.Threads = f.threads
 	f.raw.msgs = map[string]string{originalID: original}
 	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: originalID, ReceivedAt: *f.now, Verdicts: pass})
@@ -109,7 +115,10 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 	f.ackID = f.r.AckMessageID
 	require.NotEmpty(t, f.ackID)
 	require.Equal(t, out.RequestID, f.threads.sent[f.ackID], "the acknowledgement's message ID is recorded against the request")
-	f.mailer.sent, f.started = nil, nil
+	if slices.Contains(f.r.Kinds, request.Unclear) {
+		require.Empty(t, f.workflows, "unclear mail waits for triage: no verification yet")
+	}
+	f.mailer.sent, f.started, f.workflows = nil, nil, nil
 	return f
 }
 
@@ -278,6 +287,7 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 				assert.Equal(t, []request.Kind{request.Unclear}, r.Kinds)
 				assert.Empty(t, f.sentTo("kim@example.com"), "no robot answer")
 				assert.Empty(t, f.started)
+				assert.Empty(t, f.workflows, "still unclear: still no verification")
 				assert.NotContains(t, f.actions(f.r.ID), "kinds-set")
 				return
 			}
@@ -292,6 +302,8 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 			assert.Equal(t, f.r.ID, f.threads.sent[f.log.records[replyID].ReplyMessageID], "replies to that acknowledgement join too")
 			require.NotEmpty(t, f.started, "the workflows start as for a new request")
 			assert.Equal(t, tc.kinds, f.started[len(f.started)-1])
+			require.NotEmpty(t, f.workflows, "now that the kinds are known, verification starts")
+			assert.Equal(t, tc.kinds, f.workflows[len(f.workflows)-1])
 			assert.Contains(t, notices[0].Subject, "no longer unclear")
 			assert.Contains(t, f.actions(f.r.ID), "kinds-set")
 			assert.Contains(t, f.actions(f.r.ID), "acknowledged-as-clarified")

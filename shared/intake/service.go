@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type Service struct {
 	// StartWatch, when set, starts the deadline watch of a stored request
 	// (the deadline-watch workflow, named by the request ID).
 	StartWatch func(ctx context.Context, r *request.Request) error
+	// StartWorkflow, when set, starts the request workflow of a stored
+	// request (verification, then fulfilment; named by the request ID).
+	// StartWorkflows calls it only for a request whose kinds are known.
+	StartWorkflow func(ctx context.Context, r *request.Request) error
 }
 
 // ErrSubmissionReused means a submission came with the source ID of an
@@ -136,12 +141,30 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	}
 	// Started on every call, after the acknowledgement: a start for the same
 	// request is harmless, and a retry after a crash still starts it.
-	if s.StartWatch != nil {
-		if err := s.StartWatch(ctx, stored); err != nil {
-			return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
-		}
+	if err := s.StartWorkflows(ctx, stored); err != nil {
+		return nil, fmt.Errorf("submit %s: %w", id, err)
 	}
 	return &Receipt{Request: stored, Created: created}, nil
+}
+
+// StartWorkflows starts what follows a stored, acknowledged request: its
+// deadline watch always, and its request workflow unless the request is
+// unclear. An unclear request waits for triage: the team, or the person's
+// reply to the question what they would like us to do, names its kinds
+// before anyone is asked to verify anything. Starting the same request
+// again is harmless (executions are named by the request ID).
+func (s *Service) StartWorkflows(ctx context.Context, r *request.Request) error {
+	if s.StartWatch != nil {
+		if err := s.StartWatch(ctx, r); err != nil {
+			return fmt.Errorf("start deadline watch: %w", err)
+		}
+	}
+	if s.StartWorkflow != nil && !slices.Contains(r.Kinds, request.Unclear) {
+		if err := s.StartWorkflow(ctx, r); err != nil {
+			return fmt.Errorf("start request workflow: %w", err)
+		}
+	}
+	return nil
 }
 
 // Acknowledge sends the acknowledgement of a stored request unless it went

@@ -323,6 +323,48 @@ func TestSubmitStartsTheDeadlineWatchEveryTime(t *testing.T) {
 	assert.Len(t, mailer.sent, 1, "and sends nothing again")
 }
 
+// TestUnclearRequestsWaitForTriage: nobody is asked to verify anything
+// before the desk knows what the person wants; the legal clocks run anyway.
+func TestUnclearRequestsWaitForTriage(t *testing.T) {
+	tests := []struct {
+		name         string
+		kinds        []request.Kind
+		wantWorkflow bool
+	}{
+		{"a clear request starts its workflow", []request.Kind{request.Deletion}, true},
+		{"an opt-out starts its workflow", []request.Kind{request.OptOutSale}, true},
+		{"unclear mail waits for triage", []request.Kind{request.Unclear}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+			svc := newService(newMemStore(), &fakeMailer{}, &now)
+			var watched, started []string
+			svc.StartWatch = func(_ context.Context, r *request.Request) error { watched = append(watched, r.ID); return nil }
+			svc.StartWorkflow = func(_ context.Context, r *request.Request) error { started = append(started, r.ID); return nil }
+			sub := validSubmission()
+			sub.Channel, sub.Kinds = request.Email, tt.kinds
+
+			rec, err := svc.Submit(context.Background(), sub)
+			require.NoError(t, err)
+			assert.Equal(t, []string{rec.Request.ID}, watched, "the deadline watch starts for every request")
+			if tt.wantWorkflow {
+				assert.Equal(t, []string{rec.Request.ID}, started)
+			} else {
+				assert.Empty(t, started, "no verification mail before the kinds are known")
+			}
+		})
+	}
+
+	t.Run("a failed start is reported so the caller retries", func(t *testing.T) {
+		now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+		svc := newService(newMemStore(), &fakeMailer{}, &now)
+		svc.StartWorkflow = func(context.Context, *request.Request) error { return errors.New("states unavailable") }
+		_, err := svc.Submit(context.Background(), validSubmission())
+		assert.ErrorContains(t, err, "start request workflow")
+	})
+}
+
 func TestSameSubmissionIDWithOtherContentIsRefused(t *testing.T) {
 	changes := []struct {
 		name   string

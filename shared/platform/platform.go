@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -187,13 +186,7 @@ func Intake(cfg IntakeConfig, awsCfg aws.Config, actor string, log *slog.Logger,
 		}
 	}
 	if cfg.RequestWorkflowARN != "" {
-		start := RequestWorkflowStarter(awsCfg, cfg.RequestWorkflowARN)
-		svc.StartWatch = AlsoStart(svc.StartWatch, func(ctx context.Context, r *request.Request) error {
-			if slices.Contains(r.Kinds, request.Unclear) {
-				return nil // the team asks what the person wants before anyone verifies anything
-			}
-			return start(ctx, r)
-		})
+		svc.StartWorkflow = RequestWorkflowStarter(awsCfg, cfg.RequestWorkflowARN)
 	}
 	return svc, cal, nil
 }

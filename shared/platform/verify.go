@@ -113,19 +113,3 @@ func RequestWorkflowStarter(awsCfg aws.Config, stateMachineARN string) func(ctx 
 		return err
 	}
 }
-
-// AlsoStart chains two start hooks (either may be nil): first, then next.
-func AlsoStart(first, next func(ctx context.Context, r *request.Request) error) func(ctx context.Context, r *request.Request) error {
-	if first == nil {
-		return next
-	}
-	if next == nil {
-		return first
-	}
-	return func(ctx context.Context, r *request.Request) error {
-		if err := first(ctx, r); err != nil {
-			return err
-		}
-		return next(ctx, r)
-	}
-}
