@@ -197,7 +197,7 @@ func (f *fakeOwnerMail) Remind(_ context.Context, sys *system.System, t connecto
 	return nil
 }
 
-// memTasks keeps owners' tasks in memory, as *dynamo.Tasks does in the table.
+// memTasks keeps owners' tasks in memory, as *task.Store (shared/dynamo/task) does in the table.
 type memTasks struct {
 	mu    sync.Mutex
 	tasks map[string]connector.Task // requestID/system/action

@@ -31,6 +31,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/dynamo/task"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -246,7 +247,7 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 	svc := &fulfil.Service{
 		Store: f.store, Registry: reg, Systems: runner,
 		Eraser: &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(f.store.AppendEvent), Now: clk.Now, Log: log},
-		Tasks:  &dynamo.Tasks{API: ddb, Table: "privacy-desk"}, OwnerMail: f.owners,
+		Tasks:  &task.Store{API: ddb, Table: "privacy-desk"}, OwnerMail: f.owners,
 		Complete: func(_ context.Context, tok string, out json.RawMessage) error {
 			return f.rt.SendTaskSuccess(tok, string(out))
 		},

@@ -22,6 +22,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/dynamo/task"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/secret"
@@ -170,7 +171,7 @@ func FulfilService(cfg FulfilConfig, awsCfg aws.Config, log *slog.Logger, opts .
 		Registry: reg,
 		Systems:  runner,
 		Eraser:   &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(store.AppendEvent), Now: o.now, Log: log},
-		Tasks:    &dynamo.Tasks{API: ddb, Table: cfg.Table},
+		Tasks:    &task.Store{API: ddb, Table: cfg.Table},
 		OwnerMail: &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: ddb, Table: cfg.Table},
 			Issuer: &token.Issuer{Now: o.now}, Now: o.now, Log: log, ConfirmURL: cfg.ConfirmURL, ReplyTo: cfg.TeamAddress,
 			Location: cal.Location()},
@@ -260,7 +261,7 @@ func TaskPage(getenv func(string) string, awsCfg aws.Config, loc *time.Location,
 	store := &dynamo.Store{API: ddb, Table: cfg.Table}
 	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.AllowLocalHTTP })
 	svc := &fulfil.Service{
-		Store: store, Registry: reg, Tasks: &dynamo.Tasks{API: ddb, Table: cfg.Table},
+		Store: store, Registry: reg, Tasks: &task.Store{API: ddb, Table: cfg.Table},
 		Parts:    &fulfil.S3Parts{API: s3c, Bucket: cfg.ExportBucket, KMSKeyID: cfg.ExportKMSKeyID, Prefix: cfg.ExportPrefix},
 		Mail:     Mailer(awsCfg, cfg.Desk, store, o.now, log),
 		Complete: TaskCompleter(sfn.NewFromConfig(awsCfg)),

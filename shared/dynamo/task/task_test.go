@@ -1,4 +1,4 @@
-package dynamo_test
+package task_test
 
 import (
 	"context"
@@ -6,17 +6,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/dynamo/task"
+	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 func TestTasksOnDynalite(t *testing.T) {
-	st, api := newStore(t)
-	tasks := &dynamo.Tasks{API: api, Table: st.Table}
+	srv := standin.Dynalite(t)
+	api := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	const table = "desk-test-tasks"
+	require.NoError(t, dynamo.EnsureTable(context.Background(), api, table))
+	st := &dynamo.Store{API: api, Table: table}
+	tasks := &task.Store{API: api, Table: table}
 	ctx := context.Background()
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	tk := connector.Task{RequestID: "PR-T", System: "crm", Action: system.Erase, Owner: "o@productionflow.example", Due: at.Add(72 * time.Hour), State: connector.TaskOpen, TaskToken: "never-stored"}

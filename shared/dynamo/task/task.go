@@ -1,4 +1,7 @@
-package dynamo
+// Package task keeps the owners' manual tasks of a request's fulfilment in
+// the desk's DynamoDB table. It is apart from package dynamo so that only
+// the functions that handle manual tasks link the connectors' types.
+package task
 
 import (
 	"context"
@@ -12,27 +15,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
 )
 
-// ErrTaskAnswered means the owner already answered the task (or it does
-// not exist): a second answer changes nothing.
-var ErrTaskAnswered = connector.ErrAlreadyAnswered
+// ErrAnswered means the owner already answered the task (or it does not
+// exist): a second answer changes nothing.
+var ErrAnswered = connector.ErrAlreadyAnswered
 
-// Tasks keeps the manual tasks of a request's fulfilment in the request's
+// Store keeps the manual tasks of a request's fulfilment in the request's
 // partition: PK=REQ#<id>, SK=TASK#<system>#<action>; and the one workflow
 // task token that waits for all of them: SK=TASKWAIT. Every change is a
 // single-item conditional write.
-type Tasks struct {
-	API   API
+type Store struct {
+	API   dynamo.API
 	Table string
 }
 
 func taskKey(requestID, sys, action string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{AttrPK: s("REQ#" + requestID), AttrSK: s("TASK#" + sys + "#" + action)}
+	return map[string]types.AttributeValue{dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s("TASK#" + sys + "#" + action)}
 }
 
 // Create stores t unless the task exists; it reports whether it did.
-func (ts *Tasks) Create(ctx context.Context, t connector.Task) (bool, error) {
+func (ts *Store) Create(ctx context.Context, t connector.Task) (bool, error) {
 	// connector.Task names its attributes with its json tags.
 	item, err := attributevalue.MarshalMapWithOptions(t, omitEmptyTime, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 	if err != nil {
@@ -56,7 +60,7 @@ func (ts *Tasks) Create(ctx context.Context, t connector.Task) (bool, error) {
 }
 
 // List gives every task of a request.
-func (ts *Tasks) List(ctx context.Context, requestID string) ([]connector.Task, error) {
+func (ts *Store) List(ctx context.Context, requestID string) ([]connector.Task, error) {
 	var out []connector.Task
 	p := dynamodb.NewQueryPaginator(ts.API, &dynamodb.QueryInput{
 		TableName:                 aws.String(ts.Table),
@@ -79,21 +83,21 @@ func (ts *Tasks) List(ctx context.Context, requestID string) ([]connector.Task, 
 }
 
 // MarkMailed records that the owner was mailed the task.
-func (ts *Tasks) MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error {
+func (ts *Store) MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error {
 	return ts.update(ctx, requestID, sys, action, "SET mailedAt = :at", "attribute_exists(PK)",
 		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano))})
 }
 
 // MarkReminded records a reminder to the owner, and whether the team has
 // now been told the task is overdue.
-func (ts *Tasks) MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error {
+func (ts *Store) MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error {
 	return ts.update(ctx, requestID, sys, action, "SET remindedAt = :at, teamToldOverdue = :told", "attribute_exists(PK)",
 		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano)), ":told": &types.AttributeValueMemberBOOL{Value: teamTold}})
 }
 
 // Answer records the owner's answer once: a task that is not open gives
-// ErrTaskAnswered.
-func (ts *Tasks) Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error {
+// ErrAnswered.
+func (ts *Store) Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error {
 	vals := map[string]types.AttributeValue{
 		":state": s(string(state)), ":open": s(string(connector.TaskOpen)), ":at": s(at.UTC().Format(time.RFC3339Nano)),
 		":up": &types.AttributeValueMemberBOOL{Value: uploaded}, ":reason": s(reason),
@@ -102,12 +106,12 @@ func (ts *Tasks) Answer(ctx context.Context, requestID, sys, action string, stat
 		"attribute_exists(PK) AND #state = :open", vals)
 	var cfe *types.ConditionalCheckFailedException
 	if errors.As(err, &cfe) {
-		return ErrTaskAnswered
+		return ErrAnswered
 	}
 	return err
 }
 
-func (ts *Tasks) update(ctx context.Context, requestID, sys, action, update, cond string, vals map[string]types.AttributeValue) error {
+func (ts *Store) update(ctx context.Context, requestID, sys, action, update, cond string, vals map[string]types.AttributeValue) error {
 	in := &dynamodb.UpdateItemInput{
 		TableName: aws.String(ts.Table), Key: taskKey(requestID, sys, action),
 		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
@@ -123,9 +127,9 @@ func (ts *Tasks) update(ctx context.Context, requestID, sys, action, update, con
 
 // SetWaitToken keeps the workflow task token that waits for every manual
 // task of the request (each wait of the reminder loop has a new one).
-func (ts *Tasks) SetWaitToken(ctx context.Context, requestID, taskToken string) error {
+func (ts *Store) SetWaitToken(ctx context.Context, requestID, taskToken string) error {
 	_, err := ts.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(ts.Table), Item: map[string]types.AttributeValue{
-		AttrPK: s("REQ#" + requestID), AttrSK: s("TASKWAIT"), "taskToken": s(taskToken),
+		dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s("TASKWAIT"), "taskToken": s(taskToken),
 	}})
 	if err != nil {
 		return fmt.Errorf("keep task wait token of %s: %w", requestID, err)
@@ -135,9 +139,9 @@ func (ts *Tasks) SetWaitToken(ctx context.Context, requestID, taskToken string) 
 
 // WaitToken gives the workflow task token waiting for the request's manual
 // tasks, or "" when none is kept.
-func (ts *Tasks) WaitToken(ctx context.Context, requestID string) (string, error) {
+func (ts *Store) WaitToken(ctx context.Context, requestID string) (string, error) {
 	out, err := ts.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(ts.Table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{AttrPK: s("REQ#" + requestID), AttrSK: s("TASKWAIT")}})
+		Key: map[string]types.AttributeValue{dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s("TASKWAIT")}})
 	if err != nil {
 		return "", fmt.Errorf("read task wait token of %s: %w", requestID, err)
 	}
@@ -146,3 +150,7 @@ func (ts *Tasks) WaitToken(ctx context.Context, requestID string) (string, error
 	}
 	return "", nil
 }
+
+func omitEmptyTime(o *attributevalue.EncoderOptions) { o.OmitEmptyTime = true }
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
