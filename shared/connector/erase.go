@@ -13,8 +13,8 @@ import (
 
 // Audit actions written by the erase service.
 const (
-	ActionErasureProof    = "erasure-proof"
-	ActionErasureWithheld = "erasure-withheld"
+	ActionErasureProof    = request.ActionErasureProof
+	ActionErasureWithheld = request.ActionErasureWithheld
 )
 
 // Doer runs one action of one system; *Runner satisfies it.

@@ -15,15 +15,18 @@ import (
 // Audit actions the service writes, and the ones it reads to tell whether a
 // clock still runs.
 const (
-	ActionReminderSent   = "reminder-sent"
-	ActionDeadlineMissed = "deadline-missed"
-	// ActionExtended is the event of a request's move to status extended:
-	// from then on the extended clock replaces the response clock.
-	ActionExtended = "status:" + string(request.Extended)
+	ActionReminderSent   = request.ActionReminderSent
+	ActionDeadlineMissed = request.ActionDeadlineMissed
 	// ActionOptOutDone is the event that records an opt-out carried out
 	// while the rest of the request stays open; it stops the opt-out clock.
-	ActionOptOutDone = "opt-out:done"
+	ActionOptOutDone = request.ActionOptOutDone
 )
+
+// ActionExtended is the event of a request's move to status extended: from
+// then on the extended clock replaces the response clock.
+var ActionExtended = request.StatusAction(request.Extended)
+
+const ()
 
 // Actor names the deadline watch in audit events.
 const Actor = "system:deadline-watch"
@@ -71,15 +74,7 @@ type Output struct {
 // TransientError is a failure worth retrying: the store or the mail
 // service did not answer as it should. Remind returns it unwrapped, so
 // Lambda names it "TransientError" and the workflow's Retry matches it.
-type TransientError struct {
-	Op  string // what failed, e.g. "get request"
-	Err error
-}
-
-func (e *TransientError) Error() string { return "deadline: " + e.Op + ": " + e.Err.Error() }
-
-// Unwrap gives the underlying error.
-func (e *TransientError) Unwrap() error { return e.Err }
+type TransientError = request.TransientError
 
 // InputError is an Input the service cannot act on; retrying does not help.
 type InputError struct{ Reason string }

@@ -70,7 +70,7 @@ type AnswerOutput struct {
 
 // ActionStageFailed is recorded when the team is told that a stage of the
 // workflow (plan or answer) failed.
-const ActionStageFailed = "fulfilment-failed"
+const ActionStageFailed = request.ActionStageFailed
 
 // Answer closes fulfilment. When every step succeeded it mails the requester
 // the answer (in the request's language: what was done per system, what was
@@ -267,7 +267,7 @@ func (s *Service) complete(ctx context.Context, r *request.Request) error {
 		s.Log.ErrorContext(ctx, "complete request", "requestId", r.ID, "err", err)
 		return &TransientError{RequestID: r.ID, Op: "set status completed", Err: err}
 	}
-	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: "status:" + string(request.Completed),
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: request.StatusAction(request.Completed),
 		Reason: "every system acted and the requester was answered"})
 }
 

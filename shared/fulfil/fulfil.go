@@ -87,32 +87,22 @@ type Service struct {
 // Audit actions written by fulfilment (besides the connectors' own
 // erasure-proof and erasure-withheld).
 const (
-	ActionStarted = "fulfilment-started"
+	ActionStarted = request.ActionFulfilmentStarted
 	// verifiedAction is what verification writes when the requester
 	// confirms (verify.ActionVerified).
-	verifiedAction       = "verified"
-	actionInProgress     = "status:" + string(request.InProgress)
-	ActionStepDone       = "fulfilment-step"
-	ActionPackageWritten = "access-package-written"
-	ActionNeedsAttention = "needs-attention"
-	ActionAnswered       = "answered"
+	verifiedAction       = request.ActionVerified
+	ActionStepDone       = request.ActionStepDone
+	ActionPackageWritten = request.ActionPackageWritten
+	ActionNeedsAttention = request.ActionNeedsAttention
+	ActionAnswered       = request.ActionAnswered
 	actor                = "system:fulfil"
 )
 
+var actionInProgress = request.StatusAction(request.InProgress)
+
 // TransientError is a store, mail or package failure that may pass if the
 // task is tried again; the workflow retries it.
-type TransientError struct {
-	RequestID string
-	Op        string
-	Err       error
-}
-
-func (e *TransientError) Error() string {
-	return fmt.Sprintf("transient: request %s: %s failed", e.RequestID, e.Op)
-}
-
-// Unwrap gives the cause to errors.Is and errors.As.
-func (e *TransientError) Unwrap() error { return e.Err }
+type TransientError = request.TransientError
 
 // RequestStateError means the request cannot be fulfilled in its state
 // (not found, not verified, closed). Retrying will not help.
@@ -147,7 +137,7 @@ func mayStart(r *request.Request) bool {
 func verifiedOnTrail(events []request.Event) bool {
 	for _, ev := range events {
 		switch {
-		case ev.Action == verifiedAction, ev.Action == "status:"+string(request.Verified):
+		case ev.Action == verifiedAction, ev.Action == request.StatusAction(request.Verified):
 			return true
 		case ev.Action == actionInProgress && ev.Actor == actor:
 			return true
@@ -213,10 +203,10 @@ const ScopeOptOuts = "opt-outs"
 
 // Audit actions of the opt-outs' own run.
 const (
-	ActionOptOutsStarted = "opt-outs-started"
+	ActionOptOutsStarted = request.ActionOptOutsStarted
 	// ActionOptOutDone is what the deadline watch reads as the opt-out
 	// clock met (deadline.ActionOptOutDone).
-	ActionOptOutDone = "opt-out:done"
+	ActionOptOutDone = request.ActionOptOutDone
 )
 
 // StepRef is one step of the plan: one action in one system. It holds no

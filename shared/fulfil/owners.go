@@ -63,10 +63,10 @@ const DefaultExpeditedTaskDays = 2
 
 // Audit actions of owners' tasks.
 const (
-	ActionTaskCreated  = "manual-task-created"
-	ActionTaskMailed   = "manual-task-mailed"
-	ActionTaskReminded = "manual-task-reminded"
-	ActionTaskOverdue  = "manual-task-overdue"
+	ActionTaskCreated  = request.ActionTaskCreated
+	ActionTaskMailed   = request.ActionTaskMailed
+	ActionTaskReminded = request.ActionTaskReminded
+	ActionTaskOverdue  = request.ActionTaskOverdue
 	ActionTaskAnswered = connector.ActionManualConfirmed
 )
 

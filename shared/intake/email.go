@@ -299,7 +299,7 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *inbound.Result) (O
 	r := rc.Request
 	svc := in.Intake
 	events := []request.Event{{
-		Action: "mail-received", Once: "mail-received",
+		Action: request.ActionMailReceived, Once: request.ActionMailReceived,
 		Data: map[string]string{
 			"messageId":      d.MessageID,
 			"language":       res.Language,
@@ -309,11 +309,11 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *inbound.Result) (O
 		},
 	}}
 	if slices.Contains(r.Kinds, request.Unclear) {
-		events = append(events, request.Event{Action: "needs-triage", Once: "needs-triage",
+		events = append(events, request.Event{Action: request.ActionNeedsTriage, Once: request.ActionNeedsTriage,
 			Reason: "the mail asks for nothing the desk recognised: read it and set the request's kinds"})
 	}
 	if r.Agent != nil {
-		events = append(events, request.Event{Action: "agent-consumer-unknown", Once: "agent-consumer-unknown",
+		events = append(events, request.Event{Action: request.ActionAgentConsumerUnknown, Once: request.ActionAgentConsumerUnknown,
 			Reason: "an authorized agent wrote: get the signed permission and the consumer's contact, then verify the consumer directly"})
 	}
 	for _, ev := range events {

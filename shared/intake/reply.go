@@ -151,7 +151,7 @@ func (in *Inbox) joinReply(ctx context.Context, d Delivery, res *inbound.Result,
 		rec = *stored
 	}
 	if err := svc.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: rec.ReceivedAt, Actor: "requester", Action: "reply-received", Once: "reply-received:" + d.MessageID,
+		RequestID: r.ID, At: rec.ReceivedAt, Actor: "requester", Action: request.ActionReplyReceived, Once: request.ActionReplyReceived + ":" + d.MessageID,
 		Data: map[string]string{
 			"messageId":    d.MessageID,
 			"matchedBy":    th.matchedBy,
@@ -231,7 +231,7 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 		r.Corrections = c.Corrections
 	}
 	if err := svc.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: c.At, Actor: "requester", Action: "kinds-set", Once: "kinds-set-by-reply",
+		RequestID: r.ID, At: c.At, Actor: "requester", Action: request.ActionKindsSet, Once: "kinds-set-by-reply",
 		Reason: "the requester's reply to the question what they would like us to do named it",
 		Data:   map[string]string{"from": string(request.Unclear), "kinds": joinKinds(kinds), "priority": string(priority), "messageId": d.MessageID},
 	}); err != nil {
@@ -259,7 +259,7 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
 		if err := svc.Store.AppendEvent(ctx, request.Event{
-			RequestID: r.ID, At: svc.Now(), Actor: svc.actor(), Action: "acknowledged-as-clarified", Once: "acknowledged-as-clarified",
+			RequestID: r.ID, At: svc.Now(), Actor: svc.actor(), Action: request.ActionAcknowledgedClarified, Once: request.ActionAcknowledgedClarified,
 			Data: map[string]string{"messageId": id},
 		}); err != nil {
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
@@ -335,7 +335,7 @@ func (in *Inbox) tellTeam(ctx context.Context, d Delivery, requestID string, ren
 	}
 	if requestID != "" {
 		if err := svc.Store.AppendEvent(ctx, request.Event{
-			RequestID: requestID, At: svc.Now(), Actor: svc.actor(), Action: "team-notified-of-reply", Once: "team-notified-of-reply:" + d.MessageID,
+			RequestID: requestID, At: svc.Now(), Actor: svc.actor(), Action: request.ActionTeamNotifiedOfReply, Once: request.ActionTeamNotifiedOfReply + ":" + d.MessageID,
 			Data: map[string]string{"messageId": id, "replyMessageId": d.MessageID},
 		}); err != nil {
 			return fmt.Errorf("tell team of mail %s: %w", d.MessageID, err)

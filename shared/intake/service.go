@@ -122,7 +122,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		return nil, ErrSubmissionReused
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: id, At: stored.ReceivedAt, Actor: s.actor(), Action: "created", Once: "created",
+		RequestID: id, At: stored.ReceivedAt, Actor: s.actor(), Action: request.ActionCreated, Once: request.ActionCreated,
 		Data: map[string]string{
 			"channel":    string(stored.Channel),
 			"kinds":      joinKinds(stored.Kinds),
@@ -218,7 +218,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		s.logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.actor(), Action: "acknowledged", Once: "acknowledged",
+		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.actor(), Action: request.ActionAcknowledged, Once: request.ActionAcknowledged,
 		Data: map[string]string{"messageId": r.AckMessageID},
 	}); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
@@ -242,11 +242,11 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
 	if err == nil {
 		messageID, err = s.Mail.Send(ctx, msg)
 	}
-	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.actor(), Action: "team-notified", Once: "team-notified",
+	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.actor(), Action: request.ActionTeamNotified, Once: request.ActionTeamNotified,
 		Data: map[string]string{"messageId": messageID}}
 	if err != nil {
 		s.logger().ErrorContext(ctx, "team notice not sent", "requestId", r.ID, "error", err)
-		ev.Action, ev.Once, ev.Reason, ev.Data = "team-notice-failed", "team-notice-failed", "the mail to the team could not be sent", nil
+		ev.Action, ev.Once, ev.Reason, ev.Data = request.ActionTeamNoticeFailed, request.ActionTeamNoticeFailed, "the mail to the team could not be sent", nil
 	} else {
 		s.logger().InfoContext(ctx, "team notified", "requestId", r.ID, "messageId", messageID)
 	}

@@ -31,10 +31,9 @@ const DefaultTTL = 7 * 24 * time.Hour
 
 // Audit actions and actors the service writes.
 const (
-	ActionSent       = "verification-sent"
-	ActionVerified   = "verified"
-	ActionUnverified = "status:" + string(request.Unverified)
-	ActionNoticeSent = "unverified-notice-sent"
+	ActionSent       = request.ActionVerificationSent
+	ActionVerified   = request.ActionVerified
+	ActionNoticeSent = request.ActionUnverifiedNoticeSent
 	Actor            = "system:verify"
 	ActorRequester   = "requester"
 	MethodEmailLink  = "email-link"
@@ -42,6 +41,9 @@ const (
 	// confirmed the request before the link expired.
 	ReasonNotInTime = "not-verified-in-time"
 )
+
+// ActionUnverified is the event of a request's close as unverified.
+var ActionUnverified = request.StatusAction(request.Unverified)
 
 // Purposes of the marker records that make the two mails idempotent. They
 // sit in the token store under a key no raw token hashes to, are stored as
@@ -98,15 +100,7 @@ type Service struct {
 // or Step Functions did not answer as they should). Start and Close return
 // it unwrapped, so Lambda names it "TransientError" and the workflow's
 // Retry matches it.
-type TransientError struct {
-	Op  string
-	Err error
-}
-
-func (e *TransientError) Error() string { return "verify: " + e.Op + ": " + e.Err.Error() }
-
-// Unwrap exposes the cause.
-func (e *TransientError) Unwrap() error { return e.Err }
+type TransientError = request.TransientError
 
 // ClosedError is Start's answer for a request that can no longer be
 // verified (closed, withdrawn, denied): the workflow catches

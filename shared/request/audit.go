@@ -1,0 +1,66 @@
+package request
+
+// The audit trail's vocabulary: every Event.Action the desk writes, in one
+// place. A regulator reads these words; docs/audit-trail.md explains each.
+// Packages refer to them by these names, never by literals.
+const (
+	// Intake.
+	ActionCreated               = "created"                   // the request was stored
+	ActionAcknowledged          = "acknowledged"              // the acknowledgement went out
+	ActionAcknowledgedClarified = "acknowledged-as-clarified" // acknowledged once a reply said what the person wants
+	ActionTeamNotified          = "team-notified"             // the team was told of the new request
+	ActionTeamNoticeFailed      = "team-notice-failed"        // the team could not be told; the request stands
+	ActionMailReceived          = "mail-received"             // the request came by mail (data: SES message ID)
+	ActionNeedsTriage           = "needs-triage"              // the mail did not say what the person wants
+	ActionAgentConsumerUnknown  = "agent-consumer-unknown"    // an agent wrote without naming the consumer
+	ActionReplyReceived         = "reply-received"            // a reply to desk mail joined the request
+	ActionTeamNotifiedOfReply   = "team-notified-of-reply"    // the team was told of that reply
+	ActionKindsSet              = "kinds-set"                 // a reply said what the person wants
+	ActionVerificationSent      = "verification-sent"         // the verification link went out
+	ActionVerified              = "verified"                  // the requester proved control of the address
+	ActionUnverifiedNoticeSent  = "unverified-notice-sent"    // the requester was told the request closed unverified
+	ActionFulfilmentStarted     = "fulfilment-started"        // the fulfil workflow was started
+	ActionOptOutsStarted        = "opt-outs-started"          // the opt-outs' own fulfilment was started
+	ActionStepDone              = "fulfilment-step"           // one system's action was done (data: system, action, outcome)
+	ActionErasureProof          = "erasure-proof"             // after an erase, the system no longer finds the person
+	ActionErasureWithheld       = "erasure-withheld"          // a category kept under a legal hold (data: law, until)
+	ActionTaskCreated           = "manual-task-created"       // an owner's task was created
+	ActionTaskMailed            = "manual-task-mailed"        // the owner was mailed the task
+	ActionTaskReminded          = "manual-task-reminded"      // the owner was reminded
+	ActionTaskOverdue           = "manual-task-overdue"       // the task passed its due time; the team was told
+	ActionTaskConfirmed         = "manual-task-confirmed"     // the owner answered the task
+	ActionPackageWritten        = "access-package-written"    // the access package was stored
+	ActionNeedsAttention        = "needs-attention"           // a step failed; the team was told
+	ActionStageFailed           = "fulfilment-failed"         // a workflow stage failed after its retries; the team was told
+	ActionAnswered              = "answered"                  // the answer went to the requester
+	ActionOptOutDone            = "opt-out:done"              // the opt-outs were done and the requester told
+	ActionReminderSent          = "reminder-sent"             // a deadline reminder went to the team
+	ActionDeadlineMissed        = "deadline-missed"           // a legal deadline passed with the request open
+	statusActionPrefix          = "status:"
+)
+
+// StatusAction is the action recorded when a request moves to status s
+// ("status:in-progress", "status:completed"...).
+func StatusAction(s Status) string { return statusActionPrefix + string(s) }
+
+// TransientError is a failure worth retrying: the store, the mail service,
+// S3 or Step Functions did not answer as they should. Services return it
+// unwrapped, so Lambda names it "TransientError", the one error name the
+// workflows' Retry matches. Its message names the request and what failed,
+// never the cause's text (which may quote data): the cause is for
+// errors.Is/As and the function's own log.
+type TransientError struct {
+	RequestID string // may be empty
+	Op        string // what failed, e.g. "send answer"
+	Err       error
+}
+
+func (e *TransientError) Error() string {
+	if e.RequestID == "" {
+		return "transient: " + e.Op + " failed"
+	}
+	return "transient: request " + e.RequestID + ": " + e.Op + " failed"
+}
+
+// Unwrap gives the cause to errors.Is and errors.As.
+func (e *TransientError) Unwrap() error { return e.Err }
