@@ -16,7 +16,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/productionflow/privacy-desk/shared/platform"
-	"github.com/productionflow/privacy-desk/shared/sesinbound"
+	smtpin "github.com/productionflow/privacy-desk/shared/standin/smtp"
 )
 
 // Local mail-in: the stand-in for SES receiving. gofakes3 runs in process as
@@ -65,7 +65,7 @@ func (f *fakeS3) Stop() error {
 // mailIn is the running SMTP listener.
 type mailIn struct {
 	Addr string // host:port
-	srv  *sesinbound.Server
+	srv  *smtpin.Server
 	done chan error
 }
 
@@ -81,7 +81,7 @@ func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	cfg := sesinbound.Config{
+	cfg := smtpin.Config{
 		Recipients: []string{privacyAddress},
 		Bucket:     bucket,
 		Prefix:     mailEnv["INBOUND_PREFIX"],
@@ -95,7 +95,7 @@ func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("listen for SMTP on port %d: %w", port, err)
 	}
-	m := &mailIn{Addr: l.Addr().String(), srv: sesinbound.New(cfg, client, handle), done: make(chan error, 1)}
+	m := &mailIn{Addr: l.Addr().String(), srv: smtpin.New(cfg, client, handle), done: make(chan error, 1)}
 	go func() { m.done <- m.srv.Serve(l) }()
 	return m, nil
 }

@@ -1,9 +1,9 @@
-// Package sesinbound is the local stand-in for SES email receiving: an SMTP
+// Package smtpin is the local stand-in for SES email receiving: an SMTP
 // server that accepts mail for the desk's addresses, stores the raw message
 // in S3 the way an SES receipt rule's S3 action does, and then hands the
 // same receipt event SES would send to the intake Lambda to a handler.
 // Production never runs it; the local stack and tests do.
-package sesinbound
+package smtpin
 
 import (
 	"bufio"
@@ -99,13 +99,13 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if len(c.Recipients) == 0 {
-		errs = append(errs, errors.New("sesinbound: no recipients configured"))
+		errs = append(errs, errors.New("smtpin: no recipients configured"))
 	}
 	if c.Bucket == "" {
-		errs = append(errs, errors.New("sesinbound: no bucket configured"))
+		errs = append(errs, errors.New("smtpin: no bucket configured"))
 	}
 	if c.Verdict != "" && c.Verdict != "PASS" && c.Verdict != "GRAY" {
-		errs = append(errs, fmt.Errorf("sesinbound: verdict %q is not PASS or GRAY", c.Verdict))
+		errs = append(errs, fmt.Errorf("smtpin: verdict %q is not PASS or GRAY", c.Verdict))
 	}
 	return errors.Join(errs...)
 }
@@ -142,7 +142,7 @@ func New(cfg Config, store PutObjectAPI, handle func(ctx context.Context, e even
 func (s *Server) ListenAndServe(addr string) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("sesinbound: listen %s: %w", addr, err)
+		return fmt.Errorf("smtpin: listen %s: %w", addr, err)
 	}
 	return s.Serve(l)
 }
@@ -262,7 +262,7 @@ func (s *session) Data(r io.Reader) error {
 	start := srv.cfg.Now()
 	id, err := srv.newMessageID()
 	if err != nil {
-		srv.cfg.Logger.Error("sesinbound: message id", "err", err)
+		srv.cfg.Logger.Error("smtpin: message id", "err", err)
 		return errLocal
 	}
 	raw := s.prepend(id, start, body)
@@ -276,15 +276,15 @@ func (s *session) Data(r io.Reader) error {
 		Body:          bytes.NewReader(raw),
 		ContentLength: aws.Int64(int64(len(raw))),
 	}); err != nil {
-		srv.cfg.Logger.Error("sesinbound: store message", "messageId", id, "err", err)
+		srv.cfg.Logger.Error("smtpin: store message", "messageId", id, "err", err)
 		return errLocal
 	}
 
 	ev := s.event(id, start, raw)
-	srv.cfg.Logger.Info("sesinbound: message received", "messageId", id, "bytes", len(raw), "recipients", len(s.rcpts))
+	srv.cfg.Logger.Info("smtpin: message received", "messageId", id, "bytes", len(raw), "recipients", len(s.rcpts))
 	if srv.handle != nil {
 		if err := callHandler(ctx, srv.handle, ev); err != nil {
-			srv.cfg.Logger.Error("sesinbound: handler failed", "messageId", id, "err", err)
+			srv.cfg.Logger.Error("smtpin: handler failed", "messageId", id, "err", err)
 		}
 	}
 	return nil
@@ -451,9 +451,9 @@ func bareAddresses(v string) []string {
 type slogAdapter struct{ l *slog.Logger }
 
 func (a slogAdapter) Printf(format string, v ...interface{}) {
-	a.l.Warn("sesinbound: smtp", "detail", fmt.Sprintf(format, v...))
+	a.l.Warn("smtpin: smtp", "detail", fmt.Sprintf(format, v...))
 }
 
 func (a slogAdapter) Println(v ...interface{}) {
-	a.l.Warn("sesinbound: smtp", "detail", fmt.Sprint(v...))
+	a.l.Warn("smtpin: smtp", "detail", fmt.Sprint(v...))
 }

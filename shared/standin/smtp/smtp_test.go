@@ -1,4 +1,4 @@
-package sesinbound
+package smtpin
 
 import (
 	"bytes"
