@@ -1,15 +1,12 @@
 package connector
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"log/slog"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 	"time"
 	"unicode"
 
@@ -121,18 +118,19 @@ func (m *Manual) Send(ctx context.Context, sys *system.System, t Task, p Subject
 	if err != nil {
 		return err
 	}
-	v := taskView{
+	v := mail.OwnerTask{
 		System: sys.DisplayName(), Action: string(t.Action), Instructions: meth.Task, Person: email,
 		Name: p.Name, Account: p.Account, Child: p.Child, Corrections: p.Corrections,
-		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), Link: link, Holds: sys.Holds,
+		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), DueShort: t.Due.In(m.loc()).Format("Jan 2"), Link: link,
 		Export: t.Action == system.Export,
 	}
-	msg, err := render("task", v)
-	if err != nil {
-		return err
+	for _, h := range sys.Holds {
+		v.Holds = append(v.Holds, mail.OwnerHold{Category: h.Category, Reason: h.Reason})
 	}
-	msg.To = []string{sys.Owner}
-	msg.Subject = fmt.Sprintf("Privacy request %s: %s in %s, due %s", t.RequestID, t.Action, sys.DisplayName(), t.Due.In(m.loc()).Format("Jan 2"))
+	msg, err := mail.RenderOwnerTask(sys.Owner, m.ReplyTo, v)
+	if err != nil {
+		return ownerMailError(sys.Name, t.Action, err)
+	}
 	if err := m.send(ctx, msg, t); err != nil {
 		return err
 	}
@@ -155,18 +153,11 @@ func (m *Manual) Remind(ctx context.Context, sys *system.System, t Task) error {
 		return err
 	}
 	overdue := !m.Now().Before(t.Due)
-	v := taskView{System: sys.DisplayName(), Action: string(t.Action), RequestID: t.RequestID,
-		Due: DueWords(t.Due, m.Location), Link: link, Overdue: overdue}
-	msg, err := render("reminder", v)
+	msg, err := mail.RenderOwnerReminder(t.Owner, m.ReplyTo, mail.OwnerReminder{System: sys.DisplayName(), Action: string(t.Action),
+		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), Link: link, Overdue: overdue})
 	if err != nil {
-		return err
+		return ownerMailError(sys.Name, t.Action, err)
 	}
-	msg.To = []string{t.Owner}
-	word := "Reminder"
-	if overdue {
-		word = "Overdue"
-	}
-	msg.Subject = fmt.Sprintf("%s: privacy request %s, %s in %s", word, t.RequestID, t.Action, sys.DisplayName())
 	if err := m.send(ctx, msg, t); err != nil {
 		return err
 	}
@@ -242,10 +233,6 @@ func (m *Manual) link(ctx context.Context, t Task) (string, error) {
 }
 
 func (m *Manual) send(ctx context.Context, msg mail.Message, t Task) error {
-	if m.ReplyTo != "" {
-		msg.ReplyTo = []string{m.ReplyTo}
-	}
-	msg.Headers = map[string]string{mail.HeaderAutoSubmitted: "auto-generated"}
 	if _, err := m.Mail.Send(ctx, msg); err != nil {
 		// The sender's error may quote the owner's address: only its type is logged.
 		m.Log.ErrorContext(ctx, "mail manual task", "requestId", t.RequestID, "system", t.System, "errType", fmt.Sprintf("%T", err))
@@ -257,67 +244,11 @@ func (m *Manual) send(ctx context.Context, msg mail.Message, t Task) error {
 	return nil
 }
 
-type taskView struct {
-	System, Action, Instructions, Person, RequestID, Due, Link string
-	Name, Account                                              string
-	Child, Export                                              bool
-	Corrections                                                []request.CorrectionItem
-	Holds                                                      []system.Hold
-	Overdue                                                    bool
-}
-
-var (
-	textMail = texttemplate.Must(texttemplate.New("").Parse(`
-{{define "task"}}A privacy request needs a step in {{.System}} that only a person can do.
-
-What to do: {{.Action}}. {{.Instructions}}
-For whom: {{if .Child}}a child (under 18) reported by a parent: {{end}}{{if .Person}}the person with the email address {{.Person}}{{end}}{{if .Name}}, named {{.Name}}{{end}}{{if .Account}}, account {{.Account}}{{end}}
-By when: {{.Due}}
-Request: {{.RequestID}}
-{{if .Corrections}}
-What to correct:{{range .Corrections}}
-- {{.Item}}{{if .Wrong}}: now "{{.Wrong}}"{{end}}, should be "{{.Right}}"{{end}}
-{{end}}{{range .Holds}}
-Keep {{.Category}}: {{.Reason}}{{end}}
-
-{{if .Export}}Upload what the system holds about the person (JSON or CSV) on the task page, or say it holds nothing:{{else}}When it is done, say so on the task page; it also takes "holds nothing about this person" and "cannot do it, because ...":{{end}}
-{{.Link}}
-
-Please do not forward this mail: it names a person.
-{{end}}
-{{define "reminder"}}{{if .Overdue}}This task is overdue.{{else}}A reminder: this task is due soon.{{end}}
-
-What to do: {{.Action}} in {{.System}}, as described in the first mail for request {{.RequestID}}.
-Due: {{.Due}}
-
-Answer the task here (a fresh link; it works once):
-{{.Link}}
-{{end}}`))
-	htmlMail = htmltemplate.Must(htmltemplate.New("").Parse(`
-{{define "task"}}<!doctype html><html><body>
-<p>A privacy request needs a step in <strong>{{.System}}</strong> that only a person can do.</p>
-<ul><li>What to do: {{.Action}}. {{.Instructions}}</li>
-<li>For whom: {{if .Child}}a child (under 18) reported by a parent: {{end}}{{if .Person}}the person with the email address {{.Person}}{{end}}{{if .Name}}, named {{.Name}}{{end}}{{if .Account}}, account {{.Account}}{{end}}</li>
-<li>By when: {{.Due}}</li><li>Request: {{.RequestID}}</li></ul>
-{{if .Corrections}}<p>What to correct:</p><ul>{{range .Corrections}}<li>{{.Item}}{{if .Wrong}}: now &ldquo;{{.Wrong}}&rdquo;{{end}}, should be &ldquo;{{.Right}}&rdquo;</li>{{end}}</ul>{{end}}
-{{if .Holds}}<p>Keep, under legal hold:</p><ul>{{range .Holds}}<li>{{.Category}}: {{.Reason}}</li>{{end}}</ul>{{end}}
-<p><a href="{{.Link}}">{{if .Export}}Upload the export or say the system holds nothing{{else}}Answer the task{{end}}</a> (the link works once).</p>
-<p>Please do not forward this mail: it names a person.</p>
-</body></html>{{end}}
-{{define "reminder"}}<!doctype html><html><body>
-<p>{{if .Overdue}}This task is overdue.{{else}}A reminder: this task is due soon.{{end}}</p>
-<p>What to do: {{.Action}} in {{.System}}, as described in the first mail for request {{.RequestID}}. Due: {{.Due}}</p>
-<p><a href="{{.Link}}">Answer the task</a> (a fresh link; it works once).</p>
-</body></html>{{end}}`))
-)
-
-func render(name string, v taskView) (mail.Message, error) {
-	var t, h bytes.Buffer
-	if err := textMail.ExecuteTemplate(&t, name, v); err != nil {
-		return mail.Message{}, fmt.Errorf("render %s text: %w", name, err)
+// ownerMailError classes a failure to render an owner's mail: an unusable
+// owner address is permanent, anything else a defect in a template.
+func ownerMailError(sys string, a system.Action, err error) error {
+	if errors.Is(err, mail.ErrRecipient) {
+		return &PermanentError{System: sys, Action: a, Reason: "owner address unusable"}
 	}
-	if err := htmlMail.ExecuteTemplate(&h, name, v); err != nil {
-		return mail.Message{}, fmt.Errorf("render %s html: %w", name, err)
-	}
-	return mail.Message{Text: strings.TrimSpace(t.String()) + "\n", HTML: h.String()}, nil
+	return fmt.Errorf("render owner mail: %w", err)
 }

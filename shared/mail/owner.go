@@ -1,0 +1,62 @@
+package mail
+
+import (
+	"fmt"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// OwnerTask is the mail to a system's owner with a step only a person can
+// do. It names the person: it goes only to the owner's address.
+type OwnerTask struct {
+	System       string // the system in plain words
+	Action       string // erase, export, correct…
+	Instructions string // the registry's task text
+	RequestID    string
+	Person       string // the address of the person acted on
+	Name         string
+	Account      string
+	Child        bool // the person is a child reported by a parent
+	Export       bool // the owner uploads what the system holds
+	Corrections  []request.CorrectionItem
+	Holds        []OwnerHold
+	Due          string // in words, in the business time zone
+	DueShort     string // "Dec 2", for the subject
+	Link         string // the task page, with its single-use token
+}
+
+// OwnerHold is a category the owner must keep, with the reason.
+type OwnerHold struct {
+	Category, Reason string
+}
+
+// OwnerReminder reminds an owner of an open task, with a fresh link.
+type OwnerReminder struct {
+	System, Action, RequestID string
+	Due                       string // in words, in the business time zone
+	Link                      string
+	Overdue                   bool
+}
+
+// RenderOwnerTask renders the task mail to the owner at to.
+func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	subject := fmt.Sprintf("Privacy request %s: %s in %s, due %s", t.RequestID, t.Action, t.System, t.DueShort)
+	return renderIn(English, to, replyTo, subject, "owner-task", t)
+}
+
+// RenderOwnerReminder renders a reminder, or an overdue notice, to the owner
+// at to.
+func RenderOwnerReminder(to, replyTo string, r OwnerReminder) (Message, error) {
+	if err := checkRecipient(to); err != nil {
+		return Message{}, err
+	}
+	word := "Reminder"
+	if r.Overdue {
+		word = "Overdue"
+	}
+	subject := fmt.Sprintf("%s: privacy request %s, %s in %s", word, r.RequestID, r.Action, r.System)
+	return renderIn(English, to, replyTo, subject, "owner-reminder", r)
+}
