@@ -77,7 +77,7 @@ func TestRenderInSpanish(t *testing.T) {
 			name:    "acknowledgement",
 			subject: "Recibimos su solicitud de privacidad " + id,
 			want: []string{
-				id, "Hola, Lucía Fernández:", "Recibimos su solicitud el", received,
+				id, "Hola:", "Recibimos su solicitud el", received,
 				"Usted nos pidió", "Eliminar sus datos personales",
 				"No permitir la venta ni el intercambio de sus datos personales",
 				"un enlace para confirmar que fue", "Le responderemos a más tardar el",
@@ -100,7 +100,7 @@ func TestRenderInSpanish(t *testing.T) {
 			name:    "unclear",
 			subject: "Su mensaje a nuestro equipo de privacidad: ¿qué desea que hagamos? (solicitud " + id + ")",
 			want: []string{
-				id, "Hola, Lucía Fernández:", "Recibimos su mensaje", received,
+				id, "Hola:", "Recibimos su mensaje", received,
 				"no pudimos determinar qué desea", "Estas son las solicitudes que puede hacer",
 				"Saber qué categorías de datos personales tenemos de usted",
 				"Eliminar los datos de un menor de 18 años", "nuestro formulario",
@@ -112,7 +112,7 @@ func TestRenderInSpanish(t *testing.T) {
 			name:    "agent",
 			subject: "Recibimos la solicitud de privacidad que envió en nombre de otra persona " + id,
 			want: []string{
-				id, "Hola, Despacho Legal Vega:", "en nombre de otra", received,
+				id, "Hola:", "en nombre de otra", received,
 				"Eliminar sus datos personales", "autorización por escrito",
 				"confirme su identidad directamente", "Le responderemos a más tardar el", answerBy,
 				"con prioridad", team,
@@ -124,7 +124,7 @@ func TestRenderInSpanish(t *testing.T) {
 			name:    "unreadable",
 			subject: "No pudimos leer su mensaje a nuestro equipo de privacidad",
 			want: []string{
-				"Hola, Lucía Fernández:", "No pudimos leer su mensaje", "demasiado grande", form, team,
+				"Hola:", "No pudimos leer su mensaje", "demasiado grande", form, team,
 			},
 		},
 	}
@@ -180,36 +180,27 @@ func TestRequesterValuesEscapedInSpanish(t *testing.T) {
 	names := []struct {
 		name     string
 		given    string
-		wantText string
-		wantHTML string
-		notHTML  []string
+		trace    string // a part of the name that must appear nowhere
 	}{
 		{
 			name:     "script tag",
 			given:    `<script>alert("x")</script>`,
-			wantText: `Hola, <script>alert("x")</script>:`,
-			wantHTML: `Hola, &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;:`,
-			notHTML:  []string{"<script"},
+			trace:    "alert",
 		},
 		{
 			name:     "CR/LF header injection",
 			given:    "Eva\r\nBcc: atacante@example.com\r\n\r\n<b>hola</b>",
-			wantText: "Hola, Eva Bcc: atacante@example.com <b>hola</b>:",
-			wantHTML: "Hola, Eva Bcc: atacante@example.com &lt;b&gt;hola&lt;/b&gt;:",
-			notHTML:  []string{"<b>hola"},
+			trace:    "atacante@example.com",
 		},
 		{
 			name:     "attribute breakout",
 			given:    `"><img src=x onerror=alert(1)>`,
-			wantText: `Hola, "><img src=x onerror=alert(1)>:`,
-			wantHTML: `Hola, &#34;&gt;&lt;img src=x onerror=alert(1)&gt;:`,
-			notHTML:  []string{"<img"},
+			trace:    "onerror",
 		},
 		{
 			name:     "bidirectional override, NUL and accents",
 			given:    "José Ñúñez\u202Egpj.exe\x00",
-			wantText: "Hola, José Ñúñez gpj.exe:",
-			wantHTML: "Hola, José Ñúñez gpj.exe:",
+			trace:    "Ñúñez",
 		},
 	}
 	render := map[string]func(name string) (mail.Message, error){
@@ -235,11 +226,10 @@ func TestRequesterValuesEscapedInSpanish(t *testing.T) {
 			t.Run(msgName+"/"+tt.name, func(t *testing.T) {
 				m, err := fn(tt.given)
 				require.NoError(t, err)
-				assert.Contains(t, m.Text, tt.wantText)
-				assert.Contains(t, m.HTML, tt.wantHTML)
-				for _, s := range tt.notHTML {
-					assert.NotContains(t, m.HTML, s)
-				}
+				assert.Contains(t, m.Text, "Hola:\n")
+				assert.Contains(t, m.HTML, "<p>Hola:</p>")
+				assert.NotContains(t, m.Text, tt.trace, "the name is not in the mail")
+				assert.NotContains(t, m.HTML, tt.trace, "the name is not in the mail")
 				for _, bad := range []string{"\r", "\x00", "\u202E"} {
 					assert.NotContains(t, m.Text, bad)
 				}

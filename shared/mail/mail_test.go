@@ -64,7 +64,7 @@ func TestRenderAcknowledgement(t *testing.T) {
 		t.Run(part, func(t *testing.T) {
 			require.NotEmpty(t, body)
 			assert.Contains(t, body, "REQ-7Q2M4K")
-			assert.Contains(t, body, "Hello Dana Smith,")
+			assert.NotContains(t, body, "Dana Smith", "no requester text to an unproven address")
 			assert.Contains(t, body, "on Thursday, December 24, 2026 at 9:05 AM EST", "receipt in the business zone")
 			assert.Contains(t, body, request.Deletion.Title())
 			assert.Contains(t, body, request.AccessCategories.Title())
@@ -165,67 +165,61 @@ func TestRenderAcknowledgementVariants(t *testing.T) {
 	}
 }
 
-// TestRequesterValuesEscaped feeds hostile names through the acknowledgement:
-// HTML must escape them, the text part must lose line breaks and controls,
-// and neither the subject nor any header may carry them.
+// TestRequesterValuesEscaped feeds hostile names through the acknowledgement,
+// which goes to an address nobody has proven control of yet: the name is
+// not written anywhere in it (a phisher could otherwise make the desk mail
+// their words, links included, to anyone), and the subject and headers
+// stay the desk's own.
 func TestRequesterValuesEscaped(t *testing.T) {
 	tests := []struct {
-		name     string
-		given    string
-		wantText string // how the name reads in the plain-text part
-		wantHTML string // how it reads in the HTML part
-		notHTML  []string
+		name  string
+		given string
+		trace string // a part of the name that must appear nowhere
 	}{
 		{
-			name:     "script tag",
-			given:    `<script>alert("x")</script>`,
-			wantText: `Hello <script>alert("x")</script>,`,
-			wantHTML: `Hello &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;,`,
-			notHTML:  []string{"<script"},
+			name:  "script tag",
+			given: `<script>alert("x")</script>`,
+			trace: "alert",
 		},
 		{
-			name:     "ampersand",
-			given:    "Tom & Jerry",
-			wantText: "Hello Tom & Jerry,",
-			wantHTML: "Hello Tom &amp; Jerry,",
+			name:  "phishing text with a link",
+			given: "<b>x</b> your account will be deleted; to stop it log in at https://evil.example/login",
+			trace: "evil.example",
 		},
 		{
-			name:     "quotes",
-			given:    `Dana "DJ" O'Brien`,
-			wantText: `Hello Dana "DJ" O'Brien,`,
-			wantHTML: `Hello Dana &#34;DJ&#34; O&#39;Brien,`,
+			name:  "ampersand",
+			given: "Tom & Jerry",
+			trace: "Jerry",
 		},
 		{
-			name:     "CR/LF header injection",
-			given:    "Eve\r\nBcc: attacker@example.com\r\n\r\n<b>hi</b>",
-			wantText: "Hello Eve Bcc: attacker@example.com <b>hi</b>,",
-			wantHTML: "Hello Eve Bcc: attacker@example.com &lt;b&gt;hi&lt;/b&gt;,",
-			notHTML:  []string{"<b>hi"},
+			name:  "quotes",
+			given: `Dana "DJ" O'Brien`,
+			trace: "Brien",
 		},
 		{
-			name:     "unicode",
-			given:    "Zoë Ñandú 山田太郎 🙂",
-			wantText: "Hello Zoë Ñandú 山田太郎 🙂,",
-			wantHTML: "Hello Zoë Ñandú 山田太郎 🙂,",
+			name:  "CR/LF header injection",
+			given: "Eve\r\nBcc: attacker@example.com\r\n\r\n<b>hi</b>",
+			trace: "attacker@example.com",
 		},
 		{
-			name:     "bidirectional override and NUL",
-			given:    "Mallory\u202Egpj.exe\x00\x1b[31m",
-			wantText: "Hello Mallory gpj.exe [31m,",
-			wantHTML: "Hello Mallory gpj.exe [31m,",
+			name:  "unicode",
+			given: "Zoë Ñandú 山田太郎 🙂",
+			trace: "山田",
 		},
 		{
-			name:     "invalid UTF-8",
-			given:    "Bad\xff\xfeName",
-			wantText: "Hello Bad\uFFFDName,",
-			wantHTML: "Hello Bad\uFFFDName,",
+			name:  "bidirectional override and NUL",
+			given: "Mallory\u202Egpj.exe\x00\x1b[31m",
+			trace: "Mallory",
 		},
 		{
-			name:     "HTML comment and attribute breakout",
-			given:    `--><img src=x onerror=alert(1)>`,
-			wantText: `Hello --><img src=x onerror=alert(1)>,`,
-			wantHTML: `Hello --&gt;&lt;img src=x onerror=alert(1)&gt;,`,
-			notHTML:  []string{"<img"},
+			name:  "invalid UTF-8",
+			given: "Bad\xff\xfeName",
+			trace: "Bad",
+		},
+		{
+			name:  "HTML comment and attribute breakout",
+			given: `--><img src=x onerror=alert(1)>`,
+			trace: "onerror",
 		},
 	}
 	for _, tt := range tests {
@@ -235,11 +229,10 @@ func TestRequesterValuesEscaped(t *testing.T) {
 			m, err := mail.RenderAcknowledgement("dana@example.com", a)
 			require.NoError(t, err)
 
-			assert.Contains(t, m.Text, tt.wantText)
-			assert.Contains(t, m.HTML, tt.wantHTML)
-			for _, s := range tt.notHTML {
-				assert.NotContains(t, m.HTML, s)
-			}
+			assert.Contains(t, m.Text, "Hello,\n")
+			assert.Contains(t, m.HTML, "<p>Hello,</p>")
+			assert.NotContains(t, m.Text, tt.trace, "the name is not in the mail")
+			assert.NotContains(t, m.HTML, tt.trace, "the name is not in the mail")
 			assert.NotContains(t, m.Text, "\r")
 			assert.NotContains(t, m.Text, "\x00")
 			assert.NotContains(t, m.Text, "\u202E")
