@@ -19,8 +19,8 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 // TestSampleEventThroughTheLambdaEntryPoint feeds events/deadline-reminder.json
@@ -71,7 +71,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"open":true,"sent":false,"skipped":"already-sent"}`, string(out), "the same event again sends nothing")
 
-	mails, err := sesmail.ReadStore(ctx, ses.URL)
+	mails, err := outbox.Read(ctx, ses.URL)
 	require.NoError(t, err)
 	require.Len(t, mails, 1)
 	assert.Equal(t, []string{"privacy@productionflow.example"}, mails[0].To)

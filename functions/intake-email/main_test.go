@@ -26,8 +26,8 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 const bucket = "privacy-desk-inbound"
@@ -84,17 +84,17 @@ func (s *stack) deliver(t *testing.T, messageID string, raw []byte) {
 	require.NoError(t, err)
 }
 
-func (s *stack) outbox(t *testing.T) []sesmail.StoredEmail {
+func (s *stack) outbox(t *testing.T) []outbox.Email {
 	t.Helper()
-	mails, err := sesmail.ReadStore(context.Background(), s.sesURL)
+	mails, err := outbox.Read(context.Background(), s.sesURL)
 	require.NoError(t, err)
 	return mails
 }
 
 // outboxTo is the mail sent to addr.
-func (s *stack) outboxTo(t *testing.T, addr string) []sesmail.StoredEmail {
+func (s *stack) outboxTo(t *testing.T, addr string) []outbox.Email {
 	t.Helper()
-	var out []sesmail.StoredEmail
+	var out []outbox.Email
 	for _, m := range s.outbox(t) {
 		if slices.Contains(m.To, addr) {
 			out = append(out, m)

@@ -23,8 +23,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 type stack struct {
@@ -157,7 +157,7 @@ func TestEndToEnd(t *testing.T) {
 	assert.Equal(t, "acknowledged", evs[1].Action)
 
 	// The acknowledgement is in the local outbox, to the requester, with the ID.
-	mails, err := sesmail.ReadStore(ctx, s.sesURL)
+	mails, err := outbox.Read(ctx, s.sesURL)
 	require.NoError(t, err)
 	require.Len(t, mails, 1)
 	assert.Contains(t, mails[0].To, "grace@example.com")
@@ -168,7 +168,7 @@ func TestEndToEnd(t *testing.T) {
 	// The same submission posted again: one request, one acknowledgement.
 	page = post()
 	assert.Contains(t, page, id)
-	mails, err = sesmail.ReadStore(ctx, s.sesURL)
+	mails, err = outbox.Read(ctx, s.sesURL)
 	require.NoError(t, err)
 	assert.Len(t, mails, 1)
 	ids, err := s.store.EarlierRequests(ctx, "grace@example.com")
@@ -206,7 +206,7 @@ func TestChildDataAndAReusedSubmissionID(t *testing.T) {
 	assert.Equal(t, &request.Subject{Name: "Sam Hopper", Account: "sam-2012"}, got.Subject)
 	assert.Equal(t, request.Expedited, got.Priority)
 
-	mails, err := sesmail.ReadStore(ctx, s.sesURL)
+	mails, err := outbox.Read(ctx, s.sesURL)
 	require.NoError(t, err)
 	require.Len(t, mails, 2, "the acknowledgement and the team's notice")
 	for _, m := range mails {
@@ -224,7 +224,7 @@ func TestChildDataAndAReusedSubmissionID(t *testing.T) {
 	again, err := s.store.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, got, again, "the earlier request is unchanged")
-	mails, err = sesmail.ReadStore(ctx, s.sesURL)
+	mails, err = outbox.Read(ctx, s.sesURL)
 	require.NoError(t, err)
 	assert.Len(t, mails, 2, "no mail for the refused submission")
 }

@@ -32,8 +32,8 @@ import (
 	"github.com/productionflow/privacy-desk/infra/local/downstream"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/platform"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
 
@@ -277,7 +277,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			release()
 			return fmt.Errorf("only %d of %d requests were answered", answered, c.N)
 		}
-		mails, err := sesmail.ReadStore(ctx, ses.URL)
+		mails, err := outbox.Read(ctx, ses.URL)
 		if err != nil {
 			release()
 			return err
@@ -319,7 +319,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	u.Requests = c.N
 
-	mails, err := sesmail.ReadStore(ctx, ses.URL)
+	mails, err := outbox.Read(ctx, ses.URL)
 	if err != nil {
 		return err
 	}

@@ -22,8 +22,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 var requestIDPattern = regexp.MustCompile(`^PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`)
@@ -193,8 +193,8 @@ func TestBrowserForm(t *testing.T) {
 }
 
 // acknowledgements keeps the acknowledgements among mails.
-func acknowledgements(mails []sesmail.StoredEmail) []sesmail.StoredEmail {
-	var out []sesmail.StoredEmail
+func acknowledgements(mails []outbox.Email) []outbox.Email {
+	var out []outbox.Email
 	for _, m := range mails {
 		if strings.HasPrefix(m.Subject, "We received your privacy request") {
 			out = append(out, m)
@@ -248,11 +248,11 @@ func screenshot(t *testing.T, b *wdSession) {
 }
 
 // outboxFor is the mail in the local outbox addressed to to.
-func outboxFor(t *testing.T, outbox, to string) []sesmail.StoredEmail {
+func outboxFor(t *testing.T, outboxURL, to string) []outbox.Email {
 	t.Helper()
-	mails, err := sesmail.ReadStore(context.Background(), outbox)
+	mails, err := outbox.Read(context.Background(), outboxURL)
 	require.NoError(t, err)
-	var out []sesmail.StoredEmail
+	var out []outbox.Email
 	for _, m := range mails {
 		if slices.Contains(m.To, to) {
 			out = append(out, m)

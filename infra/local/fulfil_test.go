@@ -17,8 +17,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 var (
@@ -93,15 +93,15 @@ func TestLocalStackFulfilment(t *testing.T) {
 // answerFor confirms every owner task of request id as its owner would and
 // waits for the requester's answer. It returns the answer and the task
 // links confirmed.
-func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, map[string]bool) {
+func answerFor(t *testing.T, addrs addresses, id string) (*outbox.Email, map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
-	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
 	form := strings.TrimSuffix(addrs.Form, "/")
 	confirmed := map[string]bool{}
-	var answer *sesmail.StoredEmail
+	var answer *outbox.Email
 	eventually(func() bool {
-		mails, err := sesmail.ReadStore(ctx, outbox)
+		mails, err := outbox.Read(ctx, outboxURL)
 		require.NoError(t, err)
 		for i, m := range mails {
 			if strings.Contains(m.Subject, id) && strings.Contains(m.Subject, "is done") {
@@ -122,7 +122,7 @@ func answerFor(t *testing.T, addrs addresses, id string) (*sesmail.StoredEmail, 
 		return answer != nil
 	})
 	if answer == nil {
-		mails, _ := sesmail.ReadStore(ctx, outbox)
+		mails, _ := outbox.Read(ctx, outboxURL)
 		for _, m := range mails {
 			t.Logf("mail to %v: %s", m.To, m.Subject)
 		}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 // TestLocalStackMail sends mail to the privacy address over SMTP, as a mail
@@ -88,7 +88,7 @@ Hola, por favor borren todos mis datos personales.
 		"acknowledged, and the request workflow may already have sent the verification link")
 
 	mails := outboxFor(t, strings.TrimSuffix(addrs.Outbox, "/"), "maria@example.com")
-	mails = slices.DeleteFunc(mails, func(m sesmail.StoredEmail) bool { return !strings.HasPrefix(m.Subject, "Recibimos su solicitud") })
+	mails = slices.DeleteFunc(mails, func(m outbox.Email) bool { return !strings.HasPrefix(m.Subject, "Recibimos su solicitud") })
 	require.Len(t, mails, 1, "the acknowledgement, in Spanish, is in the local outbox")
 	assert.Equal(t, []string{"maria@example.com"}, mails[0].To)
 	assert.Contains(t, mails[0].Text, ids[0])

@@ -17,16 +17,16 @@ import (
 	"github.com/productionflow/privacy-desk/infra/local/downstream"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 // waitForMail waits for a mail to `to` whose text holds want.
-func waitForMail(t *testing.T, outbox, to, want string) sesmail.StoredEmail {
+func waitForMail(t *testing.T, outboxURL, to, want string) outbox.Email {
 	t.Helper()
-	var found sesmail.StoredEmail
+	var found outbox.Email
 	if !eventually(func() bool {
-		for _, m := range outboxFor(t, outbox, to) {
+		for _, m := range outboxFor(t, outboxURL, to) {
 			if strings.Contains(m.Text, want) {
 				found = m
 				return true

@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 type syncBuffer struct {
@@ -125,9 +125,9 @@ func TestLocalStack(t *testing.T) {
 	clockBody, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, string(clockBody))
-	var reminder *sesmail.StoredEmail
+	var reminder *outbox.Email
 	eventually(func() bool {
-		mails, err = sesmail.ReadStore(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
+		mails, err = outbox.Read(ctx, strings.TrimSuffix(addrs.Outbox, "/"))
 		require.NoError(t, err)
 		for i := range mails {
 			if slices.Contains(mails[i].To, deskEnv["TEAM_ADDRESS"]) && strings.Contains(mails[i].Subject, requestID) &&

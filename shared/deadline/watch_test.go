@@ -24,6 +24,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
 
@@ -124,7 +125,7 @@ func (w *watch) wait(t *testing.T, arn string) states.ExecutionInfo {
 // mailsAbout lists the subjects of the mail the team got about request id.
 func (w *watch) mailsAbout(t *testing.T, id string) []string {
 	t.Helper()
-	all, err := sesmail.ReadStore(context.Background(), w.sesURL)
+	all, err := outbox.Read(context.Background(), w.sesURL)
 	require.NoError(t, err)
 	var subjects []string
 	for _, m := range all {

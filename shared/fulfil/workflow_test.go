@@ -37,6 +37,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	sesoutbox "github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/states"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
@@ -352,11 +353,11 @@ func (f *flow) wait(t *testing.T, arn string) fulfil.AnswerOutput {
 	return out
 }
 
-func (f *flow) mailTo(t *testing.T, to, id string) []sesmail.StoredEmail {
+func (f *flow) mailTo(t *testing.T, to, id string) []sesoutbox.Email {
 	t.Helper()
-	all, err := sesmail.ReadStore(context.Background(), f.sesURL)
+	all, err := sesoutbox.Read(context.Background(), f.sesURL)
 	require.NoError(t, err)
-	var out []sesmail.StoredEmail
+	var out []sesoutbox.Email
 	for _, m := range all {
 		if strings.Contains(m.Subject, id) && len(m.To) == 1 && m.To[0] == to {
 			out = append(out, m)

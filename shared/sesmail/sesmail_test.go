@@ -2,8 +2,6 @@ package sesmail_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 // fakeSES records what it is asked to send and answers with out or err.
@@ -193,7 +192,7 @@ func TestSendToLocalSES(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, id)
 
-	emails, err := sesmail.ReadStore(ctx, srv.URL)
+	emails, err := outbox.Read(ctx, srv.URL)
 	require.NoError(t, err)
 	require.Len(t, emails, 1)
 	got := emails[0]
@@ -211,33 +210,4 @@ func TestSendToLocalSES(t *testing.T) {
 	assert.Equal(t, "auto-generated", got.Header("Auto-Submitted"))
 	assert.Equal(t, "All", got.Header("x-auto-response-suppress"))
 	assert.WithinDuration(t, time.Now(), got.At, time.Minute)
-}
-
-func TestReadStoreErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		want    string
-	}{
-		{"server error", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) }, "status 500"},
-		{"not JSON", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, "decode"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.handler)
-			defer srv.Close()
-			_, err := sesmail.ReadStore(context.Background(), srv.URL)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-		})
-	}
-
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "/store", r.URL.Path)
-		_, _ = w.Write([]byte(`{"templates":{},"emails":[]}`))
-	}))
-	defer srv.Close()
-	emails, err := sesmail.ReadStore(context.Background(), srv.URL+"/")
-	require.NoError(t, err)
-	assert.Empty(t, emails)
 }

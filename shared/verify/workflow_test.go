@@ -27,6 +27,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	sesoutbox "github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/states"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
@@ -143,11 +144,11 @@ func (s *stack) wait(t *testing.T, arn string) states.ExecutionInfo {
 	return info
 }
 
-func (s *stack) mailsAbout(t *testing.T, id string) []sesmail.StoredEmail {
+func (s *stack) mailsAbout(t *testing.T, id string) []sesoutbox.Email {
 	t.Helper()
-	all, err := sesmail.ReadStore(context.Background(), s.sesURL)
+	all, err := sesoutbox.Read(context.Background(), s.sesURL)
 	require.NoError(t, err)
-	var out []sesmail.StoredEmail
+	var out []sesoutbox.Email
 	for _, m := range all {
 		if strings.Contains(m.Subject, id) {
 			out = append(out, m)
@@ -195,7 +196,7 @@ func TestWorkflowRequesterConfirms(t *testing.T) {
 	defer release()
 	arn := s.start(t, r, true)
 
-	var mails []sesmail.StoredEmail
+	var mails []sesoutbox.Email
 	require.Eventually(t, func() bool { mails = s.mailsAbout(t, r.ID); return len(mails) == 1 }, 10*time.Second, 20*time.Millisecond)
 	m := mails[0]
 	assert.Equal(t, []string{requester}, m.To)

@@ -1,4 +1,7 @@
-package sesmail
+// Package outbox reads the mail the local SES stand-in (aws-ses-v2-local)
+// has accepted: its outbox, for tests, the local stack and the cost report.
+// Production never reads it.
+package outbox
 
 import (
 	"context"
@@ -10,8 +13,8 @@ import (
 	"time"
 )
 
-// StoredEmail is one message as aws-ses-v2-local keeps it in its outbox.
-type StoredEmail struct {
+// Email is one message as aws-ses-v2-local keeps it in its outbox.
+type Email struct {
 	MessageID string
 	From      string
 	ReplyTo   []string
@@ -22,19 +25,19 @@ type StoredEmail struct {
 	HTML      string
 	Text      string
 	// Headers are the custom headers sent with Simple content, in order.
-	Headers []StoredHeader
+	Headers []Header
 	At      time.Time // when the stand-in accepted it (whole seconds)
 }
 
-// StoredHeader is one custom header of a StoredEmail.
-type StoredHeader struct {
+// Header is one custom header of an Email.
+type Header struct {
 	Name  string
 	Value string
 }
 
 // Header returns the value of the first header named name (compared
 // without regard to case), or "".
-func (e StoredEmail) Header(name string) string {
+func (e Email) Header(name string) string {
 	for _, h := range e.Headers {
 		if strings.EqualFold(h.Name, name) {
 			return h.Value
@@ -67,29 +70,28 @@ type storeJSON struct {
 	} `json:"emails"`
 }
 
-// ReadStore lists the mail held by the aws-ses-v2-local stand-in at baseURL
-// (its GET /store), oldest first. It is test support for this package and
-// for end-to-end tests elsewhere; production code never calls it.
-func ReadStore(ctx context.Context, baseURL string) ([]StoredEmail, error) {
+// Read lists the mail held by the aws-ses-v2-local stand-in at baseURL
+// (its GET /store), oldest first.
+func Read(ctx context.Context, baseURL string) ([]Email, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(baseURL, "/")+"/store", nil)
 	if err != nil {
-		return nil, fmt.Errorf("read SES store: %w", err)
+		return nil, fmt.Errorf("read the SES outbox: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("read SES store: %w", err)
+		return nil, fmt.Errorf("read the SES outbox: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("read SES store: status %s", resp.Status)
+		return nil, fmt.Errorf("read the SES outbox: status %s", resp.Status)
 	}
 	var raw storeJSON
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("read SES store: decode: %w", err)
+		return nil, fmt.Errorf("read the SES outbox: decode: %w", err)
 	}
-	out := make([]StoredEmail, 0, len(raw.Emails))
+	out := make([]Email, 0, len(raw.Emails))
 	for _, e := range raw.Emails {
-		s := StoredEmail{
+		s := Email{
 			MessageID: e.MessageID,
 			From:      e.From,
 			ReplyTo:   e.ReplyTo,
@@ -102,7 +104,7 @@ func ReadStore(ctx context.Context, baseURL string) ([]StoredEmail, error) {
 			At:        time.Unix(e.At, 0).UTC(),
 		}
 		for _, h := range e.Headers {
-			s.Headers = append(s.Headers, StoredHeader{Name: h.Name, Value: h.Value})
+			s.Headers = append(s.Headers, Header{Name: h.Name, Value: h.Value})
 		}
 		out = append(out, s)
 	}
