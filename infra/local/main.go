@@ -2,7 +2,7 @@
 // and no Docker: dynalite for DynamoDB, aws-ses-v2-local for SES v2, and the
 // desk's handlers in process, pointed at them through the SDK's standard
 // AWS_ENDPOINT_URL_<SERVICE> variables. The downstream systems are
-// in-process stand-ins (infra/local/downstream) seeded with demo people,
+// in-process stand-ins (shared/standin/downstream) seeded with demo people,
 // whom it lists at start. Ctrl-C stops everything it started.
 package main
 
