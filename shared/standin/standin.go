@@ -76,10 +76,16 @@ func StartSES(ctx context.Context, opt Options) (*Server, error) {
 	})
 }
 
-// startOnPort starts a stand-in on opt.Port, or on a free port. A free port
-// can be taken by another process between choosing it and the stand-in
-// binding it; then it tries again on another.
+// startOnPort starts a stand-in on opt.Port, or on a free port. A given
+// port must be free: otherwise whatever answers there would pass for the
+// stand-in. A free port can be taken by another process between choosing
+// it and the stand-in binding it; then it tries again on another.
 func startOnPort(ctx context.Context, name string, opt Options, args func(port int) []string) (*Server, error) {
+	if opt.Port != 0 {
+		if err := CheckFree(fmt.Sprintf("127.0.0.1:%d", opt.Port)); err != nil {
+			return nil, fmt.Errorf("start %s: %w", name, err)
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		port, err := pickPort(opt.Port)
 		if err != nil {
