@@ -121,7 +121,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	l, err := h.verifier.Lookup(r.Context(), raw)
 	es := spanish(l.Language)
 	if err != nil {
-		h.linkProblemIn(w, r, err, es)
+		h.linkProblemIn(w, r, err, h.problemInSpanish(r.Context(), raw, err, l.Language, l.RequestID))
 		return
 	}
 	h.render(w, http.StatusOK, page("verify.html", es), verifyData{
@@ -145,7 +145,7 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 	c, err := h.verifier.Confirm(r.Context(), raw)
 	es := spanish(c.Language)
 	if err != nil {
-		h.linkProblemIn(w, r, err, es)
+		h.linkProblemIn(w, r, err, h.problemInSpanish(r.Context(), raw, err, c.Language, c.RequestID))
 		return
 	}
 	d := verifiedData{RequestID: c.RequestID, AnswerBy: h.answerBy(r.Context(), c.RequestID), Location: h.loc, TeamAddress: h.team}
@@ -169,6 +169,35 @@ func (h *Handler) answerBy(ctx context.Context, id string) time.Time {
 		return time.Time{}
 	}
 	return r.AnswerBy()
+}
+
+// problemInSpanish reports whether the page explaining err, for link raw,
+// is in Spanish: lang when the service read the request. For a link that
+// is used, expired or of a closed request the service gives at most the
+// request ID (and Confirm not even that for an expired link), so the
+// request is read for its language. Unknown links, and a request that
+// cannot be read, get English.
+func (h *Handler) problemInSpanish(ctx context.Context, raw string, err error, lang, requestID string) bool {
+	if lang != "" || h.requests == nil ||
+		!(errors.Is(err, verify.ErrLinkUsed) || errors.Is(err, verify.ErrLinkExpired) || errors.Is(err, verify.ErrRequestClosed)) {
+		return spanish(lang)
+	}
+	if requestID == "" {
+		l, _ := h.verifier.Lookup(ctx, raw) // reads, never uses the link
+		if l.Language != "" {
+			return spanish(l.Language)
+		}
+		requestID = l.RequestID
+	}
+	if requestID == "" {
+		return false
+	}
+	req, rerr := h.requests.Get(ctx, requestID)
+	if rerr != nil {
+		h.log.WarnContext(ctx, "link problem page: read request for its language", "requestId", requestID, "error", rerr)
+		return false
+	}
+	return spanish(req.Language)
 }
 
 // linkProblem explains a link that cannot confirm anything, in English:

@@ -41,6 +41,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.In(loc).Format("Monday, January 2, 2006")
 	},
+	"at":          func(title, root string) headData { return headData{Title: title, Root: root} },
 	"checked":     func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
 	"corrections": correctionRows,
 	"field": func(id, label, value, auto string, fe intake.FieldErrors, required bool) textField {
@@ -54,6 +55,11 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return textField{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: fe[id], Required: required}
 	},
 }).ParseFS(files, "templates/*.html"))
+
+// headData is what a page's head needs: its title, and the way from the
+// page's address back to the site's root ("" or "./" for a page at the
+// root, "../" one folder down), for the stylesheet and the form's link.
+type headData struct{ Title, Root string }
 
 // Submitter is the intake service.
 type Submitter interface {
@@ -146,7 +152,75 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Cache-Control", "no-store")
+	if fallback, pattern := h.mux.Handler(r); pattern == "" {
+		h.noRoute(w, r, fallback)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// noRoute answers a request no page takes, with a page of the site rather
+// than the mux's plain text: 405 (with Allow) when the address takes other
+// methods, else 404. A redirect to the cleaned path stays a redirect.
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request, fallback http.Handler) {
+	probe := &statusProbe{header: http.Header{}}
+	fallback.ServeHTTP(probe, r)
+	status := probe.status
+	switch {
+	case status >= 300 && status < 400:
+		fallback.ServeHTTP(w, r)
+		return
+	case status == http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+	default:
+		status = http.StatusNotFound
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+		writeJSON(w, status, map[string]string{"error": strings.ToLower(http.StatusText(status))})
+		return
+	}
+	d := missingData{Root: rootFrom(r.URL.EscapedPath()), Title: "Page not found",
+		Message: "There is no page at this address. If you typed it, check that it is right; if you followed a link from one of our emails, check that you opened the whole link.",
+		Spanish: "Esta página no existe. Si escribió la dirección, revise que esté bien; si siguió un enlace de uno de nuestros correos, revise que lo haya abierto completo."}
+	if status == http.StatusMethodNotAllowed {
+		d.Title = "There is no page to show here"
+		d.Message = "This address only takes the request form when it is sent. To make a privacy request, fill in the form."
+		d.Spanish = "Esta dirección solo recibe el formulario de solicitud cuando se envía. Para hacer una solicitud de privacidad, complete el formulario."
+	}
+	h.render(w, status, "missing.html", d)
+}
+
+// missingData is the page of an address the site does not serve.
+type missingData struct{ Title, Message, Spanish, Root string }
+
+// rootFrom is the relative way from a page at escapedPath (as the browser
+// sent it) back to the site's root: "./" at the root, "../" for each
+// folder below it. It holds wherever the site is mounted (an API stage
+// prefix included); <base> is not an option, as the pages' CSP sets
+// base-uri 'none'.
+func rootFrom(escapedPath string) string {
+	depth := strings.Count(strings.TrimPrefix(escapedPath, "/"), "/")
+	if depth == 0 {
+		return "./"
+	}
+	return strings.Repeat("../", depth)
+}
+
+// statusProbe records what a handler would answer, and writes nothing.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header { return p.header }
+func (p *statusProbe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
+	}
+}
+func (p *statusProbe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // kindChoice is one checkbox of the form.
