@@ -299,10 +299,21 @@ func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, 
 	return rec, http.StatusOK, pageView{}
 }
 
+// confirmPage is the task page. Its style is inline (the page's CSP allows
+// no stylesheet): the desk's look, and the focus ring of its forms, a
+// yellow ring inside a near-black one that shows on white.
 var confirmPage = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>{{.Title}}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<meta name="robots" content="noindex"><title>{{.Title}} — ProductionFlow privacy requests</title>
+<style>
+body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 40rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; }
+.brand { font-weight: 600; }
+button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; background: #00703c; color: #fff; border: 0; }
+:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c; }
+</style></head>
+<body>
+<header><p class="brand">ProductionFlow · Privacy requests</p></header>
+<main>
 <h1>{{.Title}}</h1>
 {{if .Message}}<p role="alert">{{.Message}}</p>{{end}}
 {{if .Form}}
@@ -327,6 +338,7 @@ var confirmPage = template.Must(template.New("page").Parse(`<!doctype html>
 <p><button type="submit">Send the answer</button></p>
 </form>
 {{end}}
+</main>
 </body></html>
 `))
 
