@@ -25,7 +25,17 @@ const (
 	MailUnreadable  = "unreadable"  // past the parse bounds: answered once with "please use the form"
 	MailRejected    = "rejected"    // no sender the desk could write to: never answered
 	MailReply       = "reply"       // a requester's reply to desk mail: joined to its request, never answered
+	// MailUnauthenticated: DMARC failed, or SPF and DKIM both did; the From
+	// may be forged, so answering would mail a stranger. Kept for the team.
+	MailUnauthenticated = "unauthenticated"
 )
+
+// unauthenticated reports whether the sender's domain failed to
+// authenticate the mail: DMARC failed, or SPF and DKIM both failed.
+func unauthenticated(v inbound.Verdicts) bool {
+	fail := func(s string) bool { return strings.EqualFold(s, "FAIL") }
+	return fail(v.DMARC) || (fail(v.SPF) && fail(v.DKIM))
+}
 
 // MailRecord is what the desk keeps of received mail that opened no
 // request: the SES messageId (the raw message stays in the inbound bucket
@@ -181,7 +191,15 @@ func (in *Inbox) Receive(ctx context.Context, d Delivery) (Outcome, error) {
 			err = in.tellTeamUnusable(ctx, d, reasonSenderUnusable)
 		}
 	case th != nil:
+		// A reply joins its request even when it may be forged: it is
+		// shown to the team without its text and changes nothing.
 		out, err = in.joinReply(ctx, d, res, th)
+	case unauthenticated(d.Verdicts):
+		reason := "not authenticated by the sender's domain (" + strings.Join(res.AuthFailures, ", ") + ")"
+		out, err = in.record(ctx, d, res, MailUnauthenticated, reason)
+		if err == nil {
+			err = in.tellTeamUnauthenticated(ctx, d, reason)
+		}
 	case res.Unreadable:
 		out, err = in.unreadable(ctx, d, res)
 	default:

@@ -252,14 +252,14 @@ func TestReceiveRecordsWhatTheTeamNeeds(t *testing.T) {
 			data:    map[string]string{"replyToDiffers": "true"},
 		},
 		{
-			name: "authentication failures are recorded, not blocking",
+			name: "a single authentication failure is recorded, not blocking (DMARC passed through DKIM)",
 			msg: msg("From: Bo <bo@example.com>\nTo: privacy@productionflow.example\nSubject: Delete\n",
 				"Please delete my data.\r\n"),
-			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "FAIL", DMARC: "PASS"},
+			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "PASS", DMARC: "PASS"},
 			kinds:    []request.Kind{request.Deletion}, to: "bo@example.com",
 			subject: "We received your privacy request",
 			actions: []string{"created", "acknowledged", "mail-received"},
-			data:    map[string]string{"authFailures": "SPF:FAIL,DKIM:FAIL", "replyToDiffers": "false"},
+			data:    map[string]string{"authFailures": "SPF:FAIL", "replyToDiffers": "false"},
 		},
 	}
 	for _, tt := range tests {
@@ -307,6 +307,18 @@ func TestReceiveNeverAnswers(t *testing.T) {
 		{
 			name: "virus", verdicts: inbound.Verdicts{Spam: "PASS", Virus: "FAIL"}, outcome: intake.MailQuarantined, reason: "virus verdict FAIL",
 			msg: deletion,
+		},
+		{
+			name: "DMARC fails: the From may be forged", outcome: intake.MailUnauthenticated, teamTold: true,
+			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "FAIL"},
+			reason:   "not authenticated by the sender's domain (DMARC:FAIL)",
+			msg:      deletion,
+		},
+		{
+			name: "SPF and DKIM both fail", outcome: intake.MailUnauthenticated, teamTold: true,
+			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "FAIL", DMARC: "GRAY"},
+			reason:   "not authenticated by the sender's domain (SPF:FAIL, DKIM:FAIL)",
+			msg:      deletion,
 		},
 		{
 			name: "an auto-reply to our acknowledgement", verdicts: pass, outcome: intake.MailNoReply, reason: "auto-submitted message",

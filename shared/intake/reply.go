@@ -303,6 +303,18 @@ func (in *Inbox) tellTeamUnusable(ctx context.Context, d Delivery, reason string
 	})
 }
 
+// tellTeamUnauthenticated tells the team of mail that may be forged, which
+// was kept and not answered.
+func (in *Inbox) tellTeamUnauthenticated(ctx context.Context, d Delivery, reason string) error {
+	svc := in.Intake
+	return in.tellTeam(ctx, d, "", func() (mail.Message, error) {
+		return mail.RenderUnusableSenderNotice(svc.TeamAddress, mail.UnusableSenderNotice{
+			MessageID: d.MessageID, Reason: reason, ReceivedAt: in.receivedAt(d), Location: svc.Calendar.Location(),
+			Unauthenticated: true,
+		})
+	})
+}
+
 // tellTeam sends one notice about a recorded message to the team, once,
 // under a lease like the acknowledgement's. A failure is returned: the
 // delivery is retried, and nothing else is sent twice.

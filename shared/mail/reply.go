@@ -83,6 +83,10 @@ type UnusableSenderNotice struct {
 	Reason     string // why the sender is unusable; never personal data
 	ReceivedAt time.Time
 	Location   *time.Location
+	// Unauthenticated: the sender's domain did not authenticate the mail
+	// (DMARC, or both SPF and DKIM, failed): the From may be forged, so
+	// nothing was sent to it.
+	Unauthenticated bool
 }
 
 // RenderUnusableSenderNotice renders the team's notice of mail without a
@@ -94,8 +98,13 @@ func RenderUnusableSenderNotice(to string, n UnusableSenderNotice) (Message, err
 	v := struct {
 		MessageID, Reason string
 		ReceivedAt        time.Time
-	}{clean(n.MessageID), clean(n.Reason), in(n.ReceivedAt, n.Location)}
-	return render(to, "", "Mail to the privacy address without a usable sender (kept, not answered)", "unusable-sender", v)
+		Unauthenticated   bool
+	}{clean(n.MessageID), clean(n.Reason), in(n.ReceivedAt, n.Location), n.Unauthenticated}
+	subject := "Mail to the privacy address without a usable sender (kept, not answered)"
+	if n.Unauthenticated {
+		subject = "Mail to the privacy address that may be forged (kept, not answered)"
+	}
+	return render(to, "", subject, "unusable-sender", v)
 }
 
 // cutText keeps at most max runes of s, and says so when it cut.
