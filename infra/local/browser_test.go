@@ -34,29 +34,19 @@ var requestIDPattern = regexp.MustCompile(`^PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{
 // problem and keeps what was typed, a corrected one ends on a receipt with
 // the request ID and the answer date, the acknowledgement is in the local
 // outbox, and going back to send the form again makes no second request.
+// Each page it meets passes the axe-core audit (a11y_test.go).
 //
 // FORM_SCREENSHOT=path also writes the screenshot of the form there.
 func TestBrowserForm(t *testing.T) {
-	chromium, driver, err := browserPaths()
-	if err != nil {
-		if standin.Required() {
-			t.Fatalf("the browser test needs Chromium and chromedriver (%v): `make browser` installs them", err)
-		}
-		t.Skipf("skipping: %v (`make browser` installs Chromium and chromedriver; STANDINS=required makes this a failure)", err)
-	}
-	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
-		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
-	}
+	chromium := needBrowser(t)
 	began := time.Now()
-	driverURL := startChromedriver(t, driver)
 	addrs := startStack(t)
-	t.Logf("stack and chromedriver ready in %s", time.Since(began).Round(time.Millisecond))
+	b := newBrowser(t, chromium)
+	t.Logf("stack and Chromium ready in %s", time.Since(began).Round(time.Millisecond))
 	ctx := context.Background()
 
-	b := newSession(t, driverURL, sessionOptions{Binary: chromium, ProfileDir: t.TempDir(), NoJS: true})
-
-	// The session really has JavaScript off: a page whose script would
-	// change its title keeps its own.
+	// The tab really has JavaScript off: a page whose script would change
+	// its title keeps its own.
 	scripted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(w, `<!doctype html><title>script did not run</title><script>document.title = "script ran"</script>`)
@@ -66,58 +56,59 @@ func TestBrowserForm(t *testing.T) {
 	require.Equal(t, "script did not run", b.Title(), "the browser must run with JavaScript disabled")
 
 	// The form, and a label for every field a person can see.
-	b.Navigate(addrs.Form)
-	require.Equal(t, "Make a privacy request", b.Find("h1").Text())
-	submissionID := b.Find(`input[name=submissionId]`).Attr("value")
+	require.Equal(t, http.StatusOK, b.Navigate(addrs.Form))
+	require.Equal(t, "Make a privacy request", b.Text("h1"))
+	submissionID := b.Attr(`input[name=submissionId]`, "value")
 	require.NotEmpty(t, submissionID)
 	checkLabels(t, b)
-	for _, fs := range b.FindAll("form fieldset") {
-		assert.NotEmpty(t, strings.TrimSpace(fs.Find("legend").Text()), "every group of fields has a legend")
+	legends := evaluate[[]string](b, "legends", `[...document.querySelectorAll("form fieldset")].map(f => (f.querySelector("legend") || {innerText: ""}).innerText.trim())`)
+	require.NotEmpty(t, legends)
+	for _, l := range legends {
+		assert.NotEmpty(t, l, "every group of fields has a legend")
 	}
+	audit(t, b, "the form")
 
 	// A first try with a mistyped address and no request chosen.
 	const name, badEmail, email = "Ada Lovelace", "ada@example", "ada.browser@example.com"
-	b.Find("#name").Type(name)
-	b.Find("#email").Type(badEmail)
-	b.Find("form button[type=submit]").ClickAndLoad()
+	b.Type("#name", name)
+	b.Type("#email", badEmail)
+	assert.Equal(t, http.StatusBadRequest, b.ClickAndLoad("form button[type=submit]"))
 
 	assert.True(t, strings.HasSuffix(b.URL(), "/requests"), "the form posts to /requests, got %s", b.URL())
-	require.Equal(t, "Make a privacy request", b.Find("h1").Text(), "the form comes back after an error")
+	require.Equal(t, "Make a privacy request", b.Text("h1"), "the form comes back after an error")
 	assert.True(t, strings.HasPrefix(b.Title(), "Error: "), "the title tells a screen reader user at once that something is wrong: %q", b.Title())
 	require.True(t, b.Exists(".error-summary"), "an error summary is shown:\n%s", b.Source())
-	summary := b.Find(".error-summary")
-	assert.Equal(t, "alert", summary.Attr("role"))
-	var targets []string
-	for _, a := range summary.FindAll("a") {
-		targets = append(targets, a.Attr("href"))
-	}
+	assert.Equal(t, "alert", b.Attr(".error-summary", "role"))
+	targets := evaluate[[]string](b, "summary links", `[...document.querySelectorAll(".error-summary a")].map(a => a.getAttribute("href"))`)
 	assert.ElementsMatch(t, []string{"#kind-access-categories", "#email"}, targets, "the summary lists every problem, each linked to its field")
 	for _, href := range targets {
 		assert.True(t, b.Exists(href), "the summary link %s leads to a field on the page", href)
 	}
-	assert.Len(t, b.FindAll(".field-error"), len(targets), "each problem is also shown at its field")
-	assert.Equal(t, name, b.Find("#name").Prop("value"), "the name typed is kept")
-	assert.Equal(t, badEmail, b.Find("#email").Prop("value"), "the address typed is kept, to be corrected")
-	assert.Equal(t, "true", b.Find("#email").Attr("aria-invalid"))
-	assert.Contains(t, b.Find("#email").Attr("aria-describedby"), "email-error")
-	assert.Equal(t, "rgba(212, 53, 28, 1)", b.Find("#email").CSS("border-top-color"), "the field in error has a red border")
-	assert.NotEqual(t, "rgba(212, 53, 28, 1)", b.Find("#name").CSS("border-top-color"), "a correct field keeps its border")
-	assert.Equal(t, submissionID, b.Find(`input[name=submissionId]`).Attr("value"), "the retry carries the same submission ID")
+	assert.Equal(t, len(targets), b.Count(".field-error"), "each problem is also shown at its field")
+	assert.Equal(t, name, b.Value("#name"), "the name typed is kept")
+	assert.Equal(t, badEmail, b.Value("#email"), "the address typed is kept, to be corrected")
+	assert.Equal(t, "true", b.Attr("#email", "aria-invalid"))
+	assert.Contains(t, b.Attr("#email", "aria-describedby"), "email-error")
+	assert.Equal(t, "rgb(212, 53, 28)", b.CSS("#email", "border-top-color"), "the field in error has a red border")
+	assert.NotEqual(t, "rgb(212, 53, 28)", b.CSS("#name", "border-top-color"), "a correct field keeps its border")
+	assert.Equal(t, submissionID, b.Attr(`input[name=submissionId]`, "value"), "the retry carries the same submission ID")
 	checkLabels(t, b)
 	screenshot(t, b)
+	audit(t, b, "the form with errors")
 
 	// Corrected: tick "Delete your data" by its label, fix the address.
-	b.Find(`label[for="kind-deletion"]`).Click()
-	require.True(t, b.Find("#kind-deletion").Selected(), "clicking the label ticks the box")
-	b.Find("#email").Clear()
-	b.Find("#email").Type(email)
-	b.Find("form button[type=submit]").ClickAndLoad()
+	b.Click(`label[for="kind-deletion"]`)
+	require.True(t, b.Checked("#kind-deletion"), "clicking the label ticks the box")
+	b.Clear("#email")
+	b.Type("#email", email)
+	assert.Equal(t, http.StatusOK, b.ClickAndLoad("form button[type=submit]"))
 
-	require.Equal(t, "We have received your request", b.Find("h1").Text(), "the receipt page:\n%s", b.Source())
-	requestID := b.Find(".reference strong").Text()
+	require.Equal(t, "We have received your request", b.Text("h1"), "the receipt page:\n%s", b.Source())
+	requestID := b.Text(".reference strong")
 	require.Regexp(t, requestIDPattern, requestID)
-	receipt := b.Find("main").Text()
+	receipt := b.Text("main")
 	assert.Contains(t, receipt, "Delete your data", "the receipt names what was asked, in the form's words")
+	audit(t, b, "the receipt")
 
 	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(addrs.DynamoDB)
@@ -136,9 +127,9 @@ func TestBrowserForm(t *testing.T) {
 	assert.Contains(t, ack[0].Subject+ack[0].Text, requestID, "the acknowledgement quotes the request ID")
 
 	// Reloading the receipt sends the same form again: the same request.
-	b.Refresh()
-	require.Equal(t, "We have received your request", b.Find("h1").Text(), "reload of the receipt:\n%s", b.Source())
-	assert.Equal(t, requestID, b.Find(".reference strong").Text(), "reloading the receipt shows the same request")
+	b.Reload()
+	require.Equal(t, "We have received your request", b.Text("h1"), "reload of the receipt:\n%s", b.Source())
+	assert.Equal(t, requestID, b.Text(".reference strong"), "reloading the receipt shows the same request")
 
 	// Back from the receipt: Chromium keeps no copy of a no-store POST
 	// answer, so it offers to send the earlier (mistaken) form again;
@@ -146,17 +137,17 @@ func TestBrowserForm(t *testing.T) {
 	// correcting it again still makes no second request.
 	b.Back()
 	if !b.Exists("form button[type=submit]") {
-		t.Logf("back from the receipt shows %q: %.120q", b.Title(), strings.TrimSpace(b.Find("body").Text()))
-		b.Refresh()
+		t.Logf("back from the receipt shows %q: %.120q", b.Title(), strings.TrimSpace(b.Text("body")))
+		b.Reload()
 	}
 	require.True(t, b.Exists(".error-summary"), "after going back: %s\n%s", b.Title(), b.Source())
-	assert.Equal(t, submissionID, b.Find(`input[name=submissionId]`).Attr("value"))
-	b.Find(`label[for="kind-deletion"]`).Click()
-	b.Find("#email").Clear()
-	b.Find("#email").Type(email)
-	b.Find("form button[type=submit]").ClickAndLoad()
-	require.Equal(t, "We have received your request", b.Find("h1").Text(), "the second sending:\n%s", b.Source())
-	assert.Equal(t, requestID, b.Find(".reference strong").Text(), "sending the same form again shows the same request")
+	assert.Equal(t, submissionID, b.Attr(`input[name=submissionId]`, "value"))
+	b.Click(`label[for="kind-deletion"]`)
+	b.Clear("#email")
+	b.Type("#email", email)
+	b.ClickAndLoad("form button[type=submit]")
+	require.Equal(t, "We have received your request", b.Text("h1"), "the second sending:\n%s", b.Source())
+	assert.Equal(t, requestID, b.Text(".reference strong"), "sending the same form again shows the same request")
 
 	ids, err := store.EarlierRequests(ctx, email)
 	require.NoError(t, err)
@@ -165,30 +156,24 @@ func TestBrowserForm(t *testing.T) {
 
 	// The verification mail's link: the page only shows the request; the
 	// button confirms it.
-	var link string
-	eventually(func() bool {
-		for _, m := range outboxFor(t, addrs.Outbox, email) {
-			if strings.HasPrefix(m.Subject, "Please confirm your privacy request") {
-				link = regexp.MustCompile(`https?://\S+/verify\?t=[A-Za-z0-9_-]+`).FindString(m.Text)
-			}
-		}
-		return link != ""
-	})
-	require.NotEmpty(t, link, "a verification link reaches the requester")
-	b.Navigate(link)
-	require.Contains(t, b.Find("h1").Text(), "Confirm your privacy request "+requestID)
+	link := waitForLink(t, strings.TrimSuffix(addrs.Outbox, "/"), email, verifyLink)
+	require.Equal(t, http.StatusOK, b.Navigate(link))
+	require.Contains(t, b.Text("h1"), "Confirm your privacy request "+requestID)
 	saved, err = store.Get(ctx, requestID)
 	require.NoError(t, err)
 	assert.Equal(t, request.Verifying, saved.Status, "opening the link verifies nothing")
-	b.Find("form button[type=submit]").ClickAndLoad()
-	assert.Contains(t, b.Find("body").Text(), requestID)
+	audit(t, b, "the verification page")
+	assert.Equal(t, http.StatusOK, b.ClickAndLoad("form button[type=submit]"))
+	assert.Contains(t, b.Text("body"), requestID)
 	saved, err = store.Get(ctx, requestID)
 	require.NoError(t, err)
 	// Every system erases through its API, so fulfilment may even be over.
 	assert.Contains(t, []request.Status{request.Verified, request.InProgress, request.Completed}, saved.Status,
 		"pressing the button verifies the request (and fulfilment may have begun or ended)")
-	b.Navigate(link)
-	assert.Contains(t, strings.ToLower(b.Find("body").Text()), "used", "the link works once")
+	audit(t, b, "the verified page")
+	assert.Equal(t, http.StatusGone, b.Navigate(link))
+	assert.Contains(t, strings.ToLower(b.Text("body")), "used", "the link works once")
+	audit(t, b, "the used verification link")
 	t.Logf("browser test done in %s", time.Since(began).Round(time.Millisecond))
 }
 
@@ -205,22 +190,31 @@ func acknowledgements(mails []outbox.Email) []outbox.Email {
 
 // checkLabels fails the test for each visible input, select or textarea
 // without a label[for] naming it.
-func checkLabels(t *testing.T, b *wdSession) {
+func checkLabels(t *testing.T, b *browser) {
 	t.Helper()
-	fields := b.FindAll("input, select, textarea")
+	type field struct {
+		Tag, Type, ID, Name, Label string
+		Visible, HasLabel          bool
+	}
+	fields := evaluate[[]field](b, "fields", `[...document.querySelectorAll("input, select, textarea")].map(f => {
+		const label = f.id ? document.querySelector('label[for="' + CSS.escape(f.id) + '"]') : null;
+		const style = getComputedStyle(f);
+		return {Tag: f.tagName.toLowerCase(), Type: f.getAttribute("type") || "", ID: f.id, Name: f.name,
+			Visible: f.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none",
+			HasLabel: label !== null, Label: label ? label.textContent.trim() : ""};
+	})`)
 	require.NotEmpty(t, fields)
 	seen := 0
 	for _, f := range fields {
-		if f.Attr("type") == "hidden" || !f.Displayed() {
+		if f.Type == "hidden" || !f.Visible {
 			continue
 		}
 		seen++
-		id := f.Attr("id")
-		if !assert.NotEmpty(t, id, "a visible %s named %q has no id for a label", f.TagName(), f.Attr("name")) {
+		if !assert.NotEmpty(t, f.ID, "a visible %s named %q has no id for a label", f.Tag, f.Name) {
 			continue
 		}
-		if assert.True(t, b.Exists(`label[for="`+id+`"]`), "field #%s has no label", id) {
-			assert.NotEmpty(t, strings.TrimSpace(b.Find(`label[for="`+id+`"]`).Text()), "the label of #%s is empty", id)
+		if assert.True(t, f.HasLabel, "field #%s has no label", f.ID) {
+			assert.NotEmpty(t, f.Label, "the label of #%s is empty", f.ID)
 		}
 	}
 	assert.GreaterOrEqual(t, seen, 10, "the form's fields are visible")
@@ -228,15 +222,9 @@ func checkLabels(t *testing.T, b *wdSession) {
 
 // screenshot saves a PNG of the whole form in the test's folder, and at
 // FORM_SCREENSHOT when set.
-func screenshot(t *testing.T, b *wdSession) {
+func screenshot(t *testing.T, b *browser) {
 	t.Helper()
-	height := 900
-	if r := b.Find("footer").Rect(); r.Y+r.Height > 0 {
-		height = int(r.Y+r.Height) + 200 // window frame and margin
-	}
-	b.SetWindowSize(1024, min(height, 8000))
 	png := b.Screenshot()
-	b.SetWindowSize(1024, 900)
 	require.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "the screenshot is a PNG")
 	path := filepath.Join(t.TempDir(), "form.png")
 	require.NoError(t, os.WriteFile(path, png, 0o600))
