@@ -11,15 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/deadline"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := platform.DeadlineReminder(context.Background(), os.Getenv, log)
+	handler, err := deadline.Reminder(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(svc.Remind)
+	lambda.Start(handler)
 }

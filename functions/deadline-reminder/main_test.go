@@ -17,8 +17,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/platform"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/setup/deadline"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
@@ -58,11 +58,11 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	svc, err := platform.DeadlineReminder(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	remind, err := deadline.Reminder(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	event, err := os.ReadFile(filepath.Join("..", "..", "events", "deadline-reminder.json"))
 	require.NoError(t, err)
-	handler := lambda.NewHandler(svc.Remind)
+	handler := lambda.NewHandler(remind)
 
 	out, err := handler.Invoke(ctx, event)
 	require.NoError(t, err)
@@ -94,7 +94,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 }
 
 func TestColdStartFailsOnMissingConfiguration(t *testing.T) {
-	_, err := platform.DeadlineReminder(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	_, err := deadline.Reminder(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	for _, name := range []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"} {
 		assert.True(t, strings.Contains(err.Error(), name), "names %s", name)

@@ -10,15 +10,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := platform.Fulfil(context.Background(), os.Getenv, log)
+	handler, err := fulfil.Plan(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(svc.Plan)
+	lambda.Start(handler)
 }

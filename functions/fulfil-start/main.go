@@ -11,15 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	l, err := platform.FulfilLauncher(context.Background(), os.Getenv, log)
+	handler, err := fulfil.Start(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(l.Start)
+	lambda.Start(handler)
 }

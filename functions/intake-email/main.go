@@ -12,14 +12,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/email"
 )
 
 type entry = func(context.Context, events.SimpleEmailEvent) error
 
 // newEntry builds the Lambda entry point: the receipt-event handler.
 func newEntry(ctx context.Context, getenv func(string) string, log *slog.Logger) (entry, error) {
-	return platform.EmailIntake(ctx, getenv, log)
+	return email.Handler(ctx, getenv, log)
 }
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/web"
 )
 
 type entry = func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
@@ -20,7 +20,7 @@ type entry = func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGa
 // newEntry builds the Lambda entry point: the web intake handler behind the
 // API Gateway v2 adapter.
 func newEntry(ctx context.Context, getenv func(string) string, log *slog.Logger) (entry, error) {
-	h, err := platform.WebIntake(ctx, getenv, log)
+	h, err := web.Handler(ctx, getenv, log)
 	if err != nil {
 		return nil, err
 	}

@@ -11,15 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/verify"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := platform.Verification(context.Background(), os.Getenv, log)
+	handler, err := verify.Start(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(svc.Start)
+	lambda.Start(handler)
 }

@@ -30,7 +30,9 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
+	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
@@ -180,14 +182,14 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
-		env[platform.WorkflowARNVariable(name)] = rt.StateMachineARN(name)
+		env[setup.ARNVariable(name)] = rt.StateMachineARN(name)
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
 			return err
 		}
 	}
-	awsCfg, err := platform.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
 		return err
 	}
@@ -209,7 +211,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 
 	// The workflows' functions, as their mains build them, timed.
-	fns, err := platform.WorkflowFunctions(ctx, os.Getenv, log, platform.WithNow(clk.Now))
+	fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {
 		return err
 	}
@@ -232,7 +234,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			return fmt.Errorf("%s: %w", filepath.Base(f), err)
 		}
 	}
-	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(clk.Now))
+	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,8 @@ import (
 	"os"
 	"sort"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
 
@@ -16,7 +17,7 @@ import (
 // it forward makes deadlines pass for the functions too.
 func registerFunctions(ctx context.Context, log *slog.Logger) func(*states.Runtime) {
 	return func(rt *states.Runtime) {
-		fns, err := platform.WorkflowFunctions(ctx, os.Getenv, log, platform.WithNow(rt.Clock().Now))
+		fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(rt.Clock().Now))
 		if err != nil {
 			log.Error("workflow functions not registered", "error", err)
 			return

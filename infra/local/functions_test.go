@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 )
 
 // TestEveryWorkflowFunctionIsRegistered checks that each function a
@@ -26,7 +26,7 @@ func TestEveryWorkflowFunctionIsRegistered(t *testing.T) {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	fns, err := platform.WorkflowFunctions(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	fns, err := workflows.Build(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	registered := map[string]bool{}
 	for id := range fns {

@@ -15,7 +15,8 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/email"
 	smtpin "github.com/productionflow/privacy-desk/shared/standin/smtp"
 )
 
@@ -77,7 +78,7 @@ func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Log
 	if err := createBucket(ctx, awsCfg, bucket); err != nil {
 		return nil, err
 	}
-	handle, err := platform.EmailIntake(ctx, os.Getenv, log, platform.WithNow(now))
+	handle, err := email.Handler(ctx, os.Getenv, log, setup.WithNow(now))
 	if err != nil {
 		return nil, err
 	}

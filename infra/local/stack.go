@@ -19,7 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 )
@@ -107,7 +108,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}, deskEnv, mailEnv); err != nil {
 		return err
 	}
-	awsCfg, err := platform.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}
 	workflowARNs := map[string]string{}
 	for _, name := range names {
-		workflowARNs[platform.WorkflowARNVariable(name)] = machineARN(name)
+		workflowARNs[setup.ARNVariable(name)] = machineARN(name)
 	}
 	if err := setEnv(env, workflowARNs, fulfilEnv, systems.Env(), map[string]string{
 		"FORM_URL":         formURL,
@@ -166,7 +167,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	defer wf.Stop()
 
 	// The desk reads the same movable clock as the workflows.
-	web, err := platform.WebIntake(ctx, os.Getenv, log, platform.WithNow(wf.Runtime.Clock().Now))
+	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {
 		_ = l.Close()
 		return err

@@ -1,4 +1,4 @@
-package platform_test
+package intake_test
 
 import (
 	"testing"
@@ -6,10 +6,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/intake"
 )
 
-func TestLoadIntakeConfig(t *testing.T) {
+func TestLoadConfig(t *testing.T) {
 	good := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": "privacy@productionflow.example"}
 	tests := []struct {
 		name    string
@@ -19,11 +19,12 @@ func TestLoadIntakeConfig(t *testing.T) {
 		{"defaults", nil, nil},
 		{"everything missing", map[string]string{"TABLE_NAME": "", "SENDER_ADDRESS": "", "TEAM_ADDRESS": ""},
 			[]string{"TABLE_NAME is required", "SENDER_ADDRESS is required", "TEAM_ADDRESS is required"}},
-		{"sender not an address", map[string]string{"SENDER_ADDRESS": "desk"}, []string{"SENDER_ADDRESS is not an email address"}},
-		{"bad zone", map[string]string{"BUSINESS_TIME_ZONE": "Mars/Olympus"}, []string{"BUSINESS_TIME_ZONE"}},
-		{"the machine's own zone", map[string]string{"BUSINESS_TIME_ZONE": "Local"}, []string{"BUSINESS_TIME_ZONE"}},
 		{"plain http form", map[string]string{"FORM_URL": "http://privacy.example/"}, []string{"FORM_URL must be an https:// URL"}},
 		{"local form", map[string]string{"FORM_URL": "http://localhost:3000/"}, nil},
+		{"not ARNs", map[string]string{"DEADLINE_WATCH_ARN": "deadline-watch", "REQUEST_WORKFLOW_ARN": "request"},
+			[]string{"DEADLINE_WATCH_ARN must be a state machine ARN", "REQUEST_WORKFLOW_ARN must be a state machine ARN"}},
+		{"every problem at once", map[string]string{"TABLE_NAME": "", "FORM_URL": "http://localhost.attacker.example/", "BUSINESS_TIME_ZONE": "Mars/Olympus"},
+			[]string{"TABLE_NAME is required", "FORM_URL must be an https:// URL", "BUSINESS_TIME_ZONE is not a time zone name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,13 +35,11 @@ func TestLoadIntakeConfig(t *testing.T) {
 			for k, v := range tt.change {
 				env[k] = v
 			}
-			cfg, err := platform.LoadIntakeConfig(func(k string) string { return env[k] })
+			cfg, err := intake.LoadConfig(func(k string) string { return env[k] })
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, "desk", cfg.Table)
-				if env["BUSINESS_TIME_ZONE"] == "" {
-					assert.Equal(t, "America/New_York", cfg.TimeZone)
-				}
+				assert.Equal(t, "America/New_York", cfg.TimeZone.String())
 				return
 			}
 			require.Error(t, err)
@@ -48,16 +47,5 @@ func TestLoadIntakeConfig(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 		})
-	}
-}
-
-func TestWorkflowARNVariable(t *testing.T) {
-	// The names template.yaml gives the functions.
-	for name, want := range map[string]string{
-		"deadline-watch": "DEADLINE_WATCH_ARN",
-		"request":        "REQUEST_WORKFLOW_ARN",
-		"fulfil":         "FULFIL_WORKFLOW_ARN",
-	} {
-		assert.Equal(t, want, platform.WorkflowARNVariable(name), name)
 	}
 }

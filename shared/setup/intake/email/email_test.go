@@ -1,4 +1,4 @@
-package platform_test
+package email_test
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/platform"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/email"
 )
 
-func TestLoadEmailConfig(t *testing.T) {
+func TestLoadConfig(t *testing.T) {
 	good := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example",
 		"TEAM_ADDRESS": "privacy-team@productionflow.example", "INBOUND_BUCKET": "desk-inbound"}
 	tests := []struct {
@@ -41,7 +41,7 @@ func TestLoadEmailConfig(t *testing.T) {
 			for k, v := range tt.change {
 				env[k] = v
 			}
-			cfg, err := platform.LoadEmailConfig(func(k string) string { return env[k] })
+			cfg, err := email.LoadConfig(func(k string) string { return env[k] })
 			if tt.wantErr != nil {
 				require.Error(t, err)
 				for _, w := range tt.wantErr {
@@ -53,7 +53,8 @@ func TestLoadEmailConfig(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "desk-inbound", cfg.Bucket)
 			assert.Equal(t, "inbound/", cfg.Prefix)
-			assert.Equal(t, tt.wantOurs, cfg.Ours)
+			assert.False(t, cfg.S3PathStyle)
+			assert.Equal(t, tt.wantOurs, cfg.Ours())
 		})
 	}
 }
@@ -71,11 +72,11 @@ func (f *fakeGetObject) GetObject(_ context.Context, in *s3.GetObjectInput, _ ..
 	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader("raw"))}, nil
 }
 
-var _ platform.GetObjectAPI = (*s3.Client)(nil)
+var _ email.GetObjectAPI = (*s3.Client)(nil)
 
 func TestS3MailReadsByMessageID(t *testing.T) {
 	api := &fakeGetObject{}
-	m := &platform.S3Mail{API: api, Bucket: "desk-inbound", Prefix: "inbound/"}
+	m := &email.S3Mail{API: api, Bucket: "desk-inbound", Prefix: "inbound/"}
 	body, err := m.Open(context.Background(), "k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01")
 	require.NoError(t, err)
 	defer body.Close()

@@ -1,0 +1,47 @@
+// Package deadline builds the deadline reminder (DeadlineReminderFunction)
+// from the environment: the desk's configuration, the request store and
+// the mailer, nothing else.
+package deadline
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/deadline"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/setup"
+)
+
+// Config configures the deadline reminder: the desk's configuration alone.
+type Config = setup.Desk
+
+// Reminder builds DeadlineReminderFunction's handler: the deadline-watch
+// workflow calls it at each planned reminder time.
+func Reminder(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, deadline.Input) (deadline.Output, error), error) {
+	o := setup.Apply(opts)
+	cfg, err := setup.LoadDesk(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	svc := &deadline.Service{
+		Store:       store,
+		Mail:        setup.Mailer(awsCfg, cfg, store, o.Now, log),
+		Calendar:    cal,
+		Now:         o.Now,
+		TeamAddress: cfg.TeamAddress.String(),
+		Log:         log,
+	}
+	return svc.Remind, nil
+}

@@ -1,0 +1,340 @@
+// Package fulfil builds the fulfilment functions from the environment:
+// FulfilStartFunction (the hand-over from verification), FulfilPlanFunction,
+// FulfilStepFunction, FulfilTasksFunction and FulfilAnswerFunction, and the
+// owners' task page the web intake serves. Each constructor builds only
+// the parts its function calls, so a function links and is allowed only
+// what it uses.
+package fulfil
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/dynamo/task"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	deskmail "github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/secret"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/sfnflow"
+	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// Config configures the fulfilment functions and the task page.
+type Config struct {
+	setup.Desk // TEAM_ADDRESS is the answer's Reply-To and is told when a request needs attention
+	Systems
+	Export
+	// ConfirmURL is the owners' task page; required by the function that
+	// mails owners when the registry declares a manual action.
+	ConfirmURL setup.URL `env:"TASK_CONFIRM_URL"`
+	// DownloadURL is the web intake's download page the answer links access
+	// packages to; required by the answer when the registry declares an
+	// export action.
+	DownloadURL setup.URL `env:"DOWNLOAD_URL"`
+	// ExpeditedTaskDays is the owners' deadline in business days for an
+	// expedited request or a child's data (fulfil.DefaultExpeditedTaskDays).
+	ExpeditedTaskDays int `env:"TASK_EXPEDITED_BUSINESS_DAYS" envDefault:"2"`
+}
+
+// Systems says which registry of downstream systems to load.
+type Systems struct {
+	// File is a registry file to load instead of the one built into the
+	// binary (shared/system/systems.yaml).
+	File string `env:"SYSTEMS_FILE"`
+	// AllowLocalHTTP accepts http:// system URLs on this machine (the local
+	// stack's stand-ins); never set in AWS.
+	AllowLocalHTTP bool `env:"SYSTEMS_ALLOW_LOCAL_HTTP"`
+	// Rebase maps production origins of the registry's calls to local base
+	// URLs (comma-separated origin=base pairs), only with AllowLocalHTTP
+	// and only to this machine. Never set in AWS.
+	Rebase string `env:"SYSTEMS_REBASE"`
+	rebase map[string]string
+}
+
+// Export says where access packages and each system's export part go.
+type Export struct {
+	Bucket   string `env:"EXPORT_BUCKET,required"`
+	KMSKeyID string `env:"EXPORT_KMS_KEY_ID,required"` // the key they are encrypted with
+	Prefix   string `env:"EXPORT_PREFIX" envDefault:"exports/"`
+	// S3PathStyle addresses buckets by path, for a local S3 stand-in
+	// reached by a host name; never set in AWS.
+	S3PathStyle bool `env:"S3_FORCE_PATH_STYLE"`
+}
+
+// LoadConfig reads Config from getenv and reports every problem at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	return setup.Load(getenv, func(c *Config) []string {
+		var problems []string
+		if c.ExpeditedTaskDays < 1 || c.ExpeditedTaskDays > 30 {
+			problems = append(problems, "TASK_EXPEDITED_BUSINESS_DAYS must be a whole number of business days from 1 to 30")
+		}
+		if c.Rebase != "" {
+			rebase, err := system.ParseRebase(c.Rebase)
+			switch {
+			case err != nil:
+				problems = append(problems, "SYSTEMS_REBASE: "+err.Error()+" (comma-separated https://origin=http://127.0.0.1:port pairs)")
+			case !c.AllowLocalHTTP:
+				problems = append(problems, "SYSTEMS_REBASE needs SYSTEMS_ALLOW_LOCAL_HTTP=true (local runs only)")
+			default:
+				c.rebase = rebase
+			}
+		}
+		return problems
+	})
+}
+
+// Registry loads the systems registry: File when set, else the one built
+// into the binary; with Rebase, its calls go to the local base URLs.
+func (s Systems) Registry() (*system.Registry, error) {
+	opts := system.Options{Template: system.TemplateOptions{AllowLocalHTTP: s.AllowLocalHTTP}, Rebase: s.rebase}
+	if s.File != "" {
+		return system.LoadFile(s.File, opts)
+	}
+	return system.Builtin(opts)
+}
+
+// needs refuses a registry that declares what the function needs a page
+// for when the page is not configured: the confirm page for manual
+// actions, the download page for exports.
+func needs(reg *system.Registry, variable string, url setup.URL, article string, declares func(*system.System) (system.Action, bool)) error {
+	if url != "" {
+		return nil
+	}
+	for _, s := range reg.Systems {
+		if a, ok := declares(&s); ok {
+			return fmt.Errorf("configuration: %s is required: %s has %s %s action", variable, s.Name, article, a)
+		}
+	}
+	return nil
+}
+
+func manualAction(s *system.System) (system.Action, bool) {
+	for a, m := range s.Actions {
+		if m != nil && m.Kind == system.Manual {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+func exportAction(s *system.System) (system.Action, bool) {
+	return system.Export, s.Actions[system.Export] != nil
+}
+
+// parts is what every fulfilment function is built on.
+type parts struct {
+	cfg   Config
+	aws   aws.Config
+	ddb   *dynamodb.Client
+	store *dynamo.Store
+	reg   *system.Registry
+	cal   *clock.Calendar
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opts []setup.Option) (*parts, error) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := cfg.Registry()
+	if err != nil {
+		return nil, err
+	}
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ddb := dynamodb.NewFromConfig(awsCfg)
+	return &parts{cfg: cfg, aws: awsCfg, ddb: ddb, store: &dynamo.Store{API: ddb, Table: cfg.Table}, reg: reg, cal: cal,
+		now: setup.Apply(opts).Now, log: log}, nil
+}
+
+// service is the fulfilment service with what every method reads.
+func (p *parts) service() *fulfil.Service {
+	return &fulfil.Service{
+		Store: p.store, Registry: p.reg, Calendar: p.cal, Now: p.now, Log: p.log,
+		TeamAddress: p.cfg.TeamAddress.String(), Location: p.cal.Location(),
+	}
+}
+
+func (p *parts) mailer() deskmail.Sender {
+	return setup.Mailer(p.aws, p.cfg.Desk, p.store, p.now, p.log)
+}
+
+func (p *parts) s3() *s3.Client {
+	return s3.NewFromConfig(p.aws, func(o *s3.Options) { o.UsePathStyle = p.cfg.S3PathStyle })
+}
+
+func (p *parts) exportParts(c *s3.Client) *fulfil.S3Parts {
+	return &fulfil.S3Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix}
+}
+
+func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cfg.Table} }
+
+// complete resumes the workflow waiting for the owners' tasks.
+func (p *parts) complete() fulfil.Completer { return TaskCompleter(sfn.NewFromConfig(p.aws)) }
+
+// Plan builds FulfilPlanFunction's handler: it lists a verified request's
+// steps from the registry and the request's kinds.
+func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.PlanInput) (fulfil.PlanOutput, error), error) {
+	p, err := load(ctx, getenv, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.service().Plan, nil
+}
+
+// Step builds FulfilStepFunction's handler: it runs one action in one
+// system through the connectors (HTTP APIs with their secrets, SES
+// suppression), erases with proof, and keeps exports as parts.
+func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.StepInput) (fulfil.StepOutput, error), error) {
+	p, err := load(ctx, getenv, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	runner := &connector.Runner{
+		HTTP: &connector.HTTP{Client: &http.Client{}, Now: p.now, Log: log,
+			Secrets:  &secret.Store{SecretsManager: secretsmanager.NewFromConfig(p.aws), SSM: ssm.NewFromConfig(p.aws)},
+			Template: system.TemplateOptions{AllowLocalHTTP: p.cfg.AllowLocalHTTP}},
+		SES: &connector.SES{Client: sesv2.NewFromConfig(p.aws), Now: p.now, Log: log},
+	}
+	svc := p.service()
+	svc.Systems = runner
+	svc.Eraser = &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(p.store.AppendEvent), Now: p.now, Log: log}
+	svc.Parts = p.exportParts(p.s3())
+	return svc.Step, nil
+}
+
+// Tasks builds FulfilTasksFunction's handler: it mails owners their manual
+// tasks (op "await") and reminds them (op "remind"). It needs the confirm
+// page (TASK_CONFIRM_URL) when the registry declares a manual action.
+func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.OwnersInput) (fulfil.OwnersOutput, error), error) {
+	p, err := load(ctx, getenv, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := needs(p.reg, "TASK_CONFIRM_URL", p.cfg.ConfirmURL, "a manual", manualAction); err != nil {
+		return nil, err
+	}
+	mailer := p.mailer()
+	svc := p.service()
+	svc.Tasks = p.tasks()
+	svc.OwnerMail = &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
+		Issuer: &token.Issuer{Now: p.now}, Now: p.now, Log: log, ConfirmURL: p.cfg.ConfirmURL.String(),
+		ReplyTo: p.cfg.TeamAddress.String(), Location: p.cal.Location()}
+	svc.Complete = p.complete()
+	svc.ExpeditedTaskDays = p.cfg.ExpeditedTaskDays
+	svc.Mail = mailer
+	return svc.Owners, nil
+}
+
+// Answer builds FulfilAnswerFunction's handler: it packages exports,
+// answers the requester and completes the request, or tells the team what
+// failed. It needs the download page (DOWNLOAD_URL) when the registry
+// declares an export action.
+func Answer(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.AnswerInput) (fulfil.AnswerOutput, error), error) {
+	p, err := load(ctx, getenv, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := needs(p.reg, "DOWNLOAD_URL", p.cfg.DownloadURL, "an", exportAction); err != nil {
+		return nil, err
+	}
+	s3c := p.s3()
+	svc := p.service()
+	svc.Parts = p.exportParts(s3c)
+	svc.Packages = &export.Store{S3: s3c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix, Now: p.now}
+	svc.Downloads = DownloadLinks(p.ddb, p.cfg.Table, p.cfg.DownloadURL.String(), p.now)
+	svc.Mail = p.mailer()
+	return svc.Answer, nil
+}
+
+// TaskPage builds the owners' task page the web intake serves at
+// /tasks/confirm, from the environment: it records each answer, stores an
+// uploaded export as the system's part of the access package, and resumes
+// the fulfil workflow when the last owner has answered.
+func TaskPage(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
+	p, err := load(ctx, getenv, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	svc := p.service()
+	svc.Tasks = p.tasks()
+	svc.Parts = p.exportParts(p.s3())
+	svc.Mail = p.mailer()
+	svc.Complete = p.complete()
+	return &connector.ConfirmHandler{
+		Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table}, Registry: p.reg, Answers: svc,
+		Now: p.now, Log: log, Location: p.cal.Location(),
+	}, nil
+}
+
+// LauncherConfig configures FulfilStartFunction.
+type LauncherConfig struct {
+	Table    string    `env:"TABLE_NAME,required"`
+	Workflow setup.ARN `env:"FULFIL_WORKFLOW_ARN,required"` // the fulfil state machine
+}
+
+// Start builds FulfilStartFunction's handler: the request workflow calls
+// it once the requester is verified, and it starts the fulfil workflow,
+// named by the request ID.
+func Start(ctx context.Context, getenv func(string) string, log *slog.Logger, _ ...setup.Option) (func(context.Context, fulfil.PlanInput) (fulfil.StartOutput, error), error) {
+	cfg, err := setup.Load[LauncherConfig](getenv, nil)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &fulfil.Launcher{
+		Store:    &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Workflow: &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.Workflow.String()},
+		Log:      log,
+	}
+	return l.Start, nil
+}
+
+// TaskCompleter completes a waiting workflow task through Step Functions
+// SendTaskSuccess.
+func TaskCompleter(api interface {
+	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+}) fulfil.Completer {
+	return func(ctx context.Context, taskToken string, output json.RawMessage) error {
+		_, err := api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(taskToken), Output: aws.String(string(output))})
+		return err
+	}
+}
+
+// DownloadLinks issues the answer mail's download links to pageURL, the
+// web intake's /download page (DOWNLOAD_URL).
+func DownloadLinks(api dynamo.API, table, pageURL string, now func() time.Time) *export.Links {
+	return &export.Links{
+		Tokens:  &dynamo.Tokens{API: api, Table: table},
+		Issuer:  &token.Issuer{Now: now},
+		PageURL: pageURL,
+	}
+}

@@ -1,0 +1,98 @@
+// Package email builds the email intake (IntakeEmailFunction) from the
+// environment: SES stores each message for the privacy address in S3 and
+// invokes the function with the receipt event. It is the only function
+// that links the MIME reader.
+package email
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/inbound"
+	deskintake "github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/intake"
+)
+
+// Config configures the email intake.
+type Config struct {
+	intake.Config
+	Bucket string `env:"INBOUND_BUCKET,required"`              // where the receipt rule's S3 action stores raw mail
+	Prefix string `env:"INBOUND_PREFIX" envDefault:"inbound/"` // the S3 action's object key prefix
+	// OurAddresses are the desk's other addresses, never answered (besides
+	// SENDER_ADDRESS and TEAM_ADDRESS).
+	OurAddresses setup.Addresses `env:"OUR_ADDRESSES"`
+	// S3PathStyle addresses the bucket by path, for a local S3 stand-in
+	// reached by a host name (sam local invoke on host.docker.internal);
+	// never set in AWS.
+	S3PathStyle bool `env:"S3_FORCE_PATH_STYLE"`
+}
+
+// LoadConfig reads Config from getenv and reports every problem at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	return setup.Load[Config](getenv, nil)
+}
+
+// Ours are the desk's own addresses: mail from them is never answered.
+func (c Config) Ours() []string {
+	return append([]string{c.Sender.String(), c.TeamAddress.String()}, c.OurAddresses...)
+}
+
+// Handler builds IntakeEmailFunction's handler: the receipt-event handler.
+func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, events.SimpleEmailEvent) error, error) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc, _, err := intake.Service(cfg.Config, awsCfg, "system:intake-email", log, opts...)
+	if err != nil {
+		return nil, err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	inbox := &deskintake.Inbox{
+		Intake:  svc,
+		Records: store,
+		Threads: store,
+		Raw: &S3Mail{API: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
+			Bucket: cfg.Bucket, Prefix: cfg.Prefix},
+		Ours:   cfg.Ours(),
+		Limits: inbound.DefaultLimits(),
+	}
+	return inbox.Handle, nil
+}
+
+// GetObjectAPI is the part of *s3.Client S3Mail uses.
+type GetObjectAPI interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// S3Mail opens raw mail the receipt rule stored at s3://Bucket/Prefix<messageId>.
+type S3Mail struct {
+	API    GetObjectAPI
+	Bucket string
+	Prefix string
+}
+
+var _ deskintake.RawMail = (*S3Mail)(nil)
+
+// Open starts reading the stored message; the caller bounds the read and
+// closes the body.
+func (m *S3Mail) Open(ctx context.Context, messageID string) (io.ReadCloser, error) {
+	out, err := m.API.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Prefix + messageID)})
+	if err != nil {
+		return nil, fmt.Errorf("get raw mail %s: %w", messageID, err)
+	}
+	return out.Body, nil
+}

@@ -1,0 +1,77 @@
+// Package intake builds the intake service both intake functions share
+// (the web form's and the privacy mailbox's): requests stored and
+// acknowledged once, their deadline watch and request workflow started.
+// The functions themselves are built by its packages web and email.
+package intake
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/deadline"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/sfnflow"
+	"github.com/productionflow/privacy-desk/shared/verify"
+)
+
+// Config configures an intake function (web or email).
+type Config struct {
+	setup.Desk
+	FormURL setup.URL `env:"FORM_URL"` // the public form, offered in mail
+	// DeadlineWatchARN is the deadline-watch state machine; without it no
+	// watch starts.
+	DeadlineWatchARN setup.ARN `env:"DEADLINE_WATCH_ARN"`
+	// RequestWorkflowARN is the request workflow (verification, then
+	// fulfilment); without it requests wait for the team.
+	RequestWorkflowARN setup.ARN `env:"REQUEST_WORKFLOW_ARN"`
+}
+
+// LoadConfig reads Config from getenv and reports every problem at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	return setup.Load[Config](getenv, nil)
+}
+
+// Service builds the intake service and its calendar from configuration;
+// actor names the function in audit events.
+func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts ...setup.Option) (*intake.Service, *clock.Calendar, error) {
+	o := setup.Apply(opts)
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	svc := &intake.Service{
+		Store:       store,
+		Calendar:    cal,
+		Mail:        setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log),
+		Now:         o.Now,
+		Log:         log,
+		Actor:       actor,
+		TeamAddress: cfg.TeamAddress.String(),
+		NoticeTo:    cfg.TeamAddress.String(),
+		FormURL:     cfg.FormURL.String(),
+	}
+	if cfg.DeadlineWatchARN != "" {
+		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
+		svc.StartWatch = func(ctx context.Context, r *request.Request) error {
+			_, err := starter.Start(ctx, r.ID, deadline.NewWatchInput(r, cal))
+			return err
+		}
+	}
+	if cfg.RequestWorkflowARN != "" {
+		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}
+		svc.StartWorkflow = func(ctx context.Context, r *request.Request) error {
+			_, err := starter.Start(ctx, r.ID, verify.NewWorkflowInput(r))
+			return err
+		}
+	}
+	return svc, cal, nil
+}

@@ -1,0 +1,99 @@
+// Package web builds the web intake (IntakeWebFunction) from the
+// environment: the request form and its JSON API, the verification confirm
+// page, the access package download page and the owners' task page.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
+	"github.com/productionflow/privacy-desk/shared/setup/intake"
+	"github.com/productionflow/privacy-desk/shared/setup/verify"
+	"github.com/productionflow/privacy-desk/shared/webform"
+)
+
+// Config configures the web intake.
+type Config struct {
+	intake.Config
+	Downloads Downloads
+}
+
+// Downloads configures the access package download page.
+type Downloads struct {
+	// Bucket holds the packages; without it there is no download page and
+	// no task page.
+	Bucket string `env:"EXPORT_BUCKET"`
+	Prefix string `env:"EXPORT_PREFIX" envDefault:"exports/"` // only keys under it are served
+	// S3PathStyle addresses the bucket by path, for a local S3 stand-in
+	// reached by a host name; never set in AWS.
+	S3PathStyle bool `env:"S3_FORCE_PATH_STYLE"`
+}
+
+// LoadConfig reads Config from getenv and reports every problem at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	return setup.Load[Config](getenv, nil)
+}
+
+// Handler builds IntakeWebFunction's handler; its main serves it through
+// the API Gateway adapter, the local stack over HTTP.
+func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc, cal, err := intake.Service(cfg.Config, awsCfg, "system:intake-web", log, opts...)
+	if err != nil {
+		return nil, err
+	}
+	mount := map[string]http.Handler{}
+	// System owners answer their manual tasks here; the fulfil workflow
+	// waits. Served when the export bucket (where uploads go) is configured.
+	if cfg.Downloads.Bucket != "" {
+		page, err := fulfil.TaskPage(ctx, getenv, log, opts...)
+		if err != nil {
+			return nil, err
+		}
+		mount["/tasks/confirm"] = page
+	}
+	return webform.New(svc, webform.Config{
+		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log,
+		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
+		Requests:  &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
+		Mount:     mount,
+	}), nil
+}
+
+// DownloadPage builds the download page's service, or nil (no page) when
+// no bucket is configured. Each press of the page's button signs a
+// 10-minute S3 link with the function's current credentials.
+func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.Option) webform.Downloader {
+	if cfg.Bucket == "" {
+		return nil
+	}
+	o := setup.Apply(opts)
+	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.S3PathStyle })
+	ddb := dynamodb.NewFromConfig(awsCfg)
+	return &export.Downloads{
+		Tokens:   &dynamo.Tokens{API: ddb, Table: table},
+		Presign:  export.NewPresignClient(s3c, o.Now),
+		Bucket:   cfg.Bucket,
+		Prefix:   cfg.Prefix,
+		Now:      o.Now,
+		Grace:    export.DownloadGrace,
+		Requests: &dynamo.Store{API: ddb, Table: table},
+	}
+}

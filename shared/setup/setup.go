@@ -1,0 +1,101 @@
+// Package setup wires the desk's functions together: each function family
+// (intake, verify, fulfil, deadline) has a package under it with a typed
+// configuration, read from the environment once at cold start, and one
+// constructor per function that returns the handler its main passes to
+// lambda.Start. The local stack builds the same handlers through the same
+// constructors. This package holds what every family shares: the desk's
+// configuration, the configuration loader and its value types, the AWS
+// configuration, the mailer and the constructors' options. It imports no
+// family, so a function links only the wiring it calls.
+package setup
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	deskmail "github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
+)
+
+// Desk is the configuration every function shares.
+type Desk struct {
+	Table       string  `env:"TABLE_NAME,required"`     // the DynamoDB table
+	Sender      Address `env:"SENDER_ADDRESS,required"` // the From of all mail
+	TeamAddress Address `env:"TEAM_ADDRESS,required"`   // the privacy team
+	// ReplyTo is the Reply-To of all desk mail, the address the desk's
+	// receipt rule reads, so replies join their request. Empty: each
+	// mail's own (the team's address).
+	ReplyTo          Address  `env:"REPLY_TO_ADDRESS"`
+	TimeZone         TimeZone `env:"BUSINESS_TIME_ZONE" envDefault:"America/New_York"`
+	ConfigurationSet string   `env:"SES_CONFIGURATION_SET"` // optional
+}
+
+// LoadDesk reads Desk from getenv.
+func LoadDesk(getenv func(string) string) (Desk, error) {
+	return Load[Desk](getenv, nil)
+}
+
+// LoadAWS loads the AWS configuration the standard way; endpoints come from
+// AWS_ENDPOINT_URL_<SERVICE> when set (the local stack sets them).
+func LoadAWS(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// Option changes how a function is built; mains pass none.
+type Option func(*Options)
+
+// Options are what the options set.
+type Options struct {
+	// Now is the clock services read (time.Now unless WithNow).
+	Now func() time.Time
+}
+
+// WithNow sets the clock services read; the local stack passes its movable
+// clock so that moving it forward moves every deadline check too.
+func WithNow(now func() time.Time) Option { return func(o *Options) { o.Now = now } }
+
+// Apply gives the options' values.
+func Apply(opts []Option) Options {
+	o := Options{Now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// Mailer is the SES v2 sender every function writes mail with. Each mail
+// about a request is remembered by its SES message ID in sent, so that a
+// reply to any mail the desk sent (In-Reply-To) joins its request.
+func Mailer(awsCfg aws.Config, d Desk, sent deskmail.SentLog, now func() time.Time, log *slog.Logger) deskmail.Sender {
+	return &deskmail.Threading{
+		Next: &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: d.Sender.String(), ConfigurationSet: d.ConfigurationSet, ReplyTo: d.ReplyTo.String()},
+		Log:  sent, Now: now, Logger: log,
+	}
+}
+
+// ARNVariable names the environment variable that tells functions a
+// workflow's ARN, as template.yaml sets it: deadline-watch →
+// DEADLINE_WATCH_ARN, request → REQUEST_WORKFLOW_ARN, fulfil →
+// FULFIL_WORKFLOW_ARN.
+func ARNVariable(workflow string) string {
+	key := strings.ToUpper(strings.ReplaceAll(workflow, "-", "_"))
+	if !strings.HasSuffix(key, "_WATCH") && !strings.HasSuffix(key, "_WORKFLOW") {
+		key += "_WORKFLOW"
+	}
+	return key + "_ARN"
+}
+
+// Handler is what a function's constructor returns: the value its main
+// passes to lambda.Start.
+type Handler[H any] func(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...Option) (H, error)
