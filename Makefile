@@ -7,9 +7,9 @@ export GOBIN
 FUNCTIONS := $(notdir $(wildcard functions/*))
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
-FUZZTIME ?= 0
+FUZZTIME ?= 1m
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -71,6 +71,15 @@ invoke: tools build-local
 ## cost: what requests use and cost on AWS, counted on the stand-ins (N=20 requests by default)
 cost: deps
 	$(GO) run ./infra/cost -n $(or $(N),20)
+
+## fuzz: every fuzz target, one after the other, FUZZTIME each (make fuzz FUZZTIME=10m); a failing input is kept under testdata/fuzz
+fuzz:
+	@for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' shared infra functions | xargs -n1 dirname | sort -u); do \
+	  for fn in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "fuzz ./$$pkg $$fn for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	  done; \
+	done
 
 ## lint: gofmt and go vet
 lint:
