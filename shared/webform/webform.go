@@ -152,6 +152,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Cache-Control", "no-store")
+	// Browsers keep to HTTPS for two years once they have seen this over
+	// HTTPS (they ignore it over plain HTTP, as on the local stack).
+	hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if fallback, pattern := h.mux.Handler(r); pattern == "" {
 		h.noRoute(w, r, fallback)
 		return

@@ -260,4 +260,5 @@ func TestMountServesExtraPages(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Equal(t, "task page", body)
 	assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), "mounted pages get the same security headers")
+	assert.Equal(t, "max-age=63072000; includeSubDomains", res.Header.Get("Strict-Transport-Security"), "HTTPS only, remembered")
 }
