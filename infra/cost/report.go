@@ -22,20 +22,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
-	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 	"github.com/productionflow/privacy-desk/shared/standin"
-	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
+	"github.com/productionflow/privacy-desk/shared/standin/stack"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
 
@@ -94,8 +89,6 @@ func (c *counter) snapshot() map[string]int {
 	return out
 }
 
-const tableName = "privacy-desk-cost"
-
 // proxy forwards to a stand-in and counts each call on the way.
 func proxy(target string, c *counter) (*httptest.Server, error) {
 	u, err := url.Parse(target)
@@ -125,25 +118,14 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	db, err := standin.StartDynalite(ctx, standin.Options{})
+	// The stand-ins, with the table and buckets, as the local stack starts
+	// them: the downstream systems are the built-in registry's, with its
+	// origins rebased onto their stand-ins.
+	svc, err := stack.Start(ctx, stack.Options{Root: root})
 	if err != nil {
 		return err
 	}
-	defer db.Stop()
-	ses, err := standin.StartSES(ctx, standin.Options{})
-	if err != nil {
-		return err
-	}
-	defer ses.Stop()
-	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	defer s3srv.Close()
-	// The downstream systems, as the local stack runs them: the built-in
-	// registry with its origins rebased onto the stand-ins.
-	systems, err := downstream.Start(ctx)
-	if err != nil {
-		return err
-	}
-	defer systems.Close()
+	defer svc.Stop()
 
 	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
 	rt := states.New(states.Options{Clock: clk, Logger: log})
@@ -153,28 +135,24 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 
 	// Every AWS call of every function goes through a counting proxy.
 	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
-	endpoints := map[string]string{}
-	for name, target := range map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL, "SFN": api.URL, "S3": s3srv.URL,
-		"SECRETS_MANAGER": systems.SecretsURL(), "SSM": systems.SecretsURL()} {
+	targets := svc.Endpoints()
+	targets["SFN"] = api.URL
+	proxied := map[string]string{}
+	for name, target := range targets {
 		p, err := proxy(target, count)
 		if err != nil {
 			return err
 		}
 		defer p.Close()
-		endpoints["AWS_ENDPOINT_URL_"+name] = p.URL
+		proxied[name] = p.URL
 	}
-	const site = "http://127.0.0.1:3000/"
-	env := map[string]string{
-		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "S3_FORCE_PATH_STYLE": "true",
-		"TABLE_NAME": tableName, "SENDER_ADDRESS": "privacy-desk@productionflow.local",
-		"TEAM_ADDRESS": "privacy@productionflow.local", "BUSINESS_TIME_ZONE": "America/New_York",
-		"FORM_URL": site, "TASK_CONFIRM_URL": site + "tasks/confirm", "DOWNLOAD_URL": site + "download",
-		"EXPORT_BUCKET": "privacy-desk-exports", "EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
-		"SYSTEMS_ALLOW_LOCAL_HTTP": "true", "SYSTEMS_REBASE": systems.Rebase(),
-	}
-	for k, v := range endpoints {
-		env[k] = v
+	// The local stack's environment, with every endpoint behind its proxy.
+	env := svc.Env()
+	for _, group := range []map[string]string{standin.AWSEnv(proxied), standin.SiteEnv("http://127.0.0.1:3000/"),
+		{"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}} {
+		for k, v := range group {
+			env[k] = v
+		}
 	}
 	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
 	if err != nil {
@@ -191,13 +169,6 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
-		return err
-	}
-	if err := dynamo.EnsureTable(ctx, dynamodb.NewFromConfig(awsCfg), tableName); err != nil {
-		return err
-	}
-	if _, err := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx,
-		&s3.CreateBucketInput{Bucket: aws.String(env["EXPORT_BUCKET"])}); err != nil {
 		return err
 	}
 
@@ -279,7 +250,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			release()
 			return fmt.Errorf("only %d of %d requests were answered", answered, c.N)
 		}
-		mails, err := outbox.Read(ctx, ses.URL)
+		mails, err := outbox.Read(ctx, svc.SES.URL)
 		if err != nil {
 			release()
 			return err
@@ -321,7 +292,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	u.Requests = c.N
 
-	mails, err := outbox.Read(ctx, ses.URL)
+	mails, err := outbox.Read(ctx, svc.SES.URL)
 	if err != nil {
 		return err
 	}
@@ -347,7 +318,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	ses2 := sesv2.NewFromConfig(awsCfg)
 	for i := range c.N {
 		start := time.Now()
-		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tableName), Item: map[string]types.AttributeValue{
+		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(env["TABLE_NAME"]), Item: map[string]types.AttributeValue{
 			"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("FLOOR#%d", i)}, "SK": &types.AttributeValueMemberS{Value: "X"},
 		}, ConditionExpression: aws.String("attribute_not_exists(PK)")})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"regexp"
 	"testing"
 
@@ -19,15 +18,9 @@ import (
 // what a request really uses from the form to its answer: pages, mails,
 // workflow transitions, table writes, and a price for each.
 func TestCostReport(t *testing.T) {
-	// run sets the standard AWS variables, as the local stack does; they are
-	// put back after the test.
-	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CONFIG_FILE",
-		"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SFN",
-		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE", "AWS_ENDPOINT_URL_S3", "S3_FORCE_PATH_STYLE",
-		"FORM_URL", "TASK_CONFIRM_URL", "DOWNLOAD_URL", "SYSTEMS_ALLOW_LOCAL_HTTP", "SYSTEMS_REBASE", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM", "EXPORT_BUCKET", "EXPORT_KMS_KEY_ID",
-		"REQUEST_WORKFLOW_ARN", "FULFIL_WORKFLOW_ARN", "DEADLINE_WATCH_ARN"} {
-		t.Setenv(k, os.Getenv(k))
-	}
+	// run sets the desk's environment, as the local stack does; it is put
+	// back after the test.
+	standin.KeepEnv(t)
 	var out bytes.Buffer
 	c := config{N: 2, MemoryMB: 256, Prices: Prices{LambdaGBSecond: 0.0000133334, LambdaRequest: 0.2e-6,
 		Transition: 0.025e-3, WriteUnit: 0.625e-6, ReadUnit: 0.125e-6, Email: 0.1e-3, APIRequest: 1e-6}}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/setup/workflows"
+	"github.com/productionflow/privacy-desk/shared/standin"
 )
 
 // TestEveryWorkflowFunctionIsRegistered checks that each function a
@@ -19,10 +20,13 @@ import (
 // handler in the local registration, so no local execution fails on a
 // missing function.
 func TestEveryWorkflowFunctionIsRegistered(t *testing.T) {
-	env := map[string]string{"AWS_REGION": "us-east-1", "TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example",
-		"TEAM_ADDRESS": "privacy@productionflow.example", "FORM_URL": "http://localhost:3000/",
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "FULFIL_WORKFLOW_ARN": machineARN("fulfil"), "EXPORT_BUCKET": "exports", "EXPORT_KMS_KEY_ID": "alias/local",
-		"TASK_CONFIRM_URL": "http://localhost:3000/tasks/confirm", "DOWNLOAD_URL": "http://localhost:3000/download"}
+	env := standin.DeskEnv()
+	for _, group := range []map[string]string{standin.SiteEnv("http://localhost:3000/"), {"AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "FULFIL_WORKFLOW_ARN": machineARN("fulfil")}} {
+		for k, v := range group {
+			env[k] = v
+		}
+	}
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

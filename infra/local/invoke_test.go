@@ -45,9 +45,8 @@ func TestInvokeUnderTheEmulator(t *testing.T) {
 	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
 	require.NoError(t, dynamo.EnsureTable(context.Background(), client, deskEnv["TABLE_NAME"]))
 
-	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL}
-	for k, v := range deskEnv {
+	env := standin.AWSEnv(map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL})
+	for k, v := range standin.DeskEnv() {
 		env[k] = v
 	}
 	envFile := filepath.Join(t.TempDir(), "env")

@@ -29,11 +29,7 @@ func TestLocalStackMail(t *testing.T) {
 	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
 		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
 	}
-	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2",
-		"AWS_ENDPOINT_URL_S3", "FORM_URL", "TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE",
-		"INBOUND_BUCKET", "INBOUND_PREFIX", "OUR_ADDRESSES"} {
-		t.Setenv(k, os.Getenv(k)) // restored after the test
-	}
+	standin.KeepEnv(t) // run sets the desk's environment
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -57,7 +53,7 @@ func TestLocalStackMail(t *testing.T) {
 	envFile, err := os.ReadFile(filepath.Join(data, "env"))
 	require.NoError(t, err)
 	assert.Contains(t, string(envFile), "AWS_ENDPOINT_URL_S3="+addrs.S3)
-	assert.Contains(t, string(envFile), "INBOUND_BUCKET=privacy-desk-inbound")
+	assert.Contains(t, string(envFile), "INBOUND_BUCKET="+deskEnv["INBOUND_BUCKET"])
 
 	send := func(from, msg string) {
 		t.Helper()
@@ -74,7 +70,7 @@ Hola, por favor borren todos mis datos personales.
 `)
 
 	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(addrs.DynamoDB) })
-	store := &dynamo.Store{API: client, Table: "privacy-desk"}
+	store := &dynamo.Store{API: client, Table: deskEnv["TABLE_NAME"]}
 	ids, err := store.EarlierRequests(ctx, "maria@example.com")
 	require.NoError(t, err)
 	require.Len(t, ids, 1, "the mail is a request in DynamoDB")

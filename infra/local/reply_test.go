@@ -25,7 +25,7 @@ func TestLocalStackReply(t *testing.T) {
 	ctx := context.Background()
 	send := func(from, msg string) {
 		t.Helper()
-		require.NoError(t, smtp.SendMail(addrs.SMTP, nil, from, []string{privacyAddress},
+		require.NoError(t, smtp.SendMail(addrs.SMTP, nil, from, []string{standin.PrivacyAddress},
 			[]byte(strings.ReplaceAll(msg, "\n", "\r\n"))))
 	}
 	outbox := strings.TrimSuffix(addrs.Outbox, "/")

@@ -16,13 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
+	"github.com/productionflow/privacy-desk/shared/standin/stack"
 )
 
 type options struct {
@@ -45,74 +43,37 @@ type addresses struct {
 	Downstream *downstream.Systems
 }
 
-// fulfilEnv configures fulfilment locally: access packages go to a bucket
-// of the in-process S3.
-var fulfilEnv = map[string]string{
-	"EXPORT_BUCKET":     "privacy-desk-exports",
-	"EXPORT_KMS_KEY_ID": "alias/privacy-desk-local",
-}
-
-// Local configuration of the desk: the same variables the functions read
-// on AWS, with local values.
-var deskEnv = map[string]string{
-	"TABLE_NAME":         "privacy-desk",
-	"SENDER_ADDRESS":     "privacy-desk@productionflow.local",
-	"TEAM_ADDRESS":       "privacy@productionflow.local",
-	"REPLY_TO_ADDRESS":   "privacy@productionflow.local",
-	"BUSINESS_TIME_ZONE": "America/New_York",
-}
-
-// run starts the stand-ins, creates the table, serves the desk and blocks
-// until ctx ends; then it stops everything it started.
+// run starts the stand-ins (with the table and buckets), serves the desk
+// and blocks until ctx ends; then it stops everything it started.
 func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) error {
 	data, err := filepath.Abs(opt.DataDir)
 	if err != nil {
 		return err
 	}
+
 	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, SMTP, downstream systems)…")
-	dynOpt := standin.Options{Port: opt.DynamoPort}
-	if !opt.InMemory {
-		dynOpt.DataDir = filepath.Join(data, "dynalite")
-	}
-	db, err := standin.StartDynalite(ctx, dynOpt)
-	if err != nil {
-		return err
-	}
-	defer db.Stop()
-	ses, err := standin.StartSES(ctx, standin.Options{Port: opt.SESPort})
-	if err != nil {
-		return err
-	}
-	defer ses.Stop()
-	s3, err := startFakeS3()
-	if err != nil {
-		return err
-	}
-	defer s3.Stop()
 	// The downstream systems the registry calls, and the secrets their
-	// calls authenticate with: the built-in production registry runs
-	// against them with only its origins rebased.
-	systems, err := downstream.Start(ctx)
+	// calls authenticate with, start too: the built-in production registry
+	// runs against them with only its origins rebased.
+	svcOpt := stack.Options{DynamoPort: opt.DynamoPort, SESPort: opt.SESPort}
+	if !opt.InMemory {
+		svcOpt.DynamoDataDir = filepath.Join(data, "dynalite")
+	}
+	svc, err := stack.Start(ctx, svcOpt)
 	if err != nil {
 		return err
 	}
-	defer systems.Close()
+	defer svc.Stop()
 
 	// The SDK reads endpoints and credentials from the environment, as on
 	// Lambda; the local stack is the one place that sets them. env keeps
 	// what was set, for the env file.
 	env := map[string]string{}
-	if err := setEnv(env, map[string]string{
-		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_ENDPOINT_URL_DYNAMODB": db.URL, "AWS_ENDPOINT_URL_SESV2": ses.URL, "AWS_ENDPOINT_URL_S3": s3.URL,
-	}, deskEnv, mailEnv); err != nil {
+	if err := setEnv(env, svc.Env()); err != nil {
 		return err
 	}
 	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
-		return err
-	}
-	if err := dynamo.EnsureTable(ctx, dynamodb.NewFromConfig(awsCfg), deskEnv["TABLE_NAME"]); err != nil {
 		return err
 	}
 
@@ -147,14 +108,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	for _, name := range names {
 		workflowARNs[setup.ARNVariable(name)] = machineARN(name)
 	}
-	if err := setEnv(env, workflowARNs, fulfilEnv, systems.Env(), map[string]string{
-		"FORM_URL":         formURL,
-		"TASK_CONFIRM_URL": formURL + "tasks/confirm",
-		"DOWNLOAD_URL":     formURL + "download",
-	}); err != nil {
-		return err
-	}
-	if err := createBucket(ctx, awsCfg, fulfilEnv["EXPORT_BUCKET"]); err != nil {
+	if err := setEnv(env, workflowARNs, standin.SiteEnv(formURL)); err != nil {
 		return err
 	}
 	setSFN := func(url string) error {
@@ -186,14 +140,14 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 
-	addrs := addresses{Form: formURL, Outbox: ses.URL + "/", DynamoDB: db.URL, SMTP: mail.Addr, S3: s3.URL, StepFunctions: wf.URL, Downstream: systems}
+	addrs := addresses{Form: formURL, Outbox: svc.SES.URL + "/", DynamoDB: svc.DynamoDB.URL, SMTP: mail.Addr, S3: svc.S3, StepFunctions: wf.URL, Downstream: svc.Systems}
 	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\n",
-		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), privacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
+		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
 	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
-	for _, o := range slices.Sorted(maps.Keys(systems.Origins())) {
-		fmt.Fprintf(out, "  %s → %s\n", o, systems.Origins()[o])
+	for _, o := range slices.Sorted(maps.Keys(svc.Systems.Origins())) {
+		fmt.Fprintf(out, "  %s → %s\n", o, svc.Systems.Origins()[o])
 	}
-	for _, p := range systems.People() {
+	for _, p := range svc.Systems.People() {
 		fmt.Fprintf(out, "demo person: %s — %s\n", p.Email, p.Description)
 	}
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")

@@ -25,6 +25,9 @@ import (
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
+// deskEnv is the local configuration the stack runs the desk with.
+var deskEnv = standin.DeskEnv()
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -44,11 +47,7 @@ func TestLocalStack(t *testing.T) {
 	if _, err := os.Stat("node_modules/.bin/dynalite"); err != nil && !standin.Required() {
 		t.Skip("skipping: the stand-ins are not installed (make test installs them)")
 	}
-	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "FORM_URL",
-		"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS", "BUSINESS_TIME_ZONE", "SYSTEMS_REBASE", "SYSTEMS_ALLOW_LOCAL_HTTP",
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM"} {
-		t.Setenv(k, os.Getenv(k)) // restored after the test
-	}
+	standin.KeepEnv(t) // run sets the desk's environment
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +43,21 @@ func forTest(t testing.TB, startFn func(context.Context, Options) (*Server, erro
 	}
 	t.Cleanup(func() { _ = s.Stop() })
 	return s
+}
+
+// KeepEnv puts the whole process environment back as it was when the test
+// ends: for tests of code that sets it, as the local stack does.
+func KeepEnv(t testing.TB) {
+	t.Helper()
+	saved := os.Environ()
+	t.Cleanup(func() {
+		os.Clearenv()
+		for _, kv := range saved {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				_ = os.Setenv(k, v)
+			}
+		}
+	})
 }
 
 func bytesReader(p []byte) io.Reader { return bytes.NewReader(p) }

@@ -1,9 +1,11 @@
 package standin
 
 import (
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRequiredBy(t *testing.T) {
@@ -19,4 +21,16 @@ func TestRequiredBy(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, requiredBy(func(k string) string { return tt.env[k] }), "%v", tt.env)
 	}
+}
+
+func TestKeepEnv(t *testing.T) {
+	t.Setenv("STANDIN_KEPT", "before")
+	t.Run("sets and unsets", func(t *testing.T) {
+		KeepEnv(t)
+		require.NoError(t, os.Setenv("STANDIN_KEPT", "during"))
+		require.NoError(t, os.Setenv("STANDIN_ADDED", "during"))
+	})
+	assert.Equal(t, "before", os.Getenv("STANDIN_KEPT"))
+	_, added := os.LookupEnv("STANDIN_ADDED")
+	assert.False(t, added, "a variable the test added is gone")
 }
