@@ -20,8 +20,6 @@ import (
 // PK=MAIL#<messageId>, SK=MAIL. The item holds no address, name or text,
 // and expires with the same retention as a closed request.
 
-var _ intake.MailLog = (*Store)(nil)
-
 func mailKey(messageID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{AttrPK: s("MAIL#" + messageID), AttrSK: s("MAIL")}
 }

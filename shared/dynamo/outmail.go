@@ -23,10 +23,7 @@ import (
 // request's retention. A reply names that ID in In-Reply-To, which is how
 // it finds its request.
 
-var (
-	_ mail.SentLog   = (*Store)(nil)
-	_ intake.Threads = (*Store)(nil)
-)
+var _ mail.SentLog = (*Store)(nil)
 
 func outMailKey(sesMessageID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{AttrPK: s("OUTMAIL#" + sesMessageID), AttrSK: s("OUTMAIL")}

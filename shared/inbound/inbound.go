@@ -1,8 +1,10 @@
 // Package inbound reads mail written to the privacy address and decides what
 // it asks for: it parses raw MIME within fixed bounds, triages the free text
 // into request kinds, and says whether the desk may answer it (loop and abuse
-// safety). It is the domain core of email intake; the Lambda function and the
-// local SMTP stand-in only move bytes to Read.
+// safety). It is the domain core of email intake: Inbox turns each
+// delivered message into a request through the intake service, or records
+// why it opened none, and joins replies to their request. The Lambda
+// function and the local SMTP stand-in only move bytes to it.
 package inbound
 
 import (

@@ -118,11 +118,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		// Another request under a submission ID already used: neither
 		// stored over the first nor answered with it. (An email's source ID
 		// names one stored message, so it is always the same request.)
-		s.logger().InfoContext(ctx, "submission ID reused with different content; refused", "requestId", id)
+		s.Logger().InfoContext(ctx, "submission ID reused with different content; refused", "requestId", id)
 		return nil, ErrSubmissionReused
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: id, At: stored.ReceivedAt, Actor: s.actor(), Action: request.ActionCreated, Once: request.ActionCreated,
+		RequestID: id, At: stored.ReceivedAt, Actor: s.AuditActor(), Action: request.ActionCreated, Once: request.ActionCreated,
 		Data: map[string]string{
 			"channel":    string(stored.Channel),
 			"kinds":      joinKinds(stored.Kinds),
@@ -133,7 +133,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	}); err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
 	}
-	s.logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
+	s.Logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
 		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
 
 	if err := s.acknowledge(ctx, stored); err != nil {
@@ -189,10 +189,10 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		}
 		if !won {
 			// Another delivery of the same submission is sending it now.
-			s.logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
+			s.Logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
 			return nil
 		}
-		msg, err := s.render(r)
+		msg, err := s.Acknowledgement(r)
 		if err != nil {
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
@@ -215,10 +215,10 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
 		r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
-		s.logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
+		s.Logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.actor(), Action: request.ActionAcknowledged, Once: request.ActionAcknowledged,
+		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.AuditActor(), Action: request.ActionAcknowledged, Once: request.ActionAcknowledged,
 		Data: map[string]string{"messageId": r.AckMessageID},
 	}); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
@@ -242,20 +242,22 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
 	if err == nil {
 		messageID, err = s.Mail.Send(ctx, msg)
 	}
-	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.actor(), Action: request.ActionTeamNotified, Once: request.ActionTeamNotified,
+	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.AuditActor(), Action: request.ActionTeamNotified, Once: request.ActionTeamNotified,
 		Data: map[string]string{"messageId": messageID}}
 	if err != nil {
-		s.logger().ErrorContext(ctx, "team notice not sent", "requestId", r.ID, "error", err)
+		s.Logger().ErrorContext(ctx, "team notice not sent", "requestId", r.ID, "error", err)
 		ev.Action, ev.Once, ev.Reason, ev.Data = request.ActionTeamNoticeFailed, request.ActionTeamNoticeFailed, "the mail to the team could not be sent", nil
 	} else {
-		s.logger().InfoContext(ctx, "team notified", "requestId", r.ID, "messageId", messageID)
+		s.Logger().InfoContext(ctx, "team notified", "requestId", r.ID, "messageId", messageID)
 	}
 	if err := s.Store.AppendEvent(ctx, ev); err != nil {
-		s.logger().ErrorContext(ctx, "team notice not recorded", "requestId", r.ID, "error", err)
+		s.Logger().ErrorContext(ctx, "team notice not recorded", "requestId", r.ID, "error", err)
 	}
 }
 
-func (s *Service) render(r *request.Request) (mail.Message, error) {
+// Acknowledgement is the acknowledgement of r in the wording its channel
+// and kinds call for.
+func (s *Service) Acknowledgement(r *request.Request) (mail.Message, error) {
 	if m, ok, err := s.renderEmail(r); ok {
 		return m, err // unclear mail and agents' mail get their own reply (email.go)
 	}
@@ -273,14 +275,16 @@ func (s *Service) render(r *request.Request) (mail.Message, error) {
 	})
 }
 
-func (s *Service) actor() string {
+// AuditActor names the intake in audit events (Actor, or "system:intake").
+func (s *Service) AuditActor() string {
 	if s.Actor == "" {
 		return "system:intake"
 	}
 	return s.Actor
 }
 
-func (s *Service) logger() *slog.Logger {
+// Logger is the service's logger, or one that discards when none is set.
+func (s *Service) Logger() *slog.Logger {
 	if s.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}

@@ -45,6 +45,10 @@ var (
 	phonePattern    = regexp.MustCompile(`^[0-9 ()+.\-]{5,40}$`)
 )
 
+// ValidSourceID reports whether id can be a request's source ID (a form
+// submission ID or an SES messageId).
+func ValidSourceID(id string) bool { return sourceIDPattern.MatchString(id) }
+
 // Submission is a request as the requester sent it, before it is stored.
 type Submission struct {
 	SourceID  string // the form's submission ID or the SES messageId
@@ -103,7 +107,7 @@ func (s *Submission) Validate() FieldErrors {
 	}
 	id := &s.Requester
 	singleLine(fe, "name", id.Name, MaxName, s.Channel == request.Web)
-	if msg := checkEmail(id.Email); msg != "" {
+	if msg := CheckEmail(id.Email); msg != "" {
 		fe["email"] = msg
 	}
 	singleLine(fe, "phone", id.Phone, MaxPhone, false)
@@ -120,7 +124,7 @@ func (s *Submission) Validate() FieldErrors {
 	}
 	if s.Agent != nil {
 		singleLine(fe, "agentName", s.Agent.Name, MaxName, true)
-		if msg := checkEmail(s.Agent.Email); msg != "" {
+		if msg := CheckEmail(s.Agent.Email); msg != "" {
 			fe["agentEmail"] = msg
 		}
 	}
@@ -160,7 +164,7 @@ func (s *Submission) validateSubject(fe FieldErrors, childData bool) {
 		fe["childEmail"] = "Give the child's email address or their account or username with us, or both: a name alone is not enough to find the child's data."
 	}
 	if c.Email != "" {
-		switch msg := checkEmail(c.Email); {
+		switch msg := CheckEmail(c.Email); {
 		case msg != "":
 			fe["childEmail"] = strings.Replace(msg, "Enter an email address", "Enter the child's email address", 1)
 		case request.NormalizeEmail(c.Email) == request.NormalizeEmail(s.Requester.Email):
@@ -209,7 +213,9 @@ func blankCorrection(c request.CorrectionItem) bool {
 	return c.Item == "" && c.Wrong == "" && c.Right == ""
 }
 
-func checkEmail(v string) string {
+// CheckEmail says what is wrong with v as the address the desk writes to
+// (one plain address on a domain with a dot), or "" when it is usable.
+func CheckEmail(v string) string {
 	switch {
 	case strings.TrimSpace(v) == "":
 		return "Enter your email address: we write to you there."

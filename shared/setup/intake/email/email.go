@@ -17,7 +17,6 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/inbound"
-	deskintake "github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 )
@@ -61,7 +60,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	inbox := &deskintake.Inbox{
+	inbox := &inbound.Inbox{
 		Intake:  svc,
 		Records: store,
 		Threads: store,
@@ -85,7 +84,12 @@ type S3Mail struct {
 	Prefix string
 }
 
-var _ deskintake.RawMail = (*S3Mail)(nil)
+// The desk's table keeps the inbox's mail records and threads.
+var (
+	_ inbound.MailLog = (*dynamo.Store)(nil)
+	_ inbound.Threads = (*dynamo.Store)(nil)
+	_ inbound.RawMail = (*S3Mail)(nil)
+)
 
 // Open starts reading the stored message; the caller bounds the read and
 // closes the body.

@@ -1,4 +1,4 @@
-package intake_test
+package inbound_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
-// memMailLog is an in-memory intake.MailLog with the DynamoDB store's rules.
+// memMailLog is an in-memory inbound.MailLog with the DynamoDB store's rules.
 type memMailLog struct {
 	mu          sync.Mutex
 	records     map[string]intake.MailRecord
@@ -30,7 +30,7 @@ type memMailLog struct {
 	failNoticed error
 }
 
-var _ intake.MailLog = (*memMailLog)(nil)
+var _ inbound.MailLog = (*memMailLog)(nil)
 
 func newMemMailLog() *memMailLog {
 	return &memMailLog{records: map[string]intake.MailRecord{}, leases: map[string]time.Time{}, teamLeases: map[string]time.Time{}}
@@ -138,7 +138,7 @@ const (
 var pass = inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
 
 type inboxFixture struct {
-	inbox  *intake.Inbox
+	inbox  *inbound.Inbox
 	store  *memStore
 	log    *memMailLog
 	mailer *fakeMailer
@@ -152,13 +152,13 @@ func newInbox(msg string) *inboxFixture {
 		raw: &memRaw{msgs: map[string]string{messageID: msg}}, now: &now}
 	svc := newService(f.store, f.mailer, f.now)
 	svc.Actor = "system:intake-email"
-	f.inbox = &intake.Inbox{Intake: svc, Records: f.log, Raw: f.raw, Ours: []string{sender, "privacy@productionflow.example"}}
+	f.inbox = &inbound.Inbox{Intake: svc, Records: f.log, Raw: f.raw, Ours: []string{sender, "privacy@productionflow.example"}}
 	return f
 }
 
-func (f *inboxFixture) receive(t *testing.T, v inbound.Verdicts) intake.Outcome {
+func (f *inboxFixture) receive(t *testing.T, v inbound.Verdicts) inbound.Outcome {
 	t.Helper()
-	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: v})
+	out, err := f.inbox.Receive(context.Background(), inbound.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: v})
 	require.NoError(t, err)
 	return out
 }
@@ -399,7 +399,7 @@ func TestReceiveAnswersUnreadableMailOnce(t *testing.T) {
 func TestReceiveFailuresAreRetriedSafely(t *testing.T) {
 	ctx := context.Background()
 	f := newInbox(deletion)
-	d := intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass}
+	d := inbound.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass}
 
 	f.raw.err = errors.New("S3 unavailable")
 	_, err := f.inbox.Receive(ctx, d)
@@ -475,7 +475,7 @@ func TestReceiveLogsNoPersonalData(t *testing.T) {
 // corpus reads a message of the triage corpus (shared/inbound/testdata).
 func corpus(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "inbound", "testdata", "corpus", name))
+	b, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
 	require.NoError(t, err)
 	return string(b)
 }
@@ -581,7 +581,7 @@ func TestAcknowledgeKeepsTheRequestsLanguage(t *testing.T) {
 	ctx := context.Background()
 	f := newInbox(corpus(t, "es-borrar.eml"))
 	f.mailer.err = errors.New("SES throttled")
-	_, err := f.inbox.Receive(ctx, intake.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass})
+	_, err := f.inbox.Receive(ctx, inbound.Delivery{MessageID: messageID, ReceivedAt: *f.now, Verdicts: pass})
 	require.Error(t, err)
 	require.Len(t, f.store.reqs, 1)
 	id := request.NewID(request.Email, messageID)

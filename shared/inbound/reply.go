@@ -1,4 +1,4 @@
-package intake
+package inbound
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/productionflow/privacy-desk/shared/inbound"
+	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -23,20 +23,7 @@ type Threads interface {
 	// Clarify gives an unclear request the kinds a reply named. It applies
 	// once: request.ErrConflict when the request is no longer unclear,
 	// unless this same reply made it so (a retry).
-	Clarify(ctx context.Context, c Clarification) error
-}
-
-// Clarification is what a reply to the unclear-mail question changes on
-// its request.
-type Clarification struct {
-	RequestID      string
-	ReplyMessageID string // the SES messageId of the reply
-	Kinds          []request.Kind
-	Priority       request.Priority
-	Due            request.Due // recomputed from the request's receipt for the new kinds
-	Subject        *request.Subject
-	Corrections    []request.CorrectionItem
-	At             time.Time
+	Clarify(ctx context.Context, c intake.Clarification) error
 }
 
 // maxLookups bounds the store reads one message can cause by naming
@@ -56,7 +43,7 @@ type thread struct {
 // way the sender must be the request's requester or agent: a stranger
 // quoting an ID is not joined to someone else's request. nil when the
 // message answers no request.
-func (in *Inbox) findThread(ctx context.Context, res *inbound.Result) (*thread, error) {
+func (in *Inbox) findThread(ctx context.Context, res *Result) (*thread, error) {
 	seen := map[string]bool{}
 	try := func(id, how string) (*thread, error) {
 		if seen[id] {
@@ -78,7 +65,7 @@ func (in *Inbox) findThread(ctx context.Context, res *inbound.Result) (*thread, 
 	if in.Threads != nil {
 		n := 0
 		for _, ref := range res.Refs {
-			sesID, ok := inbound.DeskMessageID(ref)
+			sesID, ok := DeskMessageID(ref)
 			if !ok {
 				continue
 			}
@@ -125,11 +112,11 @@ func sentBy(r *request.Request, from string) bool {
 // unclear-mail question set the request's kinds, and tells the team once.
 // It never opens a request and never answers the sender, except with the
 // acknowledgement a newly clear request is owed.
-func (in *Inbox) joinReply(ctx context.Context, d Delivery, res *inbound.Result, th *thread) (Outcome, error) {
+func (in *Inbox) joinReply(ctx context.Context, d Delivery, res *Result, th *thread) (Outcome, error) {
 	svc := in.Intake
 	r := th.r
-	rec := MailRecord{
-		MessageID: d.MessageID, Outcome: MailReply, Reason: "reply to the request's mail (" + th.matchedBy + ")",
+	rec := intake.MailRecord{
+		MessageID: d.MessageID, Outcome: intake.MailReply, Reason: "reply to the request's mail (" + th.matchedBy + ")",
 		RequestID: r.ID, ReceivedAt: in.receivedAt(d), Verdicts: verdictMap(d.Verdicts), AuthFailures: res.AuthFailures,
 	}
 	if kinds := clarifyingKinds(r, res); len(kinds) > 0 && in.Threads != nil {
@@ -176,14 +163,14 @@ func (in *Inbox) joinReply(ctx context.Context, d Delivery, res *inbound.Result,
 	if err := in.tellTeamReply(ctx, d, res, th, kindsSet); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{RequestID: r.ID, Mail: MailReply, Reason: rec.Reason}, nil
+	return Outcome{RequestID: r.ID, Mail: intake.MailReply, Reason: rec.Reason}, nil
 }
 
 // clarifyingKinds are the kinds a reply gives its request: only an open,
 // unclear request, only from a reply that was read whole, named a kind,
 // and passed sender authentication (a forged From must not steer a
 // request; the team still sees the reply).
-func clarifyingKinds(r *request.Request, res *inbound.Result) []request.Kind {
+func clarifyingKinds(r *request.Request, res *Result) []request.Kind {
 	if !slices.Contains(r.Kinds, request.Unclear) || r.Status.Closed() || res.Unreadable || len(res.AuthFailures) > 0 {
 		return nil
 	}
@@ -200,13 +187,13 @@ func clarifyingKinds(r *request.Request, res *inbound.Result) []request.Kind {
 // of those kinds: the acknowledgement (once: it is this reply's one reply)
 // and the workflows. It reports false when the request had been made
 // clear otherwise first (another reply, the team).
-func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r *request.Request, kinds []request.Kind) (bool, error) {
+func (in *Inbox) clarify(ctx context.Context, d Delivery, res *Result, r *request.Request, kinds []request.Kind) (bool, error) {
 	svc := in.Intake
 	priority := r.Priority
 	if res.Priority == request.Expedited || slices.Contains(kinds, request.ChildData) {
 		priority = request.Expedited
 	}
-	c := Clarification{
+	c := intake.Clarification{
 		RequestID: r.ID, ReplyMessageID: d.MessageID, Kinds: kinds, Priority: priority,
 		Due: svc.Calendar.Deadlines(r.ReceivedAt, kinds, priority), At: svc.Now(),
 	}
@@ -247,7 +234,7 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 		return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	if won {
-		msg, err := svc.render(r)
+		msg, err := svc.Acknowledgement(r)
 		if err != nil {
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
@@ -259,12 +246,12 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
 		if err := svc.Store.AppendEvent(ctx, request.Event{
-			RequestID: r.ID, At: svc.Now(), Actor: svc.actor(), Action: request.ActionAcknowledgedClarified, Once: request.ActionAcknowledgedClarified,
+			RequestID: r.ID, At: svc.Now(), Actor: svc.AuditActor(), Action: request.ActionAcknowledgedClarified, Once: request.ActionAcknowledgedClarified,
 			Data: map[string]string{"messageId": id},
 		}); err != nil {
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
-		svc.logger().InfoContext(ctx, "clarified request acknowledged", "requestId", r.ID, "messageId", id)
+		svc.Logger().InfoContext(ctx, "clarified request acknowledged", "requestId", r.ID, "messageId", id)
 	}
 	// As Submit does after the acknowledgement: a start of the same
 	// request is harmless, and a retry after a crash still starts it.
@@ -279,7 +266,7 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *inbound.Result, r
 // requester wrote — unless sender authentication failed (the From may be
 // forged) or the reply could not be read. Mail to a requester never
 // carries it.
-func (in *Inbox) tellTeamReply(ctx context.Context, d Delivery, res *inbound.Result, th *thread, kindsSet []request.Kind) error {
+func (in *Inbox) tellTeamReply(ctx context.Context, d Delivery, res *Result, th *thread, kindsSet []request.Kind) error {
 	svc := in.Intake
 	n := mail.ReplyNotice{
 		RequestID: th.r.ID, MessageID: d.MessageID, ReceivedAt: in.receivedAt(d), MatchedBy: th.matchedBy,
@@ -287,7 +274,7 @@ func (in *Inbox) tellTeamReply(ctx context.Context, d Delivery, res *inbound.Res
 		Location: svc.Calendar.Location(),
 	}
 	if len(res.AuthFailures) == 0 && !res.Unreadable {
-		n.Excerpt = inbound.OwnText(res)
+		n.Excerpt = OwnText(res)
 	}
 	return in.tellTeam(ctx, d, th.r.ID, func() (mail.Message, error) { return mail.RenderReplyNotice(svc.TeamAddress, n) })
 }
@@ -347,7 +334,7 @@ func (in *Inbox) tellTeam(ctx context.Context, d Delivery, requestID string, ren
 	}
 	if requestID != "" {
 		if err := svc.Store.AppendEvent(ctx, request.Event{
-			RequestID: requestID, At: svc.Now(), Actor: svc.actor(), Action: request.ActionTeamNotifiedOfReply, Once: request.ActionTeamNotifiedOfReply + ":" + d.MessageID,
+			RequestID: requestID, At: svc.Now(), Actor: svc.AuditActor(), Action: request.ActionTeamNotifiedOfReply, Once: request.ActionTeamNotifiedOfReply + ":" + d.MessageID,
 			Data: map[string]string{"messageId": id, "replyMessageId": d.MessageID},
 		}); err != nil {
 			return fmt.Errorf("tell team of mail %s: %w", d.MessageID, err)

@@ -1,4 +1,4 @@
-package intake_test
+package inbound_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
-// memThreads is an in-memory intake.Threads and mail.SentLog with the
+// memThreads is an in-memory inbound.Threads and mail.SentLog with the
 // DynamoDB store's rules; Clarify changes the requests of store.
 type memThreads struct {
 	mu          sync.Mutex
@@ -27,8 +27,8 @@ type memThreads struct {
 }
 
 var (
-	_ intake.Threads = (*memThreads)(nil)
-	_ mail.SentLog   = (*memThreads)(nil)
+	_ inbound.Threads = (*memThreads)(nil)
+	_ mail.SentLog    = (*memThreads)(nil)
 )
 
 func (m *memThreads) RecordSent(_ context.Context, messageID, requestID string, _ time.Time) error {
@@ -108,7 +108,7 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 	}
 	f.inbox.Threads = f.threads
 	f.raw.msgs = map[string]string{originalID: original}
-	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: originalID, ReceivedAt: *f.now, Verdicts: pass})
+	out, err := f.inbox.Receive(context.Background(), inbound.Delivery{MessageID: originalID, ReceivedAt: *f.now, Verdicts: pass})
 	require.NoError(t, err)
 	require.NotEmpty(t, out.RequestID)
 	f.r = f.store.reqs[out.RequestID]
@@ -122,11 +122,11 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 	return f
 }
 
-func (f *replyFixture) deliver(t *testing.T, raw string, v inbound.Verdicts) intake.Outcome {
+func (f *replyFixture) deliver(t *testing.T, raw string, v inbound.Verdicts) inbound.Outcome {
 	t.Helper()
 	*f.now = f.now.Add(time.Hour)
 	f.raw.msgs[replyID] = raw
-	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: replyID, ReceivedAt: *f.now, Verdicts: v})
+	out, err := f.inbox.Receive(context.Background(), inbound.Delivery{MessageID: replyID, ReceivedAt: *f.now, Verdicts: v})
 	require.NoError(t, err)
 	return out
 }
@@ -326,7 +326,7 @@ func TestAReplyAfterTheRequestIsClearSetsNothing(t *testing.T) {
 	f.mailer.sent = nil
 	second := msg("From: kim@example.com\nTo: privacy@productionflow.example\nSubject: Re: "+f.r.ID+"\n", "And export my data too.\r\n")
 	f.raw.msgs["second0reply0from0ses000000000000000000c"] = second
-	out, err := f.inbox.Receive(context.Background(), intake.Delivery{MessageID: "second0reply0from0ses000000000000000000c", ReceivedAt: *f.now, Verdicts: pass})
+	out, err := f.inbox.Receive(context.Background(), inbound.Delivery{MessageID: "second0reply0from0ses000000000000000000c", ReceivedAt: *f.now, Verdicts: pass})
 	require.NoError(t, err)
 	assert.Equal(t, f.r.ID, out.RequestID)
 	assert.Equal(t, []request.Kind{request.Deletion}, f.store.reqs[f.r.ID].Kinds, "the team handles what a later reply asks")
