@@ -74,15 +74,27 @@ func (t *Tokens) Get(ctx context.Context, hash string) (token.Record, error) {
 // Consume marks the token used in one conditional update that succeeds only
 // if it exists, is unused and has not expired.
 func (t *Tokens) Consume(ctx context.Context, hash string, now time.Time) (token.Record, error) {
+	return t.ConsumeBy(ctx, hash, now, "")
+}
+
+// ConsumeBy is Consume that also records, in the same update, the hash of
+// the browser session that used the token (token.Record.UsedBy).
+func (t *Tokens) ConsumeBy(ctx context.Context, hash string, now time.Time, session string) (token.Record, error) {
+	update := "SET used = :true, usedAt = :now"
+	values := map[string]types.AttributeValue{
+		":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
+		":now": s(timeKey(now)),
+	}
+	if session != "" {
+		update += ", usedBy = :by"
+		values[":by"] = s(session)
+	}
 	out, err := t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(t.Table),
-		Key:                 tokenKey(hash),
-		UpdateExpression:    aws.String("SET used = :true, usedAt = :now"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND used = :false AND validUntil > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
-			":now": s(timeKey(now)),
-		},
+		TableName:                 aws.String(t.Table),
+		Key:                       tokenKey(hash),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND used = :false AND validUntil > :now"),
+		ExpressionAttributeValues: values,
 		ReturnValues: types.ReturnValueAllNew,
 	})
 	var ccf *types.ConditionalCheckFailedException
@@ -121,6 +133,7 @@ func decodeToken(item map[string]types.AttributeValue) (token.Record, error) {
 	if u := str("usedAt"); u != "" {
 		r.UsedAt, _ = time.Parse(time.RFC3339Nano, u)
 	}
+	r.UsedBy = str("usedBy")
 	if m, ok := item["data"].(*types.AttributeValueMemberM); ok {
 		r.Data = map[string]string{}
 		for k, v := range m.Value {

@@ -65,4 +65,19 @@ func TestTokens(t *testing.T) {
 		_, err = tokens.Get(ctx, "0000")
 		assert.ErrorIs(t, err, token.ErrNotFound)
 	})
+
+	t.Run("used by a browser session", func(t *testing.T) {
+		_, rec3, err := issuer.Issue(token.Download, "PR-THREE", "", time.Hour, map[string]string{"key": "exports/PR-THREE/a.zip"})
+		require.NoError(t, err)
+		require.NoError(t, tokens.Put(ctx, rec3))
+		used, err := tokens.ConsumeBy(ctx, rec3.Hash, now, "5e55")
+		require.NoError(t, err)
+		assert.Equal(t, "5e55", used.UsedBy)
+		_, err = tokens.ConsumeBy(ctx, rec3.Hash, now, "0the4")
+		assert.ErrorIs(t, err, token.ErrUsed)
+		got, err := tokens.Get(ctx, rec3.Hash)
+		require.NoError(t, err)
+		assert.Equal(t, "5e55", got.UsedBy, "the first session stays recorded")
+		assert.Equal(t, "exports/PR-THREE/a.zip", got.Data["key"])
+	})
 }

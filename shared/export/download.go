@@ -2,6 +2,8 @@ package export
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -26,7 +28,8 @@ const (
 	// FetchTTL is how long the S3 link signed when Download is pressed works.
 	FetchTTL = 10 * time.Minute
 	// DownloadGrace is how long after the first press the button still
-	// works, so that a download cut off midway can be started again.
+	// works in the same browser, so that a download cut off midway can be
+	// started again; another browser is refused at once.
 	DownloadGrace = 15 * time.Minute
 )
 
@@ -121,22 +124,30 @@ func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
 }
 
 // Open uses the link (one conditional update: exists, unused, unexpired)
-// and returns a fresh S3 link valid FetchTTL. Within Grace of the first
-// use it signs another without changing the record; after it, ErrUsed.
-func (d *Downloads) Open(ctx context.Context, raw string) (string, error) {
+// for the browser session (a random value the page keeps in a cookie) and
+// returns a fresh S3 link valid FetchTTL. Within Grace of the first use the
+// same session gets another without changing the record; any other
+// session, or any after Grace, gets ErrUsed.
+func (d *Downloads) Open(ctx context.Context, raw, session string) (string, error) {
 	rec, err := d.record(ctx, raw)
 	if err != nil {
 		return "", err
 	}
 	now := d.Now()
-	used, err := d.Tokens.Consume(ctx, rec.Hash, now)
+	by := sessionHash(session)
+	var used token.Record
+	if bound, ok := d.Tokens.(token.BoundStore); ok {
+		used, err = bound.ConsumeBy(ctx, rec.Hash, now, by)
+	} else {
+		used, err = d.Tokens.Consume(ctx, rec.Hash, now)
+	}
 	switch {
 	case errors.Is(err, token.ErrUsed):
 		again, gerr := d.Tokens.Get(ctx, rec.Hash)
 		if gerr != nil {
 			return "", gerr
 		}
-		if !d.inGrace(again, now) || !now.Before(again.ExpiresAt) {
+		if !d.inGrace(again, now) || !now.Before(again.ExpiresAt) || by == "" || again.UsedBy != by {
 			return "", token.ErrUsed
 		}
 		used = again
@@ -164,6 +175,16 @@ func (d *Downloads) record(ctx context.Context, raw string) (token.Record, error
 		return token.Record{}, token.ErrNotFound
 	}
 	return rec, nil
+}
+
+// sessionHash is what is stored of a browser session: its SHA-256, never
+// the value the browser holds.
+func sessionHash(session string) string {
+	if session == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(session))
+	return hex.EncodeToString(sum[:])
 }
 
 func (d *Downloads) inGrace(rec token.Record, now time.Time) bool {

@@ -160,7 +160,7 @@ func TestDownloadLink(t *testing.T) {
 			assert.Equal(t, t0.Add(7*24*time.Hour), o.ExpiresAt)
 			assert.True(t, strings.HasPrefix(o.Origin, "http://127.0.0.1:"), o.Origin)
 		}
-		to, err := d.downloads.Open(ctx, raw)
+		to, err := d.downloads.Open(ctx, raw, browserA)
 		require.NoError(t, err)
 		assert.Contains(t, to, "X-Amz-Expires=600")
 		assert.Contains(t, to, "X-Amz-Date="+d.clk.Now().Format("20060102T150405Z"), "signed when pressed")
@@ -173,7 +173,7 @@ func TestDownloadLink(t *testing.T) {
 		d.clk.add(11 * time.Minute)
 		code, _ = d.fetch(t, to)
 		assert.Equal(t, http.StatusForbidden, code, "the file's link is short-lived")
-		_, err = d.downloads.Open(ctx, raw)
+		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrUsed, "strict single use without a grace window")
 		_, err = d.downloads.Lookup(ctx, raw)
 		assert.ErrorIs(t, err, token.ErrUsed)
@@ -182,17 +182,21 @@ func TestDownloadLink(t *testing.T) {
 		d := newDownloadDesk(t, token.NewMemStore(), export.DownloadGrace)
 		raw := d.offer(t)
 		d.clk.add(time.Hour)
-		_, err := d.downloads.Open(ctx, raw)
+		_, err := d.downloads.Open(ctx, raw, browserA)
 		require.NoError(t, err)
 		d.clk.add(14 * time.Minute)
 		_, err = d.downloads.Lookup(ctx, raw)
 		require.NoError(t, err, "the page still shows")
-		to, err := d.downloads.Open(ctx, raw)
-		require.NoError(t, err, "a cut-off download can be started again")
+		_, err = d.downloads.Open(ctx, raw, browserB)
+		assert.ErrorIs(t, err, token.ErrUsed, "another browser is refused at once")
+		_, err = d.downloads.Open(ctx, raw, "")
+		assert.ErrorIs(t, err, token.ErrUsed, "so is a press without a session")
+		to, err := d.downloads.Open(ctx, raw, browserA)
+		require.NoError(t, err, "a cut-off download can be started again in the same browser")
 		code, _ := d.fetch(t, to)
 		assert.Equal(t, http.StatusOK, code)
 		d.clk.add(2 * time.Minute)
-		_, err = d.downloads.Open(ctx, raw)
+		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrUsed, "the grace is counted from the first press")
 	})
 	t.Run("expired", func(t *testing.T) {
@@ -201,7 +205,7 @@ func TestDownloadLink(t *testing.T) {
 		d.clk.add(7*24*time.Hour + time.Second)
 		_, err := d.downloads.Lookup(ctx, raw)
 		assert.ErrorIs(t, err, token.ErrExpired)
-		_, err = d.downloads.Open(ctx, raw)
+		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrExpired)
 	})
 	t.Run("unknown, malformed, or issued for another purpose", func(t *testing.T) {
@@ -215,7 +219,7 @@ func TestDownloadLink(t *testing.T) {
 		for _, raw := range []string{unknown, "not-a-token", verifyRaw} {
 			_, err := d.downloads.Lookup(ctx, raw)
 			assert.ErrorIs(t, err, token.ErrNotFound)
-			_, err = d.downloads.Open(ctx, raw)
+			_, err = d.downloads.Open(ctx, raw, browserA)
 			assert.ErrorIs(t, err, token.ErrNotFound)
 		}
 		got, err := tokens.Get(ctx, rec.Hash)
@@ -227,10 +231,16 @@ func TestDownloadLink(t *testing.T) {
 		l, err := d.links.Offer(ctx, "req-42", "parts/req-42/payments.json")
 		require.NoError(t, err)
 		u, _ := url.Parse(l.URL)
-		_, err = d.downloads.Open(ctx, u.Query().Get("t"))
+		_, err = d.downloads.Open(ctx, u.Query().Get("t"), browserA)
 		assert.ErrorContains(t, err, "names no package")
 	})
 }
+
+// Two browser sessions, as the download page's cookie names them.
+const (
+	browserA = "session-of-the-browser-that-pressed-first-0000"
+	browserB = "session-of-another-browser-with-the-link-0000"
+)
 
 func TestDownloadIsUsedOnceUnderRace(t *testing.T) {
 	db := standin.Dynalite(t)
@@ -245,7 +255,7 @@ func TestDownloadIsUsedOnceUnderRace(t *testing.T) {
 	var opened, used int
 	for range 8 {
 		wg.Go(func() {
-			_, err := d.downloads.Open(context.Background(), raw)
+			_, err := d.downloads.Open(context.Background(), raw, browserA)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -265,12 +275,12 @@ func TestDownloadIsUsedOnceUnderRace(t *testing.T) {
 		raw := d.offer(t)
 		hash, err := token.Hash(raw)
 		require.NoError(t, err)
-		_, err = d.downloads.Open(context.Background(), raw)
+		_, err = d.downloads.Open(context.Background(), raw, browserA)
 		require.NoError(t, err)
 		first, err := tokens.Get(context.Background(), hash)
 		require.NoError(t, err)
 		d.clk.add(time.Minute)
-		_, err = d.downloads.Open(context.Background(), raw)
+		_, err = d.downloads.Open(context.Background(), raw, browserA)
 		require.NoError(t, err)
 		again, err := tokens.Get(context.Background(), hash)
 		require.NoError(t, err)

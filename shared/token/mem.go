@@ -44,7 +44,12 @@ func (m *MemStore) Get(_ context.Context, hash string) (Record, error) {
 }
 
 // Consume is the conditional update: exists, unused, not expired.
-func (m *MemStore) Consume(_ context.Context, hash string, now time.Time) (Record, error) {
+func (m *MemStore) Consume(ctx context.Context, hash string, now time.Time) (Record, error) {
+	return m.ConsumeBy(ctx, hash, now, "")
+}
+
+// ConsumeBy is Consume that records the session that used the token.
+func (m *MemStore) ConsumeBy(_ context.Context, hash string, now time.Time, session string) (Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.records[hash]
@@ -58,6 +63,7 @@ func (m *MemStore) Consume(_ context.Context, hash string, now time.Time) (Recor
 	}
 	r.Used = true
 	r.UsedAt = now
+	r.UsedBy = session
 	m.records[hash] = r
 	r.Data = maps.Clone(r.Data)
 	return r, nil

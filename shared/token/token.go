@@ -47,6 +47,10 @@ type Record struct {
 	ExpiresAt time.Time `json:"expiresAt" dynamodbav:"expiresAt"`
 	Used      bool      `json:"used" dynamodbav:"used"`
 	UsedAt    time.Time `json:"usedAt,omitzero" dynamodbav:"usedAt,omitempty"`
+	// UsedBy is the SHA-256 hex of the browser session that used the
+	// token, for a token that may be used again by that session only
+	// (ConsumeBy); empty otherwise.
+	UsedBy string `json:"usedBy,omitempty" dynamodbav:"usedBy,omitempty"`
 	// Data carries what the confirm page shows (system, action, due date);
 	// never personal data.
 	Data map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
@@ -63,6 +67,15 @@ type Store interface {
 	// only if it exists, is unused and expires after now, and returns the
 	// record. Otherwise it returns ErrNotFound, ErrUsed or ErrExpired.
 	Consume(ctx context.Context, hash string, now time.Time) (Record, error)
+}
+
+// BoundStore is a Store that can also record which browser session used a
+// token, in the same conditional update as Consume.
+type BoundStore interface {
+	Store
+	// ConsumeBy is Consume that also records session (a hash, never the
+	// session's own value) as the record's UsedBy.
+	ConsumeBy(ctx context.Context, hash string, now time.Time, session string) (Record, error)
 }
 
 // Issuer makes new tokens.

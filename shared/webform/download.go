@@ -2,8 +2,12 @@ package webform
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +21,10 @@ import (
 type Downloader interface {
 	// Lookup checks a link without using it.
 	Lookup(ctx context.Context, raw string) (export.Offered, error)
-	// Open uses the link and returns where the file is fetched from (a
-	// short-lived URL).
-	Open(ctx context.Context, raw string) (string, error)
+	// Open uses the link for the browser session and returns where the
+	// file is fetched from (a short-lived URL); the same session may press
+	// again for a short while, no other.
+	Open(ctx context.Context, raw, session string) (string, error)
 }
 
 var _ Downloader = (*export.Downloads)(nil)
@@ -68,12 +73,42 @@ func (h *Handler) downloadOpen(w http.ResponseWriter, r *http.Request) {
 		h.downloadProblem(w, r, token.ErrNotFound)
 		return
 	}
-	to, err := h.downloads.Open(r.Context(), raw)
+	session := downloadSession(r)
+	to, err := h.downloads.Open(r.Context(), raw, session)
 	if err != nil {
 		h.downloadProblem(w, r, err)
 		return
 	}
+	http.SetCookie(w, &http.Cookie{
+		Name: downloadCookie, Value: session, Path: "/download", MaxAge: int(export.DownloadGrace.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: !loopback(r.Host),
+	})
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// downloadCookie holds the browser session a download link was used by:
+// only that browser may press Download again, for export.DownloadGrace.
+const downloadCookie = "download-session"
+
+// downloadSession is the browser's download session, or a new random one.
+func downloadSession(r *http.Request) string {
+	if c, err := r.Cookie(downloadCookie); err == nil && sessionPattern.MatchString(c.Value) {
+		return c.Value
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var sessionPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+
+// loopback reports whether host (with or without a port) is this machine,
+// where the local stack serves plain HTTP.
+func loopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
 }
 
 // downloadProblem explains a link that cannot download anything. The token
@@ -86,7 +121,7 @@ func (h *Handler) downloadProblem(w http.ResponseWriter, r *http.Request, err er
 			"Please check that you opened the whole link from our email. "+again)
 	case errors.Is(err, token.ErrUsed):
 		h.renderMessage(w, http.StatusGone, "This download link was already used",
-			"Each download link works once (you can press the button again for "+minutes(export.DownloadGrace)+" after the first time). "+again)
+			"Each download link works once. If a download was cut off, pressing the button again works only in the same browser, for "+minutes(export.DownloadGrace)+" after the first press. "+again)
 	case errors.Is(err, token.ErrExpired):
 		h.renderMessage(w, http.StatusGone, "This download link has expired",
 			"Download links work for 7 days. "+again)

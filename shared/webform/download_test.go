@@ -27,6 +27,7 @@ type fakeDownloader struct {
 	err            error
 	lang           string // the request's language
 	lookups, opens []string
+	sessions       []string // the session each Open was for
 }
 
 var _ webform.Downloader = (*fakeDownloader)(nil)
@@ -40,8 +41,9 @@ func (f *fakeDownloader) Lookup(_ context.Context, raw string) (export.Offered, 
 		Origin: "https://exports.s3.us-east-1.amazonaws.com", Language: f.lang}, nil
 }
 
-func (f *fakeDownloader) Open(_ context.Context, raw string) (string, error) {
+func (f *fakeDownloader) Open(_ context.Context, raw, session string) (string, error) {
 	f.opens = append(f.opens, raw)
+	f.sessions = append(f.sessions, session)
 	if f.err != nil {
 		return "", f.err
 	}
@@ -121,6 +123,29 @@ func TestDownloadButtonRedirectsToTheFile(t *testing.T) {
 	assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
 	assert.NotContains(t, logs.String(), goodToken)
 	assert.NotContains(t, logs.String(), "X-Amz-Signature")
+
+	// The press binds the link to this browser: a cookie holds a random
+	// session, only for the download path, which the next press sends back.
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "download-session" {
+			cookie = c
+		}
+	}
+	require.NotNil(t, cookie, "the browser gets its session")
+	assert.Len(t, f.sessions[0], 43, "32 random bytes")
+	assert.Equal(t, f.sessions[0], cookie.Value)
+	assert.Equal(t, "/download", cookie.Path)
+	assert.True(t, cookie.HttpOnly)
+	assert.Equal(t, http.SameSiteStrictMode, cookie.SameSite)
+	assert.True(t, cookie.Secure, "Secure on a public host")
+	again := downloadPost(goodToken)
+	again.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+	serve(newDownloadHandler(f, &logs), again)
+	assert.Equal(t, f.sessions[0], f.sessions[1], "the same browser presses again with the same session")
+	serve(newDownloadHandler(f, &logs), downloadPost(goodToken))
+	assert.NotEqual(t, f.sessions[0], f.sessions[2], "another browser has another session")
+	assert.NotContains(t, logs.String(), cookie.Value)
 }
 
 func TestDownloadLinkProblems(t *testing.T) {
