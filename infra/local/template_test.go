@@ -263,3 +263,35 @@ func toString(v any) string {
 	}
 	return ""
 }
+
+// TestTemplateHardening: every bucket refuses plain HTTP, every log group is
+// on the desk's key, and the receipt rule refuses mail sent without TLS.
+func TestTemplateHardening(t *testing.T) {
+	tm := loadTemplate(t)
+	tlsOnly := map[string]bool{}
+	for name, r := range tm.Resources {
+		switch r["Type"] {
+		case "AWS::Logs::LogGroup":
+			assert.Equal(t, "DeskKey.Arn", tm.props(t, name)["KmsKeyId"], "%s is encrypted with the desk's key", name)
+		case "AWS::S3::BucketPolicy":
+			p := tm.props(t, name)
+			doc, _ := p["PolicyDocument"].(map[string]any)
+			stmts, _ := doc["Statement"].([]any)
+			for _, s := range stmts {
+				st, _ := s.(map[string]any)
+				cond, _ := st["Condition"].(map[string]any)
+				b, _ := cond["Bool"].(map[string]any)
+				if st["Effect"] == "Deny" && st["Action"] == "s3:*" && b["aws:SecureTransport"] == "false" {
+					tlsOnly[p["Bucket"].(string)] = true
+				}
+			}
+		}
+	}
+	for name, r := range tm.Resources {
+		if r["Type"] == "AWS::S3::Bucket" {
+			assert.True(t, tlsOnly[name], "bucket %s has a TLS-only policy", name)
+		}
+	}
+	rule, _ := tm.props(t, "InboundRule")["Rule"].(map[string]any)
+	assert.Equal(t, "Require", rule["TlsPolicy"])
+}
