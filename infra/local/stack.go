@@ -44,10 +44,22 @@ type addresses struct {
 }
 
 // run starts the stand-ins (with the table and buckets), serves the desk
-// and blocks until ctx ends; then it stops everything it started.
+// and blocks until ctx ends; then it stops everything it started. It first
+// makes sure no other desk runs on the same data folder or ports.
 func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) error {
 	data, err := filepath.Abs(opt.DataDir)
 	if err != nil {
+		return err
+	}
+	release, err := standin.LockDir(data)
+	if errors.Is(err, standin.ErrInUse) {
+		return fmt.Errorf("a desk is already running with the data folder %s (it is locked): stop it first (Ctrl-C where it runs), or give this one another folder with -data", data)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := checkPorts(opt); err != nil {
 		return err
 	}
 
@@ -166,6 +178,30 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// checkPorts makes sure the fixed ports the stack listens on are free, and
+// says plainly which one is taken, most likely by a desk already running.
+func checkPorts(opt options) error {
+	for _, p := range []struct{ addr, what, flag string }{
+		{opt.Addr, "the web form", "-addr"},
+		{fmt.Sprintf("127.0.0.1:%d", opt.SESPort), "the SES outbox", "-ses-port"},
+		{fmt.Sprintf("127.0.0.1:%d", opt.DynamoPort), "DynamoDB", "-dynamodb-port"},
+		{fmt.Sprintf("127.0.0.1:%d", opt.SMTPPort), "the SMTP listener", "-smtp-port"},
+		{opt.StatesAddr, "Step Functions", "-states-addr"},
+	} {
+		if p.addr == "" {
+			continue
+		}
+		err := standin.CheckFree(p.addr)
+		if errors.Is(err, standin.ErrInUse) {
+			return fmt.Errorf("%s is already taken (the port of %s): is a desk already running? Stop it first (Ctrl-C where it runs), or choose another port with %s", p.addr, p.what, p.flag)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setEnv sets each group of variables in the process environment and

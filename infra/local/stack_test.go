@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -163,4 +164,52 @@ func TestLocalStack(t *testing.T) {
 	}
 	_, err = http.Get(addrs.DynamoDB)
 	assert.Error(t, err, "dynalite must stop with the stack")
+}
+
+// TestAlreadyRunning starts the stack where a desk already runs — its data
+// folder locked, or one of its ports taken — and expects a plain message
+// before anything starts.
+func TestAlreadyRunning(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	locked := t.TempDir()
+	release, err := standin.LockDir(locked)
+	require.NoError(t, err)
+	defer release()
+
+	tests := []struct {
+		name string
+		opt  options
+		want []string
+	}{
+		{"the data folder is locked", options{Addr: "127.0.0.1:0", DataDir: locked},
+			[]string{"a desk is already running with the data folder " + locked, "-data"}},
+		{"the form's port is taken", options{Addr: taken.Addr().String(), DataDir: t.TempDir()},
+			[]string{taken.Addr().String() + " is already taken (the port of the web form)", "is a desk already running?", "-addr"}},
+		{"the outbox's port is taken", options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SESPort: port},
+			[]string{taken.Addr().String() + " is already taken (the port of the SES outbox)", "-ses-port"}},
+		{"the SMTP port is taken", options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SMTPPort: port},
+			[]string{taken.Addr().String() + " is already taken (the port of the SMTP listener)", "-smtp-port"}},
+		{"the Step Functions port is taken", options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), StatesAddr: taken.Addr().String()},
+			[]string{taken.Addr().String() + " is already taken (the port of Step Functions)", "-states-addr"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &syncBuffer{}
+			err := run(context.Background(), tt.opt, out, slog.New(slog.DiscardHandler))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, out.String(), "nothing started")
+		})
+	}
+
+	// Once the other desk stops, the folder is free again.
+	require.NoError(t, release())
+	again, err := standin.LockDir(locked)
+	require.NoError(t, err)
+	require.NoError(t, again())
 }
