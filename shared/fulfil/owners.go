@@ -28,7 +28,7 @@ import (
 // page (AnswerTask); when the last task is answered the waiting workflow
 // task is completed with every task's result.
 
-// TaskStore keeps manual tasks (*dynamo.Tasks).
+// TaskStore keeps manual tasks (*task.Store in shared/dynamo/task).
 type TaskStore interface {
 	Create(ctx context.Context, t connector.Task) (bool, error)
 	List(ctx context.Context, requestID string) ([]connector.Task, error)
