@@ -95,7 +95,7 @@ func (t *Tokens) ConsumeBy(ctx context.Context, hash string, now time.Time, sess
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND used = :false AND validUntil > :now"),
 		ExpressionAttributeValues: values,
-		ReturnValues: types.ReturnValueAllNew,
+		ReturnValues:              types.ReturnValueAllNew,
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {

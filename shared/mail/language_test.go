@@ -178,29 +178,29 @@ func TestSpanishByDefaultNever(t *testing.T) {
 // English ones' guarantees for what a requester typed.
 func TestRequesterValuesEscapedInSpanish(t *testing.T) {
 	names := []struct {
-		name     string
-		given    string
-		trace    string // a part of the name that must appear nowhere
+		name  string
+		given string
+		trace string // a part of the name that must appear nowhere
 	}{
 		{
-			name:     "script tag",
-			given:    `<script>alert("x")</script>`,
-			trace:    "alert",
+			name:  "script tag",
+			given: `<script>alert("x")</script>`,
+			trace: "alert",
 		},
 		{
-			name:     "CR/LF header injection",
-			given:    "Eva\r\nBcc: atacante@example.com\r\n\r\n<b>hola</b>",
-			trace:    "atacante@example.com",
+			name:  "CR/LF header injection",
+			given: "Eva\r\nBcc: atacante@example.com\r\n\r\n<b>hola</b>",
+			trace: "atacante@example.com",
 		},
 		{
-			name:     "attribute breakout",
-			given:    `"><img src=x onerror=alert(1)>`,
-			trace:    "onerror",
+			name:  "attribute breakout",
+			given: `"><img src=x onerror=alert(1)>`,
+			trace: "onerror",
 		},
 		{
-			name:     "bidirectional override, NUL and accents",
-			given:    "José Ñúñez\u202Egpj.exe\x00",
-			trace:    "Ñúñez",
+			name:  "bidirectional override, NUL and accents",
+			given: "José Ñúñez\u202Egpj.exe\x00",
+			trace: "Ñúñez",
 		},
 	}
 	render := map[string]func(name string) (mail.Message, error){
