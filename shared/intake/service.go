@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +58,38 @@ type Service struct {
 	// request (verification, then fulfilment; named by the request ID).
 	// StartWorkflows calls it only for a request whose kinds are known.
 	StartWorkflow func(ctx context.Context, r *request.Request) error
+	// Caps, when set, bounds the automatic mail one address can draw:
+	// AcksPerAddressPerDay acknowledgements a day (default 3), and while
+	// an unverified request of the same kinds for the address is open, a
+	// new submission opens nothing and re-sends its acknowledgement at
+	// most once per ResendEvery (default an hour).
+	Caps                 Caps
+	AcksPerAddressPerDay int
+	ResendEvery          time.Duration
 }
+
+// Caps counts automatic mail per address with conditional writes
+// (*dynamo.Store).
+type Caps interface {
+	CountAcknowledgement(ctx context.Context, email, day string, max int, now time.Time) (bool, error)
+	ClaimResend(ctx context.Context, id string, now time.Time, every time.Duration) (bool, error)
+	// MarkAckCapped records on the request that its acknowledgement was
+	// not sent because of the cap (request.Request.AckCappedAt).
+	MarkAckCapped(ctx context.Context, id string, at time.Time) error
+}
+
+// errAckCapped is acknowledge's answer for a request whose address had its
+// automatic mails for the day.
+var errAckCapped = errors.New("acknowledgement capped for the address today")
+
+// Defaults of the caps.
+const (
+	DefaultAcksPerAddressPerDay = 3
+	DefaultResendEvery          = time.Hour
+	// earlierChecked bounds how many of an address's latest requests a
+	// submission is compared with.
+	earlierChecked = 10
+)
 
 // ErrSubmissionReused means a submission came with the source ID of an
 // earlier one but asks something else (another address, other kinds,
@@ -70,6 +102,15 @@ type Receipt struct {
 	Request *request.Request
 	// Created is false when the same submission arrived before.
 	Created bool
+	// AlreadyOpen: an unverified request of the same kinds for the same
+	// address was open, so nothing new was opened; Request is that one
+	// (not to be shown: the submitter has proven nothing). Resent says
+	// whether its acknowledgement went out again.
+	AlreadyOpen, Resent bool
+	// Capped: the request was stored, but the address had its automatic
+	// mails for the day, so no acknowledgement went out and its request
+	// workflow waits for the team.
+	Capped bool
 }
 
 // Submit validates a submission (a FieldErrors error when it is invalid), stores it as a request once (the same
@@ -88,6 +129,12 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	earlier, err := s.Store.EarlierRequests(ctx, sub.Requester.Email)
 	if err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	if s.Caps != nil && !slices.Contains(earlier, id) {
+		rc, err := s.alreadyOpen(ctx, earlier, sub)
+		if err != nil || rc != nil {
+			return rc, err
+		}
 	}
 	r := &request.Request{
 		ID:          id,
@@ -136,7 +183,18 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	s.Logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
 		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
 
-	if err := s.acknowledge(ctx, stored); err != nil {
+	err = s.acknowledge(ctx, stored)
+	if errors.Is(err, errAckCapped) {
+		// Only the deadline watch: it tells the team before the
+		// acknowledgement is due; no more mail goes to the address today.
+		if s.StartWatch != nil {
+			if err := s.StartWatch(ctx, stored); err != nil {
+				return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
+			}
+		}
+		return &Receipt{Request: stored, Created: created, Capped: true}, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	// Started on every call, after the acknowledgement: a start for the same
@@ -145,6 +203,94 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		return nil, fmt.Errorf("submit %s: %w", id, err)
 	}
 	return &Receipt{Request: stored, Created: created}, nil
+}
+
+// alreadyOpen finds an open, unverified request of the same kinds among the
+// address's latest; when there is one, nothing new is opened and its
+// acknowledgement is sent again, at most once per ResendEvery.
+func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submission) (*Receipt, error) {
+	for i := len(earlier) - 1; i >= 0 && i >= len(earlier)-earlierChecked; i-- {
+		r, err := s.Store.Get(ctx, earlier[i])
+		if err != nil {
+			return nil, fmt.Errorf("submit: read earlier request: %w", err)
+		}
+		if r == nil || !awaitingVerification(r.Status) || !sameKinds(r.Kinds, sub.Kinds) ||
+			!strings.EqualFold(r.Requester.Email, sub.Requester.Email) {
+			continue
+		}
+		now := s.Now()
+		every := cmp.Or(s.ResendEvery, DefaultResendEvery)
+		// Re-sent at most once per every, counting the acknowledgement
+		// itself; never when it was held back by the daily cap.
+		resend := false
+		if !r.AcknowledgedAt.IsZero() && !now.Before(r.AcknowledgedAt.Add(every)) {
+			if resend, err = s.Caps.ClaimResend(ctx, r.ID, now, every); err != nil {
+				return nil, fmt.Errorf("submit: %w", err)
+			}
+		}
+		if resend {
+			msg, err := s.Acknowledgement(r)
+			if err != nil {
+				return nil, fmt.Errorf("resend %s: %w", r.ID, err)
+			}
+			if _, err := s.Mail.Send(ctx, msg); err != nil {
+				return nil, fmt.Errorf("resend %s: send: %w", r.ID, err)
+			}
+		}
+		if err := s.Store.AppendEvent(ctx, request.Event{
+			RequestID: r.ID, At: now, Actor: s.AuditActor(), Action: request.ActionDuplicateSubmission,
+			Reason: "the same address asked for the same again while this request waits for its confirmation",
+			Data:   map[string]string{"channel": string(sub.Channel), "resent": strconv.FormatBool(resend)},
+		}); err != nil {
+			return nil, fmt.Errorf("submit: %w", err)
+		}
+		s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", resend)
+		return &Receipt{Request: r, AlreadyOpen: true, Resent: resend}, nil
+	}
+	return nil, nil
+}
+
+// countAcknowledgement counts r's acknowledgement against its address's
+// daily cap; past the cap it records that on the request and its trail and
+// returns errAckCapped.
+func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) error {
+	if s.Caps == nil {
+		return nil
+	}
+	now := s.Now()
+	day := now.In(s.Calendar.Location()).Format(time.DateOnly)
+	ok, err := s.Caps.CountAcknowledgement(ctx, r.Requester.Email, day, cmp.Or(s.AcksPerAddressPerDay, DefaultAcksPerAddressPerDay), now)
+	if err != nil {
+		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+	}
+	if ok {
+		return nil
+	}
+	if err := s.Caps.MarkAckCapped(ctx, r.ID, now); err != nil {
+		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+	}
+	r.AckCappedAt = now
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: now, Actor: s.AuditActor(), Action: request.ActionAcknowledgementCapped, Once: request.ActionAcknowledgementCapped,
+		Reason: "the address has had its automatic mails for the day: the team acknowledges this request",
+	}); err != nil {
+		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+	}
+	s.Logger().InfoContext(ctx, "acknowledgement capped", "requestId", r.ID)
+	return errAckCapped
+}
+
+// awaitingVerification reports whether a request in status st is open and
+// not yet verified.
+func awaitingVerification(st request.Status) bool {
+	return st == request.Received || st == request.Acknowledged || st == request.Verifying
+}
+
+func sameKinds(a, b []request.Kind) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
 // StartWorkflows starts what follows a stored, acknowledged request: its
@@ -178,6 +324,9 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request,
 }
 
 func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
+	if r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero() {
+		return errAckCapped
+	}
 	if r.AcknowledgedAt.IsZero() {
 		lease := s.AckLease
 		if lease == 0 {
@@ -191,6 +340,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 			// Another delivery of the same submission is sending it now.
 			s.Logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
 			return nil
+		}
+		if err := s.countAcknowledgement(ctx, r); err != nil {
+			return err
 		}
 		msg, err := s.Acknowledgement(r)
 		if err != nil {

@@ -219,8 +219,11 @@ type Request struct {
 	DuplicateOf []string `json:"duplicateOf,omitempty" dynamodbav:"duplicateOf,omitempty"`
 	// AcknowledgedAt is when the acknowledgement (or opt-out confirmation) was sent.
 	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero" dynamodbav:"acknowledgedAt,omitempty"`
-	AckMessageID   string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
-	UpdatedAt      time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	// AckCappedAt is when the acknowledgement was held back because the
+	// address had its automatic mails for the day; the team acknowledges.
+	AckCappedAt  time.Time `json:"ackCappedAt,omitzero" dynamodbav:"ackCappedAt,omitempty"`
+	AckMessageID string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
+	UpdatedAt    time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 	// Fingerprint is ContentFingerprint as the request was submitted: a
 	// later submission with the same source ID is the same request only
 	// if its fingerprint is equal. A hash, not personal data in clear.
@@ -313,6 +316,18 @@ var (
 	// ErrConflict means the request changed underneath: the status was not
 	// the one the caller expected.
 	ErrConflict = errors.New("request changed concurrently")
+)
+
+// Errors the completion of a workflow's waiting task reports (the Step
+// Functions adapter, shared/sfn, maps the service's own to them), for the
+// service that asked the workflow to wait to tell apart.
+var (
+	// ErrTaskTimedOut means the task's wait ended (its timeout passed)
+	// before it was completed: the workflow has taken its timeout path.
+	ErrTaskTimedOut = errors.New("workflow task timed out")
+	// ErrTaskGone means no open task has the token: the task was completed
+	// already, its execution ended, or the token is not a task token.
+	ErrTaskGone = errors.New("workflow task no longer open")
 )
 
 // NormalizeEmail is the form of an address used to find a person's requests:

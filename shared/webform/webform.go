@@ -495,6 +495,15 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		h.internal(w, r, err)
 		return
 	}
+	if rc.AlreadyOpen {
+		h.renderMessage(w, http.StatusOK, alreadyOpenTitle, alreadyOpenMessage(rc.Resent, h.team))
+		return
+	}
+	if rc.Capped {
+		h.renderMessage(w, http.StatusOK, "We have received your request",
+			"Your request "+rc.Request.ID+" is stored and the deadlines run from today. "+cappedMessage(h.team))
+		return
+	}
 	h.render(w, http.StatusOK, "receipt.html", receiptData{Request: rc.Request, Location: h.loc, TeamAddress: h.team,
 		Titles: titles(rc.Request.Kinds)})
 }
@@ -550,11 +559,47 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 		h.internal(w, r, err)
 		return
 	}
+	if rc.AlreadyOpen {
+		// The earlier request is not shown: the submitter has proven nothing.
+		writeJSON(w, http.StatusOK, map[string]any{"status": "already-open", "resent": rc.Resent,
+			"message": alreadyOpenMessage(rc.Resent, h.team)})
+		return
+	}
 	status := http.StatusCreated
 	if !rc.Created {
 		status = http.StatusOK
 	}
+	if rc.Capped {
+		writeJSON(w, status, cappedReceipt{Receipt: receiptJSON(rc.Request), Acknowledgement: "held", Message: cappedMessage(h.team)})
+		return
+	}
 	writeJSON(w, status, receiptJSON(rc.Request))
+}
+
+// What a submitter is told when the same address already has an open,
+// unconfirmed request of the same kinds, or has had its mails for the day.
+const alreadyOpenTitle = "This request is already waiting for confirmation"
+
+func alreadyOpenMessage(resent bool, team string) string {
+	m := "A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. "
+	if resent {
+		m += "We have sent its acknowledgement to that address again. "
+	} else {
+		m += "We sent mail about it to that address less than an hour ago, so we did not send more. "
+	}
+	return m + "Please look for our mail there, including in the spam folder, and use the confirmation link in it. Questions? Write to " + team + "."
+}
+
+func cappedMessage(team string) string {
+	return "This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it. Questions? Write to " + team + "."
+}
+
+// cappedReceipt is the JSON receipt of a request whose acknowledgement was
+// held back by the daily cap.
+type cappedReceipt struct {
+	Receipt
+	Acknowledgement string `json:"acknowledgement"`
+	Message         string `json:"message"`
 }
 
 // Receipt is the JSON answer to a submission.

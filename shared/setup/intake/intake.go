@@ -32,6 +32,9 @@ type Config struct {
 	// RequestWorkflowARN is the request workflow (verification, then
 	// fulfilment); without it requests wait for the team.
 	RequestWorkflowARN setup.ARN `env:"REQUEST_WORKFLOW_ARN"`
+	// AcksPerAddressPerDay caps the acknowledgements one address gets a
+	// day; past it requests are stored and left to the team.
+	AcksPerAddressPerDay int `env:"ACKS_PER_ADDRESS_PER_DAY" envDefault:"3"`
 }
 
 // LoadConfig reads Config from getenv and reports every problem at once.
@@ -58,6 +61,11 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		TeamAddress: cfg.TeamAddress.String(),
 		NoticeTo:    cfg.TeamAddress.String(),
 		FormURL:     cfg.FormURL.String(),
+		// One automatic acknowledgement per address and day up to the cap,
+		// and no second request while one of the same kinds awaits its
+		// confirmation: counted with conditional writes on the table.
+		Caps:                 store,
+		AcksPerAddressPerDay: cfg.AcksPerAddressPerDay,
 	}
 	if cfg.DeadlineWatchARN != "" {
 		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}

@@ -1,0 +1,178 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// memCaps counts as *dynamo.Store does, in memory.
+type memCaps struct {
+	mu     sync.Mutex
+	store  *memStore
+	acks   map[string]int
+	resent map[string]time.Time
+}
+
+func newMemCaps(store *memStore) *memCaps {
+	return &memCaps{store: store, acks: map[string]int{}, resent: map[string]time.Time{}}
+}
+
+func (c *memCaps) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := request.NormalizeEmail(email) + "|" + day
+	if c.acks[k] >= max {
+		return false, nil
+	}
+	c.acks[k]++
+	return true, nil
+}
+
+func (c *memCaps) ClaimResend(_ context.Context, id string, now time.Time, every time.Duration) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if at, ok := c.resent[id]; ok && !at.Before(now.Add(-every)) {
+		return false, nil
+	}
+	c.resent[id] = now
+	return true, nil
+}
+
+func (c *memCaps) MarkAckCapped(_ context.Context, id string, at time.Time) error {
+	c.store.mu.Lock()
+	defer c.store.mu.Unlock()
+	r := c.store.reqs[id]
+	r.AckCappedAt = at
+	c.store.reqs[id] = r
+	return nil
+}
+
+func (m *memStore) count(action string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, e := range m.events {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTenSubmissionsForOneAddressOpenOneRequest replays a flood: ten form
+// posts for one address, each with its own submission ID, asking the same.
+// One request is opened and acknowledged; the others join it, re-sending
+// its acknowledgement at most once an hour, each visible on its trail.
+func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.Caps = newMemCaps(store)
+	var workflows int
+	svc.StartWorkflow = func(context.Context, *request.Request) error { workflows++; return nil }
+
+	var first string
+	for i := range 10 {
+		sub := validSubmission()
+		sub.SourceID = fmt.Sprintf("web-flood-%04d-abcdefgh", i)
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		if i == 0 {
+			require.True(t, rc.Created)
+			first = rc.Request.ID
+			continue
+		}
+		assert.True(t, rc.AlreadyOpen, "submission %d joins the open request", i)
+		assert.False(t, rc.Resent, "the acknowledgement went out less than an hour ago")
+		assert.Equal(t, first, rc.Request.ID)
+		now = now.Add(time.Minute)
+	}
+	assert.Len(t, store.reqs, 1, "one request")
+	assert.Len(t, mailer.sent, 1, "one acknowledgement")
+	assert.Equal(t, 1, workflows, "one verification")
+	assert.Equal(t, 9, store.count(request.ActionDuplicateSubmission), "each one on the trail")
+
+	now = now.Add(time.Hour)
+	sub := validSubmission()
+	sub.SourceID = "web-flood-later-abcdefgh"
+	rc, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.True(t, rc.AlreadyOpen)
+	assert.True(t, rc.Resent, "an hour later the acknowledgement is sent again")
+	require.Len(t, mailer.sent, 2)
+	assert.Contains(t, mailer.sent[1].Subject, first)
+
+	// Once verified, a new submission is a new request.
+	r := store.reqs[first]
+	r.Status = request.Verified
+	store.reqs[first] = r
+	sub.SourceID = "web-after-verified-abcdefgh"
+	rc, err = svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.True(t, rc.Created)
+	assert.NotEqual(t, first, rc.Request.ID)
+}
+
+// TestAcknowledgementsPerAddressAreCapped: an address asking for other
+// things again and again gets at most AcksPerAddressPerDay
+// acknowledgements a day; the rest are stored, recorded as capped, left to
+// the team (deadline watch only), and not mailed even when retried.
+func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.Caps = newMemCaps(store)
+	svc.AcksPerAddressPerDay = 2
+	var watched, workflows int
+	svc.StartWatch = func(context.Context, *request.Request) error { watched++; return nil }
+	svc.StartWorkflow = func(context.Context, *request.Request) error { workflows++; return nil }
+
+	kinds := []request.Kind{request.Deletion, request.AccessCategories, request.Portability}
+	var receipts []*intake.Receipt
+	for i, k := range kinds {
+		sub := validSubmission()
+		sub.SourceID = fmt.Sprintf("web-capped-%04d-abcdefgh", i)
+		sub.Kinds = []request.Kind{k}
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		receipts = append(receipts, rc)
+	}
+	assert.False(t, receipts[0].Capped)
+	assert.False(t, receipts[1].Capped)
+	capped := receipts[2]
+	require.True(t, capped.Capped, "the third acknowledgement of the day is held back")
+	assert.Len(t, mailer.sent, 2)
+	assert.Equal(t, 3, watched, "every request's deadline watch runs: the team is reminded")
+	assert.Equal(t, 2, workflows, "no verification mail for the capped one")
+	stored := store.reqs[capped.Request.ID]
+	assert.Equal(t, request.Received, stored.Status)
+	assert.Equal(t, now, stored.AckCappedAt)
+	assert.Equal(t, 1, store.count(request.ActionAcknowledgementCapped))
+
+	sub := validSubmission()
+	sub.SourceID = "web-capped-0002-abcdefgh"
+	sub.Kinds = []request.Kind{request.Portability}
+	rc, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.True(t, rc.Capped, "a retry stays capped")
+	assert.Len(t, mailer.sent, 2, "and sends nothing")
+
+	now = now.Add(24 * time.Hour)
+	sub.SourceID = "web-next-day-abcdefgh"
+	sub.Kinds = []request.Kind{request.OptOutMarketing}
+	rc, err = svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.False(t, rc.Capped, "a new day, a new allowance")
+	assert.Len(t, mailer.sent, 3)
+}
