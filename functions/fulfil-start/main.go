@@ -11,12 +11,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
+	"github.com/productionflow/privacy-desk/shared/setup/fulfil/start"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	handler, err := fulfil.Start(context.Background(), os.Getenv, log)
+	handler, err := start.Handler(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

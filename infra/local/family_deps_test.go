@@ -15,9 +15,11 @@ import (
 // TestEachFunctionLinksOnlyItsFamily: each function is built through its
 // own family of shared/setup, so it does not link what only other
 // functions use. Only the email intake links the MIME reader; the deadline
-// reminder and verification link neither the web form, the registry's YAML,
-// S3, SSM nor the connectors; no function links the registry of all of
-// them (shared/setup/workflows).
+// reminder, verification and the hand-over to fulfilment (fulfil-start)
+// link neither the web form, the registry's YAML, S3, SSM nor the
+// connectors, and the hand-over no access package or fulfilment service
+// either; no function links the registry of all of them
+// (shared/setup/workflows).
 func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("skipping: the go command is not on PATH")
@@ -35,7 +37,7 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 		"deadline-reminder": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn"}),
 		"verify-start":      slices.Concat(all, mime, heavy),
 		"verify-close":      slices.Concat(all, mime, heavy),
-		"fulfil-start":      slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"fulfil-start":      slices.Concat(all, mime, heavy, []string{module + "/shared/export", module + "/shared/fulfil"}),
 		"fulfil-plan":       slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-step":       slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-tasks":      slices.Concat(all, mime, []string{module + "/shared/webform"}),

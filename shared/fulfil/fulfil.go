@@ -14,13 +14,13 @@ package fulfil
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/handover"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
@@ -106,30 +106,7 @@ type TransientError = request.TransientError
 
 // RequestStateError means the request cannot be fulfilled in its state
 // (not found, not verified, closed). Retrying will not help.
-type RequestStateError struct {
-	RequestID string
-	Status    request.Status // empty when the request does not exist
-}
-
-func (e *RequestStateError) Error() string {
-	if e.Status == "" {
-		return fmt.Sprintf("request %s not found", e.RequestID)
-	}
-	return fmt.Sprintf("request %s is %s: only a verified request (or one asking only for opt-outs) is fulfilled", e.RequestID, e.Status)
-}
-
-// mayStart reports whether fulfilment of r may begin now: it is verified,
-// or it asks only for opt-outs (which need no verification) and is still
-// new. It is the one rule Plan and Launcher share.
-func mayStart(r *request.Request) bool {
-	switch r.Status {
-	case request.Verified:
-		return true
-	case request.Received, request.Acknowledged:
-		return r.OnlyOptOuts()
-	}
-	return false
-}
+type RequestStateError = handover.RequestStateError
 
 // verifiedOnTrail reports whether the audit trail shows the request was
 // verified (by the email link, or moved to verified) or that fulfilment
@@ -189,17 +166,11 @@ func hasEvent(events []request.Event, action string, match map[string]string) (r
 	return request.Event{}, false
 }
 
-// PlanInput starts fulfilment of one request.
-type PlanInput struct {
-	RequestID string `json:"requestId"`
-	// Scope ScopeOptOuts carries out only the request's opt-outs, at once
-	// and without verification, whatever else the request asks; empty
-	// carries out the whole (verified) request.
-	Scope string `json:"scope,omitempty"`
-}
+// PlanInput starts fulfilment of one request: the fulfil workflow's input.
+type PlanInput = handover.Input
 
 // ScopeOptOuts is the scope of a fulfilment of a request's opt-outs alone.
-const ScopeOptOuts = "opt-outs"
+const ScopeOptOuts = handover.ScopeOptOuts
 
 // Audit actions of the opt-outs' own run.
 const (
@@ -258,7 +229,7 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 		return PlanOutput{}, &RequestStateError{RequestID: r.ID, Status: r.Status}
 	}
 	switch {
-	case mayStart(r):
+	case handover.MayStart(r):
 		now := s.Now()
 		err := s.Store.SetStatus(ctx, r.ID, r.Status, request.InProgress, now)
 		if errors.Is(err, request.ErrConflict) && !again {

@@ -7,10 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -166,21 +162,18 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 		return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 	}
 	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: at.UTC()})
-	_, err = s.Tasks.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(rec.TaskToken), Output: aws.String(string(body))})
-	var timedOut *types.TaskTimedOut
-	var gone *types.TaskDoesNotExist
-	var invalid *types.InvalidToken
+	err = s.Tasks.Complete(ctx, rec.TaskToken, body)
 	switch {
-	case (errors.As(err, &timedOut) || errors.As(err, &gone) || errors.As(err, &invalid)) && resumed:
+	case (errors.Is(err, ErrTaskTimedOut) || errors.Is(err, ErrTaskGone)) && resumed:
 		// Most likely the first confirmation did complete the task.
 		return c, ErrLinkUsed
-	case errors.As(err, &timedOut):
+	case errors.Is(err, ErrTaskTimedOut):
 		// The link was used in time but the workflow stopped waiting
 		// meanwhile: its close path (Close) finds the request verified and
 		// the workflow hands it to fulfilment.
 		s.log().WarnContext(ctx, "verified as the workflow stopped waiting; its close path hands it over", "requestId", r.ID)
 		return c, nil
-	case errors.As(err, &gone), errors.As(err, &invalid):
+	case errors.Is(err, ErrTaskGone):
 		s.log().WarnContext(ctx, "verified after the workflow stopped waiting", "requestId", r.ID)
 		return c, ErrRequestClosed
 	case err != nil:

@@ -13,12 +13,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -69,13 +68,19 @@ type Store interface {
 	AppendEvent(ctx context.Context, ev request.Event) error
 }
 
-// TaskAPI completes the workflow task that waits for verification
-// (*sfn.Client).
-type TaskAPI interface {
-	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+// TaskCompleter completes the workflow task that waits for verification
+// (*sfn.Tasks). When the task can no longer be completed its error is
+// ErrTaskTimedOut (the wait ended first) or ErrTaskGone (no task has the
+// token); any other error is worth retrying.
+type TaskCompleter interface {
+	Complete(ctx context.Context, taskToken string, output json.RawMessage) error
 }
 
-var _ TaskAPI = (*sfn.Client)(nil)
+// Errors of a TaskCompleter, as the request package names them.
+var (
+	ErrTaskTimedOut = request.ErrTaskTimedOut
+	ErrTaskGone     = request.ErrTaskGone
+)
 
 // Service verifies requesters by email control.
 type Service struct {
@@ -83,7 +88,7 @@ type Service struct {
 	Tokens token.Store
 	Issuer token.Issuer
 	Mail   mail.Sender
-	Tasks  TaskAPI
+	Tasks  TaskCompleter
 	Now    func() time.Time
 	// LinkBase is the public URL of the confirm page (FORM_URL + "verify");
 	// the link adds only ?t=<token>.

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -149,23 +146,26 @@ func (o *outbox) messages() []mail.Message {
 	return append([]mail.Message(nil), o.sent...)
 }
 
-// tasks records SendTaskSuccess calls; err is returned when set.
+// completion is one Complete call.
+type completion struct {
+	TaskToken string
+	Output    string
+}
+
+// tasks records Complete calls; err is returned when set.
 type tasks struct {
 	mu    sync.Mutex
-	calls []sfn.SendTaskSuccessInput
+	calls []completion
 	err   error
 }
 
-var _ verify.TaskAPI = (*tasks)(nil)
+var _ verify.TaskCompleter = (*tasks)(nil)
 
-func (f *tasks) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+func (f *tasks) Complete(_ context.Context, taskToken string, output json.RawMessage) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, *in)
-	if f.err != nil {
-		return nil, f.err
-	}
-	return &sfn.SendTaskSuccessOutput{}, nil
+	f.calls = append(f.calls, completion{TaskToken: taskToken, Output: string(output)})
+	return f.err
 }
 
 func (f *tasks) count() int {
@@ -380,8 +380,8 @@ func TestConfirm(t *testing.T) {
 
 	require.Equal(t, 1, f.tasks.count())
 	call := f.tasks.calls[0]
-	assert.Equal(t, "task-20", aws.ToString(call.TaskToken))
-	assert.JSONEq(t, `{"requestId":"PR-AAAA-0000-0000-0020","verifiedAt":"2026-11-30T17:00:00Z"}`, aws.ToString(call.Output))
+	assert.Equal(t, "task-20", call.TaskToken)
+	assert.JSONEq(t, `{"requestId":"PR-AAAA-0000-0000-0020","verifiedAt":"2026-11-30T17:00:00Z"}`, call.Output)
 
 	var verified *request.Event
 	for i, e := range f.store.events {
@@ -420,7 +420,7 @@ func TestConfirmResumesAfterAFailure(t *testing.T) {
 	assert.Equal(t, request.Verified, f.store.status(c.RequestID))
 	assert.Equal(t, []string{verify.ActionSent, verify.ActionVerified}, f.store.actions(c.RequestID))
 
-	f.tasks.err = &types.InvalidToken{Message: aws.String("task already completed")}
+	f.tasks.err = fmt.Errorf("complete task: %w", verify.ErrTaskGone) // Step Functions' InvalidToken
 	f.now = f.now.Add(time.Hour)
 	_, err = f.svc.Confirm(ctx, raw)
 	assert.ErrorIs(t, err, verify.ErrLinkUsed, "once done, the link reads as used")
@@ -482,8 +482,8 @@ func TestConfirmAfterTheWorkflowGaveUp(t *testing.T) {
 	}{
 		// The link was used in time; the workflow's close path finds the
 		// request verified and hands it to fulfilment.
-		{"the task timed out meanwhile", &types.TaskTimedOut{Message: aws.String("Task Timed Out")}, nil},
-		{"the task is gone", &types.TaskDoesNotExist{Message: aws.String("gone")}, verify.ErrRequestClosed},
+		{"the task timed out meanwhile", fmt.Errorf("complete task: %w", verify.ErrTaskTimedOut), nil},
+		{"the task is gone", fmt.Errorf("complete task: %w", verify.ErrTaskGone), verify.ErrRequestClosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,14 +18,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
-	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/handover"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	sesoutbox "github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/states"
@@ -69,7 +70,7 @@ type stack struct {
 	handed []string // requests handed over to fulfilment
 }
 
-// Start records the start of a fulfil execution (fulfil.WorkflowStarter).
+// Start records the start of a fulfil execution (handover.WorkflowStarter).
 func (s *stack) Start(_ context.Context, requestID string, _ any) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -98,7 +99,7 @@ func newStack(t *testing.T) *stack {
 		Store: s.store, Tokens: &dynamo.Tokens{API: ddb, Table: table}, Issuer: token.Issuer{Now: s.clk.Now},
 		Mail: &sesmail.Sender{API: sesv2.NewFromConfig(standin.Config(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(ses.URL) }),
 			From: "privacy-desk@productionflow.example"},
-		Tasks:    sfn.NewFromConfig(standin.Config(), func(o *sfn.Options) { o.BaseEndpoint = aws.String(api.URL) }),
+		Tasks:    &sfn.Tasks{API: awssfn.NewFromConfig(standin.Config(), func(o *awssfn.Options) { o.BaseEndpoint = aws.String(api.URL) })},
 		Now:      s.clk.Now,
 		LinkBase: linkBase, FormURL: formURL, TeamAddress: team,
 	}
@@ -107,7 +108,7 @@ func newStack(t *testing.T) *stack {
 	s.rt.RegisterLambda(closeARN, s.svc.Close)
 	// The hand-over is the real launcher (it refuses a request it may not
 	// fulfil); only the fulfil workflow's start is recorded.
-	launcher := &fulfil.Launcher{Store: s.store, Workflow: s, Log: slog.New(slog.DiscardHandler)}
+	launcher := &handover.Launcher{Store: s.store, Workflow: s, Log: slog.New(slog.DiscardHandler)}
 	s.rt.RegisterLambda(fulfilARN, launcher.Start)
 	// Nothing here gets stuck: telling the team fails the test.
 	s.rt.RegisterLambda(answerARN, func(_ context.Context, in map[string]any) (map[string]any, error) {

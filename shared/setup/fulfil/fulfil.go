@@ -1,14 +1,13 @@
 // Package fulfil builds the fulfilment functions from the environment:
-// FulfilStartFunction (the hand-over from verification), FulfilPlanFunction,
-// FulfilStepFunction, FulfilTasksFunction and FulfilAnswerFunction, and the
-// owners' task page the web intake serves. Each constructor builds only
-// the parts its function calls, so a function links and is allowed only
-// what it uses.
+// FulfilPlanFunction, FulfilStepFunction, FulfilTasksFunction and
+// FulfilAnswerFunction, and the owners' task page the web intake serves.
+// FulfilStartFunction (the hand-over from verification) is built by its
+// package start. Each constructor builds only the parts its function
+// calls, so a function links and is allowed only what it uses.
 package fulfil
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
@@ -31,7 +30,7 @@ import (
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup"
-	"github.com/productionflow/privacy-desk/shared/sfnflow"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -195,7 +194,9 @@ func (p *parts) exportParts(c *s3.Client) *fulfil.S3Parts {
 func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cfg.Table} }
 
 // complete resumes the workflow waiting for the owners' tasks.
-func (p *parts) complete() fulfil.Completer { return TaskCompleter(sfn.NewFromConfig(p.aws)) }
+func (p *parts) complete() fulfil.Completer {
+	return (&sfn.Tasks{API: awssfn.NewFromConfig(p.aws)}).Complete
+}
 
 // Plan builds FulfilPlanFunction's handler: it lists a verified request's
 // steps from the registry and the request's kinds.
@@ -290,43 +291,6 @@ func TaskPage(ctx context.Context, getenv func(string) string, log *slog.Logger,
 		Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table}, Registry: p.reg, Answers: svc,
 		Now: p.now, Log: log, Location: p.cal.Location(),
 	}, nil
-}
-
-// LauncherConfig configures FulfilStartFunction.
-type LauncherConfig struct {
-	Table    string    `env:"TABLE_NAME,required"`
-	Workflow setup.ARN `env:"FULFIL_WORKFLOW_ARN,required"` // the fulfil state machine
-}
-
-// Start builds FulfilStartFunction's handler: the request workflow calls
-// it once the requester is verified, and it starts the fulfil workflow,
-// named by the request ID.
-func Start(ctx context.Context, getenv func(string) string, log *slog.Logger, _ ...setup.Option) (func(context.Context, fulfil.PlanInput) (fulfil.StartOutput, error), error) {
-	cfg, err := setup.Load[LauncherConfig](getenv, nil)
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := setup.LoadAWS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	l := &fulfil.Launcher{
-		Store:    &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-		Workflow: &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.Workflow.String()},
-		Log:      log,
-	}
-	return l.Start, nil
-}
-
-// TaskCompleter completes a waiting workflow task through Step Functions
-// SendTaskSuccess.
-func TaskCompleter(api interface {
-	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
-}) fulfil.Completer {
-	return func(ctx context.Context, taskToken string, output json.RawMessage) error {
-		_, err := api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(taskToken), Output: aws.String(string(output))})
-		return err
-	}
 }
 
 // DownloadLinks issues the answer mail's download links to pageURL, the

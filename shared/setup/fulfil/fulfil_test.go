@@ -131,13 +131,6 @@ func TestEachFunctionNeedsItsOwnPage(t *testing.T) {
 	}
 }
 
-func TestStartNeedsTheFulfilWorkflow(t *testing.T) {
-	_, err := fulfil.Start(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "TABLE_NAME is required")
-	assert.Contains(t, err.Error(), "FULFIL_WORKFLOW_ARN is required")
-}
-
 func TestDownloadLinksPointAtThePage(t *testing.T) {
 	l := fulfil.DownloadLinks(nil, "desk", "https://privacy.productionflow.example/download", time.Now)
 	assert.Equal(t, "https://privacy.productionflow.example/download", l.PageURL)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/deadline"
@@ -18,7 +18,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/setup"
-	"github.com/productionflow/privacy-desk/shared/sfnflow"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
@@ -68,14 +68,14 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		AcksPerAddressPerDay: cfg.AcksPerAddressPerDay,
 	}
 	if cfg.DeadlineWatchARN != "" {
-		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
+		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
 		svc.StartWatch = func(ctx context.Context, r *request.Request) error {
 			_, err := starter.Start(ctx, r.ID, deadline.NewWatchInput(r, cal))
 			return err
 		}
 	}
 	if cfg.RequestWorkflowARN != "" {
-		starter := &sfnflow.Starter{API: sfn.NewFromConfig(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}
+		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}
 		svc.StartWorkflow = func(ctx context.Context, r *request.Request) error {
 			_, err := starter.Start(ctx, r.ID, verify.NewWorkflowInput(r))
 			return err

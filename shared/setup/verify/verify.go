@@ -11,11 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
@@ -57,7 +58,7 @@ func Service(cfg Config, awsCfg aws.Config, loc *time.Location, log *slog.Logger
 		Tokens:      &dynamo.Tokens{API: ddb, Table: cfg.Table},
 		Issuer:      token.Issuer{Now: o.Now},
 		Mail:        setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log),
-		Tasks:       sfn.NewFromConfig(awsCfg),
+		Tasks:       &sfn.Tasks{API: awssfn.NewFromConfig(awsCfg)},
 		Now:         o.Now,
 		LinkBase:    cfg.LinkBase.String(),
 		FormURL:     cfg.FormURL.String(),

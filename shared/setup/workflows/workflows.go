@@ -14,6 +14,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/deadline"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
+	"github.com/productionflow/privacy-desk/shared/setup/fulfil/start"
 	"github.com/productionflow/privacy-desk/shared/setup/verify"
 )
 
@@ -25,7 +26,7 @@ var Functions = map[string]Constructor{
 	"DeadlineReminderFunction": of(deadline.Reminder),
 	"VerifyStartFunction":      of(verify.Start),
 	"VerifyCloseFunction":      of(verify.Close),
-	"FulfilStartFunction":      of(fulfil.Start),
+	"FulfilStartFunction":      of(start.Handler),
 	"FulfilPlanFunction":       of(fulfil.Plan),
 	"FulfilStepFunction":       of(fulfil.Step),
 	"FulfilTasksFunction":      of(fulfil.Tasks),

@@ -1,4 +1,4 @@
-package sfnflow_test
+package sfn_test
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/sfnflow"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
@@ -32,8 +32,8 @@ func TestStartThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(rt.APIHandler())
 	t.Cleanup(srv.Close)
-	client := sfn.NewFromConfig(standin.Config(), func(o *sfn.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	s := &sfnflow.Starter{API: client, StateMachineARN: machine}
+	client := awssfn.NewFromConfig(standin.Config(), func(o *awssfn.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	s := &sfn.Starter{API: client, StateMachineARN: machine}
 
 	input := map[string]any{"requestId": "PR-AAAA-BBBB-CCCC-DDDD", "reminders": []any{}}
 	first, err := s.Start(ctx, "PR-AAAA-BBBB-CCCC-DDDD", input)
@@ -79,7 +79,7 @@ func TestStartThroughTheSDK(t *testing.T) {
 	})
 
 	t.Run("an unknown state machine is an error", func(t *testing.T) {
-		bad := &sfnflow.Starter{API: client, StateMachineARN: rt.StateMachineARN("nope")}
+		bad := &sfn.Starter{API: client, StateMachineARN: rt.StateMachineARN("nope")}
 		_, err := bad.Start(ctx, "PR-1", input)
 		assert.ErrorContains(t, err, "StateMachineDoesNotExist")
 	})
@@ -87,7 +87,7 @@ func TestStartThroughTheSDK(t *testing.T) {
 	t.Run("a request ID that cannot name an execution", func(t *testing.T) {
 		for _, id := range []string{"", "PR 1", "PR/1", string(make([]byte, 81))} {
 			_, err := s.Start(ctx, id, input)
-			assert.ErrorIs(t, err, sfnflow.ErrName)
+			assert.ErrorIs(t, err, sfn.ErrName)
 		}
 	})
 }
@@ -100,7 +100,7 @@ func TestExecutionARN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.machine, func(t *testing.T) {
-			got, err := sfnflow.ExecutionARN(tt.machine, "PR-1")
+			got, err := sfn.ExecutionARN(tt.machine, "PR-1")
 			if tt.want == "" {
 				assert.Error(t, err)
 				return

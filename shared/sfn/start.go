@@ -1,8 +1,10 @@
-// Package sfnflow starts the desk's Step Functions workflows through the
-// aws-sdk-go-v2 sfn client. An execution is named by the request ID, so
-// starting the same request twice is harmless: the second start returns
-// the first execution.
-package sfnflow
+// Package sfn is the desk's Step Functions adapter, the one package that
+// speaks the aws-sdk-go-v2 sfn client: it starts workflows (Starter; an
+// execution is named by the request ID, so starting the same request twice
+// is harmless: the second start returns the first execution) and completes
+// the tasks they wait on (Tasks), mapping the service's errors to the
+// domain's (request.ErrTaskTimedOut, request.ErrTaskGone).
+package sfn
 
 import (
 	"context"
@@ -12,16 +14,16 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// StartExecutionAPI is the part of *sfn.Client the Starter uses.
+// StartExecutionAPI is the part of *awssfn.Client the Starter uses.
 type StartExecutionAPI interface {
-	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, opts ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	StartExecution(ctx context.Context, in *awssfn.StartExecutionInput, opts ...func(*awssfn.Options)) (*awssfn.StartExecutionOutput, error)
 }
 
-var _ StartExecutionAPI = (*sfn.Client)(nil)
+var _ StartExecutionAPI = (*awssfn.Client)(nil)
 
 // Starter starts executions of one state machine.
 type Starter struct {
@@ -30,7 +32,7 @@ type Starter struct {
 }
 
 // ErrName is returned for a request ID that cannot name an execution.
-var ErrName = errors.New("sfnflow: request ID cannot name an execution")
+var ErrName = errors.New("sfn: request ID cannot name an execution")
 
 // Start starts the state machine for requestID with input (encoded as
 // JSON) and returns the execution ARN. If an execution of that name exists
@@ -42,9 +44,9 @@ func (s *Starter) Start(ctx context.Context, requestID string, input any) (strin
 	}
 	body, err := json.Marshal(input)
 	if err != nil {
-		return "", fmt.Errorf("sfnflow: encode input of %s: %w", requestID, err)
+		return "", fmt.Errorf("sfn: encode input of %s: %w", requestID, err)
 	}
-	out, err := s.API.StartExecution(ctx, &sfn.StartExecutionInput{
+	out, err := s.API.StartExecution(ctx, &awssfn.StartExecutionInput{
 		StateMachineArn: aws.String(s.StateMachineARN),
 		Name:            aws.String(requestID),
 		Input:           aws.String(string(body)),
@@ -58,7 +60,7 @@ func (s *Starter) Start(ctx context.Context, requestID string, input any) (strin
 		return arn, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("sfnflow: start execution %s: %w", requestID, err)
+		return "", fmt.Errorf("sfn: start execution %s: %w", requestID, err)
 	}
 	return aws.ToString(out.ExecutionArn), nil
 }
@@ -68,7 +70,7 @@ func (s *Starter) Start(ctx context.Context, requestID string, input any) (strin
 func ExecutionARN(stateMachineARN, name string) (string, error) {
 	parts := strings.Split(stateMachineARN, ":")
 	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" {
-		return "", fmt.Errorf("sfnflow: %q is not a state machine ARN", stateMachineARN)
+		return "", fmt.Errorf("sfn: %q is not a state machine ARN", stateMachineARN)
 	}
 	parts[5] = "execution"
 	return strings.Join(append(parts, name), ":"), nil
