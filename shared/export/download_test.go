@@ -21,6 +21,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -50,14 +51,14 @@ func newDownloadDesk(t *testing.T, tokens token.Store, grace time.Duration) *dow
 	t.Helper()
 	fake, client := startS3(t)
 	clk := newClock(t0)
-	store := &export.Store{S3: client, Presign: export.NewPresignClient(client, clk.Now), Bucket: "exports",
-		KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now}
+	store := &export.Store{Packages: &s3.Packages{API: client, Bucket: "exports", KMSKeyID: "alias/privacy-desk"},
+		Prefix: "exports/", Now: clk.Now}
 	l, err := store.Package(context.Background(), seed(t), samplePackage())
 	require.NoError(t, err)
 	return &downloadDesk{
 		fake: fake, clk: clk, tokens: tokens, key: l.Key,
 		links: &export.Links{Tokens: tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
-		downloads: &export.Downloads{Tokens: tokens, Presign: export.NewPresignClient(client, clk.Now), Bucket: "exports",
+		downloads: &export.Downloads{Tokens: tokens, Presign: s3.NewPresignClient(client, clk.Now), Bucket: "exports",
 			Prefix: "exports/", Now: clk.Now, Grace: grace},
 	}
 }
@@ -145,6 +146,41 @@ func TestDownloadLookupGivesTheRequestLanguage(t *testing.T) {
 			assert.Equal(t, tt.want, o.Language)
 		})
 	}
+}
+
+// A used or expired link still names its request and the request's
+// language, so that the page explaining it speaks that language.
+func TestDownloadLinkErrorsNameTheRequestLanguage(t *testing.T) {
+	ctx := context.Background()
+	spanish := requestReader{requests: map[string]*request.Request{"req-42": {ID: "req-42", Language: "es"}}}
+	d := newDownloadDesk(t, token.NewMemStore(), 0)
+	d.downloads.Requests = spanish
+	raw := d.offer(t)
+	_, err := d.downloads.Open(ctx, raw, browserA)
+	require.NoError(t, err)
+	check := func(err, want error) {
+		t.Helper()
+		var le *export.LinkError
+		require.ErrorAs(t, err, &le)
+		assert.ErrorIs(t, err, want)
+		assert.Equal(t, "req-42", le.RequestID)
+		assert.Equal(t, "es", le.Language)
+	}
+	_, err = d.downloads.Lookup(ctx, raw)
+	check(err, token.ErrUsed)
+	_, err = d.downloads.Open(ctx, raw, browserB)
+	check(err, token.ErrUsed)
+
+	expiring := d.offer(t)
+	d.clk.add(export.DownloadTTL)
+	_, err = d.downloads.Lookup(ctx, expiring)
+	check(err, token.ErrExpired)
+	_, err = d.downloads.Open(ctx, expiring, browserA)
+	check(err, token.ErrExpired)
+
+	_, err = d.downloads.Lookup(ctx, "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE")
+	assert.ErrorIs(t, err, token.ErrNotFound)
+	assert.NotErrorAs(t, err, new(*export.LinkError), "an unknown link names no request")
 }
 
 func TestDownloadLink(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -277,34 +278,46 @@ func startS3(t *testing.T) (*fakeS3, *s3.Client) {
 	return f, client
 }
 
-func TestPublishToS3WithKMS(t *testing.T) {
-	fake, client := startS3(t)
+// memPackages is a fake PackageStore: the packages it was given, by key.
+type memPackages struct {
+	mu        sync.Mutex
+	zips      map[string][]byte
+	filenames map[string]string
+	err       error
+}
+
+var _ export.PackageStore = (*memPackages)(nil)
+
+func (m *memPackages) Put(_ context.Context, key, filename string, zip []byte) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return "", m.err
+	}
+	if m.zips == nil {
+		m.zips, m.filenames = map[string][]byte{}, map[string]string{}
+	}
+	m.zips[key], m.filenames[key] = zip, filename
+	return "exports", nil
+}
+
+func TestPublish(t *testing.T) {
 	reg := seed(t)
 	files, err := export.Build(reg, samplePackage())
 	require.NoError(t, err)
 	zipped, err := files.Zip(t0)
 	require.NoError(t, err)
 
-	store := &export.Store{
-		S3: client, Bucket: "exports", KMSKeyID: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-		Prefix: "exports/", Now: func() time.Time { return t0 },
-	}
+	packages := &memPackages{}
+	store := &export.Store{Packages: packages, Prefix: "exports/", Now: func() time.Time { return t0 }}
 	link, err := store.Publish(context.Background(), "req-42", zipped)
 	require.NoError(t, err)
 	assert.Equal(t, "exports", link.Bucket)
-	assert.Equal(t, "exports/req-42/access-20261102T090000Z.zip", link.Key)
+	assert.Equal(t, "exports/req-42/access-20261102T090000Z.zip", link.Key, "the key names the request and the time, no personal data")
 	assert.Empty(t, link.URL, "no presigned link: it would die with the signer's temporary credentials")
+	assert.Equal(t, "your-data-req-42.zip", packages.filenames[link.Key])
 
-	require.Len(t, fake.puts, 1)
-	assert.Equal(t, "aws:kms", fake.puts[0].Get("X-Amz-Server-Side-Encryption"))
-	assert.Equal(t, store.KMSKeyID, fake.puts[0].Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"))
-
-	obj, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("exports"), Key: aws.String(link.Key)})
-	require.NoError(t, err)
-	body, err := io.ReadAll(obj.Body)
-	obj.Body.Close()
-	require.NoError(t, err)
-	assert.Equal(t, `attachment; filename="your-data-req-42.zip"`, aws.ToString(obj.ContentDisposition))
+	body := packages.zips[link.Key]
 	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 	require.NoError(t, err)
 	var names []string
@@ -317,16 +330,21 @@ func TestPublishToS3WithKMS(t *testing.T) {
 		l, err := store.Package(context.Background(), reg, samplePackage())
 		require.NoError(t, err)
 		assert.Equal(t, link.Key, l.Key)
-		assert.Equal(t, "aws:kms", fake.puts[len(fake.puts)-1].Get("X-Amz-Server-Side-Encryption"))
+		assert.Len(t, packages.zips, 1, "the same package at the same time is the same object")
+	})
+	t.Run("a store failure is reported", func(t *testing.T) {
+		failing := &export.Store{Packages: &memPackages{err: errors.New("AccessDenied")}, Prefix: "exports/", Now: store.Now}
+		_, err := failing.Publish(context.Background(), "req-42", zipped)
+		assert.ErrorContains(t, err, "put package for req-42")
 	})
 }
 
 func TestPublishRefusesAnUnsafeRequestID(t *testing.T) {
-	store := &export.Store{Now: func() time.Time { return t0 }}
+	packages := &memPackages{}
+	store := &export.Store{Packages: packages, Now: func() time.Time { return t0 }}
 	_, err := store.Publish(context.Background(), "../other", nil)
 	assert.ErrorContains(t, err, "cannot name an object")
-	_, err = store.Publish(context.Background(), "req-1", nil)
-	assert.ErrorContains(t, err, "KMS key are required", "never written without the desk's key")
+	assert.Empty(t, packages.zips)
 }
 
 // --- a JSON Schema checker for the subset schema.json uses ---

@@ -337,7 +337,7 @@ func (s *Service) accessPackage(ctx context.Context, id, lang string, events []r
 		}) {
 			continue
 		}
-		d, err := s.Parts.Get(ctx, id, name)
+		d, err := s.getPart(ctx, id, name)
 		if err != nil {
 			s.Log.ErrorContext(ctx, "read export part", "requestId", id, "system", name, "err", err)
 			return "", &TransientError{RequestID: id, Op: "read export part", Err: err}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -315,7 +316,7 @@ type env struct {
 	owners   *fakeOwnerMail
 	tasks    *memTasks
 	done     *completions
-	parts    *fulfil.MemParts
+	parts    *memParts
 	logs     *bytes.Buffer
 }
 
@@ -337,7 +338,7 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 		owners:   &fakeOwnerMail{},
 		tasks:    &memTasks{},
 		done:     &completions{},
-		parts:    &fulfil.MemParts{},
+		parts:    &memParts{},
 		logs:     &bytes.Buffer{},
 	}
 	log := slog.New(slog.NewJSONHandler(e.logs, nil))
@@ -354,4 +355,43 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 		Requester: request.Identity{Name: "Jane Doe", Email: janeEmail},
 	}
 	return e
+}
+
+// memParts keeps export parts in memory.
+type memParts struct {
+	mu    sync.Mutex
+	parts map[string][]byte
+}
+
+var _ fulfil.PartStore = (*memParts)(nil)
+
+func (m *memParts) Put(_ context.Context, requestID, sys string, body []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.parts == nil {
+		m.parts = map[string][]byte{}
+	}
+	m.parts[requestID+"/"+sys] = slices.Clone(body)
+	return nil
+}
+
+func (m *memParts) Get(_ context.Context, requestID, sys string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.parts[requestID+"/"+sys]
+	if !ok {
+		return nil, fmt.Errorf("no export part %s of %s", sys, requestID)
+	}
+	return b, nil
+}
+
+// part decodes a stored part as the answer reads it.
+func (m *memParts) part(ctx context.Context, requestID, sys string) (export.SystemData, error) {
+	b, err := m.Get(ctx, requestID, sys)
+	if err != nil {
+		return export.SystemData{}, err
+	}
+	var d export.SystemData
+	err = json.Unmarshal(b, &d)
+	return d, err
 }

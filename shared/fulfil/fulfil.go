@@ -35,13 +35,6 @@ type Store interface {
 	Events(ctx context.Context, id string) ([]request.Event, error)
 }
 
-// Parts keeps each system's exported data between the step that gathered it
-// and the answer that packages it.
-type Parts interface {
-	Put(ctx context.Context, requestID string, d export.SystemData) error
-	Get(ctx context.Context, requestID, system string) (export.SystemData, error)
-}
-
 // Packager builds and publishes the access package; *export.Store satisfies it.
 type Packager interface {
 	Package(ctx context.Context, reg *system.Registry, p export.Package) (export.Link, error)
@@ -69,7 +62,7 @@ type Service struct {
 	// data (0: DefaultExpeditedTaskDays).
 	Calendar          Calendar
 	ExpeditedTaskDays int
-	Parts             Parts
+	Parts             PartStore
 	Packages          Packager
 	// Downloads issues the access package's download link; required for
 	// access and portability answers.

@@ -185,7 +185,7 @@ func TestStep(t *testing.T) {
 		require.NoError(t, err, "a retried export overwrites its part")
 		assert.Equal(t, out, again)
 		assert.Equal(t, mail.OutcomeExported, out.Outcome)
-		part, err := e.parts.Get(ctx, "PR-1", "customer-accounts")
+		part, err := e.parts.part(ctx, "PR-1", "customer-accounts")
 		require.NoError(t, err)
 		assert.Contains(t, string(part.Data["identifiers"][0]), janeEmail)
 		b, _ := json.Marshal(out)

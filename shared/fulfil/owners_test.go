@@ -154,14 +154,14 @@ func TestOwnerUploadBecomesThePackagePart(t *testing.T) {
 	}
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export, State: connector.TaskDone,
 		Upload: &connector.Upload{Format: "csv", Category: "contact", Body: []byte("name,email\nJane,jane@example.com\n")}}))
-	part, err := e.parts.Get(ctx, "PR-1", "sys-1")
+	part, err := e.parts.part(ctx, "PR-1", "sys-1")
 	require.NoError(t, err)
 	assert.True(t, part.Found)
 	require.Len(t, part.Data["contact"], 1)
 	assert.JSONEq(t, `{"name":"Jane","email":"jane@example.com"}`, string(part.Data["contact"][0]))
 
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Export, State: connector.TaskNothingHeld}))
-	part, err = e.parts.Get(ctx, "PR-1", "sys-2")
+	part, err = e.parts.part(ctx, "PR-1", "sys-2")
 	require.NoError(t, err)
 	assert.False(t, part.Found, "nothing held is recorded as such in the package")
 

@@ -107,7 +107,7 @@ func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
 			return out, err
 		}
 		d := export.SystemData{System: sys.Name, Found: res.Found, At: res.At, Data: res.Data}
-		if err := s.Parts.Put(ctx, r.ID, d); err != nil {
+		if err := s.putPart(ctx, r.ID, d); err != nil {
 			s.Log.ErrorContext(ctx, "write export part", "requestId", r.ID, "system", sys.Name, "err", err)
 			return out, &TransientError{RequestID: r.ID, Op: "write export part", Err: err}
 		}

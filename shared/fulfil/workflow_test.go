@@ -22,7 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -35,6 +35,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	sesoutbox "github.com/productionflow/privacy-desk/shared/standin/outbox"
@@ -184,7 +185,7 @@ type flow struct {
 	arn     string
 	store   *dynamo.Store
 	sesURL  string
-	s3      *s3.Client
+	s3      *awss3.Client
 	tokens  *dynamo.Tokens
 	systems map[string]*fakeSystem
 	owners  *fakeOwnerMail
@@ -215,11 +216,11 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 
 	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	t.Cleanup(s3srv.Close)
-	s3c := s3.NewFromConfig(standin.Config(), func(o *s3.Options) {
+	s3c := awss3.NewFromConfig(standin.Config(), func(o *awss3.Options) {
 		o.BaseEndpoint = aws.String(s3srv.URL)
 		o.UsePathStyle = true
 	})
-	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("exports")})
+	_, err := s3c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("exports")})
 	require.NoError(t, err)
 
 	f := &flow{store: &dynamo.Store{API: ddb, Table: "privacy-desk"}, sesURL: ses.URL, s3: s3c, logs: &strings.Builder{}, systems: map[string]*fakeSystem{},
@@ -252,8 +253,9 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 		Complete: func(_ context.Context, tok string, out json.RawMessage) error {
 			return f.rt.SendTaskSuccess(tok, string(out))
 		},
-		Parts:     &fulfil.S3Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
-		Packages:  &export.Store{S3: s3c, Presign: export.NewPresignClient(s3c, clk.Now), Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/", Now: clk.Now},
+		Parts: &s3.Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
+		Packages: &export.Store{Packages: &s3.Packages{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk"},
+			Prefix: "exports/", Now: clk.Now},
 		Downloads: &export.Links{Tokens: f.tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
 		Mail:      &sesmail.Sender{API: sesClient, From: "privacy-desk@productionflow.example"},
 		Now:       clk.Now, Log: log, TeamAddress: team, Location: time.UTC,
@@ -497,7 +499,7 @@ func TestWorkflowAccess(t *testing.T) {
 	require.Len(t, written, 1)
 	key := written[0].Data["key"]
 	assert.True(t, strings.HasPrefix(key, "exports/PR-ACC1/access-"), key)
-	obj, err := f.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("exports"), Key: aws.String(key)})
+	obj, err := f.s3.HeadObject(context.Background(), &awss3.HeadObjectInput{Bucket: aws.String("exports"), Key: aws.String(key)})
 	require.NoError(t, err)
 	assert.Positive(t, aws.ToInt64(obj.ContentLength))
 
@@ -514,7 +516,7 @@ func TestWorkflowAccess(t *testing.T) {
 
 	// The page, as the intake function serves it: GET shows, POST opens.
 	page := webform.New(nil, webform.Config{TeamAddress: team, Downloads: &export.Downloads{
-		Tokens: f.tokens, Presign: export.NewPresignClient(f.s3, f.clk.Now), Bucket: "exports", Prefix: "exports/",
+		Tokens: f.tokens, Presign: s3.NewPresignClient(f.s3, f.clk.Now), Bucket: "exports", Prefix: "exports/",
 		Now: f.clk.Now, Grace: export.DownloadGrace,
 	}})
 	rec := httptest.NewRecorder()

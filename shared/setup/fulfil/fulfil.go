@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -28,6 +28,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/sfn"
@@ -183,12 +184,12 @@ func (p *parts) mailer() deskmail.Sender {
 	return setup.Mailer(p.aws, p.cfg.Desk, p.store, p.now, p.log)
 }
 
-func (p *parts) s3() *s3.Client {
-	return s3.NewFromConfig(p.aws, func(o *s3.Options) { o.UsePathStyle = p.cfg.S3PathStyle })
+func (p *parts) s3() *awss3.Client {
+	return awss3.NewFromConfig(p.aws, func(o *awss3.Options) { o.UsePathStyle = p.cfg.S3PathStyle })
 }
 
-func (p *parts) exportParts(c *s3.Client) *fulfil.S3Parts {
-	return &fulfil.S3Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix}
+func (p *parts) exportParts(c *awss3.Client) *s3.Parts {
+	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix}
 }
 
 func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cfg.Table} }
@@ -267,7 +268,8 @@ func Answer(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	s3c := p.s3()
 	svc := p.service()
 	svc.Parts = p.exportParts(s3c)
-	svc.Packages = &export.Store{S3: s3c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix, Now: p.now}
+	svc.Packages = &export.Store{Packages: &s3.Packages{API: s3c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID},
+		Prefix: p.cfg.Prefix, Now: p.now}
 	svc.Downloads = DownloadLinks(p.ddb, p.cfg.Table, p.cfg.DownloadURL.String(), p.now)
 	svc.Mail = p.mailer()
 	return svc.Answer, nil

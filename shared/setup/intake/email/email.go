@@ -6,17 +6,15 @@ package email
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/inbound"
+	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 )
@@ -64,7 +62,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Intake:  svc,
 		Records: store,
 		Threads: store,
-		Raw: &S3Mail{API: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
+		Raw: &s3.RawMail{API: awss3.NewFromConfig(awsCfg, func(o *awss3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
 			Bucket: cfg.Bucket, Prefix: cfg.Prefix},
 		Ours:   cfg.Ours(),
 		Limits: inbound.DefaultLimits(),
@@ -72,31 +70,10 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	return inbox.Handle, nil
 }
 
-// GetObjectAPI is the part of *s3.Client S3Mail uses.
-type GetObjectAPI interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-}
-
-// S3Mail opens raw mail the receipt rule stored at s3://Bucket/Prefix<messageId>.
-type S3Mail struct {
-	API    GetObjectAPI
-	Bucket string
-	Prefix string
-}
-
-// The desk's table keeps the inbox's mail records and threads.
+// The desk's table keeps the inbox's mail records and threads; S3 the raw
+// mail.
 var (
 	_ inbound.MailLog = (*dynamo.Store)(nil)
 	_ inbound.Threads = (*dynamo.Store)(nil)
-	_ inbound.RawMail = (*S3Mail)(nil)
+	_ inbound.RawMail = (*s3.RawMail)(nil)
 )
-
-// Open starts reading the stored message; the caller bounds the read and
-// closes the body.
-func (m *S3Mail) Open(ctx context.Context, messageID string) (io.ReadCloser, error) {
-	out, err := m.API.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Prefix + messageID)})
-	if err != nil {
-		return nil, fmt.Errorf("get raw mail %s: %w", messageID, err)
-	}
-	return out.Body, nil
-}

@@ -1,14 +1,9 @@
 package email_test
 
 import (
-	"context"
-	"errors"
-	"io"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,32 +52,4 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, tt.wantOurs, cfg.Ours())
 		})
 	}
-}
-
-type fakeGetObject struct {
-	key string
-	err error
-}
-
-func (f *fakeGetObject) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
-	f.key = aws.ToString(in.Bucket) + "/" + aws.ToString(in.Key)
-	if f.err != nil {
-		return nil, f.err
-	}
-	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader("raw"))}, nil
-}
-
-var _ email.GetObjectAPI = (*s3.Client)(nil)
-
-func TestS3MailReadsByMessageID(t *testing.T) {
-	api := &fakeGetObject{}
-	m := &email.S3Mail{API: api, Bucket: "desk-inbound", Prefix: "inbound/"}
-	body, err := m.Open(context.Background(), "k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01")
-	require.NoError(t, err)
-	defer body.Close()
-	assert.Equal(t, "desk-inbound/inbound/k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01", api.key)
-
-	api.err = errors.New("throttled")
-	_, err = m.Open(context.Background(), "k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01")
-	assert.ErrorContains(t, err, "k2ocb1d9v6j3f8t0m5q7h4n1r8s6e2a9lambda01")
 }

@@ -10,10 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
@@ -85,11 +86,11 @@ func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.
 		return nil
 	}
 	o := setup.Apply(opts)
-	s3c := s3.NewFromConfig(awsCfg, func(so *s3.Options) { so.UsePathStyle = cfg.S3PathStyle })
+	s3c := awss3.NewFromConfig(awsCfg, func(so *awss3.Options) { so.UsePathStyle = cfg.S3PathStyle })
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	return &export.Downloads{
 		Tokens:   &dynamo.Tokens{API: ddb, Table: table},
-		Presign:  export.NewPresignClient(s3c, o.Now),
+		Presign:  s3.NewPresignClient(s3c, o.Now),
 		Bucket:   cfg.Bucket,
 		Prefix:   cfg.Prefix,
 		Now:      o.Now,
