@@ -42,6 +42,7 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 		"fulfil-step":       slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-tasks":      slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-answer":     slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"console":           slices.Concat(all, mime, heavy),
 	}
 	for _, fn := range slices.Sorted(maps.Keys(notLinked)) {
 		t.Run(fn, func(t *testing.T) {

@@ -22,6 +22,7 @@ func main() {
 	flag.StringVar(&opt.DataDir, "data", envOr("LOCAL_DATA", ".local"), "folder for the local data (git-ignored)")
 	flag.IntVar(&opt.SESPort, "ses-port", 8005, "port of the local SES outbox")
 	flag.IntVar(&opt.DynamoPort, "dynamodb-port", 0, "port of dynalite (0 picks a free one)")
+	flag.IntVar(&opt.CognitoPort, "cognito-port", 9229, "port of the user pool stand-in the console signs in with (cognito-local)")
 	flag.IntVar(&opt.SMTPPort, "smtp-port", 2525, "port of the local SMTP listener for mail to the privacy address")
 	flag.StringVar(&opt.StatesAddr, "states-addr", "127.0.0.1:8083", "address of the local Step Functions endpoint")
 	flag.BoolVar(&opt.InMemory, "in-memory", false, "keep DynamoDB data in memory instead of the data folder")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/setup"
+	teamconsole "github.com/productionflow/privacy-desk/shared/setup/console"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
@@ -28,17 +29,23 @@ type options struct {
 	DataDir    string
 	SESPort    int
 	DynamoPort int
-	SMTPPort   int    // the local SES receiving stand-in (mailin.go)
-	StatesAddr string // the local Step Functions endpoint (workflows.go)
-	InMemory   bool
+	// CognitoPort is the user pool stand-in's (the console's sign-in).
+	CognitoPort int
+	SMTPPort    int    // the local SES receiving stand-in (mailin.go)
+	StatesAddr  string // the local Step Functions endpoint (workflows.go)
+	InMemory    bool
 	// ready, when set, receives the stack's addresses once it serves.
 	ready chan<- addresses
 }
 
 type addresses struct {
 	Form, Outbox, DynamoDB string
-	SMTP, S3               string // mail-in: host:port of the SMTP listener, S3 endpoint
-	StepFunctions          string // the local Step Functions API and /_local endpoints
+	// Console is the team console; Cognito the user pool stand-in, and
+	// Team its pool and demo users.
+	Console, Cognito string
+	Team             standin.Team
+	SMTP, S3         string // mail-in: host:port of the SMTP listener, S3 endpoint
+	StepFunctions    string // the local Step Functions API and /_local endpoints
 	// Downstream are the downstream systems' stand-ins, to look into.
 	Downstream *downstream.Systems
 }
@@ -63,13 +70,14 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 
-	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, SMTP, downstream systems)…")
+	fmt.Fprintln(out, "starting the local stand-ins (dynalite, aws-ses-v2-local, gofakes3, cognito-local, SMTP, downstream systems)…")
 	// The downstream systems the registry calls, and the secrets their
 	// calls authenticate with, start too: the built-in production registry
 	// runs against them with only its origins rebased.
-	svcOpt := stack.Options{DynamoPort: opt.DynamoPort, SESPort: opt.SESPort}
+	svcOpt := stack.Options{DynamoPort: opt.DynamoPort, SESPort: opt.SESPort, CognitoPort: opt.CognitoPort}
 	if !opt.InMemory {
 		svcOpt.DynamoDataDir = filepath.Join(data, "dynalite")
+		svcOpt.CognitoDataDir = filepath.Join(data, "cognito")
 	}
 	svc, err := stack.Start(ctx, svcOpt)
 	if err != nil {
@@ -123,6 +131,15 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	if err := setEnv(env, workflowARNs, standin.SiteEnv(formURL)); err != nil {
 		return err
 	}
+	// The team's user pool, as the template makes it on AWS, with a demo
+	// member of the privacy team and a user outside it.
+	team, err := standin.SeedTeam(ctx, svc.Cognito.URL, formURL+"console/")
+	if err != nil {
+		return err
+	}
+	if err := setEnv(env, team.Env); err != nil {
+		return err
+	}
 	setSFN := func(url string) error {
 		return setEnv(env, map[string]string{"AWS_ENDPOINT_URL_SFN": url})
 	}
@@ -138,6 +155,15 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		_ = l.Close()
 		return err
 	}
+	console, err := teamconsole.Handler(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	site := http.NewServeMux()
+	site.Handle("/console", console)
+	site.Handle("/console/", console)
+	site.Handle("/", web)
 	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, wf.Runtime.Clock().Now)
 	if err != nil {
 		_ = l.Close()
@@ -148,13 +174,16 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		_ = l.Close()
 		return err
 	}
-	srv := &http.Server{Handler: web, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 
-	addrs := addresses{Form: formURL, Outbox: svc.SES.URL + "/", DynamoDB: svc.DynamoDB.URL, SMTP: mail.Addr, S3: svc.S3, StepFunctions: wf.URL, Downstream: svc.Systems}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\n",
-		addrs.Form, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
+	addrs := addresses{Form: formURL, Outbox: svc.SES.URL + "/", DynamoDB: svc.DynamoDB.URL, SMTP: mail.Addr, S3: svc.S3, StepFunctions: wf.URL, Downstream: svc.Systems,
+		Console: formURL + "console/", Cognito: svc.Cognito.URL, Team: team}
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\n",
+		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
+	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
+		addrs.Console, team.Member.Username, team.Member.Password, team.Group, team.Outsider.Username, svc.Cognito.URL)
 	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
 	for _, o := range slices.Sorted(maps.Keys(svc.Systems.Origins())) {
 		fmt.Fprintf(out, "  %s → %s\n", o, svc.Systems.Origins()[o])
@@ -187,6 +216,7 @@ func checkPorts(opt options) error {
 		{opt.Addr, "the web form", "-addr"},
 		{fmt.Sprintf("127.0.0.1:%d", opt.SESPort), "the SES outbox", "-ses-port"},
 		{fmt.Sprintf("127.0.0.1:%d", opt.DynamoPort), "DynamoDB", "-dynamodb-port"},
+		{fmt.Sprintf("127.0.0.1:%d", opt.CognitoPort), "the user pool stand-in", "-cognito-port"},
 		{fmt.Sprintf("127.0.0.1:%d", opt.SMTPPort), "the SMTP listener", "-smtp-port"},
 		{opt.StatesAddr, "Step Functions", "-states-addr"},
 	} {

@@ -69,6 +69,8 @@ func TestLocalStack(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "web form:   "+addrs.Form)
 	assert.Contains(t, out.String(), "outbox:     "+addrs.Outbox)
+	assert.Contains(t, out.String(), "console: sign in at "+addrs.Console+" as alice, password "+addrs.Team.Member.Password+" (in the privacy-team group)",
+		"make run prints the demo team member's credentials")
 	for _, p := range addrs.Downstream.People() {
 		assert.Contains(t, out.String(), "demo person: "+p.Email+" — ", "the demo people are listed at start")
 	}

@@ -143,6 +143,13 @@ func Root() (string, error) {
 }
 
 func start(ctx context.Context, name, root string, port int, args []string) (*Server, error) {
+	return startIn(ctx, name, root, "", nil, port, args)
+}
+
+// startIn starts the stand-in name with args, in the working folder dir
+// (empty: this process's) with env added to this process's environment,
+// and waits until it answers on port.
+func startIn(ctx context.Context, name, root, dir string, env []string, port int, args []string) (*Server, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, fmt.Errorf("%w: node is not on PATH (install Node 20)", ErrUnavailable)
@@ -157,6 +164,10 @@ func start(ctx context.Context, name, root string, port int, args []string) (*Se
 		return nil, fmt.Errorf("%w: %s is not installed; run `npm ci --prefix infra/local`", ErrUnavailable, name)
 	}
 	cmd := exec.Command(node, append([]string{bin}, args...)...)
+	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	logs := &tail{}
 	cmd.Stdout = logs
 	cmd.Stderr = logs

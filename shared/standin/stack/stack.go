@@ -1,8 +1,9 @@
 // Package stack starts the services the desk runs against on this machine,
 // all stand-ins: dynalite (DynamoDB), aws-ses-v2-local (SES v2), gofakes3
-// (S3, in process) and the downstream systems with their secrets. It
-// creates the desk's table and buckets, as the template does on AWS, and
-// gives the environment that points the desk's functions at them. The
+// (S3, in process), cognito-local (the team's user pool) and the
+// downstream systems with their secrets. It creates the desk's table and
+// buckets, as the template does on AWS, and gives the environment that
+// points the desk's functions at them. The
 // local stack (infra/local) and the cost report (infra/cost) start the same
 // services through it.
 package stack
@@ -28,11 +29,15 @@ import (
 
 // Options tune Start.
 type Options struct {
-	// DynamoPort and SESPort are the stand-ins' ports; 0 picks free ones.
-	DynamoPort, SESPort int
+	// DynamoPort, SESPort and CognitoPort are the stand-ins' ports; 0
+	// picks free ones.
+	DynamoPort, SESPort, CognitoPort int
 	// DynamoDataDir keeps dynalite's data on disk in this folder; empty
 	// keeps it in memory.
 	DynamoDataDir string
+	// CognitoDataDir keeps cognito-local's pools in this folder; empty
+	// keeps them in a temporary one.
+	CognitoDataDir string
 	// Root is the repository root; empty finds it from the working directory.
 	Root string
 }
@@ -41,6 +46,7 @@ type Options struct {
 type Services struct {
 	DynamoDB *standin.Server
 	SES      *standin.Server
+	Cognito  *standin.Cognito
 	S3       string // base URL of the in-process S3
 	Systems  *downstream.Systems
 
@@ -61,6 +67,9 @@ func Start(ctx context.Context, opt Options) (_ *Services, err error) {
 		return nil, err
 	}
 	if s.SES, err = standin.StartSES(ctx, standin.Options{Port: opt.SESPort, Root: opt.Root}); err != nil {
+		return nil, err
+	}
+	if s.Cognito, err = standin.StartCognito(ctx, standin.Options{Port: opt.CognitoPort, DataDir: opt.CognitoDataDir, Root: opt.Root}); err != nil {
 		return nil, err
 	}
 	// gofakes3 keeps objects in memory: raw mail is read once, when it
@@ -99,6 +108,8 @@ func (s *Services) Endpoints() map[string]string {
 		"S3":              s.S3,
 		"SECRETS_MANAGER": s.Systems.SecretsURL(),
 		"SSM":             s.Systems.SecretsURL(),
+		// The SDK's name for the Cognito user pools API (cognito-idp).
+		"COGNITO_IDENTITY_PROVIDER": s.Cognito.URL,
 	}
 }
 
@@ -129,6 +140,9 @@ func (s *Services) Stop() {
 	}
 	if s.SES != nil {
 		_ = s.SES.Stop()
+	}
+	if s.Cognito != nil {
+		s.Cognito.Stop()
 	}
 	if s.DynamoDB != nil {
 		_ = s.DynamoDB.Stop()

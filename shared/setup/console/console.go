@@ -1,0 +1,94 @@
+// Package console builds the team console (ConsoleFunction) from the
+// environment: the user pool that signs the team in, the request store,
+// the mailer, and the intake service that starts a triaged request's
+// workflows.
+package console
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/productionflow/privacy-desk/shared/cognito"
+	"github.com/productionflow/privacy-desk/shared/console"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/intake"
+)
+
+// Config configures the console.
+type Config struct {
+	// The intake's configuration: the desk's, the form's address for mail,
+	// and the workflows a triaged request starts.
+	intake.Config
+	Pool Pool
+	// URL is the console's address, ending in "/console/"; empty takes
+	// it from each request's Host header.
+	URL setup.URL `env:"CONSOLE_URL"`
+}
+
+// Pool configures the user pool the team signs in with.
+type Pool struct {
+	ID string `env:"USER_POOL_ID,required"`
+	// ClientName names the console's app client in the pool; its ID is
+	// looked up at cold start.
+	ClientName string `env:"USER_POOL_CLIENT_NAME" envDefault:"console"`
+	// SignInURL is the pool's domain: its hosted sign-in pages.
+	SignInURL setup.URL `env:"USER_POOL_SIGN_IN_URL,required"`
+	// Issuer is the pool's token issuer; empty means Cognito's in the
+	// function's region.
+	Issuer setup.URL `env:"USER_POOL_ISSUER"`
+	// Group is the group whose members may use the console.
+	Group string `env:"CONSOLE_GROUP" envDefault:"privacy-team"`
+}
+
+// LoadConfig reads Config from getenv and reports every problem at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	return setup.Load[Config](getenv, func(c *Config) []string {
+		if c.URL != "" {
+			if u, err := url.Parse(c.URL.String()); err != nil || u.Path != console.Prefix+"/" {
+				return []string{"CONSOLE_URL must end in " + console.Prefix + "/"}
+			}
+		}
+		return nil
+	})
+}
+
+// Handler builds ConsoleFunction's handler; its main serves it through
+// the API Gateway adapter, the local stack over HTTP under /console/.
+func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	clientID, err := cognito.FindClient(ctx, cip.NewFromConfig(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
+	if err != nil {
+		return nil, err
+	}
+	issuer := cfg.Pool.Issuer.String()
+	if issuer == "" {
+		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
+	}
+	// Tokens are checked on the real clock, the one the pool signs them
+	// on, even where the desk's clock is moved (the local stack).
+	pool, err := cognito.New(ctx, cognito.Pool{Issuer: issuer, SignInURL: cfg.Pool.SignInURL.String(), ClientID: clientID,
+		Group: cfg.Pool.Group, Now: time.Now})
+	if err != nil {
+		return nil, err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	c := console.Config{Auth: pool, Sessions: store, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
+	if cfg.URL != "" {
+		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
+	}
+	return console.New(c), nil
+}
