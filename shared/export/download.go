@@ -97,7 +97,8 @@ type Downloads struct {
 }
 
 // Lookup checks the link without using it. It returns token.ErrNotFound
-// (also for a token of another purpose), token.ErrExpired or token.ErrUsed.
+// (also for a token of another purpose), or a *LinkError of token.ErrExpired
+// or token.ErrUsed.
 func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
 	rec, err := d.record(ctx, raw)
 	if err != nil {
@@ -106,21 +107,48 @@ func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
 	now := d.Now()
 	switch {
 	case !now.Before(rec.ExpiresAt):
-		return Offered{}, token.ErrExpired
+		return Offered{}, d.linkError(ctx, rec, token.ErrExpired)
 	case rec.Used && !d.inGrace(rec, now):
-		return Offered{}, token.ErrUsed
+		return Offered{}, d.linkError(ctx, rec, token.ErrUsed)
 	}
 	u, err := d.sign(ctx, rec.Data[dataKey])
 	if err != nil {
 		return Offered{}, err
 	}
-	o := Offered{RequestID: rec.RequestID, ExpiresAt: rec.ExpiresAt, Origin: u.Scheme + "://" + u.Host}
-	if d.Requests != nil {
-		if r, err := d.Requests.Get(ctx, rec.RequestID); err == nil && r != nil {
-			o.Language = r.Language
-		}
+	return Offered{RequestID: rec.RequestID, ExpiresAt: rec.ExpiresAt, Origin: u.Scheme + "://" + u.Host,
+		Language: d.language(ctx, rec.RequestID)}, nil
+}
+
+// LinkError is a download link that no longer works (Err is token.ErrUsed
+// or token.ErrExpired), with the request it was for: the page explaining
+// it speaks the request's language.
+type LinkError struct {
+	Err       error
+	RequestID string
+	// Language is the request's language, as Offered.Language.
+	Language string
+}
+
+func (e *LinkError) Error() string {
+	return "export: download link of " + e.RequestID + ": " + e.Err.Error()
+}
+
+func (e *LinkError) Unwrap() error { return e.Err }
+
+func (d *Downloads) linkError(ctx context.Context, rec token.Record, err error) error {
+	return &LinkError{Err: err, RequestID: rec.RequestID, Language: d.language(ctx, rec.RequestID)}
+}
+
+// language is the request's language; "" when there is no Requests or the
+// read fails.
+func (d *Downloads) language(ctx context.Context, requestID string) string {
+	if d.Requests == nil {
+		return ""
 	}
-	return o, nil
+	if r, err := d.Requests.Get(ctx, requestID); err == nil && r != nil {
+		return r.Language
+	}
+	return ""
 }
 
 // Open uses the link (one conditional update: exists, unused, unexpired)
@@ -148,9 +176,11 @@ func (d *Downloads) Open(ctx context.Context, raw, session string) (string, erro
 			return "", gerr
 		}
 		if !d.inGrace(again, now) || !now.Before(again.ExpiresAt) || by == "" || again.UsedBy != by {
-			return "", token.ErrUsed
+			return "", d.linkError(ctx, rec, token.ErrUsed)
 		}
 		used = again
+	case errors.Is(err, token.ErrExpired):
+		return "", d.linkError(ctx, rec, err)
 	case err != nil:
 		return "", err
 	}
