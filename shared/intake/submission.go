@@ -65,7 +65,7 @@ type Submission struct {
 	GPC         bool // a Sec-GPC: 1 header came with it
 	Priority    request.Priority
 	Regulation  string
-	Language    string // "es" or "en" as triage read the mail; "" (English) for the web form
+	Language    string // "es" or "en": as triage read the mail, or the form's language; "" (English) for JSON
 }
 
 // FieldErrors maps a field name to what is wrong with it, in words a
@@ -81,61 +81,63 @@ func (fe FieldErrors) Error() string {
 	return "invalid request: " + strings.Join(keys, ", ")
 }
 
-// Validate checks every field and returns all problems at once, or nil.
+// Validate checks every field and returns all problems at once, or nil,
+// in the submission's language.
 func (s *Submission) Validate() FieldErrors {
 	fe := FieldErrors{}
+	w := wordsIn(s.Language)
 	if s.Channel != request.Web && s.Channel != request.Email {
-		fe["channel"] = "Unknown channel."
+		fe["channel"] = w.channel
 	}
 	if !sourceIDPattern.MatchString(s.SourceID) {
-		fe["submissionId"] = "The form's submission ID is missing or malformed; reload the form and try again."
+		fe["submissionId"] = w.submissionID
 	}
 	if len(s.Kinds) == 0 {
-		fe["kinds"] = "Choose at least one request."
+		fe["kinds"] = w.noKinds
 	}
 	seen := map[request.Kind]bool{}
 	for _, k := range s.Kinds {
 		if !k.Valid() || (k == request.Unclear && s.Channel == request.Web) {
-			fe["kinds"] = fmt.Sprintf("%q is not a request we know.", truncate(string(k), 40))
+			fe["kinds"] = fmt.Sprintf(w.unknownKindf, truncate(string(k), 40))
 			break
 		}
 		if seen[k] {
-			fe["kinds"] = "Each request can be chosen once."
+			fe["kinds"] = w.kindTwice
 			break
 		}
 		seen[k] = true
 	}
 	id := &s.Requester
-	singleLine(fe, "name", id.Name, MaxName, s.Channel == request.Web)
-	if msg := CheckEmail(id.Email); msg != "" {
+	w.singleLine(fe, "name", id.Name, MaxName, s.Channel == request.Web)
+	if msg := w.checkEmail(id.Email); msg != "" {
 		fe["email"] = msg
 	}
-	singleLine(fe, "phone", id.Phone, MaxPhone, false)
+	w.singleLine(fe, "phone", id.Phone, MaxPhone, false)
 	if _, bad := fe["phone"]; !bad && id.Phone != "" && !phonePattern.MatchString(id.Phone) {
-		fe["phone"] = "Use digits, spaces and + ( ) - . only."
+		fe["phone"] = w.phone
 	}
-	multiLine(fe, "address", id.Address, MaxAddress)
-	singleLine(fe, "company", id.Company, MaxCompany, false)
+	w.multiLine(fe, "address", id.Address, MaxAddress)
+	w.singleLine(fe, "company", id.Company, MaxCompany, false)
 	if id.Relationship != "" && !slices.Contains(Relationships, id.Relationship) {
-		fe["relationship"] = "Choose one of the listed relationships."
+		fe["relationship"] = w.relationship
 	}
 	if id.State != "" && !slices.Contains(States, id.State) {
-		fe["state"] = "Choose a US state or \"outside the US\"."
+		fe["state"] = w.state
 	}
 	if s.Agent != nil {
-		singleLine(fe, "agentName", s.Agent.Name, MaxName, true)
-		if msg := CheckEmail(s.Agent.Email); msg != "" {
+		w.singleLine(fe, "agentName", s.Agent.Name, MaxName, true)
+		if msg := w.checkEmail(s.Agent.Email); msg != "" {
 			fe["agentEmail"] = msg
 		}
 	}
-	multiLine(fe, "details", s.Details, MaxDetails)
-	s.validateSubject(fe, seen[request.ChildData])
-	s.validateCorrections(fe, seen[request.Correction])
+	w.multiLine(fe, "details", s.Details, MaxDetails)
+	s.validateSubject(fe, w, seen[request.ChildData])
+	s.validateCorrections(fe, w, seen[request.Correction])
 	if seen[request.AccessSpecific] && !s.Declaration && s.Channel == request.Web {
-		fe["declaration"] = "Specific pieces of data need the signed declaration: tick the box to confirm it."
+		fe["declaration"] = w.declaration
 	}
 	if s.Priority != "" && s.Priority != request.Normal && s.Priority != request.Expedited {
-		fe["priority"] = "Unknown priority."
+		fe["priority"] = w.priority
 	}
 	if len(fe) == 0 {
 		return nil
@@ -146,29 +148,31 @@ func (s *Submission) Validate() FieldErrors {
 // validateSubject checks the child's identifiers: required on the web
 // form when child-data is chosen (an email address or an account, at
 // least), refused with any other choice.
-func (s *Submission) validateSubject(fe FieldErrors, childData bool) {
+func (s *Submission) validateSubject(fe FieldErrors, w *words, childData bool) {
 	c := s.Subject
 	if c == nil || (c.Name == "" && c.Email == "" && c.Account == "") {
 		if childData && s.Channel == request.Web {
-			fe["childEmail"] = "Give the child's email address or their account or username with us, or both: we look for the child's data with them."
+			fe["childEmail"] = w.childMissing
 		}
 		return
 	}
 	if !childData {
-		fe["child"] = "The child's details go with \"Delete a child's data\": choose it, or leave them empty."
+		fe["child"] = w.childWithoutKind
 		return
 	}
-	singleLine(fe, "childName", c.Name, MaxName, false)
-	singleLine(fe, "childAccount", c.Account, MaxAccount, false)
+	w.singleLine(fe, "childName", c.Name, MaxName, false)
+	w.singleLine(fe, "childAccount", c.Account, MaxAccount, false)
 	if c.Email == "" && c.Account == "" && s.Channel == request.Web {
-		fe["childEmail"] = "Give the child's email address or their account or username with us, or both: a name alone is not enough to find the child's data."
+		fe["childEmail"] = w.childNameOnly
 	}
 	if c.Email != "" {
-		switch msg := CheckEmail(c.Email); {
+		switch msg := w.checkEmail(c.Email); {
+		case msg == w.emailLike:
+			fe["childEmail"] = w.childEmailLike
 		case msg != "":
-			fe["childEmail"] = strings.Replace(msg, "Enter an email address", "Enter the child's email address", 1)
+			fe["childEmail"] = msg
 		case request.NormalizeEmail(c.Email) == request.NormalizeEmail(s.Requester.Email):
-			fe["childEmail"] = "This is your own email address. Give the child's address here (or leave it empty and give their account); we write to you at yours."
+			fe["childEmail"] = w.childOwnEmail
 		}
 	}
 }
@@ -176,9 +180,9 @@ func (s *Submission) validateSubject(fe FieldErrors, childData bool) {
 // validateCorrections checks the items to correct: on the web form at least
 // one complete item (which data, and what it should be) when correction is
 // chosen, none with any other choice. Blank rows are not items.
-func (s *Submission) validateCorrections(fe FieldErrors, correction bool) {
+func (s *Submission) validateCorrections(fe FieldErrors, w *words, correction bool) {
 	if len(s.Corrections) > MaxCorrections {
-		fe["corrections"] = fmt.Sprintf("List at most %d items to correct; tell us the rest in the details.", MaxCorrections)
+		fe["corrections"] = fmt.Sprintf(w.tooManyCorrectionsf, MaxCorrections)
 		return
 	}
 	items := 0
@@ -191,21 +195,21 @@ func (s *Submission) validateCorrections(fe FieldErrors, correction bool) {
 			continue
 		}
 		prefix := fmt.Sprintf("corrections[%d].", i)
-		singleLine(fe, prefix+"item", c.Item, MaxCorrectionItem, true)
-		multiLine(fe, prefix+"wrong", c.Wrong, MaxCorrectionValue)
-		multiLine(fe, prefix+"right", c.Right, MaxCorrectionValue)
+		w.singleLine(fe, prefix+"item", c.Item, MaxCorrectionItem, true)
+		w.multiLine(fe, prefix+"wrong", c.Wrong, MaxCorrectionValue)
+		w.multiLine(fe, prefix+"right", c.Right, MaxCorrectionValue)
 		if _, bad := fe[prefix+"right"]; !bad && c.Right == "" {
-			fe[prefix+"right"] = "Tell us what it should say."
+			fe[prefix+"right"] = w.correctionRight
 		}
 		if _, bad := fe[prefix+"item"]; bad && c.Item == "" {
-			fe[prefix+"item"] = "Tell us which piece of data is wrong, e.g. \"postal address\"."
+			fe[prefix+"item"] = w.correctionItem
 		}
 	}
 	switch {
 	case items > 0 && !correction:
-		fe["corrections"] = "Items to correct go with \"Correct your data\": choose it, or leave them empty."
+		fe["corrections"] = w.correctionsWithoutKind
 	case items == 0 && correction && s.Channel == request.Web:
-		fe["corrections"] = "Tell us at least one piece of data that is wrong and what it should be."
+		fe["corrections"] = w.correctionsMissing
 	}
 }
 
@@ -215,45 +219,47 @@ func blankCorrection(c request.CorrectionItem) bool {
 
 // CheckEmail says what is wrong with v as the address the desk writes to
 // (one plain address on a domain with a dot), or "" when it is usable.
-func CheckEmail(v string) string {
+func CheckEmail(v string) string { return english.checkEmail(v) }
+
+func (w *words) checkEmail(v string) string {
 	switch {
 	case strings.TrimSpace(v) == "":
-		return "Enter your email address: we write to you there."
+		return w.emailEmpty
 	case len(v) > MaxEmail:
-		return fmt.Sprintf("An email address has at most %d characters.", MaxEmail)
+		return fmt.Sprintf(w.emailTooLongf, MaxEmail)
 	case strings.ContainsAny(v, "\r\n"):
-		return "An email address is a single line."
+		return w.emailOneLine
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(v) || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".") {
-		return "Enter an email address like name@example.com."
+		return w.emailLike
 	}
 	return ""
 }
 
-func singleLine(fe FieldErrors, field, v string, max int, required bool) {
+func (w *words) singleLine(fe FieldErrors, field, v string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
-		fe[field] = "This field is required."
+		fe[field] = w.required
 	case !utf8.ValidString(v):
-		fe[field] = "Use plain text."
+		fe[field] = w.plainText
 	case utf8.RuneCountInString(v) > max:
-		fe[field] = fmt.Sprintf("Use at most %d characters.", max)
+		fe[field] = fmt.Sprintf(w.atMostf, max)
 	case strings.ContainsAny(v, "\r\n"):
-		fe[field] = "Use a single line."
+		fe[field] = w.oneLine
 	case hasControl(v, false):
-		fe[field] = "Remove the control characters."
+		fe[field] = w.control
 	}
 }
 
-func multiLine(fe FieldErrors, field, v string, max int) {
+func (w *words) multiLine(fe FieldErrors, field, v string, max int) {
 	switch {
 	case !utf8.ValidString(v):
-		fe[field] = "Use plain text."
+		fe[field] = w.plainText
 	case utf8.RuneCountInString(v) > max:
-		fe[field] = fmt.Sprintf("Use at most %d characters.", max)
+		fe[field] = fmt.Sprintf(w.atMostf, max)
 	case hasControl(v, true):
-		fe[field] = "Remove the control characters."
+		fe[field] = w.control
 	}
 }
 
