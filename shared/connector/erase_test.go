@@ -9,12 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -150,14 +149,39 @@ func typeName(err error) string {
 	return t.Name()
 }
 
+// suppression is one Suppress call.
+type suppression struct {
+	address string
+	bounced bool
+}
+
+// fakeSES is a fake Suppressor: it records each call and answers err.
 type fakeSES struct {
-	got []*sesv2.PutSuppressedDestinationInput
+	got []suppression
 	err error
 }
 
-func (f *fakeSES) PutSuppressedDestination(_ context.Context, in *sesv2.PutSuppressedDestinationInput, _ ...func(*sesv2.Options)) (*sesv2.PutSuppressedDestinationOutput, error) {
-	f.got = append(f.got, in)
-	return &sesv2.PutSuppressedDestinationOutput{}, f.err
+var _ connector.Suppressor = (*fakeSES)(nil)
+
+func (f *fakeSES) Suppress(_ context.Context, address string, bounced bool) error {
+	f.got = append(f.got, suppression{address, bounced})
+	return f.err
+}
+
+// sesError is a Suppressor's error as sesmail makes it: the service's code,
+// and a mail.ErrRecipient when the address was refused for good.
+type sesError struct {
+	code    string
+	refused bool
+}
+
+func (e *sesError) Error() string     { return "suppress address: " + e.code }
+func (e *sesError) ErrorCode() string { return e.code }
+func (e *sesError) Unwrap() error {
+	if e.refused {
+		return mail.ErrRecipient
+	}
+	return nil
 }
 
 func TestSESSuppression(t *testing.T) {
@@ -167,34 +191,52 @@ func TestSESSuppression(t *testing.T) {
     categories: [email-address]
     actions:
       suppress: {kind: sesSuppression, reason: COMPLAINT}
+  - name: bounces
+    owner: mops@productionflow.com
+    categories: [email-address]
+    actions:
+      suppress: {kind: sesSuppression, reason: BOUNCE}
 `)
-	sys, _ := reg.Lookup("suppression")
 	cases := []struct {
-		name string
-		err  error
-		want string // "", "RetryableError", "PermanentError"
+		name    string
+		system  string
+		err     error
+		bounced bool
+		want    string // "", "RetryableError", "PermanentError"
+		reason  string
 	}{
-		{"suppressed", nil, ""},
-		{"throttled", &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: janeEmail}, "RetryableError"},
-		{"bad request", &smithy.GenericAPIError{Code: "BadRequestException", Message: janeEmail}, "PermanentError"},
+		{name: "suppressed", system: "suppression"},
+		{name: "suppressed as a bounce", system: "bounces", bounced: true},
+		{name: "throttled", system: "suppression", err: &sesError{code: "TooManyRequestsException"}, want: "RetryableError", reason: "SES: TooManyRequestsException"},
+		{name: "no answer", system: "suppression", err: errors.New("no answer"), want: "RetryableError", reason: "SES: transport"},
+		{name: "bad request", system: "suppression", err: &sesError{code: "BadRequestException", refused: true}, want: "PermanentError", reason: "SES refused: BadRequestException"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			sys, _ := reg.Lookup(tc.system)
 			log, buf := logBuffer()
 			f := &fakeSES{err: tc.err}
-			r := &connector.Runner{SES: &connector.SES{Client: f, Now: newHTTP(log).Now, Log: log}}
+			r := &connector.Runner{SES: &connector.SES{Suppressions: f, Now: newHTTP(log).Now, Log: log}}
 			res, err := r.Do(context.Background(), sys, system.Suppress, connector.Person{Email: " " + janeEmail + " "})
-			require.Len(t, f.got, 1)
-			assert.Equal(t, janeEmail, *f.got[0].EmailAddress)
-			assert.Equal(t, "COMPLAINT", string(f.got[0].Reason))
+			require.Equal(t, []suppression{{janeEmail, tc.bounced}}, f.got)
 			if tc.want == "" {
 				require.NoError(t, err)
 				assert.True(t, res.Found)
 				return
 			}
 			assert.Equal(t, tc.want, typeName(err))
+			assert.Contains(t, err.Error(), tc.reason)
 			assertNoLeak(t, buf.String()+err.Error())
-			assert.False(t, errors.Is(err, tc.err), "the SDK error is not carried (its message may hold the address)")
+			assert.False(t, errors.Is(err, tc.err), "the adapter's error is not carried")
 		})
 	}
+	t.Run("no usable address: nothing is asked", func(t *testing.T) {
+		sys, _ := reg.Lookup("suppression")
+		log, _ := logBuffer()
+		f := &fakeSES{}
+		r := &connector.Runner{SES: &connector.SES{Suppressions: f, Now: newHTTP(log).Now, Log: log}}
+		_, err := r.Do(context.Background(), sys, system.Suppress, connector.Person{Email: "a@example.com\r\nBcc: b@example.com"})
+		assert.Equal(t, "PermanentError", typeName(err))
+		assert.Empty(t, f.got)
+	})
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
-	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -44,7 +43,7 @@ type missingSecret struct{ name string }
 
 func (e *missingSecret) Error() string { return "secret " + e.name + " not found" }
 
-func (e *missingSecret) Unwrap() error { return secret.ErrMissing }
+func (e *missingSecret) Unwrap() error { return system.ErrSecretMissing }
 
 // flakySecrets is a secret store that cannot be reached.
 type flakySecrets struct{}

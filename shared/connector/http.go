@@ -24,7 +24,6 @@ import (
 	"github.com/theory/jsonpath"
 
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -88,7 +87,8 @@ type Result struct {
 }
 
 // Secrets gives an auth secret by name; *secret.Store satisfies it. An error
-// that is secret.ErrMissing fails the action for good; any other is retried.
+// that is system.ErrSecretMissing fails the action for good; any other is
+// retried.
 type Secrets interface {
 	Get(ctx context.Context, source system.SecretSource, name string) (string, error)
 }
@@ -284,7 +284,7 @@ func (h *HTTP) authenticate(ctx context.Context, req *http.Request, sys *system.
 	}
 	s, err := h.Secrets.Get(ctx, sys.Auth.Source, sys.Auth.Name)
 	switch {
-	case errors.Is(err, secret.ErrMissing):
+	case errors.Is(err, system.ErrSecretMissing):
 		return f.permanent(0, "auth secret "+sys.Auth.Name+" unavailable")
 	case err != nil:
 		// Throttling or a network error at the secret store: the call

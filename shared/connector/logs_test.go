@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,10 +57,10 @@ func TestNoSecretOrEmailInAnyLogLine(t *testing.T) {
 	require.Error(t, err)
 	errs = append(errs, err.Error())
 
-	// SES: the SDK's message may quote the address; it is not passed on.
+	// SES refuses the address: the error names SES's code only.
 	sesReg := loadRegistry(t, "systems:\n  - name: s\n    owner: s@productionflow.com\n    categories: [email]\n    actions:\n      suppress: {kind: sesSuppression}\n")
 	ses, _ := sesReg.Lookup("s")
-	r := &connector.Runner{SES: &connector.SES{Client: &fakeSES{err: &smithy.GenericAPIError{Code: "BadRequestException", Message: "bad address " + janeEmail}}, Now: h.Now, Log: log}}
+	r := &connector.Runner{SES: &connector.SES{Suppressions: &fakeSES{err: &sesError{code: "BadRequestException", refused: true}}, Now: h.Now, Log: log}}
 	_, err = r.Do(ctx, ses, system.Suppress, jane)
 	require.Error(t, err)
 	errs = append(errs, err.Error())

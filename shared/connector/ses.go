@@ -7,25 +7,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/smithy-go"
-
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
-// SuppressionAPI is the SES v2 call used; *sesv2.Client satisfies it.
-type SuppressionAPI interface {
-	PutSuppressedDestination(ctx context.Context, in *sesv2.PutSuppressedDestinationInput, optFns ...func(*sesv2.Options)) (*sesv2.PutSuppressedDestinationOutput, error)
+// Suppressor puts an address on the mail service's account-level
+// suppression list, with the reason bounce when bounced, else complaint
+// (*sesmail.Suppressions). Its error is a mail.ErrRecipient when the
+// service refused the address for good; any other is worth retrying. Its
+// errors never quote the address, and may name the service's error code
+// (ErrorCode() string) for the log.
+type Suppressor interface {
+	Suppress(ctx context.Context, address string, bounced bool) error
 }
 
 // SES carries out actions of kind sesSuppression: the address goes on the
 // account-level suppression list, so no further mail is sent to it.
 type SES struct {
-	Client SuppressionAPI
-	Now    func() time.Time
-	Log    *slog.Logger
+	Suppressions Suppressor
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Do suppresses p's address. Errors are *RetryableError or *PermanentError.
@@ -38,23 +39,15 @@ func (s *SES) Do(ctx context.Context, sys *system.System, a system.Action, p Per
 	if email == "" || strings.ContainsAny(email, "\r\n") {
 		return nil, &PermanentError{System: sys.Name, Action: a, Reason: "no usable email address"}
 	}
-	reason := sestypes.SuppressionListReasonComplaint
-	if m.Reason == "BOUNCE" {
-		reason = sestypes.SuppressionListReasonBounce
-	}
-	_, err := s.Client.PutSuppressedDestination(ctx, &sesv2.PutSuppressedDestinationInput{
-		EmailAddress: aws.String(email),
-		Reason:       reason,
-	})
-	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && (ae.ErrorCode() == "BadRequestException") {
-			s.Log.WarnContext(ctx, "suppression refused", "system", sys.Name, "code", ae.ErrorCode(), "class", "permanent")
-			return nil, &PermanentError{System: sys.Name, Action: a, Reason: "SES refused: " + ae.ErrorCode()}
-		}
+	if err := s.Suppressions.Suppress(ctx, email, m.Reason == "BOUNCE"); err != nil {
 		code := "transport"
-		if ae != nil {
-			code = ae.ErrorCode()
+		var coded interface{ ErrorCode() string }
+		if errors.As(err, &coded) {
+			code = coded.ErrorCode()
+		}
+		if errors.Is(err, mail.ErrRecipient) {
+			s.Log.WarnContext(ctx, "suppression refused", "system", sys.Name, "code", code, "class", "permanent")
+			return nil, &PermanentError{System: sys.Name, Action: a, Reason: "SES refused: " + code}
 		}
 		s.Log.WarnContext(ctx, "suppression failed", "system", sys.Name, "code", code, "class", "retryable")
 		return nil, &RetryableError{System: sys.Name, Action: a, Reason: "SES: " + code}

@@ -30,8 +30,9 @@ type SSMAPI interface {
 // ErrMissing marks a secret that asking again will not produce: it does not
 // exist, may not be read, has no string value, or its source is unknown or
 // not configured. Any other failure (throttling, a network error, a timeout)
-// is worth retrying.
-var ErrMissing = errors.New("secret missing")
+// is worth retrying. It is the registry's system.ErrSecretMissing, the error
+// the connectors classify.
+var ErrMissing = system.ErrSecretMissing
 
 // ErrNoClient means the registry names a source no client was given for. It
 // is an ErrMissing.

@@ -1,4 +1,8 @@
-// Package sesmail delivers mail.Message values through Amazon SES v2.
+// Package sesmail is the desk's Amazon SES v2 adapter, the one package that
+// speaks the aws-sdk-go-v2 sesv2 client: Sender delivers mail.Message
+// values (mail.Sender), Suppressions puts an address on the account-level
+// suppression list (connector.Suppressor). Both classify SES's errors: an
+// address SES refuses is a mail.ErrRecipient, and no error quotes one.
 //
 // Messages go as Simple content with the custom headers in
 // Content.Simple.Headers: SES adds them to the message it builds (so

@@ -9,6 +9,7 @@
 package system
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -83,6 +84,13 @@ const (
 	SecretsManager SecretSource = "secretsmanager"
 	SSM            SecretSource = "ssm"
 )
+
+// ErrSecretMissing marks a secret that asking again will not produce: it
+// does not exist, may not be read, has no string value, or its source is
+// unknown or not configured. The secret store (*secret.Store) classifies;
+// an action whose secret is missing fails for good, any other failure to
+// read it is retried.
+var ErrSecretMissing = errors.New("secret missing")
 
 // Timeout bounds for an HTTP call.
 const (

@@ -30,6 +30,7 @@ import (
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/secret"
+	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/system"
@@ -221,7 +222,7 @@ func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 		HTTP: &connector.HTTP{Client: &http.Client{}, Now: p.now, Log: log,
 			Secrets:  &secret.Store{SecretsManager: secretsmanager.NewFromConfig(p.aws), SSM: ssm.NewFromConfig(p.aws)},
 			Template: system.TemplateOptions{AllowLocalHTTP: p.cfg.AllowLocalHTTP}},
-		SES: &connector.SES{Client: sesv2.NewFromConfig(p.aws), Now: p.now, Log: log},
+		SES: &connector.SES{Suppressions: &sesmail.Suppressions{API: sesv2.NewFromConfig(p.aws)}, Now: p.now, Log: log},
 	}
 	svc := p.service()
 	svc.Systems = runner
