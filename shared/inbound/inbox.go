@@ -11,8 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -86,21 +84,13 @@ type Outcome struct {
 	Reason    string // why; never personal data
 }
 
-// Handle is the Lambda entry point's work: every record of an SES receipt
-// event is received in turn. An error means a dependency failed (S3,
-// DynamoDB, SES); Lambda then delivers the whole event again, which is safe.
-func (in *Inbox) Handle(ctx context.Context, e events.SimpleEmailEvent) error {
+// ReceiveAll receives every delivery of one SES receipt event in turn
+// (the email intake's handler translates the event). An error means a
+// dependency failed (S3, DynamoDB, SES); Lambda then delivers the whole
+// event again, which is safe.
+func (in *Inbox) ReceiveAll(ctx context.Context, ds []Delivery) error {
 	var errs []error
-	for _, rec := range e.Records {
-		r := rec.SES.Receipt
-		d := Delivery{
-			MessageID:  rec.SES.Mail.MessageID,
-			ReceivedAt: rec.SES.Mail.Timestamp,
-			Verdicts: Verdicts{
-				Spam: r.SpamVerdict.Status, Virus: r.VirusVerdict.Status,
-				SPF: r.SPFVerdict.Status, DKIM: r.DKIMVerdict.Status, DMARC: r.DMARCVerdict.Status,
-			},
-		}
+	for _, d := range ds {
 		if _, err := in.Receive(ctx, d); err != nil {
 			errs = append(errs, err)
 		}

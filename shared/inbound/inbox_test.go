@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -422,22 +421,19 @@ func TestReceiveFailuresAreRetriedSafely(t *testing.T) {
 	assert.Equal(t, request.Acknowledged, f.store.reqs[out.RequestID].Status)
 }
 
-func TestHandleReceivesEveryRecord(t *testing.T) {
+func TestReceiveAllReceivesEveryDelivery(t *testing.T) {
 	f := newInbox(deletion)
 	f.raw.msgs["second-message-id-0000000000000000000001"] = msg("From: Al <al@example.com>\nSubject: unsubscribe\n", "Please unsubscribe me from the newsletter.\r\n")
-	var ev events.SimpleEmailEvent
+	var ds []inbound.Delivery
 	for _, id := range []string{messageID, "second-message-id-0000000000000000000001", "bad id"} {
-		rec := events.SimpleEmailRecord{}
-		rec.SES.Mail.MessageID = id
-		rec.SES.Receipt.SpamVerdict.Status = "PASS"
-		ev.Records = append(ev.Records, rec)
+		ds = append(ds, inbound.Delivery{MessageID: id, Verdicts: inbound.Verdicts{Spam: "PASS"}})
 	}
-	require.NoError(t, f.inbox.Handle(context.Background(), ev), "a malformed messageId is skipped, not retried")
+	require.NoError(t, f.inbox.ReceiveAll(context.Background(), ds), "a malformed messageId is skipped, not retried")
 	assert.Len(t, f.store.reqs, 2)
 	assert.Len(t, f.mailer.sent, 2)
 
 	f.raw.err = errors.New("S3 unavailable")
-	assert.Error(t, f.inbox.Handle(context.Background(), ev))
+	assert.Error(t, f.inbox.ReceiveAll(context.Background(), ds))
 }
 
 func TestDetailsAreBounded(t *testing.T) {

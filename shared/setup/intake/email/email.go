@@ -67,7 +67,28 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Ours:   cfg.Ours(),
 		Limits: inbound.DefaultLimits(),
 	}
-	return inbox.Handle, nil
+	return func(ctx context.Context, e events.SimpleEmailEvent) error {
+		return inbox.ReceiveAll(ctx, Deliveries(e))
+	}, nil
+}
+
+// Deliveries are the messages of an SES receipt event, as the inbox
+// receives them: the messageId (the stored object's key), when SES
+// received it and SES's verdicts.
+func Deliveries(e events.SimpleEmailEvent) []inbound.Delivery {
+	out := make([]inbound.Delivery, 0, len(e.Records))
+	for _, rec := range e.Records {
+		r := rec.SES.Receipt
+		out = append(out, inbound.Delivery{
+			MessageID:  rec.SES.Mail.MessageID,
+			ReceivedAt: rec.SES.Mail.Timestamp,
+			Verdicts: inbound.Verdicts{
+				Spam: r.SpamVerdict.Status, Virus: r.VirusVerdict.Status,
+				SPF: r.SPFVerdict.Status, DKIM: r.DKIMVerdict.Status, DMARC: r.DMARCVerdict.Status,
+			},
+		})
+	}
+	return out
 }
 
 // The desk's table keeps the inbox's mail records and threads; S3 the raw

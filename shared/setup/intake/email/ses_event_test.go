@@ -1,4 +1,4 @@
-package inbound
+package email_test
 
 import (
 	"bufio"
@@ -14,13 +14,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/productionflow/privacy-desk/shared/inbound"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/email"
 )
 
 // The sam local invoke sample: the receipt event and the raw message the S3
-// action stored for it must describe the same mail.
+// action stored for it must describe the same mail, and the event gives
+// the inbox its delivery.
 func TestSESEventSample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "events", "intake-email-receipt.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "events", "intake-email-receipt.json"))
 	require.NoError(t, err)
 	var ev events.SimpleEmailEvent
 	require.NoError(t, json.Unmarshal(data, &ev))
@@ -30,16 +33,18 @@ func TestSESEventSample(t *testing.T) {
 	assert.Equal(t, "Lambda", ses.Receipt.Action.Type)
 	assert.Equal(t, "Event", ses.Receipt.Action.InvocationType)
 
-	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "intake-email-receipt.eml"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "events", "intake-email-receipt.eml"))
 	require.NoError(t, err)
 	assert.Equal(t, ses.Mail.Headers, emlHeaders(t, raw), "event headers are the stored message's headers, in order")
 	assert.Contains(t, string(raw), "with SMTP id "+ses.Mail.MessageID)
 
-	v := Verdicts{
-		Spam: ses.Receipt.SpamVerdict.Status, Virus: ses.Receipt.VirusVerdict.Status,
-		SPF: ses.Receipt.SPFVerdict.Status, DKIM: ses.Receipt.DKIMVerdict.Status, DMARC: ses.Receipt.DMARCVerdict.Status,
-	}
-	res, err := Read(context.Background(), bytes.NewReader(raw), v, ours, DefaultLimits())
+	ds := email.Deliveries(ev)
+	require.Len(t, ds, 1)
+	d := ds[0]
+	assert.Equal(t, ses.Mail.MessageID, d.MessageID)
+	assert.True(t, d.ReceivedAt.Equal(ses.Mail.Timestamp))
+	assert.Equal(t, inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}, d.Verdicts)
+	res, err := inbound.Read(context.Background(), bytes.NewReader(raw), d.Verdicts, []string{"privacy@productionflow.com"}, inbound.DefaultLimits())
 	require.NoError(t, err)
 	assert.Equal(t, ses.Mail.CommonHeaders.Subject, res.Subject)
 	assert.Equal(t, "<"+res.MessageID+">", ses.Mail.CommonHeaders.MessageID)
