@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -18,15 +19,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
 // The accessibility audit: axe-core (the npm package in node_modules, the
@@ -188,9 +194,10 @@ var downloadLink = regexp.MustCompile(`https?://\S+/download\?t=[A-Za-z0-9_-]{43
 
 // TestBrowserAccessibility opens every public page the form test does not
 // reach in Chromium and audits it with axe-core: an unknown address, the
-// verification pages in Spanish, the expired and unknown links, the
-// download page in English and Spanish and its unknown link, and the
-// system owner's task page with its answers.
+// form in Spanish with its errors and receipt, the verification pages in
+// Spanish, the expired and unknown links, the download page in English and
+// Spanish and its unknown and expired links, and the system owner's task
+// page with its answers, in English and in Spanish.
 func TestBrowserAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axeSource(t)
@@ -216,6 +223,49 @@ func TestBrowserAccessibility(t *testing.T) {
 		assert.Equal(t, "en", b.Attr("html", "lang"))
 		assert.Equal(t, addrs.Form, evaluate[string](b, "the link", `document.querySelector("main a").href`), "the page leads to the request form")
 		assert.Equal(t, "672px", b.CSS("body", "max-width"), "the page has the site's look (form.css found from the folder)")
+	})
+	part("the form in Spanish", func(t *testing.T) {
+		const email = "sofia.browser@example.com"
+		assert.Equal(t, http.StatusOK, b.Navigate(form+"/?lang=es"))
+		assert.Equal(t, "es", b.Attr("html", "lang"))
+		assert.Equal(t, "Haga una solicitud de privacidad", b.Text("h1"))
+		audit(t, b, "the Spanish form")
+		b.Type("#name", "Sofía Ejemplo")
+		b.Type("#email", "sofia@example")
+		assert.Equal(t, http.StatusBadRequest, b.ClickAndLoad("form button[type=submit]"))
+		assert.Equal(t, "es", b.Attr("html", "lang"))
+		assert.True(t, strings.HasPrefix(b.Title(), "Error: Haga una solicitud"), "title %q", b.Title())
+		summary := b.Text(".error-summary")
+		assert.Contains(t, summary, "Hay un problema con su solicitud")
+		assert.Contains(t, summary, "Qué desea que hagamos: Elija al menos una solicitud.")
+		assert.Contains(t, summary, "Correo electrónico: Escriba un correo electrónico con la forma nombre@ejemplo.com.")
+		assert.Equal(t, "Escriba un correo electrónico con la forma nombre@ejemplo.com.", b.Text("#email-error"))
+		audit(t, b, "the Spanish form with errors")
+		b.Click(`label[for="kind-deletion"]`)
+		b.Clear("#email")
+		b.Type("#email", email)
+		assert.Equal(t, http.StatusOK, b.ClickAndLoad("form button[type=submit]"))
+		assert.Equal(t, "es", b.Attr("html", "lang"))
+		assert.Equal(t, "Recibimos su solicitud", b.Text("h1"))
+		assert.Contains(t, b.Text("main"), "Eliminar sus datos personales")
+		requestID := b.Text(".reference strong")
+		assert.Regexp(t, requestIDPattern, requestID)
+		audit(t, b, "the Spanish receipt")
+		assert.Equal(t, addrs.Form+"?lang=en", evaluate[string](b, "the language link", `document.querySelector("header a[hreflang]").href`),
+			"the receipt links to the form in English")
+
+		store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
+			o.BaseEndpoint = aws.String(addrs.DynamoDB)
+		})}
+		saved, err := store.Get(context.Background(), requestID)
+		require.NoError(t, err)
+		assert.Equal(t, "es", saved.Language, "the request is answered in Spanish")
+		waitForLink(t, outbox, email, verifyLink)
+		var subjects []string
+		for _, m := range outboxFor(t, addrs.Outbox, email) {
+			subjects = append(subjects, m.Subject)
+		}
+		assert.Contains(t, subjects, "Recibimos su solicitud de privacidad "+requestID, "the acknowledgement is in Spanish")
 	})
 	part("unknown links", func(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, b.Navigate(form+"/verify?t=not-a-link"))
@@ -255,11 +305,13 @@ func TestBrowserAccessibility(t *testing.T) {
 		assert.Equal(t, "Your data is ready", b.Text("h1"))
 		audit(t, b, "the download page")
 	})
+	var spanishDownload string
 	part("the download page in Spanish", func(t *testing.T) {
 		const email = "ada@example.com"
 		sendMail(t, addrs, email, "Mis datos", "Hola, quiero saber qué datos tienen sobre mí.")
 		confirm(t, form, waitForLink(t, outbox, email, verifyLink))
-		assert.Equal(t, http.StatusOK, b.Navigate(waitForLink(t, outbox, email, downloadLink)))
+		spanishDownload = waitForLink(t, outbox, email, downloadLink)
+		assert.Equal(t, http.StatusOK, b.Navigate(spanishDownload))
 		assert.Equal(t, "es", b.Attr("html", "lang"))
 		assert.Equal(t, "Sus datos están listos", b.Text("h1"))
 		audit(t, b, "the Spanish download page")
@@ -269,6 +321,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		page := startTaskPage(t)
 		assert.Equal(t, http.StatusOK, b.Navigate(page.export))
 		assert.Equal(t, "A privacy task for you", b.Text("h1"))
+		assert.Equal(t, "672px", b.CSS("body", "max-width"), "the task page has the site's look (form.css one folder up)")
 		audit(t, b, "the task page of an export")
 
 		assert.Equal(t, http.StatusOK, b.Navigate(page.erase))
@@ -288,6 +341,27 @@ func TestBrowserAccessibility(t *testing.T) {
 		assert.Equal(t, "This link is not valid", b.Text("h1"))
 		audit(t, b, "an unknown task link")
 	})
+	part("the owner's task page in Spanish", func(t *testing.T) {
+		page := startTaskPage(t)
+		assert.Equal(t, http.StatusOK, b.Navigate(page.export+"&lang=es"))
+		assert.Equal(t, "es", b.Attr("html", "lang"))
+		assert.Equal(t, "Una tarea de privacidad para usted", b.Text("h1"))
+		audit(t, b, "the Spanish task page of an export")
+		assert.Equal(t, http.StatusOK, b.Navigate(page.erase+"&lang=es"))
+		assert.Contains(t, b.Text("main"), "Plazo: jueves, 3 de diciembre de 2026 a las 5:00 p. m. EST")
+		audit(t, b, "the Spanish task page of an erasure")
+		assert.Equal(t, http.StatusBadRequest, b.ClickAndLoad("form button[type=submit]"), "sent without an answer")
+		assert.Equal(t, "es", b.Attr("html", "lang"))
+		assert.Contains(t, b.Text("[role=alert]"), "Por favor, elija una respuesta")
+		audit(t, b, "the Spanish task page sent without an answer")
+		b.Click(`input[name=outcome][value=done]`)
+		assert.Equal(t, http.StatusOK, b.ClickAndLoad("form button[type=submit]"))
+		assert.Equal(t, "Gracias", b.Text("h1"))
+		audit(t, b, "the Spanish task page's thank-you")
+		assert.Equal(t, http.StatusGone, b.Navigate(page.erase+"&lang=es"))
+		assert.Equal(t, "Este enlace ya no funciona", b.Text("h1"))
+		audit(t, b, "a Spanish used task link")
+	})
 
 	part("expired verification links", func(t *testing.T) {
 		spanish := waitForLink(t, outbox, "marta@example.com", verifyLink)
@@ -302,6 +376,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		assert.Equal(t, "es", b.Attr("html", "lang"), "a Spanish request's expired link answers in Spanish")
 		assert.Equal(t, "Este enlace venció", b.Text("h1"))
 		audit(t, b, "a Spanish expired verification link")
+		require.NotEmpty(t, spanishDownload)
+		assert.Equal(t, http.StatusGone, b.Navigate(spanishDownload))
+		assert.Equal(t, "es", b.Attr("html", "lang"), "a Spanish request's expired download link answers in Spanish")
+		assert.Equal(t, "Este enlace de descarga venció", b.Text("h1"))
+		audit(t, b, "a Spanish expired download link")
 	})
 }
 
@@ -374,9 +453,17 @@ type taskAnswers struct{}
 
 func (taskAnswers) AnswerTask(context.Context, connector.TaskAnswer) error { return nil }
 
+// noSubmissions is the intake of a site that only serves the task page.
+type noSubmissions struct{}
+
+func (noSubmissions) Submit(context.Context, intake.Submission) (*intake.Receipt, error) {
+	return nil, errors.New("no intake here")
+}
+
 var (
 	_ mail.Sender            = (*taskMail)(nil)
 	_ connector.TaskAnswerer = taskAnswers{}
+	_ webform.Submitter      = noSubmissions{}
 )
 
 // startTaskPage serves the task page with an erasure and an export task
@@ -394,7 +481,10 @@ func startTaskPage(t *testing.T) taskPage {
 	now := func() time.Time { return time.Date(2026, 11, 30, 17, 0, 0, 0, ny) }
 	tokens := token.NewMemStore()
 	log := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(&connector.ConfirmHandler{Tokens: tokens, Registry: reg, Answers: taskAnswers{}, Now: now, Log: log, Location: ny})
+	// Mounted as the web intake mounts it, which serves the stylesheet.
+	srv := httptest.NewServer(webform.New(noSubmissions{}, webform.Config{Location: ny, Log: log, Mount: map[string]http.Handler{
+		"/tasks/confirm": &connector.ConfirmHandler{Tokens: tokens, Registry: reg, Answers: taskAnswers{}, Now: now, Log: log, Location: ny},
+	}}))
 	t.Cleanup(srv.Close)
 	page := srv.URL + "/tasks/confirm"
 	sent := &taskMail{}

@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"errors"
-	"html/template"
 	"io"
 	"log/slog"
 	"mime"
@@ -12,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -68,6 +68,12 @@ type TaskAnswerer interface {
 // answer nothing); POST uses the single-use token and records the owner's
 // answer: done (for an export, with the uploaded file), "this system holds
 // nothing about the person", or "cannot do it, because …".
+//
+// Its pages are shared/pages' "task" pages, in English unless the owner
+// chooses Spanish (pages.Choose: a lang=es query, as the page's language
+// link sends, or a browser whose Accept-Language prefers Spanish). They
+// link the site's stylesheet one folder up, where the web intake that
+// mounts the page at /tasks/confirm serves it.
 type ConfirmHandler struct {
 	Tokens   token.Store
 	Registry *system.Registry
@@ -78,16 +84,37 @@ type ConfirmHandler struct {
 	Location *time.Location
 }
 
-type pageView struct {
-	Title, Message string
-	System, Action string
-	RequestID, Due string
-	Token          string
-	MaxNote        int
-	MaxUploadMB    int
-	Form, Export   bool
-	Categories     []string
+// taskView is what the task pages show.
+type taskView struct {
+	System, Action, RequestID string
+	// Due is when the task is due; DueText the stored value when it is
+	// not a time.
+	Due         time.Time
+	DueText     string
+	Token       string
+	MaxNote     int
+	MaxUploadMB int
+	Export      bool
+	Categories  []string
+	// Problem says what to fix in an answer (the page words it): too-long,
+	// needs-file, file-and-nothing, needs-reason, file-type or choose.
+	Problem string
+	// Upload is the service's words on a file it refused (English).
+	Upload string
+	// State is the answer recorded.
+	State TaskState
 }
+
+// page is a task page to show: its template and status.
+type page struct {
+	name   string
+	status int
+}
+
+var (
+	invalidLink = page{"task-invalid", http.StatusNotFound}
+	goneLink    = page{"task-gone", http.StatusGone}
+)
 
 func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
@@ -97,18 +124,23 @@ func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.post(w, r)
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		h.page(w, http.StatusMethodNotAllowed, pageView{Title: "Not allowed", Message: "This page only shows and answers a task."})
+		h.show(w, r, page{"task-not-allowed", http.StatusMethodNotAllowed}, h.limits())
 	}
 }
 
-func (h *ConfirmHandler) view(raw string, rec token.Record) pageView {
-	v := pageView{
-		Title: "A privacy task for you", Form: true, Token: raw, MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20,
-		System: rec.Data["system"], Action: rec.Data["action"], RequestID: rec.RequestID, Due: rec.Data["due"],
-		Export: rec.Data["action"] == string(system.Export),
-	}
+// limits is a view with only the limits the pages state.
+func (h *ConfirmHandler) limits() taskView {
+	return taskView{MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20}
+}
+
+func (h *ConfirmHandler) view(raw string, rec token.Record) taskView {
+	v := h.limits()
+	v.Token, v.System, v.Action, v.RequestID = raw, rec.Data["system"], rec.Data["action"], rec.RequestID
+	v.Export = rec.Data["action"] == string(system.Export)
 	if due, err := time.Parse(time.RFC3339, rec.Data["due"]); err == nil {
-		v.Due = DueWords(due, h.Location)
+		v.Due = due
+	} else {
+		v.DueText = rec.Data["due"]
 	}
 	if h.Registry != nil {
 		if sys, ok := h.Registry.Lookup(v.System); ok {
@@ -121,12 +153,12 @@ func (h *ConfirmHandler) view(raw string, rec token.Record) pageView {
 
 func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 	raw := r.URL.Query().Get("t")
-	rec, status, view := h.lookup(r.Context(), raw)
-	if status != http.StatusOK {
-		h.page(w, status, view)
+	rec, problem := h.lookup(r.Context(), raw)
+	if problem != nil {
+		h.show(w, r, *problem, h.limits())
 		return
 	}
-	h.page(w, http.StatusOK, h.view(raw, rec))
+	h.show(w, r, page{"task", http.StatusOK}, h.view(raw, rec))
 }
 
 // form reads the posted fields and, for a multipart post, the file.
@@ -135,12 +167,12 @@ type taskForm struct {
 	file                                   *Upload
 }
 
-func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskForm, *pageView) {
+func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskForm, *page) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTaskFormBody)
 	var f taskForm
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	tooBig := &pageView{Title: "File too large", Message: "Please keep the file under 5 MB (split it by category if needed) and try again."}
-	bad := &pageView{Title: "Could not read the form", Message: "Please go back and try again."}
+	tooBig := &page{"task-too-large", http.StatusBadRequest}
+	bad := &page{"task-unreadable", http.StatusBadRequest}
 	if ct == "multipart/form-data" {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			var mbe *http.MaxBytesError
@@ -180,28 +212,29 @@ func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskF
 	return f, nil
 }
 
-// problem checks the answer's fields; it names what to fix, or "".
+// problem checks the answer's fields; it names what to fix (taskView's
+// Problem), or "".
 func (f *taskForm) problem(export bool) string {
 	for _, v := range []string{f.reason, f.note} {
 		if utf8.RuneCountInString(v) > MaxNoteLength || !utf8.ValidString(v) {
-			return "Please keep the note and the reason under 1000 characters."
+			return "too-long"
 		}
 	}
 	switch TaskState(f.outcome) {
 	case TaskDone:
 		if export && f.file == nil {
-			return "An export needs the file: upload what the system holds about the person (JSON or CSV), or choose \"holds nothing\"."
+			return "needs-file"
 		}
 	case TaskNothingHeld:
 		if f.file != nil {
-			return "You chose \"holds nothing\" and also sent a file: choose one."
+			return "file-and-nothing"
 		}
 	case TaskCannot:
 		if f.reason == "" {
-			return "Please say why the step cannot be done: the privacy team reads it."
+			return "needs-reason"
 		}
 	default:
-		return "Please choose one answer: done, holds nothing, or cannot do it."
+		return "choose"
 	}
 	if f.file != nil {
 		name := strings.ToLower(f.file.FileName)
@@ -211,7 +244,7 @@ func (f *taskForm) problem(export bool) string {
 		case strings.HasSuffix(name, ".csv"):
 			f.file.Format = "csv"
 		default:
-			return "The file must be JSON (.json) or CSV (.csv)."
+			return "file-type"
 		}
 		f.file.Category = f.category
 	}
@@ -221,22 +254,22 @@ func (f *taskForm) problem(export bool) string {
 func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 	f, bad := h.readForm(w, r)
 	if bad != nil {
-		h.page(w, http.StatusBadRequest, *bad)
+		h.show(w, r, *bad, h.limits())
 		return
 	}
 	ctx := r.Context()
 	// Read before using: a token issued for another purpose (a requester's
 	// verification link) must not be used up by this page, and a wrong
 	// answer must leave the link working.
-	rec, status, view := h.lookup(ctx, f.token)
-	if status != http.StatusOK {
-		h.page(w, status, view)
+	rec, problem := h.lookup(ctx, f.token)
+	if problem != nil {
+		h.show(w, r, *problem, h.limits())
 		return
 	}
 	v := h.view(f.token, rec)
 	if p := f.problem(v.Export); p != "" {
-		v.Message = p
-		h.page(w, http.StatusBadRequest, v)
+		v.Problem = p
+		h.show(w, r, page{"task", http.StatusBadRequest}, v)
 		return
 	}
 	a := TaskAnswer{RequestID: rec.RequestID, System: rec.Data["system"], Action: system.Action(rec.Data["action"]),
@@ -245,15 +278,15 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 	var ue *UploadError
 	switch {
 	case errors.As(err, &ue):
-		v.Message = "The file was not taken: " + ue.Problem
-		h.page(w, http.StatusBadRequest, v)
+		v.Upload = ue.Problem
+		h.show(w, r, page{"task", http.StatusBadRequest}, v)
 		return
 	case errors.Is(err, ErrAlreadyAnswered):
-		h.page(w, http.StatusGone, pageView{Title: "Already answered", Message: "This task was already answered. If something changed, write to the privacy team."})
+		h.show(w, r, page{"task-already", http.StatusGone}, v)
 		return
 	case err != nil:
 		h.Log.ErrorContext(ctx, "answer manual task", "requestId", rec.RequestID, "system", a.System, "err", err)
-		h.page(w, http.StatusInternalServerError, pageView{Title: "Something went wrong", Message: "Your answer was not recorded. Please try again in a few minutes."})
+		h.show(w, r, page{"task-not-recorded", http.StatusInternalServerError}, v)
 		return
 	}
 	// Recorded: now use the link up, so it cannot answer twice.
@@ -263,95 +296,49 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Log.InfoContext(ctx, "manual task answered", "requestId", rec.RequestID, "system", a.System, "action", string(a.Action), "state", string(a.State))
-	msg := "The step is recorded as done. You can close this page."
-	switch a.State {
-	case TaskNothingHeld:
-		msg = "Recorded: the system holds nothing about this person. You can close this page."
-	case TaskCannot:
-		msg = "Recorded: the step cannot be done. The privacy team has your reason and will be in touch."
-	}
-	h.page(w, http.StatusOK, pageView{Title: "Thank you", Message: msg, System: v.System, Action: v.Action, RequestID: rec.RequestID})
+	v.State = a.State
+	h.show(w, r, page{"task-answered", http.StatusOK}, v)
 }
 
-var (
-	invalidLink = pageView{Title: "This link is not valid", Message: "Check that you opened the whole link from the mail, or ask the privacy team for a new one."}
-	goneLink    = pageView{Title: "This link no longer works", Message: "It was already used or it has expired. If the step still needs answering, ask the privacy team for a new link."}
-)
-
-// lookup reads the record a link points to, without using it.
-func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, int, pageView) {
+// lookup reads the record a link points to, without using it; or the page
+// explaining why the link does not work.
+func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, *page) {
 	hash, err := token.Hash(raw)
 	if err != nil {
-		return token.Record{}, http.StatusNotFound, invalidLink
+		return token.Record{}, &invalidLink
 	}
 	rec, err := h.Tokens.Get(ctx, hash)
 	switch {
 	case errors.Is(err, token.ErrNotFound):
-		return rec, http.StatusNotFound, invalidLink
+		return rec, &invalidLink
 	case err != nil:
 		h.Log.ErrorContext(ctx, "read task token", "err", err)
-		return rec, http.StatusInternalServerError, pageView{Title: "Something went wrong", Message: "Please try again in a few minutes."}
+		return rec, &page{"task-failed", http.StatusInternalServerError}
 	case rec.Purpose != token.ManualTask:
-		return rec, http.StatusNotFound, invalidLink
+		return rec, &invalidLink
 	case rec.Used || !h.Now().Before(rec.ExpiresAt):
-		return rec, http.StatusGone, goneLink
+		return rec, &goneLink
 	}
-	return rec, http.StatusOK, pageView{}
+	return rec, nil
 }
 
-// confirmPage is the task page. Its style is inline (the page's CSP allows
-// no stylesheet): the desk's look, and the focus ring of its forms, a
-// yellow ring inside a near-black one that shows on white.
-var confirmPage = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>{{.Title}} — ProductionFlow privacy requests</title>
-<style>
-body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 40rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; }
-.brand { font-weight: 600; }
-button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; background: #00703c; color: #fff; border: 0; }
-:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c; }
-</style></head>
-<body>
-<header><p class="brand">ProductionFlow · Privacy requests</p></header>
-<main>
-<h1>{{.Title}}</h1>
-{{if .Message}}<p role="alert">{{.Message}}</p>{{end}}
-{{if .Form}}
-<ul><li>System: {{.System}}</li><li>What: {{.Action}}</li><li>Request: {{.RequestID}}</li><li>Due: {{.Due}}</li></ul>
-<form method="post" enctype="multipart/form-data">
-<input type="hidden" name="t" value="{{.Token}}">
-<fieldset><legend>Your answer</legend>
-<p><label><input type="radio" name="outcome" value="done"> {{if .Export}}Here is what the system holds about the person (upload below){{else}}Done{{end}}</label></p>
-<p><label><input type="radio" name="outcome" value="nothing-held"> This system holds nothing about this person</label></p>
-<p><label><input type="radio" name="outcome" value="cannot"> I cannot do it, because&hellip;</label><br>
-<label for="reason">Reason (required when you cannot do it; the privacy team reads it)</label><br>
-<textarea id="reason" name="reason" rows="3" cols="60" maxlength="{{.MaxNote}}"></textarea></p>
-</fieldset>
-{{if .Export}}<fieldset><legend>The export</legend>
-<p><label for="file">File: JSON (an object of category &rarr; list of records, or a list of records) or CSV (a header row, then one record per row), up to {{.MaxUploadMB}} MB</label><br>
-<input type="file" id="file" name="file" accept=".json,.csv,application/json,text/csv"></p>
-<p><label for="category">Category of the records (for CSV or a JSON list)</label><br>
-<select id="category" name="category">{{range .Categories}}<option value="{{.}}">{{.}}</option>{{end}}</select></p>
-</fieldset>{{end}}
-<p><label for="note">Note for the privacy team (optional)</label><br>
-<textarea id="note" name="note" rows="3" cols="60" maxlength="{{.MaxNote}}"></textarea></p>
-<p><button type="submit">Send the answer</button></p>
-</form>
-{{end}}
-</main>
-</body></html>
-`))
-
-func (h *ConfirmHandler) page(w http.ResponseWriter, status int, v pageView) {
+// show answers r with task page p in the owner's language (pages.Choose).
+// Its language link leads to the task's link in the other language, after
+// a POST too.
+func (h *ConfirmHandler) show(w http.ResponseWriter, r *http.Request, p page, v taskView) {
 	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	if err := confirmPage.Execute(w, v); err != nil {
-		h.Log.Error("render confirm page", "err", err)
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	q := r.URL.Query()
+	if v.Token != "" {
+		q.Set("t", v.Token)
+	}
+	view := pages.Site{Location: h.Location}.View(r, pages.Choose(r, ""), v).At(q)
+	view.NoIndex = true
+	if err := pages.Render(w, p.status, p.name, view); err != nil {
+		h.Log.Error("render task page", "err", err)
 	}
 }

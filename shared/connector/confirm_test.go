@@ -19,8 +19,8 @@ import (
 )
 
 // Every state of the task page is one page of the desk: English, one main
-// landmark, a title, and the focus ring that shows on white (a yellow
-// ring inside a near-black one).
+// landmark, a title, and the site's stylesheet (with the focus ring that
+// shows on white) from the folder above, where the web intake serves it.
 func TestTaskPageLandmarksAndFocusRing(t *testing.T) {
 	m, h, fm, _, _, sys := manualRig(t)
 	require.NoError(t, m.Send(context.Background(), sys, task(sys, "req-a11y", system.Erase), connector.Subject{Email: "ada@example.com"}))
@@ -51,9 +51,10 @@ func TestTaskPageLandmarksAndFocusRing(t *testing.T) {
 			assert.Equal(t, p.status, code)
 			assert.Contains(t, body, `<html lang="en">`)
 			assert.Contains(t, body, "<title>"+p.title+" — ProductionFlow privacy requests</title>")
-			assert.Equal(t, 1, strings.Count(body, "<main>"), "one main landmark")
-			assert.Less(t, strings.Index(body, "<main>"), strings.Index(body, "<h1>"), "the heading is in the main landmark")
-			assert.Contains(t, body, ":focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c; }")
+			assert.Equal(t, 1, strings.Count(body, "<main"), "one main landmark")
+			assert.Less(t, strings.Index(body, "<main"), strings.Index(body, "<h1>"), "the heading is in the main landmark")
+			assert.Contains(t, body, `<link rel="stylesheet" href="../form.css">`)
+			assert.Contains(t, body, `<meta name="robots" content="noindex">`)
 		})
 	}
 }
@@ -89,4 +90,73 @@ func TestTaskPageDueInWords(t *testing.T) {
 			assert.NotContains(t, w.Body.String(), "2026-12-02T23:48:42Z")
 		})
 	}
+}
+
+// The task page is in English unless the owner chooses Spanish: a lang=es
+// query (the page's language link) or a browser preferring Spanish. Its
+// answers, problems and the pages after it follow the choice.
+func TestTaskPageInSpanish(t *testing.T) {
+	m, h, fm, _, answers, sys := manualRig(t)
+	require.NoError(t, m.Send(context.Background(), sys, task(sys, "req-es", system.Erase), connector.Subject{Email: "ada@example.com"}))
+	u, err := url.Parse(linkRE.FindString(fm.sent[0].Text))
+	require.NoError(t, err)
+	raw := u.Query().Get("t")
+	get := func(target, accept string) (int, string) {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		if accept != "" {
+			r.Header.Set("Accept-Language", accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code, rec.Body.String()
+	}
+	english := []string{"A privacy task for you", "Your answer", "Send the answer", "Due:", "Done", "holds nothing"}
+	for _, tt := range []struct{ name, target, accept string }{
+		{"lang=es", "/tasks/confirm?lang=es&t=" + raw, ""},
+		{"Accept-Language es", "/tasks/confirm?t=" + raw, "es-US,es;q=0.9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(tt.target, tt.accept)
+			require.Equal(t, http.StatusOK, code)
+			for _, want := range []string{`<html lang="es">`, "<h1>Una tarea de privacidad para usted</h1>", "Qué: eliminar",
+				"Plazo: jueves, 5 de noviembre de 2026 a las 4:00 a. m. EST", `<input type="hidden" name="lang" value="es">`,
+				`<button type="submit">Enviar la respuesta</button>`, `hreflang="en" lang="en">English</a>`} {
+				assert.Contains(t, body, want)
+			}
+			for _, w := range english {
+				assert.NotContains(t, body, w)
+			}
+		})
+	}
+	t.Run("English by default, and with a browser preferring English", func(t *testing.T) {
+		for _, accept := range []string{"", "en-US,en;q=0.9,es;q=0.8"} {
+			_, body := get("/tasks/confirm?t="+raw, accept)
+			assert.Contains(t, body, `<html lang="en">`)
+			assert.Contains(t, body, "<h1>A privacy task for you</h1>")
+			assert.Contains(t, body, `<a href="?lang=es&amp;t=`+raw+`" hreflang="es" lang="es">Español</a>`)
+		}
+	})
+	t.Run("a problem with the answer, in Spanish", func(t *testing.T) {
+		code, body := postForm(h, url.Values{"t": {raw}, "lang": {"es"}})
+		assert.Equal(t, http.StatusBadRequest, code)
+		assert.Contains(t, body, `<div class="error-summary" role="alert"><p>Por favor, elija una respuesta: hecho, no tiene nada o no puedo hacerlo.</p></div>`)
+		assert.Contains(t, body, `<a href="?lang=en&amp;t=`+raw+`" hreflang="en" lang="en">English</a>`, "after a POST, the link is still the task's")
+		assert.Empty(t, answers.answers)
+	})
+	t.Run("a refused file: the service's words marked as English", func(t *testing.T) {
+		answers.err = &connector.UploadError{Problem: "the file is not UTF-8 text."}
+		code, body := postForm(h, url.Values{"t": {raw}, "lang": {"es"}, "outcome": {"done"}})
+		answers.err = nil
+		assert.Equal(t, http.StatusBadRequest, code)
+		assert.Contains(t, body, `No aceptamos el archivo: <span lang="en">the file is not UTF-8 text.</span>`)
+	})
+	t.Run("answered, then the used link, in Spanish", func(t *testing.T) {
+		code, body := postForm(h, url.Values{"t": {raw}, "lang": {"es"}, "outcome": {"nothing-held"}})
+		assert.Equal(t, http.StatusOK, code)
+		assert.Contains(t, body, "<h1>Gracias</h1>")
+		assert.Contains(t, body, "Registrado: el sistema no tiene nada sobre esta persona.")
+		code, body = get("/tasks/confirm?lang=es&t="+raw, "")
+		assert.Equal(t, http.StatusGone, code)
+		assert.Contains(t, body, "<h1>Este enlace ya no funciona</h1>")
+	})
 }

@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
 
@@ -30,10 +30,9 @@ type Downloader interface {
 var _ Downloader = (*export.Downloads)(nil)
 
 type downloadData struct {
-	RequestID   string
-	Expires     string
-	Token       string
-	TeamAddress string
+	RequestID string
+	Expires   time.Time
+	Token     string
 }
 
 // downloadPage shows the package's download button. It uses nothing: a
@@ -45,7 +44,6 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.downloads.Lookup(r.Context(), raw)
-	es := spanish(o.Language)
 	if err != nil {
 		h.downloadProblem(w, r, err)
 		return
@@ -55,9 +53,8 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 	if safeOrigin(o.Origin) {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "+o.Origin+"; frame-ancestors 'none'; base-uri 'none'")
 	}
-	h.render(w, http.StatusOK, page("download.html", es), downloadData{
-		RequestID: o.RequestID, Token: raw, TeamAddress: h.team,
-		Expires: h.when(o.ExpiresAt, es),
+	h.render(w, r, http.StatusOK, "download", pages.Choose(r, o.Language), downloadData{
+		RequestID: o.RequestID, Token: raw, Expires: o.ExpiresAt,
 	})
 }
 
@@ -65,7 +62,7 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) downloadOpen(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxVerifyBody)
 	if err := r.ParseForm(); err != nil {
-		h.renderMessage(w, http.StatusBadRequest, "We could not read your request", "Please open the link in our email again and press the button.")
+		h.render(w, r, http.StatusBadRequest, "download-unreadable", pages.Choose(r, ""), nil)
 		return
 	}
 	raw, ok := linkToken(r.PostForm.Get("t"))
@@ -111,29 +108,28 @@ func loopback(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
 }
 
-// downloadProblem explains a link that cannot download anything. The token
-// is never logged nor shown.
+// downloadProblem explains a link that cannot download anything, in the
+// request's language when the error names it (export.LinkError). The token
+// is never logged nor shown: the page's language link leads to the form.
 func (h *Handler) downloadProblem(w http.ResponseWriter, r *http.Request, err error) {
-	again := "To get a new link, write to the privacy team at " + h.team + " and quote your request ID."
+	status, page := http.StatusGone, ""
 	switch {
 	case errors.Is(err, token.ErrNotFound), errors.Is(err, token.ErrMalformed), errors.Is(err, token.ErrPurpose):
-		h.renderMessage(w, http.StatusNotFound, "We do not know this link",
-			"Please check that you opened the whole link from our email. "+again)
+		status, page = http.StatusNotFound, "download-unknown"
 	case errors.Is(err, token.ErrUsed):
-		h.renderMessage(w, http.StatusGone, "This download link was already used",
-			"Each download link works once. If a download was cut off, pressing the button again works only in the same browser, for "+minutes(export.DownloadGrace)+" after the first press. "+again)
+		page = "download-used"
 	case errors.Is(err, token.ErrExpired):
-		h.renderMessage(w, http.StatusGone, "This download link has expired",
-			"Download links work for 7 days. "+again)
+		page = "download-expired"
 	default:
 		h.log.ErrorContext(r.Context(), "download failed", "error", err)
-		h.renderMessage(w, http.StatusInternalServerError, "Something went wrong on our side",
-			"Please try the link again in a few minutes, or write to "+h.team+".")
+		status, page = http.StatusInternalServerError, "download-failed"
 	}
-}
-
-func minutes(d time.Duration) string {
-	return strconv.Itoa(int(d.Minutes())) + " minutes"
+	var stored string
+	if le := (*export.LinkError)(nil); errors.As(err, &le) {
+		stored = le.Language
+	}
+	d := linkData{Days: days(export.DownloadTTL), GraceMinutes: int(export.DownloadGrace / time.Minute)}
+	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), d).ToForm())
 }
 
 // safeOrigin reports whether o is a bare scheme://host that may be written

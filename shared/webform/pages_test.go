@@ -47,10 +47,20 @@ func TestUnknownAddressesGetAPage(t *testing.T) {
 			assert.Contains(t, body, `<main id="main">`)
 			assert.Contains(t, body, `<link rel="stylesheet" href="`+tt.root+`form.css">`, "the stylesheet is found from the page's folder")
 			assert.Contains(t, body, `<a href="`+tt.root+`">Go to the privacy request form</a>`)
-			assert.Contains(t, body, `<p lang="es">`, "a Spanish reader is told too")
+			assert.Contains(t, body, `hreflang="es" lang="es">Español</a>`, "a Spanish reader is offered the page in Spanish")
 			assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), "the page has the site's security headers")
 		})
 	}
+	t.Run("in Spanish", func(t *testing.T) {
+		for _, r := range []*http.Request{httptest.NewRequest(http.MethodGet, "/no/such/page?lang=es", nil), acceptSpanish(httptest.NewRequest(http.MethodGet, "/nope", nil))} {
+			res, body := serve(h, r)
+			require.Equal(t, http.StatusNotFound, res.StatusCode)
+			assert.Contains(t, body, `<html lang="es">`)
+			assert.Contains(t, body, "<h1>Página no encontrada</h1>")
+			assert.Contains(t, body, ">Ir al formulario de solicitud de privacidad</a>")
+			assert.Contains(t, body, `hreflang="en" lang="en">English</a>`)
+		}
+	})
 	t.Run("a JSON client gets JSON", func(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPost, "/request", strings.NewReader("{}"))
 		r.Header.Set("Content-Type", "application/json")

@@ -1,26 +1,25 @@
 // Package webform is the public web intake: the request form, its
-// submission as a urlencoded form or JSON, and the receipt.
+// submission as a urlencoded form or JSON, and the receipt. Its pages are
+// shared/pages' templates, in English or Spanish.
 package webform
 
 import (
 	"context"
 	"crypto/rand"
-	"embed"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -30,36 +29,6 @@ const honeypot = "x-leave-empty"
 
 // MaxBody is the largest request body accepted; larger ones get 413.
 const MaxBody = 32 << 10
-
-//go:embed templates/*.html templates/form.css
-var files embed.FS
-
-var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"date": func(t time.Time, loc *time.Location) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("Monday, January 2, 2006")
-	},
-	"at":          func(title, root string) headData { return headData{Title: title, Root: root} },
-	"checked":     func(kinds []request.Kind, k request.Kind) bool { return slices.Contains(kinds, k) },
-	"corrections": correctionRows,
-	"field": func(id, label, value, auto string, fe intake.FieldErrors, required bool) textField {
-		typ := "text"
-		switch {
-		case strings.HasSuffix(auto, "email"):
-			typ = "email"
-		case strings.HasSuffix(auto, "tel"):
-			typ = "tel"
-		}
-		return textField{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: fe[id], Required: required}
-	},
-}).ParseFS(files, "templates/*.html"))
-
-// headData is what a page's head needs: its title, and the way from the
-// page's address back to the site's root ("" or "./" for a page at the
-// root, "../" one folder down), for the stylesheet and the form's link.
-type headData struct{ Title, Root string }
 
 // Submitter is the intake service.
 type Submitter interface {
@@ -74,7 +43,7 @@ type Handler struct {
 	entropy io.Reader
 	log     *slog.Logger
 	mux     *http.ServeMux
-	formCSS []byte
+	site    pages.Site
 	// verifier serves the confirm page; nil when not configured.
 	verifier Verifier
 	// requests gives the confirmed page its date; nil shows none.
@@ -118,11 +87,11 @@ func New(svc Submitter, cfg Config) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	h.formCSS, _ = files.ReadFile("templates/form.css")
+	h.site = pages.Site{Location: h.loc, Team: h.team}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.form)
 	mux.HandleFunc("POST /requests", h.submit)
-	mux.HandleFunc("GET /form.css", h.css)
+	mux.HandleFunc("GET /form.css", pages.Stylesheet)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -183,31 +152,11 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request, fallback http.
 		writeJSON(w, status, map[string]string{"error": strings.ToLower(http.StatusText(status))})
 		return
 	}
-	d := missingData{Root: rootFrom(r.URL.EscapedPath()), Title: "Page not found",
-		Message: "There is no page at this address. If you typed it, check that it is right; if you followed a link from one of our emails, check that you opened the whole link.",
-		Spanish: "Esta página no existe. Si escribió la dirección, revise que esté bien; si siguió un enlace de uno de nuestros correos, revise que lo haya abierto completo."}
+	page := "not-found"
 	if status == http.StatusMethodNotAllowed {
-		d.Title = "There is no page to show here"
-		d.Message = "This address only takes the request form when it is sent. To make a privacy request, fill in the form."
-		d.Spanish = "Esta dirección solo recibe el formulario de solicitud cuando se envía. Para hacer una solicitud de privacidad, complete el formulario."
+		page = "not-allowed"
 	}
-	h.render(w, status, "missing.html", d)
-}
-
-// missingData is the page of an address the site does not serve.
-type missingData struct{ Title, Message, Spanish, Root string }
-
-// rootFrom is the relative way from a page at escapedPath (as the browser
-// sent it) back to the site's root: "./" at the root, "../" for each
-// folder below it. It holds wherever the site is mounted (an API stage
-// prefix included); <base> is not an option, as the pages' CSP sets
-// base-uri 'none'.
-func rootFrom(escapedPath string) string {
-	depth := strings.Count(strings.TrimPrefix(escapedPath, "/"), "/")
-	if depth == 0 {
-		return "./"
-	}
-	return strings.Repeat("../", depth)
+	h.render(w, r, status, page, pages.Choose(r, ""), nil)
 }
 
 // statusProbe records what a handler would answer, and writes nothing.
@@ -227,57 +176,61 @@ func (p *statusProbe) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// kindChoice is one checkbox of the form.
-type kindChoice struct {
-	Kind        request.Kind
-	Title       string
-	Explanation string
-}
+// formKinds are the form's checkboxes, in order; the templates word them.
+var formKinds = []request.Kind{request.AccessCategories, request.AccessSpecific, request.Deletion, request.Correction,
+	request.Portability, request.OptOutSale, request.OptOutMarketing, request.ChildData}
 
-var choices = []kindChoice{
-	{request.AccessCategories, "Know what we hold", "We tell you which categories of personal data we hold about you, where it came from, why we use it and who we share it with."},
-	{request.AccessSpecific, "Get a copy of your data", "We send you the specific pieces of personal data we hold about you. Because this discloses your data, we ask for more proof that it is you and a signed declaration."},
-	{request.Deletion, "Delete your data", "We delete your personal data and tell our service providers to delete it too. Some records we must keep by law (for example invoices); we will tell you which and why."},
-	{request.Correction, "Correct your data", "We fix personal data about you that is wrong or incomplete. Tell us below what is wrong and what it should be."},
-	{request.Portability, "Take your data with you", "We send your data in a machine-readable format (JSON and CSV) that you can take to another service."},
-	{request.OptOutSale, "Do not sell or share my data", "We stop selling or sharing your personal data for cross-context advertising. No proof of identity is needed."},
-	{request.OptOutMarketing, "Stop marketing email", "We stop sending you marketing email. Service messages about your account continue."},
-	{request.ChildData, "Delete a child's data", "You are a parent or guardian and we hold data about someone under 18. We delete it promptly."},
-}
-
-type option struct{ Value, Label string }
-
-var relationshipOptions = []option{
-	{"customer", "Customer"}, {"former-customer", "Former customer"}, {"supplier", "Supplier or partner"},
-	{"job-applicant", "Job applicant"}, {"website-visitor", "Website visitor"}, {"employee", "Employee or former employee"}, {"other", "Other"},
-}
-
-// formData is everything the form template shows.
-type formData struct {
-	Choices       []kindChoice
-	Relationships []option
+// formPage is everything the form template shows.
+type formPage struct {
+	Kinds         []request.Kind
+	Relationships []string
 	States        []string
 	SubmissionID  string
 	Values        formValues
 	Errors        intake.FieldErrors
 	ErrorOrder    []fieldError
-	TeamAddress   string
+	Corrections   []correctionRow
 	// Reused: this form was sent before with other answers; it now has a
 	// new submission ID and asks to be sent again.
 	Reused bool
 }
 
-type textField struct {
-	ID, Label, Value, Type, Auto, Error string
-	Required                            bool
+// fieldError is one line of the error summary: the field (the template
+// names it), the control its link lands on, and what is wrong.
+type fieldError struct {
+	Field, Anchor, Message string
+	// Row and Part place a correction's field: row 1 to 3, part item,
+	// wrong or right; Row is 0 for any other field.
+	Row  int
+	Part string
 }
 
-type fieldError struct{ Field, Anchor, Label, Message string }
-
-// anchors are where an error summary link takes the reader: the control
-// to act on, not a wrapper around it.
-var anchors = map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box",
-	"child": "childEmail", "corrections": "correction-1-item"}
+// summaryOrder lists the fields the error summary can name, in the form's
+// order, each with the control its link lands on: the control to act on,
+// not a wrapper around it.
+var summaryOrder = func() []fieldError {
+	var out []fieldError
+	add := func(fields ...string) {
+		for _, f := range fields {
+			anchor := map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box",
+				"child": "childEmail", "corrections": "correction-1-item"}[f]
+			if anchor == "" {
+				anchor = f
+			}
+			out = append(out, fieldError{Field: f, Anchor: anchor})
+		}
+	}
+	add("kinds", "name", "email", "phone", "address", "company", "relationship", "state", "agentName", "agentEmail",
+		"child", "childName", "childEmail", "childAccount", "corrections")
+	for i := range FormCorrectionRows {
+		for _, part := range []string{"item", "wrong", "right"} {
+			name, key := correctionField(i, part)
+			out = append(out, fieldError{Field: key, Anchor: name, Row: i + 1, Part: part})
+		}
+	}
+	add("details", "declaration", "submissionId", "priority", "channel")
+	return out
+}()
 
 // FormCorrectionRows is how many correction rows the form offers; the
 // JSON API takes up to intake.MaxCorrections.
@@ -293,10 +246,10 @@ type formValues struct {
 }
 
 // correctionRow is one row of the form's corrections: which data, what it
-// says now, what it should say.
+// says now, what it should say (the template labels them).
 type correctionRow struct {
 	N                  int
-	Item, Wrong, Right textField
+	Item, Wrong, Right pages.Field
 }
 
 // correctionField names a correction row's control in the form
@@ -308,44 +261,13 @@ func correctionField(i int, part string) (formName, errorKey string) {
 func correctionRows(v formValues, fe intake.FieldErrors) []correctionRow {
 	rows := make([]correctionRow, FormCorrectionRows)
 	for i, c := range v.Corrections {
-		field := func(part, label, value string) textField {
+		field := func(part, value string) pages.Field {
 			name, key := correctionField(i, part)
-			return textField{ID: name, Label: label, Value: value, Type: "text", Auto: "off", Error: fe[key]}
+			return pages.Field{ID: name, Value: value, Type: "text", Auto: "off", Error: fe[key]}
 		}
-		rows[i] = correctionRow{N: i + 1,
-			Item:  field("item", "Which piece of data is wrong", c.Item),
-			Wrong: field("wrong", "What it says now (optional)", c.Wrong),
-			Right: field("right", "What it should say", c.Right),
-		}
+		rows[i] = correctionRow{N: i + 1, Item: field("item", c.Item), Wrong: field("wrong", c.Wrong), Right: field("right", c.Right)}
 	}
 	return rows
-}
-
-type fieldLabel struct{ Field, Label string }
-
-var topLabels = []fieldLabel{
-	{"kinds", "What would you like us to do"}, {"name", "Full name"}, {"email", "Email address"},
-	{"phone", "Phone number"}, {"address", "Postal address"}, {"company", "Company"},
-	{"relationship", "Your relationship with ProductionFlow"}, {"state", "State of residence"},
-	{"agentName", "Agent's name"}, {"agentEmail", "Agent's email address"},
-	{"child", "The child"}, {"childName", "Child's name"}, {"childEmail", "Child's email address"}, {"childAccount", "Child's account or username"},
-	{"corrections", "What to correct"},
-}
-
-// fieldLabels name each field in the error summary, in the form's order.
-var fieldLabels = append(append(slices.Clone(topLabels), correctionLabels()...),
-	[]fieldLabel{{"details", "Details"}, {"declaration", "Declaration"}, {"submissionId", "Form"}, {"priority", "Priority"}, {"channel", "Channel"}}...)
-
-func correctionLabels() []fieldLabel {
-	var out []fieldLabel
-	for i := range FormCorrectionRows {
-		for _, p := range []struct{ part, label string }{{"item", "which data"}, {"wrong", "what it says now"}, {"right", "what it should say"}} {
-			name, key := correctionField(i, p.part)
-			out = append(out, fieldLabel{key, fmt.Sprintf("Correction %d, %s", i+1, p.label)})
-			anchors[key] = name
-		}
-	}
-	return out
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
@@ -354,25 +276,16 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	h.render(w, http.StatusOK, "form.html", h.formData(id, formValues{}, nil))
+	h.render(w, r, http.StatusOK, "form", pages.Choose(r, ""), formData(id, formValues{}, nil))
 }
 
-func (h *Handler) css(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(h.formCSS)
-}
-
-func (h *Handler) formData(id string, v formValues, fe intake.FieldErrors) formData {
-	d := formData{Choices: choices, Relationships: relationshipOptions, States: intake.States,
-		SubmissionID: id, Values: v, Errors: fe, TeamAddress: h.team}
-	for _, f := range fieldLabels {
+func formData(id string, v formValues, fe intake.FieldErrors) formPage {
+	d := formPage{Kinds: formKinds, Relationships: intake.Relationships, States: intake.States,
+		SubmissionID: id, Values: v, Errors: fe, Corrections: correctionRows(v, fe)}
+	for _, f := range summaryOrder {
 		if msg, ok := fe[f.Field]; ok {
-			anchor := f.Field
-			if a, ok := anchors[f.Field]; ok {
-				anchor = a
-			}
-			d.ErrorOrder = append(d.ErrorOrder, fieldError{f.Field, anchor, f.Label, msg})
+			f.Message = msg
+			d.ErrorOrder = append(d.ErrorOrder, f)
 		}
 	}
 	return d
@@ -429,12 +342,14 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 	if err := r.ParseForm(); err != nil {
 		if tooLarge(err) {
-			h.renderMessage(w, http.StatusRequestEntityTooLarge, "Your request is too long", "Please shorten the details and send it again.")
+			h.render(w, r, http.StatusRequestEntityTooLarge, "request-too-long", pages.Choose(r, ""), nil)
 			return
 		}
-		h.renderMessage(w, http.StatusBadRequest, "We could not read your request", "Please go back to the form and send it again.")
+		h.render(w, r, http.StatusBadRequest, "request-unreadable", pages.Choose(r, ""), nil)
 		return
 	}
+	// The form's hidden lang field: the language it was shown in.
+	lang := pages.Choose(r, "")
 	f := r.PostForm
 	v := formValues{
 		Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), Address: f.Get("address"),
@@ -452,7 +367,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 	}
 	if f.Get(honeypot) != "" {
 		h.log.InfoContext(r.Context(), "honeypot filled; submission dropped")
-		h.renderMessage(w, http.StatusOK, "Thank you", "We have received your request.")
+		h.render(w, r, http.StatusOK, "request-thanks", lang, nil)
 		return
 	}
 	sub := intake.Submission{
@@ -461,6 +376,9 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 			Company: v.Company, Relationship: v.Relationship, State: v.State},
 		Details: v.Details, Declaration: v.Declaration, GPC: gpc,
 		Corrections: v.Corrections[:],
+		// The request is answered in the form's language; its field
+		// errors come back in it too.
+		Language: lang,
 	}
 	if v.ChildName != "" || v.ChildEmail != "" || v.ChildAccount != "" {
 		sub.Subject = &request.Subject{Name: v.ChildName, Email: v.ChildEmail, Account: v.ChildAccount}
@@ -475,7 +393,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		if _, bad := fe["submissionId"]; bad {
 			id, _ = h.newSubmissionID()
 		}
-		h.render(w, http.StatusBadRequest, "form.html", h.formData(id, v, fe))
+		h.render(w, r, http.StatusBadRequest, "form", lang, formData(id, v, fe))
 		return
 	}
 	if errors.Is(err, intake.ErrSubmissionReused) {
@@ -486,9 +404,9 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 			h.internal(w, r, ierr)
 			return
 		}
-		d := h.formData(id, v, nil)
+		d := formData(id, v, nil)
 		d.Reused = true
-		h.render(w, http.StatusConflict, "form.html", d)
+		h.render(w, r, http.StatusConflict, "form", lang, d)
 		return
 	}
 	if err != nil {
@@ -496,16 +414,23 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		return
 	}
 	if rc.AlreadyOpen {
-		h.renderMessage(w, http.StatusOK, alreadyOpenTitle, alreadyOpenMessage(rc.Resent, h.team))
+		h.render(w, r, http.StatusOK, "request-already-open", lang, submitted{Resent: rc.Resent})
 		return
 	}
 	if rc.Capped {
-		h.renderMessage(w, http.StatusOK, "We have received your request",
-			"Your request "+rc.Request.ID+" is stored and the deadlines run from today. "+cappedMessage(h.team))
+		h.render(w, r, http.StatusOK, "request-capped", lang, submitted{Request: rc.Request})
 		return
 	}
-	h.render(w, http.StatusOK, "receipt.html", receiptData{Request: rc.Request, Location: h.loc, TeamAddress: h.team,
-		Titles: titles(rc.Request.Kinds)})
+	h.render(w, r, http.StatusOK, "receipt", lang, submitted{Request: rc.Request})
+}
+
+// submitted is what the page after a form's submission shows: the receipt
+// of its request, or why no new request was opened (the earlier one is
+// not shown: the submitter has proven nothing).
+type submitted struct {
+	Request *request.Request
+	// Resent: the open request's acknowledgement went out again.
+	Resent bool
 }
 
 func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
@@ -576,10 +501,10 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 	writeJSON(w, status, receiptJSON(rc.Request))
 }
 
-// What a submitter is told when the same address already has an open,
-// unconfirmed request of the same kinds, or has had its mails for the day.
-const alreadyOpenTitle = "This request is already waiting for confirmation"
-
+// What a JSON submitter is told when the same address already has an
+// open, unconfirmed request of the same kinds, or has had its mails for
+// the day (the form's pages say it in the templates "request-already-open"
+// and "request-capped" of shared/pages).
 func alreadyOpenMessage(resent bool, team string) string {
 	m := "A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. "
 	if resent {
@@ -615,43 +540,16 @@ func receiptJSON(r *request.Request) Receipt {
 	return Receipt{RequestID: r.ID, Status: r.Status, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due}
 }
 
-type receiptData struct {
-	Request     *request.Request
-	Titles      []string
-	Location    *time.Location
-	TeamAddress string
+// render answers r with page name in lang.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, lang string, data any) {
+	h.show(w, status, name, h.site.View(r, lang, data))
 }
 
-// titles names the kinds as the form's checkboxes do.
-func titles(kinds []request.Kind) []string {
-	out := make([]string, len(kinds))
-	for i, k := range kinds {
-		out[i] = k.Title()
-		for _, c := range choices {
-			if c.Kind == k {
-				out[i] = c.Title
-			}
-		}
-	}
-	return out
-}
-
-type messageData struct{ Title, Message string }
-
-func (h *Handler) renderMessage(w http.ResponseWriter, status int, title, msg string) {
-	h.render(w, status, "message.html", messageData{title, msg})
-}
-
-func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
-	var buf strings.Builder
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+// show answers with page name as v.
+func (h *Handler) show(w http.ResponseWriter, status int, name string, v pages.View) {
+	if err := pages.Render(w, status, name, v); err != nil {
 		h.log.Error("render page", "page", name, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, buf.String())
 }
 
 // internal logs the error (which carries request IDs, never personal data)
@@ -662,8 +560,7 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
 		return
 	}
-	h.renderMessage(w, http.StatusInternalServerError, "Something went wrong on our side",
-		"Your request was not saved. Please try again in a few minutes, or write to "+h.team+".")
+	h.render(w, r, http.StatusInternalServerError, "request-failed", pages.Choose(r, ""), nil)
 }
 
 func tooLarge(err error) bool {
