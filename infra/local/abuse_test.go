@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFloodOfOneAddressSendsTwoMails replays the flood on the running desk:
+// ten form posts for one address, each with a submission ID of its own,
+// asking the same. The address gets the acknowledgement and one
+// verification link, nothing more; every later post is told the request is
+// already waiting for its confirmation.
+func TestFloodOfOneAddressSendsTwoMails(t *testing.T) {
+	addrs := startStack(t)
+	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const who = "flood.target@example.com"
+	for i := range 10 {
+		res, err := http.PostForm(form+"/requests", url.Values{
+			"submissionId": {fmt.Sprintf("web-flood-e2e-%04d", i)}, "kinds": {"deletion"}, "name": {"Flood Target"}, "email": {who},
+		})
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, "post %d", i)
+	}
+	waitForLink(t, outboxURL, who, verifyLink)
+	mails := outboxFor(t, outboxURL, who)
+	var subjects []string
+	for _, m := range mails {
+		subjects = append(subjects, m.Subject)
+	}
+	assert.Len(t, mails, 2, "one acknowledgement and one verification link: %q", subjects)
+}
