@@ -10,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -80,14 +77,20 @@ type RequestReader interface {
 	Get(ctx context.Context, id string) (*request.Request, error)
 }
 
+// Signer signs the short-lived link that fetches a stored package, valid
+// for ttl from the moment it signs (*s3.Packages, with the function's
+// current credentials, at the desk's clock).
+type Signer interface {
+	SignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
 // Downloads serves the download page: Lookup for the page (uses nothing),
 // Open when the button is pressed.
 type Downloads struct {
-	Tokens  token.Store
-	Presign PresignAPI // from NewPresignClient: signed at Now with the current credentials
-	Bucket  string
-	Prefix  string // only keys under it are served, e.g. "exports/"
-	Now     func() time.Time
+	Tokens token.Store
+	Signer Signer
+	Prefix string // only keys under it are served, e.g. "exports/"
+	Now    func() time.Time
 	// Grace is how long after the first press Open still works (0: once).
 	Grace time.Duration
 	// Requests, when set, gives the page the request's language. The
@@ -226,13 +229,11 @@ func (d *Downloads) sign(ctx context.Context, key string) (*url.URL, error) {
 	if key == "" || !strings.HasPrefix(key, d.Prefix) || strings.Contains(key, "..") {
 		return nil, errors.New("export: download token names no package")
 	}
-	req, err := d.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(d.Bucket), Key: aws.String(key),
-	}, s3.WithPresignExpires(FetchTTL))
+	link, err := d.Signer.SignGet(ctx, key, FetchTTL)
 	if err != nil {
-		return nil, fmt.Errorf("export: presign download: %w", err)
+		return nil, fmt.Errorf("export: sign download: %w", err)
 	}
-	u, err := url.Parse(req.URL)
+	u, err := url.Parse(link)
 	if err != nil {
 		return nil, fmt.Errorf("export: presigned download URL: %w", err)
 	}

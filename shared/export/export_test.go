@@ -8,27 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/export"
-	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -226,56 +217,6 @@ func TestBuildRefusesUnknownSystemsAndCategories(t *testing.T) {
 	assert.ErrorContains(t, err, `system "nope" is not in the registry`)
 	_, err = export.Build(reg, export.Package{RequestID: "r", Systems: []export.SystemData{{System: "payments", Data: map[string][]json.RawMessage{"health": {raw(`{}`)}}}}})
 	assert.ErrorContains(t, err, `returned category "health" it does not declare`)
-}
-
-// fakeS3 is gofakes3 behind a thin layer that records the headers of each
-// PUT and, because gofakes3 does not check presigned expiry, checks
-// X-Amz-Date + X-Amz-Expires of a presigned GET against its own clock, as S3
-// does.
-type fakeS3 struct {
-	mu   sync.Mutex
-	now  time.Time
-	puts []http.Header
-	srv  *httptest.Server
-}
-
-func (f *fakeS3) setNow(t time.Time) { f.mu.Lock(); f.now = t; f.mu.Unlock() }
-
-func startS3(t *testing.T) (*fakeS3, *s3.Client) {
-	t.Helper()
-	faker := gofakes3.New(s3mem.New())
-	inner := faker.Server()
-	f := &fakeS3{now: t0}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if r.Method == http.MethodPut && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
-			f.mu.Lock()
-			f.puts = append(f.puts, r.Header.Clone())
-			f.mu.Unlock()
-		}
-		if exp := q.Get("X-Amz-Expires"); exp != "" {
-			signed, err1 := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-			secs, err2 := strconv.Atoi(exp)
-			f.mu.Lock()
-			now := f.now
-			f.mu.Unlock()
-			if err1 != nil || err2 != nil || now.After(signed.Add(time.Duration(secs)*time.Second)) || now.Before(signed.Add(-15*time.Minute)) {
-				w.Header().Set("Content-Type", "application/xml")
-				w.WriteHeader(http.StatusForbidden)
-				_, _ = io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`)
-				return
-			}
-		}
-		inner.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	client := s3.NewFromConfig(standin.Config(), func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(f.srv.URL)
-		o.UsePathStyle = true
-	})
-	_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("exports")})
-	require.NoError(t, err)
-	return f, client
 }
 
 // memPackages is a fake PackageStore: the packages it was given, by key.

@@ -516,7 +516,7 @@ func TestWorkflowAccess(t *testing.T) {
 
 	// The page, as the intake function serves it: GET shows, POST opens.
 	page := webform.New(nil, webform.Config{TeamAddress: team, Downloads: &export.Downloads{
-		Tokens: f.tokens, Presign: s3.NewPresignClient(f.s3, f.clk.Now), Bucket: "exports", Prefix: "exports/",
+		Tokens: f.tokens, Signer: &s3.Packages{Presign: s3.NewPresignClient(f.s3, f.clk.Now), Bucket: "exports"}, Prefix: "exports/",
 		Now: f.clk.Now, Grace: export.DownloadGrace,
 	}})
 	rec := httptest.NewRecorder()

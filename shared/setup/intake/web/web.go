@@ -90,8 +90,7 @@ func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	return &export.Downloads{
 		Tokens:   &dynamo.Tokens{API: ddb, Table: table},
-		Presign:  s3.NewPresignClient(s3c, o.Now),
-		Bucket:   cfg.Bucket,
+		Signer:   &s3.Packages{Presign: s3.NewPresignClient(s3c, o.Now), Bucket: cfg.Bucket},
 		Prefix:   cfg.Prefix,
 		Now:      o.Now,
 		Grace:    export.DownloadGrace,
