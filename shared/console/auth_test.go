@@ -157,11 +157,14 @@ func csrf(t *testing.T, body string) string {
 	return v
 }
 
-func newConsole(t *testing.T, desk *console.Service) (*console.Handler, *fakeAuth, fakeSessions) {
+func newConsole(t *testing.T, d *desk) (*console.Handler, *fakeAuth, fakeSessions) {
 	t.Helper()
+	if d == nil {
+		d = newDesk(t)
+	}
 	auth := &fakeAuth{now: authNow}
 	sessions := fakeSessions{}
-	return console.New(console.Config{Auth: auth, Sessions: sessions, Desk: desk, Group: "privacy-team",
+	return console.New(console.Config{Auth: auth, Sessions: sessions, Desk: d.Service, Group: "privacy-team",
 		AuthNow: func() time.Time { return authNow }, Entropy: &counter{}}), auth, sessions
 }
 

@@ -99,6 +99,7 @@ func New(cfg Config) *Handler {
 	mux.HandleFunc("GET "+Prefix+"/signed-out", h.signedOut)
 	mux.HandleFunc("POST "+Prefix+"/sign-out", h.signOut)
 	mux.HandleFunc("GET "+Prefix+"/{$}", h.workList)
+	mux.HandleFunc("POST "+Prefix+"/find", h.find)
 	mux.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "console/", http.StatusMovedPermanently)
 	})
@@ -172,12 +173,17 @@ type view struct {
 	Root    string // the site's root: form.css
 	Console string // the console's root: its pages and console.css
 	Session *session
-	Data    any
+	// Location is the business time zone dates are written in.
+	Location *time.Location
+	Data     any
 }
 
 // page renders page name with data for the (possibly nil) session.
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, name string, s *session, data any) {
-	v := view{Root: siteRoot(r), Console: consoleRoot(r), Session: s, Data: data}
+	v := view{Root: siteRoot(r), Console: consoleRoot(r), Session: s, Location: time.UTC, Data: data}
+	if h.desk != nil && h.desk.Calendar != nil {
+		v.Location = h.desk.Calendar.Location()
+	}
 	var buf bytes.Buffer
 	if err := h.pages.ExecuteTemplate(&buf, name+".html", v); err != nil {
 		h.log.ErrorContext(r.Context(), "console: render page", "page", name, "error", err)

@@ -25,9 +25,19 @@ const (
 	AttrDueAt     = "dueAt"      // next deadline, RFC 3339 UTC
 	AttrTTL       = "expiresAt"  // epoch seconds; records are deleted 24 months after closing
 
-	IndexByEmail   = "ByEmail"
+	IndexByEmail = "ByEmail"
+	// IndexOpenWork lists open requests by their next deadline, with what
+	// the team's work list shows and filters by (no personal data).
+	IndexOpenWork = "OpenWork"
+	// IndexOpenByDue has OpenWork's keys and a narrower projection, which
+	// CloudFormation cannot widen in place; nothing reads it any more. It
+	// is removed in a deploy of its own (one index change per update).
 	IndexOpenByDue = "OpenByDue"
 )
+
+// OpenWorkAttributes are the attributes the OpenWork index carries besides
+// its keys: the work list's columns and filters.
+var OpenWorkAttributes = []string{"id", "status", "kinds", "priority", "channel", "due", "receivedAt", "attention"}
 
 // CreateTableInput is the one definition of the table's keys and indexes.
 func CreateTableInput(table string) *dynamodb.CreateTableInput {
@@ -50,6 +60,14 @@ func CreateTableInput(table string) *dynamodb.CreateTableInput {
 				IndexName:  aws.String(IndexByEmail),
 				KeySchema:  key(AttrEmailHash, AttrReceived),
 				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+			},
+			{
+				IndexName: aws.String(IndexOpenWork),
+				KeySchema: key(AttrOpen, AttrDueAt),
+				Projection: &types.Projection{
+					ProjectionType:   types.ProjectionTypeInclude,
+					NonKeyAttributes: OpenWorkAttributes,
+				},
 			},
 			{
 				IndexName: aws.String(IndexOpenByDue),

@@ -135,7 +135,7 @@ func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Stat
 	update := "SET #status = :to, updatedAt = :at"
 	values := map[string]types.AttributeValue{":from": s(string(from)), ":to": s(string(to)), ":at": s(at.UTC().Format(time.RFC3339Nano))}
 	if to.Closed() {
-		update += ", " + AttrTTL + " = :ttl REMOVE " + AttrOpen
+		update += ", " + AttrTTL + " = :ttl REMOVE " + AttrOpen + ", " + attrAttention
 		values[":ttl"] = &types.AttributeValueMemberN{Value: fmt.Sprint(at.Add(Retention).Unix())}
 	}
 	return st.update(ctx, id, update, "#status = :from", values)
@@ -198,9 +198,20 @@ func (st *Store) update(ctx context.Context, id, update, cond string, values map
 	return nil
 }
 
+// attrAttention marks an open request that needs the team's attention.
+const attrAttention = "attention"
+
 // AppendEvent adds an event to the request's audit trail. Events are never
-// overwritten or changed.
+// overwritten or changed. An event that calls for the team
+// (request.NeedsAttention) also marks its request, while open, as needing
+// attention, for the work list: the mark is written first, so a retry
+// after a failure between the two writes both.
 func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
+	if request.NeedsAttention(ev.Action) {
+		if err := st.markAttention(ctx, ev.RequestID, ev.Action); err != nil {
+			return err
+		}
+	}
 	item, err := attributevalue.MarshalMapWithOptions(ev, omitEmptyTime)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
@@ -237,6 +248,23 @@ func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
+	}
+	return nil
+}
+
+// markAttention sets the attention mark of an open request; a closed (or
+// missing) request is left as it is.
+func (st *Store) markAttention(ctx context.Context, id, action string) error {
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.Table),
+		Key:                       requestKey(id),
+		UpdateExpression:          aws.String("SET " + attrAttention + " = :a"),
+		ConditionExpression:       aws.String("attribute_exists(" + AttrOpen + ")"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":a": s(action)},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("mark %s as needing attention: %w", id, err)
 	}
 	return nil
 }
@@ -304,7 +332,7 @@ func (st *Store) OpenByDue(ctx context.Context, before time.Time, limit int) ([]
 	var open []Open
 	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),
-		IndexName:              aws.String(IndexOpenByDue),
+		IndexName:              aws.String(IndexOpenWork),
 		KeyConditionExpression: aws.String(AttrOpen + " = :open AND " + AttrDueAt + " <= :before"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":open": s(openShard), ":before": s(timeKey(before)),
@@ -323,6 +351,32 @@ func (st *Store) OpenByDue(ctx context.Context, before time.Time, limit int) ([]
 		if limit > 0 && len(open) >= limit {
 			return open[:limit], nil
 		}
+	}
+	return open, nil
+}
+
+// OpenWork lists every open request, soonest next deadline first, from the
+// open-work index: of each, what the work list shows (ID, status, kinds,
+// priority, channel, deadlines, receipt, attention, NextDue) and no
+// personal data. One query, paged; never a scan.
+func (st *Store) OpenWork(ctx context.Context) ([]request.Request, error) {
+	var open []request.Request
+	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.Table),
+		IndexName:                 aws.String(IndexOpenWork),
+		KeyConditionExpression:    aws.String(AttrOpen + " = :open"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":open": s(openShard)},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query open work: %w", err)
+		}
+		var batch []request.Request
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode open work: %w", err)
+		}
+		open = append(open, batch...)
 	}
 	return open, nil
 }

@@ -41,6 +41,13 @@ const (
 	statusActionPrefix          = "status:"
 )
 
+// NeedsAttention reports whether an event with action puts its open request
+// on the team's "needs attention" list: a step or a workflow stage failed
+// after its retries, and the team must finish by hand.
+func NeedsAttention(action string) bool {
+	return action == ActionNeedsAttention || action == ActionStageFailed
+}
+
 // StatusAction is the action recorded when a request moves to status s
 // ("status:in-progress", "status:completed"...).
 func StatusAction(s Status) string { return statusActionPrefix + string(s) }

@@ -228,6 +228,15 @@ type Request struct {
 	// later submission with the same source ID is the same request only
 	// if its fingerprint is equal. A hash, not personal data in clear.
 	Fingerprint string `json:"fingerprint,omitempty" dynamodbav:"fingerprint,omitempty"`
+	// NextDue is the next deadline the team must meet while the request
+	// is open, as the store keeps it for the open-work index (dueAt): the
+	// acknowledgement's until it is sent, then the answer's (or the
+	// opt-out's for a request of opt-outs only), the extended one once
+	// extended.
+	NextDue time.Time `json:"-" dynamodbav:"dueAt,omitempty"`
+	// Attention, while set, puts the request on the team's "needs
+	// attention" list: the audit action that raised it (NeedsAttention).
+	Attention string `json:"attention,omitempty" dynamodbav:"attention,omitempty"`
 }
 
 // Due holds a request's legal deadlines. A zero time means the clock does not apply.

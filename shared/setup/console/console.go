@@ -14,6 +14,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/cognito"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -85,8 +86,21 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
+	o := setup.Apply(opts)
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, err
+	}
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	c := console.Config{Auth: pool, Sessions: store, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
+	desk := &console.Service{
+		Store:       store,
+		Calendar:    cal,
+		Mail:        setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log),
+		Now:         o.Now,
+		TeamAddress: cfg.TeamAddress.String(),
+		Log:         log,
+	}
+	c := console.Config{Auth: pool, Sessions: store, Desk: desk, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
 	if cfg.URL != "" {
 		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
 	}
