@@ -78,7 +78,7 @@ func TestSampleEventsThroughTheLambdaEntryPoint(t *testing.T) {
 	res, err = handle(context.Background(), loadEvent(t, "intake-web-post-form.json"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
-	id := request.NewID(request.Web, "web-sample-event-0001")
+	id := request.WebID("web-sample-event-0001", "jordan@example.com")
 	assert.Contains(t, res.Body, id)
 
 	got, err := s.store.Get(context.Background(), id)
@@ -138,7 +138,7 @@ func TestEndToEnd(t *testing.T) {
 		return string(b)
 	}
 	page := post()
-	id := request.NewID(request.Web, "web-e2e-submission-01")
+	id := request.WebID("web-e2e-submission-01", "grace@example.com")
 	assert.Contains(t, page, id)
 
 	// In DynamoDB with its clocks and audit events.
@@ -179,7 +179,7 @@ func TestEndToEnd(t *testing.T) {
 // TestChildDataAndAReusedSubmissionID follows a child's-data request from
 // the form into DynamoDB and the team's mail, then sends other content
 // under the same submission ID through the JSON API.
-func TestChildDataAndAReusedSubmissionID(t *testing.T) {
+func TestChildDataAndABorrowedSubmissionID(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t)
 	handle, err := newEntry(ctx, s.getenv, slog.New(slog.DiscardHandler))
@@ -200,7 +200,7 @@ func TestChildDataAndAReusedSubmissionID(t *testing.T) {
 	}
 	res := post("application/x-www-form-urlencoded", form.Encode())
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
-	id := request.NewID(request.Web, "web-child-submission-01")
+	id := request.WebID("web-child-submission-01", "grace@example.com")
 	got, err := s.store.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, &request.Subject{Name: "Sam Hopper", Account: "sam-2012"}, got.Subject)
@@ -218,13 +218,19 @@ func TestChildDataAndAReusedSubmissionID(t *testing.T) {
 		}
 	}
 
-	res = post("application/json", `{"submissionId":"web-child-submission-01","kinds":["deletion"],"name":"Eve","email":"eve@example.com"}`)
+	// The same submission ID with the same address but other content is
+	// refused; with another address it names another request.
+	res = post("application/json", `{"submissionId":"web-child-submission-01","kinds":["deletion"],"name":"Grace Hopper","email":"grace@example.com"}`)
 	assert.Equal(t, http.StatusConflict, res.StatusCode)
 	assert.NotContains(t, res.Body, id, "nothing of the earlier request")
-	again, err := s.store.Get(ctx, id)
-	require.NoError(t, err)
-	assert.Equal(t, got, again, "the earlier request is unchanged")
 	mails, err = outbox.Read(ctx, s.sesURL)
 	require.NoError(t, err)
 	assert.Len(t, mails, 2, "no mail for the refused submission")
+	res = post("application/json", `{"submissionId":"web-child-submission-01","kinds":["deletion"],"name":"Eve","email":"eve@example.com"}`)
+	assert.Equal(t, http.StatusCreated, res.StatusCode, "a request of Eve's own")
+	assert.NotContains(t, res.Body, id, "nothing of the earlier request")
+	assert.NotContains(t, res.Body, "child-data")
+	again, err := s.store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, got, again, "the earlier request is unchanged")
 }

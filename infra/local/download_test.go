@@ -31,7 +31,7 @@ func TestLocalStackDownload(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.NewID(request.Web, "web-download-e2e-0001")
+	id := request.WebID("web-download-e2e-0001", email)
 	link := waitForLink(t, outbox, email, verifyLink)
 	u, _ := url.Parse(link)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})

@@ -45,7 +45,7 @@ func TestLocalStackFulfilment(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.NewID(request.Web, "web-fulfil-e2e-000001")
+	id := request.WebID("web-fulfil-e2e-000001", email)
 
 	// The requester confirms the emailed link (the page's button posts t).
 	link := waitForLink(t, outbox, email, verifyLink)

@@ -125,6 +125,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	}
 	now := s.Now()
 	id := request.NewID(sub.Channel, sub.SourceID)
+	if sub.Channel == request.Web {
+		id = request.WebID(sub.SourceID, sub.Requester.Email)
+	}
 
 	earlier, err := s.Store.EarlierRequests(ctx, sub.Requester.Email)
 	if err != nil {

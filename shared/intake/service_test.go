@@ -370,7 +370,6 @@ func TestSameSubmissionIDWithOtherContentIsRefused(t *testing.T) {
 		name   string
 		change func(s *intake.Submission)
 	}{
-		{"another address", func(s *intake.Submission) { s.Requester.Email = "grace@example.com" }},
 		{"other kinds", func(s *intake.Submission) { s.Kinds = []request.Kind{request.AccessCategories} }},
 		{"another person", func(s *intake.Submission) { s.Requester.Name = "Grace Hopper" }},
 		{"a child's data instead", func(s *intake.Submission) {
@@ -407,6 +406,29 @@ func TestSameSubmissionIDWithOtherContentIsRefused(t *testing.T) {
 			assert.NotEqual(t, first.Request.ID, rc.Request.ID)
 		})
 	}
+}
+
+// TestSubmissionIDsAreBoundToTheAddress: a submission ID someone else used,
+// sent with another address, is a request of its own; the first is neither
+// touched nor shown, and no error tells the sender it exists.
+func TestSubmissionIDsAreBoundToTheAddress(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	first, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	before := store.reqs[first.Request.ID]
+
+	borrowed := validSubmission()
+	borrowed.Requester = request.Identity{Name: "Mallory", Email: "mallory@example.com"}
+	rc, err := svc.Submit(ctx, borrowed)
+	require.NoError(t, err)
+	assert.True(t, rc.Created, "another request")
+	assert.NotEqual(t, first.Request.ID, rc.Request.ID)
+	assert.Equal(t, "mallory@example.com", rc.Request.Requester.Email, "nothing of the first comes back")
+	assert.Equal(t, before, store.reqs[first.Request.ID], "the first is unchanged")
+	assert.Equal(t, request.WebID(borrowed.SourceID, "MALLORY@example.com "), rc.Request.ID, "bound to the address as normalized")
 }
 
 func TestSameSubmissionIDAndContentStaysIdempotent(t *testing.T) {
@@ -497,6 +519,9 @@ func TestTeamIsToldOnceOfRequestsThatNeedThemNow(t *testing.T) {
 			}
 			require.Len(t, notices, 1, "told once however often it is submitted")
 			id := request.NewID(sub.Channel, sub.SourceID)
+			if sub.Channel == request.Web {
+				id = request.WebID(sub.SourceID, sub.Requester.Email)
+			}
 			n := notices[0]
 			assert.Contains(t, n.Subject, id)
 			assert.Contains(t, n.Text, id)

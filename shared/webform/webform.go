@@ -454,6 +454,20 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 		return
 	}
+	// An API client may name its submission in the Idempotency-Key header
+	// instead: the same rule as submissionId (bound to the address; reused
+	// with other content, a 409).
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		switch {
+		case !intake.ValidSourceID(key):
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Idempotency-Key: 8 to 128 letters, digits or . _ @ < > + = -"})
+			return
+		case body.SubmissionID != "" && body.SubmissionID != key:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Idempotency-Key and submissionId differ: send one of them"})
+			return
+		}
+		body.SubmissionID = key
+	}
 	if body.SubmissionID == "" {
 		// No ID of the client's own: this submission is a request of its
 		// own (a retry of it makes another, linked as a duplicate).

@@ -262,3 +262,28 @@ func TestMountServesExtraPages(t *testing.T) {
 	assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), "mounted pages get the same security headers")
 	assert.Equal(t, "max-age=63072000; includeSubDomains", res.Header.Get("Strict-Transport-Security"), "HTTPS only, remembered")
 }
+
+// TestIdempotencyKeyNamesTheSubmission: an API client's Idempotency-Key is
+// its submission ID, under the same rules.
+func TestIdempotencyKeyNamesTheSubmission(t *testing.T) {
+	body := `{"kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`
+	f := &fakeIntake{}
+	h := newHandler(f)
+	post := func(key, body string) (*http.Response, string) {
+		r := postJSON(body)
+		r.Header.Set("Idempotency-Key", key)
+		return serve(h, r)
+	}
+	res, out := post("client-key-0001", body)
+	require.Equal(t, http.StatusCreated, res.StatusCode, out)
+	assert.Equal(t, "client-key-0001", f.got[0].SourceID)
+	res, _ = post("client-key-0001", body)
+	assert.Equal(t, http.StatusOK, res.StatusCode, "the same key and content again is the same request")
+
+	res, out = post("bad key with spaces", body)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Contains(t, out, "Idempotency-Key")
+	res, out = post("client-key-0002", `{"submissionId":"other-id-0002","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Contains(t, out, "differ")
+}
