@@ -100,6 +100,7 @@ func New(cfg Config) *Handler {
 	mux.HandleFunc("POST "+Prefix+"/sign-out", h.signOut)
 	mux.HandleFunc("GET "+Prefix+"/{$}", h.workList)
 	mux.HandleFunc("POST "+Prefix+"/find", h.find)
+	mux.HandleFunc("GET "+Prefix+"/requests/{id}", h.requestPage)
 	mux.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "console/", http.StatusMovedPermanently)
 	})

@@ -35,7 +35,8 @@ var funcs = template.FuncMap{
 		}
 		return t.In(loc).Format("Mon Jan 2, 2006 15:04 MST")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"data": DataWords,
 	"rows": func(v view, rows []Row, caption string) rowsView {
 		return rowsView{Console: v.Console, Location: v.Location, Rows: rows, Caption: caption}
 	},
@@ -179,4 +180,24 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		v.Found = found
 	}
 	h.page(w, r, http.StatusOK, "worklist", &s, v)
+}
+
+// requestPage serves a request's page: GET /console/requests/{id}.
+func (h *Handler) requestPage(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	v, err := h.desk.Request(r.Context(), id)
+	if errors.Is(err, request.ErrNotFound) {
+		h.page(w, r, http.StatusNotFound, "message", &s, messageView{Title: "No such request",
+			Message: "There is no request " + id + ". Records are kept 24 months after a request closes."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, "request page", err)
+		return
+	}
+	h.page(w, r, http.StatusOK, "request", &s, v)
 }

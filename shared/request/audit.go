@@ -39,6 +39,11 @@ const (
 	ActionDuplicateSubmission   = "duplicate-submission"      // the same address asked the same again while unverified: nothing new opened (data: resent)
 	ActionAcknowledgementCapped = "acknowledgement-capped"    // the address had its automatic mails for the day: no acknowledgement sent
 	statusActionPrefix          = "status:"
+
+	// The team, in the console (actor "team:<username>"); the status moves
+	// are StatusAction's.
+	ActionExtensionNoticeSent = "extension-notice-sent" // the requester was told of the extension, its reason and the new date
+	ActionDenialNoticeSent    = "denial-notice-sent"    // the requester was told of the denial and its reasons
 )
 
 // NeedsAttention reports whether an event with action puts its open request
