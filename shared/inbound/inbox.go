@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -206,6 +207,21 @@ func (in *Inbox) unreadable(ctx context.Context, d Delivery, res *Result) (Outco
 	}
 	if !won {
 		return out, nil // sent before, or being sent by another delivery
+	}
+	if svc.Caps != nil {
+		// The note counts against the sender's automatic mails for the
+		// day, as an acknowledgement does: a loop of unreadable mail gets
+		// a few notes, not one per message.
+		now := svc.Now()
+		ok, err := svc.Caps.CountAcknowledgement(ctx, res.From.Address, now.In(svc.Calendar.Location()).Format(time.DateOnly),
+			cmp.Or(svc.AcksPerAddressPerDay, intake.DefaultAcksPerAddressPerDay), now)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("reply to mail %s: %w", d.MessageID, err)
+		}
+		if !ok {
+			svc.Logger().InfoContext(ctx, "unreadable-mail note not sent: the sender had its automatic mails for the day", "messageId", d.MessageID)
+			return out, nil
+		}
 	}
 	msg, err := mail.RenderUnreadableReply(res.From.Address, mail.UnreadableReply{
 		Name: singleLineText(res.From.Name, intake.MaxName), TeamAddress: svc.TeamAddress, FormURL: svc.FormURL,

@@ -3,6 +3,7 @@ package inbound_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -394,6 +395,43 @@ func TestReceiveAnswersUnreadableMailOnce(t *testing.T) {
 	assert.Contains(t, f.mailer.sent[0].Text, "https://privacy.example/")
 	assert.False(t, f.log.records[messageID].RepliedAt.IsZero())
 }
+
+// TestUnreadableMailLoopGetsFewNotes: a sender whose mail the desk cannot
+// read, over and over (each message its own), gets at most the day's
+// automatic mails, counted with the acknowledgements.
+func TestUnreadableMailLoopGetsFewNotes(t *testing.T) {
+	f := newInbox("")
+	f.inbox.Limits = inbound.Limits{MaxBytes: 1000}
+	f.inbox.Intake.Caps = &dayCaps{acks: map[string]int{}}
+	f.inbox.Intake.AcksPerAddressPerDay = 2
+	for i := range 5 {
+		id := fmt.Sprintf("loop%04dabcdefghijklmnopqrstuv", i)
+		f.raw.msgs[id] = msg("From: Lee <lee@example.com>\nTo: privacy@productionflow.example\nSubject: again\nContent-Type: text/plain\n",
+			strings.Repeat("x", 5000))
+		out, err := f.inbox.Receive(context.Background(), inbound.Delivery{MessageID: id, ReceivedAt: *f.now, Verdicts: pass})
+		require.NoError(t, err)
+		assert.Equal(t, intake.MailUnreadable, out.Mail, "each is recorded")
+	}
+	assert.Len(t, f.mailer.sent, 2, "two notes, not five")
+}
+
+// dayCaps counts automatic mail per address and day as *dynamo.Store does.
+type dayCaps struct{ acks map[string]int }
+
+func (c *dayCaps) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+	k := email + "|" + day
+	if c.acks[k] >= max {
+		return false, nil
+	}
+	c.acks[k]++
+	return true, nil
+}
+
+func (c *dayCaps) ClaimResend(context.Context, string, time.Time, time.Duration) (bool, error) {
+	return false, nil
+}
+
+func (c *dayCaps) MarkAckCapped(context.Context, string, time.Time) error { return nil }
 
 func TestReceiveFailuresAreRetriedSafely(t *testing.T) {
 	ctx := context.Background()
