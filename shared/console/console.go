@@ -101,6 +101,8 @@ func New(cfg Config) *Handler {
 	mux.HandleFunc("GET "+Prefix+"/{$}", h.workList)
 	mux.HandleFunc("POST "+Prefix+"/find", h.find)
 	mux.HandleFunc("GET "+Prefix+"/requests/{id}", h.requestPage)
+	mux.HandleFunc("GET "+Prefix+"/requests/{id}/{action}", h.actionPage)
+	mux.HandleFunc("POST "+Prefix+"/requests/{id}/{action}", h.act)
 	mux.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "console/", http.StatusMovedPermanently)
 	})

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/console"
+	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -26,13 +28,19 @@ type memStore struct {
 	events   map[string][]request.Event
 	// queries counts the store's reads of many requests, by kind: the work
 	// list must come from the open-work index alone.
-	queries map[string]int
+	queries     map[string]int
+	extended    map[string]bool
+	clarifiedBy map[string]string
 }
 
-var _ console.Store = (*memStore)(nil)
+var (
+	_ console.Store  = (*memStore)(nil)
+	_ console.Writer = (*memStore)(nil)
+)
 
 func newMemStore() *memStore {
-	return &memStore{requests: map[string]*request.Request{}, events: map[string][]request.Event{}, queries: map[string]int{}}
+	return &memStore{requests: map[string]*request.Request{}, events: map[string][]request.Event{}, queries: map[string]int{},
+		extended: map[string]bool{}, clarifiedBy: map[string]string{}}
 }
 
 func (m *memStore) put(r *request.Request) {
@@ -112,15 +120,102 @@ func (m *memStore) AppendEvent(_ context.Context, ev request.Event) error {
 	return nil
 }
 
+func (m *memStore) SetStatus(_ context.Context, id string, from, to request.Status, at time.Time) error {
+	if err := request.CheckTransition(from, to); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.requests[id]
+	if !ok {
+		return request.ErrNotFound
+	}
+	if r.Status != from {
+		return fmt.Errorf("set status of %s: %w", id, request.ErrConflict)
+	}
+	r.Status, r.UpdatedAt = to, at
+	if to.Closed() {
+		r.Attention = ""
+	}
+	return nil
+}
+
+func (m *memStore) Extend(_ context.Context, id string, from request.Status, due, at time.Time) error {
+	if err := request.CheckTransition(from, request.Extended); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.requests[id]
+	if !ok {
+		return request.ErrNotFound
+	}
+	if r.Status != from || m.extended[id] {
+		return fmt.Errorf("extend %s: %w", id, request.ErrConflict)
+	}
+	m.extended[id] = true
+	r.Status, r.NextDue, r.UpdatedAt = request.Extended, due, at
+	return nil
+}
+
+func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.requests[c.RequestID]
+	if !ok {
+		return request.ErrNotFound
+	}
+	if r.Status.Closed() || (!slices.Contains(r.Kinds, request.Unclear) && m.clarifiedBy[c.RequestID] != c.ReplyMessageID) {
+		return fmt.Errorf("clarify %s: %w", c.RequestID, request.ErrConflict)
+	}
+	m.clarifiedBy[c.RequestID] = c.ReplyMessageID
+	r.Kinds, r.Priority, r.Due = c.Kinds, c.Priority, c.Due
+	if c.Subject != nil {
+		r.Subject = c.Subject
+	}
+	return nil
+}
+
+// fakeIntake acknowledges as intake does (in words of the kinds) and
+// records the workflows it starts.
+type fakeIntake struct {
+	mu      sync.Mutex
+	started []string
+}
+
+func (f *fakeIntake) Acknowledgement(r *request.Request) (mail.Message, error) {
+	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt,
+		Due: r.Due, TeamAddress: "privacy@productionflow.example", Language: r.Language})
+}
+
+func (f *fakeIntake) StartWorkflows(_ context.Context, r *request.Request) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.started = append(f.started, r.ID+" "+strings.Join(func() []string {
+		var k []string
+		for _, x := range r.Kinds {
+			k = append(k, string(x))
+		}
+		return k
+	}(), ","))
+	return nil
+}
+
 // outbox is a mail.Sender that keeps what it sends.
 type outbox struct {
 	mu   sync.Mutex
 	sent []mail.Message
+	// fail makes that many sends fail first.
+	fail int
 }
 
 func (o *outbox) Send(_ context.Context, m mail.Message) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.fail > 0 {
+		o.fail--
+		return "", errors.New("mail service unavailable")
+	}
 	o.sent = append(o.sent, m)
 	return fmt.Sprintf("ses-%d", len(o.sent)), nil
 }
@@ -140,10 +235,11 @@ func (o *outbox) to(addr string) []mail.Message {
 // desk is a console service over a memStore on a fixed clock.
 type desk struct {
 	*console.Service
-	store *memStore
-	mail  *outbox
-	cal   *clock.Calendar
-	now   time.Time
+	store  *memStore
+	mail   *outbox
+	intake *fakeIntake
+	cal    *clock.Calendar
+	now    time.Time
 }
 
 // deskNow is 9:00 in New York on Tuesday, December 1, 2026.
@@ -153,8 +249,8 @@ func newDesk(t *testing.T) *desk {
 	t.Helper()
 	cal, err := clock.New("America/New_York")
 	require.NoError(t, err)
-	d := &desk{store: newMemStore(), mail: &outbox{}, cal: cal, now: deskNow}
-	d.Service = &console.Service{Store: d.store, Calendar: cal, Mail: d.mail, Now: func() time.Time { return d.now },
+	d := &desk{store: newMemStore(), mail: &outbox{}, intake: &fakeIntake{}, cal: cal, now: deskNow}
+	d.Service = &console.Service{Store: d.store, Writer: d.store, Intake: d.intake, Calendar: cal, Mail: d.mail, Now: func() time.Time { return d.now },
 		TeamAddress: "privacy@productionflow.example"}
 	return d
 }

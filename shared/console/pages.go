@@ -37,6 +37,12 @@ var funcs = template.FuncMap{
 	},
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"data": DataWords,
+	"actionTitle": func(action string) string {
+		if t, ok := actionTitles[action]; ok {
+			return t
+		}
+		return action
+	},
 	"rows": func(v view, rows []Row, caption string) rowsView {
 		return rowsView{Console: v.Console, Location: v.Location, Rows: rows, Caption: caption}
 	},

@@ -116,6 +116,7 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 	for _, sys := range order {
 		v.Systems = append(v.Systems, *bySystem[sys])
 	}
+	v.Actions = s.actions(r, events, now)
 	return v, nil
 }
 

@@ -37,7 +37,11 @@ type Calendar interface {
 // Service is the desk behind the console's pages: the work list and its
 // search, the request pages and the actions.
 type Service struct {
-	Store    Store
+	Store Store
+	// Writer makes the actions' conditional writes; Intake acknowledges a
+	// triaged request and starts its workflows.
+	Writer   Writer
+	Intake   Intake
 	Calendar Calendar
 	Mail     mail.Sender
 	// Now is the desk's clock, which deadlines are counted on.

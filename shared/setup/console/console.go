@@ -14,7 +14,6 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/cognito"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -87,15 +86,19 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	o := setup.Apply(opts)
-	cal, err := clock.New(cfg.TimeZone.String())
+	// The intake's own service acknowledges a triaged request in the words
+	// of its kinds and starts its workflows, as for a new request.
+	in, cal, err := intake.Service(cfg.Config, awsCfg, "system:console", log, opts...)
 	if err != nil {
 		return nil, err
 	}
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	desk := &console.Service{
 		Store:       store,
+		Writer:      store,
+		Intake:      in,
 		Calendar:    cal,
-		Mail:        setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log),
+		Mail:        in.Mail,
 		Now:         o.Now,
 		TeamAddress: cfg.TeamAddress.String(),
 		Log:         log,

@@ -1,0 +1,167 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// actionView is an action's page: what it will do, and its form.
+type actionView struct {
+	Action  string
+	Request *request.Request
+	// Problems are the form's, by field; Form is what was sent.
+	Problems FormError
+	Form     map[string][]string
+	// For set-kinds: the kinds to choose from. For deny: the reasons.
+	Kinds   []request.Kind
+	Reasons []Choice
+	// Spanish says the requester is written to in Spanish.
+	Spanish bool
+}
+
+// Value is the first value sent for field.
+func (v actionView) Value(field string) string {
+	if vs := v.Form[field]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Checked reports whether value was sent for field.
+func (v actionView) Checked(field, value string) bool { return slices.Contains(v.Form[field], value) }
+
+var actionTitles = map[string]string{
+	ActionSetKinds: "Say what this mail asks for",
+	ActionExtend:   "Extend the request",
+	ActionDeny:     "Deny the request",
+	ActionWithdraw: "Withdraw the request",
+	ActionComplete: "Complete the request",
+}
+
+func (h *Handler) newActionView(action string, r *request.Request) actionView {
+	v := actionView{Action: action, Request: r, Kinds: request.Kinds, Spanish: r.Language == "es"}
+	for _, reason := range mail.DenialReasons {
+		v.Reasons = append(v.Reasons, Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
+	}
+	return v
+}
+
+// actionPage shows an action's page: GET /console/requests/{id}/{action}.
+func (h *Handler) actionPage(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	action, id := r.PathValue("action"), r.PathValue("id")
+	v, err := h.desk.Request(r.Context(), id)
+	if h.refused(w, r, &s, id, action, err) {
+		return
+	}
+	if !v.Can(action) {
+		h.refused(w, r, &s, id, action, &ActionError{Action: action, Why: h.desk.why(action, v.Request, v.Trail, h.desk.Now())})
+		return
+	}
+	h.page(w, r, http.StatusOK, "action", &s, h.newActionView(action, v.Request))
+}
+
+// act does an action: POST /console/requests/{id}/{action}, with the
+// session's CSRF token.
+func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.authenticatePost(w, r)
+	if !ok {
+		return
+	}
+	action, id := r.PathValue("action"), r.PathValue("id")
+	ctx, f := r.Context(), r.PostForm
+	var done messageView
+	var err error
+	switch action {
+	case ActionSetKinds:
+		var kinds []request.Kind
+		for _, k := range f["kinds"] {
+			kinds = append(kinds, request.Kind(k))
+		}
+		t := Triage{Kinds: kinds, Note: f.Get("note")}
+		if f.Get("childEmail") != "" || f.Get("childAccount") != "" || f.Get("childName") != "" {
+			t.Child = &request.Subject{Name: f.Get("childName"), Email: f.Get("childEmail"), Account: f.Get("childAccount")}
+		}
+		var got *request.Request
+		if got, err = h.desk.SetKinds(ctx, s.Member, id, t); err == nil {
+			done = messageView{Title: "The request's kinds are set",
+				Message: "Request " + id + " now asks for: " + joinKinds(got.Kinds) + ". The requester was sent the acknowledgement of these kinds (once), and the request's workflow has started: verification, then fulfilment."}
+		}
+	case ActionExtend:
+		var by time.Time
+		if by, err = h.desk.Extend(ctx, s.Member, id, f.Get("reason")); err == nil {
+			done = messageView{Title: "The request is extended",
+				Message: "Request " + id + " is extended: it must be answered by " + by.In(h.desk.Calendar.Location()).Format("Monday, January 2, 2006") + ". The requester was mailed the notice with your reason and the new date."}
+		}
+	case ActionDeny:
+		var items []mail.DenialItem
+		for _, k := range append([]request.Kind{request.Unclear}, request.Kinds...) {
+			if reason := f.Get("reason." + string(k)); reason != "" {
+				items = append(items, mail.DenialItem{Kind: k, Reason: reason, Detail: f.Get("detail." + string(k))})
+			}
+		}
+		if err = h.desk.Deny(ctx, s.Member, id, items); err == nil {
+			done = messageView{Title: "The request is denied",
+				Message: "Request " + id + " is denied and closed. The requester was mailed the reason for each kind."}
+		}
+	case ActionWithdraw:
+		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note")); err == nil {
+			done = messageView{Title: "The request is withdrawn",
+				Message: "Request " + id + " is withdrawn and closed. Nothing was mailed to the requester."}
+		}
+	case ActionComplete:
+		if err = h.desk.Complete(ctx, s.Member, id, f.Get("note"), f.Get("answered") == "yes"); err == nil {
+			done = messageView{Title: "The request is completed",
+				Message: "Request " + id + " is completed and closed. The desk mailed the requester nothing: you answered them."}
+		}
+	default:
+		err = &ActionError{Action: action, Why: "no such action"}
+	}
+	var form FormError
+	if errors.As(err, &form) {
+		req, gerr := h.desk.Store.Get(ctx, id)
+		if gerr != nil {
+			h.fail(w, r, "read request", gerr)
+			return
+		}
+		v := h.newActionView(action, req)
+		v.Problems, v.Form = form, f
+		h.page(w, r, http.StatusBadRequest, "action", &s, v)
+		return
+	}
+	if h.refused(w, r, &s, id, action, err) {
+		return
+	}
+	done.Request = id
+	h.page(w, r, http.StatusOK, "message", &s, done)
+}
+
+// refused answers an action that cannot be done, and reports whether err
+// was one.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, s *session, id, action string, err error) bool {
+	var ae *ActionError
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, request.ErrNotFound):
+		h.page(w, r, http.StatusNotFound, "message", s, messageView{Title: "No such request",
+			Message: "There is no request " + id + "."})
+	case errors.As(err, &ae):
+		h.page(w, r, http.StatusConflict, "message", s, messageView{Title: "This cannot be done now",
+			Message: "Request " + id + ": " + ae.Why + ". Nothing was changed.", Request: id})
+	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition):
+		h.page(w, r, http.StatusConflict, "message", s, messageView{Title: "The request changed meanwhile",
+			Message: "Request " + id + " changed while you were on its page, so nothing was done. Open it again and decide on what it is now.", Request: id})
+	default:
+		h.fail(w, r, action+" "+id, err)
+	}
+	return true
+}

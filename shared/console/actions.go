@@ -1,0 +1,429 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// The actions the team takes from a request's page.
+const (
+	ActionSetKinds = "set-kinds" // say what an unclear mail asks for; its workflow starts
+	ActionExtend   = "extend"    // take up to 45 more days, once, telling the requester why
+	ActionDeny     = "deny"      // refuse, with a reason for each kind, telling the requester
+	ActionWithdraw = "withdraw"  // close at the requester's word
+	ActionComplete = "complete"  // close a request the team finished by hand
+)
+
+// Writer is what the actions need of the request store besides Store
+// (*dynamo.Store): conditional status moves and the kinds of unclear mail.
+type Writer interface {
+	SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error
+	Extend(ctx context.Context, id string, from request.Status, due, at time.Time) error
+	Clarify(ctx context.Context, c intake.Clarification) error
+}
+
+// Intake is the intake service (*intake.Service): what follows once an
+// unclear mail's kinds are known, as for a new request of those kinds.
+type Intake interface {
+	Acknowledgement(r *request.Request) (mail.Message, error)
+	StartWorkflows(ctx context.Context, r *request.Request) error
+}
+
+// ErrNotAllowed: the action is not open to the request as it stands (its
+// status, or it was done before); ActionError says why.
+var ErrNotAllowed = errors.New("action not allowed")
+
+// ActionError says why an action is not open to a request.
+type ActionError struct{ Action, Why string }
+
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("%s: %s: %s", ErrNotAllowed, e.Action, e.Why)
+}
+
+// Unwrap lets errors.Is(err, ErrNotAllowed) match.
+func (e *ActionError) Unwrap() error { return ErrNotAllowed }
+
+// FormError is a form the team must correct: a problem per field.
+type FormError map[string]string
+
+func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) with the form", len(e)) }
+
+// actions lists what the team may do with r now.
+func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
+	var out []string
+	for _, a := range []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionComplete} {
+		if s.why(a, r, events, now) == "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// why says why action is not open to r now, or "" when it is.
+func (s *Service) why(action string, r *request.Request, events []request.Event, now time.Time) string {
+	moves := func(to request.Status) bool { return request.CheckTransition(r.Status, to) == nil }
+	switch action {
+	case ActionSetKinds:
+		switch {
+		case r.Status.Closed():
+			return "the request is closed"
+		case !slices.Contains(r.Kinds, request.Unclear):
+			return "its kinds are known"
+		}
+	case ActionExtend:
+		switch {
+		case r.Status == request.Extended && !has(events, request.ActionExtensionNoticeSent):
+			return "" // extended, the notice still to go out
+		case extendedOnTrail(events):
+			return "it was extended before: a request is extended once"
+		case !moves(request.Extended):
+			return "only a verified request, or one in progress, is extended (it is " + string(r.Status) + ")"
+		case r.Due.Extended.IsZero() || r.Due.Response.IsZero():
+			return "it has no answer date to extend"
+		case now.After(r.Due.Response):
+			return "the answer date has passed: the notice had to reach the requester before it"
+		}
+	case ActionDeny:
+		switch {
+		case r.Status == request.Denied && !has(events, request.ActionDenialNoticeSent):
+			return "" // denied, the notice still to go out
+		case !moves(request.Denied):
+			return "the request is " + string(r.Status)
+		case slices.Contains(r.Kinds, request.Unclear):
+			return "say first what the mail asks for"
+		}
+	case ActionWithdraw:
+		if !moves(request.Withdrawn) {
+			return "the request is " + string(r.Status)
+		}
+	case ActionComplete:
+		switch {
+		case r.Attention == "":
+			return "only a request that needs attention is completed by hand; the desk completes the others"
+		case !moves(request.Completed):
+			return "the request is " + string(r.Status)
+		}
+	default:
+		return "no such action"
+	}
+	return ""
+}
+
+func has(events []request.Event, action string) bool {
+	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == action })
+}
+
+func lastOf(events []request.Event, action string) (request.Event, bool) {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Action == action {
+			return events[i], true
+		}
+	}
+	return request.Event{}, false
+}
+
+// load reads r and its trail and checks action is open to it.
+func (s *Service) load(ctx context.Context, action, id string) (*request.Request, []request.Event, error) {
+	r, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", action, id, err)
+	}
+	events, err := s.Store.Events(ctx, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", action, id, err)
+	}
+	if why := s.why(action, r, events, s.Now()); why != "" {
+		return nil, nil, &ActionError{Action: action, Why: why}
+	}
+	return r, events, nil
+}
+
+// record appends the team's event.
+func (s *Service) record(ctx context.Context, ev request.Event) error {
+	if err := s.Store.AppendEvent(ctx, ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", ev.Action, ev.RequestID, err)
+	}
+	return nil
+}
+
+// move changes r's status from what it is to to, and records it with the
+// member and reason.
+func (s *Service) move(ctx context.Context, m Member, r *request.Request, to request.Status, reason string, data map[string]string) error {
+	now := s.Now()
+	if err := s.Writer.SetStatus(ctx, r.ID, r.Status, to, now); err != nil {
+		return fmt.Errorf("%s %s: %w", to, r.ID, err)
+	}
+	if data == nil {
+		data = map[string]string{}
+	}
+	data["from"] = string(r.Status)
+	s.logger().InfoContext(ctx, "console: status moved", "requestId", r.ID, "from", string(r.Status), "to", string(to), "user", m.Username)
+	r.Status = to
+	return s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: m.Actor(), Action: request.StatusAction(to),
+		Once: request.StatusAction(to), Reason: reason, Data: data})
+}
+
+// Triage is what the team says an unclear mail asks for.
+type Triage struct {
+	Kinds []request.Kind
+	// Child identifies the child of a child's-data request: an email or
+	// an account is required with that kind.
+	Child *request.Subject
+	Note  string
+}
+
+// SetKinds gives an unclear request the kinds the team read in it, with
+// their deadlines counted from its receipt (and expedited for a child's
+// data), then does what intake does for a new request of those kinds: it
+// acknowledges it in their words (once) and starts its workflows.
+func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (*request.Request, error) {
+	r, events, err := s.load(ctx, ActionSetKinds, id)
+	if err != nil {
+		return nil, err
+	}
+	problems := FormError{}
+	var kinds []request.Kind
+	for _, k := range t.Kinds {
+		if !k.Valid() || k == request.Unclear {
+			problems["kinds"] = "Choose from the kinds listed."
+		} else if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 && problems["kinds"] == "" {
+		problems["kinds"] = "Choose at least one kind: what the person asks for."
+	}
+	var child *request.Subject
+	if slices.Contains(kinds, request.ChildData) {
+		if t.Child == nil || (strings.TrimSpace(t.Child.Email) == "" && strings.TrimSpace(t.Child.Account) == "") {
+			problems["child"] = "A child's data request needs the child's email address or account, so that the child's data is found, not the parent's."
+		} else {
+			c := *t.Child
+			c.Name, c.Email, c.Account = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Account)
+			child = &c
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	priority := r.Priority
+	if child != nil {
+		priority = request.Expedited
+	}
+	now := s.Now()
+	c := intake.Clarification{
+		// The store keeps who made the request clear; for a reply it is the
+		// reply's message ID, here the team member, so that a repeat of
+		// the same form applies again and anyone else's is refused.
+		RequestID: r.ID, ReplyMessageID: m.Actor(), Kinds: kinds, Priority: priority,
+		Due: s.Calendar.Deadlines(r.ReceivedAt, kinds, priority), Subject: child, At: now,
+	}
+	if err := s.Writer.Clarify(ctx, c); err != nil {
+		return nil, fmt.Errorf("set kinds of %s: %w", r.ID, err)
+	}
+	r.Kinds, r.Priority, r.Due = kinds, priority, c.Due
+	if child != nil {
+		r.Subject = child
+	}
+	reason := strings.TrimSpace(t.Note)
+	if reason == "" {
+		reason = "the team read the mail and named what the person asks for"
+	}
+	if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: m.Actor(), Action: request.ActionKindsSet, Once: "kinds-set-by-team",
+		Reason: reason, Data: map[string]string{"from": string(request.Unclear), "kinds": joinKinds(kinds), "priority": string(priority)}}); err != nil {
+		return nil, err
+	}
+	s.logger().InfoContext(ctx, "console: kinds set", "requestId", r.ID, "kinds", joinKinds(kinds), "user", m.Username)
+	if !has(events, request.ActionAcknowledgedClarified) {
+		msg, err := s.Intake.Acknowledgement(r)
+		if err != nil {
+			return nil, fmt.Errorf("acknowledge %s: %w", r.ID, err)
+		}
+		messageID, err := s.Mail.Send(ctx, msg)
+		if err != nil {
+			return nil, fmt.Errorf("acknowledge %s: send: %w", r.ID, err)
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionAcknowledgedClarified,
+			Once: request.ActionAcknowledgedClarified, Data: map[string]string{"messageId": messageID}}); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Intake.StartWorkflows(ctx, r); err != nil {
+		return nil, fmt.Errorf("set kinds of %s: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// Extend extends a verified request (or one in progress) once, before its
+// answer date: its status becomes extended, its next deadline the extended
+// answer date (90 days from receipt), and the requester is mailed the
+// notice with the team's reason and the new date, in their language.
+// Called again for a request extended whose notice did not go out, it
+// sends the notice. It returns the new answer date.
+func (s *Service) Extend(ctx context.Context, m Member, id, reason string) (time.Time, error) {
+	r, events, err := s.load(ctx, ActionExtend, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if r.Status != request.Extended {
+		reason = strings.TrimSpace(reason)
+		if reason == "" {
+			return time.Time{}, FormError{"reason": "Say why the request needs more time: the requester is told."}
+		}
+		now := s.Now()
+		if err := s.Writer.Extend(ctx, r.ID, r.Status, r.Due.Extended, now); err != nil {
+			return time.Time{}, fmt.Errorf("extend %s: %w", r.ID, err)
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: m.Actor(), Action: request.StatusAction(request.Extended),
+			Once: request.StatusAction(request.Extended), Reason: reason,
+			Data: map[string]string{"from": string(r.Status), "due": r.Due.Extended.UTC().Format(time.RFC3339)}}); err != nil {
+			return time.Time{}, err
+		}
+		s.logger().InfoContext(ctx, "console: extended", "requestId", r.ID, "user", m.Username)
+		r.Status = request.Extended
+	} else if ev, ok := lastOf(events, request.StatusAction(request.Extended)); ok {
+		reason = ev.Reason // the notice that did not go out says what the team wrote then
+	}
+	msg, err := mail.RenderExtensionNotice(r.Requester.Email, mail.ExtensionNotice{
+		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Reason: reason, AnswerBy: r.Due.Extended,
+		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language,
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("extension notice of %s: %w", r.ID, err)
+	}
+	messageID, err := s.Mail.Send(ctx, msg)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("extension notice of %s: send: %w", r.ID, err)
+	}
+	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionExtensionNoticeSent,
+		Once: request.ActionExtensionNoticeSent,
+		Data: map[string]string{"messageId": messageID, "answerBy": r.Due.Extended.UTC().Format(time.RFC3339)}}); err != nil {
+		return time.Time{}, err
+	}
+	return r.Due.Extended, nil
+}
+
+// Deny refuses the request with a reason for each of its kinds, closes it,
+// and mails the requester the reasons in their language. Called again for
+// a request denied whose notice did not go out, it sends the notice.
+func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.DenialItem) error {
+	r, events, err := s.load(ctx, ActionDeny, id)
+	if err != nil {
+		return err
+	}
+	if r.Status != request.Denied {
+		if err := checkDenial(r, items); err != nil {
+			return err
+		}
+		data := map[string]string{}
+		var words []string
+		for _, it := range items {
+			data["reason."+string(it.Kind)] = it.Reason
+			if d := strings.TrimSpace(it.Detail); d != "" {
+				data["detail."+string(it.Kind)] = d
+			}
+			words = append(words, string(it.Kind)+": "+it.Reason)
+		}
+		if err := s.move(ctx, m, r, request.Denied, strings.Join(words, "; "), data); err != nil {
+			return err
+		}
+	} else {
+		items = nil
+		ev, _ := lastOf(events, request.StatusAction(request.Denied))
+		for _, k := range r.Kinds {
+			items = append(items, mail.DenialItem{Kind: k, Reason: ev.Data["reason."+string(k)], Detail: ev.Data["detail."+string(k)]})
+		}
+	}
+	msg, err := mail.RenderDenialNotice(r.Requester.Email, mail.DenialNotice{RequestID: r.ID, ReceivedAt: r.ReceivedAt, Items: items,
+		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language})
+	if err != nil {
+		return fmt.Errorf("denial notice of %s: %w", r.ID, err)
+	}
+	messageID, err := s.Mail.Send(ctx, msg)
+	if err != nil {
+		return fmt.Errorf("denial notice of %s: send: %w", r.ID, err)
+	}
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionDenialNoticeSent,
+		Once: request.ActionDenialNoticeSent, Data: map[string]string{"messageId": messageID}})
+}
+
+// checkDenial wants exactly one item per kind of r, each with a reason
+// from the list, and the team's words for "other".
+func checkDenial(r *request.Request, items []mail.DenialItem) error {
+	problems := FormError{}
+	byKind := map[request.Kind]mail.DenialItem{}
+	for _, it := range items {
+		byKind[it.Kind] = it
+	}
+	for _, k := range r.Kinds {
+		it, ok := byKind[k]
+		switch {
+		case !ok || it.Reason == "":
+			problems["reason."+string(k)] = "Choose why this is denied."
+		case mail.DenialReasonWords(it.Reason, "") == "":
+			problems["reason."+string(k)] = "Choose a reason from the list."
+		case it.Reason == mail.DenyOther && strings.TrimSpace(it.Detail) == "":
+			problems["detail."+string(k)] = "Say why, in words the requester will read."
+		}
+	}
+	for _, it := range items {
+		if !slices.Contains(r.Kinds, it.Kind) {
+			problems["reason."+string(it.Kind)] = "The request does not ask for this."
+		}
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	return nil
+}
+
+// Withdraw closes the request at the requester's word; note says how they
+// said so. Nothing is mailed: they asked for it.
+func (s *Service) Withdraw(ctx context.Context, m Member, id, note string) error {
+	r, _, err := s.load(ctx, ActionWithdraw, id)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
+	}
+	return s.move(ctx, m, r, request.Withdrawn, note, nil)
+}
+
+// Complete closes a request that needed attention once the team has
+// finished its steps by hand and answered the requester itself; note says
+// what was done. The desk sends the requester nothing more.
+func (s *Service) Complete(ctx context.Context, m Member, id, note string, answered bool) error {
+	r, _, err := s.load(ctx, ActionComplete, id)
+	if err != nil {
+		return err
+	}
+	problems := FormError{}
+	if note = strings.TrimSpace(note); note == "" {
+		problems["note"] = "Say what was finished by hand, and how."
+	}
+	if !answered {
+		problems["answered"] = "Complete a request only once the requester has had the answer."
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	return s.move(ctx, m, r, request.Completed, note, map[string]string{"attention": r.Attention, "answeredBy": "team"})
+}
+
+func joinKinds(kinds []request.Kind) string {
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = string(k)
+	}
+	return strings.Join(parts, ",")
+}
