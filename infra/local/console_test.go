@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -8,9 +9,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
 
 // teamBrowser is a browser on the console: it keeps cookies, and follows
@@ -127,4 +136,105 @@ func TestConsoleSignIn(t *testing.T) {
 		assert.Contains(t, p.Body, "You signed in as <strong>bob</strong>, who is not in the user pool's <code>privacy-team</code> group")
 		assert.Equal(t, http.StatusSeeOther, b.do("GET", addrs.Console, nil).Status, "and is not signed in")
 	})
+}
+
+// TestConsoleExtendsARequest is the team's day on the local stack: a
+// correction the accounts system refuses needs the team's attention; the
+// demo member signs in against the user pool stand-in, finds the request
+// by the requester's email, extends it with a reason, and the extension
+// notice with that reason and the new date reaches the requester in the
+// local outbox.
+func TestConsoleExtendsARequest(t *testing.T) {
+	addrs := startStack(t)
+	ctx := context.Background()
+	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const email = "grace@example.com"
+	require.True(t, addrs.Downstream.Holds("customer-accounts", email))
+
+	// A correction the accounts API cannot apply (it corrects names, phones
+	// and addresses only): the step fails and the request needs the team.
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {"web-console-e2e-000001"}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
+		"correction-1-item": {"favourite colour"}, "correction-1-wrong": {"blue"}, "correction-1-right": {"green"},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	id := request.WebID("web-console-e2e-000001", email)
+	link, err := url.Parse(waitForLink(t, outboxURL, email, verifyLink))
+	require.NoError(t, err)
+	res, err = http.PostForm(form+"/verify", url.Values{"t": {link.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	store := &dynamo.Store{Table: deskEnv["TABLE_NAME"], API: dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(addrs.DynamoDB)
+	})}
+	var r *request.Request
+	require.True(t, eventually(func() bool {
+		r, err = store.Get(ctx, id)
+		return err == nil && r.Attention != ""
+	}), "the refused correction needs the team's attention (status %v)", r)
+	require.Equal(t, request.InProgress, r.Status)
+
+	// The demo member signs in and finds it by the requester's address.
+	b := newTeamBrowser(t)
+	list := b.signIn(addrs.Console, addrs.Team.Member.Username, addrs.Team.Member.Password)
+	require.Equal(t, http.StatusOK, list.Status, list.Body)
+	assert.Contains(t, list.Body, "<strong>1</strong> need attention")
+	found := b.do("POST", addrs.Console+"find", url.Values{"csrf": {csrfIn(t, list.Body)}, "q": {"Grace@Example.com"}})
+	require.Equal(t, http.StatusOK, found.Status, found.Body)
+	assert.Regexp(t, `(?s)Search results.*href="./requests/`+id+`"`, found.Body)
+
+	page := b.do("GET", addrs.Console+"requests/"+id, nil)
+	require.Equal(t, http.StatusOK, page.Status, page.Body)
+	assert.Contains(t, page.Body, "needs attention")
+	assert.Contains(t, page.Body, `href="../requests/`+id+`/extend"`)
+	confirm := b.do("GET", addrs.Console+"requests/"+id+"/extend", nil)
+	require.Equal(t, http.StatusOK, confirm.Status, confirm.Body)
+	const reason = "The accounts team must check the correction by hand."
+	done := b.do("POST", addrs.Console+"requests/"+id+"/extend", url.Values{"csrf": {csrfIn(t, confirm.Body)}, "reason": {reason}})
+	require.Equal(t, http.StatusOK, done.Status, done.Body)
+	newDate := r.Due.Extended.In(mustZone(t, deskEnv["BUSINESS_TIME_ZONE"])).Format("Monday, January 2, 2006")
+	assert.Contains(t, done.Body, "must be answered by "+newDate)
+
+	// The notice is in the outbox: the reason, and the new date.
+	var notice *outbox.Email
+	require.True(t, eventually(func() bool {
+		for _, m := range outboxFor(t, outboxURL, email) {
+			if strings.Contains(m.Subject, "We need more time to answer your privacy request "+id) {
+				notice = &m
+				return true
+			}
+		}
+		return false
+	}), "the extension notice reaches the requester")
+	text := strings.Join(strings.Fields(notice.Text), " ")
+	assert.Contains(t, text, "Why we need more time: "+reason)
+	assert.Contains(t, text, "We will answer you by "+newDate+".")
+
+	got, err := store.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, request.Extended, got.Status)
+	events, err := store.Events(ctx, id)
+	require.NoError(t, err)
+	byAction := map[string]request.Event{}
+	for _, ev := range events {
+		byAction[ev.Action] = ev
+	}
+	assert.Equal(t, "team:alice", byAction[request.StatusAction(request.Extended)].Actor)
+	assert.Equal(t, reason, byAction[request.StatusAction(request.Extended)].Reason)
+	assert.Equal(t, "team:alice", byAction[request.ActionExtensionNoticeSent].Actor)
+
+	again := b.do("GET", addrs.Console+"requests/"+id+"/extend", nil)
+	assert.Equal(t, http.StatusConflict, again.Status, "a request is extended once")
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	require.NoError(t, err)
+	return loc
 }
