@@ -269,10 +269,17 @@ func startStack(t *testing.T) addresses {
 	ready := make(chan addresses, 1)
 	done := make(chan error, 1)
 	out := &syncBuffer{}
+	// The desk's own log (no personal data in it) is shown when a test
+	// fails, so a failure under load says what the desk saw.
+	logs := &syncBuffer{}
 	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready}, out, slog.New(slog.DiscardHandler))
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready}, out,
+			slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}()
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the desk's warnings and errors:\n%s", logs.String())
+		}
 		cancel()
 		select {
 		case err := <-done:
