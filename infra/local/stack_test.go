@@ -105,7 +105,8 @@ func TestLocalStack(t *testing.T) {
 	require.NoError(t, err)
 	files, _ := filepath.Glob("../../workflows/*.asl.json")
 	assert.Len(t, machines.StateMachines, len(files), "every workflow is registered")
-	// The request's deadline watch runs, named by the request ID.
+	// The request's deadline watch runs: an opt-out has only the opt-out
+	// clock, watched by the execution named by the request ID + "-opt-out".
 	requestID := regexp.MustCompile(`PR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}`).FindString(string(body))
 	require.NotEmpty(t, requestID)
 	var watch *string
@@ -118,7 +119,7 @@ func TestLocalStack(t *testing.T) {
 	execs, err := sfnClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: watch})
 	require.NoError(t, err)
 	require.Len(t, execs.Executions, 1)
-	assert.Equal(t, requestID, aws.ToString(execs.Executions[0].Name))
+	assert.Equal(t, requestID+"-opt-out", aws.ToString(execs.Executions[0].Name))
 
 	// Moving the local clock 40 days on brings the team's reminder of the
 	// opt-out deadline (15 business days).

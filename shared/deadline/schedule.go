@@ -161,3 +161,43 @@ func NewWatchInput(r *request.Request, cal *clock.Calendar) WatchInput {
 	}
 	return in
 }
+
+// Watch is one deadline-watch execution: its name and its input.
+type Watch struct {
+	Name  string
+	Input WatchInput
+}
+
+// OptOutWatchSuffix names the execution that watches a request's opt-out
+// clock alone.
+const OptOutWatchSuffix = "-opt-out"
+
+// Watches splits r's plan into the executions that watch it: one named by
+// the request ID for every clock but the opt-out's, and one named ID +
+// OptOutWatchSuffix for the opt-out clock, when there is one. Starting
+// them is idempotent by name, so a request whose kinds become known later
+// (an unclear mail triaged into an opt-out) gains its opt-out watch then,
+// while the first keeps running, and no reminder is planned twice.
+func Watches(r *request.Request, cal *clock.Calendar) []Watch {
+	all := NewWatchInput(r, cal)
+	main := WatchInput{RequestID: r.ID, Reminders: []Reminder{}}
+	opt := WatchInput{RequestID: r.ID, Reminders: []Reminder{}}
+	for _, rem := range all.Reminders {
+		if rem.Clock == ClockOptOut {
+			opt.Reminders = append(opt.Reminders, rem)
+		} else {
+			main.Reminders = append(main.Reminders, rem)
+		}
+	}
+	// An execution with nothing to watch is not started at all; the main
+	// one is always given when the opt-out one is not, so that a caller
+	// always has a watch to start (it ends at once when empty).
+	var out []Watch
+	if len(main.Reminders) > 0 || len(opt.Reminders) == 0 {
+		out = append(out, Watch{Name: r.ID, Input: main})
+	}
+	if len(opt.Reminders) > 0 {
+		out = append(out, Watch{Name: r.ID + OptOutWatchSuffix, Input: opt})
+	}
+	return out
+}

@@ -184,3 +184,34 @@ func TestNewWatchInput(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"requestId":"PR-JSON","reminders":[]}`, string(b))
 }
+
+// TestWatchesGiveTheOptOutClockItsOwnExecution: the opt-out clock has an
+// execution of its own, so an unclear request triaged into an opt-out gains
+// its opt-out watch when its workflows start again, while the first watch
+// (named by the request ID, already running) keeps the other clocks.
+func TestWatchesGiveTheOptOutClockItsOwnExecution(t *testing.T) {
+	cal := newCalendar(t)
+	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	r := &request.Request{ID: "PR-TRIAGE", Kinds: []request.Kind{request.Unclear}, Status: request.Acknowledged, ReceivedAt: received,
+		AcknowledgedAt: received, Due: cal.Deadlines(received, []request.Kind{request.Unclear}, request.Normal)}
+	w := deadline.Watches(r, cal)
+	require.Len(t, w, 1, "nothing known to opt out of yet")
+	assert.Equal(t, "PR-TRIAGE", w[0].Name)
+
+	// The person's reply says: do not sell my data, and delete it.
+	r.Kinds = []request.Kind{request.Deletion, request.OptOutSale}
+	r.Due = cal.Deadlines(received, r.Kinds, request.Normal)
+	w = deadline.Watches(r, cal)
+	require.Len(t, w, 2)
+	assert.Equal(t, "PR-TRIAGE", w[0].Name, "the running watch keeps its name: starting it again changes nothing")
+	assert.Equal(t, "PR-TRIAGE-opt-out", w[1].Name)
+	for _, rem := range w[0].Input.Reminders {
+		assert.NotEqual(t, deadline.ClockOptOut, rem.Clock)
+	}
+	require.NotEmpty(t, w[1].Input.Reminders)
+	for _, rem := range w[1].Input.Reminders {
+		assert.Equal(t, deadline.ClockOptOut, rem.Clock)
+	}
+	all := deadline.NewWatchInput(r, cal).Reminders
+	assert.Len(t, all, len(w[0].Input.Reminders)+len(w[1].Input.Reminders), "every reminder planned once")
+}

@@ -70,8 +70,12 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 	if cfg.DeadlineWatchARN != "" {
 		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
 		svc.StartWatch = func(ctx context.Context, r *request.Request) error {
-			_, err := starter.Start(ctx, r.ID, deadline.NewWatchInput(r, cal))
-			return err
+			for _, w := range deadline.Watches(r, cal) {
+				if _, err := starter.Start(ctx, w.Name, w.Input); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
 	if cfg.RequestWorkflowARN != "" {
