@@ -181,7 +181,10 @@ func startIn(ctx context.Context, name, root, dir string, env []string, port int
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if ready(s.URL) {
+		// Ours is listening only once it has said so, naming its port:
+		// another process that took the port between pickPort and this
+		// start (a test run beside this one) answers too, but it is not ours.
+		if logs.saw(":"+strconv.Itoa(port)) && ready(s.URL) {
 			return s, nil
 		}
 		select {
@@ -225,6 +228,7 @@ func pickPort(p int) (int, error) {
 // tail keeps the last lines a stand-in printed, for error messages.
 type tail struct {
 	mu    sync.Mutex
+	first []string // the first lines: what it said when it started
 	lines []string
 }
 
@@ -233,12 +237,28 @@ func (t *tail) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	sc := bufio.NewScanner(bytesReader(p))
 	for sc.Scan() {
+		if len(t.first) < 20 {
+			t.first = append(t.first, sc.Text())
+		}
 		t.lines = append(t.lines, sc.Text())
 		if len(t.lines) > 20 {
 			t.lines = t.lines[1:]
 		}
 	}
 	return len(p), nil
+}
+
+// saw reports whether a line was printed holding sub, since the start (the
+// first lines are kept for this, beside the last ones).
+func (t *tail) saw(sub string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, l := range append(t.first, t.lines...) {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tail) String() string {
