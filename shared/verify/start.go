@@ -80,6 +80,14 @@ func (s *Service) Start(ctx context.Context, in StartInput) (StartOutput, error)
 	if err := s.Tokens.Put(ctx, rec); err != nil {
 		return out, &TransientError{Op: "store token", Err: err}
 	}
+	task := token.Record{Hash: markerHash(string(purposeTask), r.ID), Purpose: purposeTask, RequestID: r.ID, TaskToken: in.TaskToken,
+		ExpiresAt: rec.ExpiresAt, Used: true, UsedAt: now}
+	if err := s.Tokens.Put(ctx, task); err != nil {
+		// Kept already by a retry of this task; or not stored, and then the
+		// team cannot resend this link from the console: the link mailed
+		// now works all the same.
+		s.log().InfoContext(ctx, "verification task record not stored", "requestId", r.ID, "error", err)
+	}
 	link, err := s.link(raw)
 	if err != nil {
 		return out, err

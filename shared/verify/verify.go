@@ -50,6 +50,9 @@ var ActionUnverified = request.StatusAction(request.Unverified)
 const (
 	purposeMailed  token.Purpose = "verify-mailed"
 	purposeNoticed token.Purpose = "verify-noticed"
+	// purposeTask keeps, per request, the task token its verification
+	// waits on and when the wait ends, so the team can resend the link.
+	purposeTask token.Purpose = "verify-task"
 )
 
 // Errors Lookup and Confirm return; the confirm page maps each to a page.
