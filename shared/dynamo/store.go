@@ -126,19 +126,19 @@ func (st *Store) Get(ctx context.Context, id string) (*request.Request, error) {
 }
 
 // SetStatus moves a request from one status to another, only if it is
-// still in from. Closing a request takes it off the open-work index and
-// starts its retention clock.
+// still in from. Closing a request takes it off the open-work index,
+// minimises its personal data and starts the retention clock of its
+// record and audit trail (see close).
 func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error {
 	if err := request.CheckTransition(from, to); err != nil {
 		return fmt.Errorf("request %s: %w", id, err)
 	}
 	update := "SET #status = :to, updatedAt = :at"
 	values := map[string]types.AttributeValue{":from": s(string(from)), ":to": s(string(to)), ":at": s(at.UTC().Format(time.RFC3339Nano))}
-	if to.Closed() {
-		update += ", " + AttrTTL + " = :ttl REMOVE " + AttrOpen + ", " + attrAttention
-		values[":ttl"] = &types.AttributeValueMemberN{Value: fmt.Sprint(at.Add(Retention).Unix())}
+	if !to.Closed() {
+		return st.update(ctx, id, update, "#status = :from", values)
 	}
-	return st.update(ctx, id, update, "#status = :from", values)
+	return st.close(ctx, id, from, to, at)
 }
 
 // ClaimAcknowledgement takes a short lease on sending the request's
@@ -247,6 +247,17 @@ func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
 		return nil // already recorded
 	}
 	if err != nil {
+		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
+	}
+	// An event of a closed request expires with it. Read after the put,
+	// so that an event that closing's sweep of the trail missed is
+	// stamped here; an event of an open request gets its expiry when the
+	// request closes.
+	ttl, err := st.requestExpiry(ctx, ev.RequestID)
+	if err != nil || ttl == 0 {
+		return err
+	}
+	if err := st.expireTrail(ctx, ev.RequestID, ttl); err != nil {
 		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
 	}
 	return nil

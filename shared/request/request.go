@@ -224,6 +224,10 @@ type Request struct {
 	AckCappedAt  time.Time `json:"ackCappedAt,omitzero" dynamodbav:"ackCappedAt,omitempty"`
 	AckMessageID string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
 	UpdatedAt    time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	// ClosedAt is when the request closed (completed, denied, withdrawn or
+	// closed unverified): its answer's date for the yearly metrics, and
+	// the start of its 24 months' retention.
+	ClosedAt time.Time `json:"closedAt,omitzero" dynamodbav:"closedAt,omitempty"`
 	// Fingerprint is ContentFingerprint as the request was submitted: a
 	// later submission with the same source ID is the same request only
 	// if its fingerprint is equal. A hash, not personal data in clear.
