@@ -9,6 +9,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -47,6 +48,9 @@ type Service struct {
 	// TeamAddress is where reminders go: the privacy team, never the requester.
 	TeamAddress string
 	Log         *slog.Logger
+	// Metrics, when set, counts each clock that passed unmet (the missed
+	// stage's mail to the team), by clock.
+	Metrics *metric.Writer
 }
 
 // Input is one planned reminder, as the deadline-watch workflow passes it.
@@ -167,6 +171,9 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 		},
 	}); err != nil {
 		return Output{}, &TransientError{Op: "record reminder for " + r.ID, Err: err}
+	}
+	if in.Stage == StageMissed {
+		s.Metrics.Count(metric.DeadlinesMissed, "Clock", in.Clock)
 	}
 	log.InfoContext(ctx, "deadline watch: team reminded", "messageId", messageID, "due", due.UTC().Format(time.RFC3339))
 	return Output{Open: true, Sent: true}, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/handover"
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -70,6 +71,9 @@ type Service struct {
 	Mail      mail.Sender
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Metrics, when set, counts each failed call to a system (fulfil-step),
+	// by system and error type.
+	Metrics *metric.Writer
 	// TeamAddress is the privacy team: Reply-To of the answer, and where a
 	// request that needs attention is reported.
 	TeamAddress string

@@ -7,6 +7,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -50,6 +51,28 @@ type StepOutput struct {
 // Every step may be retried: erase and suppress are idempotent in the
 // systems, an export overwrites its part, and audit events carry Once keys.
 func (s *Service) Step(ctx context.Context, in StepInput) (StepOutput, error) {
+	out, err := s.step(ctx, in)
+	if kind := failureKind(err); kind != "" {
+		s.Metrics.Count(metric.ConnectorFailures, "System", in.System, "Error", kind)
+	}
+	return out, err
+}
+
+// failureKind names a connector's failure by its error type ("" for none,
+// or for the desk's own errors).
+func failureKind(err error) string {
+	switch err.(type) {
+	case *connector.RetryableError:
+		return "RetryableError"
+	case *connector.PermanentError:
+		return "PermanentError"
+	case *connector.ErasureNotProvenError:
+		return "ErasureNotProvenError"
+	}
+	return ""
+}
+
+func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 	out := StepOutput{RequestID: in.RequestID, System: in.System, Action: in.Action}
 	sys, ok := s.Registry.Lookup(in.System)
 	if !ok {

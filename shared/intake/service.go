@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -40,6 +41,8 @@ type Service struct {
 	Log      *slog.Logger
 	// Actor names the intake in audit events, e.g. "system:intake-web".
 	Actor string
+	// Metrics, when set, counts each request created by channel and kind.
+	Metrics *metric.Writer
 	// TeamAddress is where requesters can write to the privacy team.
 	TeamAddress string
 	// NoticeTo is where the team is told at once of a new request that
@@ -182,6 +185,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		},
 	}); err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	if created {
+		for _, k := range stored.Kinds {
+			s.Metrics.Count(metric.Requests, "Channel", string(stored.Channel), "Kind", string(k))
+		}
 	}
 	s.Logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
 		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 )
 
@@ -35,6 +37,19 @@ type Desk struct {
 	ReplyTo          Address  `env:"REPLY_TO_ADDRESS"`
 	TimeZone         TimeZone `env:"BUSINESS_TIME_ZONE" envDefault:"America/New_York"`
 	ConfigurationSet string   `env:"SES_CONFIGURATION_SET"` // optional
+	// MetricsNamespace, when set, is where functions write their CloudWatch
+	// metrics (embedded metric format on standard output); empty writes
+	// none (the local stack).
+	MetricsNamespace string `env:"METRICS_NAMESPACE"`
+}
+
+// Metrics is the metric writer of a function with desk configuration d, or
+// nil (no metrics) when d names no namespace.
+func Metrics(d Desk, now func() time.Time) *metric.Writer {
+	if d.MetricsNamespace == "" {
+		return nil
+	}
+	return metric.New(os.Stdout, d.MetricsNamespace, now)
 }
 
 // LoadDesk reads Desk from getenv.

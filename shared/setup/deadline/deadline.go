@@ -42,6 +42,7 @@ func Reminder(ctx context.Context, getenv func(string) string, log *slog.Logger,
 		Now:         o.Now,
 		TeamAddress: cfg.TeamAddress.String(),
 		Log:         log,
+		Metrics:     setup.Metrics(cfg, o.Now),
 	}
 	return svc.Remind, nil
 }

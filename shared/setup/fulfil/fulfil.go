@@ -178,6 +178,7 @@ func (p *parts) service() *fulfil.Service {
 	return &fulfil.Service{
 		Store: p.store, Registry: p.reg, Calendar: p.cal, Now: p.now, Log: p.log,
 		TeamAddress: p.cfg.TeamAddress.String(), Location: p.cal.Location(),
+		Metrics: setup.Metrics(p.cfg.Desk, p.now),
 	}
 }
 

@@ -66,6 +66,7 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		// confirmation: counted with conditional writes on the table.
 		Caps:                 store,
 		AcksPerAddressPerDay: cfg.AcksPerAddressPerDay,
+		Metrics:              setup.Metrics(cfg.Desk, o.Now),
 	}
 	if cfg.DeadlineWatchARN != "" {
 		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
