@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
@@ -22,6 +24,11 @@ type actionView struct {
 	Reasons []Choice
 	// Spanish says the requester is written to in Spanish.
 	Spanish bool
+	// For finish-step: what the team was told had failed. For
+	// rerun-fulfilment: the run this will be and its execution's name.
+	Failed    string
+	Run       int
+	Execution string
 }
 
 // Value is the first value sent for field.
@@ -41,13 +48,24 @@ var actionTitles = map[string]string{
 	ActionDeny:     "Deny the request",
 	ActionWithdraw: "Withdraw the request",
 	ActionComplete: "Complete the request",
+
+	ActionFinishStep:    "Finish a step by hand",
+	ActionRerun:         "Run the fulfilment again",
+	ActionResendLink:    "Send the verification link again",
+	ActionMarkDuplicate: "Mark as a duplicate",
+	ActionNote:          "Add a note",
 }
 
-func (h *Handler) newActionView(action string, r *request.Request) actionView {
+func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
 	v := actionView{Action: action, Request: r, Kinds: request.Kinds, Spanish: r.Language == "es"}
 	for _, reason := range mail.DenialReasons {
 		v.Reasons = append(v.Reasons, Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
 	}
+	if ev, ok := lastOf(events, r.Attention); ok && r.Attention != "" {
+		v.Failed = ev.Data["failed"]
+	}
+	v.Run = reruns(events) + 1
+	v.Execution = RerunName(r.ID, v.Run)
 	return v
 }
 
@@ -66,7 +84,7 @@ func (h *Handler) actionPage(w http.ResponseWriter, r *http.Request) {
 		h.refused(w, r, &s, id, action, &ActionError{Action: action, Why: h.desk.why(action, v.Request, v.Trail, h.desk.Now())})
 		return
 	}
-	h.page(w, r, http.StatusOK, "action", &s, h.newActionView(action, v.Request))
+	h.page(w, r, http.StatusOK, "action", &s, h.newActionView(action, v.Request, v.Trail))
 }
 
 // act does an action: POST /console/requests/{id}/{action}, with the
@@ -122,6 +140,33 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 			done = messageView{Title: "The request is completed",
 				Message: "Request " + id + " is completed and closed. The desk mailed the requester nothing: you answered them."}
 		}
+	case ActionFinishStep:
+		if err = h.desk.FinishStep(ctx, s.Member, id, f.Get("system"), f.Get("action"), f.Get("note")); err == nil {
+			done = messageView{Title: "The step is marked done",
+				Message: "Request " + id + ": " + f.Get("system") + " / " + f.Get("action") + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
+		}
+	case ActionRerun:
+		run, _ := strconv.Atoi(f.Get("run"))
+		var name string
+		if name, err = h.desk.Rerun(ctx, s.Member, id, run, f.Get("note")); err == nil {
+			done = messageView{Title: "The fulfilment runs again",
+				Message: "Request " + id + ": the fulfil workflow started again as execution " + name + ". Steps already done are not done twice; the requester is answered when every system has acted, and the team is told if a step fails again."}
+		}
+	case ActionResendLink:
+		var until time.Time
+		if until, err = h.desk.ResendLink(ctx, s.Member, id); err == nil {
+			done = messageView{Title: "The verification link is sent again",
+				Message: "Request " + id + ": the requester was mailed a new verification link, which works until " + until.In(h.desk.Calendar.Location()).Format("Monday, January 2, 2006 at 3:04 PM MST") + ". The first link works too."}
+		}
+	case ActionMarkDuplicate:
+		if err = h.desk.MarkDuplicate(ctx, s.Member, id, f.Get("of"), f.Get("note")); err == nil {
+			done = messageView{Title: "The request is marked as a duplicate",
+				Message: "Request " + id + " is marked as repeating " + strings.ToUpper(strings.TrimSpace(f.Get("of"))) + ". It stays open: close it as the case needs (withdraw it at the requester's word, or deny it)."}
+		}
+	case ActionNote:
+		if err = h.desk.AddNote(ctx, s.Member, id, f.Get("note")); err == nil {
+			done = messageView{Title: "The note is added", Message: "Request " + id + ": your note is on its audit trail."}
+		}
 	default:
 		err = &ActionError{Action: action, Why: "no such action"}
 	}
@@ -132,7 +177,12 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, "read request", gerr)
 			return
 		}
-		v := h.newActionView(action, req)
+		events, gerr := h.desk.Store.Events(ctx, id)
+		if gerr != nil {
+			h.fail(w, r, "read trail", gerr)
+			return
+		}
+		v := h.newActionView(action, req, events)
 		v.Problems, v.Form = form, f
 		h.page(w, r, http.StatusBadRequest, "action", &s, v)
 		return

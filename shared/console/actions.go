@@ -59,7 +59,8 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 // actions lists what the team may do with r now.
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
-	for _, a := range []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionComplete} {
+	for _, a := range []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
+		ActionComplete, ActionMarkDuplicate, ActionNote} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)
 		}
@@ -112,7 +113,7 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 			return "the request is " + string(r.Status)
 		}
 	default:
-		return "no such action"
+		return s.whyMore(action, r, events)
 	}
 	return ""
 }

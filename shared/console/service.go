@@ -40,10 +40,14 @@ type Service struct {
 	Store Store
 	// Writer makes the actions' conditional writes; Intake acknowledges a
 	// triaged request and starts its workflows.
-	Writer   Writer
-	Intake   Intake
-	Calendar Calendar
-	Mail     mail.Sender
+	Writer Writer
+	Intake Intake
+	// Fulfilment re-runs a failed fulfilment; Verifier resends the
+	// verification link. Without one, its action is not offered.
+	Fulfilment Fulfilment
+	Verifier   Verifier
+	Calendar   Calendar
+	Mail       mail.Sender
 	// Now is the desk's clock, which deadlines are counted on.
 	Now func() time.Time
 	// TeamAddress is the privacy team's, for the requester's questions.

@@ -44,7 +44,14 @@ const (
 	// are StatusAction's.
 	ActionExtensionNoticeSent = "extension-notice-sent" // the requester was told of the extension, its reason and the new date
 	ActionDenialNoticeSent    = "denial-notice-sent"    // the requester was told of the denial and its reasons
+	ActionFulfilmentRerun     = "fulfilment-rerun"      // the team started the fulfil workflow again after it failed (data: execution, run)
+	ActionMarkedDuplicate     = "marked-duplicate"      // the team found the request repeats another (data: of)
+	ActionNote                = "note"                  // the team's note on the request
 )
+
+// OutcomeByHand is a fulfilment-step's outcome when the team did the step
+// by hand.
+const OutcomeByHand = "done-by-hand"
 
 // NeedsAttention reports whether an event with action puts its open request
 // on the team's "needs attention" list: a step or a workflow stage failed

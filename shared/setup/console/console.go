@@ -9,16 +9,20 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/cognito"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
+	setupverify "github.com/productionflow/privacy-desk/shared/setup/verify"
+	"github.com/productionflow/privacy-desk/shared/sfn"
 )
 
 // Config configures the console.
@@ -30,6 +34,9 @@ type Config struct {
 	// URL is the console's address, ending in "/console/"; empty takes
 	// it from each request's Host header.
 	URL setup.URL `env:"CONSOLE_URL"`
+	// FulfilWorkflowARN is the fulfil workflow, which the team runs again
+	// after it failed; without it that action is not offered.
+	FulfilWorkflowARN setup.ARN `env:"FULFIL_WORKFLOW_ARN"`
 }
 
 // Pool configures the user pool the team signs in with.
@@ -93,7 +100,20 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	// The verification service resends a link; the link opens the form's
+	// confirm page, as the one the request workflow mailed.
+	var verifier console.Verifier
+	if cfg.FormURL != "" {
+		verifier = setupverify.Service(setupverify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL,
+			LinkBase: setup.URL(strings.TrimSuffix(cfg.FormURL.String(), "/") + "/verify")}, awsCfg, cal.Location(), log, opts...)
+	}
+	var fulfilment console.Fulfilment
+	if cfg.FulfilWorkflowARN != "" {
+		fulfilment = &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.FulfilWorkflowARN.String()}
+	}
 	desk := &console.Service{
+		Fulfilment:  fulfilment,
+		Verifier:    verifier,
 		Store:       store,
 		Writer:      store,
 		Intake:      in,

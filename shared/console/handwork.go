@@ -1,0 +1,228 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/handover"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/verify"
+)
+
+// The team's actions that move no status: they finish what the desk could
+// not, or say something of the request on its trail.
+const (
+	ActionFinishStep    = "finish-step"         // mark one system's action done by hand
+	ActionRerun         = "rerun-fulfilment"    // start the fulfil workflow again after it failed
+	ActionResendLink    = "resend-verification" // mail the verification link again
+	ActionMarkDuplicate = "mark-duplicate"      // say the request repeats another
+	ActionNote          = "note"                // add a note to the trail
+)
+
+// Fulfilment starts the fulfil workflow under an execution name
+// (*sfn.Starter); the name of a first run (the request ID) is taken for
+// 90 days after it ends, so a re-run has a name of its own.
+type Fulfilment interface {
+	Start(ctx context.Context, name string, input any) (string, error)
+}
+
+// Verifier mails the verification link again (*verify.Service).
+type Verifier interface {
+	Resend(ctx context.Context, requestID, actor string) (time.Time, error)
+}
+
+// whyMore is why for the actions of this file.
+func (s *Service) whyMore(action string, r *request.Request, events []request.Event) string {
+	switch action {
+	case ActionFinishStep:
+		switch {
+		case r.Status.Closed():
+			return "the request is closed"
+		case r.Attention == "":
+			return "only a request that needs attention has a step to finish by hand"
+		}
+	case ActionRerun:
+		switch {
+		case s.Fulfilment == nil:
+			return "this console cannot start the fulfil workflow"
+		case r.Status.Closed():
+			return "the request is closed"
+		case r.Attention == "":
+			return "only a request whose fulfilment failed is run again"
+		case !has(events, request.ActionFulfilmentStarted):
+			return "its fulfilment never started"
+		case r.Status != request.InProgress && r.Status != request.Extended && r.Status != request.Verified:
+			return "only a verified request, or one in progress, is fulfilled (it is " + string(r.Status) + ")"
+		}
+	case ActionResendLink:
+		switch {
+		case s.Verifier == nil:
+			return "this console cannot send verification links"
+		case r.Status != request.Verifying:
+			return "only a request waiting for the requester's confirmation is sent the link (it is " + string(r.Status) + ")"
+		}
+	case ActionMarkDuplicate:
+		switch {
+		case r.Status.Closed():
+			return "the request is closed"
+		case has(events, request.ActionMarkedDuplicate):
+			return "it is marked as a duplicate already"
+		}
+	case ActionNote:
+		// Open to every request, closed ones too.
+	default:
+		return "no such action"
+	}
+	return ""
+}
+
+// reruns counts the re-runs of r's fulfilment on its trail.
+func reruns(events []request.Event) int {
+	n := 0
+	for _, e := range events {
+		if e.Action == request.ActionFulfilmentRerun {
+			n++
+		}
+	}
+	return n
+}
+
+// RerunName is the execution name of the n-th re-run of a request's
+// fulfilment: the first run's name (the request ID) and -rerun-<n>.
+func RerunName(id string, n int) string { return id + "-rerun-" + strconv.Itoa(n) }
+
+// FinishStep records that the team did one system's action by hand for a
+// request that needs attention (a step failed): system and action name the
+// step, note says how. The request stays open: complete it once every step
+// is done and the requester answered.
+func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string) error {
+	r, events, err := s.load(ctx, ActionFinishStep, id)
+	if err != nil {
+		return err
+	}
+	system, action, note = strings.TrimSpace(system), strings.TrimSpace(action), strings.TrimSpace(note)
+	problems := FormError{}
+	if system == "" {
+		problems["system"] = "Name the system whose step you finished."
+	}
+	if action == "" {
+		problems["action"] = "Name the action you did in it (erase, export, correct…)."
+	}
+	if note == "" {
+		problems["note"] = "Say what you did by hand, and how."
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	once := "step-" + system + "-" + action
+	if slices.ContainsFunc(events, func(e request.Event) bool { return e.Once == once }) {
+		return FormError{"system": "The trail has this step done already."}
+	}
+	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
+		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}})
+}
+
+// Rerun starts the fulfil workflow again for a request whose fulfilment
+// failed: a new execution named RerunName(id, n), n counting the re-runs.
+// run is the n the team's page showed; another number means someone ran it
+// meanwhile and nothing is started. It returns the execution's name.
+func (s *Service) Rerun(ctx context.Context, m Member, id string, run int, note string) (string, error) {
+	r, events, err := s.load(ctx, ActionRerun, id)
+	if err != nil {
+		return "", err
+	}
+	n := reruns(events) + 1
+	if run != n {
+		return "", fmt.Errorf("re-run %s: run %d, the trail is at %d: %w", r.ID, run, n, request.ErrConflict)
+	}
+	name := RerunName(r.ID, n)
+	arn, err := s.Fulfilment.Start(ctx, name, handover.Input{RequestID: r.ID})
+	if err != nil {
+		return "", fmt.Errorf("re-run %s: %w", r.ID, err)
+	}
+	reason := strings.TrimSpace(note)
+	if reason == "" {
+		reason = "the team ran the fulfilment again after it failed"
+	}
+	s.logger().InfoContext(ctx, "console: fulfilment run again", "requestId", r.ID, "execution", name, "user", m.Username)
+	return name, s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionFulfilmentRerun,
+		Once: name, Reason: reason, Data: map[string]string{"execution": name, "executionArn": arn, "run": strconv.Itoa(n),
+			"after": r.Attention, "first": r.ID}})
+}
+
+// ResendLink mails the requester the verification link again, through the
+// verification service, and returns when the link stops working.
+func (s *Service) ResendLink(ctx context.Context, m Member, id string) (time.Time, error) {
+	r, _, err := s.load(ctx, ActionResendLink, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	until, err := s.Verifier.Resend(ctx, r.ID, m.Actor())
+	switch {
+	case errors.Is(err, verify.ErrNotVerifying):
+		return time.Time{}, &ActionError{Action: ActionResendLink, Why: "the request is no longer waiting for the requester's confirmation"}
+	case errors.Is(err, verify.ErrNoWait):
+		return time.Time{}, &ActionError{Action: ActionResendLink, Why: "the desk has no record of the verification it waits for"}
+	case errors.Is(err, verify.ErrWaitOver):
+		return time.Time{}, &ActionError{Action: ActionResendLink, Why: "the wait for the confirmation is over; the request closes unverified"}
+	case err != nil:
+		return time.Time{}, fmt.Errorf("resend link of %s: %w", r.ID, err)
+	}
+	s.logger().InfoContext(ctx, "console: verification link resent", "requestId", r.ID, "user", m.Username)
+	return until, nil
+}
+
+// MarkDuplicate records that the request repeats another (of, a request
+// ID). The status model has no duplicate status, and none of its closings
+// says "duplicate" truly (withdrawn is the requester's word, denied mails
+// reasons), so the request stays open: the mark is on its trail and page,
+// and the team closes it as it decides (withdraw at the requester's word,
+// or deny).
+func (s *Service) MarkDuplicate(ctx context.Context, m Member, id, of, note string) error {
+	r, _, err := s.load(ctx, ActionMarkDuplicate, id)
+	if err != nil {
+		return err
+	}
+	of = strings.ToUpper(strings.TrimSpace(of))
+	problems := FormError{}
+	switch {
+	case !requestID.MatchString(of):
+		problems["of"] = "Give the other request's ID (PR-…)."
+	case of == r.ID:
+		problems["of"] = "A request cannot repeat itself: give the other request's ID."
+	default:
+		if _, err := s.Store.Get(ctx, of); errors.Is(err, request.ErrNotFound) {
+			problems["of"] = "There is no request " + of + "."
+		} else if err != nil {
+			return fmt.Errorf("mark %s duplicate: read %s: %w", r.ID, of, err)
+		}
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	reason := strings.TrimSpace(note)
+	if reason == "" {
+		reason = "the same request as " + of
+	}
+	s.logger().InfoContext(ctx, "console: marked duplicate", "requestId", r.ID, "of", of, "user", m.Username)
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionMarkedDuplicate,
+		Once: request.ActionMarkedDuplicate, Reason: reason, Data: map[string]string{"of": of}})
+}
+
+// AddNote puts the team's note on the request's trail.
+func (s *Service) AddNote(ctx context.Context, m Member, id, note string) error {
+	r, _, err := s.load(ctx, ActionNote, id)
+	if err != nil {
+		return err
+	}
+	if note = strings.TrimSpace(note); note == "" {
+		return FormError{"note": "Write the note."}
+	}
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionNote, Reason: note})
+}
