@@ -41,6 +41,8 @@ type Config struct {
 	Sessions Sessions
 	// Desk serves the work list, the request pages and the actions.
 	Desk *Service
+	// Metrics counts the yearly metrics; nil serves no metrics pages.
+	Metrics *Yearly
 	// Group is the user pool group whose members may sign in (named on
 	// the page that refuses anyone else).
 	Group string
@@ -60,6 +62,7 @@ type Handler struct {
 	auth     Auth
 	sessions Sessions
 	desk     *Service
+	metrics  *Yearly
 	group    string
 	url      *url.URL
 	authNow  func() time.Time
@@ -72,7 +75,7 @@ type Handler struct {
 
 // New builds the console's handler.
 func New(cfg Config) *Handler {
-	h := &Handler{auth: cfg.Auth, sessions: cfg.Sessions, desk: cfg.Desk, group: cfg.Group, url: cfg.URL,
+	h := &Handler{auth: cfg.Auth, sessions: cfg.Sessions, desk: cfg.Desk, metrics: cfg.Metrics, group: cfg.Group, url: cfg.URL,
 		authNow: cfg.AuthNow, entropy: cfg.Entropy, log: cfg.Log}
 	if h.entropy == nil {
 		h.entropy = rand.Reader
@@ -103,6 +106,10 @@ func New(cfg Config) *Handler {
 	mux.HandleFunc("GET "+Prefix+"/requests/{id}", h.requestPage)
 	mux.HandleFunc("GET "+Prefix+"/requests/{id}/{action}", h.actionPage)
 	mux.HandleFunc("POST "+Prefix+"/requests/{id}/{action}", h.act)
+	if h.metrics != nil {
+		mux.HandleFunc("GET "+Prefix+"/metrics", h.metricsPage)
+		mux.HandleFunc("GET "+Prefix+"/metrics.csv", h.metricsCSV)
+	}
 	mux.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "console/", http.StatusMovedPermanently)
 	})

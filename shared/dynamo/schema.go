@@ -19,11 +19,12 @@ import (
 const (
 	AttrPK        = "PK"
 	AttrSK        = "SK"
-	AttrEmailHash = "emailHash"  // set on request items: the person's earlier requests
-	AttrReceived  = "receivedAt" // RFC 3339, sorts by time
-	AttrOpen      = "openShard"  // present only while a request is open: sparse index
-	AttrDueAt     = "dueAt"      // next deadline, RFC 3339 UTC
-	AttrTTL       = "expiresAt"  // epoch seconds; records are deleted 24 months after closing
+	AttrEmailHash = "emailHash"    // set on request items: the person's earlier requests
+	AttrReceived  = "receivedAt"   // RFC 3339, sorts by time
+	AttrOpen      = "openShard"    // present only while a request is open: sparse index
+	AttrDueAt     = "dueAt"        // next deadline, RFC 3339 UTC
+	AttrTTL       = "expiresAt"    // epoch seconds; records are deleted 24 months after closing
+	AttrYear      = "receivedYear" // the UTC year of receipt, on request items: the yearly metrics
 
 	IndexByEmail = "ByEmail"
 	// IndexOpenWork lists open requests by their next deadline, with what
@@ -33,7 +34,14 @@ const (
 	// CloudFormation cannot widen in place; nothing reads it any more. It
 	// is removed in a deploy of its own (one index change per update).
 	IndexOpenByDue = "OpenByDue"
+	// IndexByYear lists requests by the year and time they came, with
+	// their kinds and outcome (no personal data): the yearly metrics.
+	IndexByYear = "ByYear"
 )
+
+// ByYearAttributes are the attributes the ByYear index carries besides
+// its keys: what the yearly metrics count.
+var ByYearAttributes = []string{"id", "status", "kinds", "closedAt"}
 
 // OpenWorkAttributes are the attributes the OpenWork index carries besides
 // its keys: the work list's columns and filters.
@@ -53,7 +61,7 @@ func CreateTableInput(table string) *dynamodb.CreateTableInput {
 	return &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{str(AttrPK), str(AttrSK), str(AttrEmailHash), str(AttrReceived), str(AttrOpen), str(AttrDueAt)},
+		AttributeDefinitions: []types.AttributeDefinition{str(AttrPK), str(AttrSK), str(AttrEmailHash), str(AttrReceived), str(AttrOpen), str(AttrDueAt), str(AttrYear)},
 		KeySchema:            key(AttrPK, AttrSK),
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
 			{
@@ -67,6 +75,14 @@ func CreateTableInput(table string) *dynamodb.CreateTableInput {
 				Projection: &types.Projection{
 					ProjectionType:   types.ProjectionTypeInclude,
 					NonKeyAttributes: OpenWorkAttributes,
+				},
+			},
+			{
+				IndexName: aws.String(IndexByYear),
+				KeySchema: key(AttrYear, AttrReceived),
+				Projection: &types.Projection{
+					ProjectionType:   types.ProjectionTypeInclude,
+					NonKeyAttributes: ByYearAttributes,
 				},
 			},
 			{

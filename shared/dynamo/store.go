@@ -78,6 +78,7 @@ func (st *Store) Create(ctx context.Context, r *request.Request) (*request.Reque
 	}
 	item[AttrEmailHash] = s(EmailHash(r.Requester.Email))
 	item[AttrReceived] = s(timeKey(r.ReceivedAt))
+	item[AttrYear] = s(yearKey(r.ReceivedAt))
 	if !r.Status.Closed() {
 		item[AttrOpen] = s(openShard)
 		if next := r.Due.Next(); !next.IsZero() {

@@ -123,7 +123,8 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		TeamAddress: cfg.TeamAddress.String(),
 		Log:         log,
 	}
-	c := console.Config{Auth: pool, Sessions: store, Desk: desk, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
+	metrics := &console.Yearly{Years: store, Trails: store, Location: cal.Location()}
+	c := console.Config{Auth: pool, Sessions: store, Desk: desk, Metrics: metrics, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
 	if cfg.URL != "" {
 		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
 	}
