@@ -43,6 +43,9 @@ type Answer struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 // AnswerSystem is one system's line of the answer: each system is named
@@ -77,6 +80,7 @@ type answerView struct {
 	Link          string
 	LinkExpires   time.Time
 	TeamAddress   string
+	StatusLink    string
 }
 
 // RenderAnswer renders the answer to the requester: what was done in each
@@ -89,6 +93,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	}
 	lang := language(a.Language)
 	v := answerView{
+		StatusLink:  clean(a.StatusLink),
 		RequestID:   clean(a.RequestID),
 		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  in(a.ReceivedAt, a.Location),

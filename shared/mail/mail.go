@@ -92,6 +92,9 @@ type Acknowledgement struct {
 	Location *time.Location
 	// Language is "es" for Spanish; empty (or anything else) is English.
 	Language string
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type ackView struct {
@@ -105,6 +108,7 @@ type ackView struct {
 	Expedited   bool
 	TeamAddress string
 	FormURL     string
+	StatusLink  string
 }
 
 // RenderAcknowledgement renders the acknowledgement of request a to the
@@ -116,6 +120,7 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 	}
 	lang := language(a.Language)
 	v := ackView{
+		StatusLink:  clean(a.StatusLink),
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
 		Kinds:       titlesIn(a.Kinds, lang),
@@ -143,6 +148,9 @@ type OptOutConfirmation struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type optOutView struct {
@@ -153,6 +161,7 @@ type optOutView struct {
 	ReceivedAt  time.Time
 	GPC         bool
 	TeamAddress string
+	StatusLink  string
 }
 
 // RenderOptOutConfirmation renders the confirmation that an opt-out was
@@ -164,6 +173,7 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 	}
 	lang := language(c.Language)
 	v := optOutView{
+		StatusLink:  clean(c.StatusLink),
 		RequestID:   clean(c.RequestID),
 		Kinds:       titlesIn(c.Kinds, lang),
 		ReceivedAt:  in(c.ReceivedAt, c.Location),

@@ -20,6 +20,9 @@ type ExtensionNotice struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type extensionView struct {
@@ -29,6 +32,7 @@ type extensionView struct {
 	Reason      string
 	AnswerBy    time.Time
 	TeamAddress string
+	StatusLink  string
 }
 
 // RenderExtensionNotice renders the notice that request n is extended.
@@ -38,7 +42,8 @@ func RenderExtensionNotice(to string, n ExtensionNotice) (Message, error) {
 	}
 	lang := language(n.Language)
 	v := extensionView{
-		RequestID: clean(n.RequestID), Kinds: titlesIn(n.Kinds, lang), ReceivedAt: in(n.ReceivedAt, n.Location),
+		StatusLink: clean(n.StatusLink),
+		RequestID:  clean(n.RequestID), Kinds: titlesIn(n.Kinds, lang), ReceivedAt: in(n.ReceivedAt, n.Location),
 		Reason: clean(n.Reason), AnswerBy: in(n.AnswerBy, n.Location), TeamAddress: clean(n.TeamAddress),
 	}
 	subject := "We need more time to answer your privacy request " + v.RequestID
@@ -125,6 +130,9 @@ type DenialNotice struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type denialView struct {
@@ -132,6 +140,7 @@ type denialView struct {
 	ReceivedAt  time.Time
 	Items       []denialItemView
 	TeamAddress string
+	StatusLink  string
 }
 
 type denialItemView struct{ Kind, Reason, Detail string }
@@ -143,7 +152,7 @@ func RenderDenialNotice(to string, n DenialNotice) (Message, error) {
 		return Message{}, err
 	}
 	lang := language(n.Language)
-	v := denialView{RequestID: clean(n.RequestID), ReceivedAt: in(n.ReceivedAt, n.Location), TeamAddress: clean(n.TeamAddress)}
+	v := denialView{StatusLink: clean(n.StatusLink), RequestID: clean(n.RequestID), ReceivedAt: in(n.ReceivedAt, n.Location), TeamAddress: clean(n.TeamAddress)}
 	for _, it := range n.Items {
 		v.Items = append(v.Items, denialItemView{Kind: clean(kindTitle(it.Kind, lang)), Reason: DenialReasonWords(it.Reason, lang), Detail: clean(it.Detail)})
 	}

@@ -18,6 +18,9 @@ type Verification struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type verificationView struct {
@@ -26,6 +29,7 @@ type verificationView struct {
 	Link        string
 	ExpiresAt   time.Time
 	TeamAddress string
+	StatusLink  string
 }
 
 // RenderVerification renders the mail that asks the requester to open the
@@ -41,6 +45,7 @@ func RenderVerification(to string, v Verification) (Message, error) {
 		Link:        clean(v.Link),
 		ExpiresAt:   in(v.ExpiresAt, v.Location),
 		TeamAddress: clean(v.TeamAddress),
+		StatusLink:  clean(v.StatusLink),
 	}
 	subject := "Please confirm your privacy request " + view.RequestID
 	if lang == Spanish {
@@ -59,6 +64,9 @@ type Unverified struct {
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
 	Language    string         // as in Acknowledgement
+	// StatusLink is the requester's link to the status page of the
+	// request (/status?t=…), issued for this mail; empty: none.
+	StatusLink string
 }
 
 type unverifiedView struct {
@@ -69,6 +77,7 @@ type unverifiedView struct {
 	Deletion    bool // offer the opt-out of sale instead
 	FormURL     string
 	TeamAddress string
+	StatusLink  string
 }
 
 // RenderUnverified renders the notice that a request is closed because it
@@ -88,6 +97,7 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 		Deletion:    slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData),
 		FormURL:     clean(u.FormURL),
 		TeamAddress: clean(u.TeamAddress),
+		StatusLink:  clean(u.StatusLink),
 	}
 	subject := "We closed your privacy request " + view.RequestID + ": it was not confirmed"
 	if lang == Spanish {
