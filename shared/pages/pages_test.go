@@ -52,6 +52,10 @@ var samples = map[string]any{
 	"download-expired":     map[string]any{"Days": 7, "GraceMinutes": 15},
 	"task": map[string]any{"System": "Paper archive", "Action": "export", "RequestID": "PR-1", "Due": due, "Token": "tok",
 		"MaxNote": 1000, "MaxUploadMB": 5, "Export": true, "Categories": []string{"contracts"}, "Problem": "needs-file"},
+	"status": map[string]any{"RequestID": "PR-1", "Kinds": kind, "Status": request.Extended, "Unclear": false, "Verify": true,
+		"Received": due, "AnswerBy": due, "ExtendedTo": due, "OptOutBy": due, "Closed": time.Time{}},
+	"status-unknown": nil,
+	"status-gone":    nil,
 	"task-answered":  map[string]any{"State": "cannot"},
 	"task-too-large": map[string]any{"MaxUploadMB": 5},
 }

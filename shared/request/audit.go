@@ -47,6 +47,7 @@ const (
 	ActionFulfilmentRerun     = "fulfilment-rerun"      // the team started the fulfil workflow again after it failed (data: execution, run)
 	ActionMarkedDuplicate     = "marked-duplicate"      // the team found the request repeats another (data: of)
 	ActionNote                = "note"                  // the team's note on the request
+	ActionStatusLinksRevoked  = "status-links-revoked"  // the team stopped every status-page link issued so far
 )
 
 // OutcomeByHand is a fulfilment-step's outcome when the team did the step

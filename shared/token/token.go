@@ -36,6 +36,7 @@ const (
 	Verify     Purpose = "verify"      // a requester proves control of the address
 	ManualTask Purpose = "manual-task" // a system owner confirms a manual step
 	Download   Purpose = "download"    // a requester downloads the access package
+	Status     Purpose = "status"      // a requester sees where the request stands (read, never consumed)
 )
 
 // Record is what is stored for a token. It never holds the raw token.

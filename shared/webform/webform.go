@@ -50,6 +50,8 @@ type Handler struct {
 	requests Requests
 	// downloads serves the download page; nil when not configured.
 	downloads Downloader
+	// status serves the requester's status page; nil when not configured.
+	status StatusPages
 }
 
 // Config is what the handler needs besides the intake service.
@@ -73,6 +75,8 @@ type Config struct {
 	// Downloads, when set, serves the access package's download page:
 	// GET /download shows it, POST /download sends the browser to the file.
 	Downloads Downloader
+	// Status, when set, serves the requester's status page: GET /status.
+	Status StatusPages
 }
 
 // New builds the handler.
@@ -109,6 +113,10 @@ func New(svc Submitter, cfg Config) *Handler {
 		h.downloads = cfg.Downloads
 		mux.HandleFunc("GET /download", h.downloadPage)
 		mux.HandleFunc("POST /download", h.downloadOpen)
+	}
+	if cfg.Status != nil {
+		h.status = cfg.Status
+		mux.HandleFunc("GET /status", h.statusPage)
 	}
 	h.mux = mux
 	return h

@@ -1,0 +1,41 @@
+package webform
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/productionflow/privacy-desk/shared/pages"
+	"github.com/productionflow/privacy-desk/shared/status"
+)
+
+// StatusPages looks up the requester's status page of a link;
+// *status.Service satisfies it.
+type StatusPages interface {
+	Look(ctx context.Context, raw string) (status.View, error)
+}
+
+var _ StatusPages = (*status.Service)(nil)
+
+// statusPage shows where the request of a status link stands: GET
+// /status?t=<token>, in the request's language (or the one asked for). It
+// changes nothing: the link works as often as it is opened.
+func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
+	raw, ok := linkToken(r.URL.Query().Get("t"))
+	if !ok {
+		h.show(w, http.StatusNotFound, "status-unknown", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
+		return
+	}
+	v, err := h.status.Look(r.Context(), raw)
+	switch {
+	case errors.Is(err, status.ErrUnknown):
+		h.show(w, http.StatusNotFound, "status-unknown", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
+	case errors.Is(err, status.ErrGone):
+		h.show(w, http.StatusGone, "status-gone", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "status page", "error", err)
+		h.render(w, r, http.StatusInternalServerError, "request-failed", pages.Choose(r, ""), nil)
+	default:
+		h.render(w, r, http.StatusOK, "status", pages.Choose(r, v.Language), v)
+	}
+}
