@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,9 +161,26 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		_ = l.Close()
 		return err
 	}
+	// The team's daily digest runs on a schedule on AWS; here a POST
+	// sends it now, as of the desk's clock.
+	digest, err := teamconsole.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	site := http.NewServeMux()
 	site.Handle("/console", console)
 	site.Handle("/console/", console)
+	site.HandleFunc("POST /_local/digest", func(w http.ResponseWriter, r *http.Request) {
+		res, err := digest(r.Context())
+		if err != nil {
+			log.ErrorContext(r.Context(), "local: digest", "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(res)
+	})
 	site.Handle("/", web)
 	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, wf.Runtime.Clock().Now)
 	if err != nil {
@@ -180,8 +198,8 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 
 	addrs := addresses{Form: formURL, Outbox: svc.SES.URL + "/", DynamoDB: svc.DynamoDB.URL, SMTP: mail.Addr, S3: svc.S3, StepFunctions: wf.URL, Downstream: svc.Systems,
 		Console: formURL + "console/", Cognito: svc.Cognito.URL, Team: team}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  env file:   %s (for make invoke)\n",
-		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, filepath.Join(data, "env"))
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  env file:   %s (for make invoke)\n",
+		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, filepath.Join(data, "env"))
 	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
 		addrs.Console, team.Member.Username, team.Member.Password, team.Group, team.Outsider.Username, svc.Cognito.URL)
 	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
