@@ -54,6 +54,7 @@ var actionTitles = map[string]string{
 	ActionResendLink:    "Send the verification link again",
 	ActionMarkDuplicate: "Mark as a duplicate",
 	ActionNote:          "Add a note",
+	ActionRevokeStatus:  "Stop the status page links",
 }
 
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
@@ -162,6 +163,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if err = h.desk.MarkDuplicate(ctx, s.Member, id, f.Get("of"), f.Get("note")); err == nil {
 			done = messageView{Title: "The request is marked as a duplicate",
 				Message: "Request " + id + " is marked as repeating " + strings.ToUpper(strings.TrimSpace(f.Get("of"))) + ". It stays open: close it as the case needs (withdraw it at the requester's word, or deny it)."}
+		}
+	case ActionRevokeStatus:
+		if err = h.desk.RevokeStatusLinks(ctx, s.Member, id, f.Get("note")); err == nil {
+			done = messageView{Title: "The status page links are stopped",
+				Message: "Request " + id + ": every status page link mailed until now shows that it no longer works. Mail the desk sends from now on carries a new link."}
 		}
 	case ActionNote:
 		if err = h.desk.AddNote(ctx, s.Member, id, f.Get("note")); err == nil {

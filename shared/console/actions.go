@@ -60,7 +60,7 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
 	for _, a := range []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
-		ActionComplete, ActionMarkDuplicate, ActionNote} {
+		ActionComplete, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)
 		}
@@ -295,7 +295,7 @@ func (s *Service) Extend(ctx context.Context, m Member, id, reason string) (time
 	}
 	msg, err := mail.RenderExtensionNotice(r.Requester.Email, mail.ExtensionNotice{
 		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Reason: reason, AnswerBy: r.Due.Extended,
-		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language,
+		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("extension notice of %s: %w", r.ID, err)
@@ -344,7 +344,7 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 		}
 	}
 	msg, err := mail.RenderDenialNotice(r.Requester.Email, mail.DenialNotice{RequestID: r.ID, ReceivedAt: r.ReceivedAt, Items: items,
-		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language})
+		TeamAddress: s.TeamAddress, Location: s.Calendar.Location(), Language: r.Language, StatusLink: s.statusLink(ctx, r.ID)})
 	if err != nil {
 		return fmt.Errorf("denial notice of %s: %w", r.ID, err)
 	}

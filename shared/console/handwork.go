@@ -22,6 +22,7 @@ const (
 	ActionResendLink    = "resend-verification" // mail the verification link again
 	ActionMarkDuplicate = "mark-duplicate"      // say the request repeats another
 	ActionNote          = "note"                // add a note to the trail
+	ActionRevokeStatus  = "revoke-status-links" // stop every status-page link mailed so far
 )
 
 // Fulfilment starts the fulfil workflow under an execution name
@@ -34,6 +35,26 @@ type Fulfilment interface {
 // Verifier mails the verification link again (*verify.Service).
 type Verifier interface {
 	Resend(ctx context.Context, requestID, actor string) (time.Time, error)
+}
+
+// StatusLinks issues a new link to a request's status page
+// (*status.Links).
+type StatusLinks interface {
+	Link(ctx context.Context, requestID string) (string, error)
+}
+
+// statusLink is a new status link for a mail to the requester, or "" (the
+// mail goes without one).
+func (s *Service) statusLink(ctx context.Context, id string) string {
+	if s.StatusLinks == nil {
+		return ""
+	}
+	link, err := s.StatusLinks.Link(ctx, id)
+	if err != nil {
+		s.logger().WarnContext(ctx, "status link not issued: the mail goes without it", "requestId", id, "error", err)
+		return ""
+	}
+	return link
 }
 
 // whyMore is why for the actions of this file.
@@ -73,7 +94,7 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 		case has(events, request.ActionMarkedDuplicate):
 			return "it is marked as a duplicate already"
 		}
-	case ActionNote:
+	case ActionNote, ActionRevokeStatus:
 		// Open to every request, closed ones too.
 	default:
 		return "no such action"
@@ -225,4 +246,19 @@ func (s *Service) AddNote(ctx context.Context, m Member, id, note string) error 
 		return FormError{"note": "Write the note."}
 	}
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionNote, Reason: note})
+}
+
+// RevokeStatusLinks stops every link to the request's status page mailed
+// until now (the page answers 410); mails sent later carry new links. why
+// says why (a link forwarded to the wrong person, the requester's wish).
+func (s *Service) RevokeStatusLinks(ctx context.Context, m Member, id, why string) error {
+	r, _, err := s.load(ctx, ActionRevokeStatus, id)
+	if err != nil {
+		return err
+	}
+	if why = strings.TrimSpace(why); why == "" {
+		return FormError{"note": "Say why the links must stop working."}
+	}
+	s.logger().InfoContext(ctx, "console: status links revoked", "requestId", r.ID, "user", m.Username)
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStatusLinksRevoked, Reason: why})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/handover"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
@@ -235,6 +236,9 @@ func TestHandworkOverHTTP(t *testing.T) {
 		{console.ActionNote, func(d *desk) *request.Request {
 			return d.add("PR-HNOT-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Deletion)
 		}, url.Values{"note": {"called"}}, "never sees it", "The note is added", request.ActionNote},
+		{console.ActionRevokeStatus, func(d *desk) *request.Request {
+			return d.add("PR-HREV-AAAA-AAAA-AAAA", 2, request.Completed, request.Deletion)
+		}, url.Values{"note": {"forwarded to a stranger"}}, "no longer works", "The status page links are stopped", request.ActionStatusLinksRevoked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {
@@ -277,4 +281,27 @@ func TestHandworkOverHTTP(t *testing.T) {
 			assert.Equal(t, "team:alice", evs[len(evs)-1].Actor)
 		})
 	}
+}
+
+// statusLinks issues numbered status links.
+type statusLinks struct{ n int }
+
+func (l *statusLinks) Link(_ context.Context, id string) (string, error) {
+	l.n++
+	return "https://privacy.example/status?t=" + id + "-" + strconv.Itoa(l.n), nil
+}
+
+func TestNoticesCarryAStatusLink(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	d.StatusLinks = &statusLinks{}
+	ext := d.add("PR-SLNK-AAAA-AAAA-AAAA", 10, request.InProgress, request.Deletion)
+	_, err := d.Extend(ctx, alice, ext.ID, "many systems")
+	require.NoError(t, err)
+	den := d.add("PR-SLNK-BBBB-AAAA-AAAA", 10, request.InProgress, request.Deletion)
+	require.NoError(t, d.Deny(ctx, alice, den.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyLegalObligation}}))
+	require.Len(t, d.mail.to(ext.Requester.Email), 1)
+	assert.Contains(t, d.mail.to(ext.Requester.Email)[0].Text, "https://privacy.example/status?t="+ext.ID+"-1")
+	require.Len(t, d.mail.to(den.Requester.Email), 1)
+	assert.Contains(t, d.mail.to(den.Requester.Email)[0].Text, "https://privacy.example/status?t="+den.ID+"-2")
 }

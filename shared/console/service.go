@@ -46,8 +46,11 @@ type Service struct {
 	// verification link. Without one, its action is not offered.
 	Fulfilment Fulfilment
 	Verifier   Verifier
-	Calendar   Calendar
-	Mail       mail.Sender
+	// StatusLinks, when set, issues the link to the request's status page
+	// that the extension and denial notices carry.
+	StatusLinks StatusLinks
+	Calendar    Calendar
+	Mail        mail.Sender
 	// Now is the desk's clock, which deadlines are counted on.
 	Now func() time.Time
 	// TeamAddress is the privacy team's, for the requester's questions.

@@ -209,6 +209,12 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		a.Link, a.LinkExpires = link.URL, link.ExpiresAt
 	}
 
+	if s.StatusLinks != nil {
+		if a.StatusLink, err = s.StatusLinks.Link(ctx, r.ID); err != nil {
+			s.Log.WarnContext(ctx, "status link not issued: the answer goes without it", "requestId", r.ID, "err", err)
+			a.StatusLink = ""
+		}
+	}
 	msg, err := mail.RenderAnswer(r.Requester.Email, a)
 	if err != nil {
 		return out, fmt.Errorf("render answer to %s: %w", r.ID, err)

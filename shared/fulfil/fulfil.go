@@ -79,6 +79,15 @@ type Service struct {
 	TeamAddress string
 	// Location is the business time zone dates in mail are written in.
 	Location *time.Location
+	// StatusLinks, when set, issues the link to the request's status
+	// page that the answer carries.
+	StatusLinks StatusLinks
+}
+
+// StatusLinks issues a new link to a request's status page
+// (*status.Links).
+type StatusLinks interface {
+	Link(ctx context.Context, requestID string) (string, error)
 }
 
 // Audit actions written by fulfilment (besides the connectors' own

@@ -83,6 +83,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	msg, err := mail.RenderUnverified(r.Requester.Email, mail.Unverified{
 		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Days: int(s.ttl() / (24 * time.Hour)),
 		FormURL: s.FormURL, TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
+		StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {
 		return out, fmt.Errorf("verify: render notice for %s: %w", r.ID, err)

@@ -56,7 +56,7 @@ func (s *Service) Resend(ctx context.Context, requestID, actor string) (time.Tim
 	}
 	msg, err := mail.RenderVerification(r.Requester.Email, mail.Verification{
 		RequestID: r.ID, Kinds: r.Kinds, Link: link, ExpiresAt: rec.ExpiresAt,
-		TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
+		TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("verify: render mail for %s: %w", r.ID, err)

@@ -102,6 +102,29 @@ type Service struct {
 	TTL         time.Duration // DefaultTTL when zero
 	Location    *time.Location
 	Log         *slog.Logger
+	// StatusLinks, when set, issues the link to the request's status
+	// page that each mail to the requester carries.
+	StatusLinks StatusLinks
+}
+
+// StatusLinks issues a new link to a request's status page
+// (*status.Links).
+type StatusLinks interface {
+	Link(ctx context.Context, requestID string) (string, error)
+}
+
+// statusLink is a new status link for the request's mail, or "" (the mail
+// goes without one) when there is none to give.
+func (s *Service) statusLink(ctx context.Context, id string) string {
+	if s.StatusLinks == nil {
+		return ""
+	}
+	link, err := s.StatusLinks.Link(ctx, id)
+	if err != nil {
+		s.log().WarnContext(ctx, "status link not issued: the mail goes without it", "requestId", id, "error", err)
+		return ""
+	}
+	return link
 }
 
 // TransientError is a failure worth retrying (the store, the mail service
