@@ -100,13 +100,13 @@ var authNow = time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 // browser sends requests to the console as a browser on host would: with
 // the cookies the console set.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	h       http.Handler
 	host    string
 	cookies map[string]*http.Cookie
 }
 
-func newBrowser(t *testing.T, h http.Handler, host string) *browser {
+func newBrowser(t testing.TB, h http.Handler, host string) *browser {
 	return &browser{t: t, h: h, host: host, cookies: map[string]*http.Cookie{}}
 }
 
