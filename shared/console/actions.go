@@ -33,7 +33,7 @@ type Writer interface {
 // Intake is the intake service (*intake.Service): what follows once an
 // unclear mail's kinds are known, as for a new request of those kinds.
 type Intake interface {
-	Acknowledgement(r *request.Request) (mail.Message, error)
+	Acknowledgement(ctx context.Context, r *request.Request) (mail.Message, error)
 	StartWorkflows(ctx context.Context, r *request.Request) error
 }
 
@@ -244,7 +244,7 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 	}
 	s.logger().InfoContext(ctx, "console: kinds set", "requestId", r.ID, "kinds", joinKinds(kinds), "user", m.Username)
 	if !has(events, request.ActionAcknowledgedClarified) {
-		msg, err := s.Intake.Acknowledgement(r)
+		msg, err := s.Intake.Acknowledgement(ctx, r)
 		if err != nil {
 			return nil, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}

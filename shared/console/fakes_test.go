@@ -183,7 +183,7 @@ type fakeIntake struct {
 	started []string
 }
 
-func (f *fakeIntake) Acknowledgement(r *request.Request) (mail.Message, error) {
+func (f *fakeIntake) Acknowledgement(_ context.Context, r *request.Request) (mail.Message, error) {
 	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt,
 		Due: r.Due, TeamAddress: "privacy@productionflow.example", Language: r.Language})
 }

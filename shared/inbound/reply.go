@@ -234,7 +234,7 @@ func (in *Inbox) clarify(ctx context.Context, d Delivery, res *Result, r *reques
 		return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	if won {
-		msg, err := svc.Acknowledgement(r)
+		msg, err := svc.Acknowledgement(ctx, r)
 		if err != nil {
 			return false, fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}

@@ -69,6 +69,9 @@ type Service struct {
 	Caps                 Caps
 	AcksPerAddressPerDay int
 	ResendEvery          time.Duration
+	// StatusLinks, when set, issues the link to the request\'s status page
+	// that the acknowledgement and the opt-out confirmation carry.
+	StatusLinks StatusLinks
 }
 
 // Caps counts automatic mail per address with conditional writes
@@ -240,7 +243,7 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 			}
 		}
 		if resend {
-			msg, err := s.Acknowledgement(r)
+			msg, err := s.Acknowledgement(ctx, r)
 			if err != nil {
 				return nil, fmt.Errorf("resend %s: %w", r.ID, err)
 			}
@@ -355,7 +358,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		if err := s.countAcknowledgement(ctx, r); err != nil {
 			return err
 		}
-		msg, err := s.Acknowledgement(r)
+		msg, err := s.Acknowledgement(ctx, r)
 		if err != nil {
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
@@ -420,7 +423,7 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
 
 // Acknowledgement is the acknowledgement of r in the wording its channel
 // and kinds call for.
-func (s *Service) Acknowledgement(r *request.Request) (mail.Message, error) {
+func (s *Service) Acknowledgement(ctx context.Context, r *request.Request) (mail.Message, error) {
 	if m, ok, err := s.renderEmail(r); ok {
 		return m, err // unclear mail and agents' mail get their own reply (email.go)
 	}
@@ -428,13 +431,13 @@ func (s *Service) Acknowledgement(r *request.Request) (mail.Message, error) {
 	if r.OnlyOptOuts() {
 		return mail.RenderOptOutConfirmation(r.Requester.Email, mail.OptOutConfirmation{
 			RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, GPC: r.GPC,
-			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language,
+			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 		})
 	}
 	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
-		Language: r.Language,
+		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 	})
 }
 

@@ -41,6 +41,9 @@ type Desk struct {
 	// metrics (embedded metric format on standard output); empty writes
 	// none (the local stack).
 	MetricsNamespace string `env:"METRICS_NAMESPACE"`
+	// StatusURL is the requester's status page (FORM_URL + "status"), the
+	// link each mail to the requester carries; empty: mail carries none.
+	StatusURL URL `env:"STATUS_URL"`
 }
 
 // Metrics is the metric writer of a function with desk configuration d, or

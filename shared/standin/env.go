@@ -39,6 +39,7 @@ func SiteEnv(formURL string) map[string]string {
 		"FORM_URL":         formURL,
 		"TASK_CONFIRM_URL": formURL + "tasks/confirm",
 		"DOWNLOAD_URL":     formURL + "download",
+		"STATUS_URL":       formURL + "status",
 	}
 }
 

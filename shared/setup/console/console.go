@@ -111,7 +111,12 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if cfg.FulfilWorkflowARN != "" {
 		fulfilment = &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.FulfilWorkflowARN.String()}
 	}
+	var links console.StatusLinks
+	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
+		links = l
+	}
 	desk := &console.Service{
+		StatusLinks: links,
 		Fulfilment:  fulfilment,
 		Verifier:    verifier,
 		Store:       store,

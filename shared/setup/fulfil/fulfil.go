@@ -274,6 +274,9 @@ func Answer(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 		Prefix: p.cfg.Prefix, Now: p.now}
 	svc.Downloads = DownloadLinks(p.ddb, p.cfg.Table, p.cfg.DownloadURL.String(), p.now)
 	svc.Mail = p.mailer()
+	if l := setup.StatusLinks(p.cfg.Desk, p.aws, p.now); l != nil {
+		svc.StatusLinks = l
+	}
 	return svc.Answer, nil
 }
 

@@ -68,6 +68,9 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		AcksPerAddressPerDay: cfg.AcksPerAddressPerDay,
 		Metrics:              setup.Metrics(cfg.Desk, o.Now),
 	}
+	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
+		svc.StatusLinks = l
+	}
 	if cfg.DeadlineWatchARN != "" {
 		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
 		svc.StartWatch = func(ctx context.Context, r *request.Request) error {

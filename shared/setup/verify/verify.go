@@ -53,7 +53,7 @@ func Service(cfg Config, awsCfg aws.Config, loc *time.Location, log *slog.Logger
 	o := setup.Apply(opts)
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	store := &dynamo.Store{API: ddb, Table: cfg.Table}
-	return &verify.Service{
+	svc := &verify.Service{
 		Store:       store,
 		Tokens:      &dynamo.Tokens{API: ddb, Table: cfg.Table},
 		Issuer:      token.Issuer{Now: o.Now},
@@ -66,6 +66,10 @@ func Service(cfg Config, awsCfg aws.Config, loc *time.Location, log *slog.Logger
 		Location:    loc,
 		Log:         log,
 	}
+	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
+		svc.StatusLinks = l
+	}
+	return svc
 }
 
 // fromEnv builds the verification service of the two functions.

@@ -19,6 +19,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 	"github.com/productionflow/privacy-desk/shared/setup/verify"
+	"github.com/productionflow/privacy-desk/shared/status"
 	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
@@ -74,7 +75,10 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
 		Requests:  &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
 		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
-		Mount:     mount,
+		// The requester's status page, which every mail to them links to.
+		Status: &status.Service{Tokens: &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+			Store: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
+		Mount: mount,
 	}), nil
 }
 
