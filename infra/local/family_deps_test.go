@@ -43,6 +43,8 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 		"fulfil-tasks":      slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-answer":     slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"console":           slices.Concat(all, mime, heavy),
+		"team-digest": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
+			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/setup/intake"}),
 	}
 	for _, fn := range slices.Sorted(maps.Keys(notLinked)) {
 		t.Run(fn, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/setup"
 	teamconsole "github.com/productionflow/privacy-desk/shared/setup/console"
+	teamdigest "github.com/productionflow/privacy-desk/shared/setup/deadline"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
@@ -163,7 +164,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}
 	// The team's daily digest runs on a schedule on AWS; here a POST
 	// sends it now, as of the desk's clock.
-	digest, err := teamconsole.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	digest, err := teamdigest.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {
 		_ = l.Close()
 		return err

@@ -1,4 +1,4 @@
-package console
+package deadline
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 	"github.com/productionflow/privacy-desk/shared/setup"
 )
 
-// DigestConfig configures the team's daily digest (TeamDigestFunction):
+// DigestConfig configures the team's daily digest (TeamDigestFunction), a
+// reminder to the team as the deadline reminder is:
 // the desk's configuration (the team's address is TEAM_ADDRESS) and the
 // console's address for the mail's link.
 type DigestConfig struct {
