@@ -75,8 +75,6 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "the request is closed"
 		case r.Attention == "":
 			return "only a request whose fulfilment failed is run again"
-		case !has(events, request.ActionFulfilmentStarted):
-			return "its fulfilment never started"
 		case r.Status != request.InProgress && r.Status != request.Extended && r.Status != request.Verified:
 			return "only a verified request, or one in progress, is fulfilled (it is " + string(r.Status) + ")"
 		}

@@ -104,11 +104,11 @@ func TestRerun(t *testing.T) {
 			require.NoError(t, d.Withdraw(ctx, alice, r.ID, "by phone"))
 			return r
 		}, "closed"},
-		{"fulfilment never started", func(d *desk) *request.Request {
+		{"not verified", func(d *desk) *request.Request {
 			r := d.add("PR-RRUN-DDDD-AAAA-AAAA", 30, request.Verifying, request.Deletion)
 			_ = d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Action: request.ActionStageFailed, Once: request.ActionStageFailed})
 			return r
-		}, "never started"},
+		}, "only a verified request"},
 	} {
 		t.Run("refused: "+tt.name, func(t *testing.T) {
 			d := newDesk(t)
