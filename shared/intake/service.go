@@ -88,6 +88,10 @@ type Caps interface {
 // automatic mails for the day.
 var errAckCapped = errors.New("acknowledgement capped for the address today")
 
+// errAckInProgress is acknowledge's answer while another delivery of the
+// same submission holds the claim on the acknowledgement and is sending it.
+var errAckInProgress = errors.New("acknowledgement being sent by another delivery")
+
 // Defaults of the caps.
 const (
 	DefaultAcksPerAddressPerDay = 3
@@ -207,6 +211,19 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			}
 		}
 		return &Receipt{Request: stored, Created: created, Capped: true}, nil
+	}
+	if errors.Is(err, errAckInProgress) {
+		// Another delivery of the same submission is sending the
+		// acknowledgement and starts the workflows once it is recorded; a
+		// workflow started now could move the request on before the
+		// acknowledgement is marked, which then could not be. Only the
+		// deadline watch, which tells the team should that delivery fail.
+		if s.StartWatch != nil {
+			if err := s.StartWatch(ctx, stored); err != nil {
+				return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
+			}
+		}
+		return &Receipt{Request: stored, Created: created}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -334,7 +351,10 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request,
 	if err != nil {
 		return nil, fmt.Errorf("acknowledge %s: %w", id, err)
 	}
-	return r, s.acknowledge(ctx, r)
+	if err := s.acknowledge(ctx, r); err != nil && !errors.Is(err, errAckInProgress) {
+		return r, err
+	}
+	return r, nil
 }
 
 func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
@@ -353,7 +373,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 		if !won {
 			// Another delivery of the same submission is sending it now.
 			s.Logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
-			return nil
+			return errAckInProgress
 		}
 		if err := s.countAcknowledgement(ctx, r); err != nil {
 			return err
