@@ -86,6 +86,7 @@ func TestRetention(t *testing.T) {
 		assert.Equal(t, request.Denied, got.Status)
 		assert.True(t, got.ReceivedAt.Equal(received))
 		assert.True(t, got.ClosedAt.Equal(closed))
+		assert.Equal(t, time.Date(2028, 4, 10, 16, 30, 0, 0, time.UTC), got.KeptUntil(), "the record says when it goes")
 		assert.True(t, got.Due.Response.Equal(r.Due.Response))
 		ids, err := st.EarlierRequests(ctx, "ADA@example.com")
 		require.NoError(t, err)

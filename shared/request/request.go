@@ -228,6 +228,9 @@ type Request struct {
 	// closed unverified): its answer's date for the yearly metrics, and
 	// the start of its 24 months' retention.
 	ClosedAt time.Time `json:"closedAt,omitzero" dynamodbav:"closedAt,omitempty"`
+	// ExpiresAt is when the closed request's record and trail are deleted
+	// (epoch seconds, the table's TTL); 0 while it is open.
+	ExpiresAt int64 `json:"-" dynamodbav:"expiresAt,omitempty"`
 	// Fingerprint is ContentFingerprint as the request was submitted: a
 	// later submission with the same source ID is the same request only
 	// if its fingerprint is equal. A hash, not personal data in clear.
@@ -400,6 +403,15 @@ func (r *Request) SameContent(other *Request) bool {
 		theirs = other.ContentFingerprint()
 	}
 	return mine == theirs
+}
+
+// KeptUntil is when a closed request's record is deleted; zero while it
+// is open.
+func (r *Request) KeptUntil() time.Time {
+	if r.ExpiresAt == 0 {
+		return time.Time{}
+	}
+	return time.Unix(r.ExpiresAt, 0).UTC()
 }
 
 // AnswerBy is the date the requester is told they will have an answer by:
