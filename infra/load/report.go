@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/smtp"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/productionflow/privacy-desk/shared/dynamo"
+	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/email"
+	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
+	"github.com/productionflow/privacy-desk/shared/setup/workflows"
+	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/outbox"
+	smtpin "github.com/productionflow/privacy-desk/shared/standin/smtp"
+	"github.com/productionflow/privacy-desk/shared/standin/stack"
+	"github.com/productionflow/privacy-desk/shared/states"
+)
+
+type config struct {
+	N, C                int // web submissions, concurrency
+	Mails, Redeliveries int // received mails, deliveries of each
+}
+
+// batch is what one kind of call did: how many, how long in all, each
+// call's latency, and how many failed.
+type batch struct {
+	Calls     int
+	Wall      time.Duration
+	Latencies []time.Duration
+	Errors    int
+	FirstErr  string
+}
+
+func (b batch) rate() float64 { return float64(b.Calls) / b.Wall.Seconds() }
+
+func (b batch) quantile(q float64) time.Duration {
+	if len(b.Latencies) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), b.Latencies...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+// concurrently runs call for each of n jobs on c workers and times them.
+func concurrently(n, c int, call func(i int) error) batch {
+	b := batch{Calls: n, Latencies: make([]time.Duration, n)}
+	jobs := make(chan int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c {
+		wg.Go(func() {
+			for i := range jobs {
+				t := time.Now()
+				err := call(i)
+				b.Latencies[i] = time.Since(t)
+				if err != nil {
+					mu.Lock()
+					b.Errors++
+					if b.FirstErr == "" {
+						b.FirstErr = err.Error()
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	b.Wall = time.Since(start)
+	return b
+}
+
+// counts is what the desk made of the load, read back from the table and
+// the outbox.
+type counts struct {
+	Expected, Created, Duplicates, Lost int
+	Unacknowledged                      int // requests without acknowledgedAt
+	Acks, AckOnce, AckNone, AckMore     int
+}
+
+const ackSubject = "We received your privacy request"
+
+func webAddress(i int) string  { return fmt.Sprintf("web%06d@load.example", i) }
+func mailAddress(i int) string { return fmt.Sprintf("mail%06d@load.example", i) }
+
+func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
+	if c.N < 1 || c.C < 1 || c.Mails < 0 || c.Redeliveries < 1 {
+		return fmt.Errorf("-n and -c must be at least 1, -mails at least 0, -redeliver at least 1")
+	}
+	fmt.Fprintf(out, "starting the stand-ins; %d web submissions at concurrency %d, %d mails delivered %d× each at once…\n",
+		c.N, c.C, c.Mails, c.Redeliveries)
+	root, err := standin.Root()
+	if err != nil {
+		return err
+	}
+	svc, err := stack.Start(ctx, stack.Options{Root: root})
+	if err != nil {
+		return err
+	}
+	defer svc.Stop()
+
+	// The local Step Functions runtime on a virtual clock held still: the
+	// workflows start and run to their first wait (the verification link),
+	// and no deadline comes during the run.
+	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
+	rt := states.New(states.Options{Clock: clk, Logger: log})
+	release := clk.Hold()
+	defer func() { rt.Close(); release() }()
+	api := httptest.NewServer(rt.Handler())
+	defer api.Close()
+
+	targets := svc.Endpoints()
+	targets["SFN"] = api.URL
+	env := svc.Env()
+	for _, group := range []map[string]string{standin.AWSEnv(targets), standin.SiteEnv("http://127.0.0.1:3000/"),
+		{"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}} {
+		for k, v := range group {
+			env[k] = v
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		env[setup.ARNVariable(strings.TrimSuffix(filepath.Base(f), ".asl.json"))] = rt.StateMachineARN(strings.TrimSuffix(filepath.Base(f), ".asl.json"))
+	}
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	subs := map[string]string{}
+	for id, fn := range fns {
+		arn := "arn:aws:lambda:us-east-1:123456789012:function:" + id
+		h := lambda.NewHandler(fn)
+		rt.RegisterFunction(arn, func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+			return h.Invoke(ctx, payload)
+		})
+		subs[id+"Arn"] = arn
+	}
+	for _, f := range files {
+		def, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if _, err := rt.Register(strings.TrimSuffix(filepath.Base(f), ".asl.json"), def, subs); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(f), err)
+		}
+	}
+	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	mailIntake, err := email.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
+	if err != nil {
+		return err
+	}
+	ddb := dynamodb.NewFromConfig(awsCfg)
+	table := env["TABLE_NAME"]
+
+	// The floor: one conditional PutItem per call on the same dynalite, at
+	// the same concurrency, before the desk's load.
+	floor := concurrently(c.N, c.C, func(i int) error {
+		_, err := ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("FLOOR#%d", i)}, "SK": &types.AttributeValueMemberS{Value: "FLOOR"},
+		}, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+		return err
+	})
+
+	// The received mails: each stored in the inbound bucket by the SMTP
+	// stand-in, which hands over the receipt event SES would send; the
+	// events are kept and delivered below.
+	receipts, err := receive(ctx, c.Mails, awsCfg, env, log, clk.Now)
+	if err != nil {
+		return err
+	}
+
+	webBatch := concurrently(c.N, c.C, func(i int) error {
+		form := url.Values{
+			"submissionId": {fmt.Sprintf("load-run-%06d", i)}, "kinds": {"deletion"},
+			"name": {"Load Report"}, "email": {webAddress(i)}, "state": {"CA"},
+		}
+		req := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		web.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("submission %d answered %d", i, rec.Code)
+		}
+		return nil
+	})
+	// Every copy of a mail's receipt event next to each other: the copies
+	// of one mail run at the same time.
+	mailBatch := concurrently(len(receipts)*c.Redeliveries, c.C, func(i int) error {
+		return mailIntake(ctx, receipts[i/c.Redeliveries])
+	})
+
+	n, err := count(ctx, c, &dynamo.Store{API: ddb, Table: table}, ddb, table, svc.SES.URL)
+	if err != nil {
+		return err
+	}
+	report(out, c, floor, webBatch, mailBatch, n)
+	if n.Duplicates != 0 || n.Lost != 0 || n.AckOnce != n.Expected || n.Unacknowledged != 0 || webBatch.Errors != 0 || mailBatch.Errors != 0 {
+		return fmt.Errorf("the desk lost, doubled or failed requests under load (see the report)")
+	}
+	return nil
+}
+
+// receive sends n mails from distinct addresses to the SMTP stand-in and
+// returns the receipt event of each, without running the intake.
+func receive(ctx context.Context, n int, awsCfg aws.Config, env map[string]string, log *slog.Logger, now func() time.Time) ([]events.SimpleEmailEvent, error) {
+	var mu sync.Mutex
+	var got []events.SimpleEmailEvent
+	cfg := smtpin.Config{
+		Recipients: []string{standin.PrivacyAddress}, Bucket: env["INBOUND_BUCKET"], Prefix: env["INBOUND_PREFIX"],
+		Logger: log, Now: now,
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	srv := smtpin.New(cfg, s3.NewFromConfig(awsCfg), func(_ context.Context, e events.SimpleEmailEvent) error {
+		mu.Lock()
+		got = append(got, e)
+		mu.Unlock()
+		return nil
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	defer func() { _ = srv.Close(); <-done }()
+	for i := range n {
+		from := mailAddress(i)
+		msg := "From: Load Report <" + from + ">\r\n" +
+			"To: " + standin.PrivacyAddress + "\r\n" +
+			fmt.Sprintf("Message-ID: <load-%06d@load.example>\r\n", i) +
+			"Subject: Delete my data\r\n" +
+			"Content-Type: text/plain; charset=UTF-8\r\n\r\n" +
+			"Please delete all personal information you have about me.\r\n"
+		if err := smtp.SendMail(l.Addr().String(), nil, from, []string{standin.PrivacyAddress}, []byte(msg)); err != nil {
+			return nil, fmt.Errorf("send mail %d: %w", i, err)
+		}
+	}
+	if len(got) != n {
+		return nil, fmt.Errorf("the SMTP stand-in handed over %d of %d receipt events", len(got), n)
+	}
+	return got, nil
+}
+
+// count reads back what the desk stored and sent: the request items in the
+// table, each address's requests (by the ByEmail index), and each
+// address's acknowledgements in the outbox.
+func count(ctx context.Context, c config, store *dynamo.Store, ddb *dynamodb.Client, table, sesURL string) (counts, error) {
+	var n counts
+	p := dynamodb.NewScanPaginator(ddb, &dynamodb.ScanInput{
+		TableName: aws.String(table), FilterExpression: aws.String("SK = :r"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":r": &types.AttributeValueMemberS{Value: "REQUEST"}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return n, fmt.Errorf("scan the table: %w", err)
+		}
+		n.Created += int(page.Count)
+		for _, it := range page.Items {
+			if _, ok := it["acknowledgedAt"]; !ok {
+				n.Unacknowledged++
+			}
+		}
+	}
+	var addrs []string
+	for i := range c.N {
+		addrs = append(addrs, webAddress(i))
+	}
+	for i := range c.Mails {
+		addrs = append(addrs, mailAddress(i))
+	}
+	n.Expected = len(addrs)
+	for _, a := range addrs {
+		ids, err := store.EarlierRequests(ctx, a)
+		if err != nil {
+			return n, err
+		}
+		switch {
+		case len(ids) == 0:
+			n.Lost++
+		case len(ids) > 1:
+			n.Duplicates += len(ids) - 1
+		}
+	}
+	mails, err := outbox.Read(ctx, sesURL)
+	if err != nil {
+		return n, err
+	}
+	acks := map[string]int{}
+	for _, m := range mails {
+		if strings.HasPrefix(m.Subject, ackSubject) {
+			n.Acks++
+			for _, to := range m.To {
+				acks[strings.ToLower(to)]++
+			}
+		}
+	}
+	for _, a := range addrs {
+		switch acks[a] {
+		case 0:
+			n.AckNone++
+		case 1:
+			n.AckOnce++
+		default:
+			n.AckMore++
+		}
+	}
+	return n, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func report(out io.Writer, c config, floor, web, mail batch, n counts) {
+	fmt.Fprintf(out, "\nweb submissions   %5d at concurrency %d: %7.1f/s  p50 %s  p99 %s  errors %d\n",
+		web.Calls, c.C, web.rate(), ms(web.quantile(0.5)), ms(web.quantile(0.99)), web.Errors)
+	fmt.Fprintf(out, "mail deliveries   %5d (%d mails × %d at once): %7.1f/s  p50 %s  p99 %s  errors %d\n",
+		mail.Calls, c.Mails, c.Redeliveries, mail.rate(), ms(mail.quantile(0.5)), ms(mail.quantile(0.99)), mail.Errors)
+	fmt.Fprintf(out, "floor: PutItem    %5d at concurrency %d: %7.1f/s  p50 %s  p99 %s  errors %d\n",
+		floor.Calls, c.C, floor.rate(), ms(floor.quantile(0.5)), ms(floor.quantile(0.99)), floor.Errors)
+	for _, b := range []batch{web, mail, floor} {
+		if b.FirstErr != "" {
+			fmt.Fprintf(out, "  first error: %s\n", b.FirstErr)
+		}
+	}
+	fmt.Fprintf(out, "ratio: the floor writes %.1f× as many per second as the form submits; a submission's p50 is %.1f× a PutItem's\n",
+		floor.rate()/web.rate(), float64(web.quantile(0.5))/float64(floor.quantile(0.5)))
+	fmt.Fprintf(out, "requests created %d (expected %d), duplicates %d, lost %d\n", n.Created, n.Expected, n.Duplicates, n.Lost)
+	fmt.Fprintf(out, "acknowledgements in the outbox %d: one for %d of %d requests, none for %d, more than one for %d; not recorded on the request %d\n",
+		n.Acks, n.AckOnce, n.Expected, n.AckNone, n.AckMore, n.Unacknowledged)
+}

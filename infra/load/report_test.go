@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/standin"
+)
+
+// TestLoadReport runs the report small: 40 submissions at concurrency 8 and
+// 8 mails delivered 5 times each at once. The counts are the behaviour
+// checked (every request once, acknowledged once); the rates are printed,
+// never compared with a number.
+func TestLoadReport(t *testing.T) {
+	standin.KeepEnv(t)
+	var out bytes.Buffer
+	err := run(context.Background(), config{N: 40, C: 8, Mails: 8, Redeliveries: 5}, &out, slog.New(slog.DiscardHandler))
+	if errors.Is(err, standin.ErrUnavailable) && !standin.Required() {
+		t.Skipf("skipping: %v (make test provides the stand-ins)", err)
+	}
+	require.NoError(t, err, out.String())
+	report := out.String()
+	assert.Contains(t, report, "requests created 48 (expected 48), duplicates 0, lost 0")
+	assert.Contains(t, report, "one for 48 of 48 requests, none for 0, more than one for 0; not recorded on the request 0")
+	assert.Regexp(t, `ratio: the floor writes [0-9.]+×`, report)
+}
