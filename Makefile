@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 1m
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -71,6 +71,14 @@ invoke: tools build-local
 ## cost: what requests use and cost on AWS, counted on the stand-ins (N=20 requests by default)
 cost: deps
 	$(GO) run ./infra/cost -n $(or $(N),20)
+
+## load: many requests at once on the local desk (N=1000 web submissions at C=32, 200 mails each delivered 5 times at once): rates beside a raw PutItem floor, then duplicates, lost requests and acknowledgements
+load: deps
+	$(GO) run ./infra/load -n $(or $(N),1000) -c $(or $(C),32)
+
+## simulate: a year of the desk on a virtual clock (N=10000 requests, SEED=1): each legal clock met or missed, each miss with its cause
+simulate:
+	$(GO) run ./infra/simulate -n $(or $(N),10000) -seed $(or $(SEED),1)
 
 ## fuzz: every fuzz target, one after the other, FUZZTIME each (make fuzz FUZZTIME=10m); a failing input is kept under testdata/fuzz
 fuzz:

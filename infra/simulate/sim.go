@@ -1,0 +1,660 @@
+package main
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/productionflow/privacy-desk/shared/clock"
+	"github.com/productionflow/privacy-desk/shared/console"
+	"github.com/productionflow/privacy-desk/shared/deadline"
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+type config struct {
+	N      int
+	PerDay int // steps the team finishes by hand in a morning
+	Seed   uint64
+	Year   int
+}
+
+// The workflows' timings the simulation follows (workflows/*.asl.json).
+const (
+	verifyWait    = 7*24*time.Hour + time.Hour // request.asl.json: the link works 7 days, closed after 7 days and an hour
+	retriesSpan   = 8 * time.Minute            // fulfil.asl.json: 5 attempts, 30 s doubling
+	ownerTaskDays = 10                         // business days an owner has for a manual step before the team is told
+	extendWithin  = 10                         // the team extends when fewer business days than this are left
+)
+
+// system is one downstream system: down in the given spans.
+type system struct {
+	name   string
+	manual bool
+	down   [][2]time.Time
+}
+
+func (s *system) downAt(t time.Time) (bool, time.Time) {
+	for _, d := range s.down {
+		if !t.Before(d[0]) && t.Before(d[1]) {
+			return true, d[1]
+		}
+	}
+	return false, time.Time{}
+}
+
+// step is one action in one system for one request.
+type step struct {
+	sys     *system
+	optOut  bool
+	done    bool
+	doneAt  time.Time
+	failed  bool      // the workflow gave up; the team was told
+	ownerBy time.Time // a manual step: when the owner answers (zero: never)
+}
+
+// sreq is the simulation's side of a request: what the workflows would do.
+type sreq struct {
+	id          string
+	verifyAt    time.Time // zero: never
+	steps       []*step
+	denyAccess  bool // access asked more than twice in twelve months: the team denies it
+	causes      []string
+	fulfilStart time.Time
+}
+
+type event struct {
+	at  time.Time
+	seq int
+	fn  func()
+}
+
+type queue []event
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if q[i].at.Equal(q[j].at) {
+		return q[i].seq < q[j].seq
+	}
+	return q[i].at.Before(q[j].at)
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *queue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+type sim struct {
+	ctx     context.Context
+	rnd     *rand.Rand
+	cal     *clock.Calendar
+	now     time.Time
+	q       queue
+	seq     int
+	store   *memStore
+	mail    *countingMail
+	intake  *intake.Service
+	console *console.Service
+	systems []*system
+	reqs    map[string]*sreq
+	order   []string
+	errs    []string
+	team    []console.Member
+	perDay  int // steps the team can finish by hand in a morning
+	turn    int
+}
+
+func (s *sim) at(t time.Time, fn func()) {
+	if t.Before(s.now) {
+		t = s.now
+	}
+	s.seq++
+	heap.Push(&s.q, event{at: t, seq: s.seq, fn: fn})
+}
+
+func (s *sim) fail(format string, args ...any) {
+	if len(s.errs) < 20 {
+		s.errs = append(s.errs, fmt.Sprintf(format, args...))
+	}
+}
+
+func newSim(ctx context.Context, c config, log *slog.Logger) (*sim, error) {
+	cal, err := clock.New("America/New_York")
+	if err != nil {
+		return nil, err
+	}
+	s := &sim{ctx: ctx, rnd: rand.New(rand.NewPCG(c.Seed, 2026)), cal: cal, store: newMemStore(), mail: &countingMail{},
+		reqs: map[string]*sreq{}, perDay: c.PerDay, team: []console.Member{{Username: "alice"}, {Username: "bob"}}}
+	now := func() time.Time { return s.now }
+	s.intake = &intake.Service{Store: s.store, Calendar: cal, Mail: s.mail, Now: now, Log: log,
+		Actor: "system:intake", TeamAddress: "privacy@productionflow.local"}
+	s.console = &console.Service{Store: s.store, Writer: s.store, Intake: s.intake, Calendar: cal, Mail: s.mail, Now: now,
+		TeamAddress: "privacy@productionflow.local", Log: log}
+	return s, nil
+}
+
+// outages gives each API system a year of outages: mostly hours, some
+// days, a few weeks.
+func (s *sim) outages(year int) {
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, sys := range []*system{{name: "accounts"}, {name: "payments"}, {name: "analytics"}, {name: "newsletter"},
+		{name: "support", manual: true}, {name: "credit", manual: true}} {
+		if !sys.manual {
+			for range 2 + s.rnd.IntN(5) {
+				from := start.Add(time.Duration(s.rnd.Int64N(int64(365 * 24 * time.Hour))))
+				var d time.Duration
+				switch p := s.rnd.Float64(); {
+				case p < 0.65:
+					d = time.Duration(1+s.rnd.IntN(12)) * time.Hour
+				case p < 0.93:
+					d = time.Duration(1+s.rnd.IntN(3)) * 24 * time.Hour
+				default:
+					d = time.Duration(5+s.rnd.IntN(21)) * 24 * time.Hour
+				}
+				sys.down = append(sys.down, [2]time.Time{from, from.Add(d)})
+			}
+		}
+		s.systems = append(s.systems, sys)
+	}
+}
+
+// arrivals spreads n arrivals over the year: fewer on weekends and
+// holidays, fewer between Christmas and New Year, more in January.
+func (s *sim) arrivals(n, year int) []time.Time {
+	loc := s.cal.Location()
+	var days []time.Time
+	var cum []float64
+	total := 0.0
+	for d := time.Date(year, 1, 1, 0, 0, 0, 0, loc); d.Year() == year; d = d.AddDate(0, 0, 1) {
+		w := 1.0
+		switch {
+		case d.Weekday() == time.Saturday || d.Weekday() == time.Sunday:
+			w = 0.3
+		case !s.cal.IsBusinessDay(d.Add(12 * time.Hour)):
+			w = 0.4 // a federal holiday
+		}
+		if d.Month() == time.December && d.Day() >= 24 {
+			w *= 0.5
+		}
+		if d.Month() == time.January {
+			w *= 1.3
+		}
+		total += w
+		days = append(days, d)
+		cum = append(cum, total)
+	}
+	out := make([]time.Time, n)
+	for i := range out {
+		x := s.rnd.Float64() * total
+		d := days[sort.SearchFloat64s(cum, x)]
+		hour := 8 + s.rnd.IntN(13)
+		if s.rnd.Float64() < 0.25 {
+			hour = s.rnd.IntN(24)
+		}
+		out[i] = d.Add(time.Duration(hour)*time.Hour + time.Duration(s.rnd.IntN(3600))*time.Second)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+var mix = []struct {
+	kinds  []request.Kind
+	weight float64
+}{
+	{[]request.Kind{request.Deletion}, 32},
+	{[]request.Kind{request.AccessCategories}, 18},
+	{[]request.Kind{request.OptOutSale}, 14},
+	{[]request.Kind{request.OptOutMarketing}, 12},
+	{[]request.Kind{request.Correction}, 7},
+	{[]request.Kind{request.Portability}, 5},
+	{[]request.Kind{request.AccessSpecific}, 4},
+	{[]request.Kind{request.Deletion, request.OptOutSale}, 8},
+}
+
+func (s *sim) kinds() []request.Kind {
+	x := s.rnd.Float64() * 100
+	for _, m := range mix {
+		if x < m.weight {
+			return m.kinds
+		}
+		x -= m.weight
+	}
+	return mix[0].kinds
+}
+
+// submit is one request arriving through intake.Service, as the form or
+// the privacy mailbox would submit it.
+func (s *sim) submit(i int) {
+	kinds := s.kinds()
+	sub := intake.Submission{
+		SourceID: fmt.Sprintf("sim-%06d-%016x", i, s.rnd.Uint64()), Channel: request.Web, Kinds: kinds,
+		Requester: request.Identity{Name: "Sim Person", Email: fmt.Sprintf("person%06d@sim.example", i), State: "CA"},
+	}
+	if s.rnd.Float64() < 0.28 {
+		sub.Channel = request.Email
+		if s.rnd.Float64() < 0.2 {
+			sub.Priority = request.Expedited // "CCPA Request" in the subject
+		}
+	}
+	switch kinds[0] {
+	case request.Correction:
+		sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
+	case request.AccessSpecific:
+		sub.Declaration = true
+	}
+	rc, err := s.intake.Submit(s.ctx, sub)
+	if err != nil {
+		s.fail("submit %d: %v", i, err)
+		return
+	}
+	r := rc.Request
+	sr := &sreq{id: r.ID}
+	s.reqs[r.ID] = sr
+	s.order = append(s.order, r.ID)
+
+	optOnly := r.OnlyOptOuts()
+	for _, sys := range s.systems {
+		for _, k := range r.Kinds {
+			switch {
+			case k == request.OptOutMarketing && sys.name == "newsletter",
+				k == request.OptOutSale && (sys.name == "analytics" || sys.name == "accounts"):
+				sr.steps = append(sr.steps, &step{sys: sys, optOut: true})
+			}
+		}
+		if !optOnly {
+			sr.steps = append(sr.steps, &step{sys: sys})
+		}
+	}
+	if optOnly {
+		// Only opt-outs: no verification, straight to fulfilment.
+		_ = s.store.SetStatus(s.ctx, r.ID, request.Acknowledged, request.InProgress, s.now)
+	}
+	// Opt-outs are carried out at once, without verification.
+	for _, st := range sr.steps {
+		if st.optOut {
+			s.run(sr, st)
+		}
+	}
+	if optOnly {
+		return
+	}
+	_ = s.store.SetStatus(s.ctx, r.ID, request.Acknowledged, request.Verifying, s.now)
+	switch p := s.rnd.Float64(); {
+	case p < 0.55:
+		sr.verifyAt = s.now.Add(time.Duration(5+s.rnd.IntN(24*60)) * time.Minute)
+	case p < 0.80:
+		sr.verifyAt = s.now.Add(time.Duration(1+s.rnd.IntN(5)) * 24 * time.Hour)
+	case p < 0.85:
+		sr.verifyAt = s.now.Add(verifyWait + time.Duration(s.rnd.IntN(72))*time.Hour) // too late: the link has expired
+	}
+	// Some access requests are the person's third in twelve months.
+	sr.denyAccess = (r.Kinds[0] == request.AccessSpecific || r.Kinds[0] == request.AccessCategories) && s.rnd.Float64() < 0.05
+	if !sr.verifyAt.IsZero() && sr.verifyAt.Before(s.now.Add(verifyWait)) {
+		s.at(sr.verifyAt, func() { s.verified(sr) })
+	} else {
+		s.at(s.now.Add(verifyWait), func() {
+			if err := s.store.SetStatus(s.ctx, sr.id, request.Verifying, request.Unverified, s.now); err != nil {
+				s.fail("close unverified %s: %v", sr.id, err)
+				return
+			}
+			_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:verify",
+				Action: request.StatusAction(request.Unverified), Once: request.StatusAction(request.Unverified)})
+		})
+	}
+}
+
+func (s *sim) verified(sr *sreq) {
+	if err := s.store.SetStatus(s.ctx, sr.id, request.Verifying, request.Verified, s.now); err != nil {
+		return // closed meanwhile (withdrawn, denied)
+	}
+	_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:verify",
+		Action: request.StatusAction(request.Verified), Once: request.StatusAction(request.Verified)})
+	if sr.denyAccess {
+		return // the team denies it at its next review
+	}
+	_ = s.store.SetStatus(s.ctx, sr.id, request.Verified, request.InProgress, s.now)
+	sr.fulfilStart = s.now
+	for _, st := range sr.steps {
+		if st.optOut {
+			continue
+		}
+		if st.sys.manual {
+			s.owner(sr, st)
+		} else {
+			s.run(sr, st)
+		}
+	}
+	s.maybeAnswer(sr)
+}
+
+// run is one automatic step: done if the system is up, else the
+// workflow's retries, then the team is told.
+func (s *sim) run(sr *sreq, st *step) {
+	if down, _ := st.sys.downAt(s.now); !down {
+		s.markDone(st)
+		s.stepDone(sr, st)
+		return
+	}
+	if down, _ := st.sys.downAt(s.now.Add(retriesSpan)); !down {
+		s.at(s.now.Add(retriesSpan), func() { s.markDone(st); s.stepDone(sr, st) })
+		return
+	}
+	s.at(s.now.Add(retriesSpan), func() {
+		st.failed = true
+		_, until := st.sys.downAt(s.now)
+		sr.causes = append(sr.causes, fmt.Sprintf("%s down until %s", st.sys.name, until.In(s.cal.Location()).Format("2006-01-02 15:04")))
+		_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:fulfil",
+			Action: request.ActionNeedsAttention, Data: map[string]string{"system": st.sys.name}})
+	})
+}
+
+// owner is a manual step: the owner answers in a while, late or never;
+// past the owner's deadline the team is told.
+func (s *sim) owner(sr *sreq, st *step) {
+	var days int
+	switch p := s.rnd.Float64(); {
+	case p < 0.60:
+		days = s.rnd.IntN(3)
+	case p < 0.85:
+		days = 2 + s.rnd.IntN(7)
+	case p < 0.95:
+		days = 8 + s.rnd.IntN(13)
+	default:
+		days = -1 // never
+	}
+	due := s.cal.AddBusinessDays(s.now, ownerTaskDays)
+	if days >= 0 {
+		st.ownerBy = s.cal.AddBusinessDays(s.now, days).Add(time.Duration(s.rnd.IntN(8)) * time.Hour)
+		if st.ownerBy.Before(due) {
+			s.at(st.ownerBy, func() { s.markDone(st); s.stepDone(sr, st) })
+			return
+		}
+	}
+	s.at(due, func() {
+		if st.done {
+			return
+		}
+		st.failed = true
+		if days < 0 {
+			sr.causes = append(sr.causes, st.sys.name+"'s owner never answered")
+		} else {
+			sr.causes = append(sr.causes, st.sys.name+"'s owner answered late")
+		}
+		_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:fulfil",
+			Action: request.ActionNeedsAttention, Data: map[string]string{"system": st.sys.name}})
+	})
+}
+
+func (s *sim) markDone(st *step) { st.done, st.doneAt = true, s.now }
+
+func (s *sim) stepDone(sr *sreq, st *step) {
+	if st.optOut {
+		all := true
+		for _, o := range sr.steps {
+			all = all && (!o.optOut || o.done)
+		}
+		if all {
+			_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:fulfil",
+				Action: request.ActionOptOutDone, Once: request.ActionOptOutDone})
+			r, _ := s.store.Get(s.ctx, sr.id)
+			if r.OnlyOptOuts() {
+				s.close(sr, r)
+			}
+		}
+		return
+	}
+	s.maybeAnswer(sr)
+}
+
+// maybeAnswer answers and closes a request whose steps are all done: the
+// desk's answer, or the team's "complete" when it needed attention.
+func (s *sim) maybeAnswer(sr *sreq) {
+	if sr.fulfilStart.IsZero() {
+		return
+	}
+	for _, st := range sr.steps {
+		if !st.done {
+			return
+		}
+	}
+	r, err := s.store.Get(s.ctx, sr.id)
+	if err != nil || r.Status.Closed() {
+		return
+	}
+	s.close(sr, r)
+}
+
+func (s *sim) close(sr *sreq, r *request.Request) {
+	if r.Attention != "" {
+		if err := s.console.Complete(s.ctx, s.member(), sr.id, "finished by hand: "+strings.Join(sr.causes, ", "), true); err != nil {
+			s.fail("complete %s: %v", sr.id, err)
+		}
+		return
+	}
+	if err := s.store.SetStatus(s.ctx, sr.id, r.Status, request.Completed, s.now); err != nil {
+		s.fail("answer %s: %v", sr.id, err)
+		return
+	}
+	_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:fulfil",
+		Action: request.StatusAction(request.Completed), Once: request.StatusAction(request.Completed)})
+}
+
+// member takes turns, so the team's actions draw nothing from the random
+// source and the same seed gives the same year whatever the team does.
+func (s *sim) member() console.Member {
+	s.turn++
+	return s.team[s.turn%len(s.team)]
+}
+
+// review is the team's morning on a business day, through the console's
+// services: deny what must be denied, finish by hand what the desk could
+// not, and extend what will not be answered in time.
+func (s *sim) review() {
+	open, _ := s.store.OpenWork(s.ctx)
+	// The work list's order: the nearest deadline first.
+	sort.Slice(open, func(i, j int) bool {
+		a, b := open[i].Due.Next(), open[j].Due.Next()
+		if a.Equal(b) {
+			return open[i].ID < open[j].ID
+		}
+		return a.Before(b)
+	})
+	byHand := 0
+	for _, r := range open {
+		sr := s.reqs[r.ID]
+		if sr == nil {
+			continue
+		}
+		if sr.denyAccess && r.Status == request.Verified {
+			err := s.console.Deny(s.ctx, s.member(), r.ID, []mail.DenialItem{{Kind: r.Kinds[0], Reason: mail.DenyRepeated}})
+			if err != nil {
+				s.fail("deny %s: %v", r.ID, err)
+			}
+			continue
+		}
+		// Steps the desk gave up on: an API system's step is re-run from
+		// the console once the system answers again (a click per request);
+		// an owner's step the team chases by hand, so many a morning.
+		fixed := false
+		for _, st := range sr.steps {
+			if st.failed && !st.done && (!st.sys.manual || byHand < s.perDay) {
+				if st.sys.manual {
+					byHand++
+				}
+				if down, _ := st.sys.downAt(s.now); !down {
+					s.markDone(st)
+					fixed = true
+					if st.optOut {
+						s.stepDone(sr, st)
+					}
+				}
+			}
+		}
+		if fixed {
+			s.maybeAnswer(sr)
+		}
+		cur, _ := s.store.Get(s.ctx, r.ID)
+		if cur.Status != request.InProgress && cur.Status != request.Verified || cur.Due.Response.IsZero() || cur.Due.Extended.IsZero() {
+			continue
+		}
+		if s.cal.AddBusinessDays(s.now, extendWithin).After(cur.Due.Response) {
+			if _, err := s.console.Extend(s.ctx, s.member(), r.ID, "We are waiting for "+strings.Join(sr.causes, ", ")); err != nil {
+				s.fail("extend %s: %v", r.ID, err)
+			}
+		}
+	}
+}
+
+func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
+	if c.N < 1 {
+		return fmt.Errorf("-n must be at least 1")
+	}
+	s, err := newSim(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	s.outages(c.Year)
+	arrivals := s.arrivals(c.N, c.Year)
+	s.now = arrivals[0]
+	for i, t := range arrivals {
+		s.at(t, func() { s.submit(i) })
+	}
+	// The team's review, every business day at 10:00, until a year after
+	// the last arrival.
+	loc := s.cal.Location()
+	end := arrivals[len(arrivals)-1].AddDate(1, 0, 0)
+	for d := time.Date(c.Year, 1, 1, 10, 0, 0, 0, loc); d.Before(end); d = d.AddDate(0, 0, 1) {
+		if s.cal.IsBusinessDay(d) {
+			s.at(d, s.review)
+		}
+	}
+	for s.q.Len() > 0 {
+		e := heap.Pop(&s.q).(event)
+		s.now = e.at
+		e.fn()
+	}
+	if len(s.errs) > 0 {
+		return fmt.Errorf("the desk refused a step of the simulation: %v", s.errs)
+	}
+	return s.report(out, c, end)
+}
+
+type tally struct{ applies, met, missed, preventable int }
+
+func (s *sim) report(out io.Writer, c config, end time.Time) error {
+	names := []string{deadline.ClockAcknowledge, deadline.ClockOptOut, deadline.ClockResponse, deadline.ClockExtended}
+	t := map[string]*tally{}
+	for _, n := range names {
+		t[n] = &tally{}
+	}
+	var misses []string
+	statuses := map[request.Status]int{}
+	extended, denied, attention := 0, 0, 0
+	for _, id := range s.order {
+		r, _ := s.store.Get(s.ctx, id)
+		evs, _ := s.store.Events(s.ctx, id)
+		statuses[r.Status]++
+		for _, e := range evs {
+			switch e.Action {
+			case request.StatusAction(request.Extended):
+				extended++
+			case request.StatusAction(request.Denied):
+				denied++
+			case request.ActionNeedsAttention:
+				attention++
+			}
+		}
+		for _, cs := range deadline.Clocks(r, evs) {
+			if cs.Moot || cs.Due.IsZero() {
+				continue
+			}
+			var doneAt time.Time
+			switch cs.Clock {
+			case deadline.ClockAcknowledge:
+				doneAt = r.AcknowledgedAt
+			case deadline.ClockOptOut:
+				for _, e := range evs {
+					if e.Action == request.ActionOptOutDone {
+						doneAt = e.At
+					}
+				}
+			default:
+				doneAt = r.ClosedAt
+			}
+			tl := t[cs.Clock]
+			tl.applies++
+			if !doneAt.IsZero() && !doneAt.After(cs.Due) {
+				tl.met++
+				continue
+			}
+			tl.missed++
+			cause, preventable := s.cause(s.reqs[id], cs.Due)
+			if preventable {
+				tl.preventable++
+			}
+			misses = append(misses, fmt.Sprintf("  %s %s due %s, done %s: %s", id, cs.Clock,
+				cs.Due.In(s.cal.Location()).Format("2006-01-02"), orNever(doneAt, s.cal.Location()), cause))
+		}
+	}
+	fmt.Fprintf(out, "a year of the desk: %d requests received in %d (seed %d), on the virtual clock to %s\n",
+		c.N, c.Year, c.Seed, end.Format("2006-01-02"))
+	fmt.Fprintf(out, "driven through intake.Service and console.Service (Extend, Deny, Complete) on an in-memory store; deadlines from clock.Calendar, judged by deadline.Clocks; the workflows' timings modelled\n")
+	fmt.Fprintf(out, "outcomes: completed %d, closed unverified %d, denied %d; extended %d; needed attention %d times; mails %d\n",
+		statuses[request.Completed], statuses[request.Unverified], denied, extended, attention, s.mail.sent)
+	open := 0
+	for st, n := range statuses {
+		if !st.Closed() {
+			open += n
+		}
+	}
+	if open > 0 {
+		fmt.Fprintf(out, "still open at the end: %d\n", open)
+	}
+	if len(misses) > 0 {
+		fmt.Fprintf(out, "misses:\n")
+		for _, m := range misses {
+			fmt.Fprintln(out, m)
+		}
+	}
+	fmt.Fprintf(out, "%-16s %8s %8s %8s %12s\n", "clock", "applies", "met", "missed", "preventable")
+	total := 0
+	for _, n := range names {
+		fmt.Fprintf(out, "%-16s %8d %8d %8d %12d\n", n, t[n].applies, t[n].met, t[n].missed, t[n].preventable)
+		total += t[n].preventable
+	}
+	fmt.Fprintf(out, "preventable misses: %d\n", total)
+	return nil
+}
+
+// cause says why a clock of sr was missed and whether the desk or the team
+// could have prevented it: not when a system it needed was down at the due
+// time (nobody can erase in a system that does not answer).
+func (s *sim) cause(sr *sreq, due time.Time) (string, bool) {
+	if sr == nil {
+		return "unknown request", true
+	}
+	for _, st := range sr.steps {
+		if down, until := st.sys.downAt(due); down && (st.doneAt.IsZero() || st.doneAt.After(due)) {
+			return fmt.Sprintf("%s was down at the due time, until %s (not preventable)", st.sys.name,
+				until.In(s.cal.Location()).Format("2006-01-02")), false
+		}
+	}
+	return fmt.Sprintf("%s; finished by the team after the due date (preventable)", strings.Join(sr.causes, ", ")), true
+}
+
+func orNever(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.In(loc).Format("2006-01-02")
+}
