@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 1m
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate faults
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -79,6 +79,10 @@ load: deps
 ## simulate: a year of the desk on a virtual clock (N=10000 requests, SEED=1): each legal clock met or missed, each miss with its cause
 simulate:
 	$(GO) run ./infra/simulate -n $(or $(N),10000) -seed $(or $(SEED),1)
+
+## faults: the fault campaign (N=30 deletion requests): half the downstream calls fail, the workflows' runtime is killed twice; every request closed or the team told, no mail twice
+faults: deps
+	$(GO) run ./infra/faults -n $(or $(N),30)
 
 ## fuzz: every fuzz target, one after the other, FUZZTIME each (make fuzz FUZZTIME=10m); a failing input is kept under testdata/fuzz
 fuzz:
