@@ -69,7 +69,7 @@ type Service struct {
 	Caps                 Caps
 	AcksPerAddressPerDay int
 	ResendEvery          time.Duration
-	// StatusLinks, when set, issues the link to the request\'s status page
+	// StatusLinks, when set, issues the link to the request's status page
 	// that the acknowledgement and the opt-out confirmation carry.
 	StatusLinks StatusLinks
 }
