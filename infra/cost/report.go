@@ -148,19 +148,12 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 	// The local stack's environment, with every endpoint behind its proxy.
 	env := svc.Env()
-	for _, group := range []map[string]string{standin.AWSEnv(proxied), standin.SiteEnv("http://127.0.0.1:3000/"),
-		{"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}} {
-		for k, v := range group {
-			env[k] = v
-		}
-	}
-	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	files, err := stack.WorkflowFiles(root)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
-		env[setup.ARNVariable(name)] = rt.StateMachineARN(name)
+	if err := stack.InProcessEnv(env, root, proxied, rt.StateMachineARN); err != nil {
+		return err
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {

@@ -151,19 +151,12 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	env["SYSTEMS_REBASE"] = strings.Join(pairs, ",")
 	targets := svc.Endpoints()
 	targets["SFN"] = api.URL
-	for _, group := range []map[string]string{standin.AWSEnv(targets), standin.SiteEnv("http://127.0.0.1:3000/"),
-		{"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}} {
-		for k, v := range group {
-			env[k] = v
-		}
-	}
-	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
+	files, err := stack.WorkflowFiles(root)
 	if err != nil {
 		return err
 	}
-	for _, fl := range files {
-		name := strings.TrimSuffix(filepath.Base(fl), ".asl.json")
-		env[setup.ARNVariable(name)] = states.New(states.Options{}).StateMachineARN(name) // the runtime's ARN for it
+	if err := stack.InProcessEnv(env, root, targets, states.New(states.Options{}).StateMachineARN); err != nil { // the runtime's ARN for each
+		return err
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
