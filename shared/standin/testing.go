@@ -7,17 +7,34 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/caarlos0/env/v11"
 )
 
-// Required reports whether tests must have the stand-ins: make test and CI
-// set STANDINS=required (or CI=true), so adapter tests never skip there.
-// It is the test harness's own configuration, read when a test asks.
-func Required() bool { return requiredBy(os.Getenv) }
-
-func requiredBy(getenv func(string) string) bool {
-	return getenv("STANDINS") == "required" || getenv("CI") == "true"
+// harnessConfig is the test harness's own configuration: make test and
+// CI set STANDINS=required (or CI=true), so adapter tests never skip there.
+type harnessConfig struct {
+	Standins string `env:"STANDINS"`
+	CI       string `env:"CI"`
 }
+
+func (c harnessConfig) required() bool { return c.Standins == "required" || c.CI == "true" }
+
+// loadHarness reads the harness configuration from environment (nil: the
+// process environment). Two strings cannot fail to parse.
+func loadHarness(environment map[string]string) harnessConfig {
+	var c harnessConfig
+	_ = env.ParseWithOptions(&c, env.Options{Environment: environment})
+	return c
+}
+
+// harness is the configuration, loaded once, when a test first asks.
+var harness = sync.OnceValue(func() harnessConfig { return loadHarness(nil) })
+
+// Required reports whether tests must have the stand-ins (harnessConfig).
+func Required() bool { return harness().required() }
 
 // Dynalite starts an in-memory dynalite for one test and stops it when the
 // test ends. Without Node it skips the test, unless stand-ins are Required.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestRequiredBy(t *testing.T) {
+func TestRequiredFromTheHarnessConfig(t *testing.T) {
 	tests := []struct {
 		env  map[string]string
 		want bool
@@ -19,7 +19,7 @@ func TestRequiredBy(t *testing.T) {
 		{map[string]string{"STANDINS": "optional", "CI": "false"}, false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, requiredBy(func(k string) string { return tt.env[k] }), "%v", tt.env)
+		assert.Equal(t, tt.want, loadHarness(tt.env).required(), "%v", tt.env)
 	}
 }
 
