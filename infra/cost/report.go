@@ -11,14 +11,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -100,10 +98,6 @@ func proxy(target string, c *counter) (*httptest.Server, error) {
 	return httptest.NewServer(rp), nil
 }
 
-func functionARN(id string) string {
-	return "arn:aws:lambda:us-east-1:123456789012:function:" + id
-}
-
 var (
 	verifyLink = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
 	taskLink   = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=([A-Za-z0-9_-]+)`)
@@ -179,24 +173,12 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	subs := map[string]string{}
-	for id, fn := range fns {
-		h := lambda.NewHandler(fn)
-		rt.RegisterFunction(functionARN(id), func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
-			start := time.Now()
-			defer func() { record(id, time.Since(start)) }()
-			return h.Invoke(ctx, payload)
-		})
-		subs[id+"Arn"] = functionARN(id)
-	}
-	for _, f := range files {
-		def, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if _, err := rt.Register(strings.TrimSuffix(filepath.Base(f), ".asl.json"), def, subs); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(f), err)
-		}
+	if err := stack.Register(rt, fns, files, func(id string, call func() (json.RawMessage, error)) (json.RawMessage, error) {
+		start := time.Now()
+		defer func() { record(id, time.Since(start)) }()
+		return call()
+	}); err != nil {
+		return err
 	}
 	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {

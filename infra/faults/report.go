@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	stdlog "log"
@@ -13,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -21,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -176,23 +173,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		if err != nil {
 			return nil, err
 		}
-		subs := map[string]string{}
-		for id, fn := range fns {
-			arn := "arn:aws:lambda:us-east-1:123456789012:function:" + id
-			h := lambda.NewHandler(fn)
-			rt.RegisterFunction(arn, func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
-				return h.Invoke(ctx, payload)
-			})
-			subs[id+"Arn"] = arn
-		}
-		for _, fl := range files {
-			def, err := os.ReadFile(fl)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := rt.Register(strings.TrimSuffix(filepath.Base(fl), ".asl.json"), def, subs); err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Base(fl), err)
-			}
+		if err := stack.Register(rt, fns, files, nil); err != nil {
+			return nil, err
 		}
 		current.Store(rt)
 		return rt, rt.Resume()

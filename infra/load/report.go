@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,14 +11,12 @@ import (
 	"net/smtp"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -158,23 +155,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	subs := map[string]string{}
-	for id, fn := range fns {
-		arn := "arn:aws:lambda:us-east-1:123456789012:function:" + id
-		h := lambda.NewHandler(fn)
-		rt.RegisterFunction(arn, func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
-			return h.Invoke(ctx, payload)
-		})
-		subs[id+"Arn"] = arn
-	}
-	for _, f := range files {
-		def, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if _, err := rt.Register(strings.TrimSuffix(filepath.Base(f), ".asl.json"), def, subs); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(f), err)
-		}
+	if err := stack.Register(rt, fns, files, nil); err != nil {
+		return err
 	}
 	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {
