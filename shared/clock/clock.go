@@ -28,6 +28,7 @@ package clock
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // the Lambda base image has no zoneinfo; carry it in the binary
 
@@ -56,10 +57,23 @@ var ErrTimeZone = errors.New("clock: unusable business time zone")
 
 // Calendar computes deadlines in one business time zone with the US federal
 // holidays. It is safe for concurrent use.
+//
+// The holidays observed in a year are worked out once per year, the first
+// time a date of that year is asked about, and kept (holidaySet): counting
+// business days then costs a weekday test and a bit lookup per day, not a
+// pass over every holiday rule.
 type Calendar struct {
-	loc *time.Location
-	bc  *cal.BusinessCalendar
+	loc      *time.Location
+	holidays []*cal.Holiday
+	years    sync.Map // year (int) → *holidaySet
 }
+
+// holidaySet holds the dates of one year on which a federal holiday is
+// observed, one bit per day of the year (time.Time.YearDay).
+type holidaySet [6]uint64 // 384 bits ≥ 366 days
+
+func (h *holidaySet) has(yearDay int) bool { return h[yearDay>>6]&(1<<(yearDay&63)) != 0 }
+func (h *holidaySet) add(yearDay int)      { h[yearDay>>6] |= 1 << (yearDay & 63) }
 
 // New returns a Calendar for the IANA time zone name, such as
 // "America/Los_Angeles"; "" means America/New_York. "Local" is refused: the
@@ -75,11 +89,40 @@ func New(timeZone string) (*Calendar, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %w", ErrTimeZone, timeZone, err)
 	}
-	bc := cal.NewBusinessCalendar() // Monday to Friday
-	bc.AddHoliday(us.Holidays...)
-	// bc.Cacheable stays false: the cache is a plain map, and a Calendar is
-	// shared between concurrent requests.
-	return &Calendar{loc: loc, bc: bc}, nil
+	return &Calendar{loc: loc, holidays: us.Holidays}, nil
+}
+
+// observed is the set of dates of year on which a holiday is observed,
+// computed on first use and then shared. Two goroutines asking first at
+// once may both compute it; they compute the same set and one is kept.
+func (c *Calendar) observed(year int) *holidaySet {
+	if v, ok := c.years.Load(year); ok {
+		return v.(*holidaySet)
+	}
+	set := new(holidaySet)
+	// A holiday of the next year may be observed in this one (New Year's
+	// Day on a Saturday is observed on 31 December), and one of the year
+	// before could be observed in this one the same way.
+	for _, y := range [...]int{year - 1, year, year + 1} {
+		for _, h := range c.holidays {
+			_, obs := h.Calc(y)
+			if !obs.IsZero() && obs.Year() == year {
+				set.add(obs.YearDay())
+			}
+		}
+	}
+	v, _ := c.years.LoadOrStore(year, set)
+	return v.(*holidaySet)
+}
+
+// isWorkday reports whether t's date (in t's own zone, already the
+// business zone) is Monday to Friday and not a holiday as observed.
+func (c *Calendar) isWorkday(t time.Time) bool {
+	switch t.Weekday() {
+	case time.Saturday, time.Sunday:
+		return false
+	}
+	return !c.observed(t.Year()).has(t.YearDay())
 }
 
 // Location is the business time zone.
@@ -88,7 +131,7 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // IsBusinessDay reports whether the date of t in the business zone is a
 // weekday that is not a federal holiday as observed.
 func (c *Calendar) IsBusinessDay(t time.Time) bool {
-	return c.bc.IsWorkday(t.In(c.loc))
+	return c.isWorkday(t.In(c.loc))
 }
 
 // AddBusinessDays returns t, in the business zone, moved n business days
@@ -104,7 +147,7 @@ func (c *Calendar) AddBusinessDays(t time.Time, n int) time.Time {
 	}
 	for n > 0 {
 		t = t.AddDate(0, 0, step)
-		if c.bc.IsWorkday(t) {
+		if c.isWorkday(t) {
 			n--
 		}
 	}
