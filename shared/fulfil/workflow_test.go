@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,13 +55,18 @@ const (
 
 // fakeSystem behaves like a small people API: search by email, export and
 // delete by ID, 404 for an unknown person. failDeletes answers that many
-// DELETEs with 500 first; lying answers a DELETE 204 without deleting.
+// DELETEs with 500 first (503 with Retry-After when retryAfter is set);
+// lying answers a DELETE 204 without deleting. now, when set, dates each
+// DELETE in deleteTimes.
 type fakeSystem struct {
 	mu          sync.Mutex
 	people      map[string]string // email → id
 	failDeletes int
+	retryAfter  string
 	lying       bool
 	deletes     int
+	now         func() time.Time
+	deleteTimes []time.Time
 }
 
 func (f *fakeSystem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -88,8 +94,16 @@ func (f *fakeSystem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 	case r.Method == http.MethodDelete && len(parts) == 3:
 		f.deletes++
+		if f.now != nil {
+			f.deleteTimes = append(f.deleteTimes, f.now())
+		}
 		if f.failDeletes > 0 {
 			f.failDeletes--
+			if f.retryAfter != "" {
+				w.Header().Set("Retry-After", f.retryAfter)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
@@ -270,9 +284,9 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 		record(in)
 		return svc.Plan(ctx, in)
 	})
-	f.rt.RegisterLambda(stepARN, func(ctx context.Context, in fulfil.StepInput) (fulfil.StepOutput, error) {
+	f.rt.RegisterLambda(stepARN, func(ctx context.Context, in fulfil.RunInput) (fulfil.RunOutput, error) {
 		record(in)
-		return svc.Step(ctx, in)
+		return svc.Run(ctx, in)
 	})
 	f.rt.RegisterLambda(tasksARN, func(ctx context.Context, in fulfil.OwnersInput) (fulfil.OwnersOutput, error) {
 		record(in)
@@ -402,6 +416,14 @@ func TestWorkflowDeletion(t *testing.T) {
 		assert.Equal(t, "false", p.Data["found"], p.Data["system"])
 	}
 	assert.Equal(t, 3, f.systems["support"].deletes, "two 500s were retried")
+	failed := f.events(t, "PR-DEL1", fulfil.ActionStepFailed)
+	require.Len(t, failed, 2, "each failed attempt is on the trail")
+	for i, ev := range failed {
+		assert.Equal(t, "support", ev.Data["system"])
+		assert.Equal(t, "RetryableError", ev.Data["error"])
+		assert.Equal(t, strconv.Itoa(i+1), ev.Data["attempt"])
+		assert.Equal(t, "true", ev.Data["retry"])
+	}
 	assert.Empty(t, f.systems["accounts"].people)
 	assert.NotEmpty(t, f.systems["credit"].people, "the held system is not erased")
 	withheld := f.events(t, "PR-DEL1", connector.ActionErasureWithheld)
@@ -415,6 +437,43 @@ func TestWorkflowDeletion(t *testing.T) {
 	assert.Contains(t, mails[0].Text, "Financial record-keeping law (26 U.S.C. § 6001)")
 	assert.Contains(t, mails[0].Text, "Analytics", "the system the request does not concern is named")
 	assert.Len(t, f.events(t, "PR-DEL1", fulfil.ActionAnswered), 1)
+}
+
+// TestWorkflowRetryAfterIsHonoured: a system that answers 503 with
+// Retry-After is called again no sooner than it asked (on the virtual
+// clock), and the other systems are not held back by it.
+func TestWorkflowRetryAfterIsHonoured(t *testing.T) {
+	f := newFlow(t)
+	sup := f.systems["support"]
+	sup.failDeletes, sup.retryAfter, sup.now = 2, "600", f.clk.Now
+
+	out := f.run(t, "PR-RA1", request.Deletion)
+	assert.True(t, out.Completed)
+	require.Len(t, sup.deleteTimes, 3)
+	for i := 1; i < len(sup.deleteTimes); i++ {
+		gap := sup.deleteTimes[i].Sub(sup.deleteTimes[i-1])
+		assert.GreaterOrEqual(t, gap, 600*time.Second, "attempt %d came %s after the one before", i+1, gap)
+	}
+	assert.Empty(t, f.systems["accounts"].people, "the other system was erased in the first round")
+}
+
+// TestWorkflowSystemDownForGood: a system failing every round is tried
+// MaxRounds times, each attempt recorded, then reported to the team; the
+// others are done.
+func TestWorkflowSystemDownForGood(t *testing.T) {
+	f := newFlow(t)
+	f.systems["support"].failDeletes = 1000
+
+	out := f.run(t, "PR-DOWN1", request.Deletion)
+	assert.True(t, out.NeedsAttention)
+	assert.Equal(t, fulfil.MaxRounds, f.systems["support"].deletes)
+	failed := f.events(t, "PR-DOWN1", fulfil.ActionStepFailed)
+	require.Len(t, failed, fulfil.MaxRounds)
+	assert.Equal(t, "false", failed[len(failed)-1].Data["retry"], "the last attempt says no retry follows")
+	team := f.mailTo(t, team, "PR-DOWN1")
+	require.Len(t, team, 1)
+	assert.Contains(t, team[0].Text, "support (erase): RetryableError")
+	assert.Empty(t, f.systems["accounts"].people)
 }
 
 func TestWorkflowErasureNotProven(t *testing.T) {

@@ -22,6 +22,7 @@ const (
 	ActionFulfilmentStarted     = "fulfilment-started"        // the fulfil workflow was started
 	ActionOptOutsStarted        = "opt-outs-started"          // the opt-outs' own fulfilment was started
 	ActionStepDone              = "fulfilment-step"           // one system's action was done (data: system, action, outcome)
+	ActionStepFailed            = "fulfilment-step-failed"    // one attempt of a step failed (data: system, action, error, attempt, retry)
 	ActionErasureProof          = "erasure-proof"             // after an erase, the system no longer finds the person
 	ActionErasureWithheld       = "erasure-withheld"          // a category kept under a legal hold (data: law, until)
 	ActionTaskCreated           = "manual-task-created"       // an owner's task was created
@@ -40,6 +41,14 @@ const (
 	ActionAcknowledgementCapped = "acknowledgement-capped"    // the address had its automatic mails for the day: no acknowledgement sent
 	statusActionPrefix          = "status:"
 
+	// What SES said became of a desk mail about the request (actor
+	// "system:mail-events"; data: messageId, mail — the action that
+	// recorded the mail, to — whom it went to, and SES's bounce or
+	// complaint type; never an address).
+	ActionMailBounced          = "mail-bounced"          // a mail bounced: transient or undetermined, or not to the requester
+	ActionRequesterUnreachable = "requester-unreachable" // a mail to the requester bounced permanently; the team must reach them another way
+	ActionMailComplaint        = "mail-complaint"        // the recipient marked a mail as spam
+
 	// The team, in the console (actor "team:<username>"); the status moves
 	// are StatusAction's.
 	ActionExtensionNoticeSent = "extension-notice-sent" // the requester was told of the extension, its reason and the new date
@@ -56,8 +65,16 @@ const OutcomeByHand = "done-by-hand"
 
 // NeedsAttention reports whether an event with action puts its open request
 // on the team's "needs attention" list: a step or a workflow stage failed
-// after its retries, and the team must finish by hand.
+// after its retries, and the team must finish by hand; or the requester's
+// address bounced permanently, and the desk cannot reach the requester.
 func NeedsAttention(action string) bool {
+	return action == ActionNeedsAttention || action == ActionStageFailed || action == ActionRequesterUnreachable
+}
+
+// StepFailed reports whether the attention mark action (Request.Attention)
+// says a step or a workflow stage failed, which the team may finish by
+// hand or run again; a mark for an unreachable requester is not one.
+func StepFailed(action string) bool {
 	return action == ActionNeedsAttention || action == ActionStageFailed
 }
 

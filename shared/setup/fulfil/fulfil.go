@@ -211,10 +211,10 @@ func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	return p.service().Plan, nil
 }
 
-// Step builds FulfilStepFunction's handler: it runs one action in one
-// system through the connectors (HTTP APIs with their secrets, SES
+// Step builds FulfilStepFunction's handler: each call runs one round of a
+// request's automatic steps (every system's action, a few at a time) through the connectors (HTTP APIs with their secrets, SES
 // suppression), erases with proof, and keeps exports as parts.
-func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.StepInput) (fulfil.StepOutput, error), error) {
+func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.RunInput) (fulfil.RunOutput, error), error) {
 	p, err := load(ctx, getenv, log, opts)
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	svc.Systems = runner
 	svc.Eraser = &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(p.store.AppendEvent), Now: p.now, Log: log}
 	svc.Parts = p.exportParts(p.s3())
-	return svc.Step, nil
+	return svc.Run, nil
 }
 
 // Tasks builds FulfilTasksFunction's handler: it mails owners their manual
