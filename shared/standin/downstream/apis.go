@@ -86,6 +86,7 @@ func (s *Systems) accounts() http.Handler {
 			a.Address = *in.Address
 		}
 		a.Corrected = s.now().UTC().Format(time.RFC3339)
+		s.applyLocked(CustomerAccounts, a.Email, "change profile", true)
 		writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "email": a.Email, "name": a.Name, "phone": a.Phone, "address": a.Address})
 	})
 	mux.HandleFunc("POST /v1/customers/{id}/corrections", func(w http.ResponseWriter, r *http.Request) {
@@ -129,15 +130,18 @@ func (s *Systems) accounts() http.Handler {
 		}
 		next.Corrected = s.now().UTC().Format(time.RFC3339)
 		*a = next
+		s.applyLocked(CustomerAccounts, a.Email, "correct", true)
 		writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "corrected": applied})
 	})
 	mux.HandleFunc("DELETE /v1/customers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if _, ok := s.data.accounts[r.PathValue("id")]; !ok {
+		a, ok := s.data.accounts[r.PathValue("id")]
+		if !ok {
 			notFound(w)
 			return
 		}
+		s.applyLocked(CustomerAccounts, a.Email, "delete account", false)
 		delete(s.data.accounts, r.PathValue("id"))
 		w.WriteHeader(http.StatusNoContent)
 	})
@@ -208,10 +212,12 @@ func (s *Systems) stripe() http.Handler {
 		id := r.PathValue("id")
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if _, ok := s.data.customers[id]; !ok {
+		c, ok := s.data.customers[id]
+		if !ok {
 			missing(w, id)
 			return
 		}
+		s.applyLocked(Payments, c.Email, "delete customer", false)
 		delete(s.data.customers, id)
 		s.data.deletedSt[id] = true
 		writeJSON(w, http.StatusOK, map[string]any{"id": id, "object": "customer", "deleted": true})
@@ -278,6 +284,7 @@ func (s *Systems) analytics() http.Handler {
 		defer s.mu.Unlock()
 		at := s.now().UTC()
 		s.data.gaDeleted[in.ID.UserID] = append(s.data.gaDeleted[in.ID.UserID], at)
+		s.applyLocked(Analytics, in.ID.UserID, "user deletion request", true)
 		delete(s.data.gaUsers, in.ID.UserID)
 		writeJSON(w, http.StatusOK, map[string]any{
 			"kind": in.Kind, "id": map[string]any{"type": in.ID.Type, "userId": in.ID.UserID},
@@ -357,6 +364,7 @@ func (s *Systems) zendesk() http.Handler {
 			return
 		}
 		u.Deleted = true
+		s.applyLocked(SupportDesk, u.Email, "soft-delete user", false)
 		out := u.json()
 		out["active"] = false
 		writeJSON(w, http.StatusOK, map[string]any{"user": out})
@@ -369,6 +377,7 @@ func (s *Systems) zendesk() http.Handler {
 			notFound(w)
 			return
 		}
+		s.applyLocked(SupportDesk, u.Email, "delete user permanently", false)
 		delete(s.data.zdUsers, u.ID)
 		s.data.zdTickets = slices.DeleteFunc(s.data.zdTickets, func(t zendeskTicket) bool { return t.RequesterID == u.ID })
 		writeJSON(w, http.StatusOK, map[string]any{"deleted_user": map[string]any{"id": u.ID, "name": "Permanently deleted user", "active": false}})
@@ -423,15 +432,18 @@ func (s *Systems) newsletter() http.Handler {
 		if in.Status == "unsubscribed" {
 			m.Unsubscribed = append(m.Unsubscribed, at)
 		}
+		s.applyLocked(Newsletter, m.Email, "set "+in.Status, true)
 		writeJSON(w, http.StatusOK, m.json(r.PathValue("hash")))
 	})
 	mux.HandleFunc("DELETE "+path, func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if _, ok := s.data.members[r.PathValue("hash")]; !ok {
+		m, ok := s.data.members[r.PathValue("hash")]
+		if !ok {
 			notFound(w)
 			return
 		}
+		s.applyLocked(Newsletter, m.Email, "delete member", false)
 		delete(s.data.members, r.PathValue("hash"))
 		w.WriteHeader(http.StatusNoContent)
 	})
@@ -498,6 +510,7 @@ func (s *Systems) factoring() http.Handler {
 			d.DoNotSellSince = s.now().UTC().Format(time.RFC3339)
 		}
 		d.DoNotSell = *in.DoNotSell
+		s.applyLocked(CreditFactoring, d.Email, "set doNotSell", true)
 		writeJSON(w, http.StatusOK, d.json())
 	})
 	return mux

@@ -23,6 +23,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strings"
@@ -66,8 +67,15 @@ type Systems struct {
 	servers []*http.Server
 	secrets *SecretStore
 
-	mu   sync.Mutex
-	data *state
+	mu       sync.Mutex
+	data     *state
+	faults   *Faults // nil: no call fails
+	rnd      *rand.Rand
+	attempts []Attempt
+	applied  map[string][]Applied // by address
+	seq      int                  // people added
+	// listeners are the stand-ins' addresses and handlers, for Restart.
+	listeners []listener
 }
 
 // Start seeds the demo people and starts one listener per system origin on
@@ -108,12 +116,14 @@ func Start(ctx context.Context, opts ...Option) (*Systems, error) {
 			secrets = append(secrets, Secret{Source: sys.Auth.Source, Name: sys.Auth.Name, Value: v})
 			s.auth[name] = sys.Auth.Prefix + v
 		}
-		base, srv, err := serve(ctx, s.checkAuth(sys, handlers[name]))
+		h := s.observe(name, s.checkAuth(sys, handlers[name]))
+		base, srv, err := serve(ctx, h)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("downstream: start %s: %w", name, err)
 		}
 		s.servers = append(s.servers, srv)
+		s.listeners = append(s.listeners, listener{addr: strings.TrimPrefix(base, "http://"), h: h})
 		s.origins[origin] = base
 	}
 	s.secrets, err = StartSecrets(ctx, secrets)

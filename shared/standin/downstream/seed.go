@@ -22,6 +22,9 @@ type state struct {
 	zdTickets []zendeskTicket
 	members   map[string]*member // by emailHash
 	debtors   map[string]*debtor // by ID
+	// owner maps every identifier of a person (lower-cased) to their
+	// address, kept after deletions (index).
+	owner map[string]string
 }
 
 type address struct {
@@ -188,5 +191,6 @@ func seed() *state {
 				}},
 		},
 	}
+	st.index()
 	return st
 }
