@@ -351,4 +351,3 @@ func (st *SecretStore) restart(ctx context.Context) error {
 	st.srv = srv
 	return nil
 }
-
