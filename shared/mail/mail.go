@@ -95,6 +95,12 @@ type Acknowledgement struct {
 	// StatusLink is the requester's link to the status page of the
 	// request (/status?t=…), issued for this mail; empty: none.
 	StatusLink string
+	// VerifyLink is the verification link (the confirm page with its
+	// single-use token), working until VerifyLinkUntil, when the
+	// acknowledgement carries it; empty: the link comes in a mail of its
+	// own, as the acknowledgement then says.
+	VerifyLink      string
+	VerifyLinkUntil time.Time
 }
 
 type ackView struct {
@@ -109,6 +115,9 @@ type ackView struct {
 	TeamAddress string
 	FormURL     string
 	StatusLink  string
+	// VerifyLink is set only with Verify.
+	VerifyLink      string
+	VerifyLinkUntil time.Time
 }
 
 // RenderAcknowledgement renders the acknowledgement of request a to the
@@ -131,6 +140,9 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
 		FormURL:     clean(a.FormURL),
+	}
+	if v.Verify && a.VerifyLink != "" {
+		v.VerifyLink, v.VerifyLinkUntil = clean(a.VerifyLink), in(a.VerifyLinkUntil, a.Location)
 	}
 	subject := "We received your privacy request " + v.RequestID
 	if lang == Spanish {

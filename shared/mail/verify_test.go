@@ -83,3 +83,53 @@ func TestRenderUnverified(t *testing.T) {
 		})
 	}
 }
+
+// TestAcknowledgementCarriesTheVerificationLink: with a link, the
+// acknowledgement is the one mail — it carries the link and when it
+// stops working, in both languages and both parts, and no longer promises
+// a link by email; without one it still does. Opt-outs alone get no link.
+func TestAcknowledgementCarriesTheVerificationLink(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	a := mail.Acknowledgement{
+		RequestID: "PR-VRFY-0000-0000-0003", Kinds: []request.Kind{request.Deletion}, ReceivedAt: received,
+		Due:         request.Due{Response: received.AddDate(0, 0, 45)},
+		TeamAddress: team, Location: ny, VerifyLink: verifyLink, VerifyLinkUntil: received.Add(7 * 24 * time.Hour),
+	}
+	tests := []struct {
+		language, until, promise, button string
+	}{
+		{"", "The link works once, until Monday, December 7, 2026 at 10:00 AM EST.", "We will email you a link", "Confirm my request"},
+		{"es", "El enlace funciona una sola vez, hasta el lunes, 7 de diciembre de 2026 a las 10:00 a. m. EST.", "Le enviaremos por correo electrónico un enlace", "Confirmar mi solicitud"},
+	}
+	for _, tt := range tests {
+		t.Run("language "+tt.language, func(t *testing.T) {
+			a.Language = tt.language
+			m, err := mail.RenderAcknowledgement("ana@example.org", a)
+			require.NoError(t, err)
+			assert.NotContains(t, m.Subject, "?t=", "the token is only in the body")
+			assert.Contains(t, m.Text, "\n   "+verifyLink+"\n")
+			assert.Contains(t, m.Text, tt.until)
+			assert.Contains(t, m.HTML, `href="`+verifyLink+`"`)
+			assert.Contains(t, m.HTML, tt.button)
+			assert.NotContains(t, m.Text, tt.promise)
+			assert.NotContains(t, m.HTML, tt.promise)
+
+			without := a
+			without.VerifyLink = ""
+			m, err = mail.RenderAcknowledgement("ana@example.org", without)
+			require.NoError(t, err)
+			assert.Contains(t, m.Text, tt.promise)
+			assert.NotContains(t, m.Text, "?t=")
+		})
+	}
+	t.Run("only opt-outs: no link", func(t *testing.T) {
+		oo := a
+		oo.Language, oo.Kinds, oo.Due = "", []request.Kind{request.OptOutSale}, request.Due{OptOut: received.AddDate(0, 0, 21)}
+		m, err := mail.RenderAcknowledgement("ana@example.org", oo)
+		require.NoError(t, err)
+		assert.NotContains(t, m.Text, verifyLink)
+		assert.NotContains(t, m.HTML, verifyLink)
+	})
+}
