@@ -46,7 +46,14 @@ type Task struct {
 	Uploaded bool `json:"uploaded,omitempty"`
 	// TeamToldOverdue is set once the privacy team heard the task is overdue.
 	TeamToldOverdue bool `json:"teamToldOverdue,omitempty"`
+	// DigestDay is the day (YYYY-MM-DD in the business time zone) the task
+	// was last in its owner's daily digest; empty until then.
+	DigestDay string `json:"digestDay,omitempty"`
 }
+
+// ErrInDigest means the task is already in its owner's digest of that day
+// (or was answered meanwhile): marking it again changes nothing.
+var ErrInDigest = errors.New("task already in the owner's digest of the day")
 
 // TaskState is where a manual task stands.
 type TaskState string
@@ -106,6 +113,25 @@ func DueWords(t time.Time, loc *time.Location) string {
 // Send mails the owner of sys the task t (its due time already decided)
 // for the person p.
 func (m *Manual) Send(ctx context.Context, sys *system.System, t Task, p Subject) error {
+	v, err := m.ownerTask(ctx, sys, t, p)
+	if err != nil {
+		return err
+	}
+	msg, err := mail.RenderOwnerTask(sys.Owner, m.ReplyTo, v)
+	if err != nil {
+		return ownerMailError(sys.Name, t.Action, err)
+	}
+	if err := m.send(ctx, msg, t); err != nil {
+		return err
+	}
+	m.Log.InfoContext(ctx, "manual task mailed", "requestId", t.RequestID, "system", sys.Name, "action", string(t.Action), "due", t.Due)
+	return nil
+}
+
+// CheckTask says whether task t can be mailed to its owner: the system
+// declares the action as manual, and the person can be named (an address
+// or an account, no control characters). Its error is a *PermanentError.
+func CheckTask(sys *system.System, t Task, p Subject) error {
 	meth := sys.Actions[t.Action]
 	if meth == nil || meth.Kind != system.Manual {
 		return &PermanentError{System: sys.Name, Action: t.Action, Reason: "no manual action declared"}
@@ -114,9 +140,18 @@ func (m *Manual) Send(ctx context.Context, sys *system.System, t Task, p Subject
 	if strings.ContainsFunc(email+p.Name+p.Account, unicode.IsControl) || (email == "" && p.Account == "") {
 		return &PermanentError{System: sys.Name, Action: t.Action, Reason: "no usable identifier to name the person"}
 	}
+	return nil
+}
+
+// ownerTask is what the owner is told of a new task, with a fresh link.
+func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Subject) (mail.OwnerTask, error) {
+	if err := CheckTask(sys, t, p); err != nil {
+		return mail.OwnerTask{}, err
+	}
+	meth, email := sys.Actions[t.Action], strings.TrimSpace(p.Email)
 	link, err := m.link(ctx, t)
 	if err != nil {
-		return err
+		return mail.OwnerTask{}, err
 	}
 	v := mail.OwnerTask{
 		System: sys.DisplayName(), Action: string(t.Action), Instructions: meth.Task, Person: email,
@@ -127,14 +162,54 @@ func (m *Manual) Send(ctx context.Context, sys *system.System, t Task, p Subject
 	for _, h := range sys.Holds {
 		v.Holds = append(v.Holds, mail.OwnerHold{Category: h.Category, Reason: h.Reason})
 	}
-	msg, err := mail.RenderOwnerTask(sys.Owner, m.ReplyTo, v)
-	if err != nil {
-		return ownerMailError(sys.Name, t.Action, err)
+	return v, nil
+}
+
+// DigestItem is one task of an owner's daily digest. With a Subject it is
+// new to the owner and names the person as the single-task mail does;
+// without one it is a reminder, which does not repeat who the person is.
+type DigestItem struct {
+	System  *system.System
+	Task    Task
+	Subject *Subject
+}
+
+// Digest mails owner one message listing every item, each with its own
+// single-use link to the task page (issued now, as Send and Remind issue
+// theirs). day is the digest's day in words. It refuses the whole mail
+// when one item cannot be written, so that no task is marked mailed that
+// was not.
+func (m *Manual) Digest(ctx context.Context, owner, day string, items []DigestItem) error {
+	if len(items) == 0 {
+		return nil
 	}
-	if err := m.send(ctx, msg, t); err != nil {
+	first := items[0].Task
+	v := mail.OwnerDigest{Day: day}
+	for _, it := range items {
+		sys, t := it.System, it.Task
+		if it.Subject == nil {
+			link, err := m.link(ctx, t)
+			if err != nil {
+				return err
+			}
+			v.Reminders = append(v.Reminders, mail.OwnerReminder{System: sys.DisplayName(), Action: string(t.Action),
+				RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), Link: link, Overdue: !m.Now().Before(t.Due)})
+			continue
+		}
+		ot, err := m.ownerTask(ctx, sys, t, *it.Subject)
+		if err != nil {
+			return err
+		}
+		v.New = append(v.New, ot)
+	}
+	msg, err := mail.RenderOwnerDigest(owner, m.ReplyTo, v)
+	if err != nil {
+		return ownerMailError(first.System, first.Action, err)
+	}
+	if err := m.send(ctx, msg, first); err != nil {
 		return err
 	}
-	m.Log.InfoContext(ctx, "manual task mailed", "requestId", t.RequestID, "system", sys.Name, "action", string(t.Action), "due", t.Due)
+	m.Log.InfoContext(ctx, "owner's digest mailed", "tasks", len(items), "new", len(v.New), "reminders", len(v.Reminders))
 	return nil
 }
 

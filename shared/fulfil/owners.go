@@ -21,8 +21,10 @@ import (
 )
 
 // Owners' tasks. Every manual step of a request is written to the task
-// store when fulfilment is planned and mailed to its owner at once; the
-// workflow waits for all of them on one task token (kept in the store, and
+// store when fulfilment is planned. A task of an expedited request or of a
+// child's data is mailed to its owner at once; any other waits for the
+// owner's daily digest (digest.go), which lists every task of one owner in
+// one mail. The workflow waits for all of them on one task token (kept in the store, and
 // renewed by each turn of the reminder loop), so waiting for an owner never
 // holds a slot of the automatic steps' Map. The owner answers on the task
 // page (AnswerTask); when the last task is answered the waiting workflow
@@ -43,6 +45,16 @@ type TaskStore interface {
 type OwnerMail interface {
 	Send(ctx context.Context, sys *system.System, t connector.Task, p connector.Subject) error
 	Remind(ctx context.Context, sys *system.System, t connector.Task) error
+}
+
+// DigestMail is an OwnerMail that also sends an owner's daily digest
+// (*connector.Manual): one mail listing each task, each with its own link.
+// Tasks that are not urgent wait for the digest only when the owners' mail
+// is one (FulfilTasksFunction runs the digest, op "digest"); with an
+// OwnerMail that sends no digest, every task is mailed at once.
+type DigestMail interface {
+	OwnerMail
+	Digest(ctx context.Context, owner, day string, items []connector.DigestItem) error
 }
 
 // Calendar counts business days (*clock.Calendar).
@@ -71,7 +83,9 @@ const (
 )
 
 // OwnersInput is the workflow's call for the owners' tasks: Op "await"
-// (mail what is not mailed yet and wait, with TaskToken) or "remind".
+// (mail what is not mailed yet and wait, with TaskToken) or "remind"; or
+// the schedule's call for the owners' daily digest: Op "digest", no
+// request.
 type OwnersInput struct {
 	RequestID string `json:"requestId"`
 	Op        string `json:"op"`
@@ -83,6 +97,8 @@ type OwnersOutput struct {
 	RequestID string `json:"requestId"`
 	CheckIn   int    `json:"checkIn"`
 	Open      int    `json:"open"`
+	// Digest is what the owners' daily digest did (op "digest" only).
+	Digest *DigestResult `json:"digest,omitempty"`
 }
 
 // Owners runs one call of the owners' task loop.
@@ -96,15 +112,31 @@ func (s *Service) Owners(ctx context.Context, in OwnersInput) (OwnersOutput, err
 	return OwnersOutput{}, fmt.Errorf("owners' tasks: unknown op %q", in.Op)
 }
 
+// urgent reports whether a request's owners' tasks are urgent: an
+// expedited request or a child's data. Urgent tasks are due within the
+// expedited business days and are mailed at once, never kept for the
+// owners' daily digest.
+func urgent(r *request.Request) bool {
+	return r.Priority == request.Expedited || slices.Contains(r.Kinds, request.ChildData)
+}
+
+// forDigest reports whether r's tasks wait for the owners' daily digest
+// instead of being mailed (and reminded) one by one.
+func (s *Service) forDigest(r *request.Request) bool {
+	_, ok := s.OwnerMail.(DigestMail)
+	return ok && !urgent(r)
+}
+
 // taskDue decides when an owner's task is due: the registry's time for the
-// action, shortened to the expedited business days for an expedited
-// request or a child's data.
+// action from when the task is opened (whenever the owner is mailed it),
+// shortened to the expedited business days for an expedited request or a
+// child's data.
 func (s *Service) taskDue(r *request.Request, meth *system.Method, now time.Time) time.Time {
 	due := now.Add(meth.DueIn)
 	if meth.DueIn == 0 {
 		due = now.Add(connector.DefaultDueIn)
 	}
-	if r.Priority == request.Expedited || slices.Contains(r.Kinds, request.ChildData) {
+	if urgent(r) {
 		days := s.ExpeditedTaskDays
 		if days <= 0 {
 			days = DefaultExpeditedTaskDays
@@ -143,18 +175,23 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 			}
 		}
 	}
-	return s.nextCheck(ctx, r.ID)
+	return s.nextCheck(ctx, r)
 }
 
 // nextCheck gives the seconds until the earliest reminder of an open task
-// (at least 1), or 1 when every task is answered.
-func (s *Service) nextCheck(ctx context.Context, id string) (int, error) {
+// (at least 1), or 1 when every task is answered. A task kept for the
+// owners' digest wakes the loop only to tell the team when it is overdue
+// (the digest reminds its owner); after that, every OverdueEvery, so
+// that a completion that was lost is still found.
+func (s *Service) nextCheck(ctx context.Context, r *request.Request) (int, error) {
+	id := r.ID
 	tasks, err := s.Tasks.List(ctx, id)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
 		return 0, &TransientError{RequestID: id, Op: "list tasks", Err: err}
 	}
 	now := s.Now()
+	digest := s.forDigest(r)
 	var next time.Time
 	for _, t := range tasks {
 		if t.Answered() {
@@ -163,7 +200,14 @@ func (s *Service) nextCheck(ctx context.Context, id string) (int, error) {
 		if t.MailedAt.IsZero() {
 			t.MailedAt = now
 		}
-		if at := connector.NextReminder(t); next.IsZero() || at.Before(next) {
+		at := connector.NextReminder(t)
+		if digest {
+			at = now.Add(connector.OverdueEvery)
+			if !t.TeamToldOverdue && t.Due.Before(at) {
+				at = t.Due
+			}
+		}
+		if next.IsZero() || at.Before(next) {
 			next = at
 		}
 	}
@@ -173,7 +217,10 @@ func (s *Service) nextCheck(ctx context.Context, id string) (int, error) {
 	return max(1, int(next.Sub(now).Seconds()+0.999)), nil
 }
 
-func (s *Service) subject(r *request.Request) connector.Subject {
+func (s *Service) subject(r *request.Request) connector.Subject { return taskSubject(r) }
+
+// taskSubject names the person r's tasks are about, for the owner's mail.
+func taskSubject(r *request.Request) connector.Subject {
 	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections}
 	if r.Subject != nil {
 		p.Name, p.Account = r.Subject.Name, r.Subject.Account
@@ -182,8 +229,9 @@ func (s *Service) subject(r *request.Request) connector.Subject {
 	return p
 }
 
-// awaitOwners mails every task not mailed yet, keeps the workflow's new
-// task token, and completes it at once when every task is answered.
+// awaitOwners mails every task not mailed yet (unless the tasks wait for
+// the owners' daily digest), keeps the workflow's new task token, and
+// completes it at once when every task is answered.
 func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput, error) {
 	out := OwnersOutput{RequestID: in.RequestID}
 	r, err := s.load(ctx, in.RequestID)
@@ -199,7 +247,7 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 		s.Log.ErrorContext(ctx, "list tasks", "requestId", r.ID, "err", err)
 		return out, &TransientError{RequestID: r.ID, Op: "list tasks", Err: err}
 	}
-	if !r.Status.Closed() {
+	if !r.Status.Closed() && !s.forDigest(r) {
 		for i, t := range tasks {
 			if !t.MailedAt.IsZero() || t.Answered() {
 				continue
@@ -282,7 +330,9 @@ func (s *Service) completeOwners(ctx context.Context, id, taskToken string, task
 
 // remindOwners reminds the owner of each open task whose reminder is due
 // (before the due time, when overdue, and every few days after), tells the
-// team once of each overdue task, and gives the next wait.
+// team once of each overdue task, and gives the next wait. Tasks kept for
+// the owners' daily digest are reminded there: here the team is told once
+// of each that is overdue, and its owner is not mailed.
 func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutput, error) {
 	out := OwnersOutput{RequestID: in.RequestID, CheckIn: 1}
 	r, err := s.load(ctx, in.RequestID)
@@ -299,7 +349,14 @@ func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutpu
 	}
 	now := s.Now()
 	var overdue []mail.AttentionItem
-	for _, t := range connector.DueForReminder(tasks, now) {
+	owners := tasks // their owners are reminded here
+	if s.forDigest(r) {
+		if err := s.tellTeamOverdue(ctx, r, tasks, now); err != nil {
+			return out, err
+		}
+		owners = nil // their owners are reminded by the digest
+	}
+	for _, t := range connector.DueForReminder(owners, now) {
 		sys, ok := s.Registry.Lookup(t.System)
 		if !ok {
 			continue
@@ -337,7 +394,7 @@ func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutpu
 			s.Log.ErrorContext(ctx, "send overdue notice", "requestId", r.ID, "err", err)
 		}
 	}
-	if out.CheckIn, err = s.nextCheck(ctx, r.ID); err != nil {
+	if out.CheckIn, err = s.nextCheck(ctx, r); err != nil {
 		return out, err
 	}
 	for _, t := range tasks {
@@ -346,6 +403,52 @@ func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutpu
 		}
 	}
 	return out, nil
+}
+
+// tellTeamOverdue tells the team once of each open task kept for the
+// digest that is overdue, then marks and records it. The owner's
+// reminders stay the digest's (RemindedAt is kept). Mail first, then the
+// mark: a failure between the two tells the team twice rather than never.
+func (s *Service) tellTeamOverdue(ctx context.Context, r *request.Request, tasks []connector.Task, now time.Time) error {
+	var overdue []mail.AttentionItem
+	var late []connector.Task
+	for _, t := range tasks {
+		if t.Answered() || t.TeamToldOverdue || now.Before(t.Due) {
+			continue
+		}
+		sys, ok := s.Registry.Lookup(t.System)
+		if !ok {
+			continue
+		}
+		late = append(late, t)
+		overdue = append(overdue, mail.AttentionItem{System: sys.DisplayName(), Action: string(t.Action), Error: "overdue",
+			Cause: "the owner (" + sys.Owner + ") has not answered; the task was due " + connector.DueWords(t.Due, s.Location)})
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: overdue})
+	if err != nil {
+		return fmt.Errorf("render overdue notice for %s: %w", r.ID, err)
+	}
+	msg.Subject = fmt.Sprintf("Overdue owner's task: privacy request %s", r.ID)
+	if _, err := s.Mail.Send(ctx, msg); err != nil {
+		s.Log.ErrorContext(ctx, "send overdue notice", "requestId", r.ID, "err", err)
+		return &TransientError{RequestID: r.ID, Op: "send overdue notice", Err: err}
+	}
+	for _, t := range late {
+		if err := s.Tasks.MarkReminded(ctx, r.ID, t.System, string(t.Action), t.RemindedAt, true); err != nil {
+			s.Log.ErrorContext(ctx, "mark task overdue", "requestId", r.ID, "system", t.System, "err", err)
+			return &TransientError{RequestID: r.ID, Op: "mark task overdue", Err: err}
+		}
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskOverdue,
+			Once: "task-overdue-" + t.System + "-" + string(t.Action),
+			Data: map[string]string{"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339),
+				"ownerReminder": "daily digest"}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AnswerTask records an owner's answer from the task page: for an export

@@ -95,6 +95,41 @@ func (ts *Store) MarkReminded(ctx context.Context, requestID, sys, action string
 		map[string]types.AttributeValue{":at": s(at.UTC().Format(time.RFC3339Nano)), ":told": &types.AttributeValueMemberBOOL{Value: teamTold}})
 }
 
+// MarkDigested puts the open task in its owner's digest of day (the
+// business day, YYYY-MM-DD) once: first marks it mailed at at, otherwise
+// reminded at at. A task already in that day's digest, or answered
+// meanwhile, gives connector.ErrInDigest and changes nothing, so a second
+// run of the digest on one day mails nothing again.
+func (ts *Store) MarkDigested(ctx context.Context, requestID, sys, action, day string, at time.Time, first bool) error {
+	set := "SET digestDay = :day, remindedAt = :at"
+	if first {
+		set = "SET digestDay = :day, mailedAt = :at"
+	}
+	err := ts.update(ctx, requestID, sys, action, set,
+		"attribute_exists(PK) AND #state = :open AND (attribute_not_exists(digestDay) OR digestDay <> :day)",
+		map[string]types.AttributeValue{":day": s(day), ":at": s(at.UTC().Format(time.RFC3339Nano)), ":open": s(string(connector.TaskOpen))})
+	var cfe *types.ConditionalCheckFailedException
+	if errors.As(err, &cfe) {
+		return connector.ErrInDigest
+	}
+	return err
+}
+
+// OpenRequests gives the IDs of every open request, from the open-work
+// index (one query, paged): the requests whose tasks the owners' digest
+// reads.
+func (ts *Store) OpenRequests(ctx context.Context) ([]string, error) {
+	open, err := (&dynamo.Store{API: ts.API, Table: ts.Table}).OpenWork(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(open))
+	for _, r := range open {
+		ids = append(ids, r.ID)
+	}
+	return ids, nil
+}
+
 // Answer records the owner's answer once: a task that is not open gives
 // ErrAnswered.
 func (ts *Store) Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error {
@@ -116,7 +151,7 @@ func (ts *Store) update(ctx context.Context, requestID, sys, action, update, con
 		TableName: aws.String(ts.Table), Key: taskKey(requestID, sys, action),
 		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
 	}
-	if _, ok := vals[":state"]; ok {
+	if _, ok := vals[":open"]; ok {
 		in.ExpressionAttributeNames = map[string]string{"#state": "state"}
 	}
 	if _, err := ts.API.UpdateItem(ctx, in); err != nil {

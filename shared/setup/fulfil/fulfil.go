@@ -233,7 +233,8 @@ func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 }
 
 // Tasks builds FulfilTasksFunction's handler: it mails owners their manual
-// tasks (op "await") and reminds them (op "remind"). It needs the confirm
+// tasks (op "await": urgent ones at once) and reminds them (op "remind"),
+// and sends the owners' daily digest of the rest (op "digest"). It needs the confirm
 // page (TASK_CONFIRM_URL) when the registry declares a manual action.
 func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.OwnersInput) (fulfil.OwnersOutput, error), error) {
 	p, err := load(ctx, getenv, log, opts)
@@ -245,14 +246,19 @@ func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	}
 	mailer := p.mailer()
 	svc := p.service()
-	svc.Tasks = p.tasks()
-	svc.OwnerMail = &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
+	tasks := p.tasks()
+	owners := &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
 		Issuer: &token.Issuer{Now: p.now}, Now: p.now, Log: log, ConfirmURL: p.cfg.ConfirmURL.String(),
 		ReplyTo: p.cfg.TeamAddress.String(), Location: p.cal.Location()}
+	svc.Tasks, svc.OwnerMail = tasks, owners
 	svc.Complete = p.complete()
 	svc.ExpeditedTaskDays = p.cfg.ExpeditedTaskDays
 	svc.Mail = mailer
-	return svc.Owners, nil
+	// The owners' daily digest (op "digest", from the schedule) mails the
+	// tasks that are not urgent, which the loop leaves to it.
+	digest := &fulfil.OwnerDigest{Requests: p.store, Tasks: tasks, Mail: owners, Registry: p.reg,
+		Now: p.now, Location: p.cal.Location(), Log: log}
+	return fulfil.Owners(svc, digest), nil
 }
 
 // Answer builds FulfilAnswerFunction's handler: it packages exports,
