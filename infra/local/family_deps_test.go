@@ -18,8 +18,9 @@ import (
 // reminder, verification and the hand-over to fulfilment (fulfil-start)
 // link neither the web form, the registry's YAML, S3, SSM nor the
 // connectors, and the hand-over no access package or fulfilment service
-// either; no function links the registry of all of them
-// (shared/setup/workflows).
+// either; the mail-events function links the request store and nothing
+// of the intake's wiring, fulfilment, deadlines or the console; no
+// function links the registry of all of them (shared/setup/workflows).
 func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("skipping: the go command is not on PATH")
@@ -45,6 +46,9 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 		"console":           slices.Concat(all, mime, heavy),
 		"team-digest": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
 			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/setup/intake"}),
+		"mail-events": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
+			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/console",
+			module + "/shared/fulfil", module + "/shared/deadline", module + "/shared/setup/intake"}),
 	}
 	for _, fn := range slices.Sorted(maps.Keys(notLinked)) {
 		t.Run(fn, func(t *testing.T) {
