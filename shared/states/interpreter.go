@@ -70,6 +70,11 @@ type execution struct {
 	rt      *Runtime
 	def     *Definition
 	resumed bool
+	seq     int64 // start order; set under Runtime.mu
+
+	// closedTokens are this execution's tokens in Runtime.closed; guarded
+	// by Runtime.mu.
+	closedTokens []string
 
 	mu      sync.Mutex // guards rec, every thread in it and the caches
 	rec     execRecord
@@ -84,11 +89,17 @@ type execution struct {
 func (x *execution) info() ExecutionInfo {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.infoLocked()
+}
+
+func (x *execution) infoLocked() ExecutionInfo { return x.rec.info() }
+
+func (rec *execRecord) info() ExecutionInfo {
 	return ExecutionInfo{
-		ExecutionARN: x.rec.ARN, StateMachineARN: x.rec.StateMachineARN, Name: x.rec.Name,
-		Status: x.rec.Status, StartDate: x.rec.StartDate, StopDate: x.rec.StopDate,
-		Input: x.rec.Input, Output: x.rec.Output, Error: x.rec.Error, Cause: x.rec.Cause,
-		Transitions: x.rec.Transitions,
+		ExecutionARN: rec.ARN, StateMachineARN: rec.StateMachineARN, Name: rec.Name,
+		Status: rec.Status, StartDate: rec.StartDate, StopDate: rec.StopDate,
+		Input: rec.Input, Output: rec.Output, Error: rec.Error, Cause: rec.Cause,
+		Transitions: rec.Transitions,
 	}
 }
 
@@ -116,6 +127,9 @@ func (x *execution) save() {
 func (x *execution) run() {
 	defer x.rt.clock.Idle()
 	defer close(x.done)
+	// Once ended (and saved), the execution leaves the running set before
+	// Wait returns.
+	defer x.rt.retire(x)
 	m := &Machine{StartAt: x.def.StartAt, States: x.def.States}
 	finished := make(chan struct{})
 	if x.def.TimeoutSeconds > 0 {

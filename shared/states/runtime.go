@@ -49,6 +49,12 @@ type Options struct {
 	Random  func() float64 // in [0,1), for FULL retry jitter; default math/rand
 	// NewToken makes task tokens and execution names; default crypto/rand.
 	NewToken func() string
+	// KeepEnded is how many ended executions a runtime without a Store
+	// keeps in memory (default DefaultKeepEnded); when more have ended, the
+	// oldest is forgotten: DescribeExecution no longer finds it and its
+	// name may be used again. A runtime with a Store keeps none in memory:
+	// they are read back from the Store.
+	KeepEnded int
 }
 
 // Runtime runs state machines. It is safe for concurrent use.
@@ -63,13 +69,15 @@ type Runtime struct {
 	token   func() string
 	fns     functions
 
-	mu       sync.Mutex
-	machines map[string]*stateMachine // by ARN
-	execs    map[string]*execution    // by ARN
-	order    []*execution             // in start order
-	tokens   map[string]*tokenWaiter  // open task tokens
-	closed   map[string]bool          // tokens whose task has ended
-	stopping bool
+	mu         sync.Mutex
+	machines   map[string]*stateMachine // by ARN
+	running    map[string]*execution    // by ARN, until retire hands it over
+	seq        int64                    // start order of running executions
+	ended      *fifo[*endedExec]        // without a Store: the newest ended executions
+	tokens     map[string]*tokenWaiter  // open task tokens
+	closed     map[string]bool          // ended tasks' tokens, of running executions
+	lateTokens *fifo[struct{}]          // ended tasks' tokens, of ended executions
+	stopping   bool
 
 	wg sync.WaitGroup
 }
@@ -86,9 +94,18 @@ func New(o Options) *Runtime {
 	r := &Runtime{
 		clock: o.Clock, store: o.Store, log: o.Logger, region: o.Region, account: o.Account,
 		env: o.Env, random: o.Random, token: o.NewToken,
-		machines: map[string]*stateMachine{}, execs: map[string]*execution{},
+		machines: map[string]*stateMachine{}, running: map[string]*execution{},
 		tokens: map[string]*tokenWaiter{}, closed: map[string]bool{},
+		lateTokens: newFIFO[struct{}](keepLateTokens),
 	}
+	keep := o.KeepEnded
+	if keep <= 0 {
+		keep = DefaultKeepEnded
+	}
+	if r.store != nil {
+		keep = 0
+	}
+	r.ended = newFIFO[*endedExec](keep)
 	if r.clock == nil {
 		r.clock = NewRealClock()
 	}
@@ -214,7 +231,7 @@ func (r *Runtime) Start(stateMachineARN, name, input string) (ExecutionInfo, err
 		return ExecutionInfo{}, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, stateMachineARN)
 	}
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", r.region, r.account, sm.Name, name)
-	if x, ok := r.execs[arn]; ok {
+	if x, ok := r.running[arn]; ok {
 		r.mu.Unlock()
 		info := x.info()
 		if info.Status == StatusRunning && sameJSON(info.Input, input) {
@@ -222,15 +239,22 @@ func (r *Runtime) Start(stateMachineARN, name, input string) (ExecutionInfo, err
 		}
 		return ExecutionInfo{}, fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
 	}
+	if ended, err := r.endedLocked(arn); ended || err != nil {
+		r.mu.Unlock()
+		if err != nil {
+			return ExecutionInfo{}, fmt.Errorf("start %s: %w", arn, err)
+		}
+		return ExecutionInfo{}, fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
+	}
 	now := r.clock.Now()
-	x := &execution{rt: r, def: sm.def, done: make(chan struct{})}
+	r.seq++
+	x := &execution{rt: r, def: sm.def, done: make(chan struct{}), seq: r.seq}
 	x.rec = execRecord{
 		ARN: arn, Name: name, StateMachineARN: sm.ARN, Status: StatusRunning,
 		Input: input, StartDate: now, Definition: sm.Definition,
 		Root: &thread{State: sm.def.StartAt, Input: in},
 	}
-	r.execs[arn] = x
-	r.order = append(r.order, x)
+	r.running[arn] = x
 	r.mu.Unlock()
 
 	x.event(x.rec.Root, "ExecutionStarted", "executionStartedEventDetails", map[string]any{
@@ -285,34 +309,44 @@ func (r *Runtime) Resume() error {
 		if err := decodeRecord(data, &rec); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
+		if rec.Status != StatusRunning {
+			// It ended before it was handed over to the Store's ended
+			// executions (a crash in between, or a folder from before
+			// they were kept apart): hand it over now.
+			if err := r.store.End(rec.info(), data); err != nil {
+				return fmt.Errorf("resume %s: %w", rec.ARN, err)
+			}
+			continue
+		}
 		def, err := Parse(rec.Definition, nil)
 		if err != nil {
 			return fmt.Errorf("resume %s: %w", rec.ARN, err)
 		}
 		x := &execution{rt: r, def: def, rec: rec, done: make(chan struct{}), resumed: true}
 		r.mu.Lock()
-		if _, dup := r.execs[rec.ARN]; dup {
+		if _, dup := r.running[rec.ARN]; dup {
 			r.mu.Unlock()
 			continue
 		}
-		r.execs[rec.ARN] = x
-		r.order = append(r.order, x)
-		if rec.Status == StatusRunning {
-			// Reopen the task tokens the execution waits on, so a
-			// SendTaskSuccess that arrives before the goroutine gets
-			// there is kept.
-			walkThreads(rec.Root, func(th *thread) {
-				if th.Phase == phaseToken && th.Token != "" {
-					r.tokens[th.Token] = newTokenWaiter(x)
-				}
-			})
-			resumed = append(resumed, x)
-		} else {
-			close(x.done)
-		}
+		r.running[rec.ARN] = x
+		// Reopen the task tokens the execution waits on, so a
+		// SendTaskSuccess that arrives before the goroutine gets there is
+		// kept.
+		walkThreads(rec.Root, func(th *thread) {
+			if th.Phase == phaseToken && th.Token != "" {
+				r.tokens[th.Token] = newTokenWaiter(x)
+			}
+		})
+		resumed = append(resumed, x)
 		r.mu.Unlock()
 	}
-	sort.Slice(r.order, func(i, j int) bool { return r.order[i].rec.StartDate.Before(r.order[j].rec.StartDate) })
+	sort.Slice(resumed, func(i, j int) bool { return resumed[i].rec.StartDate.Before(resumed[j].rec.StartDate) })
+	r.mu.Lock()
+	for _, x := range resumed {
+		r.seq++
+		x.seq = r.seq
+	}
+	r.mu.Unlock()
 	for _, x := range resumed {
 		r.launch(x)
 	}
@@ -335,7 +369,10 @@ func walkThreads(th *thread, f func(*thread)) {
 func (r *Runtime) Close() {
 	r.mu.Lock()
 	r.stopping = true
-	execs := append([]*execution(nil), r.order...)
+	execs := make([]*execution, 0, len(r.running))
+	for _, x := range r.running {
+		execs = append(execs, x)
+	}
 	r.mu.Unlock()
 	for _, x := range execs {
 		if x.cancel != nil {
@@ -351,41 +388,41 @@ var (
 	errTimedOut = errors.New("execution timed out")
 )
 
-func (r *Runtime) lookup(arn string) (*execution, error) {
+// lookup finds a running execution; ok is false when the execution has
+// ended and been handed over (or never was).
+func (r *Runtime) lookup(arn string) (x *execution, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	x, ok := r.execs[arn]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrExecutionDoesNotExist, arn)
-	}
-	return x, nil
+	x, ok = r.running[arn]
+	return x, ok
 }
 
 // Describe returns an execution's current description.
 func (r *Runtime) Describe(executionARN string) (ExecutionInfo, error) {
-	x, err := r.lookup(executionARN)
-	if err != nil {
-		return ExecutionInfo{}, err
+	if x, ok := r.lookup(executionARN); ok {
+		return x.info(), nil
 	}
-	return x.info(), nil
+	info, _, err := r.endedRecord(executionARN, false)
+	return info, err
 }
 
 // Transitions returns the number of state transitions an execution has
 // made so far (each state entered and each retry counts one), the unit AWS
 // bills Standard workflows by.
 func (r *Runtime) Transitions(executionARN string) (int, error) {
-	x, err := r.lookup(executionARN)
+	info, err := r.Describe(executionARN)
 	if err != nil {
 		return 0, err
 	}
-	return x.info().Transitions, nil
+	return info.Transitions, nil
 }
 
 // Wait blocks until the execution has ended or ctx is done.
 func (r *Runtime) Wait(ctx context.Context, executionARN string) (ExecutionInfo, error) {
-	x, err := r.lookup(executionARN)
-	if err != nil {
-		return ExecutionInfo{}, err
+	x, ok := r.lookup(executionARN)
+	if !ok {
+		info, _, err := r.endedRecord(executionARN, false)
+		return info, err
 	}
 	select {
 	case <-x.done:
@@ -397,13 +434,21 @@ func (r *Runtime) Wait(ctx context.Context, executionARN string) (ExecutionInfo,
 
 // List returns the executions of a state machine (all when ARN is empty),
 // newest first, optionally only those with the given status.
+//
+// With a Store, the ended executions are read from it; if that fails, the
+// error is logged and the list has the running executions only.
 func (r *Runtime) List(stateMachineARN, status string) []ExecutionInfo {
-	r.mu.Lock()
-	execs := append([]*execution(nil), r.order...)
-	r.mu.Unlock()
+	all, err := r.listAll()
+	if err != nil {
+		r.log.Error("states: list ended executions", "err", err)
+		all = nil
+		for _, x := range r.runningNow() {
+			all = append(all, x.info())
+		}
+	}
 	var out []ExecutionInfo
-	for i := len(execs) - 1; i >= 0; i-- {
-		info := execs[i].info()
+	for i := len(all) - 1; i >= 0; i-- {
+		info := all[i]
 		if stateMachineARN != "" && info.StateMachineARN != stateMachineARN {
 			continue
 		}
@@ -417,9 +462,10 @@ func (r *Runtime) List(stateMachineARN, status string) []ExecutionInfo {
 
 // History returns the execution's events in order.
 func (r *Runtime) History(executionARN string) ([]Event, error) {
-	x, err := r.lookup(executionARN)
-	if err != nil {
-		return nil, err
+	x, ok := r.lookup(executionARN)
+	if !ok {
+		_, evs, err := r.endedRecord(executionARN, true)
+		return evs, err
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -429,9 +475,10 @@ func (r *Runtime) History(executionARN string) ([]Event, error) {
 // Stop aborts a running execution. Stopping an ended execution changes
 // nothing. It returns the stop date.
 func (r *Runtime) Stop(executionARN, errName, cause string) (time.Time, error) {
-	x, err := r.lookup(executionARN)
-	if err != nil {
-		return time.Time{}, err
+	x, ok := r.lookup(executionARN)
+	if !ok {
+		info, _, err := r.endedRecord(executionARN, false)
+		return info.StopDate, err
 	}
 	x.mu.Lock()
 	if x.rec.Status != StatusRunning {
@@ -484,8 +531,24 @@ func (r *Runtime) openToken(x *execution, token string) *tokenWaiter {
 func (r *Runtime) closeToken(token string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	w, ok := r.tokens[token]
+	if !ok {
+		return
+	}
+	w.x.closedTokens = append(w.x.closedTokens, token)
 	delete(r.tokens, token)
 	r.closed[token] = true
+}
+
+// runningNow returns the executions not yet handed over as ended.
+func (r *Runtime) runningNow() []*execution {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*execution, 0, len(r.running))
+	for _, x := range r.running {
+		out = append(out, x)
+	}
+	return out
 }
 
 func (r *Runtime) deliver(token string, m tokenMsg) error {
@@ -496,7 +559,7 @@ func (r *Runtime) deliver(token string, m tokenMsg) error {
 	defer r.mu.Unlock()
 	w, ok := r.tokens[token]
 	if !ok || w.answered {
-		if ok || r.closed[token] {
+		if _, late := r.lateTokens.get(token); ok || late || r.closed[token] {
 			return fmt.Errorf("%w: the task of this token has already ended", ErrTaskTimedOut)
 		}
 		return fmt.Errorf("%w: no open task has this token", ErrTaskDoesNotExist)
