@@ -2,6 +2,7 @@ package task_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/dynamo/task"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -85,4 +87,52 @@ func TestTasksOnDynalite(t *testing.T) {
 	events, err := st.Events(ctx, "PR-T")
 	require.NoError(t, err)
 	assert.Empty(t, events, "tasks are not audit events")
+}
+
+// TestDigestMarksOnDynalite: the owners' digest finds the open requests in
+// the open-work index, and puts a task in a day's digest once; a second
+// mark that day, or of an answered task, changes nothing.
+func TestDigestMarksOnDynalite(t *testing.T) {
+	srv := standin.Dynalite(t)
+	api := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	const table = "desk-test-digest"
+	ctx := context.Background()
+	require.NoError(t, dynamo.EnsureTable(ctx, api, table))
+	st := &dynamo.Store{API: api, Table: table}
+	tasks := &task.Store{API: api, Table: table}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for _, id := range []string{"PR-A", "PR-B"} {
+		_, _, err := st.Create(ctx, &request.Request{ID: id, SourceID: "sub-" + id, Kinds: []request.Kind{request.Deletion},
+			Status: request.Received, Channel: request.Web, Priority: request.Normal, ReceivedAt: at,
+			Requester: request.Identity{Email: "a@example.com"}, UpdatedAt: at,
+			Due: request.Due{Acknowledge: at.Add(24 * time.Hour), Response: at.Add(45 * 24 * time.Hour), Extended: at.Add(90 * 24 * time.Hour)}})
+		require.NoError(t, err)
+	}
+	ids, err := tasks.OpenRequests(ctx)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"PR-A", "PR-B"}, ids)
+
+	for _, a := range []system.Action{system.Erase, system.Export} {
+		_, err := tasks.Create(ctx, connector.Task{RequestID: "PR-A", System: "archive", Action: a, Owner: "o@productionflow.example",
+			Due: at.Add(72 * time.Hour), State: connector.TaskOpen})
+		require.NoError(t, err)
+	}
+	require.NoError(t, tasks.MarkDigested(ctx, "PR-A", "archive", "erase", "2026-11-03", at.Add(24*time.Hour), true))
+	assert.ErrorIs(t, tasks.MarkDigested(ctx, "PR-A", "archive", "erase", "2026-11-03", at.Add(25*time.Hour), false), connector.ErrInDigest,
+		"once a day")
+	require.NoError(t, tasks.MarkDigested(ctx, "PR-A", "archive", "erase", "2026-11-04", at.Add(48*time.Hour), false))
+	require.NoError(t, tasks.Answer(ctx, "PR-A", "archive", "export", connector.TaskDone, "", false, at))
+	assert.ErrorIs(t, tasks.MarkDigested(ctx, "PR-A", "archive", "export", "2026-11-03", at, true), connector.ErrInDigest,
+		"an answered task is in no digest")
+	assert.ErrorIs(t, tasks.MarkDigested(ctx, "PR-A", "archive", "correct", "2026-11-03", at, true), connector.ErrInDigest,
+		"a task that does not exist is not created")
+
+	list, err := tasks.List(ctx, "PR-A")
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	i := slices.IndexFunc(list, func(t connector.Task) bool { return t.Action == system.Erase })
+	assert.Equal(t, "2026-11-04", list[i].DigestDay)
+	assert.Equal(t, at.Add(24*time.Hour), list[i].MailedAt.UTC(), "the first digest marks it mailed")
+	assert.Equal(t, at.Add(48*time.Hour), list[i].RemindedAt.UTC(), "a later one, reminded")
+	assert.Empty(t, list[1-i].DigestDay)
 }
