@@ -14,6 +14,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
 // Store is what intake needs of the request store (*dynamo.Store).
@@ -72,6 +73,30 @@ type Service struct {
 	// StatusLinks, when set, issues the link to the request's status page
 	// that the acknowledgement and the opt-out confirmation carry.
 	StatusLinks StatusLinks
+	// VerifyLinks, when set with StartWorkflow, issues the verification
+	// link the acknowledgement of a request to be verified carries, so
+	// the requester gets one mail, not an acknowledgement and then the
+	// link; the request records it (request.Request.VerifyLinkUntil) and
+	// the workflow's verification step mails nothing.
+	VerifyLinks VerifyLinks
+}
+
+// VerifyLinks issues a verification link for a request that works until
+// a given time (*verify.Links).
+type VerifyLinks interface {
+	Issue(ctx context.Context, requestID string, until time.Time) (string, error)
+}
+
+// linksVerification reports whether r's acknowledgement will carry its
+// verification link: it is verified (not only opt-outs, kinds known), its
+// acknowledgement goes to the requester's own address (not an agent's
+// reply, not the unclear-mail question), and a workflow will wait for the
+// link.
+func (s *Service) linksVerification(r *request.Request) bool {
+	if s.VerifyLinks == nil || s.StartWorkflow == nil || r.OnlyOptOuts() || slices.Contains(r.Kinds, request.Unclear) {
+		return false
+	}
+	return r.Channel != request.Email || r.Agent == nil
 }
 
 // Caps counts automatic mail per address with conditional writes
@@ -169,6 +194,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		DuplicateOf: earlier,
 		UpdatedAt:   now,
 	}
+	if s.linksVerification(r) {
+		r.VerifyLinkUntil = now.Add(verify.DefaultTTL)
+	}
 	r.Fingerprint = r.ContentFingerprint()
 	stored, created, err := s.Store.Create(ctx, r)
 	if err != nil {
@@ -253,8 +281,11 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 		every := cmp.Or(s.ResendEvery, DefaultResendEvery)
 		// Re-sent at most once per every, counting the acknowledgement
 		// itself; never when it was held back by the daily cap.
+		// Nor once the link it carried has expired: the request is about
+		// to be closed unverified, with a notice.
 		resend := false
-		if !r.AcknowledgedAt.IsZero() && !now.Before(r.AcknowledgedAt.Add(every)) {
+		linkExpired := !r.VerifyLinkUntil.IsZero() && !now.Before(r.VerifyLinkUntil)
+		if !r.AcknowledgedAt.IsZero() && !now.Before(r.AcknowledgedAt.Add(every)) && !linkExpired {
 			if resend, err = s.Caps.ClaimResend(ctx, r.ID, now, every); err != nil {
 				return nil, fmt.Errorf("submit: %w", err)
 			}
@@ -405,7 +436,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
 		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.AuditActor(), Action: request.ActionAcknowledged, Once: request.ActionAcknowledged,
-		Data: map[string]string{"messageId": r.AckMessageID},
+		Data: ackData(r),
 	}); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
@@ -454,11 +485,22 @@ func (s *Service) Acknowledgement(ctx context.Context, r *request.Request) (mail
 			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 		})
 	}
-	return mail.RenderAcknowledgement(r.Requester.Email, mail.Acknowledgement{
+	a := mail.Acknowledgement{
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
 		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
-	})
+	}
+	if !r.VerifyLinkUntil.IsZero() && s.VerifyLinks != nil && s.Now().Before(r.VerifyLinkUntil) {
+		// A new link each time the acknowledgement is rendered (a resend
+		// carries its own); each works until the same time. Without it
+		// the acknowledgement is not sent: the workflow would mail none.
+		link, err := s.VerifyLinks.Issue(ctx, r.ID, r.VerifyLinkUntil)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		a.VerifyLink, a.VerifyLinkUntil = link, r.VerifyLinkUntil
+	}
+	return mail.RenderAcknowledgement(r.Requester.Email, a)
 }
 
 // AuditActor names the intake in audit events (Actor, or "system:intake").
@@ -483,4 +525,14 @@ func joinKinds(kinds []request.Kind) string {
 		parts[i] = string(k)
 	}
 	return strings.Join(parts, ",")
+}
+
+// ackData is what the acknowledged event records: the mail's ID and, when
+// it carried the verification link, until when the link works.
+func ackData(r *request.Request) map[string]string {
+	d := map[string]string{"messageId": r.AckMessageID}
+	if !r.VerifyLinkUntil.IsZero() && r.AcknowledgedAt.Before(r.VerifyLinkUntil) {
+		d["verifyLinkUntil"] = r.VerifyLinkUntil.UTC().Format(time.RFC3339)
+	}
+	return d
 }

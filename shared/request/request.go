@@ -223,7 +223,12 @@ type Request struct {
 	// address had its automatic mails for the day; the team acknowledges.
 	AckCappedAt  time.Time `json:"ackCappedAt,omitzero" dynamodbav:"ackCappedAt,omitempty"`
 	AckMessageID string    `json:"ackMessageId,omitempty" dynamodbav:"ackMessageId,omitempty"`
-	UpdatedAt    time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	// VerifyLinkUntil, set when the request is stored, says that its
+	// acknowledgement carries the verification link, which works until
+	// then: the request workflow's verification step then mails nothing.
+	// Zero: the link comes in a mail of its own.
+	VerifyLinkUntil time.Time `json:"verifyLinkUntil,omitzero" dynamodbav:"verifyLinkUntil,omitempty"`
+	UpdatedAt       time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 	// ClosedAt is when the request closed (completed, denied, withdrawn or
 	// closed unverified): its answer's date for the yearly metrics, and
 	// the start of its 24 months' retention.

@@ -58,7 +58,9 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 		return Link{}, fmt.Errorf("verify: lookup: %w", err)
 	}
 	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language}
-	if r.Status != request.Verifying {
+	// Received and acknowledged: the link came in the acknowledgement and
+	// the workflow does not wait for it yet; Confirm handles that.
+	if r.Status != request.Verifying && r.Status != request.Acknowledged && r.Status != request.Received {
 		if r.Status == request.Verified {
 			return l, ErrLinkUsed
 		}
@@ -134,6 +136,29 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	// been extended.
 	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.AnswerBy(), Language: r.Language}
 	switch r.Status {
+	case request.Received:
+		// The acknowledgement that carried this link is being recorded
+		// this very moment; pressed again a minute later, the link
+		// finishes (ResumeAfter).
+		return c, fmt.Errorf("verify: confirm %s: its acknowledgement is not recorded yet", r.ID)
+	case request.Acknowledged:
+		// The link came in the acknowledgement and the workflow does not
+		// wait for it yet: verifying first, as Start does.
+		err := s.Store.SetStatus(ctx, r.ID, request.Acknowledged, request.Verifying, at)
+		switch {
+		case err == nil:
+			r.Status = request.Verifying
+		case errors.Is(err, request.ErrConflict): // Start (or a withdrawal) moved it meanwhile
+			cur, gerr := s.Store.Get(ctx, r.ID)
+			if gerr != nil {
+				return c, fmt.Errorf("verify: confirm: %w", gerr)
+			}
+			r.Status = cur.Status
+		default:
+			return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
+		}
+	}
+	switch r.Status {
 	case request.Verifying:
 		err := s.Store.SetStatus(ctx, r.ID, request.Verifying, request.Verified, at)
 		if errors.Is(err, request.ErrConflict) {
@@ -161,8 +186,22 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	}); err != nil {
 		return c, fmt.Errorf("verify: confirm %s: %w", r.ID, err)
 	}
+	taskToken := rec.TaskToken
+	if taskToken == "" {
+		// A link from the acknowledgement: the task token is in the wait
+		// Start records (read after the request was verified, see await).
+		wait, err := s.Tokens.Get(ctx, markerHash(string(purposeTask), r.ID))
+		switch {
+		case errors.Is(err, token.ErrNotFound):
+			s.log().InfoContext(ctx, "verified before the workflow waited; its verification step completes the task", "requestId", r.ID)
+			return c, nil
+		case err != nil:
+			return c, fmt.Errorf("verify: confirm %s: read the wait: %w", r.ID, err)
+		}
+		taskToken = wait.TaskToken
+	}
 	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: at.UTC()})
-	err = s.Tasks.Complete(ctx, rec.TaskToken, body)
+	err = s.Tasks.Complete(ctx, taskToken, body)
 	switch {
 	case (errors.Is(err, ErrTaskTimedOut) || errors.Is(err, ErrTaskGone)) && resumed:
 		// Most likely the first confirmation did complete the task.

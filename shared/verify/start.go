@@ -2,9 +2,9 @@ package verify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
@@ -25,12 +25,23 @@ type StartOutput struct {
 	Mailed    bool      `json:"mailed"`
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 	// Skipped says why nothing was mailed: "already-mailed" (a retry of
-	// the same task).
+	// the same task), SkippedInAcknowledgement or SkippedConfirmed.
 	Skipped string `json:"skipped,omitempty"`
 }
 
+// Why Start mailed nothing, for a request whose acknowledgement carried
+// the link: it waits for the requester, or they had confirmed already and
+// the task was completed at once.
+const (
+	SkippedInAcknowledgement = "link-in-acknowledgement"
+	SkippedConfirmed         = "confirmed-before-the-wait"
+)
+
 // Start moves the request to verifying, issues a link, mails it to the
-// requester in their language and records it.
+// requester in their language and records it. When the request's
+// acknowledgement carried the link (request.Request.VerifyLinkUntil),
+// Start mails nothing: it records the wait and completes the task at once
+// if the requester confirmed already (see await).
 //
 // A retry of the same task mails once: after the mail goes out a marker
 // keyed by the hash of the task token is stored, and Start checks it
@@ -49,6 +60,9 @@ func (s *Service) Start(ctx context.Context, in StartInput) (StartOutput, error)
 	}
 	if err != nil {
 		return out, &TransientError{Op: "get request", Err: err}
+	}
+	if s.linkInAcknowledgement(r) {
+		return s.await(ctx, r, in.TaskToken)
 	}
 	marker := markerHash(string(purposeMailed), in.TaskToken)
 	switch m, err := s.Tokens.Get(ctx, marker); {
@@ -139,11 +153,92 @@ func (s *Service) appendSent(ctx context.Context, id, taskToken string, m token.
 }
 
 func (s *Service) link(raw string) (string, error) {
-	u, err := url.Parse(s.LinkBase)
-	if err != nil || u.Scheme == "" || u.Host == "" {
+	link, err := linkURL(s.LinkBase, raw)
+	if err != nil {
 		return "", errors.New("verify: LinkBase is not an absolute URL")
 	}
-	u.RawQuery = url.Values{"t": {raw}}.Encode()
-	u.Fragment = ""
-	return u.String(), nil
+	return link, nil
+}
+
+// await is Start for a request whose acknowledgement carried the link: no
+// mail, only the wait recorded (the task token, for Confirm and for the
+// team's Resend) and the request moved to verifying. The requester may
+// have confirmed before the workflow got here; then the task is completed
+// at once.
+//
+// Confirm and await meet on two records, each written before the other is
+// read: await writes the wait, then reads the request's status; Confirm
+// moves the status to verified, then reads the wait. Whichever comes
+// second sees the other's write, so the task is always completed; both
+// may complete it, and the second completion is refused harmlessly
+// (ErrTaskTimedOut). A retry of the same task finds its wait recorded and
+// mails nothing either.
+func (s *Service) await(ctx context.Context, r *request.Request, taskToken string) (StartOutput, error) {
+	out := StartOutput{RequestID: r.ID, ExpiresAt: r.VerifyLinkUntil, Skipped: SkippedInAcknowledgement}
+	now := s.Now()
+	wait := token.Record{Hash: markerHash(string(purposeTask), r.ID), Purpose: purposeTask, RequestID: r.ID, TaskToken: taskToken,
+		ExpiresAt: r.VerifyLinkUntil, Used: true, UsedAt: now}
+	if err := s.Tokens.Put(ctx, wait); err != nil {
+		got, gerr := s.Tokens.Get(ctx, wait.Hash)
+		switch {
+		case gerr != nil:
+			return out, &TransientError{Op: "record the wait", Err: err}
+		case got.TaskToken != taskToken:
+			return out, fmt.Errorf("verify: another workflow task already waits for %s", r.ID)
+		}
+		// Recorded by an earlier attempt of this task.
+	}
+	status := r.Status
+	switch status {
+	case request.Received, request.Acknowledged:
+		err := s.Store.SetStatus(ctx, r.ID, status, request.Verifying, now)
+		if err == nil {
+			status = request.Verifying
+			break
+		}
+		if !errors.Is(err, request.ErrConflict) {
+			return out, &TransientError{Op: "set status verifying", Err: err}
+		}
+		fallthrough // moved meanwhile (the requester confirmed): read it again
+	default:
+		// Read after the wait was written: a confirmation before it shows.
+		cur, err := s.Store.Get(ctx, r.ID)
+		if err != nil {
+			return out, &TransientError{Op: "get request", Err: err}
+		}
+		r, status = cur, cur.Status
+	}
+	switch status {
+	case request.Verifying:
+		// Confirm completes the task: it reads the wait after verifying.
+	case request.Verified, request.InProgress, request.Extended, request.Completed:
+		body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: r.UpdatedAt.UTC()})
+		err := s.Tasks.Complete(ctx, taskToken, body)
+		switch {
+		case errors.Is(err, ErrTaskTimedOut), errors.Is(err, ErrTaskGone):
+			// Completed by the confirmation itself.
+		case err != nil:
+			return out, &TransientError{Op: "complete the task of a confirmed request", Err: err}
+		default:
+			s.log().InfoContext(ctx, "confirmed before the workflow waited: task completed at once", "requestId", r.ID)
+		}
+		out.Skipped = SkippedConfirmed
+	default:
+		return out, &ClosedError{RequestID: r.ID, Status: status}
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: r.AcknowledgedAt, Actor: Actor, Action: ActionSent, Once: markerHash("sent", taskToken)[:16],
+		Data: map[string]string{"method": MethodEmailLink, "mailedWith": "acknowledgement",
+			"expiresAt": r.VerifyLinkUntil.UTC().Format(time.RFC3339Nano)},
+	}); err != nil {
+		return out, &TransientError{Op: "append event", Err: err}
+	}
+	return out, nil
+}
+
+// linkInAcknowledgement reports whether r's acknowledgement went out with
+// a verification link that still works.
+func (s *Service) linkInAcknowledgement(r *request.Request) bool {
+	return !r.VerifyLinkUntil.IsZero() && !r.AcknowledgedAt.IsZero() && r.AcknowledgedAt.Before(r.VerifyLinkUntil) &&
+		s.Now().Before(r.VerifyLinkUntil)
 }

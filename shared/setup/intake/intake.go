@@ -7,6 +7,7 @@ package intake
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,6 +20,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/sfn"
+	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
@@ -32,6 +34,10 @@ type Config struct {
 	// RequestWorkflowARN is the request workflow (verification, then
 	// fulfilment); without it requests wait for the team.
 	RequestWorkflowARN setup.ARN `env:"REQUEST_WORKFLOW_ARN"`
+	// VerifyLinkBase is the confirm page the verification link in the
+	// acknowledgement opens; default FORM_URL + "verify". With neither,
+	// the link comes in a mail of its own from the request workflow.
+	VerifyLinkBase setup.URL `env:"VERIFY_LINK_BASE"`
 	// AcksPerAddressPerDay caps the acknowledgements one address gets a
 	// day; past it requests are stored and left to the team.
 	AcksPerAddressPerDay int `env:"ACKS_PER_ADDRESS_PER_DAY" envDefault:"3"`
@@ -87,6 +93,14 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		svc.StartWorkflow = func(ctx context.Context, r *request.Request) error {
 			_, err := starter.Start(ctx, r.ID, verify.NewWorkflowInput(r))
 			return err
+		}
+		// The acknowledgement carries the verification link: one mail.
+		base := cfg.VerifyLinkBase.String()
+		if base == "" && cfg.FormURL != "" {
+			base = strings.TrimSuffix(cfg.FormURL.String(), "/") + "/verify"
+		}
+		if base != "" {
+			svc.VerifyLinks = &verify.Links{Tokens: &dynamo.Tokens{API: store.API, Table: cfg.Table}, Issuer: token.Issuer{Now: o.Now}, Base: base}
 		}
 	}
 	return svc, cal, nil

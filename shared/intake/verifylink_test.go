@@ -1,0 +1,145 @@
+package intake_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/intake"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/verify"
+)
+
+var verifyLinkRE = regexp.MustCompile(`https://privacy\.example/verify\?t=[A-Za-z0-9_-]+`)
+
+// failingTokens is a token store that does not answer.
+type failingTokens struct{ token.Store }
+
+func (failingTokens) Put(context.Context, token.Record) error { return errors.New("table unavailable") }
+
+// TestAcknowledgementCarriesTheVerificationLink: a request to be verified
+// gets one mail, its acknowledgement with the link; the link's token is
+// stored only hashed, for this request, unused, with no task token yet,
+// expiring 7 days after receipt, which the request records.
+func TestAcknowledgementCarriesTheVerificationLink(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer, tokens := newMemStore(), &fakeMailer{}, token.NewMemStore()
+	svc := newService(store, mailer, &now)
+	svc.StartWorkflow = func(context.Context, *request.Request) error { return nil }
+	svc.VerifyLinks = &verify.Links{Tokens: tokens, Issuer: token.Issuer{Now: func() time.Time { return now }}, Base: "https://privacy.example/verify"}
+
+	rc, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	until := now.Add(verify.DefaultTTL)
+	assert.Equal(t, until, rc.Request.VerifyLinkUntil)
+	assert.Equal(t, until, store.reqs[rc.Request.ID].VerifyLinkUntil, "stored with the request")
+
+	require.Len(t, mailer.sent, 1, "one mail")
+	link := verifyLinkRE.FindString(mailer.sent[0].Text)
+	require.NotEmpty(t, link, "the acknowledgement carries the link")
+	assert.Contains(t, mailer.sent[0].HTML, `href="`+link+`"`)
+	assert.Contains(t, mailer.sent[0].Text, "until Friday, December 4, 2026 at 3:00 PM UTC")
+
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	hash, err := token.Hash(u.Query().Get("t"))
+	require.NoError(t, err)
+	rec, err := tokens.Get(ctx, hash)
+	require.NoError(t, err, "only the hash of the raw token is the key")
+	assert.Equal(t, token.Verify, rec.Purpose)
+	assert.Equal(t, rc.Request.ID, rec.RequestID)
+	assert.Empty(t, rec.TaskToken, "no workflow waits yet")
+	assert.False(t, rec.Used)
+	assert.Equal(t, until, rec.ExpiresAt)
+	_, err = tokens.Get(ctx, u.Query().Get("t"))
+	assert.ErrorIs(t, err, token.ErrNotFound, "the raw token is stored nowhere")
+
+	var ack request.Event
+	for _, ev := range store.events {
+		if ev.Action == request.ActionAcknowledged {
+			ack = ev
+		}
+	}
+	assert.Equal(t, until.Format(time.RFC3339), ack.Data["verifyLinkUntil"], "the trail says the link went with it")
+
+	now = now.Add(time.Minute)
+	_, err = svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Len(t, mailer.sent, 1, "the same submission again mails nothing")
+}
+
+// TestNoVerificationLinkWhen: the acknowledgement carries no link, and the
+// request says so (the workflow's verification step mails it), for what is
+// not verified, what is not answered to the requester's address, and when
+// no workflow will wait for it.
+func TestNoVerificationLinkWhen(t *testing.T) {
+	tests := []struct {
+		name     string
+		sub      func(*intake.Submission)
+		workflow bool
+		mails    int
+	}{
+		{"only opt-outs", func(s *intake.Submission) { s.Kinds = []request.Kind{request.OptOutSale} }, true, 1},
+		{"no request workflow", func(*intake.Submission) {}, false, 1},
+		{"an agent's mail", func(s *intake.Submission) {
+			s.Channel, s.SourceID = request.Email, "mail-0123456789abcdef"
+			s.Agent = &request.Agent{Name: "Agent", Email: "agent@example.net"}
+		}, true, 1},
+		{"unclear mail", func(s *intake.Submission) {
+			s.Channel, s.SourceID, s.Kinds = request.Email, "mail-0123456789abcdef", []request.Kind{request.Unclear}
+		}, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+			store, mailer, tokens := newMemStore(), &fakeMailer{}, token.NewMemStore()
+			svc := newService(store, mailer, &now)
+			if tt.workflow {
+				svc.StartWorkflow = func(context.Context, *request.Request) error { return nil }
+			}
+			svc.VerifyLinks = &verify.Links{Tokens: tokens, Issuer: token.Issuer{Now: func() time.Time { return now }}, Base: "https://privacy.example/verify"}
+			sub := validSubmission()
+			tt.sub(&sub)
+			rc, err := svc.Submit(ctx, sub)
+			require.NoError(t, err)
+			assert.True(t, rc.Request.VerifyLinkUntil.IsZero())
+			require.Len(t, mailer.sent, tt.mails)
+			assert.NotContains(t, mailer.sent[0].Text, "/verify?t=")
+			assert.NotContains(t, mailer.sent[0].HTML, "/verify?t=")
+		})
+	}
+}
+
+// TestNoAcknowledgementWithoutItsLink: when the link cannot be stored, the
+// acknowledgement is not sent without it (the workflow would mail no
+// other); the submission fails and its retry sends both.
+func TestNoAcknowledgementWithoutItsLink(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer, tokens := newMemStore(), &fakeMailer{}, token.NewMemStore()
+	svc := newService(store, mailer, &now)
+	svc.AckLease = time.Minute
+	svc.StartWorkflow = func(context.Context, *request.Request) error { return nil }
+	links := &verify.Links{Tokens: failingTokens{tokens}, Issuer: token.Issuer{Now: func() time.Time { return now }}, Base: "https://privacy.example/verify"}
+	svc.VerifyLinks = links
+
+	_, err := svc.Submit(ctx, validSubmission())
+	require.Error(t, err)
+	assert.Empty(t, mailer.sent)
+
+	links.Tokens = tokens
+	now = now.Add(2 * time.Minute) // past the lease of the failed attempt
+	_, err = svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	require.Len(t, mailer.sent, 1)
+	assert.Regexp(t, verifyLinkRE, mailer.sent[0].Text)
+}

@@ -1,0 +1,185 @@
+package verify_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/verify"
+)
+
+// linkedInAcknowledgement is a request whose acknowledgement went out with
+// the verification link, as intake stores it.
+func linkedInAcknowledgement(id string) request.Request {
+	r := acknowledged(id, request.Deletion)
+	r.AcknowledgedAt, r.VerifyLinkUntil = t0, t0.Add(verify.DefaultTTL)
+	return r
+}
+
+// ackLink issues the acknowledgement's link as intake does and returns its
+// raw token.
+func (f *fixture) ackLink(t *testing.T, id string) string {
+	t.Helper()
+	links := &verify.Links{Tokens: f.tokens, Issuer: f.svc.Issuer, Base: linkBase}
+	link, err := links.Issue(context.Background(), id, t0.Add(verify.DefaultTTL))
+	require.NoError(t, err)
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	return u.Query().Get("t")
+}
+
+// TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink: the one-mail
+// path. Start records the wait and moves the request to verifying; it
+// mails nothing, retried or not; the trail says the link went with the
+// acknowledgement; the link confirms and completes the workflow's task.
+func TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink(t *testing.T) {
+	ctx := context.Background()
+	const id = "PR-ONEM-0000-0000-0001"
+	f := newFixture(t, linkedInAcknowledgement(id))
+	raw := f.ackLink(t, id)
+	in := verify.StartInput{RequestID: id, TaskToken: "task-token-1"}
+
+	for range 3 { // the task and two Lambda retries of it
+		out, err := f.svc.Start(ctx, in)
+		require.NoError(t, err)
+		assert.False(t, out.Mailed)
+		assert.Equal(t, verify.SkippedInAcknowledgement, out.Skipped)
+	}
+	assert.Empty(t, f.out.messages(), "no second mail")
+	assert.Equal(t, request.Verifying, f.store.status(id))
+	assert.Equal(t, []string{verify.ActionSent}, f.store.actions(id), "recorded once")
+	assert.Equal(t, "acknowledgement", f.store.events[0].Data["mailedWith"])
+	assert.Zero(t, f.tasks.count())
+
+	l, err := f.svc.Lookup(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, id, l.RequestID)
+	_, err = f.svc.Confirm(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, request.Verified, f.store.status(id))
+	require.Equal(t, 1, f.tasks.count())
+	assert.Equal(t, "task-token-1", f.tasks.calls[0].TaskToken, "the task the workflow waits on")
+
+	// The team can still resend the link: the wait is known.
+	f.store.requests[id] = linkedInAcknowledgement(id)
+	r := f.store.requests[id]
+	r.Status = request.Verifying
+	f.store.requests[id] = r
+	until, err := f.svc.Resend(ctx, id, "team:alice")
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(verify.DefaultTTL), until)
+}
+
+// TestConfirmedBeforeTheWorkflowWaits: the race. The requester confirms
+// from the acknowledgement before the workflow reaches its verification
+// step: the request is verified, no task can be completed yet; then Start
+// completes the task at once, mails nothing, and a retry of it completes
+// it again harmlessly and still mails nothing.
+func TestConfirmedBeforeTheWorkflowWaits(t *testing.T) {
+	ctx := context.Background()
+	const id = "PR-ONEM-0000-0000-0002"
+	f := newFixture(t, linkedInAcknowledgement(id))
+	raw := f.ackLink(t, id)
+
+	f.now = t0.Add(time.Minute)
+	l, err := f.svc.Lookup(ctx, raw)
+	require.NoError(t, err, "the page shows before the workflow waits")
+	assert.Equal(t, id, l.RequestID)
+	c, err := f.svc.Confirm(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, f.now, c.VerifiedAt)
+	assert.Equal(t, request.Verified, f.store.status(id))
+	assert.Zero(t, f.tasks.count(), "no task waits yet")
+
+	out, err := f.svc.Start(ctx, verify.StartInput{RequestID: id, TaskToken: "task-token-2"})
+	require.NoError(t, err)
+	assert.Equal(t, verify.SkippedConfirmed, out.Skipped)
+	assert.False(t, out.Mailed)
+	require.Equal(t, 1, f.tasks.count(), "completed at once")
+	assert.Equal(t, "task-token-2", f.tasks.calls[0].TaskToken)
+	assert.Contains(t, f.tasks.calls[0].Output, id)
+
+	f.tasks.err = verify.ErrTaskTimedOut // already completed
+	_, err = f.svc.Start(ctx, verify.StartInput{RequestID: id, TaskToken: "task-token-2"})
+	require.NoError(t, err, "a retry of a completed task is not an error")
+	assert.Empty(t, f.out.messages(), "no mail at all")
+	assert.Equal(t, []string{verify.ActionVerified, verify.ActionSent}, f.store.actions(id))
+
+	_, err = f.svc.Confirm(ctx, raw)
+	assert.ErrorIs(t, err, verify.ErrLinkUsed, "the link works once")
+}
+
+// TestConfirmWhileStartRecordsTheWait: the confirmation lands between
+// Start's record of the wait and its status change (Start's SetStatus
+// finds the request moved): whichever of the two comes second completes
+// the task, so it is completed (here by both; the second is refused
+// harmlessly), and nothing is mailed.
+func TestConfirmWhileStartRecordsTheWait(t *testing.T) {
+	ctx := context.Background()
+	const id = "PR-ONEM-0000-0000-0003"
+	f := newFixture(t, linkedInAcknowledgement(id))
+	raw := f.ackLink(t, id)
+	f.store.beforeSet = func() {
+		_, err := f.svc.Confirm(ctx, raw)
+		assert.NoError(t, err)
+	}
+	out, err := f.svc.Start(ctx, verify.StartInput{RequestID: id, TaskToken: "task-token-3"})
+	require.NoError(t, err)
+	assert.Equal(t, verify.SkippedConfirmed, out.Skipped)
+	assert.Equal(t, request.Verified, f.store.status(id))
+	require.GreaterOrEqual(t, f.tasks.count(), 1, "the task is completed")
+	for _, c := range f.tasks.calls {
+		assert.Equal(t, "task-token-3", c.TaskToken)
+	}
+	assert.Empty(t, f.out.messages())
+}
+
+// TestStartStillMailsWithoutALinkInTheAcknowledgement: a request whose
+// acknowledgement had no link (triaged later, capped, or its link already
+// expired) gets the verification mail from Start, as before.
+func TestStartStillMailsWithoutALinkInTheAcknowledgement(t *testing.T) {
+	tests := []struct {
+		name string
+		req  func(*request.Request)
+		at   time.Time
+	}{
+		{"no link", func(r *request.Request) { r.VerifyLinkUntil = time.Time{} }, t0},
+		{"acknowledgement held back by the cap", func(r *request.Request) { r.AcknowledgedAt, r.Status = time.Time{}, request.Received }, t0},
+		{"the link expired before the workflow waited", func(*request.Request) {}, t0.Add(verify.DefaultTTL)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const id = "PR-ONEM-0000-0000-0004"
+			r := linkedInAcknowledgement(id)
+			tt.req(&r)
+			f := newFixture(t, r)
+			f.now = tt.at
+			out, err := f.svc.Start(context.Background(), verify.StartInput{RequestID: id, TaskToken: "task-token-4"})
+			require.NoError(t, err)
+			assert.True(t, out.Mailed)
+			require.Len(t, f.out.messages(), 1)
+			assert.NotEmpty(t, rawToken(f.out.messages()[0].Text))
+		})
+	}
+}
+
+// TestAcknowledgementLinkStoredHashed: the link intake puts in the
+// acknowledgement keeps only the hash, for verification, single use.
+func TestAcknowledgementLinkStoredHashed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, linkedInAcknowledgement("PR-ONEM-0000-0000-0005"))
+	raw := f.ackLink(t, "PR-ONEM-0000-0000-0005")
+	hash, err := token.Hash(raw)
+	require.NoError(t, err)
+	rec, err := f.tokens.Get(ctx, hash)
+	require.NoError(t, err)
+	assert.Equal(t, token.Verify, rec.Purpose)
+	assert.Equal(t, t0.Add(verify.DefaultTTL), rec.ExpiresAt)
+	assert.False(t, rec.Used)
+}
