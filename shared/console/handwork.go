@@ -66,6 +66,8 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "the request is closed"
 		case r.Attention == "":
 			return "only a request that needs attention has a step to finish by hand"
+		case !request.StepFailed(r.Attention):
+			return "no step failed: the request needs attention because mail to the requester bounced"
 		}
 	case ActionRerun:
 		switch {
@@ -73,7 +75,7 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "this console cannot start the fulfil workflow"
 		case r.Status.Closed():
 			return "the request is closed"
-		case r.Attention == "":
+		case !request.StepFailed(r.Attention):
 			return "only a request whose fulfilment failed is run again"
 		case r.Status != request.InProgress && r.Status != request.Extended && r.Status != request.Verified:
 			return "only a verified request, or one in progress, is fulfilled (it is " + string(r.Status) + ")"

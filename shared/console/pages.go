@@ -37,6 +37,9 @@ var funcs = template.FuncMap{
 	},
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"data": DataWords,
+	// eventWords and attentionWords say what the mail events mean.
+	"eventWords":     eventWords,
+	"attentionWords": attentionWords,
 	"actionTitle": func(action string) string {
 		if t, ok := actionTitles[action]; ok {
 			return t

@@ -37,6 +37,9 @@ type Mail struct {
 	To        string // "requester", "privacy team", "owner of <system>"
 	What      string // the audit action that records it
 	MessageID string // SES's message ID, when recorded
+	// Fate is what SES reported of it since, in plain words ("bounced
+	// permanently", "marked as spam"...); empty when nothing.
+	Fate string
 }
 
 // RequestView is everything the request's page shows.
@@ -115,6 +118,9 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 	}
 	for _, sys := range order {
 		v.Systems = append(v.Systems, *bySystem[sys])
+	}
+	for i := range v.Mails {
+		v.Mails[i].Fate = mailFate(events, v.Mails[i].MessageID)
 	}
 	v.Actions = s.actions(r, events, now)
 	return v, nil

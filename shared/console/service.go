@@ -88,7 +88,7 @@ type Counts struct {
 	Overdue   int // the next deadline has passed
 	DueSoon   int // the next deadline is within the next 7 days
 	Triage    int // unclear mail: the team must say what the person wants
-	Attention int // a step failed: the team must finish by hand
+	Attention int // a step failed, or the requester cannot be reached: the team must act
 }
 
 // Row is one request on the work list or in search results.
@@ -109,6 +109,9 @@ type Row struct {
 	Overdue   bool
 	Triage    bool
 	Attention bool
+	// MailBounced: mail to the requester bounced permanently (the
+	// attention mark says so); the desk cannot reach the requester.
+	MailBounced bool
 }
 
 // WorkList is the work list: the counts and the open requests the filter
@@ -157,7 +160,8 @@ func (s *Service) WorkList(ctx context.Context, f Filter) (WorkList, error) {
 // row describes r as of now.
 func (s *Service) row(r *request.Request, now time.Time) Row {
 	row := Row{ID: r.ID, Status: r.Status, Kinds: r.Kinds, Priority: r.Priority, Channel: r.Channel, Received: r.ReceivedAt,
-		Triage: slices.Contains(r.Kinds, request.Unclear), Attention: r.Attention != ""}
+		Triage: slices.Contains(r.Kinds, request.Unclear), Attention: r.Attention != "",
+		MailBounced: r.Attention == request.ActionRequesterUnreachable}
 	if r.Status.Closed() {
 		return row
 	}
