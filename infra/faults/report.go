@@ -4,18 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	stdlog "log"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,132 +24,82 @@ import (
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 	"github.com/productionflow/privacy-desk/shared/standin/stack"
 	"github.com/productionflow/privacy-desk/shared/states"
 )
 
 type config struct {
-	N         int
-	KillAfter time.Duration // real time between the kills
-	FailRate  float64
-	Seed      uint64
+	N        int
+	FailRate float64
+	Seed     uint64
+	// CallTimeout is every registry call's timeout in the campaign.
+	CallTimeout time.Duration
+	// RetryAfter are the waits the systems' Retry-After answers ask for.
+	RetryAfter []time.Duration
+	// KillAt are the numbers of downstream calls after which the whole
+	// stack is killed and started again.
+	KillAt []int
 }
 
-// faulty fails a share of the calls its proxies pass, in one of five
-// ways, and counts them.
-type faulty struct {
-	mu     sync.Mutex
-	rnd    *rand.Rand
-	rate   float64
-	counts map[string]int
+// erasing are the systems a deletion erases in; the factoring partner
+// keeps its records under legal holds and is not called.
+var erasing = []string{downstream.CustomerAccounts, downstream.Payments, downstream.Analytics, downstream.SupportDesk, downstream.Newsletter}
+
+var (
+	verifyLink   = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
+	submissionID = regexp.MustCompile(`name="submissionId" value="([^"]+)"`)
+)
+
+// campaign is the running local stack the report kills and starts again:
+// the stand-ins (dynalite on its data folder, SES, S3, Cognito), the
+// downstream systems, the workflows' runtime on its execution store, and
+// the desk's functions built against them.
+type campaign struct {
+	root, dataDir string
+	clk           *states.VirtualClock
+	execs         states.Store
+	systems       *downstream.Systems
+	registry      string // SYSTEMS_FILE
+	api           *httptest.Server
+	current       atomic.Pointer[states.Runtime]
+	log           *slog.Logger
+
+	svc   *stack.Services
+	rt    *states.Runtime
+	web   http.Handler
+	env   map[string]string
+	mails []outbox.Email // read from each SES before it stopped
+	// killedAt are the downstream calls made and the virtual time at each
+	// kill.
+	killedAt []killMark
 }
 
-// proxy is one downstream system's stand-in behind the faults.
-type proxy struct {
-	f    *faulty
-	next http.Handler
+type killMark struct {
+	calls int
+	at    time.Time
 }
 
-func (f *faulty) pick() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	kind := "passed"
-	if f.rnd.Float64() < f.rate {
-		kind = []string{"503", "503 Retry-After", "slow", "dropped", "malformed JSON"}[f.rnd.IntN(5)]
-	}
-	f.counts[kind]++
-	return kind
-}
-
-func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch p.f.pick() {
-	case "503":
-		http.Error(w, `{"error":"unavailable"}`, http.StatusServiceUnavailable)
-	case "503 Retry-After":
-		w.Header().Set("Retry-After", "2")
-		http.Error(w, `{"error":"unavailable"}`, http.StatusServiceUnavailable)
-	case "slow":
-		time.Sleep(300 * time.Millisecond)
-		p.next.ServeHTTP(w, r)
-	case "dropped":
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		http.Error(w, "", http.StatusBadGateway)
-	case "malformed JSON":
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"status": "ok", "data": [`)
-	default:
-		p.next.ServeHTTP(w, r)
-	}
-}
-
-var verifyLink = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
-
-func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
-	if c.N < 1 {
-		return fmt.Errorf("-n must be at least 1")
-	}
-	fmt.Fprintf(out, "starting the stand-ins; %d deletion requests with %.0f%% of downstream calls failing…\n", c.N, 100*c.FailRate)
-	root, err := standin.Root()
+// start starts the stand-ins on the data folder, points the desk's
+// environment at them, builds the functions as at a cold start and resumes
+// the saved executions.
+func (c *campaign) start(ctx context.Context) error {
+	svc, err := stack.Start(ctx, stack.Options{Root: c.root, DynamoDataDir: filepath.Join(c.dataDir, "dynalite"),
+		CognitoDataDir: filepath.Join(c.dataDir, "cognito")})
 	if err != nil {
 		return err
 	}
-	svc, err := stack.Start(ctx, stack.Options{Root: root})
-	if err != nil {
-		return err
-	}
-	defer svc.Stop()
-
-	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
-	dir, err := os.MkdirTemp("", "faults-executions-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	execs, err := states.NewFileStore(dir)
-	if err != nil {
-		return err
-	}
-	// The runtime keeps its executions on disk and is killed and started
-	// again mid-run; the API endpoint serves whichever runs now.
-	var current atomic.Pointer[states.Runtime]
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().Handler().ServeHTTP(w, r)
-	}))
-	defer api.Close()
-
+	c.svc = svc
+	// The registry's calls go to the campaign's own stand-ins, which keep
+	// their data across restarts and fail calls; the stack's secrets
+	// stand-in serves the same local secrets, and the desk's own.
 	env := svc.Env()
-	// Every downstream system behind a faulty proxy.
-	f := &faulty{rnd: rand.New(rand.NewPCG(c.Seed, 12)), rate: c.FailRate, counts: map[string]int{}}
-	var pairs []string
-	for _, pair := range strings.Split(env["SYSTEMS_REBASE"], ",") {
-		origin, base, ok := strings.Cut(pair, "=")
-		if !ok {
-			continue
-		}
-		target, err := url.Parse(base)
-		if err != nil {
-			return err
-		}
-		rp := httputil.NewSingleHostReverseProxy(target)
-		rp.ErrorLog = stdlog.New(io.Discard, "", 0) // a call given up by the desk is no news
-		p := httptest.NewServer(&proxy{f: f, next: rp})
-		defer p.Close()
-		pairs = append(pairs, origin+"="+p.URL)
-	}
-	env["SYSTEMS_REBASE"] = strings.Join(pairs, ",")
+	env["SYSTEMS_REBASE"] = c.systems.Rebase()
+	env["SYSTEMS_FILE"] = c.registry
 	targets := svc.Endpoints()
-	targets["SFN"] = api.URL
-	files, err := stack.WorkflowFiles(root)
-	if err != nil {
-		return err
-	}
-	if err := stack.InProcessEnv(env, root, targets, states.New(states.Options{}).StateMachineARN); err != nil { // the runtime's ARN for each
+	targets["SFN"] = c.api.URL
+	if err := stack.InProcessEnv(env, c.root, targets, states.New(states.Options{}).StateMachineARN); err != nil {
 		return err
 	}
 	for k, v := range env {
@@ -160,70 +107,127 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			return err
 		}
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	c.env = env
+	files, err := stack.WorkflowFiles(c.root)
 	if err != nil {
 		return err
 	}
-	// start is a start of the stack's workflow side: a new runtime on the
-	// same execution store, the functions built again as at a cold start,
-	// and the running executions resumed.
-	start := func() (*states.Runtime, error) {
-		rt := states.New(states.Options{Clock: clk, Logger: log, Store: execs})
-		fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(clk.Now))
-		if err != nil {
-			return nil, err
-		}
-		if err := stack.Register(rt, fns, files, nil); err != nil {
-			return nil, err
-		}
-		current.Store(rt)
-		return rt, rt.Resume()
-	}
-	rt, err := start()
+	rt := states.New(states.Options{Clock: c.clk, Logger: c.log, Store: c.execs})
+	fns, err := workflows.Build(ctx, os.Getenv, c.log, setup.WithNow(c.clk.Now))
 	if err != nil {
 		return err
 	}
-	defer func() { current.Load().Close() }()
-	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
+	if err := stack.Register(rt, fns, files, nil); err != nil {
+		return err
+	}
+	c.rt = rt
+	c.current.Store(rt)
+	if c.web, err = intakeweb.Handler(ctx, os.Getenv, c.log, setup.WithNow(c.clk.Now)); err != nil {
+		return err
+	}
+	return rt.Resume()
+}
+
+// kill stops everything as a crash of the machine would, after keeping the
+// mail the SES stand-in holds (it keeps its outbox in memory); the data
+// of dynalite, the executions and the downstream systems stay.
+func (c *campaign) kill(ctx context.Context) error {
+	c.rt.Close()
+	c.killedAt = append(c.killedAt, killMark{calls: len(c.systems.Attempts()), at: c.clk.Now()})
+	mails, err := outbox.Read(ctx, c.svc.SES.URL)
 	if err != nil {
 		return err
 	}
-	call := func(method, path string, form url.Values) int {
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
-		req := httptest.NewRequest(method, path, body)
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		rec := httptest.NewRecorder()
-		web.ServeHTTP(rec, req)
-		return rec.Code
+	c.mails = append(c.mails, mails...)
+	c.svc.Stop()
+	return c.systems.Restart(ctx)
+}
+
+// call sends one request to the web intake.
+func (c *campaign) call(method, path string, form url.Values) (int, string) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	c.web.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func run(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error {
+	if cfg.N < 1 {
+		return fmt.Errorf("-n must be at least 1")
+	}
+	fmt.Fprintf(out, "starting the stand-ins; %d deletion requests with %.0f%% of downstream calls failing…\n", cfg.N, 100*cfg.FailRate)
+	root, err := standin.Root()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "faults-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	execs, err := states.NewFileStore(filepath.Join(dir, "states"))
+	if err != nil {
+		return err
+	}
+	registry, err := registryWithTimeout(dir, cfg.CallTimeout)
+	if err != nil {
+		return err
+	}
+	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
+	systems, err := downstream.Start(ctx, downstream.WithNow(clk.Now),
+		downstream.WithFaults(downstream.Faults{Rate: cfg.FailRate, Seed: cfg.Seed, RetryAfter: cfg.RetryAfter, TimeoutCap: 2 * cfg.CallTimeout}))
+	if err != nil {
+		return err
+	}
+	defer systems.Close()
+	addr := func(i int) string { return fmt.Sprintf("fault%04d@faults.example", i) }
+	for i := range cfg.N {
+		systems.AddPerson(addr(i), fmt.Sprintf("Fault Campaign %d", i))
 	}
 
-	// Submissions and their verification while the clock stands still;
-	// then the clock runs every workflow to its end.
+	c := &campaign{root: root, dataDir: dir, clk: clk, execs: execs, systems: systems, registry: registry, log: log}
+	// The Step Functions endpoint serves whichever runtime runs now.
+	c.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.current.Load().Handler().ServeHTTP(w, r)
+	}))
+	defer c.api.Close()
+	if err := c.start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		c.rt.Close()
+		c.svc.Stop()
+	}()
+
+	// Submissions and their verification while the clock stands still.
 	release := clk.Hold()
-	addr := func(i int) string { return fmt.Sprintf("fault%04d@faults.example", i) }
-	for i := range c.N {
-		if code := call(http.MethodPost, "/requests", url.Values{
-			"submissionId": {fmt.Sprintf("faults-run-%06d", i)}, "kinds": {"deletion"},
+	defer release()
+	for i := range cfg.N {
+		id := fmt.Sprintf("faults-run-%06d", i)
+		if _, page := c.call(http.MethodGet, "/", nil); submissionID.MatchString(page) {
+			id = submissionID.FindStringSubmatch(page)[1] // the one the form issued
+		}
+		if code, _ := c.call(http.MethodPost, "/requests", url.Values{
+			"submissionId": {id}, "kinds": {"deletion"},
 			"name": {"Fault Campaign"}, "email": {addr(i)}, "state": {"CA"},
 		}); code != http.StatusOK {
-			release()
 			return fmt.Errorf("submission %d answered %d", i, code)
 		}
 	}
 	used := map[string]bool{}
-	for deadline := time.Now().Add(2 * time.Minute); len(used) < c.N; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); len(used) < cfg.N; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			release()
-			return fmt.Errorf("only %d of %d verification links arrived", len(used), c.N)
+			return fmt.Errorf("only %d of %d verification links arrived", len(used), cfg.N)
 		}
-		mails, err := outbox.Read(ctx, svc.SES.URL)
+		mails, err := outbox.Read(ctx, c.svc.SES.URL)
 		if err != nil {
-			release()
 			return err
 		}
 		for _, m := range mails {
@@ -232,64 +236,149 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 				continue
 			}
 			used[match[1]] = true
-			if code := call(http.MethodPost, "/verify", url.Values{"t": {match[1]}}); code != http.StatusOK {
-				release()
+			if code, _ := c.call(http.MethodPost, "/verify", url.Values{"t": {match[1]}}); code != http.StatusOK {
 				return fmt.Errorf("confirming a verification link answered %d", code)
 			}
 		}
 	}
-	// Killed and started again twice while the workflows run.
-	restarts := 0
-	for range 2 {
-		time.Sleep(c.KillAfter)
-		rt.Close()
-		if rt, err = start(); err != nil {
-			release()
-			return fmt.Errorf("restart: %w", err)
+
+	// The clock runs; the whole stack is killed and started again when
+	// the downstream systems have had so many calls.
+	release()
+	kills := 0
+	for _, n := range cfg.KillAt {
+		select {
+		case <-systems.AttemptsReached(n):
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		restarts++
-		if restarts == 1 {
-			release()
+		hold := clk.Hold()
+		if err := c.kill(ctx); err != nil {
+			hold()
+			return fmt.Errorf("kill: %w", err)
 		}
+		err := c.start(ctx)
+		hold()
+		if err != nil {
+			return fmt.Errorf("start again: %w", err)
+		}
+		kills++
 	}
 	ended := map[string]int{}
-	for _, x := range rt.List("", "") {
-		info, err := rt.Wait(ctx, x.ExecutionARN)
+	for _, x := range c.rt.List("", "") {
+		info, err := c.rt.Wait(ctx, x.ExecutionARN)
 		if err != nil {
 			return fmt.Errorf("wait for %s: %w", x.Name, err)
 		}
 		ended[info.Status]++
 	}
-
-	// What the desk made of it.
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: env["TABLE_NAME"]}
-	mails, err := outbox.Read(ctx, svc.SES.URL)
+	mails, err := outbox.Read(ctx, c.svc.SES.URL)
 	if err != nil {
 		return err
 	}
-	perRecipient := map[string]int{}
+	c.mails = append(c.mails, mails...)
+	return c.report(ctx, cfg, out, addr, kills, ended)
+}
+
+// figures are what the report found; the last lines print them.
+type figures struct {
+	calls, failed         int
+	kinds                 map[string]int
+	retryAfter            map[time.Duration]int
+	raFollowed, raHonored int
+	raCutShort            int     // answered to a round a kill cut short
+	raShortest            float64 // the shortest wait after a Retry-After, as a share of what it asked
+	closed, attention     int
+	untold, neither       int
+	stepAttempts          int // at the stand-ins: calls about one person to one system at one instant
+	recordedFailed        int
+	recordedDone          int
+	unrecorded            int
+	duplicates            int
+	twice, idempotentRep  int
+	dataLeft              int
+	leftIn                map[string]int // by system
+}
+
+func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr func(int) string, kills int, ended map[string]int) error {
+	f := figures{kinds: map[string]int{}, retryAfter: map[time.Duration]int{}, raShortest: -1, leftIn: map[string]int{}}
+	attempts := c.systems.Attempts()
+	type key struct{ person, system string }
+	byKey := map[key][]downstream.Attempt{}
+	index := map[key][]int{} // each attempt's place among all calls
+	for i, a := range attempts {
+		index[key{a.Person, a.System}] = append(index[key{a.Person, a.System}], i)
+		f.calls++
+		if a.Fault != "" {
+			f.failed++
+			f.kinds[a.Fault]++
+		}
+		byKey[key{a.Person, a.System}] = append(byKey[key{a.Person, a.System}], a)
+	}
+	// Retry-After: the next call about the same person to the same system
+	// comes at least as late as the system asked (on the virtual clock the
+	// stand-ins stamp calls with).
+	var raViolations []string
+	for k, list := range byKey {
+		for i, a := range list {
+			if a.Fault != downstream.FaultRetryAfter {
+				continue
+			}
+			f.retryAfter[a.RetryAfter]++
+			if i+1 == len(list) {
+				continue
+			}
+			// A kill at the same virtual instant, after this answer, cut
+			// its round short: the process that got the answer died with
+			// it, and the restarted runtime ran the round again at once.
+			cutShort := false
+			for _, k := range c.killedAt {
+				if k.at.Equal(a.At) && index[key{a.Person, a.System}][i] < k.calls {
+					cutShort = true
+				}
+			}
+			if cutShort {
+				f.raCutShort++
+				continue
+			}
+			f.raFollowed++
+			waited := list[i+1].At.Sub(a.At)
+			if share := float64(waited) / float64(a.RetryAfter); f.raShortest < 0 || share < f.raShortest {
+				f.raShortest = share
+			}
+			if waited >= a.RetryAfter {
+				f.raHonored++
+			} else {
+				raViolations = append(raViolations, fmt.Sprintf("  %s %s: asked %s, next call after %s", k.person, k.system, a.RetryAfter, waited))
+			}
+		}
+	}
+
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: c.env["TABLE_NAME"]}
 	teamMail := ""
-	for _, m := range mails {
+	perRecipient := map[string]int{}
+	for _, m := range c.mails {
 		for _, to := range m.To {
-			if strings.EqualFold(to, env["TEAM_ADDRESS"]) {
+			if strings.EqualFold(to, c.env["TEAM_ADDRESS"]) {
 				teamMail += m.Subject + "\n" + m.Text + "\n"
 				continue
 			}
 			perRecipient[strings.ToLower(to)+"\x00"+m.Subject]++
 		}
 	}
-	duplicates := 0
 	for _, n := range perRecipient {
-		if n > 1 {
-			duplicates += n - 1
-		}
+		f.duplicates += max(0, n-1)
 	}
-	var closed, attention, untold, open, steps int
-	statuses := map[request.Status]int{}
-	for i := range c.N {
-		ids, err := store.EarlierRequests(ctx, addr(i))
+	var unrecorded, left []string
+	for i := range cfg.N {
+		email := addr(i)
+		ids, err := store.EarlierRequests(ctx, email)
 		if err != nil || len(ids) != 1 {
-			return fmt.Errorf("request of %s: %v (%d found)", addr(i), err, len(ids))
+			return fmt.Errorf("request of %s: %v (%d found)", email, err, len(ids))
 		}
 		r, err := store.Get(ctx, ids[0])
 		if err != nil {
@@ -299,47 +388,134 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		for _, e := range evs {
-			if e.Action == request.ActionStepDone {
-				steps++
-			}
-		}
-		statuses[r.Status]++
 		switch {
 		case r.Status.Closed():
-			closed++
+			f.closed++
 		case r.Attention != "":
-			attention++
+			f.attention++
 			if !strings.Contains(teamMail, r.ID) {
-				untold++
+				f.untold++
 			}
 		default:
-			open++
+			f.neither++
+		}
+		// The trail against the stand-ins: each attempt of a step (the
+		// calls about the person to one system at one instant) has its
+		// event, fulfilment-step-failed or fulfilment-step.
+		recorded := map[string]int{}
+		for _, e := range evs {
+			switch e.Action {
+			case request.ActionStepFailed:
+				f.recordedFailed++
+				recorded[e.Data["system"]]++
+			case request.ActionStepDone:
+				f.recordedDone++
+				recorded[e.Data["system"]]++
+			}
+		}
+		for _, sys := range downstream.Names {
+			instants := map[time.Time]bool{}
+			for _, a := range byKey[key{email, sys}] {
+				instants[a.At] = true
+			}
+			f.stepAttempts += len(instants)
+			if missing := len(instants) - recorded[sys]; missing > 0 {
+				f.unrecorded += missing
+				unrecorded = append(unrecorded, fmt.Sprintf("  %s %s: %d attempts at the stand-in, %d on the trail", r.ID, sys, len(instants), recorded[sys]))
+			}
+		}
+		// What the systems did to the person's data: nothing that is not
+		// idempotent twice.
+		seen := map[string]int{}
+		for _, a := range c.systems.Applied(email) {
+			seen[a.System+"\x00"+a.Action]++
+			if seen[a.System+"\x00"+a.Action] > 1 {
+				if a.Idempotent {
+					f.idempotentRep++
+				} else {
+					f.twice++
+				}
+			}
+		}
+		if r.Status == request.Completed {
+			for _, sys := range erasing {
+				if c.systems.Holds(sys, email) {
+					f.dataLeft++
+					f.leftIn[sys]++
+					var did []string
+					for _, a := range c.systems.Applied(email) {
+						if a.System == sys {
+							did = append(did, a.Action)
+						}
+					}
+					left = append(left, fmt.Sprintf("%s: %s still holds the person's data (changes made: %s)", r.ID, sys, strings.Join(did, ", ")))
+				}
+			}
 		}
 	}
-	// Every action of the registry is idempotent in its system (erase,
-	// suppress, opt out; an export overwrites its part), so a call
-	// repeated after a fault or a kill is counted, not failed.
-	repeated := 0
-	for i := range c.N {
-		repeated += max(0, len(svc.Systems.AnalyticsDeletions(addr(i)))-1) + max(0, len(svc.Systems.Unsubscribes(addr(i)))-1)
-	}
 
-	var kinds []string
-	for k := range f.counts {
-		kinds = append(kinds, k)
+	fmt.Fprintln(out)
+	for _, v := range raViolations {
+		fmt.Fprintln(out, "Retry-After not honoured:", strings.TrimSpace(v))
 	}
-	sort.Strings(kinds)
-	fmt.Fprintf(out, "\ndownstream calls:")
-	for _, k := range kinds {
-		fmt.Fprintf(out, " %s %d;", k, f.counts[k])
+	for _, u := range unrecorded {
+		fmt.Fprintln(out, "not on the trail:", strings.TrimSpace(u))
 	}
-	fmt.Fprintf(out, "\nthe workflows' runtime killed and started again %d times; executions ended: %v\n", restarts, ended)
-	fmt.Fprintf(out, "requests %d: closed %d, needing attention %d (team not told of %d), neither %d; steps recorded %d\n",
-		c.N, closed, attention, untold, open, steps)
-	fmt.Fprintf(out, "duplicate mails to requesters %d; idempotent calls repeated (analytics deletions, unsubscribes) %d\n", duplicates, repeated)
-	if open != 0 || untold != 0 || duplicates != 0 {
-		return fmt.Errorf("the desk left requests unfinished, untold or doubled under faults (see the report)")
+	for _, l := range left {
+		fmt.Fprintln(out, "completed, data left:", l)
+	}
+	fmt.Fprintf(out, "downstream calls %d: failed %d (", f.calls, f.failed)
+	missingKinds := 0
+	for i, k := range downstream.FaultKinds {
+		if i > 0 {
+			fmt.Fprint(out, ", ")
+		}
+		fmt.Fprintf(out, "%s %d", k, f.kinds[k])
+		if f.kinds[k] == 0 {
+			missingKinds++
+		}
+	}
+	fmt.Fprintf(out, "), every kind injected: %v\n", missingKinds == 0)
+	var waits []time.Duration
+	for d := range f.retryAfter {
+		waits = append(waits, d)
+	}
+	sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
+	fmt.Fprintf(out, "Retry-After answers %d (", f.kinds[downstream.FaultRetryAfter])
+	for i, d := range waits {
+		if i > 0 {
+			fmt.Fprint(out, ", ")
+		}
+		fmt.Fprintf(out, "%s: %d", d, f.retryAfter[d])
+	}
+	fmt.Fprintf(out, "): the next call waited at least as asked after %d of %d (shortest wait %.2f× the ask, on the virtual clock); %d answered to a round the kill cut short\n",
+		f.raHonored, f.raFollowed, max(f.raShortest, 0), f.raCutShort)
+	var endedKeys []string
+	for k := range ended {
+		endedKeys = append(endedKeys, fmt.Sprintf("%s %d", strings.ToLower(k), ended[k]))
+	}
+	sort.Strings(endedKeys)
+	fmt.Fprintf(out, "the whole local stack (dynalite on its data folder, SES, S3, Cognito, the downstream systems, the workflows' runtime) killed and started again %d times mid-run; executions ended: %s\n",
+		kills, strings.Join(endedKeys, ", "))
+	fmt.Fprintf(out, "requests %d: closed %d, needing attention %d (team not told of %d), neither %d\n",
+		cfg.N, f.closed, f.attention, f.untold, f.neither)
+	fmt.Fprintf(out, "audit trail: step attempts at the stand-ins %d, on the trails %d (failed %d, done %d), attempts not on the trail %d\n",
+		f.stepAttempts, f.recordedFailed+f.recordedDone, f.recordedFailed, f.recordedDone, f.unrecorded)
+	fmt.Fprintf(out, "duplicate mails to requesters %d; non-idempotent changes done twice %d (idempotent ones repeated %d); completed requests' data still held %d\n",
+		f.duplicates, f.twice, f.idempotentRep, f.dataLeft)
+	switch {
+	case missingKinds > 0:
+		return fmt.Errorf("not every kind of fault was injected (see the report)")
+	case f.neither != 0 || f.untold != 0:
+		return fmt.Errorf("the desk left requests unfinished or the team untold under faults (see the report)")
+	case f.duplicates != 0 || f.twice != 0:
+		return fmt.Errorf("the desk mailed a requester twice or did a step twice under faults (see the report)")
+	case f.unrecorded != 0:
+		return fmt.Errorf("calls to the systems are missing from the audit trail (see the report)")
+	case f.raHonored != f.raFollowed:
+		return fmt.Errorf("a system's Retry-After was not honoured (see the report)")
+	case kills != len(cfg.KillAt):
+		return fmt.Errorf("the stack was killed %d times, not %d", kills, len(cfg.KillAt))
 	}
 	return nil
 }

@@ -72,8 +72,9 @@ type Systems struct {
 	faults   *Faults // nil: no call fails
 	rnd      *rand.Rand
 	attempts []Attempt
-	applied  map[string][]Applied // by address
-	seq      int                  // people added
+	reached  map[int]chan struct{} // AttemptsReached's signals
+	applied  map[string][]Applied  // by address
+	seq      int                   // people added
 	// listeners are the stand-ins' addresses and handlers, for Restart.
 	listeners []listener
 }

@@ -97,6 +97,25 @@ func (s *Systems) Attempts() []Attempt {
 	return slices.Clone(s.attempts)
 }
 
+// AttemptsReached is closed once the stand-ins have received n calls.
+func (s *Systems) AttemptsReached(n int) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := make(chan struct{})
+	if len(s.attempts) >= n {
+		close(ch)
+		return ch
+	}
+	if s.reached == nil {
+		s.reached = map[int]chan struct{}{}
+	}
+	if old, ok := s.reached[n]; ok {
+		return old
+	}
+	s.reached[n] = ch
+	return ch
+}
+
 // Applied lists the changes the systems made to email's data, in order.
 func (s *Systems) Applied(email string) []Applied {
 	s.mu.Lock()
@@ -217,6 +236,12 @@ func (s *Systems) observe(system string, h http.Handler) http.Handler {
 		}
 		i := len(s.attempts)
 		s.attempts = append(s.attempts, a)
+		for n, ch := range s.reached {
+			if len(s.attempts) >= n {
+				close(ch)
+				delete(s.reached, n)
+			}
+		}
 		s.mu.Unlock()
 		status := s.answer(w, r, h, a, variant)
 		s.mu.Lock()

@@ -64,9 +64,15 @@ func TestFaultsAreInjectedAndRecorded(t *testing.T) {
 		json       bool
 	}
 	var got []seen
+	reached := s.AttemptsReached(60)
 	for range 60 {
 		status, ra, body := accountsCall(t, s, http.MethodGet, "/v1/customers?email=grace@example.com", 300*time.Millisecond)
 		got = append(got, seen{status, ra, json.Valid(body)})
+	}
+	select {
+	case <-reached:
+	default:
+		t.Fatal("AttemptsReached(60) not signalled after 60 calls")
 	}
 	attempts := s.Attempts()
 	require.Len(t, attempts, 60)
