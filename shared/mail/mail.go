@@ -21,6 +21,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode"
@@ -71,9 +72,59 @@ var (
 		"fecha":     fecha,
 		"fechaHora": fechaHora,
 	}
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.html.tmpl"))
-	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(funcs).ParseFS(files, "templates/*.txt.tmpl"))
 )
+
+// parsed is one message's templates, text and HTML, each with the status
+// link partials they call.
+type parsed struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// templateSets holds, per message name ("acknowledgement",
+// "acknowledgement.es"...), a function that parses its two templates the
+// first time it is called and returns them ever after (sync.OnceValues):
+// a function pays at cold start for no template, and once for each it
+// renders.
+var templateSets sync.Map // string → func() (parsed, error)
+
+// templates returns the parsed templates of message name.
+func templates(name string) (parsed, error) {
+	f, ok := templateSets.Load(name)
+	if !ok {
+		f, _ = templateSets.LoadOrStore(name, sync.OnceValues(func() (parsed, error) { return parse(name) }))
+	}
+	return f.(func() (parsed, error))()
+}
+
+// parse reads message name's templates from the embedded files.
+func parse(name string) (parsed, error) {
+	text, err := texttemplate.New(name+".txt.tmpl").Funcs(funcs).
+		ParseFS(files, "templates/"+name+".txt.tmpl", "templates/status-link.txt.tmpl")
+	if err != nil {
+		return parsed{}, fmt.Errorf("parse %s text: %w", name, err)
+	}
+	html, err := htmltemplate.New(name+".html.tmpl").Funcs(funcs).
+		ParseFS(files, "templates/"+name+".html.tmpl", "templates/status-link.html.tmpl")
+	if err != nil {
+		return parsed{}, fmt.Errorf("parse %s html: %w", name, err)
+	}
+	return parsed{text: text, html: html}, nil
+}
+
+// buffers are reused between renders: a message grows one to its size
+// once, not on every render.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled bounds the buffers kept for reuse.
+const maxPooled = 64 << 10
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		b.Reset()
+		buffers.Put(b)
+	}
+}
 
 // Acknowledgement is what the acknowledgement of a request says.
 type Acknowledgement struct {
@@ -221,18 +272,25 @@ func render(to, replyTo, subject, name string, view any) (Message, error) {
 // or Spanish, as language returns).
 func renderIn(lang, to, replyTo, subject, name string, view any) (Message, error) {
 	name = templateName(name, lang)
-	var text, html bytes.Buffer
-	if err := textTemplates.ExecuteTemplate(&text, name+".txt.tmpl", view); err != nil {
+	t, err := templates(name)
+	if err != nil {
+		return Message{}, err
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	if err := t.text.Execute(buf, view); err != nil {
 		return Message{}, fmt.Errorf("render %s text: %w", name, err)
 	}
-	if err := htmlTemplates.ExecuteTemplate(&html, name+".html.tmpl", view); err != nil {
+	text := buf.String()
+	buf.Reset()
+	if err := t.html.Execute(buf, view); err != nil {
 		return Message{}, fmt.Errorf("render %s html: %w", name, err)
 	}
 	m := Message{
 		To:      []string{to},
 		Subject: clean(subject),
-		Text:    text.String(),
-		HTML:    html.String(),
+		Text:    text,
+		HTML:    buf.String(),
 		Headers: map[string]string{
 			HeaderAutoSubmitted:    autoSubmittedValue,
 			HeaderAutoResponseSupp: autoResponseSuppressWord,
@@ -258,6 +316,9 @@ func checkRecipient(to string) error {
 // text: invalid UTF-8 becomes U+FFFD, control characters and bidirectional
 // overrides become spaces, runs of spaces collapse, and the ends are trimmed.
 func clean(s string) string {
+	if isClean(s) {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if unwanted(r) {
@@ -266,6 +327,37 @@ func clean(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isClean reports whether clean would return s as it is: valid UTF-8,
+// nothing unwanted, spaces only single U+0020 between words.
+func isClean(s string) bool {
+	prevSpace := true // no leading space
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			case c < 0x20 || c == 0x7f:
+				return false
+			default:
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unwanted(r) || unicode.IsSpace(r) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || s == ""
 }
 
 // unwanted reports the runes that never belong in a line of mail: C0 and C1
