@@ -57,6 +57,14 @@ func (s *Service) statusLink(ctx context.Context, id string) string {
 	return link
 }
 
+// stepFailed reports whether the open request needs attention because a
+// step or a workflow stage failed: its mark says so, or a failure is on
+// its trail (the mark holds the last cause only, and a bounce of mail to
+// the requester after the failure replaces it).
+func stepFailed(r *request.Request, events []request.Event) bool {
+	return request.StepFailed(r.Attention) || has(events, request.ActionNeedsAttention) || has(events, request.ActionStageFailed)
+}
+
 // whyMore is why for the actions of this file.
 func (s *Service) whyMore(action string, r *request.Request, events []request.Event) string {
 	switch action {
@@ -66,7 +74,7 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "the request is closed"
 		case r.Attention == "":
 			return "only a request that needs attention has a step to finish by hand"
-		case !request.StepFailed(r.Attention):
+		case !stepFailed(r, events):
 			return "no step failed: the request needs attention because mail to the requester bounced"
 		}
 	case ActionRerun:
@@ -75,7 +83,7 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "this console cannot start the fulfil workflow"
 		case r.Status.Closed():
 			return "the request is closed"
-		case !request.StepFailed(r.Attention):
+		case r.Attention == "" || !stepFailed(r, events):
 			return "only a request whose fulfilment failed is run again"
 		case r.Status != request.InProgress && r.Status != request.Extended && r.Status != request.Verified:
 			return "only a verified request, or one in progress, is fulfilled (it is " + string(r.Status) + ")"

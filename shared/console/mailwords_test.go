@@ -72,5 +72,15 @@ func TestBouncedMailIsShown(t *testing.T) {
 	assert.NotContains(t, page, "/rerun-fulfilment\"", "no step failed: nothing to run again")
 	soon := b.do("GET", "/console/requests/PR-SOON-DDDD-DDDD-DDDD", nil).Body.String()
 	assert.Contains(t, soon, "/rerun-fulfilment\"", "a failed step is run again")
+
+	// A bounce after a failed step takes the mark; the failure is still
+	// run again and finished by hand.
+	failed := d.failed("PR-FAIL-BBBB-BBBB-BBBB")
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: failed.ID, At: d.now, Actor: "system:mail-events",
+		Action: request.ActionRequesterUnreachable, Data: map[string]string{"messageId": "ses-x", "mail": "unknown", "to": "requester", "bounceType": "Permanent"}}))
+	both := b.do("GET", "/console/requests/"+failed.ID, nil).Body.String()
+	assert.Contains(t, both, "mail to the requester bounced permanently")
+	assert.Contains(t, both, "/rerun-fulfilment\"")
+	assert.Contains(t, both, "/finish-step\"")
 	assert.NotContains(t, page, "/finish-step\"", "no step to finish by hand")
 }
