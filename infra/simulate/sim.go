@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,12 @@ import (
 type config struct {
 	N      int
 	PerDay int // steps the team finishes by hand in a morning
+	// TriagePerDay is how many unclear mails the team reads and names
+	// the kinds of in a morning.
+	TriagePerDay int
+	// Floods is how many addresses flood the desk with submissions in the
+	// year (each fifteen in an hour, five different asks).
+	Floods int
 	Seed   uint64
 	Year   int
 }
@@ -31,6 +38,7 @@ const (
 	verifyWait    = 7*24*time.Hour + time.Hour // request.asl.json: the link works 7 days, closed after 7 days and an hour
 	retriesSpan   = 8 * time.Minute            // fulfil.asl.json: 5 attempts, 30 s doubling
 	ownerTaskDays = 10                         // business days an owner has for a manual step before the team is told
+	ownerExpDays  = 2                          // TASK_EXPEDITED_BUSINESS_DAYS: the same for an expedited request or a child's data
 	extendWithin  = 10                         // the team extends when fewer business days than this are left
 )
 
@@ -68,6 +76,15 @@ type sreq struct {
 	denyAccess  bool // access asked more than twice in twelve months: the team denies it
 	causes      []string
 	fulfilStart time.Time
+	// unclear: mail that named nothing we recognise; asks is what it
+	// asks for, as the team reads it at triage.
+	unclear   bool
+	asks      []request.Kind
+	triagedAt time.Time
+	flood     bool // one of a flood of submissions for one address
+	expedited bool // a child's data, or mail marked "CCPA Request"
+	child     bool
+	withdraw  bool // the requester withdraws it before it closes
 }
 
 type event struct {
@@ -111,7 +128,12 @@ type sim struct {
 	errs    []string
 	team    []console.Member
 	perDay  int // steps the team can finish by hand in a morning
+	triage  int // unclear mails the team triages in a morning
 	turn    int
+	// What the scenarios came to.
+	floodSubmissions, floodJoined, floodCapped, floodDenied int
+	withdrawals, withdrawLate                               int
+	triageWait                                              int // the longest wait for triage, in business days
 }
 
 func (s *sim) at(t time.Time, fn func()) {
@@ -134,9 +156,11 @@ func newSim(ctx context.Context, c config, log *slog.Logger) (*sim, error) {
 		return nil, err
 	}
 	s := &sim{ctx: ctx, rnd: rand.New(rand.NewPCG(c.Seed, 2026)), cal: cal, store: newMemStore(), mail: &countingMail{},
-		reqs: map[string]*sreq{}, perDay: c.PerDay, team: []console.Member{{Username: "alice"}, {Username: "bob"}}}
+		reqs: map[string]*sreq{}, perDay: c.PerDay, triage: c.TriagePerDay, team: []console.Member{{Username: "alice"}, {Username: "bob"}}}
 	now := func() time.Time { return s.now }
-	s.intake = &intake.Service{Store: s.store, Calendar: cal, Mail: s.mail, Now: now, Log: log,
+	// The per-address cap of the desk's configuration
+	// (ACKS_PER_ADDRESS_PER_DAY, default 3) and its store.
+	s.intake = &intake.Service{Store: s.store, Calendar: cal, Mail: s.mail, Now: now, Log: log, Caps: s.store,
 		Actor: "system:intake", TeamAddress: "privacy@productionflow.local"}
 	s.console = &console.Service{Store: s.store, Writer: s.store, Intake: s.intake, Calendar: cal, Mail: s.mail, Now: now,
 		TeamAddress: "privacy@productionflow.local", Log: log}
@@ -211,7 +235,8 @@ var mix = []struct {
 	kinds  []request.Kind
 	weight float64
 }{
-	{[]request.Kind{request.Deletion}, 32},
+	{[]request.Kind{request.Deletion}, 30},
+	{[]request.Kind{request.ChildData}, 2},
 	{[]request.Kind{request.AccessCategories}, 18},
 	{[]request.Kind{request.OptOutSale}, 14},
 	{[]request.Kind{request.OptOutMarketing}, 12},
@@ -240,28 +265,56 @@ func (s *sim) submit(i int) {
 		SourceID: fmt.Sprintf("sim-%06d-%016x", i, s.rnd.Uint64()), Channel: request.Web, Kinds: kinds,
 		Requester: request.Identity{Name: "Sim Person", Email: fmt.Sprintf("person%06d@sim.example", i), State: "CA"},
 	}
-	if s.rnd.Float64() < 0.28 {
+	sr := &sreq{}
+	switch {
+	case kinds[0] == request.ChildData:
+		// A parent on the form, about their child.
+		sub.Subject = &request.Subject{Name: "Sim Child", Email: fmt.Sprintf("child%06d@sim.example", i)}
+		sr.child = true
+	case s.rnd.Float64() < 0.28:
 		sub.Channel = request.Email
-		if s.rnd.Float64() < 0.2 {
+		switch p := s.rnd.Float64(); {
+		case p < 0.2:
 			sub.Priority = request.Expedited // "CCPA Request" in the subject
+		case p < 0.35:
+			// Mail that names nothing the desk recognises: the team
+			// reads it and names what it asks for.
+			sr.unclear, sr.asks = true, kinds
+			sub.Kinds = []request.Kind{request.Unclear}
 		}
 	}
 	switch kinds[0] {
 	case request.Correction:
-		sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
+		if !sr.unclear {
+			sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
+		}
 	case request.AccessSpecific:
 		sub.Declaration = true
 	}
+	sr.withdraw = s.rnd.Float64() < 0.02
+	withdrawAfter := time.Duration(1+s.rnd.IntN(14*24)) * time.Hour
 	rc, err := s.intake.Submit(s.ctx, sub)
 	if err != nil {
 		s.fail("submit %d: %v", i, err)
 		return
 	}
 	r := rc.Request
-	sr := &sreq{id: r.ID}
+	sr.id = r.ID
+	sr.expedited = r.Priority == request.Expedited
 	s.reqs[r.ID] = sr
 	s.order = append(s.order, r.ID)
+	if sr.withdraw {
+		s.at(s.now.Add(withdrawAfter), func() { s.withdrawn(sr) })
+	}
+	if sr.unclear {
+		return // waits for the team's triage
+	}
+	s.begin(sr, r)
+}
 
+// begin models the workflows of a request whose kinds are known, from now:
+// opt-outs at once, verification, then fulfilment.
+func (s *sim) begin(sr *sreq, r *request.Request) {
 	optOnly := r.OnlyOptOuts()
 	for _, sys := range s.systems {
 		for _, k := range r.Kinds {
@@ -290,6 +343,8 @@ func (s *sim) submit(i int) {
 	}
 	_ = s.store.SetStatus(s.ctx, r.ID, request.Acknowledged, request.Verifying, s.now)
 	switch p := s.rnd.Float64(); {
+	case sr.flood:
+		// Nobody confirms a flood's requests.
 	case p < 0.55:
 		sr.verifyAt = s.now.Add(time.Duration(5+s.rnd.IntN(24*60)) * time.Minute)
 	case p < 0.80:
@@ -304,12 +359,78 @@ func (s *sim) submit(i int) {
 	} else {
 		s.at(s.now.Add(verifyWait), func() {
 			if err := s.store.SetStatus(s.ctx, sr.id, request.Verifying, request.Unverified, s.now); err != nil {
-				s.fail("close unverified %s: %v", sr.id, err)
+				if !s.isClosed(sr) {
+					s.fail("close unverified %s: %v", sr.id, err)
+				}
 				return
 			}
 			_ = s.store.AppendEvent(s.ctx, request.Event{RequestID: sr.id, At: s.now, Actor: "system:verify",
 				Action: request.StatusAction(request.Unverified), Once: request.StatusAction(request.Unverified)})
 		})
+	}
+}
+
+// isClosed reports whether sr's request is closed (withdrawn, denied…).
+func (s *sim) isClosed(sr *sreq) bool {
+	r, err := s.store.Get(s.ctx, sr.id)
+	return err == nil && r.Status.Closed()
+}
+
+// withdrawn is the requester's word that they withdraw the request, which
+// the team records in the console: it closes, and its clocks stop.
+func (s *sim) withdrawn(sr *sreq) {
+	if s.isClosed(sr) {
+		s.withdrawLate++
+		return
+	}
+	if err := s.console.Withdraw(s.ctx, s.member(), sr.id, "the requester wrote to withdraw it"); err != nil {
+		s.fail("withdraw %s: %v", sr.id, err)
+		return
+	}
+	s.withdrawals++
+}
+
+// floodSize is how many submissions a flood sends, four minutes apart.
+const floodSize = 15
+
+// flood is the j-th of an address's fifteen submissions in an hour,
+// cycling through five different asks: the desk opens one request per ask
+// (a repeat while one is unverified joins it), acknowledges as many as the
+// daily cap lets it, and leaves the rest to the team.
+func (s *sim) flood(n, j int) {
+	asks := [][]request.Kind{{request.Deletion}, {request.AccessCategories}, {request.Portability}, {request.AccessSpecific}, {request.Correction}}
+	{
+		kinds := asks[j%len(asks)]
+		sub := intake.Submission{
+			SourceID: fmt.Sprintf("flood-%03d-%02d-%016x", n, j, s.rnd.Uint64()), Channel: request.Web, Kinds: kinds,
+			Requester: request.Identity{Name: "Sim Flood", Email: fmt.Sprintf("flood%03d@sim.example", n), State: "CA"},
+		}
+		switch kinds[0] {
+		case request.Correction:
+			sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
+		case request.AccessSpecific:
+			sub.Declaration = true
+		}
+		s.floodSubmissions++
+		rc, err := s.intake.Submit(s.ctx, sub)
+		if err != nil {
+			s.fail("flood %d/%d: %v", n, j, err)
+			return
+		}
+		switch {
+		case rc.AlreadyOpen:
+			s.floodJoined++
+			return
+		case rc.Capped:
+			s.floodCapped++
+		}
+		r := rc.Request
+		sr := &sreq{id: r.ID, flood: true}
+		s.reqs[r.ID] = sr
+		s.order = append(s.order, r.ID)
+		if !rc.Capped {
+			s.begin(sr, r)
+		}
 	}
 }
 
@@ -372,7 +493,11 @@ func (s *sim) owner(sr *sreq, st *step) {
 	default:
 		days = -1 // never
 	}
-	due := s.cal.AddBusinessDays(s.now, ownerTaskDays)
+	days0 := ownerTaskDays
+	if sr.expedited {
+		days0 = ownerExpDays
+	}
+	due := s.cal.AddBusinessDays(s.now, days0)
 	if days >= 0 {
 		st.ownerBy = s.cal.AddBusinessDays(s.now, days).Add(time.Duration(s.rnd.IntN(8)) * time.Hour)
 		if st.ownerBy.Before(due) {
@@ -398,6 +523,9 @@ func (s *sim) owner(sr *sreq, st *step) {
 func (s *sim) markDone(st *step) { st.done, st.doneAt = true, s.now }
 
 func (s *sim) stepDone(sr *sreq, st *step) {
+	if s.isClosed(sr) {
+		return // withdrawn or denied meanwhile: nothing more is done
+	}
 	if st.optOut {
 		all := true
 		for _, o := range sr.steps {
@@ -469,10 +597,48 @@ func (s *sim) review() {
 		}
 		return a.Before(b)
 	})
+	// Unclear mail, oldest first, as many as the team reads in a
+	// morning: named through the console, then on its way as any request
+	// of those kinds, its clocks still counted from its receipt.
+	var unclear []request.Request
+	for _, r := range open {
+		if slices.Contains(r.Kinds, request.Unclear) {
+			unclear = append(unclear, r)
+		}
+	}
+	sort.Slice(unclear, func(i, j int) bool { return unclear[i].ReceivedAt.Before(unclear[j].ReceivedAt) })
+	for i, r := range unclear {
+		sr := s.reqs[r.ID]
+		if i >= s.triage || sr == nil {
+			break
+		}
+		got, err := s.console.SetKinds(s.ctx, s.member(), r.ID, console.Triage{Kinds: sr.asks, Note: "read the mail"})
+		if err != nil {
+			s.fail("set kinds of %s: %v", r.ID, err)
+			continue
+		}
+		sr.triagedAt = s.now
+		s.triageWait = max(s.triageWait, s.businessDays(r.ReceivedAt, s.now))
+		s.begin(sr, got)
+	}
 	byHand := 0
 	for _, r := range open {
 		sr := s.reqs[r.ID]
 		if sr == nil {
+			continue
+		}
+		// A flood's requests the cap kept from being acknowledged: the
+		// team refuses them as excessive, each with its notice.
+		if sr.flood && !r.AckCappedAt.IsZero() && r.AcknowledgedAt.IsZero() {
+			items := make([]mail.DenialItem, len(r.Kinds))
+			for i, k := range r.Kinds {
+				items[i] = mail.DenialItem{Kind: k, Reason: mail.DenyExcessive}
+			}
+			if err := s.console.Deny(s.ctx, s.member(), r.ID, items); err != nil {
+				s.fail("deny flood %s: %v", r.ID, err)
+			} else {
+				s.floodDenied++
+			}
 			continue
 		}
 		if sr.denyAccess && r.Status == request.Verified {
@@ -515,6 +681,17 @@ func (s *sim) review() {
 	}
 }
 
+// businessDays counts the business days after from's date up to to's.
+func (s *sim) businessDays(from, to time.Time) int {
+	n := 0
+	for d := from; ; n++ {
+		d = s.cal.AddBusinessDays(d, 1)
+		if d.After(to) {
+			return n
+		}
+	}
+}
+
 func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if c.N < 1 {
 		return fmt.Errorf("-n must be at least 1")
@@ -528,6 +705,14 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	s.now = arrivals[0]
 	for i, t := range arrivals {
 		s.at(t, func() { s.submit(i) })
+	}
+	// Floods: an address sending fifteen submissions in an hour, on a
+	// working day at a random time of the year.
+	for n := range c.Floods {
+		t := arrivals[s.rnd.IntN(len(arrivals))]
+		for j := range floodSize {
+			s.at(t.Add(time.Duration(j)*4*time.Minute), func() { s.flood(n, j) })
+		}
 	}
 	// The team's review, every business day at 10:00, until a year after
 	// the last arrival.
@@ -549,7 +734,9 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	return s.report(out, c, end)
 }
 
-type tally struct{ applies, met, missed, preventable int }
+// tally counts one clock: where it applies, met, stopped (the request was
+// withdrawn before it was due), missed, and missed preventably.
+type tally struct{ applies, met, stopped, missed, preventable int }
 
 func (s *sim) report(out io.Writer, c config, end time.Time) error {
 	names := []string{deadline.ClockAcknowledge, deadline.ClockOptOut, deadline.ClockResponse, deadline.ClockExtended}
@@ -560,7 +747,17 @@ func (s *sim) report(out io.Writer, c config, end time.Time) error {
 	var misses []string
 	statuses := map[request.Status]int{}
 	extended, denied, attention := 0, 0, 0
+	var unclear, triaged, untriaged, children, childrenOnTarget, childrenAnswered int
 	for _, id := range s.order {
+		if sr := s.reqs[id]; sr != nil && sr.unclear {
+			unclear++
+			switch r := s.mustGet(id); {
+			case !sr.triagedAt.IsZero():
+				triaged++
+			case !r.Status.Closed():
+				untriaged++
+			}
+		}
 		r, _ := s.store.Get(s.ctx, id)
 		evs, _ := s.store.Events(s.ctx, id)
 		statuses[r.Status]++
@@ -582,6 +779,15 @@ func (s *sim) report(out io.Writer, c config, end time.Time) error {
 			switch cs.Clock {
 			case deadline.ClockAcknowledge:
 				doneAt = r.AcknowledgedAt
+				if doneAt.IsZero() {
+					// Answered before it was acknowledged: the team's
+					// denial notice confirms receipt and answers.
+					for _, e := range evs {
+						if e.Action == request.ActionDenialNoticeSent {
+							doneAt = e.At
+						}
+					}
+				}
 			case deadline.ClockOptOut:
 				for _, e := range evs {
 					if e.Action == request.ActionOptOutDone {
@@ -589,12 +795,18 @@ func (s *sim) report(out io.Writer, c config, end time.Time) error {
 					}
 				}
 			default:
-				doneAt = r.ClosedAt
+				if r.Status != request.Withdrawn {
+					doneAt = r.ClosedAt // answered, denied or closed unverified with its notice
+				}
 			}
 			tl := t[cs.Clock]
 			tl.applies++
 			if !doneAt.IsZero() && !doneAt.After(cs.Due) {
 				tl.met++
+				continue
+			}
+			if r.Status == request.Withdrawn && (doneAt.IsZero() || doneAt.After(r.ClosedAt)) && !r.ClosedAt.After(cs.Due) {
+				tl.stopped++ // withdrawn before it was due: the clock stopped
 				continue
 			}
 			tl.missed++
@@ -606,11 +818,32 @@ func (s *sim) report(out io.Writer, c config, end time.Time) error {
 				cs.Due.In(s.cal.Location()).Format("2006-01-02"), orNever(doneAt, s.cal.Location()), cause))
 		}
 	}
+	for _, id := range s.order {
+		sr, r := s.reqs[id], s.mustGet(id)
+		if sr == nil || !sr.child {
+			continue
+		}
+		children++
+		if r.Status == request.Completed {
+			childrenAnswered++
+			if !r.ClosedAt.After(s.cal.InternalTarget(r.ReceivedAt, request.Expedited)) {
+				childrenOnTarget++
+			}
+		}
+	}
 	fmt.Fprintf(out, "a year of the desk: %d requests received in %d (seed %d), on the virtual clock to %s\n",
 		c.N, c.Year, c.Seed, end.Format("2006-01-02"))
-	fmt.Fprintf(out, "driven through intake.Service and console.Service (Extend, Deny, Complete) on an in-memory store; deadlines from clock.Calendar, judged by deadline.Clocks; the workflows' timings modelled\n")
-	fmt.Fprintf(out, "outcomes: completed %d, closed unverified %d, denied %d; extended %d; needed attention %d times; mails %d\n",
-		statuses[request.Completed], statuses[request.Unverified], denied, extended, attention, s.mail.sent)
+	fmt.Fprintf(out, "driven through intake.Service (its per-address acknowledgement cap included) and console.Service (SetKinds, Extend, Deny, Withdraw, Complete) on an in-memory store; deadlines from clock.Calendar, judged by deadline.Clocks; the workflows' timings modelled\n")
+	fmt.Fprintf(out, "outcomes: completed %d, closed unverified %d, denied %d, withdrawn %d; extended %d; needed attention %d times; mails %d\n",
+		statuses[request.Completed], statuses[request.Unverified], denied, statuses[request.Withdrawn], extended, attention, s.mail.sent)
+	fmt.Fprintf(out, "unclear mail %d: triaged by the team %d (at most %d a morning; the longest wait %d business days), withdrawn first %d, still waiting %d\n",
+		unclear, triaged, s.triage, s.triageWait, unclear-triaged-untriaged, untriaged)
+	fmt.Fprintf(out, "children's data %d (expedited): answered %d, %d of them within the expedited target of 2 business days from receipt\n",
+		children, childrenAnswered, childrenOnTarget)
+	fmt.Fprintf(out, "floods %d (%d submissions from %d addresses): joined an open request %d, acknowledgements capped %d, denied by the team as excessive %d\n",
+		c.Floods, s.floodSubmissions, c.Floods, s.floodJoined, s.floodCapped, s.floodDenied)
+	fmt.Fprintf(out, "withdrawn by the requester %d (their clocks stopped); withdrawals that came after the request closed %d\n",
+		s.withdrawals, s.withdrawLate)
 	open := 0
 	for st, n := range statuses {
 		if !st.Closed() {
@@ -626,10 +859,10 @@ func (s *sim) report(out io.Writer, c config, end time.Time) error {
 			fmt.Fprintln(out, m)
 		}
 	}
-	fmt.Fprintf(out, "%-16s %8s %8s %8s %12s\n", "clock", "applies", "met", "missed", "preventable")
+	fmt.Fprintf(out, "%-16s %8s %8s %8s %8s %12s\n", "clock", "applies", "met", "stopped", "missed", "preventable")
 	total := 0
 	for _, n := range names {
-		fmt.Fprintf(out, "%-16s %8d %8d %8d %12d\n", n, t[n].applies, t[n].met, t[n].missed, t[n].preventable)
+		fmt.Fprintf(out, "%-16s %8d %8d %8d %8d %12d\n", n, t[n].applies, t[n].met, t[n].stopped, t[n].missed, t[n].preventable)
 		total += t[n].preventable
 	}
 	fmt.Fprintf(out, "preventable misses: %d\n", total)
@@ -643,6 +876,9 @@ func (s *sim) cause(sr *sreq, due time.Time) (string, bool) {
 	if sr == nil {
 		return "unknown request", true
 	}
+	if sr.unclear && (sr.triagedAt.IsZero() || sr.triagedAt.After(due)) {
+		return "unclear mail waiting for triage at the due time (preventable)", true
+	}
 	for _, st := range sr.steps {
 		if down, until := st.sys.downAt(due); down && (st.doneAt.IsZero() || st.doneAt.After(due)) {
 			return fmt.Sprintf("%s was down at the due time, until %s (not preventable)", st.sys.name,
@@ -650,6 +886,14 @@ func (s *sim) cause(sr *sreq, due time.Time) (string, bool) {
 		}
 	}
 	return fmt.Sprintf("%s; finished by the team after the due date (preventable)", strings.Join(sr.causes, ", ")), true
+}
+
+func (s *sim) mustGet(id string) *request.Request {
+	r, err := s.store.Get(s.ctx, id)
+	if err != nil {
+		return &request.Request{ID: id}
+	}
+	return r
 }
 
 func orNever(t time.Time, loc *time.Location) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -20,16 +19,20 @@ type memStore struct {
 	reqs   map[string]*request.Request
 	events map[string][]request.Event
 	byMail map[string][]string
+	acks   map[string]int       // acknowledgements per address and day
+	resent map[string]time.Time // when each request's acknowledgement was last re-sent
 }
 
 var (
 	_ intake.Store   = (*memStore)(nil)
 	_ console.Store  = (*memStore)(nil)
 	_ console.Writer = (*memStore)(nil)
+	_ intake.Caps    = (*memStore)(nil)
 )
 
 func newMemStore() *memStore {
-	return &memStore{reqs: map[string]*request.Request{}, events: map[string][]request.Event{}, byMail: map[string][]string{}}
+	return &memStore{reqs: map[string]*request.Request{}, events: map[string][]request.Event{}, byMail: map[string][]string{},
+		acks: map[string]int{}, resent: map[string]time.Time{}}
 }
 
 func (m *memStore) Create(_ context.Context, r *request.Request) (*request.Request, bool, error) {
@@ -132,8 +135,57 @@ func (m *memStore) Extend(_ context.Context, id string, from request.Status, _, 
 	return m.SetStatus(context.Background(), id, from, request.Extended, at)
 }
 
-func (m *memStore) Clarify(context.Context, intake.Clarification) error {
-	return errors.New("simulation: no triage of unclear mail")
+// Clarify gives an unclear request the kinds triage named, as the table's
+// conditional update: only while it is still unclear.
+func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.reqs[c.RequestID]
+	if r == nil || r.Status.Closed() || !slices.Contains(r.Kinds, request.Unclear) {
+		return request.ErrConflict
+	}
+	r.Kinds, r.Priority, r.Due, r.UpdatedAt = slices.Clone(c.Kinds), c.Priority, c.Due, c.At
+	if c.Subject != nil {
+		s := *c.Subject
+		r.Subject = &s
+	}
+	if len(c.Corrections) > 0 {
+		r.Corrections = slices.Clone(c.Corrections)
+	}
+	return nil
+}
+
+// CountAcknowledgement counts one acknowledgement to email on day, unless
+// max were sent that day.
+func (m *memStore) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := request.NormalizeEmail(email) + "\x00" + day
+	if m.acks[k] >= max {
+		return false, nil
+	}
+	m.acks[k]++
+	return true, nil
+}
+
+// ClaimResend claims the re-sending of id's acknowledgement, at most once
+// per every.
+func (m *memStore) ClaimResend(_ context.Context, id string, now time.Time, every time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if last, ok := m.resent[id]; ok && now.Before(last.Add(every)) {
+		return false, nil
+	}
+	m.resent[id] = now
+	return true, nil
+}
+
+// MarkAckCapped records that id's acknowledgement was held back by the cap.
+func (m *memStore) MarkAckCapped(_ context.Context, id string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reqs[id].AckCappedAt = at
+	return nil
 }
 
 // countingMail sends nothing and counts what would go.
