@@ -147,6 +147,9 @@ func (x *execution) run() {
 	x.mu.Lock()
 	if x.rec.Status != StatusRunning {
 		x.mu.Unlock()
+		// Stopped or timed out meanwhile: that path records the end, then
+		// cancels; wait for it before the execution is handed over.
+		<-x.ctx.Done()
 		return
 	}
 	x.rec.StopDate = now
