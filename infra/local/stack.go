@@ -172,6 +172,14 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	site := http.NewServeMux()
 	site.Handle("/console", console)
 	site.Handle("/console/", console)
+	// SES's bounces and complaints reach the mail-events function through
+	// SNS and SQS on AWS; here a POST hands one over (mailevents.go).
+	sesEvents, err := mailEventsRoute(ctx, log, wf.Runtime.Clock().Now)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	site.HandleFunc("POST /_local/ses-event", sesEvents)
 	site.HandleFunc("POST /_local/digest", func(w http.ResponseWriter, r *http.Request) {
 		res, err := digest(r.Context())
 		if err != nil {
@@ -201,6 +209,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		Console: formURL + "console/", Cognito: svc.Cognito.URL, Team: team}
 	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  env file:   %s (for make invoke)\n",
 		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, filepath.Join(data, "env"))
+	fmt.Fprintf(out, "  SES events: POST %s_local/ses-event (a bounce or complaint as SES publishes it: events/ses-bounce.json)\n", formURL)
 	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
 		addrs.Console, team.Member.Username, team.Member.Password, team.Group, team.Outsider.Username, svc.Cognito.URL)
 	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
