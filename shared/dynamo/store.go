@@ -69,6 +69,17 @@ func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Valu
 // request and whether this call created it; creating the same ID again
 // returns the existing request and no error.
 func (st *Store) Create(ctx context.Context, r *request.Request) (*request.Request, bool, error) {
+	return st.create(ctx, r, time.Time{})
+}
+
+// CreateClaimed is Create that, when it creates the request, also takes
+// the claim on sending its acknowledgement until leaseUntil (as
+// ClaimAcknowledgement would), in the same conditional write.
+func (st *Store) CreateClaimed(ctx context.Context, r *request.Request, leaseUntil time.Time) (*request.Request, bool, error) {
+	return st.create(ctx, r, leaseUntil)
+}
+
+func (st *Store) create(ctx context.Context, r *request.Request, leaseUntil time.Time) (*request.Request, bool, error) {
 	item, err := attributevalue.MarshalMapWithOptions(r, omitEmptyTime)
 	if err != nil {
 		return nil, false, fmt.Errorf("encode request %s: %w", r.ID, err)
@@ -79,6 +90,9 @@ func (st *Store) Create(ctx context.Context, r *request.Request) (*request.Reque
 	item[AttrEmailHash] = s(EmailHash(r.Requester.Email))
 	item[AttrReceived] = s(timeKey(r.ReceivedAt))
 	item[AttrYear] = s(yearKey(r.ReceivedAt))
+	if !leaseUntil.IsZero() {
+		item["ackLeaseUntil"] = s(timeKey(leaseUntil))
+	}
 	if !r.Status.Closed() {
 		item[AttrOpen] = s(openShard)
 		if next := r.Due.Next(); !next.IsZero() {

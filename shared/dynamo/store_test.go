@@ -168,6 +168,21 @@ func TestStore(t *testing.T) {
 		assert.Contains(t, raw.Item, dynamo.AttrTTL, "a closed request gets its retention TTL")
 	})
 
+	t.Run("a request created with the claim on its acknowledgement", func(t *testing.T) {
+		_, created, err := st.CreateClaimed(ctx, sample("PR-FIVE", "five@example.com", t0), t0.Add(time.Minute))
+		require.NoError(t, err)
+		require.True(t, created)
+		ok, err := st.ClaimAcknowledgement(ctx, "PR-FIVE", t0.Add(30*time.Second), time.Minute)
+		require.NoError(t, err)
+		assert.False(t, ok, "the creator holds the claim")
+		_, created, err = st.CreateClaimed(ctx, sample("PR-FIVE", "five@example.com", t0), t0.Add(time.Hour))
+		require.NoError(t, err)
+		assert.False(t, created, "created once")
+		ok, err = st.ClaimAcknowledgement(ctx, "PR-FIVE", t0.Add(2*time.Minute), time.Minute)
+		require.NoError(t, err)
+		assert.True(t, ok, "after the lease a retry may claim (the creator crashed); a second create did not extend it")
+	})
+
 	t.Run("one acknowledgement claim wins among concurrent ones", func(t *testing.T) {
 		_, _, err := st.Create(ctx, sample("PR-FOUR", "four@example.com", t0))
 		require.NoError(t, err)

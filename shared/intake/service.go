@@ -198,7 +198,15 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		r.VerifyLinkUntil = now.Add(verify.DefaultTTL)
 	}
 	r.Fingerprint = r.ContentFingerprint()
-	stored, created, err := s.Store.Create(ctx, r)
+	var stored *request.Request
+	var created, claimed bool
+	if cc, ok := s.Store.(claimingCreator); ok {
+		// The claim on the acknowledgement in the same write: one fewer.
+		stored, created, err = cc.CreateClaimed(ctx, r, now.Add(s.ackLease()))
+		claimed = created
+	} else {
+		stored, created, err = s.Store.Create(ctx, r)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
 	}
@@ -229,7 +237,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	s.Logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
 		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
 
-	err = s.acknowledge(ctx, stored)
+	err = s.acknowledge(ctx, stored, claimed)
 	if errors.Is(err, errAckCapped) {
 		// Only the deadline watch: it tells the team before the
 		// acknowledgement is due; no more mail goes to the address today.
@@ -382,24 +390,38 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request,
 	if err != nil {
 		return nil, fmt.Errorf("acknowledge %s: %w", id, err)
 	}
-	if err := s.acknowledge(ctx, r); err != nil && !errors.Is(err, errAckInProgress) {
+	if err := s.acknowledge(ctx, r, false); err != nil && !errors.Is(err, errAckInProgress) {
 		return r, err
 	}
 	return r, nil
 }
 
-func (s *Service) acknowledge(ctx context.Context, r *request.Request) error {
+// claimingCreator is a Store that creates a request with the claim on its
+// acknowledgement already taken, in the same conditional write
+// (*dynamo.Store).
+type claimingCreator interface {
+	CreateClaimed(ctx context.Context, r *request.Request, leaseUntil time.Time) (*request.Request, bool, error)
+}
+
+// ackLease is AckLease, or two minutes.
+func (s *Service) ackLease() time.Duration {
+	return cmp.Or(s.AckLease, 2*time.Minute)
+}
+
+// acknowledge sends r's acknowledgement unless it went out before;
+// claimed says this call holds the claim on it already (it created the
+// request with the claim).
+func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool) error {
 	if r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero() {
 		return errAckCapped
 	}
 	if r.AcknowledgedAt.IsZero() {
-		lease := s.AckLease
-		if lease == 0 {
-			lease = 2 * time.Minute
-		}
-		won, err := s.Store.ClaimAcknowledgement(ctx, r.ID, s.Now(), lease)
-		if err != nil {
-			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+		won := claimed
+		if !won {
+			var err error
+			if won, err = s.Store.ClaimAcknowledgement(ctx, r.ID, s.Now(), s.ackLease()); err != nil {
+				return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+			}
 		}
 		if !won {
 			// Another delivery of the same submission is sending it now.

@@ -143,3 +143,60 @@ func TestNoAcknowledgementWithoutItsLink(t *testing.T) {
 	require.Len(t, mailer.sent, 1)
 	assert.Regexp(t, verifyLinkRE, mailer.sent[0].Text)
 }
+
+// claimingStore creates requests with the claim on their acknowledgement
+// taken, as *dynamo.Store's CreateClaimed does, and counts the claims
+// asked for apart.
+type claimingStore struct {
+	*memStore
+	claims int
+}
+
+func (c *claimingStore) CreateClaimed(ctx context.Context, r *request.Request, leaseUntil time.Time) (*request.Request, bool, error) {
+	stored, created, err := c.Create(ctx, r)
+	if created {
+		c.mu.Lock()
+		c.leases[r.ID] = leaseUntil
+		c.mu.Unlock()
+	}
+	return stored, created, err
+}
+
+func (c *claimingStore) ClaimAcknowledgement(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	c.claims++
+	return c.memStore.ClaimAcknowledgement(ctx, id, now, lease)
+}
+
+// TestCreateTakesTheAcknowledgementClaim: a store that creates with the
+// claim saves the claim's own write; a second delivery during the lease
+// still sends nothing, and after a crash a retry past the lease sends the
+// one acknowledgement.
+func TestCreateTakesTheAcknowledgementClaim(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := &claimingStore{memStore: newMemStore()}, &fakeMailer{}
+	svc := newService(store.memStore, mailer, &now)
+	svc.Store = store
+
+	_, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Zero(t, store.claims, "no separate claim")
+	require.Len(t, mailer.sent, 1)
+
+	crashed := validSubmission()
+	crashed.SourceID = "sub-crashed-0123456789"
+	crashed.Kinds = []request.Kind{request.AccessCategories}
+	mailer.err = errors.New("SES throttled")
+	_, err = svc.Submit(ctx, crashed)
+	require.Error(t, err)
+	mailer.err = nil
+	now = now.Add(time.Minute)
+	_, err = svc.Submit(ctx, crashed)
+	require.NoError(t, err, "another delivery within the lease")
+	assert.Len(t, mailer.sent, 1, "sends nothing while the creator holds the claim")
+	now = now.Add(2 * time.Minute)
+	_, err = svc.Submit(ctx, crashed)
+	require.NoError(t, err)
+	assert.Len(t, mailer.sent, 2, "past the lease the retry sends it, once")
+	assert.Equal(t, 2, store.claims)
+}
