@@ -361,19 +361,25 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: c.env["TABLE_NAME"]}
 	teamMail := ""
 	perRecipient := map[string]int{}
+	mailsTo, dupesTo := map[string]int{}, map[string]int{}
 	for _, m := range c.mails {
 		for _, to := range m.To {
 			if strings.EqualFold(to, c.env["TEAM_ADDRESS"]) {
 				teamMail += m.Subject + "\n" + m.Text + "\n"
 				continue
 			}
-			perRecipient[strings.ToLower(to)+"\x00"+m.Subject]++
+			k := strings.ToLower(to) + "\x00" + m.Subject
+			perRecipient[k]++
+			mailsTo[strings.ToLower(to)]++
+			if perRecipient[k] > 1 {
+				dupesTo[strings.ToLower(to)]++
+			}
 		}
 	}
 	for _, n := range perRecipient {
 		f.duplicates += max(0, n-1)
 	}
-	var unrecorded, left []string
+	var unrecorded, left, perRequest []string
 	for i := range cfg.N {
 		email := addr(i)
 		ids, err := store.EarlierRequests(ctx, email)
@@ -388,17 +394,22 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 		if err != nil {
 			return err
 		}
+		state := string(r.Status)
 		switch {
 		case r.Status.Closed():
 			f.closed++
 		case r.Attention != "":
 			f.attention++
+			state = "needs attention, the team told"
 			if !strings.Contains(teamMail, r.ID) {
 				f.untold++
+				state = "needs attention, the team NOT told"
 			}
 		default:
 			f.neither++
+			state += ", neither closed nor needing attention"
 		}
+		attempts0, recorded0, twice0 := f.stepAttempts, f.recordedFailed+f.recordedDone, f.twice
 		// The trail against the stand-ins: each attempt of a step (the
 		// calls about the person to one system at one instant) has its
 		// event, fulfilment-step-failed or fulfilment-step.
@@ -437,6 +448,8 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 				}
 			}
 		}
+		perRequest = append(perRequest, fmt.Sprintf("%s %s; step attempts at the stand-ins %d, on the trail %d; mails to the requester %d, the same twice %d; non-idempotent changes twice %d",
+			r.ID, state, f.stepAttempts-attempts0, f.recordedFailed+f.recordedDone-recorded0, mailsTo[email], dupesTo[email], f.twice-twice0))
 		if r.Status == request.Completed {
 			for _, sys := range erasing {
 				if c.systems.Holds(sys, email) {
@@ -455,6 +468,9 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 	}
 
 	fmt.Fprintln(out)
+	for _, p := range perRequest {
+		fmt.Fprintln(out, p)
+	}
 	for _, v := range raViolations {
 		fmt.Fprintln(out, "Retry-After not honoured:", strings.TrimSpace(v))
 	}
