@@ -341,9 +341,10 @@ func report(out io.Writer, c config, floor, web, mail batch, n counts) {
 			fmt.Fprintf(out, "  first error: %s\n", b.FirstErr)
 		}
 	}
-	fmt.Fprintf(out, "ratio: the floor writes %.1f× as many per second as the form submits; a submission's p50 is %.1f× a PutItem's\n",
-		floor.rate()/web.rate(), float64(web.quantile(0.5))/float64(floor.quantile(0.5)))
 	fmt.Fprintf(out, "requests created %d (expected %d), duplicates %d, lost %d\n", n.Created, n.Expected, n.Duplicates, n.Lost)
 	fmt.Fprintf(out, "acknowledgements in the outbox %d: one for %d of %d requests, none for %d, more than one for %d; not recorded on the request %d\n",
 		n.Acks, n.AckOnce, n.Expected, n.AckNone, n.AckMore, n.Unacknowledged)
+	fmt.Fprintf(out, "latency ours/raw: submission p50 %s / PutItem p50 %s = %.1f×\n",
+		ms(web.quantile(0.5)), ms(floor.quantile(0.5)), float64(web.quantile(0.5))/float64(floor.quantile(0.5)))
+	fmt.Fprintf(out, "rate ours/raw: %.1f submissions/s / %.1f PutItem/s = %.3f×\n", web.rate(), floor.rate(), web.rate()/floor.rate())
 }
