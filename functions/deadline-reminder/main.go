@@ -1,7 +1,7 @@
-// Command deadline-reminder is the DeadlineReminderFunction: the
-// deadline-watch workflow calls it at each planned reminder time, and it
-// reminds the privacy team of the request's deadline (or tells the
-// workflow the request is closed).
+// Command deadline-reminder is the DeadlineReminderFunction: an hourly
+// schedule calls it, and it sweeps the open requests, reminding the
+// privacy team of each deadline planned within the hour (or telling it the
+// deadline was missed).
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 
 func main() {
 	log := lambdacontext.NewLogger()
-	handler, err := deadline.Reminder(context.Background(), os.Getenv, log)
+	handler, err := deadline.Sweep(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

@@ -24,7 +24,7 @@ import (
 )
 
 // TestSampleEventThroughTheLambdaEntryPoint feeds events/deadline-reminder.json
-// to the handler main starts, as Lambda would (JSON in, JSON out), against
+// (the hourly schedule's input) to the handler main starts, as Lambda would (JSON in, JSON out), against
 // dynalite and aws-ses-v2-local.
 func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	ctx := context.Background()
@@ -58,7 +58,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	remind, err := deadline.Reminder(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	remind, err := deadline.Sweep(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	event, err := os.ReadFile(filepath.Join("..", "..", "events", "deadline-reminder.json"))
 	require.NoError(t, err)
@@ -66,10 +66,10 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 
 	out, err := handler.Invoke(ctx, event)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"open":true,"sent":true}`, string(out))
+	assert.JSONEq(t, `{"open":1,"due":1,"sent":1,"skipped":0,"failed":0}`, string(out))
 	out, err = handler.Invoke(ctx, event)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"open":true,"sent":false,"skipped":"already-sent"}`, string(out), "the same event again sends nothing")
+	assert.JSONEq(t, `{"open":1,"due":1,"sent":0,"skipped":1,"failed":0}`, string(out), "the same run again (a retry) sends nothing")
 
 	mails, err := outbox.Read(ctx, ses.URL)
 	require.NoError(t, err)
@@ -87,14 +87,16 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	assert.Equal(t, []string{"reminder-sent"}, actions)
 
 	t.Run("a malformed event is refused", func(t *testing.T) {
-		_, err := handler.Invoke(ctx, []byte(`{"requestId":"PR-SAMP-LE00-DEAD-LINE","clock":"answer","stage":"final"}`))
+		_, err := handler.Invoke(ctx, []byte(`{"at":"2027-01-11T14:00:00Z","since":"2027-01-11T15:00:00Z"}`))
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "unknown clock")
+		assert.Contains(t, err.Error(), "is not before")
+		_, err = handler.Invoke(ctx, []byte(`{"at":"next tuesday"}`))
+		require.Error(t, err)
 	})
 }
 
 func TestColdStartFailsOnMissingConfiguration(t *testing.T) {
-	_, err := deadline.Reminder(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	_, err := deadline.Sweep(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	for _, name := range []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"} {
 		assert.True(t, strings.Contains(err.Error(), name), "names %s", name)

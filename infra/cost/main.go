@@ -1,10 +1,14 @@
 // Command cost reports what privacy requests really use and cost on AWS:
 // it runs web submissions through the desk's own handlers and workflows on
-// the local stand-ins, with the deadline watch run to its end on a virtual
-// clock, counts every billable unit (Lambda invocations and their duration,
-// Step Functions state transitions, DynamoDB reads and writes, emails, API
-// requests) and multiplies by list prices. It also times a submission
-// against a floor of the raw stand-in calls it cannot avoid, as a ratio.
+// the local stand-ins, on a clock it moves an hour at a time (the owners'
+// digest at 08:00, the deadline sweep every hour), over the shipped
+// registry and over an all-manual one, and follows one request left open
+// to day 90. It counts every billable unit (Lambda invocations and their
+// duration at each function's memory in template.yaml, Step Functions
+// state transitions by workflow and state, DynamoDB reads and writes with
+// the index writes they cause, emails by kind, API requests) and
+// multiplies by list prices. It also times a submission against a floor of
+// the raw stand-in calls it cannot avoid, as a ratio.
 //
 //	go run ./infra/cost -n 20
 package main
@@ -22,7 +26,7 @@ import (
 func main() {
 	var c config
 	flag.IntVar(&c.N, "n", 20, "how many requests to submit")
-	flag.IntVar(&c.MemoryMB, "memory-mb", 256, "Lambda memory size, as in template.yaml")
+	flag.IntVar(&c.OpenDays, "open-days", 90, "how long the request left open is followed")
 	flag.Float64Var(&c.Prices.LambdaGBSecond, "price-lambda-gb-s", 0.0000133334, "USD per GB-second, Lambda arm64")
 	flag.Float64Var(&c.Prices.LambdaRequest, "price-lambda-request", 0.20/1e6, "USD per Lambda invocation")
 	flag.Float64Var(&c.Prices.Transition, "price-transition", 0.025/1e3, "USD per Step Functions Standard state transition")
@@ -32,7 +36,7 @@ func main() {
 	flag.Float64Var(&c.Prices.APIRequest, "price-api", 1.00/1e6, "USD per API Gateway HTTP API request")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	if err := run(ctx, c, os.Stdout, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"regexp"
@@ -23,7 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"github.com/productionflow/privacy-desk/shared/deadline"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	deskdeadline "github.com/productionflow/privacy-desk/shared/setup/deadline"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/setup/workflows"
 	"github.com/productionflow/privacy-desk/shared/standin"
@@ -40,126 +42,155 @@ type Prices struct {
 
 type config struct {
 	N        int
-	MemoryMB int
+	OpenDays int // how long the left-open request is followed
 	Prices   Prices
 }
 
-// usage is what a run consumed.
+// scenario is one run of the desk: N deletion requests over a registry.
+type scenario struct {
+	Name     string
+	Registry string // SYSTEMS_FILE; "" is the shipped registry
+	N        int
+	// LeaveOpen: the owners never answer, and the clock runs OpenDays.
+	LeaveOpen bool
+	OpenDays  int
+}
+
+// usage is what a scenario consumed.
 type usage struct {
-	Requests         int
-	APIRequests      int
-	Invocations      map[string]int           // by function
-	Durations        map[string]time.Duration // summed, by function
-	Transitions      int
-	DynamoWrites     int
-	DynamoReads      int
-	Emails           int
-	SubmitLatencies  []time.Duration
-	FloorLatencies   []time.Duration
-	DynamoOperations map[string]int
-}
-
-// counter counts AWS API calls by operation on their way to the stand-ins.
-type counter struct {
-	mu  sync.Mutex
-	ops map[string]int
-	rt  http.RoundTripper
-}
-
-func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	op := r.Header.Get("X-Amz-Target")
-	if op == "" {
-		op = r.Method + " " + r.URL.Path
-	}
-	c.mu.Lock()
-	c.ops[op]++
-	c.mu.Unlock()
-	return c.rt.RoundTrip(r)
-}
-
-func (c *counter) snapshot() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.ops))
-	for k, v := range c.ops {
-		out[k] = v
-	}
-	return out
-}
-
-// proxy forwards to a stand-in and counts each call on the way.
-func proxy(target string, c *counter) (*httptest.Server, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, err
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.Transport = c
-	return httptest.NewServer(rp), nil
+	Requests, Answered, APIRequests int
+	Invocations                     map[string]int           // by function
+	Durations                       map[string]time.Duration // summed, by function
+	Transitions                     int
+	States                          map[string]int // "workflow: State" → times entered
+	Writes, Reads                   int
+	GSIWrites                       map[string]int
+	Mails                           map[string]int // by kind
+	DynamoOps                       map[string]int
+	SubmitLatencies, FloorLatencies []time.Duration
+	// Sweeps and OpenWorkQueries are the hourly sweep's runs and its index
+	// queries: the desk's cost per hour, not per request.
+	Sweeps, OpenWorkQueries int
+	Memory                  map[string]int // MB, by function (template.yaml)
 }
 
 var (
-	verifyLink = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
-	taskLink   = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=([A-Za-z0-9_-]+)`)
+	verifyLink   = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
+	taskLink     = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=([A-Za-z0-9_-]+)`)
+	submissionID = regexp.MustCompile(`name="submissionId" value="([^"]+)"`)
 )
+
+// start is Tuesday 1 December 2026, 09:00 in New York.
+var start = time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 
 func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if c.N < 1 {
 		return fmt.Errorf("-n must be at least 1")
 	}
-	fmt.Fprintf(out, "starting the stand-ins and running %d deletion requests from the form to their answer, and their deadline watches to the end…\n", c.N)
+	if c.OpenDays < 1 {
+		c.OpenDays = 90
+	}
 	root, err := standin.Root()
 	if err != nil {
 		return err
 	}
-	// The stand-ins, with the table and buckets, as the local stack starts
-	// them: the downstream systems are the built-in registry's, with its
-	// origins rebased onto their stand-ins.
-	svc, err := stack.Start(ctx, stack.Options{Root: root})
+	memory, err := memoryByFunction(root)
 	if err != nil {
 		return err
 	}
-	defer svc.Stop()
+	tmp, err := os.MkdirTemp("", "privacy-desk-cost-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	manual, err := allManual(root, tmp)
+	if err != nil {
+		return err
+	}
+	scenarios := []scenario{
+		{Name: "shipped registry (API systems)", N: c.N},
+		{Name: "all-manual registry (every action an owner's task)", Registry: manual, N: c.N},
+		{Name: fmt.Sprintf("one request left open to day %d (all-manual, owners never answer)", c.OpenDays), Registry: manual, N: 1, LeaveOpen: true, OpenDays: c.OpenDays},
+	}
+	totals := make([]float64, len(scenarios))
+	var first usage
+	for i, sc := range scenarios {
+		fmt.Fprintf(out, "running %s: %d deletion request(s) from the form to their answer on the stand-ins…\n", sc.Name, sc.N)
+		u, err := runScenario(ctx, c, sc, root, log, i == 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		u.Memory = memory
+		totals[i] = report(out, c, sc, u)
+		if i == 0 {
+			first = u
+		}
+	}
+	fixed(out, c, first)
+	fmt.Fprintf(out, "\nSubmission latency on the stand-ins (through the counting proxies): median %v; floor (one conditional PutItem + one SendEmail): median %v; ratio %.1f×\n",
+		median(first.SubmitLatencies).Round(time.Microsecond), median(first.FloorLatencies).Round(time.Microsecond),
+		float64(median(first.SubmitLatencies))/float64(max(median(first.FloorLatencies), 1)))
+	fmt.Fprintln(out, "Durations are measured in process on this machine, not on Lambda; units count one per item (items here are under 1 KB, reads strongly consistent).")
+	fmt.Fprintf(out, "cost per 1,000 deletion requests: shipped registry $%.2f (target ≤ $0.50), all-manual $%.2f (target ≤ $0.75); one request open to day %d: $%.4f\n",
+		totals[0], totals[1], c.OpenDays, totals[2]/1000)
+	return nil
+}
 
-	clk := states.NewVirtualClock(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
+// runScenario starts the stand-ins and a local runtime on a manual clock,
+// submits sc.N requests through the web intake, and plays the people:
+// requesters confirm their links, owners answer their tasks (unless
+// LeaveOpen), the owners' digest runs at 08:00 and the deadline sweep every
+// hour, until every request is answered (or OpenDays have passed).
+func runScenario(ctx context.Context, c config, sc scenario, root string, log *slog.Logger, withFloor bool) (usage, error) {
+	u := usage{Requests: sc.N, Invocations: map[string]int{}, Durations: map[string]time.Duration{}, States: map[string]int{}, Mails: map[string]int{}}
+	if sc.Registry != "" {
+		os.Setenv("SYSTEMS_FILE", sc.Registry)
+	} else {
+		os.Unsetenv("SYSTEMS_FILE")
+	}
+	svc, err := stack.Start(ctx, stack.Options{Root: root})
+	if err != nil {
+		return u, err
+	}
+	defer svc.Stop()
+	clk := states.NewManualClock(start)
 	rt := states.New(states.Options{Clock: clk, Logger: log})
 	defer rt.Close()
 	api := httptest.NewServer(rt.Handler())
 	defer api.Close()
 
 	// Every AWS call of every function goes through a counting proxy.
-	count := &counter{ops: map[string]int{}, rt: http.DefaultTransport}
+	count := newUnits()
 	targets := svc.Endpoints()
 	targets["SFN"] = api.URL
 	proxied := map[string]string{}
 	for name, target := range targets {
 		p, err := proxy(target, count)
 		if err != nil {
-			return err
+			return u, err
 		}
 		defer p.Close()
 		proxied[name] = p.URL
 	}
-	// The local stack's environment, with every endpoint behind its proxy.
 	env := svc.Env()
 	files, err := stack.WorkflowFiles(root)
 	if err != nil {
-		return err
+		return u, err
 	}
 	if err := stack.InProcessEnv(env, root, proxied, rt.StateMachineARN); err != nil {
-		return err
+		return u, err
+	}
+	if sc.Registry != "" {
+		// No system is called: nothing to rebase onto the stand-ins.
+		env["SYSTEMS_FILE"] = sc.Registry
+		delete(env, "SYSTEMS_REBASE")
+		os.Unsetenv("SYSTEMS_REBASE")
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
-			return err
+			return u, err
 		}
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
-	if err != nil {
-		return err
-	}
-
-	u := usage{Invocations: map[string]int{}, Durations: map[string]time.Duration{}}
 	var mu sync.Mutex
 	record := func(fn string, d time.Duration) {
 		mu.Lock()
@@ -167,23 +198,35 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		u.Durations[fn] += d
 		mu.Unlock()
 	}
-
-	// The workflows' functions, as their mains build them, timed.
 	fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {
-		return err
+		return u, err
 	}
 	if err := stack.Register(rt, fns, files, func(id string, call func() (json.RawMessage, error)) (json.RawMessage, error) {
-		start := time.Now()
-		defer func() { record(id, time.Since(start)) }()
+		began := time.Now()
+		defer func() { record(id, time.Since(began)) }()
 		return call()
 	}); err != nil {
-		return err
+		return u, err
+	}
+	tasks, ok := fns["FulfilTasksFunction"].(func(context.Context, fulfil.OwnersInput) (fulfil.OwnersOutput, error))
+	if !ok {
+		return u, fmt.Errorf("FulfilTasksFunction has an unexpected handler %T", fns["FulfilTasksFunction"])
 	}
 	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(clk.Now))
 	if err != nil {
-		return err
+		return u, err
 	}
+	sweep, err := deskdeadline.Sweep(ctx, os.Getenv, log, setup.WithNow(clk.Now))
+	if err != nil {
+		return u, err
+	}
+	loc, err := time.LoadLocation(env["BUSINESS_TIME_ZONE"])
+	if err != nil || env["BUSINESS_TIME_ZONE"] == "" {
+		loc, _ = time.LoadLocation("America/New_York")
+	}
+	idle := func() error { return clk.WaitIdle(ctx) }
+
 	// call is one API Gateway request to IntakeWebFunction.
 	call := func(method, path string, form url.Values) (int, time.Duration) {
 		var body io.Reader
@@ -195,109 +238,200 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		rec := httptest.NewRecorder()
-		start := time.Now()
+		began := time.Now()
 		web.ServeHTTP(rec, req)
-		d := time.Since(start)
+		d := time.Since(began)
 		record("IntakeWebFunction", d)
 		u.APIRequests++
 		return rec.Code, d
 	}
 
-	// Submissions, confirmations by the requesters and the system owners,
-	// while the virtual clock stands still; then the clock runs the
-	// deadline watches to their end.
-	release := clk.Hold()
-	for i := range c.N {
+	for i := range sc.N {
+		// The submission ID the form issues; the form's GET is not
+		// counted: the report prices the submission.
+		count.pause(true)
+		rec := httptest.NewRecorder()
+		web.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		count.pause(false)
+		m := submissionID.FindStringSubmatch(rec.Body.String())
+		if m == nil {
+			return u, fmt.Errorf("submission %d: the form carries no submission ID", i)
+		}
 		code, d := call(http.MethodPost, "/requests", url.Values{
-			"submissionId": {fmt.Sprintf("cost-run-%06d", i)}, "kinds": {"deletion"},
+			"submissionId": {m[1]}, "kinds": {"deletion"},
 			"name": {"Cost Report"}, "email": {fmt.Sprintf("person%d@example.com", i)}, "state": {"CA"},
 		})
 		if code != http.StatusOK {
-			release()
-			return fmt.Errorf("submission %d answered %d", i, code)
+			return u, fmt.Errorf("submission %d answered %d", i, code)
 		}
 		u.SubmitLatencies = append(u.SubmitLatencies, d)
 	}
+	if err := idle(); err != nil {
+		return u, err
+	}
+
 	used := map[string]bool{}
-	answered := 0
-	for deadline := time.Now().Add(2 * time.Minute); answered < c.N; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			release()
-			return fmt.Errorf("only %d of %d requests were answered", answered, c.N)
-		}
+	// follow opens every new link in the outbox and presses its button,
+	// as the requester (verification) and the owners (tasks) do.
+	follow := func() error {
 		mails, err := outbox.Read(ctx, svc.SES.URL)
 		if err != nil {
-			release()
 			return err
 		}
-		answered = 0
+		u.Answered = 0
 		for _, m := range mails {
 			if strings.Contains(m.Subject, " is done") {
-				answered++
+				u.Answered++
 			}
-			for _, l := range []struct {
+			links := []struct {
 				re   *regexp.Regexp
 				path string
-			}{{verifyLink, "/verify"}, {taskLink, "/tasks/confirm"}} {
-				match := l.re.FindStringSubmatch(m.Text)
-				if match == nil || used[match[1]] {
-					continue
+			}{{verifyLink, "/verify"}}
+			if !sc.LeaveOpen {
+				links = append(links, struct {
+					re   *regexp.Regexp
+					path string
+				}{taskLink, "/tasks/confirm"})
+			}
+			for _, l := range links {
+				for _, match := range l.re.FindAllStringSubmatch(m.Text, -1) {
+					if used[match[1]] {
+						continue
+					}
+					used[match[1]] = true
+					call(http.MethodGet, l.path+"?t="+match[1], nil)
+					form := url.Values{"t": {match[1]}}
+					if l.path == "/tasks/confirm" {
+						// The owner finds nothing of the person's.
+						form.Set("outcome", "nothing-held")
+					}
+					if code, _ := call(http.MethodPost, l.path, form); code != http.StatusOK {
+						return fmt.Errorf("confirming %s answered %d", l.path, code)
+					}
+					if err := idle(); err != nil {
+						return err
+					}
 				}
-				used[match[1]] = true
-				// A person opens the link, then presses the button.
-				call(http.MethodGet, l.path+"?t="+match[1], nil)
-				if code, _ := call(http.MethodPost, l.path, url.Values{"t": {match[1]}}); code != http.StatusOK {
-					release()
-					return fmt.Errorf("confirming %s answered %d", l.path, code)
+			}
+		}
+		return nil
+	}
+
+	last := clk.Now()
+	end := start.AddDate(0, 0, max(sc.OpenDays, 30))
+	for {
+		if err := follow(); err != nil {
+			return u, err
+		}
+		now := clk.Now()
+		if now.In(loc).Hour() == 8 {
+			began := time.Now()
+			if _, err := tasks(ctx, fulfil.OwnersInput{Op: "digest"}); err != nil {
+				return u, fmt.Errorf("owners' digest: %w", err)
+			}
+			record("FulfilTasksFunction", time.Since(began))
+			if err := idle(); err != nil {
+				return u, err
+			}
+			if err := follow(); err != nil {
+				return u, err
+			}
+		}
+		if now.After(last) {
+			began := time.Now()
+			if _, err := sweep(ctx, deadline.SweepInput{Since: last, At: now}); err != nil {
+				return u, fmt.Errorf("deadline sweep: %w", err)
+			}
+			record("DeadlineReminderFunction", time.Since(began))
+			u.Sweeps++
+			last = now
+			if err := idle(); err != nil {
+				return u, err
+			}
+		}
+		if !sc.LeaveOpen && u.Answered >= sc.N && len(rt.List("", states.StatusRunning)) == 0 {
+			break
+		}
+		if sc.LeaveOpen && !now.Before(start.AddDate(0, 0, sc.OpenDays)) {
+			break
+		}
+		if now.After(end) {
+			kinds := map[string]int{}
+			if mails, err := outbox.Read(ctx, svc.SES.URL); err == nil {
+				for _, m := range mails {
+					kinds[mailKind(m)]++
+				}
+			}
+			return u, fmt.Errorf("only %d of %d requests were answered by %s (mail so far: %v; executions: %d running)",
+				u.Answered, sc.N, now.Format(time.DateOnly), kinds, len(rt.List("", states.StatusRunning)))
+		}
+		clk.Advance(time.Hour)
+		if err := idle(); err != nil {
+			return u, err
+		}
+	}
+
+	for _, x := range rt.List("", "") {
+		if !sc.LeaveOpen && x.Status != states.StatusSucceeded {
+			return u, fmt.Errorf("execution %s ended %s: %s %s", x.ExecutionARN, x.Status, x.Error, x.Cause)
+		}
+		u.Transitions += x.Transitions
+		hist, err := rt.History(x.ExecutionARN)
+		if err != nil {
+			return u, err
+		}
+		machine := x.StateMachineARN[strings.LastIndex(x.StateMachineARN, ":")+1:]
+		for _, e := range hist {
+			if strings.HasSuffix(e.Type, "StateEntered") {
+				if name, ok := e.Details["name"].(string); ok {
+					u.States[machine+": "+name]++
 				}
 			}
 		}
 	}
-	release()
-
-	for _, x := range rt.List("", "") {
-		info, err := rt.Wait(ctx, x.ExecutionARN)
-		if err != nil {
-			return fmt.Errorf("wait for %s: %w", x.Name, err)
-		}
-		if info.Status != "SUCCEEDED" {
-			return fmt.Errorf("execution %s ended %s: %s %s", x.ExecutionARN, info.Status, info.Error, info.Cause)
-		}
-		u.Transitions += info.Transitions
-	}
-	u.Requests = c.N
-
 	mails, err := outbox.Read(ctx, svc.SES.URL)
 	if err != nil {
-		return err
+		return u, err
 	}
-	u.Emails = len(mails)
-	u.DynamoOperations = map[string]int{}
-	for op, n := range count.snapshot() {
-		name, ok := strings.CutPrefix(op, "DynamoDB_20120810.")
-		if !ok {
-			continue
-		}
-		u.DynamoOperations[name] = n
-		switch name {
-		case "PutItem", "UpdateItem", "DeleteItem":
-			u.DynamoWrites += n
-		case "GetItem", "Query":
-			u.DynamoReads += n
+	for _, m := range mails {
+		u.Mails[mailKind(m)]++
+	}
+	ops, writes, reads, gsi := count.snapshot()
+	u.Writes, u.Reads, u.GSIWrites = writes, reads, gsi
+	count.mu.Lock()
+	u.OpenWorkQueries = count.openWorkQueries
+	count.mu.Unlock()
+	u.DynamoOps = map[string]int{}
+	for op, n := range ops {
+		if name, ok := strings.CutPrefix(op, "DynamoDB_20120810."); ok {
+			u.DynamoOps[name] = n
 		}
 	}
+	if withFloor {
+		if u.FloorLatencies, err = floor(ctx, env, sc.N); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
 
-	// The floor: the stand-in calls a submission cannot do without (one
-	// conditional write and one email), through the same proxies.
+// floor times the stand-in calls a submission cannot do without (one
+// conditional write and one email), through the same proxies.
+func floor(ctx context.Context, env map[string]string, n int) ([]time.Duration, error) {
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
 	client := dynamodb.NewFromConfig(awsCfg)
 	ses2 := sesv2.NewFromConfig(awsCfg)
-	for i := range c.N {
-		start := time.Now()
+	var out []time.Duration
+	for i := range n {
+		began := time.Now()
 		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(env["TABLE_NAME"]), Item: map[string]types.AttributeValue{
 			"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("FLOOR#%d", i)}, "SK": &types.AttributeValueMemberS{Value: "X"},
 		}, ConditionExpression: aws.String("attribute_not_exists(PK)")})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = ses2.SendEmail(ctx, &sesv2.SendEmailInput{
 			FromEmailAddress: aws.String(env["SENDER_ADDRESS"]),
@@ -307,13 +441,37 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			}},
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		u.FloorLatencies = append(u.FloorLatencies, time.Since(start))
+		out = append(out, time.Since(began))
 	}
+	return out, nil
+}
 
-	report(out, c, u)
-	return nil
+// mailKinds name each mail the desk sends by its subject.
+var mailKinds = []struct{ kind, subject string }{
+	{"acknowledgement", "We received your privacy request"},
+	{"verification", "Please confirm your privacy request"},
+	{"answer", " is done"},
+	{"opt-out confirmation", "Your opt-out is recorded"},
+	{"owners' digest", "tasks for you"},
+	{"team: deadline reminder", "Reminder: "},
+	{"team: deadline missed", "Deadline missed: "},
+	{"team: new request", "New privacy request"},
+	{"team: needs attention", "needs attention"},
+	{"team: daily digest", "Privacy desk, "},
+	{"owner: reminder", "Reminder: privacy request"},
+	{"owner: overdue", "Overdue: privacy request"},
+	{"owner: task", "Privacy request "},
+}
+
+func mailKind(m outbox.Email) string {
+	for _, k := range mailKinds {
+		if strings.Contains(m.Subject, k.subject) {
+			return k.kind
+		}
+	}
+	return "other"
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -325,18 +483,36 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func report(out io.Writer, c config, u usage) {
+// report prints one scenario per request and returns its USD per 1,000
+// requests. The sweep's runs and its index queries are left out: they are
+// the desk's cost per hour (see fixed), whatever the number of requests.
+func report(out io.Writer, c config, sc scenario, u usage) float64 {
 	n := float64(u.Requests)
 	invocations := 0
 	var gbSeconds float64
 	for fn, k := range u.Invocations {
-		invocations += k
+		runs := k
+		if fn == "DeadlineReminderFunction" {
+			runs -= u.Sweeps
+			if runs <= 0 {
+				continue
+			}
+		}
+		invocations += runs
 		// Lambda bills each invocation's duration rounded up to the millisecond.
 		per := u.Durations[fn] / time.Duration(k)
 		billed := float64((per+time.Millisecond-1)/time.Millisecond) / 1000
-		gbSeconds += float64(k) * billed * float64(c.MemoryMB) / 1024
+		gbSeconds += float64(runs) * billed * float64(memoryOf(u, fn)) / 1024
+	}
+	gsi := 0
+	for _, w := range u.GSIWrites {
+		gsi += w
 	}
 	p := c.Prices
+	mails := 0
+	for _, k := range u.Mails {
+		mails += k
+	}
 	lines := []struct {
 		what  string
 		units float64
@@ -344,45 +520,75 @@ func report(out io.Writer, c config, u usage) {
 	}{
 		{"API Gateway requests", float64(u.APIRequests), p.APIRequest},
 		{"Lambda invocations", float64(invocations), p.LambdaRequest},
-		{fmt.Sprintf("Lambda GB-seconds (%d MB)", c.MemoryMB), gbSeconds, p.LambdaGBSecond},
+		{"Lambda GB-seconds", gbSeconds, p.LambdaGBSecond},
 		{"Step Functions transitions", float64(u.Transitions), p.Transition},
-		{"DynamoDB write units", float64(u.DynamoWrites), p.WriteUnit},
-		{"DynamoDB read units", float64(u.DynamoReads), p.ReadUnit},
-		{"SES emails", float64(u.Emails), p.Email},
+		{"DynamoDB write units (table)", float64(u.Writes), p.WriteUnit},
+		{"DynamoDB write units (indexes)", float64(gsi), p.WriteUnit},
+		{"DynamoDB read units", float64(u.Reads), p.ReadUnit},
+		{"SES emails", float64(mails), p.Email},
 	}
-	fmt.Fprintf(out, "\nPer deletion request (mean of %d: web submission, acknowledgement, verification link, every system's owner task, answer, deadline watch to its end):\n\n", u.Requests)
-	fmt.Fprintf(out, "  %-30s %12s %14s\n", "unit", "per request", "USD/1000 req")
+	fmt.Fprintf(out, "\n%s, per deletion request (mean of %d):\n\n", sc.Name, u.Requests)
+	fmt.Fprintf(out, "  %-32s %12s %14s\n", "unit", "per request", "USD/1000 req")
 	total := 0.0
 	for _, l := range lines {
 		cost := l.units / n * l.price * 1000
 		total += cost
-		fmt.Fprintf(out, "  %-30s %12.2f %14.5f\n", l.what, l.units/n, cost)
+		fmt.Fprintf(out, "  %-32s %12.2f %14.5f\n", l.what, l.units/n, cost)
 	}
-	fmt.Fprintf(out, "  %-30s %12s %14.5f\n\n", "total", "", total)
-	var fns []string
-	for fn := range u.Invocations {
-		fns = append(fns, fn)
+	fmt.Fprintf(out, "  %-32s %12s %14.5f\n", "total", "", total)
+
+	fmt.Fprintf(out, "  transitions by workflow and state (per request):")
+	for _, k := range sortedKeys(u.States) {
+		fmt.Fprintf(out, "\n    %-40s %6.2f", k, float64(u.States[k])/n)
 	}
-	sort.Strings(fns)
-	for _, fn := range fns {
-		fmt.Fprintf(out, "  %s: %d invocations, mean %v in process\n", fn, u.Invocations[fn], (u.Durations[fn] / time.Duration(u.Invocations[fn])).Round(time.Microsecond))
+	fmt.Fprintf(out, "\n  mails by kind (per request):")
+	for _, k := range sortedKeys(u.Mails) {
+		fmt.Fprintf(out, " %s %.2f;", k, float64(u.Mails[k])/n)
 	}
-	var ops []string
-	for op := range u.DynamoOperations {
-		ops = append(ops, op)
+	fmt.Fprintf(out, "\n  index writes (per request):")
+	for _, k := range sortedKeys(u.GSIWrites) {
+		fmt.Fprintf(out, " %s %.2f;", k, float64(u.GSIWrites[k])/n)
 	}
-	sort.Strings(ops)
-	fmt.Fprint(out, "  DynamoDB calls:")
-	for _, op := range ops {
-		fmt.Fprintf(out, " %s %d", op, u.DynamoOperations[op])
+	fmt.Fprintf(out, "\n  functions (memory from template.yaml; invocations per request; mean in process):")
+	for _, fn := range sortedKeys(u.Invocations) {
+		fmt.Fprintf(out, "\n    %-26s %4d MB %6.2f %10v", fn, memoryOf(u, fn), float64(u.Invocations[fn])/n,
+			(u.Durations[fn] / time.Duration(u.Invocations[fn])).Round(time.Microsecond))
+	}
+	fmt.Fprint(out, "\n  DynamoDB calls:")
+	for _, op := range sortedKeys(u.DynamoOps) {
+		fmt.Fprintf(out, " %s %d", op, u.DynamoOps[op])
 	}
 	fmt.Fprintln(out)
-	sub, floor := median(u.SubmitLatencies), median(u.FloorLatencies)
-	ratio := 0.0
-	if floor > 0 {
-		ratio = float64(sub) / float64(floor)
+	return total
+}
+
+// fixed prints what the desk costs per month whatever the volume: the
+// hourly deadline sweep (an invocation and an OpenWork query each hour).
+func fixed(out io.Writer, c config, u usage) {
+	runs := 24 * 30
+	per := time.Duration(0)
+	if k := u.Invocations["DeadlineReminderFunction"]; k > 0 {
+		per = u.Durations["DeadlineReminderFunction"] / time.Duration(k)
 	}
-	fmt.Fprintf(out, "\nSubmission latency on the stand-ins (both through the counting proxies): median %v; floor (one conditional PutItem + one SendEmail): median %v; ratio %.1f×\n",
-		sub.Round(time.Microsecond), floor.Round(time.Microsecond), ratio)
-	fmt.Fprintln(out, "Durations are measured in process on this machine, not on Lambda; units count one per call (items here are under 1 KB, reads strongly consistent).")
+	billed := float64((per+time.Millisecond-1)/time.Millisecond) / 1000
+	gbs := float64(runs) * billed * float64(memoryOf(u, "DeadlineReminderFunction")) / 1024
+	cost := float64(runs)*(c.Prices.LambdaRequest+c.Prices.ReadUnit) + gbs*c.Prices.LambdaGBSecond
+	fmt.Fprintf(out, "\nFixed, whatever the volume: the hourly deadline sweep, %d runs a month (one invocation and one OpenWork query each, ~%v): $%.4f a month\n",
+		runs, per.Round(time.Microsecond), cost)
+}
+
+func memoryOf(u usage, fn string) int {
+	if mb, ok := u.Memory[fn]; ok {
+		return mb
+	}
+	return 256
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/setup"
 	teamconsole "github.com/productionflow/privacy-desk/shared/setup/console"
-	teamdigest "github.com/productionflow/privacy-desk/shared/setup/deadline"
+	deskdeadline "github.com/productionflow/privacy-desk/shared/setup/deadline"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
@@ -164,12 +164,36 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}
 	// The team's daily digest runs on a schedule on AWS; here a POST
 	// sends it now, as of the desk's clock.
-	digest, err := teamdigest.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	digest, err := deskdeadline.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
+	// The deadline sweep runs on a schedule on AWS; here on the desk's
+	// clock, each hour and whenever the clock is moved on, and a POST
+	// sweeps now.
+	sweep, err := deskdeadline.Sweep(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	sweeps := &sweeper{clock: wf.Runtime.Clock(), sweep: sweep, log: log}
+	if stateDir != "" {
+		sweeps.file = filepath.Join(data, "deadline-sweep")
+	}
+	sweepCtx, stopSweeps := context.WithCancel(ctx)
+	defer stopSweeps()
+	go sweeps.run(sweepCtx)
 	site := http.NewServeMux()
+	site.HandleFunc("POST /_local/sweep", func(w http.ResponseWriter, r *http.Request) {
+		res, err := sweeps.now(r.Context())
+		if err != nil {
+			http.Error(w, "the sweep failed: see the desk's log", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(res)
+	})
 	site.Handle("/console", console)
 	site.Handle("/console/", console)
 	// SES's bounces and complaints reach the mail-events function through
@@ -180,6 +204,12 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	site.HandleFunc("POST /_local/ses-event", sesEvents)
+	ownerDigest, err := ownerDigestRoute(ctx, log, wf.Runtime.Clock().Now)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	site.HandleFunc("POST /_local/owner-digest", ownerDigest)
 	site.HandleFunc("POST /_local/digest", func(w http.ResponseWriter, r *http.Request) {
 		res, err := digest(r.Context())
 		if err != nil {
@@ -207,8 +237,8 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 
 	addrs := addresses{Form: formURL, Outbox: svc.SES.URL + "/", DynamoDB: svc.DynamoDB.URL, SMTP: mail.Addr, S3: svc.S3, StepFunctions: wf.URL, Downstream: svc.Systems,
 		Console: formURL + "console/", Cognito: svc.Cognito.URL, Team: team}
-	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  env file:   %s (for make invoke)\n",
-		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, filepath.Join(data, "env"))
+	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  sweep:      POST %s_local/sweep (the hourly deadline sweep, now; it also runs on each hour of the clock)\n  env file:   %s (for make invoke)\n",
+		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, formURL, filepath.Join(data, "env"))
 	fmt.Fprintf(out, "  SES events: POST %s_local/ses-event (a bounce or complaint as SES publishes it: events/ses-bounce.json)\n", formURL)
 	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
 		addrs.Console, team.Member.Username, team.Member.Password, team.Group, team.Outsider.Username, svc.Cognito.URL)

@@ -25,7 +25,7 @@ func seedTrail(d *desk, r *request.Request) {
 		{Actor: "system:accounts", Action: request.ActionErasureProof, Reason: "the system no longer finds the person", Data: map[string]string{"system": "accounts", "found": "false"}},
 		{Actor: "system:factoring", Action: request.ActionErasureWithheld, Reason: "kept under commercial law", Data: map[string]string{"system": "factoring", "law": "HGB §257", "until": "10 years"}},
 		{Actor: "requester", Action: request.ActionReplyReceived, Data: map[string]string{"messageId": "reply-1"}},
-		{Actor: "system:deadline-watch", Action: request.ActionReminderSent, Data: map[string]string{"clock": "response", "messageId": "ses-rem"}},
+		{Actor: "system:deadline-sweep", Action: request.ActionReminderSent, Data: map[string]string{"clock": "response", "messageId": "ses-rem"}},
 	} {
 		ev.RequestID, ev.At = r.ID, at.Add(time.Duration(i)*time.Hour)
 		_ = d.store.AppendEvent(context.Background(), ev)

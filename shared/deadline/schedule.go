@@ -1,7 +1,7 @@
 // Package deadline watches a privacy request's legal clocks: it plans when
 // the privacy team is reminded of each deadline (Schedule) and sends those
-// reminders (Service.Remind), which the deadline-watch workflow calls at
-// each planned time.
+// reminders (Service.Remind) from an hourly sweep over the open requests
+// (Service.Sweep).
 //
 // The team gets, in the business time zone:
 //
@@ -140,64 +140,4 @@ func morningBefore(cal *clock.Calendar, due time.Time, n int) time.Time {
 	d := cal.AddBusinessDays(due, -n)
 	y, m, day := d.Date()
 	return time.Date(y, m, day, ReminderHour, 0, 0, 0, cal.Location())
-}
-
-// WatchInput is the input of the deadline-watch workflow: the request ID
-// and its planned reminders, nothing personal.
-type WatchInput struct {
-	RequestID string     `json:"requestId"`
-	Reminders []Reminder `json:"reminders"`
-}
-
-// NewWatchInput plans r's reminders for the deadline-watch workflow, with
-// every time in UTC. Reminders is never nil: a request with nothing to
-// watch gives an empty list, and the workflow ends at once.
-func NewWatchInput(r *request.Request, cal *clock.Calendar) WatchInput {
-	plan := Schedule(r, cal)
-	in := WatchInput{RequestID: r.ID, Reminders: make([]Reminder, 0, len(plan))}
-	for _, rem := range plan {
-		rem.At = rem.At.UTC()
-		in.Reminders = append(in.Reminders, rem)
-	}
-	return in
-}
-
-// Watch is one deadline-watch execution: its name and its input.
-type Watch struct {
-	Name  string
-	Input WatchInput
-}
-
-// OptOutWatchSuffix names the execution that watches a request's opt-out
-// clock alone.
-const OptOutWatchSuffix = "-opt-out"
-
-// Watches splits r's plan into the executions that watch it: one named by
-// the request ID for every clock but the opt-out's, and one named ID +
-// OptOutWatchSuffix for the opt-out clock, when there is one. Starting
-// them is idempotent by name, so a request whose kinds become known later
-// (an unclear mail triaged into an opt-out) gains its opt-out watch then,
-// while the first keeps running, and no reminder is planned twice.
-func Watches(r *request.Request, cal *clock.Calendar) []Watch {
-	all := NewWatchInput(r, cal)
-	main := WatchInput{RequestID: r.ID, Reminders: []Reminder{}}
-	opt := WatchInput{RequestID: r.ID, Reminders: []Reminder{}}
-	for _, rem := range all.Reminders {
-		if rem.Clock == ClockOptOut {
-			opt.Reminders = append(opt.Reminders, rem)
-		} else {
-			main.Reminders = append(main.Reminders, rem)
-		}
-	}
-	// An execution with nothing to watch is not started at all; the main
-	// one is always given when the opt-out one is not, so that a caller
-	// always has a watch to start (it ends at once when empty).
-	var out []Watch
-	if len(main.Reminders) > 0 || len(opt.Reminders) == 0 {
-		out = append(out, Watch{Name: r.ID, Input: main})
-	}
-	if len(opt.Reminders) > 0 {
-		out = append(out, Watch{Name: r.ID + OptOutWatchSuffix, Input: opt})
-	}
-	return out
 }

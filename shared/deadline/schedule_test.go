@@ -1,7 +1,7 @@
 package deadline_test
 
 import (
-	"encoding/json"
+	"context"
 	"testing"
 	"time"
 
@@ -168,50 +168,32 @@ func TestScheduleIsSortedForMixedRequests(t *testing.T) {
 	assert.Equal(t, deadline.Reminder{At: got[0].At, Clock: "optOut", Stage: "final"}, got[0])
 }
 
-func TestNewWatchInput(t *testing.T) {
-	cal := newCalendar(t)
-	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
-	kinds := []request.Kind{request.OptOutSale}
-	r := &request.Request{ID: "PR-JSON", Kinds: kinds, Status: request.Received, ReceivedAt: received, Due: cal.Deadlines(received, kinds, request.Normal)}
-	b, err := json.Marshal(deadline.NewWatchInput(r, cal))
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"requestId":"PR-JSON","reminders":[
-	  {"at":"2026-12-16T14:00:00Z","clock":"optOut","stage":"final"},
-	  {"at":"2026-12-22T05:00:00Z","clock":"optOut","stage":"missed"}]}`, string(b))
-
-	r.Status = request.Withdrawn
-	b, err = json.Marshal(deadline.NewWatchInput(r, cal))
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"requestId":"PR-JSON","reminders":[]}`, string(b))
-}
-
-// TestWatchesGiveTheOptOutClockItsOwnExecution: the opt-out clock has an
-// execution of its own, so an unclear request triaged into an opt-out gains
-// its opt-out watch when its workflows start again, while the first watch
-// (named by the request ID, already running) keeps the other clocks.
-func TestWatchesGiveTheOptOutClockItsOwnExecution(t *testing.T) {
+// TestTriagedRequestGainsItsOptOutReminders: the sweep plans from the
+// request as stored at each run, so an unclear request triaged into an
+// opt-out has its opt-out reminders from then on, with nothing to start.
+func TestTriagedRequestGainsItsOptOutReminders(t *testing.T) {
 	cal := newCalendar(t)
 	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
 	r := &request.Request{ID: "PR-TRIAGE", Kinds: []request.Kind{request.Unclear}, Status: request.Acknowledged, ReceivedAt: received,
 		AcknowledgedAt: received, Due: cal.Deadlines(received, []request.Kind{request.Unclear}, request.Normal)}
-	w := deadline.Watches(r, cal)
-	require.Len(t, w, 1, "nothing known to opt out of yet")
-	assert.Equal(t, "PR-TRIAGE", w[0].Name)
+	for _, rem := range deadline.Schedule(r, cal) {
+		assert.NotEqual(t, deadline.ClockOptOut, rem.Clock, "nothing known to opt out of yet")
+	}
+	store, mailer := newMemStore(r), &fakeMailer{}
+	optOutFinal := time.Date(2026, 12, 16, 14, 0, 0, 0, time.UTC)
+	svc := &deadline.Service{Store: store, Open: store, Mail: mailer, Calendar: cal, TeamAddress: team,
+		Now: func() time.Time { return optOutFinal }}
+	res, err := svc.Sweep(context.Background(), deadline.SweepInput{At: optOutFinal})
+	require.NoError(t, err)
+	assert.Zero(t, res.Sent)
 
 	// The person's reply says: do not sell my data, and delete it.
 	r.Kinds = []request.Kind{request.Deletion, request.OptOutSale}
 	r.Due = cal.Deadlines(received, r.Kinds, request.Normal)
-	w = deadline.Watches(r, cal)
-	require.Len(t, w, 2)
-	assert.Equal(t, "PR-TRIAGE", w[0].Name, "the running watch keeps its name: starting it again changes nothing")
-	assert.Equal(t, "PR-TRIAGE-opt-out", w[1].Name)
-	for _, rem := range w[0].Input.Reminders {
-		assert.NotEqual(t, deadline.ClockOptOut, rem.Clock)
-	}
-	require.NotEmpty(t, w[1].Input.Reminders)
-	for _, rem := range w[1].Input.Reminders {
-		assert.Equal(t, deadline.ClockOptOut, rem.Clock)
-	}
-	all := deadline.NewWatchInput(r, cal).Reminders
-	assert.Len(t, all, len(w[0].Input.Reminders)+len(w[1].Input.Reminders), "every reminder planned once")
+	store.requests[r.ID] = *r
+	res, err = svc.Sweep(context.Background(), deadline.SweepInput{At: optOutFinal})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Sent)
+	require.Len(t, mailer.sent, 1)
+	assert.Contains(t, mailer.sent[0].Subject, "Final reminder: opt-out of PR-TRIAGE")
 }

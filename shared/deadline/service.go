@@ -27,10 +27,8 @@ const (
 // then on the extended clock replaces the response clock.
 var ActionExtended = request.StatusAction(request.Extended)
 
-const ()
-
-// Actor names the deadline watch in audit events.
-const Actor = "system:deadline-watch"
+// Actor names the deadline sweep in audit events.
+const Actor = "system:deadline-sweep"
 
 // Store is what the service needs of the request store (*dynamo.Store).
 type Store interface {
@@ -41,7 +39,9 @@ type Store interface {
 
 // Service reminds the privacy team of a request's deadlines.
 type Service struct {
-	Store    Store
+	Store Store
+	// Open lists the open requests for Sweep.
+	Open     OpenStore
 	Mail     mail.Sender
 	Calendar *clock.Calendar
 	Now      func() time.Time
@@ -53,7 +53,7 @@ type Service struct {
 	Metrics *metric.Writer
 }
 
-// Input is one planned reminder, as the deadline-watch workflow passes it.
+// Input is one planned reminder, as Sweep passes it.
 type Input struct {
 	RequestID string `json:"requestId"`
 	Clock     string `json:"clock"`
@@ -63,9 +63,9 @@ type Input struct {
 	At time.Time `json:"at,omitzero"`
 }
 
-// Output tells the workflow whether to keep watching.
+// Output says what Remind did.
 type Output struct {
-	// Open is false once the request is closed (or gone): the watch ends.
+	// Open is false once the request is closed (or gone).
 	Open bool `json:"open"`
 	// Sent is true when this call mailed the team.
 	Sent bool `json:"sent"`
@@ -102,8 +102,9 @@ func (e *InputError) Error() string { return "deadline: invalid input: " + e.Rea
 // between the two can therefore send one reminder twice; the other order
 // could lose the reminder for good, and a duplicate reminder is the safer
 // failure for a legal deadline. (A lease on the request item, as the
-// acknowledgement uses, would close the window for concurrent calls; the
-// workflow makes one call at a time, so it is not needed yet.)
+// acknowledgement uses, would close the window for concurrent calls; one
+// sweep runs at a time and sends a request's reminders in turn, so it is
+// not needed yet.)
 func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	if err := in.validate(); err != nil {
 		return Output{}, err
@@ -111,14 +112,14 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	log := s.logger().With("requestId", in.RequestID, "clock", in.Clock, "stage", in.Stage)
 	r, err := s.Store.Get(ctx, in.RequestID)
 	if errors.Is(err, request.ErrNotFound) {
-		log.WarnContext(ctx, "deadline watch: request not found; watch ends")
+		log.WarnContext(ctx, "deadline reminder: request not found")
 		return Output{Open: false, Skipped: "not-found"}, nil
 	}
 	if err != nil {
 		return Output{}, &TransientError{Op: "get request " + in.RequestID, Err: err}
 	}
 	if r.Status.Closed() {
-		log.InfoContext(ctx, "deadline watch: request closed; watch ends", "status", r.Status)
+		log.InfoContext(ctx, "deadline reminder: request closed", "status", r.Status)
 		return Output{Open: false, Skipped: "closed"}, nil
 	}
 	events, err := s.Store.Events(ctx, in.RequestID)
@@ -138,7 +139,7 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 		skip = "already-sent"
 	}
 	if skip != "" {
-		log.InfoContext(ctx, "deadline watch: nothing to send", "skipped", skip)
+		log.InfoContext(ctx, "deadline reminder: nothing to send", "skipped", skip)
 		return Output{Open: true, Skipped: skip}, nil
 	}
 
@@ -175,7 +176,7 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	if in.Stage == StageMissed {
 		s.Metrics.Count(metric.DeadlinesMissed, "Clock", in.Clock)
 	}
-	log.InfoContext(ctx, "deadline watch: team reminded", "messageId", messageID, "due", due.UTC().Format(time.RFC3339))
+	log.InfoContext(ctx, "deadline reminder: team reminded", "messageId", messageID, "due", due.UTC().Format(time.RFC3339))
 	return Output{Open: true, Sent: true}, nil
 }
 

@@ -30,10 +30,6 @@ const (
 	// IndexOpenWork lists open requests by their next deadline, with what
 	// the team's work list shows and filters by (no personal data).
 	IndexOpenWork = "OpenWork"
-	// IndexOpenByDue has OpenWork's keys and a narrower projection, which
-	// CloudFormation cannot widen in place; nothing reads it any more. It
-	// is removed in a deploy of its own (one index change per update).
-	IndexOpenByDue = "OpenByDue"
 	// IndexByYear lists requests by the year and time they came, with
 	// their kinds and outcome (no personal data): the yearly metrics.
 	IndexByYear = "ByYear"
@@ -83,14 +79,6 @@ func CreateTableInput(table string) *dynamodb.CreateTableInput {
 				Projection: &types.Projection{
 					ProjectionType:   types.ProjectionTypeInclude,
 					NonKeyAttributes: ByYearAttributes,
-				},
-			},
-			{
-				IndexName: aws.String(IndexOpenByDue),
-				KeySchema: key(AttrOpen, AttrDueAt),
-				Projection: &types.Projection{
-					ProjectionType:   types.ProjectionTypeInclude,
-					NonKeyAttributes: []string{"id", "status", "kinds", "priority"},
 				},
 			},
 		},

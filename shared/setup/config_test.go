@@ -141,9 +141,8 @@ func TestAddresses(t *testing.T) {
 func TestARNVariable(t *testing.T) {
 	// The names template.yaml gives the functions.
 	for name, want := range map[string]string{
-		"deadline-watch": "DEADLINE_WATCH_ARN",
-		"request":        "REQUEST_WORKFLOW_ARN",
-		"fulfil":         "FULFIL_WORKFLOW_ARN",
+		"request": "REQUEST_WORKFLOW_ARN",
+		"fulfil":  "FULFIL_WORKFLOW_ARN",
 	} {
 		assert.Equal(t, want, setup.ARNVariable(name), name)
 	}

@@ -103,12 +103,11 @@ func Mailer(awsCfg aws.Config, d Desk, sent deskmail.SentLog, now func() time.Ti
 }
 
 // ARNVariable names the environment variable that tells functions a
-// workflow's ARN, as template.yaml sets it: deadline-watch →
-// DEADLINE_WATCH_ARN, request → REQUEST_WORKFLOW_ARN, fulfil →
-// FULFIL_WORKFLOW_ARN.
+// workflow's ARN, as template.yaml sets it: request →
+// REQUEST_WORKFLOW_ARN, fulfil → FULFIL_WORKFLOW_ARN.
 func ARNVariable(workflow string) string {
 	key := strings.ToUpper(strings.ReplaceAll(workflow, "-", "_"))
-	if !strings.HasSuffix(key, "_WATCH") && !strings.HasSuffix(key, "_WORKFLOW") {
+	if !strings.HasSuffix(key, "_WORKFLOW") {
 		key += "_WORKFLOW"
 	}
 	return key + "_ARN"

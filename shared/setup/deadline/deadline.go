@@ -1,4 +1,4 @@
-// Package deadline builds the deadline reminder (DeadlineReminderFunction)
+// Package deadline builds the deadline sweep (DeadlineReminderFunction)
 // from the environment: the desk's configuration, the request store and
 // the mailer, nothing else.
 package deadline
@@ -18,9 +18,10 @@ import (
 // Config configures the deadline reminder: the desk's configuration alone.
 type Config = setup.Desk
 
-// Reminder builds DeadlineReminderFunction's handler: the deadline-watch
-// workflow calls it at each planned reminder time.
-func Reminder(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, deadline.Input) (deadline.Output, error), error) {
+// Sweep builds DeadlineReminderFunction's handler: a schedule calls it
+// every hour with the run's time ({"at": "<aws.scheduler.scheduled-time>"}),
+// and it sends the team the reminders planned within that hour.
+func Sweep(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, deadline.SweepInput) (deadline.SweepResult, error), error) {
 	o := setup.Apply(opts)
 	cfg, err := setup.LoadDesk(getenv)
 	if err != nil {
@@ -37,6 +38,7 @@ func Reminder(ctx context.Context, getenv func(string) string, log *slog.Logger,
 	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	svc := &deadline.Service{
 		Store:       store,
+		Open:        store,
 		Mail:        setup.Mailer(awsCfg, cfg, store, o.Now, log),
 		Calendar:    cal,
 		Now:         o.Now,
@@ -44,5 +46,5 @@ func Reminder(ctx context.Context, getenv func(string) string, log *slog.Logger,
 		Log:         log,
 		Metrics:     setup.Metrics(cfg, o.Now),
 	}
-	return svc.Remind, nil
+	return svc.Sweep, nil
 }

@@ -202,13 +202,16 @@ func (p *parts) complete() fulfil.Completer {
 }
 
 // Plan builds FulfilPlanFunction's handler: it lists a verified request's
-// steps from the registry and the request's kinds.
+// steps from the registry and the request's kinds, and writes the owners'
+// tasks of its manual steps to the task store.
 func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.PlanInput) (fulfil.PlanOutput, error), error) {
 	p, err := load(ctx, getenv, log, opts)
 	if err != nil {
 		return nil, err
 	}
-	return p.service().Plan, nil
+	svc := p.service()
+	svc.Tasks = p.tasks()
+	return svc.Plan, nil
 }
 
 // Step builds FulfilStepFunction's handler: each call runs one round of a

@@ -14,7 +14,6 @@ import (
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
-	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -28,9 +27,6 @@ import (
 type Config struct {
 	setup.Desk
 	FormURL setup.URL `env:"FORM_URL"` // the public form, offered in mail
-	// DeadlineWatchARN is the deadline-watch state machine; without it no
-	// watch starts.
-	DeadlineWatchARN setup.ARN `env:"DEADLINE_WATCH_ARN"`
 	// RequestWorkflowARN is the request workflow (verification, then
 	// fulfilment); without it requests wait for the team.
 	RequestWorkflowARN setup.ARN `env:"REQUEST_WORKFLOW_ARN"`
@@ -76,17 +72,6 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 	}
 	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
 		svc.StatusLinks = l
-	}
-	if cfg.DeadlineWatchARN != "" {
-		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.DeadlineWatchARN.String()}
-		svc.StartWatch = func(ctx context.Context, r *request.Request) error {
-			for _, w := range deadline.Watches(r, cal) {
-				if _, err := starter.Start(ctx, w.Name, w.Input); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 	}
 	if cfg.RequestWorkflowARN != "" {
 		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}

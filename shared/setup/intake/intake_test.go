@@ -21,8 +21,8 @@ func TestLoadConfig(t *testing.T) {
 			[]string{"TABLE_NAME is required", "SENDER_ADDRESS is required", "TEAM_ADDRESS is required"}},
 		{"plain http form", map[string]string{"FORM_URL": "http://privacy.example/"}, []string{"FORM_URL must be an https:// URL"}},
 		{"local form", map[string]string{"FORM_URL": "http://localhost:3000/"}, nil},
-		{"not ARNs", map[string]string{"DEADLINE_WATCH_ARN": "deadline-watch", "REQUEST_WORKFLOW_ARN": "request"},
-			[]string{"DEADLINE_WATCH_ARN must be a state machine ARN", "REQUEST_WORKFLOW_ARN must be a state machine ARN"}},
+		{"not an ARN", map[string]string{"REQUEST_WORKFLOW_ARN": "request"},
+			[]string{"REQUEST_WORKFLOW_ARN must be a state machine ARN"}},
 		{"every problem at once", map[string]string{"TABLE_NAME": "", "FORM_URL": "http://localhost.attacker.example/", "BUSINESS_TIME_ZONE": "Mars/Olympus"},
 			[]string{"TABLE_NAME is required", "FORM_URL must be an https:// URL", "BUSINESS_TIME_ZONE is not a time zone name"}},
 	}

@@ -12,7 +12,6 @@ import (
 	"sort"
 
 	"github.com/productionflow/privacy-desk/shared/setup"
-	"github.com/productionflow/privacy-desk/shared/setup/deadline"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil/start"
 	"github.com/productionflow/privacy-desk/shared/setup/verify"
@@ -23,14 +22,13 @@ type Constructor func(ctx context.Context, getenv func(string) string, log *slog
 
 // Functions are the constructors of the functions the workflows call.
 var Functions = map[string]Constructor{
-	"DeadlineReminderFunction": of(deadline.Reminder),
-	"VerifyStartFunction":      of(verify.Start),
-	"VerifyCloseFunction":      of(verify.Close),
-	"FulfilStartFunction":      of(start.Handler),
-	"FulfilPlanFunction":       of(fulfil.Plan),
-	"FulfilStepFunction":       of(fulfil.Step),
-	"FulfilTasksFunction":      of(fulfil.Tasks),
-	"FulfilAnswerFunction":     of(fulfil.Answer),
+	"VerifyStartFunction":  of(verify.Start),
+	"VerifyCloseFunction":  of(verify.Close),
+	"FulfilStartFunction":  of(start.Handler),
+	"FulfilPlanFunction":   of(fulfil.Plan),
+	"FulfilStepFunction":   of(fulfil.Step),
+	"FulfilTasksFunction":  of(fulfil.Tasks),
+	"FulfilAnswerFunction": of(fulfil.Answer),
 }
 
 func of[H any](c setup.Handler[H]) Constructor {
