@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 1m
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate faults
+.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate faults bench bench-cold
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -83,6 +83,10 @@ simulate:
 ## faults: the fault campaign (N=30 deletion requests): half the downstream calls fail, the workflows' runtime is killed twice; every request closed or the team told, no mail twice
 faults: deps
 	$(GO) run ./infra/faults -n $(or $(N),30)
+
+## bench-cold: each function's cold start under the Lambda runtime interface emulator (N=32 starts each) beside its SDK floor and hello, with the ratios; binary sizes likewise
+bench-cold: tools
+	$(GO) run ./infra/bench/cold -n $(or $(N),32)
 
 ## fuzz: every fuzz target, one after the other, FUZZTIME each (make fuzz FUZZTIME=10m); a failing input is kept under testdata/fuzz
 fuzz:
