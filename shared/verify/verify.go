@@ -167,15 +167,17 @@ func markerHash(label, value string) string {
 }
 
 // WorkflowInput is the request workflow's input (workflows/request.asl.json):
-// the request ID and whether it must be verified. Nothing else: the
-// workflow holds no personal data.
+// the request ID, whether it must be verified, and whether it has opt-outs
+// to carry out at once, before verification. Nothing else: the workflow
+// holds no personal data.
 type WorkflowInput struct {
 	RequestID string `json:"requestId"`
 	Verify    bool   `json:"verify"`
+	OptOuts   bool   `json:"optOuts"`
 }
 
 // NewWorkflowInput is the request workflow's input for r: every request
 // is verified except one that asks only for opt-outs.
 func NewWorkflowInput(r *request.Request) WorkflowInput {
-	return WorkflowInput{RequestID: r.ID, Verify: !r.OnlyOptOuts()}
+	return WorkflowInput{RequestID: r.ID, Verify: !r.OnlyOptOuts(), OptOuts: len(r.OptOutKinds()) > 0}
 }

@@ -585,19 +585,20 @@ func TestOutputsCarryNoPersonalData(t *testing.T) {
 
 func TestNewWorkflowInput(t *testing.T) {
 	tests := []struct {
-		kinds []request.Kind
-		want  bool
+		kinds           []request.Kind
+		verify, optOuts bool
 	}{
-		{[]request.Kind{request.OptOutSale}, false},
-		{[]request.Kind{request.OptOutSale, request.OptOutMarketing}, false},
-		{[]request.Kind{request.OptOutSale, request.Deletion}, true},
-		{[]request.Kind{request.AccessCategories}, true},
+		{[]request.Kind{request.OptOutSale}, false, true},
+		{[]request.Kind{request.OptOutSale, request.OptOutMarketing}, false, true},
+		{[]request.Kind{request.OptOutSale, request.Deletion}, true, true},
+		{[]request.Kind{request.AccessCategories}, true, false},
+		{[]request.Kind{request.Deletion}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.kinds), func(t *testing.T) {
 			r := acknowledged("PR-AAAA-0000-0000-0080", tt.kinds...)
 			in := verify.NewWorkflowInput(&r)
-			assert.Equal(t, verify.WorkflowInput{RequestID: r.ID, Verify: tt.want}, in)
+			assert.Equal(t, verify.WorkflowInput{RequestID: r.ID, Verify: tt.verify, OptOuts: tt.optOuts}, in)
 			b, err := json.Marshal(in)
 			require.NoError(t, err)
 			assert.NotContains(t, string(b), requester)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -128,11 +129,25 @@ func (s *stack) start(t *testing.T, r request.Request, verifyIt bool) string {
 	t.Helper()
 	_, _, err := s.store.Create(context.Background(), &r)
 	require.NoError(t, err)
-	in, err := json.Marshal(map[string]any{"requestId": r.ID, "verify": verifyIt})
+	in, err := json.Marshal(map[string]any{"requestId": r.ID, "verify": verifyIt, "optOuts": len(r.OptOutKinds()) > 0})
 	require.NoError(t, err)
 	info, err := s.rt.Start(s.arn, r.ID, string(in))
 	require.NoError(t, err)
 	return info.ExecutionARN
+}
+
+// entered lists the states the execution entered, in order.
+func (s *stack) entered(t *testing.T, arn string) []string {
+	t.Helper()
+	hist, err := s.rt.History(arn)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range hist {
+		if strings.HasSuffix(e.Type, "StateEntered") {
+			names = append(names, fmt.Sprint(e.Details["name"]))
+		}
+	}
+	return names
 }
 
 func (s *stack) wait(t *testing.T, arn string) states.ExecutionInfo {
@@ -228,6 +243,7 @@ func TestWorkflowRequesterConfirms(t *testing.T) {
 	assert.Equal(t, r.ID, out.Verification.RequestID)
 	assert.Equal(t, t0, out.Verification.VerifiedAt)
 	assert.Equal(t, []string{r.ID}, s.handedOver(), "a verified request is handed to fulfilment, once")
+	assert.Equal(t, []string{"NeedsVerification", "Verify", "Verified"}, s.entered(t, arn), "a deletion has no opt-outs to run at once: three transitions")
 	assert.NotContains(t, info.Output, requester, "no personal data in the workflow state")
 	assert.NotContains(t, info.Output, raw)
 
@@ -297,6 +313,19 @@ func TestWorkflowOnlyOptOuts(t *testing.T) {
 	assert.Equal(t, request.Received, s.status(t, r.ID))
 	assert.NotContains(t, info.Output, "verification")
 	assert.Equal(t, []string{r.ID}, s.handedOver(), "opt-outs are carried out without verification")
+	assert.Equal(t, []string{"NeedsVerification", "Verified"}, s.entered(t, info.ExecutionARN), "straight to fulfilment")
+}
+
+// TestWorkflowOptOutsAndMoreRunTheOptOutsAtOnce: a request with opt-outs
+// and a deletion hands its opt-outs over before verification.
+func TestWorkflowOptOutsAndMoreRunTheOptOutsAtOnce(t *testing.T) {
+	s := newStack(t)
+	r := acknowledged("PR-WFLW-0000-0000-0009", request.OptOutSale, request.Deletion)
+	release := s.clk.Hold()
+	arn := s.start(t, r, true)
+	require.Eventually(t, func() bool { return len(s.handedOver()) == 1 }, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, []string{"NeedsVerification", "OptOutsAtOnce", "Verify"}, s.entered(t, arn))
+	release()
 }
 
 func TestWorkflowWithdrawnOptOutIsNotHandedOver(t *testing.T) {
