@@ -181,7 +181,7 @@ const ScopeOptOuts = handover.ScopeOptOuts
 // Audit actions of the opt-outs' own run.
 const (
 	ActionOptOutsStarted = request.ActionOptOutsStarted
-	// ActionOptOutDone is what the deadline watch reads as the opt-out
+	// ActionOptOutDone is what the deadline sweep reads as the opt-out
 	// clock met (deadline.ActionOptOutDone).
 	ActionOptOutDone = request.ActionOptOutDone
 )
