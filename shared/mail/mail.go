@@ -64,10 +64,39 @@ var ErrRecipient = errors.New("mail: unusable recipient address")
 //go:embed templates
 var files embed.FS
 
+// The English forms of dates in mail.
+const (
+	dateLayout     = "Monday, January 2, 2006"
+	dateTimeLayout = "Monday, January 2, 2006 at 3:04 PM MST"
+)
+
+// dateIn writes t's date in lang as the templates' date and fecha do;
+// "" for the zero time.
+func dateIn(lang string, t time.Time) string {
+	switch {
+	case t.IsZero():
+		return ""
+	case lang == Spanish:
+		return fecha(t)
+	}
+	return t.Format(dateLayout)
+}
+
+// dateTimeIn writes t in lang as datetime and fechaHora do; "" for zero.
+func dateTimeIn(lang string, t time.Time) string {
+	switch {
+	case t.IsZero():
+		return ""
+	case lang == Spanish:
+		return fechaHora(t)
+	}
+	return t.Format(dateTimeLayout)
+}
+
 var (
 	funcs = map[string]any{
-		"date":     func(t time.Time) string { return t.Format("Monday, January 2, 2006") },
-		"datetime": func(t time.Time) string { return t.Format("Monday, January 2, 2006 at 3:04 PM MST") },
+		"date":     func(t time.Time) string { return t.Format(dateLayout) },
+		"datetime": func(t time.Time) string { return t.Format(dateTimeLayout) },
 		// Spanish templates write dates with these.
 		"fecha":     fecha,
 		"fechaHora": fechaHora,
@@ -154,21 +183,24 @@ type Acknowledgement struct {
 	VerifyLinkUntil time.Time
 }
 
+// ackView carries its dates already written in the mail's language: the
+// acknowledgement is the mail of every submission, and a template
+// function call costs a reflective call per date and part.
 type ackView struct {
 	RequestID   string
 	Name        string
 	Kinds       []string
-	ReceivedAt  time.Time
-	AnswerBy    time.Time // zero: no 45-day answer (only opt-outs)
-	OptOutBy    time.Time // zero: no opt-out asked
+	ReceivedAt  string // date and time
+	AnswerBy    string // date; empty: no 45-day answer (only opt-outs)
+	OptOutBy    string // date; empty: no opt-out asked
 	Verify      bool
 	Expedited   bool
 	TeamAddress string
 	FormURL     string
 	StatusLink  string
-	// VerifyLink is set only with Verify.
+	// VerifyLink is set only with Verify; VerifyLinkUntil is a date and time.
 	VerifyLink      string
-	VerifyLinkUntil time.Time
+	VerifyLinkUntil string
 }
 
 // RenderAcknowledgement renders the acknowledgement of request a to the
@@ -184,16 +216,16 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
 		Kinds:       titlesIn(a.Kinds, lang),
-		ReceivedAt:  in(a.ReceivedAt, a.Location),
-		AnswerBy:    in(a.Due.Response, a.Location),
-		OptOutBy:    in(a.Due.OptOut, a.Location),
+		ReceivedAt:  dateTimeIn(lang, in(a.ReceivedAt, a.Location)),
+		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),
+		OptOutBy:    dateIn(lang, in(a.Due.OptOut, a.Location)),
 		Verify:      !a.Due.Response.IsZero(),
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
 		FormURL:     clean(a.FormURL),
 	}
 	if v.Verify && a.VerifyLink != "" {
-		v.VerifyLink, v.VerifyLinkUntil = clean(a.VerifyLink), in(a.VerifyLinkUntil, a.Location)
+		v.VerifyLink, v.VerifyLinkUntil = clean(a.VerifyLink), dateTimeIn(lang, in(a.VerifyLinkUntil, a.Location))
 	}
 	subject := "We received your privacy request " + v.RequestID
 	if lang == Spanish {
