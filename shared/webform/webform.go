@@ -263,8 +263,24 @@ type correctionRow struct {
 // correctionField names a correction row's control in the form
 // ("correction-1-item") and in the service's errors ("corrections[0].item").
 func correctionField(i int, part string) (formName, errorKey string) {
+	if i >= 0 && i < FormCorrectionRows {
+		if n, ok := correctionNames[i][part]; ok {
+			return n[0], n[1] // every form post reads each row: named once
+		}
+	}
 	return fmt.Sprintf("correction-%d-%s", i+1, part), fmt.Sprintf("corrections[%d].%s", i, part)
 }
+
+// correctionNames holds correctionField's names of the form's rows.
+var correctionNames = func() (n [FormCorrectionRows]map[string][2]string) {
+	for i := range n {
+		n[i] = map[string][2]string{}
+		for _, part := range []string{"item", "wrong", "right"} {
+			n[i][part] = [2]string{fmt.Sprintf("correction-%d-%s", i+1, part), fmt.Sprintf("corrections[%d].%s", i, part)}
+		}
+	}
+	return n
+}()
 
 func correctionRows(v formValues, fe intake.FieldErrors) []correctionRow {
 	rows := make([]correctionRow, FormCorrectionRows)
