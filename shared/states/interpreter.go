@@ -567,7 +567,15 @@ func (x *execution) sleepUntil(ctx context.Context, at time.Time) error {
 // only when the history is read or saved.
 type jsonText struct{ v any }
 
-func (j jsonText) MarshalJSON() ([]byte, error) { return json.Marshal(jsonString(j.v)) }
+// MarshalText gives the JSON text; encoding/json writes it as a JSON string
+// (with no second pass over it, as a MarshalJSON result would get).
+func (j jsonText) MarshalText() ([]byte, error) {
+	b, err := Encode(j.v)
+	if err != nil {
+		return []byte("null"), nil
+	}
+	return b, nil
+}
 
 func jsonString(v any) string {
 	b, err := Encode(v)
