@@ -23,6 +23,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
@@ -40,21 +41,25 @@ var Languages = []string{English, Spanish}
 //go:embed templates/*.html templates/form.css
 var files embed.FS
 
-var set = template.Must(template.New("").Funcs(template.FuncMap{
-	"title": func(v View, title string) View { v.Title = title; return v },
-	"field": func(id, label, value, auto string, errs map[string]string, required bool) Field {
-		typ := "text"
-		switch {
-		case strings.HasSuffix(auto, "email"):
-			typ = "email"
-		case strings.HasSuffix(auto, "tel"):
-			typ = "tel"
-		}
-		return Field{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: errs[id], Required: required}
-	},
-	"label":    func(f Field, label string) Field { f.Label = label; return f },
-	"contains": func(list any, v any) bool { return containsString(list, v) },
-}).ParseFS(files, "templates/*.html"))
+// set is every page's template, parsed when a page is first rendered (not
+// at a function's cold start: most functions render none).
+var set = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"title": func(v View, title string) View { v.Title = title; return v },
+		"field": func(id, label, value, auto string, errs map[string]string, required bool) Field {
+			typ := "text"
+			switch {
+			case strings.HasSuffix(auto, "email"):
+				typ = "email"
+			case strings.HasSuffix(auto, "tel"):
+				typ = "tel"
+			}
+			return Field{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: errs[id], Required: required}
+		},
+		"label":    func(f Field, label string) Field { f.Label = label; return f },
+		"contains": func(list any, v any) bool { return containsString(list, v) },
+	}).ParseFS(files, "templates/*.html"))
+})
 
 // Field is one text input of a form: its id (also its name), label, value,
 // type, autocomplete token and error.
@@ -191,7 +196,7 @@ var ErrNoPage = errors.New("pages: no such page")
 // Execute writes page name in v's language.
 func Execute(buf *bytes.Buffer, name string, v View) error {
 	v.Lang = Language(v.Lang)
-	t := set.Lookup(name + "." + v.Lang)
+	t := set().Lookup(name + "." + v.Lang)
 	if t == nil || strings.HasPrefix(name, "_") {
 		return fmt.Errorf("%w: %s.%s", ErrNoPage, name, v.Lang)
 	}
@@ -218,7 +223,7 @@ func Render(w http.ResponseWriter, status int, name string, v View) error {
 // Names lists the pages, each written in every language.
 func Names() []string {
 	var out []string
-	for _, t := range set.Templates() {
+	for _, t := range set().Templates() {
 		name, ok := strings.CutSuffix(t.Name(), "."+English)
 		if ok && !strings.HasPrefix(name, "_") {
 			out = append(out, name)
