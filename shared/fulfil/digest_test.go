@@ -307,8 +307,9 @@ func TestDigestRemindsBeforeTheDueTimeAndWhenOverdueTheTeamOnce(t *testing.T) {
 	d.clk.now = due
 	_, err = d.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-2", Op: "remind"})
 	require.NoError(t, err)
-	_, err = d.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-2", Op: "remind"})
+	out, err := d.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-2", Op: "remind"})
 	require.NoError(t, err)
+	assert.Equal(t, int(connector.OverdueEvery/time.Second), out.CheckIn, "then the loop wakes every 3 days, in case a completion was lost")
 	require.Len(t, d.mail.to(team), 1, "the team is told once of the overdue task")
 	assert.Contains(t, d.mail.to(team)[0].Text, "Paper archive")
 	assert.Len(t, d.sentTo(archivist)[before:], 1, "the owner's reminder is the digest's")

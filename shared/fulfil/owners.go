@@ -180,9 +180,9 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 
 // nextCheck gives the seconds until the earliest reminder of an open task
 // (at least 1), or 1 when every task is answered. A task kept for the
-// owners' digest wakes the loop only to tell the team when it is overdue
-// (the digest reminds its owner); after that, every OverdueEvery, so
-// that a completion that was lost is still found.
+// owners' digest wakes the loop at its due time only, to tell the team if
+// it is overdue (the digest reminds its owner); after that, every
+// OverdueEvery, so that a completion that was lost is still found.
 func (s *Service) nextCheck(ctx context.Context, r *request.Request) (int, error) {
 	id := r.ID
 	tasks, err := s.Tasks.List(ctx, id)
@@ -202,9 +202,9 @@ func (s *Service) nextCheck(ctx context.Context, r *request.Request) (int, error
 		}
 		at := connector.NextReminder(t)
 		if digest {
-			at = now.Add(connector.OverdueEvery)
-			if !t.TeamToldOverdue && t.Due.Before(at) {
-				at = t.Due
+			at = t.Due
+			if t.TeamToldOverdue {
+				at = now.Add(connector.OverdueEvery)
 			}
 		}
 		if next.IsZero() || at.Before(next) {
