@@ -459,3 +459,48 @@ func TestOverdueReminderLinkWorks(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code, "the fresh link in an overdue reminder still works")
 	assert.Len(t, answers.answers, 1)
 }
+
+// TestDigestListsEveryTaskWithItsOwnLink: one mail to the owner; a new task
+// names the person (escaped in HTML) and a reminder does not; each link
+// answers its own task, once.
+func TestDigestListsEveryTaskWithItsOwnLink(t *testing.T) {
+	m, h, fm, clk, answers, sys := manualRig(t)
+	ctx := context.Background()
+	clk.Add(24 * time.Hour)
+	older := task(sys, "req-1", system.Erase)
+	older.MailedAt = t0
+	items := []connector.DigestItem{
+		{System: sys, Task: task(sys, "req-2", system.Erase), Subject: &connector.Subject{Email: "<b>jane</b>@example.com"}},
+		{System: sys, Task: older},
+	}
+	require.NoError(t, m.Digest(ctx, sys.Owner, "Tuesday, November 3, 2026", items))
+	require.Len(t, fm.sent, 1, "one mail for both tasks")
+	msg := fm.sent[0]
+	assert.Equal(t, []string{"archivist@productionflow.com"}, msg.To)
+	assert.Equal(t, "Privacy requests: 2 tasks for you, Tuesday, November 3, 2026", msg.Subject)
+	assert.Contains(t, msg.Text, "--- New: erase in Paper archive <basement>, request req-2")
+	assert.Contains(t, msg.Text, "For whom: the person with the email address <b>jane</b>@example.com")
+	assert.Contains(t, msg.Text, "--- Due soon: erase in Paper archive <basement>, request req-1, as described in the first mail")
+	assert.Equal(t, 1, strings.Count(msg.Text, "jane"), "the reminder does not name the person again")
+	assert.Contains(t, msg.HTML, "&lt;b&gt;jane&lt;/b&gt;@example.com")
+	assert.NotContains(t, msg.HTML, "<b>jane")
+	assert.NotContains(t, msg.Subject, "jane")
+
+	links := linkRE.FindAllString(msg.Text, -1)
+	require.Len(t, links, 2)
+	for i, id := range []string{"req-2", "req-1"} {
+		u, _ := url.Parse(links[i])
+		code, _ := postForm(h, url.Values{"t": {u.Query().Get("t")}, "outcome": {"done"}})
+		require.Equal(t, http.StatusOK, code)
+		assert.Equal(t, id, answers.answers[i].RequestID, "each link answers its own task")
+		code, _ = postForm(h, url.Values{"t": {u.Query().Get("t")}, "outcome": {"done"}})
+		assert.Equal(t, http.StatusGone, code, "once")
+	}
+
+	t.Run("a person who cannot be named refuses the whole mail", func(t *testing.T) {
+		bad := []connector.DigestItem{items[1], {System: sys, Task: task(sys, "req-3", system.Erase), Subject: &connector.Subject{}}}
+		var perm *connector.PermanentError
+		require.ErrorAs(t, m.Digest(ctx, sys.Owner, "Tuesday, November 3, 2026", bad), &perm)
+		assert.Len(t, fm.sent, 1, "nothing more is sent")
+	})
+}
