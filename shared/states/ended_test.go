@@ -75,19 +75,19 @@ func TestEndedExecutionsWithoutAStoreAreKeptUpToKeepEnded(t *testing.T) {
 
 func TestEndedExecutionsWithAStoreLeaveMemory(t *testing.T) {
 	dir := t.TempDir()
-	open := func() (*Runtime, string) {
+	open := func() (*Runtime, *VirtualClock, string) {
 		store, err := NewFileStore(dir)
 		require.NoError(t, err)
-		r, _ := rtNew(t, Options{Store: store})
+		r, clk := rtNew(t, Options{Store: store})
 		r.RegisterFunction("Work", echo)
 		r.RegisterFunction("Ask", echo)
 		arn, err := r.Register("two", []byte(twoStepDef), nil)
 		require.NoError(t, err)
 		_, err = r.Register("ask", []byte(tokenDef), nil)
 		require.NoError(t, err)
-		return r, arn
+		return r, clk, arn
 	}
-	r1, arn := open()
+	r1, clk1, arn := open()
 	runs := runNamed(t, r1, arn, 5)
 	assert.Equal(t, 0, r1.EndedInMemory(), "no ended execution stays in memory")
 	running, err := filepath.Glob(filepath.Join(dir, "execution-*.json"))
@@ -126,10 +126,13 @@ func TestEndedExecutionsWithAStoreLeaveMemory(t *testing.T) {
 	// One waits on a task token across the restart.
 	asking, err := r1.Start(r1.StateMachineARN("ask"), "asking", `{"requestId":"q"}`)
 	require.NoError(t, err)
-	waitHistory(t, r1, asking.ExecutionARN, "TaskSubmitted", 0)
+	require.NoError(t, clk1.WaitIdle(context.Background())) // it waits for the token
+	evs, err := r1.History(asking.ExecutionARN)
+	require.NoError(t, err)
+	assert.Equal(t, "TaskSubmitted", evs[len(evs)-1].Type)
 	r1.Close()
 
-	r2, _ := open()
+	r2, _, _ := open()
 	require.NoError(t, r2.Resume())
 	t.Run("read back after a restart", func(t *testing.T) { check(t, r2) })
 	assert.Len(t, r2.List("", StatusRunning), 1)
