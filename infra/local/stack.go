@@ -240,6 +240,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  sweep:      POST %s_local/sweep (the hourly deadline sweep, now; it also runs on each hour of the clock)\n  env file:   %s (for make invoke)\n",
 		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, formURL, filepath.Join(data, "env"))
 	fmt.Fprintf(out, "  SES events: POST %s_local/ses-event (a bounce or complaint as SES publishes it: events/ses-bounce.json)\n", formURL)
+	fmt.Fprintf(out, "  owners' digest: POST %s_local/owner-digest (each owner's daily digest of their tasks, now)\n", formURL)
 	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
 		addrs.Console, team.Member.Username, team.Member.Password, team.Group, team.Outsider.Username, svc.Cognito.URL)
 	fmt.Fprintln(out, "Downstream systems (stand-ins, in memory, reseeded at each start):")
