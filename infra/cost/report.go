@@ -154,7 +154,8 @@ func runScenario(ctx context.Context, c config, sc scenario, root string, log *s
 	}
 	defer svc.Stop()
 	clk := states.NewManualClock(start)
-	rt := states.New(states.Options{Clock: clk, Logger: log})
+	// Every execution is counted at the end: none may be forgotten.
+	rt := states.New(states.Options{Clock: clk, Logger: log, KeepEnded: 1 << 30})
 	defer rt.Close()
 	api := httptest.NewServer(rt.Handler())
 	defer api.Close()
