@@ -19,7 +19,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/metric"
@@ -97,7 +96,7 @@ func Apply(opts []Option) Options {
 // reply to any mail the desk sent (In-Reply-To) joins its request.
 func Mailer(awsCfg aws.Config, d Desk, sent deskmail.SentLog, now func() time.Time, log *slog.Logger) deskmail.Sender {
 	return &deskmail.Threading{
-		Next: &sesmail.Sender{API: sesv2.NewFromConfig(awsCfg), From: d.Sender.String(), ConfigurationSet: d.ConfigurationSet, ReplyTo: d.ReplyTo.String()},
+		Next: &sesmail.Sender{API: NewOutbox(awsCfg), From: d.Sender.String(), ConfigurationSet: d.ConfigurationSet, ReplyTo: d.ReplyTo.String()},
 		Log:  sent, Now: now, Logger: log,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/status"
@@ -18,6 +17,6 @@ func StatusLinks(d Desk, awsCfg aws.Config, now func() time.Time) *status.Links 
 	if d.StatusURL == "" {
 		return nil
 	}
-	return &status.Links{Tokens: &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: d.Table},
+	return &status.Links{Tokens: &dynamo.Tokens{API: NewTable(awsCfg), Table: d.Table},
 		Issuer: token.Issuer{Now: now}, Base: d.StatusURL.String()}
 }

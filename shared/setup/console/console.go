@@ -12,15 +12,13 @@ import (
 	"strings"
 	"time"
 
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
-
 	"github.com/productionflow/privacy-desk/shared/cognito"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/cognitoclient"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
+	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	setupverify "github.com/productionflow/privacy-desk/shared/setup/verify"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 )
@@ -77,7 +75,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	clientID, err := cognito.FindClient(ctx, cip.NewFromConfig(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
+	clientID, err := cognito.FindClient(ctx, cognitoclient.New(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +97,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	store := &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}
 	// The verification service resends a link; the link opens the form's
 	// confirm page, as the one the request workflow mailed.
 	var verifier console.Verifier
@@ -109,7 +107,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	}
 	var fulfilment console.Fulfilment
 	if cfg.FulfilWorkflowARN != "" {
-		fulfilment = &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.FulfilWorkflowARN.String()}
+		fulfilment = &sfn.Starter{API: sfnclient.NewStarter(awsCfg), StateMachineARN: cfg.FulfilWorkflowARN.String()}
 	}
 	var links console.StatusLinks
 	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {

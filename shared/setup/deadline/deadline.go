@@ -7,8 +7,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -35,7 +33,7 @@ func Sweep(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	if err != nil {
 		return nil, err
 	}
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	store := &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}
 	svc := &deadline.Service{
 		Store:       store,
 		Open:        store,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
@@ -39,7 +37,7 @@ func Digest(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	if err != nil {
 		return nil, err
 	}
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	store := &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}
 	mailer := setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log)
 	d := &console.Digest{
 		Desk: &console.Service{Store: store, Calendar: cal, Now: o.Now, Log: log},

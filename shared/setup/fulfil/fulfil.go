@@ -14,12 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/connector"
@@ -32,6 +26,9 @@ import (
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/s3client"
+	"github.com/productionflow/privacy-desk/shared/setup/secretclient"
+	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
@@ -143,7 +140,7 @@ func exportAction(s *system.System) (system.Action, bool) {
 type parts struct {
 	cfg   Config
 	aws   aws.Config
-	ddb   *dynamodb.Client
+	ddb   setup.Table
 	store *dynamo.Store
 	reg   *system.Registry
 	cal   *clock.Calendar
@@ -168,7 +165,7 @@ func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	if err != nil {
 		return nil, err
 	}
-	ddb := dynamodb.NewFromConfig(awsCfg)
+	ddb := setup.NewTable(awsCfg)
 	return &parts{cfg: cfg, aws: awsCfg, ddb: ddb, store: &dynamo.Store{API: ddb, Table: cfg.Table}, reg: reg, cal: cal,
 		now: setup.Apply(opts).Now, log: log}, nil
 }
@@ -186,11 +183,11 @@ func (p *parts) mailer() deskmail.Sender {
 	return setup.Mailer(p.aws, p.cfg.Desk, p.store, p.now, p.log)
 }
 
-func (p *parts) s3() *awss3.Client {
-	return awss3.NewFromConfig(p.aws, func(o *awss3.Options) { o.UsePathStyle = p.cfg.S3PathStyle })
+func (p *parts) s3() s3client.Objects {
+	return s3client.New(p.aws, p.cfg.S3PathStyle)
 }
 
-func (p *parts) exportParts(c *awss3.Client) *s3.Parts {
+func (p *parts) exportParts(c s3client.Objects) *s3.Parts {
 	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix}
 }
 
@@ -198,7 +195,7 @@ func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cf
 
 // complete resumes the workflow waiting for the owners' tasks.
 func (p *parts) complete() fulfil.Completer {
-	return (&sfn.Tasks{API: awssfn.NewFromConfig(p.aws)}).Complete
+	return (&sfn.Tasks{API: sfnclient.NewTasks(p.aws)}).Complete
 }
 
 // Plan builds FulfilPlanFunction's handler: it lists a verified request's
@@ -224,9 +221,9 @@ func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	}
 	runner := &connector.Runner{
 		HTTP: &connector.HTTP{Client: &http.Client{}, Now: p.now, Log: log,
-			Secrets:  &secret.Store{SecretsManager: secretsmanager.NewFromConfig(p.aws), SSM: ssm.NewFromConfig(p.aws)},
+			Secrets:  &secret.Store{SecretsManager: secretclient.NewSecretsManager(p.aws), SSM: secretclient.NewSSM(p.aws)},
 			Template: system.TemplateOptions{AllowLocalHTTP: p.cfg.AllowLocalHTTP}},
-		SES: &connector.SES{Suppressions: &sesmail.Suppressions{API: sesv2.NewFromConfig(p.aws)}, Now: p.now, Log: log},
+		SES: &connector.SES{Suppressions: &sesmail.Suppressions{API: setup.NewSuppressions(p.aws)}, Now: p.now, Log: log},
 	}
 	svc := p.service()
 	svc.Systems = runner

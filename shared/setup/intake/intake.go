@@ -10,14 +10,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
@@ -52,7 +51,7 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 	if err != nil {
 		return nil, nil, err
 	}
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	store := &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}
 	svc := &intake.Service{
 		Store:       store,
 		Calendar:    cal,
@@ -74,7 +73,7 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		svc.StatusLinks = l
 	}
 	if cfg.RequestWorkflowARN != "" {
-		starter := &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}
+		starter := &sfn.Starter{API: sfnclient.NewStarter(awsCfg), StateMachineARN: cfg.RequestWorkflowARN.String()}
 		svc.StartWorkflow = func(ctx context.Context, r *request.Request) error {
 			_, err := starter.Start(ctx, r.ID, verify.NewWorkflowInput(r))
 			return err

@@ -12,7 +12,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	domain "github.com/productionflow/privacy-desk/shared/mailevents"
@@ -51,7 +50,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	svc := &domain.Service{
-		Store: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
 		Now:   o.Now,
 		Log:   log,
 	}

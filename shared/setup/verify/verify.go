@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
@@ -51,14 +50,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 // Confirm) with no LinkBase; the two functions use Start and Close.
 func Service(cfg Config, awsCfg aws.Config, loc *time.Location, log *slog.Logger, opts ...setup.Option) *verify.Service {
 	o := setup.Apply(opts)
-	ddb := dynamodb.NewFromConfig(awsCfg)
+	ddb := setup.NewTable(awsCfg)
 	store := &dynamo.Store{API: ddb, Table: cfg.Table}
 	svc := &verify.Service{
 		Store:       store,
 		Tokens:      &dynamo.Tokens{API: ddb, Table: cfg.Table},
 		Issuer:      token.Issuer{Now: o.Now},
 		Mail:        setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log),
-		Tasks:       &sfn.Tasks{API: awssfn.NewFromConfig(awsCfg)},
+		Tasks:       &sfn.Tasks{API: sfnclient.NewTasks(awsCfg)},
 		Now:         o.Now,
 		LinkBase:    cfg.LinkBase.String(),
 		FormURL:     cfg.FormURL.String(),

@@ -10,12 +10,10 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
-
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/handover"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	"github.com/productionflow/privacy-desk/shared/sfn"
 )
 
@@ -36,8 +34,8 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	l := &handover.Launcher{
-		Store:    &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-		Workflow: &sfn.Starter{API: awssfn.NewFromConfig(awsCfg), StateMachineARN: cfg.Workflow.String()},
+		Store:    &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
+		Workflow: &sfn.Starter{API: sfnclient.NewStarter(awsCfg), StateMachineARN: cfg.Workflow.String()},
 		Log:      log,
 	}
 	return l.Start, nil

@@ -9,14 +9,13 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/inbound"
 	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
+	"github.com/productionflow/privacy-desk/shared/setup/s3client"
 )
 
 // Config configures the email intake.
@@ -57,12 +56,12 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	store := &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}
 	inbox := &inbound.Inbox{
 		Intake:  svc,
 		Records: store,
 		Threads: store,
-		Raw: &s3.RawMail{API: awss3.NewFromConfig(awsCfg, func(o *awss3.Options) { o.UsePathStyle = cfg.S3PathStyle }),
+		Raw: &s3.RawMail{API: s3client.New(awsCfg, cfg.S3PathStyle),
 			Bucket: cfg.Bucket, Prefix: cfg.Prefix},
 		Ours:   cfg.Ours(),
 		Limits: inbound.DefaultLimits(),
