@@ -397,15 +397,16 @@ func encodedWord(s string) string {
 	return "=?UTF-8?Q?" + strings.ReplaceAll(url.QueryEscape(s), "+", "_") + "?="
 }
 
-// postForm sends the request form as a browser would, without one.
-func postForm(t *testing.T, form, submissionID, kind, name, email string) {
+// postForm sends the request form as a browser would, without one, with
+// the submission ID the form carries; label names the post in a failure.
+func postForm(t *testing.T, form, label, kind, name, email string) {
 	t.Helper()
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {submissionID}, "kinds": {kind}, "name": {name}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {kind}, "name": {name}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, http.StatusOK, res.StatusCode, label)
 }
 
 // confirm presses the verification page's button for link.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,7 +23,7 @@ func TestFloodOfOneAddressSendsOneMail(t *testing.T) {
 	const who = "flood.target@example.com"
 	for i := range 10 {
 		res, err := http.PostForm(form+"/requests", url.Values{
-			"submissionId": {fmt.Sprintf("web-flood-e2e-%04d", i)}, "kinds": {"deletion"}, "name": {"Flood Target"}, "email": {who},
+			"submissionId": {formSubmissionID(t, form)}, "kinds": {"deletion"}, "name": {"Flood Target"}, "email": {who},
 		})
 		require.NoError(t, err)
 		res.Body.Close()

@@ -155,7 +155,7 @@ func TestConsoleExtendsARequest(t *testing.T) {
 	// A correction the accounts API cannot apply (it corrects names, phones
 	// and addresses only): the step fails and the request needs the team.
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-console-e2e-000001"}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
 		"correction-1-item": {"favourite colour"}, "correction-1-wrong": {"blue"}, "correction-1-right": {"green"},
 	})
 	require.NoError(t, err)

@@ -26,7 +26,7 @@ func TestLocalStackDownload(t *testing.T) {
 	const email = "ada@example.com"
 	form := strings.TrimSuffix(addrs.Form, "/")
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-download-e2e-0001"}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()

@@ -40,7 +40,7 @@ func TestLocalStackFulfilment(t *testing.T) {
 	require.True(t, addrs.Downstream.Holds("support-desk", email))
 
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-fulfil-e2e-000001"}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()

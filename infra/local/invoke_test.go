@@ -18,6 +18,8 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/standin"
+	"github.com/productionflow/privacy-desk/shared/standin/downstream"
+	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 func freePort(t *testing.T) int {
@@ -45,7 +47,13 @@ func TestInvokeUnderTheEmulator(t *testing.T) {
 	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
 	require.NoError(t, dynamo.EnsureTable(context.Background(), client, deskEnv["TABLE_NAME"]))
 
-	env := standin.AWSEnv(map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL})
+	// The key that signs the form's submission IDs, as the local stack
+	// serves it.
+	secrets, err := downstream.StartSecrets(context.Background(), []downstream.Secret{
+		{Source: system.SecretsManager, Name: standin.SubmissionKeySecret, Value: "invoke-test-submission-key-0123456789abcdef"}})
+	require.NoError(t, err)
+	t.Cleanup(secrets.Close)
+	env := standin.AWSEnv(map[string]string{"DYNAMODB": db.URL, "SESV2": ses.URL, "SECRETS_MANAGER": secrets.URL()})
 	for k, v := range standin.DeskEnv() {
 		env[k] = v
 	}

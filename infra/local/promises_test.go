@@ -49,7 +49,7 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "ada@example.com"
 	req, err := http.NewRequest(http.MethodPost, form+"/requests", strings.NewReader(url.Values{
-		"submissionId": {"web-gpc-e2e-0001"}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
 	}.Encode()))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -97,7 +97,7 @@ func TestPromiseChildsDataErasesTheChildNotTheReporter(t *testing.T) {
 	const parent, child = "sam.parent@example.com", "leo.child@example.com"
 	require.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, child))
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-child-e2e-0001"}, "kinds": {"child-data"}, "name": {"Sam Parent"}, "email": {parent},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"child-data"}, "name": {"Sam Parent"}, "email": {parent},
 		"childName": {"Leo"}, "childEmail": {child},
 	})
 	require.NoError(t, err)
@@ -130,7 +130,7 @@ func TestPromiseCorrectionChangesTheRecord(t *testing.T) {
 	before, ok := addrs.Downstream.Account(ada)
 	require.True(t, ok)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-correct-e2e-0001"}, "kinds": {"correction"}, "name": {"Ada Lovelace"}, "email": {ada},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Ada Lovelace"}, "email": {ada},
 		"correction-1-item": {"Postal address"}, "correction-1-wrong": {before.Address}, "correction-1-right": {"12 Analytical Row, London"},
 	})
 	require.NoError(t, err)

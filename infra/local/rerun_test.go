@@ -31,7 +31,7 @@ func TestConsoleRerunsAFailedFulfilment(t *testing.T) {
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "grace@example.com"
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-console-rerun-0001"}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
 		"correction-1-item": {"favourite colour"}, "correction-1-wrong": {"blue"}, "correction-1-right": {"green"},
 	})
 	require.NoError(t, err)

@@ -27,7 +27,7 @@ func TestLocalStackStatusPage(t *testing.T) {
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "grace@example.com"
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {"web-status-e2e-0001"}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()

@@ -28,8 +28,16 @@ func DeskEnv() map[string]string {
 		// The S3 endpoint is an IP address (path style anyway); set for
 		// sam local invoke, which reaches the stack through a host name.
 		"S3_FORCE_PATH_STYLE": "true",
+
+		// The web intake's key that signs the form's submission IDs: a
+		// secret of the secrets stand-in, made at each start (stack.Start).
+		"SUBMISSION_KEY_SECRET": SubmissionKeySecret,
 	}
 }
+
+// SubmissionKeySecret names the secret holding the key that signs the
+// form's submission IDs on the local stack.
+const SubmissionKeySecret = "privacy-desk/submission-key"
 
 // SiteEnv is the configuration of the links the desk's mail and pages
 // carry, under the web form's address formURL (ending in "/"). A new map

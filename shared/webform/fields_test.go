@@ -94,7 +94,7 @@ func TestSubmitFormChildAndCorrections(t *testing.T) {
 func TestSubmitJSONChildAndCorrections(t *testing.T) {
 	f := &fakeIntake{}
 	h := newHandler(f)
-	res, body := serve(h, postJSON(`{"submissionId":"api-0123456789","kinds":["child-data","correction"],"name":"Ada","email":"ada@example.com",
+	res, body := serve(h, postJSON(`{"submissionId":"`+formID+`","kinds":["child-data","correction"],"name":"Ada","email":"ada@example.com",
 		"child":{"account":"kid-2012"},"corrections":[{"item":"name","wrong":"Ada L","right":"Ada Lovelace"}]}`))
 	require.Equal(t, http.StatusCreated, res.StatusCode, body)
 	require.Len(t, f.got, 1)
@@ -103,10 +103,10 @@ func TestSubmitJSONChildAndCorrections(t *testing.T) {
 
 	eleven := `{"item":"name","right":"x"}` + strings.Repeat(`,{"item":"name","right":"x"}`, 10)
 	tests := []struct{ name, body, field string }{
-		{"more than ten corrections", `{"submissionId":"api-0123456790","kinds":["correction"],"name":"Ada","email":"ada@example.com","corrections":[` + eleven + `]}`, "corrections"},
-		{"an item without what it should be", `{"submissionId":"api-0123456790","kinds":["correction"],"name":"Ada","email":"ada@example.com","corrections":[{"item":"name"}]}`, "corrections[0].right"},
-		{"a child without child-data", `{"submissionId":"api-0123456790","kinds":["deletion"],"name":"Ada","email":"ada@example.com","child":{"account":"kid"}}`, "child"},
-		{"an unknown field in the child", `{"submissionId":"api-0123456790","kinds":["child-data"],"name":"Ada","email":"ada@example.com","child":{"age":9}}`, ""},
+		{"more than ten corrections", `{"submissionId":"` + formID + `","kinds":["correction"],"name":"Ada","email":"ada@example.com","corrections":[` + eleven + `]}`, "corrections"},
+		{"an item without what it should be", `{"submissionId":"` + formID + `","kinds":["correction"],"name":"Ada","email":"ada@example.com","corrections":[{"item":"name"}]}`, "corrections[0].right"},
+		{"a child without child-data", `{"submissionId":"` + formID + `","kinds":["deletion"],"name":"Ada","email":"ada@example.com","child":{"account":"kid"}}`, "child"},
+		{"an unknown field in the child", `{"submissionId":"` + formID + `","kinds":["child-data"],"name":"Ada","email":"ada@example.com","child":{"age":9}}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,13 +125,13 @@ func TestSubmitJSONChildAndCorrections(t *testing.T) {
 
 func TestReusedSubmissionIDIs409AndRevealsNothing(t *testing.T) {
 	t.Run("JSON", func(t *testing.T) {
-		res, body := serve(newHandler(&fakeIntake{err: intake.ErrSubmissionReused}), postJSON(`{"submissionId":"api-0123456789","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`))
+		res, body := serve(newHandler(&fakeIntake{err: intake.ErrSubmissionReused}), postJSON(`{"submissionId":"`+formID+`","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`))
 		require.Equal(t, http.StatusConflict, res.StatusCode)
 		var got map[string]string
 		require.NoError(t, json.Unmarshal([]byte(body), &got))
 		assert.Equal(t, []string{"error"}, keys(got), "no request ID, status, kinds or dates")
-		assert.Contains(t, got["error"], "new submissionId")
-		assert.Contains(t, got["error"], "leave submissionId out")
+		assert.Contains(t, got["error"], "new Idempotency-Key")
+		assert.Contains(t, got["error"], "leave both out")
 	})
 	t.Run("form: answers kept, a new form ID", func(t *testing.T) {
 		v := validForm()
@@ -140,9 +140,9 @@ func TestReusedSubmissionIDIs409AndRevealsNothing(t *testing.T) {
 		require.Equal(t, http.StatusConflict, res.StatusCode)
 		assert.Contains(t, body, "was already sent once with different answers")
 		assert.Contains(t, body, `value="Grace Hopper"`)
-		assert.NotContains(t, body, `value="web-abcdefghijklmnop"`, "the form gets a new submission ID")
+		assert.NotContains(t, body, `value="`+formID+`"`, "the form gets a new submission ID")
 		assert.Contains(t, body, `name="submissionId" value="web-`)
-		assert.NotContains(t, body, request.NewID(request.Web, "web-abcdefghijklmnop"))
+		assert.NotContains(t, body, request.NewID(request.Web, formID))
 	})
 }
 
@@ -164,7 +164,7 @@ func keys(m map[string]string) []string {
 
 func TestEachFormGetsItsOwnSubmissionID(t *testing.T) {
 	h := webform.New(&fakeIntake{}, webform.Config{}) // crypto/rand, as in production
-	idPattern := regexp.MustCompile(`name="submissionId" value="(web-[A-Za-z0-9_-]{22})"`)
+	idPattern := regexp.MustCompile(`name="submissionId" value="(web-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})"`)
 	seen := map[string]bool{}
 	for range 50 {
 		_, body := serve(h, httptest.NewRequest(http.MethodGet, "/", nil))

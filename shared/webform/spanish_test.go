@@ -100,7 +100,7 @@ func TestSpanishFormErrorsAndReceipt(t *testing.T) {
 	v["kinds"] = []string{"deletion", "opt-out-sale"}
 	res, body = serve(h, form(v))
 	require.Equal(t, http.StatusOK, res.StatusCode, body)
-	for _, want := range []string{`<html lang="es">`, "<h1>Recibimos su solicitud</h1>", request.NewID(request.Web, "web-abcdefghijklmnop"),
+	for _, want := range []string{`<html lang="es">`, "<h1>Recibimos su solicitud</h1>", request.NewID(request.Web, formID),
 		"<li>Eliminar sus datos personales</li>", "<li>No permitir la venta ni el intercambio de sus datos personales</li>",
 		"a más tardar el <strong>lunes, 11 de enero de 2027</strong>", "privacy@productionflow.example"} {
 		assert.Contains(t, body, want)

@@ -5,8 +5,6 @@ package webform
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,13 +35,14 @@ type Submitter interface {
 
 // Handler serves the form. Build it with New.
 type Handler struct {
-	intake  Submitter
-	loc     *time.Location
-	team    string
-	entropy io.Reader
-	log     *slog.Logger
-	mux     *http.ServeMux
-	site    pages.Site
+	intake Submitter
+	loc    *time.Location
+	team   string
+	// ids mints and recognises the form's signed submission IDs.
+	ids  *SubmissionIDs
+	log  *slog.Logger
+	mux  *http.ServeMux
+	site pages.Site
 	// verifier serves the confirm page; nil when not configured.
 	verifier Verifier
 	// requests gives the confirmed page its date; nil shows none.
@@ -60,7 +59,12 @@ type Config struct {
 	Location *time.Location
 	// TeamAddress is shown for questions.
 	TeamAddress string
-	// Entropy makes submission IDs; nil means crypto/rand.
+	// SubmissionIDs mints the form's submission IDs and recognises them
+	// (the desk's key, from Secrets Manager or SSM); nil signs with a key
+	// of this handler's own, made from Entropy.
+	SubmissionIDs *SubmissionIDs
+	// Entropy makes submission IDs when SubmissionIDs is nil; nil means
+	// crypto/rand.
 	Entropy io.Reader
 	Log     *slog.Logger
 	// Mount adds handlers at fixed patterns of the same site, e.g. the
@@ -81,12 +85,12 @@ type Config struct {
 
 // New builds the handler.
 func New(svc Submitter, cfg Config) *Handler {
-	h := &Handler{intake: svc, loc: cfg.Location, team: cfg.TeamAddress, entropy: cfg.Entropy, log: cfg.Log}
+	h := &Handler{intake: svc, loc: cfg.Location, team: cfg.TeamAddress, ids: cfg.SubmissionIDs, log: cfg.Log}
 	if h.loc == nil {
 		h.loc = time.UTC
 	}
-	if h.entropy == nil {
-		h.entropy = rand.Reader
+	if h.ids == nil {
+		h.ids = ownSubmissionIDs(cfg.Entropy)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -201,6 +205,10 @@ type formPage struct {
 	// Reused: this form was sent before with other answers; it now has a
 	// new submission ID and asks to be sent again.
 	Reused bool
+	// NotIssued: the form's submission ID was not one the desk issued (a
+	// form from elsewhere, or from before the key changed); nothing was
+	// saved, the form has a new ID and asks to be sent again.
+	NotIssued bool
 }
 
 // fieldError is one line of the error summary: the field (the template
@@ -316,11 +324,7 @@ func formData(id string, v formValues, fe intake.FieldErrors) formPage {
 }
 
 func (h *Handler) newSubmissionID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := io.ReadFull(h.entropy, b); err != nil {
-		return "", err
-	}
-	return "web-" + base64.RawURLEncoding.EncodeToString(b), nil
+	return h.ids.Mint()
 }
 
 // jsonBody is the JSON form of a submission.
@@ -346,8 +350,8 @@ type jsonBody struct {
 
 // reusedMessage answers a submission ID sent before with other content. It
 // says nothing about the earlier request.
-const reusedMessage = "This submissionId was already used for a different request, so this one was not saved. " +
-	"Send it again with a new submissionId, or leave submissionId out and we make one."
+const reusedMessage = "This submission ID (Idempotency-Key or submissionId) was already used for a different request, so this one was not saved. " +
+	"Send it again with a new Idempotency-Key, or leave both out and we make one."
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
@@ -394,8 +398,33 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		h.render(w, r, http.StatusOK, "request-thanks", lang, nil)
 		return
 	}
+	sourceID, problem, err := h.submissionSource(f.Get("submissionId"), r.Header.Get("Idempotency-Key"), false)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	switch problem {
+	case "":
+	case idNotIssued:
+		// Nothing is looked up or saved: the form comes back with the
+		// answers kept and a new ID, in the page's language.
+		h.log.InfoContext(r.Context(), "form submission ID not issued by the desk; refused")
+		id, ierr := h.newSubmissionID()
+		if ierr != nil {
+			h.internal(w, r, ierr)
+			return
+		}
+		d := formData(id, v, nil)
+		d.NotIssued = true
+		h.render(w, r, http.StatusBadRequest, "form", lang, d)
+		return
+	default:
+		// Only an API client sends Idempotency-Key.
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": string(problem)})
+		return
+	}
 	sub := intake.Submission{
-		SourceID: f.Get("submissionId"), Channel: request.Web, Kinds: v.Kinds,
+		SourceID: sourceID, Channel: request.Web, Kinds: v.Kinds,
 		Requester: request.Identity{Name: v.Name, Email: v.Email, Phone: v.Phone, Address: v.Address,
 			Company: v.Company, Relationship: v.Relationship, State: v.State},
 		Details: v.Details, Declaration: v.Declaration, GPC: gpc,
@@ -413,8 +442,8 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 	rc, err := h.intake.Submit(r.Context(), sub)
 	var fe intake.FieldErrors
 	if errors.As(err, &fe) {
-		id := f.Get("submissionId")
-		if _, bad := fe["submissionId"]; bad {
+		id := sourceID
+		if _, bad := fe["submissionId"]; bad || !h.ids.Issued(id) {
 			id, _ = h.newSubmissionID()
 		}
 		h.render(w, r, http.StatusBadRequest, "form", lang, formData(id, v, fe))
@@ -478,30 +507,24 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 		return
 	}
-	// An API client may name its submission in the Idempotency-Key header
-	// instead: the same rule as submissionId (bound to the address; reused
-	// with other content, a 409).
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		switch {
-		case !intake.ValidSourceID(key):
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Idempotency-Key: 8 to 128 letters, digits or . _ @ < > + = -"})
-			return
-		case body.SubmissionID != "" && body.SubmissionID != key:
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Idempotency-Key and submissionId differ: send one of them"})
-			return
-		}
-		body.SubmissionID = key
+	// An API client names its submission in the Idempotency-Key header;
+	// submissionId is only ever an ID the desk issued (a form's). Both are
+	// bound to the address, and reused with other content are a 409.
+	// Without either, this submission is a request of its own (a retry of
+	// it makes another, linked as a duplicate).
+	sourceID, problem, err := h.submissionSource(body.SubmissionID, r.Header.Get("Idempotency-Key"), true)
+	if err != nil {
+		h.internal(w, r, err)
+		return
 	}
-	if body.SubmissionID == "" {
-		// No ID of the client's own: this submission is a request of its
-		// own (a retry of it makes another, linked as a duplicate).
-		id, err := h.newSubmissionID()
-		if err != nil {
-			h.internal(w, r, err)
-			return
+	if problem != "" {
+		if problem == idNotIssued {
+			h.log.InfoContext(r.Context(), "submission ID not issued by the desk; refused")
 		}
-		body.SubmissionID = id
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": string(problem)})
+		return
 	}
+	body.SubmissionID = sourceID
 	rc, err := h.intake.Submit(r.Context(), intake.Submission{
 		SourceID: body.SubmissionID, Channel: request.Web, Kinds: body.Kinds,
 		Requester: request.Identity{Name: body.Name, Email: body.Email, Phone: body.Phone, Address: body.Address,

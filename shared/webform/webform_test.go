@@ -1,7 +1,6 @@
 package webform_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,7 +51,7 @@ func (f *fakeIntake) Submit(_ context.Context, sub intake.Submission) (*intake.R
 }
 
 func newHandler(f *fakeIntake) http.Handler {
-	return webform.New(f, webform.Config{Location: time.UTC, TeamAddress: "privacy@productionflow.example", Entropy: bytes.NewReader(bytes.Repeat([]byte{7}, 1024))})
+	return webform.New(f, webform.Config{Location: time.UTC, TeamAddress: "privacy@productionflow.example", SubmissionIDs: testIDs})
 }
 
 func form(values map[string][]string) *http.Request {
@@ -64,7 +63,7 @@ func form(values map[string][]string) *http.Request {
 
 func validForm() map[string][]string {
 	return map[string][]string{
-		"submissionId": {"web-abcdefghijklmnop"}, "kinds": {"deletion", "access-categories"},
+		"submissionId": {formID}, "kinds": {"deletion", "access-categories"},
 		"name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "state": {"CA"},
 	}
 }
@@ -97,7 +96,7 @@ func TestSubmitForm(t *testing.T) {
 		f := &fakeIntake{}
 		res, body := serve(newHandler(f), form(validForm()))
 		require.Equal(t, http.StatusOK, res.StatusCode, body)
-		assert.Contains(t, body, request.NewID(request.Web, "web-abcdefghijklmnop"))
+		assert.Contains(t, body, request.NewID(request.Web, formID))
 		assert.Contains(t, body, "Monday, January 11, 2027", "response due in words")
 		assert.Contains(t, body, "<li>Delete your data</li>", "the receipt names kinds as the form does")
 		require.Len(t, f.got, 1)
@@ -174,14 +173,14 @@ func postJSON(body string) *http.Request {
 }
 
 func TestSubmitJSON(t *testing.T) {
-	good := `{"submissionId":"api-0123456789","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`
+	good := `{"submissionId":"` + formID + `","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`
 	h := newHandler(&fakeIntake{})
 
 	res, body := serve(h, postJSON(good))
 	require.Equal(t, http.StatusCreated, res.StatusCode, body)
 	var rc webform.Receipt
 	require.NoError(t, json.Unmarshal([]byte(body), &rc))
-	assert.Equal(t, request.NewID(request.Web, "api-0123456789"), rc.RequestID)
+	assert.Equal(t, request.NewID(request.Web, formID), rc.RequestID)
 	assert.False(t, rc.Due.Response.IsZero())
 
 	res, _ = serve(h, postJSON(good))
@@ -192,14 +191,14 @@ func TestSubmitJSON(t *testing.T) {
 		status     int
 		want       string
 	}{
-		{"field errors", `{"submissionId":"api-0123456789","kinds":[],"name":"","email":"x"}`, 400, `"email"`},
-		{"unknown field", `{"submissionId":"api-0123456789","admin":true}`, 400, "unknown field"},
+		{"field errors", `{"submissionId":"` + formID + `","kinds":[],"name":"","email":"x"}`, 400, `"email"`},
+		{"unknown field", `{"submissionId":"` + formID + `","admin":true}`, 400, "unknown field"},
 		{"wrong type", `{"kinds":"deletion"}`, 400, "wrong type"},
 		{"syntax", `{"kinds":`, 400, "malformed JSON"},
 		{"two objects", good + good, 400, "one object"},
 		{"empty", ``, 400, "malformed JSON"},
 		{"too large", `{"details":"` + strings.Repeat("a", 33<<10) + `"}`, 413, "32 KiB"},
-		{"null bytes", `{"submissionId":"api-0123456789","kinds":["deletion"],"name":"A\u0000","email":"ada@example.com"}`, 400, `"name"`},
+		{"null bytes", `{"submissionId":"` + formID + `","kinds":["deletion"],"name":"A\u0000","email":"ada@example.com"}`, 400, `"name"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +237,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func FuzzSubmitNeverFails(f *testing.F) {
-	f.Add(`{"submissionId":"api-0123456789","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`, "application/json")
+	f.Add(`{"submissionId":"`+formID+`","kinds":["deletion"],"name":"Ada","email":"ada@example.com"}`, "application/json")
 	f.Add("kinds=deletion&name=Ada&email=ada%40example.com&submissionId=web-abcdefghijk", "application/x-www-form-urlencoded")
 	f.Add("%zz=&&&", "application/x-www-form-urlencoded")
 	f.Fuzz(func(t *testing.T, body, ct string) {

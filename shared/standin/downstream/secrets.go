@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -26,6 +27,7 @@ type Secret struct {
 type SecretStore struct {
 	url     string
 	srv     *http.Server
+	mu      sync.Mutex
 	secrets []Secret
 }
 
@@ -44,12 +46,30 @@ func StartSecrets(ctx context.Context, secrets []Secret) (*SecretStore, error) {
 func (st *SecretStore) URL() string { return st.url }
 
 // List is what the stand-in serves.
-func (st *SecretStore) List() []Secret { return slices.Clone(st.secrets) }
+func (st *SecretStore) List() []Secret {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return slices.Clone(st.secrets)
+}
+
+// Put serves one more secret (the desk's own, such as the key that signs
+// the form's submission IDs), replacing one of the same source and name.
+func (st *SecretStore) Put(sec Secret) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.secrets = slices.DeleteFunc(st.secrets, func(s Secret) bool { return s.Source == sec.Source && s.Name == sec.Name })
+	st.secrets = append(st.secrets, sec)
+}
+
+// PutSecret serves one more secret from the secrets stand-in.
+func (s *Systems) PutSecret(sec Secret) { s.secrets.Put(sec) }
 
 // Close stops the listener.
 func (st *SecretStore) Close() { _ = st.srv.Close() }
 
 func (st *SecretStore) lookup(source system.SecretSource, name string) (Secret, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	for _, s := range st.secrets {
 		if s.Source == source && s.Name == name {
 			return s, true

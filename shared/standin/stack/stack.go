@@ -10,6 +10,7 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +26,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
+	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // Options tune Start.
@@ -85,6 +87,10 @@ func Start(ctx context.Context, opt Options) (_ *Services, err error) {
 	if s.Systems, err = downstream.Start(ctx); err != nil {
 		return nil, err
 	}
+	// The key that signs the form's submission IDs, made afresh at each
+	// start as the template makes one on AWS (a form served before a
+	// restart is refused, and comes back to be sent again).
+	s.Systems.PutSecret(downstream.Secret{Source: system.SecretsManager, Name: standin.SubmissionKeySecret, Value: rand.Text() + rand.Text()})
 
 	env := standin.DeskEnv()
 	db := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoDB.URL) })

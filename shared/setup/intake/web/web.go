@@ -5,28 +5,43 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/s3"
+	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 	"github.com/productionflow/privacy-desk/shared/setup/verify"
 	"github.com/productionflow/privacy-desk/shared/status"
+	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/webform"
 )
 
 // Config configures the web intake.
 type Config struct {
 	intake.Config
-	Downloads Downloads
+	Downloads     Downloads
+	SubmissionKey SubmissionKey
+	Edge          Edge
+}
+
+// SubmissionKey names where the key that signs the form's submission IDs
+// is kept: a Secrets Manager secret or an SSM SecureString parameter,
+// exactly one. It is read once, at cold start; its value is never logged.
+type SubmissionKey struct {
+	Secret    string `env:"SUBMISSION_KEY_SECRET"`
+	Parameter string `env:"SUBMISSION_KEY_PARAMETER"`
 }
 
 // Downloads configures the access package download page.
@@ -42,7 +57,30 @@ type Downloads struct {
 
 // LoadConfig reads Config from getenv and reports every problem at once.
 func LoadConfig(getenv func(string) string) (Config, error) {
-	return setup.Load[Config](getenv, nil)
+	return setup.Load[Config](getenv, func(c *Config) []string {
+		if (c.SubmissionKey.Secret == "") == (c.SubmissionKey.Parameter == "") {
+			return []string{"set one of SUBMISSION_KEY_SECRET and SUBMISSION_KEY_PARAMETER (the key that signs the form's submission IDs)"}
+		}
+		return nil
+	})
+}
+
+// SubmissionIDs reads the submission key through store and builds what
+// signs the form's submission IDs. Errors name the secret, never its value.
+func SubmissionIDs(ctx context.Context, k SubmissionKey, store *secret.Store) (*webform.SubmissionIDs, error) {
+	source, name := system.SecretsManager, k.Secret
+	if name == "" {
+		source, name = system.SSM, k.Parameter
+	}
+	key, err := store.Get(ctx, source, name)
+	if err != nil {
+		return nil, fmt.Errorf("submission key: %w", err)
+	}
+	ids, err := webform.NewSubmissionIDs([]byte(key), nil)
+	if err != nil {
+		return nil, fmt.Errorf("submission key %s: %w", name, err)
+	}
+	return ids, nil
 }
 
 // Handler builds IntakeWebFunction's handler; its main serves it through
@@ -53,6 +91,13 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The key is read before anything is served: a desk that cannot sign
+	// its forms does not start.
+	secrets := &secret.Store{SecretsManager: secretsmanager.NewFromConfig(awsCfg), SSM: ssm.NewFromConfig(awsCfg)}
+	ids, err := SubmissionIDs(ctx, cfg.SubmissionKey, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +115,8 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		}
 		mount["/tasks/confirm"] = page
 	}
-	return webform.New(svc, webform.Config{
-		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log,
+	form := webform.New(svc, webform.Config{
+		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log, SubmissionIDs: ids,
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
 		Requests:  &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
 		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
@@ -79,7 +124,10 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Status: &status.Service{Tokens: &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
 			Store: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
 		Mount: mount,
-	}), nil
+	})
+	// On AWS only requests through the CloudFront distribution (and its
+	// per-client rate limit) are served.
+	return EdgeGuard(ctx, cfg.Edge, secrets, form)
 }
 
 // DownloadPage builds the download page's service, or nil (no page) when

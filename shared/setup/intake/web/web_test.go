@@ -21,7 +21,8 @@ func TestDownloadPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": "privacy@productionflow.example"}
+			env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "desk@productionflow.example", "TEAM_ADDRESS": "privacy@productionflow.example",
+				"SUBMISSION_KEY_SECRET": "privacy-desk/submission-key"}
 			for k, v := range tt.env {
 				env[k] = v
 			}

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/secret"
+	"github.com/productionflow/privacy-desk/shared/setup/intake/web"
+)
+
+func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
+	const origin = "cloudfront-origin-secret-0123456789abcdef"
+	var seen []http.Header
+	form := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Header.Clone())
+		_, _ = io.WriteString(w, "the form")
+	})
+	f := fakeSecrets{"privacy-desk/origin-verify": origin, "short": "too-short"}
+	h, err := web.EdgeGuard(context.Background(), web.Edge{Secret: "privacy-desk/origin-verify"}, &secret.Store{SecretsManager: f}, form)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, header string
+		code         int
+	}{
+		{"through the distribution", origin, http.StatusOK},
+		{"straight to the API's address", "", http.StatusForbidden},
+		{"a guessed secret", "cloudfront-origin-secret-0123456789abcdeX", http.StatusForbidden},
+		{"a prefix of the secret", origin[:20], http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen = nil
+			r := httptest.NewRequest(http.MethodPost, "/requests", nil)
+			if tt.header != "" {
+				r.Header.Set(web.OriginHeader, tt.header)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			assert.Equal(t, tt.code, w.Code)
+			assert.NotContains(t, w.Body.String(), origin)
+			if tt.code == http.StatusOK {
+				require.Len(t, seen, 1)
+				assert.Empty(t, seen[0].Get(web.OriginHeader), "the secret goes no further than the check")
+			} else {
+				assert.Empty(t, seen, "the form never sees a request from elsewhere")
+			}
+		})
+	}
+
+	t.Run("without a secret (the local stack) nothing is checked", func(t *testing.T) {
+		h, err := web.EdgeGuard(context.Background(), web.Edge{}, &secret.Store{}, form)
+		require.NoError(t, err)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		assert.Equal(t, http.StatusOK, w.Code)
+	})
+	t.Run("a short or missing secret stops the cold start without showing it", func(t *testing.T) {
+		_, err := web.EdgeGuard(context.Background(), web.Edge{Secret: "short"}, &secret.Store{SecretsManager: f}, form)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "too-short")
+		_, err = web.EdgeGuard(context.Background(), web.Edge{Secret: "nope"}, &secret.Store{SecretsManager: f}, form)
+		assert.ErrorIs(t, err, secret.ErrMissing)
+	})
+}
