@@ -84,6 +84,10 @@ simulate:
 faults: deps
 	$(GO) run ./infra/faults -n $(or $(N),30)
 
+## bench: every performance figure beside its floor, as medians and ratios: cold starts (make bench-cold), the form submission and 20-state workflow benchmarks, the local runtime's memory, make cost (N=32 cold starts; COUNT=5 benchmark runs). Not part of make test
+bench: deps tools
+	$(GO) run ./infra/bench -n $(or $(N),32) -count $(or $(COUNT),5)
+
 ## bench-cold: each function's cold start under the Lambda runtime interface emulator (N=32 starts each) beside its SDK floor and hello, with the ratios; binary sizes likewise
 bench-cold: tools
 	$(GO) run ./infra/bench/cold -n $(or $(N),32)
