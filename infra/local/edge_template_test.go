@@ -89,6 +89,9 @@ func TestTemplateRateLimitsEachClient(t *testing.T) {
 	behaviour, _ := cfg["DefaultCacheBehavior"].(map[string]any)
 	assert.Equal(t, "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", behaviour["CachePolicyId"], "Managed-CachingDisabled")
 	assert.Contains(t, behaviour["AllowedMethods"], "POST")
+	assert.Equal(t, "redirect-to-https", behaviour["ViewerProtocolPolicy"], "browsers reach the edge over TLS")
+	custom, _ := origin["CustomOriginConfig"].(map[string]any)
+	assert.Equal(t, "https-only", custom["OriginProtocolPolicy"], "and the edge reaches the API over TLS")
 
 	// The web intake refuses what did not come through the distribution,
 	// and reads the submission key, both from Secrets Manager.
