@@ -114,7 +114,7 @@ func newDigestEnv(t *testing.T) *digestEnv {
 		ConfirmURL: taskPage, ReplyTo: team, Location: ny}
 	tasks := &digestTasks{memTasks: e.tasks, store: e.store}
 	e.svc.Registry, e.svc.Now, e.svc.Calendar, e.svc.Location = reg, clk.Now, cal, ny
-	e.svc.OwnerMail, e.svc.Tasks = manual, tasks
+	e.svc.OwnerMail, e.svc.Tasks, e.svc.OwnerDigest = manual, tasks, true
 	for i, id := range []string{"PR-1", "PR-2", "PR-3", "PR-4", "PR-5"} {
 		r := request.Request{ID: id, Kinds: []request.Kind{request.Deletion}, Status: request.Verified,
 			ReceivedAt: t0.Add(-48 * time.Hour), Requester: request.Identity{Name: "Person", Email: "person" + string(rune('1'+i)) + "@example.com"}}

@@ -58,6 +58,11 @@ type Service struct {
 	Tasks     TaskStore
 	OwnerMail OwnerMail
 	Complete  Completer
+	// OwnerDigest leaves the tasks of requests that are neither expedited
+	// nor about a child's data to the owners' daily digest
+	// (FulfilTasksFunction's op "digest", sent through a DigestMail); off,
+	// every task is mailed at once.
+	OwnerDigest bool
 	// Calendar counts business days; ExpeditedTaskDays is the owners'
 	// deadline in business days for an expedited request or a child's
 	// data (0: DefaultExpeditedTaskDays).

@@ -49,9 +49,9 @@ type OwnerMail interface {
 
 // DigestMail is an OwnerMail that also sends an owner's daily digest
 // (*connector.Manual): one mail listing each task, each with its own link.
-// Tasks that are not urgent wait for the digest only when the owners' mail
-// is one (FulfilTasksFunction runs the digest, op "digest"); with an
-// OwnerMail that sends no digest, every task is mailed at once.
+// Tasks that are not urgent wait for the digest when the service's
+// OwnerDigest is on (FulfilTasksFunction runs the digest, op "digest");
+// otherwise every task is mailed at once.
 type DigestMail interface {
 	OwnerMail
 	Digest(ctx context.Context, owner, day string, items []connector.DigestItem) error
@@ -123,8 +123,7 @@ func urgent(r *request.Request) bool {
 // forDigest reports whether r's tasks wait for the owners' daily digest
 // instead of being mailed (and reminded) one by one.
 func (s *Service) forDigest(r *request.Request) bool {
-	_, ok := s.OwnerMail.(DigestMail)
-	return ok && !urgent(r)
+	return s.OwnerDigest && !urgent(r)
 }
 
 // taskDue decides when an owner's task is due: the registry's time for the

@@ -207,7 +207,7 @@ func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 		return nil, err
 	}
 	svc := p.service()
-	svc.Tasks = p.tasks()
+	svc.Tasks, svc.OwnerDigest = p.tasks(), true
 	return svc.Plan, nil
 }
 
@@ -250,7 +250,7 @@ func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	owners := &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
 		Issuer: &token.Issuer{Now: p.now}, Now: p.now, Log: log, ConfirmURL: p.cfg.ConfirmURL.String(),
 		ReplyTo: p.cfg.TeamAddress.String(), Location: p.cal.Location()}
-	svc.Tasks, svc.OwnerMail = tasks, owners
+	svc.Tasks, svc.OwnerMail, svc.OwnerDigest = tasks, owners, true
 	svc.Complete = p.complete()
 	svc.ExpeditedTaskDays = p.cfg.ExpeditedTaskDays
 	svc.Mail = mailer
