@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -360,7 +361,7 @@ func runScenario(ctx context.Context, c config, sc scenario, root string, log *s
 			kinds := map[string]int{}
 			if mails, err := outbox.Read(ctx, svc.SES.URL); err == nil {
 				for _, m := range mails {
-					kinds[mailKind(m)]++
+					kinds[mailKind(m, env["TEAM_ADDRESS"])]++
 				}
 			}
 			return u, fmt.Errorf("only %d of %d requests were answered by %s (mail so far: %v; executions: %d running)",
@@ -395,7 +396,7 @@ func runScenario(ctx context.Context, c config, sc scenario, root string, log *s
 		return u, err
 	}
 	for _, m := range mails {
-		u.Mails[mailKind(m)]++
+		u.Mails[mailKind(m, env["TEAM_ADDRESS"])]++
 	}
 	ops, writes, reads, gsi := count.snapshot()
 	u.Writes, u.Reads, u.GSIWrites = writes, reads, gsi
@@ -449,30 +450,40 @@ func floor(ctx context.Context, env map[string]string, n int) ([]time.Duration, 
 	return out, nil
 }
 
-// mailKinds name each mail the desk sends by its subject.
+// mailKinds name each mail the desk sends by its subject; the first
+// match wins.
 var mailKinds = []struct{ kind, subject string }{
 	{"acknowledgement", "We received your privacy request"},
 	{"verification", "Please confirm your privacy request"},
 	{"answer", " is done"},
 	{"opt-out confirmation", "Your opt-out is recorded"},
-	{"owners' digest", "tasks for you"},
-	{"team: deadline reminder", "Reminder: "},
-	{"team: deadline missed", "Deadline missed: "},
-	{"team: new request", "New privacy request"},
-	{"team: needs attention", "needs attention"},
-	{"team: daily digest", "Privacy desk, "},
-	{"owner: reminder", "Reminder: privacy request"},
-	{"owner: overdue", "Overdue: privacy request"},
-	{"owner: task", "Privacy request "},
+	{"closed unverified", "it was not confirmed"},
+	{"digest", "tasks for you"},
+	{"daily digest", "Privacy desk, "},
+	{"deadline missed", "Deadline missed: "},
+	{"deadline reminder", "eminder: "},
+	{"new request", "New "},
+	{"needs attention", "needs attention"},
+	{"task overdue", "Overdue: "},
+	{"task", "Privacy request "},
 }
 
-func mailKind(m outbox.Email) string {
+// mailKind names m by whom it went to (the requester, the team, a
+// system's owner) and its subject.
+func mailKind(m outbox.Email, team string) string {
+	who := "owner"
+	switch {
+	case slices.Contains(m.To, team):
+		who = "team"
+	case len(m.To) > 0 && strings.HasPrefix(m.To[0], "person"):
+		who = "requester"
+	}
 	for _, k := range mailKinds {
 		if strings.Contains(m.Subject, k.subject) {
-			return k.kind
+			return who + ": " + k.kind
 		}
 	}
-	return "other"
+	return who + ": other"
 }
 
 func median(ds []time.Duration) time.Duration {

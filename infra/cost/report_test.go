@@ -45,7 +45,7 @@ func TestCostReport(t *testing.T) {
 	assert.Regexp(t, `total\s+[0-9.]+`, report)
 	assert.Regexp(t, `ratio [0-9.]+×`, report)
 	for _, want := range []string{"shipped registry (API systems), per deletion request", "all-manual registry (every action an owner's task), per deletion request",
-		"one request left open to day 20", "fulfil: RunSystems", "request: Verify", "mails by kind", "acknowledgement 1.00", "owners' digest",
+		"one request left open to day 20", "fulfil: RunSystems", "request: Verify", "mails by kind", "requester: acknowledgement 1.00", "owner: digest",
 		"index writes (per request): ByEmail", "FulfilAnswerFunction        512 MB", "the hourly deadline sweep, 720 runs a month"} {
 		assert.Contains(t, report, want)
 	}
