@@ -461,6 +461,8 @@ var mailKinds = []struct{ kind, subject string }{
 	{"digest", "tasks for you"},
 	{"daily digest", "Privacy desk, "},
 	{"deadline missed", "Deadline missed: "},
+	{"task reminder", "Reminder: privacy request"},
+	{"task overdue", "Overdue owner's task"},
 	{"deadline reminder", "eminder: "},
 	{"new request", "New "},
 	{"needs attention", "needs attention"},
