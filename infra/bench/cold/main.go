@@ -207,7 +207,7 @@ func (r *Report) Print(w io.Writer, rie string) {
 		width = max(width, len(t.Name))
 	}
 	const cols = "%-*s %8s %9s %6s %-4s %8s %9s %6s %-4s  %s\n"
-	fmt.Fprintf(w, cols, width, "function", "init ms", "floor ms", "ratio", "", "size MB", "floor MB", "ratio", "", "floor services")
+	fmt.Fprintf(w, cols, width, "function", "init ms", "floor ms", "ratio", "", "size MiB", "floor MiB", "ratio", "", "floor services")
 	num := func(v float64) string { return fmt.Sprintf("%.1f", v) }
 	rat := func(v float64) string { return fmt.Sprintf("%.2f", v) }
 	for _, f := range r.Functions {
