@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,13 +62,46 @@ func LoadDesk(getenv func(string) string) (Desk, error) {
 }
 
 // LoadAWS loads the AWS configuration the standard way; endpoints come from
-// AWS_ENDPOINT_URL_<SERVICE> when set (the local stack sets them).
+// AWS_ENDPOINT_URL_<SERVICE> when set (the local stack sets them). A
+// process loads it once for one AWS_ environment (config.LoadDefaultConfig
+// takes 2 ms): a function whose wiring asks twice — the web intake and its
+// owners' task page — shares one configuration, and a change of AWS_
+// variables (a test pointing at another stand-in) loads it again.
 func LoadAWS(ctx context.Context) (aws.Config, error) {
+	key := awsEnvironment()
+	loaded.Lock()
+	defer loaded.Unlock()
+	if loaded.ok && loaded.key == key {
+		return loaded.cfg, nil
+	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	loaded.key, loaded.cfg, loaded.ok = key, cfg, true
 	return cfg, nil
+}
+
+// loaded is the configuration LoadAWS loaded last, and for which
+// environment.
+var loaded struct {
+	sync.Mutex
+	ok  bool
+	key string
+	cfg aws.Config
+}
+
+// awsEnvironment is the process's AWS_ variables, sorted, and HOME (where
+// the shared configuration files are).
+func awsEnvironment() string {
+	var vars []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") {
+			vars = append(vars, kv)
+		}
+	}
+	sort.Strings(vars)
+	return strings.Join(vars, "\x00")
 }
 
 // Option changes how a function is built; mains pass none.

@@ -10,10 +10,6 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
@@ -22,6 +18,8 @@ import (
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
+	"github.com/productionflow/privacy-desk/shared/setup/s3client"
+	"github.com/productionflow/privacy-desk/shared/setup/secretclient"
 	"github.com/productionflow/privacy-desk/shared/setup/verify"
 	"github.com/productionflow/privacy-desk/shared/status"
 	"github.com/productionflow/privacy-desk/shared/system"
@@ -95,12 +93,17 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		return nil, err
 	}
 	// The key is read before anything is served: a desk that cannot sign
-	// its forms does not start.
-	secrets := &secret.Store{SecretsManager: secretsmanager.NewFromConfig(awsCfg), SSM: ssm.NewFromConfig(awsCfg)}
-	ids, err := SubmissionIDs(ctx, cfg.SubmissionKey, secrets)
-	if err != nil {
-		return nil, err
+	// its forms does not start. The read goes on while the rest is built.
+	secrets := &secret.Store{SecretsManager: secretclient.NewSecretsManager(awsCfg), SSM: secretclient.NewSSM(awsCfg)}
+	type key struct {
+		ids *webform.SubmissionIDs
+		err error
 	}
+	keyRead := make(chan key, 1)
+	go func() {
+		ids, err := SubmissionIDs(ctx, cfg.SubmissionKey, secrets)
+		keyRead <- key{ids, err}
+	}()
 	svc, cal, err := intake.Service(cfg.Config, awsCfg, "system:intake-web", log, opts...)
 	if err != nil {
 		return nil, err
@@ -115,14 +118,19 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		}
 		mount["/tasks/confirm"] = page
 	}
+	k := <-keyRead
+	if k.err != nil {
+		return nil, k.err
+	}
+	ids := k.ids
 	form := webform.New(svc, webform.Config{
 		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log, SubmissionIDs: ids,
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
-		Requests:  &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
+		Requests:  &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
 		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
 		// The requester's status page, which every mail to them links to.
-		Status: &status.Service{Tokens: &dynamo.Tokens{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table},
-			Store: &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
+		Status: &status.Service{Tokens: &dynamo.Tokens{API: setup.NewTable(awsCfg), Table: cfg.Table},
+			Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
 		Mount: mount,
 	})
 	// On AWS only requests through the CloudFront distribution (and its
@@ -138,11 +146,10 @@ func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.
 		return nil
 	}
 	o := setup.Apply(opts)
-	s3c := awss3.NewFromConfig(awsCfg, func(so *awss3.Options) { so.UsePathStyle = cfg.S3PathStyle })
-	ddb := dynamodb.NewFromConfig(awsCfg)
+	ddb := setup.NewTable(awsCfg)
 	return &export.Downloads{
 		Tokens:   &dynamo.Tokens{API: ddb, Table: table},
-		Signer:   &s3.Packages{Presign: s3.NewPresignClient(s3c, o.Now), Bucket: cfg.Bucket},
+		Signer:   &s3.Packages{Presign: s3client.New(awsCfg, cfg.S3PathStyle).Presign(o.Now), Bucket: cfg.Bucket},
 		Prefix:   cfg.Prefix,
 		Now:      o.Now,
 		Grace:    export.DownloadGrace,
