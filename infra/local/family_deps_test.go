@@ -16,8 +16,8 @@ import (
 // own family of shared/setup, so it does not link what only other
 // functions use. Only the email intake links the MIME reader; the deadline
 // reminder, verification and the hand-over to fulfilment (fulfil-start)
-// link neither the web form, the registry's YAML, S3, SSM nor the
-// connectors, and the hand-over no access package or fulfilment service
+// link neither the web form, its pages, the registry's YAML, S3, SSM nor
+// the connectors, and the hand-over no access package or fulfilment service
 // either; the mail-events function links the request store and nothing
 // of the intake's wiring, fulfilment, deadlines or the console; no
 // function links the registry of all of them (shared/setup/workflows).
@@ -30,7 +30,7 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 	mime := []string{"github.com/jhillyerd/enmime/v2", "github.com/inbucket/html2text", module + "/shared/inbound"}
 	heavy := []string{module + "/shared/webform", "gopkg.in/yaml.v3", "github.com/aws/aws-sdk-go-v2/service/s3",
 		"github.com/aws/aws-sdk-go-v2/service/ssm", "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
-		module + "/shared/connector", module + "/shared/system"}
+		module + "/shared/connector", module + "/shared/system", module + "/shared/pages"}
 	all := []string{module + "/shared/setup/workflows"}
 	notLinked := map[string][]string{
 		"intake-email":      append(slices.Clone(all), module+"/shared/webform"),
