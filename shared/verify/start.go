@@ -161,8 +161,8 @@ func (s *Service) link(raw string) (string, error) {
 }
 
 // await is Start for a request whose acknowledgement carried the link: no
-// mail, only the wait recorded (the task token, for Confirm and for the
-// team's Resend) and the request moved to verifying. The requester may
+// mail and no event, only the wait recorded (the task token, for Confirm
+// and for the team's Resend) and the request moved to verifying. The requester may
 // have confirmed before the workflow got here; then the task is completed
 // at once.
 //
@@ -226,13 +226,8 @@ func (s *Service) await(ctx context.Context, r *request.Request, taskToken strin
 	default:
 		return out, &ClosedError{RequestID: r.ID, Status: status}
 	}
-	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: r.AcknowledgedAt, Actor: Actor, Action: ActionSent, Once: markerHash("sent", taskToken)[:16],
-		Data: map[string]string{"method": MethodEmailLink, "mailedWith": "acknowledgement",
-			"expiresAt": r.VerifyLinkUntil.UTC().Format(time.RFC3339Nano)},
-	}); err != nil {
-		return out, &TransientError{Op: "append event", Err: err}
-	}
+	// Nothing to record: no mail went out here. The trail's acknowledged
+	// event says the link went with it (verifyLinkUntil).
 	return out, nil
 }
 
