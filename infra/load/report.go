@@ -37,6 +37,9 @@ import (
 type config struct {
 	N, C                int // web submissions, concurrency
 	Mails, Redeliveries int // received mails, deliveries of each
+	// CountCalls puts counting proxies in front of DynamoDB, SES and Step
+	// Functions and prints the calls per web submission.
+	CountCalls bool
 }
 
 // batch is what one kind of call did: how many, how long in all, each
@@ -134,6 +137,17 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 
 	targets := svc.Endpoints()
 	targets["SFN"] = api.URL
+	var counted calls
+	if c.CountCalls {
+		for _, service := range []string{"DYNAMODB", "SESV2", "SFN"} {
+			u, stop, err := counted.proxy(service, targets[service])
+			if err != nil {
+				return err
+			}
+			defer stop()
+			targets[service] = u
+		}
+	}
 	env := svc.Env()
 	files, err := stack.WorkflowFiles(root)
 	if err != nil {
@@ -166,7 +180,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ddb := dynamodb.NewFromConfig(awsCfg)
+	// Straight to dynalite, past any counting proxy: the floor and the counts.
+	ddb := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(svc.DynamoDB.URL) })
 	table := env["TABLE_NAME"]
 
 	// The floor: one conditional PutItem per call on the same dynalite, at
@@ -186,6 +201,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		return err
 	}
 
+	counted.take()
 	webBatch := concurrently(c.N, c.C, func(i int) error {
 		form := url.Values{
 			"submissionId": {fmt.Sprintf("load-run-%06d", i)}, "kinds": {"deletion"},
@@ -200,6 +216,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		}
 		return nil
 	})
+	webCalls := counted.take()
 	// Every copy of a mail's receipt event next to each other: the copies
 	// of one mail run at the same time.
 	mailBatch := concurrently(len(receipts)*c.Redeliveries, c.C, func(i int) error {
@@ -209,6 +226,9 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	n, err := count(ctx, c, &dynamo.Store{API: ddb, Table: table}, ddb, table, svc.SES.URL)
 	if err != nil {
 		return err
+	}
+	if c.CountCalls {
+		printCalls(out, webCalls, c.N)
 	}
 	report(out, c, floor, webBatch, mailBatch, n)
 	if n.Duplicates != 0 || n.Lost != 0 || n.AckOnce != n.Expected || n.Unacknowledged != 0 || webBatch.Errors != 0 || mailBatch.Errors != 0 {
