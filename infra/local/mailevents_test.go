@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,8 +74,14 @@ func TestBounceOfTheAcknowledgement(t *testing.T) {
 	ctx := context.Background()
 	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
 	form := strings.TrimSuffix(addrs.Form, "/")
-	const email, submission = "nora.nowhere@example.com", "web-bounce-e2e-000001"
-	postForm(t, form, submission, "deletion", "Nora Nowhere", email)
+	const email = "nora.nowhere@example.com"
+	submission := formSubmissionID(t, form)
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {submission}, "kinds": {"deletion"}, "name": {"Nora Nowhere"}, "email": {email},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
 	id := request.WebID(submission, email)
 
 	var ack outbox.Email
