@@ -154,14 +154,15 @@ func TestConsoleExtendsARequest(t *testing.T) {
 
 	// A correction the accounts API cannot apply (it corrects names, phones
 	// and addresses only): the step fails and the request needs the team.
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
 		"correction-1-item": {"favourite colour"}, "correction-1-wrong": {"blue"}, "correction-1-right": {"green"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-console-e2e-000001", email)
+	id := request.WebID(formID, email)
 	link, err := url.Parse(waitForLink(t, outboxURL, email, verifyLink))
 	require.NoError(t, err)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {link.Query().Get("t")}})

@@ -25,13 +25,14 @@ func TestLocalStackDownload(t *testing.T) {
 	outbox := strings.TrimSuffix(addrs.Outbox, "/")
 	const email = "ada@example.com"
 	form := strings.TrimSuffix(addrs.Form, "/")
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-download-e2e-0001", email)
+	id := request.WebID(formID, email)
 	link := waitForLink(t, outbox, email, verifyLink)
 	u, _ := url.Parse(link)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})

@@ -39,13 +39,14 @@ func TestLocalStackFulfilment(t *testing.T) {
 	require.True(t, addrs.Downstream.Holds("customer-accounts", email))
 	require.True(t, addrs.Downstream.Holds("support-desk", email))
 
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-fulfil-e2e-000001", email)
+	id := request.WebID(formID, email)
 
 	// The requester confirms the emailed link (the page's button posts t).
 	link := waitForLink(t, outbox, email, verifyLink)

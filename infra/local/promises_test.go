@@ -48,8 +48,9 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	outbox := strings.TrimSuffix(addrs.Outbox, "/")
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "ada@example.com"
+	formID := formSubmissionID(t, form)
 	req, err := http.NewRequest(http.MethodPost, form+"/requests", strings.NewReader(url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
 	}.Encode()))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -58,7 +59,7 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-gpc-e2e-0001", email)
+	id := request.WebID(formID, email)
 
 	waitForMail(t, outbox, email, "no longer sells or shares your data")
 	assert.True(t, addrs.Downstream.OptedOut(downstream.Analytics, email), "analytics (shared with Google) opted out")
@@ -96,14 +97,15 @@ func TestPromiseChildsDataErasesTheChildNotTheReporter(t *testing.T) {
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const parent, child = "sam.parent@example.com", "leo.child@example.com"
 	require.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, child))
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"child-data"}, "name": {"Sam Parent"}, "email": {parent},
+		"submissionId": {formID}, "kinds": {"child-data"}, "name": {"Sam Parent"}, "email": {parent},
 		"childName": {"Leo"}, "childEmail": {child},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-child-e2e-0001", parent)
+	id := request.WebID(formID, parent)
 	link := waitForLink(t, outbox, parent, verifyLink)
 	u, _ := url.Parse(link)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
@@ -129,14 +131,15 @@ func TestPromiseCorrectionChangesTheRecord(t *testing.T) {
 	const ada = "ada@example.com"
 	before, ok := addrs.Downstream.Account(ada)
 	require.True(t, ok)
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Ada Lovelace"}, "email": {ada},
+		"submissionId": {formID}, "kinds": {"correction"}, "name": {"Ada Lovelace"}, "email": {ada},
 		"correction-1-item": {"Postal address"}, "correction-1-wrong": {before.Address}, "correction-1-right": {"12 Analytical Row, London"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-correct-e2e-0001", ada)
+	id := request.WebID(formID, ada)
 	link := waitForLink(t, outbox, ada, verifyLink)
 	u, _ := url.Parse(link)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})

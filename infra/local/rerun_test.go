@@ -30,14 +30,15 @@ func TestConsoleRerunsAFailedFulfilment(t *testing.T) {
 	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "grace@example.com"
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"correction"}, "name": {"Grace Example"}, "email": {email},
 		"correction-1-item": {"favourite colour"}, "correction-1-wrong": {"blue"}, "correction-1-right": {"green"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-console-rerun-0001", email)
+	id := request.WebID(formID, email)
 	link, err := url.Parse(waitForLink(t, outboxURL, email, verifyLink))
 	require.NoError(t, err)
 	res, err = http.PostForm(form+"/verify", url.Values{"t": {link.Query().Get("t")}})

@@ -26,13 +26,14 @@ func TestLocalStackStatusPage(t *testing.T) {
 	outboxURL := strings.TrimSuffix(addrs.Outbox, "/")
 	form := strings.TrimSuffix(addrs.Form, "/")
 	const email = "grace@example.com"
+	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"deletion"}, "name": {"Grace Example"}, "email": {email},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := request.WebID("web-status-e2e-0001", email)
+	id := request.WebID(formID, email)
 
 	ack := waitForMail(t, outboxURL, email, "We received your request")
 	link := statusLink.FindString(ack.Text)
