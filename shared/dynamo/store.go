@@ -26,6 +26,7 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
 // Retention is how long a closed request's record is kept before DynamoDB's
@@ -138,6 +139,56 @@ func (st *Store) Get(ctx context.Context, id string) (*request.Request, error) {
 		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
 	return &r, nil
+}
+
+// maxBatchGet is the most keys one BatchGetItem takes.
+const maxBatchGet = 100
+
+// GetMany reads the requests ids (at most 100) in one consistent
+// BatchGetItem, in the order of ids; an ID with no request is left out.
+// Keys DynamoDB leaves unprocessed are asked for again, a few times.
+func (st *Store) GetMany(ctx context.Context, ids []string) ([]*request.Request, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > maxBatchGet {
+		return nil, fmt.Errorf("get %d requests: at most %d at once", len(ids), maxBatchGet)
+	}
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, requestKey(id))
+		}
+	}
+	found := make(map[string]*request.Request, len(keys))
+	req := map[string]types.KeysAndAttributes{st.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt == 5 {
+			return nil, fmt.Errorf("get %d requests: keys left unprocessed", len(ids))
+		}
+		out, err := st.API.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("get %d requests: %w", len(ids), err)
+		}
+		for _, item := range out.Responses[st.Table] {
+			var r request.Request
+			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+				return nil, fmt.Errorf("decode request: %w", err)
+			}
+			found[r.ID] = &r
+		}
+		req = out.UnprocessedKeys
+	}
+	rs := make([]*request.Request, 0, len(found))
+	for _, id := range ids {
+		if r, ok := found[id]; ok {
+			rs = append(rs, r)
+			delete(found, id)
+		}
+	}
+	return rs, nil
 }
 
 // SetStatus moves a request from one status to another, only if it is

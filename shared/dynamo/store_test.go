@@ -168,6 +168,24 @@ func TestStore(t *testing.T) {
 		assert.Contains(t, raw.Item, dynamo.AttrTTL, "a closed request gets its retention TTL")
 	})
 
+	t.Run("several requests in one read, in the order asked", func(t *testing.T) {
+		for _, id := range []string{"PR-MANY-1", "PR-MANY-2", "PR-MANY-3"} {
+			_, _, err := st.Create(ctx, sample(id, "many@example.com", t0))
+			require.NoError(t, err)
+		}
+		got, err := st.GetMany(ctx, []string{"PR-MANY-3", "PR-NONE", "PR-MANY-1", "PR-MANY-3"})
+		require.NoError(t, err)
+		var ids []string
+		for _, r := range got {
+			ids = append(ids, r.ID)
+			assert.Equal(t, "many@example.com", r.Requester.Email)
+		}
+		assert.Equal(t, []string{"PR-MANY-3", "PR-MANY-1"}, ids, "a missing one is left out, a repeated one read once")
+		none, err := st.GetMany(ctx, nil)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	})
+
 	t.Run("a request created with the claim on its acknowledgement", func(t *testing.T) {
 		_, created, err := st.CreateClaimed(ctx, sample("PR-FIVE", "five@example.com", t0), t0.Add(time.Minute))
 		require.NoError(t, err)

@@ -276,11 +276,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 // address's latest; when there is one, nothing new is opened and its
 // acknowledgement is sent again, at most once per ResendEvery.
 func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submission) (*Receipt, error) {
-	for i := len(earlier) - 1; i >= 0 && i >= len(earlier)-earlierChecked; i-- {
-		r, err := s.Store.Get(ctx, earlier[i])
-		if err != nil {
-			return nil, fmt.Errorf("submit: read earlier request: %w", err)
-		}
+	latest, err := s.latest(ctx, earlier)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range latest {
 		if r == nil || !awaitingVerification(r.Status) || !sameKinds(r.Kinds, sub.Kinds) ||
 			!strings.EqualFold(r.Requester.Email, sub.Requester.Email) {
 			continue
@@ -318,6 +318,35 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 		return &Receipt{Request: r, AlreadyOpen: true, Resent: resend}, nil
 	}
 	return nil, nil
+}
+
+// manyGetter reads several requests in one call (*dynamo.Store).
+type manyGetter interface {
+	GetMany(ctx context.Context, ids []string) ([]*request.Request, error)
+}
+
+// latest reads the address's latest requests (at most earlierChecked of
+// earlier, oldest first), newest first: in one call when the store can.
+func (s *Service) latest(ctx context.Context, earlier []string) ([]*request.Request, error) {
+	ids := earlier[max(0, len(earlier)-earlierChecked):]
+	var rs []*request.Request
+	if mg, ok := s.Store.(manyGetter); ok {
+		got, err := mg.GetMany(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("submit: read earlier requests: %w", err)
+		}
+		rs = got
+	} else {
+		for _, id := range ids {
+			r, err := s.Store.Get(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("submit: read earlier request: %w", err)
+			}
+			rs = append(rs, r)
+		}
+	}
+	slices.Reverse(rs)
+	return rs, nil
 }
 
 // countAcknowledgement counts r's acknowledgement against its address's

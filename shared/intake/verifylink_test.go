@@ -200,3 +200,52 @@ func TestCreateTakesTheAcknowledgementClaim(t *testing.T) {
 	assert.Len(t, mailer.sent, 2, "past the lease the retry sends it, once")
 	assert.Equal(t, 2, store.claims)
 }
+
+// manyStore reads several requests at once, as *dynamo.Store's GetMany
+// does, and counts its reads.
+type manyStore struct {
+	*memStore
+	batches, gets int
+}
+
+func (m *manyStore) GetMany(ctx context.Context, ids []string) ([]*request.Request, error) {
+	m.batches++
+	var rs []*request.Request
+	for _, id := range ids {
+		if r, err := m.memStore.Get(ctx, id); err == nil {
+			rs = append(rs, r)
+		}
+	}
+	return rs, nil
+}
+
+func (m *manyStore) Get(ctx context.Context, id string) (*request.Request, error) {
+	m.gets++
+	return m.memStore.Get(ctx, id)
+}
+
+// TestEarlierRequestsReadInOneCall: a submission for an address with
+// earlier requests reads the latest of them in one call, not one each,
+// and still joins the one that waits for its confirmation.
+func TestEarlierRequestsReadInOneCall(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := &manyStore{memStore: newMemStore()}, &fakeMailer{}
+	svc := newService(store.memStore, mailer, &now)
+	svc.Store, svc.Caps = store, newMemCaps(store.memStore)
+	for i, kinds := range [][]request.Kind{{request.AccessCategories}, {request.Portability}, {request.Deletion}} {
+		sub := validSubmission()
+		sub.SourceID, sub.Kinds = "sub-earlier-000000"+string(rune('a'+i)), kinds
+		_, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		now = now.Add(time.Minute)
+	}
+	store.batches, store.gets = 0, 0
+	again := validSubmission()
+	again.SourceID = "sub-earlier-again0000"
+	rc, err := svc.Submit(ctx, again)
+	require.NoError(t, err)
+	assert.True(t, rc.AlreadyOpen, "joins the deletion that waits for its confirmation")
+	assert.Equal(t, 1, store.batches)
+	assert.Zero(t, store.gets)
+}

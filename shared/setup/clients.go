@@ -32,12 +32,13 @@ type Table struct {
 	get    func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	update func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	query  func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	batch  func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
 // NewTable is the DynamoDB client of awsCfg.
 func NewTable(awsCfg aws.Config) Table {
 	c := dynamodb.NewFromConfig(awsCfg)
-	return Table{put: c.PutItem, get: c.GetItem, update: c.UpdateItem, query: c.Query}
+	return Table{put: c.PutItem, get: c.GetItem, update: c.UpdateItem, query: c.Query, batch: c.BatchGetItem}
 }
 
 func (t Table) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -54,6 +55,10 @@ func (t Table) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opt
 
 func (t Table) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	return t.query(ctx, in, opts...)
+}
+
+func (t Table) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	return t.batch(ctx, in, opts...)
 }
 
 // Outbox is the desk's SES v2 client for sending: sesmail.API.
