@@ -204,11 +204,13 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	counted.take()
 	webBatch := concurrently(c.N, c.C, func(i int) error {
 		form := url.Values{
-			"submissionId": {fmt.Sprintf("load-run-%06d", i)}, "kinds": {"deletion"},
-			"name": {"Load Report"}, "email": {webAddress(i)}, "state": {"CA"},
+			"kinds": {"deletion"}, "name": {"Load Report"}, "email": {webAddress(i)}, "state": {"CA"},
 		}
 		req := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// An API client's own key: a form's submissionId is one the desk
+		// signed, which only a GET of the form gives.
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("load-run-%06d", i))
 		rec := httptest.NewRecorder()
 		web.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
