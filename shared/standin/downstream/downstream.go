@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -69,8 +68,8 @@ type Systems struct {
 
 	mu       sync.Mutex
 	data     *state
-	faults   *Faults // nil: no call fails
-	rnd      *rand.Rand
+	faults   *Faults           // nil: no call fails
+	calls    map[string]uint64 // WithFaults: calls so far by method, URL and body
 	attempts []Attempt
 	reached  map[int]chan struct{} // AttemptsReached's signals
 	applied  map[string][]Applied  // by address

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -44,8 +45,11 @@ type Faults struct {
 	TimeoutCap time.Duration
 }
 
-// WithFaults makes every system's stand-in fail calls as f says. Without
-// it the stand-ins answer every call as the real APIs would.
+// WithFaults makes every system's stand-in fail calls as f says. Which
+// calls fail, and how, depends on the seed and on each call alone (the
+// n-th call with the same method, URL and body), not on the order calls
+// arrive in. Without it the stand-ins answer every call as the real APIs
+// would.
 func WithFaults(f Faults) Option {
 	return func(s *Systems) {
 		if len(f.RetryAfter) == 0 {
@@ -58,7 +62,7 @@ func WithFaults(f Faults) Option {
 			f.TimeoutCap = 70 * time.Second
 		}
 		s.faults = &f
-		s.rnd = rand.New(rand.NewPCG(f.Seed, 12))
+		s.calls = map[string]uint64{}
 	}
 }
 
@@ -227,11 +231,21 @@ func (s *Systems) observe(system string, h http.Handler) http.Handler {
 		s.mu.Lock()
 		a := Attempt{System: system, Method: r.Method, Path: r.URL.Path, Person: s.personLocked(r, body), At: s.now().UTC()}
 		variant := 0
-		if s.faults != nil && s.rnd.Float64() < s.faults.Rate {
-			a.Fault = FaultKinds[s.rnd.IntN(len(FaultKinds))]
-			variant = s.rnd.IntN(6)
-			if a.Fault == FaultRetryAfter {
-				a.RetryAfter = s.faults.RetryAfter[s.rnd.IntN(len(s.faults.RetryAfter))]
+		if s.faults != nil {
+			// The fault is the seed's choice for the n-th call of this
+			// kind (system, method, URL, body), whatever order calls of
+			// other kinds come in.
+			call := system + " " + r.Method + " " + r.URL.RequestURI() + " " + string(body)
+			s.calls[call]++
+			h := fnv.New64a()
+			_, _ = io.WriteString(h, call)
+			rnd := rand.New(rand.NewPCG(s.faults.Seed, h.Sum64()+s.calls[call]*0x9E3779B97F4A7C15))
+			if rnd.Float64() < s.faults.Rate {
+				a.Fault = FaultKinds[rnd.IntN(len(FaultKinds))]
+				variant = rnd.IntN(6)
+				if a.Fault == FaultRetryAfter {
+					a.RetryAfter = s.faults.RetryAfter[rnd.IntN(len(s.faults.RetryAfter))]
+				}
 			}
 		}
 		i := len(s.attempts)

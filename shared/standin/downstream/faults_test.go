@@ -146,3 +146,37 @@ func TestAppliedChangesAndRestart(t *testing.T) {
 		assert.Equal(t, "fault1@faults.example", a.Person, "attributed after the deletion too")
 	}
 }
+
+// TestFaultsDependOnTheCallNotTheOrder: with the same seed, the n-th call
+// to the same URL meets the same fault, whatever other calls came between.
+func TestFaultsDependOnTheCallNotTheOrder(t *testing.T) {
+	faults := downstream.WithFaults(downstream.Faults{Rate: 0.5, Seed: 9, Slow: time.Millisecond})
+	paths := []string{"/v1/customers?email=grace@example.com", "/v1/customers?email=ada@example.com"}
+	seen := func(order []int) map[string][]string {
+		s, err := downstream.Start(context.Background(), downstream.WithNow(func() time.Time { return t0 }), faults)
+		require.NoError(t, err)
+		defer s.Close()
+		for _, i := range order {
+			accountsCall(t, s, http.MethodGet, paths[i], 300*time.Millisecond)
+		}
+		out := map[string][]string{}
+		for _, a := range s.Attempts() {
+			out[a.Person] = append(out[a.Person], a.Fault)
+		}
+		return out
+	}
+	first := seen([]int{0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1})
+	second := seen([]int{1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0})
+	assert.Equal(t, first, second)
+	assert.Len(t, first["grace@example.com"], 6)
+	failed := 0
+	for _, faults := range first {
+		for _, f := range faults {
+			if f != "" {
+				failed++
+			}
+		}
+	}
+	assert.Positive(t, failed, "some calls fail")
+	assert.Less(t, failed, 12, "some calls pass")
+}
