@@ -133,7 +133,17 @@ func (c *campaign) start(ctx context.Context) error {
 // mail the SES stand-in holds (it keeps its outbox in memory); the data
 // of dynalite, the executions and the downstream systems stay.
 func (c *campaign) kill(ctx context.Context) error {
-	c.rt.Close()
+	// A runtime that does not stop is a finding, not a reason to wait
+	// for ever.
+	stopped := make(chan struct{})
+	go func() { c.rt.Close(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		return fmt.Errorf("the workflows' runtime did not stop within a minute of Close")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	c.killedAt = append(c.killedAt, killMark{calls: len(c.systems.Attempts()), at: c.clk.Now()})
 	mails, err := outbox.Read(ctx, c.svc.SES.URL)
 	if err != nil {

@@ -26,7 +26,9 @@ import (
 func TestFaultCampaign(t *testing.T) {
 	standin.KeepEnv(t)
 	var out bytes.Buffer
-	err := run(context.Background(), config{N: 6, FailRate: 0.5, Seed: 3, CallTimeout: time.Second,
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a bound on a hang, not a measure of speed
+	defer cancel()
+	err := run(ctx, config{N: 6, FailRate: 0.5, Seed: 3, CallTimeout: time.Second,
 		RetryAfter: []time.Duration{2 * time.Second, 45 * time.Second, 120 * time.Second}, KillAt: []int{30, 90}},
 		&out, slog.New(slog.DiscardHandler))
 	if errors.Is(err, standin.ErrUnavailable) && !standin.Required() {
