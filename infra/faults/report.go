@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -75,6 +76,29 @@ type campaign struct {
 	// killedAt are the downstream calls made and the virtual time at each
 	// kill.
 	killedAt []killMark
+	// foundAfter is how many of the requests the table held after each
+	// start again.
+	foundAfter []int
+}
+
+// requestsFound counts the campaign's requests the table holds.
+func (c *campaign) requestsFound(ctx context.Context, n int, addr func(int) string) (int, error) {
+	awsCfg, err := setup.LoadAWS(ctx)
+	if err != nil {
+		return 0, err
+	}
+	store := &dynamo.Store{API: dynamodb.NewFromConfig(awsCfg), Table: c.env["TABLE_NAME"]}
+	found := 0
+	for i := range n {
+		ids, err := store.EarlierRequests(ctx, addr(i))
+		if err != nil {
+			return 0, fmt.Errorf("read the requests after a restart: %w", err)
+		}
+		if len(ids) == 1 {
+			found++
+		}
+	}
+	return found, nil
 }
 
 type killMark struct {
@@ -285,6 +309,12 @@ func run(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error
 			return fmt.Errorf("start again: %w", err)
 		}
 		kills++
+		// dynalite kept its data: every request is there after the start.
+		found, err := c.requestsFound(ctx, cfg.N, addr)
+		if err != nil {
+			return err
+		}
+		c.foundAfter = append(c.foundAfter, found)
 	}
 	ended := map[string]int{}
 	for _, x := range c.rt.List("", "") {
@@ -566,8 +596,8 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 		endedKeys = append(endedKeys, fmt.Sprintf("%s %d", strings.ToLower(k), ended[k]))
 	}
 	sort.Strings(endedKeys)
-	fmt.Fprintf(out, "the whole local stack (dynalite on its data folder, SES, S3, Cognito, the downstream systems, the workflows' runtime) killed and started again %d times, %d of them mid-run; executions ended: %s\n",
-		kills, midRun, strings.Join(endedKeys, ", "))
+	fmt.Fprintf(out, "the whole local stack (dynalite on its data folder, SES, S3, Cognito, the downstream systems, the workflows' runtime) killed and started again %d times, %d of them mid-run; requests in dynalite after each start: %s of %d; executions ended: %s\n",
+		kills, midRun, strings.Join(strings.Fields(strings.Trim(fmt.Sprint(c.foundAfter), "[]")), " and "), cfg.N, strings.Join(endedKeys, ", "))
 	fmt.Fprintf(out, "requests %d: closed %d, needing attention %d (team not told of %d), neither %d\n",
 		cfg.N, f.closed, f.attention, f.untold, f.neither)
 	fmt.Fprintf(out, "audit trail: step attempts at the stand-ins %d, on the trails %d (failed %d, done %d), attempts not on the trail %d (and %d in a round a kill cut short)\n",
@@ -585,6 +615,8 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 		return fmt.Errorf("calls to the systems are missing from the audit trail (see the report)")
 	case f.raHonored != f.raFollowed:
 		return fmt.Errorf("a system's Retry-After was not honoured (see the report)")
+	case slices.ContainsFunc(c.foundAfter, func(n int) bool { return n != cfg.N }):
+		return fmt.Errorf("the table lost requests across a restart (see the report)")
 	case midRun != len(cfg.KillAt):
 		return fmt.Errorf("the stack was killed %d times mid-run, not %d: the run made fewer calls than -kill-at asks", midRun, len(cfg.KillAt))
 	}

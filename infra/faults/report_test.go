@@ -38,7 +38,7 @@ func TestFaultCampaign(t *testing.T) {
 	report := out.String()
 	t.Log(report)
 	assert.Regexp(t, `dropped [1-9]\d*, malformed JSON [1-9]\d*\), every kind injected: true`, report)
-	assert.Contains(t, report, "killed and started again 2 times, 2 of them mid-run")
+	assert.Contains(t, report, "killed and started again 2 times, 2 of them mid-run; requests in dynalite after each start: 6 and 6 of 6")
 	assert.Contains(t, report, "neither 0")
 	assert.Contains(t, report, "(team not told of 0)")
 	assert.Contains(t, report, "attempts not on the trail 0")
