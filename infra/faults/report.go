@@ -397,21 +397,25 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 			if i+1 == len(list) {
 				continue
 			}
-			// A kill at the same virtual instant, after this answer, cut
-			// its round short: the process that got the answer died with
-			// it, and the restarted runtime ran the round again at once.
-			cutShort := false
-			for _, k := range c.killedAt {
-				if k.at.Equal(a.At) && index[key{a.Person, a.System}][i] < k.calls {
-					cutShort = true
+			waited := list[i+1].At.Sub(a.At)
+			if waited < a.RetryAfter {
+				// A kill at the same virtual instant, between this answer
+				// and the next call, cut its round short: the process that
+				// got the answer died with it, and the restarted runtime
+				// ran the round again at once.
+				cutShort := false
+				for _, k := range c.killedAt {
+					at := index[key{a.Person, a.System}]
+					if k.at.Equal(a.At) && at[i] < k.calls && at[i+1] >= k.calls {
+						cutShort = true
+					}
+				}
+				if cutShort {
+					f.raCutShort++
+					continue
 				}
 			}
-			if cutShort {
-				f.raCutShort++
-				continue
-			}
 			f.raFollowed++
-			waited := list[i+1].At.Sub(a.At)
 			if share := float64(waited) / float64(a.RetryAfter); f.raShortest < 0 || share < f.raShortest {
 				f.raShortest = share
 			}
@@ -589,7 +593,7 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 		}
 		fmt.Fprintf(out, "%s: %d", d, f.retryAfter[d])
 	}
-	fmt.Fprintf(out, "): the next call waited at least as asked after %d of %d (shortest wait %.2f× the ask, on the virtual clock); %d answered to a round the kill cut short\n",
+	fmt.Fprintf(out, "): the next call waited at least as asked after %d of %d (shortest wait %.2f× the ask, on the virtual clock); %d more reached a round a kill cut short, which ran again at once after the restart\n",
 		f.raHonored, f.raFollowed, max(f.raShortest, 0), f.raCutShort)
 	var endedKeys []string
 	for k := range ended {
