@@ -706,8 +706,8 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	for i, t := range arrivals {
 		s.at(t, func() { s.submit(i) })
 	}
-	// Floods: an address sending fifteen submissions in an hour, on a
-	// working day at a random time of the year.
+	// Floods: an address sending fifteen submissions in an hour, from
+	// the moment one of the year's arrivals comes.
 	for n := range c.Floods {
 		t := arrivals[s.rnd.IntN(len(arrivals))]
 		for j := range floodSize {
