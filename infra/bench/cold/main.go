@@ -154,7 +154,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	start := func(t *Target, function string) {
-		ms, err := Start(ctx, opts.RIE, t.Bootstrap, environment(os.Getenv("PATH"), home, url, function))
+		env := environment(os.Getenv("PATH"), home, url, function)
+		ms, err := Start(ctx, opts.RIE, t.Bootstrap, env)
+		if err != nil && ctx.Err() == nil {
+			// Once more: a free port taken between its choice and the
+			// emulator's listening is no fault of the function.
+			ms, err = Start(ctx, opts.RIE, t.Bootstrap, env)
+		}
 		if err != nil {
 			t.Failures = append(t.Failures, err)
 			return
