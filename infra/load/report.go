@@ -242,6 +242,9 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 // receive sends n mails from distinct addresses to the SMTP stand-in and
 // returns the receipt event of each, without running the intake.
 func receive(ctx context.Context, n int, awsCfg aws.Config, env map[string]string, log *slog.Logger, now func() time.Time) ([]events.SimpleEmailEvent, error) {
+	if n == 0 {
+		return nil, nil // -mails 0: no SMTP server to start (one never served would not stop)
+	}
 	var mu sync.Mutex
 	var got []events.SimpleEmailEvent
 	cfg := smtpin.Config{
