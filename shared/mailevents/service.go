@@ -140,7 +140,9 @@ func (s *Service) event(ev Event, r *request.Request, trail []request.Event) req
 	}
 	switch ev.Type {
 	case Bounce:
-		data["bounceType"] = ev.BounceType
+		if ev.BounceType != "" {
+			data["bounceType"] = ev.BounceType
+		}
 		if ev.BounceSubType != "" {
 			data["bounceSubType"] = ev.BounceSubType
 		}
