@@ -42,9 +42,11 @@ type Erasure struct {
 	// person (or has no find to ask).
 	Erased bool `json:"erased"`
 	// Proven is true when a find after the erase answered "not found".
-	Proven   bool            `json:"proven"`
-	Withheld []system.Hold   `json:"withheld,omitempty"`
-	Events   []request.Event `json:"events"`
+	Proven bool `json:"proven"`
+	// FoundBefore is true when the erase found the person to act on.
+	FoundBefore bool            `json:"foundBefore"`
+	Withheld    []system.Hold   `json:"withheld,omitempty"`
+	Events      []request.Event `json:"events"`
 }
 
 // Erase erases the person in sys, then runs find again and records the answer
@@ -76,6 +78,7 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	if err != nil {
 		return nil, err
 	}
+	out.FoundBefore = res.Found
 	if !sys.Supports(system.Find) {
 		ev := request.Event{
 			RequestID: requestID, At: e.Now(), Actor: "system:" + sys.Name, Action: ActionErasureProof,

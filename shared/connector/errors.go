@@ -27,6 +27,11 @@ type RetryableError struct {
 	// RetryAfter is what the system asked for (Retry-After), 0 if nothing.
 	RetryAfter time.Duration `json:"retryAfter,omitempty"`
 	Reason     string        `json:"reason"`
+	// Partial is true when the action has several calls and the system may
+	// have been left between them: a call that changes data was sent (and
+	// may have been carried out) while a later call was not. A retry that
+	// no longer finds the person cannot tell "done" from "stuck halfway".
+	Partial bool `json:"partial,omitempty"`
 }
 
 func (e *RetryableError) Error() string {
@@ -59,14 +64,21 @@ func (e *PermanentError) Error() string {
 }
 
 // ErasureNotProvenError means the system still finds the person after an
-// erase that it reported as done. The evidence is on the audit trail.
+// erase that it reported as done, or (Halfway) that an earlier attempt
+// stopped between the erase's calls and the person can no longer be found
+// to finish it. The evidence is on the audit trail.
 type ErasureNotProvenError struct {
-	System string    `json:"system"`
-	Status int       `json:"status,omitempty"`
-	At     time.Time `json:"at"`
+	System  string    `json:"system"`
+	Status  int       `json:"status,omitempty"`
+	At      time.Time `json:"at"`
+	Halfway bool      `json:"halfway,omitempty"`
 }
 
 func (e *ErasureNotProvenError) Error() string {
+	if e.Halfway {
+		return fmt.Sprintf("erasure not proven: an earlier attempt stopped between %s's erase calls and the person can no longer be found to finish it; check the system by hand",
+			e.System)
+	}
 	return fmt.Sprintf("erasure not proven: %s still finds the person after erase (status %d at %s)",
 		e.System, e.Status, e.At.UTC().Format(time.RFC3339))
 }

@@ -156,6 +156,9 @@ func (h *HTTP) run(ctx context.Context, sys *system.System, a system.Action, m *
 		out, err := h.call(ctx, callRef{sys: sys, action: a, index: i}, &m.Calls[i], vals, res)
 		res.Status = out.status
 		res.At = h.Now()
+		if re, ok := err.(*RetryableError); ok && halfway(m, i, re.Status) {
+			re.Partial = true
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -169,6 +172,24 @@ func (h *HTTP) run(ctx context.Context, sys *system.System, a system.Action, m *
 		res.Found = true
 	}
 	return res, nil
+}
+
+// halfway reports whether a failure of call i of m (answered with status,
+// 0 for none) may leave the system between m's calls: a call that changed
+// data came before it, or it changes data, may have been carried out (no
+// answer, or an answer other than 429 and 503, which say the call was not
+// taken) and more calls follow.
+func halfway(m *system.Method, i, status int) bool {
+	changes := func(c *system.Call) bool {
+		return c.Method != http.MethodGet && c.Method != http.MethodHead
+	}
+	for j := range i {
+		if changes(&m.Calls[j]) {
+			return true
+		}
+	}
+	refused := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	return changes(&m.Calls[i]) && !refused && i < len(m.Calls)-1
 }
 
 // callRef names one call of an action, for logs and errors: never a value.

@@ -56,30 +56,50 @@ type RunOutput struct {
 // a time. A step's failure never fails the others, nor the call: a failure
 // worth retrying leaves the step pending (while rounds remain), any other
 // failure becomes a failed result the answer reports to the team. Every
-// failed attempt is recorded on the audit trail, with its round, so the
-// trail shows each call that did not succeed, not only the last.
+// failed attempt is recorded on the audit trail as it happens, with its
+// round, so the trail shows each call that did not succeed, not only the
+// last.
 //
-// Run returns an error only when it cannot record what happened (the
-// store is down); the workflow retries the whole round, which is safe: every
-// step may be retried (see Step) and every event carries a Once key.
+// A round run again (the function or the whole stack stopped mid-round,
+// and the workflow retries the task) does not call a system again that
+// already failed in this round: the failure on the trail stands, and so
+// does the wait the system asked for. A step whose earlier attempt stopped
+// between the system's calls runs as resumed (StepInput.Resumed).
+//
+// Run returns an error only when it cannot read or record what happened
+// (the store is down); the workflow retries the whole round, which is
+// safe: every step may be retried (see Step) and every event carries a
+// Once key.
 func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 	round := in.Round + 1
 	out := RunOutput{Results: append([]StepResult{}, in.Results...), Pending: []StepRef{}, Round: round}
-	type attempt struct {
-		res StepResult
-		err error
+	events, err := s.Store.Events(ctx, in.RequestID)
+	if err != nil {
+		return RunOutput{}, &TransientError{RequestID: in.RequestID, Op: "read audit trail", Err: err}
 	}
+	past := pastAttempts(events, round)
 	attempts := make([]attempt, len(in.Steps))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, RunConcurrency)
 	for i, st := range in.Steps {
+		key := stepKey(st)
+		if ev, ok := past.thisRound[key]; ok {
+			attempts[i] = replay(ev, s.Now())
+			continue
+		}
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			so, err := s.Step(ctx, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action})
-			attempts[i] = attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
+			so, err := s.Step(ctx, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
+			a := attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
 				Outcome: so.Outcome, Found: so.Found, Withheld: so.Withheld}, err: err}
+			if err != nil {
+				a.again = retryable(err) && round < MaxRounds
+				a.wait = retryAfter(err)
+				a.recorded = s.recordFailedAttempt(ctx, in.RequestID, st, err, round, a.again)
+			}
+			attempts[i] = a
 		}()
 	}
 	wg.Wait()
@@ -87,37 +107,102 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 	var wait time.Duration
 	for i, st := range in.Steps {
 		a := attempts[i]
-		if a.err == nil {
+		if a.recorded != nil {
+			return RunOutput{}, a.recorded
+		}
+		switch {
+		case a.err == nil:
 			out.Results = append(out.Results, a.res)
-			continue
-		}
-		again := retryable(a.err) && round < MaxRounds
-		if err := s.recordFailedAttempt(ctx, in.RequestID, st, a.err, round, again); err != nil {
-			return RunOutput{}, err
-		}
-		if !again {
+		case a.again:
+			out.Pending = append(out.Pending, st)
+			wait = max(wait, a.wait)
+		default:
 			out.Results = append(out.Results, StepResult{RequestID: in.RequestID, System: st.System, Action: st.Action, Failed: true,
 				Error: &StepError{Error: errorName(a.err), Cause: a.err.Error()}})
-			continue
 		}
-		out.Pending = append(out.Pending, st)
-		wait = max(wait, retryAfter(a.err))
 	}
 	if len(out.Pending) > 0 {
 		backoff := FirstRetry << (round - 1)
-		out.RetryIn = int(max(wait, backoff) / time.Second)
+		out.RetryIn = int((max(wait, backoff) + time.Second - 1) / time.Second)
 	}
 	return out, nil
 }
 
-// recordFailedAttempt appends the event of one failed attempt.
+// attempt is one step's outcome in a round: its result, or its error,
+// whether it is tried again and after how long, and whether recording the
+// failure failed.
+type attempt struct {
+	res      StepResult
+	err      error
+	again    bool
+	wait     time.Duration
+	recorded error
+}
+
+// trail is what the trail says of a request's earlier failed attempts:
+// the failure of each step in this round, and the steps an attempt left
+// between the system's calls.
+type trail struct {
+	thisRound map[string]request.Event
+	partial   map[string]bool
+}
+
+func stepKey(st StepRef) string { return st.System + "/" + string(st.Action) }
+
+func pastAttempts(events []request.Event, round int) trail {
+	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}}
+	for _, ev := range events {
+		if ev.Action != ActionStepFailed {
+			continue
+		}
+		key := ev.Data["system"] + "/" + ev.Data["action"]
+		if ev.Data["partial"] == "true" {
+			out.partial[key] = true
+		}
+		if ev.Data["attempt"] == strconv.Itoa(round) {
+			out.thisRound[key] = ev
+		}
+	}
+	return out
+}
+
+// replay gives the outcome of an attempt made in this round before the
+// round was cut short, from its event: pending until the time the system
+// asked for, or failed for good.
+func replay(ev request.Event, now time.Time) (a attempt) {
+	a.err = &replayedError{name: ev.Data["error"], reason: ev.Reason}
+	a.again = ev.Data["retry"] == "true"
+	if nb, err := time.Parse(time.RFC3339, ev.Data["notBefore"]); err == nil && nb.After(now) {
+		a.wait = min(nb.Sub(now), MaxRetryAfter)
+	}
+	return a
+}
+
+// replayedError is a failure read back from the trail.
+type replayedError struct{ name, reason string }
+
+func (e *replayedError) Error() string { return e.reason }
+
+// recordFailedAttempt appends the event of one failed attempt: the error's
+// type and message (which name the system and status only), whether a
+// retry follows and not before when, and whether the system may have been
+// left between its calls.
 func (s *Service) recordFailedAttempt(ctx context.Context, id string, st StepRef, err error, round int, again bool) error {
 	r := strconv.Itoa(round)
-	return s.record(ctx, request.Event{RequestID: id, At: s.Now(), Actor: "system:" + st.System, Action: ActionStepFailed,
-		Reason: err.Error(),
-		Data: map[string]string{"system": st.System, "action": string(st.Action), "error": errorName(err),
-			"attempt": r, "retry": strconv.FormatBool(again)},
-		Once: "step-failed-" + st.System + "-" + string(st.Action) + "-" + r})
+	now := s.Now()
+	data := map[string]string{"system": st.System, "action": string(st.Action), "error": errorName(err),
+		"attempt": r, "retry": strconv.FormatBool(again)}
+	var re *connector.RetryableError
+	if errors.As(err, &re) {
+		if re.Partial {
+			data["partial"] = "true"
+		}
+		if re.RetryAfter > 0 {
+			data["notBefore"] = now.Add(min(re.RetryAfter, MaxRetryAfter)).UTC().Format(time.RFC3339)
+		}
+	}
+	return s.record(ctx, request.Event{RequestID: id, At: now, Actor: "system:" + st.System, Action: ActionStepFailed,
+		Reason: err.Error(), Data: data, Once: "step-failed-" + st.System + "-" + string(st.Action) + "-" + r})
 }
 
 // retryable reports whether another round may succeed where this one
@@ -139,6 +224,9 @@ func retryAfter(err error) time.Duration {
 
 // errorName names an error as the workflow's Catch did: by its type.
 func errorName(err error) string {
+	if re, ok := err.(*replayedError); ok {
+		return re.name
+	}
 	if kind := failureKind(err); kind != "" {
 		return kind
 	}

@@ -20,6 +20,10 @@ type StepInput struct {
 	System    string        `json:"system"`
 	Action    system.Action `json:"action"`
 	TaskToken string        `json:"taskToken,omitempty"`
+	// Resumed is set when an earlier attempt of the step stopped between
+	// the system's calls (connector.RetryableError.Partial): a person the
+	// system no longer finds may then be stuck halfway, not done.
+	Resumed bool `json:"resumed,omitempty"`
 }
 
 // OutcomeSkipped is a step's outcome when the request was closed (withdrawn,
@@ -113,6 +117,9 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		if err != nil {
 			return out, err
 		}
+		if in.Resumed && sys.Supports(system.Erase) && !er.FoundBefore {
+			return out, &connector.ErasureNotProvenError{System: sys.Name, At: s.Now(), Halfway: true}
+		}
 		for _, h := range er.Withheld {
 			out.Withheld = append(out.Withheld, h.Category)
 		}
@@ -143,6 +150,10 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		res, err := s.Systems.Do(ctx, sys, in.Action, p)
 		if err != nil {
 			return out, err
+		}
+		if in.Resumed && !res.Found {
+			return out, &connector.PermanentError{System: sys.Name, Action: in.Action,
+				Reason: "an earlier attempt stopped between the system's calls and the person can no longer be found to finish it; check the system by hand"}
 		}
 		out.Found = res.Found
 		switch in.Action {

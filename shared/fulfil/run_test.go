@@ -1,0 +1,73 @@
+package fulfil_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// TestRunAfterAnAttemptLeftHalfway: the help desk's erase stops between
+// its two calls (the user moved to the deleted users, not purged) and
+// asks for ten minutes. Run again in the same round (the function stopped
+// before the workflow had its answer), it does not call the system again
+// and keeps the wait. The next round's erase no longer finds the person:
+// that is not proof, and the team is told instead of the requester being
+// told the data is gone.
+func TestRunAfterAnAttemptLeftHalfway(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	erases := 0
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		if a == system.Erase {
+			erases++
+			if erases == 1 {
+				return nil, &connector.RetryableError{System: sys.Name, Action: a, Status: 503, RetryAfter: 10 * time.Minute,
+					Reason: "unavailable", Partial: true}
+			}
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0, Found: false}, nil
+	}
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "support-desk", Action: system.Erase}}
+
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps})
+	require.NoError(t, err)
+	require.Equal(t, steps, first.Pending)
+	assert.Equal(t, 600, first.RetryIn, "the wait the system asked for")
+
+	again, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps})
+	require.NoError(t, err)
+	assert.Equal(t, 1, erases, "the round run again does not call the system again")
+	assert.Equal(t, first.Pending, again.Pending)
+	assert.Equal(t, 600, again.RetryIn, "and the wait stands")
+
+	second, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: first.Pending, Results: first.Results, Round: first.Round})
+	require.NoError(t, err)
+	assert.Equal(t, 2, erases)
+	require.Len(t, second.Results, 1)
+	res := second.Results[0]
+	assert.True(t, res.Failed)
+	require.NotNil(t, res.Error)
+	assert.Equal(t, "ErasureNotProvenError", res.Error.Error)
+	assert.Contains(t, res.Error.Cause, "stopped between support-desk's erase calls")
+
+	var failed []request.Event
+	for _, ev := range e.store.events {
+		if ev.Action == fulfil.ActionStepFailed {
+			failed = append(failed, ev)
+		}
+	}
+	require.Len(t, failed, 2, "one event per attempt, the replayed round not twice")
+	assert.Equal(t, "true", failed[0].Data["partial"])
+	assert.Equal(t, t0.Add(10*time.Minute).UTC().Format(time.RFC3339), failed[0].Data["notBefore"])
+	assert.Equal(t, "false", failed[1].Data["retry"])
+}
