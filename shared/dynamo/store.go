@@ -273,6 +273,30 @@ const attrAttention = "attention"
 // attention, for the work list: the mark is written first, so a retry
 // after a failure between the two writes both.
 func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
+	return st.appendEvent(ctx, ev, true)
+}
+
+// AppendEventOpen is AppendEvent without the read, after the put, of
+// whether the request has closed. It is for an event written just before
+// a conditional write that finds the request open (MarkAcknowledged, which
+// needs it received): a close comes after that write, and closing's sweep
+// of the trail finds the event. Should that write fail, call
+// ExpireIfClosed.
+func (st *Store) AppendEventOpen(ctx context.Context, ev request.Event) error {
+	return st.appendEvent(ctx, ev, false)
+}
+
+// ExpireIfClosed gives every event of request id without an expiry the
+// request's, if it has closed; an open request's trail is left as it is.
+func (st *Store) ExpireIfClosed(ctx context.Context, id string) error {
+	ttl, err := st.requestExpiry(ctx, id)
+	if err != nil || ttl == 0 {
+		return err
+	}
+	return st.expireTrail(ctx, id, ttl)
+}
+
+func (st *Store) appendEvent(ctx context.Context, ev request.Event, checkClosed bool) error {
 	if request.NeedsAttention(ev.Action) {
 		if err := st.markAttention(ctx, ev.RequestID, ev.Action); err != nil {
 			return err
@@ -314,6 +338,9 @@ func (st *Store) AppendEvent(ctx context.Context, ev request.Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
+	}
+	if !checkClosed {
+		return nil
 	}
 	// An event of a closed request expires with it. Read after the put,
 	// so that an event that closing's sweep of the trail missed is

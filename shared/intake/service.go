@@ -479,19 +479,55 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		if next.IsZero() {
 			next = r.Due.Next()
 		}
+		oa, early := s.Store.(openAppender)
+		if early {
+			// Recorded before the acknowledgement is marked: marking it
+			// finds the request open (received), so a close can only come
+			// after, and its sweep of the trail finds the event. No read
+			// after the put.
+			if err := oa.AppendEventOpen(ctx, s.ackEvent(r, at, messageID)); err != nil {
+				return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+			}
+		}
 		if err := s.Store.MarkAcknowledged(ctx, r.ID, at, messageID, next); err != nil {
+			if early {
+				if xerr := oa.ExpireIfClosed(ctx, r.ID); xerr != nil {
+					err = errors.Join(err, xerr)
+				}
+			}
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
 		r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
 		s.Logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
+		if early {
+			return nil
+		}
 	}
-	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: r.AcknowledgedAt, Actor: s.AuditActor(), Action: request.ActionAcknowledged, Once: request.ActionAcknowledged,
-		Data: ackData(r),
-	}); err != nil {
+	if err := s.Store.AppendEvent(ctx, s.ackEvent(r, r.AcknowledgedAt, r.AckMessageID)); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// openAppender appends an event without reading, after the put, whether
+// its request has closed, for an event written before a conditional write
+// that finds the request open; ExpireIfClosed does the read when that
+// write fails (*dynamo.Store).
+type openAppender interface {
+	AppendEventOpen(ctx context.Context, ev request.Event) error
+	ExpireIfClosed(ctx context.Context, id string) error
+}
+
+// ackEvent is the acknowledged event of r's acknowledgement sent at at as
+// messageID: the mail's ID and, when it carried the verification link,
+// until when the link works.
+func (s *Service) ackEvent(r *request.Request, at time.Time, messageID string) request.Event {
+	d := map[string]string{"messageId": messageID}
+	if !r.VerifyLinkUntil.IsZero() && at.Before(r.VerifyLinkUntil) {
+		d["verifyLinkUntil"] = r.VerifyLinkUntil.UTC().Format(time.RFC3339)
+	}
+	return request.Event{RequestID: r.ID, At: at, Actor: s.AuditActor(), Action: request.ActionAcknowledged,
+		Once: request.ActionAcknowledged, Data: d}
 }
 
 // tellTeam writes to the team of a new request that needs them at once
@@ -576,14 +612,4 @@ func joinKinds(kinds []request.Kind) string {
 		parts[i] = string(k)
 	}
 	return strings.Join(parts, ",")
-}
-
-// ackData is what the acknowledged event records: the mail's ID and, when
-// it carried the verification link, until when the link works.
-func ackData(r *request.Request) map[string]string {
-	d := map[string]string{"messageId": r.AckMessageID}
-	if !r.VerifyLinkUntil.IsZero() && r.AcknowledgedAt.Before(r.VerifyLinkUntil) {
-		d["verifyLinkUntil"] = r.VerifyLinkUntil.UTC().Format(time.RFC3339)
-	}
-	return d
 }

@@ -249,3 +249,56 @@ func TestEarlierRequestsReadInOneCall(t *testing.T) {
 	assert.Equal(t, 1, store.batches)
 	assert.Zero(t, store.gets)
 }
+
+// openStore records which events were appended without the read of
+// whether the request closed, when the acknowledgement was marked, and
+// each ExpireIfClosed, as *dynamo.Store's AppendEventOpen does.
+type openStore struct {
+	*memStore
+	log []string
+}
+
+func (o *openStore) AppendEventOpen(ctx context.Context, ev request.Event) error {
+	o.log = append(o.log, "open:"+ev.Action)
+	return o.memStore.AppendEvent(ctx, ev)
+}
+
+func (o *openStore) AppendEvent(ctx context.Context, ev request.Event) error {
+	o.log = append(o.log, "checked:"+ev.Action)
+	return o.memStore.AppendEvent(ctx, ev)
+}
+
+func (o *openStore) MarkAcknowledged(ctx context.Context, id string, at time.Time, messageID string, next time.Time) error {
+	o.log = append(o.log, "mark")
+	return o.memStore.MarkAcknowledged(ctx, id, at, messageID, next)
+}
+
+func (o *openStore) ExpireIfClosed(context.Context, string) error {
+	o.log = append(o.log, "expire-if-closed")
+	return nil
+}
+
+// TestAcknowledgedEventBeforeTheMark: the acknowledged event is written
+// before the acknowledgement is marked (which finds the request open), so
+// it needs no read of whether the request closed; when marking fails, the
+// trail is given the request's expiry if it closed; a later call records
+// it the usual way.
+func TestAcknowledgedEventBeforeTheMark(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := &openStore{memStore: newMemStore()}, &fakeMailer{}
+	svc := newService(store.memStore, mailer, &now)
+	svc.Store = store
+
+	_, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"checked:created", "open:acknowledged", "mark"}, store.log)
+
+	store.log = nil
+	store.failMark = request.ErrConflict
+	sub := validSubmission()
+	sub.SourceID, sub.Kinds = "sub-mark-fails-000000", []request.Kind{request.AccessCategories}
+	_, err = svc.Submit(ctx, sub)
+	require.Error(t, err)
+	assert.Equal(t, []string{"checked:created", "open:acknowledged", "mark", "expire-if-closed"}, store.log)
+}
