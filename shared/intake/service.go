@@ -217,7 +217,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		s.Logger().InfoContext(ctx, "submission ID reused with different content; refused", "requestId", id)
 		return nil, ErrSubmissionReused
 	}
-	if err := s.Store.AppendEvent(ctx, request.Event{
+	createdEv := request.Event{
 		RequestID: id, At: stored.ReceivedAt, Actor: s.AuditActor(), Action: request.ActionCreated, Once: request.ActionCreated,
 		Data: map[string]string{
 			"channel":    string(stored.Channel),
@@ -226,8 +226,28 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			"gpc":        strconv.FormatBool(stored.GPC),
 			"duplicates": strconv.Itoa(len(stored.DuplicateOf)),
 		},
-	}); err != nil {
+	}
+	// The created event needs no read of whether the request closed when
+	// this call goes on to mark the acknowledgement (which finds the
+	// request open, after the event); otherwise settle reads it.
+	oa, early := s.Store.(openAppender)
+	wasAcknowledged := !stored.AcknowledgedAt.IsZero()
+	if early {
+		err = oa.AppendEventOpen(ctx, createdEv)
+	} else {
+		err = s.Store.AppendEvent(ctx, createdEv)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("submit %s: %w", id, err)
+	}
+	settle := func() error {
+		if !early || (!wasAcknowledged && !stored.AcknowledgedAt.IsZero()) {
+			return nil // marked by this call, after the event
+		}
+		if err := oa.ExpireIfClosed(ctx, id); err != nil {
+			return fmt.Errorf("submit %s: %w", id, err)
+		}
+		return nil
 	}
 	if created {
 		for _, k := range stored.Kinds {
@@ -238,6 +258,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
 
 	err = s.acknowledge(ctx, stored, claimed)
+	if serr := settle(); serr != nil {
+		return nil, errors.Join(err, serr)
+	}
 	if errors.Is(err, errAckCapped) {
 		// Only the deadline watch: it tells the team before the
 		// acknowledgement is due; no more mail goes to the address today.

@@ -278,11 +278,11 @@ func (o *openStore) ExpireIfClosed(context.Context, string) error {
 	return nil
 }
 
-// TestAcknowledgedEventBeforeTheMark: the acknowledged event is written
-// before the acknowledgement is marked (which finds the request open), so
-// it needs no read of whether the request closed; when marking fails, the
-// trail is given the request's expiry if it closed; a later call records
-// it the usual way.
+// TestAcknowledgedEventBeforeTheMark: the created and acknowledged events
+// are written before the acknowledgement is marked (which finds the
+// request open), so they need no read of whether the request closed; when
+// marking fails, or a call marks nothing, the trail is given the request's
+// expiry if it closed.
 func TestAcknowledgedEventBeforeTheMark(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
@@ -292,7 +292,7 @@ func TestAcknowledgedEventBeforeTheMark(t *testing.T) {
 
 	_, err := svc.Submit(ctx, validSubmission())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"checked:created", "open:acknowledged", "mark"}, store.log)
+	assert.Equal(t, []string{"open:created", "open:acknowledged", "mark"}, store.log, "both written before the mark, no read")
 
 	store.log = nil
 	store.failMark = request.ErrConflict
@@ -300,5 +300,13 @@ func TestAcknowledgedEventBeforeTheMark(t *testing.T) {
 	sub.SourceID, sub.Kinds = "sub-mark-fails-000000", []request.Kind{request.AccessCategories}
 	_, err = svc.Submit(ctx, sub)
 	require.Error(t, err)
-	assert.Equal(t, []string{"checked:created", "open:acknowledged", "mark", "expire-if-closed"}, store.log)
+	assert.Equal(t, []string{"open:created", "open:acknowledged", "mark", "expire-if-closed", "expire-if-closed"}, store.log,
+		"the mark failed: the trail is read for the request's expiry (by the acknowledgement and by the submission)")
+
+	store.log, store.failMark = nil, nil
+	now = now.Add(time.Minute)
+	_, err = svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"open:created", "checked:acknowledged", "expire-if-closed"}, store.log,
+		"a repeat of an acknowledged submission marks nothing: read as before")
 }
