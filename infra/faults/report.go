@@ -617,6 +617,8 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 		return fmt.Errorf("the desk mailed a requester twice or did a step twice under faults (see the report)")
 	case f.unrecorded != 0:
 		return fmt.Errorf("calls to the systems are missing from the audit trail (see the report)")
+	case f.dataLeft != 0:
+		return fmt.Errorf("a request was answered as done while a system still holds the person's data (see the report)")
 	case f.raHonored != f.raFollowed:
 		return fmt.Errorf("a system's Retry-After was not honoured (see the report)")
 	case slices.ContainsFunc(c.foundAfter, func(n int) bool { return n != cfg.N }):

@@ -43,6 +43,7 @@ func TestFaultCampaign(t *testing.T) {
 	assert.Contains(t, report, "(team not told of 0)")
 	assert.Contains(t, report, "attempts not on the trail 0")
 	assert.Contains(t, report, "duplicate mails to requesters 0; non-idempotent changes done twice 0")
+	assert.Regexp(t, `completed requests' data still held 0\n`, report, "no requester is told of an erasure a system did not finish")
 
 	ra := regexp.MustCompile(`the next call waited at least as asked after (\d+) of (\d+)`).FindStringSubmatch(report)
 	require.NotNil(t, ra, report)
