@@ -80,7 +80,7 @@ load: deps
 simulate:
 	$(GO) run ./infra/simulate -n $(or $(N),10000) -seed $(or $(SEED),1)
 
-## faults: the fault campaign (N=30 deletion requests): half the downstream calls fail, the workflows' runtime is killed twice; every request closed or the team told, no mail twice
+## faults: the fault campaign (N=30 deletion requests): half the downstream calls fail, the whole local stack is killed and started again twice; every request closed or the team told, the trail complete, no mail or deletion twice, no data left behind a completed request
 faults: deps
 	$(GO) run ./infra/faults -n $(or $(N),30)
 
