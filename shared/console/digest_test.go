@@ -60,7 +60,7 @@ func TestDigest(t *testing.T) {
 		assert.Contains(t, soon, "PR-SOON-DDDD-DDDD-DDDD  5 days left")
 		assert.NotContains(t, soon, "PR-LATE")
 		assert.Contains(t, section("Waiting for triage (unclear mail): 1"), "PR-UNCL-CCCC-CCCC-CCCC")
-		assert.Contains(t, section("Needs attention (a step failed): 1"), "PR-SOON-DDDD-DDDD-DDDD")
+		assert.Contains(t, section("Needs attention (a step failed, or mail to the requester bounced): 1"), "PR-SOON-DDDD-DDDD-DDDD")
 		assert.NotContains(t, m.Text, "PR-DONE", "closed requests are not open work")
 		assert.Contains(t, m.HTML, `href="https://desk.example/console/"`)
 		for _, r := range d.store.requests {

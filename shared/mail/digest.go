@@ -62,7 +62,7 @@ func RenderDigest(to string, d Digest) (Message, error) {
 		items []DigestItem
 	}{
 		{"Overdue", d.Overdue}, {"Due in the next 7 days", d.DueSoon},
-		{"Waiting for triage (unclear mail)", d.Triage}, {"Needs attention (a step failed)", d.Attention},
+		{"Waiting for triage (unclear mail)", d.Triage}, {"Needs attention (a step failed, or mail to the requester bounced)", d.Attention},
 	} {
 		sec := digestSection{Title: fmt.Sprintf("%s: %d", s.title, len(s.items))}
 		for _, it := range s.items {
