@@ -30,11 +30,11 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	_ "time/tzdata" // the Lambda base image has no zoneinfo; carry it in the binary
 
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/us"
 
+	"github.com/productionflow/privacy-desk/shared/clock/zone"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -77,7 +77,9 @@ func (h *holidaySet) add(yearDay int)      { h[yearDay>>6] |= 1 << (yearDay & 63
 
 // New returns a Calendar for the IANA time zone name, such as
 // "America/Los_Angeles"; "" means America/New_York. "Local" is refused: the
-// legal clocks must not depend on the machine they run on.
+// legal clocks must not depend on the machine they run on. The zone comes
+// from the machine's zoneinfo or, where it has none, from the United
+// States zones package zone carries (zone.Load).
 func New(timeZone string) (*Calendar, error) {
 	if timeZone == "" {
 		timeZone = DefaultTimeZone
@@ -85,7 +87,7 @@ func New(timeZone string) (*Calendar, error) {
 	if timeZone == "Local" {
 		return nil, fmt.Errorf("%w %q: name an IANA zone such as %s", ErrTimeZone, timeZone, DefaultTimeZone)
 	}
-	loc, err := time.LoadLocation(timeZone)
+	loc, err := zone.Load(timeZone)
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %w", ErrTimeZone, timeZone, err)
 	}

@@ -9,9 +9,10 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/productionflow/privacy-desk/shared/clock/zone"
 )
 
 // Load reads a configuration struct from getenv (os.Getenv in mains): each
@@ -188,11 +189,16 @@ func (l *Addresses) UnmarshalText(b []byte) error {
 // TimeZone is an IANA time zone name like America/New_York.
 type TimeZone string
 
-// UnmarshalText refuses an unknown zone, and "Local" (the machine's own).
+// UnmarshalText refuses an unknown zone (one neither in the machine's
+// zoneinfo nor carried by package zone, which the message lists), and
+// "Local" (the machine's own).
 func (z *TimeZone) UnmarshalText(b []byte) error {
 	v := strings.TrimSpace(string(b))
-	if _, err := time.LoadLocation(v); err != nil || v == "Local" || v == "" {
+	if v == "Local" || v == "" {
 		return errors.New("is not a time zone name like America/New_York")
+	}
+	if _, err := zone.Load(v); err != nil {
+		return fmt.Errorf("is not a time zone name like America/New_York (where the machine has no zoneinfo, one of %s)", strings.Join(zone.Embedded(), ", "))
 	}
 	*z = TimeZone(v)
 	return nil
