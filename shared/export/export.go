@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -82,7 +81,21 @@ type HoldDoc struct {
 	Until    string `json:"until,omitempty"`
 }
 
-var safeName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// safeName reports whether a system or category name can name a file: a
+// lower-case ASCII letter or digit, then any of those or '-'.
+func safeName(s string) bool {
+	if s == "" || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Files lists the package's files in order; the zip holds exactly these.
 type Files struct {
@@ -107,7 +120,7 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 		if !ok {
 			return nil, fmt.Errorf("export: system %q is not in the registry", sd.System)
 		}
-		if !safeName.MatchString(sys.Name) {
+		if !safeName(sys.Name) {
 			return nil, fmt.Errorf("export: system name %q cannot name a file", sys.Name)
 		}
 		doc := SystemDoc{
@@ -155,7 +168,7 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 	}
 	sort.Strings(cats)
 	for _, c := range cats {
-		if !safeName.MatchString(c) {
+		if !safeName(c) {
 			return nil, fmt.Errorf("export: category %q cannot name a file", c)
 		}
 		b, err := categoryCSV(byCategory[c])

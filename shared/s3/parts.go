@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -27,10 +26,26 @@ type Parts struct {
 	Prefix   string // e.g. "exports/"
 }
 
-var partName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// partName reports whether s can name an object of a part: 1 to 128 ASCII
+// letters, digits, '_' or '-' (no regular expression: compiling one with a
+// {1,128} repetition took 0.3-0.6 ms of every cold start linking this
+// package).
+func partName(s string) bool {
+	if len(s) < 1 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (p *Parts) key(requestID, name string) (string, error) {
-	if !partName.MatchString(requestID) || !partName.MatchString(name) {
+	if !partName(requestID) || !partName(name) {
 		return "", errors.New("s3: export part: request ID or system cannot name an object")
 	}
 	return fmt.Sprintf("%s%s/parts/%s.json", p.Prefix, requestID, name), nil
