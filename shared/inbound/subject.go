@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,7 +27,9 @@ const CorrectionItemFromMail = "as described in the message"
 // childName finds a name right after "my son/daughter/child/kid" or "mi
 // hijo/hija" (optionally "named", "called", "llamado/a", a comma or a
 // colon between): one to four capitalised words on the same line.
-var childName = regexp.MustCompile(`(?i:\b(?:my (?:son|daughter|child|kid|stepson|stepdaughter)|mi (?:hijo|hija|hijastro|hijastra)))[,:]?[ \t]+(?:(?i:named|called|llamad[oa])[ \t]+)?(\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,3})`)
+var childName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i:\b(?:my (?:son|daughter|child|kid|stepson|stepdaughter)|mi (?:hijo|hija|hijastro|hijastra)))[,:]?[ \t]+(?:(?i:named|called|llamad[oa])[ \t]+)?(\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,3})`)
+})
 
 // notNames are capitalised words that may follow "my son" without being
 // his name; a name stops before them.
@@ -37,7 +40,9 @@ var notNames = map[string]bool{
 }
 
 // addressInText finds an email address written in running text.
-var addressInText = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
+var addressInText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
+})
 
 // describe fills Child and Corrections from the text the writer wrote
 // (quoted replies and signatures left out), for the kinds triage read.
@@ -62,7 +67,7 @@ func describe(res *Result, ours []string) {
 // stated.
 func child(body string, res *Result, ours []string) *request.Subject {
 	var c request.Subject
-	if m := childName.FindStringSubmatch(body); m != nil {
+	if m := childName().FindStringSubmatch(body); m != nil {
 		var words []string
 		for _, w := range strings.Fields(m[1]) {
 			if notNames[strings.ToLower(w)] {
@@ -76,7 +81,7 @@ func child(body string, res *Result, ours []string) *request.Subject {
 	if res.ReplyTo != nil {
 		not = append(not, res.ReplyTo.Address)
 	}
-	for _, a := range addressInText.FindAllString(body, 20) {
+	for _, a := range addressInText().FindAllString(body, 20) {
 		a = strings.TrimRight(a, ".-")
 		if len(a) > maxAddress || slices.ContainsFunc(not, func(o string) bool { return strings.EqualFold(strings.TrimSpace(o), a) }) {
 			continue

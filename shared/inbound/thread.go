@@ -3,6 +3,7 @@ package inbound
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // MaxRefs bounds how many message IDs (In-Reply-To, References) and request
@@ -12,7 +13,12 @@ const MaxRefs = 20
 // maxRefLen bounds one message ID; RFC 5322 lines are at most 998 octets.
 const maxRefLen = 250
 
-var msgIDPattern = regexp.MustCompile(`<([^<>\s]{1,250})>`)
+// msgIDPattern finds a message ID in angle brackets. It is compiled on
+// first use, as are this package's other expressions and tables, not at
+// the cold start of every function linking the package.
+var msgIDPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<([^<>\s]{1,250})>`)
+})
 
 // messageRefs lists the message IDs in In-Reply-To and References, In-Reply-To
 // first, without angle brackets or repeats. The References list names the
@@ -48,7 +54,7 @@ func messageRefs(inReplyTo, references string) []string {
 
 func bracketed(h string) []string {
 	var ids []string
-	for _, m := range msgIDPattern.FindAllStringSubmatch(h, 4*MaxRefs) {
+	for _, m := range msgIDPattern().FindAllStringSubmatch(h, 4*MaxRefs) {
 		ids = append(ids, m[1])
 	}
 	return ids
@@ -74,13 +80,15 @@ func DeskMessageID(ref string) (sesID string, ok bool) {
 
 // requestIDPattern is request.NewID's form: "PR-" and four groups of four
 // base32 characters.
-var requestIDPattern = regexp.MustCompile(`(?i)\bPR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b`)
+var requestIDPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\bPR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b`)
+})
 
 // subjectRequestIDs lists the request IDs a subject names ("Re: We received
 // your privacy request PR-..."), upper-cased, without repeats.
 func subjectRequestIDs(subject string) []string {
 	var out []string
-	for _, id := range requestIDPattern.FindAllString(subject, MaxRefs) {
+	for _, id := range requestIDPattern().FindAllString(subject, MaxRefs) {
 		id = strings.ToUpper(id)
 		if !containsString(out, id) {
 			out = append(out, id)

@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -331,13 +332,13 @@ func fold(r rune) rune {
 	if r < 0xC0 || r > 0x17F {
 		return r
 	}
-	if m, ok := foldMap[r]; ok {
+	if m, ok := foldMap()[r]; ok {
 		return m
 	}
 	return r
 }
 
-var foldMap = func() map[rune]rune {
+var foldMap = sync.OnceValue(func() map[rune]rune {
 	m := map[rune]rune{}
 	for base, accented := range map[rune]string{
 		'a': "àáâãäåāăą", 'c': "çćĉċč", 'e': "èéêëēĕėęě", 'i': "ìíîïĩīĭįı",
@@ -348,4 +349,4 @@ var foldMap = func() map[rune]rune {
 		}
 	}
 	return m
-}()
+})
