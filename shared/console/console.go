@@ -74,10 +74,21 @@ type Handler struct {
 }
 
 // pages are the console's templates, parsed on first render rather than in
-// New, at the console function's cold start (0.6-1 ms).
-var pages = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
-})
+// New, at the console function's cold start (0.6-1 ms). The sync.Once is
+// a variable of its own, not a sync.OnceValue made at the package's start,
+// which would link the templates into the functions that link the package
+// for its digest alone (team-digest, deadline-reminder).
+func pages() *template.Template {
+	parsed.Do(func() {
+		parsed.t = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
+	})
+	return parsed.t
+}
+
+var parsed struct {
+	sync.Once
+	t *template.Template
+}
 
 // New builds the console's handler.
 func New(cfg Config) *Handler {

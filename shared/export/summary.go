@@ -101,9 +101,23 @@ var funcs = map[string]any{
 	"htmlIntro": func(w summaryWords) htmltemplate.HTML { return htmltemplate.HTML(w.HTMLIntro) }, // fixed words, no registry value
 }
 
-// textSummary and htmlSummary are parsed on first use, not at the start of
-// every function linking this package (0.4-1 ms of its cold start).
-var textSummary = sync.OnceValue(func() *texttemplate.Template {
+// summaryTemplates are the summary's text and HTML templates, parsed on
+// first use, not at the start of every function linking this package
+// (0.4-1 ms of its cold start). The sync.Once is a variable of its own,
+// not a sync.OnceValue made at the package's start, which would link the
+// templates into functions that never write a summary (intake-web).
+func summaryTemplates() (*texttemplate.Template, *htmltemplate.Template) {
+	summaries.Do(func() { summaries.text, summaries.html = textSummary(), htmlSummary() })
+	return summaries.text, summaries.html
+}
+
+var summaries struct {
+	sync.Once
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+func textSummary() *texttemplate.Template {
 	return texttemplate.Must(texttemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}{{$w.Heading}}
 {{$w.Request}} {{.RequestID}}, {{$w.Prepared}} {{.GeneratedAt}}
 
@@ -124,9 +138,9 @@ var textSummary = sync.OnceValue(func() *texttemplate.Template {
 {{$w.OthersText}}{{range .Others}}
   - {{.Title}}: {{.Categories}}{{end}}
 {{end}}`))
-})
+}
 
-var htmlSummary = sync.OnceValue(func() *htmltemplate.Template {
+func htmlSummary() *htmltemplate.Template {
 	return htmltemplate.Must(htmltemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}<!doctype html>
 <html lang="{{$w.Lang}}"><head><meta charset="utf-8"><title>{{$w.Heading}}</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem">
@@ -149,7 +163,7 @@ var htmlSummary = sync.OnceValue(func() *htmltemplate.Template {
 <ul>{{range .Others}}<li>{{.Title}}: {{.Categories}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))
-})
+}
 
 // isSpanish reports whether lang is Spanish ("es", "es-MX"...).
 func isSpanish(lang string) bool {
@@ -213,11 +227,12 @@ func renderSummary(reg *system.Registry, p Package, systems []summarySystem, in 
 		}
 		v.Others = append(v.Others, summaryOther{Title: sys.TitleIn(p.Language), Categories: joinOr(cats, v.W.None)})
 	}
+	textT, htmlT := summaryTemplates()
 	var t, h bytes.Buffer
-	if err := textSummary().Execute(&t, v); err != nil {
+	if err := textT.Execute(&t, v); err != nil {
 		return nil, nil, fmt.Errorf("export: summary text: %w", err)
 	}
-	if err := htmlSummary().Execute(&h, v); err != nil {
+	if err := htmlT.Execute(&h, v); err != nil {
 		return nil, nil, fmt.Errorf("export: summary html: %w", err)
 	}
 	return t.Bytes(), h.Bytes(), nil

@@ -42,8 +42,22 @@ var Languages = []string{English, Spanish}
 var files embed.FS
 
 // set is every page's template, parsed when a page is first rendered (not
-// at a function's cold start: most functions render none).
-var set = sync.OnceValue(func() *template.Template {
+// at a function's cold start: most functions render none). The sync.Once
+// sits in a variable of its own, not in a sync.OnceValue made when the
+// package starts: that would reach the templates from the package's
+// initialisation, linking them (and the embedded files) into every
+// function that links the package without rendering a page.
+func set() *template.Template {
+	parsed.Do(func() { parsed.t = parse() })
+	return parsed.t
+}
+
+var parsed struct {
+	sync.Once
+	t *template.Template
+}
+
+func parse() *template.Template {
 	return template.Must(template.New("").Funcs(template.FuncMap{
 		"title": func(v View, title string) View { v.Title = title; return v },
 		"field": func(id, label, value, auto string, errs map[string]string, required bool) Field {
@@ -59,7 +73,7 @@ var set = sync.OnceValue(func() *template.Template {
 		"label":    func(f Field, label string) Field { f.Label = label; return f },
 		"contains": func(list any, v any) bool { return containsString(list, v) },
 	}).ParseFS(files, "templates/*.html"))
-})
+}
 
 // Field is one text input of a form: its id (also its name), label, value,
 // type, autocomplete token and error.
