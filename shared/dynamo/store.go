@@ -207,6 +207,20 @@ func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Stat
 	return st.close(ctx, id, from, to, at)
 }
 
+// AwaitVerification records the task token the request workflow waits on
+// for the verification link the acknowledgement carried, and moves the
+// request to verifying, in one conditional update: only while it is
+// received, acknowledged or already verifying (a retry, or a confirmation
+// under way); otherwise request.ErrConflict.
+func (st *Store) AwaitVerification(ctx context.Context, id, taskToken string, at time.Time) error {
+	return st.update(ctx, id, "SET #status = :verifying, verifyTaskToken = :tt, updatedAt = :at",
+		"#status IN (:received, :acknowledged, :verifying)",
+		map[string]types.AttributeValue{
+			":verifying": s(string(request.Verifying)), ":received": s(string(request.Received)),
+			":acknowledged": s(string(request.Acknowledged)), ":tt": s(taskToken), ":at": s(at.UTC().Format(time.RFC3339Nano)),
+		})
+}
+
 // ClaimAcknowledgement takes a short lease on sending the request's
 // acknowledgement, so concurrent deliveries of one submission send one mail
 // while a crash between claim and send only delays it until the lease ends.

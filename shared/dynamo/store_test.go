@@ -168,6 +168,24 @@ func TestStore(t *testing.T) {
 		assert.Contains(t, raw.Item, dynamo.AttrTTL, "a closed request gets its retention TTL")
 	})
 
+	t.Run("the verification wait kept on the request", func(t *testing.T) {
+		_, _, err := st.Create(ctx, sample("PR-WAIT", "wait@example.com", t0))
+		require.NoError(t, err)
+		require.NoError(t, st.AwaitVerification(ctx, "PR-WAIT", "task-1", t0.Add(time.Minute)))
+		require.NoError(t, st.AwaitVerification(ctx, "PR-WAIT", "task-1", t0.Add(2*time.Minute)), "a retry")
+		got, err := st.Get(ctx, "PR-WAIT")
+		require.NoError(t, err)
+		assert.Equal(t, request.Verifying, got.Status)
+		assert.Equal(t, "task-1", got.VerifyTaskToken)
+		require.NoError(t, st.SetStatus(ctx, "PR-WAIT", request.Verifying, request.Verified, t0.Add(3*time.Minute)))
+		assert.ErrorIs(t, st.AwaitVerification(ctx, "PR-WAIT", "task-2", t0.Add(4*time.Minute)), request.ErrConflict,
+			"verified: no wait recorded")
+		got, err = st.Get(ctx, "PR-WAIT")
+		require.NoError(t, err)
+		assert.Equal(t, "task-1", got.VerifyTaskToken)
+		assert.ErrorIs(t, st.AwaitVerification(ctx, "PR-NONE", "task-3", t0), request.ErrNotFound)
+	})
+
 	t.Run("several requests in one read, in the order asked", func(t *testing.T) {
 		for _, id := range []string{"PR-MANY-1", "PR-MANY-2", "PR-MANY-3"} {
 			_, _, err := st.Create(ctx, sample(id, "many@example.com", t0))

@@ -228,6 +228,9 @@ type Request struct {
 	// then: the request workflow's verification step then mails nothing.
 	// Zero: the link comes in a mail of its own.
 	VerifyLinkUntil time.Time `json:"verifyLinkUntil,omitzero" dynamodbav:"verifyLinkUntil,omitempty"`
+	// VerifyTaskToken is the task token of the request workflow's wait
+	// for that link, written with the move to verifying; never shown.
+	VerifyTaskToken string    `json:"-" dynamodbav:"verifyTaskToken,omitempty"`
 	UpdatedAt       time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 	// ClosedAt is when the request closed (completed, denied, withdrawn or
 	// closed unverified): its answer's date for the yearly metrics, and

@@ -190,15 +190,14 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	if taskToken == "" {
 		// A link from the acknowledgement: the task token is in the wait
 		// Start records (read after the request was verified, see await).
-		wait, err := s.Tokens.Get(ctx, markerHash(string(purposeTask), r.ID))
-		switch {
-		case errors.Is(err, token.ErrNotFound):
-			s.log().InfoContext(ctx, "verified before the workflow waited; its verification step completes the task", "requestId", r.ID)
-			return c, nil
-		case err != nil:
+		var err error
+		if taskToken, err = s.waitingTask(ctx, r.ID); err != nil {
 			return c, fmt.Errorf("verify: confirm %s: read the wait: %w", r.ID, err)
 		}
-		taskToken = wait.TaskToken
+		if taskToken == "" {
+			s.log().InfoContext(ctx, "verified before the workflow waited; its verification step completes the task", "requestId", r.ID)
+			return c, nil
+		}
 	}
 	body, _ := json.Marshal(taskOutput{RequestID: r.ID, VerifiedAt: at.UTC()})
 	err = s.Tasks.Complete(ctx, taskToken, body)
@@ -220,4 +219,28 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	}
 	s.log().InfoContext(ctx, "request verified", "requestId", r.ID, "resumed", resumed)
 	return c, nil
+}
+
+// waitingTask is the task token the request workflow waits on for the link
+// in the acknowledgement of request id, read now: on the request (written
+// with its move to verifying), or in the wait's own record; "" when the
+// workflow does not wait yet.
+func (s *Service) waitingTask(ctx context.Context, id string) (string, error) {
+	if _, ok := s.Store.(awaiter); ok {
+		r, err := s.Store.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if r.VerifyTaskToken != "" {
+			return r.VerifyTaskToken, nil
+		}
+	}
+	wait, err := s.Tokens.Get(ctx, markerHash(string(purposeTask), id))
+	switch {
+	case errors.Is(err, token.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return wait.TaskToken, nil
 }

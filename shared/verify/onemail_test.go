@@ -22,6 +22,50 @@ func linkedInAcknowledgement(id string) request.Request {
 	return r
 }
 
+// awaitingStore keeps the workflow's wait on the request, with its move to
+// verifying, as *dynamo.Store's AwaitVerification does; hook, when set,
+// runs once before it: a concurrent actor.
+type awaitingStore struct {
+	*memStore
+	hook func()
+}
+
+func (a *awaitingStore) AwaitVerification(_ context.Context, id, taskToken string, at time.Time) error {
+	if h := a.hook; h != nil {
+		a.hook = nil
+		h()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r, ok := a.requests[id]
+	if !ok {
+		return request.ErrNotFound
+	}
+	switch r.Status {
+	case request.Received, request.Acknowledged, request.Verifying:
+	default:
+		return request.ErrConflict
+	}
+	r.Status, r.VerifyTaskToken, r.UpdatedAt = request.Verifying, taskToken, at
+	a.requests[id] = r
+	return nil
+}
+
+// waitKept runs a test with the wait kept in a record of its own and with
+// the wait kept on the request (AwaitVerification).
+func waitKept(t *testing.T, test func(t *testing.T, f *fixture, race func(func()))) {
+	t.Run("in a record of its own", func(t *testing.T) {
+		f := newFixture(t)
+		test(t, f, func(h func()) { f.store.beforeSet = h })
+	})
+	t.Run("on the request", func(t *testing.T) {
+		f := newFixture(t)
+		aw := &awaitingStore{memStore: f.store}
+		f.svc.Store = aw
+		test(t, f, func(h func()) { aw.hook = h })
+	})
+}
+
 // ackLink issues the acknowledgement's link as intake does and returns its
 // raw token.
 func (f *fixture) ackLink(t *testing.T, id string) string {
@@ -39,9 +83,15 @@ func (f *fixture) ackLink(t *testing.T, id string) string {
 // mails nothing and records no mail, retried or not; the link confirms and
 // completes the workflow's task.
 func TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink(t *testing.T) {
+	waitKept(t, func(t *testing.T, f *fixture, _ func(func())) {
+		startMailsNothing(t, f)
+	})
+}
+
+func startMailsNothing(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	const id = "PR-ONEM-0000-0000-0001"
-	f := newFixture(t, linkedInAcknowledgement(id))
+	f.store.requests[id] = linkedInAcknowledgement(id)
 	raw := f.ackLink(t, id)
 	in := verify.StartInput{RequestID: id, TaskToken: "task-token-1"}
 
@@ -56,6 +106,13 @@ func TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink(t *testing.T) {
 	assert.Empty(t, f.store.actions(id), "no mail went out here; the acknowledged event says the link went with it")
 	assert.Zero(t, f.tasks.count())
 
+	// The team can resend the link: the wait is known, until the
+	// acknowledgement's link ends.
+	until, err := f.svc.Resend(ctx, id, "team:alice")
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(verify.DefaultTTL), until)
+	require.Len(t, f.out.messages(), 1, "the team's resend")
+
 	l, err := f.svc.Lookup(ctx, raw)
 	require.NoError(t, err)
 	assert.Equal(t, id, l.RequestID)
@@ -64,15 +121,6 @@ func TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink(t *testing.T) {
 	assert.Equal(t, request.Verified, f.store.status(id))
 	require.Equal(t, 1, f.tasks.count())
 	assert.Equal(t, "task-token-1", f.tasks.calls[0].TaskToken, "the task the workflow waits on")
-
-	// The team can still resend the link: the wait is known.
-	f.store.requests[id] = linkedInAcknowledgement(id)
-	r := f.store.requests[id]
-	r.Status = request.Verifying
-	f.store.requests[id] = r
-	until, err := f.svc.Resend(ctx, id, "team:alice")
-	require.NoError(t, err)
-	assert.Equal(t, t0.Add(verify.DefaultTTL), until)
 }
 
 // TestConfirmedBeforeTheWorkflowWaits: the race. The requester confirms
@@ -81,9 +129,15 @@ func TestStartMailsNothingWhenTheAcknowledgementCarriedTheLink(t *testing.T) {
 // completes the task at once, mails nothing, and a retry of it completes
 // it again harmlessly and still mails nothing.
 func TestConfirmedBeforeTheWorkflowWaits(t *testing.T) {
+	waitKept(t, func(t *testing.T, f *fixture, _ func(func())) {
+		confirmedBeforeTheWait(t, f)
+	})
+}
+
+func confirmedBeforeTheWait(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	const id = "PR-ONEM-0000-0000-0002"
-	f := newFixture(t, linkedInAcknowledgement(id))
+	f.store.requests[id] = linkedInAcknowledgement(id)
 	raw := f.ackLink(t, id)
 
 	f.now = t0.Add(time.Minute)
@@ -120,14 +174,21 @@ func TestConfirmedBeforeTheWorkflowWaits(t *testing.T) {
 // the task, so it is completed (here by both; the second is refused
 // harmlessly), and nothing is mailed.
 func TestConfirmWhileStartRecordsTheWait(t *testing.T) {
+	waitKept(t, func(t *testing.T, f *fixture, race func(func())) {
+		ctx := context.Background()
+		const id = "PR-ONEM-0000-0000-0003"
+		f.store.requests[id] = linkedInAcknowledgement(id)
+		raw := f.ackLink(t, id)
+		race(func() {
+			_, err := f.svc.Confirm(ctx, raw)
+			assert.NoError(t, err)
+		})
+		confirmWhileWaiting(t, f, id)
+	})
+}
+
+func confirmWhileWaiting(t *testing.T, f *fixture, id string) {
 	ctx := context.Background()
-	const id = "PR-ONEM-0000-0000-0003"
-	f := newFixture(t, linkedInAcknowledgement(id))
-	raw := f.ackLink(t, id)
-	f.store.beforeSet = func() {
-		_, err := f.svc.Confirm(ctx, raw)
-		assert.NoError(t, err)
-	}
 	out, err := f.svc.Start(ctx, verify.StartInput{RequestID: id, TaskToken: "task-token-3"})
 	require.NoError(t, err)
 	assert.Equal(t, verify.SkippedConfirmed, out.Skipped)
@@ -181,4 +242,31 @@ func TestAcknowledgementLinkStoredHashed(t *testing.T) {
 	assert.Equal(t, token.Verify, rec.Purpose)
 	assert.Equal(t, t0.Add(verify.DefaultTTL), rec.ExpiresAt)
 	assert.False(t, rec.Used)
+}
+
+// TestStartBetweenTheConfirmationsTwoSteps: the workflow records its wait
+// (on the request) after the confirmation moved the request to verifying
+// and before it verified it: the confirmation then finds the wait and
+// completes the task, once, and nothing is mailed.
+func TestStartBetweenTheConfirmationsTwoSteps(t *testing.T) {
+	ctx := context.Background()
+	const id = "PR-ONEM-0000-0000-0006"
+	f := newFixture(t, linkedInAcknowledgement(id))
+	f.svc.Store = &awaitingStore{memStore: f.store}
+	raw := f.ackLink(t, id)
+	var out verify.StartOutput
+	f.store.beforeSet = func() { // before acknowledged → verifying
+		f.store.beforeSet = func() { // before verifying → verified
+			var err error
+			out, err = f.svc.Start(ctx, verify.StartInput{RequestID: id, TaskToken: "task-token-6"})
+			assert.NoError(t, err)
+		}
+	}
+	_, err := f.svc.Confirm(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, verify.SkippedInAcknowledgement, out.Skipped, "the workflow found the request still verifying")
+	assert.Equal(t, request.Verified, f.store.status(id))
+	require.Equal(t, 1, f.tasks.count(), "completed once, by the confirmation")
+	assert.Equal(t, "task-token-6", f.tasks.calls[0].TaskToken)
+	assert.Empty(t, f.out.messages())
 }

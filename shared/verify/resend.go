@@ -32,6 +32,10 @@ func (s *Service) Resend(ctx context.Context, requestID, actor string) (time.Tim
 		return time.Time{}, fmt.Errorf("resend to %s (%s): %w", r.ID, r.Status, ErrNotVerifying)
 	}
 	task, err := s.Tokens.Get(ctx, markerHash(string(purposeTask), r.ID))
+	if errors.Is(err, token.ErrNotFound) && r.VerifyTaskToken != "" {
+		// The wait kept on the request: its link came in the acknowledgement.
+		task, err = token.Record{TaskToken: r.VerifyTaskToken, ExpiresAt: r.VerifyLinkUntil}, nil
+	}
 	if errors.Is(err, token.ErrNotFound) {
 		return time.Time{}, fmt.Errorf("resend to %s: %w", r.ID, ErrNoWait)
 	}

@@ -176,6 +176,24 @@ func (s *Service) link(raw string) (string, error) {
 func (s *Service) await(ctx context.Context, r *request.Request, taskToken string) (StartOutput, error) {
 	out := StartOutput{RequestID: r.ID, ExpiresAt: r.VerifyLinkUntil, Skipped: SkippedInAcknowledgement}
 	now := s.Now()
+	status := r.Status
+	if aw, ok := s.Store.(awaiter); ok {
+		// The wait and the move to verifying in one write on the request.
+		err := aw.AwaitVerification(ctx, r.ID, taskToken, now)
+		switch {
+		case err == nil:
+			status = request.Verifying
+		case errors.Is(err, request.ErrConflict): // confirmed (or closed) before the wait
+			cur, gerr := s.Store.Get(ctx, r.ID)
+			if gerr != nil {
+				return out, &TransientError{Op: "get request", Err: gerr}
+			}
+			r, status = cur, cur.Status
+		default:
+			return out, &TransientError{Op: "record the wait", Err: err}
+		}
+		return s.afterWait(ctx, r, status, taskToken, out)
+	}
 	wait := token.Record{Hash: markerHash(string(purposeTask), r.ID), Purpose: purposeTask, RequestID: r.ID, TaskToken: taskToken,
 		ExpiresAt: r.VerifyLinkUntil, Used: true, UsedAt: now}
 	if err := s.Tokens.Put(ctx, wait); err != nil {
@@ -188,7 +206,6 @@ func (s *Service) await(ctx context.Context, r *request.Request, taskToken strin
 		}
 		// Recorded by an earlier attempt of this task.
 	}
-	status := r.Status
 	switch status {
 	case request.Received, request.Acknowledged:
 		err := s.Store.SetStatus(ctx, r.ID, status, request.Verifying, now)
@@ -208,6 +225,14 @@ func (s *Service) await(ctx context.Context, r *request.Request, taskToken strin
 		}
 		r, status = cur, cur.Status
 	}
+	return s.afterWait(ctx, r, status, taskToken, out)
+}
+
+// afterWait finishes await once the wait is recorded and the request's
+// status read after it: verifying, Confirm completes the task; verified
+// (or further on), the requester confirmed first and the task is completed
+// now.
+func (s *Service) afterWait(ctx context.Context, r *request.Request, status request.Status, taskToken string, out StartOutput) (StartOutput, error) {
 	switch status {
 	case request.Verifying:
 		// Confirm completes the task: it reads the wait after verifying.
@@ -236,4 +261,11 @@ func (s *Service) await(ctx context.Context, r *request.Request, taskToken strin
 func (s *Service) linkInAcknowledgement(r *request.Request) bool {
 	return !r.VerifyLinkUntil.IsZero() && !r.AcknowledgedAt.IsZero() && r.AcknowledgedAt.Before(r.VerifyLinkUntil) &&
 		s.Now().Before(r.VerifyLinkUntil)
+}
+
+// awaiter records the workflow's wait on the request itself, with its move
+// to verifying, in one conditional write (*dynamo.Store); a store without
+// it keeps the wait as a record of its own.
+type awaiter interface {
+	AwaitVerification(ctx context.Context, id, taskToken string, at time.Time) error
 }
