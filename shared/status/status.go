@@ -87,6 +87,8 @@ type View struct {
 	Unclear bool
 	// Verify: the request needs the requester's confirmation.
 	Verify bool
+	// LinkSent: the acknowledgement carried the confirmation link.
+	LinkSent bool
 	// Dates; zero when the request has none.
 	Received   time.Time
 	AnswerBy   time.Time
@@ -130,7 +132,7 @@ func (s *Service) Look(ctx context.Context, raw string) (View, error) {
 		return View{}, ErrGone
 	}
 	v := View{RequestID: r.ID, Kinds: r.Kinds, Status: r.Status, Unclear: slices.Contains(r.Kinds, request.Unclear),
-		Verify: !r.OnlyOptOuts() && !slices.Contains(r.Kinds, request.Unclear), Received: r.ReceivedAt,
+		Verify: !r.OnlyOptOuts() && !slices.Contains(r.Kinds, request.Unclear), LinkSent: !r.VerifyLinkUntil.IsZero(), Received: r.ReceivedAt,
 		AnswerBy: r.Due.Response, OptOutBy: r.Due.OptOut, Language: r.Language}
 	if r.Status == request.Extended || slices.ContainsFunc(events, func(e request.Event) bool {
 		return e.Action == request.StatusAction(request.Extended)

@@ -94,6 +94,25 @@ func TestStatusPage(t *testing.T) {
 		assert.NotContains(t, strings.ToLower(body), "<script")
 		assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 	})
+	t.Run("before it is confirmed, it says where the link is", func(t *testing.T) {
+		for _, tc := range []struct {
+			lang, linkSent, noLink string
+		}{
+			{"", "Open the link in the acknowledgement we emailed you", "We will email you a link to confirm it is you."},
+			{"es", "Abra el enlace del acuse de recibo", "Le enviaremos por correo un enlace"},
+		} {
+			s := newStatusSite(t, tc.lang)
+			target := s.link(t)
+			s.store.r.Status = request.Acknowledged
+			s.store.r.VerifyLinkUntil = s.now.Add(72 * time.Hour)
+			body := s.get(target).Body.String()
+			assert.Contains(t, body, tc.linkSent, "the acknowledgement carried it")
+			assert.NotContains(t, body, tc.noLink)
+			s.store.r.VerifyLinkUntil = time.Time{}
+			body = s.get(target).Body.String()
+			assert.Contains(t, body, tc.noLink, "a mail of its own brings it")
+		}
+	})
 	t.Run("in the request's language, Spanish", func(t *testing.T) {
 		s := newStatusSite(t, "es")
 		w := s.get(s.link(t))

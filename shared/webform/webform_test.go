@@ -25,6 +25,9 @@ type fakeIntake struct {
 	got     []intake.Submission
 	err     error
 	created map[string]bool
+	// linkUntil, when set, is the verification link's end the
+	// acknowledgement carried.
+	linkUntil time.Time
 }
 
 var _ webform.Submitter = (*fakeIntake)(nil)
@@ -45,7 +48,7 @@ func (f *fakeIntake) Submit(_ context.Context, sub intake.Submission) (*intake.R
 	f.created[id] = true
 	received := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	return &intake.Receipt{Created: created, Request: &request.Request{
-		ID: id, Kinds: sub.Kinds, Status: request.Acknowledged, ReceivedAt: received,
+		ID: id, Kinds: sub.Kinds, Status: request.Acknowledged, ReceivedAt: received, VerifyLinkUntil: f.linkUntil,
 		Due: request.Due{Acknowledge: received.AddDate(0, 0, 14), Response: received.AddDate(0, 0, 45), Extended: received.AddDate(0, 0, 90)},
 	}}, nil
 }
@@ -102,6 +105,17 @@ func TestSubmitForm(t *testing.T) {
 		require.Len(t, f.got, 1)
 		assert.Equal(t, []request.Kind{request.Deletion, request.AccessCategories}, f.got[0].Kinds)
 		assert.False(t, f.got[0].GPC)
+	})
+	t.Run("the receipt says where the confirmation link is", func(t *testing.T) {
+		// The acknowledgement carried the link (intake minted it).
+		f := &fakeIntake{linkUntil: time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)}
+		_, body := serve(newHandler(f), form(validForm()))
+		assert.Contains(t, body, "with a link to confirm it is you; it works until Friday, December 4, 2026 at 3:00 PM UTC")
+		assert.NotContains(t, body, "We will email you a link")
+		// It did not: the link comes in a mail of its own.
+		_, body = serve(newHandler(&fakeIntake{}), form(validForm()))
+		assert.Contains(t, body, "We will email you a link to confirm it is you.")
+		assert.NotContains(t, body, "with a link to confirm")
 	})
 	t.Run("errors come back with values kept and escaped", func(t *testing.T) {
 		v := validForm()
