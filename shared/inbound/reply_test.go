@@ -85,7 +85,6 @@ const (
 type replyFixture struct {
 	*inboxFixture
 	threads *memThreads
-	started [][]request.Kind // deadline watches
 	// workflows are the request workflows started (verification first).
 	workflows [][]request.Kind
 	r         request.Request
@@ -98,10 +97,6 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 	f.threads = &memThreads{sent: map[string]string{}, clarifiedBy: map[string]string{}, store: f.store}
 	svc := f.inbox.Intake
 	svc.Mail = &mail.Threading{Next: f.mailer, Log: f.threads, Now: svc.Now}
-	svc.StartWatch = func(_ context.Context, r *request.Request) error {
-		f.started = append(f.started, slices.Clone(r.Kinds))
-		return nil
-	}
 	svc.StartWorkflow = func(_ context.Context, r *request.Request) error {
 		f.workflows = append(f.workflows, slices.Clone(r.Kinds))
 		return nil
@@ -118,7 +113,7 @@ func newReplyFixture(t *testing.T, original string) *replyFixture {
 	if slices.Contains(f.r.Kinds, request.Unclear) {
 		require.Empty(t, f.workflows, "unclear mail waits for triage: no verification yet")
 	}
-	f.mailer.sent, f.started, f.workflows = nil, nil, nil
+	f.mailer.sent, f.workflows = nil, nil
 	return f
 }
 
@@ -286,7 +281,6 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 			if tc.kinds == nil {
 				assert.Equal(t, []request.Kind{request.Unclear}, r.Kinds)
 				assert.Empty(t, f.sentTo("kim@example.com"), "no robot answer")
-				assert.Empty(t, f.started)
 				assert.Empty(t, f.workflows, "still unclear: still no verification")
 				assert.NotContains(t, f.actions(f.r.ID), "kinds-set")
 				return
@@ -300,8 +294,6 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 			}
 			assert.NotContains(t, acks[0].Text, "delete the data of my son", "no requester text to an unverified address")
 			assert.Equal(t, f.r.ID, f.threads.sent[f.log.records[replyID].ReplyMessageID], "replies to that acknowledgement join too")
-			require.NotEmpty(t, f.started, "the workflows start as for a new request")
-			assert.Equal(t, tc.kinds, f.started[len(f.started)-1])
 			require.NotEmpty(t, f.workflows, "now that the kinds are known, verification starts")
 			assert.Equal(t, tc.kinds, f.workflows[len(f.workflows)-1])
 			assert.Contains(t, notices[0].Subject, "no longer unclear")

@@ -40,16 +40,12 @@ func TestADeliveryWhileAnotherAcknowledgesStartsNoWorkflow(t *testing.T) {
 	mailer := &duringSend{fakeMailer: &fakeMailer{}}
 	svc := newService(store, nil, &now)
 	svc.Mail = mailer
-	var workflows, watches []request.Status
+	var workflows []request.Status
 	svc.StartWorkflow = func(_ context.Context, r *request.Request) error {
 		stored, err := store.Get(ctx, r.ID)
 		require.NoError(t, err)
 		assert.False(t, stored.AcknowledgedAt.IsZero(), "the workflow starts only once the acknowledgement is recorded")
 		workflows = append(workflows, stored.Status)
-		return nil
-	}
-	svc.StartWatch = func(_ context.Context, r *request.Request) error {
-		watches = append(watches, r.Status)
 		return nil
 	}
 	mailer.hook = func() {
@@ -63,5 +59,4 @@ func TestADeliveryWhileAnotherAcknowledgesStartsNoWorkflow(t *testing.T) {
 	assert.Equal(t, request.Acknowledged, rc.Request.Status)
 	assert.Len(t, mailer.sent, 1, "one acknowledgement")
 	assert.Equal(t, []request.Status{request.Acknowledged}, workflows, "one start, by the delivery that acknowledged")
-	assert.Len(t, watches, 2, "the watch is started by both")
 }

@@ -126,7 +126,7 @@ func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
 // TestAcknowledgementsPerAddressAreCapped: an address asking for other
 // things again and again gets at most AcksPerAddressPerDay
 // acknowledgements a day; the rest are stored, recorded as capped, left to
-// the team (deadline watch only), and not mailed even when retried.
+// the team (the deadline sweep reminds it), and not mailed even when retried.
 func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
@@ -134,8 +134,7 @@ func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	svc := newService(store, mailer, &now)
 	svc.Caps = newMemCaps(store)
 	svc.AcksPerAddressPerDay = 2
-	var watched, workflows int
-	svc.StartWatch = func(context.Context, *request.Request) error { watched++; return nil }
+	var workflows int
 	svc.StartWorkflow = func(context.Context, *request.Request) error { workflows++; return nil }
 
 	kinds := []request.Kind{request.Deletion, request.AccessCategories, request.Portability}
@@ -153,7 +152,6 @@ func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	capped := receipts[2]
 	require.True(t, capped.Capped, "the third acknowledgement of the day is held back")
 	assert.Len(t, mailer.sent, 2)
-	assert.Equal(t, 3, watched, "every request's deadline watch runs: the team is reminded")
 	assert.Equal(t, 2, workflows, "no verification mail for the capped one")
 	stored := store.reqs[capped.Request.ID]
 	assert.Equal(t, request.Received, stored.Status)

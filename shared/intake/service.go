@@ -55,9 +55,6 @@ type Service struct {
 	// AckLease bounds how long one sender holds the right to send an
 	// acknowledgement before a retry may send it; 0 means two minutes.
 	AckLease time.Duration
-	// StartWatch, when set, starts the deadline watch of a stored request
-	// (the deadline-watch workflow, named by the request ID).
-	StartWatch func(ctx context.Context, r *request.Request) error
 	// StartWorkflow, when set, starts the request workflow of a stored
 	// request (verification, then fulfilment; named by the request ID).
 	// StartWorkflows calls it only for a request whose kinds are known.
@@ -262,26 +259,16 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		return nil, errors.Join(err, serr)
 	}
 	if errors.Is(err, errAckCapped) {
-		// Only the deadline watch: it tells the team before the
-		// acknowledgement is due; no more mail goes to the address today.
-		if s.StartWatch != nil {
-			if err := s.StartWatch(ctx, stored); err != nil {
-				return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
-			}
-		}
+		// No more mail goes to the address today: the hourly deadline
+		// sweep tells the team before the acknowledgement is due.
 		return &Receipt{Request: stored, Created: created, Capped: true}, nil
 	}
 	if errors.Is(err, errAckInProgress) {
 		// Another delivery of the same submission is sending the
 		// acknowledgement and starts the workflows once it is recorded; a
 		// workflow started now could move the request on before the
-		// acknowledgement is marked, which then could not be. Only the
-		// deadline watch, which tells the team should that delivery fail.
-		if s.StartWatch != nil {
-			if err := s.StartWatch(ctx, stored); err != nil {
-				return nil, fmt.Errorf("submit %s: start deadline watch: %w", id, err)
-			}
-		}
+		// acknowledgement is marked, which then could not be. The hourly
+		// deadline sweep tells the team should that delivery fail.
 		return &Receipt{Request: stored, Created: created}, nil
 	}
 	if err != nil {
@@ -416,17 +403,13 @@ func sameKinds(a, b []request.Kind) bool {
 }
 
 // StartWorkflows starts what follows a stored, acknowledged request: its
-// deadline watch always, and its request workflow unless the request is
-// unclear. An unclear request waits for triage: the team, or the person's
-// reply to the question what they would like us to do, names its kinds
-// before anyone is asked to verify anything. Starting the same request
-// again is harmless (executions are named by the request ID).
+// request workflow, unless the request is unclear. An unclear request
+// waits for triage: the team, or the person's reply to the question what
+// they would like us to do, names its kinds before anyone is asked to
+// verify anything. Starting the same request again is harmless (the
+// execution is named by the request ID). Its deadlines need nothing
+// started: the hourly deadline sweep reads every open request.
 func (s *Service) StartWorkflows(ctx context.Context, r *request.Request) error {
-	if s.StartWatch != nil {
-		if err := s.StartWatch(ctx, r); err != nil {
-			return fmt.Errorf("start deadline watch: %w", err)
-		}
-	}
 	if s.StartWorkflow != nil && !slices.Contains(r.Kinds, request.Unclear) {
 		if err := s.StartWorkflow(ctx, r); err != nil {
 			return fmt.Errorf("start request workflow: %w", err)

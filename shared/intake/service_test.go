@@ -295,31 +295,31 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 }
 
-func TestSubmitStartsTheDeadlineWatchEveryTime(t *testing.T) {
+func TestSubmitStartsTheWorkflowEveryTime(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	store, mailer := newMemStore(), &fakeMailer{}
 	svc := newService(store, mailer, &now)
 	var started []string
 	var failStart error
-	svc.StartWatch = func(_ context.Context, r *request.Request) error {
+	svc.StartWorkflow = func(_ context.Context, r *request.Request) error {
 		if failStart != nil {
 			return failStart
 		}
-		assert.Equal(t, request.Acknowledged, r.Status, "the watch starts after the acknowledgement")
+		assert.Equal(t, request.Acknowledged, r.Status, "the workflow starts after the acknowledgement")
 		started = append(started, r.ID)
 		return nil
 	}
 
 	failStart = errors.New("states unavailable")
 	_, err := svc.Submit(ctx, validSubmission())
-	require.Error(t, err, "a watch that could not start is reported so the caller retries")
+	require.Error(t, err, "a workflow that could not start is reported so the caller retries")
 	assert.Len(t, mailer.sent, 1)
 
 	failStart = nil
 	r, err := svc.Submit(ctx, validSubmission())
 	require.NoError(t, err)
-	assert.Equal(t, []string{r.Request.ID}, started, "the retry starts the watch")
+	assert.Equal(t, []string{r.Request.ID}, started, "the retry starts the workflow")
 	assert.Len(t, mailer.sent, 1, "and sends nothing again")
 }
 
@@ -339,15 +339,13 @@ func TestUnclearRequestsWaitForTriage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 			svc := newService(newMemStore(), &fakeMailer{}, &now)
-			var watched, started []string
-			svc.StartWatch = func(_ context.Context, r *request.Request) error { watched = append(watched, r.ID); return nil }
+			var started []string
 			svc.StartWorkflow = func(_ context.Context, r *request.Request) error { started = append(started, r.ID); return nil }
 			sub := validSubmission()
 			sub.Channel, sub.Kinds = request.Email, tt.kinds
 
 			rec, err := svc.Submit(context.Background(), sub)
 			require.NoError(t, err)
-			assert.Equal(t, []string{rec.Request.ID}, watched, "the deadline watch starts for every request")
 			if tt.wantWorkflow {
 				assert.Equal(t, []string{rec.Request.ID}, started)
 			} else {
