@@ -221,7 +221,7 @@ func (s *Service) MarkDuplicate(ctx context.Context, m Member, id, of, note stri
 	of = strings.ToUpper(strings.TrimSpace(of))
 	problems := FormError{}
 	switch {
-	case !isRequestID(of):
+	case !request.IsID(of):
 		problems["of"] = "Give the other request's ID (PR-…)."
 	case of == r.ID:
 		problems["of"] = "A request cannot repeat itself: give the other request's ID."

@@ -204,27 +204,6 @@ func (s *Service) daysBetween(from, to time.Time) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
-// isRequestID reports whether s is a request ID as request.NewID makes it:
-// PR- and four groups of four of A-Z and 2-7, joined by '-'.
-func isRequestID(s string) bool {
-	if len(s) != len("PR-ABCD-ABCD-ABCD-ABCD") || s[:3] != "PR-" {
-		return false
-	}
-	for i := 3; i < len(s); i++ {
-		c := s[i]
-		if (i-3)%5 == 4 {
-			if c != '-' {
-				return false
-			}
-			continue
-		}
-		if !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
-			return false
-		}
-	}
-	return true
-}
-
 // ErrQuery is a search that is neither a request ID nor an email address.
 var ErrQuery = errors.New("search by a request ID (PR-…) or an exact email address")
 
@@ -235,7 +214,7 @@ func (s *Service) Find(ctx context.Context, q string) ([]Row, error) {
 	q = strings.TrimSpace(q)
 	var ids []string
 	switch {
-	case isRequestID(strings.ToUpper(q)):
+	case request.IsID(strings.ToUpper(q)):
 		ids = []string{strings.ToUpper(q)}
 	case strings.Count(q, "@") == 1 && !strings.ContainsAny(q, " \t\r\n"):
 		found, err := s.Store.EarlierRequests(ctx, q)

@@ -5,7 +5,6 @@ package intake
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -40,14 +39,36 @@ var Relationships = []string{"customer", "former-customer", "supplier", "job-app
 // "outside-us".
 var States = strings.Fields(`AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP outside-us`)
 
-var (
-	sourceIDPattern = regexp.MustCompile(`^[A-Za-z0-9._@<>+=-]{8,128}$`)
-	phonePattern    = regexp.MustCompile(`^[0-9 ()+.\-]{5,40}$`)
-)
-
 // ValidSourceID reports whether id can be a request's source ID (a form
-// submission ID or an SES messageId).
-func ValidSourceID(id string) bool { return sourceIDPattern.MatchString(id) }
+// submission ID or an SES messageId): 8 to 128 of A-Z a-z 0-9 . _ @ < > + = -.
+// A loop, not a regular expression compiled at every cold start.
+func ValidSourceID(id string) bool {
+	return len(id) >= 8 && len(id) <= 128 && onlyBytes(id, func(c byte) bool {
+		return isAlnum(c) || strings.IndexByte("._@<>+=-", c) >= 0
+	})
+}
+
+// validPhone reports whether p reads as a phone number: 5 to 40 of
+// 0-9, space, ( ) + . -.
+func validPhone(p string) bool {
+	return len(p) >= 5 && len(p) <= 40 && onlyBytes(p, func(c byte) bool {
+		return c >= '0' && c <= '9' || strings.IndexByte(" ()+.-", c) >= 0
+	})
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// onlyBytes reports whether every byte of s passes ok.
+func onlyBytes(s string, ok func(byte) bool) bool {
+	for i := range len(s) {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // Submission is a request as the requester sent it, before it is stored.
 type Submission struct {
@@ -89,7 +110,7 @@ func (s *Submission) Validate() FieldErrors {
 	if s.Channel != request.Web && s.Channel != request.Email {
 		fe["channel"] = w.channel
 	}
-	if !sourceIDPattern.MatchString(s.SourceID) {
+	if !ValidSourceID(s.SourceID) {
 		fe["submissionId"] = w.submissionID
 	}
 	if len(s.Kinds) == 0 {
@@ -113,7 +134,7 @@ func (s *Submission) Validate() FieldErrors {
 		fe["email"] = msg
 	}
 	w.singleLine(fe, "phone", id.Phone, MaxPhone, false)
-	if _, bad := fe["phone"]; !bad && id.Phone != "" && !phonePattern.MatchString(id.Phone) {
+	if _, bad := fe["phone"]; !bad && id.Phone != "" && !validPhone(id.Phone) {
 		fe["phone"] = w.phone
 	}
 	w.multiLine(fe, "address", id.Address, MaxAddress)

@@ -3,8 +3,9 @@ package mail
 import (
 	"context"
 	"log/slog"
-	"regexp"
 	"time"
+
+	"github.com/productionflow/privacy-desk/shared/request"
 )
 
 // SentLog remembers which request a mail the desk sent was about, by the
@@ -14,15 +15,12 @@ type SentLog interface {
 	RecordSent(ctx context.Context, messageID, requestID string, at time.Time) error
 }
 
-// requestInSubject finds a request ID (request.NewID's form) in a subject.
-// Every mail the desk sends about a request names it in the subject, and a
-// subject never carries requester text, so an ID there is the desk's own.
-var requestInSubject = regexp.MustCompile(`\bPR-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b`)
-
 // RequestIDOf returns the request a message is about (the request ID its
-// subject names), or "".
+// subject names, request.NewID's form), or "". Every mail the desk sends
+// about a request names it in the subject, and a subject never carries
+// requester text, so an ID there is the desk's own.
 func RequestIDOf(m Message) string {
-	return requestInSubject.FindString(m.Subject)
+	return request.FindID(m.Subject)
 }
 
 // Threading is a Sender that sends through Next and, for a message about a

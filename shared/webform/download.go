@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -89,7 +88,7 @@ const downloadCookie = "download-session"
 
 // downloadSession is the browser's download session, or a new random one.
 func downloadSession(r *http.Request) string {
-	if c, err := r.Cookie(downloadCookie); err == nil && sessionPattern.MatchString(c.Value) {
+	if c, err := r.Cookie(downloadCookie); err == nil && validSession(c.Value) {
 		return c.Value
 	}
 	b := make([]byte, 32)
@@ -97,7 +96,20 @@ func downloadSession(r *http.Request) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-var sessionPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+// validSession reports whether v reads as a session this page issued: 43
+// characters of unpadded base64url (32 random bytes).
+func validSession(v string) bool {
+	if len(v) != 43 {
+		return false
+	}
+	for i := range len(v) {
+		c := v[i]
+		if !(c == '-' || c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // loopback reports whether host (with or without a port) is this machine,
 // where the local stack serves plain HTTP.
