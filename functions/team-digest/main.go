@@ -10,12 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/productionflow/privacy-desk/shared/setup/deadline"
+	"github.com/productionflow/privacy-desk/shared/setup/teamdigest"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	handler, err := deadline.Digest(context.Background(), os.Getenv, log)
+	handler, err := teamdigest.Digest(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

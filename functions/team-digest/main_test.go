@@ -20,7 +20,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
-	setupdeadline "github.com/productionflow/privacy-desk/shared/setup/deadline"
+	"github.com/productionflow/privacy-desk/shared/setup/teamdigest"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
 )
@@ -51,7 +51,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	// Nothing open: nothing to say.
 	event, err := os.ReadFile(filepath.Join("..", "..", "events", "team-digest.json"))
 	require.NoError(t, err)
-	digest, err := setupdeadline.Digest(ctx, getenv, slog.New(slog.DiscardHandler))
+	digest, err := teamdigest.Digest(ctx, getenv, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	out, err := lambda.NewHandler(digest).Invoke(ctx, event)
 	require.NoError(t, err)
@@ -88,7 +88,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 }
 
 func TestColdStartFailsOnMissingConfiguration(t *testing.T) {
-	_, err := setupdeadline.Digest(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	_, err := teamdigest.Digest(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	for _, name := range []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"} {
 		assert.True(t, strings.Contains(err.Error(), name), "names %s", name)

@@ -15,7 +15,8 @@ import (
 // TestEachFunctionLinksOnlyItsFamily: each function is built through its
 // own family of shared/setup, so it does not link what only other
 // functions use. Only the email intake links the MIME reader; the deadline
-// reminder, verification and the hand-over to fulfilment (fulfil-start)
+// sweep links neither the console nor the intake, verification or
+// fulfilment; the deadline sweep, verification and the hand-over to fulfilment (fulfil-start)
 // link neither the web form, its pages, the registry's YAML, S3, SSM nor
 // the connectors, and the hand-over no access package or fulfilment service
 // either; the mail-events function links the request store and nothing
@@ -33,17 +34,18 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 		module + "/shared/connector", module + "/shared/system", module + "/shared/pages"}
 	all := []string{module + "/shared/setup/workflows"}
 	notLinked := map[string][]string{
-		"intake-email":      append(slices.Clone(all), module+"/shared/webform"),
-		"intake-web":        append(slices.Clone(all), mime...),
-		"deadline-reminder": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn"}),
-		"verify-start":      slices.Concat(all, mime, heavy),
-		"verify-close":      slices.Concat(all, mime, heavy),
-		"fulfil-start":      slices.Concat(all, mime, heavy, []string{module + "/shared/export", module + "/shared/fulfil"}),
-		"fulfil-plan":       slices.Concat(all, mime, []string{module + "/shared/webform"}),
-		"fulfil-step":       slices.Concat(all, mime, []string{module + "/shared/webform"}),
-		"fulfil-tasks":      slices.Concat(all, mime, []string{module + "/shared/webform"}),
-		"fulfil-answer":     slices.Concat(all, mime, []string{module + "/shared/webform"}),
-		"console":           slices.Concat(all, mime, heavy),
+		"intake-email": append(slices.Clone(all), module+"/shared/webform"),
+		"intake-web":   append(slices.Clone(all), mime...),
+		"deadline-reminder": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
+			module + "/shared/console", module + "/shared/intake", module + "/shared/verify", module + "/shared/fulfil"}),
+		"verify-start":  slices.Concat(all, mime, heavy),
+		"verify-close":  slices.Concat(all, mime, heavy),
+		"fulfil-start":  slices.Concat(all, mime, heavy, []string{module + "/shared/export", module + "/shared/fulfil"}),
+		"fulfil-plan":   slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"fulfil-step":   slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"fulfil-tasks":  slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"fulfil-answer": slices.Concat(all, mime, []string{module + "/shared/webform"}),
+		"console":       slices.Concat(all, mime, heavy),
 		"team-digest": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
 			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/setup/intake"}),
 		"mail-events": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",

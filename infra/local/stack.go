@@ -21,6 +21,7 @@ import (
 	teamconsole "github.com/productionflow/privacy-desk/shared/setup/console"
 	deskdeadline "github.com/productionflow/privacy-desk/shared/setup/deadline"
 	intakeweb "github.com/productionflow/privacy-desk/shared/setup/intake/web"
+	"github.com/productionflow/privacy-desk/shared/setup/teamdigest"
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 	"github.com/productionflow/privacy-desk/shared/standin/stack"
@@ -164,7 +165,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	}
 	// The team's daily digest runs on a schedule on AWS; here a POST
 	// sends it now, as of the desk's clock.
-	digest, err := deskdeadline.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	digest, err := teamdigest.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
 	if err != nil {
 		_ = l.Close()
 		return err

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -26,7 +25,7 @@ func mailKey(messageID string) map[string]types.AttributeValue {
 
 // RecordMail stores rec unless the same message was recorded before; it
 // reports whether this call stored it.
-func (st *Store) RecordMail(ctx context.Context, rec intake.MailRecord) (bool, error) {
+func (st *Store) RecordMail(ctx context.Context, rec request.MailRecord) (bool, error) {
 	item, err := attributevalue.MarshalMapWithOptions(rec, omitEmptyTime)
 	if err != nil {
 		return false, fmt.Errorf("encode mail record %s: %w", rec.MessageID, err)
@@ -52,7 +51,7 @@ func (st *Store) RecordMail(ctx context.Context, rec intake.MailRecord) (bool, e
 
 // MailRecord reads the record of one message; request.ErrNotFound when
 // there is none.
-func (st *Store) MailRecord(ctx context.Context, messageID string) (*intake.MailRecord, error) {
+func (st *Store) MailRecord(ctx context.Context, messageID string) (*request.MailRecord, error) {
 	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(st.Table), Key: mailKey(messageID), ConsistentRead: aws.Bool(true),
 	})
@@ -62,7 +61,7 @@ func (st *Store) MailRecord(ctx context.Context, messageID string) (*intake.Mail
 	if out.Item == nil {
 		return nil, fmt.Errorf("get mail record %s: %w", messageID, request.ErrNotFound)
 	}
-	var rec intake.MailRecord
+	var rec request.MailRecord
 	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
 		return nil, fmt.Errorf("decode mail record %s: %w", messageID, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -71,7 +70,7 @@ func (st *Store) SentRequest(ctx context.Context, sesMessageID string) (string, 
 // their priority and deadlines, and points the open-work index at the next
 // deadline. It applies while the request is still unclear, or again for
 // the same reply (a retry); otherwise request.ErrConflict.
-func (st *Store) Clarify(ctx context.Context, c intake.Clarification) error {
+func (st *Store) Clarify(ctx context.Context, c request.Clarification) error {
 	kinds, err := attributevalue.Marshal(c.Kinds)
 	if err != nil {
 		return fmt.Errorf("encode kinds of %s: %w", c.RequestID, err)

@@ -1,4 +1,8 @@
-package deadline
+// Package teamdigest builds the team's daily digest (TeamDigestFunction)
+// from the environment: the desk's configuration, the open-work index and
+// the mailer. Apart from the deadline sweep's package, so that the sweep
+// does not link the console it reads the digest through.
+package teamdigest
 
 import (
 	"context"
