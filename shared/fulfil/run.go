@@ -41,6 +41,10 @@ type RunInput struct {
 	Steps     []StepRef    `json:"steps"`
 	Results   []StepResult `json:"results,omitempty"`
 	Round     int          `json:"round,omitempty"`
+	// Execution names the workflow execution ($$.Execution.Name): a round
+	// run again is recognised within its own execution only, so the
+	// team's re-run of a failed fulfilment calls every system afresh.
+	Execution string `json:"execution,omitempty"`
 }
 
 // RunOutput is every result so far and the steps to run again after
@@ -77,7 +81,7 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 	if err != nil {
 		return RunOutput{}, &TransientError{RequestID: in.RequestID, Op: "read audit trail", Err: err}
 	}
-	past := pastAttempts(events, round)
+	past := pastAttempts(events, in.Execution, round)
 	attempts := make([]attempt, len(in.Steps))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, RunConcurrency)
@@ -97,7 +101,7 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 			if err != nil {
 				a.again = retryable(err) && round < MaxRounds
 				a.wait = retryAfter(err)
-				a.recorded = s.recordFailedAttempt(ctx, in.RequestID, st, err, round, a.again)
+				a.recorded = s.recordFailedAttempt(ctx, in, st, err, round, a.again)
 			}
 			attempts[i] = a
 		}()
@@ -149,7 +153,7 @@ type trail struct {
 
 func stepKey(st StepRef) string { return st.System + "/" + string(st.Action) }
 
-func pastAttempts(events []request.Event, round int) trail {
+func pastAttempts(events []request.Event, execution string, round int) trail {
 	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}}
 	for _, ev := range events {
 		if ev.Action != ActionStepFailed {
@@ -159,7 +163,7 @@ func pastAttempts(events []request.Event, round int) trail {
 		if ev.Data["partial"] == "true" {
 			out.partial[key] = true
 		}
-		if ev.Data["attempt"] == strconv.Itoa(round) {
+		if execution != "" && ev.Data["execution"] == execution && ev.Data["attempt"] == strconv.Itoa(round) {
 			out.thisRound[key] = ev
 		}
 	}
@@ -187,11 +191,14 @@ func (e *replayedError) Error() string { return e.reason }
 // type and message (which name the system and status only), whether a
 // retry follows and not before when, and whether the system may have been
 // left between its calls.
-func (s *Service) recordFailedAttempt(ctx context.Context, id string, st StepRef, err error, round int, again bool) error {
-	r := strconv.Itoa(round)
+func (s *Service) recordFailedAttempt(ctx context.Context, in RunInput, st StepRef, err error, round int, again bool) error {
+	id, r := in.RequestID, strconv.Itoa(round)
 	now := s.Now()
 	data := map[string]string{"system": st.System, "action": string(st.Action), "error": errorName(err),
 		"attempt": r, "retry": strconv.FormatBool(again)}
+	if in.Execution != "" {
+		data["execution"] = in.Execution
+	}
 	var re *connector.RetryableError
 	if errors.As(err, &re) {
 		if re.Partial {
@@ -202,7 +209,7 @@ func (s *Service) recordFailedAttempt(ctx context.Context, id string, st StepRef
 		}
 	}
 	return s.record(ctx, request.Event{RequestID: id, At: now, Actor: "system:" + st.System, Action: ActionStepFailed,
-		Reason: err.Error(), Data: data, Once: "step-failed-" + st.System + "-" + string(st.Action) + "-" + r})
+		Reason: err.Error(), Data: data, Once: "step-failed-" + in.Execution + "-" + st.System + "-" + string(st.Action) + "-" + r})
 }
 
 // retryable reports whether another round may succeed where this one

@@ -39,18 +39,18 @@ func TestRunAfterAnAttemptLeftHalfway(t *testing.T) {
 	}
 	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "support-desk", Action: system.Erase}}
 
-	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps})
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
 	require.NoError(t, err)
 	require.Equal(t, steps, first.Pending)
 	assert.Equal(t, 600, first.RetryIn, "the wait the system asked for")
 
-	again, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps})
+	again, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, erases, "the round run again does not call the system again")
 	assert.Equal(t, first.Pending, again.Pending)
 	assert.Equal(t, 600, again.RetryIn, "and the wait stands")
 
-	second, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: first.Pending, Results: first.Results, Round: first.Round})
+	second, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: first.Pending, Results: first.Results, Round: first.Round, Execution: "PR-1"})
 	require.NoError(t, err)
 	assert.Equal(t, 2, erases)
 	require.Len(t, second.Results, 1)
@@ -70,4 +70,43 @@ func TestRunAfterAnAttemptLeftHalfway(t *testing.T) {
 	assert.Equal(t, "true", failed[0].Data["partial"])
 	assert.Equal(t, t0.Add(10*time.Minute).UTC().Format(time.RFC3339), failed[0].Data["notBefore"])
 	assert.Equal(t, "false", failed[1].Data["retry"])
+}
+
+// TestARerunCallsEverySystemAfresh: the team's re-run of a failed
+// fulfilment (an execution of its own) calls the systems again from its
+// first round, whatever the first execution's rounds recorded.
+func TestARerunCallsEverySystemAfresh(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	erases := 0
+	down := true
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		if a == system.Erase {
+			erases++
+			if down {
+				return nil, &connector.RetryableError{System: sys.Name, Action: a, Status: 503, Reason: "unavailable"}
+			}
+			return &connector.Result{System: sys.Name, Action: a, Status: 204, At: t0, Found: true}, nil
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0, Found: false}, nil
+	}
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase}}
+	in := fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"}
+	for range fulfil.MaxRounds {
+		out, err := e.svc.Run(ctx, in)
+		require.NoError(t, err)
+		in.Steps, in.Results, in.Round = out.Pending, out.Results, out.Round
+	}
+	require.Len(t, in.Results, 1)
+	require.True(t, in.Results[0].Failed, "down for every round of the first execution")
+	assert.Equal(t, fulfil.MaxRounds, erases)
+
+	down = false
+	out, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1"})
+	require.NoError(t, err)
+	assert.Equal(t, fulfil.MaxRounds+1, erases, "the re-run called the system")
+	require.Len(t, out.Results, 1)
+	assert.False(t, out.Results[0].Failed)
 }
