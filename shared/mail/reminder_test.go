@@ -72,6 +72,12 @@ func TestRenderDeadlineReminder(t *testing.T) {
 			}
 			assert.Contains(t, m.HTML, "PR-ABCD-EFGH-IJKL-MNOP")
 			assert.NotContains(t, m.HTML, "http", "the team mail carries no links")
+			// The hourly sweep sends reminders (shared/deadline.Sweep); there is
+			// no per-request deadline watch any more.
+			for _, body := range []string{m.Text, m.HTML} {
+				assert.Contains(t, body, "(hourly deadline sweep)")
+				assert.NotContains(t, body, "deadline watch")
+			}
 		})
 	}
 
