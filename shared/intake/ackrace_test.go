@@ -31,7 +31,8 @@ func (d *duringSend) Send(ctx context.Context, m mail.Message) (string, error) {
 // moved the request on before the acknowledgement was recorded would leave
 // it unrecorded (and a later retry would send it again). The first
 // delivery starts it once the acknowledgement is recorded; the second
-// starts the deadline watch, which tells the team should the first fail.
+// starts nothing (should the first fail for good, the hourly deadline
+// sweep tells the team when the acknowledgement's clock passes unmet).
 // (make load found this: five deliveries of one received mail at once.)
 func TestADeliveryWhileAnotherAcknowledgesStartsNoWorkflow(t *testing.T) {
 	ctx := context.Background()
