@@ -1,8 +1,9 @@
-// Command fulfil-step is the FulfilStepFunction: the fulfil workflow runs it once per step. It
-// carries one action out in one downstream system (erase with proof of
-// erasure, export into the package store, suppress or opt out); owners'
-// manual tasks run in fulfil-tasks and returns connector errors unwrapped for the
-// workflow's Retry and Catch.
+// Command fulfil-step is the FulfilStepFunction: the fulfil workflow runs
+// it once per round of a request's automatic steps. It carries each action
+// out in its downstream system, four at a time (erase with proof of
+// erasure, export into the package store, suppress, opt out, correct),
+// records every failed attempt, and returns the steps worth another round;
+// owners' manual tasks run in fulfil-tasks.
 package main
 
 import (

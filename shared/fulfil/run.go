@@ -28,7 +28,17 @@ const (
 	MaxRetryAfter = time.Hour
 	// RunConcurrency is how many systems are called at once.
 	RunConcurrency = 4
+	// RunMargin is the time a round keeps before its invocation's
+	// deadline: no step starts after that, a step still calling a system
+	// then is cut short, and what was not done is tried in the next round,
+	// while there is still time to record it.
+	RunMargin = 15 * time.Second
 )
+
+// notStarted is a step the round had no time left to start.
+type notStarted struct{}
+
+func (notStarted) Error() string { return "not started: the round ran out of time" }
 
 // ActionStepFailed records one failed attempt of a step.
 const ActionStepFailed = request.ActionStepFailed
@@ -83,6 +93,14 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 	}
 	past := pastAttempts(events, in.Execution, round)
 	attempts := make([]attempt, len(in.Steps))
+	// The systems are called on a context that ends RunMargin before the
+	// invocation's; the trail is written on the invocation's own.
+	calls := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		calls, cancel = context.WithDeadline(ctx, dl.Add(-RunMargin))
+		defer cancel()
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, RunConcurrency)
 	for i, st := range in.Steps {
@@ -91,11 +109,16 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 			attempts[i] = replay(ev, s.Now())
 			continue
 		}
-		wg.Add(1)
 		slots <- struct{}{}
+		if calls.Err() != nil {
+			<-slots
+			attempts[i] = attempt{err: notStarted{}, again: true}
+			continue
+		}
+		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			so, err := s.Step(ctx, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
+			so, err := s.Step(calls, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
 			a := attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
 				Outcome: so.Outcome, Found: so.Found, Withheld: so.Withheld}, err: err}
 			if err != nil {
@@ -117,6 +140,9 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 		switch {
 		case a.err == nil:
 			out.Results = append(out.Results, a.res)
+		case a.again && errors.As(a.err, new(notStarted)):
+			// Not attempted: it keeps its rounds.
+			out.Pending = append(out.Pending, st)
 		case a.again:
 			out.Pending = append(out.Pending, st)
 			wait = max(wait, a.wait)

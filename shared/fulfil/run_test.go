@@ -110,3 +110,27 @@ func TestARerunCallsEverySystemAfresh(t *testing.T) {
 	require.Len(t, out.Results, 1)
 	assert.False(t, out.Results[0].Failed)
 }
+
+// TestARoundOutOfTimeStartsNothing: an invocation whose deadline is
+// within RunMargin calls no system; its steps wait for the next round,
+// with nothing on the trail.
+func TestARoundOutOfTimeStartsNothing(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	before := len(e.systems.calls)
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase},
+		{RequestID: "PR-1", System: "support-desk", Action: system.Erase}}
+	late, cancel := context.WithTimeout(ctx, fulfil.RunMargin/2)
+	defer cancel()
+	out, err := e.svc.Run(late, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	assert.Equal(t, steps, out.Pending)
+	assert.Empty(t, out.Results)
+	assert.Positive(t, out.RetryIn)
+	assert.Len(t, e.systems.calls, before, "no system was called")
+	for _, ev := range e.store.events {
+		assert.NotEqual(t, fulfil.ActionStepFailed, ev.Action, "nothing was attempted")
+	}
+}
