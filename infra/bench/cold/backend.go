@@ -64,7 +64,6 @@ func environment(path, home, backendURL, function string) []string {
 		"FORM_URL=https://privacy.example.com/",
 		"STATUS_URL=https://privacy.example.com/status",
 		"VERIFY_LINK_BASE=https://privacy.example.com/verify",
-		"DEADLINE_WATCH_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:deadline-watch",
 		"REQUEST_WORKFLOW_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:request",
 		"FULFIL_WORKFLOW_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:fulfil",
 		"INBOUND_BUCKET=privacy-desk-inbound",
