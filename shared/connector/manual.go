@@ -21,7 +21,8 @@ import (
 const DefaultDueIn = 10 * 24 * time.Hour
 
 // linkGrace keeps a task link working for a while after the due date, so a
-// late owner can still confirm (the deadline watch escalates meanwhile).
+// late owner can still confirm (the owners' overdue reminders and the
+// team's overdue notice go on meanwhile).
 const linkGrace = 7 * 24 * time.Hour
 
 // Task is a manual step waiting for a system owner. It holds no personal

@@ -210,6 +210,6 @@ func TestOptOutsRunAtOnceWithoutVerification(t *testing.T) {
 	for _, ev := range events {
 		actions = append(actions, ev.Action)
 	}
-	assert.Contains(t, actions, fulfil.ActionOptOutDone, "the deadline watch sees the opt-out clock met")
+	assert.Contains(t, actions, fulfil.ActionOptOutDone, "the deadline sweep sees the opt-out clock met")
 	assert.Contains(t, actions, fulfil.ActionOptOutsStarted)
 }

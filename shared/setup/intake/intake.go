@@ -1,6 +1,7 @@
 // Package intake builds the intake service both intake functions share
 // (the web form's and the privacy mailbox's): requests stored and
-// acknowledged once, their deadline watch and request workflow started.
+// acknowledged once, their request workflow started (the hourly deadline
+// sweep finds them in the table; nothing is started for it).
 // The functions themselves are built by its packages web and email.
 package intake
 
