@@ -57,7 +57,7 @@ func TestClarifyAppliesOnce(t *testing.T) {
 	assert.Equal(t, &request.Subject{Name: "Leo", Email: "leo@example.net"}, got.Subject)
 	assert.Len(t, got.Corrections, 1)
 
-	open, err := st.OpenByDue(ctx, t0.AddDate(0, 0, 46), 0)
+	open, err := st.OpenDueBefore(ctx, t0.AddDate(0, 0, 46), 0)
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	assert.Equal(t, []request.Kind{request.Deletion, request.ChildData}, open[0].Kinds, "the work list shows the new kinds")

@@ -444,9 +444,9 @@ type Open struct {
 	DueAt    time.Time        `dynamodbav:"dueAt"`
 }
 
-// OpenByDue lists open requests whose next deadline is at or before
+// OpenDueBefore lists open requests whose next deadline is at or before
 // before, soonest first, at most limit of them (0 means all).
-func (st *Store) OpenByDue(ctx context.Context, before time.Time, limit int) ([]Open, error) {
+func (st *Store) OpenDueBefore(ctx context.Context, before time.Time, limit int) ([]Open, error) {
 	var open []Open
 	p := dynamodb.NewQueryPaginator(st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),

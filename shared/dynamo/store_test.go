@@ -143,7 +143,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("open requests by due date, closed ones drop out", func(t *testing.T) {
-		open, err := st.OpenByDue(ctx, t0.Add(100*24*time.Hour), 0)
+		open, err := st.OpenDueBefore(ctx, t0.Add(100*24*time.Hour), 0)
 		require.NoError(t, err)
 		ids := map[string]bool{}
 		for _, o := range open {
@@ -152,13 +152,13 @@ func TestStore(t *testing.T) {
 		assert.True(t, ids["PR-ONE"] && ids["PR-TWO"] && ids["PR-THREE"], "all three are open: %v", ids)
 
 		require.NoError(t, st.SetStatus(ctx, "PR-TWO", request.Verifying, request.Unverified, t0))
-		open, err = st.OpenByDue(ctx, t0.Add(100*24*time.Hour), 0)
+		open, err = st.OpenDueBefore(ctx, t0.Add(100*24*time.Hour), 0)
 		require.NoError(t, err)
 		for _, o := range open {
 			assert.NotEqual(t, "PR-TWO", o.ID, "a closed request must leave the open index")
 		}
 		// Nothing is due before the first acknowledgement deadline.
-		open, err = st.OpenByDue(ctx, t0.Add(24*time.Hour), 0)
+		open, err = st.OpenDueBefore(ctx, t0.Add(24*time.Hour), 0)
 		require.NoError(t, err)
 		assert.Empty(t, open)
 
