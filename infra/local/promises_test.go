@@ -160,3 +160,31 @@ func TestPromiseCorrectionChangesTheRecord(t *testing.T) {
 	assert.Contains(t, answer.Text, "Customer accounts: corrected as you asked")
 	assert.Contains(t, answer.Text, `Postal address: "`+before.Address+`", now "12 Analytical Row, London"`)
 }
+
+// TestPromiseACopyBeforeTheDeletion: a request for a copy of the data and
+// its deletion reads every system before erasing it, so the answer gives
+// the copy of what each held (never "held no data" for a system that held
+// the person), and the systems no longer hold the person.
+func TestPromiseACopyBeforeTheDeletion(t *testing.T) {
+	addrs := startStack(t)
+	outbox := strings.TrimSuffix(addrs.Outbox, "/")
+	form := strings.TrimSuffix(addrs.Form, "/")
+	const ada = "ada@example.com"
+	formID := formSubmissionID(t, form)
+	res, err := http.PostForm(form+"/requests", url.Values{
+		"submissionId": {formID}, "kinds": {"deletion", "access-categories"}, "name": {"Ada Lovelace"}, "email": {ada},
+	})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	link := waitForLink(t, outbox, ada, verifyLink)
+	u, _ := url.Parse(link)
+	res, err = http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+
+	answer, _ := answerFor(t, addrs, request.WebID(formID, ada))
+	assert.NotContains(t, answer.Text, "held no data about you", "Ada is in every system")
+	assert.Contains(t, answer.Text, "a copy of your data is in the download below")
+	assert.False(t, addrs.Downstream.Holds("support-desk", ada), "and erased afterwards")
+}

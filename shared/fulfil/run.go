@@ -9,6 +9,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // Rounds of the automatic steps. The fulfil workflow calls Run once with
@@ -67,7 +68,7 @@ type RunOutput struct {
 }
 
 // Run carries out one round of automatic steps, RunConcurrency systems at
-// a time. A step's failure never fails the others, nor the call: a failure
+// a time, each system's export before its erase. A step's failure never fails the others, nor the call: a failure
 // worth retrying leaves the step pending (while rounds remain), any other
 // failure becomes a failed result the answer reports to the team. Every
 // failed attempt is recorded on the audit trail as it happens, with its
@@ -101,35 +102,63 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 		calls, cancel = context.WithDeadline(ctx, dl.Add(-RunMargin))
 		defer cancel()
 	}
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, RunConcurrency)
+	// A system's data is read before it is erased: an erase waits for the
+	// export of the same system among this round's steps, and for the
+	// next round when that export is to be tried again.
+	exportOf := map[string]int{}
 	for i, st := range in.Steps {
-		key := stepKey(st)
-		if ev, ok := past.thisRound[key]; ok {
-			attempts[i] = replay(ev, s.Now())
-			continue
+		if st.Action == system.Export {
+			exportOf[st.System] = i
 		}
-		slots <- struct{}{}
-		if calls.Err() != nil {
-			<-slots
-			attempts[i] = attempt{err: notStarted{}, again: true}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			so, err := s.Step(calls, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
-			a := attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
-				Outcome: so.Outcome, Found: so.Found, Withheld: so.Withheld}, err: err}
-			if err != nil {
-				a.again = retryable(err) && round < MaxRounds
-				a.wait = retryAfter(err)
-				a.recorded = s.recordFailedAttempt(ctx, in, st, err, round, a.again)
-			}
-			attempts[i] = a
-		}()
 	}
-	wg.Wait()
+	var first, then []int
+	for i, st := range in.Steps {
+		if _, ok := exportOf[st.System]; ok && st.Action == system.Erase {
+			then = append(then, i)
+		} else {
+			first = append(first, i)
+		}
+	}
+	launch := func(idx []int) {
+		var wg sync.WaitGroup
+		slots := make(chan struct{}, RunConcurrency)
+		for _, i := range idx {
+			st := in.Steps[i]
+			key := stepKey(st)
+			if ev, ok := past.thisRound[key]; ok {
+				attempts[i] = replay(ev, s.Now())
+				continue
+			}
+			if st.Action == system.Erase {
+				if j, ok := exportOf[st.System]; ok && attempts[j].err != nil && attempts[j].again {
+					attempts[i] = attempt{err: notStarted{}, again: true}
+					continue
+				}
+			}
+			slots <- struct{}{}
+			if calls.Err() != nil {
+				<-slots
+				attempts[i] = attempt{err: notStarted{}, again: true}
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				so, err := s.Step(calls, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
+				a := attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
+					Outcome: so.Outcome, Found: so.Found, Withheld: so.Withheld}, err: err}
+				if err != nil {
+					a.again = retryable(err) && round < MaxRounds
+					a.wait = retryAfter(err)
+					a.recorded = s.recordFailedAttempt(ctx, in, st, err, round, a.again)
+				}
+				attempts[i] = a
+			}()
+		}
+		wg.Wait()
+	}
+	launch(first)
+	launch(then)
 
 	var wait time.Duration
 	for i, st := range in.Steps {

@@ -2,6 +2,9 @@ package fulfil_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -133,4 +137,78 @@ func TestARoundOutOfTimeStartsNothing(t *testing.T) {
 	for _, ev := range e.store.events {
 		assert.NotEqual(t, fulfil.ActionStepFailed, ev.Action, "nothing was attempted")
 	}
+}
+
+// TestASystemIsReadBeforeItIsErased: a request for a copy and a deletion
+// reads each system before erasing it, in the same round; when the read
+// must be tried again, the erase waits for it.
+func TestASystemIsReadBeforeItIsErased(t *testing.T) {
+	e := newEnv(t, request.Deletion, request.AccessCategories)
+	ctx := context.Background()
+	plan, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	exportDown := true
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		if a == system.Export && sys.Name == "support-desk" && exportDown {
+			return nil, &connector.RetryableError{System: sys.Name, Action: a, Status: 503, Reason: "unavailable"}
+		}
+		res := &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: a != system.Find}
+		if a == system.Export {
+			res.Data = map[string][]json.RawMessage{sys.Categories[0]: {json.RawMessage(`{"id":1}`)}}
+		}
+		return res, nil
+	}
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: plan.Steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	order := func() map[string][]string {
+		by := map[string][]string{}
+		for _, c := range e.systems.calls {
+			sys, action, _ := strings.Cut(c, " ")
+			if action == string(system.Export) || action == string(system.Erase) {
+				by[sys] = append(by[sys], action)
+			}
+		}
+		return by
+	}
+	erased := 0
+	for sys, actions := range order() {
+		if slices.Contains(actions, "erase") && slices.Contains(actions, "export") {
+			assert.Less(t, slices.Index(actions, "export"), slices.Index(actions, "erase"), "%s is read before it is erased", sys)
+			erased++
+		}
+	}
+	assert.Positive(t, erased)
+	assert.NotContains(t, order()["support-desk"], "erase", "its export is to be tried again: the erase waits")
+	assert.ElementsMatch(t, []fulfil.StepRef{
+		{RequestID: "PR-1", System: "support-desk", Action: system.Export},
+		{RequestID: "PR-1", System: "support-desk", Action: system.Erase},
+	}, first.Pending)
+
+	exportDown = false
+	_, err = e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: first.Pending, Results: first.Results, Round: first.Round, Execution: "PR-1"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"export", "export", "erase"}, order()["support-desk"], "tried, read, then erased")
+}
+
+// TestErasingWhatWasNeverThereIsNotADeletion: a system that did not hold
+// the person is reported as holding nothing, not as having deleted it.
+func TestErasingWhatWasNeverThereIsNotADeletion(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		// The find says nothing is there, so the erase does nothing.
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0, Found: false}, nil
+	}
+	out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase})
+	require.NoError(t, err)
+	assert.Equal(t, mail.OutcomeNotFound, out.Outcome)
+	assert.False(t, out.Found)
+
+	e.systems.do = nil // found, erased, then no longer found
+	out, err = e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase})
+	require.NoError(t, err)
+	assert.Equal(t, mail.OutcomeErased, out.Outcome)
+	assert.True(t, out.Found)
 }

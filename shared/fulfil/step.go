@@ -123,9 +123,14 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		for _, h := range er.Withheld {
 			out.Withheld = append(out.Withheld, h.Category)
 		}
+		out.Found = er.FoundBefore
 		switch {
 		case !sys.Supports(system.Erase):
 			out.Outcome = mail.OutcomeWithheld
+		case !er.FoundBefore:
+			// Nothing of the person's was there to erase: the answer says
+			// the system held nothing, not that it deleted something.
+			out.Outcome = mail.OutcomeNotFound
 		case er.Proven:
 			out.Outcome = mail.OutcomeErased
 		default:
