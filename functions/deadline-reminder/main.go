@@ -16,7 +16,7 @@ import (
 
 func main() {
 	log := lambdacontext.NewLogger()
-	handler, err := deadline.Sweep(context.Background(), os.Getenv, log)
+	handler, err := deadline.Handler(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

@@ -58,7 +58,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	remind, err := deadline.Sweep(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	remind, err := deadline.Handler(ctx, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	event, err := os.ReadFile(filepath.Join("..", "..", "events", "deadline-reminder.json"))
 	require.NoError(t, err)
@@ -86,6 +86,16 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 	}
 	assert.Equal(t, []string{"reminder-sent"}, actions)
 
+	t.Run("a deadline-watch execution of an earlier version is answered", func(t *testing.T) {
+		// Its reminder went out with the sweep's run above: nothing again,
+		// and the watch goes on.
+		out, err := handler.Invoke(ctx, []byte(`{"requestId":"PR-SAMP-LE00-DEAD-LINE","clock":"response","stage":"final","at":"2027-01-11T14:00:00Z"}`))
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"open":true,"sent":false,"skipped":"already-sent"}`, string(out))
+		_, err = handler.Invoke(ctx, []byte(`{"requestId":"PR-SAMP-LE00-DEAD-LINE","clock":"answer","stage":"final"}`))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "unknown clock")
+	})
 	t.Run("a malformed event is refused", func(t *testing.T) {
 		_, err := handler.Invoke(ctx, []byte(`{"at":"2027-01-11T14:00:00Z","since":"2027-01-11T15:00:00Z"}`))
 		require.Error(t, err)
@@ -96,7 +106,7 @@ func TestSampleEventThroughTheLambdaEntryPoint(t *testing.T) {
 }
 
 func TestColdStartFailsOnMissingConfiguration(t *testing.T) {
-	_, err := deadline.Sweep(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	_, err := deadline.Handler(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	for _, name := range []string{"TABLE_NAME", "SENDER_ADDRESS", "TEAM_ADDRESS"} {
 		assert.True(t, strings.Contains(err.Error(), name), "names %s", name)

@@ -8,6 +8,7 @@ package fulfil
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -214,7 +215,7 @@ func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 // Step builds FulfilStepFunction's handler: each call runs one round of a
 // request's automatic steps (every system's action, a few at a time) through the connectors (HTTP APIs with their secrets, SES
 // suppression), erases with proof, and keeps exports as parts.
-func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.RunInput) (fulfil.RunOutput, error), error) {
+func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, json.RawMessage) (any, error), error) {
 	p, err := load(ctx, getenv, log, opts)
 	if err != nil {
 		return nil, err
@@ -229,7 +230,35 @@ func Step(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	svc.Systems = runner
 	svc.Eraser = &connector.Eraser{Systems: runner, Audit: fulfil.RecordFunc(p.store.AppendEvent), Now: p.now, Log: log}
 	svc.Parts = p.exportParts(p.s3())
-	return svc.Run, nil
+	return stepOrRound(svc), nil
+}
+
+// stepOrRound takes a round of steps (fulfil.RunInput), and, from an
+// execution of the fulfil workflow started before the steps ran in rounds
+// and still running when this version was deployed, one step
+// ({requestId, system, action}): it finishes as it began.
+func stepOrRound(svc *fulfil.Service) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var shape struct {
+			System string          `json:"system"`
+			Steps  json.RawMessage `json:"steps"`
+		}
+		if err := json.Unmarshal(raw, &shape); err != nil {
+			return nil, fmt.Errorf("fulfil-step: input is not a round or a step: %w", err)
+		}
+		if shape.System != "" && shape.Steps == nil {
+			var in fulfil.StepInput
+			if err := json.Unmarshal(raw, &in); err != nil {
+				return nil, fmt.Errorf("fulfil-step: step: %w", err)
+			}
+			return svc.Step(ctx, in)
+		}
+		var in fulfil.RunInput
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return nil, fmt.Errorf("fulfil-step: round: %w", err)
+		}
+		return svc.Run(ctx, in)
+	}
 }
 
 // Tasks builds FulfilTasksFunction's handler: it mails owners their manual

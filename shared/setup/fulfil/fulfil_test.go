@@ -2,6 +2,7 @@ package fulfil_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	domain "github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
@@ -135,4 +137,24 @@ func TestDownloadLinksPointAtThePage(t *testing.T) {
 	l := fulfil.DownloadLinks(nil, "desk", "https://privacy.productionflow.example/download", time.Now)
 	assert.Equal(t, "https://privacy.productionflow.example/download", l.PageURL)
 	assert.Equal(t, "desk", l.Tokens.(*dynamo.Tokens).Table)
+}
+
+// TestStepTakesARoundOrAnEarlierVersionsStep: the handler takes a round
+// of steps, and one step from a fulfil execution started before the steps
+// ran in rounds (it is run as a step: its errors keep their types, which
+// that execution's Retry and Catch match).
+func TestStepTakesARoundOrAnEarlierVersionsStep(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	handler, err := fulfil.Step(ctx, getenv(map[string]string{"TASK_CONFIRM_URL": "", "DOWNLOAD_URL": ""}), log)
+	require.NoError(t, err)
+
+	_, err = handler(ctx, json.RawMessage(`{"requestId":"PR-AAAA-BBBB-CCCC-DDDD","system":"no-such-system","action":"erase"}`))
+	var pe *connector.PermanentError
+	require.ErrorAs(t, err, &pe, "one step, run as a step")
+	assert.Contains(t, pe.Reason, "not in the registry")
+
+	_, err = handler(ctx, json.RawMessage(`{"requestId":`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a round or a step")
 }
