@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/deadline"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
@@ -47,11 +46,7 @@ func service(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	cal, err := clock.New(cfg.TimeZone.String())
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	cal, awsCfg, err := setup.Basics(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -158,11 +158,7 @@ func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	if err != nil {
 		return nil, err
 	}
-	cal, err := clock.New(cfg.TimeZone.String())
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	cal, awsCfg, err := setup.Basics(ctx, cfg.Desk)
 	if err != nil {
 		return nil, err
 	}

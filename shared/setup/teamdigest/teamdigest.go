@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
@@ -33,11 +32,7 @@ func Digest(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	if err != nil {
 		return nil, err
 	}
-	cal, err := clock.New(cfg.TimeZone.String())
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	cal, awsCfg, err := setup.Basics(ctx, cfg.Desk)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
@@ -77,11 +76,7 @@ func fromEnv(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	cal, err := clock.New(cfg.TimeZone.String())
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	cal, awsCfg, err := setup.Basics(ctx, cfg.Desk)
 	if err != nil {
 		return nil, err
 	}
