@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/productionflow/privacy-desk/shared/clock"
 	deskmail "github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/sesmail"
@@ -60,20 +59,6 @@ func Metrics(d Desk, now func() time.Time) *metric.Writer {
 // LoadDesk reads Desk from getenv.
 func LoadDesk(getenv func(string) string) (Desk, error) {
 	return Load[Desk](getenv, nil)
-}
-
-// Basics builds what every function's wiring starts from: the business
-// calendar of the desk's time zone and the AWS configuration.
-func Basics(ctx context.Context, d Desk) (*clock.Calendar, aws.Config, error) {
-	cal, err := clock.New(d.TimeZone.String())
-	if err != nil {
-		return nil, aws.Config{}, err
-	}
-	awsCfg, err := LoadAWS(ctx)
-	if err != nil {
-		return nil, aws.Config{}, err
-	}
-	return cal, awsCfg, nil
 }
 
 // LoadAWS loads the AWS configuration the standard way; endpoints come from

@@ -158,7 +158,11 @@ func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	if err != nil {
 		return nil, err
 	}
-	cal, awsCfg, err := setup.Basics(ctx, cfg.Desk)
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}

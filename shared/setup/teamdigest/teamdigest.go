@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/console"
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
@@ -32,7 +33,11 @@ func Digest(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	if err != nil {
 		return nil, err
 	}
-	cal, awsCfg, err := setup.Basics(ctx, cfg.Desk)
+	cal, err := clock.New(cfg.TimeZone.String())
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := setup.LoadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
