@@ -18,9 +18,10 @@ import (
 // sweep links neither the console nor the intake, verification or
 // fulfilment; the deadline sweep, verification and the hand-over to fulfilment (fulfil-start)
 // link neither the web form, its pages, the registry's YAML, S3, SSM nor
-// the connectors, and the hand-over no access package or fulfilment service
-// either; the mail-events function links the request store and nothing
-// of the intake's wiring, fulfilment, deadlines or the console; no
+// the connectors, and the hand-over no access package, fulfilment service
+// or business calendar either; the mail-events function links the request
+// store and nothing of the intake's wiring, fulfilment, deadlines, the
+// business calendar or the console; no
 // function links the registry of all of them (shared/setup/workflows).
 func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
@@ -40,7 +41,7 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 			module + "/shared/console", module + "/shared/intake", module + "/shared/verify", module + "/shared/fulfil"}),
 		"verify-start":  slices.Concat(all, mime, heavy),
 		"verify-close":  slices.Concat(all, mime, heavy),
-		"fulfil-start":  slices.Concat(all, mime, heavy, []string{module + "/shared/export", module + "/shared/fulfil"}),
+		"fulfil-start":  slices.Concat(all, mime, heavy, []string{module + "/shared/export", module + "/shared/fulfil", module + "/shared/clock"}),
 		"fulfil-plan":   slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-step":   slices.Concat(all, mime, []string{module + "/shared/webform"}),
 		"fulfil-tasks":  slices.Concat(all, mime, []string{module + "/shared/webform"}),
@@ -50,7 +51,7 @@ func TestEachFunctionLinksOnlyItsFamily(t *testing.T) {
 			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/setup/intake"}),
 		"mail-events": slices.Concat(all, mime, heavy, []string{"github.com/aws/aws-sdk-go-v2/service/sfn",
 			"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider", module + "/shared/cognito", module + "/shared/console",
-			module + "/shared/fulfil", module + "/shared/deadline", module + "/shared/setup/intake"}),
+			module + "/shared/fulfil", module + "/shared/deadline", module + "/shared/setup/intake", module + "/shared/clock"}),
 	}
 	for _, fn := range slices.Sorted(maps.Keys(notLinked)) {
 		t.Run(fn, func(t *testing.T) {
