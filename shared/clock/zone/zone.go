@@ -5,11 +5,11 @@
 // (time/tzdata, 0.4 MiB) into every binary.
 //
 // The carried zones are the United States' (Embedded); zones.go is
-// generated from Go's own $GOROOT/lib/time/zoneinfo.zip by gen.go (go
+// generated from Go's own $GOROOT/lib/time/zoneinfo.zip by infra/zonegen (go
 // generate), and a test keeps it equal to the Go it is built with.
 package zone
 
-//go:generate go run gen.go
+//go:generate go run ../../../infra/zonegen -out zones.go
 
 import (
 	"errors"
