@@ -29,6 +29,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/productionflow/privacy-desk/infra/bench/figures"
+	"github.com/productionflow/privacy-desk/shared/standin"
 )
 
 func main() {
@@ -37,7 +40,7 @@ func main() {
 	executions := flag.Int("executions", 100000, "executions for the runtime's memory figure (statesmem -n)")
 	only := flag.String("only", "", "comma-separated parts to run: cold, form, states, statesmem, cost (default: all)")
 	flag.Parse()
-	root, err := repoRoot()
+	root, err := standin.Root()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -132,13 +135,13 @@ func (r *report) form(count int) {
 	fmt.Fprintf(r.out, "medians of %d runs\n", count)
 	fmt.Fprintf(r.out, "%-14s %14s %14s %8s\n", "", "submission", "floor", "ratio")
 	for _, unit := range []string{"ns/op", "B/op", "allocs/op"} {
-		s := median(sub[unit])
+		s := figures.Median(sub[unit])
 		if floor == nil {
 			fmt.Fprintf(r.out, "%-14s %14.0f %14s %8s\n", unit, s, "not found", "")
 			continue
 		}
-		f := median(floor[unit])
-		fmt.Fprintf(r.out, "%-14s %14.0f %14.0f %8.1f\n", unit, s, f, ratio(s, f))
+		f := figures.Median(floor[unit])
+		fmt.Fprintf(r.out, "%-14s %14.0f %14.0f %8.1f\n", unit, s, f, figures.Ratio(s, f))
 	}
 	extra(r.out, sub, "ns/op", "B/op", "allocs/op")
 }
@@ -254,41 +257,6 @@ func extra(w io.Writer, units map[string][]float64, skip ...string) {
 		if slices.Contains(skip, unit) {
 			continue
 		}
-		fmt.Fprintf(w, "  %-24s %14s\n", unit, strconv.FormatFloat(median(units[unit]), 'f', -1, 64))
-	}
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func ratio(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
+		fmt.Fprintf(w, "  %-24s %14s\n", unit, strconv.FormatFloat(figures.Median(units[unit]), 'f', -1, 64))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/productionflow/privacy-desk/infra/bench/figures"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +21,7 @@ PASS
 	assert.Equal(t, []float64{68242, 70000}, res["BenchmarkFormSubmission"]["ns/op"])
 	assert.Equal(t, []float64{40}, res["BenchmarkFormFloor"]["allocs/op"])
 	assert.Equal(t, []float64{-2.621}, res["BenchmarkTwentyStateWorkflow"]["retained-B/execution"])
-	assert.InDelta(t, 69121, median(res["BenchmarkFormSubmission"]["ns/op"]), 1e-9)
+	assert.InDelta(t, 69121, figures.Median(res["BenchmarkFormSubmission"]["ns/op"]), 1e-9)
 }
 
 // The form benchmark is found where it is declared; one nobody declares

@@ -23,6 +23,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/productionflow/privacy-desk/infra/bench/figures"
+	"github.com/productionflow/privacy-desk/shared/standin"
 )
 
 // The targets: a function's init within 25% of its floor's, its binary
@@ -54,7 +57,7 @@ type Target struct {
 
 // Median is the median init duration in milliseconds, or 0 with no
 // successful start.
-func (t *Target) Median() float64 { return median(t.Inits) }
+func (t *Target) Median() float64 { return figures.Median(t.Inits) }
 
 // Report is what a run measured.
 type Report struct {
@@ -196,7 +199,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 func (r *Report) Missed() int {
 	n := 0
 	for _, f := range r.Functions {
-		if len(f.Inits) == 0 || ratio(f.Median(), f.Floor.Median()) > InitTarget || ratio(float64(f.Size), float64(f.Floor.Size)) > SizeTarget {
+		if len(f.Inits) == 0 || figures.Ratio(f.Median(), f.Floor.Median()) > InitTarget || figures.Ratio(float64(f.Size), float64(f.Floor.Size)) > SizeTarget {
 			n++
 		}
 	}
@@ -217,15 +220,15 @@ func (r *Report) Print(w io.Writer, rie string) {
 	num := func(v float64) string { return fmt.Sprintf("%.1f", v) }
 	rat := func(v float64) string { return fmt.Sprintf("%.2f", v) }
 	for _, f := range r.Functions {
-		initRatio, sizeRatio := ratio(f.Median(), f.Floor.Median()), ratio(float64(f.Size), float64(f.Floor.Size))
+		initRatio, sizeRatio := figures.Ratio(f.Median(), f.Floor.Median()), figures.Ratio(float64(f.Size), float64(f.Floor.Size))
 		fmt.Fprintf(w, cols, width, f.Name, num(f.Median()), num(f.Floor.Median()), rat(initRatio), verdict(initRatio, InitTarget),
 			num(mb(f.Size)), num(mb(f.Floor.Size)), rat(sizeRatio), verdict(sizeRatio, SizeTarget), strings.Join(f.Services, " "))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, cols, width, "hello", num(r.Hello.Median()), "", "", "", num(mb(r.Hello.Size)), "", "", "", "")
 	for _, f := range r.Floors {
-		fmt.Fprintf(w, cols, width, f.Name, num(f.Median()), num(f.Floor.Median()), rat(ratio(f.Median(), f.Floor.Median())), "",
-			num(mb(f.Size)), num(mb(f.Floor.Size)), rat(ratio(float64(f.Size), float64(f.Floor.Size))), "", "(beside hello)")
+		fmt.Fprintf(w, cols, width, f.Name, num(f.Median()), num(f.Floor.Median()), rat(figures.Ratio(f.Median(), f.Floor.Median())), "",
+			num(mb(f.Size)), num(mb(f.Floor.Size)), rat(figures.Ratio(float64(f.Size), float64(f.Floor.Size))), "", "(beside hello)")
 	}
 	for _, t := range append(append([]*Target{r.Hello}, r.Floors...), r.Functions...) {
 		if len(t.Failures) > 0 {
@@ -246,49 +249,14 @@ func verdict(r, target float64) string {
 	return "OVER"
 }
 
-func ratio(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// repoRoot is the directory holding go.mod, from dir upwards.
-func repoRoot(dir string) (string, error) {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
 
 func main() {
 	n := flag.Int("n", 32, "starts of each function (and as many of its floor)")
 	only := flag.String("functions", "", "comma-separated functions (default: every folder under functions/)")
 	rie := flag.String("rie", "", "the Lambda runtime interface emulator (default: bin/aws-lambda-rie, as make tools installs it)")
 	flag.Parse()
-	wd, err := os.Getwd()
-	if err == nil {
-		wd, err = repoRoot(wd)
-	}
+	wd, err := standin.Root()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cold:", err)
 		os.Exit(1)
