@@ -75,6 +75,13 @@ type usage struct {
 	Memory                  map[string]int // MB, by function (template.yaml)
 }
 
+// pageLink is a link mail carries to a page of the desk: how to find it
+// in a mail's text, and the page's path.
+type pageLink struct {
+	re   *regexp.Regexp
+	path string
+}
+
 var (
 	verifyLink   = regexp.MustCompile(`https?://\S+/verify\?t=([A-Za-z0-9_-]+)`)
 	taskLink     = regexp.MustCompile(`https?://\S+/tasks/confirm\?t=([A-Za-z0-9_-]+)`)
@@ -285,15 +292,9 @@ func runScenario(ctx context.Context, c config, sc scenario, root string, log *s
 			if strings.Contains(m.Subject, " is done") {
 				u.Answered++
 			}
-			links := []struct {
-				re   *regexp.Regexp
-				path string
-			}{{verifyLink, "/verify"}}
+			links := []pageLink{{verifyLink, "/verify"}}
 			if !sc.LeaveOpen {
-				links = append(links, struct {
-					re   *regexp.Regexp
-					path string
-				}{taskLink, "/tasks/confirm"})
+				links = append(links, pageLink{taskLink, "/tasks/confirm"})
 			}
 			for _, l := range links {
 				for _, match := range l.re.FindAllStringSubmatch(m.Text, -1) {

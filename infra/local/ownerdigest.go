@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,14 +21,8 @@ func ownerDigestRoute(ctx context.Context, log *slog.Logger, now func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		out, err := tasks(r.Context(), fulfil.OwnersInput{Op: "digest"})
-		if err != nil {
-			log.ErrorContext(r.Context(), "local: owners' digest", "error", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(out.Digest)
-	}, nil
+	return runNow(log, "owners' digest", func(ctx context.Context) (any, error) {
+		out, err := tasks(ctx, fulfil.OwnersInput{Op: "digest"})
+		return out.Digest, err
+	}), nil
 }

@@ -186,15 +186,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	defer stopSweeps()
 	go sweeps.run(sweepCtx)
 	site := http.NewServeMux()
-	site.HandleFunc("POST /_local/sweep", func(w http.ResponseWriter, r *http.Request) {
-		res, err := sweeps.now(r.Context())
-		if err != nil {
-			http.Error(w, "the sweep failed: see the desk's log", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(res)
-	})
+	site.HandleFunc("POST /_local/sweep", runNow(log, "deadline sweep", func(ctx context.Context) (any, error) { return sweeps.now(ctx) }))
 	site.Handle("/console", console)
 	site.Handle("/console/", console)
 	// SES's bounces and complaints reach the mail-events function through
@@ -211,16 +203,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		return err
 	}
 	site.HandleFunc("POST /_local/owner-digest", ownerDigest)
-	site.HandleFunc("POST /_local/digest", func(w http.ResponseWriter, r *http.Request) {
-		res, err := digest(r.Context())
-		if err != nil {
-			log.ErrorContext(r.Context(), "local: digest", "error", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(res)
-	})
+	site.HandleFunc("POST /_local/digest", runNow(log, "team digest", func(ctx context.Context) (any, error) { return digest(ctx) }))
 	site.Handle("/", web)
 	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, wf.Runtime.Clock().Now)
 	if err != nil {
@@ -324,4 +307,20 @@ func writeEnvFile(path string, env map[string]string) error {
 		fmt.Fprintf(&b, "%s=%s\n", k, env[k])
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// runNow serves a POST that runs now what a schedule runs on AWS (the
+// deadline sweep, a digest) and answers with what it did, as JSON (counts,
+// no address); 500 when it failed, the cause in the desk's log.
+func runNow(log *slog.Logger, what string, job func(context.Context) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		res, err := job(r.Context())
+		if err != nil {
+			log.ErrorContext(r.Context(), "local: "+what+" failed", "error", err)
+			http.Error(w, "the "+what+" failed: see the desk's log", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(res)
+	}
 }

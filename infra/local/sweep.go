@@ -31,6 +31,8 @@ type sweeper struct {
 
 // run sweeps until ctx ends.
 func (s *sweeper) run(ctx context.Context) {
+	// The first window starts where the last run of the desk stopped, or
+	// now: loaded before the first hour comes.
 	s.mu.Lock()
 	s.last = s.load()
 	s.mu.Unlock()

@@ -76,8 +76,8 @@ type Output struct {
 }
 
 // TransientError is a failure worth retrying: the store or the mail
-// service did not answer as it should. Remind returns it unwrapped, so
-// Lambda names it "TransientError" and the workflow's Retry matches it.
+// service did not answer as it should. Sweep returns it when a reminder
+// failed, so the schedule runs the same window again.
 type TransientError = request.TransientError
 
 // InputError is an Input the service cannot act on; retrying does not help.
@@ -87,8 +87,7 @@ func (e *InputError) Error() string { return "deadline: invalid input: " + e.Rea
 
 // Remind sends the team the reminder in, unless it no longer matters:
 //
-//   - the request is closed (or no longer exists): Open is false, and the
-//     workflow stops watching;
+//   - the request is closed (or no longer exists): Open is false;
 //   - the clock was met (acknowledgement sent, opt-out done) or is moot
 //     (the response clock once the request is extended, the extended clock
 //     while it is not, a clock the request does not have);
