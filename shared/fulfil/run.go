@@ -68,9 +68,11 @@ type RunOutput struct {
 }
 
 // Run carries out one round of automatic steps, RunConcurrency systems at
-// a time, each system's export before its erase. A step's failure never fails the others, nor the call: a failure
-// worth retrying leaves the step pending (while rounds remain), any other
-// failure becomes a failed result the answer reports to the team. Every
+// a time, each system's export before its erase. A step's failure never
+// fails the others, nor the call: a failure worth retrying leaves the step
+// pending (while rounds remain), a step the round had no time for or whose
+// system's export is pending waits too, and any other failure becomes a
+// failed result the answer reports to the team. Every
 // failed attempt is recorded on the audit trail as it happens, with its
 // round, so the trail shows each call that did not succeed, not only the
 // last.
@@ -169,9 +171,6 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 		switch {
 		case a.err == nil:
 			out.Results = append(out.Results, a.res)
-		case a.again && errors.As(a.err, new(notStarted)):
-			// Not attempted: it keeps its rounds.
-			out.Pending = append(out.Pending, st)
 		case a.again:
 			out.Pending = append(out.Pending, st)
 			wait = max(wait, a.wait)
