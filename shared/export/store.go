@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -33,27 +34,11 @@ type Link struct {
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
-// safeID reports whether a request ID can name an object: 1 to 128 ASCII
-// letters, digits, '_' or '-'.
-func safeID(s string) bool {
-	if len(s) < 1 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // Publish writes the zip at <Prefix><request ID>/access-<time>.zip (no
 // personal data in the key), to be downloaded as your-data-<request ID>.zip,
 // and returns where it is.
 func (s *Store) Publish(ctx context.Context, requestID string, zip []byte) (Link, error) {
-	if !safeID(requestID) {
+	if !request.SafeKey(requestID) {
 		return Link{}, fmt.Errorf("export: request ID %q cannot name an object", requestID)
 	}
 	now := s.Now().UTC()

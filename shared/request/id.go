@@ -42,3 +42,18 @@ func FindID(text string) string {
 func isWordByte(c byte) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
+
+// SafeKey reports whether s can be a segment of a storage key (an S3
+// object name, a part's name): 1 to 128 ASCII letters, digits, '_' or
+// '-', so no key built from it can climb out of its prefix.
+func SafeKey(s string) bool {
+	if len(s) < 1 || len(s) > 128 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !isWordByte(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}

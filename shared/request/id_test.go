@@ -2,6 +2,7 @@ package request_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,5 +25,18 @@ func TestFindIDMatchesItsPattern(t *testing.T) {
 	for _, s := range texts {
 		assert.Equal(t, whole.MatchString(s), request.IsID(s), "IsID(%q)", s)
 		assert.Equal(t, within.FindString(s), request.FindID(s), "FindID(%q)", s)
+	}
+}
+
+// TestSafeKeyIsThePattern holds SafeKey to ^[A-Za-z0-9_-]{1,128}$, the
+// pattern it replaces: the names an object may have are unchanged.
+func TestSafeKeyIsThePattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	for _, s := range []string{
+		"", "a", "Z", "0", "_", "-", "PR-ABCD-EFGH-2345-WXYZ", "support-desk", "billing_2",
+		strings.Repeat("a", 128), strings.Repeat("a", 129), "a/b", "../x", "a.b", "a b", "a\n", "\na",
+		"é", "aé", "a\x00", "A-Za-z0-9_-",
+	} {
+		assert.Equal(t, pattern.MatchString(s), request.SafeKey(s), "%q", s)
 	}
 }
