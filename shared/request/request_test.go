@@ -2,6 +2,7 @@ package request_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,15 @@ func TestCheckTransition(t *testing.T) {
 			assert.ErrorIs(t, err, request.ErrTransition)
 		})
 	}
+}
+
+// TestIDsStayTheSame pins IDs as the desk has always made them: an ID is
+// derived from its source, so a retry after a deploy must find the request
+// the first attempt opened, not open another.
+func TestIDsStayTheSame(t *testing.T) {
+	assert.Equal(t, "PR-3T7G-3ACQ-46B2-OPIN", request.NewID(request.Web, "sub-123"))
+	assert.Equal(t, "PR-XXV4-OAYT-DO7B-HS54", request.NewID(request.Web, strings.Repeat("x", 300)), "a source longer than the stack buffer")
+	assert.Equal(t, "PR-MLCC-MXT5-JROI-FBWW", request.WebID("web-abc", " Ana@Example.com "), "the address normalised, its digest in hex")
 }
 
 func TestNewID(t *testing.T) {

@@ -12,5 +12,7 @@ import (
 // submission ID with their own address.
 func WebID(sourceID, email string) string {
 	sum := sha256.Sum256([]byte(NormalizeEmail(email)))
-	return NewID(Web, sourceID+"\x00"+hex.EncodeToString(sum[:]))
+	src := make([]byte, 0, 160) // on the stack for the IDs the desk makes
+	src = hex.AppendEncode(append(append(src, sourceID...), 0), sum[:])
+	return NewID(Web, string(src))
 }

@@ -59,10 +59,19 @@ func (l *Links) Link(ctx context.Context, requestID string) (string, error) {
 	if err := l.Tokens.Put(ctx, rec); err != nil {
 		return "", fmt.Errorf("status link of %s: store: %w", requestID, err)
 	}
+	return withToken(base, l.Base, raw), nil
+}
+
+// withToken is base with the query parameter t=raw among its own, sorted
+// as url.Values.Encode sorts them; the raw token is URL-safe base64.
+func withToken(base *url.URL, text, raw string) string {
+	if base.RawQuery == "" && base.Fragment == "" && !base.ForceQuery {
+		return text + "?t=" + raw
+	}
 	q := base.Query()
 	q.Set("t", raw)
 	base.RawQuery = q.Encode()
-	return base.String(), nil
+	return base.String()
 }
 
 // Store is what the page needs of the request store (*dynamo.Store).

@@ -154,3 +154,24 @@ func TestLook(t *testing.T) {
 		assert.ErrorIs(t, err, status.ErrUnknown)
 	})
 }
+
+// TestLinkKeepsTheBasesQuery: a base that carries a query of its own keeps
+// it, with t among its parameters; a plain base gets ?t= alone.
+func TestLinkKeepsTheBasesQuery(t *testing.T) {
+	f := newFixture(t)
+	f.links.Base = "https://privacy.example/status?utm=mail&a=1"
+	l, err := f.links.Link(context.Background(), f.r.ID)
+	require.NoError(t, err)
+	u, err := url.Parse(l)
+	require.NoError(t, err)
+	assert.Equal(t, "/status", u.Path)
+	assert.Equal(t, "1", u.Query().Get("a"))
+	assert.Equal(t, "mail", u.Query().Get("utm"))
+	assert.Len(t, u.Query().Get("t"), 43)
+	assert.True(t, strings.HasPrefix(u.RawQuery, "a=1&t="), "sorted as url.Values.Encode sorts: %s", u.RawQuery)
+
+	f.links.Base = "https://privacy.example/status"
+	l, err = f.links.Link(context.Background(), f.r.ID)
+	require.NoError(t, err)
+	assert.Regexp(t, `^https://privacy\.example/status\?t=[A-Za-z0-9_-]{43}$`, l)
+}

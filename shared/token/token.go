@@ -97,15 +97,19 @@ func (i *Issuer) Issue(purpose Purpose, requestID, taskToken string, ttl time.Du
 		return "", Record{}, fmt.Errorf("draw token: %w", err)
 	}
 	sum := sha256.Sum256(b)
+	var hash [2 * sha256.Size]byte
+	hex.Encode(hash[:], sum[:])
 	rec := Record{
-		Hash:      hex.EncodeToString(sum[:]),
+		Hash:      string(hash[:]),
 		Purpose:   purpose,
 		RequestID: requestID,
 		TaskToken: taskToken,
 		ExpiresAt: i.Now().Add(ttl),
 		Data:      data,
 	}
-	return base64.RawURLEncoding.EncodeToString(b), rec, nil
+	var raw [(8*Size + 5) / 6]byte // base64.RawURLEncoding.EncodedLen(Size)
+	base64.RawURLEncoding.Encode(raw[:], b)
+	return string(raw[:]), rec, nil
 }
 
 // Hash returns the storage key of a raw token taken from a link.

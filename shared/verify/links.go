@@ -44,6 +44,9 @@ func linkURL(base, raw string) (string, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "", errors.New("verify: the confirm page's URL is not absolute")
 	}
+	if u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+		return base + "?t=" + raw, nil // raw is URL-safe base64
+	}
 	u.RawQuery = url.Values{"t": {raw}}.Encode()
 	u.Fragment = ""
 	return u.String(), nil

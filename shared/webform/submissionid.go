@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/productionflow/privacy-desk/shared/intake"
 )
@@ -22,6 +24,7 @@ import (
 type SubmissionIDs struct {
 	key     []byte
 	entropy io.Reader
+	macs    sync.Pool // of hash.Hash: HMAC-SHA256 under key, reset after use
 }
 
 // MinSubmissionKey is the shortest submission key accepted, in bytes.
@@ -86,22 +89,32 @@ func (s *SubmissionIDs) Issued(id string) bool {
 	if !ok || len(n) != enc.EncodedLen(nonceBytes) || len(m) != enc.EncodedLen(sha256.Size) {
 		return false
 	}
-	nonce, err := enc.DecodeString(n)
-	if err != nil {
+	var nonce [nonceBytes]byte
+	var mac [sha256.Size]byte
+	if _, err := enc.Decode(nonce[:], []byte(n)); err != nil {
 		return false
 	}
-	mac, err := enc.DecodeString(m)
-	if err != nil {
+	if _, err := enc.Decode(mac[:], []byte(m)); err != nil {
 		return false
 	}
-	return hmac.Equal(mac, s.mac(nonce))
+	var want [sha256.Size]byte
+	return hmac.Equal(mac[:], s.sum(want[:0], nonce[:]))
 }
 
-func (s *SubmissionIDs) mac(nonce []byte) []byte {
-	h := hmac.New(sha256.New, s.key)
+func (s *SubmissionIDs) mac(nonce []byte) []byte { return s.sum(nil, nonce) }
+
+// sum appends the MAC of nonce to b, with a MAC reused from the pool.
+func (s *SubmissionIDs) sum(b, nonce []byte) []byte {
+	h, _ := s.macs.Get().(hash.Hash)
+	if h == nil {
+		h = hmac.New(sha256.New, s.key)
+	}
 	_, _ = io.WriteString(h, macContext)
 	_, _ = h.Write(nonce)
-	return h.Sum(nil)
+	b = h.Sum(b)
+	h.Reset()
+	s.macs.Put(h)
+	return b
 }
 
 // idProblem is why a submission's ID was refused; "" when it was not.
