@@ -126,17 +126,26 @@ func New(svc Submitter, cfg Config) *Handler {
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Cache-Control", "no-store")
+// securityHeaders go on every answer of the site. Their values are shared
+// between answers (written, never changed: Set replaces a value, Add
+// outgrows its one-element slice) instead of made again for each.
+var securityHeaders = http.Header{
+	"Content-Security-Policy": {"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+	"X-Content-Type-Options":  {"nosniff"},
+	"Referrer-Policy":         {"no-referrer"},
+	"X-Frame-Options":         {"DENY"},
+	"Cache-Control":           {"no-store"},
 	// Browsers keep to HTTPS for two years once they have seen this over
 	// HTTPS (they ignore it over plain HTTP, as on the local stack).
-	hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	"Strict-Transport-Security":  {"max-age=63072000; includeSubDomains"},
+	"Cross-Origin-Opener-Policy": {"same-origin"},
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	for k, v := range securityHeaders {
+		hd[k] = v
+	}
 	if fallback, pattern := h.mux.Handler(r); pattern == "" {
 		h.noRoute(w, r, fallback)
 		return
