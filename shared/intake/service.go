@@ -251,8 +251,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			s.Metrics.Count(metric.Requests, "Channel", string(stored.Channel), "Kind", string(k))
 		}
 	}
-	s.Logger().InfoContext(ctx, "request received", "requestId", id, "new", created,
-		"channel", stored.Channel, "kinds", joinKinds(stored.Kinds), "duplicates", len(stored.DuplicateOf))
+	s.Logger().LogAttrs(ctx, slog.LevelInfo, "request received", slog.String("requestId", id), slog.Bool("new", created),
+		slog.String("channel", string(stored.Channel)), slog.String("kinds", joinKinds(stored.Kinds)), slog.Int("duplicates", len(stored.DuplicateOf)))
 
 	err = s.acknowledge(ctx, stored, claimed)
 	if serr := settle(); serr != nil {
@@ -504,7 +504,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
 		r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
-		s.Logger().InfoContext(ctx, "acknowledgement sent", "requestId", r.ID, "messageId", messageID)
+		s.Logger().LogAttrs(ctx, slog.LevelInfo, "acknowledgement sent", slog.String("requestId", r.ID), slog.String("messageId", messageID))
 		if early {
 			return nil
 		}
@@ -613,9 +613,15 @@ func (s *Service) Logger() *slog.Logger {
 }
 
 func joinKinds(kinds []request.Kind) string {
-	parts := make([]string, len(kinds))
-	for i, k := range kinds {
-		parts[i] = string(k)
+	if len(kinds) == 1 {
+		return string(kinds[0])
 	}
-	return strings.Join(parts, ",")
+	var b strings.Builder
+	for i, k := range kinds {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(k))
+	}
+	return b.String()
 }
