@@ -15,7 +15,8 @@ import (
 // the *.qtpl.go that go generate writes from them): layout.qtpl opens and
 // closes every page, and each page's view writes the whole page with its
 // html method. Every value goes through {%s %}, which escapes it for HTML;
-// a value written into a link goes through urlPart or safeURL first.
+// in a link, a value after the part our code built (v.Console, "requests/")
+// goes through urlPart first, and a whole link through safeURL.
 
 // pageBody is a page's view: it writes the whole page, the layout's top
 // and bottom included, for the layout's view v.
