@@ -85,7 +85,8 @@ func (h *Handler) actionPage(w http.ResponseWriter, r *http.Request) {
 		h.refused(w, r, &s, id, action, &ActionError{Action: action, Why: h.desk.why(action, v.Request, v.Trail, h.desk.Now())})
 		return
 	}
-	h.page(w, r, http.StatusOK, "action", &s, h.newActionView(action, v.Request, v.Trail))
+	av := h.newActionView(action, v.Request, v.Trail)
+	h.page(w, r, http.StatusOK, &s, &av)
 }
 
 // act does an action: POST /console/requests/{id}/{action}, with the
@@ -190,14 +191,14 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		}
 		v := h.newActionView(action, req, events)
 		v.Problems, v.Form = form, f
-		h.page(w, r, http.StatusBadRequest, "action", &s, v)
+		h.page(w, r, http.StatusBadRequest, &s, &v)
 		return
 	}
 	if h.refused(w, r, &s, id, action, err) {
 		return
 	}
 	done.Request = id
-	h.page(w, r, http.StatusOK, "message", &s, done)
+	h.page(w, r, http.StatusOK, &s, &done)
 }
 
 // refused answers an action that cannot be done, and reports whether err
@@ -208,13 +209,13 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, s *session, id
 	case err == nil:
 		return false
 	case errors.Is(err, request.ErrNotFound):
-		h.page(w, r, http.StatusNotFound, "message", s, messageView{Title: "No such request",
+		h.page(w, r, http.StatusNotFound, s, &messageView{Title: "No such request",
 			Message: "There is no request " + id + "."})
 	case errors.As(err, &ae):
-		h.page(w, r, http.StatusConflict, "message", s, messageView{Title: "This cannot be done now",
+		h.page(w, r, http.StatusConflict, s, &messageView{Title: "This cannot be done now",
 			Message: "Request " + id + ": " + ae.Why + ". Nothing was changed.", Request: id})
 	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition):
-		h.page(w, r, http.StatusConflict, "message", s, messageView{Title: "The request changed meanwhile",
+		h.page(w, r, http.StatusConflict, s, &messageView{Title: "The request changed meanwhile",
 			Message: "Request " + id + " changed while you were on its page, so nothing was done. Open it again and decide on what it is now.", Request: id})
 	default:
 		h.fail(w, r, action+" "+id, err)

@@ -191,7 +191,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (session,
 	case errors.Is(err, ErrNotMember):
 		h.log.WarnContext(r.Context(), "console: refused a user outside the team", "user", m.Username)
 		h.clearCookie(w, base, sessionCookie, http.SameSiteStrictMode)
-		h.page(w, r, http.StatusForbidden, "refused", nil, refusedView{Username: m.Username, Group: h.group})
+		h.page(w, r, http.StatusForbidden, nil, &refusedView{Username: m.Username, Group: h.group})
 		return session{}, false
 	case errors.Is(err, ErrExpired), errors.Is(err, ErrToken):
 		h.log.InfoContext(r.Context(), "console: session refused", "reason", err.Error())
@@ -224,7 +224,7 @@ func (h *Handler) authenticatePost(w http.ResponseWriter, r *http.Request) (sess
 	}
 	if !validCSRF(s.token, r.PostFormValue("csrf")) {
 		h.log.WarnContext(r.Context(), "console: POST without a valid CSRF token refused", "user", s.Username)
-		h.page(w, r, http.StatusForbidden, "message", &s, messageView{Title: "This form has expired",
+		h.page(w, r, http.StatusForbidden, &s, &messageView{Title: "This form has expired",
 			Message: "The form was not sent from this sign-in of the console, so nothing was changed. Open the page again and send it from there."})
 		return s, false
 	}
@@ -240,7 +240,7 @@ func (h *Handler) needSignIn(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.relative(r, "sign-in")+"?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	h.page(w, r, http.StatusForbidden, "message", nil, messageView{Title: "Please sign in again",
+	h.page(w, r, http.StatusForbidden, nil, &messageView{Title: "Please sign in again",
 		Message: "Your sign-in has ended, so nothing was changed. Sign in again, open the page and send the form from there.", SignIn: true})
 }
 
@@ -284,13 +284,13 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	got := q.Get("state")
 	if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(in.State)) != 1 {
-		h.page(w, r, http.StatusBadRequest, "message", nil, messageView{Title: "The sign-in did not come from here",
+		h.page(w, r, http.StatusBadRequest, nil, &messageView{Title: "The sign-in did not come from here",
 			Message: "This sign-in was not started from this browser, or it took longer than ten minutes. Nothing was signed in.", SignIn: true})
 		return
 	}
 	if e := q.Get("error"); e != "" || q.Get("code") == "" {
 		h.log.InfoContext(r.Context(), "console: the pool returned no code", "error", e)
-		h.page(w, r, http.StatusBadRequest, "message", nil, messageView{Title: "The sign-in did not finish",
+		h.page(w, r, http.StatusBadRequest, nil, &messageView{Title: "The sign-in did not finish",
 			Message: "The sign-in page sent no sign-in back. Nothing was signed in.", SignIn: true})
 		return
 	}
@@ -298,11 +298,11 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrNotMember):
 		h.log.WarnContext(r.Context(), "console: sign-in refused: user outside the team", "user", m.Username)
-		h.page(w, r, http.StatusForbidden, "refused", nil, refusedView{Username: m.Username, Group: h.group})
+		h.page(w, r, http.StatusForbidden, nil, &refusedView{Username: m.Username, Group: h.group})
 		return
 	case errors.Is(err, ErrSignIn), errors.Is(err, ErrToken), errors.Is(err, ErrExpired):
 		h.log.WarnContext(r.Context(), "console: sign-in refused", "reason", err.Error())
-		h.page(w, r, http.StatusForbidden, "message", nil, messageView{Title: "The sign-in was refused",
+		h.page(w, r, http.StatusForbidden, nil, &messageView{Title: "The sign-in was refused",
 			Message: "The sign-in could not be checked, so nothing was signed in. Try again.", SignIn: true})
 		return
 	case err != nil:
@@ -318,11 +318,11 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(in.Next)
 	// The refresh and the link are relative to this page (…/console/callback).
 	rel := strings.TrimPrefix(next, Prefix+"/")
-	if rel == "" {
-		rel = "./"
+	if rel == "" || safeURL(rel) == "#" {
+		rel = "./" // "/console/javascript:…" is no page to go on to
 	}
 	w.Header().Set("Refresh", "0; url="+rel)
-	h.page(w, r, http.StatusOK, "signed-in", nil, signedInView{Next: rel, Username: m.Username})
+	h.page(w, r, http.StatusOK, nil, &signedInView{Next: rel, Username: m.Username})
 }
 
 // signOut ends the session: its ID is remembered as signed out until the

@@ -29,10 +29,12 @@ var _ console.Auth = (*fakeAuth)(nil)
 
 // Tokens the fake pool knows.
 const (
-	aliceToken   = "token-alice"   // alice, in the team
-	carolToken   = "token-carol"   // carol, in the team
-	bobToken     = "token-bob"     // bob, outside the team
-	expiredToken = "token-expired" // alice's, expired
+	aliceToken          = "token-alice"           // alice, in the team
+	carolToken          = "token-carol"           // carol, in the team
+	bobToken            = "token-bob"             // bob, outside the team
+	expiredToken        = "token-expired"         // alice's, expired
+	markupToken         = "token-markup"          // a member whose user name is markup (hostile)
+	outsiderMarkupToken = "token-outsider-markup" // the same, outside the team
 )
 
 func (a *fakeAuth) AuthorizeURL(redirectURL, state, verifier string) string {
@@ -75,6 +77,10 @@ func (a *fakeAuth) Verify(_ context.Context, token string) (console.Member, erro
 		return console.Member{Username: "bob", SessionID: "s-bob", Expires: a.now.Add(time.Hour)}, console.ErrNotMember
 	case expiredToken:
 		return console.Member{}, console.ErrExpired
+	case markupToken:
+		return console.Member{Username: hostile, SessionID: "s-markup", Expires: a.now.Add(time.Hour)}, nil
+	case outsiderMarkupToken:
+		return console.Member{Username: hostile, SessionID: "s-outsider", Expires: a.now.Add(time.Hour)}, console.ErrNotMember
 	}
 	return console.Member{}, console.ErrToken
 }
@@ -229,10 +235,13 @@ func TestSignIn(t *testing.T) {
 			"https://evil.example/console/":            "0; url=./",
 			"//evil.example/console/":                  "0; url=./",
 			"/elsewhere":                               "0; url=./",
+			"/console/javascript:alert(1)":             "0; url=./",
+			"/console/JavaScript:alert(1)//":           "0; url=./",
 		} {
 			h, auth, _ := newConsole(t, nil)
 			w := newBrowser(t, h, "desk.example").signIn(auth, aliceToken, next)
 			assert.Equal(t, want, w.Header().Get("Refresh"), next)
+			assert.Contains(t, w.Body.String(), `<a href="`+strings.TrimPrefix(want, "0; url=")+`">Continue</a>`, next)
 		}
 	})
 	t.Run("a callback whose state this browser did not start is refused", func(t *testing.T) {

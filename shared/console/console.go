@@ -15,24 +15,25 @@
 package console
 
 import (
-	"bytes"
 	"crypto/rand"
-	"embed"
-	"html/template"
+	_ "embed"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/valyala/quicktemplate"
 )
 
 // Prefix is where the console is served.
 const Prefix = "/console"
 
-//go:embed templates/*.html templates/console.css
-var files embed.FS
+// consoleCSS is the console's stylesheet.
+//
+//go:embed console.css
+var consoleCSS []byte
 
 // Config is what the console needs.
 type Config struct {
@@ -71,23 +72,6 @@ type Handler struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	csp      string
-}
-
-// pages are the console's templates, parsed on first render rather than in
-// New, at the console function's cold start (0.6-1 ms). The sync.Once is
-// a variable of its own, not a sync.OnceValue made at the package's start,
-// which would link the templates into the functions that link the package
-// for its digest alone (team-digest, deadline-reminder).
-func pages() *template.Template {
-	parsed.Do(func() {
-		parsed.t = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
-	})
-	return parsed.t
-}
-
-var parsed struct {
-	sync.Once
-	t *template.Template
 }
 
 // New builds the console's handler.
@@ -143,7 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if _, pattern := h.mux.Handler(r); pattern == "" {
-		h.page(w, r, http.StatusNotFound, "message", nil, messageView{Title: "Page not found",
+		h.page(w, r, http.StatusNotFound, nil, &messageView{Title: "Page not found",
 			Message: "The console has no page at this address."})
 		return
 	}
@@ -193,51 +177,36 @@ func consoleRoot(r *http.Request) string {
 // public pages' stylesheet is served.
 func siteRoot(r *http.Request) string { return "../" + strings.TrimPrefix(consoleRoot(r), "./") }
 
-// view is what every page's layout gets.
-type view struct {
-	Title   string
-	Root    string // the site's root: form.css
-	Console string // the console's root: its pages and console.css
-	Session *session
-	// Location is the business time zone dates are written in.
-	Location *time.Location
-	Data     any
-}
-
-// page renders page name with data for the (possibly nil) session.
-func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, name string, s *session, data any) {
-	v := view{Root: siteRoot(r), Console: consoleRoot(r), Session: s, Location: time.UTC, Data: data}
+// page answers with the page that body writes, for the (possibly nil)
+// session.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, s *session, body pageBody) {
+	v := view{Root: siteRoot(r), Console: consoleRoot(r), Session: s, Location: time.UTC}
 	if h.desk != nil && h.desk.Calendar != nil {
 		v.Location = h.desk.Calendar.Location()
 	}
-	var buf bytes.Buffer
-	if err := pages().ExecuteTemplate(&buf, name+".html", v); err != nil {
-		h.log.ErrorContext(r.Context(), "console: render page", "page", name, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
+	bb := render(body, &v)
+	defer quicktemplate.ReleaseByteBuffer(bb)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(bb.B)
 }
 
 // fail answers 500 and logs what failed (never personal data: errors name
 // requests by ID).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.ErrorContext(r.Context(), "console: "+what, "error", err)
-	h.page(w, r, http.StatusInternalServerError, "message", nil, messageView{Title: "Something went wrong",
+	h.page(w, r, http.StatusInternalServerError, nil, &messageView{Title: "Something went wrong",
 		Message: "The console could not do this (internal error). Nothing you did not see confirmed has changed; try again in a moment."})
 }
 
 func (h *Handler) css(w http.ResponseWriter, _ *http.Request) {
-	css, _ := files.ReadFile("templates/console.css")
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(css)
+	_, _ = w.Write(consoleCSS)
 }
 
 func (h *Handler) signedOut(w http.ResponseWriter, r *http.Request) {
-	h.page(w, r, http.StatusOK, "message", nil, messageView{Title: "You are signed out",
+	h.page(w, r, http.StatusOK, nil, &messageView{Title: "You are signed out",
 		Message: "Your sign-in to the privacy desk has ended.", SignIn: true})
 }
 

@@ -37,7 +37,7 @@ func (h *Handler) metricsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	year, ok := h.metricsYear(r)
 	if !ok {
-		h.page(w, r, http.StatusBadRequest, "message", &s, messageView{Title: "No such year",
+		h.page(w, r, http.StatusBadRequest, &s, &messageView{Title: "No such year",
 			Message: "Choose a calendar year, such as 2026."})
 		return
 	}
@@ -50,7 +50,7 @@ func (h *Handler) metricsPage(w http.ResponseWriter, r *http.Request) {
 	for y := year - 2; y <= year+1; y++ {
 		v.Years = append(v.Years, y)
 	}
-	h.page(w, r, http.StatusOK, "metrics", &s, v)
+	h.page(w, r, http.StatusOK, &s, &v)
 }
 
 // metricsCSV serves GET /console/metrics.csv?year=2026: one row per kind

@@ -2,78 +2,11 @@ package console
 
 import (
 	"errors"
-	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/productionflow/privacy-desk/shared/request"
 )
-
-// funcs are the templates' helpers.
-var funcs = template.FuncMap{
-	"title": func(v view, t string) view { v.Title = t; return v },
-	"kinds": func(kinds []request.Kind) string {
-		parts := make([]string, len(kinds))
-		for i, k := range kinds {
-			parts[i] = string(k)
-		}
-		return strings.Join(parts, ", ")
-	},
-	"days": daysWords,
-	"date": func(t time.Time, loc *time.Location) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("Mon Jan 2, 2006")
-	},
-	"datetime": func(t time.Time, loc *time.Location) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("Mon Jan 2, 2006 15:04 MST")
-	},
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"data": DataWords,
-	// eventWords and attentionWords say what the mail events mean.
-	"eventWords":     eventWords,
-	"attentionWords": attentionWords,
-	"actionTitle": func(action string) string {
-		if t, ok := actionTitles[action]; ok {
-			return t
-		}
-		return action
-	},
-	"rows": func(v view, rows []Row, caption string) rowsView {
-		return rowsView{Console: v.Console, Location: v.Location, Rows: rows, Caption: caption}
-	},
-}
-
-// rowsView is a table of requests.
-type rowsView struct {
-	Console  string
-	Location *time.Location
-	Rows     []Row
-	Caption  string
-}
-
-// daysWords says how far a deadline is: "12 days left", "due today",
-// "3 days overdue".
-func daysWords(n int) string {
-	switch {
-	case n == 0:
-		return "due today"
-	case n == 1:
-		return "1 day left"
-	case n > 1:
-		return fmt.Sprintf("%d days left", n)
-	case n == -1:
-		return "1 day overdue"
-	}
-	return fmt.Sprintf("%d days overdue", -n)
-}
 
 // Choice is one option of a filter.
 type Choice struct{ Value, Label string }
@@ -159,7 +92,8 @@ func (h *Handler) workList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "work list", err)
 		return
 	}
-	h.page(w, r, http.StatusOK, "worklist", &s, h.newWorkListView(wl, f))
+	v := h.newWorkListView(wl, f)
+	h.page(w, r, http.StatusOK, &s, &v)
 }
 
 // find answers the search form: POST /console/find, so that an email
@@ -188,7 +122,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 	default:
 		v.Found = found
 	}
-	h.page(w, r, http.StatusOK, "worklist", &s, v)
+	h.page(w, r, http.StatusOK, &s, &v)
 }
 
 // requestPage serves a request's page: GET /console/requests/{id}.
@@ -200,7 +134,7 @@ func (h *Handler) requestPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v, err := h.desk.Request(r.Context(), id)
 	if errors.Is(err, request.ErrNotFound) {
-		h.page(w, r, http.StatusNotFound, "message", &s, messageView{Title: "No such request",
+		h.page(w, r, http.StatusNotFound, &s, &messageView{Title: "No such request",
 			Message: "There is no request " + id + ". Records are kept 24 months after a request closes."})
 		return
 	}
@@ -208,5 +142,5 @@ func (h *Handler) requestPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "request page", err)
 		return
 	}
-	h.page(w, r, http.StatusOK, "request", &s, v)
+	h.page(w, r, http.StatusOK, &s, v)
 }

@@ -1,12 +1,11 @@
 package export
 
+//go:generate go tool qtc -skipLineComments -dir=.
+
 import (
 	"bytes"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/system"
@@ -44,7 +43,8 @@ type summaryOther struct {
 	Categories string
 }
 
-// summaryWords are the summary's fixed words in one language.
+// summaryWords are the summary's fixed words in one language. HTMLIntro is
+// markup, written as it is.
 type summaryWords struct {
 	Lang, Heading, Request, Prepared, Intro1, Intro2, HTMLIntro string
 	Found, NothingHeld, Holds, CouldHold                        string
@@ -89,80 +89,6 @@ type summaryView struct {
 	// Others are registry systems not in this package.
 	Others []summaryOther
 	CSVs   []string
-}
-
-var funcs = map[string]any{
-	"count": func(w summaryWords, n int) string {
-		if n == 1 {
-			return "1 " + w.Record
-		}
-		return fmt.Sprintf("%d %s", n, w.RecordsN)
-	},
-	"htmlIntro": func(w summaryWords) htmltemplate.HTML { return htmltemplate.HTML(w.HTMLIntro) }, // fixed words, no registry value
-}
-
-// summaryTemplates are the summary's text and HTML templates, parsed on
-// first use, not at the start of every function linking this package
-// (0.4-1 ms of its cold start). The sync.Once is a variable of its own,
-// not a sync.OnceValue made at the package's start, which would link the
-// templates into functions that never write a summary (intake-web).
-func summaryTemplates() (*texttemplate.Template, *htmltemplate.Template) {
-	summaries.Do(func() { summaries.text, summaries.html = textSummary(), htmlSummary() })
-	return summaries.text, summaries.html
-}
-
-var summaries struct {
-	sync.Once
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
-
-func textSummary() *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}{{$w.Heading}}
-{{$w.Request}} {{.RequestID}}, {{$w.Prepared}} {{.GeneratedAt}}
-
-{{$w.Intro1}}
-{{$w.Intro2}}
-{{range .Systems}}
-== {{.Title}} ==
-{{if .Found}}{{$w.Found}}
-{{$w.Holds}}{{range .Categories}}
-  - {{.Title}}: {{count $w .Count}}{{end}}{{else}}{{$w.NothingHeld}}
-{{$w.CouldHold}}{{range .Categories}}
-  - {{.Title}}{{end}}{{end}}
-{{$w.Sources}}: {{.Sources}}
-{{$w.Purposes}}: {{.Purposes}}
-{{$w.ThirdParties}}: {{.ThirdParties}}{{range .Holds}}
-{{$w.Kept}}: {{.Category}}. {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} {{$w.Until}}: {{.Until}}.{{end}}{{end}}
-{{end}}{{if .Others}}
-{{$w.OthersText}}{{range .Others}}
-  - {{.Title}}: {{.Categories}}{{end}}
-{{end}}`))
-}
-
-func htmlSummary() *htmltemplate.Template {
-	return htmltemplate.Must(htmltemplate.New("summary").Funcs(funcs).Parse(`{{$w := .W}}<!doctype html>
-<html lang="{{$w.Lang}}"><head><meta charset="utf-8"><title>{{$w.Heading}}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem">
-<h1>{{$w.Heading}}</h1>
-<p>{{$w.Request}} {{.RequestID}}, {{$w.Prepared}} {{.GeneratedAt}}.</p>
-<p>{{htmlIntro $w}}</p>
-{{range .Systems}}
-<h2>{{.Title}}</h2>
-{{if .Found}}<p>{{$w.Found}}</p>
-<table><tr><th>{{$w.Category}}</th><th>{{$w.Records}}</th></tr>
-{{range .Categories}}<tr><td>{{.Title}}</td><td>{{.Count}}</td></tr>
-{{end}}</table>{{else}}<p>{{$w.NothingHeld}}</p>
-<p>{{$w.CouldHold}}</p><ul>{{range .Categories}}<li>{{.Title}}</li>{{end}}</ul>{{end}}
-<p>{{$w.Sources}}: {{.Sources}}</p>
-<p>{{$w.Purposes}}: {{.Purposes}}</p>
-<p>{{$w.ThirdParties}}: {{.ThirdParties}}</p>
-{{if .Holds}}<p>{{$w.Kept}}:</p><ul>{{range .Holds}}<li>{{.Category}}: {{.Reason}}{{if .Law}} ({{.Law}}){{end}}{{if .Until}} {{$w.Until}}: {{.Until}}.{{end}}</li>{{end}}</ul>{{end}}
-{{end}}
-{{if .Others}}<h2>{{$w.OthersHeading}}</h2><p>{{$w.OthersHTML}}</p>
-<ul>{{range .Others}}<li>{{.Title}}: {{.Categories}}</li>{{end}}</ul>{{end}}
-</body></html>
-`))
 }
 
 // isSpanish reports whether lang is Spanish ("es", "es-MX"...).
@@ -214,6 +140,8 @@ func summaryOf(reg *system.Registry, sys *system.System, found bool, counts map[
 	return s
 }
 
+// renderSummary writes the summary in text and in HTML (summary.qtpl,
+// compiled to Go: it cannot fail; the error is for the caller's sake).
 func renderSummary(reg *system.Registry, p Package, systems []summarySystem, in map[string]bool, csvs []string) ([]byte, []byte, error) {
 	v := summaryView{W: wordsFor(p.Language), RequestID: p.RequestID, GeneratedAt: prepared(p.GeneratedAt, p.Language), Systems: systems, CSVs: csvs}
 	for i := range reg.Systems {
@@ -227,13 +155,8 @@ func renderSummary(reg *system.Registry, p Package, systems []summarySystem, in 
 		}
 		v.Others = append(v.Others, summaryOther{Title: sys.TitleIn(p.Language), Categories: joinOr(cats, v.W.None)})
 	}
-	textT, htmlT := summaryTemplates()
 	var t, h bytes.Buffer
-	if err := textT.Execute(&t, v); err != nil {
-		return nil, nil, fmt.Errorf("export: summary text: %w", err)
-	}
-	if err := htmlT.Execute(&h, v); err != nil {
-		return nil, nil, fmt.Errorf("export: summary html: %w", err)
-	}
+	writesummaryText(&t, &v)
+	writesummaryHTML(&h, &v)
 	return t.Bytes(), h.Bytes(), nil
 }
