@@ -26,6 +26,20 @@ func benchView(lang string, data any) pages.View {
 	return pages.Site{Location: time.UTC, Team: "privacy@productionflow.example"}.View(r, lang, data)
 }
 
+// benchRender measures Render of page name with data in each language.
+//
+// go test -run '^$' -bench Render -benchmem ./shared/pages/ — medians of
+// 5 to 7 runs on a shared 2-core machine, the html/template pages before
+// (commit 4f22231), the compiled pages after:
+//
+//	                 ns/op            B/op            allocs/op
+//	receipt, en    26,796 → 873     10,710 → 136     228 → 5
+//	receipt, es    25,187 → 1,413   10,977 → 400     243 → 20
+//	form, en      381,934 → 8,697  154,171 → 32    4,288 → 2
+//	form, es      376,901 → 8,579  157,347 → 32    4,280 → 2
+//
+// What is left: Render's two header values, and the receipt's dates (one
+// allocation each in English, mail.SpanishDate's in Spanish).
 func benchRender(b *testing.B, name string, data any) {
 	for _, lang := range pages.Languages {
 		b.Run(lang, func(b *testing.B) {
