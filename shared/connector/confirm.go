@@ -84,27 +84,6 @@ type ConfirmHandler struct {
 	Location *time.Location
 }
 
-// taskView is what the task pages show.
-type taskView struct {
-	System, Action, RequestID string
-	// Due is when the task is due; DueText the stored value when it is
-	// not a time.
-	Due         time.Time
-	DueText     string
-	Token       string
-	MaxNote     int
-	MaxUploadMB int
-	Export      bool
-	Categories  []string
-	// Problem says what to fix in an answer (the page words it): too-long,
-	// needs-file, file-and-nothing, needs-reason, file-type or choose.
-	Problem string
-	// Upload is the service's words on a file it refused (English).
-	Upload string
-	// State is the answer recorded.
-	State TaskState
-}
-
 // page is a task page to show: its template and status.
 type page struct {
 	name   string
@@ -129,11 +108,11 @@ func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // limits is a view with only the limits the pages state.
-func (h *ConfirmHandler) limits() taskView {
-	return taskView{MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20}
+func (h *ConfirmHandler) limits() pages.Task {
+	return pages.Task{MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20}
 }
 
-func (h *ConfirmHandler) view(raw string, rec token.Record) taskView {
+func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
 	v := h.limits()
 	v.Token, v.System, v.Action, v.RequestID = raw, rec.Data["system"], rec.Data["action"], rec.RequestID
 	v.Export = rec.Data["action"] == string(system.Export)
@@ -212,7 +191,7 @@ func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskF
 	return f, nil
 }
 
-// problem checks the answer's fields; it names what to fix (taskView's
+// problem checks the answer's fields; it names what to fix (pages.Task's
 // Problem), or "".
 func (f *taskForm) problem(export bool) string {
 	for _, v := range []string{f.reason, f.note} {
@@ -296,7 +275,7 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Log.InfoContext(ctx, "manual task answered", "requestId", rec.RequestID, "system", a.System, "action", string(a.Action), "state", string(a.State))
-	v.State = a.State
+	v.State = string(a.State)
 	h.show(w, r, page{"task-answered", http.StatusOK}, v)
 }
 
@@ -325,7 +304,7 @@ func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, 
 // show answers r with task page p in the owner's language (pages.Choose).
 // Its language link leads to the task's link in the other language, after
 // a POST too.
-func (h *ConfirmHandler) show(w http.ResponseWriter, r *http.Request, p page, v taskView) {
+func (h *ConfirmHandler) show(w http.ResponseWriter, r *http.Request, p page, v pages.Task) {
 	hd := w.Header()
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Referrer-Policy", "no-referrer")

@@ -1,30 +1,31 @@
 // Package pages renders every page the desk shows people in a browser —
 // the request form and its receipt, the verification and download pages,
-// the system owners' task page and the pages that explain a problem — from
-// the templates in templates/, each page in English and in Spanish, all
-// through one layout: the head, the site's header with the link to the
-// other language, the stylesheet (form.css, with the focus ring), the
-// page's lang attribute and its <main>.
+// the system owners' task page and the pages that explain a problem — each
+// page in English and in Spanish, all through one layout: the head, the
+// site's header with the link to the other language, the stylesheet
+// (form.css, with the focus ring), the page's lang attribute and its
+// <main>.
 //
-// A page is the template named <page>.<lang> ("verify.es"); it opens with
-// {{template "top" (title . "Its title")}} and ends with
-// {{template "bottom" .}}. Partials start with an underscore.
+// The pages are quicktemplate templates (*.qtpl), compiled to Go
+// (*.qtpl.go, by go generate): a page is a func <page><LANG> ("verifyES")
+// that opens with top(v, "Its title") and closes with bottom(v). Execute
+// finds it by its name and checks the View's Data is what it shows (data.go).
 package pages
 
 import (
 	"bytes"
-	"embed"
+	_ "embed"
 	"errors"
 	"fmt"
-	"html/template"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	qt "github.com/valyala/quicktemplate"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 )
@@ -38,57 +39,11 @@ const (
 // Languages are the languages every page is written in.
 var Languages = []string{English, Spanish}
 
-//go:embed templates/*.html templates/form.css
-var files embed.FS
-
-// set is every page's template, parsed when a page is first rendered (not
-// at a function's cold start: most functions render none). The sync.Once
-// sits in a variable of its own, not in a sync.OnceValue made when the
-// package starts: that would reach the templates from the package's
-// initialisation, linking them (and the embedded files) into every
-// function that links the package without rendering a page.
-func set() *template.Template {
-	parsed.Do(func() { parsed.t = parse() })
-	return parsed.t
-}
-
-var parsed struct {
-	sync.Once
-	t *template.Template
-}
-
-func parse() *template.Template {
-	return template.Must(template.New("").Funcs(template.FuncMap{
-		"title": func(v View, title string) View { v.Title = title; return v },
-		"field": func(id, label, value, auto string, errs map[string]string, required bool) Field {
-			typ := "text"
-			switch {
-			case strings.HasSuffix(auto, "email"):
-				typ = "email"
-			case strings.HasSuffix(auto, "tel"):
-				typ = "tel"
-			}
-			return Field{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: errs[id], Required: required}
-		},
-		"label":    func(f Field, label string) Field { f.Label = label; return f },
-		"contains": func(list any, v any) bool { return containsString(list, v) },
-	}).ParseFS(files, "templates/*.html"))
-}
-
-// Field is one text input of a form: its id (also its name), label, value,
-// type, autocomplete token and error.
-type Field struct {
-	ID, Label, Value, Type, Auto, Error string
-	Required                            bool
-}
-
 // View is what the layout needs of a page, and the page's own data. Build
 // it with Site.View.
 type View struct {
 	// Lang is the page's language, English or Spanish.
 	Lang string
-	// Title is the page's title; its template sets it with title.
-	Title string
 	// Root is the way from the page's address back to the site's root:
 	// "./" at the root, "../" one folder down. The stylesheet and the links
 	// to the form start with it.
@@ -204,25 +159,27 @@ func Root(escapedPath string) string {
 	return strings.Repeat("../", depth)
 }
 
-// ErrNoPage is returned for a page name no template has.
+// ErrNoPage is returned for a page name no page has.
 var ErrNoPage = errors.New("pages: no such page")
 
-// Execute writes page name in v's language.
+// Execute writes page name in v's language. It fails, writing nothing, for
+// a name no page has and for Data that is not what the page shows.
 func Execute(buf *bytes.Buffer, name string, v View) error {
-	v.Lang = Language(v.Lang)
-	t := set().Lookup(name + "." + v.Lang)
-	if t == nil || strings.HasPrefix(name, "_") {
-		return fmt.Errorf("%w: %s.%s", ErrNoPage, name, v.Lang)
-	}
-	return t.Execute(buf, v)
+	qw := qt.AcquireWriter(buf)
+	defer qt.ReleaseWriter(qw)
+	return write(qw, name, &v)
 }
 
 // Render answers with page name in v's language and status. A page that
 // does not render is answered 500 "internal error" and the error returned
 // for the caller to log.
 func Render(w http.ResponseWriter, status int, name string, v View) error {
-	var buf bytes.Buffer
-	if err := Execute(&buf, name, v); err != nil {
+	buf := qt.AcquireByteBuffer()
+	defer qt.ReleaseByteBuffer(buf)
+	qw := qt.AcquireWriter(buf)
+	err := write(qw, name, &v)
+	qt.ReleaseWriter(qw)
+	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return fmt.Errorf("render page %s: %w", name, err)
 	}
@@ -230,43 +187,165 @@ func Render(w http.ResponseWriter, status int, name string, v View) error {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", v.Lang)
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(buf.B)
 	return nil
 }
 
-// Names lists the pages, each written in every language.
-func Names() []string {
-	var out []string
-	for _, t := range set().Templates() {
-		name, ok := strings.CutSuffix(t.Name(), "."+English)
-		if ok && !strings.HasPrefix(name, "_") {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
+// names are the pages, each written in every language; write has a case
+// for each.
+var names = []string{
+	"confirm-failed", "confirm-unreadable", "download", "download-expired", "download-failed", "download-unknown",
+	"download-unreadable", "download-used", "form", "link-expired", "link-unknown", "link-used", "not-allowed",
+	"not-found", "receipt", "request-already-open", "request-capped", "request-closed", "request-failed",
+	"request-thanks", "request-too-long", "request-unreadable", "status", "status-gone", "status-unknown", "task",
+	"task-already", "task-answered", "task-failed", "task-gone", "task-invalid", "task-not-allowed",
+	"task-not-recorded", "task-too-large", "task-unreadable", "verified", "verify",
 }
+
+// Names lists the pages, each written in every language.
+func Names() []string { return slices.Clone(names) }
+
+// write writes page name as v, in v's language (English unless it is
+// Spanish).
+func write(qw *qt.Writer, name string, v *View) error {
+	v.Lang = Language(v.Lang)
+	switch name {
+	case "form":
+		return page(qw, v, streamformEN, streamformES)
+	case "receipt":
+		return page(qw, v, streamreceiptEN, streamreceiptES)
+	case "request-capped":
+		if d, ok := v.Data.(Submitted); ok && d.Request == nil {
+			return fmt.Errorf("pages: %s shows a request, and has none", name)
+		}
+		return page(qw, v, streamrequestCappedEN, streamrequestCappedES)
+	case "request-already-open":
+		return page(qw, v, streamrequestAlreadyOpenEN, streamrequestAlreadyOpenES)
+	case "verify":
+		return page(qw, v, streamverifyEN, streamverifyES)
+	case "verified":
+		return page(qw, v, streamverifiedEN, streamverifiedES)
+	case "download":
+		return page(qw, v, streamdownloadEN, streamdownloadES)
+	case "status":
+		return page(qw, v, streamstatusPageEN, streamstatusPageES)
+	case "task":
+		return page(qw, v, streamtaskEN, streamtaskES)
+	case "task-answered":
+		return page(qw, v, streamtaskAnsweredEN, streamtaskAnsweredES)
+	case "task-too-large":
+		return page(qw, v, streamtaskTooLargeEN, streamtaskTooLargeES)
+	case "link-expired":
+		return page(qw, v, streamlinkExpiredEN, streamlinkExpiredES)
+	case "download-used":
+		return page(qw, v, streamdownloadUsedEN, streamdownloadUsedES)
+	case "download-expired":
+		return page(qw, v, streamdownloadExpiredEN, streamdownloadExpiredES)
+	case "status-unknown":
+		plain(qw, v, streamstatusUnknownEN, streamstatusUnknownES)
+	case "status-gone":
+		plain(qw, v, streamstatusGoneEN, streamstatusGoneES)
+	case "not-found":
+		plain(qw, v, streamnotFoundEN, streamnotFoundES)
+	case "not-allowed":
+		plain(qw, v, streamnotAllowedEN, streamnotAllowedES)
+	case "request-unreadable":
+		plain(qw, v, streamrequestUnreadableEN, streamrequestUnreadableES)
+	case "request-too-long":
+		plain(qw, v, streamrequestTooLongEN, streamrequestTooLongES)
+	case "request-thanks":
+		plain(qw, v, streamrequestThanksEN, streamrequestThanksES)
+	case "request-failed":
+		plain(qw, v, streamrequestFailedEN, streamrequestFailedES)
+	case "confirm-unreadable":
+		plain(qw, v, streamconfirmUnreadableEN, streamconfirmUnreadableES)
+	case "link-unknown":
+		plain(qw, v, streamlinkUnknownEN, streamlinkUnknownES)
+	case "link-used":
+		plain(qw, v, streamlinkUsedEN, streamlinkUsedES)
+	case "request-closed":
+		plain(qw, v, streamrequestClosedEN, streamrequestClosedES)
+	case "confirm-failed":
+		plain(qw, v, streamconfirmFailedEN, streamconfirmFailedES)
+	case "download-unreadable":
+		plain(qw, v, streamdownloadUnreadableEN, streamdownloadUnreadableES)
+	case "download-unknown":
+		plain(qw, v, streamdownloadUnknownEN, streamdownloadUnknownES)
+	case "download-failed":
+		plain(qw, v, streamdownloadFailedEN, streamdownloadFailedES)
+	case "task-invalid":
+		plain(qw, v, streamtaskInvalidEN, streamtaskInvalidES)
+	case "task-gone":
+		plain(qw, v, streamtaskGoneEN, streamtaskGoneES)
+	case "task-already":
+		plain(qw, v, streamtaskAlreadyEN, streamtaskAlreadyES)
+	case "task-not-recorded":
+		plain(qw, v, streamtaskNotRecordedEN, streamtaskNotRecordedES)
+	case "task-failed":
+		plain(qw, v, streamtaskFailedEN, streamtaskFailedES)
+	case "task-not-allowed":
+		plain(qw, v, streamtaskNotAllowedEN, streamtaskNotAllowedES)
+	case "task-unreadable":
+		plain(qw, v, streamtaskUnreadableEN, streamtaskUnreadableES)
+	default:
+		return fmt.Errorf("%w: %s.%s", ErrNoPage, name, v.Lang)
+	}
+	return nil
+}
+
+// page writes a page that shows a D, v's Data, with en or es.
+func page[D any](qw *qt.Writer, v *View, en, es func(*qt.Writer, View, D)) error {
+	d, ok := v.Data.(D)
+	if !ok {
+		return wrongData(v.Data, d)
+	}
+	if v.Lang == Spanish {
+		es(qw, *v, d)
+	} else {
+		en(qw, *v, d)
+	}
+	return nil
+}
+
+// plain writes a page that shows nothing of its own (it ignores v's Data)
+// with en or es.
+func plain(qw *qt.Writer, v *View, en, es func(*qt.Writer, View)) {
+	if v.Lang == Spanish {
+		es(qw, *v)
+	} else {
+		en(qw, *v)
+	}
+}
+
+func wrongData(got, want any) error {
+	return fmt.Errorf("pages: the page shows a %T, not %T", want, got)
+}
+
+// field is the text input id of the request form, with its label, value,
+// autocomplete token (which gives it its type) and error.
+func field(id, label, value, auto string, errs map[string]string, required bool) Field {
+	typ := "text"
+	switch {
+	case strings.HasSuffix(auto, "email"):
+		typ = "email"
+	case strings.HasSuffix(auto, "tel"):
+		typ = "tel"
+	}
+	return Field{ID: id, Label: label, Value: value, Type: typ, Auto: auto, Error: errs[id], Required: required}
+}
+
+// labelled is f with label.
+func (f Field) labelled(label string) Field {
+	f.Label = label
+	return f
+}
+
+//go:embed form.css
+var stylesheet string
 
 // Stylesheet serves form.css, the one stylesheet of every page.
 func Stylesheet(w http.ResponseWriter, _ *http.Request) {
-	css, _ := files.ReadFile("templates/form.css")
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(css)
-}
-
-// containsString reports whether slice list has an element written as v
-// is ("checked" boxes: a []request.Kind holding a kind).
-func containsString(list, v any) bool {
-	want := fmt.Sprint(v)
-	l := reflect.ValueOf(list)
-	if l.Kind() != reflect.Slice {
-		return false
-	}
-	for i := range l.Len() {
-		if fmt.Sprint(l.Index(i).Interface()) == want {
-			return true
-		}
-	}
-	return false
+	_, _ = io.WriteString(w, stylesheet)
 }

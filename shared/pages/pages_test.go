@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/status"
 )
 
 var (
@@ -29,35 +31,34 @@ var (
 // samples holds data for each page, as its handler passes it; a page
 // missing here fails TestEveryPageRendersInEveryLanguage.
 var samples = map[string]any{
-	"form": map[string]any{
-		"Kinds": kind, "Relationships": []string{"customer", "other"}, "States": []string{"CA", "outside-us"},
-		"SubmissionID": "web-0123456789", "Reused": true,
-		"Values": map[string]any{"Kinds": []request.Kind{request.Correction}, "Name": "Ada", "Email": "ada@example", "Phone": "",
-			"Address": "", "Company": "", "Relationship": "other", "State": "CA", "Details": "", "AgentName": "", "AgentEmail": "",
-			"ChildName": "", "ChildEmail": "", "ChildAccount": "", "IsAgent": false, "Declaration": false},
-		"Errors": map[string]string{"email": "bad", "corrections[1].right": "bad"},
-		"ErrorOrder": []map[string]any{{"Field": "email", "Anchor": "email", "Message": "bad"},
-			{"Field": "corrections[1].right", "Anchor": "correction-2-right", "Message": "bad", "Row": 2, "Part": "right"}},
-		"Corrections": []map[string]any{{"N": 1, "Item": field("correction-1-item"), "Wrong": field("correction-1-wrong"), "Right": field("correction-1-right")}},
+	"form": pages.Form{
+		Kinds: kind, Relationships: []string{"customer", "other"}, States: []string{"CA", "outside-us"},
+		SubmissionID: "web-0123456789", Reused: true,
+		Values: pages.FormValues{Kinds: []request.Kind{request.Correction}, Name: "Ada", Email: "ada@example",
+			Relationship: "other", State: "CA"},
+		Errors: map[string]string{"email": "bad", "corrections[1].right": "bad"},
+		ErrorOrder: []pages.FieldError{{Field: "email", Anchor: "email", Message: "bad"},
+			{Field: "corrections[1].right", Anchor: "correction-2-right", Message: "bad", Row: 2, Part: "right"}},
+		Corrections: []pages.Correction{{N: 1, Item: field("correction-1-item"), Wrong: field("correction-1-wrong"), Right: field("correction-1-right")}},
 	},
-	"receipt":              map[string]any{"Request": &request.Request{ID: "PR-1", Kinds: kind, Due: request.Due{Response: due, Extended: due, OptOut: due}}},
-	"request-capped":       map[string]any{"Request": &request.Request{ID: "PR-1"}},
-	"request-already-open": map[string]any{"Resent": true},
-	"verify":               map[string]any{"RequestID": "PR-1", "Kinds": kind, "Expires": due, "Token": "tok"},
-	"verified":             map[string]any{"RequestID": "PR-1", "AnswerBy": due},
-	"download":             map[string]any{"RequestID": "PR-1", "Expires": due, "Token": "tok"},
-	"link-expired":         map[string]any{"Days": 7},
-	"download-unknown":     map[string]any{"Days": 7, "GraceMinutes": 15},
-	"download-used":        map[string]any{"Days": 7, "GraceMinutes": 15},
-	"download-expired":     map[string]any{"Days": 7, "GraceMinutes": 15},
-	"task": map[string]any{"System": "Paper archive", "Action": "export", "RequestID": "PR-1", "Due": due, "Token": "tok",
-		"MaxNote": 1000, "MaxUploadMB": 5, "Export": true, "Categories": []string{"contracts"}, "Problem": "needs-file"},
-	"status": map[string]any{"RequestID": "PR-1", "Kinds": kind, "Status": request.Extended, "Unclear": false, "Verify": true,
-		"Received": due, "AnswerBy": due, "ExtendedTo": due, "OptOutBy": due, "Closed": time.Time{}},
+	"receipt":              pages.Submitted{Request: &request.Request{ID: "PR-1", Kinds: kind, Due: request.Due{Response: due, Extended: due, OptOut: due}}},
+	"request-capped":       pages.Submitted{Request: &request.Request{ID: "PR-1"}},
+	"request-already-open": pages.Submitted{Resent: true},
+	"verify":               pages.Verify{RequestID: "PR-1", Kinds: kind, Expires: due, Token: "tok"},
+	"verified":             pages.Verified{RequestID: "PR-1", AnswerBy: due},
+	"download":             pages.Download{RequestID: "PR-1", Expires: due, Token: "tok"},
+	"link-expired":         pages.Link{Days: 7},
+	"download-unknown":     pages.Link{Days: 7, GraceMinutes: 15},
+	"download-used":        pages.Link{Days: 7, GraceMinutes: 15},
+	"download-expired":     pages.Link{Days: 7, GraceMinutes: 15},
+	"task": pages.Task{System: "Paper archive", Action: "export", RequestID: "PR-1", Due: due, Token: "tok",
+		MaxNote: 1000, MaxUploadMB: 5, Export: true, Categories: []string{"contracts"}, Problem: "needs-file"},
+	"status": status.View{RequestID: "PR-1", Kinds: kind, Status: request.Extended, Verify: true,
+		Received: due, AnswerBy: due, ExtendedTo: due, OptOutBy: due},
 	"status-unknown": nil,
 	"status-gone":    nil,
-	"task-answered":  map[string]any{"State": "cannot"},
-	"task-too-large": map[string]any{"MaxUploadMB": 5},
+	"task-answered":  pages.Task{State: "cannot"},
+	"task-too-large": pages.Task{MaxUploadMB: 5},
 }
 
 // render renders page name in lang as its handler would, for a GET of
@@ -241,4 +242,36 @@ func TestStylesheet(t *testing.T) {
 	assert.Equal(t, "text/css; charset=utf-8", w.Header().Get("Content-Type"))
 	assert.Contains(t, w.Body.String(), ":focus {")
 	assert.True(t, slices.Contains(pages.Languages, pages.Spanish))
+}
+
+// What a requester or a link sends reaches a page as text, escaped, never
+// as markup: in the page's text, its title, a textarea and an attribute.
+func TestValuesAreEscaped(t *testing.T) {
+	const evil = `<script>alert("x")</script>'&`
+	const escaped = `&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&amp;`
+	form := samples["form"].(pages.Form)
+	form.Values.Name, form.Values.Details, form.SubmissionID = evil, evil, evil
+	form.Errors = map[string]string{"name": evil}
+	form.ErrorOrder = []pages.FieldError{{Field: "name", Anchor: "name", Message: evil}}
+	tests := map[string]any{
+		"form":    form,
+		"receipt": pages.Submitted{Request: &request.Request{ID: evil, Kinds: []request.Kind{request.Kind(evil)}}},
+		"verify":  pages.Verify{RequestID: evil, Token: evil, Kinds: []request.Kind{request.Deletion}},
+		"status":  status.View{RequestID: evil, Status: request.Status(evil)},
+		"task":    pages.Task{System: evil, Action: evil, Upload: evil, Categories: []string{evil}, DueText: evil, Token: evil},
+	}
+	for name, data := range tests {
+		for _, lang := range pages.Languages {
+			t.Run(name+"."+lang, func(t *testing.T) {
+				r := httptest.NewRequest(http.MethodGet, "/verify?x="+url.QueryEscape(evil), nil)
+				v := pages.Site{Team: "privacy@productionflow.example"}.View(r, lang, data)
+				var buf bytes.Buffer
+				require.NoError(t, pages.Execute(&buf, name, v))
+				body := buf.String()
+				assert.NotContains(t, body, "<script")
+				assert.NotContains(t, body, `"x"`)
+				assert.Contains(t, body, escaped)
+			})
+		}
+	}
 }

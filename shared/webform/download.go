@@ -28,12 +28,6 @@ type Downloader interface {
 
 var _ Downloader = (*export.Downloads)(nil)
 
-type downloadData struct {
-	RequestID string
-	Expires   time.Time
-	Token     string
-}
-
 // downloadPage shows the package's download button. It uses nothing: a
 // mail scanner that opens the link downloads nothing and spends nothing.
 func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +46,7 @@ func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 	if safeOrigin(o.Origin) {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "+o.Origin+"; frame-ancestors 'none'; base-uri 'none'")
 	}
-	h.render(w, r, http.StatusOK, "download", pages.Choose(r, o.Language), downloadData{
+	h.render(w, r, http.StatusOK, "download", pages.Choose(r, o.Language), pages.Download{
 		RequestID: o.RequestID, Token: raw, Expires: o.ExpiresAt,
 	})
 }
@@ -140,7 +134,7 @@ func (h *Handler) downloadProblem(w http.ResponseWriter, r *http.Request, err er
 	if le := (*export.LinkError)(nil); errors.As(err, &le) {
 		stored = le.Language
 	}
-	d := linkData{Days: days(export.DownloadTTL), GraceMinutes: int(export.DownloadGrace / time.Minute)}
+	d := pages.Link{Days: days(export.DownloadTTL), GraceMinutes: int(export.DownloadGrace / time.Minute)}
 	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), d).ToForm())
 }
 

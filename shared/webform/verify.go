@@ -38,25 +38,6 @@ func linkToken(v string) (string, bool) {
 	return v, true
 }
 
-type verifyData struct {
-	RequestID string
-	Kinds     []request.Kind
-	Expires   time.Time
-	Token     string
-}
-
-type verifiedData struct {
-	RequestID string
-	// AnswerBy is the date the page promises an answer by; zero for none.
-	AnswerBy time.Time
-}
-
-// linkData is what the pages explaining a link say of links in general.
-type linkData struct {
-	// Days a link works; GraceMinutes a download may be pressed again.
-	Days, GraceMinutes int
-}
-
 // verifyPage shows the request the link confirms and a button. It changes
 // nothing: a mail scanner that opens the link verifies nothing.
 func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +51,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, l.Language, l.RequestID))
 		return
 	}
-	h.render(w, r, http.StatusOK, "verify", pages.Choose(r, l.Language), verifyData{
+	h.render(w, r, http.StatusOK, "verify", pages.Choose(r, l.Language), pages.Verify{
 		RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt,
 	})
 }
@@ -93,7 +74,7 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "verified", pages.Choose(r, c.Language),
-		verifiedData{RequestID: c.RequestID, AnswerBy: h.answerBy(r.Context(), c.RequestID)})
+		pages.Verified{RequestID: c.RequestID, AnswerBy: h.answerBy(r.Context(), c.RequestID)})
 }
 
 // answerBy is the date the confirmed page promises an answer by, read from
@@ -160,7 +141,7 @@ func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error,
 		h.log.ErrorContext(r.Context(), "verification failed", "error", err)
 		status, page = http.StatusInternalServerError, "confirm-failed"
 	}
-	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), linkData{Days: days(verify.DefaultTTL)}).ToForm())
+	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), pages.Link{Days: days(verify.DefaultTTL)}).ToForm())
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }

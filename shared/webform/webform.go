@@ -197,44 +197,15 @@ func (p *statusProbe) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// formKinds are the form's checkboxes, in order; the templates word them.
+// formKinds are the form's checkboxes, in order; the pages word them.
 var formKinds = []request.Kind{request.AccessCategories, request.AccessSpecific, request.Deletion, request.Correction,
 	request.Portability, request.OptOutSale, request.OptOutMarketing, request.ChildData}
-
-// formPage is everything the form template shows.
-type formPage struct {
-	Kinds         []request.Kind
-	Relationships []string
-	States        []string
-	SubmissionID  string
-	Values        formValues
-	Errors        intake.FieldErrors
-	ErrorOrder    []fieldError
-	Corrections   []correctionRow
-	// Reused: this form was sent before with other answers; it now has a
-	// new submission ID and asks to be sent again.
-	Reused bool
-	// NotIssued: the form's submission ID was not one the desk issued (a
-	// form from elsewhere, or from before the key changed); nothing was
-	// saved, the form has a new ID and asks to be sent again.
-	NotIssued bool
-}
-
-// fieldError is one line of the error summary: the field (the template
-// names it), the control its link lands on, and what is wrong.
-type fieldError struct {
-	Field, Anchor, Message string
-	// Row and Part place a correction's field: row 1 to 3, part item,
-	// wrong or right; Row is 0 for any other field.
-	Row  int
-	Part string
-}
 
 // summaryOrder lists the fields the error summary can name, in the form's
 // order, each with the control its link lands on: the control to act on,
 // not a wrapper around it.
-var summaryOrder = func() []fieldError {
-	var out []fieldError
+var summaryOrder = func() []pages.FieldError {
+	var out []pages.FieldError
 	add := func(fields ...string) {
 		for _, f := range fields {
 			anchor := map[string]string{"kinds": "kind-" + string(request.AccessCategories), "declaration": "declaration-box",
@@ -242,7 +213,7 @@ var summaryOrder = func() []fieldError {
 			if anchor == "" {
 				anchor = f
 			}
-			out = append(out, fieldError{Field: f, Anchor: anchor})
+			out = append(out, pages.FieldError{Field: f, Anchor: anchor})
 		}
 	}
 	add("kinds", "name", "email", "phone", "address", "company", "relationship", "state", "agentName", "agentEmail",
@@ -250,7 +221,7 @@ var summaryOrder = func() []fieldError {
 	for i := range FormCorrectionRows {
 		for _, part := range []string{"item", "wrong", "right"} {
 			name, key := correctionField(i, part)
-			out = append(out, fieldError{Field: key, Anchor: name, Row: i + 1, Part: part})
+			out = append(out, pages.FieldError{Field: key, Anchor: name, Row: i + 1, Part: part})
 		}
 	}
 	add("details", "declaration", "submissionId", "priority", "channel")
@@ -261,20 +232,11 @@ var summaryOrder = func() []fieldError {
 // JSON API takes up to intake.MaxCorrections.
 const FormCorrectionRows = 3
 
+// formValues are a form's answers: those the form shows back, and its
+// correction rows.
 type formValues struct {
-	Kinds                                              []request.Kind
-	Name, Email, Phone, Address, Company, Relationship string
-	State, Details, AgentName, AgentEmail              string
-	ChildName, ChildEmail, ChildAccount                string
-	Corrections                                        [FormCorrectionRows]request.CorrectionItem
-	IsAgent, Declaration                               bool
-}
-
-// correctionRow is one row of the form's corrections: which data, what it
-// says now, what it should say (the template labels them).
-type correctionRow struct {
-	N                  int
-	Item, Wrong, Right pages.Field
+	pages.FormValues
+	Corrections [FormCorrectionRows]request.CorrectionItem
 }
 
 // correctionField names a correction row's control in the form
@@ -299,14 +261,14 @@ var correctionNames = func() (n [FormCorrectionRows]map[string][2]string) {
 	return n
 }()
 
-func correctionRows(v formValues, fe intake.FieldErrors) []correctionRow {
-	rows := make([]correctionRow, FormCorrectionRows)
+func correctionRows(v formValues, fe intake.FieldErrors) []pages.Correction {
+	rows := make([]pages.Correction, FormCorrectionRows)
 	for i, c := range v.Corrections {
 		field := func(part, value string) pages.Field {
 			name, key := correctionField(i, part)
 			return pages.Field{ID: name, Value: value, Type: "text", Auto: "off", Error: fe[key]}
 		}
-		rows[i] = correctionRow{N: i + 1, Item: field("item", c.Item), Wrong: field("wrong", c.Wrong), Right: field("right", c.Right)}
+		rows[i] = pages.Correction{N: i + 1, Item: field("item", c.Item), Wrong: field("wrong", c.Wrong), Right: field("right", c.Right)}
 	}
 	return rows
 }
@@ -320,9 +282,9 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "form", pages.Choose(r, ""), formData(id, formValues{}, nil))
 }
 
-func formData(id string, v formValues, fe intake.FieldErrors) formPage {
-	d := formPage{Kinds: formKinds, Relationships: intake.Relationships, States: intake.States,
-		SubmissionID: id, Values: v, Errors: fe, Corrections: correctionRows(v, fe)}
+func formData(id string, v formValues, fe intake.FieldErrors) pages.Form {
+	d := pages.Form{Kinds: formKinds, Relationships: intake.Relationships, States: intake.States,
+		SubmissionID: id, Values: v.FormValues, Errors: fe, Corrections: correctionRows(v, fe)}
 	for _, f := range summaryOrder {
 		if msg, ok := fe[f.Field]; ok {
 			f.Message = msg
@@ -388,13 +350,13 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 	// The form's hidden lang field: the language it was shown in.
 	lang := pages.Choose(r, "")
 	f := r.PostForm
-	v := formValues{
+	v := formValues{FormValues: pages.FormValues{
 		Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), Address: f.Get("address"),
 		Company: f.Get("company"), Relationship: f.Get("relationship"), State: f.Get("state"),
 		Details: f.Get("details"), AgentName: f.Get("agentName"), AgentEmail: f.Get("agentEmail"),
 		ChildName: f.Get("childName"), ChildEmail: f.Get("childEmail"), ChildAccount: f.Get("childAccount"),
 		IsAgent: f.Get("isAgent") == "yes", Declaration: f.Get("declaration") == "yes",
-	}
+	}}
 	for i := range v.Corrections {
 		get := func(part string) string { name, _ := correctionField(i, part); return f.Get(name) }
 		v.Corrections[i] = request.CorrectionItem{Item: get("item"), Wrong: get("wrong"), Right: get("right")}
@@ -476,23 +438,14 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		return
 	}
 	if rc.AlreadyOpen {
-		h.render(w, r, http.StatusOK, "request-already-open", lang, submitted{Resent: rc.Resent})
+		h.render(w, r, http.StatusOK, "request-already-open", lang, pages.Submitted{Resent: rc.Resent})
 		return
 	}
 	if rc.Capped {
-		h.render(w, r, http.StatusOK, "request-capped", lang, submitted{Request: rc.Request})
+		h.render(w, r, http.StatusOK, "request-capped", lang, pages.Submitted{Request: rc.Request})
 		return
 	}
-	h.render(w, r, http.StatusOK, "receipt", lang, submitted{Request: rc.Request})
-}
-
-// submitted is what the page after a form's submission shows: the receipt
-// of its request, or why no new request was opened (the earlier one is
-// not shown: the submitter has proven nothing).
-type submitted struct {
-	Request *request.Request
-	// Resent: the open request's acknowledgement went out again.
-	Resent bool
+	h.render(w, r, http.StatusOK, "receipt", lang, pages.Submitted{Request: rc.Request})
 }
 
 func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {

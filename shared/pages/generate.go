@@ -1,0 +1,3 @@
+package pages
+
+//go:generate go tool qtc -skipLineComments -dir=.
