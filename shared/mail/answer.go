@@ -117,7 +117,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	if lang == Spanish {
 		subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, "answer", v)
+	return renderInOld(lang, to, a.TeamAddress, subject, "answer", v)
 }
 
 // mergeSystems names each system once, each of its outcomes once, in the
@@ -170,5 +170,5 @@ func RenderAttention(to string, a Attention) (Message, error) {
 	}
 	a.Failed, a.RequestID = items, clean(a.RequestID)
 	subject := fmt.Sprintf("Privacy request %s needs attention: %d system(s) failed", a.RequestID, len(items))
-	return render(to, "", subject, "answer-attention", a)
+	return renderOld(to, "", subject, "answer-attention", a)
 }

@@ -77,7 +77,7 @@ func RenderDigest(to string, d Digest) (Message, error) {
 	}
 	subject := fmt.Sprintf("Privacy desk, %s: %d overdue, %d due in 7 days, %d to triage, %d need attention",
 		v.Today.Format("Mon Jan 2"), len(d.Overdue), len(d.DueSoon), len(d.Triage), len(d.Attention))
-	return render(to, "", subject, "digest", v)
+	return renderOld(to, "", subject, "digest", v)
 }
 
 // daysWhen says how far a deadline is, in calendar days.

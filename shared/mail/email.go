@@ -51,7 +51,7 @@ func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
 	if lang == Spanish {
 		subject = "Su mensaje a nuestro equipo de privacidad: ¿qué desea que hagamos? (solicitud " + v.RequestID + ")"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unclear", v)
+	return renderInOld(lang, to, u.TeamAddress, subject, "unclear", v)
 }
 
 // UnreadableReply is the short note to someone whose message the desk could
@@ -76,7 +76,7 @@ func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
 	if lang == Spanish {
 		subject = "No pudimos leer su mensaje a nuestro equipo de privacidad"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unreadable", v)
+	return renderInOld(lang, to, u.TeamAddress, subject, "unreadable", v)
 }
 
 // AgentAcknowledgement is the acknowledgement sent to an authorized agent
@@ -129,5 +129,5 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 	if lang == Spanish {
 		subject = "Recibimos la solicitud de privacidad que envió en nombre de otra persona " + v.RequestID
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, "agent", v)
+	return renderInOld(lang, to, a.TeamAddress, subject, "agent", v)
 }

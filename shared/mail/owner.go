@@ -44,7 +44,7 @@ func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy request %s: %s in %s, due %s", t.RequestID, t.Action, t.System, t.DueShort)
-	return renderIn(English, to, replyTo, subject, "owner-task", t)
+	return renderInOld(English, to, replyTo, subject, "owner-task", t)
 }
 
 // RenderOwnerReminder renders a reminder, or an overdue notice, to the owner
@@ -58,5 +58,5 @@ func RenderOwnerReminder(to, replyTo string, r OwnerReminder) (Message, error) {
 		word = "Overdue"
 	}
 	subject := fmt.Sprintf("%s: privacy request %s, %s in %s", word, r.RequestID, r.Action, r.System)
-	return renderIn(English, to, replyTo, subject, "owner-reminder", r)
+	return renderInOld(English, to, replyTo, subject, "owner-reminder", r)
 }

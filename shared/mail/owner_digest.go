@@ -21,5 +21,5 @@ func RenderOwnerDigest(to, replyTo string, d OwnerDigest) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy requests: %d tasks for you, %s", d.Tasks(), d.Day)
-	return render(to, replyTo, subject, "owner-digest", d)
+	return renderOld(to, replyTo, subject, "owner-digest", d)
 }

@@ -79,7 +79,7 @@ func RenderDeadlineReminder(to string, d DeadlineReminder) (Message, error) {
 	if d.Priority == request.Expedited {
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, "reminder", v)
+	return renderOld(to, "", subject, "reminder", v)
 }
 
 // calendarDays is how many dates lie between a's date and b's date, in a's

@@ -71,7 +71,7 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 	if len(v.KindsSet) > 0 {
 		subject = "Reply received for privacy request " + v.RequestID + ": the request is no longer unclear"
 	}
-	return render(to, "", subject, "reply-team", v)
+	return renderOld(to, "", subject, "reply-team", v)
 }
 
 // UnusableSenderNotice tells the team that mail reached the privacy address
@@ -104,7 +104,7 @@ func RenderUnusableSenderNotice(to string, n UnusableSenderNotice) (Message, err
 	if n.Unauthenticated {
 		subject = "Mail to the privacy address that may be forged (kept, not answered)"
 	}
-	return render(to, "", subject, "unusable-sender", v)
+	return renderOld(to, "", subject, "unusable-sender", v)
 }
 
 // cutText keeps at most max runes of s, and says so when it cut.

@@ -92,5 +92,5 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 	case n.Priority == request.Expedited:
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, "team-new", v)
+	return renderOld(to, "", subject, "team-new", v)
 }

@@ -50,7 +50,7 @@ func RenderExtensionNotice(to string, n ExtensionNotice) (Message, error) {
 	if lang == Spanish {
 		subject = "Necesitamos más tiempo para responder a su solicitud de privacidad " + v.RequestID
 	}
-	return renderIn(lang, to, n.TeamAddress, subject, "extension", v)
+	return renderInOld(lang, to, n.TeamAddress, subject, "extension", v)
 }
 
 // Why the team may deny a request, one reason per kind denied. Each has
@@ -160,5 +160,5 @@ func RenderDenialNotice(to string, n DenialNotice) (Message, error) {
 	if lang == Spanish {
 		subject = "Nuestra respuesta a su solicitud de privacidad " + v.RequestID + ": no podemos llevarla a cabo"
 	}
-	return renderIn(lang, to, n.TeamAddress, subject, "denial", v)
+	return renderInOld(lang, to, n.TeamAddress, subject, "denial", v)
 }

@@ -34,31 +34,35 @@ func TestEveryTemplateParses(t *testing.T) {
 	}
 }
 
-// TestTemplatesParsedOncePerMessage: concurrent renders of one message
-// share one parse, and rendering it parses no other message's templates.
-func TestTemplatesParsedOncePerMessage(t *testing.T) {
-	templateSets.Range(func(k, _ any) bool { templateSets.Delete(k); return true })
-	a := Acknowledgement{RequestID: "PR-ONCE-0000-0000-0001", Kinds: []request.Kind{request.Deletion},
-		ReceivedAt: time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC), TeamAddress: "privacy@productionflow.example"}
+// TestConcurrentRendersShareNoBuffer: renders at once each write into a
+// pooled buffer of their own, and none leaks into another.
+func TestConcurrentRendersShareNoBuffer(t *testing.T) {
+	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	acks := []Acknowledgement{
+		{RequestID: "PR-ONCE-0000-0000-0001", Kinds: []request.Kind{request.Deletion}, ReceivedAt: at, TeamAddress: "privacy@productionflow.example"},
+		{RequestID: "PR-ONCE-0000-0000-0002", Kinds: []request.Kind{request.OptOutSale}, ReceivedAt: at, TeamAddress: "privacy@productionflow.example",
+			Language: Spanish, Due: request.Due{OptOut: at.AddDate(0, 0, 15)}, StatusLink: "https://privacy.productionflow.example/status?t=x"},
+	}
+	want := make([]Message, len(acks))
+	for i, a := range acks {
+		m, err := RenderAcknowledgement("ana@example.org", a)
+		require.NoError(t, err)
+		want[i] = m
+	}
 	var wg sync.WaitGroup
-	texts := make([]string, 8)
-	for i := range texts {
+	got := make([]Message, 64)
+	for i := range got {
 		wg.Go(func() {
-			m, err := RenderAcknowledgement("ana@example.org", a)
+			m, err := RenderAcknowledgement("ana@example.org", acks[i%len(acks)])
 			assert.NoError(t, err)
-			texts[i] = m.Text
+			got[i] = m
 		})
 	}
 	wg.Wait()
-	for _, txt := range texts {
-		assert.Equal(t, texts[0], txt, "a pooled buffer never leaks one render into another")
+	for i, m := range got {
+		assert.Equal(t, want[i%len(acks)].Text, m.Text)
+		assert.Equal(t, want[i%len(acks)].HTML, m.HTML)
 	}
-	var parsedNames []string
-	templateSets.Range(func(k, _ any) bool { parsedNames = append(parsedNames, k.(string)); return true })
-	assert.Equal(t, []string{"acknowledgement"}, parsedNames)
-	first, _ := templates("acknowledgement")
-	again, _ := templates("acknowledgement")
-	assert.Same(t, first.text, again.text)
 }
 
 // TestCleanFastPathAgrees: the check that lets clean return its input
@@ -90,7 +94,8 @@ func cleanSlow(s string) string {
 }
 
 // BenchmarkRenderAcknowledgement is one acknowledgement with its links, in
-// English, its templates already parsed.
+// English: the mail of every web submission. With text/template and
+// html/template it took 115 allocations (7.3 kB); compiled, 11 (4.3 kB).
 func BenchmarkRenderAcknowledgement(b *testing.B) {
 	received := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	a := Acknowledgement{RequestID: "PR-BNCH-0000-0000-0001", Name: "Bench Mark", Kinds: []request.Kind{request.Deletion},

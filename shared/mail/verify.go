@@ -51,7 +51,7 @@ func RenderVerification(to string, v Verification) (Message, error) {
 	if lang == Spanish {
 		subject = "Confirme su solicitud de privacidad " + view.RequestID
 	}
-	return renderIn(lang, to, v.TeamAddress, subject, "verify", view)
+	return renderInOld(lang, to, v.TeamAddress, subject, "verify", view)
 }
 
 // Unverified is what the notice that closes a never-confirmed request says.
@@ -103,5 +103,5 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 	if lang == Spanish {
 		subject = "Cerramos su solicitud de privacidad " + view.RequestID + ": no fue confirmada"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unverified", view)
+	return renderInOld(lang, to, u.TeamAddress, subject, "unverified", view)
 }
