@@ -28,15 +28,6 @@ func language(s string) string {
 	return English
 }
 
-// templateName is the template of message name in language lang:
-// "acknowledgement" in English, "acknowledgement.es" in Spanish.
-func templateName(name, lang string) string {
-	if lang == English {
-		return name
-	}
-	return name + "." + lang
-}
-
 // kindTitle is a kind in plain words in language lang.
 func kindTitle(k request.Kind, lang string) string {
 	if lang != Spanish {

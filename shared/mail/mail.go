@@ -1,12 +1,17 @@
 // Package mail renders the messages the desk sends to requesters, as an HTML
 // part and a plain-text part, and names the Sender that delivers them.
 //
-// Every value a requester supplied is treated as hostile: the templates
-// escape it in the HTML part (and a URL in an attribute goes through href); in the plain-text part control characters
-// (CR, LF, tabs, NUL, bidirectional overrides...) are removed; it never goes
-// into the Subject or into a header. The only requester value in a Message
-// outside its body is the recipient address, which the caller validates and
-// the Sender checks again.
+// The parts are written by the templates of this directory (*.qtpl), which
+// qtc compiles into Go functions (*.qtpl.go, committed; go generate
+// ./shared/mail after changing a template).
+//
+// Every value a requester supplied is treated as hostile: the HTML part
+// escapes it, and writes a URL into an attribute through href, which
+// refuses schemes other than http, https and mailto; in the plain-text
+// part control characters (CR, LF, tabs, NUL, bidirectional overrides...)
+// are removed; it never goes into the Subject or into a header. The only
+// requester value in a Message outside its body is the recipient address,
+// which the caller validates and the Sender checks again.
 //
 // Requester mail is written in English or Spanish: each view has a Language
 // field ("es" for Spanish; empty or anything else means English), and the
@@ -219,7 +224,7 @@ type optOutView struct {
 	Kinds       []string
 	Sale        bool
 	Marketing   bool
-	ReceivedAt  time.Time
+	ReceivedAt  string // date and time
 	GPC         bool
 	TeamAddress string
 	StatusLink  string
@@ -237,7 +242,7 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 		StatusLink:  clean(c.StatusLink),
 		RequestID:   clean(c.RequestID),
 		Kinds:       titlesIn(c.Kinds, lang),
-		ReceivedAt:  in(c.ReceivedAt, c.Location),
+		ReceivedAt:  dateTimeOf(lang, in(c.ReceivedAt, c.Location)),
 		GPC:         c.GPC,
 		TeamAddress: clean(c.TeamAddress),
 	}
@@ -258,7 +263,12 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 	if lang == Spanish {
 		subject = "Registramos su solicitud de exclusión (solicitud " + v.RequestID + ")"
 	}
-	return renderInOld(lang, to, c.TeamAddress, subject, "optout", v)
+	return renderIn(lang, to, c.TeamAddress, subject, optOutBody.in(lang), v), nil
+}
+
+var optOutBody = bilingual[optOutView]{
+	en: body[optOutView]{streamoptoutEnText, streamoptoutEnHTML},
+	es: body[optOutView]{streamoptoutEsText, streamoptoutEsHTML},
 }
 
 // render renders an English message.
