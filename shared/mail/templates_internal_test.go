@@ -150,8 +150,7 @@ func cleanSlow(s string) string {
 func BenchmarkRenderAcknowledgement(b *testing.B) { benchmarkAcknowledgement(b, English) }
 
 // BenchmarkRenderAcknowledgementSpanish is the same in Spanish: 138
-// allocations (8.5 kB) with text/template and html/template, 33 (5.5 kB)
-// compiled.
+// allocations (8.5 kB) before, 12 (5.2 kB) compiled.
 func BenchmarkRenderAcknowledgementSpanish(b *testing.B) { benchmarkAcknowledgement(b, Spanish) }
 
 func benchmarkAcknowledgement(b *testing.B, lang string) {
