@@ -72,13 +72,13 @@ type AnswerHold struct {
 type answerView struct {
 	RequestID     string
 	Kinds         []string
-	ReceivedAt    time.Time
+	ReceivedAt    string // date
 	Systems       []AnswerSystem
 	Withheld      []AnswerHold
 	NotApplicable []string
 	Corrections   []request.CorrectionItem
 	Link          string
-	LinkExpires   time.Time
+	LinkExpires   string // date and time
 	TeamAddress   string
 	StatusLink    string
 }
@@ -96,9 +96,9 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		StatusLink:  clean(a.StatusLink),
 		RequestID:   clean(a.RequestID),
 		Kinds:       titlesIn(a.Kinds, lang),
-		ReceivedAt:  in(a.ReceivedAt, a.Location),
+		ReceivedAt:  dateOf(lang, in(a.ReceivedAt, a.Location)),
 		Link:        a.Link,
-		LinkExpires: in(a.LinkExpires, a.Location),
+		LinkExpires: dateTimeOf(lang, in(a.LinkExpires, a.Location)),
 		TeamAddress: clean(a.TeamAddress),
 	}
 	v.Systems = mergeSystems(a.Systems)
@@ -117,7 +117,12 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	if lang == Spanish {
 		subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, "answer", v)
+	return renderIn(lang, to, a.TeamAddress, subject, answerBody.in(lang), v), nil
+}
+
+var answerBody = bilingual[answerView]{
+	en: body[answerView]{streamanswerEnText, streamanswerEnHTML},
+	es: body[answerView]{streamanswerEsText, streamanswerEsHTML},
 }
 
 // mergeSystems names each system once, each of its outcomes once, in the
@@ -170,5 +175,7 @@ func RenderAttention(to string, a Attention) (Message, error) {
 	}
 	a.Failed, a.RequestID = items, clean(a.RequestID)
 	subject := fmt.Sprintf("Privacy request %s needs attention: %d system(s) failed", a.RequestID, len(items))
-	return render(to, "", subject, "answer-attention", a)
+	return render(to, "", subject, attentionBody, a), nil
 }
+
+var attentionBody = body[Attention]{streamattentionText, streamattentionHTML}

@@ -35,7 +35,7 @@ func (d Digest) Empty() bool {
 }
 
 type digestView struct {
-	Today      time.Time
+	Today      string // date
 	Open       int
 	Sections   []digestSection
 	ConsoleURL string
@@ -48,7 +48,7 @@ type digestSection struct {
 
 type digestItemView struct {
 	RequestID, Kinds, Status, Clock, When string
-	Due                                   time.Time
+	Due                                   string // date and time
 }
 
 // RenderDigest renders the digest to the team's address to.
@@ -56,7 +56,8 @@ func RenderDigest(to string, d Digest) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
-	v := digestView{Today: in(d.Now, d.Location), Open: d.Open, ConsoleURL: clean(d.ConsoleURL)}
+	today := in(d.Now, d.Location)
+	v := digestView{Today: dateOf(English, today), Open: d.Open, ConsoleURL: clean(d.ConsoleURL)}
 	for _, s := range []struct {
 		title string
 		items []DigestItem
@@ -71,14 +72,16 @@ func RenderDigest(to string, d Digest) (Message, error) {
 				kinds[i] = clean(string(k))
 			}
 			sec.Items = append(sec.Items, digestItemView{RequestID: clean(it.RequestID), Kinds: strings.Join(kinds, ", "),
-				Status: clean(string(it.Status)), Clock: clean(it.Clock), Due: in(it.Due, d.Location), When: daysWhen(it.DaysLeft)})
+				Status: clean(string(it.Status)), Clock: clean(it.Clock), Due: dateTimeOf(English, in(it.Due, d.Location)), When: daysWhen(it.DaysLeft)})
 		}
 		v.Sections = append(v.Sections, sec)
 	}
 	subject := fmt.Sprintf("Privacy desk, %s: %d overdue, %d due in 7 days, %d to triage, %d need attention",
-		v.Today.Format("Mon Jan 2"), len(d.Overdue), len(d.DueSoon), len(d.Triage), len(d.Attention))
-	return render(to, "", subject, "digest", v)
+		today.Format("Mon Jan 2"), len(d.Overdue), len(d.DueSoon), len(d.Triage), len(d.Attention))
+	return render(to, "", subject, digestBody, v), nil
 }
+
+var digestBody = body[digestView]{streamdigestText, streamdigestHTML}
 
 // daysWhen says how far a deadline is, in calendar days.
 func daysWhen(n int) string {

@@ -23,8 +23,8 @@ type UnclearReply struct {
 type unclearView struct {
 	RequestID   string
 	Name        string
-	ReceivedAt  time.Time
-	AnswerBy    time.Time
+	ReceivedAt  string // date and time
+	AnswerBy    string // date; empty: none
 	Choices     []string
 	TeamAddress string
 	FormURL     string
@@ -41,8 +41,8 @@ func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
 	v := unclearView{
 		RequestID:   clean(u.RequestID),
 		Name:        clean(u.Name),
-		ReceivedAt:  in(u.ReceivedAt, u.Location),
-		AnswerBy:    in(u.Due.Response, u.Location),
+		ReceivedAt:  dateTimeOf(lang, in(u.ReceivedAt, u.Location)),
+		AnswerBy:    dateIn(lang, in(u.Due.Response, u.Location)),
 		Choices:     titlesIn(request.Kinds, lang),
 		TeamAddress: clean(u.TeamAddress),
 		FormURL:     clean(u.FormURL),
@@ -51,7 +51,12 @@ func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
 	if lang == Spanish {
 		subject = "Su mensaje a nuestro equipo de privacidad: ¿qué desea que hagamos? (solicitud " + v.RequestID + ")"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unclear", v)
+	return renderIn(lang, to, u.TeamAddress, subject, unclearBody.in(lang), v), nil
+}
+
+var unclearBody = bilingual[unclearView]{
+	en: body[unclearView]{streamunclearEnText, streamunclearEnHTML},
+	es: body[unclearView]{streamunclearEsText, streamunclearEsHTML},
 }
 
 // UnreadableReply is the short note to someone whose message the desk could
@@ -64,6 +69,8 @@ type UnreadableReply struct {
 	Language    string // "es" for Spanish; empty (or anything else) is English
 }
 
+type unreadableView struct{ Name, TeamAddress, FormURL string }
+
 // RenderUnreadableReply renders "we could not read your message, please
 // use the form".
 func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
@@ -71,12 +78,17 @@ func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
 		return Message{}, err
 	}
 	lang := language(u.Language)
-	v := struct{ Name, TeamAddress, FormURL string }{clean(u.Name), clean(u.TeamAddress), clean(u.FormURL)}
+	v := unreadableView{Name: clean(u.Name), TeamAddress: clean(u.TeamAddress), FormURL: clean(u.FormURL)}
 	subject := "We could not read your message to our privacy team"
 	if lang == Spanish {
 		subject = "No pudimos leer su mensaje a nuestro equipo de privacidad"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unreadable", v)
+	return renderIn(lang, to, u.TeamAddress, subject, unreadableBody.in(lang), v), nil
+}
+
+var unreadableBody = bilingual[unreadableView]{
+	en: body[unreadableView]{streamunreadableEnText, streamunreadableEnHTML},
+	es: body[unreadableView]{streamunreadableEsText, streamunreadableEsHTML},
 }
 
 // AgentAcknowledgement is the acknowledgement sent to an authorized agent
@@ -100,8 +112,8 @@ type agentView struct {
 	RequestID   string
 	Name        string
 	Kinds       []string
-	ReceivedAt  time.Time
-	AnswerBy    time.Time
+	ReceivedAt  string // date and time
+	AnswerBy    string // date; empty: none
 	Expedited   bool
 	TeamAddress string
 	FormURL     string
@@ -119,8 +131,8 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
 		Kinds:       titlesIn(a.Kinds, lang),
-		ReceivedAt:  in(a.ReceivedAt, a.Location),
-		AnswerBy:    in(a.Due.Response, a.Location),
+		ReceivedAt:  dateTimeOf(lang, in(a.ReceivedAt, a.Location)),
+		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
 		FormURL:     clean(a.FormURL),
@@ -129,5 +141,10 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 	if lang == Spanish {
 		subject = "Recibimos la solicitud de privacidad que envió en nombre de otra persona " + v.RequestID
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, "agent", v)
+	return renderIn(lang, to, a.TeamAddress, subject, agentBody.in(lang), v), nil
+}
+
+var agentBody = bilingual[agentView]{
+	en: body[agentView]{streamagentEnText, streamagentEnHTML},
+	es: body[agentView]{streamagentEsText, streamagentEsHTML},
 }

@@ -1,7 +1,7 @@
 package mail
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,15 +26,6 @@ func language(s string) string {
 		return Spanish
 	}
 	return English
-}
-
-// templateName is the template of message name in language lang:
-// "acknowledgement" in English, "acknowledgement.es" in Spanish.
-func templateName(name, lang string) string {
-	if lang == English {
-		return name
-	}
-	return name + "." + lang
 }
 
 // kindTitle is a kind in plain words in language lang.
@@ -81,7 +72,17 @@ var (
 
 // fecha writes a date in Spanish words, as in "lunes, 11 de enero de 2027".
 func fecha(t time.Time) string {
-	return fmt.Sprintf("%s, %d de %s de %d", diasSemana[t.Weekday()], t.Day(), meses[t.Month()-1], t.Year())
+	return string(appendFecha(make([]byte, 0, 48), t))
+}
+
+func appendFecha(b []byte, t time.Time) []byte {
+	b = append(b, diasSemana[t.Weekday()]...)
+	b = append(b, ", "...)
+	b = strconv.AppendInt(b, int64(t.Day()), 10)
+	b = append(b, " de "...)
+	b = append(b, meses[t.Month()-1]...)
+	b = append(b, " de "...)
+	return strconv.AppendInt(b, int64(t.Year()), 10)
 }
 
 // fechaHora writes a date and time in Spanish, on a 12-hour clock as is
@@ -92,13 +93,17 @@ func fechaHora(t time.Time) string {
 	if h == 0 {
 		h = 12
 	}
-	at := "a las"
+	at := " a las "
 	if h == 1 {
-		at = "a la"
+		at = " a la "
 	}
-	meridiem := "a. m."
+	meridiem := " a. m. "
 	if t.Hour() >= 12 {
-		meridiem = "p. m."
+		meridiem = " p. m. "
 	}
-	return fmt.Sprintf("%s %s %d:%02d %s %s", fecha(t), at, h, t.Minute(), meridiem, t.Format("MST"))
+	b := append(appendFecha(make([]byte, 0, 72), t), at...)
+	b = strconv.AppendInt(b, int64(h), 10)
+	b = append(b, ':', byte('0'+t.Minute()/10), byte('0'+t.Minute()%10))
+	b = append(b, meridiem...)
+	return string(t.AppendFormat(b, "MST"))
 }

@@ -1,12 +1,17 @@
 // Package mail renders the messages the desk sends to requesters, as an HTML
 // part and a plain-text part, and names the Sender that delivers them.
 //
-// Every value a requester supplied is treated as hostile: html/template
-// escapes it in the HTML part; in the plain-text part control characters
-// (CR, LF, tabs, NUL, bidirectional overrides...) are removed; it never goes
-// into the Subject or into a header. The only requester value in a Message
-// outside its body is the recipient address, which the caller validates and
-// the Sender checks again.
+// The parts are written by the templates of this directory (*.qtpl), which
+// qtc compiles into Go functions (*.qtpl.go, committed; go generate
+// ./shared/mail after changing a template).
+//
+// Every value a requester supplied is treated as hostile: the HTML part
+// escapes it, and writes a URL into an attribute through href, which
+// refuses schemes other than http, https and mailto; in the plain-text
+// part control characters (CR, LF, tabs, NUL, bidirectional overrides...)
+// are removed; it never goes into the Subject or into a header. The only
+// requester value in a Message outside its body is the recipient address,
+// which the caller validates and the Sender checks again.
 //
 // Requester mail is written in English or Spanish: each view has a Language
 // field ("es" for Spanish; empty or anything else means English), and the
@@ -14,18 +19,14 @@
 package mail
 
 import (
-	"bytes"
 	"context"
-	"embed"
 	"errors"
-	"fmt"
-	htmltemplate "html/template"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/valyala/quicktemplate"
 
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -61,98 +62,65 @@ const (
 // characters no address may carry. The error never quotes the address.
 var ErrRecipient = errors.New("mail: unusable recipient address")
 
-//go:embed templates
-var files embed.FS
-
 // The English forms of dates in mail.
 const (
 	dateLayout     = "Monday, January 2, 2006"
 	dateTimeLayout = "Monday, January 2, 2006 at 3:04 PM MST"
 )
 
-// dateIn writes t's date in lang as the templates' date and fecha do;
-// "" for the zero time.
-func dateIn(lang string, t time.Time) string {
-	switch {
-	case t.IsZero():
-		return ""
-	case lang == Spanish:
+// dateOf writes t's date in lang: "Monday, January 2, 2006", or in
+// Spanish "lunes, 2 de enero de 2006".
+func dateOf(lang string, t time.Time) string {
+	if lang == Spanish {
 		return fecha(t)
 	}
 	return t.Format(dateLayout)
 }
 
-// dateTimeIn writes t in lang as datetime and fechaHora do; "" for zero.
-func dateTimeIn(lang string, t time.Time) string {
-	switch {
-	case t.IsZero():
-		return ""
-	case lang == Spanish:
+// dateTimeOf writes t's date and time in lang: "Monday, January 2, 2006
+// at 3:04 PM MST", or in Spanish with fechaHora.
+func dateTimeOf(lang string, t time.Time) string {
+	if lang == Spanish {
 		return fechaHora(t)
 	}
 	return t.Format(dateTimeLayout)
 }
 
-var (
-	funcs = map[string]any{
-		"date":     func(t time.Time) string { return t.Format(dateLayout) },
-		"datetime": func(t time.Time) string { return t.Format(dateTimeLayout) },
-		// Spanish templates write dates with these.
-		"fecha":     fecha,
-		"fechaHora": fechaHora,
+// dateIn is dateOf, and "" for the zero time: a date the mail leaves out.
+func dateIn(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-)
-
-// parsed is one message's templates, text and HTML, each with the status
-// link partials they call.
-type parsed struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
+	return dateOf(lang, t)
 }
 
-// templateSets holds, per message name ("acknowledgement",
-// "acknowledgement.es"...), a function that parses its two templates the
-// first time it is called and returns them ever after (sync.OnceValues):
-// a function pays at cold start for no template, and once for each it
-// renders.
-var templateSets sync.Map // string → func() (parsed, error)
-
-// templates returns the parsed templates of message name.
-func templates(name string) (parsed, error) {
-	f, ok := templateSets.Load(name)
-	if !ok {
-		f, _ = templateSets.LoadOrStore(name, sync.OnceValues(func() (parsed, error) { return parse(name) }))
+// dateTimeIn is dateTimeOf, and "" for the zero time.
+func dateTimeIn(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	return f.(func() (parsed, error))()
+	return dateTimeOf(lang, t)
 }
 
-// parse reads message name's templates from the embedded files.
-func parse(name string) (parsed, error) {
-	text, err := texttemplate.New(name+".txt.tmpl").Funcs(funcs).
-		ParseFS(files, "templates/"+name+".txt.tmpl", "templates/status-link.txt.tmpl")
-	if err != nil {
-		return parsed{}, fmt.Errorf("parse %s text: %w", name, err)
-	}
-	html, err := htmltemplate.New(name+".html.tmpl").Funcs(funcs).
-		ParseFS(files, "templates/"+name+".html.tmpl", "templates/status-link.html.tmpl")
-	if err != nil {
-		return parsed{}, fmt.Errorf("parse %s html: %w", name, err)
-	}
-	return parsed{text: text, html: html}, nil
+//go:generate go tool qtc -skipLineComments -dir=.
+
+// body is a message's two parts: the funcs the templates (*.qtpl, compiled
+// by qtc into *.qtpl.go) write them with, from a view of type V.
+type body[V any] struct {
+	text, html func(*quicktemplate.Writer, V)
 }
 
-// buffers are reused between renders: a message grows one to its size
-// once, not on every render.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bilingual is a requester message's bodies in English and in Spanish.
+type bilingual[V any] struct {
+	en, es body[V]
+}
 
-// maxPooled bounds the buffers kept for reuse.
-const maxPooled = 64 << 10
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= maxPooled {
-		b.Reset()
-		buffers.Put(b)
+// in is the body in lang (English or Spanish, as language returns).
+func (b bilingual[V]) in(lang string) body[V] {
+	if lang == Spanish {
+		return b.es
 	}
+	return b.en
 }
 
 // Acknowledgement is what the acknowledgement of a request says.
@@ -183,9 +151,7 @@ type Acknowledgement struct {
 	VerifyLinkUntil time.Time
 }
 
-// ackView carries its dates already written in the mail's language: the
-// acknowledgement is the mail of every submission, and a template
-// function call costs a reflective call per date and part.
+// ackView carries its dates already written in the mail's language.
 type ackView struct {
 	RequestID   string
 	Name        string
@@ -231,7 +197,12 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 	if lang == Spanish {
 		subject = "Recibimos su solicitud de privacidad " + v.RequestID
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, "acknowledgement", v)
+	return renderIn(lang, to, a.TeamAddress, subject, ackBody.in(lang), v), nil
+}
+
+var ackBody = bilingual[ackView]{
+	en: body[ackView]{streamackEnText, streamackEnHTML},
+	es: body[ackView]{streamackEsText, streamackEsHTML},
 }
 
 // OptOutConfirmation is what the confirmation of an opt-out says.
@@ -253,7 +224,7 @@ type optOutView struct {
 	Kinds       []string
 	Sale        bool
 	Marketing   bool
-	ReceivedAt  time.Time
+	ReceivedAt  string // date and time
 	GPC         bool
 	TeamAddress string
 	StatusLink  string
@@ -271,7 +242,7 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 		StatusLink:  clean(c.StatusLink),
 		RequestID:   clean(c.RequestID),
 		Kinds:       titlesIn(c.Kinds, lang),
-		ReceivedAt:  in(c.ReceivedAt, c.Location),
+		ReceivedAt:  dateTimeOf(lang, in(c.ReceivedAt, c.Location)),
 		GPC:         c.GPC,
 		TeamAddress: clean(c.TeamAddress),
 	}
@@ -292,37 +263,36 @@ func RenderOptOutConfirmation(to string, c OptOutConfirmation) (Message, error) 
 	if lang == Spanish {
 		subject = "Registramos su solicitud de exclusión (solicitud " + v.RequestID + ")"
 	}
-	return renderIn(lang, to, c.TeamAddress, subject, "optout", v)
+	return renderIn(lang, to, c.TeamAddress, subject, optOutBody.in(lang), v), nil
+}
+
+var optOutBody = bilingual[optOutView]{
+	en: body[optOutView]{streamoptoutEnText, streamoptoutEnHTML},
+	es: body[optOutView]{streamoptoutEsText, streamoptoutEsHTML},
 }
 
 // render renders an English message.
-func render(to, replyTo, subject, name string, view any) (Message, error) {
-	return renderIn(English, to, replyTo, subject, name, view)
+func render[V any](to, replyTo, subject string, b body[V], view V) Message {
+	return renderIn(English, to, replyTo, subject, b, view)
 }
 
-// renderIn renders the templates of message name in language lang (English
-// or Spanish, as language returns).
-func renderIn(lang, to, replyTo, subject, name string, view any) (Message, error) {
-	name = templateName(name, lang)
-	t, err := templates(name)
-	if err != nil {
-		return Message{}, err
-	}
-	buf := buffers.Get().(*bytes.Buffer)
-	defer putBuffer(buf)
-	if err := t.text.Execute(buf, view); err != nil {
-		return Message{}, fmt.Errorf("render %s text: %w", name, err)
-	}
-	text := buf.String()
+// renderIn renders body b of view in language lang (English or Spanish,
+// as language returns): both parts are written into one pooled buffer, and
+// each is copied out once.
+func renderIn[V any](lang, to, replyTo, subject string, b body[V], view V) Message {
+	buf := quicktemplate.AcquireByteBuffer()
+	defer quicktemplate.ReleaseByteBuffer(buf)
+	qw := quicktemplate.AcquireWriter(buf)
+	defer quicktemplate.ReleaseWriter(qw)
+	b.text(qw, view)
+	text := string(buf.B)
 	buf.Reset()
-	if err := t.html.Execute(buf, view); err != nil {
-		return Message{}, fmt.Errorf("render %s html: %w", name, err)
-	}
+	b.html(qw, view)
 	m := Message{
 		To:      []string{to},
 		Subject: clean(subject),
 		Text:    text,
-		HTML:    buf.String(),
+		HTML:    string(buf.B),
 		Headers: map[string]string{
 			HeaderAutoSubmitted:    autoSubmittedValue,
 			HeaderAutoResponseSupp: autoResponseSuppressWord,
@@ -332,7 +302,7 @@ func renderIn(lang, to, replyTo, subject, name string, view any) (Message, error
 	if replyTo = strings.TrimSpace(replyTo); replyTo != "" && checkRecipient(replyTo) == nil {
 		m.ReplyTo = []string{replyTo}
 	}
-	return m, nil
+	return m
 }
 
 // checkRecipient refuses an empty address or one with control characters

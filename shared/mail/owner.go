@@ -44,8 +44,10 @@ func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy request %s: %s in %s, due %s", t.RequestID, t.Action, t.System, t.DueShort)
-	return renderIn(English, to, replyTo, subject, "owner-task", t)
+	return render(to, replyTo, subject, ownerTaskBody, t), nil
 }
+
+var ownerTaskBody = body[OwnerTask]{streamownerTaskText, streamownerTaskHTML}
 
 // RenderOwnerReminder renders a reminder, or an overdue notice, to the owner
 // at to.
@@ -58,5 +60,7 @@ func RenderOwnerReminder(to, replyTo string, r OwnerReminder) (Message, error) {
 		word = "Overdue"
 	}
 	subject := fmt.Sprintf("%s: privacy request %s, %s in %s", word, r.RequestID, r.Action, r.System)
-	return renderIn(English, to, replyTo, subject, "owner-reminder", r)
+	return render(to, replyTo, subject, ownerReminderBody, r), nil
 }
+
+var ownerReminderBody = body[OwnerReminder]{streamownerReminderText, streamownerReminderHTML}

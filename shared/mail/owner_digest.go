@@ -21,5 +21,7 @@ func RenderOwnerDigest(to, replyTo string, d OwnerDigest) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy requests: %d tasks for you, %s", d.Tasks(), d.Day)
-	return render(to, replyTo, subject, "owner-digest", d)
+	return render(to, replyTo, subject, ownerDigestBody, d), nil
 }
+
+var ownerDigestBody = body[OwnerDigest]{streamownerDigestText, streamownerDigestHTML}

@@ -34,7 +34,8 @@ type reminderView struct {
 	Clock            string
 	ClockTitle       string
 	Missed, Final    bool
-	Due, Now         time.Time
+	Due              string // date and time
+	Now              string // date
 	BusinessDaysLeft int
 	CalendarDaysLeft int
 	Kinds            []string
@@ -49,38 +50,41 @@ func RenderDeadlineReminder(to string, d DeadlineReminder) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
+	due, now := in(d.Due, d.Location), in(d.Now, d.Location)
 	v := reminderView{
 		RequestID:        clean(d.RequestID),
 		Clock:            clean(d.Clock),
 		ClockTitle:       clean(d.ClockTitle),
 		Missed:           d.Missed,
 		Final:            d.Final,
-		Due:              in(d.Due, d.Location),
-		Now:              in(d.Now, d.Location),
+		Due:              dateTimeOf(English, due),
+		Now:              dateOf(English, now),
 		BusinessDaysLeft: d.BusinessDaysLeft,
 		Kinds:            make([]string, 0, len(d.Kinds)),
 		Priority:         clean(string(d.Priority)),
 		Channel:          clean(string(d.Channel)),
 		Status:           clean(string(d.Status)),
 	}
-	v.CalendarDaysLeft = calendarDays(v.Now, v.Due)
+	v.CalendarDaysLeft = calendarDays(now, due)
 	for _, k := range d.Kinds {
 		v.Kinds = append(v.Kinds, clean(string(k)))
 	}
 	var subject string
 	switch {
 	case d.Missed:
-		subject = "Deadline missed: " + v.Clock + " of " + v.RequestID + " was due " + v.Due.Format("Mon Jan 2")
+		subject = "Deadline missed: " + v.Clock + " of " + v.RequestID + " was due " + due.Format("Mon Jan 2")
 	case d.Final:
-		subject = "Final reminder: " + v.Clock + " of " + v.RequestID + " is due " + v.Due.Format("Mon Jan 2")
+		subject = "Final reminder: " + v.Clock + " of " + v.RequestID + " is due " + due.Format("Mon Jan 2")
 	default:
-		subject = "Reminder: " + v.Clock + " of " + v.RequestID + " is due " + v.Due.Format("Mon Jan 2")
+		subject = "Reminder: " + v.Clock + " of " + v.RequestID + " is due " + due.Format("Mon Jan 2")
 	}
 	if d.Priority == request.Expedited {
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, "reminder", v)
+	return render(to, "", subject, reminderBody, v), nil
 }
+
+var reminderBody = body[reminderView]{streamreminderText, streamreminderHTML}
 
 // calendarDays is how many dates lie between a's date and b's date, in a's
 // zone, whichever comes first (days left, or days late).

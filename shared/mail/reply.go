@@ -36,7 +36,7 @@ type ReplyNotice struct {
 type replyNoticeView struct {
 	RequestID    string
 	MessageID    string
-	ReceivedAt   time.Time
+	ReceivedAt   string // date and time
 	MatchedBy    string
 	Excerpt      string
 	KindsSet     []string
@@ -54,7 +54,7 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 	v := replyNoticeView{
 		RequestID:  clean(n.RequestID),
 		MessageID:  clean(n.MessageID),
-		ReceivedAt: in(n.ReceivedAt, n.Location),
+		ReceivedAt: dateTimeOf(English, in(n.ReceivedAt, n.Location)),
 		MatchedBy:  "it answers mail the desk sent about this request",
 		Excerpt:    clean(cutText(n.Excerpt, MaxReplyExcerpt)),
 		KindsSet:   titlesIn(n.KindsSet, English),
@@ -71,8 +71,10 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 	if len(v.KindsSet) > 0 {
 		subject = "Reply received for privacy request " + v.RequestID + ": the request is no longer unclear"
 	}
-	return render(to, "", subject, "reply-team", v)
+	return render(to, "", subject, replyNoticeBody, v), nil
 }
+
+var replyNoticeBody = body[replyNoticeView]{streamreplyNoticeText, streamreplyNoticeHTML}
 
 // UnusableSenderNotice tells the team that mail reached the privacy address
 // from no sender the desk can write to: no From at all, an address that
@@ -89,23 +91,28 @@ type UnusableSenderNotice struct {
 	Unauthenticated bool
 }
 
+type unusableSenderView struct {
+	MessageID, Reason string
+	ReceivedAt        string // date and time
+	Unauthenticated   bool
+}
+
 // RenderUnusableSenderNotice renders the team's notice of mail without a
 // usable sender to the team address to.
 func RenderUnusableSenderNotice(to string, n UnusableSenderNotice) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
 	}
-	v := struct {
-		MessageID, Reason string
-		ReceivedAt        time.Time
-		Unauthenticated   bool
-	}{clean(n.MessageID), clean(n.Reason), in(n.ReceivedAt, n.Location), n.Unauthenticated}
+	v := unusableSenderView{MessageID: clean(n.MessageID), Reason: clean(n.Reason),
+		ReceivedAt: dateTimeOf(English, in(n.ReceivedAt, n.Location)), Unauthenticated: n.Unauthenticated}
 	subject := "Mail to the privacy address without a usable sender (kept, not answered)"
 	if n.Unauthenticated {
 		subject = "Mail to the privacy address that may be forged (kept, not answered)"
 	}
-	return render(to, "", subject, "unusable-sender", v)
+	return render(to, "", subject, unusableSenderBody, v), nil
 }
+
+var unusableSenderBody = body[unusableSenderView]{streamunusableSenderText, streamunusableSenderHTML}
 
 // cutText keeps at most max runes of s, and says so when it cut.
 func cutText(s string, max int) string {

@@ -28,10 +28,10 @@ type teamNoticeView struct {
 	Kinds       []string
 	Channel     string
 	Priority    string
-	ReceivedAt  time.Time
-	Acknowledge time.Time
-	Response    time.Time
-	OptOut      time.Time
+	ReceivedAt  string // date and time
+	Acknowledge string // date; empty: no such deadline
+	Response    string // date; empty: none
+	OptOut      string // date; empty: none
 	Unclear     bool
 }
 
@@ -75,10 +75,10 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 		Kinds:       make([]string, 0, len(n.Kinds)),
 		Channel:     clean(string(n.Channel)),
 		Priority:    clean(string(n.Priority)),
-		ReceivedAt:  in(n.ReceivedAt, n.Location),
-		Acknowledge: in(n.Due.Acknowledge, n.Location),
-		Response:    in(n.Due.Response, n.Location),
-		OptOut:      in(n.Due.OptOut, n.Location),
+		ReceivedAt:  dateTimeOf(English, in(n.ReceivedAt, n.Location)),
+		Acknowledge: dateIn(English, in(n.Due.Acknowledge, n.Location)),
+		Response:    dateIn(English, in(n.Due.Response, n.Location)),
+		OptOut:      dateIn(English, in(n.Due.OptOut, n.Location)),
 	}
 	for _, k := range n.Kinds {
 		v.Kinds = append(v.Kinds, clean(string(k)))
@@ -92,5 +92,7 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 	case n.Priority == request.Expedited:
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, "team-new", v)
+	return render(to, "", subject, teamNoticeBody, v), nil
 }
+
+var teamNoticeBody = body[teamNoticeView]{streamteamNoticeText, streamteamNoticeHTML}

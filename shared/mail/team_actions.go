@@ -28,9 +28,9 @@ type ExtensionNotice struct {
 type extensionView struct {
 	RequestID   string
 	Kinds       []string
-	ReceivedAt  time.Time
+	ReceivedAt  string // date
 	Reason      string
-	AnswerBy    time.Time
+	AnswerBy    string // date
 	TeamAddress string
 	StatusLink  string
 }
@@ -43,14 +43,19 @@ func RenderExtensionNotice(to string, n ExtensionNotice) (Message, error) {
 	lang := language(n.Language)
 	v := extensionView{
 		StatusLink: clean(n.StatusLink),
-		RequestID:  clean(n.RequestID), Kinds: titlesIn(n.Kinds, lang), ReceivedAt: in(n.ReceivedAt, n.Location),
-		Reason: clean(n.Reason), AnswerBy: in(n.AnswerBy, n.Location), TeamAddress: clean(n.TeamAddress),
+		RequestID:  clean(n.RequestID), Kinds: titlesIn(n.Kinds, lang), ReceivedAt: dateOf(lang, in(n.ReceivedAt, n.Location)),
+		Reason: clean(n.Reason), AnswerBy: dateOf(lang, in(n.AnswerBy, n.Location)), TeamAddress: clean(n.TeamAddress),
 	}
 	subject := "We need more time to answer your privacy request " + v.RequestID
 	if lang == Spanish {
 		subject = "Necesitamos más tiempo para responder a su solicitud de privacidad " + v.RequestID
 	}
-	return renderIn(lang, to, n.TeamAddress, subject, "extension", v)
+	return renderIn(lang, to, n.TeamAddress, subject, extensionBody.in(lang), v), nil
+}
+
+var extensionBody = bilingual[extensionView]{
+	en: body[extensionView]{streamextensionEnText, streamextensionEnHTML},
+	es: body[extensionView]{streamextensionEsText, streamextensionEsHTML},
 }
 
 // Why the team may deny a request, one reason per kind denied. Each has
@@ -137,7 +142,7 @@ type DenialNotice struct {
 
 type denialView struct {
 	RequestID   string
-	ReceivedAt  time.Time
+	ReceivedAt  string // date
 	Items       []denialItemView
 	TeamAddress string
 	StatusLink  string
@@ -152,7 +157,7 @@ func RenderDenialNotice(to string, n DenialNotice) (Message, error) {
 		return Message{}, err
 	}
 	lang := language(n.Language)
-	v := denialView{StatusLink: clean(n.StatusLink), RequestID: clean(n.RequestID), ReceivedAt: in(n.ReceivedAt, n.Location), TeamAddress: clean(n.TeamAddress)}
+	v := denialView{StatusLink: clean(n.StatusLink), RequestID: clean(n.RequestID), ReceivedAt: dateOf(lang, in(n.ReceivedAt, n.Location)), TeamAddress: clean(n.TeamAddress)}
 	for _, it := range n.Items {
 		v.Items = append(v.Items, denialItemView{Kind: clean(kindTitle(it.Kind, lang)), Reason: DenialReasonWords(it.Reason, lang), Detail: clean(it.Detail)})
 	}
@@ -160,5 +165,10 @@ func RenderDenialNotice(to string, n DenialNotice) (Message, error) {
 	if lang == Spanish {
 		subject = "Nuestra respuesta a su solicitud de privacidad " + v.RequestID + ": no podemos llevarla a cabo"
 	}
-	return renderIn(lang, to, n.TeamAddress, subject, "denial", v)
+	return renderIn(lang, to, n.TeamAddress, subject, denialBody.in(lang), v), nil
+}
+
+var denialBody = bilingual[denialView]{
+	en: body[denialView]{streamdenialEnText, streamdenialEnHTML},
+	es: body[denialView]{streamdenialEsText, streamdenialEsHTML},
 }

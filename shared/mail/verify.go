@@ -27,7 +27,7 @@ type verificationView struct {
 	RequestID   string
 	Kinds       []string
 	Link        string
-	ExpiresAt   time.Time
+	ExpiresAt   string // date and time
 	TeamAddress string
 	StatusLink  string
 }
@@ -43,7 +43,7 @@ func RenderVerification(to string, v Verification) (Message, error) {
 		RequestID:   clean(v.RequestID),
 		Kinds:       titlesIn(v.Kinds, lang),
 		Link:        clean(v.Link),
-		ExpiresAt:   in(v.ExpiresAt, v.Location),
+		ExpiresAt:   dateTimeOf(lang, in(v.ExpiresAt, v.Location)),
 		TeamAddress: clean(v.TeamAddress),
 		StatusLink:  clean(v.StatusLink),
 	}
@@ -51,7 +51,12 @@ func RenderVerification(to string, v Verification) (Message, error) {
 	if lang == Spanish {
 		subject = "Confirme su solicitud de privacidad " + view.RequestID
 	}
-	return renderIn(lang, to, v.TeamAddress, subject, "verify", view)
+	return renderIn(lang, to, v.TeamAddress, subject, verificationBody.in(lang), view), nil
+}
+
+var verificationBody = bilingual[verificationView]{
+	en: body[verificationView]{streamverifyEnText, streamverifyEnHTML},
+	es: body[verificationView]{streamverifyEsText, streamverifyEsHTML},
 }
 
 // Unverified is what the notice that closes a never-confirmed request says.
@@ -72,7 +77,7 @@ type Unverified struct {
 type unverifiedView struct {
 	RequestID   string
 	Kinds       []string
-	ReceivedAt  time.Time
+	ReceivedAt  string // date
 	Days        int
 	Deletion    bool // offer the opt-out of sale instead
 	FormURL     string
@@ -92,7 +97,7 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 	view := unverifiedView{
 		RequestID:   clean(u.RequestID),
 		Kinds:       titlesIn(u.Kinds, lang),
-		ReceivedAt:  in(u.ReceivedAt, u.Location),
+		ReceivedAt:  dateOf(lang, in(u.ReceivedAt, u.Location)),
 		Days:        u.Days,
 		Deletion:    slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData),
 		FormURL:     clean(u.FormURL),
@@ -103,5 +108,10 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 	if lang == Spanish {
 		subject = "Cerramos su solicitud de privacidad " + view.RequestID + ": no fue confirmada"
 	}
-	return renderIn(lang, to, u.TeamAddress, subject, "unverified", view)
+	return renderIn(lang, to, u.TeamAddress, subject, unverifiedBody.in(lang), view), nil
+}
+
+var unverifiedBody = bilingual[unverifiedView]{
+	en: body[unverifiedView]{streamunverifiedEnText, streamunverifiedEnHTML},
+	es: body[unverifiedView]{streamunverifiedEsText, streamunverifiedEsHTML},
 }
