@@ -75,21 +75,17 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	clientID, err := cognito.FindClient(ctx, cognitoclient.New(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
-	if err != nil {
-		return nil, err
+	// The app client's ID is looked up (the cold start's one call, a
+	// round trip to Cognito) while the rest of the console is built.
+	type found struct {
+		id  string
+		err error
 	}
-	issuer := cfg.Pool.Issuer.String()
-	if issuer == "" {
-		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
-	}
-	// Tokens are checked on the real clock, the one the pool signs them
-	// on, even where the desk's clock is moved (the local stack).
-	pool, err := cognito.New(ctx, cognito.Pool{Issuer: issuer, SignInURL: cfg.Pool.SignInURL.String(), ClientID: clientID,
-		Group: cfg.Pool.Group, Now: time.Now})
-	if err != nil {
-		return nil, err
-	}
+	client := make(chan found, 1)
+	go func() {
+		id, err := cognito.FindClient(ctx, cognitoclient.New(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
+		client <- found{id, err}
+	}()
 	o := setup.Apply(opts)
 	// The intake's own service acknowledges a triaged request in the words
 	// of its kinds and starts its workflows, as for a new request.
@@ -127,6 +123,21 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Log:         log,
 	}
 	metrics := &console.Yearly{Years: store, Trails: store, Location: cal.Location()}
+	f := <-client
+	if f.err != nil {
+		return nil, f.err
+	}
+	issuer := cfg.Pool.Issuer.String()
+	if issuer == "" {
+		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
+	}
+	// Tokens are checked on the real clock, the one the pool signs them
+	// on, even where the desk's clock is moved (the local stack).
+	pool, err := cognito.New(ctx, cognito.Pool{Issuer: issuer, SignInURL: cfg.Pool.SignInURL.String(), ClientID: f.id,
+		Group: cfg.Pool.Group, Now: time.Now})
+	if err != nil {
+		return nil, err
+	}
 	c := console.Config{Auth: pool, Sessions: store, Desk: desk, Metrics: metrics, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
 	if cfg.URL != "" {
 		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
