@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/cognito"
@@ -41,7 +43,7 @@ type Config struct {
 type Pool struct {
 	ID string `env:"USER_POOL_ID,required"`
 	// ClientName names the console's app client in the pool; its ID is
-	// looked up at cold start.
+	// looked up by the first request after a cold start.
 	ClientName string `env:"USER_POOL_CLIENT_NAME" envDefault:"console"`
 	// SignInURL is the pool's domain: its hosted sign-in pages.
 	SignInURL setup.URL `env:"USER_POOL_SIGN_IN_URL,required"`
@@ -65,7 +67,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 }
 
 // Handler builds ConsoleFunction's handler; its main serves it through
-// the API Gateway adapter, the local stack over HTTP under /console/.
+// the API Gateway adapter, the local stack over HTTP under /console/. It
+// makes no AWS call: the console's app client is looked up by the first
+// request (signInLater).
 func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
@@ -75,17 +79,6 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	// The app client's ID is looked up (the cold start's one call, a
-	// round trip to Cognito) while the rest of the console is built.
-	type found struct {
-		id  string
-		err error
-	}
-	client := make(chan found, 1)
-	go func() {
-		id, err := cognito.FindClient(ctx, cognitoclient.New(awsCfg), cfg.Pool.ID, cfg.Pool.ClientName)
-		client <- found{id, err}
-	}()
 	o := setup.Apply(opts)
 	// The intake's own service acknowledges a triaged request in the words
 	// of its kinds and starts its workflows, as for a new request.
@@ -123,24 +116,71 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Log:         log,
 	}
 	metrics := &console.Yearly{Years: store, Trails: store, Location: cal.Location()}
-	f := <-client
-	if f.err != nil {
-		return nil, f.err
+	c := console.Config{Sessions: store, Desk: desk, Metrics: metrics, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
+	if cfg.URL != "" {
+		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
 	}
 	issuer := cfg.Pool.Issuer.String()
 	if issuer == "" {
 		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
 	}
-	// Tokens are checked on the real clock, the one the pool signs them
-	// on, even where the desk's clock is moved (the local stack).
-	pool, err := cognito.New(ctx, cognito.Pool{Issuer: issuer, SignInURL: cfg.Pool.SignInURL.String(), ClientID: f.id,
-		Group: cfg.Pool.Group, Now: time.Now})
+	clients := cognitoclient.New(awsCfg)
+	return &signInLater{log: log, finish: func(rctx context.Context) (http.Handler, error) {
+		id, err := cognito.FindClient(rctx, clients, cfg.Pool.ID, cfg.Pool.ClientName)
+		if err != nil {
+			return nil, err
+		}
+		// Tokens are checked on the real clock, the one the pool signs
+		// them on, even where the desk's clock is moved (the local stack).
+		// The pool's keys are fetched under the function's context, not
+		// the first request's, which ends with it.
+		pool, err := cognito.New(ctx, cognito.Pool{Issuer: issuer, SignInURL: cfg.Pool.SignInURL.String(), ClientID: id,
+			Group: cfg.Pool.Group, Now: time.Now})
+		if err != nil {
+			return nil, err
+		}
+		c.Auth = pool
+		return console.New(c), nil
+	}}, nil
+}
+
+// signInLater is the console until its app client is known: the first
+// request looks the client's ID up in Cognito (the console's one AWS call
+// before it can sign anyone in) and builds the console with it, so a cold
+// start makes no call; every request after is the console's. A failed
+// lookup answers 503 and is tried again by the next request.
+type signInLater struct {
+	ready  atomic.Pointer[http.Handler]
+	mu     sync.Mutex
+	finish func(context.Context) (http.Handler, error)
+	log    *slog.Logger
+}
+
+func (s *signInLater) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, err := s.handler(r.Context())
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "console: its app client could not be looked up", "error", err)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "The console cannot reach its sign-in service just now. Try again in a moment.", http.StatusServiceUnavailable)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+func (s *signInLater) handler(ctx context.Context) (http.Handler, error) {
+	if h := s.ready.Load(); h != nil {
+		return *h, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.ready.Load(); h != nil {
+		return *h, nil
+	}
+	h, err := s.finish(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := console.Config{Auth: pool, Sessions: store, Desk: desk, Metrics: metrics, Group: cfg.Pool.Group, AuthNow: time.Now, Log: log}
-	if cfg.URL != "" {
-		c.URL, _ = url.Parse(cfg.URL.String()) // checked by LoadConfig
-	}
-	return console.New(c), nil
+	s.ready.Store(&h)
+	return h, nil
 }
