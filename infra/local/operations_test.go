@@ -75,7 +75,8 @@ func watched(all []alarmWatch, target string, metrics ...string) bool {
 }
 
 // TestTemplateAlarms: on AWS the team hears of every failed, timed-out or
-// aborted execution of each workflow, of mail the email intake gave up on,
+// aborted execution of each workflow, of server errors of each HTTP API,
+// of mail the email intake gave up on,
 // of a missed deadline and of SES bounce and complaint rates, because an
 // alarm watches each and every alarm notifies the operations topic, which
 // mails the address the stack is given.
@@ -95,6 +96,10 @@ func TestTemplateAlarms(t *testing.T) {
 		case "AWS::Serverless::Function":
 			assert.True(t, watched(all, name, "AWS/Lambda Errors", "AWS/Lambda Throttles"),
 				"an alarm watches the errors and throttles of %s", name)
+		case "AWS::Serverless::HttpApi":
+			// A 503 a function answers (the console before Cognito
+			// answers) is no Lambda error: the API's 5xx count sees it.
+			assert.True(t, watched(all, name, "AWS/ApiGateway 5xx"), "an alarm watches the server errors of %s", name)
 		}
 	}
 	for _, m := range []string{"AWS/SES Reputation.BounceRate", "AWS/SES Reputation.ComplaintRate"} {
