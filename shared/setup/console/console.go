@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/cognito"
@@ -69,7 +67,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 // Handler builds ConsoleFunction's handler; its main serves it through
 // the API Gateway adapter, the local stack over HTTP under /console/. It
 // makes no AWS call: the console's app client is looked up by the first
-// request (signInLater).
+// request (setup.Later).
 func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
@@ -125,7 +123,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
 	}
 	clients := cognitoclient.New(awsCfg)
-	return &signInLater{log: log, finish: func(rctx context.Context) (http.Handler, error) {
+	return &setup.Later{What: "console", Log: log, Unavailable: unavailable, Build: func(rctx context.Context) (http.Handler, error) {
 		id, err := cognito.FindClient(rctx, clients, cfg.Pool.ID, cfg.Pool.ClientName)
 		if err != nil {
 			return nil, err
@@ -144,43 +142,9 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	}}, nil
 }
 
-// signInLater is the console until its app client is known: the first
-// request looks the client's ID up in Cognito (the console's one AWS call
-// before it can sign anyone in) and builds the console with it, so a cold
-// start makes no call; every request after is the console's. A failed
-// lookup answers 503 and is tried again by the next request.
-type signInLater struct {
-	ready  atomic.Pointer[http.Handler]
-	mu     sync.Mutex
-	finish func(context.Context) (http.Handler, error)
-	log    *slog.Logger
-}
-
-func (s *signInLater) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, err := s.handler(r.Context())
-	if err != nil {
-		s.log.ErrorContext(r.Context(), "console: its app client could not be looked up", "error", err)
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Retry-After", "5")
-		http.Error(w, "The console cannot reach its sign-in service just now. Try again in a moment.", http.StatusServiceUnavailable)
-		return
-	}
-	h.ServeHTTP(w, r)
-}
-
-func (s *signInLater) handler(ctx context.Context) (http.Handler, error) {
-	if h := s.ready.Load(); h != nil {
-		return *h, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if h := s.ready.Load(); h != nil {
-		return *h, nil
-	}
-	h, err := s.finish(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.ready.Store(&h)
-	return h, nil
+// unavailable answers while the console's app client cannot be looked up.
+func unavailable(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Retry-After", "5")
+	http.Error(w, "The console cannot reach its sign-in service just now. Try again in a moment.", http.StatusServiceUnavailable)
 }

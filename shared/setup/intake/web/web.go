@@ -13,6 +13,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup"
@@ -82,7 +83,8 @@ func SubmissionIDs(ctx context.Context, k SubmissionKey, store *secret.Store) (*
 }
 
 // Handler builds IntakeWebFunction's handler; its main serves it through
-// the API Gateway adapter, the local stack over HTTP.
+// the API Gateway adapter, the local stack over HTTP. It makes no AWS call:
+// the first request reads the submission key (setup.Later).
 func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
@@ -92,18 +94,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	// The key is read before anything is served: a desk that cannot sign
-	// its forms does not start. The read goes on while the rest is built.
 	secrets := &secret.Store{SecretsManager: secretclient.NewSecretsManager(awsCfg), SSM: secretclient.NewSSM(awsCfg)}
-	type key struct {
-		ids *webform.SubmissionIDs
-		err error
-	}
-	keyRead := make(chan key, 1)
-	go func() {
-		ids, err := SubmissionIDs(ctx, cfg.SubmissionKey, secrets)
-		keyRead <- key{ids, err}
-	}()
 	svc, cal, err := intake.Service(cfg.Config, awsCfg, "system:intake-web", log, opts...)
 	if err != nil {
 		return nil, err
@@ -118,13 +109,8 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		}
 		mount["/tasks/confirm"] = page
 	}
-	k := <-keyRead
-	if k.err != nil {
-		return nil, k.err
-	}
-	ids := k.ids
-	form := webform.New(svc, webform.Config{
-		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log, SubmissionIDs: ids,
+	form := webform.Config{
+		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log,
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
 		Requests:  &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
 		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
@@ -132,10 +118,34 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Status: &status.Service{Tokens: &dynamo.Tokens{API: setup.NewTable(awsCfg), Table: cfg.Table},
 			Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
 		Mount: mount,
-	})
-	// On AWS only requests through the CloudFront distribution (and its
-	// per-client rate limit) are served.
-	return EdgeGuard(ctx, cfg.Edge, secrets, form)
+	}
+	site := pages.Site{Location: cal.Location(), Team: cfg.TeamAddress.String()}
+	// The submission key (and, on AWS, the distribution's secret) is read
+	// by the first request, not at cold start: nothing is served, no form
+	// shown nor taken, until the desk can sign its forms.
+	return &setup.Later{What: "web intake", Log: log, Unavailable: unavailable(site), Build: func(rctx context.Context) (http.Handler, error) {
+		ids, err := SubmissionIDs(rctx, cfg.SubmissionKey, secrets)
+		if err != nil {
+			return nil, err
+		}
+		form.SubmissionIDs = ids
+		// On AWS only requests through the CloudFront distribution (and
+		// its per-client rate limit) are served.
+		return EdgeGuard(rctx, cfg.Edge, secrets, webform.New(svc, form))
+	}}, nil
+}
+
+// unavailable answers, in the page's language, while the submission key
+// cannot be read: nothing was saved, try again shortly.
+func unavailable(site pages.Site) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Retry-After", "5")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		_ = pages.Render(w, http.StatusServiceUnavailable, "request-failed", site.View(r, pages.Choose(r, ""), nil))
+	}
 }
 
 // DownloadPage builds the download page's service, or nil (no page) when

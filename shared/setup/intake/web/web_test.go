@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,5 +36,32 @@ func TestDownloadPage(t *testing.T) {
 			d := web.DownloadPage(cfg.Downloads, aws.Config{Region: "us-east-1"}, "desk")
 			assert.Equal(t, tt.page, d != nil)
 		})
+	}
+}
+
+// TestTheKeyIsReadByTheFirstRequest: building the web intake makes no AWS
+// call (its cold start), so it succeeds with the key store out of reach;
+// the requests that come while the key cannot be read get the "nothing
+// was saved" page with 503 and Retry-After, in the page's language.
+func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "privacy@example.com", "TEAM_ADDRESS": "privacy-team@example.com",
+		"FORM_URL": "https://privacy.example.com/", "SUBMISSION_KEY_PARAMETER": "/desk/submission-key"}
+	h, err := web.Handler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	require.NoError(t, err, "no call at cold start: the unreachable key store does not stop it")
+
+	for _, tc := range []struct{ path, words string }{
+		{"/", "Your request was not saved"},
+		{"/?lang=es", "Su solicitud no se guardó"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code, tc.path)
+		assert.Equal(t, "5", rec.Header().Get("Retry-After"))
+		assert.Contains(t, rec.Body.String(), tc.words)
+		assert.NotContains(t, rec.Body.String(), "<form", "no form is shown before the desk can sign it")
 	}
 }
