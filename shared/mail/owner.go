@@ -44,7 +44,24 @@ func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy request %s: %s in %s, due %s", t.RequestID, t.Action, t.System, t.DueShort)
-	return render(to, replyTo, subject, ownerTaskBody, t), nil
+	return render(to, replyTo, subject, ownerTaskBody, t.cleaned()), nil
+}
+
+// cleaned is t with every value the requester gave (the person's address,
+// name and account, the corrections) made one clean line, as in every
+// mail: the text part writes them as they are, and a line break in a
+// correction must not read as the desk's own instructions. The registry's
+// words and the desk's link are left as they are.
+func (t OwnerTask) cleaned() OwnerTask {
+	t.Person, t.Name, t.Account = clean(t.Person), clean(t.Name), clean(t.Account)
+	if len(t.Corrections) > 0 {
+		cs := make([]request.CorrectionItem, len(t.Corrections))
+		for i, c := range t.Corrections {
+			cs[i] = request.CorrectionItem{Item: clean(c.Item), Wrong: clean(c.Wrong), Right: clean(c.Right)}
+		}
+		t.Corrections = cs
+	}
+	return t
 }
 
 var ownerTaskBody = body[OwnerTask]{streamownerTaskText, streamownerTaskHTML}

@@ -21,6 +21,13 @@ func RenderOwnerDigest(to, replyTo string, d OwnerDigest) (Message, error) {
 		return Message{}, err
 	}
 	subject := fmt.Sprintf("Privacy requests: %d tasks for you, %s", d.Tasks(), d.Day)
+	if len(d.New) > 0 {
+		tasks := make([]OwnerTask, len(d.New))
+		for i, t := range d.New {
+			tasks[i] = t.cleaned()
+		}
+		d.New = tasks
+	}
 	return render(to, replyTo, subject, ownerDigestBody, d), nil
 }
 
