@@ -125,13 +125,23 @@ func decodeSignIn(v string) (signIn, bool) {
 }
 
 // safeNext keeps a page to go back to after signing in only if it is a
-// page of the console (no other site, no scheme, no backslashes).
+// page of the console (no other site, no scheme, no backslashes), one the
+// signed-in page can go on to relative to the console.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		return Prefix + "/"
 	}
 	u, err := url.Parse(next)
 	if err != nil || u.Scheme != "" || u.Host != "" {
+		return Prefix + "/"
+	}
+	// The page goes on with next relative to the console
+	// ("requests/PR-…"): a rest that starts with "/" would leave it
+	// ("//host" is another site), and one whose first segment has a colon
+	// reads as a scheme ("http:host", "javascript:…").
+	rest := strings.TrimPrefix(next, Prefix+"/")
+	first, _, _ := strings.Cut(rest, "/")
+	if strings.HasPrefix(rest, "/") || strings.Contains(first, ":") {
 		return Prefix + "/"
 	}
 	return next

@@ -237,6 +237,10 @@ func TestSignIn(t *testing.T) {
 			"/elsewhere":                               "0; url=./",
 			"/console/javascript:alert(1)":             "0; url=./",
 			"/console/JavaScript:alert(1)//":           "0; url=./",
+			"/console///evil.example":                  "0; url=./",
+			"/console//evil.example/x":                 "0; url=./",
+			"/console/http:evil.example":               "0; url=./",
+			"/console/requests/a:b":                    "0; url=requests/a:b",
 		} {
 			h, auth, _ := newConsole(t, nil)
 			w := newBrowser(t, h, "desk.example").signIn(auth, aliceToken, next)
