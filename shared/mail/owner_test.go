@@ -22,7 +22,7 @@ func TestOwnerMailsWriteRequesterValuesOnOneLine(t *testing.T) {
 	task := mail.OwnerTask{System: "Help desk", Action: "correct", Instructions: "Fix the record.", RequestID: "PR-AAAA-BBBB-CCCC-DDDD",
 		Person: "ann@example.com", Name: "Ann\n\u202eevil", Account: "acct\r\n7",
 		Corrections: []request.CorrectionItem{{Item: "address", Wrong: "1 Old St\nline", Right: hostile}},
-		Due: "Wednesday, December 2, 2026", DueShort: "Dec 2", Link: "https://privacy.example.com/tasks/confirm?t=abc"}
+		Due:         "Wednesday, December 2, 2026", DueShort: "Dec 2", Link: "https://privacy.example.com/tasks/confirm?t=abc"}
 	task2 := mail.OwnerTask{System: "CRM", Action: "erase", RequestID: "PR-EEEE-FFFF-GGGG-HHHH", Person: "bo@example.com", Name: "Bo\r\nX", Link: "https://privacy.example.com/tasks/confirm?t=def"}
 
 	one, err := mail.RenderOwnerTask("owner@example.com", "privacy@example.com", task)
