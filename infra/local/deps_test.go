@@ -39,17 +39,7 @@ func TestFunctionsLinkNoLocalCode(t *testing.T) {
 	}
 	root, err := filepath.Abs(repoRoot)
 	require.NoError(t, err)
-	entries, err := os.ReadDir(filepath.Join(root, "functions"))
-	require.NoError(t, err)
-	var fns []string
-	for _, e := range entries {
-		if e.IsDir() {
-			fns = append(fns, e.Name())
-		}
-	}
-	require.NotEmpty(t, fns)
-
-	for _, fn := range fns {
+	for _, fn := range functionNames(t, root) {
 		t.Run(fn, func(t *testing.T) {
 			imports := deps(t, root, "./functions/"+fn)
 			main := module + "/functions/" + fn
@@ -62,6 +52,21 @@ func TestFunctionsLinkNoLocalCode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// functionNames are the folders under functions/, one per Lambda function.
+func functionNames(t *testing.T, root string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	require.NoError(t, err)
+	var fns []string
+	for _, e := range entries {
+		if e.IsDir() {
+			fns = append(fns, e.Name())
+		}
+	}
+	require.NotEmpty(t, fns)
+	return fns
 }
 
 // deps runs go list -deps on pkg as make build compiles it and returns each

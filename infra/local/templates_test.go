@@ -24,13 +24,7 @@ func TestFunctionsLinkNoReflectiveTemplates(t *testing.T) {
 	}
 	root, err := filepath.Abs(repoRoot)
 	require.NoError(t, err)
-	entries, err := os.ReadDir(filepath.Join(root, "functions"))
-	require.NoError(t, err)
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		fn := e.Name()
+	for _, fn := range functionNames(t, root) {
 		t.Run(fn, func(t *testing.T) {
 			imports := deps(t, root, "./functions/"+fn)
 			main := module + "/functions/" + fn
