@@ -171,6 +171,10 @@ var (
 	// rawMarkup is a hostile value's markup as given: in HTML it must
 	// never appear.
 	rawMarkup = `<b id="F`
+	// rawAmpersand is a value's ampersand as given, before its quote
+	// (itself perhaps percent-encoded): a value written raw after a link's
+	// encoding, which leaves an ampersand as it is.
+	rawAmpersand = regexp.MustCompile(`&(?:%22|"|')`)
 	// escapedMarker finds the marker of a value written escaped: as text
 	// (&quot;), or percent-encoded in a link or a link's part.
 	escapedMarker = regexp.MustCompile(`id(?:=|%3[Dd])(?:&quot;|&#34;|%22)F(\d+)(?:&quot;|&#34;|%22)`)
@@ -199,8 +203,15 @@ var teamActions = []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithd
 	ActionFinishStep, ActionComplete, ActionMarkDuplicate, ActionNote, ActionRevokeStatus}
 
 // actionFields are the fields of the actions' forms, as their problems
-// name them.
-var actionFields = []string{"action", "note", "of", "reason", "system", "kinds", "csrf"}
+// and the form sent back name them: a denial's reason and detail for each
+// kind among them.
+var actionFields = func() []string {
+	out := []string{"action", "note", "of", "reason", "system", "kinds", "csrf", "childName", "childEmail", "childAccount"}
+	for _, k := range append([]request.Kind{request.Unclear}, request.Kinds...) {
+		out = append(out, "reason."+string(k), "detail."+string(k))
+	}
+	return out
+}()
 
 // newConsoleFiller is a filler with the console's enums.
 func newConsoleFiller(seed int) *filler {
@@ -298,6 +309,7 @@ func TestEveryConsoleFieldIsEscaped(t *testing.T) {
 					written[f.fields[n]] = true
 				}
 				assert.NotContains(t, body, rawMarkup, "a value is written raw: %s", rawFields(body, f))
+				assert.Empty(t, rawAmpersand.FindAllString(body, -1), "an ampersand is written raw")
 				assert.NotEmpty(t, markersIn(body), "the page writes no field")
 			})
 		}

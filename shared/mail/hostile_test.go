@@ -179,6 +179,10 @@ var (
 	// rawMarkup is a hostile value's markup as given: in HTML it must
 	// never appear.
 	rawMarkup = `<b id="F`
+	// rawAmpersand is a value's ampersand as given, before its quote
+	// (itself perhaps percent-encoded): a value written raw after a link's
+	// encoding, which leaves an ampersand as it is.
+	rawAmpersand = regexp.MustCompile(`&(?:%22|"|')`)
 	// escapedMarker finds the marker of a value written escaped: as text
 	// (&quot;), or percent-encoded in a link or a link's part.
 	escapedMarker = regexp.MustCompile(`id(?:=|%3[Dd])(?:&quot;|&#34;|%22)F(\d+)(?:&quot;|&#34;|%22)`)
@@ -387,6 +391,7 @@ func TestEveryMailFieldIsEscapedAndOneLine(t *testing.T) {
 					written[f.fields[n]] = true
 				}
 				assert.NotContains(t, m.HTML, rawMarkup, "a value is written raw in the HTML part: %s", rawFields(m.HTML, f))
+				assert.Empty(t, rawAmpersand.FindAllString(m.HTML, -1), "an ampersand is written raw")
 				assert.NotEmpty(t, markersIn(m.HTML), "the HTML part writes no field")
 
 				assert.Empty(t, uncleanFields(m.Text, f), "values not cleaned to one line in the text part")

@@ -172,6 +172,10 @@ var (
 	// rawMarkup is a hostile value's markup as given: in HTML it must
 	// never appear.
 	rawMarkup = `<b id="F`
+	// rawAmpersand is a value's ampersand as given, before its quote
+	// (itself perhaps percent-encoded): a value written raw after a link's
+	// encoding, which leaves an ampersand as it is.
+	rawAmpersand = regexp.MustCompile(`&(?:%22|"|')`)
 	// escapedMarker finds the marker of a value written escaped: as text
 	// (&quot;), or percent-encoded in a link or a link's part.
 	escapedMarker = regexp.MustCompile(`id(?:=|%3[Dd])(?:&quot;|&#34;|%22)F(\d+)(?:&quot;|&#34;|%22)`)
@@ -295,6 +299,7 @@ func TestEveryPageFieldIsEscaped(t *testing.T) {
 					written[f.fields[n]] = true
 				}
 				assert.NotContains(t, body, rawMarkup, "a value is written raw: %s", rawFields(body, f))
+				assert.Empty(t, rawAmpersand.FindAllString(body, -1), "an ampersand is written raw")
 				assert.NotEmpty(t, markersIn(body), "the page writes no field")
 			})
 		}
