@@ -59,11 +59,12 @@ func (f *filler) draw() int {
 	return f.seed + f.count
 }
 
-// flip is a boolean: bit count%4 of the seed, so that seeds 0 to 15 give
-// every boolean of a view both values, in every combination of four.
+// flip is a boolean: bit 1+count%4 of the seed, so that seeds 0 to 31
+// give every boolean of a view both values, in every combination of four,
+// and each with both parities of the seed (which the enums' draws follow).
 func (f *filler) flip() bool {
 	f.count++
-	return f.seed>>(f.count%4)&1 == 1
+	return f.seed>>(1+f.count%4)&1 == 1
 }
 
 func (f *filler) hostile(path string) string {
@@ -151,6 +152,11 @@ func (f *filler) value(v reflect.Value, path, owner string) {
 	}
 }
 
+// hostileChoice, among a field's real values, stands for a hostile one:
+// for a value a requester sends back that the template writes in a
+// default branch.
+const hostileChoice = "\x00hostile"
+
 func (f *filler) text(t reflect.Type, path, owner string) string {
 	if vals, ok := f.enums[t]; ok {
 		return vals[f.draw()%len(vals)]
@@ -158,7 +164,10 @@ func (f *filler) text(t reflect.Type, path, owner string) string {
 	_, field, _ := strings.Cut(owner, ".")
 	for _, key := range []string{owner, "*." + field} {
 		if vals, ok := f.named[key]; ok {
-			return vals[f.draw()%len(vals)]
+			if v := vals[f.draw()%len(vals)]; v != hostileChoice {
+				return v
+			}
+			return f.hostile(path)
 		}
 	}
 	if f.seed%4 == 3 && f.next > 0 && f.draw()%3 == 0 {
@@ -274,7 +283,7 @@ func renderHostile(f *filler, body pageBody) string {
 // maps (a request's whole record, its events and their data, a form's
 // values and problems) included. Enums (actions, statuses, kinds, clock
 // states, audit actions, field names) walk their real values and booleans
-// take both, over 22 variations of each page (44 of the action form, four
+// take both, over 32 variations of each page (44 of the action form, four
 // of each action). It proves that no value reaches a page as markup, that
 // every page writes values escaped, and that most fields are written; it
 // logs the fields no page wrote.
@@ -288,7 +297,7 @@ func TestEveryConsoleFieldIsEscaped(t *testing.T) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		variations := 22
+		variations := 32
 		if name == "action" {
 			variations = 4 * len(teamActions)
 		}

@@ -64,11 +64,12 @@ func (f *filler) draw() int {
 	return f.seed + f.count
 }
 
-// flip is a boolean: bit count%4 of the seed, so that seeds 0 to 15 give
-// every boolean of a view both values, in every combination of four.
+// flip is a boolean: bit 1+count%4 of the seed, so that seeds 0 to 31
+// give every boolean of a view both values, in every combination of four,
+// and each with both parities of the seed (which the enums' draws follow).
 func (f *filler) flip() bool {
 	f.count++
-	return f.seed>>(f.count%4)&1 == 1
+	return f.seed>>(1+f.count%4)&1 == 1
 }
 
 func (f *filler) hostile(path string, oneLine bool) string {
@@ -159,6 +160,11 @@ func (f *filler) value(v reflect.Value, path, owner string) {
 	}
 }
 
+// hostileChoice, among a field's real values, stands for a hostile one:
+// for a value a requester sends back that the template writes in a
+// default branch.
+const hostileChoice = "\x00hostile"
+
 func (f *filler) text(t reflect.Type, path, owner string) string {
 	if vals, ok := f.enums[t]; ok {
 		return vals[f.draw()%len(vals)]
@@ -166,7 +172,10 @@ func (f *filler) text(t reflect.Type, path, owner string) string {
 	_, field, _ := strings.Cut(owner, ".")
 	for _, key := range []string{owner, "*." + field} {
 		if vals, ok := f.named[key]; ok {
-			return vals[f.draw()%len(vals)]
+			if v := vals[f.draw()%len(vals)]; v != hostileChoice {
+				return v
+			}
+			return f.hostile(path, f.oneLine[owner])
 		}
 	}
 	if f.seed%4 == 3 && f.next > 0 && f.draw()%3 == 0 {
@@ -228,7 +237,7 @@ func newMailFiller(seed int) *filler {
 			"*.Language":            {"en", "es"},
 			"AnswerSystem.Outcomes": mailOutcomes,
 			"AnswerSystem.Outcome":  mailOutcomes,
-			"DenialItem.Reason":     mail.DenialReasons,
+			"DenialItem.Reason":     append(slices.Clone(mail.DenialReasons), hostileChoice),
 			"ReplyNotice.MatchedBy": {"in-reply-to", "subject"},
 		},
 		oneLine: map[string]bool{
@@ -353,13 +362,14 @@ var hostileMails = map[string]func(f *filler) (mail.Message, error){
 	},
 }
 
-// seeds is how many variations of each view are rendered: 16 give every
-// boolean both values in each combination of four, and walk the enums.
-const seeds = 16
+// seeds is how many variations of each view are rendered in each
+// language: 32 give every boolean both values in each combination of
+// four, and walk the enums.
+const seeds = 32
 
 // TestEveryMailFieldIsEscapedAndOneLine fills every string field of every
 // mail's view with markup, quotes, an ampersand, CR/LF, NUL and a
-// right-to-left override, each with its own marker, across 16 variations
+// right-to-left override, each with its own marker, across 32 variations
 // of each view (booleans both ways, enums over their real values, both
 // languages). It proves that the HTML part writes every value escaped (no
 // raw markup, and the markers found escaped), and that the text part
@@ -376,9 +386,11 @@ func TestEveryMailFieldIsEscapedAndOneLine(t *testing.T) {
 	sort.Strings(names)
 	renders := 0
 	for _, name := range names {
-		for seed := range seeds {
-			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
-				f := newMailFiller(seed)
+		for seed := range 2 * seeds {
+			lang := []string{"en", "es"}[seed/seeds]
+			t.Run(fmt.Sprintf("%s/%s/%d", name, lang, seed%seeds), func(t *testing.T) {
+				f := newMailFiller(seed % seeds)
+				f.named["*.Language"] = []string{lang}
 				m, err := hostileMails[name](f)
 				require.NoError(t, err)
 				renders++

@@ -60,11 +60,12 @@ func (f *filler) draw() int {
 	return f.seed + f.count
 }
 
-// flip is a boolean: bit count%4 of the seed, so that seeds 0 to 15 give
-// every boolean of a view both values, in every combination of four.
+// flip is a boolean: bit 1+count%4 of the seed, so that seeds 0 to 31
+// give every boolean of a view both values, in every combination of four,
+// and each with both parities of the seed (which the enums' draws follow).
 func (f *filler) flip() bool {
 	f.count++
-	return f.seed>>(f.count%4)&1 == 1
+	return f.seed>>(1+f.count%4)&1 == 1
 }
 
 func (f *filler) hostile(path string) string {
@@ -152,6 +153,11 @@ func (f *filler) value(v reflect.Value, path, owner string) {
 	}
 }
 
+// hostileChoice, among a field's real values, stands for a hostile one:
+// for a value a requester sends back that the template writes in a
+// default branch.
+const hostileChoice = "\x00hostile"
+
 func (f *filler) text(t reflect.Type, path, owner string) string {
 	if vals, ok := f.enums[t]; ok {
 		return vals[f.draw()%len(vals)]
@@ -159,7 +165,10 @@ func (f *filler) text(t reflect.Type, path, owner string) string {
 	_, field, _ := strings.Cut(owner, ".")
 	for _, key := range []string{owner, "*." + field} {
 		if vals, ok := f.named[key]; ok {
-			return vals[f.draw()%len(vals)]
+			if v := vals[f.draw()%len(vals)]; v != hostileChoice {
+				return v
+			}
+			return f.hostile(path)
 		}
 	}
 	if f.seed%4 == 3 && f.next > 0 && f.draw()%3 == 0 {
@@ -224,11 +233,11 @@ func newPageFiller(seed int) *filler {
 			"View.Lang":               pages.Languages,
 			"*.Language":              pages.Languages,
 			"Form.Relationships":      relationships,
-			"FormValues.Relationship": relationships,
+			"FormValues.Relationship": append(slices.Clone(relationships), hostileChoice),
 			"Form.States":             states,
-			"FormValues.State":        states,
+			"FormValues.State":        append(slices.Clone(states), hostileChoice),
 			"Form.Errors[key]":        formFields,
-			"FieldError.Field":        formFields,
+			"FieldError.Field":        append(slices.Clone(formFields), hostileChoice),
 			"FieldError.Part":         {"item", "wrong", "right"},
 			"Field.Type":              {"text", "email", "tel"},
 			"Task.Action":             {"find", "erase", "export", "correct", "suppress", "optOut"},
@@ -257,12 +266,12 @@ var pageData = map[string]func(f *filler) any{
 	"task-too-large":       func(f *filler) any { var d pages.Task; f.fill(&d); return d },
 }
 
-// seeds is how many variations of each page are rendered: 16 give every
-// boolean both values in each combination of four, each language eight
-// times, and walk the enums.
-const seeds = 16
+// seeds is how many variations of each page are rendered in each
+// language: 32 give every boolean both values in each combination of four,
+// and walk the enums.
+const seeds = 32
 
-// TestEveryPageFieldIsEscaped renders every page (pages.Names) in 16
+// TestEveryPageFieldIsEscaped renders every page (pages.Names) in 32
 // variations, with every string of its View (the layout's: Root, Other,
 // Team) and of its Data (the page's struct, nested structs, slices,
 // pointers and maps included: a receipt's whole request.Request) set to
@@ -277,12 +286,13 @@ func TestEveryPageFieldIsEscaped(t *testing.T) {
 	filled := map[string]bool{}
 	renders := 0
 	for _, name := range pages.Names() {
-		for seed := range seeds {
-			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
-				f := newPageFiller(seed)
+		for seed := range len(pages.Languages) * seeds {
+			lang := pages.Languages[seed/seeds]
+			t.Run(fmt.Sprintf("%s/%s/%d", name, lang, seed%seeds), func(t *testing.T) {
+				f := newPageFiller(seed % seeds)
 				var v pages.View
 				f.fill(&v)
-				v.Lang = pages.Languages[seed%len(pages.Languages)]
+				v.Lang = lang
 				v.Data = nil
 				if data, ok := pageData[name]; ok {
 					v.Data = data(f)
