@@ -87,7 +87,10 @@ func (f *filler) value(v reflect.Value, path, owner string) {
 	case reflect.Bool:
 		v.SetBool(f.flip())
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		v.SetInt(int64([]int{-3, -1, 0, 1, 2, 9}[f.draw()%6]))
+		// On seed/3, not the seed: a number does not follow the string
+		// drawn before it (a form error's row and its field, say).
+		f.count++
+		v.SetInt(int64([]int{-3, -1, 0, 1, 2, 9}[(f.seed/3+f.count)%6]))
 	case reflect.Struct:
 		if v.Type() == timeType {
 			if f.draw()%5 == 4 {
@@ -247,7 +250,7 @@ func newConsoleFiller(seed int) *filler {
 			"Event.Action": {request.ActionCreated, request.ActionAcknowledged, request.ActionReplyReceived,
 				request.ActionStepDone, request.ActionStepFailed, request.ActionNeedsAttention, request.ActionMailBounced,
 				request.ActionRequesterUnreachable, request.ActionMailComplaint, request.ActionVerificationSent,
-				request.ActionVerified, request.ActionTaskMailed, request.ActionNote, request.ActionAnswered},
+				request.ActionVerified, request.ActionTaskMailed, request.ActionNote, request.ActionAnswered, hostileChoice},
 			"Event.Data[key]": {"mail", "to", "bounceType", "bounceSubType", "complaintType", "system", "subject", "failed",
 				"messageId"},
 		},
