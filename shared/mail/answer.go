@@ -97,7 +97,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		RequestID:   clean(a.RequestID),
 		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  dateOf(lang, in(a.ReceivedAt, a.Location)),
-		Link:        a.Link,
+		Link:        clean(a.Link),
 		LinkExpires: dateTimeOf(lang, in(a.LinkExpires, a.Location)),
 		TeamAddress: clean(a.TeamAddress),
 	}

@@ -255,10 +255,6 @@ func newMailFiller(seed int) *filler {
 			"OwnerReminder.System": true, "OwnerReminder.Action": true, "OwnerReminder.RequestID": true,
 			"OwnerReminder.Due": true, "OwnerReminder.Link": true,
 			"OwnerDigest.Day": true,
-			// The answer's download link is the desk's own (its page and a
-			// token it issued), written as it is; unlike StatusLink and
-			// VerifyLink, RenderAnswer does not clean it.
-			"Answer.Link": true,
 		},
 	}
 }
