@@ -125,10 +125,14 @@ func decodeSignIn(v string) (signIn, bool) {
 }
 
 // safeNext keeps a page to go back to after signing in only if it is a
-// page of the console (no other site, no scheme, no backslashes), one the
-// signed-in page can go on to relative to the console.
+// page of the console (no other site, no scheme, no backslashes, no spaces
+// or control characters), one the signed-in page can go on to relative to
+// the console.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		// A space or a control character: a browser skips the spaces after
+		// a Refresh header's "url=", so "/console/ //host" would leave.
 		return Prefix + "/"
 	}
 	u, err := url.Parse(next)
@@ -331,7 +335,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) {
 	if rel == "" || safeURL(rel) == "#" {
 		rel = "./" // "/console/javascript:…" is no page to go on to
 	}
-	w.Header().Set("Refresh", "0; url="+rel)
+	w.Header().Set("Refresh", "0; url="+safeURL(rel)) // encoded as the page's link is
 	h.page(w, r, http.StatusOK, nil, &signedInView{Next: rel, Username: m.Username})
 }
 

@@ -241,6 +241,9 @@ func TestSignIn(t *testing.T) {
 			"/console//evil.example/x":                 "0; url=./",
 			"/console/http:evil.example":               "0; url=./",
 			"/console/requests/a:b":                    "0; url=requests/a:b",
+			"/console/ //evil.example":                 "0; url=./",
+			"/console/\t//evil.example":                "0; url=./",
+			"/console/requests/a b":                    "0; url=./",
 		} {
 			h, auth, _ := newConsole(t, nil)
 			w := newBrowser(t, h, "desk.example").signIn(auth, aliceToken, next)
