@@ -63,10 +63,11 @@ func (l *Links) Link(ctx context.Context, requestID string) (string, error) {
 }
 
 // withToken is base with the query parameter t=raw among its own, sorted
-// as url.Values.Encode sorts them; the raw token is URL-safe base64.
+// as url.Values.Encode sorts them, the whole written as url.URL writes it;
+// the raw token is URL-safe base64.
 func withToken(base *url.URL, text, raw string) string {
-	if base.RawQuery == "" && base.Fragment == "" && !base.ForceQuery {
-		return text + "?t=" + raw
+	if base.RawQuery == "" && base.Fragment == "" && !base.ForceQuery && text == base.String() {
+		return text + "?t=" + raw // the base as it would be written again
 	}
 	q := base.Query()
 	q.Set("t", raw)

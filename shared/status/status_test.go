@@ -175,3 +175,21 @@ func TestLinkKeepsTheBasesQuery(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^https://privacy\.example/status\?t=[A-Za-z0-9_-]{43}$`, l)
 }
+
+// TestLinkWritesTheBaseAsAURL: a base that url.URL writes otherwise
+// (an upper-case scheme, a space, an empty fragment) is written as the
+// URL writes it, the token in its query: the link works as it did when
+// every base was written through url.URL.
+func TestLinkWritesTheBaseAsAURL(t *testing.T) {
+	f := newFixture(t)
+	for base, want := range map[string]string{
+		"HTTPS://privacy.example/status":         `^https://privacy\.example/status\?t=[A-Za-z0-9_-]{43}$`,
+		"https://privacy.example/my desk/status": `^https://privacy\.example/my%20desk/status\?t=[A-Za-z0-9_-]{43}$`,
+		"https://privacy.example/status#":        `^https://privacy\.example/status\?t=[A-Za-z0-9_-]{43}$`,
+	} {
+		f.links.Base = base
+		l, err := f.links.Link(context.Background(), f.r.ID)
+		require.NoError(t, err)
+		assert.Regexp(t, want, l, base)
+	}
+}

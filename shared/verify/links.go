@@ -44,7 +44,7 @@ func linkURL(base, raw string) (string, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "", errors.New("verify: the confirm page's URL is not absolute")
 	}
-	if u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+	if u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery && base == u.String() {
 		return base + "?t=" + raw, nil // raw is URL-safe base64
 	}
 	u.RawQuery = url.Values{"t": {raw}}.Encode()
