@@ -141,11 +141,16 @@ var securityHeaders = http.Header{
 	"Cross-Origin-Opener-Policy": {"same-origin"},
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
+// SecurityHeaders writes the headers every answer of the site carries into
+// hd: also the answers of what stands in front of the site's handler.
+func SecurityHeaders(hd http.Header) {
 	for k, v := range securityHeaders {
 		hd[k] = v
 	}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	SecurityHeaders(w.Header())
 	if fallback, pattern := h.mux.Handler(r); pattern == "" {
 		h.noRoute(w, r, fallback)
 		return

@@ -10,11 +10,11 @@ import (
 // form's signer (webform.MinSubmissionKey).
 var benchKey = strings.Repeat("cold-start-report-key-", 4)
 
-// backend answers, on one loopback port, the AWS calls a function makes at
-// cold start — the web intake reads its submission key (SSM or Secrets
-// Manager); the console's app client (Cognito), which the console now looks
-// up on its first request, is answered too — so that init runs to its end
-// as on AWS. Every other call is refused: invocations have no backend, and only
+// backend answers, on one loopback port, the AWS calls a function would
+// make to be built — the web intake's submission key (SSM or Secrets
+// Manager), the console's app client (Cognito); both are now made by their
+// first request (setup.Later), not at init, but a function that makes one
+// at init again still runs its init to its end as on AWS. Every other call is refused: invocations have no backend, and only
 // init is measured. Every function and floor is pointed at it through
 // AWS_ENDPOINT_URL.
 func backend() (url string, stop func(), err error) {

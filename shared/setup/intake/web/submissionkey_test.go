@@ -86,7 +86,7 @@ func TestSubmissionIDsFromTheKeyStore(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, fromSSM.Issued(id), "every instance with the key knows the others' IDs")
 	})
-	t.Run("a missing key stops the cold start", func(t *testing.T) {
+	t.Run("a missing key is refused", func(t *testing.T) {
 		_, err := web.SubmissionIDs(context.Background(), web.SubmissionKey{Secret: "nope"}, store())
 		require.Error(t, err)
 		assert.ErrorIs(t, err, secret.ErrMissing)

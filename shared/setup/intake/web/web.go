@@ -6,7 +6,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,7 +39,8 @@ type Config struct {
 
 // SubmissionKey names where the key that signs the form's submission IDs
 // is kept: a Secrets Manager secret or an SSM SecureString parameter,
-// exactly one. It is read once, at cold start; its value is never logged.
+// exactly one. It is read once, by the first request after a cold start
+// (setup.Later); its value is never logged.
 type SubmissionKey struct {
 	Secret    string `env:"SUBMISSION_KEY_SECRET"`
 	Parameter string `env:"SUBMISSION_KEY_PARAMETER"`
@@ -135,15 +138,21 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	}}, nil
 }
 
-// unavailable answers, in the page's language, while the submission key
-// cannot be read: nothing was saved, try again shortly.
+// unavailable answers while the submission key cannot be read: nothing
+// was saved, try again shortly — for a JSON client in JSON, as the API's
+// other errors, otherwise the page in the page's language, with the site's
+// headers.
 func unavailable(site pages.Site) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Cache-Control", "no-store")
+		webform.SecurityHeaders(h)
 		h.Set("Retry-After", "5")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+			h.Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error":"the desk cannot take requests just now: nothing was saved; try again in a moment"}`+"\n")
+			return
+		}
 		_ = pages.Render(w, http.StatusServiceUnavailable, "request-failed", site.View(r, pages.Choose(r, ""), nil))
 	}
 }

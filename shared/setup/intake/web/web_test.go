@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,7 +43,8 @@ func TestDownloadPage(t *testing.T) {
 // TestTheKeyIsReadByTheFirstRequest: building the web intake makes no AWS
 // call (its cold start), so it succeeds with the key store out of reach;
 // the requests that come while the key cannot be read get the "nothing
-// was saved" page with 503 and Retry-After, in the page's language.
+// was saved" page with 503 and Retry-After, in the page's language and
+// with the site's headers, and an API client the same in JSON.
 func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
 	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
 		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
@@ -63,5 +65,15 @@ func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
 		assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 		assert.Contains(t, rec.Body.String(), tc.words)
 		assert.NotContains(t, rec.Body.String(), "<form", "no form is shown before the desk can sign it")
+		assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "the site's headers")
+		assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "default-src 'none'")
 	}
+	// An API client gets JSON, as for the API's other errors.
+	req := httptest.NewRequest(http.MethodPost, "/requests", strings.NewReader(`{"kinds":["deletion"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	assert.JSONEq(t, `{"error":"the desk cannot take requests just now: nothing was saved; try again in a moment"}`, rec.Body.String())
 }
