@@ -19,6 +19,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/s3"
 	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup"
+	"github.com/productionflow/privacy-desk/shared/setup/edge"
 	"github.com/productionflow/privacy-desk/shared/setup/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 	"github.com/productionflow/privacy-desk/shared/setup/s3client"
@@ -34,7 +35,7 @@ type Config struct {
 	intake.Config
 	Downloads     Downloads
 	SubmissionKey SubmissionKey
-	Edge          Edge
+	Edge          edge.Config
 }
 
 // SubmissionKey names where the key that signs the form's submission IDs
@@ -134,7 +135,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		form.SubmissionIDs = ids
 		// On AWS only requests through the CloudFront distribution (and
 		// its per-client rate limit) are served.
-		return EdgeGuard(rctx, cfg.Edge, secrets, webform.New(svc, form))
+		return edge.Guard(rctx, cfg.Edge, secrets, webform.New(svc, form))
 	}}, nil
 }
 

@@ -1,4 +1,7 @@
-package web
+// Package edge checks that a request came through the desk's CloudFront
+// distribution, where AWS WAF limits each client's rate: the web intake and
+// the console answer 403 at the API's own address.
+package edge
 
 import (
 	"context"
@@ -15,11 +18,11 @@ import (
 // to every request it forwards to the API (template.yaml, PublicEdge).
 const OriginHeader = "X-Origin-Verify"
 
-// Edge configures the check that a request came through the distribution,
+// Config configures the check that a request came through the distribution,
 // where AWS WAF limits each client's rate: the API's own address answers
 // 403 to anyone else. Without a secret (the local stack, which has no
 // distribution) nothing is checked.
-type Edge struct {
+type Config struct {
 	// Secret names the Secrets Manager secret whose value the distribution
 	// sends in OriginHeader.
 	Secret string `env:"ORIGIN_VERIFY_SECRET"`
@@ -28,10 +31,10 @@ type Edge struct {
 // minOriginSecret is the shortest origin secret accepted, in bytes.
 const minOriginSecret = 32
 
-// EdgeGuard reads the origin secret through store and wraps next in the
+// Guard reads the origin secret through store and wraps next in the
 // check; with no secret configured it returns next. Errors name the
 // secret, never its value.
-func EdgeGuard(ctx context.Context, e Edge, store *secret.Store, next http.Handler) (http.Handler, error) {
+func Guard(ctx context.Context, e Config, store *secret.Store, next http.Handler) (http.Handler, error) {
 	if e.Secret == "" {
 		return next, nil
 	}
@@ -42,12 +45,12 @@ func EdgeGuard(ctx context.Context, e Edge, store *secret.Store, next http.Handl
 	if len(v) < minOriginSecret {
 		return nil, fmt.Errorf("origin secret %s: shorter than %d bytes", e.Secret, minOriginSecret)
 	}
-	return ThroughEdge(next, v), nil
+	return Through(next, v), nil
 }
 
-// ThroughEdge answers 403 to a request without the distribution's secret
+// Through answers 403 to a request without the distribution's secret
 // in OriginHeader, and passes the others on without the header.
-func ThroughEdge(next http.Handler, secret string) http.Handler {
+func Through(next http.Handler, secret string) http.Handler {
 	want := []byte(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get(OriginHeader))

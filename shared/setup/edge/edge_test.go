@@ -1,4 +1,4 @@
-package web_test
+package edge_test
 
 import (
 	"context"
@@ -7,12 +7,27 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/secret"
-	"github.com/productionflow/privacy-desk/shared/setup/intake/web"
+	"github.com/productionflow/privacy-desk/shared/setup/edge"
 )
+
+// fakeSecrets serves one Secrets Manager secret under each name.
+type fakeSecrets map[string]string
+
+func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	v, ok := f[aws.ToString(in.SecretId)]
+	if !ok {
+		return nil, secret.ErrMissing
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
+}
+
+var _ secret.SecretsManagerAPI = fakeSecrets{}
 
 func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 	const origin = "cloudfront-origin-secret-0123456789abcdef"
@@ -22,7 +37,7 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 		_, _ = io.WriteString(w, "the form")
 	})
 	f := fakeSecrets{"privacy-desk/origin-verify": origin, "short": "too-short"}
-	h, err := web.EdgeGuard(context.Background(), web.Edge{Secret: "privacy-desk/origin-verify"}, &secret.Store{SecretsManager: f}, form)
+	h, err := edge.Guard(context.Background(), edge.Config{Secret: "privacy-desk/origin-verify"}, &secret.Store{SecretsManager: f}, form)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -39,7 +54,7 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 			seen = nil
 			r := httptest.NewRequest(http.MethodPost, "/requests", nil)
 			if tt.header != "" {
-				r.Header.Set(web.OriginHeader, tt.header)
+				r.Header.Set(edge.OriginHeader, tt.header)
 			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
@@ -47,7 +62,7 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 			assert.NotContains(t, w.Body.String(), origin)
 			if tt.code == http.StatusOK {
 				require.Len(t, seen, 1)
-				assert.Empty(t, seen[0].Get(web.OriginHeader), "the secret goes no further than the check")
+				assert.Empty(t, seen[0].Get(edge.OriginHeader), "the secret goes no further than the check")
 			} else {
 				assert.Empty(t, seen, "the form never sees a request from elsewhere")
 			}
@@ -55,17 +70,17 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 	}
 
 	t.Run("without a secret (the local stack) nothing is checked", func(t *testing.T) {
-		h, err := web.EdgeGuard(context.Background(), web.Edge{}, &secret.Store{}, form)
+		h, err := edge.Guard(context.Background(), edge.Config{}, &secret.Store{}, form)
 		require.NoError(t, err)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 		assert.Equal(t, http.StatusOK, w.Code)
 	})
 	t.Run("a short or missing secret stops the cold start without showing it", func(t *testing.T) {
-		_, err := web.EdgeGuard(context.Background(), web.Edge{Secret: "short"}, &secret.Store{SecretsManager: f}, form)
+		_, err := edge.Guard(context.Background(), edge.Config{Secret: "short"}, &secret.Store{SecretsManager: f}, form)
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "too-short")
-		_, err = web.EdgeGuard(context.Background(), web.Edge{Secret: "nope"}, &secret.Store{SecretsManager: f}, form)
+		_, err = edge.Guard(context.Background(), edge.Config{Secret: "nope"}, &secret.Store{SecretsManager: f}, form)
 		assert.ErrorIs(t, err, secret.ErrMissing)
 	})
 }
