@@ -98,6 +98,19 @@ func TestTemplateRateLimitsEachClient(t *testing.T) {
 	env := tm.props(t, "IntakeWebFunction")["Environment"].(map[string]any)["Variables"].(map[string]any)
 	assert.Equal(t, "OriginVerifySecret", env["ORIGIN_VERIFY_SECRET"])
 	assert.Equal(t, "SubmissionKeySecret", env["SUBMISSION_KEY_SECRET"])
+	// So does the console where it is reached through the distribution
+	// (PublicFormUrl); without it the console is used at the API's own
+	// address and checks nothing. It may read the secret and decrypt it
+	// through Secrets Manager only.
+	consoleEnv := tm.props(t, "ConsoleFunction")["Environment"].(map[string]any)["Variables"].(map[string]any)
+	assert.Equal(t, []any{"HasPublicFormUrl", "OriginVerifySecret", "AWS::NoValue"}, consoleEnv["ORIGIN_VERIFY_SECRET"])
+	var reads, decrypts bool
+	for _, st := range tm.statements(t, "ConsoleFunction") {
+		reads = reads || (st["Action"] == "secretsmanager:GetSecretValue" && st["Resource"] == "OriginVerifySecret")
+		decrypts = decrypts || (st["Action"] == "kms:Decrypt" && st["Resource"] == "DeskKey.Arn" && st["Condition"] != nil)
+	}
+	assert.True(t, reads, "the console may read the origin secret")
+	assert.True(t, decrypts, "and decrypt it through Secrets Manager")
 	for _, name := range []string{"OriginVerifySecret", "SubmissionKeySecret"} {
 		assert.Equal(t, "AWS::SecretsManager::Secret", tm.Resources[name]["Type"])
 		gen, _ := tm.props(t, name)["GenerateSecretString"].(map[string]any)

@@ -145,16 +145,12 @@ func TestTemplateMailUsesTheConfigurationSet(t *testing.T) {
 		if r["Type"] != "AWS::Serverless::Function" {
 			continue
 		}
-		for _, p := range asList(tm.props(t, name)["Policies"]) {
-			doc, _ := p.(map[string]any)
-			for _, s := range asList(doc["Statement"]) {
-				st, _ := s.(map[string]any)
-				if toString(st["Action"]) != "ses:SendEmail" && !strings.Contains(toString(st["Action"]), "ses:SendEmail ") {
-					continue
-				}
-				assert.Contains(t, toString(st["Resource"]), ":configuration-set/${MailConfigurationSet}",
-					"%s may send with the configuration set", name)
+		for _, st := range tm.statements(t, name) {
+			if toString(st["Action"]) != "ses:SendEmail" && !strings.Contains(toString(st["Action"]), "ses:SendEmail ") {
+				continue
 			}
+			assert.Contains(t, toString(st["Resource"]), ":configuration-set/${MailConfigurationSet}",
+				"%s may send with the configuration set", name)
 		}
 	}
 }

@@ -54,6 +54,21 @@ func (tm *template) props(t *testing.T, logical string) map[string]any {
 	return p
 }
 
+// statements are the statements of a function's inline policies.
+func (tm *template) statements(t *testing.T, function string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, p := range asList(tm.props(t, function)["Policies"]) {
+		doc, _ := p.(map[string]any)
+		for _, s := range asList(doc["Statement"]) {
+			if st, ok := s.(map[string]any); ok {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
 var pseudo = map[string]bool{"AWS::AccountId": true, "AWS::Region": true, "AWS::Partition": true, "AWS::StackName": true,
 	"AWS::StackId": true, "AWS::URLSuffix": true, "AWS::NoValue": true, "AWS::NotificationARNs": true}
 

@@ -25,6 +25,7 @@ var narrow = map[string]bool{
 	"s3client/s3client.go":           true,
 	"secretclient/secretclient.go":   true,
 	"cognitoclient/cognitoclient.go": true,
+	"edge/secretsmanager.go":         true,
 }
 
 func TestWiringBuildsSDKClientsOnlyNarrow(t *testing.T) {
@@ -57,7 +58,7 @@ func TestWiringBuildsSDKClientsOnlyNarrow(t *testing.T) {
 			}
 			if x, ok := sel.X.(*ast.Ident); ok && services[x.Name] {
 				found++
-				assert.True(t, narrow[filepath.ToSlash(path)], "%s: %s.NewFromConfig: hand the adapter a narrow client (setup.NewTable, sfnclient, s3client, secretclient, cognitoclient)", fset.Position(sel.Pos()), x.Name)
+				assert.True(t, narrow[filepath.ToSlash(path)], "%s: %s.NewFromConfig: hand the adapter a narrow client (setup.NewTable, sfnclient, s3client, secretclient, cognitoclient, edge.SecretsManager)", fset.Position(sel.Pos()), x.Name)
 			}
 			return true
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/setup"
 	"github.com/productionflow/privacy-desk/shared/setup/cognitoclient"
+	"github.com/productionflow/privacy-desk/shared/setup/edge"
 	"github.com/productionflow/privacy-desk/shared/setup/intake"
 	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	setupverify "github.com/productionflow/privacy-desk/shared/setup/verify"
@@ -35,6 +36,10 @@ type Config struct {
 	// FulfilWorkflowARN is the fulfil workflow, which the team runs again
 	// after it failed; without it that action is not offered.
 	FulfilWorkflowARN setup.ARN `env:"FULFIL_WORKFLOW_ARN"`
+	// Edge, when set, answers 403 to requests that did not come through
+	// the distribution (the console used at the desk's own address, with
+	// PublicFormUrl); unset where the console is used at the API's address.
+	Edge edge.Config
 }
 
 // Pool configures the user pool the team signs in with.
@@ -66,8 +71,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 // Handler builds ConsoleFunction's handler; its main serves it through
 // the API Gateway adapter, the local stack over HTTP under /console/. It
-// makes no AWS call: the console's app client is looked up by the first
-// request (setup.Later).
+// makes no AWS call: the console's app client is looked up, and the
+// distribution's secret read, by the first request (setup.Later).
 func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (http.Handler, error) {
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
@@ -123,6 +128,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		issuer = cognito.IssuerOf(awsCfg.Region, cfg.Pool.ID)
 	}
 	clients := cognitoclient.New(awsCfg)
+	origin := edge.SecretsManager(awsCfg)
 	return &setup.Later{What: "console", Log: log, Unavailable: unavailable, Build: func(rctx context.Context) (http.Handler, error) {
 		id, err := cognito.FindClient(rctx, clients, cfg.Pool.ID, cfg.Pool.ClientName)
 		if err != nil {
@@ -138,13 +144,14 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 			return nil, err
 		}
 		c.Auth = pool
-		return console.New(c), nil
+		return edge.Guard(rctx, cfg.Edge, origin, console.New(c))
 	}}, nil
 }
 
-// unavailable answers while the console's app client cannot be looked up.
+// unavailable answers while the console cannot be built: its app client
+// cannot be looked up, or the distribution's secret read.
 func unavailable(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Retry-After", "5")
-	http.Error(w, "The console cannot reach its sign-in service just now. Try again in a moment.", http.StatusServiceUnavailable)
+	http.Error(w, "The console cannot reach its sign-in service or its settings just now. Try again in a moment.", http.StatusServiceUnavailable)
 }

@@ -10,8 +10,8 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/productionflow/privacy-desk/shared/secret"
-	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // OriginHeader carries the secret the desk's CloudFront distribution adds
@@ -31,16 +31,32 @@ type Config struct {
 // minOriginSecret is the shortest origin secret accepted, in bytes.
 const minOriginSecret = 32
 
-// Guard reads the origin secret through store and wraps next in the
-// check; with no secret configured it returns next. Errors name the
-// secret, never its value.
-func Guard(ctx context.Context, e Config, store *secret.Store, next http.Handler) (http.Handler, error) {
+// Reader reads a Secrets Manager secret's value by name; its errors never
+// carry the value.
+type Reader func(ctx context.Context, name string) (string, error)
+
+// FromSecretsManager is the Reader of a Secrets Manager client's
+// GetSecretValue (a method value: the function links that one call).
+func FromSecretsManager(get func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)) Reader {
+	return func(ctx context.Context, name string) (string, error) {
+		out, err := get(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.SecretString), nil
+	}
+}
+
+// Guard reads the origin secret with read and wraps next in the check;
+// with no secret configured it returns next. Errors name the secret, never
+// its value.
+func Guard(ctx context.Context, e Config, read Reader, next http.Handler) (http.Handler, error) {
 	if e.Secret == "" {
 		return next, nil
 	}
-	v, err := store.Get(ctx, system.SecretsManager, e.Secret)
+	v, err := read(ctx, e.Secret)
 	if err != nil {
-		return nil, fmt.Errorf("origin secret: %w", err)
+		return nil, fmt.Errorf("origin secret %s: %w", e.Secret, err)
 	}
 	if len(v) < minOriginSecret {
 		return nil, fmt.Errorf("origin secret %s: shorter than %d bytes", e.Secret, minOriginSecret)

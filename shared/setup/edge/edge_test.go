@@ -2,32 +2,28 @@ package edge_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/productionflow/privacy-desk/shared/secret"
 	"github.com/productionflow/privacy-desk/shared/setup/edge"
 )
 
-// fakeSecrets serves one Secrets Manager secret under each name.
+// fakeSecrets reads one value under each name.
 type fakeSecrets map[string]string
 
-func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	v, ok := f[aws.ToString(in.SecretId)]
+func (f fakeSecrets) read(_ context.Context, name string) (string, error) {
+	v, ok := f[name]
 	if !ok {
-		return nil, secret.ErrMissing
+		return "", errors.New("secret not found")
 	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
+	return v, nil
 }
-
-var _ secret.SecretsManagerAPI = fakeSecrets{}
 
 func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 	const origin = "cloudfront-origin-secret-0123456789abcdef"
@@ -37,7 +33,7 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 		_, _ = io.WriteString(w, "the form")
 	})
 	f := fakeSecrets{"privacy-desk/origin-verify": origin, "short": "too-short"}
-	h, err := edge.Guard(context.Background(), edge.Config{Secret: "privacy-desk/origin-verify"}, &secret.Store{SecretsManager: f}, form)
+	h, err := edge.Guard(context.Background(), edge.Config{Secret: "privacy-desk/origin-verify"}, f.read, form)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -70,17 +66,17 @@ func TestOnlyRequestsThroughTheDistributionAreServed(t *testing.T) {
 	}
 
 	t.Run("without a secret (the local stack) nothing is checked", func(t *testing.T) {
-		h, err := edge.Guard(context.Background(), edge.Config{}, &secret.Store{}, form)
+		h, err := edge.Guard(context.Background(), edge.Config{}, fakeSecrets{}.read, form)
 		require.NoError(t, err)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 		assert.Equal(t, http.StatusOK, w.Code)
 	})
-	t.Run("a short or missing secret stops the cold start without showing it", func(t *testing.T) {
-		_, err := edge.Guard(context.Background(), edge.Config{Secret: "short"}, &secret.Store{SecretsManager: f}, form)
+	t.Run("a short or missing secret is refused without showing it", func(t *testing.T) {
+		_, err := edge.Guard(context.Background(), edge.Config{Secret: "short"}, f.read, form)
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "too-short")
-		_, err = edge.Guard(context.Background(), edge.Config{Secret: "nope"}, &secret.Store{SecretsManager: f}, form)
-		assert.ErrorIs(t, err, secret.ErrMissing)
+		_, err = edge.Guard(context.Background(), edge.Config{Secret: "nope"}, f.read, form)
+		assert.ErrorContains(t, err, "secret not found")
 	})
 }

@@ -135,7 +135,10 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		form.SubmissionIDs = ids
 		// On AWS only requests through the CloudFront distribution (and
 		// its per-client rate limit) are served.
-		return edge.Guard(rctx, cfg.Edge, secrets, webform.New(svc, form))
+		origin := func(ctx context.Context, name string) (string, error) {
+			return secrets.Get(ctx, system.SecretsManager, name)
+		}
+		return edge.Guard(rctx, cfg.Edge, origin, webform.New(svc, form))
 	}}, nil
 }
 
