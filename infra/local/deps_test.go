@@ -34,6 +34,22 @@ func forbidden(pkg string) bool {
 // GOOS, GOARCH and tags), and fails on anything local-only or test-only,
 // naming the import chain that brings it in.
 func TestFunctionsLinkNoLocalCode(t *testing.T) {
+	eachFunction(t, func(t *testing.T, fn, main string, imports map[string][]string) {
+		require.Contains(t, imports, main, "go list names the function's own package")
+		for _, pkg := range slices.Sorted(maps.Keys(imports)) {
+			if forbidden(pkg) {
+				assert.Fail(t, "a function links local-only or test code",
+					"%s links %s: %s", fn, pkg, strings.Join(chain(imports, main, pkg), " → "))
+			}
+		}
+	})
+}
+
+// eachFunction runs check, as a subtest per function under functions/,
+// with what go list -deps says the function links (make build's GOOS,
+// GOARCH and tags); main is the function's own package.
+func eachFunction(t *testing.T, check func(t *testing.T, fn, main string, imports map[string][]string)) {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("skipping: the go command is not on PATH")
 	}
@@ -41,15 +57,7 @@ func TestFunctionsLinkNoLocalCode(t *testing.T) {
 	require.NoError(t, err)
 	for _, fn := range functionNames(t, root) {
 		t.Run(fn, func(t *testing.T) {
-			imports := deps(t, root, "./functions/"+fn)
-			main := module + "/functions/" + fn
-			require.Contains(t, imports, main, "go list names the function's own package")
-			for _, pkg := range slices.Sorted(maps.Keys(imports)) {
-				if forbidden(pkg) {
-					assert.Fail(t, "a function links local-only or test code",
-						"%s links %s: %s", fn, pkg, strings.Join(chain(imports, main, pkg), " → "))
-				}
-			}
+			check(t, fn, module+"/functions/"+fn, deps(t, root, "./functions/"+fn))
 		})
 	}
 }

@@ -19,23 +19,14 @@ import (
 // method of every type a binary reaches (2.5–7 MB per function); no
 // function may link it again, nor html/template, which is built on it.
 func TestFunctionsLinkNoReflectiveTemplates(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("skipping: the go command is not on PATH")
-	}
-	root, err := filepath.Abs(repoRoot)
-	require.NoError(t, err)
-	for _, fn := range functionNames(t, root) {
-		t.Run(fn, func(t *testing.T) {
-			imports := deps(t, root, "./functions/"+fn)
-			main := module + "/functions/" + fn
-			for _, pkg := range []string{"text/template", "html/template"} {
-				if _, ok := imports[pkg]; ok {
-					assert.Fail(t, "a function links a reflective template engine",
-						"%s links %s: %s", fn, pkg, strings.Join(chain(imports, main, pkg), " → "))
-				}
+	eachFunction(t, func(t *testing.T, fn, main string, imports map[string][]string) {
+		for _, pkg := range []string{"text/template", "html/template"} {
+			if _, ok := imports[pkg]; ok {
+				assert.Fail(t, "a function links a reflective template engine",
+					"%s links %s: %s", fn, pkg, strings.Join(chain(imports, main, pkg), " → "))
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestCompiledTemplatesAreCurrent compiles every *.qtpl file again, as go
