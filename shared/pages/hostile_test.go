@@ -3,213 +3,16 @@ package pages_test
 import (
 	"bytes"
 	"fmt"
-	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/pages"
-	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/standin/hostile"
 	"github.com/productionflow/privacy-desk/shared/status"
 )
-
-// filler fills a view, through reflect, with a hostile value in every
-// exported string field (nested structs, slices, pointers and maps
-// included), each carrying its own marker number so that a failure names
-// the field. Strings that select a branch (typed enums, and the plain
-// string fields named in named) get real values instead, so the templates
-// render their normal text; booleans, numbers and times vary with seed, and
-// in one seed of four some strings are left empty, for the branches that
-// write an optional value's alternative (never the first string, which
-// keeps a marker in every render).
-type filler struct {
-	seed  int
-	count int // draws so far: varies the picks within one view
-	next  int // the last marker number handed out
-	// fields names the field of each marker number, e.g. "Answer.Systems.Title".
-	fields map[int]string
-	// enums are the real values of typed strings (request.Kind...).
-	enums map[reflect.Type][]string
-	// named are the real values of plain string fields that select a
-	// branch, by "Type.Field" or "*.Field", and the keys of a map field
-	// that select one (a form's field names) by "Type.Field[key]".
-	named map[string][]string
-}
-
-var (
-	timeType     = reflect.TypeOf(time.Time{})
-	locationType = reflect.TypeOf((*time.Location)(nil))
-	newYork      = func() *time.Location {
-		loc, err := time.LoadLocation("America/New_York")
-		if err != nil {
-			return time.UTC
-		}
-		return loc
-	}()
-)
-
-// draw is a number that varies with the seed and with each draw.
-func (f *filler) draw() int {
-	f.count++
-	return f.seed + f.count
-}
-
-// flip is a boolean: bit 1+count%4 of the seed, so that seeds 0 to 31
-// give every boolean of a view both values, in every combination of four,
-// and each with both parities of the seed (which the enums' draws follow).
-func (f *filler) flip() bool {
-	f.count++
-	return f.seed>>(1+f.count%4)&1 == 1
-}
-
-func (f *filler) hostile(path string) string {
-	f.next++
-	n := f.next
-	f.fields[n] = path
-	return fmt.Sprintf(`<b id="F%d">x</b>&"'`+"\r\nINJ%d\x00\u202e\r\nINJ%d", n, n, n)
-}
-
-// fill fills the view that ptr points to.
-func (f *filler) fill(ptr any) {
-	v := reflect.ValueOf(ptr).Elem()
-	f.value(v, v.Type().Name(), "")
-}
-
-func (f *filler) value(v reflect.Value, path, owner string) {
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(f.text(v.Type(), path, owner))
-	case reflect.Bool:
-		v.SetBool(f.flip())
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		// On seed/3, not the seed: a number does not follow the string
-		// drawn before it (a form error's row and its field, say).
-		f.count++
-		v.SetInt(int64([]int{-3, -1, 0, 1, 2, 9}[(f.seed/3+f.count)%6]))
-	case reflect.Struct:
-		if v.Type() == timeType {
-			if f.draw()%5 == 4 {
-				v.Set(reflect.ValueOf(time.Time{}))
-			} else {
-				v.Set(reflect.ValueOf(time.Date(2026, 12, 24, 14, 5, 0, 0, time.UTC).AddDate(0, 0, f.seed)))
-			}
-			return
-		}
-		t := v.Type()
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			if !sf.IsExported() {
-				continue
-			}
-			f.value(v.Field(i), path+"."+sf.Name, t.Name()+"."+sf.Name)
-		}
-	case reflect.Pointer:
-		if v.Type() == locationType {
-			v.Set(reflect.ValueOf(newYork))
-			return
-		}
-		p := reflect.New(v.Type().Elem())
-		f.value(p.Elem(), path, owner)
-		v.Set(p)
-	case reflect.Slice:
-		if vals, ok := f.enums[v.Type().Elem()]; ok {
-			// A few real values, a different few for each seed.
-			n := 1 + f.draw()%len(vals)
-			s := reflect.MakeSlice(v.Type(), n, n)
-			for i := range n {
-				s.Index(i).SetString(vals[(f.seed+i)%len(vals)])
-			}
-			v.Set(s)
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), 2, 2)
-		for i := range 2 {
-			f.value(s.Index(i), path, owner)
-		}
-		v.Set(s)
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		if keys, ok := f.named[owner+"[key]"]; ok && v.Type().Key().Kind() == reflect.String {
-			// Keys that select a branch (a form's field names): each of them.
-			for _, k := range keys {
-				e := reflect.New(v.Type().Elem()).Elem()
-				f.value(e, path+"["+k+"]", owner)
-				m.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
-			}
-			v.Set(m)
-			return
-		}
-		for range 2 {
-			k := reflect.New(v.Type().Key()).Elem()
-			f.value(k, path+"[key]", owner+"[key]")
-			e := reflect.New(v.Type().Elem()).Elem()
-			f.value(e, path+"[]", owner)
-			m.SetMapIndex(k, e)
-		}
-		v.Set(m)
-	}
-}
-
-// hostileChoice, among a field's real values, stands for a hostile one:
-// for a value a requester sends back that the template writes in a
-// default branch.
-const hostileChoice = "\x00hostile"
-
-func (f *filler) text(t reflect.Type, path, owner string) string {
-	if vals, ok := f.enums[t]; ok {
-		return vals[f.draw()%len(vals)]
-	}
-	_, field, _ := strings.Cut(owner, ".")
-	for _, key := range []string{owner, "*." + field} {
-		if vals, ok := f.named[key]; ok {
-			if v := vals[f.draw()%len(vals)]; v != hostileChoice {
-				return v
-			}
-			return f.hostile(path)
-		}
-	}
-	if f.seed%4 == 3 && f.next > 0 && f.draw()%3 == 0 {
-		return "" // an optional value left out: the branch without it
-	}
-	return f.hostile(path)
-}
-
-var (
-	// rawMarkup is a hostile value's markup as given: in HTML it must
-	// never appear.
-	rawMarkup = `<b id="F`
-	// rawAmpersand is a value's ampersand as given, before its quote
-	// (itself perhaps percent-encoded): a value written raw after a link's
-	// encoding, which leaves an ampersand as it is.
-	rawAmpersand = regexp.MustCompile(`&(?:%22|"|')`)
-	// escapedMarker finds the marker of a value written escaped: as text
-	// (&quot;), or percent-encoded in a link or a link's part.
-	escapedMarker = regexp.MustCompile(`id(?:=|%3[Dd])(?:&quot;|&#34;|%22)F(\d+)(?:&quot;|&#34;|%22)`)
-)
-
-// markersIn lists the marker numbers written escaped in html.
-func markersIn(html string) []int {
-	var out []int
-	for _, m := range escapedMarker.FindAllStringSubmatch(html, -1) {
-		n, _ := strconv.Atoi(m[1])
-		out = append(out, n)
-	}
-	return out
-}
-
-func kindsOf(vals ...request.Kind) []string {
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = string(v)
-	}
-	return out
-}
 
 // formFields are the request form's field names, as its errors name them.
 var formFields = []string{"kinds", "name", "email", "phone", "address", "company", "relationship", "state", "agentName",
@@ -217,33 +20,24 @@ var formFields = []string{"kinds", "name", "email", "phone", "address", "company
 	"submissionId", "priority", "channel"}
 
 // newPageFiller is a filler with the pages' enums.
-func newPageFiller(seed int) *filler {
+func newPageFiller(seed int) *hostile.Filler {
 	relationships := []string{"customer", "former-customer", "supplier", "job-applicant", "website-visitor", "employee", "other"}
 	states := []string{"CA", "NY", "TX", "outside-us"}
-	return &filler{
-		seed:   seed,
-		fields: map[int]string{},
-		enums: map[reflect.Type][]string{
-			reflect.TypeOf(request.Kind("")): kindsOf(request.AccessCategories, request.AccessSpecific, request.Deletion,
-				request.Correction, request.Portability, request.OptOutSale, request.OptOutMarketing, request.ChildData, request.Unclear),
-			reflect.TypeOf(request.Status("")): {string(request.Received), string(request.Acknowledged), string(request.Verifying),
-				string(request.Verified), string(request.InProgress), string(request.Extended), string(request.Completed),
-				string(request.Denied), string(request.Unverified), string(request.Withdrawn)},
-			reflect.TypeOf(request.Channel("")):  {string(request.Web), string(request.Email)},
-			reflect.TypeOf(request.Priority("")): {string(request.Normal), string(request.Expedited)},
-		},
-		named: map[string][]string{
+	return &hostile.Filler{
+		Seed:  seed,
+		Enums: hostile.RequestEnums(),
+		Named: map[string][]string{
 			"View.Lang":               pages.Languages,
 			"*.Language":              pages.Languages,
 			"Form.Relationships":      relationships,
-			"FormValues.Relationship": append(slices.Clone(relationships), hostileChoice),
+			"FormValues.Relationship": append(slices.Clone(relationships), hostile.Choice),
 			"Form.States":             states,
-			"FormValues.State":        append(slices.Clone(states), hostileChoice),
+			"FormValues.State":        append(slices.Clone(states), hostile.Choice),
 			"Form.Errors[key]":        formFields,
-			"FieldError.Field":        append(slices.Clone(formFields), hostileChoice),
+			"FieldError.Field":        append(slices.Clone(formFields), hostile.Choice),
 			"FieldError.Part":         {"item", "wrong", "right"},
 			"Field.Type":              {"text", "email", "tel"},
-			"Task.Action":             {"find", "erase", "export", "correct", "suppress", "optOut", hostileChoice},
+			"Task.Action":             {"find", "erase", "export", "correct", "suppress", "optOut", hostile.Choice},
 			"Task.Problem":            {"too-long", "needs-file", "file-and-nothing", "needs-reason", "file-type", "choose", ""},
 			"Task.State":              {"done", "nothing-held", "cannot"},
 		},
@@ -252,21 +46,21 @@ func newPageFiller(seed int) *filler {
 
 // pageData fills the data each page shows; a page not named here shows
 // nothing of its own, and gets nil.
-var pageData = map[string]func(f *filler) any{
-	"form":                 func(f *filler) any { var d pages.Form; f.fill(&d); return d },
-	"receipt":              func(f *filler) any { var d pages.Submitted; f.fill(&d); return d },
-	"request-capped":       func(f *filler) any { var d pages.Submitted; f.fill(&d); return d },
-	"request-already-open": func(f *filler) any { var d pages.Submitted; f.fill(&d); return d },
-	"verify":               func(f *filler) any { var d pages.Verify; f.fill(&d); return d },
-	"verified":             func(f *filler) any { var d pages.Verified; f.fill(&d); return d },
-	"download":             func(f *filler) any { var d pages.Download; f.fill(&d); return d },
-	"link-expired":         func(f *filler) any { var d pages.Link; f.fill(&d); return d },
-	"download-used":        func(f *filler) any { var d pages.Link; f.fill(&d); return d },
-	"download-expired":     func(f *filler) any { var d pages.Link; f.fill(&d); return d },
-	"status":               func(f *filler) any { var d status.View; f.fill(&d); return d },
-	"task":                 func(f *filler) any { var d pages.Task; f.fill(&d); return d },
-	"task-answered":        func(f *filler) any { var d pages.Task; f.fill(&d); return d },
-	"task-too-large":       func(f *filler) any { var d pages.Task; f.fill(&d); return d },
+var pageData = map[string]func(f *hostile.Filler) any{
+	"form":                 func(f *hostile.Filler) any { var d pages.Form; f.Fill(&d); return d },
+	"receipt":              func(f *hostile.Filler) any { var d pages.Submitted; f.Fill(&d); return d },
+	"request-capped":       func(f *hostile.Filler) any { var d pages.Submitted; f.Fill(&d); return d },
+	"request-already-open": func(f *hostile.Filler) any { var d pages.Submitted; f.Fill(&d); return d },
+	"verify":               func(f *hostile.Filler) any { var d pages.Verify; f.Fill(&d); return d },
+	"verified":             func(f *hostile.Filler) any { var d pages.Verified; f.Fill(&d); return d },
+	"download":             func(f *hostile.Filler) any { var d pages.Download; f.Fill(&d); return d },
+	"link-expired":         func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
+	"download-used":        func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
+	"download-expired":     func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
+	"status":               func(f *hostile.Filler) any { var d status.View; f.Fill(&d); return d },
+	"task":                 func(f *hostile.Filler) any { var d pages.Task; f.Fill(&d); return d },
+	"task-answered":        func(f *hostile.Filler) any { var d pages.Task; f.Fill(&d); return d },
+	"task-too-large":       func(f *hostile.Filler) any { var d pages.Task; f.Fill(&d); return d },
 }
 
 // seeds is how many variations of each page are rendered in each
@@ -285,16 +79,14 @@ const seeds = 32
 // some value escaped, and that most fields are written at all; it logs the
 // fields no render wrote.
 func TestEveryPageFieldIsEscaped(t *testing.T) {
-	written := map[string]bool{}
-	filled := map[string]bool{}
-	renders := 0
+	var cov hostile.Coverage
 	for _, name := range pages.Names() {
 		for seed := range len(pages.Languages) * seeds {
 			lang := pages.Languages[seed/seeds]
 			t.Run(fmt.Sprintf("%s/%s/%d", name, lang, seed%seeds), func(t *testing.T) {
 				f := newPageFiller(seed % seeds)
 				var v pages.View
-				f.fill(&v)
+				f.Fill(&v)
 				v.Lang = lang
 				v.Data = nil
 				if data, ok := pageData[name]; ok {
@@ -302,41 +94,10 @@ func TestEveryPageFieldIsEscaped(t *testing.T) {
 				}
 				var buf bytes.Buffer
 				require.NoError(t, pages.Execute(&buf, name, v))
-				body := buf.String()
-				renders++
-				for _, path := range f.fields {
-					filled[path] = true
-				}
-				for _, n := range markersIn(body) {
-					require.Contains(t, f.fields, n, "marker %d names no field", n)
-					written[f.fields[n]] = true
-				}
-				assert.NotContains(t, body, rawMarkup, "a value is written raw: %s", rawFields(body, f))
-				assert.Empty(t, rawAmpersand.FindAllString(body, -1), "an ampersand is written raw")
-				assert.NotEmpty(t, markersIn(body), "the page writes no field")
+				cov.CheckHTML(t, f, buf.String())
 			})
 		}
 	}
-
-	var never []string
-	for path := range filled {
-		if !written[path] {
-			never = append(never, path)
-		}
-	}
-	slices.Sort(never)
-	t.Logf("%d renders; %d of %d fields written escaped; never written: %s", renders, len(filled)-len(never), len(filled),
-		strings.Join(never, ", "))
-	assert.Greater(t, len(filled)-len(never), len(filled)/2, "most fields are written")
-}
-
-// rawFields names the fields whose markup body carries raw.
-func rawFields(body string, f *filler) string {
-	var out []string
-	for _, m := range regexp.MustCompile(`<b id="F(\d+)"`).FindAllStringSubmatch(body, -1) {
-		n, _ := strconv.Atoi(m[1])
-		out = append(out, f.fields[n])
-	}
-	slices.Sort(out)
-	return strings.Join(slices.Compact(out), ", ")
+	written, filled := cov.Report(t)
+	assert.Greater(t, written, filled/2, "most fields are written")
 }
