@@ -106,9 +106,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		v.Withheld = append(v.Withheld, AnswerHold{System: clean(h.System), Category: clean(h.Category), Reason: clean(h.Reason), Law: clean(h.Law), Until: clean(h.Until)})
 	}
 	if slices.ContainsFunc(v.Systems, func(s AnswerSystem) bool { return slices.Contains(s.Outcomes, OutcomeCorrected) }) {
-		for _, c := range a.Corrections {
-			v.Corrections = append(v.Corrections, request.CorrectionItem{Item: clean(c.Item), Wrong: clean(c.Wrong), Right: clean(c.Right)})
-		}
+		v.Corrections = cleanCorrections(a.Corrections)
 	}
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))

@@ -54,14 +54,21 @@ func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
 // words and the desk's link are left as they are.
 func (t OwnerTask) cleaned() OwnerTask {
 	t.Person, t.Name, t.Account = clean(t.Person), clean(t.Name), clean(t.Account)
-	if len(t.Corrections) > 0 {
-		cs := make([]request.CorrectionItem, len(t.Corrections))
-		for i, c := range t.Corrections {
-			cs[i] = request.CorrectionItem{Item: clean(c.Item), Wrong: clean(c.Wrong), Right: clean(c.Right)}
-		}
-		t.Corrections = cs
-	}
+	t.Corrections = cleanCorrections(t.Corrections)
 	return t
+}
+
+// cleanCorrections is a copy of cs with each part made one clean line;
+// nil for none.
+func cleanCorrections(cs []request.CorrectionItem) []request.CorrectionItem {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]request.CorrectionItem, len(cs))
+	for i, c := range cs {
+		out[i] = request.CorrectionItem{Item: clean(c.Item), Wrong: clean(c.Wrong), Right: clean(c.Right)}
+	}
+	return out
 }
 
 var ownerTaskBody = body[OwnerTask]{streamownerTaskText, streamownerTaskHTML}
