@@ -59,15 +59,17 @@ func (l *Links) Link(ctx context.Context, requestID string) (string, error) {
 	if err := l.Tokens.Put(ctx, rec); err != nil {
 		return "", fmt.Errorf("status link of %s: store: %w", requestID, err)
 	}
-	return withToken(base, l.Base, raw), nil
+	return withToken(base, raw), nil
 }
 
 // withToken is base with the query parameter t=raw among its own, sorted
-// as url.Values.Encode sorts them, the whole written as url.URL writes it;
-// the raw token is URL-safe base64.
-func withToken(base *url.URL, text, raw string) string {
-	if base.RawQuery == "" && base.Fragment == "" && !base.ForceQuery && text == base.String() {
-		return text + "?t=" + raw // the base as it would be written again
+// as url.Values.Encode sorts them. A base without a query of its own, as
+// every desk's is, takes "t=" and the escaped token as they are: what
+// Encode would write, without its map.
+func withToken(base *url.URL, raw string) string {
+	if base.RawQuery == "" {
+		base.RawQuery = "t=" + url.QueryEscape(raw)
+		return base.String()
 	}
 	q := base.Query()
 	q.Set("t", raw)

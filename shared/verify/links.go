@@ -44,10 +44,7 @@ func linkURL(base, raw string) (string, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "", errors.New("verify: the confirm page's URL is not absolute")
 	}
-	if u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery && base == u.String() {
-		return base + "?t=" + raw, nil // raw is URL-safe base64
-	}
-	u.RawQuery = url.Values{"t": {raw}}.Encode()
+	u.RawQuery = "t=" + url.QueryEscape(raw) // as url.Values{"t": {raw}}.Encode() writes it
 	u.Fragment = ""
 	return u.String(), nil
 }
