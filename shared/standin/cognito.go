@@ -75,11 +75,9 @@ func StartCognito(ctx context.Context, opt Options) (_ *Cognito, err error) {
 	if err := os.WriteFile(filepath.Join(dir, ".cognito", "config.json"), config, 0o600); err != nil {
 		return nil, fmt.Errorf("cognito-local configuration: %w", err)
 	}
-	port, err := pickPort(0)
-	if err != nil {
-		return nil, err
-	}
-	c.node, err = startIn(ctx, "cognito-local", opt.Root, dir, []string{"HOST=127.0.0.1", "PORT=" + strconv.Itoa(port)}, port, nil)
+	c.node, err = onFreePort(func(port int) (*Server, error) {
+		return startIn(ctx, "cognito-local", opt.Root, dir, []string{"HOST=127.0.0.1", "PORT=" + strconv.Itoa(port)}, port, nil)
+	})
 	if err != nil {
 		return nil, err
 	}

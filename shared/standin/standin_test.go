@@ -1,8 +1,13 @@
 package standin
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,4 +29,54 @@ func TestStopEndsTheProcess(t *testing.T) {
 	require.NoError(t, s.Stop())
 	_, err := http.Get(s.URL)
 	assert.Error(t, err, "dynalite still answers after Stop")
+}
+
+// TestAStandInOnATakenPortSaysItExitedEarly takes a port before the SES
+// stand-in starts on it, as a parallel test or an outgoing connection can
+// between pickPort and the start: the stand-in fails in its own words
+// (Express 5 hides EADDRINUSE), and the start reports errExitedEarly, which
+// onFreePort answers by trying another port.
+func TestAStandInOnATakenPortSaysItExitedEarly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	for _, name := range []string{"aws-ses-v2-local", "dynalite"} {
+		s, err := start(context.Background(), name, "", port, []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)})
+		if errors.Is(err, ErrUnavailable) && !Required() {
+			t.Skipf("skipping: %v", err)
+		}
+		if s != nil {
+			_ = s.Stop()
+		}
+		assert.ErrorIs(t, err, errExitedEarly, name)
+	}
+}
+
+func TestOnFreePortTriesAnotherPortAfterAnEarlyExit(t *testing.T) {
+	var ports []int
+	s, err := onFreePort(func(port int) (*Server, error) {
+		ports = append(ports, port)
+		if len(ports) < 3 {
+			return nil, fmt.Errorf("x %w: taken", errExitedEarly)
+		}
+		return &Server{Name: "x"}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "x", s.Name)
+	assert.Len(t, ports, 3)
+
+	calls := 0
+	_, err = onFreePort(func(int) (*Server, error) {
+		calls++
+		return nil, fmt.Errorf("x %w: always", errExitedEarly)
+	})
+	assert.ErrorIs(t, err, errExitedEarly)
+	assert.Equal(t, freePortAttempts, calls, "gives up after freePortAttempts")
+
+	calls = 0
+	other := errors.New("not installed")
+	_, err = onFreePort(func(int) (*Server, error) { calls++; return nil, other })
+	assert.ErrorIs(t, err, other)
+	assert.Equal(t, 1, calls, "any other failure is returned at once")
 }
