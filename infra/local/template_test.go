@@ -310,3 +310,20 @@ func TestTemplateHardening(t *testing.T) {
 	rule, _ := tm.props(t, "InboundRule")["Rule"].(map[string]any)
 	assert.Equal(t, "Require", rule["TlsPolicy"])
 }
+
+// TestTemplateLetsTheIntakesWriteInBatches: both intakes store a new
+// request's unconditional records (its events, its links' tokens, the
+// record of its acknowledgement) with BatchWriteItem (dynamo.WriteAll).
+func TestTemplateLetsTheIntakesWriteInBatches(t *testing.T) {
+	tm := loadTemplate(t)
+	for _, fn := range []string{"IntakeWebFunction", "IntakeEmailFunction"} {
+		found := false
+		for _, st := range tm.statements(t, fn) {
+			if strings.Contains(toString(st["Action"]), "dynamodb:BatchWriteItem") &&
+				strings.Contains(toString(st["Resource"]), "RequestsTable") {
+				found = true
+			}
+		}
+		assert.True(t, found, "%s may call BatchWriteItem on the table", fn)
+	}
+}

@@ -31,13 +31,9 @@ func outMailKey(sesMessageID string) map[string]types.AttributeValue {
 // RecordSent remembers that the mail SES accepted as messageID was about
 // request requestID. Recording the same mail again keeps the first record.
 func (st *Store) RecordSent(ctx context.Context, messageID, requestID string, at time.Time) error {
-	item := outMailKey(messageID)
-	item["requestId"] = s(requestID)
-	item["sentAt"] = s(at.UTC().Format(time.RFC3339Nano))
-	item[AttrTTL] = &types.AttributeValueMemberN{Value: fmt.Sprint(at.Add(Retention).Unix())}
 	_, err := st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:           aws.String(st.Table),
-		Item:                item,
+		Item:                sentItem(mail.Sent{MessageID: messageID, RequestID: requestID, At: at}),
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	var ccf *types.ConditionalCheckFailedException
@@ -48,6 +44,15 @@ func (st *Store) RecordSent(ctx context.Context, messageID, requestID string, at
 		return fmt.Errorf("record sent mail %s: %w", messageID, err)
 	}
 	return nil
+}
+
+// sentItem is the record of sent mail m.
+func sentItem(m mail.Sent) map[string]types.AttributeValue {
+	item := outMailKey(m.MessageID)
+	item["requestId"] = s(m.RequestID)
+	item["sentAt"] = s(m.At.UTC().Format(time.RFC3339Nano))
+	item[AttrTTL] = &types.AttributeValueMemberN{Value: fmt.Sprint(m.At.Add(Retention).Unix())}
+	return item
 }
 
 // SentRequest returns the request a desk mail was about; request.ErrNotFound

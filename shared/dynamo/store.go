@@ -27,6 +27,7 @@ type API interface {
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // Retention is how long a closed request's record is kept before DynamoDB's
@@ -316,30 +317,9 @@ func (st *Store) appendEvent(ctx context.Context, ev request.Event, checkClosed 
 			return err
 		}
 	}
-	item, err := attributevalue.MarshalMapWithOptions(ev, omitEmptyTime)
+	item, err := st.eventItem(ev)
 	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	suffix := ev.Once
-	if suffix == "" {
-		b := make([]byte, 4)
-		entropy := st.Entropy
-		if entropy == nil {
-			entropy = rand.Reader
-		}
-		if _, err := io.ReadFull(entropy, b); err != nil {
-			return fmt.Errorf("event key: %w", err)
-		}
-		suffix = hex.EncodeToString(b)
-	} else {
-		suffix = "once-" + suffix
-	}
-	item[AttrPK] = s("REQ#" + ev.RequestID)
-	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + suffix)
-	if ev.Once != "" {
-		// Keyed by the Once key alone, so a retry that stamps the event
-		// with a later time still finds the first.
-		item[AttrSK] = s("EVT#ONCE#" + ev.Once)
+		return err
 	}
 	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:           aws.String(st.Table),
@@ -368,6 +348,31 @@ func (st *Store) appendEvent(ctx context.Context, ev request.Event, checkClosed 
 		return fmt.Errorf("append event %s to %s: %w", ev.Action, ev.RequestID, err)
 	}
 	return nil
+}
+
+// eventItem is ev as the trail keeps it: a Once event keyed by its Once
+// key alone (so a retry that stamps it with a later time finds the first),
+// any other by its time and a random suffix.
+func (st *Store) eventItem(ev request.Event) (map[string]types.AttributeValue, error) {
+	item, err := attributevalue.MarshalMapWithOptions(ev, omitEmptyTime)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	item[AttrPK] = s("REQ#" + ev.RequestID)
+	if ev.Once != "" {
+		item[AttrSK] = s("EVT#ONCE#" + ev.Once)
+		return item, nil
+	}
+	b := make([]byte, 4)
+	entropy := st.Entropy
+	if entropy == nil {
+		entropy = rand.Reader
+	}
+	if _, err := io.ReadFull(entropy, b); err != nil {
+		return nil, fmt.Errorf("event key: %w", err)
+	}
+	item[AttrSK] = s("EVT#" + timeKey(ev.At) + "#" + hex.EncodeToString(b))
+	return item, nil
 }
 
 // markAttention sets the attention mark of an open request; a closed (or

@@ -33,6 +33,17 @@ func tokenKey(hash string) map[string]types.AttributeValue {
 
 // Put saves a new token record; a record with the same hash is an error.
 func (t *Tokens) Put(ctx context.Context, r token.Record) error {
+	_, err := t.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(t.Table), Item: tokenItem(r), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if err != nil {
+		return fmt.Errorf("put token for %s: %w", r.RequestID, err)
+	}
+	return nil
+}
+
+// tokenItem is r as the table keeps it.
+func tokenItem(r token.Record) map[string]types.AttributeValue {
 	item := tokenKey(r.Hash)
 	item["hash"] = s(r.Hash)
 	item["purpose"] = s(string(r.Purpose))
@@ -50,13 +61,7 @@ func (t *Tokens) Put(ctx context.Context, r token.Record) error {
 		}
 		item["data"] = &types.AttributeValueMemberM{Value: data}
 	}
-	_, err := t.API.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(t.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	if err != nil {
-		return fmt.Errorf("put token for %s: %w", r.RequestID, err)
-	}
-	return nil
+	return item
 }
 
 // Get reads a record without using it.

@@ -14,6 +14,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/metric"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
 
@@ -226,12 +227,19 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	}
 	// The created event needs no read of whether the request closed when
 	// this call goes on to mark the acknowledgement (which finds the
-	// request open, after the event); otherwise settle reads it.
+	// request open, after the event); otherwise settle reads it. A store
+	// that writes unconditional records together takes it with the first
+	// write acknowledging makes (the links' tokens), or alone should
+	// acknowledging write nothing.
 	oa, early := s.Store.(openAppender)
 	wasAcknowledged := !stored.AcknowledgedAt.IsZero()
-	if early {
+	var first []request.Event
+	switch _, batching := s.Store.(batchWriter); {
+	case early && batching:
+		first = []request.Event{createdEv}
+	case early:
 		err = oa.AppendEventOpen(ctx, createdEv)
-	} else {
+	default:
 		err = s.Store.AppendEvent(ctx, createdEv)
 	}
 	if err != nil {
@@ -254,7 +262,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	s.Logger().LogAttrs(ctx, slog.LevelInfo, "request received", slog.String("requestId", id), slog.Bool("new", created),
 		slog.String("channel", string(stored.Channel)), slog.String("kinds", joinKinds(stored.Kinds)), slog.Int("duplicates", len(stored.DuplicateOf)))
 
-	err = s.acknowledge(ctx, stored, claimed)
+	err = s.acknowledge(ctx, stored, claimed, first)
 	if serr := settle(); serr != nil {
 		return nil, errors.Join(err, serr)
 	}
@@ -425,7 +433,7 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request,
 	if err != nil {
 		return nil, fmt.Errorf("acknowledge %s: %w", id, err)
 	}
-	if err := s.acknowledge(ctx, r, false); err != nil && !errors.Is(err, errAckInProgress) {
+	if err := s.acknowledge(ctx, r, false, nil); err != nil && !errors.Is(err, errAckInProgress) {
 		return r, err
 	}
 	return r, nil
@@ -445,8 +453,26 @@ func (s *Service) ackLease() time.Duration {
 
 // acknowledge sends r's acknowledgement unless it went out before;
 // claimed says this call holds the claim on it already (it created the
-// request with the claim).
-func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool) error {
+// request with the claim). first are events to write before anything
+// else, unconditionally (batchWriter): with the links' tokens before the
+// mail goes out, or alone when no mail goes.
+func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool, first []request.Event) (err error) {
+	bw, batching := s.Store.(batchWriter)
+	defer func() {
+		if len(first) == 0 {
+			return
+		}
+		// Not written with the tokens: alone. A failure fails the call
+		// whatever it answered (a caller retries; capped or in progress
+		// would not).
+		if werr := bw.WriteAll(ctx, first, nil, nil); werr != nil {
+			werr = fmt.Errorf("acknowledge %s: %w", r.ID, werr)
+			if err != nil && !errors.Is(err, errAckCapped) && !errors.Is(err, errAckInProgress) {
+				werr = errors.Join(err, werr)
+			}
+			err = werr
+		}
+	}()
 	if r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero() {
 		return errAckCapped
 	}
@@ -466,11 +492,22 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		if err := s.countAcknowledgement(ctx, r); err != nil {
 			return err
 		}
-		msg, err := s.Acknowledgement(ctx, r)
+		var links *drawnLinks
+		if batching {
+			links = &drawnLinks{}
+		}
+		msg, err := s.acknowledgement(ctx, r, links)
 		if err != nil {
 			return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 		}
-		messageID, err := s.Mail.Send(ctx, msg)
+		if batching {
+			// The links work before the mail that carries them goes out.
+			if err := bw.WriteAll(ctx, first, links.records, nil); err != nil {
+				return fmt.Errorf("acknowledge %s: %w", r.ID, err)
+			}
+			first = nil
+		}
+		messageID, sent, err := s.send(ctx, msg, batching)
 		if err != nil {
 			return fmt.Errorf("acknowledge %s: send: %w", r.ID, err)
 		}
@@ -490,8 +527,15 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			// Recorded before the acknowledgement is marked: marking it
 			// finds the request open (received), so a close can only come
 			// after, and its sweep of the trail finds the event. No read
-			// after the put.
-			if err := oa.AppendEventOpen(ctx, s.ackEvent(r, at, messageID)); err != nil {
+			// after the put. With the record of the mail sent, when the
+			// store writes the two together.
+			ev := s.ackEvent(r, at, messageID)
+			if batching {
+				err = bw.WriteAll(ctx, []request.Event{ev}, nil, sent)
+			} else {
+				err = oa.AppendEventOpen(ctx, ev)
+			}
+			if err != nil {
 				return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 			}
 		}
@@ -513,6 +557,34 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// send sends msg. With deferRecord, a sender that records sent mail
+// (*mail.Threading) leaves the record to the caller, returned in sent, to
+// be written with the caller's own.
+func (s *Service) send(ctx context.Context, msg mail.Message, deferRecord bool) (messageID string, sent []mail.Sent, err error) {
+	if us, ok := s.Mail.(unrecordedSender); ok && deferRecord {
+		id, rec, ok, err := us.SendUnrecorded(ctx, msg)
+		if ok {
+			sent = []mail.Sent{rec}
+		}
+		return id, sent, err
+	}
+	messageID, err = s.Mail.Send(ctx, msg)
+	return messageID, nil, err
+}
+
+// batchWriter writes records that need no condition in one call
+// (*dynamo.Store's WriteAll): the created and acknowledged events, the
+// links' tokens, the record of the mail sent.
+type batchWriter interface {
+	WriteAll(ctx context.Context, events []request.Event, tokens []token.Record, sent []mail.Sent) error
+}
+
+// unrecordedSender sends a mail and hands back the record of it a reply
+// finds its request by, for the caller to write (*mail.Threading).
+type unrecordedSender interface {
+	SendUnrecorded(ctx context.Context, m mail.Message) (string, mail.Sent, bool, error)
 }
 
 // openAppender appends an event without reading, after the put, whether
@@ -566,8 +638,15 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
 }
 
 // Acknowledgement is the acknowledgement of r in the wording its channel
-// and kinds call for.
+// and kinds call for, its links stored.
 func (s *Service) Acknowledgement(ctx context.Context, r *request.Request) (mail.Message, error) {
+	return s.acknowledgement(ctx, r, nil)
+}
+
+// acknowledgement is Acknowledgement; with links set, the tokens of its
+// links are drawn into links and not stored (the caller stores them before
+// sending it).
+func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links *drawnLinks) (mail.Message, error) {
 	if m, ok, err := s.renderEmail(r); ok {
 		return m, err // unclear mail and agents' mail get their own reply (email.go)
 	}
@@ -575,19 +654,28 @@ func (s *Service) Acknowledgement(ctx context.Context, r *request.Request) (mail
 	if r.OnlyOptOuts() {
 		return mail.RenderOptOutConfirmation(r.Requester.Email, mail.OptOutConfirmation{
 			RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, GPC: r.GPC,
-			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
+			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
 		})
 	}
 	a := mail.Acknowledgement{
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
-		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
+		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
 	}
 	if !r.VerifyLinkUntil.IsZero() && s.VerifyLinks != nil && s.Now().Before(r.VerifyLinkUntil) {
 		// A new link each time the acknowledgement is rendered (a resend
 		// carries its own); each works until the same time. Without it
 		// the acknowledgement is not sent: the workflow would mail none.
-		link, err := s.VerifyLinks.Issue(ctx, r.ID, r.VerifyLinkUntil)
+		var link string
+		var err error
+		if d, ok := s.VerifyLinks.(verifyDrawer); ok && links != nil {
+			var rec token.Record
+			if link, rec, err = d.Draw(r.ID, r.VerifyLinkUntil); err == nil {
+				links.records = append(links.records, rec)
+			}
+		} else {
+			link, err = s.VerifyLinks.Issue(ctx, r.ID, r.VerifyLinkUntil)
+		}
 		if err != nil {
 			return mail.Message{}, err
 		}

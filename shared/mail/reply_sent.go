@@ -44,17 +44,36 @@ var _ Sender = (*Threading)(nil)
 
 // Send sends m through Next and records which request it was about.
 func (t *Threading) Send(ctx context.Context, m Message) (string, error) {
-	id, err := t.Next.Send(ctx, m)
-	if err != nil || id == "" || t.Log == nil || t.Now == nil {
+	id, rec, ok, err := t.SendUnrecorded(ctx, m)
+	if !ok {
 		return id, err
+	}
+	if rerr := t.Log.RecordSent(ctx, rec.MessageID, rec.RequestID, rec.At); rerr != nil && t.Logger != nil {
+		t.Logger.WarnContext(ctx, "sent mail not recorded: replies to it are joined by subject only",
+			"requestId", rec.RequestID, "messageId", id, "error", rerr)
+	}
+	return id, nil
+}
+
+// Sent is the record of one mail the desk sent about a request: what
+// SentLog keeps.
+type Sent struct {
+	MessageID, RequestID string
+	At                   time.Time
+}
+
+// SendUnrecorded sends m through Next and returns, for a message about a
+// request, the record Send would have kept, for the caller to write with
+// its own records (ok false: nothing to record). The caller then answers
+// for writing it.
+func (t *Threading) SendUnrecorded(ctx context.Context, m Message) (id string, rec Sent, ok bool, err error) {
+	id, err = t.Next.Send(ctx, m)
+	if err != nil || id == "" || t.Log == nil || t.Now == nil {
+		return id, Sent{}, false, err
 	}
 	requestID := RequestIDOf(m)
 	if requestID == "" {
-		return id, nil
+		return id, Sent{}, false, nil
 	}
-	if rerr := t.Log.RecordSent(ctx, id, requestID, t.Now()); rerr != nil && t.Logger != nil {
-		t.Logger.WarnContext(ctx, "sent mail not recorded: replies to it are joined by subject only",
-			"requestId", requestID, "messageId", id, "error", rerr)
-	}
-	return id, nil
+	return id, Sent{MessageID: id, RequestID: requestID, At: t.Now()}, true, nil
 }

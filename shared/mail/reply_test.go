@@ -68,6 +68,28 @@ func TestThreadingRecordsMailAboutARequest(t *testing.T) {
 	}
 }
 
+// TestSendUnrecordedHandsBackTheRecord: the record Send would keep is
+// returned, not kept, for a message about a request; none for others.
+func TestSendUnrecordedHandsBackTheRecord(t *testing.T) {
+	at := time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC)
+	ack, err := mail.RenderAcknowledgement("ada@example.com", mail.Acknowledgement{RequestID: "PR-ABCD-EFGH-IJKL-MNOP", Kinds: []request.Kind{request.Deletion}})
+	require.NoError(t, err)
+	unreadable, err := mail.RenderUnreadableReply("ada@example.com", mail.UnreadableReply{})
+	require.NoError(t, err)
+	log := &memSentLog{}
+	s := &mail.Threading{Next: idSender{id: "ses-1"}, Log: log, Now: func() time.Time { return at }}
+
+	id, rec, ok, err := s.SendUnrecorded(context.Background(), ack)
+	require.NoError(t, err)
+	assert.Equal(t, "ses-1", id)
+	assert.True(t, ok)
+	assert.Equal(t, mail.Sent{MessageID: "ses-1", RequestID: "PR-ABCD-EFGH-IJKL-MNOP", At: at}, rec)
+	_, _, ok, err = s.SendUnrecorded(context.Background(), unreadable)
+	require.NoError(t, err)
+	assert.False(t, ok, "about no request: nothing to record")
+	assert.Empty(t, log.recs, "nothing kept by the sender")
+}
+
 func TestReplyNotice(t *testing.T) {
 	at := time.Date(2026, 11, 18, 15, 0, 0, 0, time.UTC)
 	tests := []struct {

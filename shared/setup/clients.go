@@ -33,12 +33,13 @@ type Table struct {
 	update func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	query  func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	batch  func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	write  func(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // NewTable is the DynamoDB client of awsCfg.
 func NewTable(awsCfg aws.Config) Table {
 	c := dynamodb.NewFromConfig(awsCfg)
-	return Table{put: c.PutItem, get: c.GetItem, update: c.UpdateItem, query: c.Query, batch: c.BatchGetItem}
+	return Table{put: c.PutItem, get: c.GetItem, update: c.UpdateItem, query: c.Query, batch: c.BatchGetItem, write: c.BatchWriteItem}
 }
 
 func (t Table) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -59,6 +60,10 @@ func (t Table) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(
 
 func (t Table) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 	return t.batch(ctx, in, opts...)
+}
+
+func (t Table) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	return t.write(ctx, in, opts...)
 }
 
 // Outbox is the desk's SES v2 client for sending: sesmail.API.

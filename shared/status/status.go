@@ -47,19 +47,29 @@ type Links struct {
 
 // Link issues a new status link for the request and stores its hash.
 func (l *Links) Link(ctx context.Context, requestID string) (string, error) {
-	base, err := url.Parse(l.Base)
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return "", fmt.Errorf("status: link base %q is not an absolute URL", l.Base)
-	}
-	issued := l.Issuer.Now()
-	raw, rec, err := l.Issuer.Issue(token.Status, requestID, "", TTL, map[string]string{"issuedAt": issued.UTC().Format(time.RFC3339Nano)})
+	link, rec, err := l.Draw(requestID)
 	if err != nil {
-		return "", fmt.Errorf("status link of %s: %w", requestID, err)
+		return "", err
 	}
 	if err := l.Tokens.Put(ctx, rec); err != nil {
 		return "", fmt.Errorf("status link of %s: store: %w", requestID, err)
 	}
-	return withToken(base, raw), nil
+	return link, nil
+}
+
+// Draw is Link without the store: the new link and the token record the
+// caller stores before the link goes out (with its own writes).
+func (l *Links) Draw(requestID string) (string, token.Record, error) {
+	base, err := url.Parse(l.Base)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return "", token.Record{}, fmt.Errorf("status: link base %q is not an absolute URL", l.Base)
+	}
+	issued := l.Issuer.Now()
+	raw, rec, err := l.Issuer.Issue(token.Status, requestID, "", TTL, map[string]string{"issuedAt": issued.UTC().Format(time.RFC3339Nano)})
+	if err != nil {
+		return "", token.Record{}, fmt.Errorf("status link of %s: %w", requestID, err)
+	}
+	return withToken(base, raw), rec, nil
 }
 
 // withToken is base with the query parameter t=raw among its own, sorted

@@ -27,15 +27,29 @@ type Links struct {
 // Issue stores a new verification token for request id that works until
 // until and returns the link that carries it.
 func (l *Links) Issue(ctx context.Context, id string, until time.Time) (string, error) {
-	raw, rec, err := l.Issuer.Issue(token.Verify, id, "", until.Sub(l.Issuer.Now()), nil)
+	link, rec, err := l.Draw(id, until)
 	if err != nil {
-		return "", fmt.Errorf("verify: issue link for %s: %w", id, err)
+		return "", err
 	}
-	rec.ExpiresAt = until
 	if err := l.Tokens.Put(ctx, rec); err != nil {
 		return "", fmt.Errorf("verify: store link for %s: %w", id, err)
 	}
-	return linkURL(l.Base, raw)
+	return link, nil
+}
+
+// Draw is Issue without the store: the link and the token record the
+// caller stores before the link goes out (with its own writes).
+func (l *Links) Draw(id string, until time.Time) (string, token.Record, error) {
+	raw, rec, err := l.Issuer.Issue(token.Verify, id, "", until.Sub(l.Issuer.Now()), nil)
+	if err != nil {
+		return "", token.Record{}, fmt.Errorf("verify: issue link for %s: %w", id, err)
+	}
+	rec.ExpiresAt = until
+	link, err := linkURL(l.Base, raw)
+	if err != nil {
+		return "", token.Record{}, err
+	}
+	return link, rec, nil
 }
 
 // linkURL is the confirm page's URL base with ?t=raw.
