@@ -203,7 +203,7 @@ func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Stat
 	update := "SET #status = :to, updatedAt = :at"
 	values := map[string]types.AttributeValue{":from": s(string(from)), ":to": s(string(to)), ":at": s(at.UTC().Format(time.RFC3339Nano))}
 	if !to.Closed() {
-		return st.update(ctx, id, update, "#status = :from", values)
+		return st.updateWhere(ctx, id, update, "#status = :from", values)
 	}
 	return st.close(ctx, id, from, to, at)
 }
@@ -214,7 +214,7 @@ func (st *Store) SetStatus(ctx context.Context, id string, from, to request.Stat
 // received, acknowledged or already verifying (a retry, or a confirmation
 // under way); otherwise request.ErrConflict.
 func (st *Store) AwaitVerification(ctx context.Context, id, taskToken string, at time.Time) error {
-	return st.update(ctx, id, "SET #status = :verifying, verifyTaskToken = :tt, updatedAt = :at",
+	return st.updateWhere(ctx, id, "SET #status = :verifying, verifyTaskToken = :tt, updatedAt = :at",
 		"#status IN (:received, :acknowledged, :verifying)",
 		map[string]types.AttributeValue{
 			":verifying": s(string(request.Verifying)), ":received": s(string(request.Received)),
@@ -245,12 +245,26 @@ func (st *Store) MarkAcknowledged(ctx context.Context, id string, at time.Time, 
 		":at": s(at.UTC().Format(time.RFC3339Nano)), ":received": s(string(request.Received)),
 		":ack": s(string(request.Acknowledged)), ":due": s(timeKey(nextDue)), ":mid": s(messageID),
 	}
-	return st.update(ctx, id,
+	return st.updateWhere(ctx, id,
 		"SET acknowledgedAt = :at, ackMessageId = :mid, updatedAt = :at, #status = :ack, "+AttrDueAt+" = :due REMOVE ackLeaseUntil",
-		"attribute_not_exists(acknowledgedAt) AND #status = :received", values)
+		// Received has no acknowledgedAt: only this sets it, moving the
+		// request on, and no status leads back to received.
+		"#status = :received", values)
 }
 
+// update applies update to request id where cond holds; it fails
+// request.ErrNotFound for no such request, request.ErrConflict when cond
+// does not hold.
 func (st *Store) update(ctx context.Context, id, update, cond string, values map[string]types.AttributeValue) error {
+	return st.updateWhere(ctx, id, update, "attribute_exists(PK) AND ("+cond+")", values)
+}
+
+// updateWhere is update for a cond that holds only for a request that
+// exists, because it compares one of its attributes with a value (its
+// status): it needs no attribute_exists(PK) beside it. (Conditions are
+// parsed on every call; the local stand-in spends more on a function call
+// in one than on the rest of a status change.)
+func (st *Store) updateWhere(ctx context.Context, id, update, cond string, values map[string]types.AttributeValue) error {
 	names := map[string]string{}
 	if strings.Contains(update+cond, "#status") {
 		names["#status"] = "status"
@@ -259,7 +273,7 @@ func (st *Store) update(ctx context.Context, id, update, cond string, values map
 		TableName:                 aws.String(st.Table),
 		Key:                       requestKey(id),
 		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND (" + cond + ")"),
+		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeValues: values,
 	}
 	if len(names) > 0 {

@@ -251,5 +251,8 @@ func TestStore(t *testing.T) {
 		assert.Equal(t, request.Acknowledged, got.Status)
 		assert.False(t, got.AcknowledgedAt.IsZero())
 		assert.True(t, errors.Is(st.MarkAcknowledged(ctx, "PR-FOUR", t0, "msg-2", t0), request.ErrConflict))
+		assert.ErrorIs(t, st.MarkAcknowledged(ctx, "PR-NONE", t0, "msg-3", t0), request.ErrNotFound)
+		_, err = st.Get(ctx, "PR-NONE")
+		assert.ErrorIs(t, err, request.ErrNotFound, "a refused mark creates no item")
 	})
 }
