@@ -27,6 +27,7 @@ func main() {
 	flag.IntVar(&c.C, "c", 32, "concurrent submissions (and concurrent floor writes)")
 	flag.IntVar(&c.Mails, "mails", 200, "received mails, each from its own address")
 	flag.IntVar(&c.Redeliveries, "redeliver", 5, "times each mail's receipt event is delivered, all at once")
+	flag.IntVar(&c.WarmUp, "warm-up", 5000, "puts that warm dynalite up before the floor is measured (not counted)")
 	flag.BoolVar(&c.CountCalls, "count-calls", false, "count the DynamoDB, SES and Step Functions calls per web submission (through proxies: rates are then not comparable)")
 	flag.Parse()
 

@@ -20,7 +20,7 @@ import (
 func TestLoadReport(t *testing.T) {
 	standin.KeepEnv(t)
 	var out bytes.Buffer
-	err := run(context.Background(), config{N: 40, C: 8, Mails: 8, Redeliveries: 5}, &out, slog.New(slog.DiscardHandler))
+	err := run(context.Background(), config{N: 40, C: 8, Mails: 8, Redeliveries: 5, WarmUp: 40}, &out, slog.New(slog.DiscardHandler))
 	if errors.Is(err, standin.ErrUnavailable) && !standin.Required() {
 		t.Skipf("skipping: %v (make test provides the stand-ins)", err)
 	}
@@ -28,5 +28,6 @@ func TestLoadReport(t *testing.T) {
 	report := out.String()
 	assert.Contains(t, report, "requests created 48 (expected 48), duplicates 0, lost 0")
 	assert.Contains(t, report, "one for 48 of 48 requests, none for 0, more than one for 0; not recorded on the request 0")
+	assert.Contains(t, report, "(after 40 puts to warm dynalite up)")
 	assert.Regexp(t, `rate ours/raw: [0-9.]+ submissions/s / [0-9.]+ PutItem/s = [0-9.]+×\n$`, report, "the ratio is the last line")
 }

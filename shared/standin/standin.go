@@ -135,6 +135,46 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// CPUTime is the processor time the stand-in's process has used so far
+// (user and system), read from /proc: for reports that compare what two
+// kinds of call cost the stand-in, which a shared machine's noise moves
+// far less than their rates. Linux only.
+func (s *Server) CPUTime() (time.Duration, error) {
+	if s.cmd.Process == nil {
+		return 0, errors.New("stand-in not started")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("%s processor time: %w", s.Name, err)
+	}
+	return procCPUTime(string(b))
+}
+
+// clockTicks is the unit of /proc's times: USER_HZ, 100 on Linux.
+const clockTicks = 100
+
+// procCPUTime reads utime and stime (fields 14 and 15) of a /proc/<pid>/stat
+// line; the command name (field 2, in parentheses) may hold spaces.
+func procCPUTime(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("unreadable /proc stat line")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0, errors.New("short /proc stat line")
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc stat times: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
 // Config is an aws.Config for talking to stand-ins: a fixed region and
 // static placeholder credentials (the stand-ins check that a signature is
 // present, not what it is).

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,4 +80,30 @@ func TestOnFreePortTriesAnotherPortAfterAnEarlyExit(t *testing.T) {
 	_, err = onFreePort(func(int) (*Server, error) { calls++; return nil, other })
 	assert.ErrorIs(t, err, other)
 	assert.Equal(t, 1, calls, "any other failure is returned at once")
+}
+
+func TestProcCPUTime(t *testing.T) {
+	// pid (comm with a space) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+	d, err := procCPUTime("4242 (node dyna lite) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 11")
+	require.NoError(t, err)
+	assert.Equal(t, 3250*time.Millisecond, d, "(250 + 75) ticks of 1/100 s")
+	_, err = procCPUTime("4242 node")
+	assert.Error(t, err)
+}
+
+// TestCPUTimeGrowsWithWork: calls to the stand-in show in its processor
+// time (read until they do: a tick is 10 ms, whatever the machine's speed).
+func TestCPUTimeGrowsWithWork(t *testing.T) {
+	s := Dynalite(t)
+	before, err := s.CPUTime()
+	require.NoError(t, err)
+	after := before
+	for i := 0; i < 100000 && after == before; i++ {
+		resp, err := http.Get(s.URL)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		after, err = s.CPUTime()
+		require.NoError(t, err)
+	}
+	assert.Greater(t, after, before)
 }
