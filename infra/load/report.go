@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -203,9 +204,9 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if warm := concurrently(c.WarmUp, c.C, put("WARM")); warm.Errors > 0 {
 		return fmt.Errorf("warm-up: %d of %d puts failed: %s", warm.Errors, c.WarmUp, warm.FirstErr)
 	}
-	cpu0 := cpuTime(svc.DynamoDB)
+	cpu0, own0 := cpuTime(svc.DynamoDB), ownCPUTime()
 	floor := concurrently(c.N, c.C, put("FLOOR"))
-	floorCPU := cpuTime(svc.DynamoDB) - cpu0
+	floorCPU, floorOwn := cpuTime(svc.DynamoDB)-cpu0, ownCPUTime()-own0
 
 	// The received mails: each stored in the inbound bucket by the SMTP
 	// stand-in, which hands over the receipt event SES would send; the
@@ -216,7 +217,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	}
 
 	counted.take()
-	cpu0 = cpuTime(svc.DynamoDB)
+	cpu0, own0 = cpuTime(svc.DynamoDB), ownCPUTime()
 	webBatch := concurrently(c.N, c.C, func(i int) error {
 		form := url.Values{
 			"kinds": {"deletion"}, "name": {"Load Report"}, "email": {webAddress(i)}, "state": {"CA"},
@@ -235,6 +236,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	})
 	// The workflows' first steps run on after the last answer.
 	webCPU := settled(svc.DynamoDB) - cpu0
+	webOwn := ownCPUTime() - own0
 	webCalls := counted.take()
 	// Every copy of a mail's receipt event next to each other: the copies
 	// of one mail run at the same time.
@@ -249,7 +251,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	if c.CountCalls {
 		printCalls(out, webCalls, c.N)
 	}
-	report(out, c, floor, webBatch, mailBatch, n, floorCPU, webCPU)
+	report(out, c, floor, webBatch, mailBatch, n, cpuFigures{floorCPU, webCPU, floorOwn, webOwn})
 	if n.Duplicates != 0 || n.Lost != 0 || n.AckOnce != n.Expected || n.Unacknowledged != 0 || webBatch.Errors != 0 || mailBatch.Errors != 0 {
 		return fmt.Errorf("the desk lost, doubled or failed requests under load (see the report)")
 	}
@@ -264,6 +266,16 @@ func cpuTime(s *standin.Server) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// ownCPUTime is this process's processor time so far (user and system),
+// or 0 where it cannot be read.
+func ownCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // settled is the stand-in's processor time once it has stopped growing for
@@ -398,10 +410,16 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 
 func us(d time.Duration) string { return fmt.Sprintf("%d µs", d.Microseconds()) }
 
-// report prints the figures, the ratios last. floorCPU and webCPU are
-// dynalite's processor time over the floor and over the web submissions
-// (0: unknown).
-func report(out io.Writer, c config, floor, web, mail batch, n counts, floorCPU, webCPU time.Duration) {
+// cpuFigures are processor times over the floor and over the web
+// submissions: dynalite's, and this process's (the desk's functions, the
+// SDK's clients, the local Step Functions runtime; for the floor, the SDK
+// client making the puts). 0: unknown.
+type cpuFigures struct {
+	FloorDynalite, WebDynalite, FloorOwn, WebOwn time.Duration
+}
+
+// report prints the figures, the ratios last.
+func report(out io.Writer, c config, floor, web, mail batch, n counts, cpu cpuFigures) {
 	fmt.Fprintf(out, "\nweb submissions   %5d at concurrency %d: %7.1f/s  p50 %s  p99 %s  errors %d\n",
 		web.Calls, c.C, web.rate(), ms(web.quantile(0.5)), ms(web.quantile(0.99)), web.Errors)
 	fmt.Fprintf(out, "mail deliveries   %5d (%d mails × %d at once): %7.1f/s  p50 %s  p99 %s  errors %d\n",
@@ -416,9 +434,14 @@ func report(out io.Writer, c config, floor, web, mail batch, n counts, floorCPU,
 	fmt.Fprintf(out, "requests created %d (expected %d), duplicates %d, lost %d\n", n.Created, n.Expected, n.Duplicates, n.Lost)
 	fmt.Fprintf(out, "acknowledgements in the outbox %d: one for %d of %d requests, none for %d, more than one for %d; not recorded on the request %d\n",
 		n.Acks, n.AckOnce, n.Expected, n.AckNone, n.AckMore, n.Unacknowledged)
-	if floorCPU > 0 && webCPU > 0 {
-		perPut, perSubmission := floorCPU/time.Duration(floor.Calls), webCPU/time.Duration(web.Calls)
+	if cpu.FloorDynalite > 0 && cpu.WebDynalite > 0 {
+		perPut, perSubmission := cpu.FloorDynalite/time.Duration(floor.Calls), cpu.WebDynalite/time.Duration(web.Calls)
 		fmt.Fprintf(out, "dynalite processor time: %s per submission (its workflow's first step included), %s per floor PutItem: %.1f PutItems' worth\n",
+			us(perSubmission), us(perPut), float64(perSubmission)/float64(perPut))
+	}
+	if cpu.FloorOwn > 0 && cpu.WebOwn > 0 {
+		perPut, perSubmission := cpu.FloorOwn/time.Duration(floor.Calls), cpu.WebOwn/time.Duration(web.Calls)
+		fmt.Fprintf(out, "the desk's processor time: %s per submission (handler, SDK clients, workflow runtime and first step), %s per floor PutItem's SDK call: %.1f calls' worth\n",
 			us(perSubmission), us(perPut), float64(perSubmission)/float64(perPut))
 	}
 	fmt.Fprintf(out, "latency ours/raw: submission p50 %s / PutItem p50 %s = %.1f×\n",
