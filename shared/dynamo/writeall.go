@@ -24,11 +24,11 @@ const writeAttempts = 5
 // per 25 (BatchWriteItem carries no conditions, and the table has no
 // transactions locally), so it takes only records whose writing twice
 // changes nothing a reader could tell:
-//   - events of the trail keyed by their Once name, each written by one
-//     path that writes it the same way when it runs again (a request's
-//     created event; the acknowledged event, written just before the
-//     acknowledgement is marked, by the one holding the claim on it), and
-//     that mark nothing for the team's attention (request.NeedsAttention);
+//   - events of the trail keyed by a Once name under which every write is
+//     the same record (a request's created event, made of the stored
+//     request; the acknowledged event, keyed by its mail's message ID), so
+//     that the trail's events are still never changed, and that mark
+//     nothing for the team's attention (request.NeedsAttention);
 //   - new tokens (random 256-bit keys: no record to overwrite);
 //   - records of sent mail (keyed by the message ID SES gave).
 //

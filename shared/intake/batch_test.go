@@ -206,3 +206,36 @@ func (c *capsStore) MarkAckCapped(_ context.Context, id string, at time.Time) er
 }
 
 var _ intake.Caps = (*capsStore)(nil)
+
+// TestASecondAcknowledgementIsASecondEvent: when the mark fails after the
+// acknowledgement went out, the retry after the claim's lease sends
+// another; the trail then holds one acknowledged event per mail sent, each
+// keyed by its mail, rather than the first written over (events written
+// without a condition are never changed).
+func TestASecondAcknowledgementIsASecondEvent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store := &batchStore{openStore: &openStore{memStore: newMemStore()}}
+	mailer := &fakeMailer{}
+	svc := newService(store.memStore, mailer, &now)
+	svc.Store = store
+
+	store.failMark = errors.New("table unavailable")
+	_, err := svc.Submit(ctx, validSubmission())
+	require.Error(t, err)
+	store.failMark = nil
+	now = now.Add(3 * time.Minute)
+	rc, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	require.Len(t, mailer.sent, 2)
+
+	var onces, ids []string
+	for _, ev := range store.memStore.events {
+		if ev.RequestID == rc.Request.ID && ev.Action == request.ActionAcknowledged {
+			onces, ids = append(onces, ev.Once), append(ids, ev.Data["messageId"])
+		}
+	}
+	assert.Equal(t, []string{"msg-b", "msg-c"}, ids, "one event per mail sent")
+	assert.Equal(t, []string{"acknowledged:msg-b", "acknowledged:msg-c"}, onces, "each keyed by its mail")
+	assert.Equal(t, "msg-c", rc.Request.AckMessageID, "the request names the mail that was marked")
+}

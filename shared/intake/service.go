@@ -598,14 +598,21 @@ type openAppender interface {
 
 // ackEvent is the acknowledged event of r's acknowledgement sent at at as
 // messageID: the mail's ID and, when it carried the verification link,
-// until when the link works.
+// until when the link works. It is keyed by the mail's ID: written without
+// a condition (batchWriter), it is the same record each time it is
+// written, and a second acknowledgement (sent by a retry after the first
+// could not be marked) is a second event, not the first one overwritten.
 func (s *Service) ackEvent(r *request.Request, at time.Time, messageID string) request.Event {
 	d := map[string]string{"messageId": messageID}
 	if !r.VerifyLinkUntil.IsZero() && at.Before(r.VerifyLinkUntil) {
 		d["verifyLinkUntil"] = r.VerifyLinkUntil.UTC().Format(time.RFC3339)
 	}
+	once := request.ActionAcknowledged
+	if messageID != "" {
+		once += ":" + messageID
+	}
 	return request.Event{RequestID: r.ID, At: at, Actor: s.AuditActor(), Action: request.ActionAcknowledged,
-		Once: request.ActionAcknowledged, Data: d}
+		Once: once, Data: d}
 }
 
 // tellTeam writes to the team of a new request that needs them at once
