@@ -166,6 +166,20 @@ func (a *Address) UnmarshalText(b []byte) error {
 
 func (a Address) String() string { return string(a) }
 
+// Bare is the address without its display name ("privacy@example.com" of
+// "Privacy Team <privacy@example.com>"): what people are told to write to
+// and mailto links carry. "" for an empty or unreadable address.
+func (a Address) Bare() string {
+	if a == "" {
+		return ""
+	}
+	p, err := mail.ParseAddress(string(a))
+	if err != nil {
+		return ""
+	}
+	return p.Address
+}
+
 // Addresses is a comma-separated list of email addresses; blank items are
 // skipped.
 type Addresses []string

@@ -156,3 +156,14 @@ func TestARNVariable(t *testing.T) {
 		assert.Equal(t, want, setup.ARNVariable(name), name)
 	}
 }
+
+func TestAddressBare(t *testing.T) {
+	for in, want := range map[setup.Address]string{
+		"privacy@productionflow.example":                   "privacy@productionflow.example",
+		"Privacy Team <privacy@productionflow.example>":    "privacy@productionflow.example",
+		`"Team, Privacy" <privacy@productionflow.example>`: "privacy@productionflow.example",
+		"": "",
+	} {
+		assert.Equal(t, want, in.Bare(), string(in))
+	}
+}

@@ -115,7 +115,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Calendar:    cal,
 		Mail:        in.Mail,
 		Now:         o.Now,
-		TeamAddress: cfg.TeamAddress.String(),
+		TeamAddress: cfg.TeamAddress.Bare(),
 		Log:         log,
 	}
 	metrics := &console.Yearly{Years: store, Trails: store, Location: cal.Location()}

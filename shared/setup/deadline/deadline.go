@@ -62,7 +62,7 @@ func service(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Mail:        setup.Mailer(awsCfg, cfg, store, o.Now, log),
 		Calendar:    cal,
 		Now:         o.Now,
-		TeamAddress: cfg.TeamAddress.String(),
+		TeamAddress: cfg.TeamAddress.Bare(),
 		Log:         log,
 		Metrics:     setup.Metrics(cfg, o.Now),
 	}

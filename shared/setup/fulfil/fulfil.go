@@ -175,7 +175,7 @@ func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 func (p *parts) service() *fulfil.Service {
 	return &fulfil.Service{
 		Store: p.store, Registry: p.reg, Calendar: p.cal, Now: p.now, Log: p.log,
-		TeamAddress: p.cfg.TeamAddress.String(), Location: p.cal.Location(),
+		TeamAddress: p.cfg.TeamAddress.Bare(), Location: p.cal.Location(),
 		Metrics: setup.Metrics(p.cfg.Desk, p.now),
 	}
 }
@@ -278,7 +278,7 @@ func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	tasks := p.tasks()
 	owners := &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
 		Issuer: &token.Issuer{Now: p.now}, Now: p.now, Log: log, ConfirmURL: p.cfg.ConfirmURL.String(),
-		ReplyTo: p.cfg.TeamAddress.String(), Location: p.cal.Location()}
+		ReplyTo: p.cfg.TeamAddress.Bare(), Location: p.cal.Location()}
 	svc.Tasks, svc.OwnerMail, svc.OwnerDigest = tasks, owners, true
 	svc.Complete = p.complete()
 	svc.ExpeditedTaskDays = p.cfg.ExpeditedTaskDays

@@ -60,8 +60,8 @@ func Service(cfg Config, awsCfg aws.Config, actor string, log *slog.Logger, opts
 		Now:         o.Now,
 		Log:         log,
 		Actor:       actor,
-		TeamAddress: cfg.TeamAddress.String(),
-		NoticeTo:    cfg.TeamAddress.String(),
+		TeamAddress: cfg.TeamAddress.Bare(),
+		NoticeTo:    cfg.TeamAddress.Bare(),
 		FormURL:     cfg.FormURL.String(),
 		// One automatic acknowledgement per address and day up to the cap,
 		// and no second request while one of the same kinds awaits its

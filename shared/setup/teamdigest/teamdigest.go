@@ -45,7 +45,7 @@ func Digest(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	mailer := setup.Mailer(awsCfg, cfg.Desk, store, o.Now, log)
 	d := &console.Digest{
 		Desk: &console.Service{Store: store, Calendar: cal, Now: o.Now, Log: log},
-		Mail: mailer, To: cfg.TeamAddress.String(), ConsoleURL: cfg.ConsoleURL.String(),
+		Mail: mailer, To: cfg.TeamAddress.Bare(), ConsoleURL: cfg.ConsoleURL.String(),
 	}
 	return d.Send, nil
 }

@@ -61,7 +61,7 @@ func Service(cfg Config, awsCfg aws.Config, loc *time.Location, log *slog.Logger
 		Now:         o.Now,
 		LinkBase:    cfg.LinkBase.String(),
 		FormURL:     cfg.FormURL.String(),
-		TeamAddress: cfg.TeamAddress.String(),
+		TeamAddress: cfg.TeamAddress.Bare(),
 		Location:    loc,
 		Log:         log,
 	}

@@ -39,7 +39,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 // Ours are the desk's own addresses: mail from them is never answered.
 func (c Config) Ours() []string {
-	return append([]string{c.Sender.String(), c.TeamAddress.String()}, c.OurAddresses...)
+	return append([]string{c.Sender.String(), c.TeamAddress.Bare()}, c.OurAddresses...)
 }
 
 // Handler builds IntakeEmailFunction's handler: the receipt-event handler.

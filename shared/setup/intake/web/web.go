@@ -114,7 +114,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		mount["/tasks/confirm"] = page
 	}
 	form := webform.Config{
-		Location: cal.Location(), TeamAddress: cfg.TeamAddress.String(), Log: log,
+		Location: cal.Location(), TeamAddress: cfg.TeamAddress.Bare(), Log: log,
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
 		Requests:  &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
 		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
@@ -123,7 +123,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 			Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
 		Mount: mount,
 	}
-	site := pages.Site{Location: cal.Location(), Team: cfg.TeamAddress.String()}
+	site := pages.Site{Location: cal.Location(), Team: cfg.TeamAddress.Bare()}
 	// The submission key (and, on AWS, the distribution's secret) is read
 	// by the first request, not at cold start: nothing is served, no form
 	// shown nor taken, until the desk can sign its forms.

@@ -77,3 +77,22 @@ func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 	assert.JSONEq(t, `{"error":"the desk cannot take requests just now: nothing was saved; try again in a moment"}`, rec.Body.String())
 }
+
+// TestPagesNameTheTeamByItsAddress: a TEAM_ADDRESS with a display name
+// ("Privacy Team <…>", as mail headers write it) is shown and linked on
+// the pages as the address alone.
+func TestPagesNameTheTeamByItsAddress(t *testing.T) {
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "privacy@example.com", "TEAM_ADDRESS": "Privacy Team <privacy-team@example.com>",
+		"FORM_URL": "https://privacy.example.com/", "SUBMISSION_KEY_PARAMETER": "/desk/submission-key"}
+	h, err := web.Handler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil)) // the key store is out of reach: the "not saved" page
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Contains(t, rec.Body.String(), "write to privacy-team@example.com.")
+	assert.NotContains(t, rec.Body.String(), "Privacy Team")
+}
