@@ -58,6 +58,15 @@ func (b *batchStore) WriteAll(ctx context.Context, events []request.Event, token
 	return nil
 }
 
+// newBatchService is newService on a batchStore.
+func newBatchService(now *time.Time) (*intake.Service, *batchStore, *fakeMailer) {
+	store := &batchStore{openStore: &openStore{memStore: newMemStore()}}
+	mailer := &fakeMailer{}
+	svc := newService(store.memStore, mailer, now)
+	svc.Store = store
+	return svc, store, mailer
+}
+
 // logSender logs each mail in the store's log, as it goes out.
 type logSender struct {
 	store *batchStore
@@ -89,10 +98,7 @@ func TestAcknowledgingWritesTwiceBesideTheRequest(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	store := &batchStore{openStore: &openStore{memStore: newMemStore()}}
-	mailer := &fakeMailer{}
-	svc := newService(store.memStore, mailer, &now)
-	svc.Store = store
+	svc, store, mailer := newBatchService(&now)
 	svc.Mail = &mail.Threading{Next: logSender{store, mailer}, Log: unusedSentLog{t}, Now: clock}
 	never := token.NewMemStore() // the links must not store their tokens themselves
 	svc.StatusLinks = &status.Links{Tokens: failingTokens{never}, Issuer: token.Issuer{Now: clock}, Base: "https://privacy.example/status"}
@@ -133,10 +139,7 @@ func TestAcknowledgingWritesTwiceBesideTheRequest(t *testing.T) {
 func TestTheCreatedEventIsWrittenWhenNoMailGoes(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
-	store := &batchStore{openStore: &openStore{memStore: newMemStore()}}
-	mailer := &fakeMailer{}
-	svc := newService(store.memStore, mailer, &now)
-	svc.Store = store
+	svc, store, mailer := newBatchService(&now)
 	svc.Caps, svc.AcksPerAddressPerDay = &capsStore{memStore: store.memStore}, 1
 
 	first := validSubmission()
@@ -215,10 +218,7 @@ var _ intake.Caps = (*capsStore)(nil)
 func TestASecondAcknowledgementIsASecondEvent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
-	store := &batchStore{openStore: &openStore{memStore: newMemStore()}}
-	mailer := &fakeMailer{}
-	svc := newService(store.memStore, mailer, &now)
-	svc.Store = store
+	svc, store, mailer := newBatchService(&now)
 
 	store.failMark = errors.New("table unavailable")
 	_, err := svc.Submit(ctx, validSubmission())

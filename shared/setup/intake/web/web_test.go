@@ -46,14 +46,7 @@ func TestDownloadPage(t *testing.T) {
 // was saved" page with 503 and Retry-After, in the page's language and
 // with the site's headers, and an API client the same in JSON.
 func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
-		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
-		t.Setenv(k, v)
-	}
-	env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "privacy@example.com", "TEAM_ADDRESS": "privacy-team@example.com",
-		"FORM_URL": "https://privacy.example.com/", "SUBMISSION_KEY_PARAMETER": "/desk/submission-key"}
-	h, err := web.Handler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
-	require.NoError(t, err, "no call at cold start: the unreachable key store does not stop it")
+	h := offlineHandler(t, "privacy-team@example.com")
 
 	for _, tc := range []struct{ path, words string }{
 		{"/", "Your request was not saved"},
@@ -82,17 +75,26 @@ func TestTheKeyIsReadByTheFirstRequest(t *testing.T) {
 // ("Privacy Team <…>", as mail headers write it) is shown and linked on
 // the pages as the address alone.
 func TestPagesNameTheTeamByItsAddress(t *testing.T) {
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
-		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
-		t.Setenv(k, v)
-	}
-	env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "privacy@example.com", "TEAM_ADDRESS": "Privacy Team <privacy-team@example.com>",
-		"FORM_URL": "https://privacy.example.com/", "SUBMISSION_KEY_PARAMETER": "/desk/submission-key"}
-	h, err := web.Handler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
+	h := offlineHandler(t, "Privacy Team <privacy-team@example.com>")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil)) // the key store is out of reach: the "not saved" page
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Contains(t, rec.Body.String(), "write to privacy-team@example.com.")
 	assert.NotContains(t, rec.Body.String(), "Privacy Team")
+}
+
+// offlineHandler is the web intake with team as TEAM_ADDRESS and every AWS
+// service out of reach: building it makes no AWS call (its cold start), so
+// it succeeds; its first requests find the submission key unreadable.
+func offlineHandler(t *testing.T, team string) http.Handler {
+	t.Helper()
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	env := map[string]string{"TABLE_NAME": "desk", "SENDER_ADDRESS": "privacy@example.com", "TEAM_ADDRESS": team,
+		"FORM_URL": "https://privacy.example.com/", "SUBMISSION_KEY_PARAMETER": "/desk/submission-key"}
+	h, err := web.Handler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	require.NoError(t, err, "no call at cold start: the unreachable key store does not stop it")
+	return h
 }
