@@ -106,6 +106,9 @@ func TestStore(t *testing.T) {
 
 		err = st.SetStatus(ctx, "PR-MISSING", request.Received, request.Verifying, t0)
 		assert.ErrorIs(t, err, request.ErrNotFound)
+		assert.ErrorIs(t, st.AwaitVerification(ctx, "PR-MISSING", "task-0", t0), request.ErrNotFound)
+		_, err = st.Get(ctx, "PR-MISSING")
+		assert.ErrorIs(t, err, request.ErrNotFound, "a refused status change creates no item")
 
 		got, err := st.Get(ctx, "PR-TWO")
 		require.NoError(t, err)

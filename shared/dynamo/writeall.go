@@ -17,18 +17,19 @@ import (
 const batchSize = 25
 
 // writeAttempts bounds how often WriteAll sends the items DynamoDB left
-// unprocessed (throttled) before it gives up.
-const writeAttempts = 5
+// unprocessed (throttled) before it gives up: about 3 s of pauses in all.
+const writeAttempts = 7
 
 // WriteAll writes records that need no condition, in one BatchWriteItem
 // per 25 (BatchWriteItem carries no conditions, and the table has no
 // transactions locally), so it takes only records whose writing twice
 // changes nothing a reader could tell:
-//   - events of the trail keyed by a Once name under which every write is
-//     the same record (a request's created event, made of the stored
-//     request; the acknowledged event, keyed by its mail's message ID), so
-//     that the trail's events are still never changed, and that mark
-//     nothing for the team's attention (request.NeedsAttention);
+//   - events of the trail keyed by a Once name under which no other
+//     record is ever written (a request's created event, from the call
+//     that created the request; the acknowledged event, keyed by its
+//     mail's message ID), so that the trail's events are still never
+//     changed, and that mark nothing for the team's attention
+//     (request.NeedsAttention);
 //   - new tokens (random 256-bit keys: no record to overwrite);
 //   - records of sent mail (keyed by the message ID SES gave).
 //
@@ -64,10 +65,10 @@ func (st *Store) WriteAll(ctx context.Context, events []request.Event, tokens []
 	return nil
 }
 
-// writeBatch writes up to batchSize items, sending again at once what the
-// service left unprocessed, then after a growing pause.
+// writeBatch writes up to batchSize items, sending again what the service
+// left unprocessed after a pause that grows each time.
 func (st *Store) writeBatch(ctx context.Context, items []types.WriteRequest) error {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		out, err := st.API.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table: items}})
 		if err != nil {
 			return fmt.Errorf("write %d items: %w", len(items), err)
@@ -76,7 +77,7 @@ func (st *Store) writeBatch(ctx context.Context, items []types.WriteRequest) err
 		if len(items) == 0 {
 			return nil
 		}
-		if attempt+1 == writeAttempts {
+		if attempt == writeAttempts {
 			return fmt.Errorf("write items: %d left unprocessed after %d attempts", len(items), writeAttempts)
 		}
 		if err := pause(ctx, attempt); err != nil {
@@ -85,13 +86,14 @@ func (st *Store) writeBatch(ctx context.Context, items []types.WriteRequest) err
 	}
 }
 
-// pause waits before writeBatch's next attempt: not at all before the
-// first, then 50 ms doubling. A variable, so tests count rather than wait.
+// pauseBefore is the pause after attempt, before the next: 50 ms,
+// doubling.
+func pauseBefore(attempt int) time.Duration { return 50 * time.Millisecond << (attempt - 1) }
+
+// pause waits pauseBefore(attempt), or until ctx ends. A variable, so
+// tests count rather than wait.
 var pause = func(ctx context.Context, attempt int) error {
-	if attempt == 0 {
-		return nil
-	}
-	t := time.NewTimer(50 * time.Millisecond << (attempt - 1))
+	t := time.NewTimer(pauseBefore(attempt))
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -2,8 +2,8 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -49,12 +49,23 @@ func TestWriteAllSendsUnprocessedItemsAgain(t *testing.T) {
 	assert.Len(t, api.calls[1], 1)
 	assert.Len(t, api.calls[2], 1)
 	assert.Len(t, api.calls[3], 5)
-	assert.Equal(t, []int{0, 1}, paused, "no pause before the first retry, then a longer one")
+	assert.Equal(t, []int{1, 2}, paused, "a pause before each retry")
+	assert.Equal(t, api.calls[0][0], api.calls[1][0], "the item left unprocessed is sent again")
+	assert.Equal(t, api.calls[0][0], api.calls[2][0])
 
 	api = &throttlingAPI{throttles: writeAttempts}
 	st.API = api
-	err := st.WriteAll(context.Background(), nil, nil, sent[:1])
-	require.Error(t, err)
+	require.Error(t, st.WriteAll(context.Background(), nil, nil, sent[:1]))
 	assert.Len(t, api.calls, writeAttempts, "gives up after writeAttempts")
-	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+// TestPausesAddUp: the pauses before writeAttempts calls give up add up to
+// seconds, as the SDK's own retries of a throttled call do.
+func TestPausesAddUp(t *testing.T) {
+	var total time.Duration
+	for attempt := 1; attempt < writeAttempts; attempt++ {
+		total += pauseBefore(attempt)
+	}
+	assert.GreaterOrEqual(t, total, 3*time.Second)
+	assert.LessOrEqual(t, total, 10*time.Second)
 }

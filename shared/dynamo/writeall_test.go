@@ -33,7 +33,7 @@ func TestWriteAll(t *testing.T) {
 		{RequestID: r.ID, At: t0, Actor: "system:intake-web", Action: request.ActionCreated, Once: request.ActionCreated,
 			Data: map[string]string{"channel": "web"}},
 		{RequestID: r.ID, At: t0.Add(time.Second), Actor: "system:intake-web", Action: request.ActionAcknowledged,
-			Once: request.ActionAcknowledged, Data: map[string]string{"messageId": "ses-1"}},
+			Once: request.ActionAcknowledged + ":ses-1", Data: map[string]string{"messageId": "ses-1"}},
 	}
 	issuer := token.Issuer{Now: func() time.Time { return t0 }}
 	var recs []token.Record
@@ -62,13 +62,14 @@ func TestWriteAll(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, r.ID, id)
 
+	good := request.Event{RequestID: r.ID, At: t0, Actor: "system:intake-web", Action: request.ActionTeamNotified, Once: request.ActionTeamNotified}
 	for _, bad := range []request.Event{
 		{RequestID: r.ID, At: t0, Action: "note"},                               // no Once key: a second write would add a second event
 		{RequestID: r.ID, At: t0, Action: request.ActionStageFailed, Once: "x"}, // needs the team's mark
 	} {
-		assert.Error(t, st.WriteAll(ctx, []request.Event{bad}, nil, nil), bad.Action)
+		assert.Error(t, st.WriteAll(ctx, []request.Event{good, bad}, nil, nil), bad.Action)
 	}
 	trail, err = st.Events(ctx, r.ID)
 	require.NoError(t, err)
-	assert.Len(t, trail, 2, "a refused write writes nothing")
+	assert.Len(t, trail, 2, "a refused write writes nothing, not even its good events")
 }

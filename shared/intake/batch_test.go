@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +31,11 @@ type batchStore struct {
 	tokens   []token.Record
 	sent     []mail.Sent
 	failNext error
+	// written holds each event written by WriteAll under its key
+	// (request and Once), as the table would; changed counts those
+	// written again with other content, which the table would overwrite.
+	written map[string]request.Event
+	changed []string
 }
 
 func (b *batchStore) WriteAll(ctx context.Context, events []request.Event, tokens []token.Record, sent []mail.Sent) error {
@@ -39,8 +45,16 @@ func (b *batchStore) WriteAll(ctx context.Context, events []request.Event, token
 		b.log = append(b.log, "batch failed")
 		return err
 	}
+	if b.written == nil {
+		b.written = map[string]request.Event{}
+	}
 	var parts []string
 	for _, ev := range events {
+		key := ev.RequestID + "|" + ev.Once
+		if old, ok := b.written[key]; ok && !reflect.DeepEqual(old, ev) {
+			b.changed = append(b.changed, key)
+		}
+		b.written[key] = ev
 		if err := b.memStore.AppendEvent(ctx, ev); err != nil {
 			return err
 		}
@@ -151,8 +165,8 @@ func TestTheCreatedEventIsWrittenWhenNoMailGoes(t *testing.T) {
 	rc, err := svc.Submit(ctx, capped)
 	require.NoError(t, err)
 	require.True(t, rc.Capped)
-	assert.Equal(t, []string{"checked:acknowledgement-capped", "batch:created", "expire-if-closed"}, store.log,
-		"no mail: the created event alone (the trail reads in time order)")
+	assert.Equal(t, []string{"batch:created", "checked:acknowledgement-capped", "expire-if-closed"}, store.log,
+		"no mail: the created event alone, first")
 	assert.True(t, slices.ContainsFunc(store.memStore.events, func(ev request.Event) bool {
 		return ev.RequestID == rc.Request.ID && ev.Action == request.ActionCreated
 	}))
@@ -170,7 +184,8 @@ func TestTheCreatedEventIsWrittenWhenNoMailGoes(t *testing.T) {
 	_, err = svc.Submit(ctx, failing)
 	require.NoError(t, err)
 	assert.NotContains(t, store.log, "send", "the failed call's claim holds for its lease")
-	assert.Contains(t, store.log, "batch:created")
+	assert.Equal(t, []string{"open:created", "expire-if-closed"}, store.log,
+		"a call that finds the request stored writes its created event with a condition")
 	now = now.Add(3 * time.Minute)
 	_, err = svc.Submit(ctx, failing)
 	require.NoError(t, err, "after the lease a retry finishes it")
@@ -238,4 +253,30 @@ func TestASecondAcknowledgementIsASecondEvent(t *testing.T) {
 	assert.Equal(t, []string{"msg-b", "msg-c"}, ids, "one event per mail sent")
 	assert.Equal(t, []string{"acknowledged:msg-b", "acknowledged:msg-c"}, onces, "each keyed by its mail")
 	assert.Equal(t, "msg-c", rc.Request.AckMessageID, "the request names the mail that was marked")
+	assert.Empty(t, store.changed, "no event written over")
+}
+
+// TestARepeatDoesNotWriteTheCreatedEventAgain: the created event is made
+// of the stored request, which triage may change (its kinds, its
+// priority); a later delivery of the same submission writes it only with
+// a condition, so the trail keeps what was created.
+func TestARepeatDoesNotWriteTheCreatedEventAgain(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	svc, store, _ := newBatchService(&now)
+	rc, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	require.Equal(t, "batch:created", store.log[0])
+
+	store.mu.Lock()
+	r := store.reqs[rc.Request.ID]
+	r.Priority = request.Expedited // as the team's triage would
+	store.reqs[rc.Request.ID] = r
+	store.mu.Unlock()
+	store.log = nil
+	now = now.Add(time.Minute)
+	_, err = svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"open:created", "expire-if-closed"}, store.log, "written with a condition only")
+	assert.Empty(t, store.changed, "no event written over")
 }

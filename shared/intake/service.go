@@ -235,7 +235,10 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	wasAcknowledged := !stored.AcknowledgedAt.IsZero()
 	var first []request.Event
 	switch _, batching := s.Store.(batchWriter); {
-	case early && batching:
+	case early && batching && created:
+		// Only the call that created the request: the event is made of
+		// the stored request, which triage may change later, and a call
+		// that finds it stored must not write the event again.
 		first = []request.Event{createdEv}
 	case early:
 		err = oa.AppendEventOpen(ctx, createdEv)
@@ -458,6 +461,8 @@ func (s *Service) ackLease() time.Duration {
 // mail goes out, or alone when no mail goes.
 func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool, first []request.Event) (err error) {
 	bw, batching := s.Store.(batchWriter)
+	oa, early := s.Store.(openAppender)
+	batching = batching && early
 	defer func() {
 		if len(first) == 0 {
 			return
@@ -489,9 +494,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			s.Logger().InfoContext(ctx, "acknowledgement already in progress", "requestId", r.ID)
 			return errAckInProgress
 		}
-		if err := s.countAcknowledgement(ctx, r); err != nil {
-			return err
-		}
+		// Rendered before the count, so that the created event goes in
+		// the first write after the request's with the links' tokens (which
+		// a capped acknowledgement leaves unused, to expire).
 		var links *drawnLinks
 		if batching {
 			links = &drawnLinks{}
@@ -506,6 +511,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 				return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 			}
 			first = nil
+		}
+		if err := s.countAcknowledgement(ctx, r); err != nil {
+			return err
 		}
 		messageID, sent, err := s.send(ctx, msg, batching)
 		if err != nil {
@@ -522,15 +530,15 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		if next.IsZero() {
 			next = r.Due.Next()
 		}
-		oa, early := s.Store.(openAppender)
 		if early {
 			// Recorded before the acknowledgement is marked: marking it
 			// finds the request open (received), so a close can only come
 			// after, and its sweep of the trail finds the event. No read
 			// after the put. With the record of the mail sent, when the
-			// store writes the two together.
+			// store writes the two together (keyed by the mail's ID: a
+			// mail without one is recorded with a condition).
 			ev := s.ackEvent(r, at, messageID)
-			if batching {
+			if batching && messageID != "" {
 				err = bw.WriteAll(ctx, []request.Event{ev}, nil, sent)
 			} else {
 				err = oa.AppendEventOpen(ctx, ev)
@@ -550,8 +558,12 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		r.AcknowledgedAt, r.AckMessageID, r.Status = at, messageID, request.Acknowledged
 		s.Logger().LogAttrs(ctx, slog.LevelInfo, "acknowledgement sent", slog.String("requestId", r.ID), slog.String("messageId", messageID))
 		if early {
-			return nil
+			return nil // its event was written before the mark
 		}
+	} else if early {
+		// Acknowledged before: the call that marked it wrote its event
+		// first.
+		return nil
 	}
 	if err := s.Store.AppendEvent(ctx, s.ackEvent(r, r.AcknowledgedAt, r.AckMessageID)); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
