@@ -94,6 +94,7 @@ func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
 		}
 		assert.True(t, rc.AlreadyOpen, "submission %d joins the open request", i)
 		assert.False(t, rc.Resent, "the acknowledgement went out less than an hour ago")
+		assert.Equal(t, intake.HeldRecent, rc.Held)
 		assert.Equal(t, first, rc.Request.ID)
 		now = now.Add(time.Minute)
 	}
@@ -109,6 +110,7 @@ func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rc.AlreadyOpen)
 	assert.True(t, rc.Resent, "an hour later the acknowledgement is sent again")
+	assert.Empty(t, rc.Held)
 	require.Len(t, mailer.sent, 2)
 	assert.Contains(t, mailer.sent[1].Subject, first)
 
@@ -173,4 +175,42 @@ func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rc.Capped, "a new day, a new allowance")
 	assert.Len(t, mailer.sent, 3)
+}
+
+// TestAnOpenRequestSaysWhyNothingWasSent: a new submission joining an open
+// request whose acknowledgement was held back by the daily cap is told so
+// (no mail went out: the team writes), and one joining a request whose
+// link has expired is told it is about to be closed; neither is mailed.
+func TestAnOpenRequestSaysWhyNothingWasSent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.Caps = newMemCaps(store)
+	svc.AcksPerAddressPerDay = 1
+	submit := func(source string, k request.Kind) *intake.Receipt {
+		t.Helper()
+		sub := validSubmission()
+		sub.SourceID, sub.Kinds = source, []request.Kind{k}
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		return rc
+	}
+	submit("web-first-000-abcdefgh", request.Deletion)
+	capped := submit("web-capped-00-abcdefgh", request.Portability)
+	require.True(t, capped.Capped)
+	now = now.Add(2 * time.Hour) // past ResendEvery: a resend would be due
+
+	again := submit("web-again-000-abcdefgh", request.Portability)
+	assert.True(t, again.AlreadyOpen)
+	assert.False(t, again.Resent)
+	assert.Equal(t, intake.HeldCapped, again.Held, "its acknowledgement never went out")
+
+	r := store.reqs[capped.Request.ID]
+	r.AckCappedAt, r.AcknowledgedAt, r.VerifyLinkUntil = time.Time{}, now.Add(-8*24*time.Hour), now.Add(-time.Minute)
+	store.reqs[capped.Request.ID] = r
+	late := submit("web-late-0000-abcdefgh", request.Portability)
+	assert.True(t, late.AlreadyOpen)
+	assert.Equal(t, intake.HeldExpired, late.Held, "its link has expired")
+	assert.Len(t, mailer.sent, 1, "only the first request's acknowledgement")
 }

@@ -138,8 +138,10 @@ type Receipt struct {
 	// AlreadyOpen: an unverified request of the same kinds for the same
 	// address was open, so nothing new was opened; Request is that one
 	// (not to be shown: the submitter has proven nothing). Resent says
-	// whether its acknowledgement went out again.
+	// whether its acknowledgement went out again; Held, when it did not,
+	// why.
 	AlreadyOpen, Resent bool
+	Held                Held
 	// Capped: the request was stored, but the address had its automatic
 	// mails for the day, so no acknowledgement went out and its request
 	// workflow waits for the team.
@@ -293,6 +295,22 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	return &Receipt{Request: stored, Created: created}, nil
 }
 
+// Held says why an open request's acknowledgement was not sent again.
+type Held string
+
+// Why an acknowledgement is not sent again.
+const (
+	// HeldRecent: it went out (or is going out) less than ResendEvery
+	// ago, or was sent again since.
+	HeldRecent Held = "recent"
+	// HeldCapped: it never went out, held back by the address's daily
+	// cap; the team writes to the address.
+	HeldCapped Held = "capped"
+	// HeldExpired: the link it carried has expired; the request is about
+	// to be closed unverified, with a notice to the address.
+	HeldExpired Held = "expired"
+)
+
 // alreadyOpen finds an open, unverified request of the same kinds among the
 // address's latest; when there is one, nothing new is opened and its
 // acknowledgement is sent again, at most once per ResendEvery.
@@ -336,7 +354,17 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 			return nil, fmt.Errorf("submit: %w", err)
 		}
 		s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", resend)
-		return &Receipt{Request: r, AlreadyOpen: true, Resent: resend}, nil
+		rc := &Receipt{Request: r, AlreadyOpen: true, Resent: resend}
+		switch {
+		case resend:
+		case r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero():
+			rc.Held = HeldCapped
+		case linkExpired:
+			rc.Held = HeldExpired
+		default:
+			rc.Held = HeldRecent
+		}
+		return rc, nil
 	}
 	return nil, nil
 }

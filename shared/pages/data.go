@@ -71,8 +71,12 @@ type Field struct {
 // submitter has proven nothing).
 type Submitted struct {
 	Request *request.Request
-	// Resent: the open request's acknowledgement went out again.
-	Resent bool
+	// Resent: the open request's acknowledgement went out again. When it
+	// did not: Capped, it never went out (the address's daily cap; the team
+	// writes), or Expired, the link it carried has expired (the request is
+	// about to be closed, with a notice); otherwise it went out less than
+	// an hour ago.
+	Resent, Capped, Expired bool
 }
 
 // Verify is what the verification page shows ("verify").
@@ -125,3 +129,7 @@ type Task struct {
 	// State is the answer recorded: done, nothing-held or cannot.
 	State string
 }
+
+// AlreadyOpenWords is what the "request-already-open" page says of d, in
+// English, for the API's JSON answer.
+func AlreadyOpenWords(d Submitted) string { return alreadyOpenWordsEN(d) }

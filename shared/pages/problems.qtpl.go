@@ -168,16 +168,19 @@ func requestFailedEN(v View) string {
 }
 
 func streamrequestAlreadyOpenEN(qw422016 *qt422016.Writer, v View, d Submitted) {
-	streamtop(qw422016, v, "This request is already waiting for confirmation")
-	qw422016.N().S(`
-<h1>This request is already waiting for confirmation</h1>
-<p>A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. `)
-	if d.Resent {
-		qw422016.N().S(`We have sent its acknowledgement to that address again.`)
+	if d.Capped || d.Expired {
+		streamtop(qw422016, v, "This request is already open")
+		qw422016.N().S(`
+<h1>This request is already open</h1>`)
 	} else {
-		qw422016.N().S(`We sent mail about it to that address less than an hour ago, so we did not send more.`)
+		streamtop(qw422016, v, "This request is already waiting for confirmation")
+		qw422016.N().S(`
+<h1>This request is already waiting for confirmation</h1>`)
 	}
-	qw422016.N().S(` Please look for our mail there, including in the spam folder, and use the confirmation link in it. Questions? Write to `)
+	qw422016.N().S(`
+<p>`)
+	streamalreadyOpenWordsEN(qw422016, d)
+	qw422016.N().S(` Questions? Write to `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(`.</p>
 `)
@@ -194,6 +197,36 @@ func writerequestAlreadyOpenEN(qq422016 qtio422016.Writer, v View, d Submitted) 
 func requestAlreadyOpenEN(v View, d Submitted) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writerequestAlreadyOpenEN(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamalreadyOpenWordsEN(qw422016 *qt422016.Writer, d Submitted) {
+	if d.Capped {
+		qw422016.N().S(`A request for the same thing from this email address is already open, so we did not open another one. This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it.`)
+	} else if d.Expired {
+		qw422016.N().S(`A request for the same thing from this email address is already open, but the confirmation link we sent for it has expired, so we did not open another one. We will close it without acting on it and tell you so by email; you may then ask again.`)
+	} else {
+		qw422016.N().S(`A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. `)
+		if d.Resent {
+			qw422016.N().S(`We have sent its acknowledgement to that address again.`)
+		} else {
+			qw422016.N().S(`We sent mail about it to that address less than an hour ago, so we did not send more.`)
+		}
+		qw422016.N().S(` Please look for our mail there, including in the spam folder, and use the confirmation link in it.`)
+	}
+}
+
+func writealreadyOpenWordsEN(qq422016 qtio422016.Writer, d Submitted) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamalreadyOpenWordsEN(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func alreadyOpenWordsEN(d Submitted) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writealreadyOpenWordsEN(qb422016, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
@@ -678,16 +711,19 @@ func requestFailedES(v View) string {
 }
 
 func streamrequestAlreadyOpenES(qw422016 *qt422016.Writer, v View, d Submitted) {
-	streamtop(qw422016, v, "Esta solicitud ya espera su confirmación")
-	qw422016.N().S(`
-<h1>Esta solicitud ya espera su confirmación</h1>
-<p>Ya hay una solicitud abierta por lo mismo desde este correo electrónico, a la espera de su confirmación, así que no abrimos otra. `)
-	if d.Resent {
-		qw422016.N().S(`Volvimos a enviar su acuse de recibo a esa dirección.`)
+	if d.Capped || d.Expired {
+		streamtop(qw422016, v, "Esta solicitud ya está abierta")
+		qw422016.N().S(`
+<h1>Esta solicitud ya está abierta</h1>`)
 	} else {
-		qw422016.N().S(`Le enviamos un correo sobre ella a esa dirección hace menos de una hora, así que no enviamos más.`)
+		streamtop(qw422016, v, "Esta solicitud ya espera su confirmación")
+		qw422016.N().S(`
+<h1>Esta solicitud ya espera su confirmación</h1>`)
 	}
-	qw422016.N().S(` Busque nuestro correo allí, también en la carpeta de correo no deseado, y use el enlace de confirmación que contiene. ¿Tiene preguntas? Escriba a `)
+	qw422016.N().S(`
+<p>`)
+	streamalreadyOpenWordsES(qw422016, d)
+	qw422016.N().S(` ¿Tiene preguntas? Escriba a `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(`.</p>
 `)
@@ -704,6 +740,36 @@ func writerequestAlreadyOpenES(qq422016 qtio422016.Writer, v View, d Submitted) 
 func requestAlreadyOpenES(v View, d Submitted) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writerequestAlreadyOpenES(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamalreadyOpenWordsES(qw422016 *qt422016.Writer, d Submitted) {
+	if d.Capped {
+		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, así que no abrimos otra. Esta dirección de correo electrónico ya recibió varios correos nuestros hoy, así que no le enviaremos otro por ahora; el equipo de privacidad le escribirá.`)
+	} else if d.Expired {
+		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, pero el enlace de confirmación que le enviamos ha caducado, así que no abrimos otra. La cerraremos sin actuar sobre ella y se lo diremos por correo electrónico; después podrá volver a pedirlo.`)
+	} else {
+		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, a la espera de su confirmación, así que no abrimos otra. `)
+		if d.Resent {
+			qw422016.N().S(`Volvimos a enviar su acuse de recibo a esa dirección.`)
+		} else {
+			qw422016.N().S(`Le enviamos un correo sobre ella a esa dirección hace menos de una hora, así que no enviamos más.`)
+		}
+		qw422016.N().S(` Busque nuestro correo allí, también en la carpeta de correo no deseado, y use el enlace de confirmación que contiene.`)
+	}
+}
+
+func writealreadyOpenWordsES(qq422016 qtio422016.Writer, d Submitted) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamalreadyOpenWordsES(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func alreadyOpenWordsES(d Submitted) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writealreadyOpenWordsES(qb422016, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

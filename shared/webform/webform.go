@@ -443,7 +443,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		return
 	}
 	if rc.AlreadyOpen {
-		h.render(w, r, http.StatusOK, "request-already-open", lang, pages.Submitted{Resent: rc.Resent})
+		h.render(w, r, http.StatusOK, "request-already-open", lang, alreadyOpen(rc))
 		return
 	}
 	if rc.Capped {
@@ -514,8 +514,12 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 	}
 	if rc.AlreadyOpen {
 		// The earlier request is not shown: the submitter has proven nothing.
-		writeJSON(w, http.StatusOK, map[string]any{"status": "already-open", "resent": rc.Resent,
-			"message": alreadyOpenMessage(rc.Resent, h.team)})
+		body := map[string]any{"status": "already-open", "resent": rc.Resent,
+			"message": pages.AlreadyOpenWords(alreadyOpen(rc)) + " Questions? Write to " + h.team + "."}
+		if rc.Held != "" {
+			body["held"] = string(rc.Held)
+		}
+		writeJSON(w, http.StatusOK, body)
 		return
 	}
 	status := http.StatusCreated
@@ -533,14 +537,9 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 // open, unconfirmed request of the same kinds, or has had its mails for
 // the day (the form's pages say it in the templates "request-already-open"
 // and "request-capped" of shared/pages).
-func alreadyOpenMessage(resent bool, team string) string {
-	m := "A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. "
-	if resent {
-		m += "We have sent its acknowledgement to that address again. "
-	} else {
-		m += "We sent mail about it to that address less than an hour ago, so we did not send more. "
-	}
-	return m + "Please look for our mail there, including in the spam folder, and use the confirmation link in it. Questions? Write to " + team + "."
+// alreadyOpen is what the page says of an already-open request's receipt.
+func alreadyOpen(rc *intake.Receipt) pages.Submitted {
+	return pages.Submitted{Resent: rc.Resent, Capped: rc.Held == intake.HeldCapped, Expired: rc.Held == intake.HeldExpired}
 }
 
 func cappedMessage(team string) string {
