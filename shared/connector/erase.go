@@ -61,9 +61,20 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	out := &Erasure{System: sys.Name}
 	if !sys.Supports(system.Erase) {
 		// Everything the system holds that may be erased is under a hold, or
-		// it offers no erase at all: nothing is sent.
+		// it offers no erase at all: nothing is sent. Its holds keep
+		// something only where it holds the person: asked, when it can be
+		// asked by API (a find by hand is left to the owner).
 		if len(sys.Holds) == 0 {
 			return nil, &PermanentError{System: sys.Name, Action: system.Erase, Reason: "action not supported by the system"}
+		}
+		if m := sys.Actions[system.Find]; m != nil && m.Kind == system.HTTP {
+			found, err := e.Systems.Do(ctx, sys, system.Find, p)
+			if err != nil {
+				return nil, err
+			}
+			if out.FoundBefore = found.Found; !found.Found {
+				return out, nil
+			}
 		}
 		if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
 			return nil, err
@@ -88,7 +99,7 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 				"at": res.At.UTC().Format(time.RFC3339),
 			},
 		}
-		if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
+		if err := e.recordHoldsIfFound(ctx, requestID, sys, out); err != nil {
 			return nil, err
 		}
 		if err := e.record(ctx, out, ev); err != nil {
@@ -116,7 +127,7 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	} else {
 		ev.Reason = "the system no longer finds the person"
 	}
-	if err := e.recordHolds(ctx, requestID, sys, out); err != nil {
+	if err := e.recordHoldsIfFound(ctx, requestID, sys, out); err != nil {
 		return nil, err
 	}
 	if err := e.record(ctx, out, ev); err != nil {
@@ -129,6 +140,15 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	out.Erased, out.Proven = true, true
 	e.Log.InfoContext(ctx, "erasure proven", "requestId", requestID, "system", sys.Name, "status", check.Status)
 	return out, nil
+}
+
+// recordHoldsIfFound records the holds of a system whose erase found the
+// person: where it held nothing, nothing was kept.
+func (e *Eraser) recordHoldsIfFound(ctx context.Context, requestID string, sys *system.System, out *Erasure) error {
+	if !out.FoundBefore {
+		return nil
+	}
+	return e.recordHolds(ctx, requestID, sys, out)
 }
 
 // recordHolds records an "erasure-withheld" event for each legal hold.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -239,4 +240,44 @@ func TestSESSuppression(t *testing.T) {
 		assert.Equal(t, "PermanentError", typeName(err))
 		assert.Empty(t, f.got)
 	})
+}
+
+// TestNothingIsKeptWhereThePersonIsNot: a system's legal holds keep
+// something only where the system holds the person. An erase that finds
+// nobody records no hold; a system that erases nothing (all under holds)
+// is asked by its find first, and keeps nothing of someone it does not
+// hold.
+func TestNothingIsKeptWhereThePersonIsNot(t *testing.T) {
+	_, srv := startAccounts(t)
+	log, _ := logBuffer()
+	stranger := connector.Person{Email: "nobody@example.com"}
+
+	reg := loadRegistry(t, accountsYAML(srv.URL))
+	sys, _ := reg.Lookup("accounts")
+	audit := &memAudit{}
+	out, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-5", sys, stranger)
+	require.NoError(t, err)
+	assert.False(t, out.FoundBefore)
+	assert.Empty(t, out.Withheld)
+	for _, e := range audit.events {
+		assert.NotEqual(t, "erasure-withheld", e.Action)
+	}
+
+	// The same system with its erase taken away: everything under holds.
+	keepAll := strings.Replace(accountsYAML(srv.URL), "      erase:\n", "      ignored-erase:\n", 1)
+	keepAll = keepAll[:strings.Index(keepAll, "      ignored-erase:")] + keepAll[strings.Index(keepAll, "    holds:"):]
+	reg = loadRegistry(t, keepAll)
+	sys, _ = reg.Lookup("accounts")
+	require.False(t, sys.Supports(system.Erase))
+	for _, tc := range []struct {
+		person connector.Person
+		kept   int
+	}{{stranger, 0}, {connector.Person{Email: janeEmail}, 1}} {
+		audit := &memAudit{}
+		out, err := newEraser(newHTTP(log), audit).Erase(context.Background(), "req-6", sys, tc.person)
+		require.NoError(t, err)
+		assert.Len(t, out.Withheld, tc.kept, tc.person.Email)
+		assert.Len(t, audit.events, tc.kept, tc.person.Email)
+		assert.Equal(t, tc.kept > 0, out.FoundBefore)
+	}
 }

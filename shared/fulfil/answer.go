@@ -185,7 +185,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 				exported = append(exported, sys.Name)
 			}
 			if res.Action == system.Erase {
-				for _, h := range sys.Holds {
+				for _, h := range keptBy(sys, res) {
 					if held[h.Category] {
 						continue
 					}
@@ -388,4 +388,24 @@ func (l *ownerResultList) UnmarshalJSON(b []byte) error {
 	}
 	*l = many
 	return nil
+}
+
+// keptBy is what erase result res of sys kept under its legal holds: the
+// categories its step withheld (none where the system did not hold the
+// person), or, for an owner's task done by hand, every hold of the system,
+// as the task told the owner to keep them (none for "holds nothing").
+func keptBy(sys *system.System, res StepResult) []system.Hold {
+	if res.ConfirmedAt != "" {
+		if !res.Found {
+			return nil
+		}
+		return sys.Holds
+	}
+	var kept []system.Hold
+	for _, h := range sys.Holds {
+		if slices.Contains(res.Withheld, h.Category) {
+			kept = append(kept, h)
+		}
+	}
+	return kept
 }

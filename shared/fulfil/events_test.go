@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -44,7 +45,7 @@ func TestSampleEvents(t *testing.T) {
 		e.store.requests[in.RequestID] = withID(e.store.requests["PR-1"], in.RequestID)
 		out, err := e.svc.Step(ctx, in)
 		require.NoError(t, err)
-		assert.Equal(t, "erased", out.Outcome)
+		assert.Equal(t, mail.OutcomeErasedKept, out.Outcome, "payments keeps what its holds keep")
 	})
 	t.Run("fulfil-answer.json", func(t *testing.T) {
 		var in fulfil.AnswerInput

@@ -122,7 +122,10 @@ func (f *fakeSystems) Do(_ context.Context, sys *system.System, a system.Action,
 	if f.do != nil {
 		return f.do(sys, a)
 	}
-	res := &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: a != system.Find}
+	// The person is in every system: found by an action, gone from a find
+	// after an erase; a system that keeps everything under its holds
+	// (no erase) still finds them.
+	res := &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: a != system.Find || !sys.Supports(system.Erase)}
 	if a == system.Export {
 		res.Data = map[string][]json.RawMessage{sys.Categories[0]: {json.RawMessage(`{"email":"` + janeEmail + `"}`)}}
 	}

@@ -146,14 +146,27 @@ func TestStep(t *testing.T) {
 		assert.Equal(t, []string{"customer-accounts erase", "customer-accounts find"}, e.systems.calls)
 		assert.Equal(t, []string{connector.ActionErasureProof, fulfil.ActionStepDone}, e.store.actions("PR-1"))
 	})
-	t.Run("a system under legal hold is not called and its holds are recorded", func(t *testing.T) {
+	t.Run("a system under legal hold is asked only whether it holds the person, and its holds are recorded", func(t *testing.T) {
 		e := newEnv(t, request.Deletion)
 		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "credit-factoring", Action: system.Erase})
 		require.NoError(t, err)
 		assert.Equal(t, mail.OutcomeWithheld, out.Outcome)
 		assert.Equal(t, []string{"credit-history", "invoices"}, out.Withheld)
-		assert.Empty(t, e.systems.calls)
+		assert.Equal(t, []string{"credit-factoring find"}, e.systems.calls)
 		assert.Equal(t, []string{connector.ActionErasureWithheld, connector.ActionErasureWithheld, fulfil.ActionStepDone}, e.store.actions("PR-1"))
+	})
+	t.Run("where the person is not, nothing is kept", func(t *testing.T) {
+		for _, sys := range []string{"credit-factoring", "payments"} {
+			e := newEnv(t, request.Deletion)
+			e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+				return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+			}
+			out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: sys, Action: system.Erase})
+			require.NoError(t, err, sys)
+			assert.Equal(t, mail.OutcomeNotFound, out.Outcome, sys)
+			assert.Empty(t, out.Withheld, sys)
+			assert.NotContains(t, e.store.actions("PR-1"), connector.ActionErasureWithheld, sys)
+		}
 	})
 	t.Run("a system still finding the person fails unwrapped", func(t *testing.T) {
 		e := newEnv(t, request.Deletion)
@@ -269,7 +282,7 @@ func TestAnswer(t *testing.T) {
 		assert.Equal(t, []string{janeEmail}, m.To)
 		assert.Contains(t, m.Text, "Equal Credit Opportunity Act record retention (12 CFR 1002.12)")
 		assert.Contains(t, m.Text, "Invoices and factoring records are financial records we must keep.")
-		assert.Contains(t, m.Text, "Payment processor (Stripe): deleted; we checked afterwards")
+		assert.Contains(t, m.Text, "Payment processor (Stripe): deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about you")
 		assert.Contains(t, m.HTML, "What we kept, and why")
 
 		again, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
@@ -559,4 +572,30 @@ func TestAnswerNamesEachSystemOnceInTheRequestsLanguage(t *testing.T) {
 		require.Len(t, e.mail.sent, 1)
 		assert.Contains(t, e.mail.sent[0].Text, "  - Cuentas de cliente: una copia de sus datos está en la descarga de abajo\n")
 	})
+}
+
+// TestAnswerListsOnlyWhatWasKept: the answer's "what we kept" lists a
+// system's holds only where its erase kept something (the person was
+// there); a system that held nothing about the person is said to have held
+// nothing, with no hold beside it.
+func TestAnswerListsOnlyWhatWasKept(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.Deletion)
+	results := runAll(t, e)
+	for i, res := range results {
+		switch res.System {
+		case "payments": // the person was not there
+			results[i] = fulfil.StepResult{System: "payments", Action: system.Erase, Outcome: mail.OutcomeNotFound}
+		case "credit-factoring": // one category of the person's kept
+			results[i] = fulfil.StepResult{System: "credit-factoring", Action: system.Erase, Outcome: mail.OutcomeWithheld, Found: true, Withheld: []string{"invoices"}}
+		}
+	}
+	_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+	require.NoError(t, err)
+	require.Len(t, e.mail.sent, 1)
+	m := e.mail.sent[0]
+	assert.Contains(t, m.Text, "Payment processor (Stripe): it held no data about you")
+	assert.NotContains(t, m.Text, "Payment processor (Stripe), ", "no hold listed for a system that held nothing")
+	assert.Contains(t, m.Text, "Invoices and factoring records are financial records we must keep.")
+	assert.NotContains(t, m.Text, "Equal Credit Opportunity Act", "only the category kept")
 }

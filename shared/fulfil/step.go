@@ -125,12 +125,15 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		}
 		out.Found = er.FoundBefore
 		switch {
+		case !er.FoundBefore && len(er.Withheld) == 0:
+			// Nothing of the person's was there to erase or keep: the
+			// answer says the system held nothing, not that it deleted
+			// something.
+			out.Outcome = mail.OutcomeNotFound
 		case !sys.Supports(system.Erase):
 			out.Outcome = mail.OutcomeWithheld
-		case !er.FoundBefore:
-			// Nothing of the person's was there to erase: the answer says
-			// the system held nothing, not that it deleted something.
-			out.Outcome = mail.OutcomeNotFound
+		case er.Proven && len(er.Withheld) > 0:
+			out.Outcome = mail.OutcomeErasedKept
 		case er.Proven:
 			out.Outcome = mail.OutcomeErased
 		default:

@@ -11,6 +11,7 @@ import (
 // Outcomes of one system's action, as the answer names them.
 const (
 	OutcomeErased     = "erased"          // erased, and the system no longer finds the person
+	OutcomeErasedKept = "erased-kept"     // erased but for what a legal hold keeps; nothing else found after
 	OutcomeErasedAsk  = "erased-unproven" // erase accepted; the system cannot be asked again
 	OutcomeSuppressed = "suppressed"      // no further marketing mail
 	OutcomeOptedOut   = "opted-out"       // the system no longer sells or shares the person's data

@@ -576,6 +576,8 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string) {
 	switch outcome {
 	case OutcomeErased:
 		qw422016.N().S(`deleted; we checked afterwards and it no longer holds your data`)
+	case OutcomeErasedKept:
+		qw422016.N().S(`deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about you`)
 	case OutcomeErasedAsk:
 		qw422016.N().S(`deletion requested; this system deletes on its own schedule and cannot be asked again`)
 	case OutcomeSuppressed:
@@ -615,6 +617,8 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string) {
 	switch outcome {
 	case OutcomeErased:
 		qw422016.N().S(`eliminados; lo comprobamos después y ya no guarda sus datos`)
+	case OutcomeErasedKept:
+		qw422016.N().S(`eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre usted`)
 	case OutcomeErasedAsk:
 		qw422016.N().S(`eliminación solicitada; este sistema elimina según su propio calendario y no se le puede volver a consultar`)
 	case OutcomeSuppressed:
