@@ -77,6 +77,23 @@ type Submitted struct {
 	// about to be closed, with a notice); otherwise it went out less than
 	// an hour ago.
 	Resent, Capped, Expired bool
+	// Repeat: the same submission came before ("receipt": the request is
+	// not new).
+	Repeat bool
+}
+
+// MovedOn reports whether the receipt is of a repeated submission whose
+// request has moved past waiting for its confirmation (verified, carried
+// out, closed): what a first receipt says would no longer be true.
+func (d Submitted) MovedOn() bool {
+	if !d.Repeat || d.Request == nil {
+		return false
+	}
+	switch d.Request.Status {
+	case request.Received, request.Acknowledged, request.Verifying:
+		return false
+	}
+	return true
 }
 
 // Verify is what the verification page shows ("verify").

@@ -20,55 +20,69 @@ var (
 func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 	streamtop(qw422016, v, "Request received")
 	if r := d.Request; r != nil {
-		qw422016.N().S(`
-<h1>We have received your request</h1>
-<p class="reference">Your reference: <strong>`)
-		qw422016.E().S(r.ID)
-		qw422016.N().S(`</strong></p>
-<p>You asked us to:</p>
-<ul>`)
-		for _, k := range r.Kinds {
-			qw422016.N().S(`<li>`)
-			streamkindEN(qw422016, k)
-			qw422016.N().S(`</li>`)
-		}
-		qw422016.N().S(`</ul>
-`)
-		if r.OnlyOptOuts() {
+		if d.MovedOn() {
 			qw422016.N().S(`
-<p>We have recorded your opt-out. We act on it by <strong>`)
-			qw422016.E().S(v.Date(r.Due.OptOut))
-			qw422016.N().S(`</strong> at the latest. We have sent a confirmation to your email address.</p>
+<h1>We already have this request</h1>
+<p class="reference">Your reference: <strong>`)
+			qw422016.E().S(r.ID)
+			qw422016.N().S(`</strong></p>
+<p>You sent this request before, on `)
+			qw422016.E().S(v.Date(r.ReceivedAt))
+			qw422016.N().S(`. We emailed you about it; the status link in our mail shows where it stands.</p>
 `)
 		} else {
 			qw422016.N().S(`
-<h2>What happens next</h2>
-<ol>
+<h1>We have received your request</h1>
+<p class="reference">Your reference: <strong>`)
+			qw422016.E().S(r.ID)
+			qw422016.N().S(`</strong></p>
+<p>You asked us to:</p>
+<ul>`)
+			for _, k := range r.Kinds {
+				qw422016.N().S(`<li>`)
+				streamkindEN(qw422016, k)
+				qw422016.N().S(`</li>`)
+			}
+			qw422016.N().S(`</ul>
 `)
-			if r.VerifyLinkUntil.IsZero() {
+			if r.OnlyOptOuts() {
 				qw422016.N().S(`
-  <li>We have sent an acknowledgement to your email address.</li>
-  <li>We will email you a link to confirm it is you. Nothing is shown or deleted until you do.</li>
+<p>We have recorded your opt-out. We act on it by <strong>`)
+				qw422016.E().S(v.Date(r.Due.OptOut))
+				qw422016.N().S(`</strong> at the latest. We have sent a confirmation to your email address.</p>
 `)
 			} else {
 				qw422016.N().S(`
-  <li>We have sent an acknowledgement to your email address, with a link to confirm it is you; it works until `)
-				qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
-				qw422016.N().S(`. Nothing is shown or deleted until you do.</li>
+<h2>What happens next</h2>
+<ol>
 `)
-			}
-			qw422016.N().S(`
+				if r.VerifyLinkUntil.IsZero() {
+					qw422016.N().S(`
+  <li>We have sent an acknowledgement to your email address.</li>
+  <li>We will email you a link to confirm it is you. Nothing is shown or deleted until you do.</li>
+`)
+				} else {
+					qw422016.N().S(`
+  <li>We have sent an acknowledgement to your email address, with a link to confirm it is you; it works until `)
+					qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
+					qw422016.N().S(`. Nothing is shown or deleted until you do.</li>
+`)
+				}
+				qw422016.N().S(`
   <li>We will answer by <strong>`)
-			qw422016.E().S(v.Date(r.Due.Response))
-			qw422016.N().S(`</strong>. If we need more time we will tell you why before then; we can extend once, to `)
-			qw422016.E().S(v.Date(r.Due.Extended))
-			qw422016.N().S(` at the latest.</li>
+				qw422016.E().S(v.Date(r.Due.Response))
+				qw422016.N().S(`</strong>. If we need more time we will tell you why before then; we can extend once, to `)
+				qw422016.E().S(v.Date(r.Due.Extended))
+				qw422016.N().S(` at the latest.</li>
 </ol>
 `)
-			if !r.Due.OptOut.IsZero() {
-				qw422016.N().S(`<p>Your opt-out of sale or sharing takes effect by `)
-				qw422016.E().S(v.Date(r.Due.OptOut))
-				qw422016.N().S(` at the latest.</p>`)
+				if !r.Due.OptOut.IsZero() {
+					qw422016.N().S(`<p>Your opt-out of sale or sharing takes effect by `)
+					qw422016.E().S(v.Date(r.Due.OptOut))
+					qw422016.N().S(` at the latest.</p>`)
+				}
+				qw422016.N().S(`
+`)
 			}
 			qw422016.N().S(`
 `)
@@ -105,55 +119,69 @@ func receiptEN(v View, d Submitted) string {
 func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 	streamtop(qw422016, v, "Solicitud recibida")
 	if r := d.Request; r != nil {
-		qw422016.N().S(`
-<h1>Recibimos su solicitud</h1>
-<p class="reference">Su número de solicitud: <strong>`)
-		qw422016.E().S(r.ID)
-		qw422016.N().S(`</strong></p>
-<p>Usted nos pidió:</p>
-<ul>`)
-		for _, k := range r.Kinds {
-			qw422016.N().S(`<li>`)
-			streamkindES(qw422016, k)
-			qw422016.N().S(`</li>`)
-		}
-		qw422016.N().S(`</ul>
-`)
-		if r.OnlyOptOuts() {
+		if d.MovedOn() {
 			qw422016.N().S(`
-<p>Registramos su solicitud de exclusión. La atenderemos a más tardar el <strong>`)
-			qw422016.E().S(v.Date(r.Due.OptOut))
-			qw422016.N().S(`</strong>. Le enviamos una confirmación a su correo electrónico.</p>
+<h1>Ya tenemos esta solicitud</h1>
+<p class="reference">Su número de solicitud: <strong>`)
+			qw422016.E().S(r.ID)
+			qw422016.N().S(`</strong></p>
+<p>Ya nos envió esta solicitud el `)
+			qw422016.E().S(v.Date(r.ReceivedAt))
+			qw422016.N().S(`. Le escribimos por correo electrónico sobre ella; el enlace de estado de nuestro correo muestra en qué punto está.</p>
 `)
 		} else {
 			qw422016.N().S(`
-<h2>Qué sucede ahora</h2>
-<ol>
+<h1>Recibimos su solicitud</h1>
+<p class="reference">Su número de solicitud: <strong>`)
+			qw422016.E().S(r.ID)
+			qw422016.N().S(`</strong></p>
+<p>Usted nos pidió:</p>
+<ul>`)
+			for _, k := range r.Kinds {
+				qw422016.N().S(`<li>`)
+				streamkindES(qw422016, k)
+				qw422016.N().S(`</li>`)
+			}
+			qw422016.N().S(`</ul>
 `)
-			if r.VerifyLinkUntil.IsZero() {
+			if r.OnlyOptOuts() {
 				qw422016.N().S(`
-  <li>Le enviamos un acuse de recibo a su correo electrónico.</li>
-  <li>Le enviaremos por correo electrónico un enlace para confirmar que es usted. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+<p>Registramos su solicitud de exclusión. La atenderemos a más tardar el <strong>`)
+				qw422016.E().S(v.Date(r.Due.OptOut))
+				qw422016.N().S(`</strong>. Le enviamos una confirmación a su correo electrónico.</p>
 `)
 			} else {
 				qw422016.N().S(`
-  <li>Le enviamos un acuse de recibo a su correo electrónico, con un enlace para confirmar que es usted; funciona hasta el `)
-				qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
-				qw422016.N().S(`. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+<h2>Qué sucede ahora</h2>
+<ol>
 `)
-			}
-			qw422016.N().S(`
+				if r.VerifyLinkUntil.IsZero() {
+					qw422016.N().S(`
+  <li>Le enviamos un acuse de recibo a su correo electrónico.</li>
+  <li>Le enviaremos por correo electrónico un enlace para confirmar que es usted. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+`)
+				} else {
+					qw422016.N().S(`
+  <li>Le enviamos un acuse de recibo a su correo electrónico, con un enlace para confirmar que es usted; funciona hasta el `)
+					qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
+					qw422016.N().S(`. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+`)
+				}
+				qw422016.N().S(`
   <li>Le responderemos a más tardar el <strong>`)
-			qw422016.E().S(v.Date(r.Due.Response))
-			qw422016.N().S(`</strong>. Si necesitamos más tiempo, se lo informaremos antes de esa fecha y le explicaremos el motivo; podemos extender el plazo una sola vez, hasta el `)
-			qw422016.E().S(v.Date(r.Due.Extended))
-			qw422016.N().S(` a más tardar.</li>
+				qw422016.E().S(v.Date(r.Due.Response))
+				qw422016.N().S(`</strong>. Si necesitamos más tiempo, se lo informaremos antes de esa fecha y le explicaremos el motivo; podemos extender el plazo una sola vez, hasta el `)
+				qw422016.E().S(v.Date(r.Due.Extended))
+				qw422016.N().S(` a más tardar.</li>
 </ol>
 `)
-			if !r.Due.OptOut.IsZero() {
-				qw422016.N().S(`<p>Su exclusión de la venta o el intercambio de datos se hará efectiva a más tardar el `)
-				qw422016.E().S(v.Date(r.Due.OptOut))
-				qw422016.N().S(`.</p>`)
+				if !r.Due.OptOut.IsZero() {
+					qw422016.N().S(`<p>Su exclusión de la venta o el intercambio de datos se hará efectiva a más tardar el `)
+					qw422016.E().S(v.Date(r.Due.OptOut))
+					qw422016.N().S(`.</p>`)
+				}
+				qw422016.N().S(`
+`)
 			}
 			qw422016.N().S(`
 `)

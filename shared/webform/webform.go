@@ -450,7 +450,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		h.render(w, r, http.StatusOK, "request-capped", lang, pages.Submitted{Request: rc.Request})
 		return
 	}
-	h.render(w, r, http.StatusOK, "receipt", lang, pages.Submitted{Request: rc.Request})
+	h.render(w, r, http.StatusOK, "receipt", lang, pages.Submitted{Request: rc.Request, Repeat: !rc.Created})
 }
 
 func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {

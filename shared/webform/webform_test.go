@@ -348,3 +348,34 @@ func TestAlreadyOpenSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestARepeatReceiptSaysWhatIsStillTrue: the same submission sent again
+// (a reload, the back button) after its request was confirmed and carried
+// out is not told a confirmation link is on its way; while the request
+// still waits for its confirmation, the first receipt's words hold.
+func TestARepeatReceiptSaysWhatIsStillTrue(t *testing.T) {
+	received := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		status  request.Status
+		created bool
+		says    string
+		not     string
+	}{
+		{request.Completed, false, "We already have this request", "link to confirm"},
+		{request.InProgress, false, "You sent this request before, on Friday, November 27, 2026", "Nothing is shown or deleted"},
+		{request.Acknowledged, false, "with a link to confirm it is you", "We already have this request"},
+		{request.Acknowledged, true, "with a link to confirm it is you", "We already have this request"},
+	} {
+		rc := &intake.Receipt{Created: tc.created, Request: &request.Request{
+			ID: "PR-ABCD-EFGH-JKLM-NPQR", Kinds: []request.Kind{request.Deletion}, Status: tc.status, ReceivedAt: received,
+			VerifyLinkUntil: received.AddDate(0, 0, 7),
+			Due:             request.Due{Response: received.AddDate(0, 0, 45), Extended: received.AddDate(0, 0, 90)},
+		}}
+		h := newHandler(&fakeIntake{receipt: rc})
+		res, body := serve(h, form(validForm()))
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Contains(t, body, tc.says, tc.status)
+		assert.NotContains(t, body, tc.not, tc.status)
+		assert.Contains(t, body, "PR-ABCD-EFGH-JKLM-NPQR")
+	}
+}
