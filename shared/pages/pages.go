@@ -72,6 +72,15 @@ func (v View) OtherLang() string {
 	return Spanish
 }
 
+// ISODate is t's date in the business time zone as a <time datetime>
+// attribute writes it ("2006-01-02"): the day Date names; "" for zero.
+func (v View) ISODate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(v.loc()).Format(time.DateOnly)
+}
+
 // Date writes t's day in the business time zone, in the page's language:
 // "Monday, January 11, 2027" or "lunes, 11 de enero de 2027"; "" for zero.
 func (v View) Date(t time.Time) string {

@@ -275,3 +275,22 @@ func TestValuesAreEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeTagsNameTheDayTheyShow: a deadline is the end of a day in the
+// business time zone (the next day in UTC); the status page's <time
+// datetime> names the day its text does, in both languages.
+func TestTimeTagsNameTheDayTheyShow(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	due := time.Date(2027, 1, 15, 4, 59, 59, 0, time.UTC) // Thursday, January 14, 11:59:59 PM in New York
+	d := status.View{RequestID: "PR-1", Kinds: []request.Kind{request.Deletion}, Status: request.Verified, Verify: true,
+		Received: due.AddDate(0, 0, -45), AnswerBy: due}
+	for lang, text := range map[string]string{pages.English: "Thursday, January 14, 2027", pages.Spanish: "jueves, 14 de enero de 2027"} {
+		r := httptest.NewRequest(http.MethodGet, "/status?t=tok", nil)
+		v := pages.Site{Location: ny}.View(r, lang, d)
+		var buf bytes.Buffer
+		require.NoError(t, pages.Execute(&buf, "status", v))
+		assert.Contains(t, buf.String(), `<time datetime="2027-01-14">`+text+`</time>`, lang)
+		assert.NotContains(t, buf.String(), `datetime="2027-01-15"`, lang)
+	}
+}

@@ -54,14 +54,14 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 <h2>Dates</h2>
 <dl class="dates">
 <dt>Received</dt><dd><time datetime="`)
-	qw422016.E().S(d.Received.UTC().Format("2006-01-02"))
+	qw422016.E().S(v.ISODate(d.Received))
 	qw422016.N().S(`">`)
 	qw422016.E().S(v.Date(d.Received))
 	qw422016.N().S(`</time></dd>
 `)
 	if !d.AnswerBy.IsZero() {
 		qw422016.N().S(`<dt>We answer by</dt><dd><time datetime="`)
-		qw422016.E().S(d.AnswerBy.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.AnswerBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.AnswerBy))
 		qw422016.N().S(`</time></dd>`)
@@ -70,7 +70,7 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.ExtendedTo.IsZero() {
 		qw422016.N().S(`<dt>Extended to</dt><dd><time datetime="`)
-		qw422016.E().S(d.ExtendedTo.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.ExtendedTo))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.ExtendedTo))
 		qw422016.N().S(`</time></dd>`)
@@ -79,7 +79,7 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.OptOutBy.IsZero() {
 		qw422016.N().S(`<dt>Opt-out in effect by</dt><dd><time datetime="`)
-		qw422016.E().S(d.OptOutBy.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.OptOutBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.OptOutBy))
 		qw422016.N().S(`</time></dd>`)
@@ -88,7 +88,7 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.Closed.IsZero() {
 		qw422016.N().S(`<dt>Closed</dt><dd><time datetime="`)
-		qw422016.E().S(d.Closed.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.Closed))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.Closed))
 		qw422016.N().S(`</time></dd>`)
@@ -283,14 +283,14 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 <h2>Fechas</h2>
 <dl class="dates">
 <dt>Recibida</dt><dd><time datetime="`)
-	qw422016.E().S(d.Received.UTC().Format("2006-01-02"))
+	qw422016.E().S(v.ISODate(d.Received))
 	qw422016.N().S(`">`)
 	qw422016.E().S(v.Date(d.Received))
 	qw422016.N().S(`</time></dd>
 `)
 	if !d.AnswerBy.IsZero() {
 		qw422016.N().S(`<dt>Le respondemos a más tardar el</dt><dd><time datetime="`)
-		qw422016.E().S(d.AnswerBy.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.AnswerBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.AnswerBy))
 		qw422016.N().S(`</time></dd>`)
@@ -299,7 +299,7 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.ExtendedTo.IsZero() {
 		qw422016.N().S(`<dt>Plazo ampliado hasta el</dt><dd><time datetime="`)
-		qw422016.E().S(d.ExtendedTo.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.ExtendedTo))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.ExtendedTo))
 		qw422016.N().S(`</time></dd>`)
@@ -308,7 +308,7 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.OptOutBy.IsZero() {
 		qw422016.N().S(`<dt>Exclusión efectiva a más tardar el</dt><dd><time datetime="`)
-		qw422016.E().S(d.OptOutBy.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.OptOutBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.OptOutBy))
 		qw422016.N().S(`</time></dd>`)
@@ -317,7 +317,7 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 `)
 	if !d.Closed.IsZero() {
 		qw422016.N().S(`<dt>Cerrada</dt><dd><time datetime="`)
-		qw422016.E().S(d.Closed.UTC().Format("2006-01-02"))
+		qw422016.E().S(v.ISODate(d.Closed))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.Closed))
 		qw422016.N().S(`</time></dd>`)
