@@ -35,7 +35,8 @@ browser:
 
 ## run: the whole desk on this machine (web form, outbox, SMTP)
 run: deps
-	$(GO) run ./infra/local
+	@$(GO) build -o bin/local-desk ./infra/local
+	@exec bin/local-desk # not go run: it answers Ctrl-C with exit status 1 after the desk stopped cleanly
 
 ## test: every test (unit, adapter, workflow, end to end) on the stand-ins, then the ASL and template checks
 test: deps tools browser lint validate
