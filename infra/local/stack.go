@@ -25,6 +25,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/downstream"
 	"github.com/productionflow/privacy-desk/shared/standin/stack"
+	"github.com/productionflow/privacy-desk/shared/states"
 )
 
 type options struct {
@@ -223,6 +224,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 		Console: formURL + "console/", Cognito: svc.Cognito.URL, Team: team}
 	fmt.Fprintf(out, "\nThe privacy desk is running.\n  web form:   %s\n  console:    %s\n  outbox:     %s\n  DynamoDB:   %s\n  SMTP:       localhost:%s (mail to %s)\n  S3:         %s\n  Step Functions: %s (move the clock: POST %s/_local/clock/advance?by=720h)\n  digest:     POST %s_local/digest (the team's daily digest, now)\n  sweep:      POST %s_local/sweep (the hourly deadline sweep, now; it also runs on each hour of the clock)\n  env file:   %s (for make invoke)\n",
 		addrs.Form, addrs.Console, addrs.Outbox, addrs.DynamoDB, mail.Port(), standin.PrivacyAddress, addrs.S3, wf.URL, wf.URL, formURL, formURL, filepath.Join(data, "env"))
+	fmt.Fprintf(out, "  clock:      %s\n", clockWords(wf.Runtime.Clock(), data))
 	fmt.Fprintf(out, "  SES events: POST %s_local/ses-event (a bounce or complaint as SES publishes it: events/ses-bounce.json)\n", formURL)
 	fmt.Fprintf(out, "  owners' digest: POST %s_local/owner-digest (each owner's daily digest of their tasks, now)\n", formURL)
 	fmt.Fprintf(out, "console: sign in at %s as %s, password %s (in the %s group); %s, same password, is outside it and is refused (user pool stand-in: %s)\n",
@@ -323,4 +325,16 @@ func runNow(log *slog.Logger, what string, job func(context.Context) (any, error
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(res)
 	}
+}
+
+// clockWords says where the desk's clock stands: this machine's time, or
+// ahead of it as an earlier run left it (kept with the data).
+func clockWords(c states.Clock, data string) string {
+	now := c.Now().UTC().Format("2006-01-02 15:04 MST")
+	rc, ok := c.(*states.RealClock)
+	if !ok || rc.Offset() == 0 {
+		return now + " (this machine's time; the outbox starts empty at each start)"
+	}
+	return fmt.Sprintf("%s, %s ahead of this machine's, as moved on an earlier run (kept in %s; delete the folder to start afresh); the outbox starts empty at each start",
+		now, rc.Offset(), data)
 }

@@ -205,3 +205,27 @@ func TestAlreadyRunning(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, again())
 }
+
+// TestTheDeskClockIsKeptWithItsData: a move of the desk's clock is kept in
+// the data folder, and the next start reads it, so a restart does not take
+// the desk back in time behind its own data; a file that is not a
+// duration stops the start with a clear message.
+func TestTheDeskClockIsKeptWithItsData(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	first, err := keptClock(dir, log)
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(0), first.Offset(), "a new data folder: this machine's time")
+	first.Advance(720 * time.Hour)
+
+	again, err := keptClock(dir, log)
+	require.NoError(t, err)
+	assert.Equal(t, 720*time.Hour, again.Offset(), "the next run starts where the last one left the clock")
+	assert.Contains(t, clockWords(again, dir), "720h0m0s ahead of this machine's")
+	assert.Contains(t, clockWords(first, dir), "ahead")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, clockFile), []byte("soon\n"), 0o600))
+	_, err = keptClock(dir, log)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "delete it to start from this machine's time")
+}

@@ -62,6 +62,7 @@ func startWorkflows(root, dataDir, addr string, onListen func(url string) error,
 		return nil, err
 	}
 	var store states.Store
+	clock := states.NewRealClock()
 	if dataDir != "" {
 		fs, err := states.NewFileStore(dataDir)
 		if err != nil {
@@ -69,8 +70,12 @@ func startWorkflows(root, dataDir, addr string, onListen func(url string) error,
 			return nil, fmt.Errorf("workflow data folder: %w", err)
 		}
 		store = fs
+		if clock, err = keptClock(dataDir, log); err != nil {
+			_ = l.Close()
+			return nil, err
+		}
 	}
-	rt := states.New(states.Options{Clock: states.NewRealClock(), Store: store, Logger: log, Region: localRegion, Account: localAccount})
+	rt := states.New(states.Options{Clock: clock, Store: store, Logger: log, Region: localRegion, Account: localAccount})
 	register(rt)
 	files, err := filepath.Glob(filepath.Join(root, "workflows", "*.asl.json"))
 	if err != nil {
@@ -160,4 +165,35 @@ func workflowFiles(root string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// clockFile keeps, in the workflows' data folder, how far the desk's clock
+// was moved ahead of this machine's (a Go duration), so that a restart
+// does not take the desk back in time behind its own data.
+const clockFile = "clock-offset"
+
+// keptClock is the real clock moved ahead as far as the last run left it,
+// keeping each move in dataDir.
+func keptClock(dataDir string, log *slog.Logger) (*states.RealClock, error) {
+	path := filepath.Join(dataDir, clockFile)
+	var offset time.Duration
+	switch b, err := os.ReadFile(path); {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("desk clock: %w", err)
+	default:
+		if offset, err = time.ParseDuration(strings.TrimSpace(string(b))); err != nil || offset < 0 {
+			return nil, fmt.Errorf("desk clock: %s holds %q, not a duration the clock was moved ahead by (delete it to start from this machine's time)", path, strings.TrimSpace(string(b)))
+		}
+	}
+	return states.NewRealClockAhead(offset, func(offset time.Duration) {
+		tmp := path + ".tmp"
+		err := os.WriteFile(tmp, []byte(offset.String()+"\n"), 0o600)
+		if err == nil {
+			err = os.Rename(tmp, path)
+		}
+		if err != nil {
+			log.Warn("the desk clock's move is not kept for the next run", "error", err)
+		}
+	}), nil
 }

@@ -218,6 +218,7 @@ type RealClock struct {
 	timers timerHeap
 	wake   *time.Timer
 	now    func() time.Time
+	moved  func(offset time.Duration)
 }
 
 var _ Advancer = (*RealClock)(nil)
@@ -225,6 +226,20 @@ var _ Advancer = (*RealClock)(nil)
 // NewRealClock returns the wall clock.
 func NewRealClock() *RealClock {
 	return &RealClock{now: time.Now}
+}
+
+// NewRealClockAhead returns the wall clock moved on by offset (as an
+// earlier run left it), calling moved with the new offset each time
+// Advance moves it (to keep it for the next run; nil: none).
+func NewRealClockAhead(offset time.Duration, moved func(offset time.Duration)) *RealClock {
+	return &RealClock{now: time.Now, offset: max(offset, 0), moved: moved}
+}
+
+// Offset is how far Advance has moved the clock ahead of the wall clock.
+func (c *RealClock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offset
 }
 
 // Now returns wall-clock time plus the offset.
@@ -268,9 +283,13 @@ func (c *RealClock) Advance(d time.Duration) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.offset += d
+	offset := c.offset
 	c.scheduleLocked()
+	c.mu.Unlock()
+	if c.moved != nil {
+		c.moved(offset)
+	}
 }
 
 func (c *RealClock) scheduleLocked() {

@@ -709,6 +709,23 @@ func TestRealClockAdvanceFiresTimers(t *testing.T) {
 	assert.GreaterOrEqual(t, clk.Now().Sub(start), 2*time.Hour)
 }
 
+// TestRealClockAheadKeepsItsMoves: a clock started ahead (as an earlier
+// run left it) reads the wall clock plus that offset, and reports each move
+// with the offset it leaves, for the next run.
+func TestRealClockAheadKeepsItsMoves(t *testing.T) {
+	wall := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var kept []time.Duration
+	clk := NewRealClockAhead(48*time.Hour, func(d time.Duration) { kept = append(kept, d) })
+	clk.now = func() time.Time { return wall }
+	assert.Equal(t, wall.Add(48*time.Hour), clk.Now())
+	clk.Advance(24 * time.Hour)
+	clk.Advance(0) // not a move
+	assert.Equal(t, wall.Add(72*time.Hour), clk.Now())
+	assert.Equal(t, []time.Duration{72 * time.Hour}, kept)
+	assert.Equal(t, 72*time.Hour, clk.Offset())
+	assert.Equal(t, time.Duration(0), NewRealClockAhead(-time.Hour, nil).Offset(), "never behind the wall clock")
+}
+
 func TestMapFailureAndParallelRetry(t *testing.T) {
 	t.Run("a failing iteration fails the Map with its error", func(t *testing.T) {
 		r, _ := rtNew(t, Options{})
