@@ -97,7 +97,7 @@ func streamrequestTooLongEN(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Your request is too long")
 	qw422016.N().S(`
 <h1>Your request is too long</h1>
-<p>Please shorten the details and send it again.</p>
+<p>It is longer than the form takes (32 KiB in all), so nothing was saved. Please shorten what you wrote and send it again.</p>
 `)
 	streambackEN(qw422016, v)
 	streambottom(qw422016, v)
@@ -640,7 +640,7 @@ func streamrequestTooLongES(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Su solicitud es demasiado larga")
 	qw422016.N().S(`
 <h1>Su solicitud es demasiado larga</h1>
-<p>Por favor, acorte los detalles y envíela de nuevo.</p>
+<p>Es más larga de lo que admite el formulario (32 KiB en total), así que no guardamos nada. Por favor, acorte lo que escribió y envíela de nuevo.</p>
 `)
 	streambackES(qw422016, v)
 	streambottom(qw422016, v)

@@ -175,8 +175,10 @@ func TestSubmitForm(t *testing.T) {
 	t.Run("a body over 32 KiB is 413", func(t *testing.T) {
 		v := validForm()
 		v["details"] = []string{strings.Repeat("x", 40<<10)}
-		res, _ := serve(newHandler(&fakeIntake{}), form(v))
+		res, body := serve(newHandler(&fakeIntake{}), form(v))
 		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+		assert.Equal(t, 32<<10, webform.MaxBody, "the page names the limit")
+		assert.Contains(t, body, "longer than the form takes (32 KiB in all), so nothing was saved")
 	})
 	t.Run("a store failure is a plain 500", func(t *testing.T) {
 		res, body := serve(newHandler(&fakeIntake{err: errors.New("dynamodb: connection refused to table secret-name")}), form(validForm()))
