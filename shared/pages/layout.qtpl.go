@@ -99,13 +99,25 @@ func top(v View, title string) string {
 func streambottom(qw422016 *qt422016.Writer, v View) {
 	qw422016.N().S(`
 </main>
-<footer><p>`)
-	if v.Spanish() {
-		qw422016.N().S(`¿Tiene preguntas sobre su privacidad? Lea nuestra política de privacidad o escriba al equipo de privacidad.`)
-	} else {
-		qw422016.N().S(`Questions about your privacy? Read our privacy policy or write to the privacy team.`)
+<footer>`)
+	if v.Team != "" {
+		qw422016.N().S(`<p>`)
+		if v.Spanish() {
+			qw422016.N().S(`¿Tiene preguntas sobre su privacidad? Escriba al equipo de privacidad: <a href="mailto:`)
+			qw422016.E().S(v.Team)
+			qw422016.N().S(`">`)
+			qw422016.E().S(v.Team)
+			qw422016.N().S(`</a>.`)
+		} else {
+			qw422016.N().S(`Questions about your privacy? Write to the privacy team: <a href="mailto:`)
+			qw422016.E().S(v.Team)
+			qw422016.N().S(`">`)
+			qw422016.E().S(v.Team)
+			qw422016.N().S(`</a>.`)
+		}
+		qw422016.N().S(`</p>`)
 	}
-	qw422016.N().S(`</p></footer>
+	qw422016.N().S(`</footer>
 </body>
 </html>
 `)

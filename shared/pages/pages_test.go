@@ -103,6 +103,7 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 				assert.Contains(t, body, `<link rel="stylesheet" href="../form.css">`)
 				assert.Equal(t, 1, strings.Count(body, `<main id="main">`))
 				assert.Equal(t, 1, strings.Count(body, "<h1>"))
+				assert.Regexp(t, `<footer><p>[^<]*<a href="mailto:privacy@productionflow.example">`, body, "the footer's team is a link")
 				assert.Contains(t, body, `hreflang="`+other+`" lang="`+other+`">`)
 				if lang == pages.Spanish {
 					visible := withoutOtherLanguage(body)
