@@ -738,7 +738,7 @@ func streamkindHintEN(qw422016 *qt422016.Writer, k request.Kind) {
 	case request.AccessCategories:
 		qw422016.N().S(`We tell you which categories of personal data we hold about you, where it came from, why we use it and who we share it with.`)
 	case request.AccessSpecific:
-		qw422016.N().S(`We send you the specific pieces of personal data we hold about you. Because this discloses your data, we ask for more proof that it is you and a signed declaration.`)
+		qw422016.N().S(`We send you the specific pieces of personal data we hold about you. Because this discloses your data, we ask you to declare, under penalty of perjury, that it is you (the box below the form's questions), as well as to confirm it by the link we email you.`)
 	case request.Deletion:
 		qw422016.N().S(`We delete your personal data and tell our service providers to delete it too. Some records we must keep by law (for example invoices); we will tell you which and why.`)
 	case request.Correction:
@@ -773,7 +773,7 @@ func streamkindHintES(qw422016 *qt422016.Writer, k request.Kind) {
 	case request.AccessCategories:
 		qw422016.N().S(`Le decimos qué categorías de datos personales tenemos de usted, de dónde provienen, para qué los usamos y con quién los compartimos.`)
 	case request.AccessSpecific:
-		qw422016.N().S(`Le enviamos los datos personales concretos que tenemos de usted. Como esto revela sus datos, le pedimos más pruebas de que es usted y una declaración firmada.`)
+		qw422016.N().S(`Le enviamos los datos personales concretos que tenemos de usted. Como esto revela sus datos, le pedimos que declare, bajo pena de perjurio, que es usted (la casilla debajo de las preguntas del formulario), además de confirmarlo con el enlace que le enviamos por correo electrónico.`)
 	case request.Deletion:
 		qw422016.N().S(`Eliminamos sus datos personales y les pedimos a nuestros proveedores de servicios que también los eliminen. Algunos registros debemos conservarlos por ley (por ejemplo, las facturas); le diremos cuáles y por qué.`)
 	case request.Correction:

@@ -381,3 +381,21 @@ func TestARepeatReceiptSaysWhatIsStillTrue(t *testing.T) {
 		assert.Contains(t, body, "PR-ABCD-EFGH-JKLM-NPQR")
 	}
 }
+
+// TestTheFormAsksWhatItSaysItAsks: the form says a copy of specific pieces
+// needs the sworn declaration as well as the emailed link; a submission
+// without the box ticked is refused on it, and one with it is taken.
+func TestTheFormAsksWhatItSaysItAsks(t *testing.T) {
+	h := newHandler(&fakeIntake{})
+	_, page := serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Contains(t, page, "we ask you to declare, under penalty of perjury, that it is you")
+
+	v := validForm()
+	v["kinds"] = []string{"access-specific"}
+	res, body := serve(h, form(v))
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Contains(t, body, `id="declaration-error"`)
+	v["declaration"] = []string{"yes"}
+	res, _ = serve(h, form(v))
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+}
