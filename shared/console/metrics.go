@@ -95,13 +95,20 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 	for i := range reqs {
 		r := &reqs[i]
 		var reasons map[string]string
-		if r.Status == request.Denied {
+		// An unverified request's opt-outs needed no verification: they were
+		// carried out (when the trail says so), not refused with the rest.
+		var optOutsDone time.Time
+		unverifiedOptOuts := r.Status == request.Unverified && slices.ContainsFunc(r.Kinds, request.Kind.IsOptOut)
+		if r.Status == request.Denied || unverifiedOptOuts {
 			events, err := s.Trails.Events(ctx, r.ID)
 			if err != nil {
 				return Metrics{}, fmt.Errorf("metrics of %d: %w", year, err)
 			}
 			if ev, ok := lastOf(events, request.StatusAction(request.Denied)); ok {
 				reasons = ev.Data
+			}
+			if ev, ok := lastOf(events, request.ActionOptOutDone); ok {
+				optOutsDone = ev.At
 			}
 		}
 		for _, k := range r.Kinds {
@@ -111,6 +118,15 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 				byKind[k] = km
 			}
 			km.Received++
+			if r.Status == request.Unverified && k.IsOptOut() {
+				if optOutsDone.IsZero() {
+					km.Open++ // not carried out yet: the team has been told of a failed step
+				} else {
+					km.Complied++
+					days[k] = append(days[k], calendarDays(r.ReceivedAt, optOutsDone, loc))
+				}
+				continue
+			}
 			switch r.Status {
 			case request.Completed:
 				km.Complied++

@@ -67,3 +67,31 @@ func TestMetricsPages(t *testing.T) {
 	empty := b.do("GET", "/console/metrics?year=2025", nil)
 	assert.Contains(t, empty.Body.String(), "No request was received in 2025.")
 }
+
+// TestAnUnverifiedRequestsOptOutsCountAsDone: the opt-outs of a request
+// closed unverified needed no verification and were carried out on their
+// own (their opt-out:done event): the yearly metrics count them complied
+// with, not denied as unverifiable; one not yet carried out is open.
+func TestAnUnverifiedRequestsOptOutsCountAsDone(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	day := func(m time.Month, dd int) time.Time { return time.Date(2026, m, dd, 12, 0, 0, 0, time.UTC) }
+	kinds := []request.Kind{request.AccessCategories, request.OptOutMarketing}
+	done := request.Request{ID: "PR-UNV1", Kinds: kinds, Status: request.Unverified, ReceivedAt: day(4, 1), ClosedAt: day(4, 9)}
+	pending := request.Request{ID: "PR-UNV2", Kinds: kinds, Status: request.Unverified, ReceivedAt: day(4, 2), ClosedAt: day(4, 10)}
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: done.ID, At: day(4, 3), Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
+	m, err := (&console.Yearly{Trails: d.store, Location: time.UTC, Years: years{done, pending}}).Metrics(ctx, 2026)
+	require.NoError(t, err)
+	by := map[request.Kind]console.KindMetrics{}
+	for _, km := range m.Kinds {
+		by[km.Kind] = km
+	}
+	assert.Equal(t, 2, by[request.AccessCategories].Denied, "what needed the verification was refused")
+	assert.Equal(t, 2, by[request.AccessCategories].ByReason[mail.DenyUnverifiable])
+	optOut := by[request.OptOutMarketing]
+	assert.Equal(t, 1, optOut.Complied, "carried out")
+	assert.Equal(t, 1, optOut.Open, "not carried out yet")
+	assert.Zero(t, optOut.Denied)
+	assert.Equal(t, 1, optOut.Answered)
+	assert.Equal(t, 2.0, optOut.MedianDays, "days to its opt-out:done, not to the closing")
+}

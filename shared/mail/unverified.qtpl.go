@@ -31,7 +31,14 @@ to confirm that the request was yours was not used within `)
 	qw422016.N().D(v.Days)
 	qw422016.N().S(` days.
 We only act once a request is confirmed, so that nobody can see or delete
-your data in your name. We have done nothing with your data.
+your data in your name. `)
+	if len(v.OptOuts) == 0 {
+		qw422016.N().S(`We have done nothing with your data.`)
+	} else {
+		qw422016.N().S(`We have done nothing of what needed the
+confirmation.`)
+	}
+	qw422016.N().S(`
 
 You asked us to:
 `)
@@ -39,6 +46,20 @@ You asked us to:
 		qw422016.N().S(`  - `)
 		qw422016.N().S(k)
 		qw422016.N().S(`
+`)
+	}
+	if len(v.OptOuts) > 0 {
+		qw422016.N().S(`
+You also asked us to:
+`)
+		for _, k := range v.OptOuts {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(k)
+			qw422016.N().S(`
+`)
+		}
+		qw422016.N().S(`That needs no confirmation, so we act on it on its own:
+closing this request does not undo it.
 `)
 	}
 	qw422016.N().S(`
@@ -110,7 +131,13 @@ func streamunverifiedEnHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 	qw422016.E().S(v.ReceivedAt)
 	qw422016.N().S(`, because it was never confirmed: the link we sent you to confirm that the request was yours was not used within `)
 	qw422016.N().D(v.Days)
-	qw422016.N().S(` days. We only act once a request is confirmed, so that nobody can see or delete your data in your name. We have done nothing with your data.</p>
+	qw422016.N().S(` days. We only act once a request is confirmed, so that nobody can see or delete your data in your name. `)
+	if len(v.OptOuts) == 0 {
+		qw422016.N().S(`We have done nothing with your data.`)
+	} else {
+		qw422016.N().S(`We have done nothing of what needed the confirmation.`)
+	}
+	qw422016.N().S(`</p>
 <h2 style="font-size: 1.1em;">You asked us to</h2>
 <ul>
 `)
@@ -121,7 +148,22 @@ func streamunverifiedEnHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 `)
 	}
 	qw422016.N().S(`</ul>
-<p>If you still want this, please make a new request`)
+`)
+	if len(v.OptOuts) > 0 {
+		qw422016.N().S(`<p>You also asked us to:</p>
+<ul>
+`)
+		for _, k := range v.OptOuts {
+			qw422016.N().S(`<li>`)
+			qw422016.E().S(k)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+<p>That needs no confirmation, so we act on it on its own: closing this request does not undo it.</p>
+`)
+	}
+	qw422016.N().S(`<p>If you still want this, please make a new request`)
 	if v.FormURL != "" {
 		qw422016.N().S(` on <a href="`)
 		streamhref(qw422016, v.FormURL)
@@ -184,7 +226,14 @@ enviamos para confirmar que la solicitud era suya no se usó en `)
 	qw422016.N().D(v.Days)
 	qw422016.N().S(`
 días. Solo actuamos cuando una solicitud está confirmada, para que nadie
-pueda ver ni eliminar sus datos en su nombre. No hicimos nada con sus datos.
+pueda ver ni eliminar sus datos en su nombre. `)
+	if len(v.OptOuts) == 0 {
+		qw422016.N().S(`No hicimos nada con sus datos.`)
+	} else {
+		qw422016.N().S(`No hicimos nada de lo que
+necesitaba la confirmación.`)
+	}
+	qw422016.N().S(`
 
 Usted nos pidió:
 `)
@@ -192,6 +241,20 @@ Usted nos pidió:
 		qw422016.N().S(`  - `)
 		qw422016.N().S(k)
 		qw422016.N().S(`
+`)
+	}
+	if len(v.OptOuts) > 0 {
+		qw422016.N().S(`
+También nos pidió:
+`)
+		for _, k := range v.OptOuts {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(k)
+			qw422016.N().S(`
+`)
+		}
+		qw422016.N().S(`Eso no necesita confirmación, así que lo atendemos por separado:
+cerrar esta solicitud no lo deshace.
 `)
 	}
 	qw422016.N().S(`
@@ -210,7 +273,7 @@ Si todavía lo desea, haga una nueva solicitud`)
 		qw422016.N().S(`
 En lugar de eliminar sus datos, puede pedirnos que no vendamos ni
 compartamos sus datos personales. Eso no requiere confirmar su identidad:
-elija «Do not sell or share my data» (no vender ni compartir mis datos) en el formulario`)
+elija «No permitir la venta ni el intercambio de sus datos personales» en el formulario`)
 		if v.FormURL != "" {
 			qw422016.N().S(` en
 `)
@@ -265,7 +328,13 @@ func streamunverifiedEsHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 	qw422016.E().S(v.ReceivedAt)
 	qw422016.N().S(`, porque nunca fue confirmada: el enlace que le enviamos para confirmar que la solicitud era suya no se usó en `)
 	qw422016.N().D(v.Days)
-	qw422016.N().S(` días. Solo actuamos cuando una solicitud está confirmada, para que nadie pueda ver ni eliminar sus datos en su nombre. No hicimos nada con sus datos.</p>
+	qw422016.N().S(` días. Solo actuamos cuando una solicitud está confirmada, para que nadie pueda ver ni eliminar sus datos en su nombre. `)
+	if len(v.OptOuts) == 0 {
+		qw422016.N().S(`No hicimos nada con sus datos.`)
+	} else {
+		qw422016.N().S(`No hicimos nada de lo que necesitaba la confirmación.`)
+	}
+	qw422016.N().S(`</p>
 <h2 style="font-size: 1.1em;">Usted nos pidió</h2>
 <ul>
 `)
@@ -276,7 +345,22 @@ func streamunverifiedEsHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 `)
 	}
 	qw422016.N().S(`</ul>
-<p>Si todavía lo desea, haga una nueva solicitud`)
+`)
+	if len(v.OptOuts) > 0 {
+		qw422016.N().S(`<p>También nos pidió:</p>
+<ul>
+`)
+		for _, k := range v.OptOuts {
+			qw422016.N().S(`<li>`)
+			qw422016.E().S(k)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+<p>Eso no necesita confirmación, así que lo atendemos por separado: cerrar esta solicitud no lo deshace.</p>
+`)
+	}
+	qw422016.N().S(`<p>Si todavía lo desea, haga una nueva solicitud`)
 	if v.FormURL != "" {
 		qw422016.N().S(` en <a href="`)
 		streamhref(qw422016, v.FormURL)
@@ -287,7 +371,7 @@ func streamunverifiedEsHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 	qw422016.N().S(` días.</p>
 `)
 	if v.Deletion {
-		qw422016.N().S(`<p><strong>En lugar de eliminar sus datos, puede pedirnos que no vendamos ni compartamos sus datos personales.</strong> Eso no requiere confirmar su identidad: elija «Do not sell or share my data» (no vender ni compartir mis datos) en `)
+		qw422016.N().S(`<p><strong>En lugar de eliminar sus datos, puede pedirnos que no vendamos ni compartamos sus datos personales.</strong> Eso no requiere confirmar su identidad: elija «No permitir la venta ni el intercambio de sus datos personales» en `)
 		if v.FormURL != "" {
 			qw422016.N().S(`<a href="`)
 			streamhref(qw422016, v.FormURL)

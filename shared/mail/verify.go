@@ -75,14 +75,17 @@ type Unverified struct {
 }
 
 type unverifiedView struct {
-	RequestID   string
-	Kinds       []string
-	ReceivedAt  string // date
-	Days        int
-	Deletion    bool // offer the opt-out of sale instead
-	FormURL     string
-	TeamAddress string
-	StatusLink  string
+	RequestID string
+	// Kinds are what needed the confirmation (not done); OptOuts the
+	// opt-outs asked with them, which needed none and are carried out on
+	// their own.
+	Kinds, OptOuts []string
+	ReceivedAt     string // date
+	Days           int
+	Deletion       bool // offer the opt-out of sale instead (unless asked already)
+	FormURL        string
+	TeamAddress    string
+	StatusLink     string
 }
 
 // RenderUnverified renders the notice that a request is closed because it
@@ -94,12 +97,22 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 		return Message{}, err
 	}
 	lang := language(u.Language)
+	var confirmed, optOuts []request.Kind
+	for _, k := range u.Kinds {
+		if k.IsOptOut() {
+			optOuts = append(optOuts, k)
+		} else {
+			confirmed = append(confirmed, k)
+		}
+	}
 	view := unverifiedView{
-		RequestID:   clean(u.RequestID),
-		Kinds:       titlesIn(u.Kinds, lang),
-		ReceivedAt:  dateOf(lang, in(u.ReceivedAt, u.Location)),
-		Days:        u.Days,
-		Deletion:    slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData),
+		RequestID:  clean(u.RequestID),
+		Kinds:      titlesIn(confirmed, lang),
+		OptOuts:    titlesIn(optOuts, lang),
+		ReceivedAt: dateOf(lang, in(u.ReceivedAt, u.Location)),
+		Days:       u.Days,
+		Deletion: (slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData)) &&
+			!slices.Contains(u.Kinds, request.OptOutSale),
 		FormURL:     clean(u.FormURL),
 		TeamAddress: clean(u.TeamAddress),
 		StatusLink:  clean(u.StatusLink),

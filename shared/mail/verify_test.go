@@ -69,6 +69,7 @@ func TestRenderUnverified(t *testing.T) {
 		{"child's data", []request.Kind{request.ChildData}, "", "Do not sell or share my data", true},
 		{"access", []request.Kind{request.AccessSpecific, request.Correction}, "", "Do not sell or share my data", false},
 		{"deletion in Spanish", []request.Kind{request.Deletion}, "es", "no vendamos ni", true},
+		{"deletion with the opt-out asked already", []request.Kind{request.Deletion, request.OptOutSale}, "", "Instead of deleting your data", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +82,31 @@ func TestRenderUnverified(t *testing.T) {
 			assert.Equal(t, tt.offered, strings.Contains(m.Text, tt.optOut), m.Text)
 			assert.Equal(t, tt.offered, strings.Contains(m.HTML, tt.optOut))
 		})
+	}
+}
+
+// TestRenderUnverifiedKeepsTheOptOutsApart: the opt-outs asked with a
+// request that was never confirmed were carried out without the
+// confirmation (verify TestWorkflowOptOutsAndMoreRunTheOptOutsAtOnce): the
+// notice says so, and does not say nothing was done.
+func TestRenderUnverifiedKeepsTheOptOutsApart(t *testing.T) {
+	u := mail.Unverified{RequestID: "PR-VRFY-0000-0000-0004", ReceivedAt: time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), Days: 7, TeamAddress: team,
+		Kinds: []request.Kind{request.AccessCategories, request.OptOutMarketing}}
+	for lang, words := range map[string][3]string{
+		"en": {"We have done nothing with your data", "You also asked us to:", "closing this request does not undo it"},
+		"es": {"No hicimos nada con sus datos", "También nos pidió:", "cerrar esta solicitud no lo deshace"},
+	} {
+		u.Language = lang
+		m, err := mail.RenderUnverified("ana@example.org", u)
+		require.NoError(t, err)
+		for _, part := range []string{m.Text, m.HTML} {
+			assert.NotContains(t, part, words[0], lang)
+			assert.Contains(t, part, words[1], lang)
+			assert.Contains(t, part, words[2], lang)
+		}
+		asked, also, _ := strings.Cut(m.Text, words[1])
+		assert.NotContains(t, asked, mail.KindTitle(request.OptOutMarketing, lang), "the opt-out is not among what was not done")
+		assert.Contains(t, also, mail.KindTitle(request.OptOutMarketing, lang))
 	}
 }
 

@@ -295,3 +295,23 @@ func TestTimeTagsNameTheDayTheyShow(t *testing.T) {
 		assert.NotContains(t, buf.String(), `datetime="2027-01-15"`, lang)
 	}
 }
+
+// TestAnUnverifiedRequestsOptOutsAreNotSaidUndone: a request closed
+// unconfirmed had its opt-outs carried out without the confirmation; its
+// status page does not say nothing was done.
+func TestAnUnverifiedRequestsOptOutsAreNotSaidUndone(t *testing.T) {
+	for _, tc := range []struct {
+		kinds     []request.Kind
+		says, not string
+	}{
+		{[]request.Kind{request.AccessCategories, request.OptOutMarketing}, "Its opt-outs needed none", "closed it without acting on it."},
+		{[]request.Kind{request.Deletion}, "closed it without acting on it.", "opt-outs"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/status?t=tok", nil)
+		v := pages.Site{Location: time.UTC}.View(r, pages.English, status.View{RequestID: "PR-1", Kinds: tc.kinds, Status: request.Unverified, Verify: true})
+		var buf bytes.Buffer
+		require.NoError(t, pages.Execute(&buf, "status", v))
+		assert.Contains(t, buf.String(), tc.says)
+		assert.NotContains(t, buf.String(), tc.not)
+	}
+}

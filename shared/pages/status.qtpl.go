@@ -179,6 +179,8 @@ func streamstatusNextEN(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`We emailed you the answer. Nothing more happens unless you write to us.`)
 	} else if d.Status == request.Denied {
 		qw422016.N().S(`We emailed you the reasons. Nothing more happens unless you write to us.`)
+	} else if d.Status == request.Unverified && d.HasOptOuts() {
+		qw422016.N().S(`Nobody confirmed the request in time, so we closed it without acting on what needed the confirmation. Its opt-outs needed none: we act on them on their own, and closing it does not undo them. You may ask again on our form.`)
 	} else if d.Status == request.Unverified {
 		qw422016.N().S(`Nobody confirmed the request in time, so we closed it without acting on it. You may ask again on our form.`)
 	} else if d.Status == request.Withdrawn {
@@ -408,6 +410,8 @@ func streamstatusNextES(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`Le enviamos la respuesta por correo. No ocurre nada más a menos que nos escriba.`)
 	} else if d.Status == request.Denied {
 		qw422016.N().S(`Le enviamos los motivos por correo. No ocurre nada más a menos que nos escriba.`)
+	} else if d.Status == request.Unverified && d.HasOptOuts() {
+		qw422016.N().S(`Nadie confirmó la solicitud a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. Sus exclusiones no la necesitaban: las atendemos por separado, y cerrarla no las deshace. Puede volver a pedirlo en nuestro formulario.`)
 	} else if d.Status == request.Unverified {
 		qw422016.N().S(`Nadie confirmó la solicitud a tiempo, así que la cerramos sin actuar. Puede volver a pedirlo en nuestro formulario.`)
 	} else if d.Status == request.Withdrawn {

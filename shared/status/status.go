@@ -121,6 +121,12 @@ type View struct {
 	Language string
 }
 
+// HasOptOuts reports whether the request asked for an opt-out, which is
+// carried out without the requester's confirmation.
+func (v View) HasOptOuts() bool {
+	return slices.ContainsFunc(v.Kinds, request.Kind.IsOptOut)
+}
+
 // Look reads the request a status link names. It changes nothing.
 func (s *Service) Look(ctx context.Context, raw string) (View, error) {
 	hash, err := token.Hash(raw)
