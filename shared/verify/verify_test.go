@@ -556,7 +556,11 @@ func TestClose(t *testing.T) {
 			for _, w := range tt.want {
 				assert.Contains(t, notice.Text, w)
 			}
-			assert.Equal(t, tt.optOut, strings.Contains(notice.Text, "Do not sell or share my data"), notice.Text)
+			label := "Do not sell or share my data" // the form's label, in the notice's language
+			if tt.language == "es" {
+				label = "No permitir la venta ni el intercambio de sus datos personales"
+			}
+			assert.Equal(t, tt.optOut, strings.Contains(notice.Text, label), notice.Text)
 		})
 	}
 	t.Run("a request verified at the last moment stays verified", func(t *testing.T) {
