@@ -123,6 +123,9 @@ type Download struct {
 type Link struct {
 	// Days a link works; GraceMinutes a download may be pressed again.
 	Days, GraceMinutes int
+	// Closed is the status of the closed request a confirmation link
+	// belongs to ("request-closed"), when known: it says why it closed.
+	Closed request.Status
 }
 
 // Task is what the system owners' task pages show ("task",

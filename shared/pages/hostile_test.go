@@ -55,6 +55,7 @@ var pageData = map[string]func(f *hostile.Filler) any{
 	"verified":             func(f *hostile.Filler) any { var d pages.Verified; f.Fill(&d); return d },
 	"download":             func(f *hostile.Filler) any { var d pages.Download; f.Fill(&d); return d },
 	"link-expired":         func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
+	"request-closed":       func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
 	"download-used":        func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
 	"download-expired":     func(f *hostile.Filler) any { var d pages.Link; f.Fill(&d); return d },
 	"status":               func(f *hostile.Filler) any { var d status.View; f.Fill(&d); return d },

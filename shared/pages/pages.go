@@ -246,6 +246,8 @@ func write(qw *qt.Writer, name string, v *View) error {
 		return page(qw, v, streamtaskTooLargeEN, streamtaskTooLargeES)
 	case "link-expired":
 		return page(qw, v, streamlinkExpiredEN, streamlinkExpiredES)
+	case "request-closed":
+		return page(qw, v, streamrequestClosedEN, streamrequestClosedES)
 	case "download-used":
 		return page(qw, v, streamdownloadUsedEN, streamdownloadUsedES)
 	case "download-expired":
@@ -272,8 +274,7 @@ func write(qw *qt.Writer, name string, v *View) error {
 		plain(qw, v, streamlinkUnknownEN, streamlinkUnknownES)
 	case "link-used":
 		plain(qw, v, streamlinkUsedEN, streamlinkUsedES)
-	case "request-closed":
-		plain(qw, v, streamrequestClosedEN, streamrequestClosedES)
+
 	case "confirm-failed":
 		plain(qw, v, streamconfirmFailedEN, streamconfirmFailedES)
 	case "download-unreadable":

@@ -48,6 +48,7 @@ var samples = map[string]any{
 	"verified":             pages.Verified{RequestID: "PR-1", AnswerBy: due},
 	"download":             pages.Download{RequestID: "PR-1", Expires: due, Token: "tok"},
 	"link-expired":         pages.Link{Days: 7},
+	"request-closed":       pages.Link{Days: 7, Closed: request.Denied},
 	"download-unknown":     pages.Link{Days: 7, GraceMinutes: 15},
 	"download-used":        pages.Link{Days: 7, GraceMinutes: 15},
 	"download-expired":     pages.Link{Days: 7, GraceMinutes: 15},

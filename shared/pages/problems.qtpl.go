@@ -6,6 +6,8 @@
 
 package pages
 
+import "github.com/productionflow/privacy-desk/shared/request"
+
 import (
 	qtio422016 "io"
 
@@ -358,25 +360,40 @@ func linkExpiredEN(v View, d Link) string {
 	return qs422016
 }
 
-func streamrequestClosedEN(qw422016 *qt422016.Writer, v View) {
+func streamrequestClosedEN(qw422016 *qt422016.Writer, v View, d Link) {
 	streamtop(qw422016, v, "This request is closed")
 	qw422016.N().S(`
 <h1>This request is closed</h1>
-<p>It was not confirmed in time, so we closed it without any action on your data. Please make a new request with the request form.</p>
+<p>`)
+	switch d.Closed {
+	case request.Unverified:
+		qw422016.N().S(`It was not confirmed in time, so we closed it without acting on what needed the confirmation. Please make a new request with the request form.`)
+	case request.Denied:
+		qw422016.N().S(`We closed it without carrying it out, and emailed you why. If you think we are wrong, reply to that email or write to `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	case request.Withdrawn:
+		qw422016.N().S(`It was withdrawn, so we stopped working on it. You may make a new request with the request form.`)
+	default:
+		qw422016.N().S(`It needs no confirmation any more. Questions? Write to `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`</p>
 `)
 	streambackEN(qw422016, v)
 	streambottom(qw422016, v)
 }
 
-func writerequestClosedEN(qq422016 qtio422016.Writer, v View) {
+func writerequestClosedEN(qq422016 qtio422016.Writer, v View, d Link) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamrequestClosedEN(qw422016, v)
+	streamrequestClosedEN(qw422016, v, d)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func requestClosedEN(v View) string {
+func requestClosedEN(v View, d Link) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writerequestClosedEN(qb422016, v)
+	writerequestClosedEN(qb422016, v, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
@@ -901,25 +918,40 @@ func linkExpiredES(v View, d Link) string {
 	return qs422016
 }
 
-func streamrequestClosedES(qw422016 *qt422016.Writer, v View) {
+func streamrequestClosedES(qw422016 *qt422016.Writer, v View, d Link) {
 	streamtop(qw422016, v, "Esta solicitud está cerrada")
 	qw422016.N().S(`
 <h1>Esta solicitud está cerrada</h1>
-<p>No se confirmó a tiempo, así que la cerramos sin ninguna acción sobre sus datos. Haga una nueva solicitud con el formulario de solicitud.</p>
+<p>`)
+	switch d.Closed {
+	case request.Unverified:
+		qw422016.N().S(`No se confirmó a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. Haga una nueva solicitud con el formulario de solicitud.`)
+	case request.Denied:
+		qw422016.N().S(`La cerramos sin llevarla a cabo y le explicamos el motivo por correo electrónico. Si cree que nos equivocamos, responda a ese correo o escriba a `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	case request.Withdrawn:
+		qw422016.N().S(`Fue retirada, así que dejamos de trabajar en ella. Puede hacer una nueva solicitud con el formulario de solicitud.`)
+	default:
+		qw422016.N().S(`Ya no necesita confirmación. ¿Tiene preguntas? Escriba a `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`</p>
 `)
 	streambackES(qw422016, v)
 	streambottom(qw422016, v)
 }
 
-func writerequestClosedES(qq422016 qtio422016.Writer, v View) {
+func writerequestClosedES(qq422016 qtio422016.Writer, v View, d Link) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamrequestClosedES(qw422016, v)
+	streamrequestClosedES(qw422016, v, d)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func requestClosedES(v View) string {
+func requestClosedES(v View, d Link) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writerequestClosedES(qb422016, v)
+	writerequestClosedES(qb422016, v, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -20,6 +20,9 @@ type Link struct {
 	// Language is the request's language ("es", "en" or empty for
 	// English), set whenever the request was read.
 	Language string
+	// Status is the request's, set whenever the request was read: why a
+	// closed request's link confirms nothing.
+	Status request.Status
 }
 
 // record reads the verification token of a raw link value without using it.
@@ -57,16 +60,18 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 	if err != nil {
 		return Link{}, fmt.Errorf("verify: lookup: %w", err)
 	}
-	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language}
+	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language, Status: r.Status}
 	// Received and acknowledged: the link came in the acknowledgement and
 	// the workflow does not wait for it yet; Confirm handles that.
-	if r.Status != request.Verifying && r.Status != request.Acknowledged && r.Status != request.Received {
-		if r.Status == request.Verified {
-			return l, ErrLinkUsed
-		}
-		return l, ErrRequestClosed
+	switch r.Status {
+	case request.Verifying, request.Acknowledged, request.Received:
+		return l, nil
+	case request.Verified, request.InProgress, request.Extended, request.Completed:
+		// Verified before and carried on since: a used link, as Confirm
+		// says, not a closed request.
+		return l, ErrLinkUsed
 	}
-	return l, nil
+	return l, ErrRequestClosed
 }
 
 // Confirmation is what the page shows after the requester confirmed.
@@ -77,6 +82,8 @@ type Confirmation struct {
 	// Language is the request's language ("es", "en" or empty for
 	// English), set whenever the request was read.
 	Language string
+	// Status is the request's as read, for a link that confirms nothing.
+	Status request.Status
 }
 
 // taskOutput is what the waiting workflow task receives: no personal data.
@@ -134,7 +141,7 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 	}
 	// The response date, or the extended one only once the request has
 	// been extended.
-	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.AnswerBy(), Language: r.Language}
+	c := Confirmation{RequestID: r.ID, VerifiedAt: at, AnswerBy: r.AnswerBy(), Language: r.Language, Status: r.Status}
 	switch r.Status {
 	case request.Received:
 		// The acknowledgement that carried this link is being recorded
@@ -165,6 +172,7 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 			// Raced the close path (or a withdrawal): whoever moved the
 			// request first decides.
 			if cur, gerr := s.Store.Get(ctx, r.ID); gerr == nil && cur.Status != request.Verified {
+				c.Status = cur.Status
 				return c, ErrRequestClosed
 			}
 			err = nil

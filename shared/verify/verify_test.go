@@ -344,6 +344,34 @@ func TestLookupChangesNothing(t *testing.T) {
 	assert.NoError(t, err, "the link still works after any number of GETs")
 }
 
+// TestAnUnusedLinkOfAMovedOnRequest: the link of a request verified by
+// another link and carried on since reads as used, as Confirm answers it;
+// that of a closed request as closed, with the status it closed in (the
+// page says why).
+func TestAnUnusedLinkOfAMovedOnRequest(t *testing.T) {
+	ctx := context.Background()
+	for status, want := range map[request.Status]error{
+		request.InProgress: verify.ErrLinkUsed, request.Completed: verify.ErrLinkUsed,
+		request.Denied: verify.ErrRequestClosed, request.Withdrawn: verify.ErrRequestClosed, request.Unverified: verify.ErrRequestClosed,
+	} {
+		f := newFixture(t, acknowledged("PR-AAAA-0000-0000-0016", request.Deletion))
+		raw := f.start(t, "PR-AAAA-0000-0000-0016", "task-16")
+		f.store.mu.Lock()
+		r := f.store.requests["PR-AAAA-0000-0000-0016"]
+		r.Status = status
+		f.store.requests[r.ID] = r
+		f.store.mu.Unlock()
+		l, err := f.svc.Lookup(ctx, raw)
+		assert.ErrorIs(t, err, want, status)
+		assert.Equal(t, status, l.Status)
+		c, err := f.svc.Confirm(ctx, raw)
+		assert.ErrorIs(t, err, want, status)
+		if want == verify.ErrRequestClosed {
+			assert.Equal(t, status, c.Status)
+		}
+	}
+}
+
 func TestLinkAndConfirmationCarryTheRequestLanguage(t *testing.T) {
 	ctx := context.Background()
 	for _, lang := range []string{"es", "en", ""} {

@@ -26,7 +26,8 @@ const goodToken = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"
 // fakeVerifier answers with err (nil: success) and counts calls.
 type fakeVerifier struct {
 	err              error
-	lang             string // the request's language
+	lang             string         // the request's language
+	status           request.Status // the request's status, as read
 	lookups, confirm []string
 }
 
@@ -35,13 +36,13 @@ var _ webform.Verifier = (*fakeVerifier)(nil)
 func (f *fakeVerifier) Lookup(_ context.Context, raw string) (verify.Link, error) {
 	f.lookups = append(f.lookups, raw)
 	return verify.Link{RequestID: "PR-VRFY-0000-0000-0001", Kinds: []request.Kind{request.Deletion},
-		ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Language: f.lang}, f.err
+		ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Language: f.lang, Status: f.status}, f.err
 }
 
 func (f *fakeVerifier) Confirm(_ context.Context, raw string) (verify.Confirmation, error) {
 	f.confirm = append(f.confirm, raw)
 	return verify.Confirmation{RequestID: "PR-VRFY-0000-0000-0001", VerifiedAt: time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC),
-		AnswerBy: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC), Language: f.lang}, f.err
+		AnswerBy: time.Date(2027, 1, 14, 15, 0, 0, 0, time.UTC), Language: f.lang, Status: f.status}, f.err
 }
 
 // fakeRequests serves one stored request.
@@ -282,4 +283,26 @@ func TestConfirmedPagePromisesTheRequestsOwnDate(t *testing.T) {
 		assert.Contains(t, body, "We are now working on your request.")
 		assert.NotContains(t, body, "answer by")
 	})
+}
+
+// TestAClosedRequestsLinkSaysWhyItClosed: the confirmation link of a
+// closed request says why it closed — unconfirmed, denied, withdrawn — not
+// always that nobody confirmed it in time.
+func TestAClosedRequestsLinkSaysWhyItClosed(t *testing.T) {
+	for _, tc := range []struct {
+		status    request.Status
+		says, not string
+	}{
+		{request.Unverified, "It was not confirmed in time", "emailed you why"},
+		{request.Denied, "We closed it without carrying it out, and emailed you why.", "not confirmed in time"},
+		{request.Withdrawn, "It was withdrawn", "not confirmed in time"},
+	} {
+		h := newVerifyHandler(&fakeVerifier{err: verify.ErrRequestClosed, status: tc.status}, &bytes.Buffer{})
+		for _, r := range []*http.Request{httptest.NewRequest(http.MethodGet, "/verify?t="+goodToken, nil), confirmPost(goodToken)} {
+			res, body := serve(h, r)
+			assert.Equal(t, http.StatusGone, res.StatusCode)
+			assert.Contains(t, body, tc.says, tc.status)
+			assert.NotContains(t, body, tc.not, tc.status)
+		}
+	}
 }
