@@ -142,6 +142,16 @@ func (e *Eraser) Erase(ctx context.Context, requestID string, sys *system.System
 	return out, nil
 }
 
+// KeepHolds records sys's holds on out as kept for the person, as an erase
+// that finds them does: for a step whose earlier attempt may have erased
+// the person (so this one finds nothing) while the holds kept their share.
+func (e *Eraser) KeepHolds(ctx context.Context, requestID string, sys *system.System, out *Erasure) error {
+	if len(out.Withheld) > 0 {
+		return nil
+	}
+	return e.recordHolds(ctx, requestID, sys, out)
+}
+
 // recordHoldsIfFound records the holds of a system whose erase found the
 // person: where it held nothing, nothing was kept.
 func (e *Eraser) recordHoldsIfFound(ctx context.Context, requestID string, sys *system.System, out *Erasure) error {

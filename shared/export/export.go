@@ -150,6 +150,9 @@ func Build(reg *system.Registry, p Package) (*Files, error) {
 			}
 		}
 		for _, h := range sys.Holds {
+			if !sd.Found {
+				break // where it holds nothing about the person, nothing is kept
+			}
 			doc.Holds = append(doc.Holds, HoldDoc{Category: h.Category, Reason: h.Reason, Law: h.Law, Until: h.Until})
 		}
 		b, err := json.MarshalIndent(doc, "", "  ")

@@ -380,3 +380,27 @@ func hasType(typ string, v any) bool {
 	}
 	return false
 }
+
+// TestNothingIsKeptWhereNothingIsHeld: a system that holds nothing about
+// the person keeps nothing of theirs either: its file and the summary list
+// its legal holds only where it held the person.
+func TestNothingIsKeptWhereNothingIsHeld(t *testing.T) {
+	p := samplePackage()
+	for i := range p.Systems {
+		if p.Systems[i].System == "credit-factoring" {
+			p.Systems[i] = export.SystemData{System: "credit-factoring", Found: false, At: t0}
+		}
+	}
+	files, err := export.Build(seed(t), p)
+	require.NoError(t, err)
+	var credit, payments export.SystemDoc
+	require.NoError(t, json.Unmarshal(files.Contents["credit-factoring.json"], &credit))
+	require.NoError(t, json.Unmarshal(files.Contents["payments.json"], &payments))
+	assert.Empty(t, credit.Holds, "not held: nothing kept")
+	assert.NotEmpty(t, payments.Holds, "held: its holds listed")
+	summary := string(files.Contents["summary.txt"])
+	_, credits, _ := strings.Cut(summary, "Credit")
+	credits, _, _ = strings.Cut(credits, "==")
+	assert.NotContains(t, credits, "Kept under a legal obligation")
+	assert.Contains(t, summary, "Kept under a legal obligation", "the payments' charges")
+}

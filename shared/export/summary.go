@@ -134,8 +134,10 @@ func summaryOf(reg *system.Registry, sys *system.System, found bool, counts map[
 	for _, c := range sys.Categories {
 		s.Categories = append(s.Categories, summaryCategory{Title: reg.CategoryTitle(c, lang), Count: counts[c]})
 	}
-	for _, h := range sys.Holds {
-		s.Holds = append(s.Holds, summaryHold{Category: reg.CategoryTitle(h.Category, lang), Reason: h.ReasonIn(lang), Law: h.LawIn(lang), Until: h.UntilIn(lang)})
+	if found { // where it holds nothing about the person, nothing is kept
+		for _, h := range sys.Holds {
+			s.Holds = append(s.Holds, summaryHold{Category: reg.CategoryTitle(h.Category, lang), Reason: h.ReasonIn(lang), Law: h.LawIn(lang), Until: h.UntilIn(lang)})
+		}
 	}
 	return s
 }

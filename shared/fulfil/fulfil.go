@@ -44,6 +44,7 @@ type Packager interface {
 // Eraser erases and proves it; *connector.Eraser satisfies it.
 type Eraser interface {
 	Erase(ctx context.Context, requestID string, sys *system.System, p connector.Person) (*connector.Erasure, error)
+	KeepHolds(ctx context.Context, requestID string, sys *system.System, out *connector.Erasure) error
 }
 
 // Service carries requests out.

@@ -155,6 +155,19 @@ func TestStep(t *testing.T) {
 		assert.Equal(t, []string{"credit-factoring find"}, e.systems.calls)
 		assert.Equal(t, []string{connector.ActionErasureWithheld, connector.ActionErasureWithheld, fulfil.ActionStepDone}, e.store.actions("PR-1"))
 	})
+	t.Run("a retried erase that finds nobody keeps what the holds kept", func(t *testing.T) {
+		// The first attempt erased, then failed on its proof: this one finds
+		// nobody, but the held charges were kept all along.
+		e := newEnv(t, request.Deletion)
+		e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+			return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+		}
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "payments", Action: system.Erase, Retried: true})
+		require.NoError(t, err)
+		assert.Equal(t, mail.OutcomeErasedKept, out.Outcome)
+		assert.Equal(t, []string{"charges"}, out.Withheld)
+		assert.Contains(t, e.store.actions("PR-1"), connector.ActionErasureWithheld)
+	})
 	t.Run("where the person is not, nothing is kept", func(t *testing.T) {
 		for _, sys := range []string{"credit-factoring", "payments"} {
 			e := newEnv(t, request.Deletion)

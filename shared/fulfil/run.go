@@ -146,7 +146,7 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 			wg.Add(1)
 			go func() {
 				defer func() { <-slots; wg.Done() }()
-				so, err := s.Step(calls, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key]})
+				so, err := s.Step(calls, StepInput{RequestID: in.RequestID, System: st.System, Action: st.Action, Resumed: past.partial[key], Retried: past.tried[key]})
 				a := attempt{res: StepResult{RequestID: in.RequestID, System: so.System, Action: so.Action,
 					Outcome: so.Outcome, Found: so.Found, Withheld: so.Withheld}, err: err}
 				if err != nil {
@@ -203,17 +203,19 @@ type attempt struct {
 type trail struct {
 	thisRound map[string]request.Event
 	partial   map[string]bool
+	tried     map[string]bool // any earlier failed attempt
 }
 
 func stepKey(st StepRef) string { return st.System + "/" + string(st.Action) }
 
 func pastAttempts(events []request.Event, execution string, round int) trail {
-	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}}
+	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}, tried: map[string]bool{}}
 	for _, ev := range events {
 		if ev.Action != ActionStepFailed {
 			continue
 		}
 		key := ev.Data["system"] + "/" + ev.Data["action"]
+		out.tried[key] = true
 		if ev.Data["partial"] == "true" {
 			out.partial[key] = true
 		}

@@ -212,3 +212,36 @@ func TestErasingWhatWasNeverThereIsNotADeletion(t *testing.T) {
 	assert.Equal(t, mail.OutcomeErased, out.Outcome)
 	assert.True(t, out.Found)
 }
+
+// TestARetriedEraseKeepsItsHolds: an erase whose proof failed is tried
+// again in the next round; that attempt finds nobody (the first erased
+// them), and the answer still lists what the system's holds kept.
+func TestARetriedEraseKeepsItsHolds(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	erased, finds := false, 0
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		switch a {
+		case system.Erase:
+			found := !erased
+			erased = true
+			return &connector.Result{System: sys.Name, Action: a, Status: map[bool]int{true: 200, false: 404}[found], At: t0, Found: found}, nil
+		default: // the proof: unavailable the first time
+			if finds++; finds == 1 {
+				return nil, &connector.RetryableError{System: sys.Name, Action: a, Status: 503, Reason: "unavailable"}
+			}
+			return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+		}
+	}
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "payments", Action: system.Erase}}
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	require.Equal(t, steps, first.Pending, "the proof failed: tried again")
+	second, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: first.Pending, Results: first.Results, Round: first.Round, Execution: "PR-1"})
+	require.NoError(t, err)
+	require.Len(t, second.Results, 1)
+	assert.Equal(t, mail.OutcomeErasedKept, second.Results[0].Outcome)
+	assert.Equal(t, []string{"charges"}, second.Results[0].Withheld)
+}

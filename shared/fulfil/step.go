@@ -24,6 +24,10 @@ type StepInput struct {
 	// the system's calls (connector.RetryableError.Partial): a person the
 	// system no longer finds may then be stuck halfway, not done.
 	Resumed bool `json:"resumed,omitempty"`
+	// Retried is set when an earlier attempt of the step failed: it may
+	// have erased the person before failing (its proof, say), so a system
+	// finding nobody now says nothing of what its holds kept.
+	Retried bool `json:"retried,omitempty"`
 }
 
 // OutcomeSkipped is a step's outcome when the request was closed (withdrawn,
@@ -119,6 +123,14 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		}
 		if in.Resumed && sys.Supports(system.Erase) && !er.FoundBefore {
 			return out, &connector.ErasureNotProvenError{System: sys.Name, At: s.Now(), Halfway: true}
+		}
+		if in.Retried && !er.FoundBefore && len(sys.Holds) > 0 {
+			// An earlier attempt may have erased the person: what the holds
+			// keep was kept, as the answer then says.
+			if err := s.Eraser.KeepHolds(ctx, r.ID, sys, er); err != nil {
+				return out, err
+			}
+			er.FoundBefore = true
 		}
 		for _, h := range er.Withheld {
 			out.Withheld = append(out.Withheld, h.Category)
