@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -94,7 +95,6 @@ func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
 		}
 		assert.True(t, rc.AlreadyOpen, "submission %d joins the open request", i)
 		assert.False(t, rc.Resent, "the acknowledgement went out less than an hour ago")
-		assert.Equal(t, intake.HeldRecent, rc.Held)
 		assert.Equal(t, first, rc.Request.ID)
 		now = now.Add(time.Minute)
 	}
@@ -110,7 +110,6 @@ func TestTenSubmissionsForOneAddressOpenOneRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rc.AlreadyOpen)
 	assert.True(t, rc.Resent, "an hour later the acknowledgement is sent again")
-	assert.Empty(t, rc.Held)
 	require.Len(t, mailer.sent, 2)
 	assert.Contains(t, mailer.sent[1].Subject, first)
 
@@ -177,40 +176,48 @@ func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	assert.Len(t, mailer.sent, 3)
 }
 
-// TestAnOpenRequestSaysWhyNothingWasSent: a new submission joining an open
-// request whose acknowledgement was held back by the daily cap is told so
-// (no mail went out: the team writes), and one joining a request whose
-// link has expired is told it is about to be closed; neither is mailed.
-func TestAnOpenRequestSaysWhyNothingWasSent(t *testing.T) {
+// TestAnOpenRequestWhoseAcknowledgementNeverWentOut: when the call that
+// stored a request failed before its acknowledgement went out, a new
+// submission of the same joins it and sends the acknowledgement now, and
+// starts its workflow; one whose acknowledgement the daily cap held back
+// joins it and sends nothing.
+func TestAnOpenRequestWhoseAcknowledgementNeverWentOut(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	store, mailer := newMemStore(), &fakeMailer{}
 	svc := newService(store, mailer, &now)
 	svc.Caps = newMemCaps(store)
-	svc.AcksPerAddressPerDay = 1
-	submit := func(source string, k request.Kind) *intake.Receipt {
-		t.Helper()
+	svc.AcksPerAddressPerDay = 3 // the failed call counted one, as a call that sends nothing after counting does
+	var started []string
+	svc.StartWorkflow = func(_ context.Context, r *request.Request) error { started = append(started, r.ID); return nil }
+	submit := func(source string, k request.Kind) (*intake.Receipt, error) {
 		sub := validSubmission()
 		sub.SourceID, sub.Kinds = source, []request.Kind{k}
-		rc, err := svc.Submit(ctx, sub)
-		require.NoError(t, err)
-		return rc
+		return svc.Submit(ctx, sub)
 	}
-	submit("web-first-000-abcdefgh", request.Deletion)
-	capped := submit("web-capped-00-abcdefgh", request.Portability)
+
+	mailer.err = errors.New("SES unavailable")
+	_, err := submit("web-failed-00-abcdefgh", request.Deletion)
+	require.Error(t, err, "stored, not acknowledged")
+	require.Empty(t, started)
+	mailer.err = nil
+	now = now.Add(3 * time.Minute) // past the failed call's claim
+	rc, err := submit("web-again-000-abcdefgh", request.Deletion)
+	require.NoError(t, err)
+	assert.True(t, rc.AlreadyOpen)
+	assert.True(t, rc.Resent, "its acknowledgement goes out now")
+	assert.Len(t, mailer.sent, 1)
+	assert.Equal(t, []string{rc.Request.ID}, started, "and what follows it starts")
+	assert.False(t, store.reqs[rc.Request.ID].AcknowledgedAt.IsZero())
+
+	_, err = submit("web-second-00-abcdefgh", request.AccessCategories) // the day's second
+	require.NoError(t, err)
+	capped, err := submit("web-capped-00-abcdefgh", request.Portability)
+	require.NoError(t, err)
 	require.True(t, capped.Capped)
-	now = now.Add(2 * time.Hour) // past ResendEvery: a resend would be due
-
-	again := submit("web-again-000-abcdefgh", request.Portability)
+	again, err := submit("web-capped-01-abcdefgh", request.Portability)
+	require.NoError(t, err)
 	assert.True(t, again.AlreadyOpen)
-	assert.False(t, again.Resent)
-	assert.Equal(t, intake.HeldCapped, again.Held, "its acknowledgement never went out")
-
-	r := store.reqs[capped.Request.ID]
-	r.AckCappedAt, r.AcknowledgedAt, r.VerifyLinkUntil = time.Time{}, now.Add(-8*24*time.Hour), now.Add(-time.Minute)
-	store.reqs[capped.Request.ID] = r
-	late := submit("web-late-0000-abcdefgh", request.Portability)
-	assert.True(t, late.AlreadyOpen)
-	assert.Equal(t, intake.HeldExpired, late.Held, "its link has expired")
-	assert.Len(t, mailer.sent, 1, "only the first request's acknowledgement")
+	assert.False(t, again.Resent, "held back by the cap: nothing sent")
+	assert.Len(t, mailer.sent, 2)
 }

@@ -137,11 +137,10 @@ type Receipt struct {
 	Created bool
 	// AlreadyOpen: an unverified request of the same kinds for the same
 	// address was open, so nothing new was opened; Request is that one
-	// (not to be shown: the submitter has proven nothing). Resent says
-	// whether its acknowledgement went out again; Held, when it did not,
-	// why.
+	// (not to be shown: the submitter has proven nothing, so neither is
+	// why no mail went out). Resent says whether its acknowledgement went
+	// out again (or, never sent before, now).
 	AlreadyOpen, Resent bool
-	Held                Held
 	// Capped: the request was stored, but the address had its automatic
 	// mails for the day, so no acknowledgement went out and its request
 	// workflow waits for the team.
@@ -295,22 +294,6 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	return &Receipt{Request: stored, Created: created}, nil
 }
 
-// Held says why an open request's acknowledgement was not sent again.
-type Held string
-
-// Why an acknowledgement is not sent again.
-const (
-	// HeldRecent: it went out (or is going out) less than ResendEvery
-	// ago, or was sent again since.
-	HeldRecent Held = "recent"
-	// HeldCapped: it never went out, held back by the address's daily
-	// cap; the team writes to the address.
-	HeldCapped Held = "capped"
-	// HeldExpired: the link it carried has expired; the request is about
-	// to be closed unverified, with a notice to the address.
-	HeldExpired Held = "expired"
-)
-
 // alreadyOpen finds an open, unverified request of the same kinds among the
 // address's latest; when there is one, nothing new is opened and its
 // acknowledgement is sent again, at most once per ResendEvery.
@@ -323,6 +306,12 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 		if r == nil || !awaitingVerification(r.Status) || !sameKinds(r.Kinds, sub.Kinds) ||
 			!strings.EqualFold(r.Requester.Email, sub.Requester.Email) {
 			continue
+		}
+		if r.AcknowledgedAt.IsZero() && r.AckCappedAt.IsZero() {
+			// Its acknowledgement never went out (the call that stored it
+			// failed after): send it now, as a retry of that call would,
+			// and start what follows it.
+			return s.acknowledgeOpen(ctx, r, sub)
 		}
 		now := s.Now()
 		every := cmp.Or(s.ResendEvery, DefaultResendEvery)
@@ -354,19 +343,34 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 			return nil, fmt.Errorf("submit: %w", err)
 		}
 		s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", resend)
-		rc := &Receipt{Request: r, AlreadyOpen: true, Resent: resend}
-		switch {
-		case resend:
-		case r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero():
-			rc.Held = HeldCapped
-		case linkExpired:
-			rc.Held = HeldExpired
-		default:
-			rc.Held = HeldRecent
-		}
-		return rc, nil
+		return &Receipt{Request: r, AlreadyOpen: true, Resent: resend}, nil
 	}
 	return nil, nil
+}
+
+// acknowledgeOpen joins a submission to open request r whose
+// acknowledgement never went out, and sends it (unless the address had
+// its mail for the day, or another call is sending it).
+func (s *Service) acknowledgeOpen(ctx context.Context, r *request.Request, sub Submission) (*Receipt, error) {
+	err := s.acknowledge(ctx, r, false, nil)
+	sent := err == nil
+	if err != nil && !errors.Is(err, errAckCapped) && !errors.Is(err, errAckInProgress) {
+		return nil, err
+	}
+	if sent {
+		if err := s.StartWorkflows(ctx, r); err != nil {
+			return nil, fmt.Errorf("submit: %w", err)
+		}
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: s.Now(), Actor: s.AuditActor(), Action: request.ActionDuplicateSubmission,
+		Reason: "the same address asked for the same again while this request waits for its confirmation",
+		Data:   map[string]string{"channel": string(sub.Channel), "resent": strconv.FormatBool(sent)},
+	}); err != nil {
+		return nil, fmt.Errorf("submit: %w", err)
+	}
+	s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", sent)
+	return &Receipt{Request: r, AlreadyOpen: true, Resent: sent}, nil
 }
 
 // manyGetter reads several requests in one call (*dynamo.Store).

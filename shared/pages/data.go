@@ -71,12 +71,9 @@ type Field struct {
 // submitter has proven nothing).
 type Submitted struct {
 	Request *request.Request
-	// Resent: the open request's acknowledgement went out again. When it
-	// did not: Capped, it never went out (the address's daily cap; the team
-	// writes), or Expired, the link it carried has expired (the request is
-	// about to be closed, with a notice); otherwise it went out less than
-	// an hour ago.
-	Resent, Capped, Expired bool
+	// Resent: the open request's acknowledgement went out again. Why it
+	// did not is not said: the submitter has proven nothing.
+	Resent bool
 	// Repeat: the same submission came before ("receipt": the request is
 	// not new).
 	Repeat bool

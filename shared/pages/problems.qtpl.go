@@ -170,16 +170,9 @@ func requestFailedEN(v View) string {
 }
 
 func streamrequestAlreadyOpenEN(qw422016 *qt422016.Writer, v View, d Submitted) {
-	if d.Capped || d.Expired {
-		streamtop(qw422016, v, "This request is already open")
-		qw422016.N().S(`
-<h1>This request is already open</h1>`)
-	} else {
-		streamtop(qw422016, v, "This request is already waiting for confirmation")
-		qw422016.N().S(`
-<h1>This request is already waiting for confirmation</h1>`)
-	}
+	streamtop(qw422016, v, "This request is already open")
 	qw422016.N().S(`
+<h1>This request is already open</h1>
 <p>`)
 	streamalreadyOpenWordsEN(qw422016, d)
 	qw422016.N().S(` Questions? Write to `)
@@ -205,18 +198,11 @@ func requestAlreadyOpenEN(v View, d Submitted) string {
 }
 
 func streamalreadyOpenWordsEN(qw422016 *qt422016.Writer, d Submitted) {
-	if d.Capped {
-		qw422016.N().S(`A request for the same thing from this email address is already open, so we did not open another one. This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it.`)
-	} else if d.Expired {
-		qw422016.N().S(`A request for the same thing from this email address is already open, but the confirmation link we sent for it has expired, so we did not open another one. We will close it without acting on it and tell you so by email; you may then ask again.`)
+	qw422016.N().S(`A request for the same thing from this email address is already open, so we did not open another one. `)
+	if d.Resent {
+		qw422016.N().S(`We have sent its acknowledgement to that address again: please look for it there, including in the spam folder.`)
 	} else {
-		qw422016.N().S(`A request for the same thing from this email address is already open and waiting for its confirmation, so we did not open another one. `)
-		if d.Resent {
-			qw422016.N().S(`We have sent its acknowledgement to that address again.`)
-		} else {
-			qw422016.N().S(`We sent mail about it to that address less than an hour ago, so we did not send more.`)
-		}
-		qw422016.N().S(` Please look for our mail there, including in the spam folder, and use the confirmation link in it.`)
+		qw422016.N().S(`We did not send more mail about it now: what we send about it goes to that address, so please look for it there, including in the spam folder.`)
 	}
 }
 
@@ -728,16 +714,9 @@ func requestFailedES(v View) string {
 }
 
 func streamrequestAlreadyOpenES(qw422016 *qt422016.Writer, v View, d Submitted) {
-	if d.Capped || d.Expired {
-		streamtop(qw422016, v, "Esta solicitud ya está abierta")
-		qw422016.N().S(`
-<h1>Esta solicitud ya está abierta</h1>`)
-	} else {
-		streamtop(qw422016, v, "Esta solicitud ya espera su confirmación")
-		qw422016.N().S(`
-<h1>Esta solicitud ya espera su confirmación</h1>`)
-	}
+	streamtop(qw422016, v, "Esta solicitud ya está abierta")
 	qw422016.N().S(`
+<h1>Esta solicitud ya está abierta</h1>
 <p>`)
 	streamalreadyOpenWordsES(qw422016, d)
 	qw422016.N().S(` ¿Tiene preguntas? Escriba a `)
@@ -763,18 +742,11 @@ func requestAlreadyOpenES(v View, d Submitted) string {
 }
 
 func streamalreadyOpenWordsES(qw422016 *qt422016.Writer, d Submitted) {
-	if d.Capped {
-		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, así que no abrimos otra. Esta dirección de correo electrónico ya recibió varios correos nuestros hoy, así que no le enviaremos otro por ahora; el equipo de privacidad le escribirá.`)
-	} else if d.Expired {
-		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, pero el enlace de confirmación que le enviamos ha caducado, así que no abrimos otra. La cerraremos sin actuar sobre ella y se lo diremos por correo electrónico; después podrá volver a pedirlo.`)
+	qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, así que no abrimos otra. `)
+	if d.Resent {
+		qw422016.N().S(`Volvimos a enviar su acuse de recibo a esa dirección: búsquelo allí, también en la carpeta de correo no deseado.`)
 	} else {
-		qw422016.N().S(`Ya hay una solicitud abierta por lo mismo desde este correo electrónico, a la espera de su confirmación, así que no abrimos otra. `)
-		if d.Resent {
-			qw422016.N().S(`Volvimos a enviar su acuse de recibo a esa dirección.`)
-		} else {
-			qw422016.N().S(`Le enviamos un correo sobre ella a esa dirección hace menos de una hora, así que no enviamos más.`)
-		}
-		qw422016.N().S(` Busque nuestro correo allí, también en la carpeta de correo no deseado, y use el enlace de confirmación que contiene.`)
+		qw422016.N().S(`No enviamos más correo sobre ella ahora: lo que enviemos sobre ella va a esa dirección, así que búsquelo allí, también en la carpeta de correo no deseado.`)
 	}
 }
 

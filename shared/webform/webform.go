@@ -443,7 +443,7 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		return
 	}
 	if rc.AlreadyOpen {
-		h.render(w, r, http.StatusOK, "request-already-open", lang, alreadyOpen(rc))
+		h.render(w, r, http.StatusOK, "request-already-open", lang, pages.Submitted{Resent: rc.Resent})
 		return
 	}
 	if rc.Capped {
@@ -514,12 +514,8 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 	}
 	if rc.AlreadyOpen {
 		// The earlier request is not shown: the submitter has proven nothing.
-		body := map[string]any{"status": "already-open", "resent": rc.Resent,
-			"message": pages.AlreadyOpenWords(alreadyOpen(rc)) + " Questions? Write to " + h.team + "."}
-		if rc.Held != "" {
-			body["held"] = string(rc.Held)
-		}
-		writeJSON(w, http.StatusOK, body)
+		writeJSON(w, http.StatusOK, map[string]any{"status": "already-open", "resent": rc.Resent,
+			"message": pages.AlreadyOpenWords(pages.Submitted{Resent: rc.Resent}) + " Questions? Write to " + h.team + "."})
 		return
 	}
 	status := http.StatusCreated
@@ -533,15 +529,9 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 	writeJSON(w, status, receiptJSON(rc.Request))
 }
 
-// What a JSON submitter is told when the same address already has an
-// open, unconfirmed request of the same kinds, or has had its mails for
-// the day (the form's pages say it in the templates "request-already-open"
-// and "request-capped" of shared/pages).
-// alreadyOpen is what the page says of an already-open request's receipt.
-func alreadyOpen(rc *intake.Receipt) pages.Submitted {
-	return pages.Submitted{Resent: rc.Resent, Capped: rc.Held == intake.HeldCapped, Expired: rc.Held == intake.HeldExpired}
-}
-
+// cappedMessage is what a JSON submitter is told of a request stored whose
+// acknowledgement the address's daily cap held back (the form's page says
+// it in the template "request-capped" of shared/pages).
 func cappedMessage(team string) string {
 	return "This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it. Questions? Write to " + team + "."
 }
