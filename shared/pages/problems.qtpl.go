@@ -226,7 +226,9 @@ func streamrequestCappedEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 <h1>We have received your request</h1>
 <p>Your request `)
 	qw422016.E().S(d.Request.ID)
-	qw422016.N().S(` is stored and the deadlines run from today. This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it. Questions? Write to `)
+	qw422016.N().S(` is stored and its deadlines run from `)
+	qw422016.E().S(v.Date(d.Request.ReceivedAt))
+	qw422016.N().S(`. This email address has already had several mails from us today, so we are not sending another one now; the privacy team will write to it. Questions? Write to `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(`.</p>
 `)
@@ -770,7 +772,9 @@ func streamrequestCappedES(qw422016 *qt422016.Writer, v View, d Submitted) {
 <h1>Recibimos su solicitud</h1>
 <p>Su solicitud `)
 	qw422016.E().S(d.Request.ID)
-	qw422016.N().S(` quedó guardada y los plazos corren desde hoy. Esta dirección de correo electrónico ya recibió varios correos nuestros hoy, así que no le enviaremos otro por ahora; el equipo de privacidad le escribirá. ¿Tiene preguntas? Escriba a `)
+	qw422016.N().S(` quedó guardada y sus plazos corren desde el `)
+	qw422016.E().S(v.Date(d.Request.ReceivedAt))
+	qw422016.N().S(`. Esta dirección de correo electrónico ya recibió varios correos nuestros hoy, así que no le enviaremos otro por ahora; el equipo de privacidad le escribirá. ¿Tiene preguntas? Escriba a `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(`.</p>
 `)

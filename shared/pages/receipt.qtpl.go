@@ -28,7 +28,13 @@ func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 			qw422016.N().S(`</strong></p>
 <p>You sent this request before, on `)
 			qw422016.E().S(v.Date(r.ReceivedAt))
-			qw422016.N().S(`. We emailed you about it; the status link in our mail shows where it stands.</p>
+			qw422016.N().S(`. `)
+			if r.Status.Closed() {
+				qw422016.N().S(`It is closed now, and we emailed you about it. To ask again, send a new request with the form.`)
+			} else {
+				qw422016.N().S(`We emailed you about it, and our mail says where it stands.`)
+			}
+			qw422016.N().S(`</p>
 `)
 		} else {
 			qw422016.N().S(`
@@ -127,7 +133,13 @@ func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 			qw422016.N().S(`</strong></p>
 <p>Ya nos envió esta solicitud el `)
 			qw422016.E().S(v.Date(r.ReceivedAt))
-			qw422016.N().S(`. Le escribimos por correo electrónico sobre ella; el enlace de estado de nuestro correo muestra en qué punto está.</p>
+			qw422016.N().S(`. `)
+			if r.Status.Closed() {
+				qw422016.N().S(`Ya está cerrada, y le escribimos por correo electrónico sobre ella. Para volver a pedirlo, envíe una nueva solicitud con el formulario.`)
+			} else {
+				qw422016.N().S(`Le escribimos por correo electrónico sobre ella, y nuestro correo dice en qué punto está.`)
+			}
+			qw422016.N().S(`</p>
 `)
 		} else {
 			qw422016.N().S(`

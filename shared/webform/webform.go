@@ -446,11 +446,12 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request, gpc bool) {
 		h.render(w, r, http.StatusOK, "request-already-open", lang, pages.Submitted{Resent: rc.Resent})
 		return
 	}
-	if rc.Capped {
-		h.render(w, r, http.StatusOK, "request-capped", lang, pages.Submitted{Request: rc.Request})
+	d := pages.Submitted{Request: rc.Request, Repeat: !rc.Created}
+	if rc.Capped && !d.MovedOn() {
+		h.render(w, r, http.StatusOK, "request-capped", lang, d)
 		return
 	}
-	h.render(w, r, http.StatusOK, "receipt", lang, pages.Submitted{Request: rc.Request, Repeat: !rc.Created})
+	h.render(w, r, http.StatusOK, "receipt", lang, d)
 }
 
 func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {

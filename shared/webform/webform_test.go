@@ -346,17 +346,22 @@ func TestAlreadyOpenSaysOnlyWhatWasSent(t *testing.T) {
 func TestARepeatReceiptSaysWhatIsStillTrue(t *testing.T) {
 	received := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		status  request.Status
-		created bool
-		says    string
-		not     string
+		status          request.Status
+		created, capped bool
+		says            string
+		not             string
 	}{
-		{request.Completed, false, "We already have this request", "link to confirm"},
-		{request.InProgress, false, "You sent this request before, on Friday, November 27, 2026", "Nothing is shown or deleted"},
-		{request.Acknowledged, false, "with a link to confirm it is you", "We already have this request"},
-		{request.Acknowledged, true, "with a link to confirm it is you", "We already have this request"},
+		{request.Completed, false, false, "It is closed now", "link to confirm"},
+		{request.InProgress, false, false, "You sent this request before, on Friday, November 27, 2026", "Nothing is shown or deleted"},
+		{request.Acknowledged, false, false, "with a link to confirm it is you", "We already have this request"},
+		{request.Acknowledged, true, false, "with a link to confirm it is you", "We already have this request"},
+		// Held back by the daily cap, and sent again later: its deadlines
+		// run from its day, not the repeat's; once the team closed it, it
+		// is closed.
+		{request.Received, false, true, "its deadlines run from Friday, November 27, 2026", "from today"},
+		{request.Denied, false, true, "It is closed now", "the privacy team will write to it"},
 	} {
-		rc := &intake.Receipt{Created: tc.created, Request: &request.Request{
+		rc := &intake.Receipt{Created: tc.created, Capped: tc.capped, Request: &request.Request{
 			ID: "PR-ABCD-EFGH-JKLM-NPQR", Kinds: []request.Kind{request.Deletion}, Status: tc.status, ReceivedAt: received,
 			VerifyLinkUntil: received.AddDate(0, 0, 7),
 			Due:             request.Due{Response: received.AddDate(0, 0, 45), Extended: received.AddDate(0, 0, 90)},
