@@ -24,6 +24,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/standin"
 	"github.com/productionflow/privacy-desk/shared/standin/outbox"
+	"github.com/productionflow/privacy-desk/shared/states"
 )
 
 // deskEnv is the local configuration the stack runs the desk with.
@@ -222,7 +223,21 @@ func TestTheDeskClockIsKeptWithItsData(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 720*time.Hour, again.Offset(), "the next run starts where the last one left the clock")
 	assert.Contains(t, clockWords(again, dir), "720h0m0s ahead of this machine's")
-	assert.Contains(t, clockWords(first, dir), "ahead")
+	assert.Contains(t, clockWords(states.NewRealClock(), dir), "(this machine's time;")
+
+	// Moves made at once are all kept, the furthest last, in one file.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() { defer wg.Done(); again.Advance(time.Hour) }()
+	}
+	wg.Wait()
+	kept, err := keptClock(dir, log)
+	require.NoError(t, err)
+	assert.Equal(t, 740*time.Hour, kept.Offset())
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, files, 1, "no temporary file left beside it")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, clockFile), []byte("soon\n"), 0o600))
 	_, err = keptClock(dir, log)

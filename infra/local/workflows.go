@@ -187,13 +187,31 @@ func keptClock(dataDir string, log *slog.Logger) (*states.RealClock, error) {
 		}
 	}
 	return states.NewRealClockAhead(offset, func(offset time.Duration) {
-		tmp := path + ".tmp"
-		err := os.WriteFile(tmp, []byte(offset.String()+"\n"), 0o600)
-		if err == nil {
-			err = os.Rename(tmp, path)
-		}
-		if err != nil {
+		if err := replaceFile(path, []byte(offset.String()+"\n")); err != nil {
 			log.Warn("the desk clock's move is not kept for the next run", "error", err)
 		}
 	}), nil
+}
+
+// replaceFile writes b to path whole or not at all: into a new file beside
+// it, synced, then renamed over it (a crash leaves the old file or the
+// new, never half of one).
+func replaceFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

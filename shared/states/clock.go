@@ -230,7 +230,8 @@ func NewRealClock() *RealClock {
 
 // NewRealClockAhead returns the wall clock moved on by offset (as an
 // earlier run left it), calling moved with the new offset each time
-// Advance moves it (to keep it for the next run; nil: none).
+// Advance moves it, one call at a time (to keep it for the next run; nil:
+// none). moved must not read the clock.
 func NewRealClockAhead(offset time.Duration, moved func(offset time.Duration)) *RealClock {
 	return &RealClock{now: time.Now, offset: max(offset, 0), moved: moved}
 }
@@ -283,12 +284,13 @@ func (c *RealClock) Advance(d time.Duration) {
 		return
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.offset += d
-	offset := c.offset
 	c.scheduleLocked()
-	c.mu.Unlock()
 	if c.moved != nil {
-		c.moved(offset)
+		// Under the lock: moves are kept in the order they were made, the
+		// last one kept the furthest.
+		c.moved(c.offset)
 	}
 }
 
