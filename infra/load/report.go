@@ -437,7 +437,7 @@ func report(out io.Writer, c config, floor, web, mail batch, n counts, cpu cpuFi
 		web.Calls, c.C, web.rate(), ms(web.quantile(0.5)), ms(web.quantile(0.99)), web.Errors)
 	fmt.Fprintf(out, "mail deliveries   %5d (%d mails × %d at once): %7.1f/s  p50 %s  p99 %s  errors %d\n",
 		mail.Calls, c.Mails, c.Redeliveries, mail.rate(), ms(mail.quantile(0.5)), ms(mail.quantile(0.99)), mail.Errors)
-	fmt.Fprintf(out, "floor: PutItem    %5d at concurrency %d: %7.1f/s  p50 %s  p99 %s  errors %d  (after %d puts to warm dynalite up; the submissions after %d)\n",
+	fmt.Fprintf(out, "floor: PutItem    %5d at concurrency %d: %7.1f/s  p50 %s  p99 %s  errors %d  (after %d puts to warm dynalite up; the desk's submissions after %d of their own)\n",
 		floor.Calls, c.C, floor.rate(), ms(floor.quantile(0.5)), ms(floor.quantile(0.99)), floor.Errors, c.WarmUp, deskWarmUp(c))
 	for _, b := range []batch{web, mail, floor} {
 		if b.FirstErr != "" {

@@ -28,7 +28,7 @@ func TestLoadReport(t *testing.T) {
 	report := out.String()
 	assert.Contains(t, report, "requests created 52 (expected 52), duplicates 0, lost 0")
 	assert.Contains(t, report, "one for 52 of 52 requests, none for 0, more than one for 0; not recorded on the request 0")
-	assert.Contains(t, report, "(after 40 puts to warm dynalite up; the submissions after 4)")
+	assert.Contains(t, report, "(after 40 puts to warm dynalite up; the desk's submissions after 4 of their own)")
 	// dynalite's processor time comes in 10 ms ticks, which 40 puts may
 	// not reach: its line is printed only when measured. This process's
 	// own is read to the microsecond.

@@ -139,6 +139,17 @@ func TestRenderAnswerNamesEachSystemOnce(t *testing.T) {
 	assert.Contains(t, m.Text, "  - Consultas de crédito, consultas de crédito y decisiones de crédito: Las decisiones de crédito deben conservarse. (12 CFR 1002.12)")
 	assert.Contains(t, m.HTML, "<li><strong>Lista del boletín</strong>: eliminados; lo comprobamos después y ya no guarda sus datos; además, no recibirá más correo de marketing</li>")
 	assert.NotContains(t, m.Text, "deleted")
+
+	// A system that deleted all but what its holds keep says so, in both
+	// languages.
+	a.Systems = []mail.AnswerSystem{{Title: "Pagos", Outcomes: []string{mail.OutcomeErasedKept}}}
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Pagos: eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre usted\n")
+	a.Language, a.Systems[0].Title = "", "Payments"
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.HTML, "<li><strong>Payments</strong>: deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about you</li>")
 }
 
 // TestRenderAnswerListsWhatWasCorrected: the corrections are listed only

@@ -41,7 +41,7 @@ func newMailFiller(seed int) *hostile.Filler {
 	}
 }
 
-var mailOutcomes = []string{mail.OutcomeErased, mail.OutcomeErasedAsk, mail.OutcomeSuppressed, mail.OutcomeOptedOut,
+var mailOutcomes = []string{mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeErasedAsk, mail.OutcomeSuppressed, mail.OutcomeOptedOut,
 	mail.OutcomeExported, mail.OutcomeNotFound, mail.OutcomeConfirmed, mail.OutcomeCorrected, mail.OutcomeWithheld}
 
 // hostileMails renders every mail from a view the filler filled.
