@@ -708,12 +708,14 @@ func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links
 			TeamAddress: s.TeamAddress, Location: loc, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
 		})
 	}
+	now := s.Now()
 	a := mail.Acknowledgement{
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
 		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
+		Late: now.After(r.Due.Response), OptOutLate: now.After(r.Due.OptOut),
 	}
-	if !r.VerifyLinkUntil.IsZero() && s.VerifyLinks != nil && s.Now().Before(r.VerifyLinkUntil) {
+	if !r.VerifyLinkUntil.IsZero() && s.VerifyLinks != nil && now.Before(r.VerifyLinkUntil) {
 		// A new link each time the acknowledgement is rendered (a resend
 		// carries its own); each works until the same time. Without it
 		// the acknowledgement is not sent: the workflow would mail none.

@@ -562,3 +562,22 @@ func TestAFailedTeamNoticeDoesNotFailTheSubmission(t *testing.T) {
 	assert.Contains(t, logs.String(), "team notice not sent")
 	assert.NotContains(t, logs.String(), "sam@example.com")
 }
+
+// TestAnAcknowledgementAfterTheAnswerDateSaysItIsLate: the acknowledgement
+// the team sends on naming an unclear mail's kinds, after its answer date,
+// says the desk is late instead of promising the passed date.
+func TestAnAcknowledgementAfterTheAnswerDateSaysItIsLate(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	rc, err := svc.Submit(ctx, validSubmission())
+	require.NoError(t, err)
+	assert.NotContains(t, mailer.sent[0].Text, "we are late")
+
+	now = rc.Request.Due.Response.Add(time.Hour)
+	m, err := svc.Acknowledgement(ctx, rc.Request)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "we are late")
+	assert.NotContains(t, m.Text, "If we need more time")
+}

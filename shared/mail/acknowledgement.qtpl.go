@@ -62,7 +62,13 @@ What happens next
    or delete your data in your name.
 `)
 	}
-	if v.Verify {
+	if v.Verify && v.Late {
+		qw422016.N().S(`2. We should have answered by `)
+		qw422016.N().S(v.AnswerBy)
+		qw422016.N().S(`, and we are late: we will
+   answer as soon as we can once you have confirmed it.
+`)
+	} else if v.Verify {
 		qw422016.N().S(`2. We will answer by `)
 		qw422016.N().S(v.AnswerBy)
 		qw422016.N().S(`.
@@ -70,8 +76,23 @@ What happens next
    do, we will tell you before that date, and why.
 `)
 	}
-	if v.OptOutBy != "" {
-		if v.Verify {
+	if v.OptOutBy != "" && v.OptOutLate {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
+			qw422016.N().S(`4.`)
+		} else {
+			qw422016.N().S(`1.`)
+		}
+		qw422016.N().S(` Opt-outs need no confirmation. We should have acted on yours by
+   `)
+		qw422016.N().S(v.OptOutBy)
+		qw422016.N().S(`: we are late, and act on it at once.
+`)
+	} else if v.OptOutBy != "" {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
 			qw422016.N().S(`4.`)
 		} else {
 			qw422016.N().S(`1.`)
@@ -168,14 +189,24 @@ Please quote it if you write to us about this request.</p>
 		qw422016.N().S(`<li>We will email you a link to confirm that it is you who made this request. We only act once you have confirmed it, so that nobody can see or delete your data in your name.</li>
 `)
 	}
-	if v.Verify {
+	if v.Verify && v.Late {
+		qw422016.N().S(`<li>We should have answered by <strong>`)
+		qw422016.E().S(v.AnswerBy)
+		qw422016.N().S(`</strong>, and we are late: we will answer as soon as we can once you have confirmed it.</li>
+`)
+	} else if v.Verify {
 		qw422016.N().S(`<li>We will answer by <strong>`)
 		qw422016.E().S(v.AnswerBy)
 		qw422016.N().S(`</strong>.</li>
 <li>If we need more time, we may extend this once, by up to 45 days. If we do, we will tell you before that date, and why.</li>
 `)
 	}
-	if v.OptOutBy != "" {
+	if v.OptOutBy != "" && v.OptOutLate {
+		qw422016.N().S(`<li>Opt-outs need no confirmation. We should have acted on yours by <strong>`)
+		qw422016.E().S(v.OptOutBy)
+		qw422016.N().S(`</strong>: we are late, and act on it at once.</li>
+`)
+	} else if v.OptOutBy != "" {
 		qw422016.N().S(`<li>Opt-outs need no confirmation. We will act on yours promptly, and by <strong>`)
 		qw422016.E().S(v.OptOutBy)
 		qw422016.N().S(`</strong> at the latest.</li>
@@ -269,7 +300,13 @@ Qué sucede ahora
    confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre.
 `)
 	}
-	if v.Verify {
+	if v.Verify && v.Late {
+		qw422016.N().S(`2. Debimos responderle a más tardar el `)
+		qw422016.N().S(v.AnswerBy)
+		qw422016.N().S(`, y vamos con
+   retraso: le responderemos lo antes posible una vez que lo confirme.
+`)
+	} else if v.Verify {
 		qw422016.N().S(`2. Le responderemos a más tardar el `)
 		qw422016.N().S(v.AnswerBy)
 		qw422016.N().S(`.
@@ -278,8 +315,23 @@ Qué sucede ahora
    fecha y le explicaremos el motivo.
 `)
 	}
-	if v.OptOutBy != "" {
-		if v.Verify {
+	if v.OptOutBy != "" && v.OptOutLate {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
+			qw422016.N().S(`4.`)
+		} else {
+			qw422016.N().S(`1.`)
+		}
+		qw422016.N().S(` Las solicitudes de exclusión no requieren confirmación. Debimos atender
+   la suya a más tardar el `)
+		qw422016.N().S(v.OptOutBy)
+		qw422016.N().S(`: vamos con retraso, y la atendemos de inmediato.
+`)
+	} else if v.OptOutBy != "" {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
 			qw422016.N().S(`4.`)
 		} else {
 			qw422016.N().S(`1.`)
@@ -379,14 +431,24 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 		qw422016.N().S(`<li>Le enviaremos por correo electrónico un enlace para confirmar que fue usted quien hizo esta solicitud. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre.</li>
 `)
 	}
-	if v.Verify {
+	if v.Verify && v.Late {
+		qw422016.N().S(`<li>Debimos responderle a más tardar el <strong>`)
+		qw422016.E().S(v.AnswerBy)
+		qw422016.N().S(`</strong>, y vamos con retraso: le responderemos lo antes posible una vez que lo confirme.</li>
+`)
+	} else if v.Verify {
 		qw422016.N().S(`<li>Le responderemos a más tardar el <strong>`)
 		qw422016.E().S(v.AnswerBy)
 		qw422016.N().S(`</strong>.</li>
 <li>Si necesitamos más tiempo, podremos extender este plazo una sola vez, hasta por 45 días más. En ese caso, se lo informaremos antes de esa fecha y le explicaremos el motivo.</li>
 `)
 	}
-	if v.OptOutBy != "" {
+	if v.OptOutBy != "" && v.OptOutLate {
+		qw422016.N().S(`<li>Las solicitudes de exclusión no requieren confirmación. Debimos atender la suya a más tardar el <strong>`)
+		qw422016.E().S(v.OptOutBy)
+		qw422016.N().S(`</strong>: vamos con retraso, y la atendemos de inmediato.</li>
+`)
+	} else if v.OptOutBy != "" {
 		qw422016.N().S(`<li>Las solicitudes de exclusión no requieren confirmación. Atenderemos la suya sin demora y, a más tardar, el <strong>`)
 		qw422016.E().S(v.OptOutBy)
 		qw422016.N().S(`</strong>.</li>

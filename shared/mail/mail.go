@@ -149,6 +149,10 @@ type Acknowledgement struct {
 	// own, as the acknowledgement then says.
 	VerifyLink      string
 	VerifyLinkUntil time.Time
+	// Late: the answer date has passed (a request acknowledged late, as
+	// when the team names an unclear mail's kinds after it); OptOutLate:
+	// the opt-out date has.
+	Late, OptOutLate bool
 }
 
 // ackView carries its dates already written in the mail's language.
@@ -160,6 +164,8 @@ type ackView struct {
 	AnswerBy    string // date; empty: no 45-day answer (only opt-outs)
 	OptOutBy    string // date; empty: no opt-out asked
 	Verify      bool
+	Late        bool // the answer date has passed
+	OptOutLate  bool // the opt-out date has passed
 	Expedited   bool
 	TeamAddress string
 	FormURL     string
@@ -186,6 +192,8 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),
 		OptOutBy:    dateIn(lang, in(a.Due.OptOut, a.Location)),
 		Verify:      !a.Due.Response.IsZero(),
+		Late:        a.Late && !a.Due.Response.IsZero(),
+		OptOutLate:  a.OptOutLate && !a.Due.OptOut.IsZero(),
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
 		FormURL:     clean(a.FormURL),

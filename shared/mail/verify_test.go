@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,32 @@ func TestAcknowledgementCarriesTheVerificationLink(t *testing.T) {
 		assert.NotContains(t, m.Text, verifyLink)
 		assert.NotContains(t, m.HTML, verifyLink)
 	})
+}
+
+// TestALateAcknowledgementSaysItIsLate: an acknowledgement sent after the
+// answer date (the team named an unclear mail's kinds after it) does not
+// promise that passed date, nor an extension, which must come before it;
+// an opt-out date passed is owned likewise.
+func TestALateAcknowledgementSaysItIsLate(t *testing.T) {
+	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	a := mail.Acknowledgement{
+		RequestID: "PR-LATE-0000-0000-0001", Kinds: []request.Kind{request.AccessCategories, request.OptOutMarketing}, ReceivedAt: received,
+		Due:         request.Due{Response: received.AddDate(0, 0, 45), OptOut: received.AddDate(0, 0, 21)},
+		TeamAddress: team, Location: time.UTC, Late: true, OptOutLate: true,
+	}
+	for lang, words := range map[string][4]string{
+		"en": {"We should have answered by Thursday, January 14, 2027, and we are late", "If we need more time", "we are late, and act on it at once", "at the latest"},
+		"es": {"Debimos responderle a más tardar el jueves, 14 de enero de 2027, y vamos con", "Si necesitamos más tiempo", "vamos con retraso, y la atendemos de inmediato", "a más tardar, el"},
+	} {
+		a.Language = lang
+		m, err := mail.RenderAcknowledgement("ana@example.org", a)
+		require.NoError(t, err)
+		for _, part := range []string{m.Text, regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m.HTML, "")} {
+			part = strings.Join(strings.Fields(part), " ")
+			assert.Contains(t, part, strings.Join(strings.Fields(words[0]), " "), lang)
+			assert.NotContains(t, part, words[1], lang)
+			assert.Contains(t, part, words[2], lang)
+			assert.NotContains(t, part, words[3], lang)
+		}
+	}
 }

@@ -105,7 +105,9 @@ type Verify struct {
 type Verified struct {
 	RequestID string
 	// AnswerBy is the date the page promises an answer by; zero for none.
+	// Late: it passed before the confirmation (the page owns it instead).
 	AnswerBy time.Time
+	Late     bool
 }
 
 // Download is what the download page shows ("download").

@@ -316,3 +316,16 @@ func TestAnUnverifiedRequestsOptOutsAreNotSaidUndone(t *testing.T) {
 		assert.NotContains(t, buf.String(), tc.not)
 	}
 }
+
+// TestAConfirmationAfterTheAnswerDateOwnsIt: the page after a late
+// confirmation does not promise a date that has passed.
+func TestAConfirmationAfterTheAnswerDateOwnsIt(t *testing.T) {
+	for lang, words := range map[string]string{pages.English: "and we are late", pages.Spanish: "y vamos con retraso"} {
+		r := httptest.NewRequest(http.MethodPost, "/verify", nil)
+		v := pages.Site{Location: time.UTC}.View(r, lang, pages.Verified{RequestID: "PR-1", AnswerBy: time.Date(2027, 1, 14, 23, 0, 0, 0, time.UTC), Late: true})
+		var buf bytes.Buffer
+		require.NoError(t, pages.Execute(&buf, "verified", v))
+		assert.Contains(t, buf.String(), words)
+		assert.NotContains(t, buf.String(), "will answer by")
+	}
+}

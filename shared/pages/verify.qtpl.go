@@ -71,6 +71,10 @@ func streamverifiedEN(qw422016 *qt422016.Writer, v View, d Verified) {
 `)
 	if d.AnswerBy.IsZero() {
 		qw422016.N().S(`<p>We are now working on your request.</p>`)
+	} else if d.Late {
+		qw422016.N().S(`<p>We are now working on your request. We should have answered by <strong>`)
+		qw422016.E().S(v.Date(d.AnswerBy))
+		qw422016.N().S(`</strong>, and we are late: we will answer as soon as we can.</p>`)
 	} else {
 		qw422016.N().S(`<p>We are now working on your request and will answer by <strong>`)
 		qw422016.E().S(v.Date(d.AnswerBy))
@@ -157,6 +161,10 @@ func streamverifiedES(qw422016 *qt422016.Writer, v View, d Verified) {
 `)
 	if d.AnswerBy.IsZero() {
 		qw422016.N().S(`<p>Ya estamos trabajando en su solicitud.</p>`)
+	} else if d.Late {
+		qw422016.N().S(`<p>Ya estamos trabajando en su solicitud. Debimos responderle a más tardar el <strong>`)
+		qw422016.E().S(v.Date(d.AnswerBy))
+		qw422016.N().S(`</strong>, y vamos con retraso: le responderemos lo antes posible.</p>`)
 	} else {
 		qw422016.N().S(`<p>Ya estamos trabajando en su solicitud y le responderemos a más tardar el <strong>`)
 		qw422016.E().S(v.Date(d.AnswerBy))

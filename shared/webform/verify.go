@@ -74,7 +74,7 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "verified", pages.Choose(r, c.Language),
-		pages.Verified{RequestID: c.RequestID, AnswerBy: h.answerBy(r.Context(), c.RequestID)})
+		verified(c.RequestID, h.answerBy(r.Context(), c.RequestID), c.VerifiedAt))
 }
 
 // answerBy is the date the confirmed page promises an answer by, read from
@@ -146,3 +146,9 @@ func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error,
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+// verified is what the page after a confirmation at at shows: the answer
+// date, or that it passed before.
+func verified(id string, answerBy, at time.Time) pages.Verified {
+	return pages.Verified{RequestID: id, AnswerBy: answerBy, Late: !answerBy.IsZero() && at.After(answerBy)}
+}
