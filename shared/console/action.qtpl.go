@@ -69,7 +69,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 	if p.Action == "set-kinds" {
 		qw422016.N().S(`
-<p>The mail did not say in words the desk recognises what the person wants. Read it (its text is on the team's notice) and choose what it asks for. The deadlines are counted from the day it came, the requester is sent the acknowledgement of these kinds`)
+<p>The mail did not say in words the desk recognises what the person wants. Read it (its text is on the request's page) and choose what it asks for. The deadlines are counted from the day it came, the requester is sent the acknowledgement of these kinds`)
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
 		}

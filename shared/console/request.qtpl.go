@@ -208,6 +208,8 @@ func (p *RequestView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(`<p>`)
 		qw422016.E().S(r.Details)
 		qw422016.N().S(`</p>`)
+	} else if r.Status.Closed() {
+		qw422016.N().S(`<p>No details kept: what the person wrote is removed when a request closes.</p>`)
 	} else {
 		qw422016.N().S(`<p>No details given.</p>`)
 	}

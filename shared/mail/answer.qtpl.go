@@ -579,7 +579,7 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string) {
 	case OutcomeErasedKept:
 		qw422016.N().S(`deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about you`)
 	case OutcomeErasedAsk:
-		qw422016.N().S(`deletion requested; this system deletes on its own schedule and cannot be asked again`)
+		qw422016.N().S(`deletion requested; this system deletes on its own schedule, and cannot be asked afterwards whether it has`)
 	case OutcomeSuppressed:
 		qw422016.N().S(`you will get no more marketing mail`)
 	case OutcomeOptedOut:
@@ -620,7 +620,7 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string) {
 	case OutcomeErasedKept:
 		qw422016.N().S(`eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre usted`)
 	case OutcomeErasedAsk:
-		qw422016.N().S(`eliminación solicitada; este sistema elimina según su propio calendario y no se le puede volver a consultar`)
+		qw422016.N().S(`eliminación solicitada; este sistema elimina según su propio calendario, y no se le puede preguntar después si ya lo hizo`)
 	case OutcomeSuppressed:
 		qw422016.N().S(`no recibirá más correo de marketing`)
 	case OutcomeOptedOut:
