@@ -151,6 +151,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	a := mail.Answer{
 		RequestID: r.ID, Kinds: kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
 		Location: s.Location, Language: r.Language, NotApplicable: []string{},
+		OptOutsOnly: optOuts && !r.OnlyOptOuts(),
 	}
 	if !optOuts {
 		a.Corrections = r.Corrections

@@ -204,6 +204,8 @@ func TestOptOutsRunAtOnceWithoutVerification(t *testing.T) {
 	mails := e.mail.to(janeEmail)
 	require.Len(t, mails, 1)
 	assert.Contains(t, mails[0].Text, "it no longer sells or shares your data")
+	assert.Equal(t, "The opt-outs of your privacy request PR-1 are done", mails[0].Subject, "not the whole request")
+	assert.Contains(t, mails[0].Text, "The rest of\nyour request is answered on its own.")
 	events, err := e.store.Events(ctx, "PR-1")
 	require.NoError(t, err)
 	var actions []string

@@ -47,6 +47,9 @@ type Answer struct {
 	// StatusLink is the requester's link to the status page of the
 	// request (/status?t=…), issued for this mail; empty: none.
 	StatusLink string
+	// OptOutsOnly: the answer is of the opt-outs of a request that asks
+	// for more (Kinds are the opt-outs); the rest is answered on its own.
+	OptOutsOnly bool
 }
 
 // AnswerSystem is one system's line of the answer: each system is named
@@ -71,6 +74,8 @@ type AnswerHold struct {
 }
 
 type answerView struct {
+	Subject       string
+	OptOutsOnly   bool // the opt-outs of a request with more in it
 	RequestID     string
 	Kinds         []string
 	ReceivedAt    string // date
@@ -112,11 +117,18 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))
 	}
-	subject := "Your privacy request " + v.RequestID + " is done"
-	if lang == Spanish {
-		subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
+	v.OptOutsOnly = a.OptOutsOnly
+	switch {
+	case lang == Spanish && a.OptOutsOnly:
+		v.Subject = "Las exclusiones de su solicitud de privacidad " + v.RequestID + " están atendidas"
+	case lang == Spanish:
+		v.Subject = "Su solicitud de privacidad " + v.RequestID + " está completada"
+	case a.OptOutsOnly:
+		v.Subject = "The opt-outs of your privacy request " + v.RequestID + " are done"
+	default:
+		v.Subject = "Your privacy request " + v.RequestID + " is done"
 	}
-	return renderIn(lang, to, a.TeamAddress, subject, answerBody.in(lang), v), nil
+	return renderIn(lang, to, a.TeamAddress, v.Subject, answerBody.in(lang), v), nil
 }
 
 var answerBody = bilingual[answerView]{

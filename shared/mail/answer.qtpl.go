@@ -21,12 +21,24 @@ var (
 func streamanswerEnText(qw422016 *qt422016.Writer, v answerView) {
 	qw422016.N().S(`Hello,
 
-We have carried out your privacy request `)
-	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`, received on
 `)
-	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`. You asked us to:
+	if v.OptOutsOnly {
+		qw422016.N().S(`We have carried out the opt-outs of your privacy request `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`,
+received on `)
+		qw422016.N().S(v.ReceivedAt)
+		qw422016.N().S(`: they need no confirmation. The rest of
+your request is answered on its own. The opt-outs:`)
+	} else {
+		qw422016.N().S(`We have carried out your privacy request `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`, received on
+`)
+		qw422016.N().S(v.ReceivedAt)
+		qw422016.N().S(`. You asked us to:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -157,17 +169,27 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Your privacy request `)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(` is done</title>
+<title>`)
+	qw422016.E().S(v.Subject)
+	qw422016.N().S(`</title>
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
-<p>We have carried out your privacy request <strong>`)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(`</strong>, received on `)
-	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`.</p>
+`)
+	if v.OptOutsOnly {
+		qw422016.N().S(`<p>We have carried out the opt-outs of your privacy request <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>, received on `)
+		qw422016.E().S(v.ReceivedAt)
+		qw422016.N().S(`: they need no confirmation. The rest of your request is answered on its own.</p>`)
+	} else {
+		qw422016.N().S(`<p>We have carried out your privacy request <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>, received on `)
+		qw422016.E().S(v.ReceivedAt)
+		qw422016.N().S(`.</p>`)
+	}
+	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">You asked us to</h2>
 <ul>
 `)
@@ -296,12 +318,24 @@ func answerEnHTML(v answerView) string {
 func streamanswerEsText(qw422016 *qt422016.Writer, v answerView) {
 	qw422016.N().S(`Hola:
 
-Hemos atendido su solicitud de privacidad `)
-	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`, recibida el
 `)
-	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`. Usted nos pidió:
+	if v.OptOutsOnly {
+		qw422016.N().S(`Hemos atendido las exclusiones de su solicitud de privacidad `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`,
+recibida el `)
+		qw422016.N().S(v.ReceivedAt)
+		qw422016.N().S(`: no necesitan confirmación. El resto de su
+solicitud se responde por separado. Las exclusiones:`)
+	} else {
+		qw422016.N().S(`Hemos atendido su solicitud de privacidad `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`, recibida el
+`)
+		qw422016.N().S(v.ReceivedAt)
+		qw422016.N().S(`. Usted nos pidió:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -432,17 +466,27 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Su solicitud de privacidad `)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(` está completada</title>
+<title>`)
+	qw422016.E().S(v.Subject)
+	qw422016.N().S(`</title>
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
-<p>Hemos atendido su solicitud de privacidad <strong>`)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(`</strong>, recibida el `)
-	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`.</p>
+`)
+	if v.OptOutsOnly {
+		qw422016.N().S(`<p>Hemos atendido las exclusiones de su solicitud de privacidad <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>, recibida el `)
+		qw422016.E().S(v.ReceivedAt)
+		qw422016.N().S(`: no necesitan confirmación. El resto de su solicitud se responde por separado.</p>`)
+	} else {
+		qw422016.N().S(`<p>Hemos atendido su solicitud de privacidad <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>, recibida el `)
+		qw422016.E().S(v.ReceivedAt)
+		qw422016.N().S(`.</p>`)
+	}
+	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">Usted nos pidió</h2>
 <ul>
 `)
