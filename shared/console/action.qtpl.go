@@ -95,7 +95,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 			qw422016.N().S(`</label></div>
 `)
 		}
-		qw422016.N().S(`</fieldset>
+		qw422016.N().S(`<p class="hint">A correction is not listed: the systems need what to correct item by item, which the request form asks for. Ask the person to send it with the form, then mark this mail a duplicate of that request.</p></fieldset>
 <fieldset id="child"><legend>The child, for a child's data request</legend>
 `)
 		streamfieldError(qw422016, p.Problems["child"])

@@ -58,7 +58,7 @@ var actionTitles = map[string]string{
 }
 
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
-	v := actionView{Action: action, Request: r, Kinds: request.Kinds, Spanish: r.Language == "es"}
+	v := actionView{Action: action, Request: r, Kinds: TriageKinds(), Spanish: r.Language == "es"}
 	for _, reason := range mail.DenialReasons {
 		v.Reasons = append(v.Reasons, Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
 	}

@@ -193,7 +193,7 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 	problems := FormError{}
 	var kinds []request.Kind
 	for _, k := range t.Kinds {
-		if !k.Valid() || k == request.Unclear {
+		if !slices.Contains(TriageKinds(), k) {
 			problems["kinds"] = "Choose from the kinds listed."
 		} else if !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
@@ -427,4 +427,18 @@ func joinKinds(kinds []request.Kind) string {
 		parts[i] = string(k)
 	}
 	return strings.Join(parts, ",")
+}
+
+// TriageKinds are the kinds the team may name for an unclear mail: every
+// kind but a correction, which needs what to correct in the structured
+// form the form asks for (the systems' correct actions read it), and a
+// mail gives in free text.
+func TriageKinds() []request.Kind {
+	var kinds []request.Kind
+	for _, k := range request.Kinds {
+		if k != request.Correction {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
 }

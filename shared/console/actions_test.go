@@ -84,7 +84,8 @@ func TestSetKinds(t *testing.T) {
 		unclear := d.add("PR-UNCL-AAAA-AAAA-AAAA", 1, request.Acknowledged, request.Unclear)
 		_, err := d.SetKinds(ctx, alice, clear.ID, console.Triage{Kinds: []request.Kind{request.Deletion}})
 		assert.ErrorIs(t, err, console.ErrNotAllowed)
-		for _, kinds := range [][]request.Kind{nil, {request.Unclear}, {"no-such-kind"}} {
+		// A correction needs what to correct, item by item: the form asks for it.
+		for _, kinds := range [][]request.Kind{nil, {request.Unclear}, {"no-such-kind"}, {request.Correction}} {
 			_, err = d.SetKinds(ctx, alice, unclear.ID, console.Triage{Kinds: kinds})
 			var fe console.FormError
 			assert.ErrorAs(t, err, &fe, "%v", kinds)
