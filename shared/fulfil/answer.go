@@ -287,7 +287,8 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []req
 	if err != nil {
 		return fmt.Errorf("render attention notice for %s: %w", r.ID, err)
 	}
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
+	messageID, err := s.Mail.Send(ctx, msg)
+	if err != nil {
 		s.Log.ErrorContext(ctx, "send attention notice", "requestId", r.ID, "err", err)
 		return &TransientError{RequestID: r.ID, Op: "send attention notice", Err: err}
 	}
@@ -299,7 +300,7 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []req
 	return s.record(ctx, request.Event{
 		RequestID: r.ID, At: s.Now(), Actor: actor, Action: action, Once: action,
 		Reason: "some systems could not act; the privacy team finishes by hand",
-		Data:   map[string]string{"failed": fmt.Sprint(names), "done": strconv.Itoa(done)},
+		Data:   map[string]string{"failed": fmt.Sprint(names), "done": strconv.Itoa(done), "messageId": messageID},
 	})
 }
 

@@ -322,6 +322,13 @@ func TestAnswer(t *testing.T) {
 		assert.NotContains(t, m.Text, janeEmail)
 		assert.Contains(t, e.store.actions("PR-1"), fulfil.ActionNeedsAttention)
 		assert.NotContains(t, e.store.actions("PR-1"), fulfil.ActionAnswered)
+		events, err := e.store.Events(ctx, "PR-1")
+		require.NoError(t, err)
+		for _, ev := range events {
+			if ev.Action == fulfil.ActionNeedsAttention {
+				assert.NotEmpty(t, ev.Data["messageId"], "the team's mail is named, so its bounce finds it")
+			}
+		}
 	})
 	t.Run("access: the mail carries a link, never the data", func(t *testing.T) {
 		e := newEnv(t, request.AccessCategories)

@@ -113,7 +113,8 @@ func (s *Service) Start(ctx context.Context, in StartInput) (StartOutput, error)
 	if err != nil {
 		return out, fmt.Errorf("verify: render mail for %s: %w", r.ID, err)
 	}
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
+	messageID, err := s.Mail.Send(ctx, msg)
+	if err != nil {
 		if errors.Is(err, mail.ErrRecipient) {
 			return out, fmt.Errorf("verify: mail for %s: %w", r.ID, err)
 		}
@@ -121,7 +122,8 @@ func (s *Service) Start(ctx context.Context, in StartInput) (StartOutput, error)
 	}
 	m := token.Record{
 		Hash: marker, Purpose: purposeMailed, RequestID: r.ID, ExpiresAt: rec.ExpiresAt, Used: true, UsedAt: now,
-		Data: map[string]string{"mailedAt": now.UTC().Format(time.RFC3339Nano), "expiresAt": rec.ExpiresAt.UTC().Format(time.RFC3339Nano)},
+		Data: map[string]string{"mailedAt": now.UTC().Format(time.RFC3339Nano), "expiresAt": rec.ExpiresAt.UTC().Format(time.RFC3339Nano),
+			"messageId": messageID},
 	}
 	if err := s.Tokens.Put(ctx, m); err != nil {
 		// The mail is out: a retry would send another. Keep going.
@@ -145,6 +147,9 @@ func (s *Service) appendSent(ctx context.Context, id, taskToken string, m token.
 	ev := request.Event{
 		RequestID: id, At: at, Actor: Actor, Action: ActionSent, Once: markerHash("sent", taskToken)[:16],
 		Data: map[string]string{"method": MethodEmailLink, "expiresAt": m.Data["expiresAt"]},
+	}
+	if id := m.Data["messageId"]; id != "" {
+		ev.Data["messageId"] = id // the mail's SES ID: its bounce or complaint finds it
 	}
 	if err := s.Store.AppendEvent(ctx, ev); err != nil {
 		return &TransientError{Op: "append event", Err: err}

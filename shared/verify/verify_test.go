@@ -275,6 +275,10 @@ func TestStartMailsTheRequesterOncePerTask(t *testing.T) {
 
 	assert.Equal(t, request.Verifying, f.store.status(in.RequestID))
 	assert.Equal(t, []string{verify.ActionSent}, f.store.actions(in.RequestID), "recorded once")
+	f.store.mu.Lock()
+	sentEv := f.store.events[len(f.store.events)-1]
+	f.store.mu.Unlock()
+	assert.Equal(t, "msg-b", sentEv.Data["messageId"], "the mail's ID, which its bounce names")
 
 	t.Run("a new task of the same request mails a new link", func(t *testing.T) {
 		_, err := f.svc.Start(ctx, verify.StartInput{RequestID: in.RequestID, TaskToken: "task-token-2"})
