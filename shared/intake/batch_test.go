@@ -3,7 +3,6 @@ package intake_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -154,7 +153,7 @@ func TestTheCreatedEventIsWrittenWhenNoMailGoes(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	svc, store, mailer := newBatchService(&now)
-	svc.Caps, svc.AcksPerAddressPerDay = &capsStore{memStore: store.memStore}, 1
+	svc.Caps, svc.AcksPerAddressPerDay = newMemCaps(store.memStore), 1
 
 	first := validSubmission()
 	_, err := svc.Submit(ctx, first)
@@ -191,39 +190,6 @@ func TestTheCreatedEventIsWrittenWhenNoMailGoes(t *testing.T) {
 	require.NoError(t, err, "after the lease a retry finishes it")
 	assert.Len(t, mailer.sent, 2)
 }
-
-// capsStore counts acknowledgements per address and day in memory.
-type capsStore struct {
-	*memStore
-	n map[string]int
-}
-
-func (c *capsStore) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
-	if c.n == nil {
-		c.n = map[string]int{}
-	}
-	key := fmt.Sprint(request.NormalizeEmail(email), day)
-	if c.n[key] >= max {
-		return false, nil
-	}
-	c.n[key]++
-	return true, nil
-}
-
-func (c *capsStore) ClaimResend(context.Context, string, time.Time, time.Duration) (bool, error) {
-	return true, nil
-}
-
-func (c *capsStore) MarkAckCapped(_ context.Context, id string, at time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.reqs[id]
-	r.AckCappedAt = at
-	c.reqs[id] = r
-	return nil
-}
-
-var _ intake.Caps = (*capsStore)(nil)
 
 // TestASecondAcknowledgementIsASecondEvent: when the mark fails after the
 // acknowledgement went out, the retry after the claim's lease sends
