@@ -211,6 +211,18 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(`</textarea></div>
 <button type="submit" class="danger">Withdraw the request</button>
 `)
+	} else if p.Action == "not-a-request" {
+		qw422016.N().S(`
+<p>The mail is closed here as not a privacy request: it asks nothing of anyone's personal data (a question about an order, a complaint…). It counts in no request figure, its deadlines stop, and nothing is mailed to the sender: answer them from the team's mailbox if they need an answer. If it does ask about personal data, say what it asks for instead.</p>
+<div class="field"><label for="note">What the mail asks instead (for the trail; no personal data)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "note")
+		qw422016.N().S(`
+<textarea id="note" name="note" rows="3" required>`)
+		qw422016.E().S(p.Value("note"))
+		qw422016.N().S(`</textarea></div>
+<button type="submit" class="danger">Close: not a privacy request</button>
+`)
 	} else if p.Action == "complete" {
 		qw422016.N().S(`
 <p>A step could not be done automatically (`)

@@ -43,11 +43,12 @@ func (v actionView) Value(field string) string {
 func (v actionView) Checked(field, value string) bool { return slices.Contains(v.Form[field], value) }
 
 var actionTitles = map[string]string{
-	ActionSetKinds: "Say what this mail asks for",
-	ActionExtend:   "Extend the request",
-	ActionDeny:     "Deny the request",
-	ActionWithdraw: "Withdraw the request",
-	ActionComplete: "Complete the request",
+	ActionSetKinds:    "Say what this mail asks for",
+	ActionExtend:      "Extend the request",
+	ActionDeny:        "Deny the request",
+	ActionWithdraw:    "Withdraw the request",
+	ActionNotARequest: "Close: not a privacy request",
+	ActionComplete:    "Complete the request",
 
 	ActionFinishStep:    "Finish a step by hand",
 	ActionRerun:         "Run the fulfilment again",
@@ -136,6 +137,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note")); err == nil {
 			done = messageView{Title: "The request is withdrawn",
 				Message: "Request " + id + " is withdrawn and closed. Nothing was mailed to the requester."}
+		}
+	case ActionNotARequest:
+		if err = h.desk.NotARequest(ctx, s.Member, id, f.Get("note")); err == nil {
+			done = messageView{Title: "The mail is closed: not a privacy request",
+				Message: "Request " + id + " is closed as not a privacy request, and counts in no request figure. Nothing was mailed to the sender: answer them from the team's mailbox if they need an answer."}
 		}
 	case ActionComplete:
 		if err = h.desk.Complete(ctx, s.Member, id, f.Get("note"), f.Get("answered") == "yes"); err == nil {

@@ -19,7 +19,10 @@ const (
 	ActionExtend   = "extend"    // take up to 45 more days, once, telling the requester why
 	ActionDeny     = "deny"      // refuse, with a reason for each kind, telling the requester
 	ActionWithdraw = "withdraw"  // close at the requester's word
-	ActionComplete = "complete"  // close a request the team finished by hand
+	// ActionNotARequest closes unclear mail the team read and found to be
+	// no privacy request.
+	ActionNotARequest = "not-a-request"
+	ActionComplete    = "complete" // close a request the team finished by hand
 )
 
 // Writer is what the actions need of the request store besides Store
@@ -59,7 +62,7 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 // actions lists what the team may do with r now.
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
-	for _, a := range []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
+	for _, a := range []string{ActionSetKinds, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
 		ActionComplete, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)
@@ -103,6 +106,13 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 		}
 	case ActionWithdraw:
 		if !moves(request.Withdrawn) {
+			return "the request is " + string(r.Status)
+		}
+	case ActionNotARequest:
+		switch {
+		case !slices.Contains(r.Kinds, request.Unclear):
+			return "its kinds are known: a privacy request"
+		case !moves(request.NotARequest):
 			return "the request is " + string(r.Status)
 		}
 	case ActionComplete:
@@ -398,6 +408,22 @@ func (s *Service) Withdraw(ctx context.Context, m Member, id, note string) error
 		return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
 	}
 	return s.move(ctx, m, r, request.Withdrawn, note, nil)
+}
+
+// NotARequest closes unclear mail the team read and found to ask nothing
+// of anyone's personal data (a question about an order, a complaint):
+// closed as closed-not-a-request, out of the yearly request figures, with
+// no mail (the team answers such mail as any other, from its mailbox).
+// note says what the mail was about, for the trail.
+func (s *Service) NotARequest(ctx context.Context, m Member, id, note string) error {
+	r, _, err := s.load(ctx, ActionNotARequest, id)
+	if err != nil {
+		return err
+	}
+	if note = strings.TrimSpace(note); note == "" {
+		return FormError{"note": "Say what the mail asks instead (an order question, a complaint…), without personal data."}
+	}
+	return s.move(ctx, m, r, request.NotARequest, note, nil)
 }
 
 // Complete closes a request that needed attention once the team has

@@ -242,6 +242,33 @@ func TestWithdrawAndComplete(t *testing.T) {
 	assert.Empty(t, d.mail.sent, "withdrawing and completing mail nobody")
 }
 
+// TestNotAPrivacyRequest: unclear mail the team finds to ask nothing of
+// anyone's personal data is closed as such, with what it asks instead on
+// the trail and no mail; a request whose kinds are known is not, and the
+// yearly figures count it nowhere.
+func TestNotAPrivacyRequest(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	q := d.add("PR-NREQ-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Unclear)
+	var fe console.FormError
+	require.ErrorAs(t, d.NotARequest(ctx, alice, q.ID, " "), &fe)
+	require.NoError(t, d.NotARequest(ctx, alice, q.ID, "Asks when an order ships."))
+	stored := d.store.requests[q.ID]
+	assert.Equal(t, request.NotARequest, stored.Status)
+	assert.True(t, stored.Status.Closed(), "its deadlines stop")
+	assert.Equal(t, "Asks when an order ships.", statusEvent(t, d, q.ID, request.NotARequest).Reason)
+	assert.ErrorIs(t, d.NotARequest(ctx, alice, q.ID, "again"), console.ErrNotAllowed)
+	clear := d.add("PR-CLER-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Deletion)
+	assert.ErrorIs(t, d.NotARequest(ctx, alice, clear.ID, "no"), console.ErrNotAllowed, "a privacy request is answered, not closed so")
+	assert.Empty(t, d.mail.sent)
+
+	m, err := (&console.Yearly{Trails: d.store, Location: time.UTC, Years: years{*d.store.requests[q.ID], *d.store.requests[clear.ID]}}).Metrics(ctx, d.store.requests[q.ID].ReceivedAt.Year())
+	require.NoError(t, err)
+	for _, km := range m.Kinds {
+		assert.NotEqual(t, request.Unclear, km.Kind, "not counted as a request")
+	}
+}
+
 // TestActionsOverHTTP sends each action's form as a browser does: each is
 // refused without the session's CSRF token, and each done is on the trail
 // under the member's name.
@@ -265,6 +292,9 @@ func TestActionsOverHTTP(t *testing.T) {
 		{console.ActionWithdraw, func(d *desk) *request.Request {
 			return d.add("PR-WDRW-AAAA-AAAA-AAAA", 3, request.Verifying, request.Deletion)
 		}, url.Values{"note": {"by mail"}}, request.Withdrawn, "The request is withdrawn"},
+		{console.ActionNotARequest, func(d *desk) *request.Request {
+			return d.add("PR-NREQ-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Unclear)
+		}, url.Values{"note": {"a question about an order"}}, request.NotARequest, "The mail is closed: not a privacy request"},
 		{console.ActionComplete, func(d *desk) *request.Request {
 			r := d.add("PR-CMPL-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion)
 			_ = d.store.AppendEvent(context.Background(), request.Event{RequestID: r.ID, At: d.now, Action: request.ActionStageFailed})

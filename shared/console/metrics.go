@@ -94,6 +94,9 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 	days := map[request.Kind][]int{}
 	for i := range reqs {
 		r := &reqs[i]
+		if r.Status == request.NotARequest {
+			continue // mail the team found to be no privacy request
+		}
 		var reasons map[string]string
 		// An unverified request's opt-outs needed no verification: they were
 		// carried out (when the trail says so), not refused with the rest.

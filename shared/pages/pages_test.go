@@ -315,6 +315,19 @@ func TestAnUnverifiedRequestsOptOutsAreNotSaidUndone(t *testing.T) {
 		assert.Contains(t, buf.String(), tc.says)
 		assert.NotContains(t, buf.String(), tc.not)
 	}
+	// Mail the team found to be no privacy request says so, and where to
+	// make one.
+	for lang, words := range map[string][2]string{
+		pages.English: {"it was not a privacy request", "found it asked nothing of your personal data"},
+		pages.Spanish: {"no era una solicitud de privacidad", "no pedía nada sobre sus datos personales"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/status?t=tok", nil)
+		v := pages.Site{Location: time.UTC}.View(r, lang, status.View{RequestID: "PR-1", Kinds: []request.Kind{request.Unclear}, Status: request.NotARequest})
+		var buf bytes.Buffer
+		require.NoError(t, pages.Execute(&buf, "status", v))
+		assert.Contains(t, buf.String(), words[0], lang)
+		assert.Contains(t, buf.String(), words[1], lang)
+	}
 }
 
 // TestAConfirmationAfterTheAnswerDateOwnsIt: the page after a late

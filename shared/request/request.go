@@ -143,20 +143,24 @@ const (
 	Denied       Status = "denied"
 	Unverified   Status = "closed-unverified"
 	Withdrawn    Status = "withdrawn"
+	// NotARequest: the team read an unclear mail and found it asks
+	// nothing of anyone's personal data (a question, a complaint): closed
+	// here, counted in no request figure.
+	NotARequest Status = "closed-not-a-request"
 )
 
 // Closed reports whether no more work happens on a request in status s.
 func (s Status) Closed() bool {
 	switch s {
-	case Completed, Denied, Unverified, Withdrawn:
+	case Completed, Denied, Unverified, Withdrawn, NotARequest:
 		return true
 	}
 	return false
 }
 
 var transitions = map[Status][]Status{
-	Received:     {Acknowledged, Verifying, InProgress, Completed, Denied, Withdrawn},
-	Acknowledged: {Verifying, InProgress, Denied, Withdrawn},
+	Received:     {Acknowledged, Verifying, InProgress, Completed, Denied, Withdrawn, NotARequest},
+	Acknowledged: {Verifying, InProgress, Denied, Withdrawn, NotARequest},
 	Verifying:    {Verified, Unverified, Denied, Withdrawn},
 	Verified:     {InProgress, Extended, Completed, Denied, Withdrawn},
 	InProgress:   {Extended, Completed, Denied, Withdrawn},

@@ -105,7 +105,8 @@ type View struct {
 	RequestID string
 	Kinds     []request.Kind
 	Status    request.Status
-	// Unclear: the team is reading the mail to see what it asks.
+	// Unclear: the team is reading the mail to see what it asks (an open
+	// request of unclear mail).
 	Unclear bool
 	// Verify: the request needs the requester's confirmation.
 	Verify bool
@@ -159,7 +160,7 @@ func (s *Service) Look(ctx context.Context, raw string) (View, error) {
 	if Revoked(events, issued) {
 		return View{}, ErrGone
 	}
-	v := View{RequestID: r.ID, Kinds: r.Kinds, Status: r.Status, Unclear: slices.Contains(r.Kinds, request.Unclear),
+	v := View{RequestID: r.ID, Kinds: r.Kinds, Status: r.Status, Unclear: slices.Contains(r.Kinds, request.Unclear) && !r.Status.Closed(),
 		Verify: !r.OnlyOptOuts() && !slices.Contains(r.Kinds, request.Unclear), LinkSent: !r.VerifyLinkUntil.IsZero(), Received: r.ReceivedAt,
 		AnswerBy: r.Due.Response, OptOutBy: r.Due.OptOut, Language: r.Language}
 	if r.Status == request.Extended || slices.ContainsFunc(events, func(e request.Event) bool {

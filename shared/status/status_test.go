@@ -119,6 +119,18 @@ func TestLook(t *testing.T) {
 		assert.Equal(t, t0.AddDate(0, 0, 60), v.Closed)
 		assert.True(t, v.AnswerBy.IsZero(), "no date to answer by once answered")
 	})
+	t.Run("unclear mail reads as being read while open, not once closed", func(t *testing.T) {
+		f := newFixture(t)
+		raw := f.link(t)
+		f.r.Kinds = []request.Kind{request.Unclear}
+		v, err := f.svc.Look(ctx, raw)
+		require.NoError(t, err)
+		assert.True(t, v.Unclear)
+		f.r.Status = request.NotARequest
+		v, err = f.svc.Look(ctx, raw)
+		require.NoError(t, err)
+		assert.False(t, v.Unclear, "closed: the team has read it")
+	})
 	t.Run("unknown, revoked, expired, deleted", func(t *testing.T) {
 		f := newFixture(t)
 		_, err := f.svc.Look(ctx, "not-a-token")

@@ -67,7 +67,7 @@ func RequestEnums() map[reflect.Type][]string {
 			string(request.OptOutMarketing), string(request.ChildData), string(request.Unclear)),
 		reflect.TypeOf(request.Status("")): strs(string(request.Received), string(request.Acknowledged), string(request.Verifying),
 			string(request.Verified), string(request.InProgress), string(request.Extended), string(request.Completed),
-			string(request.Denied), string(request.Unverified), string(request.Withdrawn)),
+			string(request.Denied), string(request.Unverified), string(request.Withdrawn), string(request.NotARequest)),
 		reflect.TypeOf(request.Channel("")):  strs(string(request.Web), string(request.Email)),
 		reflect.TypeOf(request.Priority("")): strs(string(request.Normal), string(request.Expedited)),
 	}
