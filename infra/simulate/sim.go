@@ -276,9 +276,11 @@ func (s *sim) submit(i int) {
 		switch p := s.rnd.Float64(); {
 		case p < 0.2:
 			sub.Priority = request.Expedited // "CCPA Request" in the subject
-		case p < 0.35:
+		case p < 0.35 && kinds[0] != request.Correction:
 			// Mail that names nothing the desk recognises: the team
-			// reads it and names what it asks for.
+			// reads it and names what it asks for. (A correction in
+			// free text is not named so: the team asks for the form,
+			// which asks what to correct item by item.)
 			sr.unclear, sr.asks = true, kinds
 			sub.Kinds = []request.Kind{request.Unclear}
 		}
