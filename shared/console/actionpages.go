@@ -114,7 +114,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		var got *request.Request
 		if got, err = h.desk.SetKinds(ctx, s.Member, id, t); err == nil {
 			done = messageView{Title: "The request's kinds are set",
-				Message: "Request " + id + " now asks for: " + joinKinds(got.Kinds) + ". The requester was sent the acknowledgement of these kinds (once), and the request's workflow has started: verification, then fulfilment."}
+				Message: "Request " + id + " now asks for: " + kindTitles(got.Kinds) + ". The requester was sent the acknowledgement of these kinds (once), and the request's workflow has started: verification, then fulfilment."}
 		}
 	case ActionExtend:
 		var by time.Time
@@ -227,4 +227,14 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, s *session, id
 		h.fail(w, r, action+" "+id, err)
 	}
 	return true
+}
+
+// kindTitles names kinds as the team reads them ("Delete your personal
+// data; Stop marketing email").
+func kindTitles(kinds []request.Kind) string {
+	titles := make([]string, len(kinds))
+	for i, k := range kinds {
+		titles[i] = k.Title()
+	}
+	return strings.Join(titles, "; ")
 }

@@ -282,7 +282,7 @@ func TestActionsOverHTTP(t *testing.T) {
 	}{
 		{console.ActionSetKinds, func(d *desk) *request.Request {
 			return d.add("PR-UNCL-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Unclear)
-		}, url.Values{"kinds": {"deletion"}}, request.Acknowledged, "The request&#39;s kinds are set"},
+		}, url.Values{"kinds": {"deletion"}}, request.Acknowledged, "now asks for: Delete your personal data."},
 		{console.ActionExtend, func(d *desk) *request.Request {
 			return d.add("PR-EXTD-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion)
 		}, url.Values{"reason": {"slow systems"}}, request.Extended, "The request is extended"},

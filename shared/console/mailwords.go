@@ -95,6 +95,10 @@ func attentionWords(mark string) string {
 	switch mark {
 	case request.ActionRequesterUnreachable:
 		return "mail to the requester bounced permanently: reach the requester another way"
+	case request.ActionNeedsAttention:
+		return "a system could not act: see the trail, finish it by hand or run the fulfilment again"
+	case request.ActionStageFailed:
+		return "a stage of the fulfilment failed: see the trail, then run it again"
 	}
 	return mark
 }

@@ -86,3 +86,18 @@ func TestRequestPage(t *testing.T) {
 		assert.NotContains(t, w.Body.String(), "ada@example.com")
 	})
 }
+
+// TestTheAttentionMarkIsSaidInWords: a request needing attention says why
+// in words, not by the mark's code.
+func TestTheAttentionMarkIsSaidInWords(t *testing.T) {
+	d := newDesk(t)
+	r := d.add("PR-ATTN-AAAA-AAAA-AAAA", 10, request.InProgress, request.Deletion)
+	r.Attention = request.ActionNeedsAttention
+	d.store.put(r)
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+	body := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
+	assert.Contains(t, body, "needs attention</strong> (a system could not act: see the trail")
+	assert.NotContains(t, body, "(needs-attention)")
+}
