@@ -177,7 +177,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				qw422016.N().S(`" name="reason.`)
 				qw422016.E().S(string(k))
 				qw422016.N().S(`"><option value="">Choose a reason</option>`)
-				streamoptions(qw422016, p.Reasons, p.Value("reason."+string(k)))
+				streamoptions(qw422016, p.ReasonsFor[k], p.Value("reason."+string(k)))
 				qw422016.N().S(`</select></div>
 `)
 				streamfieldError(qw422016, p.Problems["detail."+string(k)])

@@ -21,7 +21,9 @@ type actionView struct {
 	Form     map[string][]string
 	// For set-kinds: the kinds to choose from. For deny: the reasons.
 	Kinds   []request.Kind
-	Reasons []Choice
+	// ReasonsFor are the denial reasons each of the request's kinds may
+	// be refused for.
+	ReasonsFor map[request.Kind][]Choice
 	// Spanish says the requester is written to in Spanish.
 	Spanish bool
 	// For finish-step: what the team was told had failed. For
@@ -60,8 +62,11 @@ var actionTitles = map[string]string{
 
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
 	v := actionView{Action: action, Request: r, Kinds: TriageKinds(), Spanish: r.Language == "es"}
-	for _, reason := range mail.DenialReasons {
-		v.Reasons = append(v.Reasons, Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
+	v.ReasonsFor = map[request.Kind][]Choice{}
+	for _, k := range r.Kinds {
+		for _, reason := range mail.DenialReasonsFor(k) {
+			v.ReasonsFor[k] = append(v.ReasonsFor[k], Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
+		}
 	}
 	if ev, ok := lastOf(events, r.Attention); ok && r.Attention != "" {
 		v.Failed = ev.Data["failed"]

@@ -379,7 +379,7 @@ func checkDenial(r *request.Request, items []mail.DenialItem) error {
 		switch {
 		case !ok || it.Reason == "":
 			problems["reason."+string(k)] = "Choose why this is denied."
-		case mail.DenialReasonWords(it.Reason, "") == "":
+		case !slices.Contains(mail.DenialReasonsFor(k), it.Reason):
 			problems["reason."+string(k)] = "Choose a reason from the list."
 		case it.Reason == mail.DenyOther && strings.TrimSpace(it.Detail) == "":
 			problems["detail."+string(k)] = "Say why, in words the requester will read."

@@ -190,6 +190,12 @@ func TestDeny(t *testing.T) {
 	err = d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.AccessSpecific, Reason: mail.DenyUnverifiable}, {Kind: request.Deletion, Reason: mail.DenyOther}})
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe, "detail.deletion", "other needs the team's words")
+	// "Twice in 12 months" limits requests to know, not deletions; a legal
+	// obligation excepts a deletion, not access.
+	err = d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.AccessSpecific, Reason: mail.DenyLegalObligation}, {Kind: request.Deletion, Reason: mail.DenyRepeated}})
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe, "reason.deletion")
+	assert.Contains(t, fe, "reason.access-specific")
 	assert.Equal(t, request.InProgress, d.store.requests[r.ID].Status)
 
 	require.NoError(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{

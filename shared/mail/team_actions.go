@@ -73,6 +73,23 @@ const (
 // DenialReasons lists the reasons in the order the console offers them.
 var DenialReasons = []string{DenyUnverifiable, DenyAgent, DenyLegalObligation, DenyRepeated, DenySecurity, DenyExcessive, DenyOther}
 
+// DenialReasonsFor are the reasons that may refuse kind k: "repeated"
+// only a request to know (access, a copy, portability: the law limits those
+// to two a year), "legal-obligation" only a deletion (an exception to
+// deletion); the others any kind.
+func DenialReasonsFor(k request.Kind) []string {
+	var out []string
+	for _, r := range DenialReasons {
+		switch {
+		case r == DenyRepeated && k != request.AccessCategories && k != request.AccessSpecific && k != request.Portability:
+		case r == DenyLegalObligation && k != request.Deletion && k != request.ChildData:
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // DenialReasonWords is reason in words, in language lang ("es" or English):
 // what the requester reads, and the team chooses from. "" for a reason
 // that is not one of DenialReasons.
