@@ -20,7 +20,7 @@ type actionView struct {
 	Problems FormError
 	Form     map[string][]string
 	// For set-kinds: the kinds to choose from. For deny: the reasons.
-	Kinds   []request.Kind
+	Kinds []request.Kind
 	// ReasonsFor are the denial reasons each of the request's kinds may
 	// be refused for.
 	ReasonsFor map[request.Kind][]Choice
