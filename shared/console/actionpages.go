@@ -19,7 +19,7 @@ type actionView struct {
 	// Problems are the form's, by field; Form is what was sent.
 	Problems FormError
 	Form     map[string][]string
-	// For set-kinds: the kinds to choose from. For deny: the reasons.
+	// Kinds are, for set-kinds, the kinds to choose from.
 	Kinds []request.Kind
 	// ReasonsFor are the denial reasons each of the request's kinds may
 	// be refused for.
