@@ -20,7 +20,8 @@ type Clock struct {
 	// DaysLeft counts calendar days from today to Due's date: negative
 	// when overdue.
 	DaysLeft int
-	// State: "met", "not running", "open", "overdue" or "closed".
+	// State: "met", "extended" (the response clock, once the extended
+	// one runs instead), "not running", "open", "overdue" or "closed".
 	State string
 }
 
@@ -84,6 +85,8 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 		switch {
 		case c.Met:
 			clock.State = "met"
+		case c.Moot && c.Clock == deadline.ClockResponse && v.Extended:
+			clock.State = "extended" // the extended response clock runs instead
 		case c.Moot:
 			clock.State = "not running"
 		case r.Status.Closed():

@@ -101,3 +101,21 @@ func TestTheAttentionMarkIsSaidInWords(t *testing.T) {
 	assert.Contains(t, body, "needs attention</strong> (a system could not act: see the trail")
 	assert.NotContains(t, body, "(needs-attention)")
 }
+
+// TestAnExtendedRequestsResponseClockSaysExtended: once extended, the
+// 45-day clock reads "extended", not "not running".
+func TestAnExtendedRequestsResponseClockSaysExtended(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-EXTC-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion)
+	_, err := d.Extend(ctx, alice, r.ID, "slow systems")
+	require.NoError(t, err)
+	v, err := d.Request(ctx, r.ID)
+	require.NoError(t, err)
+	states := map[string]string{}
+	for _, c := range v.Clocks {
+		states[c.Title] = c.State
+	}
+	assert.Equal(t, "extended", states["answer the request (45 calendar days)"], "%v", states)
+	assert.Equal(t, "open", states["answer the extended request (90 calendar days in all)"])
+}
