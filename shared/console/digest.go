@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
 )
 
 // Digest mails the team, once a day, what the work list's counts say:
@@ -36,7 +37,8 @@ func (d *Digest) Send(ctx context.Context) (DigestResult, error) {
 	res := DigestResult{Counts: wl.Counts}
 	dg := mail.Digest{Now: wl.Now, Location: d.Desk.Calendar.Location(), Open: wl.Counts.Open, ConsoleURL: d.ConsoleURL}
 	for _, row := range wl.Rows {
-		it := mail.DigestItem{RequestID: row.ID, Kinds: row.Kinds, Status: row.Status, Clock: row.Clock, Due: row.Due, DaysLeft: row.DaysLeft}
+		it := mail.DigestItem{RequestID: row.ID, Kinds: row.Kinds, Status: row.Status, Clock: row.Clock, Due: row.Due, DaysLeft: row.DaysLeft,
+			Expedited: row.Priority == request.Expedited}
 		switch {
 		case row.Overdue:
 			dg.Overdue = append(dg.Overdue, it)

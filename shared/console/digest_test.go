@@ -70,6 +70,19 @@ func TestDigest(t *testing.T) {
 		}
 	})
 
+	t.Run("an expedited request is marked so", func(t *testing.T) {
+		d := newDesk(t)
+		seedWork(d)
+		r := d.store.requests["PR-LATE-AAAA-AAAA-AAAA"]
+		r.Priority = request.Expedited
+		d.store.put(r)
+		_, err := (&console.Digest{Desk: d.Service, Mail: d.mail, To: team}).Send(ctx)
+		require.NoError(t, err)
+		require.Len(t, d.mail.sent, 1)
+		assert.Regexp(t, `PR-LATE-AAAA-AAAA-AAAA .*\n.*, expedited; status`, d.mail.sent[0].Text)
+		assert.Equal(t, 1, strings.Count(d.mail.sent[0].Text, "expedited"), "only that one")
+	})
+
 	t.Run("a mail that fails is an error, to be retried", func(t *testing.T) {
 		d := newDesk(t)
 		seedWork(d)

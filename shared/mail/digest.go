@@ -27,6 +27,9 @@ type DigestItem struct {
 	Clock     string // which deadline: "response", "acknowledgement"…
 	Due       time.Time
 	DaysLeft  int // calendar days to Due's date; negative when overdue
+	// Expedited: a child's data, or "CCPA Request" mail: owners' tasks
+	// are due sooner.
+	Expedited bool
 }
 
 // Empty reports whether the digest has nothing to say.
@@ -70,6 +73,9 @@ func RenderDigest(to string, d Digest) (Message, error) {
 			kinds := make([]string, len(it.Kinds))
 			for i, k := range it.Kinds {
 				kinds[i] = clean(string(k))
+			}
+			if it.Expedited {
+				kinds = append(kinds, "expedited")
 			}
 			sec.Items = append(sec.Items, digestItemView{RequestID: clean(it.RequestID), Kinds: strings.Join(kinds, ", "),
 				Status: clean(string(it.Status)), Clock: clean(it.Clock), Due: dateTimeOf(English, in(it.Due, d.Location)), When: daysWhen(it.DaysLeft)})
