@@ -148,6 +148,9 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	if len(problems) > 0 {
 		return problems
 	}
+	if !onTrail(events, system, action) {
+		return FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
+	}
 	once := "step-" + system + "-" + action
 	if slices.ContainsFunc(events, func(e request.Event) bool { return e.Once == once }) {
 		return FormError{"system": "The trail has this step done already."}
@@ -155,6 +158,18 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
 		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}})
+}
+
+// onTrail reports whether the fulfilment tried action in system for the
+// request: a step's event names them, or the team's attention notice lists
+// the step as failed.
+func onTrail(events []request.Event, system, action string) bool {
+	return slices.ContainsFunc(events, func(e request.Event) bool {
+		if e.Data["system"] == system && e.Data["action"] == action {
+			return true
+		}
+		return e.Action == request.ActionNeedsAttention && strings.Contains(e.Data["failed"], system+"/"+action+":")
+	})
 }
 
 // Rerun starts the fulfil workflow again for a request whose fulfilment

@@ -137,6 +137,11 @@ func TestFinishStep(t *testing.T) {
 	var fe console.FormError
 	require.ErrorAs(t, err, &fe)
 	assert.Len(t, fe, 3)
+	// A step the fulfilment never tried is no step to finish: a typo
+	// would go on the trail as done.
+	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crn", "erase", "deleted by hand"), &fe)
+	assert.Contains(t, fe["system"], "No step of this system and action")
+	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crm", "fix", "deleted by hand"), &fe)
 
 	require.NoError(t, d.FinishStep(ctx, alice, r.ID, "crm", "erase", "deleted the contact in the CRM's admin screen"))
 	steps := eventsOf(d, r.ID, request.ActionStepDone)
