@@ -55,7 +55,11 @@ func (k KindMetrics) Reasons() []ReasonCount {
 	var out []ReasonCount
 	for _, r := range mail.DenialReasons {
 		if n := k.ByReason[r]; n > 0 {
-			out = append(out, ReasonCount{Reason: r, Words: mail.DenialReasonWords(r, ""), Count: n})
+			words := mail.DenialReasonWords(r, "")
+			if r == mail.DenyOther {
+				words = "Another reason, in the team's own words to the requester"
+			}
+			out = append(out, ReasonCount{Reason: r, Words: words, Count: n})
 		}
 	}
 	return out

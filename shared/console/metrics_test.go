@@ -95,3 +95,15 @@ func TestAnUnverifiedRequestsOptOutsCountAsDone(t *testing.T) {
 	assert.Equal(t, 1, optOut.Answered)
 	assert.Equal(t, 2.0, optOut.MedianDays, "days to its opt-out:done, not to the closing")
 }
+
+// TestMetricsNameTheOtherReasonForTheTeam: a denial for "other" is listed
+// as such, not in the words the requester's notice opens with.
+func TestMetricsNameTheOtherReasonForTheTeam(t *testing.T) {
+	km := console.KindMetrics{Kind: request.Deletion, ByReason: map[string]int{mail.DenyOther: 2, mail.DenySecurity: 1}}
+	words := map[string]string{}
+	for _, rc := range km.Reasons() {
+		words[rc.Reason] = rc.Words
+	}
+	assert.Equal(t, "Another reason, in the team's own words to the requester", words[mail.DenyOther])
+	assert.Equal(t, mail.DenialReasonWords(mail.DenySecurity, ""), words[mail.DenySecurity])
+}
