@@ -40,6 +40,8 @@ var rules = []rule{
 		"categories", "category of", "what data do you have", "what data you have",
 		"what data do you hold", "what data you hold", "what personal data", "what information do you have",
 		"what information you have", "what information do you hold", "what do you know about me",
+		"tell me what data", "tell me what information", "what you have on me", "what you have about me",
+		"what you hold on me", "what you hold about me", "what do you have on me", "what do you have about me",
 		"which data", "what data", "right to know", "right of access", "access my data",
 		"access to my", "access request", "subject access", "dsar", "access",
 		"acceso", "acceder", "que datos", "cuales datos", "que informacion tienen",

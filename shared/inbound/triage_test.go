@@ -34,6 +34,9 @@ func TestTriageRules(t *testing.T) {
 		{"correction in Spanish", "", "Por favor corrijan mi nombre.", kinds(C), false, "es"},
 		{"portability in Spanish", "", "Quiero exportar mis datos.", kinds(P), false, "es"},
 		{"signature cut", "", "Thanks for the quick help!\n-- \nHead of Marketing\n", kinds(U), false, "en"},
+		{"delete and tell me what you have: both", "", "Please delete all my data and tell me what you have on me.", kinds(AC, D), false, "en"},
+		{"what you have on me", "", "What do you have on me? I would like to know.", kinds(AC), false, "en"},
+		{"what you have in stock is no request", "", "Tell me what you have in stock in size 10.", kinds(U), false, "en"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
