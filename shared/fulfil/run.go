@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
@@ -127,6 +128,13 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 		for _, i := range idx {
 			st := in.Steps[i]
 			key := stepKey(st)
+			if ev, ok := past.byHand[key]; ok {
+				// The team did it by hand (console: finish a step): a run
+				// again does not ask the system again.
+				attempts[i] = attempt{res: StepResult{RequestID: in.RequestID, System: st.System, Action: st.Action,
+					Outcome: mail.OutcomeConfirmed, Found: true, ConfirmedAt: ev.At.UTC().Format(time.RFC3339)}}
+				continue
+			}
 			if ev, ok := past.thisRound[key]; ok {
 				attempts[i] = replay(ev, s.Now())
 				continue
@@ -203,14 +211,18 @@ type attempt struct {
 type trail struct {
 	thisRound map[string]request.Event
 	partial   map[string]bool
-	tried     map[string]bool // any earlier failed attempt
+	tried     map[string]bool          // any earlier failed attempt
+	byHand    map[string]request.Event // the team's word that it did the step by hand
 }
 
 func stepKey(st StepRef) string { return st.System + "/" + string(st.Action) }
 
 func pastAttempts(events []request.Event, execution string, round int) trail {
-	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}, tried: map[string]bool{}}
+	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}, tried: map[string]bool{}, byHand: map[string]request.Event{}}
 	for _, ev := range events {
+		if ev.Action == request.ActionStepDone && ev.Data["outcome"] == request.OutcomeByHand {
+			out.byHand[ev.Data["system"]+"/"+ev.Data["action"]] = ev
+		}
 		if ev.Action != ActionStepFailed {
 			continue
 		}

@@ -245,3 +245,24 @@ func TestARetriedEraseKeepsItsHolds(t *testing.T) {
 	assert.Equal(t, mail.OutcomeErasedKept, second.Results[0].Outcome)
 	assert.Equal(t, []string{"charges"}, second.Results[0].Withheld)
 }
+
+// TestARunAgainLeavesAStepDoneByHand: a step the team finished by hand
+// (console: finish a step) is not asked of the system again when the
+// fulfilment runs again; it counts as done by hand, the others run.
+func TestARunAgainLeavesAStepDoneByHand(t *testing.T) {
+	e := newEnv(t, request.Deletion)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: t0, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-support-desk-erase", Reason: "deleted in the admin screen",
+		Data: map[string]string{"system": "support-desk", "action": "erase", "outcome": request.OutcomeByHand}}))
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "support-desk", Action: system.Erase}, {RequestID: "PR-1", System: "customer-accounts", Action: system.Erase}}
+	out, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1"})
+	require.NoError(t, err)
+	assert.NotContains(t, e.systems.calls, "support-desk erase", "not asked again")
+	assert.Contains(t, e.systems.calls, "customer-accounts erase")
+	require.Len(t, out.Results, 2)
+	assert.Equal(t, mail.OutcomeConfirmed, out.Results[0].Outcome)
+	assert.NotEmpty(t, out.Results[0].ConfirmedAt)
+}
