@@ -273,6 +273,7 @@ func TestNotAPrivacyRequest(t *testing.T) {
 	for _, km := range m.Kinds {
 		assert.NotEqual(t, request.Unclear, km.Kind, "not counted as a request")
 	}
+	assert.Equal(t, 1, m.Requests, "nor in the year's total")
 }
 
 // TestActionsOverHTTP sends each action's form as a browser does: each is

@@ -168,7 +168,11 @@ func onTrail(events []request.Event, system, action string) bool {
 		if e.Data["system"] == system && e.Data["action"] == action {
 			return true
 		}
-		return e.Action == request.ActionNeedsAttention && strings.Contains(e.Data["failed"], system+"/"+action+":")
+		// The notice's list is "[crm/erase: why support/erase: why]":
+		// a step's name starts the list or follows a space.
+		key := system + "/" + action + ":"
+		failed := e.Data["failed"]
+		return e.Action == request.ActionNeedsAttention && (strings.HasPrefix(failed, "["+key) || strings.Contains(failed, " "+key))
 	})
 }
 

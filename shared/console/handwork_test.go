@@ -142,6 +142,8 @@ func TestFinishStep(t *testing.T) {
 	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crn", "erase", "deleted by hand"), &fe)
 	assert.Contains(t, fe["system"], "No step of this system and action")
 	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crm", "fix", "deleted by hand"), &fe)
+	assert.Contains(t, fe["system"], "No step of this system and action")
+	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "rm", "erase", "deleted by hand"), &fe, "a part of a failed step's name is not the step")
 
 	require.NoError(t, d.FinishStep(ctx, alice, r.ID, "crm", "erase", "deleted the contact in the CRM's admin screen"))
 	steps := eventsOf(d, r.ID, request.ActionStepDone)

@@ -93,7 +93,7 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 	if err != nil {
 		return Metrics{}, fmt.Errorf("metrics of %d: %w", year, err)
 	}
-	m := Metrics{Year: year, Requests: len(reqs)}
+	m := Metrics{Year: year}
 	byKind := map[request.Kind]*KindMetrics{}
 	days := map[request.Kind][]int{}
 	for i := range reqs {
@@ -101,6 +101,7 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 		if r.Status == request.NotARequest {
 			continue // mail the team found to be no privacy request
 		}
+		m.Requests++
 		var reasons map[string]string
 		// An unverified request's opt-outs needed no verification: they were
 		// carried out (when the trail says so), not refused with the rest.

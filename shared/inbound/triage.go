@@ -32,6 +32,7 @@ var rules = []rule{
 		"specific pieces", "specific piece", "copy of my data", "copy of my personal",
 		"copy of my information", "copy of all my", "copy of the data", "copy of the personal",
 		"copy of the information", "copies of my", "all the data you hold", "all data you hold",
+		"copy of what you have", "copy of what you hold",
 		"all the personal data you hold", "all the information you hold", "send me my data",
 		"copia de mis datos", "copia de todos mis datos", "copia de mi informacion",
 		"datos concretos", "datos especificos", "piezas especificas",
@@ -40,7 +41,7 @@ var rules = []rule{
 		"categories", "category of", "what data do you have", "what data you have",
 		"what data do you hold", "what data you hold", "what personal data", "what information do you have",
 		"what information you have", "what information do you hold", "what do you know about me",
-		"tell me what data", "tell me what information", "what you have on me", "what you have about me",
+		"what you have on me", "what you have about me",
 		"what you hold on me", "what you hold about me", "what do you have on me", "what do you have about me",
 		"which data", "what data", "right to know", "right of access", "access my data",
 		"access to my", "access request", "subject access", "dsar", "access",
@@ -172,6 +173,8 @@ var genericAccess = map[string]bool{
 	"access": true, "access my data": true, "access to my": true, "access request": true,
 	"subject access": true, "dsar": true, "right of access": true,
 	"acceso": true, "acceder": true, "derecho de acceso": true,
+	"what you have on me": true, "what you have about me": true, "what you hold on me": true, "what you hold about me": true,
+	"what do you have on me": true, "what do you have about me": true,
 }
 
 // triageSubject marks mail whose subject says "CCPA Request" (or the Spanish

@@ -37,6 +37,8 @@ func TestTriageRules(t *testing.T) {
 		{"delete and tell me what you have: both", "", "Please delete all my data and tell me what you have on me.", kinds(AC, D), false, "en"},
 		{"what you have on me", "", "What do you have on me? I would like to know.", kinds(AC), false, "en"},
 		{"what you have in stock is no request", "", "Tell me what you have in stock in size 10.", kinds(U), false, "en"},
+		{"what information you need is no request", "", "Can you tell me what information you need for my refund?", kinds(U), false, "en"},
+		{"a copy of what you have on me is a copy", "", "Please send me a copy of what you have on me.", kinds(AS), false, "en"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
