@@ -151,7 +151,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	a := mail.Answer{
 		RequestID: r.ID, Kinds: kinds, ReceivedAt: r.ReceivedAt, TeamAddress: s.TeamAddress,
 		Location: s.Location, Language: r.Language, NotApplicable: []string{},
+		// The rest is answered on its own only while it is open.
 		OptOutsOnly: optOuts && !r.OnlyOptOuts(),
+		RestOpen:    optOuts && !r.OnlyOptOuts() && !r.Status.Closed(),
 	}
 	if !optOuts {
 		a.Corrections = r.Corrections

@@ -48,8 +48,9 @@ type Answer struct {
 	// request (/status?t=…), issued for this mail; empty: none.
 	StatusLink string
 	// OptOutsOnly: the answer is of the opt-outs of a request that asks
-	// for more (Kinds are the opt-outs); the rest is answered on its own.
-	OptOutsOnly bool
+	// for more (Kinds are the opt-outs); RestOpen: that rest is still open,
+	// and answered on its own.
+	OptOutsOnly, RestOpen bool
 }
 
 // AnswerSystem is one system's line of the answer: each system is named
@@ -76,6 +77,7 @@ type AnswerHold struct {
 type answerView struct {
 	Subject       string
 	OptOutsOnly   bool // the opt-outs of a request with more in it
+	RestOpen      bool // and that rest open
 	RequestID     string
 	Kinds         []string
 	ReceivedAt    string // date
@@ -117,7 +119,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))
 	}
-	v.OptOutsOnly = a.OptOutsOnly
+	v.OptOutsOnly, v.RestOpen = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen
 	switch {
 	case lang == Spanish && a.OptOutsOnly:
 		v.Subject = "Las exclusiones de su solicitud de privacidad " + v.RequestID + " están atendidas"

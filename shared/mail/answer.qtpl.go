@@ -28,8 +28,12 @@ func streamanswerEnText(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`,
 received on `)
 		qw422016.N().S(v.ReceivedAt)
-		qw422016.N().S(`: they need no confirmation. The rest of
-your request is answered on its own. The opt-outs:`)
+		qw422016.N().S(`: they need no confirmation.`)
+		if v.RestOpen {
+			qw422016.N().S(` The rest of
+your request is answered on its own.`)
+		}
+		qw422016.N().S(` The opt-outs:`)
 	} else {
 		qw422016.N().S(`We have carried out your privacy request `)
 		qw422016.N().S(v.RequestID)
@@ -181,7 +185,11 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.E().S(v.RequestID)
 		qw422016.N().S(`</strong>, received on `)
 		qw422016.E().S(v.ReceivedAt)
-		qw422016.N().S(`: they need no confirmation. The rest of your request is answered on its own.</p>`)
+		qw422016.N().S(`: they need no confirmation.`)
+		if v.RestOpen {
+			qw422016.N().S(` The rest of your request is answered on its own.`)
+		}
+		qw422016.N().S(`</p>`)
 	} else {
 		qw422016.N().S(`<p>We have carried out your privacy request <strong>`)
 		qw422016.E().S(v.RequestID)
@@ -325,8 +333,12 @@ func streamanswerEsText(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`,
 recibida el `)
 		qw422016.N().S(v.ReceivedAt)
-		qw422016.N().S(`: no necesitan confirmación. El resto de su
-solicitud se responde por separado. Las exclusiones:`)
+		qw422016.N().S(`: no necesitan confirmación.`)
+		if v.RestOpen {
+			qw422016.N().S(` El resto de su
+solicitud se responde por separado.`)
+		}
+		qw422016.N().S(` Las exclusiones:`)
 	} else {
 		qw422016.N().S(`Hemos atendido su solicitud de privacidad `)
 		qw422016.N().S(v.RequestID)
@@ -478,7 +490,11 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.E().S(v.RequestID)
 		qw422016.N().S(`</strong>, recibida el `)
 		qw422016.E().S(v.ReceivedAt)
-		qw422016.N().S(`: no necesitan confirmación. El resto de su solicitud se responde por separado.</p>`)
+		qw422016.N().S(`: no necesitan confirmación.`)
+		if v.RestOpen {
+			qw422016.N().S(` El resto de su solicitud se responde por separado.`)
+		}
+		qw422016.N().S(`</p>`)
 	} else {
 		qw422016.N().S(`<p>Hemos atendido su solicitud de privacidad <strong>`)
 		qw422016.E().S(v.RequestID)

@@ -179,3 +179,19 @@ func TestRenderAnswerListsWhatWasCorrected(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, m.Text, "What you asked us to correct", "nothing was corrected: no list says it was")
 }
+
+// TestTheOptOutsAnswerSaysTheRestComesOnlyWhileItIsOpen: the answer to a
+// mixed request's opt-outs says the rest is answered on its own only while
+// that rest is open.
+func TestTheOptOutsAnswerSaysTheRestComesOnlyWhileItIsOpen(t *testing.T) {
+	a := mail.Answer{RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.OptOutSale}, ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+		Location: time.UTC, TeamAddress: "privacy@productionflow.example", OptOutsOnly: true, RestOpen: true}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Equal(t, "The opt-outs of your privacy request PR-AAAA-BBBB-CCCC-DDDD are done", m.Subject)
+	assert.Contains(t, m.HTML, "The rest of your request is answered on its own.")
+	a.RestOpen = false
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.NotContains(t, m.Text+m.HTML, "answered on its own")
+}

@@ -327,6 +327,7 @@ func TestAnUnverifiedRequestsOptOutsAreNotSaidUndone(t *testing.T) {
 		require.NoError(t, pages.Execute(&buf, "status", v))
 		assert.Contains(t, buf.String(), words[0], lang)
 		assert.Contains(t, buf.String(), words[1], lang)
+		assert.NotContains(t, buf.String(), "<li>", "no kinds listed: none were named")
 	}
 }
 
@@ -341,4 +342,17 @@ func TestAConfirmationAfterTheAnswerDateOwnsIt(t *testing.T) {
 		assert.Contains(t, buf.String(), words)
 		assert.NotContains(t, buf.String(), "will answer by")
 	}
+}
+
+// TestALateRequestsStatusPageOwnsIt: past its answer date and open, the
+// status page does not promise that date.
+func TestALateRequestsStatusPageOwnsIt(t *testing.T) {
+	r := httptest.NewRequest(http.MethodGet, "/status?t=tok", nil)
+	v := pages.Site{Location: time.UTC}.View(r, pages.English, status.View{RequestID: "PR-1", Kinds: []request.Kind{request.Deletion},
+		Status: request.InProgress, Verify: true, AnswerBy: time.Date(2027, 1, 14, 23, 0, 0, 0, time.UTC), Late: true})
+	var buf bytes.Buffer
+	require.NoError(t, pages.Execute(&buf, "status", v))
+	assert.Contains(t, buf.String(), "<dt>We should have answered by</dt>")
+	assert.Contains(t, buf.String(), "We are late: we will email you the answer as soon as we can.")
+	assert.NotContains(t, buf.String(), "by the date below")
 }

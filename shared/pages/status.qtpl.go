@@ -34,6 +34,9 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 	if d.Unclear {
 		qw422016.N().S(`<p>You wrote to us; we are reading your message to see what you ask.</p>
 `)
+	} else if d.WroteOnly() {
+		qw422016.N().S(`<p>You wrote to us.</p>
+`)
 	} else {
 		qw422016.N().S(`<p>You asked us to:</p>
 <ul>`)
@@ -60,7 +63,13 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 	qw422016.N().S(`</time></dd>
 `)
 	if !d.AnswerBy.IsZero() {
-		qw422016.N().S(`<dt>We answer by</dt><dd><time datetime="`)
+		qw422016.N().S(`<dt>`)
+		if d.Late {
+			qw422016.N().S(`We should have answered by`)
+		} else {
+			qw422016.N().S(`We answer by`)
+		}
+		qw422016.N().S(`</dt><dd><time datetime="`)
 		qw422016.E().S(v.ISODate(d.AnswerBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.AnswerBy))
@@ -173,6 +182,8 @@ func streamstatusNextEN(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`Opt-outs need no confirmation: we act on yours by the date below.`)
 	} else if d.Status == request.Verifying {
 		qw422016.N().S(`Open the link in the email we sent you to confirm it is you. We act only once you have.`)
+	} else if (d.Status == request.Verified || d.Status == request.InProgress) && d.Late {
+		qw422016.N().S(`We are acting on it in each of our systems. We are late: we will email you the answer as soon as we can.`)
 	} else if d.Status == request.Verified || d.Status == request.InProgress {
 		qw422016.N().S(`We are acting on it in each of our systems, and will email you the answer by the date below.`)
 	} else if d.Status == request.Extended {
@@ -269,6 +280,9 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 	if d.Unclear {
 		qw422016.N().S(`<p>Usted nos escribió; estamos leyendo su mensaje para saber qué nos pide.</p>
 `)
+	} else if d.WroteOnly() {
+		qw422016.N().S(`<p>Usted nos escribió.</p>
+`)
 	} else {
 		qw422016.N().S(`<p>Usted nos pidió:</p>
 <ul>`)
@@ -295,7 +309,13 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 	qw422016.N().S(`</time></dd>
 `)
 	if !d.AnswerBy.IsZero() {
-		qw422016.N().S(`<dt>Le respondemos a más tardar el</dt><dd><time datetime="`)
+		qw422016.N().S(`<dt>`)
+		if d.Late {
+			qw422016.N().S(`Debimos responderle a más tardar el`)
+		} else {
+			qw422016.N().S(`Le respondemos a más tardar el`)
+		}
+		qw422016.N().S(`</dt><dd><time datetime="`)
 		qw422016.E().S(v.ISODate(d.AnswerBy))
 		qw422016.N().S(`">`)
 		qw422016.E().S(v.Date(d.AnswerBy))
@@ -408,6 +428,8 @@ func streamstatusNextES(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`Las exclusiones no necesitan confirmación: actuamos sobre la suya a más tardar en la fecha de abajo.`)
 	} else if d.Status == request.Verifying {
 		qw422016.N().S(`Abra el enlace del correo que le enviamos para confirmar que es usted. Solo actuamos cuando lo haya hecho.`)
+	} else if (d.Status == request.Verified || d.Status == request.InProgress) && d.Late {
+		qw422016.N().S(`Estamos actuando en cada uno de nuestros sistemas. Vamos con retraso: le enviaremos la respuesta por correo lo antes posible.`)
 	} else if d.Status == request.Verified || d.Status == request.InProgress {
 		qw422016.N().S(`Estamos actuando en cada uno de nuestros sistemas y le enviaremos la respuesta por correo a más tardar en la fecha de abajo.`)
 	} else if d.Status == request.Extended {

@@ -120,6 +120,14 @@ type View struct {
 	Closed     time.Time // when it closed, for a closed request
 	// Language is the request's ("es" or empty for English).
 	Language string
+	// Late: the answer date passed and the request is open, not extended.
+	Late bool
+}
+
+// WroteOnly reports whether the request is mail whose kinds were never
+// named (closed before the team named them).
+func (v View) WroteOnly() bool {
+	return len(v.Kinds) == 1 && v.Kinds[0] == request.Unclear
 }
 
 // HasOptOuts reports whether the request asked for an opt-out, which is
@@ -168,6 +176,8 @@ func (s *Service) Look(ctx context.Context, raw string) (View, error) {
 	}) {
 		v.ExtendedTo = r.Due.Extended
 	}
+	// The answer date passed with the request open, not extended.
+	v.Late = !r.Status.Closed() && v.ExtendedTo.IsZero() && !v.AnswerBy.IsZero() && s.Now().After(v.AnswerBy)
 	if r.Status.Closed() {
 		v.AnswerBy, v.OptOutBy = time.Time{}, time.Time{}
 		if e, ok := last(events, request.StatusAction(r.Status)); ok {

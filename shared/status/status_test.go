@@ -119,6 +119,22 @@ func TestLook(t *testing.T) {
 		assert.Equal(t, t0.AddDate(0, 0, 60), v.Closed)
 		assert.True(t, v.AnswerBy.IsZero(), "no date to answer by once answered")
 	})
+	t.Run("late: the answer date passed, open, not extended", func(t *testing.T) {
+		f := newFixture(t)
+		raw := f.link(t)
+		f.r.Status = request.InProgress
+		v, err := f.svc.Look(ctx, raw)
+		require.NoError(t, err)
+		assert.False(t, v.Late)
+		f.now = f.r.Due.Response.Add(time.Hour)
+		v, err = f.svc.Look(ctx, raw)
+		require.NoError(t, err)
+		assert.True(t, v.Late)
+		f.r.Status = request.Completed
+		v, err = f.svc.Look(ctx, raw)
+		require.NoError(t, err)
+		assert.False(t, v.Late, "answered")
+	})
 	t.Run("unclear mail reads as being read while open, not once closed", func(t *testing.T) {
 		f := newFixture(t)
 		raw := f.link(t)

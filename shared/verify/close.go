@@ -88,7 +88,8 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	if err != nil {
 		return out, fmt.Errorf("verify: render notice for %s: %w", r.ID, err)
 	}
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
+	messageID, err := s.Mail.Send(ctx, msg)
+	if err != nil {
 		if errors.Is(err, mail.ErrRecipient) {
 			return out, fmt.Errorf("verify: notice for %s: %w", r.ID, err)
 		}
@@ -101,6 +102,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
 		RequestID: r.ID, At: at, Actor: Actor, Action: ActionNoticeSent, Reason: reason, Once: ActionNoticeSent,
+		Data: map[string]string{"messageId": messageID}, // its bounce finds it
 	}); err != nil {
 		return out, &TransientError{Op: "append event", Err: err}
 	}

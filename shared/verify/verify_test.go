@@ -581,6 +581,11 @@ func TestClose(t *testing.T) {
 			}
 			assert.Equal(t, request.Unverified, f.store.status(r.ID))
 			assert.Equal(t, []string{verify.ActionSent, verify.ActionUnverified, verify.ActionNoticeSent}, f.store.actions(r.ID))
+			f.store.mu.Lock()
+			noticeEv := f.store.events[len(f.store.events)-1]
+			f.store.mu.Unlock()
+			assert.Equal(t, verify.ActionNoticeSent, noticeEv.Action)
+			assert.NotEmpty(t, noticeEv.Data["messageId"], "the notice's mail is named, so its bounce finds it")
 			msgs := f.out.messages()
 			require.Len(t, msgs, 2, "the verification mail and one notice")
 			notice := msgs[1]
