@@ -278,9 +278,9 @@ func (s *sim) submit(i int) {
 			sub.Priority = request.Expedited // "CCPA Request" in the subject
 		case p < 0.35 && kinds[0] != request.Correction:
 			// Mail that names nothing the desk recognises: the team
-			// reads it and names what it asks for. (A correction in
-			// free text is not named so: the team asks for the form,
-			// which asks what to correct item by item.)
+			// reads it and names what it asks for. (Never a correction:
+			// naming one, the team also writes what to correct, which
+			// the simulation does not model.)
 			sr.unclear, sr.asks = true, kinds
 			sub.Kinds = []request.Kind{request.Unclear}
 		}

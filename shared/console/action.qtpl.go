@@ -95,7 +95,22 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 			qw422016.N().S(`</label></div>
 `)
 		}
-		qw422016.N().S(`<p class="hint">A correction is not listed: the systems need what to correct item by item, which the request form asks for. Ask the person to send it with the form, then mark this mail a duplicate of that request.</p></fieldset>
+		qw422016.N().S(`</fieldset>
+<fieldset id="correction"><legend>What to correct, for a correction</legend>
+`)
+		streamfieldError(qw422016, p.Problems["correction"])
+		qw422016.N().S(`
+<p class="hint">The systems correct item by item: write what the mail asks, one piece of data. For more than one, ask the person to use the form, which takes several.</p>
+<div class="field"><label for="correctionItem">Which data</label><input type="text" id="correctionItem" name="correctionItem" value="`)
+		qw422016.E().S(p.Value("correctionItem"))
+		qw422016.N().S(`" autocomplete="off"></div>
+<div class="field"><label for="correctionWrong">What it says now (optional)</label><input type="text" id="correctionWrong" name="correctionWrong" value="`)
+		qw422016.E().S(p.Value("correctionWrong"))
+		qw422016.N().S(`" autocomplete="off"></div>
+<div class="field"><label for="correctionRight">What it should say</label><input type="text" id="correctionRight" name="correctionRight" value="`)
+		qw422016.E().S(p.Value("correctionRight"))
+		qw422016.N().S(`" autocomplete="off"></div>
+</fieldset>
 <fieldset id="child"><legend>The child, for a child's data request</legend>
 `)
 		streamfieldError(qw422016, p.Problems["child"])

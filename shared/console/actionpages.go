@@ -112,7 +112,8 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		for _, k := range f["kinds"] {
 			kinds = append(kinds, request.Kind(k))
 		}
-		t := Triage{Kinds: kinds, Note: f.Get("note")}
+		t := Triage{Kinds: kinds, Note: f.Get("note"),
+			Correction: request.CorrectionItem{Item: f.Get("correctionItem"), Wrong: f.Get("correctionWrong"), Right: f.Get("correctionRight")}}
 		if f.Get("childEmail") != "" || f.Get("childAccount") != "" || f.Get("childName") != "" {
 			t.Child = &request.Subject{Name: f.Get("childName"), Email: f.Get("childEmail"), Account: f.Get("childAccount")}
 		}

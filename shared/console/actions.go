@@ -188,7 +188,11 @@ type Triage struct {
 	// Child identifies the child of a child's-data request: an email or
 	// an account is required with that kind.
 	Child *request.Subject
-	Note  string
+	// Correction is what a correction asks, as the team reads it in the
+	// mail: which data, what it says now (optional), what it should say.
+	// Required with that kind: the systems correct item by item.
+	Correction request.CorrectionItem
+	Note       string
 }
 
 // SetKinds gives an unclear request the kinds the team read in it, with
@@ -222,6 +226,18 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 			child = &c
 		}
 	}
+	var corrections []request.CorrectionItem
+	if slices.Contains(kinds, request.Correction) {
+		c := request.CorrectionItem{Item: strings.TrimSpace(t.Correction.Item), Wrong: strings.TrimSpace(t.Correction.Wrong), Right: strings.TrimSpace(t.Correction.Right)}
+		switch {
+		case c.Item == "" || c.Right == "":
+			problems["correction"] = "A correction needs which data to correct and what it should say, as the mail asks."
+		case len(c.Item) > intake.MaxCorrectionItem || len(c.Wrong) > intake.MaxCorrectionValue || len(c.Right) > intake.MaxCorrectionValue:
+			problems["correction"] = fmt.Sprintf("Keep which data under %d characters, and each value under %d.", intake.MaxCorrectionItem, intake.MaxCorrectionValue)
+		default:
+			corrections = []request.CorrectionItem{c}
+		}
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -235,7 +251,7 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 		// reply's message ID, here the team member, so that a repeat of
 		// the same form applies again and anyone else's is refused.
 		RequestID: r.ID, ReplyMessageID: m.Actor(), Kinds: kinds, Priority: priority,
-		Due: s.Calendar.Deadlines(r.ReceivedAt, kinds, priority), Subject: child, At: now,
+		Due: s.Calendar.Deadlines(r.ReceivedAt, kinds, priority), Subject: child, Corrections: corrections, At: now,
 	}
 	if err := s.Writer.Clarify(ctx, c); err != nil {
 		return nil, fmt.Errorf("set kinds of %s: %w", r.ID, err)
@@ -243,6 +259,9 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 	r.Kinds, r.Priority, r.Due = kinds, priority, c.Due
 	if child != nil {
 		r.Subject = child
+	}
+	if corrections != nil {
+		r.Corrections = corrections
 	}
 	reason := strings.TrimSpace(t.Note)
 	if reason == "" {
@@ -456,15 +475,5 @@ func joinKinds(kinds []request.Kind) string {
 }
 
 // TriageKinds are the kinds the team may name for an unclear mail: every
-// kind but a correction, which needs what to correct in the structured
-// form the form asks for (the systems' correct actions read it), and a
-// mail gives in free text.
-func TriageKinds() []request.Kind {
-	var kinds []request.Kind
-	for _, k := range request.Kinds {
-		if k != request.Correction {
-			kinds = append(kinds, k)
-		}
-	}
-	return kinds
-}
+// kind (a correction with what to correct, a child's data with the child).
+func TriageKinds() []request.Kind { return request.Kinds }

@@ -78,13 +78,27 @@ func TestSetKinds(t *testing.T) {
 		assert.Equal(t, request.Expedited, got.Priority)
 		assert.Equal(t, &request.Subject{Email: "leo@example.com"}, d.store.requests[r.ID].Subject)
 	})
+	t.Run("a correction needs what to correct", func(t *testing.T) {
+		d := newDesk(t)
+		r := d.add("PR-CORR-AAAA-AAAA-AAAA", 1, request.Acknowledged, request.Unclear)
+		_, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Correction}})
+		var fe console.FormError
+		require.ErrorAs(t, err, &fe)
+		assert.Contains(t, fe["correction"], "which data to correct and what it should say")
+		got, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Correction},
+			Correction: request.CorrectionItem{Item: " postal address ", Right: "1 New Street "}})
+		require.NoError(t, err)
+		want := []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
+		assert.Equal(t, want, got.Corrections)
+		assert.Equal(t, want, d.store.requests[r.ID].Corrections, "stored: the systems' correct actions read it")
+	})
 	t.Run("refused", func(t *testing.T) {
 		d := newDesk(t)
 		clear := d.add("PR-CLER-AAAA-AAAA-AAAA", 1, request.Acknowledged, request.Deletion)
 		unclear := d.add("PR-UNCL-AAAA-AAAA-AAAA", 1, request.Acknowledged, request.Unclear)
 		_, err := d.SetKinds(ctx, alice, clear.ID, console.Triage{Kinds: []request.Kind{request.Deletion}})
 		assert.ErrorIs(t, err, console.ErrNotAllowed)
-		// A correction needs what to correct, item by item: the form asks for it.
+		// A correction without what to correct is refused too.
 		for _, kinds := range [][]request.Kind{nil, {request.Unclear}, {"no-such-kind"}, {request.Correction}} {
 			_, err = d.SetKinds(ctx, alice, unclear.ID, console.Triage{Kinds: kinds})
 			var fe console.FormError

@@ -173,6 +173,9 @@ func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {
 	if c.Subject != nil {
 		r.Subject = c.Subject
 	}
+	if len(c.Corrections) > 0 {
+		r.Corrections = c.Corrections
+	}
 	return nil
 }
 
