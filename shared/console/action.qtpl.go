@@ -175,7 +175,12 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		} else {
 			qw422016.N().S(`
 `)
-			for _, k := range r.Kinds {
+			if len(p.DenyKinds) < len(r.Kinds) {
+				qw422016.N().S(`<p>Its opt-outs were carried out already: they stand, and are not denied.</p>`)
+			}
+			qw422016.N().S(`
+`)
+			for _, k := range p.DenyKinds {
 				qw422016.N().S(`<fieldset id="reason.`)
 				qw422016.E().S(string(k))
 				qw422016.N().S(`"><legend>`)

@@ -22,8 +22,10 @@ type actionView struct {
 	// Kinds are, for set-kinds, the kinds to choose from.
 	Kinds []request.Kind
 	// ReasonsFor are the denial reasons each of the request's kinds may
-	// be refused for.
+	// be refused for; DenyKinds the kinds a denial refuses (not the
+	// opt-outs carried out already).
 	ReasonsFor map[request.Kind][]Choice
+	DenyKinds  []request.Kind
 	// Spanish says the requester is written to in Spanish.
 	Spanish bool
 	// For finish-step: what the team was told had failed. For
@@ -62,6 +64,7 @@ var actionTitles = map[string]string{
 
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
 	v := actionView{Action: action, Request: r, Kinds: TriageKinds(), Spanish: r.Language == "es"}
+	v.DenyKinds = DeniableKinds(r, events)
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
 		for _, reason := range mail.DenialReasonsFor(k) {

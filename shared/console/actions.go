@@ -350,7 +350,7 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 		return err
 	}
 	if r.Status != request.Denied {
-		if err := checkDenial(r, items); err != nil {
+		if err := checkDenial(r, DeniableKinds(r, events), items); err != nil {
 			return err
 		}
 		data := map[string]string{}
@@ -369,7 +369,9 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 		items = nil
 		ev, _ := lastOf(events, request.StatusAction(request.Denied))
 		for _, k := range r.Kinds {
-			items = append(items, mail.DenialItem{Kind: k, Reason: ev.Data["reason."+string(k)], Detail: ev.Data["detail."+string(k)]})
+			if reason := ev.Data["reason."+string(k)]; reason != "" { // an opt-out carried out has none
+				items = append(items, mail.DenialItem{Kind: k, Reason: reason, Detail: ev.Data["detail."+string(k)]})
+			}
 		}
 	}
 	msg, err := mail.RenderDenialNotice(r.Requester.Email, mail.DenialNotice{RequestID: r.ID, ReceivedAt: r.ReceivedAt, Items: items,
@@ -387,13 +389,13 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 
 // checkDenial wants exactly one item per kind of r, each with a reason
 // from the list, and the team's words for "other".
-func checkDenial(r *request.Request, items []mail.DenialItem) error {
+func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialItem) error {
 	problems := FormError{}
 	byKind := map[request.Kind]mail.DenialItem{}
 	for _, it := range items {
 		byKind[it.Kind] = it
 	}
-	for _, k := range r.Kinds {
+	for _, k := range kinds {
 		it, ok := byKind[k]
 		switch {
 		case !ok || it.Reason == "":
@@ -405,14 +407,32 @@ func checkDenial(r *request.Request, items []mail.DenialItem) error {
 		}
 	}
 	for _, it := range items {
-		if !slices.Contains(r.Kinds, it.Kind) {
+		switch {
+		case !slices.Contains(r.Kinds, it.Kind):
 			problems["reason."+string(it.Kind)] = "The request does not ask for this."
+		case !slices.Contains(kinds, it.Kind):
+			problems["reason."+string(it.Kind)] = "This opt-out was carried out already: it is not denied."
 		}
 	}
 	if len(problems) > 0 {
 		return problems
 	}
 	return nil
+}
+
+// DeniableKinds are the kinds of r a denial refuses: all but its opt-outs
+// once carried out (their opt-out:done on the trail): those stand.
+func DeniableKinds(r *request.Request, events []request.Event) []request.Kind {
+	if !has(events, request.ActionOptOutDone) {
+		return r.Kinds
+	}
+	var kinds []request.Kind
+	for _, k := range r.Kinds {
+		if !k.IsOptOut() {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
 }
 
 // Withdraw closes the request at the requester's word; note says how they

@@ -414,3 +414,36 @@ func TestActionPages(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, w.Code)
 	assert.True(t, strings.Contains(w.Body.String(), "no such action"))
 }
+
+// TestADenialLeavesOptOutsCarriedOut: a request whose opt-outs were
+// carried out (opt-out:done) is denied for the rest only: the opt-outs
+// stand, get no reason, are not in the notice, and count as complied with.
+func TestADenialLeavesOptOutsCarriedOut(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-DNOO-AAAA-AAAA-AAAA", 20, request.InProgress, request.Deletion, request.OptOutSale)
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:fulfil", Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
+
+	var fe console.FormError
+	require.ErrorAs(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyExcessive},
+		{Kind: request.OptOutSale, Reason: mail.DenyExcessive}}), &fe)
+	assert.Contains(t, fe["reason.opt-out-sale"], "carried out already")
+	require.NoError(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyExcessive}}),
+		"a reason for the deletion only")
+	require.Len(t, d.mail.sent, 1)
+	notice := d.mail.sent[0]
+	assert.Contains(t, notice.Text, request.Deletion.Title())
+	assert.NotContains(t, notice.Text, request.OptOutSale.Title(), "the opt-out is not refused")
+
+	m, err := (&console.Yearly{Trails: d.store, Location: time.UTC, Years: years{*d.store.requests[r.ID]}}).Metrics(ctx, d.store.requests[r.ID].ReceivedAt.Year())
+	require.NoError(t, err)
+	for _, km := range m.Kinds {
+		switch km.Kind {
+		case request.OptOutSale:
+			assert.Equal(t, 1, km.Complied)
+			assert.Zero(t, km.Denied)
+		case request.Deletion:
+			assert.Equal(t, 1, km.Denied)
+		}
+	}
+}

@@ -126,7 +126,10 @@ func (s *Yearly) Metrics(ctx context.Context, year int) (Metrics, error) {
 				byKind[k] = km
 			}
 			km.Received++
-			if r.Status == request.Unverified && k.IsOptOut() {
+			// An opt-out carried out stands: neither closing unverified nor a
+			// denial (which gives it no reason then) refuses it.
+			notRefused := r.Status == request.Unverified || (r.Status == request.Denied && reasons["reason."+string(k)] == "")
+			if notRefused && k.IsOptOut() {
 				if optOutsDone.IsZero() {
 					km.Open++ // not carried out yet: the team has been told of a failed step
 				} else {

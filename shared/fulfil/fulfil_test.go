@@ -619,3 +619,20 @@ func TestAnswerListsOnlyWhatWasKept(t *testing.T) {
 	assert.Contains(t, m.Text, "Invoices and factoring records are financial records we must keep.")
 	assert.NotContains(t, m.Text, "Equal Credit Opportunity Act", "only the category kept")
 }
+
+// TestAnOptOutStopsOnlyForAWithdrawalOrADenial: an opt-out step runs
+// whatever became of the rest (closed unverified, completed), but not for
+// a request withdrawn, nor denied (a denial refuses the opt-outs not yet
+// carried out, with its reasons).
+func TestAnOptOutStopsOnlyForAWithdrawalOrADenial(t *testing.T) {
+	ctx := context.Background()
+	for st, runs := range map[request.Status]bool{request.Unverified: true, request.Completed: true, request.Withdrawn: false, request.Denied: false} {
+		e := newEnv(t, request.Deletion, request.OptOutSale)
+		r := e.store.requests["PR-1"]
+		r.Status = st
+		e.store.requests["PR-1"] = r
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "google-analytics", Action: system.OptOut})
+		require.NoError(t, err, st)
+		assert.Equal(t, runs, out.Outcome != fulfil.OutcomeSkipped, "%s: %s", st, out.Outcome)
+	}
+}

@@ -91,10 +91,11 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		return out, err
 	}
 	// Opt-outs need no verification and stand whatever becomes of the rest
-	// of the request: only a withdrawal stops them.
+	// of the request: only a withdrawal stops them, or a denial (which
+	// refuses the opt-outs not yet carried out, with its reasons).
 	optOut := in.Action == system.Suppress || in.Action == system.OptOut
 	switch {
-	case optOut && r.Status != request.Withdrawn:
+	case optOut && r.Status != request.Withdrawn && r.Status != request.Denied:
 	case r.Status.Closed():
 		out.Outcome = OutcomeSkipped
 		s.Log.InfoContext(ctx, "step skipped: request closed", "requestId", r.ID, "system", sys.Name, "status", string(r.Status))
