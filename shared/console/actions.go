@@ -103,6 +103,8 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 			return "the request is " + string(r.Status)
 		case slices.Contains(r.Kinds, request.Unclear):
 			return "say first what the mail asks for"
+		case len(DeniableKinds(r, events)) == 0:
+			return "it asks only for opt-outs, carried out already: nothing is left to deny"
 		}
 	case ActionWithdraw:
 		if !moves(request.Withdrawn) {

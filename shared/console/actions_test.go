@@ -447,3 +447,14 @@ func TestADenialLeavesOptOutsCarriedOut(t *testing.T) {
 		}
 	}
 }
+
+// TestNothingLeftToDeny: a request of opt-outs alone, carried out, offers
+// no denial.
+func TestNothingLeftToDeny(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-DNON-AAAA-AAAA-AAAA", 5, request.InProgress, request.OptOutSale)
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:fulfil", Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
+	assert.ErrorIs(t, d.Deny(ctx, alice, r.ID, nil), console.ErrNotAllowed)
+	assert.Empty(t, d.mail.sent)
+}
