@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
@@ -229,16 +231,21 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 		}
 	}
 	var corrections []request.CorrectionItem
-	if slices.Contains(kinds, request.Correction) {
-		c := request.CorrectionItem{Item: strings.TrimSpace(t.Correction.Item), Wrong: strings.TrimSpace(t.Correction.Wrong), Right: strings.TrimSpace(t.Correction.Right)}
-		switch {
-		case c.Item == "" || c.Right == "":
-			problems["correction"] = "A correction needs which data to correct and what it should say, as the mail asks."
-		case len(c.Item) > intake.MaxCorrectionItem || len(c.Wrong) > intake.MaxCorrectionValue || len(c.Right) > intake.MaxCorrectionValue:
-			problems["correction"] = fmt.Sprintf("Keep which data under %d characters, and each value under %d.", intake.MaxCorrectionItem, intake.MaxCorrectionValue)
-		default:
-			corrections = []request.CorrectionItem{c}
+	ci := request.CorrectionItem{Item: strings.TrimSpace(t.Correction.Item), Wrong: strings.TrimSpace(t.Correction.Wrong), Right: strings.TrimSpace(t.Correction.Right)}
+	switch c := ci; {
+	case !slices.Contains(kinds, request.Correction):
+		if c != (request.CorrectionItem{}) {
+			problems["correction"] = "You wrote what to correct: choose the correction too, or clear these fields."
 		}
+	case c.Item == "" || c.Right == "":
+		problems["correction"] = "A correction needs which data to correct and what it should say, as the mail asks."
+	case !plainText(c.Item, false) || !plainText(c.Wrong, true) || !plainText(c.Right, true):
+		problems["correction"] = "Write plain text: which data on one line, without control characters."
+	case utf8.RuneCountInString(c.Item) > intake.MaxCorrectionItem || utf8.RuneCountInString(c.Wrong) > intake.MaxCorrectionValue ||
+		utf8.RuneCountInString(c.Right) > intake.MaxCorrectionValue:
+		problems["correction"] = fmt.Sprintf("Which data takes at most %d characters, and each value at most %d.", intake.MaxCorrectionItem, intake.MaxCorrectionValue)
+	default:
+		corrections = []request.CorrectionItem{c}
 	}
 	if len(problems) > 0 {
 		return nil, problems
@@ -420,6 +427,20 @@ func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialIt
 		return problems
 	}
 	return nil
+}
+
+// plainText reports whether v is valid UTF-8 without control characters
+// (line breaks allowed when lines is set): what reaches the systems' calls.
+func plainText(v string, lines bool) bool {
+	if !utf8.ValidString(v) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && !(lines && r == '\n') {
+			return false
+		}
+	}
+	return true
 }
 
 // DeniableKinds are the kinds of r a denial refuses: all but its opt-outs

@@ -85,6 +85,20 @@ func TestSetKinds(t *testing.T) {
 		var fe console.FormError
 		require.ErrorAs(t, err, &fe)
 		assert.Contains(t, fe["correction"], "which data to correct and what it should say")
+		for name, bad := range map[string]console.Triage{
+			"a line break in which data": {Kinds: []request.Kind{request.Correction}, Correction: request.CorrectionItem{Item: "postal\naddress", Right: "1 New Street"}},
+			"a control character":        {Kinds: []request.Kind{request.Correction}, Correction: request.CorrectionItem{Item: "postal address", Right: "1 New\x00Street"}},
+			"too long":                   {Kinds: []request.Kind{request.Correction}, Correction: request.CorrectionItem{Item: strings.Repeat("é", 201), Right: "x"}},
+			"fields without the kind":    {Kinds: []request.Kind{request.Deletion}, Correction: request.CorrectionItem{Item: "postal address", Right: "1 New Street"}},
+		} {
+			_, err := d.SetKinds(ctx, alice, r.ID, bad)
+			require.ErrorAs(t, err, &fe, name)
+			assert.NotEmpty(t, fe["correction"], name)
+		}
+		_, err = d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Correction},
+			Correction: request.CorrectionItem{Item: strings.Repeat("é", 200), Right: "Ñandú"}})
+		require.NoError(t, err, "200 characters, not bytes")
+		r = d.add("PR-COR2-AAAA-AAAA-AAAA", 1, request.Acknowledged, request.Unclear)
 		got, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Correction},
 			Correction: request.CorrectionItem{Item: " postal address ", Right: "1 New Street "}})
 		require.NoError(t, err)
@@ -437,6 +451,7 @@ func TestADenialLeavesOptOutsCarriedOut(t *testing.T) {
 
 	m, err := (&console.Yearly{Trails: d.store, Location: time.UTC, Years: years{*d.store.requests[r.ID]}}).Metrics(ctx, d.store.requests[r.ID].ReceivedAt.Year())
 	require.NoError(t, err)
+	require.Len(t, m.Kinds, 2)
 	for _, km := range m.Kinds {
 		switch km.Kind {
 		case request.OptOutSale:

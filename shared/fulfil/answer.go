@@ -88,9 +88,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	}
 	optOuts := in.Scope == ScopeOptOuts
 	switch {
-	case optOuts:
+	case optOuts && r.Status != request.Withdrawn && r.Status != request.Denied:
 		// The opt-outs were carried out whatever became of the rest: the
-		// requester is told even if the rest closed unverified.
+		// requester is told even if the rest closed unverified. (A
+		// withdrawal or a denial stopped them: their steps were skipped.)
 	case in.Failure != nil && !r.Status.Closed():
 		// A failed stage is reported whatever the request's open status.
 	case r.Status == request.InProgress, r.Status == request.Extended:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -634,5 +635,11 @@ func TestAnOptOutStopsOnlyForAWithdrawalOrADenial(t *testing.T) {
 		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "google-analytics", Action: system.OptOut})
 		require.NoError(t, err, st)
 		assert.Equal(t, runs, out.Outcome != fulfil.OutcomeSkipped, "%s: %s", st, out.Outcome)
+		// Nor is the requester told the opt-outs were done, nor the trail.
+		ans, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Scope: fulfil.ScopeOptOuts,
+			Results: []fulfil.StepResult{{System: out.System, Action: out.Action, Outcome: out.Outcome}}})
+		require.NoError(t, err, st)
+		assert.Equal(t, runs, ans.Skipped == "", "%s: answered %+v", st, ans)
+		assert.Equal(t, runs, slices.Contains(e.store.actions("PR-1"), fulfil.ActionOptOutDone), st)
 	}
 }
