@@ -335,17 +335,23 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 				return nil, fmt.Errorf("resend %s: send: %w", r.ID, err)
 			}
 		}
-		if err := s.Store.AppendEvent(ctx, request.Event{
-			RequestID: r.ID, At: now, Actor: s.AuditActor(), Action: request.ActionDuplicateSubmission,
-			Reason: "the same address asked for the same again while this request waits for its confirmation",
-			Data:   map[string]string{"channel": string(sub.Channel), "resent": strconv.FormatBool(resend)},
-		}); err != nil {
-			return nil, fmt.Errorf("submit: %w", err)
-		}
-		s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", resend)
-		return &Receipt{Request: r, AlreadyOpen: true, Resent: resend}, nil
+		return s.joined(ctx, r, sub, resend)
 	}
 	return nil, nil
+}
+
+// joined records that submission sub joined open request r (resent: its
+// acknowledgement went out now) and is the submitter's receipt.
+func (s *Service) joined(ctx context.Context, r *request.Request, sub Submission, resent bool) (*Receipt, error) {
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: r.ID, At: s.Now(), Actor: s.AuditActor(), Action: request.ActionDuplicateSubmission,
+		Reason: "the same address asked for the same again while this request waits for its confirmation",
+		Data:   map[string]string{"channel": string(sub.Channel), "resent": strconv.FormatBool(resent)},
+	}); err != nil {
+		return nil, fmt.Errorf("submit: %w", err)
+	}
+	s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", resent)
+	return &Receipt{Request: r, AlreadyOpen: true, Resent: resent}, nil
 }
 
 // acknowledgeOpen joins a submission to open request r whose
@@ -362,15 +368,7 @@ func (s *Service) acknowledgeOpen(ctx context.Context, r *request.Request, sub S
 			return nil, fmt.Errorf("submit: %w", err)
 		}
 	}
-	if err := s.Store.AppendEvent(ctx, request.Event{
-		RequestID: r.ID, At: s.Now(), Actor: s.AuditActor(), Action: request.ActionDuplicateSubmission,
-		Reason: "the same address asked for the same again while this request waits for its confirmation",
-		Data:   map[string]string{"channel": string(sub.Channel), "resent": strconv.FormatBool(sent)},
-	}); err != nil {
-		return nil, fmt.Errorf("submit: %w", err)
-	}
-	s.Logger().InfoContext(ctx, "submission joins an open request", "requestId", r.ID, "resent", sent)
-	return &Receipt{Request: r, AlreadyOpen: true, Resent: sent}, nil
+	return s.joined(ctx, r, sub, sent)
 }
 
 // manyGetter reads several requests in one call (*dynamo.Store).
