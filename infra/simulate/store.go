@@ -135,6 +135,19 @@ func (m *memStore) Extend(_ context.Context, id string, from request.Status, _, 
 	return m.SetStatus(context.Background(), id, from, request.Extended, at)
 }
 
+// SetCorrections replaces an open request's corrections, as the table's
+// conditional update.
+func (m *memStore) SetCorrections(_ context.Context, id string, items []request.CorrectionItem, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.reqs[id]
+	if r == nil || r.Status.Closed() {
+		return request.ErrConflict
+	}
+	r.Corrections, r.UpdatedAt = slices.Clone(items), at
+	return nil
+}
+
 // Clarify gives an unclear request the kinds triage named, as the table's
 // conditional update: only while it is still unclear.
 func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {

@@ -96,21 +96,9 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 		}
 		qw422016.N().S(`</fieldset>
-<fieldset id="correction"><legend>What to correct, for a correction</legend>
 `)
-		streamfieldError(qw422016, p.Problems["correction"])
+		streamcorrectionFields(qw422016, p, "What to correct, for a correction")
 		qw422016.N().S(`
-<p class="hint">The systems correct item by item: write what the mail asks, one piece of data. For more than one, ask the person to use the form, which takes several.</p>
-<div class="field"><label for="correctionItem">Which data</label><input type="text" id="correctionItem" name="correctionItem" value="`)
-		qw422016.E().S(p.Value("correctionItem"))
-		qw422016.N().S(`" autocomplete="off"></div>
-<div class="field"><label for="correctionWrong">What it says now (optional)</label><input type="text" id="correctionWrong" name="correctionWrong" value="`)
-		qw422016.E().S(p.Value("correctionWrong"))
-		qw422016.N().S(`" autocomplete="off"></div>
-<div class="field"><label for="correctionRight">What it should say</label><input type="text" id="correctionRight" name="correctionRight" value="`)
-		qw422016.E().S(p.Value("correctionRight"))
-		qw422016.N().S(`" autocomplete="off"></div>
-</fieldset>
 <fieldset id="child"><legend>The child, for a child's data request</legend>
 `)
 		streamfieldError(qw422016, p.Problems["child"])
@@ -344,6 +332,28 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(`</textarea></div>
 <button type="submit">Mark as a duplicate</button>
 `)
+	} else if p.Action == "write-correction" {
+		qw422016.N().S(`
+<p>The mail asked for a correction in words; the systems correct item by item. Write what it asks: this replaces the request's correction`)
+		if len(r.Corrections) > 0 {
+			qw422016.N().S(` (now: `)
+			for i, c := range r.Corrections {
+				if i > 0 {
+					qw422016.N().S(`; `)
+				}
+				qw422016.E().S(c.Item)
+			}
+			qw422016.N().S(`)`)
+		}
+		qw422016.N().S(`. If its correction step failed, run the fulfilment again afterwards. The trail records that you wrote it, not what.</p>
+`)
+		streamcorrectionFields(qw422016, p, "What to correct")
+		qw422016.N().S(`
+<div class="field"><label for="note">Note for the audit trail (optional; no personal data)</label><textarea id="note" name="note" rows="2">`)
+		qw422016.E().S(p.Value("note"))
+		qw422016.N().S(`</textarea></div>
+<button type="submit">Write the correction</button>
+`)
 	} else if p.Action == "note" {
 		qw422016.N().S(`
 <p>The note goes on the request's audit trail under your name. The requester never sees it; nothing is mailed.</p>
@@ -435,6 +445,40 @@ func writefieldErrorOf(qq422016 qtio422016.Writer, problems FormError, field str
 func fieldErrorOf(problems FormError, field string) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writefieldErrorOf(qb422016, problems, field)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamcorrectionFields(qw422016 *qt422016.Writer, p *actionView, legend string) {
+	qw422016.N().S(`<fieldset id="correction"><legend>`)
+	qw422016.E().S(legend)
+	qw422016.N().S(`</legend>
+`)
+	streamfieldError(qw422016, p.Problems["correction"])
+	qw422016.N().S(`
+<p class="hint">The systems correct item by item: write what the mail asks, one piece of data. For more than one, ask the person to use the form, which takes several.</p>
+<div class="field"><label for="correctionItem">Which data</label><input type="text" id="correctionItem" name="correctionItem" value="`)
+	qw422016.E().S(p.Value("correctionItem"))
+	qw422016.N().S(`" autocomplete="off"></div>
+<div class="field"><label for="correctionWrong">What it says now (optional)</label><input type="text" id="correctionWrong" name="correctionWrong" value="`)
+	qw422016.E().S(p.Value("correctionWrong"))
+	qw422016.N().S(`" autocomplete="off"></div>
+<div class="field"><label for="correctionRight">What it should say</label><input type="text" id="correctionRight" name="correctionRight" value="`)
+	qw422016.E().S(p.Value("correctionRight"))
+	qw422016.N().S(`" autocomplete="off"></div>
+</fieldset>`)
+}
+
+func writecorrectionFields(qq422016 qtio422016.Writer, p *actionView, legend string) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamcorrectionFields(qw422016, p, legend)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func correctionFields(p *actionView, legend string) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writecorrectionFields(qb422016, p, legend)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -54,12 +54,13 @@ var actionTitles = map[string]string{
 	ActionNotARequest: "Close: not a privacy request",
 	ActionComplete:    "Complete the request",
 
-	ActionFinishStep:    "Finish a step by hand",
-	ActionRerun:         "Run the fulfilment again",
-	ActionResendLink:    "Send the verification link again",
-	ActionMarkDuplicate: "Mark as a duplicate",
-	ActionNote:          "Add a note",
-	ActionRevokeStatus:  "Stop the status page links",
+	ActionFinishStep:      "Finish a step by hand",
+	ActionRerun:           "Run the fulfilment again",
+	ActionResendLink:      "Send the verification link again",
+	ActionMarkDuplicate:   "Mark as a duplicate",
+	ActionNote:            "Add a note",
+	ActionWriteCorrection: "Write the correction for the systems",
+	ActionRevokeStatus:    "Stop the status page links",
 }
 
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
@@ -184,6 +185,12 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if err = h.desk.RevokeStatusLinks(ctx, s.Member, id, f.Get("note")); err == nil {
 			done = messageView{Title: "The status page links are stopped",
 				Message: "Request " + id + ": every status page link mailed until now shows that it no longer works. Mail the desk sends from now on carries a new link."}
+		}
+	case ActionWriteCorrection:
+		item := request.CorrectionItem{Item: f.Get("correctionItem"), Wrong: f.Get("correctionWrong"), Right: f.Get("correctionRight")}
+		if err = h.desk.WriteCorrection(ctx, s.Member, id, item, f.Get("note")); err == nil {
+			done = messageView{Title: "The correction is written",
+				Message: "Request " + id + ": the systems will correct " + strings.TrimSpace(item.Item) + " as you wrote it. If its correction step failed, run the fulfilment again."}
 		}
 	case ActionNote:
 		if err = h.desk.AddNote(ctx, s.Member, id, f.Get("note")); err == nil {

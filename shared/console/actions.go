@@ -33,6 +33,7 @@ type Writer interface {
 	SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error
 	Extend(ctx context.Context, id string, from request.Status, due, at time.Time) error
 	Clarify(ctx context.Context, c intake.Clarification) error
+	SetCorrections(ctx context.Context, id string, items []request.CorrectionItem, at time.Time) error
 }
 
 // Intake is the intake service (*intake.Service): what follows once an
@@ -65,7 +66,7 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
 	for _, a := range []string{ActionSetKinds, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
-		ActionComplete, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
+		ActionComplete, ActionWriteCorrection, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)
 		}
@@ -231,19 +232,13 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 		}
 	}
 	var corrections []request.CorrectionItem
-	ci := request.CorrectionItem{Item: strings.TrimSpace(t.Correction.Item), Wrong: strings.TrimSpace(t.Correction.Wrong), Right: strings.TrimSpace(t.Correction.Right)}
-	switch c := ci; {
+	switch c, problem := checkCorrection(t.Correction); {
 	case !slices.Contains(kinds, request.Correction):
 		if c != (request.CorrectionItem{}) {
 			problems["correction"] = "You wrote what to correct: choose the correction too, or clear these fields."
 		}
-	case c.Item == "" || c.Right == "":
-		problems["correction"] = "A correction needs which data to correct and what it should say, as the mail asks."
-	case !plainText(c.Item, false) || !plainText(c.Wrong, true) || !plainText(c.Right, true):
-		problems["correction"] = "Write plain text: which data on one line, without control characters."
-	case utf8.RuneCountInString(c.Item) > intake.MaxCorrectionItem || utf8.RuneCountInString(c.Wrong) > intake.MaxCorrectionValue ||
-		utf8.RuneCountInString(c.Right) > intake.MaxCorrectionValue:
-		problems["correction"] = fmt.Sprintf("Which data takes at most %d characters, and each value at most %d.", intake.MaxCorrectionItem, intake.MaxCorrectionValue)
+	case problem != "":
+		problems["correction"] = problem
 	default:
 		corrections = []request.CorrectionItem{c}
 	}
@@ -427,6 +422,22 @@ func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialIt
 		return problems
 	}
 	return nil
+}
+
+// checkCorrection trims a correction the team writes and says what is
+// wrong with it ("" when nothing), as the form checks the person's own.
+func checkCorrection(item request.CorrectionItem) (request.CorrectionItem, string) {
+	c := request.CorrectionItem{Item: strings.TrimSpace(item.Item), Wrong: strings.TrimSpace(item.Wrong), Right: strings.TrimSpace(item.Right)}
+	switch {
+	case c.Item == "" || c.Right == "":
+		return c, "A correction needs which data to correct and what it should say, as the mail asks."
+	case !plainText(c.Item, false) || !plainText(c.Wrong, true) || !plainText(c.Right, true):
+		return c, "Write plain text: which data on one line, without control characters."
+	case utf8.RuneCountInString(c.Item) > intake.MaxCorrectionItem || utf8.RuneCountInString(c.Wrong) > intake.MaxCorrectionValue ||
+		utf8.RuneCountInString(c.Right) > intake.MaxCorrectionValue:
+		return c, fmt.Sprintf("Which data takes at most %d characters, and each value at most %d.", intake.MaxCorrectionItem, intake.MaxCorrectionValue)
+	}
+	return c, ""
 }
 
 // plainText reports whether v is valid UTF-8 without control characters

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -472,4 +473,54 @@ func TestNothingLeftToDeny(t *testing.T) {
 	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:fulfil", Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
 	assert.ErrorIs(t, d.Deny(ctx, alice, r.ID, nil), console.ErrNotAllowed)
 	assert.Empty(t, d.mail.sent)
+}
+
+// TestWriteCorrection: a correction asked in words is rewritten by the team
+// item by item for the systems; the trail says the team wrote it, never the
+// values; a request asking no correction, or closed, is refused.
+func TestWriteCorrection(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-WCOR-AAAA-AAAA-AAAA", 3, request.InProgress, request.Correction)
+	r.Corrections = []request.CorrectionItem{{Item: "as described in the message", Right: "Please correct my postal address, it should be 1 New Street."}}
+	d.store.put(r)
+	var fe console.FormError
+	require.ErrorAs(t, d.WriteCorrection(ctx, alice, r.ID, request.CorrectionItem{Item: "postal address"}, ""), &fe)
+	assert.NotEmpty(t, fe["correction"])
+	require.NoError(t, d.WriteCorrection(ctx, alice, r.ID, request.CorrectionItem{Item: " postal address ", Right: "1 New Street"}, ""))
+	assert.Equal(t, []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}, d.store.requests[r.ID].Corrections)
+	evs := eventsOf(d, r.ID, request.ActionCorrectionWritten)
+	require.Len(t, evs, 1)
+	assert.Equal(t, "team:alice", evs[0].Actor)
+	assert.NotContains(t, fmt.Sprint(evs[0]), "1 New Street", "no personal data on the trail")
+
+	other := d.add("PR-WDEL-AAAA-AAAA-AAAA", 3, request.InProgress, request.Deletion)
+	assert.ErrorIs(t, d.WriteCorrection(ctx, alice, other.ID, request.CorrectionItem{Item: "x", Right: "y"}, ""), console.ErrNotAllowed)
+	closed := d.add("PR-WCLO-AAAA-AAAA-AAAA", 3, request.Completed, request.Correction)
+	assert.ErrorIs(t, d.WriteCorrection(ctx, alice, closed.ID, request.CorrectionItem{Item: "x", Right: "y"}, ""), console.ErrNotAllowed)
+	assert.Empty(t, d.mail.sent)
+}
+
+// TestWriteCorrectionOverHTTP: the request page offers the action, its
+// page posts with the session's token, and the correction is written (a
+// second time too: the team may write it again).
+func TestWriteCorrectionOverHTTP(t *testing.T) {
+	d := newDesk(t)
+	r := d.add("PR-WCOR-BBBB-BBBB-BBBB", 3, request.InProgress, request.Correction)
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+	page := b.do("GET", "/console/requests/"+r.ID, nil)
+	require.Equal(t, http.StatusOK, page.Code)
+	assert.Contains(t, page.Body.String(), `href="../requests/`+r.ID+`/`+console.ActionWriteCorrection+`"`)
+	target := "/console/requests/" + r.ID + "/" + console.ActionWriteCorrection
+	for _, right := range []string{"1 New Street", "2 New Street"} {
+		confirm := b.do("GET", target, nil)
+		require.Equal(t, http.StatusOK, confirm.Code, confirm.Body.String())
+		w := b.do("POST", target, url.Values{"csrf": {csrf(t, confirm.Body.String())}, "correctionItem": {"postal address"}, "correctionRight": {right}})
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Contains(t, w.Body.String(), "The correction is written")
+		assert.Equal(t, right, d.store.requests[r.ID].Corrections[0].Right)
+	}
+	assert.Equal(t, http.StatusForbidden, b.do("POST", target, url.Values{"correctionItem": {"x"}, "correctionRight": {"y"}}).Code, "no token")
 }

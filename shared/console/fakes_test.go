@@ -158,6 +158,20 @@ func (m *memStore) Extend(_ context.Context, id string, from request.Status, due
 	return nil
 }
 
+func (m *memStore) SetCorrections(_ context.Context, id string, items []request.CorrectionItem, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.requests[id]
+	if !ok {
+		return request.ErrNotFound
+	}
+	if r.Status.Closed() {
+		return fmt.Errorf("set corrections of %s: %w", id, request.ErrConflict)
+	}
+	r.Corrections = items
+	return nil
+}
+
 func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -22,7 +22,10 @@ const (
 	ActionResendLink    = "resend-verification" // mail the verification link again
 	ActionMarkDuplicate = "mark-duplicate"      // say the request repeats another
 	ActionNote          = "note"                // add a note to the trail
-	ActionRevokeStatus  = "revoke-status-links" // stop every status-page link mailed so far
+	// ActionWriteCorrection writes a correction's item as the systems take
+	// it, from what the person asked in words.
+	ActionWriteCorrection = "write-correction"
+	ActionRevokeStatus    = "revoke-status-links" // stop every status-page link mailed so far
 )
 
 // Fulfilment starts the fulfil workflow under an execution name
@@ -68,6 +71,13 @@ func stepFailed(r *request.Request, events []request.Event) bool {
 // whyMore is why for the actions of this file.
 func (s *Service) whyMore(action string, r *request.Request, events []request.Event) string {
 	switch action {
+	case ActionWriteCorrection:
+		switch {
+		case r.Status.Closed():
+			return "the request is closed"
+		case !slices.Contains(r.Kinds, request.Correction):
+			return "it asks for no correction"
+		}
 	case ActionFinishStep:
 		switch {
 		case r.Status.Closed():
@@ -288,4 +298,29 @@ func (s *Service) RevokeStatusLinks(ctx context.Context, m Member, id, why strin
 	}
 	s.logger().InfoContext(ctx, "console: status links revoked", "requestId", r.ID, "user", m.Username)
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStatusLinksRevoked, Reason: why})
+}
+
+// WriteCorrection replaces the correction of an open correction request
+// with one item the team writes from the person's words (a mail says
+// "correct my address, it is now…"; the systems correct item by item):
+// which data, what it says now (optional), what it should say. It records
+// that the team did (never the values: the trail holds no personal data).
+// Run the fulfilment again if its correction step failed.
+func (s *Service) WriteCorrection(ctx context.Context, m Member, id string, item request.CorrectionItem, note string) error {
+	r, _, err := s.load(ctx, ActionWriteCorrection, id)
+	if err != nil {
+		return err
+	}
+	c, problem := checkCorrection(item)
+	if problem != "" {
+		return FormError{"correction": problem}
+	}
+	if err := s.Writer.SetCorrections(ctx, r.ID, []request.CorrectionItem{c}, s.Now()); err != nil {
+		return fmt.Errorf("write the correction of %s: %w", r.ID, err)
+	}
+	reason := strings.TrimSpace(note)
+	if reason == "" {
+		reason = "the team wrote the correction item by item from the person's words"
+	}
+	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionCorrectionWritten, Reason: reason})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -26,4 +27,16 @@ func (st *Store) Extend(ctx context.Context, id string, from request.Status, due
 			":from": s(string(from)), ":to": s(string(request.Extended)),
 			":at": s(at.UTC().Format(time.RFC3339Nano)), ":due": s(timeKey(due)),
 		})
+}
+
+// SetCorrections replaces the corrections of open request id (the team
+// writing, item by item, what a mail asked in words); a closed request is
+// request.ErrConflict.
+func (st *Store) SetCorrections(ctx context.Context, id string, items []request.CorrectionItem, at time.Time) error {
+	corr, err := attributevalue.Marshal(items)
+	if err != nil {
+		return fmt.Errorf("encode corrections of %s: %w", id, err)
+	}
+	return st.update(ctx, id, "SET corrections = :c, updatedAt = :at", "attribute_exists("+AttrOpen+")",
+		map[string]types.AttributeValue{":c": corr, ":at": s(at.UTC().Format(time.RFC3339Nano))})
 }

@@ -55,6 +55,7 @@ const (
 	ActionDenialNoticeSent    = "denial-notice-sent"    // the requester was told of the denial and its reasons
 	ActionFulfilmentRerun     = "fulfilment-rerun"      // the team started the fulfil workflow again after it failed (data: execution, run)
 	ActionMarkedDuplicate     = "marked-duplicate"      // the team found the request repeats another (data: of)
+	ActionCorrectionWritten   = "correction-written"    // the team wrote a correction's item from the person's words, for the systems (no personal data in the event)
 	ActionNote                = "note"                  // the team's note on the request
 	ActionStatusLinksRevoked  = "status-links-revoked"  // the team stopped every status-page link issued so far
 )
