@@ -711,7 +711,13 @@ func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links
 		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
 		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
-		Late: now.After(r.Due.Response), OptOutLate: now.After(r.Due.OptOut),
+		Late: now.After(r.Due.Response),
+	}
+	if len(r.OptOutKinds()) > 0 && now.After(r.Due.OptOut) {
+		// Sent after the opt-out date (a late triage, a resend): done by
+		// then, or late.
+		a.OptOutsDone = s.optOutsDone(ctx, r.ID)
+		a.OptOutLate = !a.OptOutsDone
 	}
 	if !r.VerifyLinkUntil.IsZero() && s.VerifyLinks != nil && now.Before(r.VerifyLinkUntil) {
 		// A new link each time the acknowledgement is rendered (a resend
@@ -733,6 +739,28 @@ func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links
 		a.VerifyLink, a.VerifyLinkUntil = link, r.VerifyLinkUntil
 	}
 	return mail.RenderAcknowledgement(r.Requester.Email, a)
+}
+
+// trailReader reads a request's audit trail (*dynamo.Store).
+type trailReader interface {
+	Events(ctx context.Context, id string) ([]request.Event, error)
+}
+
+// optOutsDone reports whether request id's opt-outs were carried out
+// (opt-out:done on its trail), for a mail sent after their date: it then
+// does not say they are late. A store that cannot tell, or a trail that
+// cannot be read, counts as not done (the mail says they are acted on now).
+func (s *Service) optOutsDone(ctx context.Context, id string) bool {
+	tr, ok := s.Store.(trailReader)
+	if !ok {
+		return false
+	}
+	events, err := tr.Events(ctx, id)
+	if err != nil {
+		s.Logger().WarnContext(ctx, "trail not read for the opt-outs' state", "requestId", id, "error", err)
+		return false
+	}
+	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == request.ActionOptOutDone })
 }
 
 // AuditActor names the intake in audit events (Actor, or "system:intake").

@@ -581,3 +581,42 @@ func TestAnAcknowledgementAfterTheAnswerDateSaysItIsLate(t *testing.T) {
 	assert.Contains(t, m.Text, "we are late")
 	assert.NotContains(t, m.Text, "If we need more time")
 }
+
+// trailStore is a memStore that reads its trail, as *dynamo.Store does.
+type trailStore struct{ *memStore }
+
+func (s trailStore) Events(_ context.Context, id string) ([]request.Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []request.Event
+	for _, e := range s.events {
+		if e.RequestID == id {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// TestALateAcknowledgementKnowsTheOptOutsWereDone: after the opt-out date,
+// the acknowledgement says the opt-outs were acted on when the trail says
+// so, and that they are late otherwise.
+func TestALateAcknowledgementKnowsTheOptOutsWereDone(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.Store = trailStore{store}
+	sub := validSubmission()
+	sub.Kinds = []request.Kind{request.Deletion, request.OptOutSale}
+	rc, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	now = rc.Request.Due.OptOut.Add(time.Hour)
+	m, err := svc.Acknowledgement(ctx, rc.Request)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "we are late, and act on it at once")
+	require.NoError(t, store.AppendEvent(ctx, request.Event{RequestID: rc.Request.ID, At: now, Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
+	m, err = svc.Acknowledgement(ctx, rc.Request)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "we have acted on yours already")
+	assert.NotContains(t, m.Text, "act on it at once")
+}

@@ -76,7 +76,17 @@ What happens next
    do, we will tell you before that date, and why.
 `)
 	}
-	if v.OptOutBy != "" && v.OptOutLate {
+	if v.OptOutBy != "" && v.OptOutsDone {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
+			qw422016.N().S(`4.`)
+		} else {
+			qw422016.N().S(`1.`)
+		}
+		qw422016.N().S(` Opt-outs need no confirmation: we have acted on yours already.
+`)
+	} else if v.OptOutBy != "" && v.OptOutLate {
 		if v.Late {
 			qw422016.N().S(`3.`)
 		} else if v.Verify {
@@ -201,7 +211,10 @@ Please quote it if you write to us about this request.</p>
 <li>If we need more time, we may extend this once, by up to 45 days. If we do, we will tell you before that date, and why.</li>
 `)
 	}
-	if v.OptOutBy != "" && v.OptOutLate {
+	if v.OptOutBy != "" && v.OptOutsDone {
+		qw422016.N().S(`<li>Opt-outs need no confirmation: we have acted on yours already.</li>
+`)
+	} else if v.OptOutBy != "" && v.OptOutLate {
 		qw422016.N().S(`<li>Opt-outs need no confirmation. We should have acted on yours by <strong>`)
 		qw422016.E().S(v.OptOutBy)
 		qw422016.N().S(`</strong>: we are late, and act on it at once.</li>
@@ -315,7 +328,17 @@ Qué sucede ahora
    fecha y le explicaremos el motivo.
 `)
 	}
-	if v.OptOutBy != "" && v.OptOutLate {
+	if v.OptOutBy != "" && v.OptOutsDone {
+		if v.Late {
+			qw422016.N().S(`3.`)
+		} else if v.Verify {
+			qw422016.N().S(`4.`)
+		} else {
+			qw422016.N().S(`1.`)
+		}
+		qw422016.N().S(` Las solicitudes de exclusión no requieren confirmación: ya atendimos la suya.
+`)
+	} else if v.OptOutBy != "" && v.OptOutLate {
 		if v.Late {
 			qw422016.N().S(`3.`)
 		} else if v.Verify {
@@ -443,7 +466,10 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 <li>Si necesitamos más tiempo, podremos extender este plazo una sola vez, hasta por 45 días más. En ese caso, se lo informaremos antes de esa fecha y le explicaremos el motivo.</li>
 `)
 	}
-	if v.OptOutBy != "" && v.OptOutLate {
+	if v.OptOutBy != "" && v.OptOutsDone {
+		qw422016.N().S(`<li>Las solicitudes de exclusión no requieren confirmación: ya atendimos la suya.</li>
+`)
+	} else if v.OptOutBy != "" && v.OptOutLate {
 		qw422016.N().S(`<li>Las solicitudes de exclusión no requieren confirmación. Debimos atender la suya a más tardar el <strong>`)
 		qw422016.E().S(v.OptOutBy)
 		qw422016.N().S(`</strong>: vamos con retraso, y la atendemos de inmediato.</li>

@@ -151,8 +151,9 @@ type Acknowledgement struct {
 	VerifyLinkUntil time.Time
 	// Late: the answer date has passed (a request acknowledged late, as
 	// when the team names an unclear mail's kinds after it); OptOutLate:
-	// the opt-out date has.
-	Late, OptOutLate bool
+	// the opt-out date has, the opt-outs not carried out; OptOutsDone:
+	// they were carried out already.
+	Late, OptOutLate, OptOutsDone bool
 }
 
 // ackView carries its dates already written in the mail's language.
@@ -166,6 +167,7 @@ type ackView struct {
 	Verify      bool
 	Late        bool // the answer date has passed
 	OptOutLate  bool // the opt-out date has passed
+	OptOutsDone bool // the opt-outs were carried out already
 	Expedited   bool
 	TeamAddress string
 	FormURL     string
@@ -193,7 +195,8 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		OptOutBy:    dateIn(lang, in(a.Due.OptOut, a.Location)),
 		Verify:      !a.Due.Response.IsZero(),
 		Late:        a.Late && !a.Due.Response.IsZero(),
-		OptOutLate:  a.OptOutLate && !a.Due.OptOut.IsZero(),
+		OptOutLate:  a.OptOutLate && !a.OptOutsDone && !a.Due.OptOut.IsZero(),
+		OptOutsDone: a.OptOutsDone,
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
 		FormURL:     clean(a.FormURL),

@@ -188,3 +188,25 @@ func TestALateAcknowledgementSaysItIsLate(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAcknowledgementAfterTheOptOutsWereDone: sent after the opt-outs
+// were carried out (a resend after a late triage), it says so rather than
+// that they are late or promising a passed date.
+func TestAnAcknowledgementAfterTheOptOutsWereDone(t *testing.T) {
+	received := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	a := mail.Acknowledgement{
+		RequestID: "PR-DONE-0000-0000-0001", Kinds: []request.Kind{request.Deletion, request.OptOutSale}, ReceivedAt: received,
+		Due:         request.Due{Response: received.AddDate(0, 0, 45), OptOut: received.AddDate(0, 0, 21)},
+		TeamAddress: team, Location: time.UTC, OptOutLate: true, OptOutsDone: true,
+	}
+	for lang, done := range map[string]string{"en": "we have acted on yours already", "es": "ya atendimos la suya"} {
+		a.Language = lang
+		m, err := mail.RenderAcknowledgement("ana@example.org", a)
+		require.NoError(t, err)
+		for _, part := range []string{m.Text, m.HTML} {
+			assert.Contains(t, part, done, lang)
+			assert.NotContains(t, part, "late", lang)
+			assert.NotContains(t, part, "retraso", lang)
+		}
+	}
+}
