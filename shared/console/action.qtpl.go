@@ -158,9 +158,12 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		}
 		qw422016.N().S(` the reason you choose for each thing they asked.</p>
 `)
-		if r.Status == "denied" {
+		if p.DenialOnTrail {
 			qw422016.N().S(`<p>The request is already denied; its notice has not gone out. Sending this form sends it, with the reasons given then.</p>`)
 		} else {
+			if r.Status == "denied" {
+				qw422016.N().S(`<p>The request is already denied, but its reasons were not recorded and its notice has not gone out: give them again and the notice is sent with them.</p>`)
+			}
 			qw422016.N().S(`
 `)
 			if len(p.DenyKinds) < len(r.Kinds) {

@@ -26,6 +26,9 @@ type actionView struct {
 	// opt-outs carried out already).
 	ReasonsFor map[request.Kind][]Choice
 	DenyKinds  []request.Kind
+	// DenialOnTrail says the request's denial, with its reasons, is on
+	// the trail: a retried notice sends those reasons.
+	DenialOnTrail bool
 	// Spanish says the requester is written to in Spanish.
 	Spanish bool
 	// For finish-step: what the team was told had failed. For
@@ -66,6 +69,8 @@ var actionTitles = map[string]string{
 func (h *Handler) newActionView(action string, r *request.Request, events []request.Event) actionView {
 	v := actionView{Action: action, Request: r, Kinds: TriageKinds(), Spanish: r.Language == "es"}
 	v.DenyKinds = DeniableKinds(r, events)
+	_, v.DenialOnTrail = lastOf(events, request.StatusAction(request.Denied))
+	v.DenialOnTrail = v.DenialOnTrail && r.Status == request.Denied
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
 		for _, reason := range mail.DenialReasonsFor(k) {

@@ -353,7 +353,9 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 	if err != nil {
 		return err
 	}
-	if r.Status != request.Denied {
+	if ev, onTrail := lastOf(events, request.StatusAction(request.Denied)); r.Status != request.Denied || !onTrail {
+		// Not denied yet; or denied but its event (with the reasons) was
+		// lost after the status moved: the reasons are given again.
 		if err := checkDenial(r, DeniableKinds(r, events), items); err != nil {
 			return err
 		}
@@ -366,12 +368,17 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 			}
 			words = append(words, string(it.Kind)+": "+it.Reason)
 		}
-		if err := s.move(ctx, m, r, request.Denied, strings.Join(words, "; "), data); err != nil {
+		if r.Status == request.Denied {
+			err = s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.StatusAction(request.Denied),
+				Once: request.StatusAction(request.Denied), Reason: strings.Join(words, "; "), Data: data})
+		} else {
+			err = s.move(ctx, m, r, request.Denied, strings.Join(words, "; "), data)
+		}
+		if err != nil {
 			return err
 		}
 	} else {
 		items = nil
-		ev, _ := lastOf(events, request.StatusAction(request.Denied))
 		for _, k := range r.Kinds {
 			if reason := ev.Data["reason."+string(k)]; reason != "" { // an opt-out carried out has none
 				items = append(items, mail.DenialItem{Kind: k, Reason: reason, Detail: ev.Data["detail."+string(k)]})

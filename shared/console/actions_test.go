@@ -524,3 +524,49 @@ func TestWriteCorrectionOverHTTP(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusForbidden, b.do("POST", target, url.Values{"correctionItem": {"x"}, "correctionRight": {"y"}}).Code, "no token")
 }
+
+// TestDenyAgainWhenTheReasonsWereLost: the status moves before the denial's
+// event (with its reasons) is written; a request left denied without that
+// event asks for the reasons again, records them without moving the status,
+// and sends the notice with them, once. One whose reasons are on the trail
+// sends those without asking.
+func TestDenyAgainWhenTheReasonsWereLost(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-DNLS-AAAA-AAAA-AAAA", 20, request.Denied, request.Deletion)
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+
+	w := b.do("GET", "/console/requests/"+r.ID+"/deny", nil)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "its reasons were not recorded")
+	assert.Contains(t, w.Body.String(), `<label for="reason-deletion">`, "the reasons are asked again")
+
+	var fe console.FormError
+	require.ErrorAs(t, d.Deny(ctx, alice, r.ID, nil), &fe)
+	assert.Contains(t, fe, "reason.deletion")
+	assert.Empty(t, d.mail.sent)
+
+	require.NoError(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyLegalObligation, Detail: "Invoices: 6 years."}}))
+	assert.Equal(t, request.Denied, d.store.requests[r.ID].Status)
+	ev := statusEvent(t, d, r.ID, request.Denied)
+	assert.Equal(t, mail.DenyLegalObligation, ev.Data["reason.deletion"])
+	n := d.mail.to(r.Requester.Email)
+	require.Len(t, n, 1)
+	assert.Contains(t, n[0].Text, "Invoices: 6 years.")
+	assert.Len(t, eventsOf(d, r.ID, request.ActionDenialNoticeSent), 1)
+	assert.ErrorIs(t, d.Deny(ctx, alice, r.ID, nil), console.ErrNotAllowed, "the notice went out")
+
+	kept := d.add("PR-DNKP-AAAA-AAAA-AAAA", 20, request.Denied, request.Deletion)
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: kept.ID, At: d.now, Actor: "team:alice", Action: request.StatusAction(request.Denied),
+		Once: request.StatusAction(request.Denied), Data: map[string]string{"reason.deletion": mail.DenyExcessive}}))
+	w = b.do("GET", "/console/requests/"+kept.ID+"/deny", nil)
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "with the reasons given then")
+	assert.NotContains(t, w.Body.String(), `<label for="reason-deletion">`)
+	require.NoError(t, d.Deny(ctx, alice, kept.ID, nil))
+	n = d.mail.to(kept.Requester.Email)
+	require.Len(t, n, 1)
+	assert.Contains(t, n[0].Text, mail.DenialReasonWords(mail.DenyExcessive, ""))
+}
