@@ -19,8 +19,8 @@ type memStore struct {
 	reqs   map[string]*request.Request
 	events map[string][]request.Event
 	byMail map[string][]string
-	acks   map[string]int       // acknowledgements per address and day
-	resent map[string]time.Time // when each request's acknowledgement was last re-sent
+	acks   map[string]map[string]bool // automatic mails per address and day
+	resent map[string]time.Time       // when each request's acknowledgement was last re-sent
 }
 
 var (
@@ -32,7 +32,7 @@ var (
 
 func newMemStore() *memStore {
 	return &memStore{reqs: map[string]*request.Request{}, events: map[string][]request.Event{}, byMail: map[string][]string{},
-		acks: map[string]int{}, resent: map[string]time.Time{}}
+		acks: map[string]map[string]bool{}, resent: map[string]time.Time{}}
 }
 
 func (m *memStore) Create(_ context.Context, r *request.Request) (*request.Request, bool, error) {
@@ -168,16 +168,22 @@ func (m *memStore) Clarify(_ context.Context, c intake.Clarification) error {
 	return nil
 }
 
-// CountAcknowledgement counts one acknowledgement to email on day, unless
-// max were sent that day.
-func (m *memStore) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+// CountAcknowledgement counts the mail what to email on day, once, unless
+// max others were sent that day.
+func (m *memStore) CountAcknowledgement(_ context.Context, email, day, what string, max int, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := request.NormalizeEmail(email) + "\x00" + day
-	if m.acks[k] >= max {
+	if m.acks[k][what] {
+		return true, nil
+	}
+	if len(m.acks[k]) >= max {
 		return false, nil
 	}
-	m.acks[k]++
+	if m.acks[k] == nil {
+		m.acks[k] = map[string]bool{}
+	}
+	m.acks[k][what] = true
 	return true, nil
 }
 

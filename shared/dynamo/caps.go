@@ -14,23 +14,27 @@ import (
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
-// CountAcknowledgement counts one automatic acknowledgement to email on day
-// (a date in the business zone, "2006-01-02") in one conditional update,
-// and reports whether it was within max for that address and day. The
-// counter is keyed by the address's hash (PK=ADDR#<hash>, SK=ACKS#<day>)
-// and expires on its own two days later.
-func (st *Store) CountAcknowledgement(ctx context.Context, email, day string, max int, now time.Time) (bool, error) {
+// CountAcknowledgement counts the automatic mail what (a request's ID for
+// its acknowledgement, a message's for a note) to email on day (a date in
+// the business zone, "2006-01-02") in one conditional update, and reports
+// whether it was within max for that address and day. Counting the same
+// mail again (a retry of a call that counted and then failed) is no second
+// count, and is within max as the first was. The counter is keyed by the
+// address's hash (PK=ADDR#<hash>, SK=ACKS#<day>), holds the set of mails
+// counted, and expires on its own two days later.
+func (st *Store) CountAcknowledgement(ctx context.Context, email, day, what string, max int, now time.Time) (bool, error) {
 	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(st.Table),
 		Key: map[string]types.AttributeValue{
 			AttrPK: s("ADDR#" + EmailHash(email)), AttrSK: s("ACKS#" + day),
 		},
-		UpdateExpression:    aws.String("ADD acks :one SET " + AttrTTL + " = :ttl"),
-		ConditionExpression: aws.String("attribute_not_exists(acks) OR acks < :max"),
+		UpdateExpression:    aws.String("ADD mails :what SET " + AttrTTL + " = :ttl"),
+		ConditionExpression: aws.String("attribute_not_exists(mails) OR size(mails) < :max OR contains(mails, :one)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": &types.AttributeValueMemberN{Value: "1"},
-			":max": &types.AttributeValueMemberN{Value: strconv.Itoa(max)},
-			":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(48*time.Hour).Unix(), 10)},
+			":what": &types.AttributeValueMemberSS{Value: []string{what}},
+			":one":  s(what),
+			":max":  &types.AttributeValueMemberN{Value: strconv.Itoa(max)},
+			":ttl":  &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(48*time.Hour).Unix(), 10)},
 		},
 	})
 	var ccf *types.ConditionalCheckFailedException

@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,9 +22,9 @@ func TestCapsOnDynalite(t *testing.T) {
 	t.Run("at most max acknowledgements per address and day, however many at once", func(t *testing.T) {
 		var ok atomic.Int64
 		var wg sync.WaitGroup
-		for range 8 {
+		for i := range 8 {
 			wg.Go(func() {
-				won, err := st.CountAcknowledgement(ctx, "Ada@Example.com", "2026-11-27", 3, t0)
+				won, err := st.CountAcknowledgement(ctx, "Ada@Example.com", "2026-11-27", fmt.Sprintf("PR-ACK-%d", i), 3, t0)
 				assert.NoError(t, err)
 				if won {
 					ok.Add(1)
@@ -32,12 +33,29 @@ func TestCapsOnDynalite(t *testing.T) {
 		}
 		wg.Wait()
 		assert.Equal(t, int64(3), ok.Load())
-		won, err := st.CountAcknowledgement(ctx, "ada@example.com", "2026-11-28", 3, t0.Add(24*time.Hour))
+		won, err := st.CountAcknowledgement(ctx, "ada@example.com", "2026-11-28", "PR-ACK-1", 3, t0.Add(24*time.Hour))
 		require.NoError(t, err)
 		assert.True(t, won, "a new day counts afresh")
-		won, err = st.CountAcknowledgement(ctx, "grace@example.com", "2026-11-27", 3, t0)
+		won, err = st.CountAcknowledgement(ctx, "grace@example.com", "2026-11-27", "PR-ACK-1", 3, t0)
 		require.NoError(t, err)
 		assert.True(t, won, "another address counts on its own")
+	})
+
+	t.Run("the same mail counted again is one count, within the cap as before", func(t *testing.T) {
+		for range 3 { // a retry of a call that counted, then failed
+			won, err := st.CountAcknowledgement(ctx, "lin@example.com", "2026-11-27", "PR-RETRY-1", 2, t0)
+			require.NoError(t, err)
+			assert.True(t, won)
+		}
+		won, err := st.CountAcknowledgement(ctx, "lin@example.com", "2026-11-27", "PR-RETRY-2", 2, t0)
+		require.NoError(t, err)
+		assert.True(t, won, "the retries took one place of two")
+		won, err = st.CountAcknowledgement(ctx, "lin@example.com", "2026-11-27", "PR-RETRY-3", 2, t0)
+		require.NoError(t, err)
+		assert.False(t, won, "a third mail is past the cap")
+		won, err = st.CountAcknowledgement(ctx, "lin@example.com", "2026-11-27", "PR-RETRY-1", 2, t0)
+		require.NoError(t, err)
+		assert.True(t, won, "a mail counted is still within it")
 	})
 
 	t.Run("a re-send is claimed once per window", func(t *testing.T) {

@@ -214,7 +214,7 @@ func (in *Inbox) unreadable(ctx context.Context, d Delivery, res *Result) (Outco
 		// a few notes, not one per message.
 		now := svc.Now()
 		ok, err := svc.Caps.CountAcknowledgement(ctx, res.From.Address, now.In(svc.Calendar.Location()).Format(time.DateOnly),
-			cmp.Or(svc.AcksPerAddressPerDay, intake.DefaultAcksPerAddressPerDay), now)
+			d.MessageID, cmp.Or(svc.AcksPerAddressPerDay, intake.DefaultAcksPerAddressPerDay), now)
 		if err != nil {
 			return Outcome{}, fmt.Errorf("reply to mail %s: %w", d.MessageID, err)
 		}

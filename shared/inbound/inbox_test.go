@@ -402,7 +402,7 @@ func TestReceiveAnswersUnreadableMailOnce(t *testing.T) {
 func TestUnreadableMailLoopGetsFewNotes(t *testing.T) {
 	f := newInbox("")
 	f.inbox.Limits = inbound.Limits{MaxBytes: 1000}
-	f.inbox.Intake.Caps = &dayCaps{acks: map[string]int{}}
+	f.inbox.Intake.Caps = &dayCaps{acks: map[string]map[string]bool{}}
 	f.inbox.Intake.AcksPerAddressPerDay = 2
 	for i := range 5 {
 		id := fmt.Sprintf("loop%04dabcdefghijklmnopqrstuv", i)
@@ -416,14 +416,20 @@ func TestUnreadableMailLoopGetsFewNotes(t *testing.T) {
 }
 
 // dayCaps counts automatic mail per address and day as *dynamo.Store does.
-type dayCaps struct{ acks map[string]int }
+type dayCaps struct{ acks map[string]map[string]bool }
 
-func (c *dayCaps) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+func (c *dayCaps) CountAcknowledgement(_ context.Context, email, day, what string, max int, _ time.Time) (bool, error) {
 	k := email + "|" + day
-	if c.acks[k] >= max {
+	if c.acks[k][what] {
+		return true, nil
+	}
+	if len(c.acks[k]) >= max {
 		return false, nil
 	}
-	c.acks[k]++
+	if c.acks[k] == nil {
+		c.acks[k] = map[string]bool{}
+	}
+	c.acks[k][what] = true
 	return true, nil
 }
 

@@ -19,22 +19,28 @@ import (
 type memCaps struct {
 	mu     sync.Mutex
 	store  *memStore
-	acks   map[string]int
+	acks   map[string]map[string]bool
 	resent map[string]time.Time
 }
 
 func newMemCaps(store *memStore) *memCaps {
-	return &memCaps{store: store, acks: map[string]int{}, resent: map[string]time.Time{}}
+	return &memCaps{store: store, acks: map[string]map[string]bool{}, resent: map[string]time.Time{}}
 }
 
-func (c *memCaps) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+func (c *memCaps) CountAcknowledgement(_ context.Context, email, day, what string, max int, _ time.Time) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := request.NormalizeEmail(email) + "|" + day
-	if c.acks[k] >= max {
+	if c.acks[k][what] {
+		return true, nil
+	}
+	if len(c.acks[k]) >= max {
 		return false, nil
 	}
-	c.acks[k]++
+	if c.acks[k] == nil {
+		c.acks[k] = map[string]bool{}
+	}
+	c.acks[k][what] = true
 	return true, nil
 }
 
@@ -176,6 +182,41 @@ func TestAcknowledgementsPerAddressAreCapped(t *testing.T) {
 	assert.Len(t, mailer.sent, 3)
 }
 
+// TestARetriedAcknowledgementCountsOnce: a call that counted the
+// acknowledgement against the address's cap and then failed to send it,
+// retried, counts it again as the same mail, not a second one: the
+// address keeps the rest of its allowance.
+func TestARetriedAcknowledgementCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.Caps = newMemCaps(store)
+	svc.AcksPerAddressPerDay = 2
+
+	sub := validSubmission()
+	sub.SourceID = "web-retried-0001-abcdefgh"
+	mailer.err = errors.New("SES throttled")
+	_, err := svc.Submit(ctx, sub)
+	require.Error(t, err, "the acknowledgement failed after it was counted")
+	mailer.err = nil
+	now = now.Add(3 * time.Minute) // past the failed call's claim on the acknowledgement
+	for range 2 {
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		assert.False(t, rc.Capped)
+	}
+	require.Len(t, mailer.sent, 1, "sent once, by the first retry")
+
+	other := validSubmission()
+	other.SourceID = "web-retried-0002-abcdefgh"
+	other.Kinds = []request.Kind{request.AccessCategories}
+	rc, err := svc.Submit(ctx, other)
+	require.NoError(t, err)
+	assert.False(t, rc.Capped, "the retries took one place of two")
+	assert.Len(t, mailer.sent, 2)
+}
+
 // TestAnOpenRequestWhoseAcknowledgementNeverWentOut: when the call that
 // stored a request failed before its acknowledgement went out, a new
 // submission of the same joins it and sends the acknowledgement now, and
@@ -187,7 +228,7 @@ func TestAnOpenRequestWhoseAcknowledgementNeverWentOut(t *testing.T) {
 	store, mailer := newMemStore(), &fakeMailer{}
 	svc := newService(store, mailer, &now)
 	svc.Caps = newMemCaps(store)
-	svc.AcksPerAddressPerDay = 3 // the failed call counted one, as a call that sends nothing after counting does
+	svc.AcksPerAddressPerDay = 2 // the failed call's count and the resend's are one
 	var started []string
 	svc.StartWorkflow = func(_ context.Context, r *request.Request) error { started = append(started, r.ID); return nil }
 	submit := func(source string, k request.Kind) (*intake.Receipt, error) {

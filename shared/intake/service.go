@@ -100,7 +100,10 @@ func (s *Service) linksVerification(r *request.Request) bool {
 // Caps counts automatic mail per address with conditional writes
 // (*dynamo.Store).
 type Caps interface {
-	CountAcknowledgement(ctx context.Context, email, day string, max int, now time.Time) (bool, error)
+	// CountAcknowledgement counts the automatic mail what (a request's
+	// ID, a message's) to email on day, once however often it is called
+	// for the same what, and reports whether it is within max.
+	CountAcknowledgement(ctx context.Context, email, day, what string, max int, now time.Time) (bool, error)
 	ClaimResend(ctx context.Context, id string, now time.Time, every time.Duration) (bool, error)
 	// MarkAckCapped records on the request that its acknowledgement was
 	// not sent because of the cap (request.Request.AckCappedAt).
@@ -409,7 +412,7 @@ func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) 
 	}
 	now := s.Now()
 	day := now.In(s.Calendar.Location()).Format(time.DateOnly)
-	ok, err := s.Caps.CountAcknowledgement(ctx, r.Requester.Email, day, cmp.Or(s.AcksPerAddressPerDay, DefaultAcksPerAddressPerDay), now)
+	ok, err := s.Caps.CountAcknowledgement(ctx, r.Requester.Email, day, r.ID, cmp.Or(s.AcksPerAddressPerDay, DefaultAcksPerAddressPerDay), now)
 	if err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}

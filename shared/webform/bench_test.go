@@ -102,7 +102,7 @@ func (s *benchStore) AppendEvent(context.Context, request.Event) error {
 	return nil
 }
 
-func (s *benchStore) CountAcknowledgement(_ context.Context, email, day string, max int, _ time.Time) (bool, error) {
+func (s *benchStore) CountAcknowledgement(_ context.Context, email, day, _ string, max int, _ time.Time) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := request.NormalizeEmail(email) + "|" + day
