@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,11 +70,15 @@ func StartDynalite(ctx context.Context, opt Options) (*Server, error) {
 	})
 }
 
-// StartSES starts aws-ses-v2-local and waits until it answers.
+// StartSES starts aws-ses-v2-local and waits until it answers. Without a
+// given port it listens on one the system chooses and says which (port 0),
+// so no other process can take its port before it binds it.
 func StartSES(ctx context.Context, opt Options) (*Server, error) {
-	return startOnPort(ctx, "aws-ses-v2-local", opt, func(port int) []string {
-		return []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)}
-	})
+	args := func(port int) []string { return []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)} }
+	if opt.Port == 0 {
+		return start(ctx, "aws-ses-v2-local", opt.Root, 0, args(0))
+	}
+	return startOnPort(ctx, "aws-ses-v2-local", opt, args)
 }
 
 // startOnPort starts a stand-in on opt.Port, or on a free port. A given
@@ -245,7 +250,13 @@ func startIn(ctx context.Context, name, root, dir string, env []string, port int
 		// Ours is listening only once it has said so, naming its port:
 		// another process that took the port between pickPort and this
 		// start (a test run beside this one) answers too, but it is not ours.
-		if logs.saw(":"+strconv.Itoa(port)) && ready(s.URL) {
+		// Started on port 0, it names the port the system gave it.
+		if port == 0 {
+			if p, ok := logs.announcedPort(); ok {
+				port, s.URL = p, fmt.Sprintf("http://127.0.0.1:%d", p)
+			}
+		}
+		if port != 0 && logs.saw(":"+strconv.Itoa(port)) && ready(s.URL) {
 			return s, nil
 		}
 		select {
@@ -320,6 +331,23 @@ func (t *tail) saw(sub string) bool {
 		}
 	}
 	return false
+}
+
+// announced finds the port in a stand-in's "listening" line: "…server
+// running at http://localhost:41234" (aws-ses-v2-local).
+var announced = regexp.MustCompile(`running at https?://[^\s/]*:([0-9]{1,5})\b`)
+
+// announcedPort is the port the stand-in said it listens on.
+func (t *tail) announcedPort() (int, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, l := range append(t.first, t.lines...) {
+		if m := announced.FindStringSubmatch(l); m != nil {
+			p, err := strconv.Atoi(m[1])
+			return p, err == nil && p > 0 && p < 65536
+		}
+	}
+	return 0, false
 }
 
 func (t *tail) String() string {

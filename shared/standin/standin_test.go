@@ -25,6 +25,32 @@ func TestSESStoreStartsEmpty(t *testing.T) {
 	assert.Contains(t, string(body), `"emails":[]`)
 }
 
+// TestSESListensWhereTheSystemPutIt: without a given port the SES
+// stand-in binds port 0 and is found at the port it names, so no other
+// process can take its port between a pick and its start.
+func TestSESListensWhereTheSystemPutIt(t *testing.T) {
+	s := SES(t)
+	port, err := strconv.Atoi(s.URL[len("http://127.0.0.1:"):])
+	require.NoError(t, err, s.URL)
+	assert.NotZero(t, port)
+	assert.True(t, s.logs.saw("localhost:"+strconv.Itoa(port)), "the port it said it listens on")
+
+	for line, want := range map[string]int{
+		"aws-ses-v2-local: server running at http://localhost:41234": 41234,
+		"aws-ses-v2-local: server running at http://[::1]:8005":      8005,
+		"aws-ses-v2-local: starting server...":                       0,
+		"aws-ses-v2-local: server running at http://localhost:99999": 0,
+	} {
+		tl := &tail{}
+		_, _ = tl.Write([]byte(line + "\n"))
+		p, ok := tl.announcedPort()
+		assert.Equal(t, want != 0, ok, line)
+		if ok {
+			assert.Equal(t, want, p, line)
+		}
+	}
+}
+
 func TestStopEndsTheProcess(t *testing.T) {
 	s := Dynalite(t)
 	require.NoError(t, s.Stop())
