@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,9 +74,8 @@ func StartCognito(ctx context.Context, opt Options) (_ *Cognito, err error) {
 	if err := os.WriteFile(filepath.Join(dir, ".cognito", "config.json"), config, 0o600); err != nil {
 		return nil, fmt.Errorf("cognito-local configuration: %w", err)
 	}
-	c.node, err = onFreePort(func(port int) (*Server, error) {
-		return startIn(ctx, "cognito-local", opt.Root, dir, []string{"HOST=127.0.0.1", "PORT=" + strconv.Itoa(port)}, port, nil)
-	})
+	// Port 0: it binds one the system chooses and names it.
+	c.node, err = startIn(ctx, "cognito-local", opt.Root, dir, []string{"HOST=127.0.0.1", "PORT=0"}, 0, nil)
 	if err != nil {
 		return nil, err
 	}

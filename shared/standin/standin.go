@@ -334,8 +334,9 @@ func (t *tail) saw(sub string) bool {
 }
 
 // announced finds the port in a stand-in's "listening" line: "…server
-// running at http://localhost:41234" (aws-ses-v2-local).
-var announced = regexp.MustCompile(`running at https?://[^\s/]*:([0-9]{1,5})\b`)
+// running at http://localhost:41234" (aws-ses-v2-local), "Cognito Local
+// running on http://127.0.0.1:41234" (cognito-local).
+var announced = regexp.MustCompile(`running (?:at|on) https?://[^\s/]*:([0-9]{1,5})\b`)
 
 // announcedPort is the port the stand-in said it listens on.
 func (t *tail) announcedPort() (int, bool) {

@@ -39,6 +39,7 @@ func TestSESListensWhereTheSystemPutIt(t *testing.T) {
 		"aws-ses-v2-local: server running at http://localhost:41234": 41234,
 		"aws-ses-v2-local: server running at http://[::1]:8005":      8005,
 		"aws-ses-v2-local: starting server...":                       0,
+		"NONE NONE Cognito Local running on http://127.0.0.1:40001":  40001,
 		"aws-ses-v2-local: server running at http://localhost:99999": 0,
 	} {
 		tl := &tail{}
