@@ -188,7 +188,7 @@ func RenderAttention(to string, a Attention) (Message, error) {
 	}
 	a.Failed, a.RequestID = items, clean(a.RequestID)
 	subject := fmt.Sprintf("Privacy request %s needs attention: %d system(s) failed", a.RequestID, len(items))
-	return render(to, "", subject, attentionBody, a), nil
+	return render(to, to, subject, attentionBody, a), nil
 }
 
 var attentionBody = body[Attention]{streamattentionText, streamattentionHTML}

@@ -84,7 +84,7 @@ func RenderDigest(to string, d Digest) (Message, error) {
 	}
 	subject := fmt.Sprintf("Privacy desk, %s: %d overdue, %d due in 7 days, %d to triage, %d need attention",
 		today.Format("Mon Jan 2"), len(d.Overdue), len(d.DueSoon), len(d.Triage), len(d.Attention))
-	return render(to, "", subject, digestBody, v), nil
+	return render(to, to, subject, digestBody, v), nil
 }
 
 var digestBody = body[digestView]{streamdigestText, streamdigestHTML}

@@ -41,6 +41,12 @@ type Message struct {
 	// Headers are extra header fields; set by this package only, never from
 	// requester data.
 	Headers map[string]string
+	// Internal marks mail to the privacy team or a system owner. Its
+	// Reply-To (the team's) is kept by a sender that points every other
+	// mail's Reply-To at the address the intake reads: a requester's reply
+	// joins their request there, but a member's or an owner's would be a
+	// stranger's new mail.
+	Internal bool
 }
 
 // Sender delivers a Message and returns the provider's message ID.
@@ -282,9 +288,12 @@ var optOutBody = bilingual[optOutView]{
 	es: body[optOutView]{streamoptoutEsText, streamoptoutEsHTML},
 }
 
-// render renders an English message.
+// render renders an English message to the team or a system owner
+// (Internal).
 func render[V any](to, replyTo, subject string, b body[V], view V) Message {
-	return renderIn(English, to, replyTo, subject, b, view)
+	m := renderIn(English, to, replyTo, subject, b, view)
+	m.Internal = true
+	return m
 }
 
 // renderIn renders body b of view in language lang (English or Spanish,

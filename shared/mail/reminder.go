@@ -81,7 +81,7 @@ func RenderDeadlineReminder(to string, d DeadlineReminder) (Message, error) {
 	if d.Priority == request.Expedited {
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, reminderBody, v), nil
+	return render(to, to, subject, reminderBody, v), nil
 }
 
 var reminderBody = body[reminderView]{streamreminderText, streamreminderHTML}

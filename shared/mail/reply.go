@@ -71,7 +71,7 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 	if len(v.KindsSet) > 0 {
 		subject = "Reply received for privacy request " + v.RequestID + ": the request is no longer unclear"
 	}
-	return render(to, "", subject, replyNoticeBody, v), nil
+	return render(to, to, subject, replyNoticeBody, v), nil
 }
 
 var replyNoticeBody = body[replyNoticeView]{streamreplyNoticeText, streamreplyNoticeHTML}
@@ -109,7 +109,7 @@ func RenderUnusableSenderNotice(to string, n UnusableSenderNotice) (Message, err
 	if n.Unauthenticated {
 		subject = "Mail to the privacy address that may be forged (kept, not answered)"
 	}
-	return render(to, "", subject, unusableSenderBody, v), nil
+	return render(to, to, subject, unusableSenderBody, v), nil
 }
 
 var unusableSenderBody = body[unusableSenderView]{streamunusableSenderText, streamunusableSenderHTML}

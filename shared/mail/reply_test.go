@@ -137,7 +137,7 @@ func TestReplyNotice(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.subject, m.Subject)
 			assert.Equal(t, []string{"privacy@productionflow.example"}, m.To)
-			assert.Empty(t, m.ReplyTo, "the team answers through the desk")
+			assert.Equal(t, []string{"privacy@productionflow.example"}, m.ReplyTo, "a reply stays with the team, never reaching the intake as new mail")
 			assert.Equal(t, "auto-generated", m.Headers[mail.HeaderAutoSubmitted], "never answered by our own intake")
 			for _, w := range tc.want {
 				assert.Contains(t, m.Text, w)

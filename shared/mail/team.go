@@ -92,7 +92,7 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 	case n.Priority == request.Expedited:
 		subject = "[expedited] " + subject
 	}
-	return render(to, "", subject, teamNoticeBody, v), nil
+	return render(to, to, subject, teamNoticeBody, v), nil
 }
 
 var teamNoticeBody = body[teamNoticeView]{streamteamNoticeText, streamteamNoticeHTML}

@@ -43,9 +43,12 @@ type Sender struct {
 	// ConfigurationSet names the SES configuration set for event publishing;
 	// empty sends without one.
 	ConfigurationSet string
-	// ReplyTo, when set, is the Reply-To of every message: the address the
-	// desk reads its mail at, so that a reply to any desk mail joins its
-	// request (and the team is told of it). Empty keeps each message's own.
+	// ReplyTo, when set, is the Reply-To of every message but the
+	// internal ones: the address the desk reads its mail at, so that a
+	// requester's reply to the desk's mail joins its request (and the team
+	// is told of it). Mail to the team and to system owners
+	// (mail.Message.Internal) keeps its own, the team's address: their
+	// replies go to the team, not to the intake as a stranger's new mail.
 	ReplyTo string
 }
 
@@ -91,7 +94,7 @@ func (s *Sender) Send(ctx context.Context, m pmail.Message) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s.ReplyTo != "" {
+	if s.ReplyTo != "" && !m.Internal {
 		m.ReplyTo = []string{s.ReplyTo}
 	}
 	replyTo, err := addresses(m.ReplyTo, "reply-to address")

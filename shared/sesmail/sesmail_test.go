@@ -47,15 +47,22 @@ func message() mail.Message {
 	}
 }
 
-// TestReplyToIsTheDesksInbox: with ReplyTo set, every message's Reply-To is
-// the address the desk reads, whatever the message asked for.
+// TestReplyToIsTheDesksInbox: with ReplyTo set, mail to requesters gets
+// the address the desk reads as its Reply-To, whatever it named; internal
+// mail (to the team and to system owners, whose replies must reach the
+// team, not the intake) keeps its own.
 func TestReplyToIsTheDesksInbox(t *testing.T) {
 	f := &fakeSES{out: &sesv2.SendEmailOutput{MessageId: aws.String("ses-124")}}
 	s := &sesmail.Sender{API: f, From: "privacy-desk@productionflow.example", ReplyTo: "requests@productionflow.example"}
 	_, err := s.Send(context.Background(), message())
 	require.NoError(t, err)
-	require.Len(t, f.calls, 1)
+	internal := message()
+	internal.Internal = true
+	_, err = s.Send(context.Background(), internal)
+	require.NoError(t, err)
+	require.Len(t, f.calls, 2)
 	assert.Equal(t, []string{"requests@productionflow.example"}, f.calls[0].ReplyToAddresses)
+	assert.Equal(t, []string{"privacy@productionflow.example"}, f.calls[1].ReplyToAddresses, "its own")
 }
 
 func TestSendBuildsSimpleContentWithHeaders(t *testing.T) {
