@@ -37,9 +37,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return setup.Load[Config](getenv, nil)
 }
 
-// Ours are the desk's own addresses: mail from them is never answered.
+// Ours are the desk's own addresses, without display names (a From is
+// compared by its address alone): mail from them is never answered.
 func (c Config) Ours() []string {
-	return append([]string{c.Sender.String(), c.TeamAddress.Bare()}, c.OurAddresses...)
+	ours := []string{c.Sender.Bare(), c.TeamAddress.Bare()}
+	for _, a := range c.OurAddresses {
+		ours = append(ours, setup.Address(a).Bare())
+	}
+	return ours
 }
 
 // Handler builds IntakeEmailFunction's handler: the receipt-event handler.

@@ -22,6 +22,8 @@ func TestLoadConfig(t *testing.T) {
 		{"defaults", nil, []string{"desk@productionflow.example", "privacy-team@productionflow.example"}, nil},
 		{"our other addresses", map[string]string{"OUR_ADDRESSES": " privacy@productionflow.example, noreply@productionflow.example ,"},
 			[]string{"desk@productionflow.example", "privacy-team@productionflow.example", "privacy@productionflow.example", "noreply@productionflow.example"}, nil},
+		{"display names", map[string]string{"SENDER_ADDRESS": "Privacy Desk <desk@productionflow.example>", "OUR_ADDRESSES": "Privacy <privacy@productionflow.example>"},
+			[]string{"desk@productionflow.example", "privacy-team@productionflow.example", "privacy@productionflow.example"}, nil},
 		{"no bucket, no table", map[string]string{"INBOUND_BUCKET": "", "TABLE_NAME": ""}, nil,
 			[]string{"INBOUND_BUCKET is required", "TABLE_NAME is required"}},
 		{"not addresses", map[string]string{"OUR_ADDRESSES": "privacy, team"}, nil, []string{"OUR_ADDRESSES is not"}},
