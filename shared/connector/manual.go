@@ -20,10 +20,10 @@ import (
 // does not say.
 const DefaultDueIn = 10 * 24 * time.Hour
 
-// linkGrace keeps a task link working for a while after the due date, so a
+// LinkGrace keeps a task link working for a while after the due date, so a
 // late owner can still confirm (the owners' overdue reminders and the
 // team's overdue notice go on meanwhile).
-const linkGrace = 7 * 24 * time.Hour
+const LinkGrace = 7 * 24 * time.Hour
 
 // Task is a manual step waiting for a system owner. It holds no personal
 // data: the person is named only in the mail to the owner.
@@ -287,7 +287,7 @@ func DueForReminder(open []Task, now time.Time) []Task {
 func (m *Manual) link(ctx context.Context, t Task) (string, error) {
 	// The link works until the due date and a grace week after it; a link in
 	// an overdue reminder works for the grace week from when it is sent.
-	ttl := max(t.Due.Sub(m.Now()), 0) + linkGrace
+	ttl := max(t.Due.Sub(m.Now()), 0) + LinkGrace
 	raw, rec, err := m.Issuer.Issue(token.ManualTask, t.RequestID, t.TaskToken, ttl, map[string]string{
 		"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339),
 	})
