@@ -300,7 +300,7 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *Result) (Outcome, 
 	}
 	if r.Agent != nil {
 		events = append(events, request.Event{Action: request.ActionAgentConsumerUnknown, Once: request.ActionAgentConsumerUnknown,
-			Reason: "an authorized agent wrote: get the signed permission and the consumer's contact, then verify the consumer directly"})
+			Reason: "an authorized agent wrote: get the signed permission and the consumer's address, then name the consumer (the desk asks them to confirm before anything is done)"})
 	}
 	for _, ev := range events {
 		ev.RequestID, ev.At, ev.Actor = r.ID, r.ReceivedAt, svc.AuditActor()

@@ -447,14 +447,18 @@ func sameKinds(a, b []request.Kind) bool {
 }
 
 // StartWorkflows starts what follows a stored, acknowledged request: its
-// request workflow, unless the request is unclear. An unclear request
-// waits for triage: the team, or the person's reply to the question what
-// they would like us to do, names its kinds before anyone is asked to
-// verify anything. Starting the same request again is harmless (the
-// execution is named by the request ID). Its deadlines need nothing
-// started: the hourly deadline sweep reads every open request.
+// request workflow, unless the request is unclear or an authorized agent's
+// whose consumer is not named. An unclear request waits for triage: the
+// team, or the person's reply to the question what they would like us to
+// do, names its kinds before anyone is asked to verify anything. An
+// agent's waits for the team to name the consumer, who then confirms
+// directly: the agent is never verified in the consumer's place, nor is
+// anything done to the agent's own data. Starting the same request again
+// is harmless (the execution is named by the request ID). Its deadlines
+// need nothing started: the hourly deadline sweep reads every open
+// request.
 func (s *Service) StartWorkflows(ctx context.Context, r *request.Request) error {
-	if s.StartWorkflow != nil && !slices.Contains(r.Kinds, request.Unclear) {
+	if s.StartWorkflow != nil && !slices.Contains(r.Kinds, request.Unclear) && !r.ConsumerUnknown() {
 		if err := s.StartWorkflow(ctx, r); err != nil {
 			return fmt.Errorf("start request workflow: %w", err)
 		}

@@ -12,7 +12,8 @@ const (
 	ActionTeamNoticeFailed      = "team-notice-failed"        // the team could not be told; the request stands
 	ActionMailReceived          = "mail-received"             // the request came by mail (data: SES message ID)
 	ActionNeedsTriage           = "needs-triage"              // the mail did not say what the person wants
-	ActionAgentConsumerUnknown  = "agent-consumer-unknown"    // an agent wrote without naming the consumer
+	ActionAgentConsumerUnknown  = "agent-consumer-unknown"    // an agent wrote without naming the consumer: the team names them (needs attention)
+	ActionConsumerNamed         = "consumer-named"            // the team named an agent's consumer, who is then asked to confirm
 	ActionReplyReceived         = "reply-received"            // a reply to desk mail joined the request
 	ActionTeamNotifiedOfReply   = "team-notified-of-reply"    // the team was told of that reply
 	ActionKindsSet              = "kinds-set"                 // a reply said what the person wants
@@ -66,10 +67,13 @@ const OutcomeByHand = "done-by-hand"
 
 // NeedsAttention reports whether an event with action puts its open request
 // on the team's "needs attention" list: a step or a workflow stage failed
-// after its retries, and the team must finish by hand; or the requester's
-// address bounced permanently, and the desk cannot reach the requester.
+// after its retries, and the team must finish by hand; the requester's
+// address bounced permanently, and the desk cannot reach the requester; or
+// an authorized agent wrote without naming the consumer, whom the team
+// must name before anything is verified or done.
 func NeedsAttention(action string) bool {
-	return action == ActionNeedsAttention || action == ActionStageFailed || action == ActionRequesterUnreachable
+	return action == ActionNeedsAttention || action == ActionStageFailed || action == ActionRequesterUnreachable ||
+		action == ActionAgentConsumerUnknown
 }
 
 // StepFailed reports whether the attention mark action (Request.Attention)

@@ -300,6 +300,14 @@ func (r *Request) OptOutKinds() []Kind {
 	return out
 }
 
+// ConsumerUnknown reports whether r came from an authorized agent who has
+// not yet named the consumer: its requester of record is the agent (mail
+// from an agent opens it so). Nothing is verified or carried out for it
+// until the team names the consumer, who then confirms directly.
+func (r *Request) ConsumerUnknown() bool {
+	return r.Agent != nil && NormalizeEmail(r.Requester.Email) == NormalizeEmail(r.Agent.Email)
+}
+
 // OnlyOptOuts reports whether every kind asked for is an opt-out.
 func (r *Request) OnlyOptOuts() bool {
 	if len(r.Kinds) == 0 {
