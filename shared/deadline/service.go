@@ -21,7 +21,17 @@ const (
 	// ActionOptOutDone is the event that records an opt-out carried out
 	// while the rest of the request stays open; it stops the opt-out clock.
 	ActionOptOutDone = request.ActionOptOutDone
+	// ActionReminderSkipped records a reminder or final reminder that was
+	// not sent because its deadline had already passed when the sweep ran
+	// (a late or retried run): the "missed" notice covers it. Written once
+	// per clock and stage, so a later run finds it and does nothing.
+	ActionReminderSkipped = "reminder-skipped"
 )
+
+// SkippedPastDue is Output.Skipped, and the reason of the
+// ActionReminderSkipped event, for a reminder before a deadline that has
+// already passed.
+const SkippedPastDue = "past-due"
 
 // ActionExtended is the event of a request's move to status extended: from
 // then on the extended clock replaces the response clock.
@@ -71,7 +81,9 @@ type Output struct {
 	Sent bool `json:"sent"`
 	// Skipped says why nothing was sent: "closed", "not-found", "met"
 	// (the clock was met), "moot" (the clock does not run for this
-	// request), "not-yet-due" or "already-sent".
+	// request), "not-yet-due", "already-sent", "past-due" (a reminder
+	// before the deadline, which had passed when the sweep ran: recorded,
+	// not sent) or "already-skipped" (a past-due reminder recorded before).
 	Skipped string `json:"skipped,omitempty"`
 }
 
@@ -91,7 +103,11 @@ func (e *InputError) Error() string { return "deadline: invalid input: " + e.Rea
 //   - the clock was met (acknowledgement sent, opt-out done) or is moot
 //     (the response clock once the request is extended, the extended clock
 //     while it is not, a clock the request does not have);
-//   - this reminder was sent before (an audit event says so).
+//   - this reminder was sent before (an audit event says so);
+//   - it is a reminder or final reminder and the deadline has already
+//     passed (a late or retried sweep): the "missed" notice covers it, and
+//     the stage is recorded as ActionReminderSkipped instead, once, so no
+//     later run sends it or records it again.
 //
 // Otherwise it mails the team and then appends the audit event
 // ("reminder-sent", or "deadline-missed" for the missed stage).
@@ -127,7 +143,8 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	}
 	now := s.Now()
 	due, skip := clockState(r, events, in.Clock)
-	if skip == "" && in.Stage == StageMissed && now.Before(MissedAt(due)) {
+	passed := !now.Before(MissedAt(due))
+	if skip == "" && in.Stage == StageMissed && !passed {
 		skip = "not-yet-due"
 	}
 	action := ActionReminderSent
@@ -136,6 +153,15 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	}
 	if skip == "" && recorded(events, action, in.Clock, in.Stage) {
 		skip = "already-sent"
+	}
+	if skip == "" && in.Stage != StageMissed && passed {
+		skip = "already-skipped"
+		if !recorded(events, ActionReminderSkipped, in.Clock, in.Stage) {
+			if err := s.recordPastDue(ctx, r.ID, in, due, now); err != nil {
+				return Output{}, err
+			}
+			skip = SkippedPastDue
+		}
 	}
 	if skip != "" {
 		log.InfoContext(ctx, "deadline reminder: nothing to send", "skipped", skip)
@@ -177,6 +203,25 @@ func (s *Service) Remind(ctx context.Context, in Input) (Output, error) {
 	}
 	log.InfoContext(ctx, "deadline reminder: team reminded", "messageId", messageID, "due", due.UTC().Format(time.RFC3339))
 	return Output{Open: true, Sent: true}, nil
+}
+
+// recordPastDue writes the ActionReminderSkipped event of a reminder whose
+// deadline had passed when the sweep came to send it.
+func (s *Service) recordPastDue(ctx context.Context, id string, in Input, due, now time.Time) error {
+	at := in.At
+	if at.IsZero() {
+		at = now
+	}
+	if err := s.Store.AppendEvent(ctx, request.Event{
+		RequestID: id, At: at, Actor: Actor, Action: ActionReminderSkipped, Once: in.Clock + "-" + in.Stage + "-skipped",
+		Data: map[string]string{
+			"clock": in.Clock, "stage": in.Stage, "due": due.UTC().Format(time.RFC3339),
+			"skippedAt": now.UTC().Format(time.RFC3339), "reason": SkippedPastDue,
+		},
+	}); err != nil {
+		return &TransientError{Op: "record skipped reminder for " + id, Err: err}
+	}
+	return nil
 }
 
 func (in Input) validate() error {

@@ -297,6 +297,84 @@ func TestRemindSkips(t *testing.T) {
 	}
 }
 
+// TestRemindAfterTheDeadlineSendsNoReminder: a sweep that runs late (a
+// retried run on AWS, the local clock moved on) reaches the final reminder
+// of a deadline that has already passed. No "is close" mail with days left
+// goes out; the stage is recorded once, and the missed notice still goes.
+func TestRemindAfterTheDeadlineSendsNoReminder(t *testing.T) {
+	ctx := context.Background()
+	ny := newCalendar(t).Location()
+	for _, stage := range []string{"reminder", "final"} {
+		t.Run(stage, func(t *testing.T) {
+			r := openRequest(t)
+			f := newFixture(t, r)
+			planned := time.Date(2027, 1, 11, 9, 0, 0, 0, ny)
+			f.now = time.Date(2027, 1, 15, 9, 0, 0, 0, ny) // the response was due Thu 14 Jan
+			in := deadline.Input{RequestID: r.ID, Clock: "response", Stage: stage, At: planned}
+
+			out, err := f.svc.Remind(ctx, in)
+			require.NoError(t, err)
+			assert.Equal(t, deadline.Output{Open: true, Skipped: deadline.SkippedPastDue}, out)
+			assert.Empty(t, f.mailer.sent, "no reminder that the deadline is close once it has passed")
+			evs := f.store.events[r.ID]
+			require.Len(t, evs, 1)
+			assert.Equal(t, deadline.ActionReminderSkipped, evs[0].Action)
+			assert.Equal(t, deadline.Actor, evs[0].Actor)
+			assert.True(t, planned.Equal(evs[0].At))
+			assert.Equal(t, map[string]string{"clock": "response", "stage": stage, "due": "2027-01-15T04:59:59Z",
+				"skippedAt": "2027-01-15T14:00:00Z", "reason": "past-due"}, evs[0].Data)
+
+			out, err = f.svc.Remind(ctx, in)
+			require.NoError(t, err)
+			assert.Equal(t, deadline.Output{Open: true, Skipped: "already-skipped"}, out, "the recorded stage is not tried again")
+			assert.Len(t, f.store.events[r.ID], 1)
+			assert.Empty(t, f.mailer.sent)
+
+			out, err = f.svc.Remind(ctx, deadline.Input{RequestID: r.ID, Clock: "response", Stage: "missed", At: time.Date(2027, 1, 15, 0, 0, 0, 0, ny)})
+			require.NoError(t, err)
+			assert.True(t, out.Sent)
+			require.Len(t, f.mailer.sent, 1)
+			assert.Equal(t, "Deadline missed: response of PR-AAAA-BBBB-CCCC-DDDD was due Thu Jan 14", f.mailer.sent[0].Subject)
+		})
+	}
+
+	t.Run("on the deadline's own day the final reminder still goes", func(t *testing.T) {
+		r := openRequest(t)
+		f := newFixture(t, r)
+		f.now = time.Date(2027, 1, 14, 23, 0, 0, 0, ny)
+		out, err := f.svc.Remind(ctx, deadline.Input{RequestID: r.ID, Clock: "response", Stage: "final"})
+		require.NoError(t, err)
+		assert.True(t, out.Sent)
+		require.Len(t, f.mailer.sent, 1)
+		assert.Contains(t, f.mailer.sent[0].Text, "Days left:  0 business day(s), 0 calendar day(s) as of Thursday, January 14, 2027")
+	})
+
+	t.Run("a reminder sent before the deadline is not recorded as skipped after it", func(t *testing.T) {
+		r := openRequest(t)
+		f := newFixture(t, r)
+		in := deadline.Input{RequestID: r.ID, Clock: "response", Stage: "final", At: time.Date(2027, 1, 11, 9, 0, 0, 0, ny)}
+		f.now = in.At
+		_, err := f.svc.Remind(ctx, in)
+		require.NoError(t, err)
+		f.now = time.Date(2027, 1, 15, 9, 0, 0, 0, ny)
+		out, err := f.svc.Remind(ctx, in)
+		require.NoError(t, err)
+		assert.Equal(t, deadline.Output{Open: true, Skipped: "already-sent"}, out)
+		assert.Len(t, f.store.events[r.ID], 1)
+	})
+
+	t.Run("a failed record is retried", func(t *testing.T) {
+		r := openRequest(t)
+		f := newFixture(t, r)
+		f.now = time.Date(2027, 1, 15, 9, 0, 0, 0, ny)
+		f.store.eventErr = errors.New("put item: throttled")
+		_, err := f.svc.Remind(ctx, deadline.Input{RequestID: r.ID, Clock: "response", Stage: "final"})
+		_, direct := err.(*deadline.TransientError)
+		assert.True(t, direct, "%v", err)
+		assert.Empty(t, f.mailer.sent)
+	})
+}
+
 func TestRemindErrors(t *testing.T) {
 	ctx := context.Background()
 	in := func(r *request.Request) deadline.Input {

@@ -131,7 +131,11 @@ func reminderEvents(t *testing.T, store deadline.Store, id string) []sentEvent {
 		if e.Actor != deadline.Actor {
 			continue
 		}
-		sent, err := time.Parse(time.RFC3339, e.Data["sentAt"])
+		when := e.Data["sentAt"]
+		if e.Action == deadline.ActionReminderSkipped {
+			when = e.Data["skippedAt"]
+		}
+		sent, err := time.Parse(time.RFC3339, when)
 		require.NoError(t, err)
 		out = append(out, sentEvent{Action: e.Action, Clock: e.Data["clock"], Stage: e.Data["stage"], At: e.At.UTC(), SentAt: sent.UTC()})
 	}
@@ -279,4 +283,41 @@ func TestSweepWithFakes(t *testing.T) {
 		assert.Equal(t, []string{team}, m.To)
 		assert.NotContains(t, m.Text, "grace@example.com", "no personal data in the team's reminder")
 	}
+}
+
+// TestALateSweepSendsOnlyTheMissedNotice is the new-user trial's sweep: the
+// clock jumped past the response's deadline (Thu 14 Jan) before the window
+// holding its final reminder was swept. The team gets "Deadline missed",
+// never a "Final reminder: ... is close" with days left as of the day after;
+// the final reminder is recorded as skipped, and sweeping the window again
+// sends and records nothing.
+func TestALateSweepSendsOnlyTheMissedNotice(t *testing.T) {
+	r := watchedRequest(t, "PR-LATE-0000-0000-0001")
+	store, mailer := newMemStore(r), &fakeMailer{}
+	ny := newCalendar(t).Location()
+	since := time.Date(2027, 1, 5, 12, 0, 0, 0, ny) // after the response's first reminder
+	now := time.Date(2027, 1, 15, 9, 0, 0, 0, ny)
+	svc := &deadline.Service{Store: store, Open: store, Mail: mailer, Calendar: newCalendar(t), TeamAddress: team,
+		Now: func() time.Time { return now }}
+	ctx := context.Background()
+
+	res, err := svc.Sweep(ctx, deadline.SweepInput{Since: since, At: now})
+	require.NoError(t, err)
+	assert.Equal(t, deadline.SweepResult{Open: 1, Due: 2, Sent: 1, Skipped: 1}, res)
+	require.Len(t, mailer.sent, 1)
+	assert.Equal(t, "Deadline missed: response of PR-LATE-0000-0000-0001 was due Thu Jan 14", mailer.sent[0].Subject)
+	assert.NotContains(t, mailer.sent[0].Text, "Days left")
+	assert.Equal(t, []sentEvent{
+		{Action: deadline.ActionReminderSkipped, Clock: "response", Stage: "final",
+			At: time.Date(2027, 1, 11, 9, 0, 0, 0, ny).UTC(), SentAt: now.UTC()},
+		{Action: "deadline-missed", Clock: "response", Stage: "missed",
+			At: time.Date(2027, 1, 15, 0, 0, 0, 0, ny).UTC(), SentAt: now.UTC()},
+	}, reminderEvents(t, store, r.ID))
+
+	now = now.Add(time.Hour)
+	res, err = svc.Sweep(ctx, deadline.SweepInput{Since: since, At: now.Add(-time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, deadline.SweepResult{Open: 1, Due: 2, Skipped: 2}, res, "the same window again")
+	assert.Len(t, mailer.sent, 1)
+	assert.Len(t, reminderEvents(t, store, r.ID), 2)
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,6 +125,12 @@ var hostileMails = map[string]func(f *hostile.Filler) (mail.Message, error){
 	"deadline-reminder": func(f *hostile.Filler) (mail.Message, error) {
 		var v mail.DeadlineReminder
 		f.Fill(&v)
+		// A reminder is rendered before its deadline, a missed notice
+		// after it; RenderDeadlineReminder refuses the others.
+		v.Now = v.Due.Add(-time.Hour)
+		if v.Missed {
+			v.Now = v.Due.Add(time.Hour)
+		}
 		return mail.RenderDeadlineReminder("privacy@example.org", v)
 	},
 	"reply-notice": func(f *hostile.Filler) (mail.Message, error) {

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"errors"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -44,11 +45,21 @@ type reminderView struct {
 	Status           string
 }
 
+// ErrReminderTime is a reminder whose words would not be true at its Now:
+// a reminder that a deadline is coming up or close once it has passed, or
+// a "missed" notice before it has. Its days left (or late) would be false.
+var ErrReminderTime = errors.New("mail: deadline reminder does not fit its time")
+
 // RenderDeadlineReminder renders a reminder about deadline d to the team's
-// address to.
+// address to. A reminder before the deadline with Now after Due, or a
+// missed notice with Now not after Due, is refused with ErrReminderTime:
+// the days left are never shown for a deadline that has passed.
 func RenderDeadlineReminder(to string, d DeadlineReminder) (Message, error) {
 	if err := checkRecipient(to); err != nil {
 		return Message{}, err
+	}
+	if d.Missed != d.Now.After(d.Due) {
+		return Message{}, ErrReminderTime
 	}
 	due, now := in(d.Due, d.Location), in(d.Now, d.Location)
 	v := reminderView{
@@ -87,7 +98,8 @@ func RenderDeadlineReminder(to string, d DeadlineReminder) (Message, error) {
 var reminderBody = body[reminderView]{streamreminderText, streamreminderHTML}
 
 // calendarDays is how many dates lie between a's date and b's date, in a's
-// zone, whichever comes first (days left, or days late).
+// zone, whichever comes first (days left, or days late: RenderDeadlineReminder
+// calls it only in the order its words say).
 func calendarDays(a, b time.Time) int {
 	if a.IsZero() || b.IsZero() {
 		return 0

@@ -81,6 +81,26 @@ func TestRenderDeadlineReminder(t *testing.T) {
 		})
 	}
 
+	// A late sweep comes to a reminder after its deadline: no "is close"
+	// with days left can be written for it, nor "late by" before it.
+	for _, tt := range []struct {
+		name          string
+		final, missed bool
+		now           time.Time
+	}{
+		{"final reminder after the deadline", true, false, time.Date(2027, 1, 15, 5, 0, 0, 0, time.UTC)},
+		{"reminder after the deadline", false, false, time.Date(2027, 1, 15, 18, 0, 0, 0, time.UTC)},
+		{"missed at the deadline's last second", false, true, due},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := base
+			d.Final, d.Missed, d.Now = tt.final, tt.missed, tt.now
+			m, err := mail.RenderDeadlineReminder("privacy@productionflow.example", d)
+			require.ErrorIs(t, err, mail.ErrReminderTime)
+			assert.Empty(t, m.Text)
+		})
+	}
+
 	t.Run("unusable team address", func(t *testing.T) {
 		_, err := mail.RenderDeadlineReminder("team@example.com\r\nBcc: x@example.com", base)
 		assert.ErrorIs(t, err, mail.ErrRecipient)
