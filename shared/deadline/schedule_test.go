@@ -197,3 +197,33 @@ func TestTriagedRequestGainsItsOptOutReminders(t *testing.T) {
 	require.Len(t, mailer.sent, 1)
 	assert.Contains(t, mailer.sent[0].Subject, "Final reminder: opt-out of PR-TRIAGE")
 }
+
+// TestTheLocalClockAdvancesOfTheDocs checks docs/deadline-reminders.md's
+// "Try it": for a deletion received at any hour of 2026 to 2028, moving
+// the local clock 816 h lands past the response's first reminder (between
+// 26 and 34 days after receipt, as weekends and holidays fall) and before
+// its final one (between 38 and 43 days), 240 h more past the final reminder and before
+// the deadline, and 72 h more past the deadline, when "missed" is sent.
+func TestTheLocalClockAdvancesOfTheDocs(t *testing.T) {
+	cal := newCalendar(t)
+	kinds := []request.Kind{request.Deletion}
+	day := 24 * time.Hour
+	for recv := time.Date(2026, 1, 1, 0, 30, 0, 0, cal.Location()); recv.Year() < 2029; recv = recv.Add(time.Hour) {
+		r := &request.Request{ID: "PR-DOCS", Status: request.InProgress, Kinds: kinds, Priority: request.Normal,
+			ReceivedAt: recv, AcknowledgedAt: recv, Due: cal.Deadlines(recv, kinds, request.Normal)}
+		at := map[string]time.Time{}
+		for _, rem := range deadline.Schedule(r, cal) {
+			if rem.Clock == deadline.ClockResponse {
+				at[rem.Stage] = rem.At
+			}
+		}
+		first, second, third := recv.Add(816*time.Hour), recv.Add(1056*time.Hour), recv.Add(1128*time.Hour)
+		ok := at["reminder"].Before(first) && first.Before(at["final"]) &&
+			at["final"].Before(second) && second.Before(at["missed"]) && !third.Before(at["missed"]) &&
+			at["reminder"].Sub(recv) > 26*day && at["reminder"].Sub(recv) < 34*day &&
+			at["final"].Sub(recv) > 38*day && at["final"].Sub(recv) < 43*day
+		if !ok {
+			t.Fatalf("received %s: reminder %s, final %s, missed %s; clock at %s, %s, %s", recv, at["reminder"], at["final"], at["missed"], first, second, third)
+		}
+	}
+}
