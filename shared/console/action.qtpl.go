@@ -210,6 +210,48 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(`
 <button type="submit" class="danger">Deny and mail the reasons</button>
 `)
+	} else if p.Action == "name-consumer" {
+		qw422016.N().S(`
+<p>An authorized agent`)
+		if r.Agent != nil {
+			qw422016.N().S(` (`)
+			qw422016.E().S(r.Agent.Name)
+			qw422016.N().S(`)`)
+		}
+		qw422016.N().S(` wrote for someone without naming them, so nothing has been verified or done. Once you have the agent's signed permission and the consumer's address, name the consumer here: they become the request's requester, the desk mails them`)
+		if p.Spanish {
+			qw422016.N().S(` in Spanish`)
+		}
+		qw422016.N().S(` the link to confirm it, and nothing is done before they confirm. The agent stays the contact.</p>
+`)
+		if r.ConsumerUnknown() {
+			qw422016.N().S(`<div class="field"><label for="consumerName">The consumer's name</label>
+`)
+			streamfieldErrorOf(qw422016, p.Problems, "consumerName")
+			qw422016.N().S(`
+<input type="text" id="consumerName" name="consumerName" value="`)
+			qw422016.E().S(p.Value("consumerName"))
+			qw422016.N().S(`" autocomplete="off"></div>
+<div class="field"><label for="consumerEmail">The consumer's email address (the link to confirm goes there)</label>
+`)
+			streamfieldErrorOf(qw422016, p.Problems, "consumerEmail")
+			qw422016.N().S(`
+<input type="email" id="consumerEmail" name="consumerEmail" value="`)
+			qw422016.E().S(p.Value("consumerEmail"))
+			qw422016.N().S(`" required autocomplete="off"></div>`)
+		} else {
+			qw422016.N().S(`<p>The consumer is named already, but the desk has not yet asked them to confirm. Sending this form asks them.</p>`)
+		}
+		qw422016.N().S(`
+<div class="field"><label for="permission">How the agent's signed permission came (for the audit trail; no personal data)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "permission")
+		qw422016.N().S(`
+<textarea id="permission" name="permission" rows="3" required>`)
+		qw422016.E().S(p.Value("permission"))
+		qw422016.N().S(`</textarea></div>
+<button type="submit">Name the consumer and ask them to confirm</button>
+`)
 	} else if p.Action == "withdraw" {
 		qw422016.N().S(`
 <p>The request is closed as withdrawn, at the requester's word. Nothing is mailed to them.</p>

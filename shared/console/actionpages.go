@@ -50,12 +50,13 @@ func (v actionView) Value(field string) string {
 func (v actionView) Checked(field, value string) bool { return slices.Contains(v.Form[field], value) }
 
 var actionTitles = map[string]string{
-	ActionSetKinds:    "Say what this mail asks for",
-	ActionExtend:      "Extend the request",
-	ActionDeny:        "Deny the request",
-	ActionWithdraw:    "Withdraw the request",
-	ActionNotARequest: "Close: not a privacy request",
-	ActionComplete:    "Complete the request",
+	ActionSetKinds:     "Say what this mail asks for",
+	ActionNameConsumer: "Name the consumer",
+	ActionExtend:       "Extend the request",
+	ActionDeny:         "Deny the request",
+	ActionWithdraw:     "Withdraw the request",
+	ActionNotARequest:  "Close: not a privacy request",
+	ActionComplete:     "Complete the request",
 
 	ActionFinishStep:      "Finish a step by hand",
 	ActionRerun:           "Run the fulfilment again",
@@ -130,6 +131,12 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if got, err = h.desk.SetKinds(ctx, s.Member, id, t); err == nil {
 			done = messageView{Title: "The request's kinds are set",
 				Message: "Request " + id + " now asks for: " + kindTitles(got.Kinds) + ". The requester was sent the acknowledgement of these kinds (once), and the request's workflow has started: verification, then fulfilment."}
+		}
+	case ActionNameConsumer:
+		consumer := request.Identity{Name: f.Get("consumerName"), Email: f.Get("consumerEmail")}
+		if err = h.desk.NameConsumer(ctx, s.Member, id, consumer, f.Get("permission")); err == nil {
+			done = messageView{Title: "The consumer is named",
+				Message: "Request " + id + ": the consumer is now its requester, and the desk has asked them to confirm it with the link it mails them. Nothing is done before they confirm; the agent stays the contact."}
 		}
 	case ActionExtend:
 		var by time.Time

@@ -65,7 +65,7 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 // actions lists what the team may do with r now.
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
-	for _, a := range []string{ActionSetKinds, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
+	for _, a := range []string{ActionSetKinds, ActionNameConsumer, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
 		ActionComplete, ActionWriteCorrection, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)

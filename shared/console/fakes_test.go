@@ -267,7 +267,7 @@ func newDesk(t *testing.T) *desk {
 	cal, err := clock.New("America/New_York")
 	require.NoError(t, err)
 	d := &desk{store: newMemStore(), mail: &outbox{}, intake: &fakeIntake{}, cal: cal, now: deskNow}
-	d.Service = &console.Service{Store: d.store, Writer: d.store, Intake: d.intake, Calendar: cal, Mail: d.mail, Now: func() time.Time { return d.now },
+	d.Service = &console.Service{Store: d.store, Writer: d.store, Consumers: d.store, Intake: d.intake, Calendar: cal, Mail: d.mail, Now: func() time.Time { return d.now },
 		TeamAddress: "privacy@productionflow.example"}
 	return d
 }

@@ -112,6 +112,8 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 		case has(events, request.ActionMarkedDuplicate):
 			return "it is marked as a duplicate already"
 		}
+	case ActionNameConsumer:
+		return s.whyNameConsumer(r)
 	case ActionNote, ActionRevokeStatus:
 		// Open to every request, closed ones too.
 	default:

@@ -99,6 +99,8 @@ func attentionWords(mark string) string {
 		return "a system could not act: see the trail, finish it by hand or run the fulfilment again"
 	case request.ActionStageFailed:
 		return "a stage of the fulfilment failed: see the trail, then run it again"
+	case request.ActionAgentConsumerUnknown:
+		return "an authorized agent wrote without naming the consumer: nothing is verified or done until you name them (once the agent's signed permission has come)"
 	}
 	return mark
 }

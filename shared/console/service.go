@@ -40,7 +40,10 @@ type Service struct {
 	// Writer makes the actions' conditional writes; Intake acknowledges a
 	// triaged request and starts its workflows.
 	Writer Writer
-	Intake Intake
+	// Consumers names agents' consumers (*dynamo.Store); nil: the console
+	// does not offer it.
+	Consumers ConsumerWriter
+	Intake    Intake
 	// Fulfilment re-runs a failed fulfilment; Verifier resends the
 	// verification link. Without one, its action is not offered.
 	Fulfilment Fulfilment
