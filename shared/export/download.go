@@ -99,10 +99,13 @@ type Downloads struct {
 	Requests RequestReader
 }
 
-// Lookup checks the link without using it. It returns token.ErrNotFound
-// (also for a token of another purpose), or a *LinkError of token.ErrExpired
-// or token.ErrUsed.
-func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
+// Lookup checks the link without using it, for the browser session that
+// opens the page (its cookie; "" when it has none). It returns
+// token.ErrNotFound (also for a token of another purpose), or a *LinkError
+// of token.ErrExpired or token.ErrUsed. A used link is offered again only
+// where Open would work again: to the session that used it, within Grace;
+// any other browser, or any after Grace, gets token.ErrUsed.
+func (d *Downloads) Lookup(ctx context.Context, raw, session string) (Offered, error) {
 	rec, err := d.record(ctx, raw)
 	if err != nil {
 		return Offered{}, err
@@ -111,7 +114,7 @@ func (d *Downloads) Lookup(ctx context.Context, raw string) (Offered, error) {
 	switch {
 	case !now.Before(rec.ExpiresAt):
 		return Offered{}, d.linkError(ctx, rec, token.ErrExpired)
-	case rec.Used && !d.inGrace(rec, now):
+	case rec.Used && !d.again(rec, now, sessionHash(session)):
 		return Offered{}, d.linkError(ctx, rec, token.ErrUsed)
 	}
 	u, err := d.sign(ctx, rec.Data[dataKey])
@@ -178,7 +181,7 @@ func (d *Downloads) Open(ctx context.Context, raw, session string) (string, erro
 		if gerr != nil {
 			return "", gerr
 		}
-		if !d.inGrace(again, now) || !now.Before(again.ExpiresAt) || by == "" || again.UsedBy != by {
+		if !d.again(again, now, by) || !now.Before(again.ExpiresAt) {
 			return "", d.linkError(ctx, rec, token.ErrUsed)
 		}
 		used = again
@@ -222,6 +225,12 @@ func sessionHash(session string) string {
 
 func (d *Downloads) inGrace(rec token.Record, now time.Time) bool {
 	return rec.Used && !rec.UsedAt.IsZero() && now.Before(rec.UsedAt.Add(d.Grace))
+}
+
+// again reports whether the used link rec may be pressed again now by the
+// session whose hash is by: the one that used it, within Grace.
+func (d *Downloads) again(rec token.Record, now time.Time, by string) bool {
+	return d.inGrace(rec, now) && by != "" && rec.UsedBy == by
 }
 
 // sign presigns a GET of key, valid FetchTTL from now.

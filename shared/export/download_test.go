@@ -187,7 +187,7 @@ func TestDownloadLookupGivesTheRequestLanguage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDownloadDesk(t, token.NewMemStore(), 0)
 			d.downloads.Requests = tt.requests
-			o, err := d.downloads.Lookup(context.Background(), d.offer(t))
+			o, err := d.downloads.Lookup(context.Background(), d.offer(t), "")
 			require.NoError(t, err)
 			assert.Equal(t, "req-42", o.RequestID)
 			assert.Equal(t, tt.want, o.Language)
@@ -213,19 +213,19 @@ func TestDownloadLinkErrorsNameTheRequestLanguage(t *testing.T) {
 		assert.Equal(t, "req-42", le.RequestID)
 		assert.Equal(t, "es", le.Language)
 	}
-	_, err = d.downloads.Lookup(ctx, raw)
+	_, err = d.downloads.Lookup(ctx, raw, browserA)
 	check(err, token.ErrUsed)
 	_, err = d.downloads.Open(ctx, raw, browserB)
 	check(err, token.ErrUsed)
 
 	expiring := d.offer(t)
 	d.clk.add(export.DownloadTTL)
-	_, err = d.downloads.Lookup(ctx, expiring)
+	_, err = d.downloads.Lookup(ctx, expiring, "")
 	check(err, token.ErrExpired)
 	_, err = d.downloads.Open(ctx, expiring, browserA)
 	check(err, token.ErrExpired)
 
-	_, err = d.downloads.Lookup(ctx, "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE")
+	_, err = d.downloads.Lookup(ctx, "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE", "")
 	assert.ErrorIs(t, err, token.ErrNotFound)
 	assert.NotErrorAs(t, err, new(*export.LinkError), "an unknown link names no request")
 }
@@ -236,8 +236,8 @@ func TestDownloadLink(t *testing.T) {
 		d := newDownloadDesk(t, token.NewMemStore(), 0)
 		raw := d.offer(t)
 		d.clk.add(6 * 24 * time.Hour) // long after any Lambda credentials of the answer
-		for range 3 {
-			o, err := d.downloads.Lookup(ctx, raw)
+		for _, session := range []string{"", browserA, browserB} {
+			o, err := d.downloads.Lookup(ctx, raw, session)
 			require.NoError(t, err)
 			assert.Equal(t, "req-42", o.RequestID)
 			assert.Equal(t, t0.Add(7*24*time.Hour), o.ExpiresAt)
@@ -258,7 +258,7 @@ func TestDownloadLink(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, code, "the file's link is short-lived")
 		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrUsed, "strict single use without a grace window")
-		_, err = d.downloads.Lookup(ctx, raw)
+		_, err = d.downloads.Lookup(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrUsed)
 	})
 	t.Run("within the grace window the button works again", func(t *testing.T) {
@@ -268,8 +268,12 @@ func TestDownloadLink(t *testing.T) {
 		_, err := d.downloads.Open(ctx, raw, browserA)
 		require.NoError(t, err)
 		d.clk.add(14 * time.Minute)
-		_, err = d.downloads.Lookup(ctx, raw)
-		require.NoError(t, err, "the page still shows")
+		_, err = d.downloads.Lookup(ctx, raw, browserA)
+		require.NoError(t, err, "the page still shows in the browser that pressed")
+		_, err = d.downloads.Lookup(ctx, raw, browserB)
+		assert.ErrorIs(t, err, token.ErrUsed, "another browser's page says the link was used")
+		_, err = d.downloads.Lookup(ctx, raw, "")
+		assert.ErrorIs(t, err, token.ErrUsed, "so does a browser without a session")
 		_, err = d.downloads.Open(ctx, raw, browserB)
 		assert.ErrorIs(t, err, token.ErrUsed, "another browser is refused at once")
 		_, err = d.downloads.Open(ctx, raw, "")
@@ -281,12 +285,14 @@ func TestDownloadLink(t *testing.T) {
 		d.clk.add(2 * time.Minute)
 		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrUsed, "the grace is counted from the first press")
+		_, err = d.downloads.Lookup(ctx, raw, browserA)
+		assert.ErrorIs(t, err, token.ErrUsed, "and so is the page's")
 	})
 	t.Run("expired", func(t *testing.T) {
 		d := newDownloadDesk(t, token.NewMemStore(), export.DownloadGrace)
 		raw := d.offer(t)
 		d.clk.add(7*24*time.Hour + time.Second)
-		_, err := d.downloads.Lookup(ctx, raw)
+		_, err := d.downloads.Lookup(ctx, raw, "")
 		assert.ErrorIs(t, err, token.ErrExpired)
 		_, err = d.downloads.Open(ctx, raw, browserA)
 		assert.ErrorIs(t, err, token.ErrExpired)
@@ -300,7 +306,7 @@ func TestDownloadLink(t *testing.T) {
 		unknown, _, err := (&token.Issuer{Now: d.clk.Now}).Issue(token.Download, "req-42", "", time.Hour, nil)
 		require.NoError(t, err)
 		for _, raw := range []string{unknown, "not-a-token", verifyRaw} {
-			_, err := d.downloads.Lookup(ctx, raw)
+			_, err := d.downloads.Lookup(ctx, raw, "")
 			assert.ErrorIs(t, err, token.ErrNotFound)
 			_, err = d.downloads.Open(ctx, raw, browserA)
 			assert.ErrorIs(t, err, token.ErrNotFound)

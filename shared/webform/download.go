@@ -18,8 +18,10 @@ import (
 // Downloader is the access package download behind the download page;
 // *export.Downloads satisfies it.
 type Downloader interface {
-	// Lookup checks a link without using it.
-	Lookup(ctx context.Context, raw string) (export.Offered, error)
+	// Lookup checks a link without using it, for the browser session that
+	// opens the page ("" when it has none): a used link is offered again
+	// only to the session that used it, within the grace.
+	Lookup(ctx context.Context, raw, session string) (export.Offered, error)
 	// Open uses the link for the browser session and returns where the
 	// file is fetched from (a short-lived URL); the same session may press
 	// again for a short while, no other.
@@ -30,13 +32,15 @@ var _ Downloader = (*export.Downloads)(nil)
 
 // downloadPage shows the package's download button. It uses nothing: a
 // mail scanner that opens the link downloads nothing and spends nothing.
+// A used link shows the button again only in the browser that pressed it,
+// within the grace; anywhere else it is the "already used" page (410).
 func (h *Handler) downloadPage(w http.ResponseWriter, r *http.Request) {
 	raw, ok := linkToken(r.URL.Query().Get("t"))
 	if !ok {
 		h.downloadProblem(w, r, token.ErrNotFound)
 		return
 	}
-	o, err := h.downloads.Lookup(r.Context(), raw)
+	o, err := h.downloads.Lookup(r.Context(), raw, browserSession(r))
 	if err != nil {
 		h.downloadProblem(w, r, err)
 		return
@@ -80,10 +84,18 @@ func (h *Handler) downloadOpen(w http.ResponseWriter, r *http.Request) {
 // only that browser may press Download again, for export.DownloadGrace.
 const downloadCookie = "download-session"
 
-// downloadSession is the browser's download session, or a new random one.
-func downloadSession(r *http.Request) string {
+// browserSession is the download session the browser sends, or "".
+func browserSession(r *http.Request) string {
 	if c, err := r.Cookie(downloadCookie); err == nil && validSession(c.Value) {
 		return c.Value
+	}
+	return ""
+}
+
+// downloadSession is the browser's download session, or a new random one.
+func downloadSession(r *http.Request) string {
+	if s := browserSession(r); s != "" {
+		return s
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/token"
 	"github.com/productionflow/privacy-desk/shared/webform"
 )
@@ -32,7 +33,7 @@ type fakeDownloader struct {
 
 var _ webform.Downloader = (*fakeDownloader)(nil)
 
-func (f *fakeDownloader) Lookup(_ context.Context, raw string) (export.Offered, error) {
+func (f *fakeDownloader) Lookup(_ context.Context, raw, _ string) (export.Offered, error) {
 	f.lookups = append(f.lookups, raw)
 	if f.err != nil {
 		return export.Offered{}, f.err
@@ -200,4 +201,100 @@ func TestDownloadBodyIsBounded(t *testing.T) {
 	res, _ := serve(newDownloadHandler(f, &logs), r)
 	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	assert.Empty(t, f.opens)
+}
+
+// signerFunc is an export.Signer: the S3 link for key.
+type signerFunc func(key string) string
+
+func (f signerFunc) SignGet(_ context.Context, key string, _ time.Duration) (string, error) {
+	return f(key), nil
+}
+
+// languageReader is an export.RequestReader whose every request is in lang.
+type languageReader string
+
+func (l languageReader) Get(_ context.Context, id string) (*request.Request, error) {
+	return &request.Request{ID: id, Language: string(l)}, nil
+}
+
+// TestAUsedDownloadLinkShowsTheUsedPage runs the page on the real
+// export.Downloads: once Download was pressed, the link opened in another
+// browser (or in any after the grace) answers 410 "already used", in the
+// request's language, with no button; the browser that pressed gets the
+// page and its button again for the grace's 15 minutes, as the page says.
+func TestAUsedDownloadLinkShowsTheUsedPage(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	tokens := token.NewMemStore()
+	links := &export.Links{Tokens: tokens, Issuer: &token.Issuer{Now: clock}, PageURL: "https://privacy.productionflow.example/download"}
+	l, err := links.Offer(ctx, "PR-DOWN-0000-0000-0001", "exports/PR-DOWN-0000-0000-0001/access.zip")
+	require.NoError(t, err)
+	u, err := url.Parse(l.URL)
+	require.NoError(t, err)
+	raw := u.Query().Get("t")
+	var logs bytes.Buffer
+	h := newDownloadHandler(&export.Downloads{
+		Tokens: tokens, Prefix: "exports/", Now: clock, Grace: export.DownloadGrace, Requests: languageReader("es"),
+		Signer: signerFunc(func(key string) string {
+			return "https://exports.s3.us-east-1.amazonaws.com/" + key + "?X-Amz-Signature=abc"
+		}),
+	}, &logs)
+	page := func(cookie *http.Cookie, query string) (*http.Response, string) {
+		r := httptest.NewRequest(http.MethodGet, "/download?t="+raw+query, nil)
+		if cookie != nil {
+			r.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+		}
+		return serve(h, r)
+	}
+
+	res, body := page(nil, "")
+	require.Equal(t, http.StatusOK, res.StatusCode, "before the press any browser sees the button")
+	assert.Contains(t, body, "Sus datos están listos")
+	assert.Contains(t, body, "puede volver a presionarlo en este navegador durante algunos minutos", "checked below")
+	_, body = page(nil, "&lang=en")
+	assert.Contains(t, body, "you can press it again in this browser for a few minutes", "checked below")
+
+	res, _ = serve(h, downloadPost(raw))
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	var pressed *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "download-session" {
+			pressed = c
+		}
+	}
+	require.NotNil(t, pressed)
+
+	used := func(t *testing.T, res *http.Response, body string) {
+		t.Helper()
+		assert.Equal(t, http.StatusGone, res.StatusCode)
+		assert.Contains(t, body, `<html lang="es">`)
+		assert.Contains(t, body, "Este enlace de descarga ya se usó")
+		assert.NotContains(t, body, "Sus datos están listos")
+		assert.NotContains(t, body, "<button")
+		assert.NotContains(t, body, raw, "the page never shows the token")
+	}
+	t.Run("another browser", func(t *testing.T) {
+		res, body := page(nil, "")
+		used(t, res, body)
+		res, body = page(&http.Cookie{Name: "download-session", Value: strings.Repeat("B", 43)}, "")
+		used(t, res, body)
+		res, body = page(nil, "&lang=en")
+		assert.Equal(t, http.StatusGone, res.StatusCode)
+		assert.Contains(t, body, "This download link was already used", "the reader's own choice of language wins")
+	})
+	t.Run("the browser that pressed, within the grace", func(t *testing.T) {
+		now = now.Add(export.DownloadGrace - time.Second)
+		res, body := page(pressed, "")
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Contains(t, body, "Sus datos están listos")
+		res, _ = serve(h, func() *http.Request { r := downloadPost(raw); r.AddCookie(pressed); return r }())
+		assert.Equal(t, http.StatusSeeOther, res.StatusCode, "and its button works")
+	})
+	t.Run("the browser that pressed, after the grace", func(t *testing.T) {
+		now = now.Add(time.Second)
+		res, body := page(pressed, "")
+		used(t, res, body)
+	})
+	assert.NotContains(t, logs.String(), raw)
 }
