@@ -60,6 +60,7 @@ func (c *memCaps) MarkAckCapped(_ context.Context, id string, at time.Time) erro
 	r := c.store.reqs[id]
 	r.AckCappedAt = at
 	c.store.reqs[id] = r
+	delete(c.store.leases, id) // as *dynamo.Store's: the claim is released
 	return nil
 }
 

@@ -146,7 +146,9 @@ type Receipt struct {
 	AlreadyOpen, Resent bool
 	// Capped: the request was stored, but the address had its automatic
 	// mails for the day, so no acknowledgement went out and its request
-	// workflow waits for the team.
+	// workflow waits for the team, who were told at once (the team
+	// notice, mail.TeamNotice.HeldBack) and send the acknowledgement
+	// (SendHeldBack) or deny the request.
 	Capped bool
 }
 
@@ -269,13 +271,14 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	s.Logger().LogAttrs(ctx, slog.LevelInfo, "request received", slog.String("requestId", id), slog.Bool("new", created),
 		slog.String("channel", string(stored.Channel)), slog.String("kinds", joinKinds(stored.Kinds)), slog.Int("duplicates", len(stored.DuplicateOf)))
 
-	err = s.acknowledge(ctx, stored, claimed, first)
+	err = s.acknowledge(ctx, stored, claimed, first, "")
 	if serr := settle(); serr != nil {
 		return nil, errors.Join(err, serr)
 	}
 	if errors.Is(err, errAckCapped) {
-		// No more mail goes to the address today: the hourly deadline
-		// sweep tells the team before the acknowledgement is due.
+		// No more mail goes to the address today: the team was told at
+		// once, and sends the acknowledgement (SendHeldBack) or denies the
+		// request from the console.
 		return &Receipt{Request: stored, Created: created, Capped: true}, nil
 	}
 	if errors.Is(err, errAckInProgress) {
@@ -361,7 +364,7 @@ func (s *Service) joined(ctx context.Context, r *request.Request, sub Submission
 // acknowledgement never went out, and sends it (unless the address had
 // its mail for the day, or another call is sending it).
 func (s *Service) acknowledgeOpen(ctx context.Context, r *request.Request, sub Submission) (*Receipt, error) {
-	err := s.acknowledge(ctx, r, false, nil)
+	err := s.acknowledge(ctx, r, false, nil, "")
 	sent := err == nil
 	if err != nil && !errors.Is(err, errAckCapped) && !errors.Is(err, errAckInProgress) {
 		return nil, err
@@ -404,8 +407,8 @@ func (s *Service) latest(ctx context.Context, earlier []string) ([]*request.Requ
 }
 
 // countAcknowledgement counts r's acknowledgement against its address's
-// daily cap; past the cap it records that on the request and its trail and
-// returns errAckCapped.
+// daily cap; past the cap it tells the team at once, records that on the
+// request and its trail, and returns errAckCapped.
 func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) error {
 	if s.Caps == nil {
 		return nil
@@ -419,13 +422,19 @@ func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) 
 	if ok {
 		return nil
 	}
+	// Before the request is marked capped, under the same claim as the
+	// acknowledgement would have been sent: told once, as the notice of
+	// a sent one is (a retry after the mark finds it capped and sends
+	// nothing; a crash before the mark may tell the team twice, never
+	// not at all).
+	s.tellTeam(ctx, r, true)
 	if err := s.Caps.MarkAckCapped(ctx, r.ID, now); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	r.AckCappedAt = now
 	if err := s.Store.AppendEvent(ctx, request.Event{
 		RequestID: r.ID, At: now, Actor: s.AuditActor(), Action: request.ActionAcknowledgementCapped, Once: request.ActionAcknowledgementCapped,
-		Reason: "the address has had its automatic mails for the day: the team acknowledges this request",
+		Reason: "the address has had its automatic mails for the day: the acknowledgement is held back, and the team was told to send it or deny the request",
 	}); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
@@ -473,8 +482,60 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (*request.Request,
 	if err != nil {
 		return nil, fmt.Errorf("acknowledge %s: %w", id, err)
 	}
-	if err := s.acknowledge(ctx, r, false, nil); err != nil && !errors.Is(err, errAckInProgress) {
+	if err := s.acknowledge(ctx, r, false, nil, ""); err != nil && !errors.Is(err, errAckInProgress) {
 		return r, err
+	}
+	return r, nil
+}
+
+// Errors of SendHeldBack.
+var (
+	// ErrNotHeldBack: the request has no acknowledgement held back to
+	// send: the daily cap never held it back, it went out since, or the
+	// request moved on from received (closed, or triaged and acknowledged
+	// in the words of its kinds).
+	ErrNotHeldBack = errors.New("no acknowledgement held back by the daily cap")
+	// ErrNotStarted: the acknowledgement went out and is recorded, but the
+	// request's workflow could not be started.
+	ErrNotStarted = errors.New("the request's workflow did not start")
+)
+
+// SendHeldBack sends, at the team's word, the acknowledgement of request id
+// that its address's daily cap held back (request.Request.AckCappedAt), as
+// intake would have sent it: in the words of its channel and kinds, with
+// the verification link while the request's link works (until
+// VerifyLinkUntil, as for any request; after that the request workflow
+// mails one). It is not counted against the cap (the team decided) and is
+// recorded on the trail under by, the member ("team:<username>"), with the
+// mail's ID; then the request's workflows start (StartWorkflows: none for
+// unclear mail, which waits for its kinds). It returns the request as
+// acknowledged. ErrNotHeldBack when there is nothing held back to send;
+// request.ErrConflict while another call holds the claim on sending it;
+// ErrNotStarted when the mail went out but the workflow did not start.
+func (s *Service) SendHeldBack(ctx context.Context, id, by string) (*request.Request, error) {
+	if by == "" {
+		return nil, fmt.Errorf("send held-back acknowledgement of %s: no sender named", id)
+	}
+	r, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("send held-back acknowledgement of %s: %w", id, err)
+	}
+	if r.AckCappedAt.IsZero() || !r.AcknowledgedAt.IsZero() || r.Status != request.Received {
+		return nil, fmt.Errorf("send held-back acknowledgement of %s: %w", id, ErrNotHeldBack)
+	}
+	if !r.VerifyLinkUntil.IsZero() && s.Now().Before(r.VerifyLinkUntil) && (s.VerifyLinks == nil || s.StartWorkflow == nil) {
+		// Without its link the request workflow, seeing an acknowledgement
+		// sent while the link works, would mail none.
+		return nil, fmt.Errorf("send held-back acknowledgement of %s: its verification link cannot be issued or awaited here", id)
+	}
+	switch err := s.acknowledge(ctx, r, false, nil, by); {
+	case errors.Is(err, errAckInProgress):
+		return nil, fmt.Errorf("send held-back acknowledgement of %s: being sent: %w", id, request.ErrConflict)
+	case err != nil:
+		return nil, err
+	}
+	if err := s.StartWorkflows(ctx, r); err != nil {
+		return r, fmt.Errorf("send held-back acknowledgement of %s: %w: %w", id, ErrNotStarted, err)
 	}
 	return r, nil
 }
@@ -495,8 +556,12 @@ func (s *Service) ackLease() time.Duration {
 // claimed says this call holds the claim on it already (it created the
 // request with the claim). first are events to write before anything
 // else, unconditionally (batchWriter): with the links' tokens before the
-// mail goes out, or alone when no mail goes.
-func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool, first []request.Event) (err error) {
+// mail goes out, or alone when no mail goes. by is "" for the intake's
+// own acknowledgement (counted against the address's daily cap, the team
+// told of a request that needs them); otherwise the team member
+// ("team:<username>") sending one the cap held back: not counted (the
+// team decided), nobody told (the team knows), and recorded under them.
+func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed bool, first []request.Event, by string) (err error) {
 	bw, batching := s.Store.(batchWriter)
 	oa, early := s.Store.(openAppender)
 	batching = batching && early
@@ -515,7 +580,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			err = werr
 		}
 	}()
-	if r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero() {
+	if r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero() && by == "" {
 		return errAckCapped
 	}
 	if r.AcknowledgedAt.IsZero() {
@@ -549,8 +614,10 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			}
 			first = nil
 		}
-		if err := s.countAcknowledgement(ctx, r); err != nil {
-			return err
+		if by == "" {
+			if err := s.countAcknowledgement(ctx, r); err != nil {
+				return err
+			}
 		}
 		messageID, sent, err := s.send(ctx, msg, batching)
 		if err != nil {
@@ -558,7 +625,9 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		}
 		// Under the same claim as the acknowledgement, so it goes out once
 		// as the acknowledgement does.
-		s.tellTeam(ctx, r)
+		if by == "" {
+			s.tellTeam(ctx, r, false)
+		}
 		at := s.Now()
 		next := r.Due.Response
 		if r.OnlyOptOuts() {
@@ -574,7 +643,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 			// after the put. With the record of the mail sent, when the
 			// store writes the two together (keyed by the mail's ID: a
 			// mail without one is recorded with a condition).
-			ev := s.ackEvent(r, at, messageID)
+			ev := s.ackEvent(r, at, messageID, by)
 			if batching && messageID != "" {
 				err = bw.WriteAll(ctx, []request.Event{ev}, nil, sent)
 			} else {
@@ -602,7 +671,7 @@ func (s *Service) acknowledge(ctx context.Context, r *request.Request, claimed b
 		// first.
 		return nil
 	}
-	if err := s.Store.AppendEvent(ctx, s.ackEvent(r, r.AcknowledgedAt, r.AckMessageID)); err != nil {
+	if err := s.Store.AppendEvent(ctx, s.ackEvent(r, r.AcknowledgedAt, r.AckMessageID, by)); err != nil {
 		return fmt.Errorf("acknowledge %s: %w", r.ID, err)
 	}
 	return nil
@@ -651,7 +720,9 @@ type openAppender interface {
 // a condition (batchWriter), it is the same record each time it is
 // written, and a second acknowledgement (sent by a retry after the first
 // could not be marked) is a second event, not the first one overwritten.
-func (s *Service) ackEvent(r *request.Request, at time.Time, messageID string) request.Event {
+// by, when set, is the team member who sent it after the daily cap held
+// it back: the event is theirs.
+func (s *Service) ackEvent(r *request.Request, at time.Time, messageID, by string) request.Event {
 	d := map[string]string{"messageId": messageID}
 	if !r.VerifyLinkUntil.IsZero() && at.Before(r.VerifyLinkUntil) {
 		d["verifyLinkUntil"] = r.VerifyLinkUntil.UTC().Format(time.RFC3339)
@@ -660,21 +731,27 @@ func (s *Service) ackEvent(r *request.Request, at time.Time, messageID string) r
 	if messageID != "" {
 		once += ":" + messageID
 	}
-	return request.Event{RequestID: r.ID, At: at, Actor: s.AuditActor(), Action: request.ActionAcknowledged,
+	ev := request.Event{RequestID: r.ID, At: at, Actor: s.AuditActor(), Action: request.ActionAcknowledged,
 		Once: once, Data: d}
+	if by != "" {
+		ev.Actor, ev.Reason = by, "the team sent the acknowledgement the address's daily cap held back"
+	}
+	return ev
 }
 
 // tellTeam writes to the team of a new request that needs them at once
-// (mail.NeedsTeam) and records it. A notice that fails is recorded and
-// logged; it never fails the submission: the request is stored and the
-// team's digest and deadline reminders list it.
-func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
-	if s.NoticeTo == "" || !mail.NeedsTeam(r) {
+// (mail.NeedsTeam), or of any whose acknowledgement the daily cap held
+// back (heldBack: the notice says so, and what the team can do), and
+// records it. A notice that fails is recorded and logged; it never fails
+// the submission: the request is stored and the team's digest and
+// deadline reminders list it.
+func (s *Service) tellTeam(ctx context.Context, r *request.Request, heldBack bool) {
+	if s.NoticeTo == "" || (!heldBack && !mail.NeedsTeam(r)) {
 		return
 	}
 	msg, err := mail.RenderTeamNotice(s.NoticeTo, mail.TeamNotice{
 		RequestID: r.ID, Kinds: r.Kinds, Channel: r.Channel, Priority: r.Priority, Regulation: r.Regulation,
-		ReceivedAt: r.ReceivedAt, Due: r.Due, Location: s.Calendar.Location(),
+		ReceivedAt: r.ReceivedAt, Due: r.Due, Location: s.Calendar.Location(), HeldBack: heldBack,
 	})
 	messageID := ""
 	if err == nil {
@@ -682,9 +759,15 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request) {
 	}
 	ev := request.Event{RequestID: r.ID, At: s.Now(), Actor: s.AuditActor(), Action: request.ActionTeamNotified, Once: request.ActionTeamNotified,
 		Data: map[string]string{"messageId": messageID}}
+	if heldBack {
+		ev.Reason = "the acknowledgement was held back by the address's daily cap"
+	}
 	if err != nil {
 		s.Logger().ErrorContext(ctx, "team notice not sent", "requestId", r.ID, "error", err)
 		ev.Action, ev.Once, ev.Reason, ev.Data = request.ActionTeamNoticeFailed, request.ActionTeamNoticeFailed, "the mail to the team could not be sent", nil
+		if heldBack {
+			ev.Reason += " (of an acknowledgement the address's daily cap held back)"
+		}
 	} else {
 		s.Logger().InfoContext(ctx, "team notified", "requestId", r.ID, "messageId", messageID)
 	}

@@ -7,10 +7,11 @@ import (
 )
 
 // TeamNotice tells the privacy team of a new request that needs them at
-// once: an expedited one (mail marked "CCPA Request"), a child's data, or
-// mail that asks for nothing the desk recognised. Like the deadline
-// reminder it carries no requester free text and no personal data: the
-// team opens the request in the desk by its ID.
+// once: an expedited one (mail marked "CCPA Request"), a child's data,
+// mail that asks for nothing the desk recognised, or any request whose
+// acknowledgement the address's daily cap held back (HeldBack). Like the
+// deadline reminder it carries no requester free text and no personal
+// data: the team opens the request in the desk by its ID.
 type TeamNotice struct {
 	RequestID  string
 	Kinds      []request.Kind
@@ -20,6 +21,11 @@ type TeamNotice struct {
 	ReceivedAt time.Time
 	Due        request.Due
 	Location   *time.Location // the business zone, as in Acknowledgement
+	// HeldBack: the address had had its automatic acknowledgements for
+	// the day, so the desk sent none (request.Request.AckCappedAt): the
+	// requester has not been mailed and nothing follows until the team
+	// sends the acknowledgement or denies the request from the console.
+	HeldBack bool
 }
 
 type teamNoticeView struct {
@@ -33,6 +39,7 @@ type teamNoticeView struct {
 	Response    string // date; empty: none
 	OptOut      string // date; empty: none
 	Unclear     bool
+	HeldBack    bool
 }
 
 // NeedsTeam reports whether the team is told of r at once (RenderTeamNotice).
@@ -85,11 +92,20 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 		v.Unclear = v.Unclear || k == request.Unclear
 	}
 	v.Reasons = teamReasons(n.Priority, n.Regulation, n.Kinds)
+	v.HeldBack = n.HeldBack
+	if n.HeldBack {
+		v.Reasons = append([]string{"the acknowledgement was held back by the per-address daily cap, so the requester has not been mailed"}, v.Reasons...)
+	}
 	subject := "New privacy request " + v.RequestID
 	switch {
+	case v.Unclear && n.HeldBack:
+		subject = "Not acknowledged (daily cap): new unclear privacy request " + v.RequestID + ": please triage"
 	case v.Unclear:
 		subject = "New unclear privacy request " + v.RequestID + ": please triage"
-	case n.Priority == request.Expedited:
+	case n.HeldBack:
+		subject = "Not acknowledged (daily cap): new privacy request " + v.RequestID
+	}
+	if n.Priority == request.Expedited && !v.Unclear {
 		subject = "[expedited] " + subject
 	}
 	return render(to, to, subject, teamNoticeBody, v), nil

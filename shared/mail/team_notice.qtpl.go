@@ -19,10 +19,18 @@ var (
 )
 
 func streamteamNoticeText(qw422016 *qt422016.Writer, v teamNoticeView) {
-	qw422016.N().S(`A new privacy request needs the team now: `)
-	qw422016.N().S(v.RequestID)
+	if v.HeldBack {
+		qw422016.N().S(`A new privacy request was not acknowledged and needs the team now: `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`
+`)
+	} else {
+		qw422016.N().S(`A new privacy request needs the team now: `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`
+`)
+	}
 	qw422016.N().S(`
-
 Why now:    `)
 	for i, r := range v.Reasons {
 		if i > 0 {
@@ -54,10 +62,17 @@ Received:   `)
 	qw422016.N().S(`
 `)
 	if v.Acknowledge != "" {
-		qw422016.N().S(`Acknowledge by: `)
-		qw422016.N().S(v.Acknowledge)
-		qw422016.N().S(` (the acknowledgement was sent automatically)
+		if v.HeldBack {
+			qw422016.N().S(`Acknowledge by: `)
+			qw422016.N().S(v.Acknowledge)
+			qw422016.N().S(` (not sent: held back by the daily cap)
 `)
+		} else {
+			qw422016.N().S(`Acknowledge by: `)
+			qw422016.N().S(v.Acknowledge)
+			qw422016.N().S(` (the acknowledgement was sent automatically)
+`)
+		}
 	}
 	if v.Response != "" {
 		qw422016.N().S(`Answer by:  `)
@@ -73,7 +88,30 @@ Received:   `)
 	}
 	qw422016.N().S(`
 `)
-	if v.Unclear {
+	if v.HeldBack {
+		qw422016.N().S(`This address had already had its automatic acknowledgements for the day
+(the per-address daily cap, ACKS_PER_ADDRESS_PER_DAY, which keeps anyone
+from flooding an address with the desk's mail), so the desk did not
+acknowledge this request: the requester has not been mailed, no
+verification link was sent and the request's workflow has not started.
+Nothing more happens until the team acts. Open the request in the privacy
+desk by its ID and:
+`)
+		if v.Unclear {
+			qw422016.N().S(`- Send the acknowledgement: it goes out as intake would have sent it (it
+  asks the person what they would like us to do), not counted against the
+  cap; then set the request's kinds, as for any unclear mail.
+`)
+		} else {
+			qw422016.N().S(`- Send the acknowledgement: it goes out as intake would have sent it (with
+  the verification link when the request needs one), not counted against
+  the cap, and the request's workflow starts.
+- Or, if the requests from this address are excessive (someone else
+  filling it with requests), deny the request as excessive: the requester
+  is mailed the reason.
+`)
+		}
+	} else if v.Unclear {
 		qw422016.N().S(`The mail asks for nothing the desk recognised. Open the request in the
 privacy desk by its ID, read the mail and set the request's kinds.
 `)
@@ -114,7 +152,13 @@ func streamteamNoticeHTML(qw422016 *qt422016.Writer, v teamNoticeView) {
 	qw422016.N().S(`</title>
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
-<p><strong>A new privacy request needs the team now: `)
+<p><strong>`)
+	if v.HeldBack {
+		qw422016.N().S(`A new privacy request was not acknowledged and needs the team now`)
+	} else {
+		qw422016.N().S(`A new privacy request needs the team now`)
+	}
+	qw422016.N().S(`: `)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong></p>
 <p>Why now: `)
@@ -150,7 +194,13 @@ func streamteamNoticeHTML(qw422016 *qt422016.Writer, v teamNoticeView) {
 	if v.Acknowledge != "" {
 		qw422016.N().S(`<tr><th style="text-align: left; padding-right: 1em;">Acknowledge by</th><td>`)
 		qw422016.E().S(v.Acknowledge)
-		qw422016.N().S(` (the acknowledgement was sent automatically)</td></tr>
+		qw422016.N().S(` `)
+		if v.HeldBack {
+			qw422016.N().S(`(not sent: held back by the daily cap)`)
+		} else {
+			qw422016.N().S(`(the acknowledgement was sent automatically)`)
+		}
+		qw422016.N().S(`</td></tr>
 `)
 	}
 	if v.Response != "" {
@@ -167,7 +217,21 @@ func streamteamNoticeHTML(qw422016 *qt422016.Writer, v teamNoticeView) {
 	}
 	qw422016.N().S(`</table>
 `)
-	if v.Unclear {
+	if v.HeldBack {
+		qw422016.N().S(`<p>This address had already had its automatic acknowledgements for the day (the per-address daily cap, ACKS_PER_ADDRESS_PER_DAY, which keeps anyone from flooding an address with the desk's mail), so the desk did not acknowledge this request: the requester has not been mailed, no verification link was sent and the request's workflow has not started. Nothing more happens until the team acts. Open the request in the privacy desk by its ID and:</p>
+<ul>
+`)
+		if v.Unclear {
+			qw422016.N().S(`<li><strong>Send the acknowledgement</strong>: it goes out as intake would have sent it (it asks the person what they would like us to do), not counted against the cap; then set the request's kinds, as for any unclear mail.</li>
+`)
+		} else {
+			qw422016.N().S(`<li><strong>Send the acknowledgement</strong>: it goes out as intake would have sent it (with the verification link when the request needs one), not counted against the cap, and the request's workflow starts.</li>
+<li>Or, if the requests from this address are excessive (someone else filling it with requests), <strong>deny the request</strong> as excessive: the requester is mailed the reason.</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+`)
+	} else if v.Unclear {
 		qw422016.N().S(`<p>The mail asks for nothing the desk recognised. Open the request in the privacy desk by its ID, read the mail and set the request's kinds.</p>
 `)
 	} else {
