@@ -281,6 +281,7 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 			if tc.kinds == nil {
 				assert.Equal(t, []request.Kind{request.Unclear}, r.Kinds)
 				assert.Empty(t, f.sentTo("kim@example.com"), "no robot answer")
+				assert.Contains(t, notices[0].Text, "No robot answer went to the sender", "as the team is told")
 				assert.Empty(t, f.workflows, "still unclear: still no verification")
 				assert.NotContains(t, f.actions(f.r.ID), "kinds-set")
 				return
@@ -297,6 +298,8 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 			require.NotEmpty(t, f.workflows, "now that the kinds are known, verification starts")
 			assert.Equal(t, tc.kinds, f.workflows[len(f.workflows)-1])
 			assert.Contains(t, notices[0].Subject, "no longer unclear")
+			assert.Contains(t, notices[0].Text, "Apart from that acknowledgement, no robot answer went to the sender", "the notice tells the team what kim got")
+			assert.NotContains(t, notices[0].Text, "No robot answer went", "it does not deny the acknowledgement it reports")
 			assert.Contains(t, f.actions(f.r.ID), "kinds-set")
 			assert.Contains(t, f.actions(f.r.ID), "acknowledged-as-clarified")
 			assert.Equal(t, tc.kinds, f.log.records[replyID].Kinds)

@@ -23,7 +23,9 @@ type ReplyNotice struct {
 	// out; empty when it is not shown (see Unverified, Unreadable).
 	Excerpt string
 	// KindsSet are the kinds the reply gave an unclear request (the
-	// acknowledgement of them went out); empty when it set none.
+	// acknowledgement of them went out, the one robot answer to the
+	// reply, and the notice says so); empty when it set none (the notice
+	// says no robot answer went to the sender).
 	KindsSet []request.Kind
 	// AuthFailures are the sender-authentication checks that failed
 	// (e.g. "DMARC:FAIL"): the From may be forged.

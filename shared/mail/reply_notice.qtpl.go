@@ -69,7 +69,8 @@ request now asks to:
 `)
 		}
 		qw422016.N().S(`
-The acknowledgement of these went out, and the request's workflow started.
+The acknowledgement of these went out (with the link to confirm the
+request, if it carries one), and the request's workflow started.
 `)
 	}
 	if v.Excerpt != "" {
@@ -82,9 +83,18 @@ The reply begins (quoted text left out):
 `)
 	}
 	qw422016.N().S(`
-No robot answer went to the sender and no new request was opened. Open the
+`)
+	if len(v.KindsSet) > 0 {
+		qw422016.N().S(`Apart from that acknowledgement, no robot answer went to the sender, and no
+new request was opened. Open the request in the privacy desk by its ID to
+answer.
+`)
+	} else {
+		qw422016.N().S(`No robot answer went to the sender and no new request was opened. Open the
 request in the privacy desk by its ID to answer.
-
+`)
+	}
+	qw422016.N().S(`
 --
 Sent automatically by ProductionFlow's privacy request desk (email intake),
 to the privacy team only.
@@ -165,7 +175,7 @@ func streamreplyNoticeHTML(qw422016 *qt422016.Writer, v replyNoticeView) {
 `)
 		}
 		qw422016.N().S(`</ul>
-<p>The acknowledgement of these went out, and the request's workflow started.</p>
+<p>The acknowledgement of these went out (with the link to confirm the request, if it carries one), and the request's workflow started.</p>
 `)
 	}
 	if v.Excerpt != "" {
@@ -175,8 +185,14 @@ func streamreplyNoticeHTML(qw422016 *qt422016.Writer, v replyNoticeView) {
 		qw422016.N().S(`</blockquote>
 `)
 	}
-	qw422016.N().S(`<p>No robot answer went to the sender and no new request was opened. Open the request in the privacy desk by its ID to answer.</p>
-<hr>
+	if len(v.KindsSet) > 0 {
+		qw422016.N().S(`<p>Apart from that acknowledgement, no robot answer went to the sender, and no new request was opened. Open the request in the privacy desk by its ID to answer.</p>
+`)
+	} else {
+		qw422016.N().S(`<p>No robot answer went to the sender and no new request was opened. Open the request in the privacy desk by its ID to answer.</p>
+`)
+	}
+	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Sent automatically by ProductionFlow's privacy request desk (email intake), to the privacy team only.</p>
 </body>
 </html>

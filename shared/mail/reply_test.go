@@ -105,13 +105,19 @@ func TestReplyNotice(t *testing.T) {
 			n:       mail.ReplyNotice{RequestID: "PR-ABCD-EFGH-IJKL-MNOP", MessageID: "m0001", ReceivedAt: at, MatchedBy: "in-reply-to", Excerpt: "Is my old account covered too?"},
 			subject: "Reply received for privacy request PR-ABCD-EFGH-IJKL-MNOP",
 			want:    []string{"PR-ABCD-EFGH-IJKL-MNOP", "m0001", "Is my old account covered too?", "answers mail the desk sent", "No robot answer"},
+			not:     []string{"Apart from that acknowledgement", "acknowledgement of these"},
 		},
 		{
 			name: "kinds set from an unclear request's reply",
 			n: mail.ReplyNotice{RequestID: "PR-ABCD-EFGH-IJKL-MNOP", MessageID: "m0002", ReceivedAt: at, MatchedBy: "subject",
 				KindsSet: []request.Kind{request.Deletion}},
 			subject: "Reply received for privacy request PR-ABCD-EFGH-IJKL-MNOP: the request is no longer unclear",
-			want:    []string{request.Deletion.Title(), "acknowledgement of these went out", "subject names this request"},
+			want: []string{request.Deletion.Title(), "acknowledgement of these went out", "with the link to confirm the",
+				"subject names this request", "Apart from that acknowledgement, no robot answer went to the sender"},
+			// The acknowledgement went to the sender: the notice does not
+			// also say no answer did (shared/inbound
+			// TestAReplyToTheUnclearQuestionSetsTheKinds checks the mail).
+			not: []string{"No robot answer"},
 		},
 		{
 			name: "a forged sender is flagged",
