@@ -34,7 +34,7 @@ You asked us to:
 `)
 	}
 	qw422016.N().S(`
-Open this link and press the "Confirm" button:
+Open this link and press the "Confirm my request" button:
 
 `)
 	qw422016.N().S(v.Link)
@@ -101,7 +101,7 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 <p><a href="`)
 	streamhref(qw422016, v.Link)
 	qw422016.N().S(`" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Confirm my request</a></p>
-<p>The link opens a page with a "Confirm" button. It works once, until `)
+<p>The link opens a page with a "Confirm my request" button. It works once, until `)
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
 <p>We only act on your request once you have confirmed it, so that nobody can see or delete your data in your name. If you did not make this request, do nothing: it will be closed.</p>
@@ -150,7 +150,7 @@ Usted nos pidió:
 `)
 	}
 	qw422016.N().S(`
-Abra este enlace y pulse el botón "Confirmar":
+Abra este enlace y pulse el botón "Confirmar mi solicitud":
 
 `)
 	qw422016.N().S(v.Link)
@@ -218,7 +218,7 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 <p><a href="`)
 	streamhref(qw422016, v.Link)
 	qw422016.N().S(`" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Confirmar mi solicitud</a></p>
-<p>El enlace abre una página con un botón "Confirmar". Funciona una sola vez, hasta el `)
+<p>El enlace abre una página con un botón "Confirmar mi solicitud". Funciona una sola vez, hasta el `)
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
 <p>Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. Si usted no hizo esta solicitud, no haga nada: la cerraremos.</p>

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -208,5 +210,36 @@ func TestAnAcknowledgementAfterTheOptOutsWereDone(t *testing.T) {
 			assert.NotContains(t, part, "late", lang)
 			assert.NotContains(t, part, "retraso", lang)
 		}
+	}
+}
+
+// TestVerificationNamesThePagesButton: the verification mail tells the
+// requester which button to press on the page its link opens, by the
+// words the page's button shows, in each language and both parts.
+func TestVerificationNamesThePagesButton(t *testing.T) {
+	button := regexp.MustCompile(`<button type="submit">([^<]+)</button>`)
+	for _, lang := range pages.Languages {
+		t.Run(lang, func(t *testing.T) {
+			var page bytes.Buffer
+			require.NoError(t, pages.Execute(&page, "verify", pages.View{Lang: lang, Location: time.UTC,
+				Data: pages.Verify{RequestID: "PR-VRFY-0000-0000-0004", Kinds: []request.Kind{request.Deletion}, Expires: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Token: "tok"}}))
+			found := button.FindAllStringSubmatch(page.String(), -1)
+			require.Len(t, found, 1, "the page has one button")
+			name := `"` + found[0][1] + `"`
+
+			m, err := mail.RenderVerification("ana@example.org", mail.Verification{
+				RequestID: "PR-VRFY-0000-0000-0004", Kinds: []request.Kind{request.Deletion}, Link: verifyLink,
+				ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), TeamAddress: team, Location: time.UTC, Language: lang,
+			})
+			require.NoError(t, err)
+			for part, body := range map[string]string{"text": m.Text, "html": m.HTML} {
+				for _, quoted := range regexp.MustCompile(`"[^"<>\n]*"`).FindAllString(body, -1) {
+					if strings.Contains(quoted, "Confirm") {
+						assert.Equal(t, name, quoted, "%s: the button the mail names", part)
+					}
+				}
+				assert.Contains(t, body, name, part)
+			}
+		})
 	}
 }
