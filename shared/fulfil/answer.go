@@ -155,6 +155,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		// The rest is answered on its own only while it is open.
 		OptOutsOnly: optOuts && !r.OnlyOptOuts(),
 		RestOpen:    optOuts && !r.OnlyOptOuts() && !r.Status.Closed(),
+		Child:       r.Subject != nil,
 	}
 	if !optOuts {
 		a.Corrections = r.Corrections

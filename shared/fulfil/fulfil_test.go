@@ -643,3 +643,22 @@ func TestAnOptOutStopsOnlyForAWithdrawalOrADenial(t *testing.T) {
 		assert.Equal(t, runs, slices.Contains(e.store.actions("PR-1"), fulfil.ActionOptOutDone), st)
 	}
 }
+
+// TestTheParentsAnswerSpeaksOfTheChild: the answer to a parent's request
+// about their child says what became of the child's data, which is what
+// the systems acted on.
+func TestTheParentsAnswerSpeaksOfTheChild(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.ChildData)
+	r := e.store.requests["PR-1"]
+	r.Subject = &request.Subject{Email: "leo@example.com", Name: "Leo"}
+	e.store.requests["PR-1"] = r
+	results := runAll(t, e)
+	_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+	require.NoError(t, err)
+	require.Len(t, e.mail.sent, 1)
+	m := e.mail.sent[0]
+	assert.Contains(t, m.Text, "the child")
+	assert.NotContains(t, m.Text, "your data")
+	assert.NotContains(t, m.Text, "about you")
+}

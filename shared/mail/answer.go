@@ -31,7 +31,8 @@ type Answer struct {
 	Systems []AnswerSystem
 	// Withheld lists the data kept under a legal hold, with the reason.
 	Withheld []AnswerHold
-	// NotApplicable names the systems the request did not concern.
+	// NotApplicable names the systems nothing was asked of: they have no
+	// part in this kind of request (they may hold personal data).
 	NotApplicable []string
 	// Corrections are what the requester asked to correct, listed when a
 	// system corrected its record.
@@ -51,6 +52,10 @@ type Answer struct {
 	// for more (Kinds are the opt-outs); RestOpen: that rest is still open,
 	// and answered on its own.
 	OptOutsOnly, RestOpen bool
+	// Child: the request is a parent's about their child's data, which
+	// is what the systems acted on (the answer says "the child's data",
+	// not "your data").
+	Child bool
 }
 
 // AnswerSystem is one system's line of the answer: each system is named
@@ -78,6 +83,7 @@ type answerView struct {
 	Subject       string
 	OptOutsOnly   bool // the opt-outs of a request with more in it
 	RestOpen      bool // and that rest open
+	Child         bool // the data acted on is the requester's child's
 	RequestID     string
 	Kinds         []string
 	ReceivedAt    string // date
@@ -119,7 +125,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))
 	}
-	v.OptOutsOnly, v.RestOpen = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen
+	v.OptOutsOnly, v.RestOpen, v.Child = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen, a.Child
 	switch {
 	case lang == Spanish && a.OptOutsOnly:
 		v.Subject = "Las exclusiones de su solicitud de privacidad " + v.RequestID + " están atendidas"

@@ -61,7 +61,7 @@ What we did in each system:
 			if i > 0 {
 				qw422016.N().S(`; also `)
 			}
-			streamoutcomeEn(qw422016, o)
+			streamoutcomeEn(qw422016, o, v.Child)
 		}
 		qw422016.N().S(`
 `)
@@ -111,7 +111,8 @@ What we kept, and why:
 	}
 	if len(v.NotApplicable) > 0 {
 		qw422016.N().S(`
-These systems hold nothing that this request concerns:
+Nothing was asked of these systems, which have no part in this kind of
+request:
 `)
 		for _, n := range v.NotApplicable {
 			qw422016.N().S(`  - `)
@@ -219,7 +220,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 			if i > 0 {
 				qw422016.N().S(`; also `)
 			}
-			streamoutcomeEn(qw422016, o)
+			streamoutcomeEn(qw422016, o, v.Child)
 		}
 		qw422016.N().S(`</li>
 `)
@@ -274,7 +275,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 `)
 	}
 	if len(v.NotApplicable) > 0 {
-		qw422016.N().S(`<h2 style="font-size: 1.1em;">Systems this request did not concern</h2>
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">Nothing was asked of these systems, which have no part in this kind of request</h2>
 <ul>
 `)
 		for _, n := range v.NotApplicable {
@@ -366,7 +367,7 @@ Lo que hicimos en cada sistema:
 			if i > 0 {
 				qw422016.N().S(`; además, `)
 			}
-			streamoutcomeEs(qw422016, o)
+			streamoutcomeEs(qw422016, o, v.Child)
 		}
 		qw422016.N().S(`
 `)
@@ -416,7 +417,8 @@ Lo que conservamos, y por qué:
 	}
 	if len(v.NotApplicable) > 0 {
 		qw422016.N().S(`
-Estos sistemas no guardan nada a lo que se refiera esta solicitud:
+No se pidió nada a estos sistemas, que no intervienen en este tipo de
+solicitud:
 `)
 		for _, n := range v.NotApplicable {
 			qw422016.N().S(`  - `)
@@ -524,7 +526,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 			if i > 0 {
 				qw422016.N().S(`; además, `)
 			}
-			streamoutcomeEs(qw422016, o)
+			streamoutcomeEs(qw422016, o, v.Child)
 		}
 		qw422016.N().S(`</li>
 `)
@@ -579,7 +581,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 `)
 	}
 	if len(v.NotApplicable) > 0 {
-		qw422016.N().S(`<h2 style="font-size: 1.1em;">Sistemas a los que no se refiere esta solicitud</h2>
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">No se pidió nada a estos sistemas, que no intervienen en este tipo de solicitud</h2>
 <ul>
 `)
 		for _, n := range v.NotApplicable {
@@ -632,22 +634,60 @@ func answerEsHTML(v answerView) string {
 // words of each language; the text and the HTML parts say the same.
 //
 
-func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string) {
+func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 	switch outcome {
 	case OutcomeErased:
-		qw422016.N().S(`deleted; we checked afterwards and it no longer holds your data`)
+		qw422016.N().S(`deleted; we checked afterwards and it no longer holds`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child's data`)
+		} else {
+			qw422016.N().S(`your data`)
+		}
 	case OutcomeErasedKept:
-		qw422016.N().S(`deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about you`)
+		qw422016.N().S(`deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
 	case OutcomeErasedAsk:
 		qw422016.N().S(`deletion requested; this system deletes on its own schedule, and cannot be asked afterwards whether it has`)
 	case OutcomeSuppressed:
-		qw422016.N().S(`you will get no more marketing mail`)
+		if child {
+			qw422016.N().S(`the child will get`)
+		} else {
+			qw422016.N().S(`you will get`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`no more marketing mail`)
 	case OutcomeOptedOut:
-		qw422016.N().S(`it no longer sells or shares your data`)
+		qw422016.N().S(`it no longer sells or shares`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child's data`)
+		} else {
+			qw422016.N().S(`your data`)
+		}
 	case OutcomeExported:
-		qw422016.N().S(`a copy of your data is in the download below`)
+		qw422016.N().S(`a copy of`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child's data`)
+		} else {
+			qw422016.N().S(`your data`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`is in the download below`)
 	case OutcomeNotFound:
-		qw422016.N().S(`it held no data about you`)
+		qw422016.N().S(`it held no data about`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
 	case OutcomeCorrected:
 		qw422016.N().S(`corrected as you asked (see below)`)
 	case OutcomeConfirmed:
@@ -659,36 +699,74 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string) {
 	}
 }
 
-func writeoutcomeEn(qq422016 qtio422016.Writer, outcome string) {
+func writeoutcomeEn(qq422016 qtio422016.Writer, outcome string, child bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamoutcomeEn(qw422016, outcome)
+	streamoutcomeEn(qw422016, outcome, child)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func outcomeEn(outcome string) string {
+func outcomeEn(outcome string, child bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writeoutcomeEn(qb422016, outcome)
+	writeoutcomeEn(qb422016, outcome, child)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
 }
 
-func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string) {
+func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 	switch outcome {
 	case OutcomeErased:
-		qw422016.N().S(`eliminados; lo comprobamos después y ya no guarda sus datos`)
+		qw422016.N().S(`eliminados; lo comprobamos después y ya no guarda`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`los datos del menor`)
+		} else {
+			qw422016.N().S(`sus datos`)
+		}
 	case OutcomeErasedKept:
-		qw422016.N().S(`eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre usted`)
+		qw422016.N().S(`eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`el menor`)
+		} else {
+			qw422016.N().S(`usted`)
+		}
 	case OutcomeErasedAsk:
 		qw422016.N().S(`eliminación solicitada; este sistema elimina según su propio calendario, y no se le puede preguntar después si ya lo hizo`)
 	case OutcomeSuppressed:
-		qw422016.N().S(`no recibirá más correo de marketing`)
+		if child {
+			qw422016.N().S(`el menor no recibirá`)
+		} else {
+			qw422016.N().S(`no recibirá`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`más correo de marketing`)
 	case OutcomeOptedOut:
-		qw422016.N().S(`ya no vende ni comparte sus datos`)
+		qw422016.N().S(`ya no vende ni comparte`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`los datos del menor`)
+		} else {
+			qw422016.N().S(`sus datos`)
+		}
 	case OutcomeExported:
-		qw422016.N().S(`una copia de sus datos está en la descarga de abajo`)
+		qw422016.N().S(`una copia de`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`los datos del menor`)
+		} else {
+			qw422016.N().S(`sus datos`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`está en la descarga de abajo`)
 	case OutcomeNotFound:
-		qw422016.N().S(`no guardaba datos sobre usted`)
+		qw422016.N().S(`no guardaba datos sobre`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`el menor`)
+		} else {
+			qw422016.N().S(`usted`)
+		}
 	case OutcomeCorrected:
 		qw422016.N().S(`corregido como pidió (ver abajo)`)
 	case OutcomeConfirmed:
@@ -700,15 +778,15 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string) {
 	}
 }
 
-func writeoutcomeEs(qq422016 qtio422016.Writer, outcome string) {
+func writeoutcomeEs(qq422016 qtio422016.Writer, outcome string, child bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamoutcomeEs(qw422016, outcome)
+	streamoutcomeEs(qw422016, outcome, child)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func outcomeEs(outcome string) string {
+func outcomeEs(outcome string, child bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writeoutcomeEs(qb422016, outcome)
+	writeoutcomeEs(qb422016, outcome, child)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -195,3 +195,44 @@ func TestTheOptOutsAnswerSaysTheRestComesOnlyWhileItIsOpen(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, m.Text+m.HTML, "answered on its own")
 }
+
+// TestAnswerToAParentSpeaksOfTheChild: the answer to a parent's request
+// about their child's data says what was done with the child's data, not
+// "your data"; the systems nothing was asked of are not said to hold
+// nothing (they may hold personal data; they have no part in the request).
+func TestAnswerToAParentSpeaksOfTheChild(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.ChildData}, ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+		Systems: []mail.AnswerSystem{
+			{Title: "Customer accounts", Outcome: mail.OutcomeErased},
+			{Title: "Payment processor", Outcome: mail.OutcomeNotFound},
+			{Title: "Newsletter list", Outcome: mail.OutcomeSuppressed},
+		},
+		NotApplicable: []string{"Website analytics"},
+		TeamAddress:   "privacy@productionflow.example", Location: time.UTC, Child: true,
+	}
+	m, err := mail.RenderAnswer("sam@example.com", a)
+	require.NoError(t, err)
+	for _, part := range []string{m.Text, m.HTML} {
+		assert.Contains(t, part, "it no longer holds the child")
+		assert.Contains(t, part, "it held no data about the child")
+		assert.Contains(t, part, "the child will get no more marketing mail")
+		assert.NotContains(t, part, "your data")
+		assert.NotContains(t, part, "about you")
+		assert.NotContains(t, part, "hold nothing")
+		assert.Contains(t, part, "Nothing was asked of these systems")
+	}
+	a.Language = "es"
+	m, err = mail.RenderAnswer("sam@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "ya no guarda los datos del menor")
+	assert.Contains(t, m.Text, "no guardaba datos sobre el menor")
+	assert.NotContains(t, m.Text, "sus datos")
+	assert.Contains(t, m.Text, "No se pidió nada a estos sistemas")
+
+	a.Child, a.Language = false, ""
+	m, err = mail.RenderAnswer("ada@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "it no longer holds your data")
+	assert.Contains(t, m.Text, "it held no data about you")
+}
