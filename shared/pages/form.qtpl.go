@@ -227,7 +227,7 @@ func streamformEN(qw422016 *qt422016.Writer, v View, d Form) {
 	}
 	qw422016.N().S(` aria-describedby="isAgent-hint">
     <label for="isAgent">I am an authorized agent making this request for the person named above</label>
-    <p class="hint" id="isAgent-hint">We will ask for your written permission and will still ask the person to confirm their identity with us directly.</p>
+    <p class="hint" id="isAgent-hint">We write to the person at the email address above and ask them to confirm this request with us directly; nothing is done before they do. The privacy team may also ask you for their signed permission.</p>
   </div>
   `)
 	streamtext(qw422016, field("agentName", "Agent's name", d.Values.AgentName, "section-agent name", d.Errors, false))
@@ -581,7 +581,7 @@ func streamformES(qw422016 *qt422016.Writer, v View, d Form) {
 	}
 	qw422016.N().S(` aria-describedby="isAgent-hint">
     <label for="isAgent">Soy un agente autorizado y hago esta solicitud en nombre de la persona indicada arriba</label>
-    <p class="hint" id="isAgent-hint">Le pediremos su autorización por escrito y, aun así, le pediremos a la persona que confirme su identidad directamente con nosotros.</p>
+    <p class="hint" id="isAgent-hint">Escribimos a la persona al correo electrónico indicado arriba y le pedimos que confirme esta solicitud directamente con nosotros; no hacemos nada antes de que lo haga. El equipo de privacidad también puede pedirle a usted su autorización firmada.</p>
   </div>
   `)
 	streamtext(qw422016, field("agentName", "Nombre del agente", d.Values.AgentName, "section-agent name", d.Errors, false))

@@ -51,11 +51,53 @@ func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 			}
 			qw422016.N().S(`</ul>
 `)
+			if r.Agent != nil {
+				qw422016.N().S(`<p>You sent it as an authorized agent: we write to the person you act for, at the email address you gave for them, not to you.</p>`)
+			}
+			qw422016.N().S(`
+`)
 			if r.OnlyOptOuts() {
 				qw422016.N().S(`
-<p>We have recorded your opt-out. We act on it by <strong>`)
+<p>We have recorded `)
+				if r.Agent != nil {
+					qw422016.N().S(`the`)
+				} else {
+					qw422016.N().S(`your`)
+				}
+				qw422016.N().S(` opt-out. We act on it by <strong>`)
 				qw422016.E().S(v.Date(r.Due.OptOut))
-				qw422016.N().S(`</strong> at the latest. We have sent a confirmation to your email address.</p>
+				qw422016.N().S(`</strong> at the latest. We have sent a confirmation to `)
+				if r.Agent != nil {
+					qw422016.N().S(`their`)
+				} else {
+					qw422016.N().S(`your`)
+				}
+				qw422016.N().S(` email address.</p>
+`)
+			} else if r.Agent != nil {
+				qw422016.N().S(`
+<h2>What happens next</h2>
+<ol>
+`)
+				if r.VerifyLinkUntil.IsZero() {
+					qw422016.N().S(`
+  <li>We have sent an acknowledgement to their email address.</li>
+  <li>We will email them a link to confirm the request with us directly. Nothing is shown or deleted until they do.</li>
+`)
+				} else {
+					qw422016.N().S(`
+  <li>We have sent an acknowledgement to their email address, with a link to confirm the request with us directly; it works until `)
+					qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
+					qw422016.N().S(`. Nothing is shown or deleted until they do.</li>
+`)
+				}
+				qw422016.N().S(`
+  <li>We will answer them by <strong>`)
+				qw422016.E().S(v.Date(r.Due.Response))
+				qw422016.N().S(`</strong>. If we need more time we will tell them why before then; we can extend once, to `)
+				qw422016.E().S(v.Date(r.Due.Extended))
+				qw422016.N().S(` at the latest.</li>
+</ol>
 `)
 			} else {
 				qw422016.N().S(`
@@ -156,11 +198,53 @@ func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 			}
 			qw422016.N().S(`</ul>
 `)
+			if r.Agent != nil {
+				qw422016.N().S(`<p>La envió como agente autorizado: escribimos a la persona a la que representa, al correo electrónico que nos dio de ella, no a usted.</p>`)
+			}
+			qw422016.N().S(`
+`)
 			if r.OnlyOptOuts() {
 				qw422016.N().S(`
-<p>Registramos su solicitud de exclusión. La atenderemos a más tardar el <strong>`)
+<p>Registramos `)
+				if r.Agent != nil {
+					qw422016.N().S(`la`)
+				} else {
+					qw422016.N().S(`su`)
+				}
+				qw422016.N().S(` solicitud de exclusión. La atenderemos a más tardar el <strong>`)
 				qw422016.E().S(v.Date(r.Due.OptOut))
-				qw422016.N().S(`</strong>. Le enviamos una confirmación a su correo electrónico.</p>
+				qw422016.N().S(`</strong>. Enviamos una confirmación a `)
+				if r.Agent != nil {
+					qw422016.N().S(`su correo electrónico (el de la persona a la que representa)`)
+				} else {
+					qw422016.N().S(`su correo electrónico`)
+				}
+				qw422016.N().S(`.</p>
+`)
+			} else if r.Agent != nil {
+				qw422016.N().S(`
+<h2>Qué sucede ahora</h2>
+<ol>
+`)
+				if r.VerifyLinkUntil.IsZero() {
+					qw422016.N().S(`
+  <li>Enviamos un acuse de recibo al correo electrónico de la persona a la que representa.</li>
+  <li>Le enviaremos por correo electrónico un enlace para que confirme la solicitud directamente con nosotros. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+`)
+				} else {
+					qw422016.N().S(`
+  <li>Enviamos un acuse de recibo al correo electrónico de la persona a la que representa, con un enlace para que confirme la solicitud directamente con nosotros; funciona hasta el `)
+					qw422016.E().S(v.DateTime(r.VerifyLinkUntil))
+					qw422016.N().S(`. No mostraremos ni eliminaremos nada hasta que lo confirme.</li>
+`)
+				}
+				qw422016.N().S(`
+  <li>Le responderemos a esa persona a más tardar el <strong>`)
+				qw422016.E().S(v.Date(r.Due.Response))
+				qw422016.N().S(`</strong>. Si necesitamos más tiempo, se lo informaremos antes de esa fecha y le explicaremos el motivo; podemos extender el plazo una sola vez, hasta el `)
+				qw422016.E().S(v.Date(r.Due.Extended))
+				qw422016.N().S(` a más tardar.</li>
+</ol>
 `)
 			} else {
 				qw422016.N().S(`

@@ -1,0 +1,50 @@
+package pages_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/pages"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// TestAnAgentsReceiptSaysWhoIsWrittenTo: an authorized agent who used the
+// form is told that the acknowledgement, the link to confirm and the
+// answer go to the person they act for (the requester of record, whose
+// address they gave), not to them; a person for themselves is told "you".
+func TestAnAgentsReceiptSaysWhoIsWrittenTo(t *testing.T) {
+	due := time.Date(2027, 1, 14, 23, 59, 0, 0, time.UTC)
+	r := &request.Request{ID: "PR-AGNT-0001", Kinds: []request.Kind{request.Deletion}, Channel: request.Web,
+		Requester:       request.Identity{Name: "John Client", Email: "john@example.com"},
+		Agent:           &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"},
+		VerifyLinkUntil: due.Add(-38 * 24 * time.Hour), Due: request.Due{Response: due, Extended: due.Add(45 * 24 * time.Hour)}}
+	render := func(lang string, r *request.Request) string {
+		w := httptest.NewRecorder()
+		require.NoError(t, pages.Render(w, http.StatusOK, "receipt", benchView(lang, pages.Submitted{Request: r})))
+		return w.Body.String()
+	}
+	en := render("en", r)
+	assert.Contains(t, en, "we write to the person you act for")
+	assert.Contains(t, en, "acknowledgement to their email address, with a link to confirm the request with us directly")
+	assert.Contains(t, en, "We will answer them by")
+	assert.NotContains(t, en, "your email address")
+	es := render("es", r)
+	assert.Contains(t, es, "escribimos a la persona a la que representa")
+	assert.NotContains(t, es, "Le enviamos un acuse de recibo a su correo electrónico")
+
+	optOut := *r
+	optOut.Kinds, optOut.Due.OptOut = []request.Kind{request.OptOutSale}, due
+	assert.Contains(t, render("en", &optOut), "We have sent a confirmation to their email address.")
+
+	self := *r
+	self.Agent = nil
+	own := render("en", &self)
+	assert.Contains(t, own, "acknowledgement to your email address, with a link to confirm it is you")
+	assert.False(t, strings.Contains(own, "act for"))
+}
