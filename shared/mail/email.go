@@ -45,7 +45,7 @@ func RenderUnclearReply(to string, u UnclearReply) (Message, error) {
 		AnswerBy:    dateIn(lang, in(u.Due.Response, u.Location)),
 		Choices:     titlesIn(request.Kinds, lang),
 		TeamAddress: clean(u.TeamAddress),
-		FormURL:     clean(u.FormURL),
+		FormURL:     formIn(lang, u.FormURL),
 	}
 	subject := "Your message to our privacy team: what would you like us to do? (request " + v.RequestID + ")"
 	if lang == Spanish {
@@ -78,7 +78,7 @@ func RenderUnreadableReply(to string, u UnreadableReply) (Message, error) {
 		return Message{}, err
 	}
 	lang := language(u.Language)
-	v := unreadableView{Name: clean(u.Name), TeamAddress: clean(u.TeamAddress), FormURL: clean(u.FormURL)}
+	v := unreadableView{Name: clean(u.Name), TeamAddress: clean(u.TeamAddress), FormURL: formIn(lang, u.FormURL)}
 	subject := "We could not read your message to our privacy team"
 	if lang == Spanish {
 		subject = "No pudimos leer su mensaje a nuestro equipo de privacidad"
@@ -135,7 +135,7 @@ func RenderAgentAcknowledgement(to string, a AgentAcknowledgement) (Message, err
 		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
-		FormURL:     clean(a.FormURL),
+		FormURL:     formIn(lang, a.FormURL),
 	}
 	subject := "We received the privacy request you sent on someone's behalf " + v.RequestID
 	if lang == Spanish {

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,27 @@ func language(s string) string {
 		return Spanish
 	}
 	return English
+}
+
+// formIn is the request form at raw (FORM_URL) as a mail in language lang
+// links it: Spanish mail links the Spanish form, raw with lang=es in its
+// query, which the form reads first (pages.Choose); English mail links raw,
+// which shows the form in English unless the browser prefers Spanish. A
+// raw address that does not parse is left as it is. Every mail that offers
+// the form takes its link from here.
+func formIn(lang, raw string) string {
+	raw = clean(raw)
+	if lang != Spanish || raw == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set("lang", Spanish)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // kindTitle is a kind in plain words in language lang.

@@ -1,6 +1,9 @@
 package mail_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/clock"
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -254,4 +258,56 @@ func TestRequesterValuesEscapedInSpanish(t *testing.T) {
 		_, err := mail.RenderAcknowledgement("dana@example.com\r\nBcc: x@example.com", a)
 		require.ErrorIs(t, err, mail.ErrRecipient)
 	})
+}
+
+// TestSpanishMailLinksTheSpanishForm: every mail that offers the request
+// form (the agent's acknowledgement does not) links, in Spanish, the address the form answers in Spanish (its
+// lang query, which pages.Choose reads before the browser's preference),
+// and in English the plain form, in both parts.
+func TestSpanishMailLinksTheSpanishForm(t *testing.T) {
+	received := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
+	due := request.Due{Response: received.AddDate(0, 0, 45)}
+	render := map[string]func(lang, form string) (mail.Message, error){
+		"acknowledgement": func(lang, form string) (mail.Message, error) {
+			return mail.RenderAcknowledgement("lucia@example.com", mail.Acknowledgement{RequestID: "PR-1", Kinds: []request.Kind{request.Deletion},
+				ReceivedAt: received, Due: due, TeamAddress: team, FormURL: form, Language: lang})
+		},
+		"unclear": func(lang, form string) (mail.Message, error) {
+			return mail.RenderUnclearReply("lucia@example.com", mail.UnclearReply{RequestID: "PR-1", ReceivedAt: received, Due: due,
+				TeamAddress: team, FormURL: form, Language: lang})
+		},
+		"unreadable": func(lang, form string) (mail.Message, error) {
+			return mail.RenderUnreadableReply("lucia@example.com", mail.UnreadableReply{TeamAddress: team, FormURL: form, Language: lang})
+		},
+		"unverified": func(lang, form string) (mail.Message, error) {
+			return mail.RenderUnverified("lucia@example.com", mail.Unverified{RequestID: "PR-1", Kinds: []request.Kind{request.Deletion},
+				ReceivedAt: received, Days: 7, TeamAddress: team, FormURL: form, Language: lang})
+		},
+	}
+	tests := []struct {
+		lang, form, want string
+	}{
+		{"es", form, form + "?lang=es"},
+		{"es-MX", "https://privacy.productionflow.example/requests/?src=mail#form", "https://privacy.productionflow.example/requests/?lang=es&src=mail#form"},
+		{"en", form, form},
+		{"", form, form},
+	}
+	formLink := regexp.MustCompile(`https://privacy\.productionflow\.example/[^\s"<,]*`)
+	for name, r := range render {
+		for _, tt := range tests {
+			t.Run(name+"/"+tt.lang, func(t *testing.T) {
+				m, err := r(tt.lang, tt.form)
+				require.NoError(t, err)
+				for part, body := range map[string]string{"text": m.Text, "html": strings.ReplaceAll(m.HTML, "&amp;", "&")} {
+					links := formLink.FindAllString(body, -1)
+					require.NotEmpty(t, links, part)
+					for _, l := range links {
+						assert.Equal(t, tt.want, l, part)
+					}
+				}
+				page := httptest.NewRequest(http.MethodGet, tt.want, nil)
+				assert.Equal(t, pages.Language(tt.lang), pages.Choose(page, ""), "the form the link opens is in the mail's language")
+			})
+		}
+	}
 }

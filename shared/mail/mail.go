@@ -205,7 +205,7 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		OptOutsDone: a.OptOutsDone,
 		Expedited:   a.Expedited,
 		TeamAddress: clean(a.TeamAddress),
-		FormURL:     clean(a.FormURL),
+		FormURL:     formIn(lang, a.FormURL),
 	}
 	if v.Verify && a.VerifyLink != "" {
 		v.VerifyLink, v.VerifyLinkUntil = clean(a.VerifyLink), dateTimeIn(lang, in(a.VerifyLinkUntil, a.Location))

@@ -113,7 +113,7 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 		Days:       u.Days,
 		Deletion: (slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData)) &&
 			!slices.Contains(u.Kinds, request.OptOutSale),
-		FormURL:     clean(u.FormURL),
+		FormURL:     formIn(lang, u.FormURL),
 		TeamAddress: clean(u.TeamAddress),
 		StatusLink:  clean(u.StatusLink),
 	}
