@@ -247,7 +247,9 @@ func streamstatusGoneEN(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "This link no longer works")
 	qw422016.N().S(`
 <h1>This link no longer works</h1>
-<p>Links to a request's status stop working when our privacy team withdraws them, some time after the request closed, or once the request's record is deleted at the end of its retention. A later email from us about the request carries a new link. To ask about your request, write to the privacy team at `)
+<p>Links to a request's status stop working when our privacy team withdraws them, `)
+	qw422016.N().D(status.TTLDays())
+	qw422016.N().S(` days after the email that carried the link, or once the request's record is deleted at the end of its retention. A later email from us about the request carries a new link. To ask about your request, write to the privacy team at `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` and quote your request ID.</p>
 `)
@@ -493,7 +495,9 @@ func streamstatusGoneES(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Este enlace ya no funciona")
 	qw422016.N().S(`
 <h1>Este enlace ya no funciona</h1>
-<p>Los enlaces al estado de una solicitud dejan de funcionar cuando nuestro equipo de privacidad los retira, algún tiempo después de que la solicitud se cierre, o cuando se elimina su registro al final del plazo de conservación. Un correo posterior nuestro sobre la solicitud lleva un enlace nuevo. Para preguntar por su solicitud, escriba al equipo de privacidad a `)
+<p>Los enlaces al estado de una solicitud dejan de funcionar cuando nuestro equipo de privacidad los retira, `)
+	qw422016.N().D(status.TTLDays())
+	qw422016.N().S(` días después del correo que llevaba el enlace, o cuando se elimina su registro al final del plazo de conservación. Un correo posterior nuestro sobre la solicitud lleva un enlace nuevo. Para preguntar por su solicitud, escriba al equipo de privacidad a `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` e indique el número de solicitud.</p>
 `)

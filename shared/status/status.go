@@ -30,6 +30,9 @@ import (
 // (90 days at most) and is kept after it closes (24 months).
 const TTL = (90 + 2*365 + 31) * 24 * time.Hour
 
+// TTLDays is TTL in days, as pages say it.
+func TTLDays() int { return int(TTL / (24 * time.Hour)) }
+
 // Errors Look returns; the page maps ErrUnknown to 404 and ErrGone to 410.
 var (
 	ErrUnknown = errors.New("status: unknown link")

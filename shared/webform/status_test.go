@@ -2,6 +2,7 @@ package webform_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -143,6 +144,7 @@ func TestStatusPage(t *testing.T) {
 		gone := s.get(target)
 		assert.Equal(t, http.StatusGone, gone.Code)
 		assert.Contains(t, gone.Body.String(), "This link no longer works")
+		assert.Contains(t, gone.Body.String(), fmt.Sprintf("%d days after the email that carried the link", int(status.TTL/(24*time.Hour))), "the link's lifetime, as Look expires it")
 		assert.NotContains(t, gone.Body.String(), strings.TrimPrefix(target, "/status?t="))
 
 		s.store.events = nil
