@@ -463,7 +463,7 @@ func (h *Handler) submitJSON(w http.ResponseWriter, r *http.Request, gpc bool) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "request body larger than 32 KiB"})
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed JSON: " + jsonProblem(err)})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": jsonProblem(err)})
 		return
 	}
 	if dec.More() {
@@ -586,25 +586,30 @@ func tooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
-// jsonProblem describes a decoding error without echoing the input.
+// jsonProblem describes a decoding error without echoing the input. A
+// body that is JSON but not an object (an array, a string, a number) is
+// said to be one; a value of the wrong type inside it is named by its
+// field's path (child.email), never by an empty name.
 func jsonProblem(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return "syntax error"
+		return "malformed JSON: syntax error"
+	case errors.As(err, &typ) && typ.Field == "":
+		return "the body must be a JSON object"
 	case errors.As(err, &typ):
-		return "field " + typ.Field + " has the wrong type"
+		return "malformed JSON: field " + strconv.Quote(typ.Field) + " has the wrong type"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "body is empty or cut short"
+		return "malformed JSON: body is empty or cut short"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		if len(name) > 40 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return "unknown field"
+			return "malformed JSON: unknown field"
 		}
-		return "unknown field " + strconv.Quote(name)
+		return "malformed JSON: unknown field " + strconv.Quote(name)
 	}
-	return "cannot decode"
+	return "malformed JSON: cannot decode"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -214,7 +214,12 @@ func TestSubmitJSON(t *testing.T) {
 	}{
 		{"field errors", `{"submissionId":"` + formID + `","kinds":[],"name":"","email":"x"}`, 400, `"email"`},
 		{"unknown field", `{"submissionId":"` + formID + `","admin":true}`, 400, "unknown field"},
-		{"wrong type", `{"kinds":"deletion"}`, 400, "wrong type"},
+		{"wrong type", `{"kinds":"deletion"}`, 400, `{"error":"malformed JSON: field \"kinds\" has the wrong type"}`},
+		{"wrong type inside", `{"child":{"email":7}}`, 400, `{"error":"malformed JSON: field \"child.email\" has the wrong type"}`},
+		{"an array", `[]`, 400, `{"error":"the body must be a JSON object"}`},
+		{"an array of the object", `[` + good + `]`, 400, `{"error":"the body must be a JSON object"}`},
+		{"a string", `"deletion"`, 400, `{"error":"the body must be a JSON object"}`},
+		{"a number", `42`, 400, `{"error":"the body must be a JSON object"}`},
 		{"syntax", `{"kinds":`, 400, "malformed JSON"},
 		{"two objects", good + good, 400, "one object"},
 		{"empty", ``, 400, "malformed JSON"},
@@ -226,6 +231,8 @@ func TestSubmitJSON(t *testing.T) {
 			res, body := serve(h, postJSON(tt.body))
 			assert.Equal(t, tt.status, res.StatusCode)
 			assert.Contains(t, body, tt.want)
+			assert.NotContains(t, body, "field  ", "a field is never named by an empty name")
+			assert.NotContains(t, body, `field \"\"`)
 			assert.Equal(t, "application/json", res.Header.Get("Content-Type"))
 		})
 	}
