@@ -90,9 +90,34 @@ func DenialReasonsFor(k request.Kind) []string {
 	return out
 }
 
-// DenialReasonWords is reason in words, in language lang ("es" or English):
-// what the requester reads, and the team chooses from. "" for a reason
-// that is not one of DenialReasons.
+// DenialReasonWordsFor is reason in words for a denial of kind k, in
+// language lang: what the requester reads, and the team chooses from.
+// Security is the one reason whose words depend on the kind: disclosure is
+// what a request to know risks, keeping data what a deletion's security
+// exception allows, doing it what the others risk.
+func DenialReasonWordsFor(reason string, k request.Kind, lang string) string {
+	if reason != DenySecurity {
+		return DenialReasonWords(reason, lang)
+	}
+	es := language(lang) == Spanish
+	switch k {
+	case request.AccessCategories, request.AccessSpecific, request.Portability:
+		return DenialReasonWords(reason, lang)
+	case request.Deletion, request.ChildData:
+		if es {
+			return "Necesitamos conservarlos para ayudar a garantizar la seguridad e integridad de nuestros sistemas y de su cuenta (por ejemplo, para detectar fraudes o incidentes de seguridad)."
+		}
+		return "We need to keep it to help ensure the security and integrity of our systems and your account (for example, to detect fraud or security incidents)."
+	}
+	if es {
+		return "Hacerlo pondría en un riesgo considerable la seguridad de sus datos, de su cuenta o de nuestros sistemas."
+	}
+	return "Doing it would create a substantial risk to the security of your data, your account or our systems."
+}
+
+// DenialReasonWords is reason in words, in language lang ("es" or English),
+// whatever the kind (DenialReasonWordsFor says it for one kind). "" for a
+// reason that is not one of DenialReasons.
 func DenialReasonWords(reason, lang string) string {
 	es := language(lang) == Spanish
 	switch reason {
@@ -176,7 +201,7 @@ func RenderDenialNotice(to string, n DenialNotice) (Message, error) {
 	lang := language(n.Language)
 	v := denialView{StatusLink: clean(n.StatusLink), RequestID: clean(n.RequestID), ReceivedAt: dateOf(lang, in(n.ReceivedAt, n.Location)), TeamAddress: clean(n.TeamAddress)}
 	for _, it := range n.Items {
-		v.Items = append(v.Items, denialItemView{Kind: clean(kindTitle(it.Kind, lang)), Reason: DenialReasonWords(it.Reason, lang), Detail: clean(it.Detail)})
+		v.Items = append(v.Items, denialItemView{Kind: clean(kindTitle(it.Kind, lang)), Reason: DenialReasonWordsFor(it.Reason, it.Kind, lang), Detail: clean(it.Detail)})
 	}
 	subject := "Our answer to your privacy request " + v.RequestID + ": we cannot carry it out"
 	if lang == Spanish {

@@ -73,3 +73,21 @@ func TestRenderDenialNotice(t *testing.T) {
 	}
 	assert.Empty(t, mail.DenialReasonWords("made-up", "en"))
 }
+
+// TestSecurityDenialSaysWhatTheKindRisks: a deletion refused for security
+// is not told that "disclosing" its data would be a risk (nothing is
+// disclosed in a deletion): its words are the deletion's security
+// exception; a request to know keeps the disclosure words.
+func TestSecurityDenialSaysWhatTheKindRisks(t *testing.T) {
+	m, err := mail.RenderDenialNotice("ada@example.com", mail.DenialNotice{RequestID: "PR-1", ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+		Items: []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenySecurity}, {Kind: request.AccessSpecific, Reason: mail.DenySecurity}},
+		TeamAddress: "privacy@productionflow.example", Location: time.UTC})
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "help ensure the security and integrity")
+	assert.Equal(t, 1, strings.Count(m.Text, "Disclosing it"), "only for the request to know")
+	for _, k := range request.Kinds {
+		for _, lang := range []string{"", "es"} {
+			assert.NotEmpty(t, mail.DenialReasonWordsFor(mail.DenySecurity, k, lang), "%s %s", k, lang)
+		}
+	}
+}
