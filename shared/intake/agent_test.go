@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/productionflow/privacy-desk/shared/token"
+	"github.com/productionflow/privacy-desk/shared/verify"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -43,4 +46,44 @@ func TestAnAgentsMailWaitsForTheConsumer(t *testing.T) {
 	assert.False(t, r.ConsumerUnknown())
 	require.NoError(t, svc.StartWorkflows(ctx, r))
 	assert.Equal(t, []string{"john@example.com"}, started)
+}
+
+// TestAnAgentsFormRequestTellsThePerson: a request an authorized agent made
+// on the form is acknowledged to the person it is for, who did not make
+// it: the mail names the agent, asks them to confirm only if they want us
+// to act, and closes it if they asked nobody; and the button it names is
+// the page's.
+func TestAnAgentsFormRequestTellsThePerson(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	svc.VerifyLinks = &verify.Links{Tokens: token.NewMemStore(), Issuer: token.Issuer{Now: func() time.Time { return now }}, Base: "https://privacy.example/verify"}
+	svc.StartWorkflow = func(context.Context, *request.Request) error { return nil }
+
+	sub := validSubmission()
+	sub.SourceID = "web-agent-0001-abcdefgh"
+	sub.Requester = request.Identity{Name: "John Client", Email: "john@example.com"}
+	sub.Agent = &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"}
+	_, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	require.Len(t, mailer.sent, 1)
+	m := mailer.sent[0]
+	assert.Equal(t, []string{"john@example.com"}, m.To)
+	for _, part := range []string{m.Text, m.HTML} {
+		assert.Contains(t, part, "An authorized")
+		assert.Contains(t, part, "Alex Agent")
+		assert.Contains(t, part, "If you did not ask anyone to make this")
+		assert.NotContains(t, part, "Confirm that it is you who made this request")
+	}
+	assert.Contains(t, m.Text, `press the "Confirm my request" button`)
+
+	own := validSubmission()
+	own.SourceID = "web-own-00001-abcdefgh"
+	own.Requester = request.Identity{Name: "Ada", Email: "ada@example.com"}
+	_, err = svc.Submit(ctx, own)
+	require.NoError(t, err)
+	require.Len(t, mailer.sent, 2)
+	assert.Contains(t, mailer.sent[1].Text, "Confirm that it is you who made this request")
+	assert.NotContains(t, mailer.sent[1].Text, "authorized")
 }

@@ -23,7 +23,14 @@ func streamackEnText(qw422016 *qt422016.Writer, v ackView) {
 
 We received your request on `)
 	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`.
+	qw422016.N().S(`.`)
+	if v.Agent != "" {
+		qw422016.N().S(` An authorized
+agent made it for you: `)
+		qw422016.N().S(v.Agent)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`
 
 Request ID: `)
 	qw422016.N().S(v.RequestID)
@@ -42,23 +49,47 @@ You asked us to:
 What happens next
 `)
 	if v.VerifyLink != "" {
-		qw422016.N().S(`1. Confirm that it is you who made this request: open this link and
-   press the "Confirm" button.
+		if v.Agent != "" {
+			qw422016.N().S(`1. If you want us to act on it, confirm the request: open this link and
+   press the "Confirm my request" button.
 
    `)
-		qw422016.N().S(v.VerifyLink)
-		qw422016.N().S(`
+			qw422016.N().S(v.VerifyLink)
+			qw422016.N().S(`
 
    The link works once, until `)
-		qw422016.N().S(v.VerifyLinkUntil)
-		qw422016.N().S(`.
+			qw422016.N().S(v.VerifyLinkUntil)
+			qw422016.N().S(`.
+   We only act once you have confirmed it, so that nobody can see or
+   delete your data in your name. If you did not ask anyone to make this
+   request for you, do nothing: it will be closed.
+`)
+		} else {
+			qw422016.N().S(`1. Confirm that it is you who made this request: open this link and
+   press the "Confirm my request" button.
+
+   `)
+			qw422016.N().S(v.VerifyLink)
+			qw422016.N().S(`
+
+   The link works once, until `)
+			qw422016.N().S(v.VerifyLinkUntil)
+			qw422016.N().S(`.
    We only act once you have confirmed it, so that nobody can see or
    delete your data in your name. If you did not make this request, do
    nothing: it will be closed.
 `)
+		}
 	} else if v.Verify {
-		qw422016.N().S(`1. We will email you a link to confirm that it is you who made this
-   request. We only act once you have confirmed it, so that nobody can see
+		qw422016.N().S(`1. We will email you a link to confirm `)
+		if v.Agent != "" {
+			qw422016.N().S(`the request if you want us to act on
+   it`)
+		} else {
+			qw422016.N().S(`that it is you who made this
+   request`)
+		}
+		qw422016.N().S(`. We only act once you have confirmed it, so that nobody can see
    or delete your data in your name.
 `)
 	}
@@ -166,7 +197,13 @@ func streamackEnHTML(qw422016 *qt422016.Writer, v ackView) {
 <p>Hello,</p>
 <p>We received your request on `)
 	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`.</p>
+	qw422016.N().S(`.`)
+	if v.Agent != "" {
+		qw422016.N().S(` An authorized agent made it for you: `)
+		qw422016.E().S(v.Agent)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`</p>
 <p>Request ID: <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong><br>
@@ -187,16 +224,34 @@ Please quote it if you write to us about this request.</p>
 <ol>
 `)
 	if v.VerifyLink != "" {
-		qw422016.N().S(`<li>Confirm that it is you who made this request:
+		qw422016.N().S(`<li>`)
+		if v.Agent != "" {
+			qw422016.N().S(`If you want us to act on it, confirm the request:`)
+		} else {
+			qw422016.N().S(`Confirm that it is you who made this request:`)
+		}
+		qw422016.N().S(`
 <p><a href="`)
 		streamhref(qw422016, v.VerifyLink)
 		qw422016.N().S(`" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Confirm my request</a></p>
-<p>The link opens a page with a "Confirm" button. It works once, until `)
+<p>The link opens a page with a "Confirm my request" button. It works once, until `)
 		qw422016.E().S(v.VerifyLinkUntil)
-		qw422016.N().S(`. We only act once you have confirmed it, so that nobody can see or delete your data in your name. If you did not make this request, do nothing: it will be closed.</p></li>
+		qw422016.N().S(`. We only act once you have confirmed it, so that nobody can see or delete your data in your name. `)
+		if v.Agent != "" {
+			qw422016.N().S(`If you did not ask anyone to make this request for you, do nothing: it will be closed.`)
+		} else {
+			qw422016.N().S(`If you did not make this request, do nothing: it will be closed.`)
+		}
+		qw422016.N().S(`</p></li>
 `)
 	} else if v.Verify {
-		qw422016.N().S(`<li>We will email you a link to confirm that it is you who made this request. We only act once you have confirmed it, so that nobody can see or delete your data in your name.</li>
+		qw422016.N().S(`<li>We will email you a link to confirm `)
+		if v.Agent != "" {
+			qw422016.N().S(`the request if you want us to act on it`)
+		} else {
+			qw422016.N().S(`that it is you who made this request`)
+		}
+		qw422016.N().S(`. We only act once you have confirmed it, so that nobody can see or delete your data in your name.</li>
 `)
 	}
 	if v.Verify && v.Late {
@@ -274,7 +329,14 @@ func streamackEsText(qw422016 *qt422016.Writer, v ackView) {
 Recibimos su solicitud el
 `)
 	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`.
+	qw422016.N().S(`.`)
+	if v.Agent != "" {
+		qw422016.N().S(` Un agente autorizado la hizo en su
+nombre: `)
+		qw422016.N().S(v.Agent)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`
 
 Número de solicitud: `)
 	qw422016.N().S(v.RequestID)
@@ -293,23 +355,47 @@ Usted nos pidió:
 Qué sucede ahora
 `)
 	if v.VerifyLink != "" {
-		qw422016.N().S(`1. Confirme que fue usted quien hizo esta solicitud: abra este enlace y
-   pulse el botón "Confirmar".
+		if v.Agent != "" {
+			qw422016.N().S(`1. Si quiere que actuemos, confirme la solicitud: abra este enlace y
+   pulse el botón "Confirmar mi solicitud".
 
    `)
-		qw422016.N().S(v.VerifyLink)
-		qw422016.N().S(`
+			qw422016.N().S(v.VerifyLink)
+			qw422016.N().S(`
 
    El enlace funciona una sola vez, hasta el `)
-		qw422016.N().S(v.VerifyLinkUntil)
-		qw422016.N().S(`.
+			qw422016.N().S(v.VerifyLinkUntil)
+			qw422016.N().S(`.
+   Solo actuaremos una vez que lo haya confirmado, para que nadie pueda
+   ver ni eliminar sus datos en su nombre. Si usted no pidió a nadie que
+   hiciera esta solicitud en su nombre, no haga nada: la cerraremos.
+`)
+		} else {
+			qw422016.N().S(`1. Confirme que fue usted quien hizo esta solicitud: abra este enlace y
+   pulse el botón "Confirmar mi solicitud".
+
+   `)
+			qw422016.N().S(v.VerifyLink)
+			qw422016.N().S(`
+
+   El enlace funciona una sola vez, hasta el `)
+			qw422016.N().S(v.VerifyLinkUntil)
+			qw422016.N().S(`.
    Solo actuaremos una vez que lo haya confirmado, para que nadie pueda
    ver ni eliminar sus datos en su nombre. Si usted no hizo esta
    solicitud, no haga nada: la cerraremos.
 `)
+		}
 	} else if v.Verify {
-		qw422016.N().S(`1. Le enviaremos por correo electrónico un enlace para confirmar que fue
-   usted quien hizo esta solicitud. Solo actuaremos una vez que lo haya
+		qw422016.N().S(`1. Le enviaremos por correo electrónico un enlace para `)
+		if v.Agent != "" {
+			qw422016.N().S(`confirmar la
+   solicitud si quiere que actuemos`)
+		} else {
+			qw422016.N().S(`confirmar que fue
+   usted quien hizo esta solicitud`)
+		}
+		qw422016.N().S(`. Solo actuaremos una vez que lo haya
    confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre.
 `)
 	}
@@ -421,7 +507,13 @@ func streamackEsHTML(qw422016 *qt422016.Writer, v ackView) {
 <p>Hola:</p>
 <p>Recibimos su solicitud el `)
 	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`.</p>
+	qw422016.N().S(`.`)
+	if v.Agent != "" {
+		qw422016.N().S(` Un agente autorizado la hizo en su nombre: `)
+		qw422016.E().S(v.Agent)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`</p>
 <p>Número de solicitud: <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong><br>
@@ -442,16 +534,34 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 <ol>
 `)
 	if v.VerifyLink != "" {
-		qw422016.N().S(`<li>Confirme que fue usted quien hizo esta solicitud:
+		qw422016.N().S(`<li>`)
+		if v.Agent != "" {
+			qw422016.N().S(`Si quiere que actuemos, confirme la solicitud:`)
+		} else {
+			qw422016.N().S(`Confirme que fue usted quien hizo esta solicitud:`)
+		}
+		qw422016.N().S(`
 <p><a href="`)
 		streamhref(qw422016, v.VerifyLink)
 		qw422016.N().S(`" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Confirmar mi solicitud</a></p>
-<p>El enlace abre una página con un botón "Confirmar". Funciona una sola vez, hasta el `)
+<p>El enlace abre una página con un botón "Confirmar mi solicitud". Funciona una sola vez, hasta el `)
 		qw422016.E().S(v.VerifyLinkUntil)
-		qw422016.N().S(`. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. Si usted no hizo esta solicitud, no haga nada: la cerraremos.</p></li>
+		qw422016.N().S(`. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. `)
+		if v.Agent != "" {
+			qw422016.N().S(`Si usted no pidió a nadie que hiciera esta solicitud en su nombre, no haga nada: la cerraremos.`)
+		} else {
+			qw422016.N().S(`Si usted no hizo esta solicitud, no haga nada: la cerraremos.`)
+		}
+		qw422016.N().S(`</p></li>
 `)
 	} else if v.Verify {
-		qw422016.N().S(`<li>Le enviaremos por correo electrónico un enlace para confirmar que fue usted quien hizo esta solicitud. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre.</li>
+		qw422016.N().S(`<li>Le enviaremos por correo electrónico un enlace para `)
+		if v.Agent != "" {
+			qw422016.N().S(`confirmar la solicitud si quiere que actuemos`)
+		} else {
+			qw422016.N().S(`confirmar que fue usted quien hizo esta solicitud`)
+		}
+		qw422016.N().S(`. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre.</li>
 `)
 	}
 	if v.Verify && v.Late {
