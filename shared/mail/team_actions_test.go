@@ -80,7 +80,7 @@ func TestRenderDenialNotice(t *testing.T) {
 // exception; a request to know keeps the disclosure words.
 func TestSecurityDenialSaysWhatTheKindRisks(t *testing.T) {
 	m, err := mail.RenderDenialNotice("ada@example.com", mail.DenialNotice{RequestID: "PR-1", ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
-		Items: []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenySecurity}, {Kind: request.AccessSpecific, Reason: mail.DenySecurity}},
+		Items:       []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenySecurity}, {Kind: request.AccessSpecific, Reason: mail.DenySecurity}},
 		TeamAddress: "privacy@productionflow.example", Location: time.UTC})
 	require.NoError(t, err)
 	assert.Contains(t, m.Text, "help ensure the security and integrity")
