@@ -67,7 +67,62 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 	qw422016.E().S(v.Session.CSRF())
 	qw422016.N().S(`">
 `)
-	if p.Action == "set-kinds" {
+	if p.Action == "send-acknowledgement" {
+		hb := p.HeldBack
+
+		qw422016.N().S(`
+<p>When the request came, its address had already had its automatic acknowledgements for the day, so the desk held this one back (`)
+		streamtimeTag(qw422016, v, r.AckCappedAt)
+		qw422016.N().S(`): `)
+		if hb.ToAgent {
+			qw422016.N().S(`the authorized agent has`)
+		} else {
+			qw422016.N().S(`the requester has`)
+		}
+		qw422016.N().S(` not been mailed, and nothing has started.</p>
+<p>Sending it mails `)
+		if hb.ToAgent {
+			qw422016.N().S(`the agent`)
+		} else {
+			qw422016.N().S(`the requester`)
+		}
+		if p.Spanish {
+			qw422016.N().S(` in Spanish`)
+		}
+		qw422016.N().S(` the acknowledgement intake would have sent`)
+		if !hb.LinkUntil.IsZero() {
+			qw422016.N().S(`, with the link to confirm the request, which works until `)
+			streamtimeTag(qw422016, v, hb.LinkUntil)
+			qw422016.N().S(` (7 days from its receipt, as for any request)`)
+		}
+		qw422016.N().S(`. It is not counted against the address's daily cap, and goes on the audit trail under your name.
+`)
+		if hb.Unclear {
+			qw422016.N().S(`It asks the person what they would like us to do; say what the mail asks for once you know.`)
+		} else if hb.WaitsForConsumer {
+			qw422016.N().S(`Nothing more starts until you name the consumer.`)
+		} else if hb.Verify {
+			qw422016.N().S(`Then the request's workflow starts: verification`)
+			if hb.LinkUntil.IsZero() {
+				qw422016.N().S(` (the link to confirm comes in its own mail)`)
+			}
+			qw422016.N().S(`, then fulfilment.`)
+		} else {
+			qw422016.N().S(`Then the request's workflow starts: its opt-outs are carried out without verification.`)
+		}
+		qw422016.N().S(`</p>
+`)
+		if p.Deny {
+			qw422016.N().S(`<p>If the requests from this address are not the person's own (someone filling it with requests), <a href="`)
+			qw422016.E().S(v.Console)
+			qw422016.N().S(`requests/`)
+			qw422016.E().S(urlPart(r.ID))
+			qw422016.N().S(`/deny">deny the request</a> as excessive instead: the requester is mailed the reason.</p>`)
+		}
+		qw422016.N().S(`
+<button type="submit">Send the acknowledgement</button>
+`)
+	} else if p.Action == "set-kinds" {
 		qw422016.N().S(`
 <p>The mail did not say in words the desk recognises what the person wants. Read it (its text is on the request's page) and choose what it asks for. The deadlines are counted from the day it came, the requester is sent the acknowledgement of these kinds`)
 		if p.Spanish {
@@ -114,7 +169,11 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.E().S(p.Value("childAccount"))
 		qw422016.N().S(`" autocomplete="off"></div>
 </fieldset>
-<div class="field"><label for="note">Note for the audit trail (optional)</label><textarea id="note" name="note" rows="3">`)
+<div class="field"><label for="note">Note for the audit trail (optional)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "note")
+		qw422016.N().S(`
+<textarea id="note" name="note" rows="3">`)
 		qw422016.E().S(p.Value("note"))
 		qw422016.N().S(`</textarea></div>
 <button type="submit">Set the kinds and start the workflow</button>
@@ -348,7 +407,11 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 <input type="hidden" name="run" value="`)
 		qw422016.N().D(p.Run)
 		qw422016.N().S(`">
-<div class="field"><label for="note">Note for the audit trail (optional: what you fixed first)</label><textarea id="note" name="note" rows="3">`)
+<div class="field"><label for="note">Note for the audit trail (optional: what you fixed first)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "note")
+		qw422016.N().S(`
+<textarea id="note" name="note" rows="3">`)
 		qw422016.E().S(p.Value("note"))
 		qw422016.N().S(`</textarea></div>
 <button type="submit">Run the fulfilment again</button>
@@ -372,7 +435,11 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 <input type="text" id="of" name="of" value="`)
 		qw422016.E().S(p.Value("of"))
 		qw422016.N().S(`" required autocomplete="off" placeholder="PR-…"></div>
-<div class="field"><label for="note">Note for the audit trail (optional)</label><textarea id="note" name="note" rows="3">`)
+<div class="field"><label for="note">Note for the audit trail (optional)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "note")
+		qw422016.N().S(`
+<textarea id="note" name="note" rows="3">`)
 		qw422016.E().S(p.Value("note"))
 		qw422016.N().S(`</textarea></div>
 <button type="submit">Mark as a duplicate</button>
@@ -394,7 +461,11 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 		streamcorrectionFields(qw422016, p, "What to correct")
 		qw422016.N().S(`
-<div class="field"><label for="note">Note for the audit trail (optional; no personal data)</label><textarea id="note" name="note" rows="2">`)
+<div class="field"><label for="note">Note for the audit trail (optional; no personal data)</label>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "note")
+		qw422016.N().S(`
+<textarea id="note" name="note" rows="2">`)
 		qw422016.E().S(p.Value("note"))
 		qw422016.N().S(`</textarea></div>
 <button type="submit">Write the correction</button>

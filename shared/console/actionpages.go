@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -36,6 +37,10 @@ type actionView struct {
 	Failed    string
 	Run       int
 	Execution string
+	// HeldBack says what sending a held-back acknowledgement will do;
+	// Deny, that the request may be denied instead.
+	HeldBack heldBackView
+	Deny     bool
 }
 
 // Value is the first value sent for field.
@@ -50,6 +55,7 @@ func (v actionView) Value(field string) string {
 func (v actionView) Checked(field, value string) bool { return slices.Contains(v.Form[field], value) }
 
 var actionTitles = map[string]string{
+	ActionSendHeldBack: "Send the acknowledgement",
 	ActionSetKinds:     "Say what this mail asks for",
 	ActionNameConsumer: "Name the consumer",
 	ActionExtend:       "Extend the request",
@@ -83,6 +89,8 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	}
 	v.Run = reruns(events) + 1
 	v.Execution = RerunName(r.ID, v.Run)
+	v.HeldBack = newHeldBackView(r, h.desk.Now())
+	v.Deny = h.desk.why(ActionDeny, r, events, h.desk.Now()) == ""
 	return v
 }
 
@@ -117,6 +125,17 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	var done messageView
 	var err error
 	switch action {
+	case ActionSendHeldBack:
+		var got *request.Request
+		got, err = h.desk.SendHeldBack(ctx, s.Member, id)
+		if errors.Is(err, intake.ErrNotStarted) {
+			h.page(w, r, http.StatusInternalServerError, &s, &messageView{Title: "The acknowledgement went out; the workflow did not start",
+				Message: "Request " + id + ": the acknowledgement went out and is on the audit trail under your name, but the request's workflow could not be started (internal error), so its verification and fulfilment wait. Tell the desk's operators.", Request: id})
+			return
+		}
+		if err == nil {
+			done = messageView{Title: "The acknowledgement is sent", Message: h.sentHeldBackWords(id, newHeldBackView(got, h.desk.Now()))}
+		}
 	case ActionSetKinds:
 		var kinds []request.Kind
 		for _, k := range f["kinds"] {

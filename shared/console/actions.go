@@ -37,10 +37,13 @@ type Writer interface {
 }
 
 // Intake is the intake service (*intake.Service): what follows once an
-// unclear mail's kinds are known, as for a new request of those kinds.
+// unclear mail's kinds are known, as for a new request of those kinds; and
+// the acknowledgement the address's daily cap held back, sent at the
+// team's word (by names the member, "team:<username>").
 type Intake interface {
 	Acknowledgement(ctx context.Context, r *request.Request) (mail.Message, error)
 	StartWorkflows(ctx context.Context, r *request.Request) error
+	SendHeldBack(ctx context.Context, id, by string) (*request.Request, error)
 }
 
 // ErrNotAllowed: the action is not open to the request as it stands (its
@@ -65,7 +68,7 @@ func (e FormError) Error() string { return fmt.Sprintf("console: %d problem(s) w
 // actions lists what the team may do with r now.
 func (s *Service) actions(r *request.Request, events []request.Event, now time.Time) []string {
 	var out []string
-	for _, a := range []string{ActionSetKinds, ActionNameConsumer, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
+	for _, a := range []string{ActionSendHeldBack, ActionSetKinds, ActionNameConsumer, ActionNotARequest, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun, ActionFinishStep,
 		ActionComplete, ActionWriteCorrection, ActionMarkDuplicate, ActionNote, ActionRevokeStatus} {
 		if s.why(a, r, events, now) == "" {
 			out = append(out, a)
@@ -78,6 +81,8 @@ func (s *Service) actions(r *request.Request, events []request.Event, now time.T
 func (s *Service) why(action string, r *request.Request, events []request.Event, now time.Time) string {
 	moves := func(to request.Status) bool { return request.CheckTransition(r.Status, to) == nil }
 	switch action {
+	case ActionSendHeldBack:
+		return whySendHeldBack(r, events)
 	case ActionSetKinds:
 		switch {
 		case r.Status.Closed():
@@ -221,10 +226,16 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 	if len(kinds) == 0 && problems["kinds"] == "" {
 		problems["kinds"] = "Choose at least one kind: what the person asks for."
 	}
+	if p := tooLong(strings.TrimSpace(t.Note), MaxNote, false); p != "" {
+		problems["note"] = p
+	}
 	var child *request.Subject
 	if slices.Contains(kinds, request.ChildData) {
 		if t.Child == nil || (strings.TrimSpace(t.Child.Email) == "" && strings.TrimSpace(t.Child.Account) == "") {
 			problems["child"] = "A child's data request needs the child's email address or account, so that the child's data is found, not the parent's."
+		} else if utf8.RuneCountInString(strings.TrimSpace(t.Child.Name)) > intake.MaxName || utf8.RuneCountInString(strings.TrimSpace(t.Child.Email)) > intake.MaxEmail ||
+			utf8.RuneCountInString(strings.TrimSpace(t.Child.Account)) > intake.MaxAccount {
+			problems["child"] = fmt.Sprintf("The child's name takes at most %d characters, the email address %d and the account %d.", intake.MaxName, intake.MaxEmail, intake.MaxAccount)
 		} else {
 			c := *t.Child
 			c.Name, c.Email, c.Account = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Account)
@@ -311,6 +322,9 @@ func (s *Service) Extend(ctx context.Context, m Member, id, reason string) (time
 		reason = strings.TrimSpace(reason)
 		if reason == "" {
 			return time.Time{}, FormError{"reason": "Say why the request needs more time: the requester is told."}
+		}
+		if p := tooLong(reason, MaxForRequester, true); p != "" {
+			return time.Time{}, FormError{"reason": p}
 		}
 		now := s.Now()
 		if err := s.Writer.Extend(ctx, r.ID, r.Status, r.Due.Extended, now); err != nil {
@@ -416,6 +430,9 @@ func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialIt
 		case it.Reason == mail.DenyOther && strings.TrimSpace(it.Detail) == "":
 			problems["detail."+string(k)] = "Say why, in words the requester will read."
 		}
+		if p := tooLong(strings.TrimSpace(it.Detail), MaxForRequester, true); ok && p != "" {
+			problems["detail."+string(k)] = p
+		}
 	}
 	for _, it := range items {
 		switch {
@@ -487,6 +504,9 @@ func (s *Service) Withdraw(ctx context.Context, m Member, id, note string) error
 	if note == "" {
 		return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
 	}
+	if p := tooLong(note, MaxNote, false); p != "" {
+		return FormError{"note": p}
+	}
 	return s.move(ctx, m, r, request.Withdrawn, note, nil)
 }
 
@@ -503,6 +523,9 @@ func (s *Service) NotARequest(ctx context.Context, m Member, id, note string) er
 	if note = strings.TrimSpace(note); note == "" {
 		return FormError{"note": "Say what the mail asks instead (an order question, a complaint…), without personal data."}
 	}
+	if p := tooLong(note, MaxNote, false); p != "" {
+		return FormError{"note": p}
+	}
 	return s.move(ctx, m, r, request.NotARequest, note, nil)
 }
 
@@ -517,6 +540,8 @@ func (s *Service) Complete(ctx context.Context, m Member, id, note string, answe
 	problems := FormError{}
 	if note = strings.TrimSpace(note); note == "" {
 		problems["note"] = "Say what was finished by hand, and how."
+	} else if p := tooLong(note, MaxNote, false); p != "" {
+		problems["note"] = p
 	}
 	if !answered {
 		problems["answered"] = "Complete a request only once the requester has had the answer."

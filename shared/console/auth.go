@@ -236,6 +236,20 @@ func (h *Handler) authenticatePost(w http.ResponseWriter, r *http.Request) (sess
 	if !ok {
 		return s, false
 	}
+	if err := r.ParseForm(); err != nil {
+		// Read before the CSRF token is looked for: a form cut short at
+		// maxBody carries none, and is not an expired form.
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			h.log.InfoContext(r.Context(), "console: form over the size limit refused", "user", s.Username, "limit", mbe.Limit)
+			h.page(w, r, http.StatusRequestEntityTooLarge, &s, &messageView{Title: "The form is too large",
+				Message: fmt.Sprintf("The form was larger than the console accepts (%d KiB), so nothing was changed. A note takes at most %s characters, and words the requester reads (a reason, a denial's detail) at most %s: shorten what you wrote and send the form again.",
+					maxBody>>10, thousands(MaxNote), thousands(MaxForRequester)), Request: r.PathValue("id")})
+			return s, false
+		}
+		h.page(w, r, http.StatusBadRequest, &s, &messageView{Title: "The form could not be read",
+			Message: "The form did not arrive as the console sends it, so nothing was changed. Open the page again and send it from there.", Request: r.PathValue("id")})
+		return s, false
+	}
 	if !validCSRF(s.token, r.PostFormValue("csrf")) {
 		h.log.WarnContext(r.Context(), "console: POST without a valid CSRF token refused", "user", s.Username)
 		h.page(w, r, http.StatusForbidden, &s, &messageView{Title: "This form has expired",

@@ -135,9 +135,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// maxBody bounds a form the console accepts.
-const maxBody = 64 << 10
-
 // base is the console's address for r, ending in "/console/".
 func (h *Handler) base(r *http.Request) *url.URL {
 	if h.url != nil {

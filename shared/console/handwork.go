@@ -150,12 +150,18 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	problems := FormError{}
 	if system == "" {
 		problems["system"] = "Name the system whose step you finished."
+	} else if p := tooLong(system, MaxStepName, false); p != "" {
+		problems["system"] = p
 	}
 	if action == "" {
 		problems["action"] = "Name the action you did in it (erase, export, correct…)."
+	} else if p := tooLong(action, MaxStepName, false); p != "" {
+		problems["action"] = p
 	}
 	if note == "" {
 		problems["note"] = "Say what you did by hand, and how."
+	} else if p := tooLong(note, MaxNote, false); p != "" {
+		problems["note"] = p
 	}
 	if len(problems) > 0 {
 		return problems
@@ -196,6 +202,9 @@ func (s *Service) Rerun(ctx context.Context, m Member, id string, run int, note 
 	r, events, err := s.load(ctx, ActionRerun, id)
 	if err != nil {
 		return "", err
+	}
+	if p := tooLong(strings.TrimSpace(note), MaxNote, false); p != "" {
+		return "", FormError{"note": p}
 	}
 	n := reruns(events) + 1
 	if run != n {
@@ -263,6 +272,9 @@ func (s *Service) MarkDuplicate(ctx context.Context, m Member, id, of, note stri
 			return fmt.Errorf("mark %s duplicate: read %s: %w", r.ID, of, err)
 		}
 	}
+	if p := tooLong(strings.TrimSpace(note), MaxNote, false); p != "" {
+		problems["note"] = p
+	}
 	if len(problems) > 0 {
 		return problems
 	}
@@ -284,6 +296,9 @@ func (s *Service) AddNote(ctx context.Context, m Member, id, note string) error 
 	if note = strings.TrimSpace(note); note == "" {
 		return FormError{"note": "Write the note."}
 	}
+	if p := tooLong(note, MaxNote, false); p != "" {
+		return FormError{"note": p}
+	}
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionNote, Reason: note})
 }
 
@@ -297,6 +312,9 @@ func (s *Service) RevokeStatusLinks(ctx context.Context, m Member, id, why strin
 	}
 	if why = strings.TrimSpace(why); why == "" {
 		return FormError{"note": "Say why the links must stop working."}
+	}
+	if p := tooLong(why, MaxNote, false); p != "" {
+		return FormError{"note": p}
 	}
 	s.logger().InfoContext(ctx, "console: status links revoked", "requestId", r.ID, "user", m.Username)
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStatusLinksRevoked, Reason: why})
@@ -314,8 +332,15 @@ func (s *Service) WriteCorrection(ctx context.Context, m Member, id string, item
 		return err
 	}
 	c, problem := checkCorrection(item)
+	problems := FormError{}
 	if problem != "" {
-		return FormError{"correction": problem}
+		problems["correction"] = problem
+	}
+	if p := tooLong(strings.TrimSpace(note), MaxNote, false); p != "" {
+		problems["note"] = p
+	}
+	if len(problems) > 0 {
+		return problems
 	}
 	if err := s.Writer.SetCorrections(ctx, r.ID, []request.CorrectionItem{c}, s.Now()); err != nil {
 		return fmt.Errorf("write the correction of %s: %w", r.ID, err)

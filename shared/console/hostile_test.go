@@ -15,7 +15,7 @@ import (
 )
 
 // teamActions are the actions of a request's page.
-var teamActions = []string{ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun,
+var teamActions = []string{ActionSendHeldBack, ActionSetKinds, ActionExtend, ActionDeny, ActionWithdraw, ActionResendLink, ActionRerun,
 	ActionFinishStep, ActionComplete, ActionMarkDuplicate, ActionNote, ActionRevokeStatus}
 
 // actionFields are the fields of the actions' forms, as their problems

@@ -67,6 +67,34 @@ func (p *RequestView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 	streamtimeTag(qw422016, v, r.ReceivedAt)
 	qw422016.N().S(`</dd>
 `)
+	if hb := p.HeldBack; hb != nil {
+		qw422016.N().S(`<dt>Acknowledgement</dt><dd>`)
+		if hb.SentAt.IsZero() {
+			qw422016.N().S(`<strong class="overdue">held back</strong> by the per-address daily cap on automatic acknowledgements (`)
+			streamtimeTag(qw422016, v, hb.At)
+			qw422016.N().S(`): the desk has not sent the requester its acknowledgement`)
+			if p.Can("send-acknowledgement") {
+				qw422016.N().S(`. Send it`)
+				if p.Can("deny") {
+					qw422016.N().S(`, or deny the request as excessive`)
+				}
+			}
+			qw422016.N().S(`.`)
+		} else {
+			qw422016.N().S(`held back by the per-address daily cap (`)
+			streamtimeTag(qw422016, v, hb.At)
+			qw422016.N().S(`); sent since, `)
+			streamtimeTag(qw422016, v, hb.SentAt)
+			if hb.SentBy != "" {
+				qw422016.N().S(`, by `)
+				qw422016.E().S(hb.SentBy)
+			}
+			qw422016.N().S(`.`)
+		}
+		qw422016.N().S(`</dd>`)
+	}
+	qw422016.N().S(`
+`)
 	if !r.ClosedAt.IsZero() {
 		qw422016.N().S(`<dt>Closed</dt><dd>`)
 		streamtimeTag(qw422016, v, r.ClosedAt)

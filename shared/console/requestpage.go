@@ -59,6 +59,9 @@ type RequestView struct {
 	Actions []string
 	// Extended reports whether the request was extended (it may be once).
 	Extended bool
+	// HeldBack, when the address's daily cap held the acknowledgement
+	// back, says when, and when it went out since.
+	HeldBack *HeldBack
 }
 
 // Can reports whether action is open to the team now.
@@ -126,6 +129,7 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 		v.Mails[i].Fate = mailFate(events, v.Mails[i].MessageID)
 	}
 	v.Actions = s.actions(r, events, now)
+	v.HeldBack = heldBackOf(r, events)
 	return v, nil
 }
 

@@ -317,3 +317,39 @@ func TestAHeldBackAcknowledgementWhoseWorkflowDoesNotStart(t *testing.T) {
 	assert.Len(t, mailTo(mailer, "ada@example.com"), 4)
 	assert.Len(t, eventsOf(store, rc.Request.ID, request.ActionAcknowledged), 1)
 }
+
+// TestAHeldBackAcknowledgementOfAnAgentsMail: an authorized agent's mail
+// held back by the cap is answered to the agent, as intake would have; one
+// that named no consumer starts no workflow: it waits for the team to name
+// them.
+func TestAHeldBackAcknowledgementOfAnAgentsMail(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	var started []string
+	svc, _ := floodedService(store, mailer, &now, &started)
+	agent := request.Identity{Name: "Alex Agent", Email: "alex@agency.example"}
+	for i, k := range []request.Kind{request.Deletion, request.AccessCategories, request.Portability, request.ChildData} {
+		sub := validSubmission()
+		sub.SourceID, sub.Channel, sub.Kinds = fmt.Sprintf("mail-agent-%04d-abcdefgh", i), request.Email, []request.Kind{k}
+		sub.Requester, sub.Agent = agent, &request.Agent{Name: agent.Name, Email: agent.Email}
+		if k == request.ChildData {
+			sub.Subject = &request.Subject{Email: "sam@example.com"}
+		}
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		if i < 3 {
+			require.False(t, rc.Capped)
+			continue
+		}
+		require.True(t, rc.Capped)
+		require.True(t, rc.Request.ConsumerUnknown())
+		before := len(started)
+		_, err = svc.SendHeldBack(ctx, rc.Request.ID, "team:alice")
+		require.NoError(t, err)
+		sent := mailTo(mailer, agent.Email)
+		require.Len(t, sent, 4, "the agent is answered")
+		assert.True(t, strings.HasPrefix(sent[3].Subject, "We received the privacy request you sent on someone's behalf"), sent[3].Subject)
+		assert.Len(t, started, before, "no workflow while the consumer is unknown")
+	}
+}
