@@ -11,7 +11,10 @@ import (
 // request says. Link is the confirm page with the single-use token; it is
 // the only secret in the message and never goes anywhere else.
 type Verification struct {
-	RequestID   string
+	RequestID string
+	// Agent names the authorized agent who made the request for the
+	// requester; empty: the requester made it.
+	Agent       string
 	Kinds       []request.Kind
 	Link        string
 	ExpiresAt   time.Time
@@ -25,6 +28,7 @@ type Verification struct {
 
 type verificationView struct {
 	RequestID   string
+	Agent       string // one clean line; empty: the requester made it
 	Kinds       []string
 	Link        string
 	ExpiresAt   string // date and time
@@ -41,6 +45,7 @@ func RenderVerification(to string, v Verification) (Message, error) {
 	lang := language(v.Language)
 	view := verificationView{
 		RequestID:   clean(v.RequestID),
+		Agent:       clean(v.Agent),
 		Kinds:       titlesIn(v.Kinds, lang),
 		Link:        clean(v.Link),
 		ExpiresAt:   dateTimeOf(lang, in(v.ExpiresAt, v.Location)),

@@ -21,9 +21,20 @@ var (
 func streamverifyEnText(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.N().S(`Hello,
 
-Please confirm that it was you who made privacy request `)
-	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`.
+`)
+	if v.Agent != "" {
+		qw422016.N().S(`An authorized agent made privacy request `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(` for you:
+`)
+		qw422016.N().S(v.Agent)
+		qw422016.N().S(`. If you want us to act on it, please confirm it.`)
+	} else {
+		qw422016.N().S(`Please confirm that it was you who made privacy request `)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`
 
 You asked us to:
 `)
@@ -44,8 +55,15 @@ The link works once, until `)
 	qw422016.N().S(v.ExpiresAt)
 	qw422016.N().S(`.
 We only act on your request once you have confirmed it, so that nobody
-can see or delete your data in your name. If you did not make this
-request, do nothing: it will be closed.
+can see or delete your data in your name. `)
+	if v.Agent != "" {
+		qw422016.N().S(`If you did not ask anyone to
+make this request for you, do nothing: it will be closed.`)
+	} else {
+		qw422016.N().S(`If you did not make this
+request, do nothing: it will be closed.`)
+	}
+	qw422016.N().S(`
 
 Questions? Write to the privacy team at `)
 	qw422016.N().S(v.TeamAddress)
@@ -85,9 +103,19 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
-<p>Please confirm that it was you who made privacy request <strong>`)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(`</strong>.</p>
+<p>`)
+	if v.Agent != "" {
+		qw422016.N().S(`An authorized agent made privacy request <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong> for you: `)
+		qw422016.E().S(v.Agent)
+		qw422016.N().S(`. If you want us to act on it, please confirm it.`)
+	} else {
+		qw422016.N().S(`Please confirm that it was you who made privacy request <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>.`)
+	}
+	qw422016.N().S(`</p>
 <h2 style="font-size: 1.1em;">You asked us to</h2>
 <ul>
 `)
@@ -104,7 +132,13 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 <p>The link opens a page with a "Confirm my request" button. It works once, until `)
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
-<p>We only act on your request once you have confirmed it, so that nobody can see or delete your data in your name. If you did not make this request, do nothing: it will be closed.</p>
+<p>We only act on your request once you have confirmed it, so that nobody can see or delete your data in your name. `)
+	if v.Agent != "" {
+		qw422016.N().S(`If you did not ask anyone to make this request for you, do nothing: it will be closed.`)
+	} else {
+		qw422016.N().S(`If you did not make this request, do nothing: it will be closed.`)
+	}
+	qw422016.N().S(`</p>
 <p>Questions? Write to the privacy team at <a href="mailto:`)
 	streamhrefPart(qw422016, v.TeamAddress)
 	qw422016.N().S(`">`)
@@ -136,10 +170,21 @@ func verifyEnHTML(v verificationView) string {
 func streamverifyEsText(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.N().S(`Hola:
 
-Por favor, confirme que fue usted quien hizo la solicitud de privacidad
 `)
-	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`.
+	if v.Agent != "" {
+		qw422016.N().S(`Un agente autorizado hizo en su nombre la solicitud de privacidad
+`)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`: `)
+		qw422016.N().S(v.Agent)
+		qw422016.N().S(`. Si quiere que actuemos, confírmela.`)
+	} else {
+		qw422016.N().S(`Por favor, confirme que fue usted quien hizo la solicitud de privacidad
+`)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(`.`)
+	}
+	qw422016.N().S(`
 
 Usted nos pidió:
 `)
@@ -160,8 +205,15 @@ El enlace funciona una sola vez, hasta el `)
 	qw422016.N().S(v.ExpiresAt)
 	qw422016.N().S(`.
 Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver
-ni eliminar sus datos en su nombre. Si usted no hizo esta solicitud, no
-haga nada: la cerraremos.
+ni eliminar sus datos en su nombre. `)
+	if v.Agent != "" {
+		qw422016.N().S(`Si usted no pidió a nadie que hiciera
+esta solicitud en su nombre, no haga nada: la cerraremos.`)
+	} else {
+		qw422016.N().S(`Si usted no hizo esta solicitud, no
+haga nada: la cerraremos.`)
+	}
+	qw422016.N().S(`
 
 ¿Tiene preguntas? Escriba a nuestro equipo de privacidad a
 `)
@@ -202,9 +254,19 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
-<p>Por favor, confirme que fue usted quien hizo la solicitud de privacidad <strong>`)
-	qw422016.E().S(v.RequestID)
-	qw422016.N().S(`</strong>.</p>
+<p>`)
+	if v.Agent != "" {
+		qw422016.N().S(`Un agente autorizado hizo en su nombre la solicitud de privacidad <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>: `)
+		qw422016.E().S(v.Agent)
+		qw422016.N().S(`. Si quiere que actuemos, confírmela.`)
+	} else {
+		qw422016.N().S(`Por favor, confirme que fue usted quien hizo la solicitud de privacidad <strong>`)
+		qw422016.E().S(v.RequestID)
+		qw422016.N().S(`</strong>.`)
+	}
+	qw422016.N().S(`</p>
 <h2 style="font-size: 1.1em;">Usted nos pidió</h2>
 <ul>
 `)
@@ -221,7 +283,13 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 <p>El enlace abre una página con un botón "Confirmar mi solicitud". Funciona una sola vez, hasta el `)
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
-<p>Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. Si usted no hizo esta solicitud, no haga nada: la cerraremos.</p>
+<p>Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. `)
+	if v.Agent != "" {
+		qw422016.N().S(`Si usted no pidió a nadie que hiciera esta solicitud en su nombre, no haga nada: la cerraremos.`)
+	} else {
+		qw422016.N().S(`Si usted no hizo esta solicitud, no haga nada: la cerraremos.`)
+	}
+	qw422016.N().S(`</p>
 <p>¿Tiene preguntas? Escriba a nuestro equipo de privacidad a <a href="mailto:`)
 	streamhrefPart(qw422016, v.TeamAddress)
 	qw422016.N().S(`">`)
