@@ -58,8 +58,14 @@ You also asked us to:
 			qw422016.N().S(`
 `)
 		}
-		qw422016.N().S(`That needs no confirmation, so we act on it on its own:
-closing this request does not undo it.
+		if v.OptOutsDone {
+			qw422016.N().S(`That needs no confirmation, and we have carried it out:
+closing this request does not undo it.`)
+		} else {
+			qw422016.N().S(`That needs no confirmation, so we act on it on its own:
+closing this request does not undo it.`)
+		}
+		qw422016.N().S(`
 `)
 	}
 	qw422016.N().S(`
@@ -160,7 +166,13 @@ func streamunverifiedEnHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 `)
 		}
 		qw422016.N().S(`</ul>
-<p>That needs no confirmation, so we act on it on its own: closing this request does not undo it.</p>
+<p>`)
+		if v.OptOutsDone {
+			qw422016.N().S(`That needs no confirmation, and we have carried it out: closing this request does not undo it.`)
+		} else {
+			qw422016.N().S(`That needs no confirmation, so we act on it on its own: closing this request does not undo it.`)
+		}
+		qw422016.N().S(`</p>
 `)
 	}
 	qw422016.N().S(`<p>If you still want this, please make a new request`)
@@ -253,8 +265,14 @@ También nos pidió:
 			qw422016.N().S(`
 `)
 		}
-		qw422016.N().S(`Eso no necesita confirmación, así que lo atendemos por separado:
-cerrar esta solicitud no lo deshace.
+		if v.OptOutsDone {
+			qw422016.N().S(`Eso no necesita confirmación, y ya lo atendimos:
+cerrar esta solicitud no lo deshace.`)
+		} else {
+			qw422016.N().S(`Eso no necesita confirmación, así que lo atendemos por separado:
+cerrar esta solicitud no lo deshace.`)
+		}
+		qw422016.N().S(`
 `)
 	}
 	qw422016.N().S(`
@@ -357,7 +375,13 @@ func streamunverifiedEsHTML(qw422016 *qt422016.Writer, v unverifiedView) {
 `)
 		}
 		qw422016.N().S(`</ul>
-<p>Eso no necesita confirmación, así que lo atendemos por separado: cerrar esta solicitud no lo deshace.</p>
+<p>`)
+		if v.OptOutsDone {
+			qw422016.N().S(`Eso no necesita confirmación, y ya lo atendimos: cerrar esta solicitud no lo deshace.`)
+		} else {
+			qw422016.N().S(`Eso no necesita confirmación, así que lo atendemos por separado: cerrar esta solicitud no lo deshace.`)
+		}
+		qw422016.N().S(`</p>
 `)
 	}
 	qw422016.N().S(`<p>Si todavía lo desea, haga una nueva solicitud`)

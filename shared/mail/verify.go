@@ -77,6 +77,9 @@ type Unverified struct {
 	// StatusLink is the requester's link to the status page of the
 	// request (/status?t=…), issued for this mail; empty: none.
 	StatusLink string
+	// OptOutsDone: the opt-outs asked with it were carried out already
+	// (opt-out:done is on the trail).
+	OptOutsDone bool
 }
 
 type unverifiedView struct {
@@ -85,6 +88,7 @@ type unverifiedView struct {
 	// opt-outs asked with them, which needed none and are carried out on
 	// their own.
 	Kinds, OptOuts []string
+	OptOutsDone    bool   // the opt-outs were carried out already
 	ReceivedAt     string // date
 	Days           int
 	Deletion       bool // offer the opt-out of sale instead (unless asked already)
@@ -111,11 +115,12 @@ func RenderUnverified(to string, u Unverified) (Message, error) {
 		}
 	}
 	view := unverifiedView{
-		RequestID:  clean(u.RequestID),
-		Kinds:      titlesIn(confirmed, lang),
-		OptOuts:    titlesIn(optOuts, lang),
-		ReceivedAt: dateOf(lang, in(u.ReceivedAt, u.Location)),
-		Days:       u.Days,
+		RequestID:   clean(u.RequestID),
+		Kinds:       titlesIn(confirmed, lang),
+		OptOuts:     titlesIn(optOuts, lang),
+		OptOutsDone: len(optOuts) > 0 && u.OptOutsDone,
+		ReceivedAt:  dateOf(lang, in(u.ReceivedAt, u.Location)),
+		Days:        u.Days,
 		Deletion: (slices.Contains(u.Kinds, request.Deletion) || slices.Contains(u.Kinds, request.ChildData)) &&
 			!slices.Contains(u.Kinds, request.OptOutSale),
 		FormURL:     formIn(lang, u.FormURL),

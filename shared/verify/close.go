@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	msg, err := mail.RenderUnverified(r.Requester.Email, mail.Unverified{
 		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Days: int(s.ttl() / (24 * time.Hour)),
 		FormURL: s.FormURL, TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
-		StatusLink: s.statusLink(ctx, r.ID),
+		StatusLink: s.statusLink(ctx, r.ID), OptOutsDone: s.optOutsDone(ctx, r),
 	})
 	if err != nil {
 		return out, fmt.Errorf("verify: render notice for %s: %w", r.ID, err)
@@ -109,4 +110,25 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (CloseOutput, error)
 	s.log().InfoContext(ctx, "request closed unverified", "requestId", r.ID)
 	out.NoticeSent = true
 	return out, nil
+}
+
+// trailReader reads a request's audit trail (*dynamo.Store).
+type trailReader interface {
+	Events(ctx context.Context, id string) ([]request.Event, error)
+}
+
+// optOutsDone reports whether r's opt-outs were carried out already
+// (opt-out:done on its trail), for the notice to say so; false when r
+// asks none, or the store cannot say (it then says they are acted on).
+func (s *Service) optOutsDone(ctx context.Context, r *request.Request) bool {
+	tr, ok := s.Store.(trailReader)
+	if !ok || len(r.OptOutKinds()) == 0 {
+		return false
+	}
+	events, err := tr.Events(ctx, r.ID)
+	if err != nil {
+		s.log().WarnContext(ctx, "trail not read for the unverified notice", "requestId", r.ID)
+		return false
+	}
+	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == request.ActionOptOutDone })
 }

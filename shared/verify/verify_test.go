@@ -666,3 +666,40 @@ func TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest(t *testing.T) {
 		assert.NotContains(t, part, "confirm that it was you")
 	}
 }
+
+// Events is the request's trail, as *dynamo.Store reads it.
+func (m *memStore) Events(_ context.Context, id string) ([]request.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []request.Event
+	for _, e := range m.events {
+		if e.RequestID == id {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// TestTheUnverifiedNoticeSaysTheOptOutsWereDone: a request closed unverified
+// whose opt-outs were carried out already says so, not that they are acted
+// on; one whose opt-outs are still running says they are acted on.
+func TestTheUnverifiedNoticeSaysTheOptOutsWereDone(t *testing.T) {
+	ctx := context.Background()
+	for _, done := range []bool{true, false} {
+		r := acknowledged("PR-AAAA-0000-0000-0066", request.Deletion, request.OptOutSale)
+		f := newFixture(t, r)
+		f.start(t, r.ID, "task-optouts")
+		if done {
+			require.NoError(t, f.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: t0, Actor: "system:fulfil", Action: request.ActionOptOutDone, Once: request.ActionOptOutDone}))
+		}
+		f.now = t0.Add(verify.DefaultTTL + time.Hour)
+		_, err := f.svc.Close(ctx, verify.CloseInput{RequestID: r.ID, Reason: verify.ReasonNotInTime})
+		require.NoError(t, err)
+		msgs := f.out.messages()
+		require.Len(t, msgs, 2)
+		notice := msgs[1]
+		assert.Equal(t, done, strings.Contains(notice.Text, "we have carried it out"), notice.Text)
+		assert.Equal(t, !done, strings.Contains(notice.Text, "we act on it on its own"), notice.Text)
+		assert.Equal(t, done, strings.Contains(notice.HTML, "we have carried it out"))
+	}
+}
