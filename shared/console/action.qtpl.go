@@ -187,8 +187,10 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(`. The requester is mailed the notice`)
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
+		} else {
+			qw422016.N().S(` in English`)
 		}
-		qw422016.N().S(` at once, with your reason and the new date; the deadline watch reminds the team of the new date.</p>
+		qw422016.N().S(` at once, at the requester's address, with your reason and the new date; the hourly deadline sweep reminds the team of the new date.</p>
 `)
 		if r.Status == "extended" {
 			qw422016.N().S(`<p>The request is already extended; its notice has not gone out. Sending this form sends it, with the reason given then.</p>`)

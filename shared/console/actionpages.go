@@ -81,7 +81,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
 		for _, reason := range mail.DenialReasonsFor(k) {
-			v.ReasonsFor[k] = append(v.ReasonsFor[k], Choice{Value: reason, Label: mail.DenialReasonWords(reason, "")})
+			v.ReasonsFor[k] = append(v.ReasonsFor[k], Choice{Value: reason, Label: mail.DenialReasonWordsFor(reason, k, "")})
 		}
 	}
 	if ev, ok := lastOf(events, r.Attention); ok && r.Attention != "" {

@@ -570,3 +570,21 @@ func TestDenyAgainWhenTheReasonsWereLost(t *testing.T) {
 	require.Len(t, n, 1)
 	assert.Contains(t, n[0].Text, mail.DenialReasonWords(mail.DenyExcessive, ""))
 }
+
+// TestActionPagesSayWhatHappens: the extend page says who is mailed, in
+// which language, and what reminds the team (the hourly sweep); the deny
+// page offers a deletion's security reason in the deletion's words.
+func TestActionPagesSayWhatHappens(t *testing.T) {
+	d := newDesk(t)
+	r := d.add("PR-WRDS-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+	body := b.do("GET", "/console/requests/"+r.ID+"/extend", nil).Body.String()
+	assert.Contains(t, body, "mailed the notice in English at once, at the requester's address")
+	assert.Contains(t, body, "hourly deadline sweep")
+	assert.NotContains(t, body, "deadline watch")
+	body = b.do("GET", "/console/requests/"+r.ID+"/deny", nil).Body.String()
+	assert.Contains(t, body, mail.DenialReasonWordsFor(mail.DenySecurity, request.Deletion, ""))
+	assert.Contains(t, body, mail.DenialReasonWordsFor(mail.DenySecurity, request.AccessSpecific, ""))
+}
