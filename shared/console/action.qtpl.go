@@ -368,20 +368,56 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 			qw422016.E().S(p.Failed)
 		}
 		qw422016.N().S(`). Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>
-<div class="field"><label for="system">The system</label>
 `)
-		streamfieldErrorOf(qw422016, p.Problems, "system")
-		qw422016.N().S(`
+		if len(p.Steps) > 0 {
+			qw422016.N().S(`<fieldset id="system"><legend>The step you finished (as the trail names it: system / action)</legend>
+`)
+			streamfieldErrorOf(qw422016, p.Problems, "system")
+			qw422016.N().S(`
+`)
+			for i, st := range p.Steps {
+				qw422016.N().S(`<div class="choice"><input type="radio" id="step-`)
+				qw422016.N().D(i)
+				qw422016.N().S(`" name="step" value="`)
+				qw422016.E().S(st.System)
+				qw422016.N().S(`/`)
+				qw422016.E().S(st.Action)
+				qw422016.N().S(`"`)
+				if st.Done {
+					qw422016.N().S(` disabled`)
+				} else if p.Value("step") == st.System+"/"+st.Action {
+					qw422016.N().S(` checked`)
+				}
+				qw422016.N().S(` required> <label for="step-`)
+				qw422016.N().D(i)
+				qw422016.N().S(`">`)
+				qw422016.E().S(st.System)
+				qw422016.N().S(` / `)
+				qw422016.E().S(st.Action)
+				if st.Done {
+					qw422016.N().S(` (done by hand already)`)
+				}
+				qw422016.N().S(`</label></div>
+`)
+			}
+			qw422016.N().S(`</fieldset>`)
+		} else {
+			qw422016.N().S(`<div class="field"><label for="system">The system (as the trail names it)</label>
+`)
+			streamfieldErrorOf(qw422016, p.Problems, "system")
+			qw422016.N().S(`
 <input type="text" id="system" name="system" value="`)
-		qw422016.E().S(p.Value("system"))
-		qw422016.N().S(`" required autocomplete="off"></div>
+			qw422016.E().S(p.Value("system"))
+			qw422016.N().S(`" required autocomplete="off"></div>
 <div class="field"><label for="action">The action you did in it (erase, export, correct, opt-out…)</label>
 `)
-		streamfieldErrorOf(qw422016, p.Problems, "action")
-		qw422016.N().S(`
+			streamfieldErrorOf(qw422016, p.Problems, "action")
+			qw422016.N().S(`
 <input type="text" id="action" name="action" value="`)
-		qw422016.E().S(p.Value("action"))
-		qw422016.N().S(`" required autocomplete="off"></div>
+			qw422016.E().S(p.Value("action"))
+			qw422016.N().S(`" required autocomplete="off"></div>`)
+		}
+		qw422016.N().S(`
 <div class="field"><label for="note">What you did by hand, and how</label>
 `)
 		streamfieldErrorOf(qw422016, p.Problems, "note")

@@ -35,6 +35,8 @@ type actionView struct {
 	// For finish-step: what the team was told had failed. For
 	// rerun-fulfilment: the run this will be and its execution's name.
 	Failed    string
+	// Steps are, for finish-step, the steps the fulfilment gave up on.
+	Steps []FailedStep
 	Run       int
 	Execution string
 	// HeldBack says what sending a held-back acknowledgement will do;
@@ -86,6 +88,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	}
 	if ev, ok := lastOf(events, r.Attention); ok && r.Attention != "" {
 		v.Failed = ev.Data["failed"]
+		v.Steps = failedSteps(events)
 	}
 	v.Run = reruns(events) + 1
 	v.Execution = RerunName(r.ID, v.Run)
@@ -190,9 +193,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 				Message: "Request " + id + " is completed and closed. The desk mailed the requester nothing: you answered them."}
 		}
 	case ActionFinishStep:
-		if err = h.desk.FinishStep(ctx, s.Member, id, f.Get("system"), f.Get("action"), f.Get("note")); err == nil {
+		system, action := f.Get("system"), f.Get("action")
+		if step := f.Get("step"); step != "" {
+			system, action, _ = strings.Cut(step, "/")
+		}
+		if err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note")); err == nil {
 			done = messageView{Title: "The step is marked done",
-				Message: "Request " + id + ": " + f.Get("system") + " / " + f.Get("action") + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
+				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
 		}
 	case ActionRerun:
 		run, _ := strconv.Atoi(f.Get("run"))

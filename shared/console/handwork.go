@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,6 +177,64 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
 		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}})
+}
+
+// FailedStep is a step the fulfilment gave up on, and whether the team
+// finished it by hand since.
+type FailedStep struct {
+	System, Action string
+	Done           bool
+}
+
+// failedListed finds the steps in a needs-attention event's list,
+// "[crm/erase: why support/erase: why]": a step's name starts the list or
+// follows a space, and ends with a colon.
+var failedListed = regexp.MustCompile(`(?:^\[| )([a-z0-9][a-z0-9_-]*)/([A-Za-z][A-Za-z-]*):`)
+
+// failedSteps lists the steps the request's needs-attention events name as
+// failed, once each, in their order, each with whether the team finished
+// it by hand.
+func failedSteps(events []request.Event) []FailedStep {
+	var out []FailedStep
+	seen := map[string]bool{}
+	add := func(system, action string) {
+		if system == "" || action == "" || seen[system+"/"+action] {
+			return
+		}
+		seen[system+"/"+action] = true
+		once := "step-" + system + "-" + action
+		out = append(out, FailedStep{System: system, Action: action,
+			Done: slices.ContainsFunc(events, func(e request.Event) bool { return e.Once == once })})
+	}
+	for _, e := range events {
+		if e.Action != request.ActionNeedsAttention {
+			continue
+		}
+		add(e.Data["system"], e.Data["action"])
+		for _, m := range failedListed.FindAllStringSubmatch(e.Data["failed"], -1) {
+			add(m[1], m[2])
+		}
+	}
+	return out
+}
+
+// allFinishedByHand reports whether the request needs attention for failed
+// steps only, every one of which the team finished by hand: what is left
+// is to answer the requester and complete it.
+func allFinishedByHand(r *request.Request, events []request.Event) bool {
+	if !request.StepFailed(r.Attention) {
+		return false
+	}
+	steps := failedSteps(events)
+	if len(steps) == 0 {
+		return false
+	}
+	for _, st := range steps {
+		if !st.Done {
+			return false
+		}
+	}
+	return true
 }
 
 // onTrail reports whether the fulfilment tried action in system for the

@@ -312,3 +312,34 @@ func TestNoticesCarryAStatusLink(t *testing.T) {
 	require.Len(t, d.mail.to(den.Requester.Email), 1)
 	assert.Contains(t, d.mail.to(den.Requester.Email)[0].Text, "https://privacy.example/status?t="+den.ID+"-2")
 }
+
+// TestFinishTheStepsThatFailed: the finish-step page offers the steps the
+// fulfilment gave up on, as the trail names them (the team need not guess
+// a system's name); once every one is finished by hand, the request page
+// says what is left: answer the requester and complete it.
+func TestFinishTheStepsThatFailed(t *testing.T) {
+	d := newDesk(t)
+	r := d.add("PR-FSTP-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
+	require.NoError(t, d.store.AppendEvent(context.Background(), request.Event{RequestID: r.ID, At: d.now, Actor: "system:fulfil", Action: request.ActionNeedsAttention,
+		Once: request.ActionNeedsAttention, Data: map[string]string{"failed": "[crm/erase: timed out after 5 tries support/export: status 500: Internal Server Error]"}}))
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+
+	page := b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String()
+	assert.Contains(t, page, `value="crm/erase"`)
+	assert.Contains(t, page, `value="support/export"`)
+	assert.NotContains(t, page, `name="system" value=""`, "no free text to guess")
+	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "crm / erase is on the trail as done by hand")
+	page = b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String()
+	assert.Contains(t, page, "crm / erase (done by hand already)")
+	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID, nil).Body.String(), "a system could not act")
+
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	req := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
+	assert.Contains(t, req, "every step that failed is finished by hand: complete the request once you have answered the requester")
+	assert.NotContains(t, req, "a system could not act")
+}

@@ -40,9 +40,9 @@ func (p *RequestView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 <dl class="facts">
 <dt>Status</dt><dd>`)
 	qw422016.E().S(string(r.Status))
-	if r.Attention != "" {
+	if p.Attention != "" {
 		qw422016.N().S(` — <strong class="overdue">needs attention</strong> (`)
-		qw422016.E().S(attentionWords(r.Attention))
+		qw422016.E().S(p.Attention)
 		qw422016.N().S(`)`)
 	}
 	qw422016.N().S(`</dd>

@@ -59,6 +59,9 @@ type RequestView struct {
 	Actions []string
 	// Extended reports whether the request was extended (it may be once).
 	Extended bool
+	// Attention says why the request needs attention, in words ("" when
+	// it does not).
+	Attention string
 	// HeldBack, when the address's daily cap held the acknowledgement
 	// back, says when, and when it went out since.
 	HeldBack *HeldBack
@@ -79,6 +82,12 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 	}
 	now := s.Now()
 	v := &RequestView{Request: r, Trail: events, Extended: extendedOnTrail(events)}
+	if r.Attention != "" {
+		v.Attention = attentionWords(r.Attention)
+		if allFinishedByHand(r, events) {
+			v.Attention = "every step that failed is finished by hand: complete the request once you have answered the requester"
+		}
+	}
 	for _, c := range deadline.Clocks(r, events) {
 		if c.Due.IsZero() {
 			continue
