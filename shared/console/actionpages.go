@@ -34,9 +34,9 @@ type actionView struct {
 	Spanish bool
 	// For finish-step: what the team was told had failed. For
 	// rerun-fulfilment: the run this will be and its execution's name.
-	Failed    string
+	Failed string
 	// Steps are, for finish-step, the steps the fulfilment gave up on.
-	Steps []FailedStep
+	Steps     []FailedStep
 	Run       int
 	Execution string
 	// HeldBack says what sending a held-back acknowledgement will do;
