@@ -1,9 +1,11 @@
 package inbound
 
 import (
+	"maps"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/productionflow/privacy-desk/shared/request"
 )
@@ -12,7 +14,10 @@ import (
 // characters that is not a letter or digit turned into one space, with a
 // space at each end. A phrase matches when " phrase " occurs, which gives
 // word-boundary matching for free ("deleted" does not match "delete", so
-// inflections are listed). Phrases match within one sentence.
+// inflections are listed). Phrases match within one sentence; a line break
+// followed by a lower-case letter only wraps a sentence, it does not end
+// one. A kind named only under a negation ("please do not delete my
+// account") is not asked for: see negations below.
 
 type rule struct {
 	kind    request.Kind
@@ -24,9 +29,12 @@ type rule struct {
 //     pieces", "a copy of my data", "all the data you hold", "copia de mis
 //     datos".
 //   - AccessCategories when the writer asks what kinds of data are held or
-//     names the right to know: "categories", "what data do you have", "right
-//     to know", "qué datos tienen", and for a bare "access" or "acceso",
-//     which the desk answers with categories and offers specific pieces.
+//     names the right to know: "categories", "what data do you have", "what
+//     personal information you have collected", "right to know", "qué datos
+//     tienen", and for a bare "access" or "acceso", which the desk answers
+//     with categories and offers specific pieces. "What (personal)
+//     information" counts only with a verb of holding or collecting: "what
+//     information you need" is no request.
 var rules = []rule{
 	{request.AccessSpecific, []string{
 		"specific pieces", "specific piece", "copy of my data", "copy of my personal",
@@ -41,12 +49,27 @@ var rules = []rule{
 		"categories", "category of", "what data do you have", "what data you have",
 		"what data do you hold", "what data you hold", "what personal data", "what information do you have",
 		"what information you have", "what information do you hold", "what do you know about me",
+		"what information you collect", "what information do you collect", "what information you collected",
+		"what information have you collected", "what personal information you have",
+		"what personal information do you have", "what personal information you hold",
+		"what personal information do you hold", "what personal information you collect",
+		"what personal information do you collect", "what personal information you collected",
+		"what personal information have you collected", "what personal information you store",
+		"what personal information do you store", "what personal information you sell",
+		"what personal information do you sell", "what personal information you share",
+		"what personal information do you share", "what info you have", "what info do you have",
+		"what personal info you have", "what personal info do you have",
 		"what you have on me", "what you have about me",
 		"what you hold on me", "what you hold about me", "what do you have on me", "what do you have about me",
 		"which data", "what data", "right to know", "right of access", "access my data",
 		"access to my", "access request", "subject access", "dsar", "access",
 		"acceso", "acceder", "que datos", "cuales datos", "que informacion tienen",
-		"que informacion tienen", "derecho a saber", "derecho de acceso", "categorias",
+		"que informacion personal tienen", "que informacion personal tiene", "que informacion personal han",
+		"que informacion personal recopilan", "que informacion personal recopilaron",
+		"que informacion personal recogen", "que informacion personal guardan",
+		"que informacion personal almacenan", "que informacion personal tratan",
+		"que informacion personal poseen", "que informacion personal de mi", "que informacion personal sobre mi",
+		"derecho a saber", "derecho de acceso", "categorias",
 	}},
 	{request.Deletion, []string{
 		"delete", "deleted", "deleting", "deletion", "erase", "erased", "erasure",
@@ -111,10 +134,9 @@ var enWords = []string{"the", "my", "to", "and", "please", "data", "i", "you", "
 // triage fills Kinds, Priority, Regulation, Agent and Language from Subject
 // and Text.
 func triage(res *Result) {
-	body := stripQuoted(res.Text, res.Subject)
+	body := unwrap(stripQuoted(res.Text, res.Subject))
 
-	found := map[request.Kind]bool{}
-	categoriesNamed, strongDeletion := false, false
+	m := reading{asked: map[request.Kind]bool{}, negated: map[request.Kind]bool{}}
 	var kept strings.Builder // normalised sentences that count
 	for _, sentence := range sentences(res.Subject + "\n" + body) {
 		s := normalise(sentence)
@@ -122,33 +144,35 @@ func triage(res *Result) {
 			continue
 		}
 		kept.WriteString(s)
-		for _, r := range rules {
-			for _, p := range r.phrases {
-				if !strings.Contains(s, " "+p+" ") {
-					continue
-				}
-				found[r.kind] = true
-				if r.kind == request.AccessCategories && !genericAccess[p] {
-					categoriesNamed = true
-				}
-				if r.kind == request.Deletion && !weakRemove[p] {
-					strongDeletion = true
-				}
-				break
-			}
-		}
+		m.read(sentence)
 	}
 	all := kept.String()
+	found := maps.Clone(m.asked)
+	// Deletion cannot be undone: named under a negation anywhere in the mail
+	// ("please do not delete my account"), it is not read from the mail at
+	// all, whatever else the mail says; nor is a child's data, whose request
+	// is a deletion.
+	if m.negated[request.Deletion] {
+		delete(found, request.Deletion)
+		delete(found, request.ChildData)
+	}
 	// "Remove me" in mail about a mailing list asks to unsubscribe, not to
 	// erase; "remove my data" or any other deletion word still means erase.
-	if found[request.Deletion] && !strongDeletion && containsAny(all, listWords) {
+	if found[request.Deletion] && !m.strongDeletion && containsAny(all, listWords) {
 		delete(found, request.Deletion)
 		found[request.OptOutMarketing] = true
 	}
 	// A request for the data itself includes its categories; report the
 	// stronger kind only, unless categories were asked for in their own words.
-	if found[request.AccessSpecific] && !categoriesNamed {
+	if found[request.AccessSpecific] && !m.categoriesNamed {
 		delete(found, request.AccessCategories)
+	}
+	// In mail about a child's data the deletion words are about the child
+	// ("please delete my son's account"): the writer's own data is deleted
+	// only when a sentence asks for it too ("and delete my own account as
+	// well").
+	if found[request.ChildData] && !m.ownDeletion {
+		delete(found, request.Deletion)
 	}
 	for _, r := range rules {
 		if found[r.kind] {
@@ -161,10 +185,302 @@ func triage(res *Result) {
 
 	res.Agent = containsAny(all, agentPhrases)
 	triageSubject(res)
-	if found[request.ChildData] {
+	// Mail about a child is expedited, even when it asks for nothing the
+	// desk can do without the team.
+	if m.asked[request.ChildData] {
 		res.Priority = request.Expedited
 	}
 	res.Language = language(all)
+}
+
+// reading is what the sentences of a mail name, kind by kind: asked for, or
+// named under a negation.
+type reading struct {
+	asked, negated  map[request.Kind]bool
+	categoriesNamed bool // categories asked for in their own words
+	strongDeletion  bool // a deletion word other than a bare "remove"
+	ownDeletion     bool // a sentence asks to delete the writer's own data too
+}
+
+// read adds what one sentence names.
+func (m *reading) read(sentence string) {
+	deletes, own := false, false
+	for _, clause := range clauses(sentence) {
+		tokens := strings.Fields(normalise(clause))
+		direct, wished := negatedAt(tokens)
+		for _, f := range phrasesIn(tokens, direct, wished) {
+			if f.negated {
+				m.negated[f.kind] = true
+				continue
+			}
+			m.asked[f.kind] = true
+			switch f.kind {
+			case request.AccessCategories:
+				m.categoriesNamed = m.categoriesNamed || !genericAccess[f.phrase]
+			case request.Deletion:
+				deletes = true
+				m.strongDeletion = m.strongDeletion || !weakRemove[f.phrase]
+			}
+		}
+		for i := range tokens {
+			if prefixAny(tokens[i:], ownPhrases) > 0 && !direct[i] {
+				own = true
+			}
+		}
+	}
+	m.ownDeletion = m.ownDeletion || (deletes && own)
+}
+
+// phraseAt is a kind's phrase found in a clause.
+type phraseAt struct {
+	kind    request.Kind
+	phrase  string
+	negated bool
+}
+
+// phrasesIn lists the kinds' phrases in a clause, in order, each negated
+// when a negation governs it (see negatedAt), when "nothing" follows it
+// ("please delete nothing") or when an earlier phrase of the same kind in
+// the clause was negated ("do not delete my account or remove my data").
+// A negation before them does not negate asks, and negates a child's
+// phrase only right before it ("not my son's"): "I don't want my son to
+// use your app" is still about a child.
+func phrasesIn(tokens []string, direct, wished []bool) []phraseAt {
+	var out []phraseAt
+	negatedKind := map[request.Kind]bool{} // since the last break
+	for i := range tokens {
+		if breakAt(tokens, i) {
+			clear(negatedKind)
+		}
+		for _, f := range byFirstWord()[tokens[i]] {
+			n := prefixLen(tokens[i:], f.phrase)
+			if n == 0 {
+				continue
+			}
+			switch {
+			case f.kind == request.ChildData:
+				f.negated = direct[i]
+			case asks[f.phrase]:
+				f.negated = negatedKind[f.kind]
+			default:
+				f.negated = direct[i] || wished[i] || negatedKind[f.kind] ||
+					(i+n < len(tokens) && tokens[i+n] == "nothing")
+			}
+			negatedKind[f.kind] = negatedKind[f.kind] || f.negated
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// byFirstWord holds the rules' phrases by their first word.
+var byFirstWord = sync.OnceValue(func() map[string][]phraseAt {
+	m := map[string][]phraseAt{}
+	for _, r := range rules {
+		for _, p := range r.phrases {
+			w, _, _ := strings.Cut(p, " ")
+			m[w] = append(m[w], phraseAt{kind: r.kind, phrase: p})
+		}
+	}
+	return m
+})
+
+// negations govern the words after them, in normalised form ("don't" is
+// "don t"): "do not delete", "never delete", "no borren", "without
+// deleting", "cancel my deletion request".
+var negations = []string{
+	"not", "never", "no", "don t", "dont", "doesn t", "doesnt", "isn t", "isnt", "aren t",
+	"wouldn t", "wouldnt", "shouldn t", "shouldnt", "won t", "without", "instead of", "rather than",
+	"cancel", "cancelled", "canceled", "withdraw", "changed my mind",
+	"nunca", "sin", "en lugar de", "en vez de", "cancelar", "cancelen", "anular", "anulen",
+}
+
+// states are negations that report what has not happened or cannot: "has
+// not been deleted" and "you haven't deleted it" complain that a deletion
+// is still owed, and "if you can't delete it" asks for it. A state governs
+// a phrase only past a determiner ("this wasn't a deletion request") or
+// through a verb of asking ("I did not ask you to delete it").
+var states = []string{
+	"was not", "were not", "has not", "have not", "had not", "did not", "can not", "could not",
+	"still not", "wasn t", "wasnt", "weren t", "hasn t", "hasnt", "haven t", "havent", "hadn t",
+	"didn t", "didnt", "can t", "cant", "couldn t", "couldnt",
+}
+
+// wishes are verbs of wanting or asking: a negation right before one
+// governs the wishReach words after it ("I don't want you to delete
+// anything", "I am not asking for deletion", "no quiero que borren mis
+// datos").
+var wishes = []string{
+	"want", "wanna", "wish", "need", "ask", "asking", "asked", "request", "requesting", "requested",
+	"like", "mean", "intend", "plan", "looking", "trying", "expect", "authorize", "authorise",
+	"agree", "allow", "let", "send", "give", "provide",
+	"quiero", "queremos", "quisiera", "deseo", "deseamos", "pido", "pedimos", "solicito",
+	"solicitamos", "necesito", "necesitamos", "es necesario", "hace falta", "autorizo", "envien",
+	"den",
+}
+
+const wishReach = 8
+
+// fillers may stand between a negation and what it governs: "not to be
+// deleted", "never ever delete", "no los borren", "cancel my deletion",
+// "not my son's". So may determiners, which also let a state govern.
+var (
+	fillers = map[string]bool{
+		"to": true, "be": true, "been": true, "ever": true, "really": true, "actually": true,
+		"even": true, "necessarily": true, "yet": true, "my": true, "the": true, "this": true,
+		"that": true, "any": true, "me": true, "lo": true, "la": true, "los": true, "las": true,
+		"le": true, "les": true, "se": true, "nos": true, "mi": true, "mis": true, "el": true,
+	}
+	determiners = map[string]bool{"a": true, "an": true, "about": true, "for": true}
+)
+
+// conditions before a negation make it no negation of an ask: "if you
+// don't delete my data I will complain", "why don't you delete it", "si no
+// borran mis datos". Only conditionSkip words may stand between.
+var (
+	conditions    = map[string]bool{"if": true, "unless": true, "why": true, "si": true}
+	conditionSkip = map[string]bool{
+		"you": true, "u": true, "they": true, "ustedes": true, "usted": true, "ellos": true,
+		"still": true, "do": true, "does": true, "did": true, "just": true, "simply": true,
+	}
+)
+
+// breaks start a new thought, where a negation's reach ends as it does at
+// a comma ("I don't have an account but delete any data you hold"). "and"
+// and "y" break when a new ask follows ("and I want it deleted", "and send
+// me a copy", "y borren mis datos"): a deletion negated before it is still
+// negated in the mail.
+var (
+	breaks = map[string]bool{
+		"but": true, "so": true, "please": true, "however": true, "instead": true, "although": true,
+		"though": true, "pero": true, "sino": true, "favor": true, "aunque": true, "entonces": true,
+	}
+	afterAnd = map[string]bool{
+		"i": true, "please": true, "want": true, "would": true, "also": true, "need": true,
+		"ask": true, "request": true, "wish": true, "delete": true,
+		"erase": true, "remove": true, "send": true, "stop": true, "tell": true, "give": true,
+		"correct": true, "update": true, "unsubscribe": true,
+		"quiero": true, "quisiera": true, "deseo": true, "necesito": true, "solicito": true,
+		"pido": true, "tambien": true, "por": true, "borren": true,
+		"eliminen": true, "envien": true, "manden": true, "corrijan": true, "actualicen": true,
+		"denme": true, "digan": true,
+	}
+)
+
+// asks name their kind however a negation before them reads: "do not sell"
+// and "no vender" are the opt-out of sale ("Do Not Sell or Share My
+// Personal Information" is the CCPA's own wording), and "I don't want your
+// newsletter" or "I do not want you selling my data" ask to opt out. Only
+// a negated phrase of the same kind before them in the clause negates them
+// ("do not unsubscribe me from the newsletter").
+var asks = map[string]bool{
+	"do not sell": true, "don t sell": true, "dont sell": true, "do not share": true,
+	"don t share": true, "dont share": true, "sale of my": true, "sharing of my": true,
+	"selling my": true, "sharing my": true, "no vender": true, "no vendan": true, "no venda": true,
+	"no compartir": true, "no compartan": true, "venta de mis": true, "que no vendan": true,
+	"no more emails": true, "marketing": true, "newsletter": true, "newsletters": true,
+	"mailing list": true, "promotional": true, "no quiero recibir": true, "publicidad": true,
+	"correos promocionales": true, "boletin": true,
+}
+
+// ownPhrases, in a sentence that asks for deletion, ask for the writer's
+// own data too in mail about a child ("and delete my own account as well",
+// "y también los míos"), unless negated ("not my own").
+var ownPhrases = []string{
+	"my own", "and mine", "mine too", "mine as well", "as well as mine", "me too", "me as well",
+	"both of us", "and my account", "and my data", "and my information", "and my personal",
+	"my account too", "my account as well", "my data too", "my data as well",
+	"my information too", "my information as well", "my account and my", "my data and my",
+	"my information and my",
+	"mis propios", "mis propias", "mi propio", "mi propia", "y los mios", "y las mias", "y la mia",
+	"y el mio", "tambien los mios", "tambien las mias", "tambien la mia", "tambien el mio",
+	"y mis datos", "y mi cuenta", "mis datos tambien", "mi cuenta tambien", "tambien mis datos",
+	"tambien mi cuenta", "mi cuenta y la de", "mis datos y los de",
+}
+
+// negatedAt marks the tokens of a clause that a negation governs. direct:
+// the word right after it, past fillers ("do not delete", "not to be
+// deleted", "no los borren", "not my son's"); after a state only past a
+// determiner. wished: up to wishReach words after a verb of wanting or
+// asking right after a negation or state ("I don't want my data deleted"),
+// up to a break. A negation after a condition governs nothing.
+func negatedAt(tokens []string) (direct, wished []bool) {
+	direct, wished = make([]bool, len(tokens)), make([]bool, len(tokens))
+	for i := 0; i < len(tokens); {
+		n, state := prefixAny(tokens[i:], states), true
+		if n == 0 {
+			n, state = prefixAny(tokens[i:], negations), false
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		if conditional(tokens[:i]) {
+			i += n
+			continue
+		}
+		k, governs := i+n, !state
+		for ; k < len(tokens); k++ {
+			direct[k] = direct[k] || governs
+			if determiners[tokens[k]] {
+				governs = true
+			} else if !fillers[tokens[k]] {
+				break
+			}
+		}
+		if k < len(tokens) {
+			if v := prefixAny(tokens[k:], wishes); v > 0 {
+				for j := k + v; j < len(tokens) && j <= k+v+wishReach && !breakAt(tokens, j); j++ {
+					wished[j] = true
+				}
+			}
+		}
+		i += n
+	}
+	return direct, wished
+}
+
+// conditional reports whether a negation after before is part of a
+// condition or a question ("if you don't", "why don't you", "si no", "por
+// qué no").
+func conditional(before []string) bool {
+	i := len(before) - 1
+	for i >= 0 && conditionSkip[before[i]] {
+		i--
+	}
+	return i >= 0 && (conditions[before[i]] || (before[i] == "que" && i > 0 && before[i-1] == "por"))
+}
+
+func breakAt(tokens []string, i int) bool {
+	if breaks[tokens[i]] {
+		return true
+	}
+	return (tokens[i] == "and" || tokens[i] == "y") && i+1 < len(tokens) && afterAnd[tokens[i+1]]
+}
+
+// prefixLen is how many tokens phrase covers at the start of tokens; 0
+// when it is not there.
+func prefixLen(tokens []string, phrase string) int {
+	n := 0
+	for phrase != "" {
+		var w string
+		w, phrase, _ = strings.Cut(phrase, " ")
+		if n >= len(tokens) || tokens[n] != w {
+			return 0
+		}
+		n++
+	}
+	return n
+}
+
+// prefixAny is prefixLen of the first of phrases at the start of tokens.
+func prefixAny(tokens []string, phrases []string) int {
+	for _, p := range phrases {
+		if n := prefixLen(tokens, p); n > 0 {
+			return n
+		}
+	}
+	return 0
 }
 
 // genericAccess words ask for access without saying what; alone they mean
@@ -294,6 +610,39 @@ func containsPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// unwrap joins lines that wrap a sentence: a line break, and the
+// indentation after it, followed by a lower-case letter becomes a space
+// ("Please do not\ndelete my account" is one sentence).
+func unwrap(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for {
+		line, rest, ok := strings.Cut(text, "\n")
+		b.WriteString(strings.TrimSuffix(line, "\r"))
+		if !ok {
+			return b.String()
+		}
+		if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(rest, " \t")); unicode.IsLower(r) {
+			b.WriteByte(' ')
+		} else {
+			b.WriteByte('\n')
+		}
+		text = rest
+	}
+}
+
+// clauses splits a sentence where a negation's reach ends: at commas,
+// colons, brackets and dashes ("I'm not sure, please delete my data").
+func clauses(sentence string) []string {
+	return strings.FieldsFunc(sentence, func(r rune) bool {
+		switch r {
+		case ',', ':', '(', ')', '—', '–':
+			return true
+		}
+		return false
+	})
 }
 
 // sentences splits on line breaks and sentence punctuation.

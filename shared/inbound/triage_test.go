@@ -39,6 +39,72 @@ func TestTriageRules(t *testing.T) {
 		{"what you have in stock is no request", "", "Tell me what you have in stock in size 10.", kinds(U), false, "en"},
 		{"what information you need is no request", "", "Can you tell me what information you need for my refund?", kinds(U), false, "en"},
 		{"a copy of what you have on me is a copy", "", "Please send me a copy of what you have on me.", kinds(AS), false, "en"},
+
+		// A kind named only under a negation is not asked for.
+		{"do not delete, only a copy", "", "Please do not delete my account. I only want a copy of my data.", kinds(AS), false, "en"},
+		{"do not want you to delete, just a copy", "", "I do not want you to delete anything, I just want a copy of my data", kinds(AS), false, "en"},
+		{"negation across a wrapped line", "", "Please do not\ndelete my account. I only want a copy of my data.", kinds(AS), false, "en"},
+		{"don't with a curly apostrophe", "", "Don’t delete my account, just tell me what data you have.", kinds(AC), false, "en"},
+		{"dont", "", "dont delete anything please", kinds(U), false, "en"},
+		{"never delete", "", "Never delete my account.", kinds(U), false, "en"},
+		{"no need to delete", "", "There is no need to delete my account.", kinds(U), false, "en"},
+		{"not to be deleted", "", "I would like my account not to be deleted.", kinds(U), false, "en"},
+		{"don't want my data deleted", "", "I don't want my data deleted.", kinds(U), false, "en"},
+		{"not asking for deletion", "", "I am not asking for deletion.", kinds(U), false, "en"},
+		{"not a deletion request", "", "This is not a deletion request: what data do you have about me?", kinds(AC), false, "en"},
+		{"without deleting", "", "Send me a copy of my data without deleting my account.", kinds(AS), false, "en"},
+		{"cancel a deletion", "", "Please cancel my deletion request.", kinds(U), false, "en"},
+		{"deletion negated anywhere is not read", "", "Please delete my data. Actually, do not delete my account.", kinds(U), false, "en"},
+		{"deletion negated in the subject", "Please don't delete my account", "Send me a copy of my data.", kinds(AS), false, "en"},
+		{"no borren", "", "No borren mi cuenta, solo quiero una copia de mis datos.", kinds(AS), false, "es"},
+		{"no eliminen", "", "Por favor no eliminen nada.", kinds(U), false, "es"},
+		{"no quiero que borren", "", "No quiero que borren mis datos.", kinds(U), false, "es"},
+		{"sin borrar", "", "Quiero una copia de mis datos sin borrar mi cuenta.", kinds(AS), false, "es"},
+		{"a copy not wanted", "", "I don't need a copy of my data, delete it.", kinds(D), false, "en"},
+		{"do not unsubscribe me", "", "Please do not unsubscribe me from the newsletter.", kinds(U), false, "en"},
+		{"not opting out of the sale", "", "I do not want to opt out of the sale of my data.", kinds(U), false, "en"},
+		// ...but "do not sell" and "I don't want your newsletter" are the opt-outs.
+		{"the CCPA opt-out phrase", "", "Do Not Sell or Share My Personal Information", kinds(OS), false, "en"},
+		{"not wanting data sold is the opt-out", "", "I do not want you selling my data.", kinds(OS), false, "en"},
+		{"not wanting newsletters is the opt-out", "", "I don't want any more newsletters.", kinds(OM), false, "en"},
+		{"no quiero recibir is the opt-out", "", "No quiero recibir publicidad.", kinds(OM), false, "es"},
+		// ...and a "not" elsewhere does not negate the ask.
+		{"not sure, then delete", "", "I'm not sure, please delete my data.", kinds(D), false, "en"},
+		{"a comma ends the negation", "", "I don't want to be in your system anymore, forget me.", kinds(D), false, "en"},
+		{"not sure whether, then delete", "", "I'm not sure if you have my data but please delete it.", kinds(D), false, "en"},
+		{"if you cannot delete it", "", "If you cannot delete it, tell me.", kinds(D), false, "en"},
+		{"if you don't delete", "", "If you don't delete my data I will complain.", kinds(D), false, "en"},
+		{"why haven't you deleted", "", "Why haven't you deleted my account yet?", kinds(D), false, "en"},
+		{"still not deleted", "", "My data has still not been deleted.", kinds(D), false, "en"},
+		{"no account, but delete", "", "I don't have an account but delete any data you hold about me.", kinds(D), false, "en"},
+		{"no tengo cuenta, pero borren", "", "No tengo cuenta pero borren mis datos.", kinds(D), false, "es"},
+		{"don't forget to delete", "", "Don't forget to delete my data.", kinds(D), false, "en"},
+		{"never received a copy", "", "I never received a copy of my data.", kinds(AS), false, "en"},
+		{"withdrawn consent, then delete", "", "I want to withdraw my consent and have my data deleted.", kinds(D), false, "en"},
+		{"no more mail, and delete", "", "No me envíen más correos y borren mis datos.", kinds(D), false, "es"},
+		{"and a new ask ends the negation", "", "Please do not delete my account and send me a copy of my data.", kinds(AS), false, "en"},
+		{"delete nothing", "", "Please delete nothing until I am back.", kinds(U), false, "en"},
+		{"no me den de baja", "", "No me den de baja, por favor.", kinds(U), false, "es"},
+
+		// In mail about a child's data, the deletion words are about the child.
+		{"a parent's deletion is the child's", "", "Please delete my son Leo's account, leo.child@example.com.", kinds(CH), false, "en"},
+		{"the parent's own account as well", "", "Please delete my son Leo's account, leo.child@example.com, and delete my own account as well.", kinds(D, CH), false, "en"},
+		{"the parent's own data in Spanish", "", "Borren los datos de mi hija y también los míos.", kinds(D, CH), false, "es"},
+		{"my account and my son's", "", "Please delete my account and my son's account.", kinds(D, CH), false, "en"},
+		{"not the parent's own", "", "Please delete my son's data, not my own.", kinds(CH), false, "en"},
+		{"a child's deletion in Spanish", "", "Mi hija tiene 14 años. Por favor borren sus datos.", kinds(CH), false, "es"},
+		{"my account, not my son's", "", "Please delete my account, not my son's.", kinds(D), false, "en"},
+		{"a child's data not to be deleted", "", "Please do not delete my daughter's account.", kinds(U), false, "en"},
+
+		// "Personal information" is how the CCPA words the right to know.
+		{"what personal information you have collected", "", "CCPA Request: I would like to know what personal information you have collected about me", kinds(AC), false, "en"},
+		{"what personal information you have about me", "", "Please tell me what personal information you have about me.", kinds(AC), false, "en"},
+		{"what personal information you collect", "", "What personal information do you collect about me?", kinds(AC), false, "en"},
+		{"what information you have collected", "", "What information have you collected about me?", kinds(AC), false, "en"},
+		{"que informacion personal", "", "¿Qué información personal tienen sobre mí?", kinds(AC), false, "es"},
+		{"what personal information you sell", "", "What personal information do you sell?", kinds(AC), false, "en"},
+		{"what personal information you need is no request", "", "What personal information do you need for my refund?", kinds(U), false, "en"},
+		{"que informacion personal necesitan is no request", "", "¿Qué información personal necesitan para verificar mi identidad?", kinds(U), false, "es"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,6 +128,8 @@ func TestTriagePriority(t *testing.T) {
 		{"Solicitud CCPA", "borrar", E, "CCPA"},
 		{"Question about the CCPA", "delete my data", N, ""},
 		{"hello", "my son uses your app, delete his data", E, ""},
+		{"a child's data not to be deleted", "Please do not delete my son's account.", E, ""},
+		{"not about a child", "Please delete my account, not my son's.", N, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.subject, func(t *testing.T) {
