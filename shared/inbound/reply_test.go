@@ -260,7 +260,7 @@ func TestAReplyToTheUnclearQuestionSetsTheKinds(t *testing.T) {
 		kinds    []request.Kind // nil: the request stays unclear
 	}{
 		{"the reply names a kind", "Sorry, I would like you to delete my data.\r\n\r\n> Know what categories of personal data we hold\r\n", pass, []request.Kind{request.Deletion}},
-		{"the reply names a child", "Please delete the data of my son Leo Park, leo.park@example.net.\r\n", pass, []request.Kind{request.Deletion, request.ChildData}},
+		{"the reply names a child", "Please delete the data of my son Leo Park, leo.park@example.net.\r\n", pass, []request.Kind{request.ChildData}},
 		{"the reply is still unclear", "Thanks, I will think about it.\r\n", pass, nil},
 		{"a forged reply changes nothing", "Please delete my data.\r\n", inbound.Verdicts{Spam: "PASS", Virus: "PASS", DMARC: "FAIL"}, nil},
 	}

@@ -50,9 +50,10 @@ func TestAnAgentsMailWaitsForTheConsumer(t *testing.T) {
 
 // TestAnAgentsFormRequestTellsThePerson: a request an authorized agent made
 // on the form is acknowledged to the person it is for, who did not make
-// it: the mail names the agent, asks them to confirm only if they want us
-// to act, and closes it if they asked nobody; and the button it names is
-// the page's.
+// it: the mail says someone acting as their agent made it (never the name
+// the submitter typed), asks them to confirm only if they want us to act,
+// and closes it if they asked nobody; and the button it names is the
+// page's.
 func TestAnAgentsFormRequestTellsThePerson(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
@@ -71,8 +72,8 @@ func TestAnAgentsFormRequestTellsThePerson(t *testing.T) {
 	m := mailer.sent[0]
 	assert.Equal(t, []string{"john@example.com"}, m.To)
 	for _, part := range []string{m.Text, m.HTML} {
-		assert.Contains(t, part, "An authorized")
-		assert.Contains(t, part, "Alex Agent")
+		assert.Contains(t, part, "Someone acting as")
+		assert.NotContains(t, part, "Alex Agent", "nothing the submitter typed goes to an address that proved nothing")
 		assert.Contains(t, part, "If you did not ask anyone to make this")
 		assert.NotContains(t, part, "Confirm that it is you who made this request")
 	}

@@ -803,10 +803,8 @@ func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links
 		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
 		Late: now.After(r.Due.Response),
 	}
-	if r.Agent != nil && !r.ConsumerUnknown() {
-		// An agent made it for the requester, who did not: the mail says so.
-		a.Agent = cmp.Or(r.Agent.Name, r.Agent.Email)
-	}
+	// An agent made it for the requester, who did not: the mail says so.
+	a.ByAgent = r.Agent != nil && !r.ConsumerUnknown()
 	if len(r.OptOutKinds()) > 0 && now.After(r.Due.OptOut) {
 		// Sent after the opt-out date (a late triage, a resend): done by
 		// then, or late.

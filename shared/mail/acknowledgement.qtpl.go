@@ -24,11 +24,9 @@ func streamackEnText(qw422016 *qt422016.Writer, v ackView) {
 We received your request on `)
 	qw422016.N().S(v.ReceivedAt)
 	qw422016.N().S(`.`)
-	if v.Agent != "" {
-		qw422016.N().S(` An authorized
-agent made it for you: `)
-		qw422016.N().S(v.Agent)
-		qw422016.N().S(`.`)
+	if v.ByAgent {
+		qw422016.N().S(` Someone acting as
+your authorized agent made it for you.`)
 	}
 	qw422016.N().S(`
 
@@ -49,7 +47,7 @@ You asked us to:
 What happens next
 `)
 	if v.VerifyLink != "" {
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`1. If you want us to act on it, confirm the request: open this link and
    press the "Confirm my request" button.
 
@@ -82,7 +80,7 @@ What happens next
 		}
 	} else if v.Verify {
 		qw422016.N().S(`1. We will email you a link to confirm `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`the request if you want us to act on
    it`)
 		} else {
@@ -198,10 +196,8 @@ func streamackEnHTML(qw422016 *qt422016.Writer, v ackView) {
 <p>We received your request on `)
 	qw422016.E().S(v.ReceivedAt)
 	qw422016.N().S(`.`)
-	if v.Agent != "" {
-		qw422016.N().S(` An authorized agent made it for you: `)
-		qw422016.E().S(v.Agent)
-		qw422016.N().S(`.`)
+	if v.ByAgent {
+		qw422016.N().S(` Someone acting as your authorized agent made it for you.`)
 	}
 	qw422016.N().S(`</p>
 <p>Request ID: <strong>`)
@@ -225,7 +221,7 @@ Please quote it if you write to us about this request.</p>
 `)
 	if v.VerifyLink != "" {
 		qw422016.N().S(`<li>`)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`If you want us to act on it, confirm the request:`)
 		} else {
 			qw422016.N().S(`Confirm that it is you who made this request:`)
@@ -237,7 +233,7 @@ Please quote it if you write to us about this request.</p>
 <p>The link opens a page with a "Confirm my request" button. It works once, until `)
 		qw422016.E().S(v.VerifyLinkUntil)
 		qw422016.N().S(`. We only act once you have confirmed it, so that nobody can see or delete your data in your name. `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`If you did not ask anyone to make this request for you, do nothing: it will be closed.`)
 		} else {
 			qw422016.N().S(`If you did not make this request, do nothing: it will be closed.`)
@@ -246,7 +242,7 @@ Please quote it if you write to us about this request.</p>
 `)
 	} else if v.Verify {
 		qw422016.N().S(`<li>We will email you a link to confirm `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`the request if you want us to act on it`)
 		} else {
 			qw422016.N().S(`that it is you who made this request`)
@@ -330,11 +326,9 @@ Recibimos su solicitud el
 `)
 	qw422016.N().S(v.ReceivedAt)
 	qw422016.N().S(`.`)
-	if v.Agent != "" {
-		qw422016.N().S(` Un agente autorizado la hizo en su
-nombre: `)
-		qw422016.N().S(v.Agent)
-		qw422016.N().S(`.`)
+	if v.ByAgent {
+		qw422016.N().S(` Alguien que actúa como su
+agente autorizado la hizo en su nombre.`)
 	}
 	qw422016.N().S(`
 
@@ -355,7 +349,7 @@ Usted nos pidió:
 Qué sucede ahora
 `)
 	if v.VerifyLink != "" {
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`1. Si quiere que actuemos, confirme la solicitud: abra este enlace y
    pulse el botón "Confirmar mi solicitud".
 
@@ -388,7 +382,7 @@ Qué sucede ahora
 		}
 	} else if v.Verify {
 		qw422016.N().S(`1. Le enviaremos por correo electrónico un enlace para `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`confirmar la
    solicitud si quiere que actuemos`)
 		} else {
@@ -508,10 +502,8 @@ func streamackEsHTML(qw422016 *qt422016.Writer, v ackView) {
 <p>Recibimos su solicitud el `)
 	qw422016.E().S(v.ReceivedAt)
 	qw422016.N().S(`.`)
-	if v.Agent != "" {
-		qw422016.N().S(` Un agente autorizado la hizo en su nombre: `)
-		qw422016.E().S(v.Agent)
-		qw422016.N().S(`.`)
+	if v.ByAgent {
+		qw422016.N().S(` Alguien que actúa como su agente autorizado la hizo en su nombre.`)
 	}
 	qw422016.N().S(`</p>
 <p>Número de solicitud: <strong>`)
@@ -535,7 +527,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 `)
 	if v.VerifyLink != "" {
 		qw422016.N().S(`<li>`)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`Si quiere que actuemos, confirme la solicitud:`)
 		} else {
 			qw422016.N().S(`Confirme que fue usted quien hizo esta solicitud:`)
@@ -547,7 +539,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 <p>El enlace abre una página con un botón "Confirmar mi solicitud". Funciona una sola vez, hasta el `)
 		qw422016.E().S(v.VerifyLinkUntil)
 		qw422016.N().S(`. Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`Si usted no pidió a nadie que hiciera esta solicitud en su nombre, no haga nada: la cerraremos.`)
 		} else {
 			qw422016.N().S(`Si usted no hizo esta solicitud, no haga nada: la cerraremos.`)
@@ -556,7 +548,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 `)
 	} else if v.Verify {
 		qw422016.N().S(`<li>Le enviaremos por correo electrónico un enlace para `)
-		if v.Agent != "" {
+		if v.ByAgent {
 			qw422016.N().S(`confirmar la solicitud si quiere que actuemos`)
 		} else {
 			qw422016.N().S(`confirmar que fue usted quien hizo esta solicitud`)

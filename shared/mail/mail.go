@@ -155,9 +155,11 @@ type Acknowledgement struct {
 	// own, as the acknowledgement then says.
 	VerifyLink      string
 	VerifyLinkUntil time.Time
-	// Agent names the authorized agent who made the request for the
-	// requester (the form's agent); empty: the requester made it.
-	Agent string
+	// ByAgent: someone acting as the requester's authorized agent made
+	// the request (on the form). The mail says so, never the agent's name:
+	// the requester's address has proven nothing, so nothing the submitter
+	// typed is mailed to it.
+	ByAgent bool
 	// Late: the answer date has passed (a request acknowledged late, as
 	// when the team names an unclear mail's kinds after it); OptOutLate:
 	// the opt-out date has, the opt-outs not carried out; OptOutsDone:
@@ -169,7 +171,7 @@ type Acknowledgement struct {
 type ackView struct {
 	RequestID   string
 	Name        string
-	Agent       string // one clean line; empty: the requester made it
+	ByAgent     bool
 	Kinds       []string
 	ReceivedAt  string // date and time
 	AnswerBy    string // date; empty: no 45-day answer (only opt-outs)
@@ -199,7 +201,7 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		StatusLink:  clean(a.StatusLink),
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
-		Agent:       clean(a.Agent),
+		ByAgent:     a.ByAgent,
 		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  dateTimeIn(lang, in(a.ReceivedAt, a.Location)),
 		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),

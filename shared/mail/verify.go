@@ -12,9 +12,10 @@ import (
 // the only secret in the message and never goes anywhere else.
 type Verification struct {
 	RequestID string
-	// Agent names the authorized agent who made the request for the
-	// requester; empty: the requester made it.
-	Agent       string
+	// ByAgent: someone acting as the requester's authorized agent made the
+	// request; the mail says so, never the agent's name (as the
+	// acknowledgement).
+	ByAgent     bool
 	Kinds       []request.Kind
 	Link        string
 	ExpiresAt   time.Time
@@ -28,7 +29,7 @@ type Verification struct {
 
 type verificationView struct {
 	RequestID   string
-	Agent       string // one clean line; empty: the requester made it
+	ByAgent     bool
 	Kinds       []string
 	Link        string
 	ExpiresAt   string // date and time
@@ -45,7 +46,7 @@ func RenderVerification(to string, v Verification) (Message, error) {
 	lang := language(v.Language)
 	view := verificationView{
 		RequestID:   clean(v.RequestID),
-		Agent:       clean(v.Agent),
+		ByAgent:     v.ByAgent,
 		Kinds:       titlesIn(v.Kinds, lang),
 		Link:        clean(v.Link),
 		ExpiresAt:   dateTimeOf(lang, in(v.ExpiresAt, v.Location)),

@@ -22,13 +22,11 @@ func streamverifyEnText(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.N().S(`Hello,
 
 `)
-	if v.Agent != "" {
-		qw422016.N().S(`An authorized agent made privacy request `)
-		qw422016.N().S(v.RequestID)
-		qw422016.N().S(` for you:
+	if v.ByAgent {
+		qw422016.N().S(`Someone acting as your authorized agent made privacy request
 `)
-		qw422016.N().S(v.Agent)
-		qw422016.N().S(`. If you want us to act on it, please confirm it.`)
+		qw422016.N().S(v.RequestID)
+		qw422016.N().S(` for you. If you want us to act on it, please confirm it.`)
 	} else {
 		qw422016.N().S(`Please confirm that it was you who made privacy request `)
 		qw422016.N().S(v.RequestID)
@@ -56,7 +54,7 @@ The link works once, until `)
 	qw422016.N().S(`.
 We only act on your request once you have confirmed it, so that nobody
 can see or delete your data in your name. `)
-	if v.Agent != "" {
+	if v.ByAgent {
 		qw422016.N().S(`If you did not ask anyone to
 make this request for you, do nothing: it will be closed.`)
 	} else {
@@ -104,12 +102,10 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
 <p>`)
-	if v.Agent != "" {
-		qw422016.N().S(`An authorized agent made privacy request <strong>`)
+	if v.ByAgent {
+		qw422016.N().S(`Someone acting as your authorized agent made privacy request <strong>`)
 		qw422016.E().S(v.RequestID)
-		qw422016.N().S(`</strong> for you: `)
-		qw422016.E().S(v.Agent)
-		qw422016.N().S(`. If you want us to act on it, please confirm it.`)
+		qw422016.N().S(`</strong> for you. If you want us to act on it, please confirm it.`)
 	} else {
 		qw422016.N().S(`Please confirm that it was you who made privacy request <strong>`)
 		qw422016.E().S(v.RequestID)
@@ -133,7 +129,7 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
 <p>We only act on your request once you have confirmed it, so that nobody can see or delete your data in your name. `)
-	if v.Agent != "" {
+	if v.ByAgent {
 		qw422016.N().S(`If you did not ask anyone to make this request for you, do nothing: it will be closed.`)
 	} else {
 		qw422016.N().S(`If you did not make this request, do nothing: it will be closed.`)
@@ -171,12 +167,10 @@ func streamverifyEsText(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.N().S(`Hola:
 
 `)
-	if v.Agent != "" {
-		qw422016.N().S(`Un agente autorizado hizo en su nombre la solicitud de privacidad
-`)
+	if v.ByAgent {
+		qw422016.N().S(`Alguien que actúa como su agente autorizado hizo en su nombre la solicitud
+de privacidad `)
 		qw422016.N().S(v.RequestID)
-		qw422016.N().S(`: `)
-		qw422016.N().S(v.Agent)
 		qw422016.N().S(`. Si quiere que actuemos, confírmela.`)
 	} else {
 		qw422016.N().S(`Por favor, confirme que fue usted quien hizo la solicitud de privacidad
@@ -206,7 +200,7 @@ El enlace funciona una sola vez, hasta el `)
 	qw422016.N().S(`.
 Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver
 ni eliminar sus datos en su nombre. `)
-	if v.Agent != "" {
+	if v.ByAgent {
 		qw422016.N().S(`Si usted no pidió a nadie que hiciera
 esta solicitud en su nombre, no haga nada: la cerraremos.`)
 	} else {
@@ -255,12 +249,10 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
 <p>`)
-	if v.Agent != "" {
-		qw422016.N().S(`Un agente autorizado hizo en su nombre la solicitud de privacidad <strong>`)
+	if v.ByAgent {
+		qw422016.N().S(`Alguien que actúa como su agente autorizado hizo en su nombre la solicitud de privacidad <strong>`)
 		qw422016.E().S(v.RequestID)
-		qw422016.N().S(`</strong>: `)
-		qw422016.E().S(v.Agent)
-		qw422016.N().S(`. Si quiere que actuemos, confírmela.`)
+		qw422016.N().S(`</strong>. Si quiere que actuemos, confírmela.`)
 	} else {
 		qw422016.N().S(`Por favor, confirme que fue usted quien hizo la solicitud de privacidad <strong>`)
 		qw422016.E().S(v.RequestID)
@@ -284,7 +276,7 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 	qw422016.E().S(v.ExpiresAt)
 	qw422016.N().S(`.</p>
 <p>Solo actuaremos una vez que lo haya confirmado, para que nadie pueda ver ni eliminar sus datos en su nombre. `)
-	if v.Agent != "" {
+	if v.ByAgent {
 		qw422016.N().S(`Si usted no pidió a nadie que hiciera esta solicitud en su nombre, no haga nada: la cerraremos.`)
 	} else {
 		qw422016.N().S(`Si usted no hizo esta solicitud, no haga nada: la cerraremos.`)

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +59,7 @@ func (s *Service) Resend(ctx context.Context, requestID, actor string) (time.Tim
 		return time.Time{}, err
 	}
 	msg, err := mail.RenderVerification(r.Requester.Email, mail.Verification{
-		RequestID: r.ID, Agent: agentOf(r), Kinds: r.Kinds, Link: link, ExpiresAt: rec.ExpiresAt,
+		RequestID: r.ID, ByAgent: r.Agent != nil && !r.ConsumerUnknown(), Kinds: r.Kinds, Link: link, ExpiresAt: rec.ExpiresAt,
 		TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {
@@ -78,13 +77,4 @@ func (s *Service) Resend(ctx context.Context, requestID, actor string) (time.Tim
 	}
 	s.log().InfoContext(ctx, "verification link resent", "requestId", r.ID)
 	return rec.ExpiresAt, nil
-}
-
-// agentOf names the authorized agent who made r for its requester; "" when
-// the requester made it.
-func agentOf(r *request.Request) string {
-	if r.Agent == nil || r.ConsumerUnknown() {
-		return ""
-	}
-	return cmp.Or(r.Agent.Name, r.Agent.Email)
 }

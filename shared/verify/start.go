@@ -107,7 +107,7 @@ func (s *Service) Start(ctx context.Context, in StartInput) (StartOutput, error)
 		return out, err
 	}
 	msg, err := mail.RenderVerification(r.Requester.Email, mail.Verification{
-		RequestID: r.ID, Agent: agentOf(r), Kinds: r.Kinds, Link: link, ExpiresAt: rec.ExpiresAt,
+		RequestID: r.ID, ByAgent: r.Agent != nil && !r.ConsumerUnknown(), Kinds: r.Kinds, Link: link, ExpiresAt: rec.ExpiresAt,
 		TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language, StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {

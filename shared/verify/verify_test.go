@@ -649,9 +649,9 @@ func TestNewWorkflowInput(t *testing.T) {
 
 // TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest: the consumer of a
 // request an authorized agent made (on the form, or by mail once the team
-// named them) is told the agent made it and asked to confirm only if they
-// want it acted on; an agent whose consumer is not named is never sent it
-// as the consumer would be.
+// named them) is told someone acting as their agent made it (not the
+// agent's name: their address has proven nothing) and asked to confirm
+// only if they want it acted on.
 func TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest(t *testing.T) {
 	r := acknowledged("PR-AAAA-0000-0000-0003", request.Deletion)
 	r.Agent = &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"}
@@ -660,8 +660,8 @@ func TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest(t *testing.T) {
 	m := f.out.messages()[0]
 	assert.Equal(t, []string{requester}, m.To)
 	for _, part := range []string{m.Text, m.HTML} {
-		assert.Contains(t, part, "An authorized agent made privacy request")
-		assert.Contains(t, part, "Alex Agent")
+		assert.Contains(t, part, "Someone acting as your authorized agent made privacy request")
+		assert.NotContains(t, part, "Alex Agent", "nothing the agent typed goes to the consumer's address")
 		assert.Contains(t, part, "If you did not ask anyone to")
 		assert.NotContains(t, part, "confirm that it was you")
 	}
