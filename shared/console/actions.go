@@ -89,6 +89,10 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 			return "the request is closed"
 		case !slices.Contains(r.Kinds, request.Unclear):
 			return "its kinds are known"
+		case r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero():
+			// Its acknowledgement clock is met only by marking it
+			// acknowledged, which sending the held-back mail does.
+			return "the daily cap held its acknowledgement back: send the acknowledgement first"
 		}
 	case ActionExtend:
 		switch {

@@ -588,3 +588,24 @@ func TestActionPagesSayWhatHappens(t *testing.T) {
 	assert.Contains(t, body, mail.DenialReasonWordsFor(mail.DenySecurity, request.Deletion, ""))
 	assert.Contains(t, body, mail.DenialReasonWordsFor(mail.DenySecurity, request.AccessSpecific, ""))
 }
+
+// TestUnclearMailHeldBackIsAcknowledgedFirst: unclear mail whose
+// acknowledgement the daily cap held back is not triaged before that
+// acknowledgement goes out (only sending it marks the request
+// acknowledged; triaging first left the acknowledgement clock to run out).
+func TestUnclearMailHeldBackIsAcknowledgedFirst(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-HUNC-AAAA-AAAA-AAAA", 0, request.Received, request.Unclear)
+	r.Channel, r.AckCappedAt = request.Email, r.ReceivedAt
+	d.store.put(r)
+	_, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Deletion}})
+	assert.ErrorIs(t, err, console.ErrNotAllowed)
+	assert.Contains(t, err.Error(), "send the acknowledgement first")
+	assert.Empty(t, d.mail.sent)
+
+	r.AcknowledgedAt, r.Status = d.now, request.Acknowledged
+	d.store.put(r)
+	_, err = d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Deletion}})
+	assert.NoError(t, err, "once acknowledged")
+}
