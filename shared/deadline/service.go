@@ -25,7 +25,7 @@ const (
 	// not sent because its deadline had already passed when the sweep ran
 	// (a late or retried run): the "missed" notice covers it. Written once
 	// per clock and stage, so a later run finds it and does nothing.
-	ActionReminderSkipped = "reminder-skipped"
+	ActionReminderSkipped = request.ActionReminderSkipped
 )
 
 // SkippedPastDue is Output.Skipped, and the reason of the

@@ -37,6 +37,7 @@ const (
 	ActionAnswered              = "answered"                  // the answer went to the requester
 	ActionOptOutDone            = "opt-out:done"              // the opt-outs were done and the requester told
 	ActionReminderSent          = "reminder-sent"             // a deadline reminder went to the team
+	ActionReminderSkipped       = "reminder-skipped"          // a reminder not sent: its deadline had passed when the sweep reached it (the missed notice covers it)
 	ActionDeadlineMissed        = "deadline-missed"           // a legal deadline passed with the request open
 	ActionDuplicateSubmission   = "duplicate-submission"      // the same address asked the same again while unverified: nothing new opened (data: resent)
 	ActionAcknowledgementCapped = "acknowledgement-capped"    // the address had its automatic mails for the day: no acknowledgement sent
