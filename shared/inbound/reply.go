@@ -271,7 +271,8 @@ func (in *Inbox) tellTeamReply(ctx context.Context, d Delivery, res *Result, th 
 	n := mail.ReplyNotice{
 		RequestID: th.r.ID, MessageID: d.MessageID, ReceivedAt: in.receivedAt(d), MatchedBy: th.matchedBy,
 		KindsSet: kindsSet, AuthFailures: res.AuthFailures, Unreadable: res.Unreadable, Closed: th.r.Status.Closed(),
-		Location: svc.Calendar.Location(),
+		AwaitsConsumer: len(kindsSet) > 0 && th.r.ConsumerUnknown(),
+		Location:       svc.Calendar.Location(),
 	}
 	if len(res.AuthFailures) == 0 && !res.Unreadable {
 		n.Excerpt = OwnText(res)

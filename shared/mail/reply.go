@@ -32,19 +32,24 @@ type ReplyNotice struct {
 	AuthFailures []string
 	Unreadable   bool // the reply was past the parse bounds: only its headers were read
 	Closed       bool // the request was already closed
-	Location     *time.Location
+	// AwaitsConsumer: an authorized agent wrote without naming the
+	// consumer, so setting the kinds started nothing (the team names the
+	// consumer first).
+	AwaitsConsumer bool
+	Location       *time.Location
 }
 
 type replyNoticeView struct {
-	RequestID    string
-	MessageID    string
-	ReceivedAt   string // date and time
-	MatchedBy    string
-	Excerpt      string
-	KindsSet     []string
-	AuthFailures []string
-	Unreadable   bool
-	Closed       bool
+	RequestID      string
+	MessageID      string
+	ReceivedAt     string // date and time
+	MatchedBy      string
+	Excerpt        string
+	KindsSet       []string
+	AuthFailures   []string
+	Unreadable     bool
+	Closed         bool
+	AwaitsConsumer bool
 }
 
 // RenderReplyNotice renders the team's notice of a reply to the team
@@ -54,14 +59,15 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 		return Message{}, err
 	}
 	v := replyNoticeView{
-		RequestID:  clean(n.RequestID),
-		MessageID:  clean(n.MessageID),
-		ReceivedAt: dateTimeOf(English, in(n.ReceivedAt, n.Location)),
-		MatchedBy:  "it answers mail the desk sent about this request",
-		Excerpt:    clean(cutText(n.Excerpt, MaxReplyExcerpt)),
-		KindsSet:   titlesIn(n.KindsSet, English),
-		Unreadable: n.Unreadable,
-		Closed:     n.Closed,
+		RequestID:      clean(n.RequestID),
+		MessageID:      clean(n.MessageID),
+		ReceivedAt:     dateTimeOf(English, in(n.ReceivedAt, n.Location)),
+		MatchedBy:      "it answers mail the desk sent about this request",
+		Excerpt:        clean(cutText(n.Excerpt, MaxReplyExcerpt)),
+		KindsSet:       titlesIn(n.KindsSet, English),
+		Unreadable:     n.Unreadable,
+		Closed:         n.Closed,
+		AwaitsConsumer: n.AwaitsConsumer,
 	}
 	if n.MatchedBy == "subject" {
 		v.MatchedBy = "its subject names this request and it comes from the requester's address"

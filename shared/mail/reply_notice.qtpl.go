@@ -69,9 +69,16 @@ request now asks to:
 `)
 		}
 		qw422016.N().S(`
-The acknowledgement of these went out (with the link to confirm the
-request, if it carries one), and the request's workflow started.
 `)
+		if v.AwaitsConsumer {
+			qw422016.N().S(`The acknowledgement of these went out. Nothing else starts: an authorized
+agent wrote without naming the consumer; name them in the console.
+`)
+		} else {
+			qw422016.N().S(`The acknowledgement of these went out, and the request's workflow started
+(it mails the link to confirm the request when the request needs one).
+`)
+		}
 	}
 	if v.Excerpt != "" {
 		qw422016.N().S(`
@@ -175,7 +182,13 @@ func streamreplyNoticeHTML(qw422016 *qt422016.Writer, v replyNoticeView) {
 `)
 		}
 		qw422016.N().S(`</ul>
-<p>The acknowledgement of these went out (with the link to confirm the request, if it carries one), and the request's workflow started.</p>
+<p>`)
+		if v.AwaitsConsumer {
+			qw422016.N().S(`The acknowledgement of these went out. Nothing else starts: an authorized agent wrote without naming the consumer; name them in the console.`)
+		} else {
+			qw422016.N().S(`The acknowledgement of these went out, and the request's workflow started (it mails the link to confirm the request when the request needs one).`)
+		}
+		qw422016.N().S(`</p>
 `)
 	}
 	if v.Excerpt != "" {

@@ -112,12 +112,20 @@ func TestReplyNotice(t *testing.T) {
 			n: mail.ReplyNotice{RequestID: "PR-ABCD-EFGH-IJKL-MNOP", MessageID: "m0002", ReceivedAt: at, MatchedBy: "subject",
 				KindsSet: []request.Kind{request.Deletion}},
 			subject: "Reply received for privacy request PR-ABCD-EFGH-IJKL-MNOP: the request is no longer unclear",
-			want: []string{request.Deletion.Title(), "acknowledgement of these went out", "with the link to confirm the",
+			want: []string{request.Deletion.Title(), "acknowledgement of these went out", "workflow started",
 				"subject names this request", "Apart from that acknowledgement, no robot answer went to the sender"},
 			// The acknowledgement went to the sender: the notice does not
 			// also say no answer did (shared/inbound
 			// TestAReplyToTheUnclearQuestionSetsTheKinds checks the mail).
-			not: []string{"No robot answer"},
+			not: []string{"No robot answer", "name them in the console"},
+		},
+		{
+			name: "kinds set from an agent's reply, the consumer not named",
+			n: mail.ReplyNotice{RequestID: "PR-ABCD-EFGH-IJKL-MNOP", MessageID: "m0002", ReceivedAt: at, MatchedBy: "subject",
+				KindsSet: []request.Kind{request.Deletion}, AwaitsConsumer: true},
+			subject: "Reply received for privacy request PR-ABCD-EFGH-IJKL-MNOP: the request is no longer unclear",
+			want:    []string{"acknowledgement of these went out. Nothing else starts", "name them in the console"},
+			not:     []string{"workflow started"},
 		},
 		{
 			name: "a forged sender is flagged",
