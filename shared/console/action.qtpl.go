@@ -128,7 +128,13 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
 		}
-		qw422016.N().S(`, and the request's workflow starts: verification, then fulfilment.</p>
+		qw422016.N().S(`, and `)
+		if r.ConsumerUnknown() {
+			qw422016.N().S(`nothing else starts until you name the consumer (an authorized agent wrote without naming them)`)
+		} else {
+			qw422016.N().S(`the request's workflow starts: verification, then fulfilment`)
+		}
+		qw422016.N().S(`.</p>
 <fieldset id="kinds"><legend>What the person asks for</legend>
 `)
 		streamfieldError(qw422016, p.Problems["kinds"])

@@ -153,6 +153,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if got, err = h.desk.SetKinds(ctx, s.Member, id, t); err == nil {
 			done = messageView{Title: "The request's kinds are set",
 				Message: "Request " + id + " now asks for: " + kindTitles(got.Kinds) + ". The requester was sent the acknowledgement of these kinds (once), and the request's workflow has started: verification, then fulfilment."}
+			if got.ConsumerUnknown() {
+				done.Message = "Request " + id + " now asks for: " + kindTitles(got.Kinds) + ". The authorized agent was sent the acknowledgement of these kinds (once); nothing else starts until you name the consumer."
+			}
 		}
 	case ActionNameConsumer:
 		consumer := request.Identity{Name: f.Get("consumerName"), Email: f.Get("consumerEmail")}

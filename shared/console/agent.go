@@ -35,7 +35,7 @@ const maxPermissionNote = 1000
 // starts it.
 func (s *Service) whyNameConsumer(r *request.Request) string {
 	switch {
-	case s.Consumers == nil:
+	case s.Consumers == nil || s.Intake == nil:
 		return "this console cannot name consumers"
 	case r.Status.Closed():
 		return "the request is closed"
@@ -43,6 +43,10 @@ func (s *Service) whyNameConsumer(r *request.Request) string {
 		return "only mail from an authorized agent that named no consumer needs one named"
 	case slices.Contains(r.Kinds, request.Unclear):
 		return "say first what the mail asks for"
+	case r.AcknowledgedAt.IsZero() && !r.AckCappedAt.IsZero():
+		// Naming starts the workflow, which moves the request on: the
+		// held-back acknowledgement could then never be sent.
+		return "the daily cap held its acknowledgement back: send the acknowledgement first"
 	case !r.ConsumerUnknown() && r.Status != request.Acknowledged:
 		return "its consumer is named and was asked to confirm"
 	}
@@ -98,9 +102,6 @@ func (s *Service) NameConsumer(ctx context.Context, m Member, id string, consume
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionConsumerNamed,
 		Once: request.ActionConsumerNamed, Reason: permission}); err != nil {
 		return err
-	}
-	if s.Intake == nil {
-		return nil
 	}
 	if err := s.Intake.StartWorkflows(ctx, r); err != nil {
 		return fmt.Errorf("name consumer of %s: %w", r.ID, err)

@@ -105,3 +105,42 @@ func TestNamingTheConsumerAgainStartsTheWorkflow(t *testing.T) {
 	assert.Equal(t, []string{r.ID + " deletion"}, d.intake.started)
 	assert.Equal(t, "john@example.com", d.store.requests[r.ID].Requester.Email)
 }
+
+// TestNameTheConsumerAfterTheHeldBackAcknowledgement: an agent's mail whose
+// acknowledgement the daily cap held back is acknowledged first: naming
+// the consumer starts the workflow, which moves the request on, and the
+// held-back acknowledgement could then never be sent.
+func TestNameTheConsumerAfterTheHeldBackAcknowledgement(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-AGHB-AAAA-AAAA-AAAA", 0, request.Received, request.Deletion)
+	r.Channel, r.AckCappedAt = request.Email, r.ReceivedAt
+	r.Requester = request.Identity{Name: "Alex Agent", Email: "alex@agency.example"}
+	r.Agent = &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"}
+	d.store.put(r)
+	err := d.NameConsumer(ctx, alice, r.ID, request.Identity{Email: "john@example.com"}, "signed form")
+	assert.ErrorIs(t, err, console.ErrNotAllowed)
+	assert.Contains(t, err.Error(), "send the acknowledgement first")
+	assert.Empty(t, d.intake.started)
+}
+
+// TestSetKindsOfAnAgentsMailSaysNothingStarts: naming what an agent's
+// unclear mail asks for acknowledges the agent and starts nothing (the
+// consumer is not named); the pages say so, not that the workflow started.
+func TestSetKindsOfAnAgentsMailSaysNothingStarts(t *testing.T) {
+	d := newDesk(t)
+	r := d.add("PR-AGUN-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Unclear)
+	r.Channel = request.Email
+	r.Requester = request.Identity{Name: "Alex Agent", Email: "alex@agency.example"}
+	r.Agent = &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"}
+	d.store.put(r)
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+	page := b.do("GET", "/console/requests/"+r.ID+"/set-kinds", nil).Body.String()
+	assert.Contains(t, page, "nothing else starts until you name the consumer")
+	w := b.do("POST", "/console/requests/"+r.ID+"/set-kinds", url.Values{"csrf": {csrf(t, page)}, "kinds": {"deletion"}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "nothing else starts until you name the consumer")
+	assert.NotContains(t, w.Body.String(), "workflow has started")
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
 )
 
@@ -87,4 +88,26 @@ func TestAnAgentsFormRequestTellsThePerson(t *testing.T) {
 	require.Len(t, mailer.sent, 2)
 	assert.Contains(t, mailer.sent[1].Text, "Confirm that it is you who made this request")
 	assert.NotContains(t, mailer.sent[1].Text, "authorized")
+}
+
+// TestAnAgentGivesTheirOwnAddress: on the form, an agent's address that is
+// the person's own is refused (the request would be taken for an agent's
+// mail that names no consumer, and never start); only mail from an agent
+// can leave the consumer unknown.
+func TestAnAgentGivesTheirOwnAddress(t *testing.T) {
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	svc := newService(newMemStore(), &fakeMailer{}, &now)
+	sub := validSubmission()
+	sub.SourceID = "web-agent-same-abcdefgh"
+	sub.Requester = request.Identity{Name: "John Client", Email: "john@example.com"}
+	sub.Agent = &request.Agent{Name: "Alex Agent", Email: "John@Example.com"}
+	_, err := svc.Submit(context.Background(), sub)
+	var fe intake.FieldErrors
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe["agentEmail"], "person you act for")
+
+	web := request.Request{Channel: request.Web, Requester: request.Identity{Email: "a@example.com"}, Agent: &request.Agent{Email: "a@example.com"}}
+	assert.False(t, web.ConsumerUnknown(), "only mail leaves the consumer unknown")
+	web.Channel = request.Email
+	assert.True(t, web.ConsumerUnknown())
 }

@@ -751,7 +751,7 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request, heldBack boo
 	}
 	msg, err := mail.RenderTeamNotice(s.NoticeTo, mail.TeamNotice{
 		RequestID: r.ID, Kinds: r.Kinds, Channel: r.Channel, Priority: r.Priority, Regulation: r.Regulation,
-		ReceivedAt: r.ReceivedAt, Due: r.Due, Location: s.Calendar.Location(), HeldBack: heldBack,
+		ReceivedAt: r.ReceivedAt, Due: r.Due, Location: s.Calendar.Location(), HeldBack: heldBack, AwaitsConsumer: r.ConsumerUnknown(),
 	})
 	messageID := ""
 	if err == nil {

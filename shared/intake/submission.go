@@ -149,6 +149,10 @@ func (s *Submission) Validate() FieldErrors {
 		w.singleLine(fe, "agentName", s.Agent.Name, MaxName, true)
 		if msg := w.checkEmail(s.Agent.Email); msg != "" {
 			fe["agentEmail"] = msg
+		} else if s.Channel == request.Web && request.NormalizeEmail(s.Agent.Email) == request.NormalizeEmail(id.Email) {
+			// One address for both: the person would be taken for the
+			// agent, and the agent for the person asked to confirm.
+			fe["agentEmail"] = w.agentOwnEmail
 		}
 	}
 	w.multiLine(fe, "details", s.Details, MaxDetails)

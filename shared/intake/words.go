@@ -9,6 +9,7 @@ type words struct {
 	channel, submissionID, noKinds, unknownKindf, kindTwice      string
 	phone, relationship, state, declaration, priority            string
 	childMissing, childWithoutKind, childNameOnly, childOwnEmail string
+	agentOwnEmail                                                string
 	childEmailLike                                               string
 	tooManyCorrectionsf, correctionRight, correctionItem         string
 	correctionsWithoutKind, correctionsMissing                   string
@@ -31,6 +32,7 @@ var english = words{
 	childWithoutKind:       "The child's details go with \"Delete a child's data\": choose it, or leave them empty.",
 	childNameOnly:          "Give the child's email address or their account or username with us, or both: a name alone is not enough to find the child's data.",
 	childOwnEmail:          "This is your own email address. Give the child's address here (or leave it empty and give their account); we write to you at yours.",
+	agentOwnEmail:          "This is the email address of the person you act for. Give your own address here: we ask that person, at theirs, to confirm the request.",
 	childEmailLike:         "Enter the child's email address like name@example.com.",
 	tooManyCorrectionsf:    "List at most %d items to correct; tell us the rest in the details.",
 	correctionRight:        "Tell us what it should say.",
@@ -64,6 +66,7 @@ var spanish = words{
 	childWithoutKind:       "Los datos del menor van con «Eliminar los datos de un menor de 18 años»: elija esa opción o deje estos campos vacíos.",
 	childNameOnly:          "Indique el correo electrónico del menor, su cuenta o nombre de usuario con nosotros, o ambos: con el nombre solo no podemos encontrar los datos del menor.",
 	childOwnEmail:          "Este es su propio correo electrónico. Indique aquí el correo del menor (o déjelo vacío e indique su cuenta); a usted le escribimos al suyo.",
+	agentOwnEmail:          "Este es el correo electrónico de la persona a la que representa. Indique aquí el suyo: a esa persona le pedimos, en el suyo, que confirme la solicitud.",
 	childEmailLike:         "Escriba el correo electrónico del menor con la forma nombre@ejemplo.com.",
 	tooManyCorrectionsf:    "Indique como máximo %d datos para corregir; cuéntenos el resto en los detalles.",
 	correctionRight:        "Indíquenos qué debería decir.",

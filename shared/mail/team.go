@@ -26,20 +26,24 @@ type TeamNotice struct {
 	// requester has not been mailed and nothing follows until the team
 	// sends the acknowledgement or denies the request from the console.
 	HeldBack bool
+	// AwaitsConsumer: an authorized agent wrote without naming the
+	// consumer; nothing starts until the team names them.
+	AwaitsConsumer bool
 }
 
 type teamNoticeView struct {
-	RequestID   string
-	Reasons     []string
-	Kinds       []string
-	Channel     string
-	Priority    string
-	ReceivedAt  string // date and time
-	Acknowledge string // date; empty: no such deadline
-	Response    string // date; empty: none
-	OptOut      string // date; empty: none
-	Unclear     bool
-	HeldBack    bool
+	RequestID      string
+	Reasons        []string
+	Kinds          []string
+	Channel        string
+	Priority       string
+	ReceivedAt     string // date and time
+	Acknowledge    string // date; empty: no such deadline
+	Response       string // date; empty: none
+	OptOut         string // date; empty: none
+	Unclear        bool
+	HeldBack       bool
+	AwaitsConsumer bool
 }
 
 // NeedsTeam reports whether the team is told of r at once (RenderTeamNotice).
@@ -92,7 +96,7 @@ func RenderTeamNotice(to string, n TeamNotice) (Message, error) {
 		v.Unclear = v.Unclear || k == request.Unclear
 	}
 	v.Reasons = teamReasons(n.Priority, n.Regulation, n.Kinds)
-	v.HeldBack = n.HeldBack
+	v.HeldBack, v.AwaitsConsumer = n.HeldBack, n.AwaitsConsumer
 	if n.HeldBack {
 		v.Reasons = append([]string{"the acknowledgement was held back by the per-address daily cap, so the requester has not been mailed"}, v.Reasons...)
 	}

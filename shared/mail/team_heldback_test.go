@@ -64,6 +64,11 @@ func TestTeamNoticeOfAHeldBackAcknowledgement(t *testing.T) {
 			[]string{"; unclear mail: find out what the person asks for",
 				"(it\n  asks the person what they would like us to do), not counted against the\n  cap; then set the request's kinds, as for any unclear mail."},
 			[]string{"deny the request", "workflow starts"}},
+		{"an agent's mail naming no consumer", func(n *mail.TeamNotice) {
+			n.Channel, n.AwaitsConsumer = request.Email, true
+		}, "Not acknowledged (daily cap): new privacy request PR-ABCD-EFGH-IJKL-MNOP",
+			[]string{"it goes out to the authorized agent as intake\n  would have sent it, not counted against the cap; nothing else starts until\n  you name the consumer."},
+			[]string{"workflow starts"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,10 +103,18 @@ desk by its ID and:
   cap; then set the request's kinds, as for any unclear mail.
 `)
 		} else {
-			qw422016.N().S(`- Send the acknowledgement: it goes out as intake would have sent it (with
+			if v.AwaitsConsumer {
+				qw422016.N().S(`- Send the acknowledgement: it goes out to the authorized agent as intake
+  would have sent it, not counted against the cap; nothing else starts until
+  you name the consumer.
+`)
+			} else {
+				qw422016.N().S(`- Send the acknowledgement: it goes out as intake would have sent it (with
   the verification link when the request needs one), not counted against
   the cap, and the request's workflow starts.
-- Or, if the requests from this address are excessive (someone else
+`)
+			}
+			qw422016.N().S(`- Or, if the requests from this address are excessive (someone else
   filling it with requests), deny the request as excessive: the requester
   is mailed the reason.
 `)
@@ -225,7 +233,13 @@ func streamteamNoticeHTML(qw422016 *qt422016.Writer, v teamNoticeView) {
 			qw422016.N().S(`<li><strong>Send the acknowledgement</strong>: it goes out as intake would have sent it (it asks the person what they would like us to do), not counted against the cap; then set the request's kinds, as for any unclear mail.</li>
 `)
 		} else {
-			qw422016.N().S(`<li><strong>Send the acknowledgement</strong>: it goes out as intake would have sent it (with the verification link when the request needs one), not counted against the cap, and the request's workflow starts.</li>
+			qw422016.N().S(`<li><strong>Send the acknowledgement</strong>: `)
+			if v.AwaitsConsumer {
+				qw422016.N().S(`it goes out to the authorized agent as intake would have sent it, not counted against the cap; nothing else starts until you name the consumer.`)
+			} else {
+				qw422016.N().S(`it goes out as intake would have sent it (with the verification link when the request needs one), not counted against the cap, and the request's workflow starts.`)
+			}
+			qw422016.N().S(`</li>
 <li>Or, if the requests from this address are excessive (someone else filling it with requests), <strong>deny the request</strong> as excessive: the requester is mailed the reason.</li>
 `)
 		}

@@ -305,7 +305,7 @@ func (r *Request) OptOutKinds() []Kind {
 // from an agent opens it so). Nothing is verified or carried out for it
 // until the team names the consumer, who then confirms directly.
 func (r *Request) ConsumerUnknown() bool {
-	return r.Agent != nil && NormalizeEmail(r.Requester.Email) == NormalizeEmail(r.Agent.Email)
+	return r.Channel == Email && r.Agent != nil && NormalizeEmail(r.Requester.Email) == NormalizeEmail(r.Agent.Email)
 }
 
 // OnlyOptOuts reports whether every kind asked for is an opt-out.
