@@ -298,7 +298,9 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *Result) (Outcome, 
 		events = append(events, request.Event{Action: request.ActionNeedsTriage, Once: request.ActionNeedsTriage,
 			Reason: "the mail asks for nothing the desk recognised: read it and set the request's kinds"})
 	}
-	if r.Agent != nil {
+	if r.ConsumerUnknown() {
+		// Only while unnamed: a redelivery after the team named the
+		// consumer must not put the request back on the attention list.
 		events = append(events, request.Event{Action: request.ActionAgentConsumerUnknown, Once: request.ActionAgentConsumerUnknown,
 			Reason: "an authorized agent wrote: get the signed permission and the consumer's address, then name the consumer (the desk asks them to confirm before anything is done)"})
 	}

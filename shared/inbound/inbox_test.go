@@ -699,3 +699,34 @@ func TestMailCarriesTheChildAndTheCorrection(t *testing.T) {
 		})
 	}
 }
+
+// TestARedeliveredAgentMailAfterTheConsumerWasNamed: SES may deliver a mail
+// again (a retry, a redrive) after the team named the agent's consumer:
+// the delivery must not record the consumer unknown again, which would put
+// the request back on the attention list.
+func TestARedeliveredAgentMailAfterTheConsumerWasNamed(t *testing.T) {
+	f := newInbox(msg("From: Sam Agent <sam@agency.example>\nTo: privacy@productionflow.example\nSubject: CCPA Request\n",
+		"I am an authorized agent acting on behalf of my client. Please delete their personal data.\r\n"))
+	out := f.receive(t, pass)
+	require.Contains(t, f.actions(out.RequestID), request.ActionAgentConsumerUnknown)
+
+	// The team names the consumer; the trail is read afresh.
+	f.store.mu.Lock()
+	r := f.store.reqs[out.RequestID]
+	r.Requester = request.Identity{Name: "John Client", Email: "john@example.com"}
+	f.store.reqs[out.RequestID] = r
+	kept := f.store.events[:0]
+	for _, ev := range f.store.events {
+		if ev.Action != request.ActionAgentConsumerUnknown {
+			kept = append(kept, ev)
+		}
+	}
+	f.store.events = kept
+	for k := range f.store.once {
+		delete(f.store.once, k)
+	}
+	f.store.mu.Unlock()
+
+	f.receive(t, pass)
+	assert.NotContains(t, f.actions(out.RequestID), request.ActionAgentConsumerUnknown)
+}
