@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,4 +111,50 @@ func TestAnAgentGivesTheirOwnAddress(t *testing.T) {
 	assert.False(t, web.ConsumerUnknown(), "only mail leaves the consumer unknown")
 	web.Channel = request.Email
 	assert.True(t, web.ConsumerUnknown())
+}
+
+// TestAnotherPersonsRequestIsNotJoined: a submission joins an open request
+// of its address only when it is about the same person: a parent's second
+// child, an agent's next consumer (mail that differs), or an agent's mail
+// from an address with its own request open, each opens a request of its
+// own; the same again joins.
+func TestAnotherPersonsRequestIsNotJoined(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store := newMemStore()
+	svc := newService(store, &fakeMailer{}, &now)
+	svc.Caps = newMemCaps(store)
+	svc.AcksPerAddressPerDay = 20
+	n := 0
+	submit := func(edit func(*intake.Submission)) *intake.Receipt {
+		t.Helper()
+		n++
+		sub := validSubmission()
+		sub.SourceID = fmt.Sprintf("web-party-%04d-abcdefgh", n)
+		sub.Requester = request.Identity{Name: "Pat Parent", Email: "pat@example.com"}
+		edit(&sub)
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		return rc
+	}
+	child := func(email string) func(*intake.Submission) {
+		return func(s *intake.Submission) {
+			s.Kinds, s.Subject = []request.Kind{request.ChildData}, &request.Subject{Email: email}
+		}
+	}
+	first := submit(child("kid1@example.com"))
+	assert.True(t, submit(child("kid2@example.com")).Created, "a second child is a request of its own")
+	assert.True(t, submit(child("KID1@example.com")).AlreadyOpen, "the same child again joins")
+
+	agentMail := func(body string) func(*intake.Submission) {
+		return func(s *intake.Submission) {
+			s.Channel, s.Details = request.Email, body
+			s.Agent = &request.Agent{Name: "Pat Parent", Email: "pat@example.com"}
+		}
+	}
+	a := submit(agentMail("On behalf of Marta, marta@example.com: delete her data."))
+	assert.True(t, a.Created, "an agent's mail from an address with its own request open")
+	assert.True(t, submit(agentMail("On behalf of Zoe, zoe@example.com: delete her data.")).Created, "the agent's next consumer")
+	assert.True(t, submit(agentMail("On behalf of Marta, marta@example.com: delete her data.")).AlreadyOpen, "the same mail again joins")
+	assert.NotEqual(t, first.Request.ID, a.Request.ID)
 }

@@ -310,7 +310,7 @@ func (s *Service) alreadyOpen(ctx context.Context, earlier []string, sub Submiss
 	}
 	for _, r := range latest {
 		if r == nil || !awaitingVerification(r.Status) || !sameKinds(r.Kinds, sub.Kinds) ||
-			!strings.EqualFold(r.Requester.Email, sub.Requester.Email) {
+			!strings.EqualFold(r.Requester.Email, sub.Requester.Email) || !sameParty(r, sub) {
 			continue
 		}
 		if r.AcknowledgedAt.IsZero() && r.AckCappedAt.IsZero() {
@@ -440,6 +440,27 @@ func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) 
 	}
 	s.Logger().InfoContext(ctx, "acknowledgement capped", "requestId", r.ID)
 	return errAckCapped
+}
+
+// sameParty reports whether sub is about the same person as r, besides its
+// address: the same child (or none), and the same agent (or none); an
+// agent's mail that names no consumer, only when it says the same (an agent
+// writes for one consumer after another from one address).
+func sameParty(r *request.Request, sub Submission) bool {
+	if (r.Subject == nil) != (sub.Subject == nil) || (r.Agent == nil) != (sub.Agent == nil) {
+		return false
+	}
+	if r.Subject != nil && (request.NormalizeEmail(r.Subject.Email) != request.NormalizeEmail(sub.Subject.Email) ||
+		!strings.EqualFold(strings.TrimSpace(r.Subject.Account), strings.TrimSpace(sub.Subject.Account))) {
+		return false
+	}
+	if r.Agent == nil {
+		return true
+	}
+	if request.NormalizeEmail(r.Agent.Email) != request.NormalizeEmail(sub.Agent.Email) {
+		return false
+	}
+	return !r.ConsumerUnknown() || strings.TrimSpace(r.Details) == strings.TrimSpace(sub.Details)
 }
 
 // awaitingVerification reports whether a request in status st is open and
