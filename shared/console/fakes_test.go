@@ -67,7 +67,11 @@ func (m *memStore) Get(_ context.Context, id string) (*request.Request, error) {
 func (m *memStore) Events(_ context.Context, id string) ([]request.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return slices.Clone(m.events[id]), nil
+	out := slices.Clone(m.events[id])
+	for i := range out {
+		out[i].Once = "" // the store keys an event by it and does not read it back
+	}
+	return out, nil
 }
 
 // OpenWork gives what the open-work index projects: no personal data.

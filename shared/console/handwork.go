@@ -171,7 +171,7 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		return FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
 	}
 	once := "step-" + system + "-" + action
-	if slices.ContainsFunc(events, func(e request.Event) bool { return e.Once == once }) {
+	if doneByHand(events, system, action) {
 		return FormError{"system": "The trail has this step done already."}
 	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
@@ -202,9 +202,7 @@ func failedSteps(events []request.Event) []FailedStep {
 			return
 		}
 		seen[system+"/"+action] = true
-		once := "step-" + system + "-" + action
-		out = append(out, FailedStep{System: system, Action: action,
-			Done: slices.ContainsFunc(events, func(e request.Event) bool { return e.Once == once })})
+		out = append(out, FailedStep{System: system, Action: action, Done: doneByHand(events, system, action)})
 	}
 	for _, e := range events {
 		if e.Action != request.ActionNeedsAttention {
@@ -216,6 +214,16 @@ func failedSteps(events []request.Event) []FailedStep {
 		}
 	}
 	return out
+}
+
+// doneByHand reports whether the team recorded action in system as done
+// by hand. (An event's Once is its key in the store, not read back with
+// it: the event is known by what it says.)
+func doneByHand(events []request.Event, system, action string) bool {
+	return slices.ContainsFunc(events, func(e request.Event) bool {
+		return e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand &&
+			e.Data["system"] == system && e.Data["action"] == action
+	})
 }
 
 // allFinishedByHand reports whether the request needs attention for failed
