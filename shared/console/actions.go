@@ -243,7 +243,14 @@ func (s *Service) SetKinds(ctx context.Context, m Member, id string, t Triage) (
 		} else {
 			c := *t.Child
 			c.Name, c.Email, c.Account = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Account)
-			child = &c
+			switch {
+			case c.Email != "" && intake.CheckEmail(c.Email) != "":
+				problems["child"] = "The child's email address: " + intake.CheckEmail(c.Email)
+			case c.Email != "" && request.NormalizeEmail(c.Email) == request.NormalizeEmail(r.Requester.Email):
+				problems["child"] = "This is the sender's own address: give the child's (or leave it empty and give the child's account), or the parent's data would be deleted."
+			default:
+				child = &c
+			}
 		}
 	}
 	var corrections []request.CorrectionItem

@@ -609,3 +609,23 @@ func TestUnclearMailHeldBackIsAcknowledgedFirst(t *testing.T) {
 	_, err = d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.Deletion}})
 	assert.NoError(t, err, "once acknowledged")
 }
+
+// TestTriageRefusesTheSendersOwnAddressAsTheChilds: naming a child's-data
+// request, the child's address must be an address and not the sender's
+// own, as the public form requires: otherwise the parent's data would be
+// the one deleted.
+func TestTriageRefusesTheSendersOwnAddressAsTheChilds(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-CHLD-AAAA-AAAA-AAAA", 2, request.Acknowledged, request.Unclear)
+	for _, email := range []string{r.Requester.Email, strings.ToUpper(r.Requester.Email), "not an address"} {
+		_, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.ChildData}, Child: &request.Subject{Email: email}})
+		var fe console.FormError
+		require.ErrorAs(t, err, &fe, email)
+		assert.Contains(t, fe, "child", email)
+	}
+	assert.Empty(t, d.intake.started)
+	_, err := d.SetKinds(ctx, alice, r.ID, console.Triage{Kinds: []request.Kind{request.ChildData}, Child: &request.Subject{Email: "leo@example.com"}})
+	require.NoError(t, err)
+	assert.Equal(t, "leo@example.com", d.store.requests[r.ID].Subject.Email)
+}
