@@ -99,6 +99,9 @@ type Verify struct {
 	Kinds     []request.Kind
 	Expires   time.Time
 	Token     string
+	// ByAgent: someone acting as the requester's authorized agent made
+	// the request.
+	ByAgent bool
 }
 
 // Verified is what the page after a confirmation shows ("verified").

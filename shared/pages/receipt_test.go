@@ -48,3 +48,22 @@ func TestAnAgentsReceiptSaysWhoIsWrittenTo(t *testing.T) {
 	assert.Contains(t, own, "acknowledgement to your email address, with a link to confirm it is you")
 	assert.False(t, strings.Contains(own, "act for"))
 }
+
+// TestTheConfirmPageOfAnAgentsRequest: the page the link opens says what
+// the mail said: someone acting as the person's agent made the request,
+// and they confirm only if they want it acted on.
+func TestTheConfirmPageOfAnAgentsRequest(t *testing.T) {
+	d := pages.Verify{RequestID: "PR-AGNT-0001", Kinds: []request.Kind{request.Deletion}, Token: "t", Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ByAgent: true}
+	for lang, want := range map[string][]string{
+		"en": {"Someone acting as your authorized agent asked us", "if you want us to act on it", "If you did not ask anyone"},
+		"es": {"Alguien que actúa como su agente autorizado", "si quiere que actuemos", "Si usted no pidió a nadie"},
+	} {
+		w := httptest.NewRecorder()
+		require.NoError(t, pages.Render(w, http.StatusOK, "verify", benchView(lang, d)))
+		for _, s := range want {
+			assert.Contains(t, w.Body.String(), s, lang)
+		}
+		assert.NotContains(t, w.Body.String(), "that it was you who made", lang)
+		assert.NotContains(t, w.Body.String(), "fue usted quien hizo", lang)
+	}
+}

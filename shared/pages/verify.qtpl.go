@@ -24,7 +24,13 @@ func streamverifyEN(qw422016 *qt422016.Writer, v View, d Verify) {
 <h1>Confirm your privacy request `)
 	qw422016.E().S(d.RequestID)
 	qw422016.N().S(`</h1>
-<p>You asked us to:</p>
+<p>`)
+	if d.ByAgent {
+		qw422016.N().S(`Someone acting as your authorized agent asked us, for you, to:`)
+	} else {
+		qw422016.N().S(`You asked us to:`)
+	}
+	qw422016.N().S(`</p>
 <ul>`)
 	for _, k := range d.Kinds {
 		qw422016.N().S(`<li>`)
@@ -32,7 +38,13 @@ func streamverifyEN(qw422016 *qt422016.Writer, v View, d Verify) {
 		qw422016.N().S(`</li>`)
 	}
 	qw422016.N().S(`</ul>
-<p>Press the button to confirm that it was you who made this request. We only act on it once you have confirmed it, so that nobody can see or delete your data in your name.</p>
+<p>`)
+	if d.ByAgent {
+		qw422016.N().S(`Press the button if you want us to act on it.`)
+	} else {
+		qw422016.N().S(`Press the button to confirm that it was you who made this request.`)
+	}
+	qw422016.N().S(` We only act on it once you have confirmed it, so that nobody can see or delete your data in your name.</p>
 <form method="post" action="verify">
   <input type="hidden" name="t" value="`)
 	qw422016.E().S(d.Token)
@@ -42,7 +54,13 @@ func streamverifyEN(qw422016 *qt422016.Writer, v View, d Verify) {
 </form>
 <p class="hint">This link works once, until `)
 	qw422016.E().S(v.DateTime(d.Expires))
-	qw422016.N().S(`. If you did not make this request, close this page: nothing happens.</p>
+	qw422016.N().S(`. `)
+	if d.ByAgent {
+		qw422016.N().S(`If you did not ask anyone to make this request for you, close this page: nothing happens.`)
+	} else {
+		qw422016.N().S(`If you did not make this request, close this page: nothing happens.`)
+	}
+	qw422016.N().S(`</p>
 `)
 	streambottom(qw422016, v)
 }
@@ -114,7 +132,13 @@ func streamverifyES(qw422016 *qt422016.Writer, v View, d Verify) {
 <h1>Confirme su solicitud de privacidad `)
 	qw422016.E().S(d.RequestID)
 	qw422016.N().S(`</h1>
-<p>Usted nos pidió:</p>
+<p>`)
+	if d.ByAgent {
+		qw422016.N().S(`Alguien que actúa como su agente autorizado nos pidió, en su nombre:`)
+	} else {
+		qw422016.N().S(`Usted nos pidió:`)
+	}
+	qw422016.N().S(`</p>
 <ul>`)
 	for _, k := range d.Kinds {
 		qw422016.N().S(`<li>`)
@@ -122,7 +146,13 @@ func streamverifyES(qw422016 *qt422016.Writer, v View, d Verify) {
 		qw422016.N().S(`</li>`)
 	}
 	qw422016.N().S(`</ul>
-<p>Presione el botón para confirmar que fue usted quien hizo esta solicitud. Solo actuamos sobre ella cuando usted la confirma, para que nadie pueda ver ni eliminar sus datos en su nombre.</p>
+<p>`)
+	if d.ByAgent {
+		qw422016.N().S(`Presione el botón si quiere que actuemos.`)
+	} else {
+		qw422016.N().S(`Presione el botón para confirmar que fue usted quien hizo esta solicitud.`)
+	}
+	qw422016.N().S(` Solo actuamos sobre ella cuando usted la confirma, para que nadie pueda ver ni eliminar sus datos en su nombre.</p>
 <form method="post" action="verify">
   <input type="hidden" name="t" value="`)
 	qw422016.E().S(d.Token)
@@ -132,7 +162,13 @@ func streamverifyES(qw422016 *qt422016.Writer, v View, d Verify) {
 </form>
 <p class="hint">Este enlace funciona una sola vez, hasta el `)
 	qw422016.E().S(v.DateTime(d.Expires))
-	qw422016.N().S(`. Si usted no hizo esta solicitud, cierre esta página: no pasará nada.</p>
+	qw422016.N().S(`. `)
+	if d.ByAgent {
+		qw422016.N().S(`Si usted no pidió a nadie que hiciera esta solicitud en su nombre, cierre esta página: no pasará nada.`)
+	} else {
+		qw422016.N().S(`Si usted no hizo esta solicitud, cierre esta página: no pasará nada.`)
+	}
+	qw422016.N().S(`</p>
 `)
 	streambottom(qw422016, v)
 }

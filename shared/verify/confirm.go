@@ -23,6 +23,9 @@ type Link struct {
 	// Status is the request's, set whenever the request was read: why a
 	// closed request's link confirms nothing.
 	Status request.Status
+	// ByAgent: someone acting as the requester's authorized agent made the
+	// request (the page says so, never the agent's name).
+	ByAgent bool
 }
 
 // record reads the verification token of a raw link value without using it.
@@ -60,7 +63,8 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 	if err != nil {
 		return Link{}, fmt.Errorf("verify: lookup: %w", err)
 	}
-	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language, Status: r.Status}
+	l := Link{RequestID: r.ID, Kinds: r.Kinds, ExpiresAt: rec.ExpiresAt, Language: r.Language, Status: r.Status,
+		ByAgent: r.Agent != nil && !r.ConsumerUnknown()}
 	// Received and acknowledged: the link came in the acknowledgement and
 	// the workflow does not wait for it yet; Confirm handles that.
 	switch r.Status {

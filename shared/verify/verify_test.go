@@ -665,6 +665,9 @@ func TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest(t *testing.T) {
 		assert.Contains(t, part, "If you did not ask anyone to")
 		assert.NotContains(t, part, "confirm that it was you")
 	}
+	l, err := f.svc.Lookup(context.Background(), rawToken(m.Text))
+	require.NoError(t, err)
+	assert.True(t, l.ByAgent, "the confirm page says so too")
 }
 
 // Events is the request's trail, as *dynamo.Store reads it.

@@ -52,7 +52,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "verify", pages.Choose(r, l.Language), pages.Verify{
-		RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt,
+		RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt, ByAgent: l.ByAgent,
 	})
 }
 
