@@ -45,6 +45,13 @@ func (s *stripeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/customers", "data": data, "has_more": false})
+	case len(segs) == 4 && segs[1] == "customers" && segs[3] == "payment_methods":
+		if _, ok := s.customers[segs[2]]; !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []any{map[string]any{"id": "pm_1", "type": "card",
+			"card": map[string]any{"brand": "visa", "last4": "4242"}}}})
 	case r.URL.Path == "/v1/charges":
 		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []any{map[string]any{"id": "ch_1", "amount": 1250, "customer": r.URL.Query().Get("customer")}}})
 	case len(segs) == 3 && segs[1] == "customers":
@@ -249,7 +256,7 @@ func TestSeedSystemsAgainstFakes(t *testing.T) {
 		{"customer-accounts", system.Export, jane, true, map[string]int{"identifiers": 1, "contact": 1, "orders": 2}},
 		{"payments", system.Find, jane, true, nil},
 		{"payments", system.Find, nobody, false, nil},
-		{"payments", system.Export, jane, true, map[string]int{"billing-contact": 1, "charges": 1}},
+		{"payments", system.Export, jane, true, map[string]int{"billing-contact": 1, "payment-method": 1, "charges": 1}},
 		{"payments", system.Erase, nobody, false, nil},
 		{"support-desk", system.Find, jane, true, nil},
 		{"support-desk", system.Find, nobody, false, nil},

@@ -222,6 +222,23 @@ func (s *Systems) stripe() http.Handler {
 		s.data.deletedSt[id] = true
 		writeJSON(w, http.StatusOK, map[string]any{"id": id, "object": "customer", "deleted": true})
 	})
+	// GET /v1/customers/{id}/payment_methods?type=card: the customer's
+	// saved cards, as Stripe lists them (its default one here).
+	mux.HandleFunc("GET /v1/customers/{id}/payment_methods", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c, ok := s.data.customers[r.PathValue("id")]
+		if !ok {
+			missing(w, r.PathValue("id"))
+			return
+		}
+		data := []any{}
+		if c.Card != "" && (r.URL.Query().Get("type") == "" || r.URL.Query().Get("type") == "card") {
+			data = append(data, map[string]any{"id": c.Card, "object": "payment_method", "type": "card", "customer": c.ID,
+				"card": map[string]any{"brand": c.CardBrand, "last4": c.CardLast4, "exp_month": c.CardExpMonth, "exp_year": c.CardExpYear}})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"object": "list", "url": "/v1/customers/" + c.ID + "/payment_methods", "has_more": false, "data": data})
+	})
 	mux.HandleFunc("GET /v1/charges", func(w http.ResponseWriter, r *http.Request) {
 		customer := r.URL.Query().Get("customer")
 		s.mu.Lock()

@@ -133,6 +133,8 @@ func TestAccessFindsAdaEverywhere(t *testing.T) {
 	assert.Contains(t, text("payments", "billing-contact"), `"email":"ada@example.com"`)
 	assert.Len(t, data["payments"]["charges"], 2)
 	assert.Contains(t, text("payments", "charges"), `"last4":"4242"`)
+	require.Len(t, data["payments"]["payment-method"], 1, "the saved card, which the package lists as payment card details")
+	assert.Contains(t, text("payments", "payment-method"), `"last4":"4242"`)
 	assert.Contains(t, text("support-desk", "support-contact"), "Ada Example")
 	assert.Len(t, data["support-desk"]["support-tickets"], 2, "Ada's tickets, not Grace's")
 	assert.Contains(t, text("marketing-list", "marketing-preferences"), `"status":"subscribed"`)

@@ -151,7 +151,8 @@ func (s *Systems) AddPerson(email, name string) {
 	accID, cusID, zdID := fmt.Sprintf("acc_f%06d", n), fmt.Sprintf("cus_F%06d", n), int64(900000000000+n)
 	s.data.accounts[accID] = &account{ID: accID, Email: email, Name: name, Created: "2025-01-02T10:00:00Z", Status: "active",
 		Orders: []order{{ID: fmt.Sprintf("ord_f%06d", n), PlacedAt: "2025-01-02T10:05:00Z", Items: []string{"Solo plan (monthly)"}, Total: "19.00", Currency: "USD", Status: "fulfilled"}}}
-	s.data.customers[cusID] = &stripeCustomer{ID: cusID, Email: email, Name: name, Created: 1735812000, Card: "pm_f" + strconv.Itoa(n)}
+	s.data.customers[cusID] = &stripeCustomer{ID: cusID, Email: email, Name: name, Created: 1735812000, Card: "pm_f" + strconv.Itoa(n),
+		CardBrand: "visa", CardLast4: "4242", CardExpMonth: 1, CardExpYear: 2030}
 	s.data.charges = append(s.data.charges, stripeCharge{ID: fmt.Sprintf("ch_f%06d", n), Customer: cusID, Description: "Solo plan", Amount: 1900,
 		Created: 1735812300, Brand: "visa", Last4: "4242", ExpMonth: 1, ExpYear: 2030})
 	s.data.gaUsers[emailHash(email)] = 3

@@ -65,6 +65,9 @@ type stripeCustomer struct {
 	Address address
 	Created int64
 	Card    string // default payment method ID
+	// The default card's details.
+	CardBrand, CardLast4      string
+	CardExpMonth, CardExpYear int
 }
 
 type stripeCharge struct {
@@ -158,7 +161,8 @@ func seed() *state {
 		},
 		customers: map[string]*stripeCustomer{
 			"cus_QadaEx4mple01": {ID: "cus_QadaEx4mple01", Email: "ada@example.com", Name: "Ada Example", Phone: "+1 512 555 0101",
-				Address: ada, Created: 1698922800, Card: "pm_1QadaCardVisa42"},
+				Address: ada, Created: 1698922800, Card: "pm_1QadaCardVisa42",
+				CardBrand: "visa", CardLast4: "4242", CardExpMonth: 8, CardExpYear: 2028},
 		},
 		deletedSt: map[string]bool{},
 		charges: []stripeCharge{
