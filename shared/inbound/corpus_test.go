@@ -81,10 +81,17 @@ var corpus = []struct {
 	{"child-no-identifiers.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
 	{"es-mi-hija-nombre.eml", nil, outcome{kinds(CH), E, false, true, false, false, "es"}},
 	{"child-son-address.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
-	{"child-and-parent-own.eml", nil, outcome{kinds(D, CH), E, false, true, false, false, "en"}},
+	// ...and one request acts on one person: a child's data with the
+	// writer's own deletion is unclear, and the team splits it
+	{"child-and-parent-own.eml", nil, outcome{kinds(U), E, false, true, false, false, "en"}},
+	{"child-parent-used-my-account.eml", nil, outcome{kinds(U), E, false, true, false, false, "en"}},
 	// a kind named only under a negation is not asked for
 	{"negation-do-not-delete.eml", nil, outcome{kinds(AS), N, false, true, false, false, "en"}},
 	{"es-no-borren.eml", nil, outcome{kinds(AC), N, false, true, false, false, "es"}},
+	// a deletion in doubt (a negation the desk cannot place, or asked and
+	// negated) makes the whole mail unclear
+	{"negation-under-any-circumstances.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},
+	{"delete-not-before-copy.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},
 	{"correction-birth-date.eml", nil, outcome{kinds(C), N, false, true, false, false, "en"}},
 	// replies to the desk's own mail: triage reads only what the writer added
 	{"reply-to-ack-in-reply-to.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},

@@ -17,7 +17,8 @@ import (
 // inflections are listed). Phrases match within one sentence; a line break
 // followed by a lower-case letter only wraps a sentence, it does not end
 // one. A kind named only under a negation ("please do not delete my
-// account") is not asked for: see negations below.
+// account") is not asked for: see negations below. A deletion the desk
+// cannot read with confidence makes the whole mail unclear: see denials.
 
 type rule struct {
 	kind    request.Kind
@@ -148,19 +149,23 @@ func triage(res *Result) {
 	}
 	all := kept.String()
 	found := maps.Clone(m.asked)
-	// Deletion cannot be undone: named under a negation anywhere in the mail
-	// ("please do not delete my account"), it is not read from the mail at
-	// all, whatever else the mail says; nor is a child's data, whose request
-	// is a deletion.
-	if m.negated[request.Deletion] {
-		delete(found, request.Deletion)
-		delete(found, request.ChildData)
-	}
 	// "Remove me" in mail about a mailing list asks to unsubscribe, not to
 	// erase; "remove my data" or any other deletion word still means erase.
-	if found[request.Deletion] && !m.strongDeletion && containsAny(all, listWords) {
+	if (found[request.Deletion] || m.doubted) && !m.strongDeletion && containsAny(all, listWords) {
 		delete(found, request.Deletion)
+		m.doubted = false
 		found[request.OptOutMarketing] = true
+	}
+	// Deletion cannot be undone, and the desk never guesses about one. In
+	// doubt (see read), or asked for in one place and negated or refused in
+	// another ("delete my account. Do not delete it before I get the
+	// copy"), it makes the whole mail unclear: the person is asked what
+	// they want and the team triages it. Only ever negated ("please do not
+	// delete my account, I only want a copy"), it is not read at all; nor
+	// is a child's data, whose request is a deletion.
+	unclear := m.doubted || (found[request.Deletion] && (m.negated[request.Deletion] || m.refused))
+	if m.negated[request.Deletion] && !found[request.Deletion] {
+		delete(found, request.ChildData)
 	}
 	// A request for the data itself includes its categories; report the
 	// stronger kind only, unless categories were asked for in their own words.
@@ -168,14 +173,16 @@ func triage(res *Result) {
 		delete(found, request.AccessCategories)
 	}
 	// In mail about a child's data the deletion words are about the child
-	// ("please delete my son's account"): the writer's own data is deleted
-	// only when a sentence asks for it too ("and delete my own account as
-	// well").
-	if found[request.ChildData] && !m.ownDeletion {
+	// ("please delete my son's account"). A request acts on one person, the
+	// child: a mail that also asks to delete the writer's own data ("and
+	// delete my own account as well", "please delete my account") is
+	// unclear, and the team splits it.
+	if found[request.ChildData] {
+		unclear = unclear || (found[request.Deletion] && m.ownDeletion)
 		delete(found, request.Deletion)
 	}
 	for _, r := range rules {
-		if found[r.kind] {
+		if found[r.kind] && !unclear {
 			res.Kinds = append(res.Kinds, r.kind)
 		}
 	}
@@ -194,48 +201,113 @@ func triage(res *Result) {
 }
 
 // reading is what the sentences of a mail name, kind by kind: asked for, or
-// named under a negation.
+// named under a negation; and whether a deletion is in doubt.
 type reading struct {
 	asked, negated  map[request.Kind]bool
 	categoriesNamed bool // categories asked for in their own words
-	strongDeletion  bool // a deletion word other than a bare "remove"
+	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
 	ownDeletion     bool // a sentence asks to delete the writer's own data too
+	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
+	refused         bool // a sentence without deletion words says no, never mind or keep
 }
 
-// read adds what one sentence names.
+// read adds what one sentence names. A deletion it names is asked for only
+// when every denial in the sentence is placed away from it: in an earlier
+// stretch of the sentence (a clause, or part of one after a break), where
+// it governs a word of its own ("I'm not sure, please delete my data").
+// A denial in the same stretch as the deletion words ("don't you dare
+// delete my account", "under no circumstances should you delete it"),
+// after them ("delete my data, not my account", "deletion is not
+// wanted"), or ending its stretch with nothing governed ("do not, under
+// any circumstances, delete my account", "never, ever delete it") puts the
+// deletion in doubt; so does a "keep" or "never mind" beside it. The
+// denials that read as no negation are not counted: see excused.
 func (m *reading) read(sentence string) {
-	deletes, own := false, false
+	var (
+		stretch     int    // the current stretch's number, across the clauses
+		asked       []int  // the stretches where a deletion is asked for
+		denied      []mark // the denials that count
+		tokenCount  int    // the sentence's tokens
+		denialWords int    // of them, denial or bare words
+		own         bool   // the writer's own data named, not negated
+		strong      bool   // an asked deletion word other than a bare "remove"
+		refuses     bool   // a keep or a retraction in the sentence
+	)
 	for _, clause := range clauses(sentence) {
 		tokens := strings.Fields(normalise(clause))
 		direct, wished := negatedAt(tokens)
-		for _, f := range phrasesIn(tokens, direct, wished) {
+		stretches := make([]int, len(tokens))
+		for i := range tokens {
+			if i == 0 || breakAt(tokens, i) {
+				stretch++
+			}
+			stretches[i] = stretch
+		}
+		found := phrasesIn(tokens, direct, wished)
+		for _, f := range found {
 			if f.negated {
 				m.negated[f.kind] = true
 				continue
 			}
-			m.asked[f.kind] = true
 			switch f.kind {
 			case request.AccessCategories:
 				m.categoriesNamed = m.categoriesNamed || !genericAccess[f.phrase]
 			case request.Deletion:
-				deletes = true
-				m.strongDeletion = m.strongDeletion || !weakRemove[f.phrase]
+				// decided once the whole sentence is read
+				asked = append(asked, stretches[f.at])
+				strong = strong || !weakRemove[f.phrase]
+				continue
 			}
+			m.asked[f.kind] = true
+		}
+		for _, d := range denialsIn(tokens, found) {
+			d.stretch = stretches[d.at]
+			denied = append(denied, d)
 		}
 		for i := range tokens {
 			if prefixAny(tokens[i:], ownPhrases) > 0 && !direct[i] {
 				own = true
 			}
+			if keeps[tokens[i]] && !direct[i] && !wished[i] && i+1 < len(tokens) && kept[tokens[i+1]] {
+				refuses = true
+			}
+			if prefixAny(tokens[i:], retractions) > 0 {
+				refuses = true
+			}
+			if bare[tokens[i]] || isDenial(tokens, i) {
+				denialWords++
+			}
+		}
+		tokenCount += len(tokens)
+	}
+	doubt := refuses
+	for _, d := range denied {
+		for _, a := range asked {
+			if a <= d.stretch || !d.governs {
+				doubt = true
+			}
 		}
 	}
-	m.ownDeletion = m.ownDeletion || (deletes && own)
+	switch {
+	case len(asked) > 0 && doubt:
+		m.doubted = true
+		m.strongDeletion = m.strongDeletion || strong
+	case len(asked) > 0:
+		m.asked[request.Deletion] = true
+		m.strongDeletion = m.strongDeletion || strong
+		m.ownDeletion = m.ownDeletion || own
+	case refuses, len(denied) > 0 && denialWords == tokenCount:
+		// "Keep my account.", "Never mind.", "No.", "Please don't."
+		m.refused = true
+	}
 }
 
-// phraseAt is a kind's phrase found in a clause.
+// phraseAt is a kind's phrase found in a clause, at token at.
 type phraseAt struct {
 	kind    request.Kind
 	phrase  string
 	negated bool
+	at      int
 }
 
 // phrasesIn lists the kinds' phrases in a clause, in order, each negated
@@ -267,6 +339,7 @@ func phrasesIn(tokens []string, direct, wished []bool) []phraseAt {
 					(i+n < len(tokens) && tokens[i+n] == "nothing")
 			}
 			negatedKind[f.kind] = negatedKind[f.kind] || f.negated
+			f.at = i
 			out = append(out, f)
 		}
 	}
@@ -385,18 +458,280 @@ var asks = map[string]bool{
 
 // ownPhrases, in a sentence that asks for deletion, ask for the writer's
 // own data too in mail about a child ("and delete my own account as well",
-// "y también los míos"), unless negated ("not my own").
+// "please delete my account", "y también los míos"), unless negated ("not
+// my own"). "My son's account" is not "my account".
 var ownPhrases = []string{
-	"my own", "and mine", "mine too", "mine as well", "as well as mine", "me too", "me as well",
-	"both of us", "and my account", "and my data", "and my information", "and my personal",
-	"my account too", "my account as well", "my data too", "my data as well",
-	"my information too", "my information as well", "my account and my", "my data and my",
-	"my information and my",
-	"mis propios", "mis propias", "mi propio", "mi propia", "y los mios", "y las mias", "y la mia",
-	"y el mio", "tambien los mios", "tambien las mias", "tambien la mia", "tambien el mio",
-	"y mis datos", "y mi cuenta", "mis datos tambien", "mi cuenta tambien", "tambien mis datos",
-	"tambien mi cuenta", "mi cuenta y la de", "mis datos y los de",
+	"my own", "mine", "myself", "me too", "me as well", "and me", "both of us",
+	"delete me", "erase me", "remove me", "forget me",
+	"my account", "my accounts", "my data", "my information", "my personal", "my profile",
+	"my details", "my records", "my info",
+	"mis propios", "mis propias", "mi propio", "mi propia", "los mios", "las mias", "la mia",
+	"el mio", "mis datos", "mi cuenta", "mi informacion", "mi perfil", "borrenme", "eliminenme",
+	"olvidenme",
 }
+
+// denials are the words that may refuse a deletion wherever they stand in
+// its sentence, n't in any contraction ("don t", "didn t", "ain t")
+// included. Unlike negations they are not tied to the words right after
+// them: a sentence that names a deletion and holds one the desk cannot
+// place away from it puts the deletion in doubt (see read).
+var denials = []string{
+	"not", "never", "no", "nothing", "none", "nobody", "neither", "nor", "without", "cannot",
+	"dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt",
+	"wont", "wouldnt", "shouldnt", "couldnt", "cant", "mustnt", "neednt", "instead of", "rather than",
+	"nunca", "jamas", "nada", "ningun", "ninguno", "ninguna", "ni", "tampoco", "sin",
+	"en lugar de", "en vez de",
+}
+
+// keeps, before what is kept, restrict or refuse a deletion beside them
+// ("delete my account but keep my order history"); in a sentence of their
+// own they refuse one asked elsewhere ("Keep my account."). Negated they
+// ask the same as the deletion ("don't keep my data"); "keep me posted"
+// keeps nothing.
+var (
+	keeps = map[string]bool{
+		"keep": true, "retain": true, "conserve": true, "conserven": true, "conservar": true,
+		"mantengan": true, "mantener": true, "guarden": true,
+	}
+	kept = map[string]bool{
+		"my": true, "the": true, "this": true, "that": true, "it": true, "all": true,
+		"everything": true, "our": true, "any": true, "some": true, "mi": true, "mis": true,
+		"la": true, "el": true, "los": true, "las": true, "lo": true, "su": true, "sus": true,
+		"todo": true, "todos": true,
+	}
+)
+
+// retractions take back what was asked ("Never mind.", "I changed my
+// mind.").
+var retractions = []string{
+	"never mind", "nevermind", "disregard", "scratch that", "changed my mind", "change my mind",
+	"olvidenlo", "olviden lo", "no importa", "cambie de opinion", "cambiado de opinion",
+}
+
+// bare words may stand with a denial in a sentence that says no and
+// nothing else ("No.", "Please don't do that!", "Actually, no.", "Please
+// don't go ahead").
+var bare = map[string]bool{
+	"please": true, "i": true, "do": true, "you": true, "it": true, "that": true, "this": true,
+	"oh": true, "wait": true, "actually": true, "yet": true, "proceed": true, "go": true,
+	"ahead": true, "with": true, "por": true, "favor": true, "lo": true, "eso": true,
+	"todavia": true, "aun": true, "sigan": true, "hagan": true,
+}
+
+// mark is a denial in a sentence: its token in the clause, its stretch,
+// and whether it governs a word of its own before its stretch ends.
+type mark struct {
+	at, stretch int
+	governs     bool
+}
+
+// denialsIn lists the denials in a clause that count (see excused), with
+// whether each governs a word other than a filler before its stretch
+// ends: "do not," and "never, ever" govern nothing.
+func denialsIn(tokens []string, found []phraseAt) []mark {
+	var out []mark
+	for i := 0; i < len(tokens); {
+		n := denialLen(tokens, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		if !excused(tokens, i, n, found) {
+			d := mark{at: i}
+			for k := i + n; k < len(tokens) && (k == i+n || !breakAt(tokens, k)); k++ {
+				if !fillers[tokens[k]] && !determiners[tokens[k]] {
+					d.governs = true
+					break
+				}
+			}
+			out = append(out, d)
+		}
+		i += n
+	}
+	return out
+}
+
+// denialLen is how many tokens a denial or a state covers at tokens[i]; 0
+// when there is none.
+func denialLen(tokens []string, i int) int {
+	if n := prefixAny(tokens[i:], states); n > 0 {
+		return n
+	}
+	if n := prefixAny(tokens[i:], denials); n > 0 {
+		return n
+	}
+	if i+1 < len(tokens) && tokens[i+1] == "t" && strings.HasSuffix(tokens[i], "n") {
+		return 2
+	}
+	return 0
+}
+
+// isDenial reports whether tokens[i] is part of a denial.
+func isDenial(tokens []string, i int) bool {
+	return denialLen(tokens, i) > 0 || (tokens[i] == "t" && i > 0 && strings.HasSuffix(tokens[i-1], "n"))
+}
+
+// excused denials read as no negation of a deletion: in a condition or a
+// question ("if you can't delete it", "why haven't you deleted it"); in a
+// complaint that it is still owed ("has still not been deleted", "aún no
+// han borrado"), unless the writer hopes it was not done ("please confirm
+// it has not been deleted"); in or before an opt-out, which is asked in
+// negative words ("do not sell", "don't send me any more newsletters");
+// before "forget to", "hesitate to" ("don't forget to delete my data"); in
+// insistence ("without delay", "no exceptions", "sin demora"); in
+// a reason for the deletion ("I no longer use it", "ya no la uso"); on a
+// keep ("don't keep my data"), on contact ("don't email me") or on whose
+// data it is not ("not my son's", "not my own").
+func excused(tokens []string, i, n int, found []phraseAt) bool {
+	if conditional(tokens[:i]) {
+		return true
+	}
+	for _, f := range found {
+		if asks[f.phrase] || f.kind == request.OptOutSale || f.kind == request.OptOutMarketing {
+			if end := f.at + len(strings.Fields(f.phrase)); f.at <= i && i < end ||
+				f.at >= i+n && f.at <= i+n+wishReach && !breakBetween(tokens, i+n, f.at) {
+				return true
+			}
+		}
+	}
+	if complaint(tokens, i, n) {
+		return true
+	}
+	k := i + n
+	for k < len(tokens) && !whoseAt(tokens, k) && (fillers[tokens[k]] || reasonSkip[tokens[k]]) {
+		k++
+	}
+	if k >= len(tokens) {
+		return false
+	}
+	switch next := tokens[k]; {
+	case whoseAt(tokens, k):
+		return true
+	case keeps[next], contact[next], esReasons[next], insistence[next]:
+		return true
+	case reminders[next]:
+		return next == "olviden" || (k+1 < len(tokens) && tokens[k+1] == "to")
+	case reasons[next]:
+		return subject(tokens[:i])
+	}
+	return false
+}
+
+// complaint reports whether the state at tokens[i] complains that a
+// deletion is still owed: a state, then only words like "been" or "yet",
+// then the deletion's participle ("has still not been deleted", "you
+// haven't deleted it"), or "no han borrado"; but not when the writer
+// hopes it was not done ("please confirm my account has not been
+// deleted"), nor "was not to be deleted".
+func complaint(tokens []string, i, n int) bool {
+	k := i + n
+	switch {
+	case prefixAny(tokens[i:], states) > 0:
+	case tokens[i] == "no" && k < len(tokens) && spanishPerfect[tokens[k]]:
+		k++
+	default:
+		return false
+	}
+	for k < len(tokens) && owedSkip[tokens[k]] {
+		k++
+	}
+	if k >= len(tokens) || !participles[tokens[k]] {
+		return false
+	}
+	for _, w := range tokens[:i] {
+		if hopes[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// whoseAt reports whether tokens[k] starts naming whose data it is: the
+// writer's ("my own", "mine", "los míos", a last "me") or a child's ("my
+// son").
+func whoseAt(tokens []string, k int) bool {
+	return prefixAny(tokens[k:], whose) > 0 || prefixAny(tokens[k:], childPhrases()) > 0 ||
+		(tokens[k] == "me" && k == len(tokens)-1)
+}
+
+// breakBetween reports whether a stretch ends between tokens from and to.
+func breakBetween(tokens []string, from, to int) bool {
+	for k := from; k <= to && k < len(tokens); k++ {
+		if breakAt(tokens, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// subject reports whether before ends with the writer as subject ("I",
+// "we"), past auxiliaries: "I no longer use it", "we don't need it".
+func subject(before []string) bool {
+	i := len(before) - 1
+	for i >= 0 && auxiliaries[before[i]] {
+		i--
+	}
+	return i >= 0 && (before[i] == "i" || before[i] == "we")
+}
+
+var (
+	// whose data a denial says it is not: "not my own", "no los míos".
+	whose = []string{"my own", "mine", "myself", "los mios", "las mias", "la mia", "el mio", "mios", "mias"}
+	// contact verbs: "don't email me" asks not to be contacted.
+	contact = map[string]bool{
+		"email": true, "e": true, "mail": true, "contact": true, "call": true, "text": true,
+		"message": true, "spam": true, "bother": true, "write": true, "send": true,
+		"envien": true, "manden": true, "contacten": true, "llamen": true, "escriban": true,
+	}
+	reminders = map[string]bool{"forget": true, "hesitate": true, "fail": true, "olviden": true}
+	// insistence: "without delay", "no exceptions", "no later than", "sin demora".
+	insistence = map[string]bool{
+		"delay": true, "further": true, "exception": true, "exceptions": true, "later": true,
+		"demora": true, "dilacion": true, "excepcion": true, "excepciones": true, "falta": true,
+	}
+	// reasons the writer gives in their own name: "I no longer use it".
+	reasons = map[string]bool{
+		"use": true, "using": true, "used": true, "need": true, "needed": true, "have": true,
+		"own": true, "shop": true, "visit": true, "remember": true, "recognise": true,
+		"recognize": true, "sign": true, "signed": true, "agree": true, "agreed": true,
+	}
+	// Spanish reasons, whose verb names the writer: "ya no la uso".
+	esReasons = map[string]bool{
+		"uso": true, "utilizo": true, "necesito": true, "tengo": true, "recuerdo": true,
+		"reconozco": true, "usamos": true, "necesitamos": true, "tenemos": true,
+	}
+	reasonSkip  = map[string]bool{"longer": true, "really": true, "even": true, "currently": true, "ya": true}
+	auxiliaries = map[string]bool{
+		"do": true, "did": true, "am": true, "m": true, "have": true, "ve": true, "will": true,
+		"ll": true, "really": true, "just": true, "simply": true, "actually": true, "even": true,
+	}
+	participles = map[string]bool{
+		"deleted": true, "erased": true, "removed": true, "borrado": true, "borrados": true,
+		"borrada": true, "borradas": true, "eliminado": true, "eliminados": true, "eliminada": true,
+		"eliminadas": true, "suprimido": true, "suprimidos": true,
+	}
+	spanishPerfect = map[string]bool{"han": true, "ha": true, "hayan": true, "habian": true, "habia": true}
+	owedSkip       = map[string]bool{
+		"been": true, "yet": true, "still": true, "fully": true, "completely": true, "even": true,
+		"actually": true, "really": true, "ever": true, "todavia": true, "aun": true,
+	}
+	// hopes before a state make it no complaint: "please confirm it has
+	// not been deleted" hopes it was not.
+	hopes = map[string]bool{
+		"sure": true, "ensure": true, "confirm": true, "check": true, "verify": true, "hope": true,
+		"hoping": true, "whether": true, "asegurense": true, "confirmen": true, "comprueben": true,
+	}
+)
+
+// childPhrases are the child's-data rule's phrases.
+var childPhrases = sync.OnceValue(func() []string {
+	for _, r := range rules {
+		if r.kind == request.ChildData {
+			return r.phrases
+		}
+	}
+	return nil
+})
 
 // negatedAt marks the tokens of a clause that a negation governs. direct:
 // the word right after it, past fillers ("do not delete", "not to be

@@ -54,7 +54,7 @@ func TestTriageRules(t *testing.T) {
 		{"not a deletion request", "", "This is not a deletion request: what data do you have about me?", kinds(AC), false, "en"},
 		{"without deleting", "", "Send me a copy of my data without deleting my account.", kinds(AS), false, "en"},
 		{"cancel a deletion", "", "Please cancel my deletion request.", kinds(U), false, "en"},
-		{"deletion negated anywhere is not read", "", "Please delete my data. Actually, do not delete my account.", kinds(U), false, "en"},
+		{"deletion asked and negated is unclear", "", "Please delete my data. Actually, do not delete my account.", kinds(U), false, "en"},
 		{"deletion negated in the subject", "Please don't delete my account", "Send me a copy of my data.", kinds(AS), false, "en"},
 		{"no borren", "", "No borren mi cuenta, solo quiero una copia de mis datos.", kinds(AS), false, "es"},
 		{"no eliminen", "", "Por favor no eliminen nada.", kinds(U), false, "es"},
@@ -86,11 +86,49 @@ func TestTriageRules(t *testing.T) {
 		{"delete nothing", "", "Please delete nothing until I am back.", kinds(U), false, "en"},
 		{"no me den de baja", "", "No me den de baja, por favor.", kinds(U), false, "es"},
 
+		// A deletion the desk cannot read with confidence makes the whole
+		// mail unclear: a negation it cannot place (past a comma or bracket
+		// when it has governed nothing yet, in the same stretch as the
+		// deletion words, or after them), or a deletion asked in one place
+		// and negated in another. Never a deletion, never a silent drop.
+		{"negation across a comma", "", "Do not, under any circumstances, delete my account. Send me a copy of my data.", kinds(U), false, "en"},
+		{"negation across brackets", "", "Please do NOT (I repeat, NOT) delete my account", kinds(U), false, "en"},
+		{"never, ever", "", "Never, ever delete my account", kinds(U), false, "en"},
+		{"do not, repeat not", "", "I do not, repeat not, want my account deleted", kinds(U), false, "en"},
+		{"don't you dare", "", "Don't you dare delete my account", kinds(U), false, "en"},
+		{"under no circumstances", "", "Under no circumstances should you delete my account", kinds(U), false, "en"},
+		{"rather you didn't", "", "I'd rather you didn't delete my account", kinds(U), false, "en"},
+		{"nothing should be deleted", "", "I want to know what data you have. Nothing should be deleted.", kinds(U), false, "en"},
+		{"negation after the deletion words", "", "Keep my account; deletion is not wanted.", kinds(U), false, "en"},
+		{"no longer want it deleted", "", "I no longer want my account deleted.", kinds(U), false, "en"},
+		{"delete, but not before the copy", "", "Send me a copy of my data, then delete my account. Do not delete it before I get the copy.", kinds(U), false, "en"},
+		{"delete, but not the order history", "", "Please delete my account and stop sending me newsletters. Don't delete my order history until the refund is through.", kinds(U), false, "en"},
+		{"delete my data, not my account", "", "Delete my data, not my account.", kinds(U), false, "en"},
+		{"delete but keep", "", "Please delete my account but keep my order history.", kinds(U), false, "en"},
+		{"delete, then no", "", "Delete my account. Actually, no.", kinds(U), false, "en"},
+		{"delete, then never mind", "", "Please delete my account. Never mind, I found the setting.", kinds(U), false, "en"},
+		{"keep in a sentence of its own", "", "Please keep my account. Delete my old address.", kinds(U), false, "en"},
+		{"confirm it has not been deleted", "", "Please confirm that my account has not been deleted.", kinds(U), false, "en"},
+		{"nunca, jamás", "", "Nunca, jamás, borren mi cuenta.", kinds(U), false, "es"},
+		{"borren mis datos pero no mi cuenta", "", "Borren mis datos, pero no mi cuenta.", kinds(U), false, "es"},
+		// ...while a negation placed away from the deletion leaves it asked
+		// (these read the same before the rule; they pin its reach).
+		{"a reason after the deletion", "", "Please delete my account, I no longer use it.", kinds(D), false, "en"},
+		{"an opt-out after the deletion", "", "Delete my data and don't send me any more newsletters.", kinds(D, OM), false, "en"},
+		{"una razón tras el borrado", "", "Borren mi cuenta, ya no la uso.", kinds(D), false, "es"},
+		{"without delay", "", "Please delete my account without delay.", kinds(D), false, "en"},
+		{"don't email me", "", "Delete my account and don't email me again.", kinds(D), false, "en"},
+		{"don't keep", "", "Delete my data and don't keep any copies.", kinds(D), false, "en"},
+
 		// In mail about a child's data, the deletion words are about the child.
 		{"a parent's deletion is the child's", "", "Please delete my son Leo's account, leo.child@example.com.", kinds(CH), false, "en"},
-		{"the parent's own account as well", "", "Please delete my son Leo's account, leo.child@example.com, and delete my own account as well.", kinds(D, CH), false, "en"},
-		{"the parent's own data in Spanish", "", "Borren los datos de mi hija y también los míos.", kinds(D, CH), false, "es"},
-		{"my account and my son's", "", "Please delete my account and my son's account.", kinds(D, CH), false, "en"},
+		// One request acts on one person: a child's-data mail that also asks
+		// for the writer's own deletion is unclear, and the team splits it.
+		{"the parent's own account as well", "", "Please delete my son Leo's account, leo.child@example.com, and delete my own account as well.", kinds(U), false, "en"},
+		{"the parent's own data in Spanish", "", "Borren los datos de mi hija y también los míos.", kinds(U), false, "es"},
+		{"my account and my son's", "", "Please delete my account and my son's account.", kinds(U), false, "en"},
+		{"my account, then my son's", "", "Delete my account. My son also has an account, delete it too.", kinds(U), false, "en"},
+		{"my daughter used my account", "", "My daughter used my account. Please delete my account.", kinds(U), false, "en"},
 		{"not the parent's own", "", "Please delete my son's data, not my own.", kinds(CH), false, "en"},
 		{"a child's deletion in Spanish", "", "Mi hija tiene 14 años. Por favor borren sus datos.", kinds(CH), false, "es"},
 		{"my account, not my son's", "", "Please delete my account, not my son's.", kinds(D), false, "en"},
