@@ -285,7 +285,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 			qw422016.E().S(r.Agent.Name)
 			qw422016.N().S(`)`)
 		}
-		qw422016.N().S(` wrote for someone without naming them, so nothing has been verified or done. Once you have the agent's signed permission and the consumer's address, name the consumer here: they become the request's requester, the desk mails them`)
+		qw422016.N().S(` wrote for someone; the desk does not take who from the mail (read it on the request's page), so nothing has been verified or done. Once you have the agent's signed permission and the consumer's address, name the consumer here: they become the request's requester, the desk mails them`)
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
 		}

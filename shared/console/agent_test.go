@@ -54,7 +54,7 @@ func TestNameTheConsumer(t *testing.T) {
 	w := b.do("GET", "/console/requests/"+r.ID, nil)
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), "/name-consumer", "offered")
-	assert.Contains(t, w.Body.String(), "without naming the consumer: nothing is verified or done until you name them")
+	assert.Contains(t, w.Body.String(), "whom the desk does not take from the mail: nothing is verified or done until you name the consumer")
 	w = b.do("GET", "/console/requests/"+r.ID+"/name-consumer", nil)
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), `<label for="consumerEmail">`)

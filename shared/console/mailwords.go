@@ -100,7 +100,7 @@ func attentionWords(mark string) string {
 	case request.ActionStageFailed:
 		return "a stage of the fulfilment failed: see the trail, then run it again"
 	case request.ActionAgentConsumerUnknown:
-		return "an authorized agent wrote without naming the consumer: nothing is verified or done until you name them (once the agent's signed permission has come)"
+		return "an authorized agent wrote for someone, whom the desk does not take from the mail: nothing is verified or done until you name the consumer (once the agent's signed permission has come)"
 	}
 	return mark
 }

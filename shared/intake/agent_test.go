@@ -80,6 +80,8 @@ func TestAnAgentsFormRequestTellsThePerson(t *testing.T) {
 		assert.NotContains(t, part, "Confirm that it is you who made this request")
 	}
 	assert.Contains(t, m.Text, `press the "Confirm my request" button`)
+	assert.Contains(t, m.Text, "We were asked, for you, to:")
+	assert.NotContains(t, m.Text, "You asked us to")
 
 	own := validSubmission()
 	own.SourceID = "web-own-00001-abcdefgh"

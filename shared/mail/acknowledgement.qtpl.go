@@ -35,7 +35,13 @@ Request ID: `)
 	qw422016.N().S(`
 Please quote it if you write to us about this request.
 
-You asked us to:
+`)
+	if v.ByAgent {
+		qw422016.N().S(`We were asked, for you, to:`)
+	} else {
+		qw422016.N().S(`You asked us to:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -205,7 +211,13 @@ func streamackEnHTML(qw422016 *qt422016.Writer, v ackView) {
 	qw422016.N().S(`</strong><br>
 Please quote it if you write to us about this request.</p>
 
-<h2 style="font-size: 1.1em;">You asked us to</h2>
+<h2 style="font-size: 1.1em;">`)
+	if v.ByAgent {
+		qw422016.N().S(`We were asked, for you, to`)
+	} else {
+		qw422016.N().S(`You asked us to`)
+	}
+	qw422016.N().S(`</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {
@@ -337,7 +349,13 @@ Número de solicitud: `)
 	qw422016.N().S(`
 Por favor, menciónelo si nos escribe sobre esta solicitud.
 
-Usted nos pidió:
+`)
+	if v.ByAgent {
+		qw422016.N().S(`Se nos pidió, en su nombre:`)
+	} else {
+		qw422016.N().S(`Usted nos pidió:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -511,7 +529,13 @@ func streamackEsHTML(qw422016 *qt422016.Writer, v ackView) {
 	qw422016.N().S(`</strong><br>
 Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 
-<h2 style="font-size: 1.1em;">Usted nos pidió</h2>
+<h2 style="font-size: 1.1em;">`)
+	if v.ByAgent {
+		qw422016.N().S(`Se nos pidió, en su nombre`)
+	} else {
+		qw422016.N().S(`Usted nos pidió`)
+	}
+	qw422016.N().S(`</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {

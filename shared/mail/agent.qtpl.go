@@ -31,7 +31,7 @@ Request ID: `)
 	qw422016.N().S(`
 Please quote it if you write to us about this request.
 
-You asked us to:
+You asked us, for the person you act for, to:
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -48,7 +48,7 @@ What happens next
    in their name.
 `)
 	if v.AnswerBy != "" {
-		qw422016.N().S(`3. We will answer by `)
+		qw422016.N().S(`3. We will answer the person you act for by `)
 		qw422016.N().S(v.AnswerBy)
 		qw422016.N().S(`.
 `)
@@ -103,7 +103,7 @@ func streamagentEnHTML(qw422016 *qt422016.Writer, v agentView) {
 	qw422016.N().S(`</strong><br>
 Please quote it if you write to us about this request.</p>
 
-<h2 style="font-size: 1.1em;">You asked us to</h2>
+<h2 style="font-size: 1.1em;">You asked us, for the person you act for, to</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {
@@ -120,7 +120,7 @@ Please quote it if you write to us about this request.</p>
 <li>We will then ask that person to confirm their identity with us directly. We only act once they have, so that nobody can see or delete their data in their name.</li>
 `)
 	if v.AnswerBy != "" {
-		qw422016.N().S(`<li>We will answer by <strong>`)
+		qw422016.N().S(`<li>We will answer the person you act for by <strong>`)
 		qw422016.E().S(v.AnswerBy)
 		qw422016.N().S(`</strong>.</li>
 `)
@@ -172,7 +172,7 @@ Número de solicitud: `)
 	qw422016.N().S(`
 Por favor, menciónelo si nos escribe sobre esta solicitud.
 
-Usted nos pidió:
+Usted nos pidió, en nombre de la persona a la que representa:
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -190,7 +190,8 @@ Qué sucede ahora
    pueda ver ni eliminar sus datos en su nombre.
 `)
 	if v.AnswerBy != "" {
-		qw422016.N().S(`3. Le responderemos a más tardar el `)
+		qw422016.N().S(`3. Responderemos a la persona a la que representa a más tardar el
+   `)
 		qw422016.N().S(v.AnswerBy)
 		qw422016.N().S(`.
 `)
@@ -247,7 +248,7 @@ func streamagentEsHTML(qw422016 *qt422016.Writer, v agentView) {
 	qw422016.N().S(`</strong><br>
 Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 
-<h2 style="font-size: 1.1em;">Usted nos pidió</h2>
+<h2 style="font-size: 1.1em;">Usted nos pidió, en nombre de la persona a la que representa</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {
@@ -264,7 +265,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 <li>Luego le pediremos a esa persona que confirme su identidad directamente con nosotros. Solo actuaremos una vez que lo haya hecho, para que nadie pueda ver ni eliminar sus datos en su nombre.</li>
 `)
 	if v.AnswerBy != "" {
-		qw422016.N().S(`<li>Le responderemos a más tardar el <strong>`)
+		qw422016.N().S(`<li>Responderemos a la persona a la que representa a más tardar el <strong>`)
 		qw422016.E().S(v.AnswerBy)
 		qw422016.N().S(`</strong>.</li>
 `)

@@ -82,5 +82,9 @@ func TestRenderAgentAcknowledgement(t *testing.T) {
 		assert.NotContains(t, body, "it is you who made this request", "the agent is not asked to verify as the consumer")
 		assert.Contains(t, body, "January 1, 2027")
 		assert.Contains(t, body, "priority")
+		// What was asked is the consumer's, and so is the answer: after the
+		// team names them, only they are written to.
+		assert.Contains(t, body, "You asked us, for the person you act for, to")
+		assert.Contains(t, body, "We will answer the person you act for by")
 	}
 }

@@ -118,7 +118,7 @@ func TestRenderInSpanish(t *testing.T) {
 			want: []string{
 				id, "Hola:", "en nombre de otra", received,
 				"Eliminar sus datos personales", "autorización por escrito",
-				"confirme su identidad directamente", "Le responderemos a más tardar el", answerBy,
+				"confirme su identidad directamente", "Responderemos a la persona a la que representa", answerBy,
 				"con prioridad", team,
 			},
 			wantNot: []string{"fue usted quien hizo esta solicitud"},

@@ -34,7 +34,13 @@ func streamverifyEnText(qw422016 *qt422016.Writer, v verificationView) {
 	}
 	qw422016.N().S(`
 
-You asked us to:
+`)
+	if v.ByAgent {
+		qw422016.N().S(`We were asked, for you, to:`)
+	} else {
+		qw422016.N().S(`You asked us to:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -112,7 +118,13 @@ func streamverifyEnHTML(qw422016 *qt422016.Writer, v verificationView) {
 		qw422016.N().S(`</strong>.`)
 	}
 	qw422016.N().S(`</p>
-<h2 style="font-size: 1.1em;">You asked us to</h2>
+<h2 style="font-size: 1.1em;">`)
+	if v.ByAgent {
+		qw422016.N().S(`We were asked, for you, to`)
+	} else {
+		qw422016.N().S(`You asked us to`)
+	}
+	qw422016.N().S(`</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {
@@ -180,7 +192,13 @@ de privacidad `)
 	}
 	qw422016.N().S(`
 
-Usted nos pidió:
+`)
+	if v.ByAgent {
+		qw422016.N().S(`Se nos pidió, en su nombre:`)
+	} else {
+		qw422016.N().S(`Usted nos pidió:`)
+	}
+	qw422016.N().S(`
 `)
 	for _, k := range v.Kinds {
 		qw422016.N().S(`  - `)
@@ -259,7 +277,13 @@ func streamverifyEsHTML(qw422016 *qt422016.Writer, v verificationView) {
 		qw422016.N().S(`</strong>.`)
 	}
 	qw422016.N().S(`</p>
-<h2 style="font-size: 1.1em;">Usted nos pidió</h2>
+<h2 style="font-size: 1.1em;">`)
+	if v.ByAgent {
+		qw422016.N().S(`Se nos pidió, en su nombre`)
+	} else {
+		qw422016.N().S(`Usted nos pidió`)
+	}
+	qw422016.N().S(`</h2>
 <ul>
 `)
 	for _, k := range v.Kinds {

@@ -42,7 +42,13 @@ func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 <p class="reference">Your reference: <strong>`)
 			qw422016.E().S(r.ID)
 			qw422016.N().S(`</strong></p>
-<p>You asked us to:</p>
+<p>`)
+			if r.Agent != nil {
+				qw422016.N().S(`You asked us, for the person you act for, to:`)
+			} else {
+				qw422016.N().S(`You asked us to:`)
+			}
+			qw422016.N().S(`</p>
 <ul>`)
 			for _, k := range r.Kinds {
 				qw422016.N().S(`<li>`)
@@ -189,7 +195,13 @@ func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 <p class="reference">Su número de solicitud: <strong>`)
 			qw422016.E().S(r.ID)
 			qw422016.N().S(`</strong></p>
-<p>Usted nos pidió:</p>
+<p>`)
+			if r.Agent != nil {
+				qw422016.N().S(`Usted nos pidió, en nombre de la persona a la que representa:`)
+			} else {
+				qw422016.N().S(`Usted nos pidió:`)
+			}
+			qw422016.N().S(`</p>
 <ul>`)
 			for _, k := range r.Kinds {
 				qw422016.N().S(`<li>`)

@@ -33,6 +33,7 @@ func TestAnAgentsReceiptSaysWhoIsWrittenTo(t *testing.T) {
 	assert.Contains(t, en, "we write to the person you act for")
 	assert.Contains(t, en, "acknowledgement to their email address, with a link to confirm the request with us directly")
 	assert.Contains(t, en, "We will answer them by")
+	assert.Contains(t, en, "You asked us, for the person you act for, to:")
 	assert.NotContains(t, en, "your email address")
 	es := render("es", r)
 	assert.Contains(t, es, "escribimos a la persona a la que representa")

@@ -664,6 +664,8 @@ func TestTheLinkToAnAgentsConsumerSaysWhoMadeTheRequest(t *testing.T) {
 		assert.NotContains(t, part, "Alex Agent", "nothing the agent typed goes to the consumer's address")
 		assert.Contains(t, part, "If you did not ask anyone to")
 		assert.NotContains(t, part, "confirm that it was you")
+		assert.Contains(t, part, "We were asked, for you, to")
+		assert.NotContains(t, part, "You asked us to")
 	}
 	l, err := f.svc.Lookup(context.Background(), rawToken(m.Text))
 	require.NoError(t, err)
