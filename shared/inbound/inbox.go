@@ -296,7 +296,7 @@ func (in *Inbox) submit(ctx context.Context, d Delivery, res *Result) (Outcome, 
 	}}
 	if slices.Contains(r.Kinds, request.Unclear) {
 		events = append(events, request.Event{Action: request.ActionNeedsTriage, Once: request.ActionNeedsTriage,
-			Reason: "the mail asks for nothing the desk recognised: read it and set the request's kinds"})
+			Reason: "the mail does not say plainly what it asks for (nothing the desk recognised, a deletion both asked and refused, or a child's data with the writer's own): read it and set the request's kinds"})
 	}
 	if r.ConsumerUnknown() {
 		// Only while unnamed: a redelivery after the team named the

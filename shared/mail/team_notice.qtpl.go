@@ -120,7 +120,9 @@ desk by its ID and:
 `)
 		}
 	} else if v.Unclear {
-		qw422016.N().S(`The mail asks for nothing the desk recognised. Open the request in the
+		qw422016.N().S(`The mail does not say plainly what it asks for (nothing the desk
+recognised, a deletion both asked and refused, or a child's data with the
+writer's own). Open the request in the
 privacy desk by its ID, read the mail and set the request's kinds.
 `)
 	} else {
@@ -246,7 +248,9 @@ func streamteamNoticeHTML(qw422016 *qt422016.Writer, v teamNoticeView) {
 		qw422016.N().S(`</ul>
 `)
 	} else if v.Unclear {
-		qw422016.N().S(`<p>The mail asks for nothing the desk recognised. Open the request in the privacy desk by its ID, read the mail and set the request's kinds.</p>
+		qw422016.N().S(`<p>The mail does not say plainly what it asks for (nothing the desk
+recognised, a deletion both asked and refused, or a child's data with the
+writer's own). Open the request in the privacy desk by its ID, read the mail and set the request's kinds.</p>
 `)
 	} else {
 		qw422016.N().S(`<p>Open the request in the privacy desk by its ID to see who asked and what is left to do.</p>
