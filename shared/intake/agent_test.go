@@ -108,6 +108,10 @@ func TestAnAgentGivesTheirOwnAddress(t *testing.T) {
 	var fe intake.FieldErrors
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe["agentEmail"], "person you act for")
+	sub.Agent.Email = " "
+	_, err = svc.Submit(context.Background(), sub)
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe["agentEmail"], "your own email address, as the agent", "not \"we write to you there\": the desk writes to the person")
 
 	web := request.Request{Channel: request.Web, Requester: request.Identity{Email: "a@example.com"}, Agent: &request.Agent{Email: "a@example.com"}}
 	assert.False(t, web.ConsumerUnknown(), "only mail leaves the consumer unknown")

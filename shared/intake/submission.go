@@ -147,7 +147,9 @@ func (s *Submission) Validate() FieldErrors {
 	}
 	if s.Agent != nil {
 		w.singleLine(fe, "agentName", s.Agent.Name, MaxName, true)
-		if msg := w.checkEmail(s.Agent.Email); msg != "" {
+		if strings.TrimSpace(s.Agent.Email) == "" {
+			fe["agentEmail"] = w.agentEmailEmpty
+		} else if msg := w.checkEmail(s.Agent.Email); msg != "" {
 			fe["agentEmail"] = msg
 		} else if s.Channel == request.Web && request.NormalizeEmail(s.Agent.Email) == request.NormalizeEmail(id.Email) {
 			// One address for both: the person would be taken for the

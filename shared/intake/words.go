@@ -9,7 +9,7 @@ type words struct {
 	channel, submissionID, noKinds, unknownKindf, kindTwice      string
 	phone, relationship, state, declaration, priority            string
 	childMissing, childWithoutKind, childNameOnly, childOwnEmail string
-	agentOwnEmail                                                string
+	agentOwnEmail, agentEmailEmpty                               string
 	childEmailLike                                               string
 	tooManyCorrectionsf, correctionRight, correctionItem         string
 	correctionsWithoutKind, correctionsMissing                   string
@@ -33,6 +33,7 @@ var english = words{
 	childNameOnly:          "Give the child's email address or their account or username with us, or both: a name alone is not enough to find the child's data.",
 	childOwnEmail:          "This is your own email address. Give the child's address here (or leave it empty and give their account); we write to you at yours.",
 	agentOwnEmail:          "This is the email address of the person you act for. Give your own address here: we ask that person, at theirs, to confirm the request.",
+	agentEmailEmpty:        "Enter your own email address, as the agent: the privacy team may write to you there (the desk writes to the person you act for).",
 	childEmailLike:         "Enter the child's email address like name@example.com.",
 	tooManyCorrectionsf:    "List at most %d items to correct; tell us the rest in the details.",
 	correctionRight:        "Tell us what it should say.",
@@ -67,6 +68,7 @@ var spanish = words{
 	childNameOnly:          "Indique el correo electrónico del menor, su cuenta o nombre de usuario con nosotros, o ambos: con el nombre solo no podemos encontrar los datos del menor.",
 	childOwnEmail:          "Este es su propio correo electrónico. Indique aquí el correo del menor (o déjelo vacío e indique su cuenta); a usted le escribimos al suyo.",
 	agentOwnEmail:          "Este es el correo electrónico de la persona a la que representa. Indique aquí el suyo: a esa persona le pedimos, en el suyo, que confirme la solicitud.",
+	agentEmailEmpty:        "Escriba su propio correo electrónico, como agente: el equipo de privacidad puede escribirle allí (el servicio escribe a la persona a la que representa).",
 	childEmailLike:         "Escriba el correo electrónico del menor con la forma nombre@ejemplo.com.",
 	tooManyCorrectionsf:    "Indique como máximo %d datos para corregir; cuéntenos el resto en los detalles.",
 	correctionRight:        "Indíquenos qué debería decir.",
