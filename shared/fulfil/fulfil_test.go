@@ -662,3 +662,21 @@ func TestTheParentsAnswerSpeaksOfTheChild(t *testing.T) {
 	assert.NotContains(t, m.Text, "your data")
 	assert.NotContains(t, m.Text, "about you")
 }
+
+// TestAnOptOutWhereThePersonIsNotHeld: a system that holds nothing about
+// the person is answered as holding nothing, not as having stopped selling
+// or sharing their data.
+func TestAnOptOutWhereThePersonIsNotHeld(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.OptOutSale)
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: sys.Name != "credit-factoring"}, nil
+	}
+	results := runAll(t, e)
+	_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+	require.NoError(t, err)
+	require.Len(t, e.mail.sent, 1)
+	text := e.mail.sent[0].Text
+	assert.Contains(t, text, "Credit checks and invoice factoring: it held no data about you")
+	assert.Contains(t, text, "Website analytics (Google Analytics): it no longer sells or shares your data")
+}

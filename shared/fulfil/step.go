@@ -182,6 +182,11 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 			out.Outcome = mail.OutcomeSuppressed
 		case system.OptOut:
 			out.Outcome = mail.OutcomeOptedOut
+			if !res.Found {
+				// It holds nothing about the person: "it no longer sells
+				// or shares your data" would speak of data it never had.
+				out.Outcome = mail.OutcomeNotFound
+			}
 		case system.Correct:
 			out.Outcome = mail.OutcomeCorrected
 			if !res.Found {
