@@ -367,13 +367,33 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 	} else if p.Action == "finish-step" {
 		qw422016.N().S(`
-<p>A step could not be done automatically (`)
-		qw422016.E().S(r.Attention)
-		if p.Failed != "" {
-			qw422016.N().S(`: `)
-			qw422016.E().S(p.Failed)
+<p>`)
+		if len(p.Steps) > 0 {
+			qw422016.N().S(`Steps could not be done automatically: `)
+			for i, st := range p.Steps {
+				if i > 0 {
+					qw422016.N().S(`; `)
+				}
+				qw422016.E().S(st.System)
+				qw422016.N().S(` / `)
+				qw422016.E().S(st.Action)
+				if st.Why != "" {
+					qw422016.N().S(` (`)
+					qw422016.E().S(st.Why)
+					qw422016.N().S(`)`)
+				}
+			}
+			qw422016.N().S(`.`)
+		} else {
+			qw422016.N().S(`A step could not be done automatically (`)
+			qw422016.E().S(r.Attention)
+			if p.Failed != "" {
+				qw422016.N().S(`: `)
+				qw422016.E().S(p.Failed)
+			}
+			qw422016.N().S(`).`)
 		}
-		qw422016.N().S(`). Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>
+		qw422016.N().S(` Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>
 `)
 		if len(p.Steps) > 0 {
 			qw422016.N().S(`<fieldset id="system"><legend>The step you finished (as the trail names it: system / action)</legend>
@@ -435,13 +455,33 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 	} else if p.Action == "rerun-fulfilment" {
 		qw422016.N().S(`
-<p>The fulfilment failed (`)
-		qw422016.E().S(r.Attention)
-		if p.Failed != "" {
-			qw422016.N().S(`: `)
-			qw422016.E().S(p.Failed)
+<p>`)
+		if len(p.Steps) > 0 {
+			qw422016.N().S(`The fulfilment failed: `)
+			for i, st := range p.Steps {
+				if i > 0 {
+					qw422016.N().S(`; `)
+				}
+				qw422016.E().S(st.System)
+				qw422016.N().S(` / `)
+				qw422016.E().S(st.Action)
+				if st.Why != "" {
+					qw422016.N().S(` (`)
+					qw422016.E().S(st.Why)
+					qw422016.N().S(`)`)
+				}
+			}
+			qw422016.N().S(`.`)
+		} else {
+			qw422016.N().S(`The fulfilment failed (`)
+			qw422016.E().S(r.Attention)
+			if p.Failed != "" {
+				qw422016.N().S(`: `)
+				qw422016.E().S(p.Failed)
+			}
+			qw422016.N().S(`).`)
 		}
-		qw422016.N().S(`). Running it again starts the fulfil workflow as a new execution, <strong>`)
+		qw422016.N().S(` Running it again starts the fulfil workflow as a new execution, <strong>`)
 		qw422016.E().S(p.Execution)
 		qw422016.N().S(`</strong> (the first run's name stays taken for 90 days), linked on the trail to this request. Every system is asked again but for the steps the team finished by hand (one already done has nothing left to do, and is not recorded twice); when every system has acted the requester is answered`)
 		if p.Spanish {

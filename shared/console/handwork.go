@@ -183,7 +183,10 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 // finished it by hand since.
 type FailedStep struct {
 	System, Action string
-	Done           bool
+	// Why is what the failure notice said of it ("timed out", an error
+	// type); may be empty.
+	Why  string
+	Done bool
 }
 
 // failedListed finds the steps in a needs-attention event's list,
@@ -197,20 +200,26 @@ var failedListed = regexp.MustCompile(`(?:^\[| )([a-z0-9][a-z0-9_-]*)/([A-Za-z][
 func failedSteps(events []request.Event) []FailedStep {
 	var out []FailedStep
 	seen := map[string]bool{}
-	add := func(system, action string) {
+	add := func(system, action, why string) {
 		if system == "" || action == "" || seen[system+"/"+action] {
 			return
 		}
 		seen[system+"/"+action] = true
-		out = append(out, FailedStep{System: system, Action: action, Done: doneByHand(events, system, action)})
+		out = append(out, FailedStep{System: system, Action: action, Why: strings.TrimSpace(why), Done: doneByHand(events, system, action)})
 	}
 	for _, e := range events {
 		if e.Action != request.ActionNeedsAttention {
 			continue
 		}
-		add(e.Data["system"], e.Data["action"])
-		for _, m := range failedListed.FindAllStringSubmatch(e.Data["failed"], -1) {
-			add(m[1], m[2])
+		add(e.Data["system"], e.Data["action"], e.Data["error"])
+		list := strings.TrimSuffix(e.Data["failed"], "]")
+		at := failedListed.FindAllStringSubmatchIndex(list, -1)
+		for i, m := range at {
+			end := len(list)
+			if i+1 < len(at) {
+				end = at[i+1][0]
+			}
+			add(list[m[2]:m[3]], list[m[4]:m[5]], list[m[1]:end])
 		}
 	}
 	return out

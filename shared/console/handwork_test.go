@@ -232,7 +232,7 @@ func TestHandworkOverHTTP(t *testing.T) {
 		{console.ActionRerun, func(d *desk) *request.Request { return d.failed("PR-HRUN-AAAA-AAAA-AAAA") },
 			url.Values{"run": {"1"}}, "PR-HRUN-AAAA-AAAA-AAAA-rerun-1", "The fulfilment runs again", request.ActionFulfilmentRerun},
 		{console.ActionFinishStep, func(d *desk) *request.Request { return d.failed("PR-HSTP-AAAA-AAAA-AAAA") },
-			url.Values{"system": {"crm"}, "action": {"erase"}, "note": {"by hand"}}, "crm/erase: timed out", "The step is marked done", request.ActionStepDone},
+			url.Values{"system": {"crm"}, "action": {"erase"}, "note": {"by hand"}}, "crm / erase (timed out)", "The step is marked done", request.ActionStepDone},
 		{console.ActionResendLink, func(d *desk) *request.Request {
 			return d.add("PR-HLNK-AAAA-AAAA-AAAA", 2, request.Verifying, request.Deletion)
 		}, url.Values{}, "A new link is mailed", "The verification link is sent again", ""},
@@ -329,6 +329,7 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	page := b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String()
 	assert.Contains(t, page, `value="crm/erase"`)
 	assert.Contains(t, page, `value="support/export"`)
+	assert.Contains(t, page, "crm / erase (timed out after 5 tries); support / export (status 500: Internal Server Error)", "the failures in words, each with its step")
 	assert.NotContains(t, page, `name="system" value=""`, "no free text to guess")
 	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
