@@ -136,8 +136,8 @@ button; it works until `)
 Anyone with this link can download the file: please do not forward it.
 Pressing Download uses the link. If the download is cut off, pressing it
 again works in the same browser for 15 minutes; after that, or in another
-browser, it does not. If it has expired or was used, write to us for a new
-one.
+browser, it does not. If the download fails, write to the privacy team and
+quote the request ID.
 `)
 	}
 	qw422016.N().S(`
@@ -292,7 +292,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		streamhref(qw422016, v.Link)
 		qw422016.N().S(`">Download your data</a> (a zip file with JSON and CSV files and a plain-language summary). The link opens a page on our site with a Download button; it works until `)
 		qw422016.E().S(v.LinkExpires)
-		qw422016.N().S(`. Anyone with this link can download the file: please do not forward it. Pressing Download uses the link. If the download is cut off, pressing it again works in the same browser for 15 minutes; after that, or in another browser, it does not. If it has expired or was used, write to us for a new one.</p>
+		qw422016.N().S(`. Anyone with this link can download the file: please do not forward it. Pressing Download uses the link. If the download is cut off, pressing it again works in the same browser for 15 minutes; after that, or in another browser, it does not. If the download fails, write to the privacy team and quote the request ID.</p>
 `)
 	}
 	qw422016.N().S(`<p>Questions? Write to the privacy team at <a href="mailto:`)
@@ -442,8 +442,8 @@ sitio con un botón Descargar; funciona hasta el `)
 Cualquier persona con este enlace puede descargar el archivo: no lo reenvíe.
 Al pulsar Descargar se usa el enlace. Si la descarga se interrumpe, puede
 volver a pulsarlo en el mismo navegador durante 15 minutos; después, o en
-otro navegador, ya no funciona. Si ha caducado o ya se usó, escríbanos y le
-enviaremos uno nuevo.
+otro navegador, ya no funciona. Si la descarga falla, escriba al equipo de
+privacidad e indique el número de solicitud.
 `)
 	}
 	qw422016.N().S(`
@@ -598,7 +598,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		streamhref(qw422016, v.Link)
 		qw422016.N().S(`">Descargue sus datos</a> (un archivo zip con archivos JSON y CSV y un resumen en lenguaje sencillo). El enlace abre una página de nuestro sitio con un botón Descargar; funciona hasta el `)
 		qw422016.E().S(v.LinkExpires)
-		qw422016.N().S(`. Cualquier persona con este enlace puede descargar el archivo: no lo reenvíe. Al pulsar Descargar se usa el enlace. Si la descarga se interrumpe, puede volver a pulsarlo en el mismo navegador durante 15 minutos; después, o en otro navegador, ya no funciona. Si ha caducado o ya se usó, escríbanos y le enviaremos uno nuevo.</p>
+		qw422016.N().S(`. Cualquier persona con este enlace puede descargar el archivo: no lo reenvíe. Al pulsar Descargar se usa el enlace. Si la descarga se interrumpe, puede volver a pulsarlo en el mismo navegador durante 15 minutos; después, o en otro navegador, ya no funciona. Si la descarga falla, escriba al equipo de privacidad e indique el número de solicitud.</p>
 `)
 	}
 	qw422016.N().S(`<p>¿Preguntas? Escriba al equipo de privacidad a <a href="mailto:`)

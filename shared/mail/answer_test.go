@@ -64,7 +64,7 @@ func TestRenderAnswer(t *testing.T) {
 			},
 			subject: "Your privacy request PR-AAAA-BBBB-CCCC-DDDD is done",
 			text: []string{"https://privacy.productionflow.example/download?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE",
-				"works until Monday, November 9, 2026", "a copy of your data is in the download below", "write to us for a new\none", "again works in the same browser for 15 minutes; after that, or in another\nbrowser, it does not"},
+				"works until Monday, November 9, 2026", "a copy of your data is in the download below", "If the download fails, write to the privacy team", "again works in the same browser for 15 minutes; after that, or in another\nbrowser, it does not"},
 			notText:  []string{"What we kept"},
 			html:     []string{`href="https://privacy.productionflow.example/download?t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"`, "Download button"},
 			language: "en",

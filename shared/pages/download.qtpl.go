@@ -33,7 +33,7 @@ func streamdownloadEN(qw422016 *qt422016.Writer, v View, d Download) {
 </form>
 <p class="hint">This link works until `)
 	qw422016.E().S(v.DateTime(d.Expires))
-	qw422016.N().S(`, and once: after you press the button you can press it again in this browser for a few minutes, in case the download is cut off. If you need a new link, write to the privacy team at `)
+	qw422016.N().S(`, and once: after you press the button you can press it again in this browser for a few minutes, in case the download is cut off. If the download fails, write to the privacy team at `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` and quote the request ID.</p>
 `)
@@ -70,7 +70,7 @@ func streamdownloadES(qw422016 *qt422016.Writer, v View, d Download) {
 </form>
 <p class="hint">Este enlace funciona hasta el `)
 	qw422016.E().S(v.DateTime(d.Expires))
-	qw422016.N().S(`, y una sola vez: después de presionar el botón puede volver a presionarlo en este navegador durante algunos minutos, por si la descarga se interrumpe. Si necesita un enlace nuevo, escriba al equipo de privacidad a `)
+	qw422016.N().S(`, y una sola vez: después de presionar el botón puede volver a presionarlo en este navegador durante algunos minutos, por si la descarga se interrumpe. Si la descarga falla, escriba al equipo de privacidad a `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` e indique el número de solicitud.</p>
 `)

@@ -546,7 +546,7 @@ func downloadFailedEN(v View) string {
 }
 
 func streamnewLinkEN(qw422016 *qt422016.Writer, v View) {
-	qw422016.N().S(`To get a new link, write to the privacy team at `)
+	qw422016.N().S(`If you could not download your data, write to the privacy team at `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` and quote your request ID.`)
 }
@@ -1092,7 +1092,7 @@ func downloadFailedES(v View) string {
 }
 
 func streamnewLinkES(qw422016 *qt422016.Writer, v View) {
-	qw422016.N().S(`Para obtener un enlace nuevo, escriba al equipo de privacidad a `)
+	qw422016.N().S(`Si no pudo descargar sus datos, escriba al equipo de privacidad a `)
 	qw422016.E().S(v.Team)
 	qw422016.N().S(` e indique su número de solicitud.`)
 }
