@@ -390,7 +390,7 @@ func streamtaskInvalidEN(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "This link is not valid")
 	qw422016.N().S(`
 <h1>This link is not valid</h1>
-<p>Check that you opened the whole link from the mail, or ask the privacy team for a new one.</p>
+<p>Check that you opened the whole link from the mail. While the step waits for your answer, each reminder we mail you carries a new link.</p>
 `)
 	streambottom(qw422016, v)
 }
@@ -413,7 +413,7 @@ func streamtaskGoneEN(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "This link no longer works")
 	qw422016.N().S(`
 <h1>This link no longer works</h1>
-<p>It was already used or it has expired. If the step still needs answering, ask the privacy team for a new link.</p>
+<p>It was already used or it has expired. If the step still needs answering, use the link in the latest reminder we mailed you: each carries a new one.</p>
 `)
 	streambottom(qw422016, v)
 }
@@ -608,7 +608,7 @@ func streamtaskInvalidES(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Este enlace no es válido")
 	qw422016.N().S(`
 <h1>Este enlace no es válido</h1>
-<p>Revise que haya abierto el enlace completo del correo o pida uno nuevo al equipo de privacidad.</p>
+<p>Revise que haya abierto el enlace completo del correo. Mientras el paso espera su respuesta, cada recordatorio que le enviamos lleva un enlace nuevo.</p>
 `)
 	streambottom(qw422016, v)
 }
@@ -631,7 +631,7 @@ func streamtaskGoneES(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Este enlace ya no funciona")
 	qw422016.N().S(`
 <h1>Este enlace ya no funciona</h1>
-<p>Ya se usó o venció. Si el paso todavía necesita respuesta, pida un enlace nuevo al equipo de privacidad.</p>
+<p>Ya se usó o venció. Si el paso todavía necesita respuesta, use el enlace del último recordatorio que le enviamos: cada uno lleva uno nuevo.</p>
 `)
 	streambottom(qw422016, v)
 }
