@@ -158,9 +158,28 @@ func TestAnotherPersonsRequestIsNotJoined(t *testing.T) {
 			s.Agent = &request.Agent{Name: "Pat Parent", Email: "pat@example.com"}
 		}
 	}
+	own := submit(func(s *intake.Submission) { s.Channel, s.Details = request.Email, "Please delete my data." })
+	require.True(t, own.Created, "the address's own deletion")
 	a := submit(agentMail("On behalf of Marta, marta@example.com: delete her data."))
-	assert.True(t, a.Created, "an agent's mail from an address with its own request open")
+	assert.True(t, a.Created, "an agent's mail from an address with its own deletion open")
 	assert.True(t, submit(agentMail("On behalf of Zoe, zoe@example.com: delete her data.")).Created, "the agent's next consumer")
 	assert.True(t, submit(agentMail("On behalf of Marta, marta@example.com: delete her data.")).AlreadyOpen, "the same mail again joins")
 	assert.NotEqual(t, first.Request.ID, a.Request.ID)
+
+	// What the desk cannot tell apart by what it stored joins only the
+	// same words: children by name alone, unclear mail.
+	named := func(name, body string) func(*intake.Submission) {
+		return func(s *intake.Submission) {
+			s.Channel, s.Details = request.Email, body
+			s.Kinds, s.Subject = []request.Kind{request.ChildData}, &request.Subject{Name: name}
+		}
+	}
+	assert.True(t, submit(named("Leo", "My son Leo uses your app: delete his account.")).Created)
+	assert.True(t, submit(named("Mia", "My daughter Mia uses your app: delete her account.")).Created, "another child, by name")
+	unclear := func(body string) func(*intake.Submission) {
+		return func(s *intake.Submission) { s.Channel, s.Details, s.Kinds = request.Email, body, []request.Kind{request.Unclear} }
+	}
+	assert.True(t, submit(unclear("Where is my refund?")).Created)
+	assert.True(t, submit(unclear("My son Leo… delete his data and mine too.")).Created, "another unclear mail is read on its own")
+	assert.True(t, submit(unclear("Where is my refund?")).AlreadyOpen, "the same mail again joins")
 }

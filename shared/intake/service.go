@@ -443,16 +443,31 @@ func (s *Service) countAcknowledgement(ctx context.Context, r *request.Request) 
 }
 
 // sameParty reports whether sub is about the same person as r, besides its
-// address: the same child (or none), and the same agent (or none); an
-// agent's mail that names no consumer, only when it says the same (an agent
-// writes for one consumer after another from one address).
+// address: the same child (or none), and the same agent (or none). Where
+// the desk cannot tell who it is about from what it stored — a child known
+// by name alone or not at all, an agent's mail that names no consumer, an
+// unclear mail — only the same words join (one address writes about one
+// child, or consumer, or thing after another).
 func sameParty(r *request.Request, sub Submission) bool {
 	if (r.Subject == nil) != (sub.Subject == nil) || (r.Agent == nil) != (sub.Agent == nil) {
 		return false
 	}
-	if r.Subject != nil && (request.NormalizeEmail(r.Subject.Email) != request.NormalizeEmail(sub.Subject.Email) ||
-		!strings.EqualFold(strings.TrimSpace(r.Subject.Account), strings.TrimSpace(sub.Subject.Account))) {
+	sameWords := strings.TrimSpace(r.Details) == strings.TrimSpace(sub.Details)
+	if slices.Contains(r.Kinds, request.Unclear) && !sameWords {
 		return false
+	}
+	if r.Subject != nil {
+		if request.NormalizeEmail(r.Subject.Email) != request.NormalizeEmail(sub.Subject.Email) ||
+			!strings.EqualFold(strings.TrimSpace(r.Subject.Account), strings.TrimSpace(sub.Subject.Account)) {
+			return false
+		}
+		if r.Subject.Email == "" && r.Subject.Account == "" &&
+			(!strings.EqualFold(strings.TrimSpace(r.Subject.Name), strings.TrimSpace(sub.Subject.Name)) || !sameWords) {
+			return false
+		}
+	}
+	if slices.Contains(r.Kinds, request.ChildData) && r.Subject == nil && !sameWords {
+		return false // a child not identified at all
 	}
 	if r.Agent == nil {
 		return true
@@ -460,7 +475,7 @@ func sameParty(r *request.Request, sub Submission) bool {
 	if request.NormalizeEmail(r.Agent.Email) != request.NormalizeEmail(sub.Agent.Email) {
 		return false
 	}
-	return !r.ConsumerUnknown() || strings.TrimSpace(r.Details) == strings.TrimSpace(sub.Details)
+	return !r.ConsumerUnknown() || sameWords
 }
 
 // awaitingVerification reports whether a request in status st is open and
