@@ -177,7 +177,9 @@ func TestAnotherPersonsRequestIsNotJoined(t *testing.T) {
 	assert.True(t, submit(named("Leo", "My son Leo uses your app: delete his account.")).Created)
 	assert.True(t, submit(named("Mia", "My daughter Mia uses your app: delete her account.")).Created, "another child, by name")
 	unclear := func(body string) func(*intake.Submission) {
-		return func(s *intake.Submission) { s.Channel, s.Details, s.Kinds = request.Email, body, []request.Kind{request.Unclear} }
+		return func(s *intake.Submission) {
+			s.Channel, s.Details, s.Kinds = request.Email, body, []request.Kind{request.Unclear}
+		}
 	}
 	assert.True(t, submit(unclear("Where is my refund?")).Created)
 	assert.True(t, submit(unclear("My son Leo… delete his data and mine too.")).Created, "another unclear mail is read on its own")
