@@ -377,7 +377,9 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				qw422016.E().S(st.System)
 				qw422016.N().S(` / `)
 				qw422016.E().S(st.Action)
-				if st.Why != "" {
+				if st.Done {
+					qw422016.N().S(` (done since)`)
+				} else if st.Why != "" {
 					qw422016.N().S(` (`)
 					qw422016.E().S(st.Why)
 					qw422016.N().S(`)`)
@@ -421,7 +423,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				qw422016.N().S(` / `)
 				qw422016.E().S(st.Action)
 				if st.Done {
-					qw422016.N().S(` (done by hand already)`)
+					qw422016.N().S(` (done already)`)
 				}
 				qw422016.N().S(`</label></div>
 `)
@@ -465,7 +467,9 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				qw422016.E().S(st.System)
 				qw422016.N().S(` / `)
 				qw422016.E().S(st.Action)
-				if st.Why != "" {
+				if st.Done {
+					qw422016.N().S(` (done since)`)
+				} else if st.Why != "" {
 					qw422016.N().S(` (`)
 					qw422016.E().S(st.Why)
 					qw422016.N().S(`)`)

@@ -88,7 +88,11 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	}
 	if ev, ok := lastOf(events, r.Attention); ok && r.Attention != "" {
 		v.Failed = ev.Data["failed"]
-		v.Steps = failedSteps(events)
+		if r.Attention == request.ActionNeedsAttention {
+			// The list is of steps; another mark (a stage that failed) is
+			// said as it is.
+			v.Steps = failedSteps(events)
+		}
 	}
 	v.Run = reruns(events) + 1
 	v.Execution = RerunName(r.ID, v.Run)

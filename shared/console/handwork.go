@@ -172,7 +172,7 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	}
 	once := "step-" + system + "-" + action
 	if doneByHand(events, system, action) {
-		return FormError{"system": "The trail has this step done already."}
+		return FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
@@ -225,13 +225,14 @@ func failedSteps(events []request.Event) []FailedStep {
 	return out
 }
 
-// doneByHand reports whether the team recorded action in system as done
-// by hand. (An event's Once is its key in the store, not read back with
-// it: the event is known by what it says.)
+// doneByHand reports whether action in system is done: by the team's
+// hand, or by a later run of the fulfilment (whose step event holds the
+// same key, so a note by hand would not be recorded). (An event's Once is
+// its key in the store, not read back with it: the event is known by what
+// it says.)
 func doneByHand(events []request.Event, system, action string) bool {
 	return slices.ContainsFunc(events, func(e request.Event) bool {
-		return e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand &&
-			e.Data["system"] == system && e.Data["action"] == action
+		return e.Action == request.ActionStepDone && e.Data["system"] == system && e.Data["action"] == action
 	})
 }
 

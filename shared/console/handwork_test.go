@@ -335,12 +335,32 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "crm / erase is on the trail as done by hand")
 	page = b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String()
-	assert.Contains(t, page, "crm / erase (done by hand already)")
+	assert.Contains(t, page, "crm / erase (done already)")
 	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID, nil).Body.String(), "a system could not act")
 
 	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	req := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
-	assert.Contains(t, req, "every step that failed is finished by hand: complete the request once you have answered the requester")
+	assert.Contains(t, req, "every step that failed is done (by hand, or by a later run): complete the request once you have answered the requester")
 	assert.NotContains(t, req, "a system could not act")
+}
+
+// TestAStepARerunDidIsNotFinishedByHand: a step that failed and that a
+// later run of the fulfilment did is done: it is not offered to finish by
+// hand (the note would not be recorded: the run's event holds its key),
+// and a request whose failed steps are all done says what is left.
+func TestAStepARerunDidIsNotFinishedByHand(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.failed("PR-RDON-AAAA-AAAA-AAAA")
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:crm", Action: request.ActionStepDone,
+		Once: "step-crm-erase", Data: map[string]string{"system": "crm", "action": "erase", "outcome": "erased"}}))
+	var fe console.FormError
+	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crm", "erase", "by hand"), &fe)
+	assert.Contains(t, fe["system"], "done already")
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String(), "crm / erase (done since)")
+	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID, nil).Body.String(), "every step that failed is done")
 }
