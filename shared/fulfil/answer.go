@@ -282,9 +282,17 @@ func (s *Service) complete(ctx context.Context, r *request.Request) error {
 		Reason: "every system acted and the requester was answered"})
 }
 
-// tellTeam tells the team, once per action, which steps failed.
+// tellTeam tells the team, once per action and run of the fulfilment,
+// which steps failed: a run the team started again that fails again is
+// told again, with its own failures.
 func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []request.Event, action string, failed []mail.AttentionItem, done int) error {
-	if _, ok := hasEvent(events, action, nil); ok {
+	run := ""
+	for _, ev := range events {
+		if ev.Action == request.ActionFulfilmentRerun && ev.Data["execution"] != "" {
+			run = ev.Data["execution"] // the latest: runs go one after another
+		}
+	}
+	if _, ok := hasEvent(events, action, map[string]string{"run": run}); ok {
 		return nil
 	}
 	msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: failed, Done: done})
@@ -301,11 +309,15 @@ func (s *Service) tellTeam(ctx context.Context, r *request.Request, events []req
 		names[i] = f.System + "/" + f.Action + ": " + f.Error
 	}
 	s.Log.WarnContext(ctx, "request needs attention", "requestId", r.ID, "failed", len(failed))
-	return s.record(ctx, request.Event{
+	ev := request.Event{
 		RequestID: r.ID, At: s.Now(), Actor: actor, Action: action, Once: action,
 		Reason: "some systems could not act; the privacy team finishes by hand",
 		Data:   map[string]string{"failed": fmt.Sprint(names), "done": strconv.Itoa(done), "messageId": messageID},
-	})
+	}
+	if run != "" {
+		ev.Once, ev.Data["run"] = action+"-"+run, run
+	}
+	return s.record(ctx, ev)
 }
 
 // Offerer issues the requester's link to the package: a desk download page

@@ -680,3 +680,36 @@ func TestAnOptOutWhereThePersonIsNotHeld(t *testing.T) {
 	assert.Contains(t, text, "Credit checks and invoice factoring: it held no data about you")
 	assert.Contains(t, text, "Website analytics (Google Analytics): it no longer sells or shares your data")
 }
+
+// TestARerunThatFailsAgainTellsTheTeamAgain: the team is told once per
+// run which steps failed; a run it started again that fails again is told
+// again, with its own failures (they were neither mailed nor recorded).
+func TestARerunThatFailsAgainTellsTheTeamAgain(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	failed := func(sys string) []fulfil.StepResult {
+		return []fulfil.StepResult{{System: sys, Action: system.Erase, Failed: true, Error: &fulfil.StepError{Error: "PermanentError", Cause: "refused"}}}
+	}
+	for range 2 { // a retried call tells once
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: failed("payments")})
+		require.NoError(t, err)
+	}
+	require.Len(t, e.mail.sent, 1)
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: t0, Actor: "team:alice", Action: request.ActionFulfilmentRerun,
+		Data: map[string]string{"execution": "PR-1-rerun-1", "run": "1"}}))
+	for range 2 {
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: failed("support-desk")})
+		require.NoError(t, err)
+	}
+	require.Len(t, e.mail.sent, 2, "the rerun's failure is told, once")
+	assert.Contains(t, e.mail.sent[1].Text, "support-desk")
+	var runs []string
+	for _, ev := range e.store.events {
+		if ev.Action == fulfil.ActionNeedsAttention {
+			runs = append(runs, ev.Data["run"])
+		}
+	}
+	assert.Equal(t, []string{"", "PR-1-rerun-1"}, runs)
+}
