@@ -491,7 +491,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
 		}
-		qw422016.N().S(`, and if a step fails again the request stays on the list of those needing attention.</p>
+		qw422016.N().S(`, and if a step fails again the request stays on the list of those needing attention and the team is mailed the new failures.</p>
 <input type="hidden" name="run" value="`)
 		qw422016.N().D(p.Run)
 		qw422016.N().S(`">
