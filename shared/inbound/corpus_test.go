@@ -92,6 +92,9 @@ var corpus = []struct {
 	// negated) makes the whole mail unclear
 	{"negation-under-any-circumstances.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},
 	{"delete-not-before-copy.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},
+	// ...and so does any negation the desk does not read as harmless: "don't"
+	// reaches every item of "sell, share or delete"
+	{"dont-sell-share-or-delete.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},
 	{"correction-birth-date.eml", nil, outcome{kinds(C), N, false, true, false, false, "en"}},
 	// replies to the desk's own mail: triage reads only what the writer added
 	{"reply-to-ack-in-reply-to.eml", nil, outcome{kinds(U), N, false, true, false, false, "en"}},

@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -139,12 +140,20 @@ func triage(res *Result) {
 
 	m := reading{asked: map[request.Kind]bool{}, negated: map[request.Kind]bool{}}
 	var kept strings.Builder // normalised sentences that count
-	for _, sentence := range sentences(res.Subject + "\n" + body) {
+	// A reply's subject ("Re: We could not read your message") quotes the
+	// mail it answers, most often the desk's own: the safety net leaves
+	// its negations out, as triage leaves out quoted lines.
+	quoted := 0
+	if containsPrefix(strings.ToLower(strings.TrimSpace(res.Subject)), replySubjects) {
+		quoted = len(sentences(res.Subject))
+	}
+	for i, sentence := range sentences(res.Subject + "\n" + body) {
 		s := normalise(sentence)
 		if containsAny(s, disclaimers) {
 			continue
 		}
 		kept.WriteString(s)
+		m.quoted = i < quoted
 		m.read(sentence)
 	}
 	all := kept.String()
@@ -181,6 +190,17 @@ func triage(res *Result) {
 		unclear = unclear || (found[request.Deletion] && m.ownDeletion)
 		delete(found, request.Deletion)
 	}
+	// The safety net, on top of all the above: a deletion or a child's
+	// data stands only when every negation (not, n't, never, no, none,
+	// nothing, neither, nor, without; no, nunca, jamás, nada, ni, sin) and
+	// every retraction (cancel, ignore, disregard, withdraw, stop, "second
+	// thought", "take that back", "changed my mind", "never mind") anywhere
+	// in the mail reads as harmless (see refusalAt). Any other makes the
+	// whole mail unclear: a false unclear costs the team a look, a wrong
+	// deletion cannot be undone.
+	if (found[request.Deletion] || found[request.ChildData]) && m.unexcused {
+		unclear = true
+	}
 	for _, r := range rules {
 		if found[r.kind] && !unclear {
 			res.Kinds = append(res.Kinds, r.kind)
@@ -209,6 +229,8 @@ type reading struct {
 	ownDeletion     bool // a sentence asks to delete the writer's own data too
 	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
 	refused         bool // a sentence without deletion words says no, never mind or keep
+	unexcused       bool // a negation or retraction the desk cannot read as harmless (see refusalAt)
+	quoted          bool // the sentence read is a reply's subject, left out of unexcused
 }
 
 // read adds what one sentence names. A deletion it names is asked for only
@@ -224,17 +246,22 @@ type reading struct {
 // denials that read as no negation are not counted: see excused.
 func (m *reading) read(sentence string) {
 	var (
-		stretch     int    // the current stretch's number, across the clauses
-		asked       []int  // the stretches where a deletion is asked for
-		denied      []mark // the denials that count
-		tokenCount  int    // the sentence's tokens
-		denialWords int    // of them, denial or bare words
-		own         bool   // the writer's own data named, not negated
-		strong      bool   // an asked deletion word other than a bare "remove"
-		refuses     bool   // a keep or a retraction in the sentence
+		stretch     int      // the current stretch's number, across the clauses
+		asked       []int    // the stretches where a deletion is asked for
+		denied      []mark   // the denials that count
+		tokenCount  int      // the sentence's tokens
+		denialWords int      // of them, denial or bare words
+		own         bool     // the writer's own data named, not negated
+		strong      bool     // an asked deletion word other than a bare "remove"
+		refuses     bool     // a keep or a retraction in the sentence
+		flat        []string // the sentence's tokens, clause after clause
+		deletes     []int    // where deletion words start in flat, asked or negated
+		listed      []int    // where each list-excused refusal ends in flat
 	)
 	for _, clause := range clauses(sentence) {
 		tokens := strings.Fields(normalise(clause))
+		offset := len(flat)
+		flat = append(flat, tokens...)
 		direct, wished := negatedAt(tokens)
 		stretches := make([]int, len(tokens))
 		for i := range tokens {
@@ -244,6 +271,26 @@ func (m *reading) read(sentence string) {
 			stretches[i] = stretch
 		}
 		found := phrasesIn(tokens, direct, wished)
+		for _, f := range found {
+			if f.kind == request.Deletion {
+				deletes = append(deletes, offset+f.at)
+			}
+		}
+		// The safety net (see triage): every negation or retraction
+		// marker, wherever it stands, is harmless or not.
+		for i := 0; i < len(tokens); {
+			n, e := refusalAt(tokens, i, found)
+			switch {
+			case n == 0:
+				i++
+				continue
+			case e == noExcuse:
+				m.unexcused = m.unexcused || !m.quoted
+			case e == listExcuse:
+				listed = append(listed, offset+i+n)
+			}
+			i += n
+		}
 		for _, f := range found {
 			if f.negated {
 				m.negated[f.kind] = true
@@ -265,7 +312,7 @@ func (m *reading) read(sentence string) {
 			denied = append(denied, d)
 		}
 		for i := range tokens {
-			if prefixAny(tokens[i:], ownPhrases) > 0 && !direct[i] {
+			if ownAt(tokens, i) && !direct[i] {
 				own = true
 			}
 			if keeps[tokens[i]] && !direct[i] && !wished[i] && i+1 < len(tokens) && kept[tokens[i+1]] {
@@ -279,6 +326,11 @@ func (m *reading) read(sentence string) {
 			}
 		}
 		tokenCount += len(tokens)
+	}
+	for _, end := range listed {
+		if deletionListed(flat, end, deletes) {
+			m.unexcused = m.unexcused || !m.quoted
+		}
 	}
 	doubt := refuses
 	for _, d := range denied {
@@ -470,6 +522,38 @@ var ownPhrases = []string{
 	"olvidenme",
 }
 
+// ownDetails name the writer too, unless they only introduce themselves
+// ("my email is ..."): "erase everything you hold about me", "what you
+// have on me", "remove my email address".
+var ownDetails = []string{
+	"about me", "on me", "my email", "my emails", "my e mail", "my address", "my phone",
+	"my number", "my name", "my contact", "my history", "my order", "my orders", "my photos",
+	"my messages", "my login", "my username", "my subscription", "my payment", "my card",
+	"mi correo", "mi email", "mi e mail", "mi direccion", "mi telefono", "mi nombre",
+	"mis correos", "mis fotos", "mis mensajes",
+}
+
+// ownAt reports whether tokens[i] starts naming the writer's own data (see
+// ownPhrases and ownDetails).
+func ownAt(tokens []string, i int) bool {
+	if prefixAny(tokens[i:], ownPhrases) > 0 {
+		return true
+	}
+	n := prefixAny(tokens[i:], ownDetails)
+	if n == 0 {
+		return false
+	}
+	k := i + n
+	for k < len(tokens) && (tokens[k] == "address" || tokens[k] == "number") {
+		k++
+	}
+	return k >= len(tokens) || !introduces[tokens[k]]
+}
+
+// introduces follow a detail that only introduces the writer: "my email is
+// ...", "mi correo es ...".
+var introduces = map[string]bool{"is": true, "was": true, "es": true, "era": true}
+
 // denials are the words that may refuse a deletion wherever they stand in
 // its sentence, n't in any contraction ("don t", "didn t", "ain t")
 // included. Unlike negations they are not tied to the words right after
@@ -583,9 +667,67 @@ func isDenial(tokens []string, i int) bool {
 // keep ("don't keep my data"), on contact ("don't email me") or on whose
 // data it is not ("not my son's", "not my own").
 func excused(tokens []string, i, n int, found []phraseAt) bool {
+	return excuseOf(tokens, i, n, found) != noExcuse
+}
+
+// excuse is how a denial or a retraction reads as harmless (see excused
+// and refusalAt).
+type excuse int
+
+const (
+	noExcuse excuse = iota
+	// fixedExcuse: harmless whatever follows it (a condition, a complaint,
+	// a reason, insistence, "don't forget to", whose data it is not).
+	fixedExcuse
+	// listExcuse: harmless for the opt-out, contact or keep it governs,
+	// but a negation reaches every item of a list ("don't sell, share or
+	// delete my data"): a deletion word after it in its sentence, before
+	// a break, undoes the excuse (see deletionListed).
+	listExcuse
+)
+
+// excuseOf classifies the denial of n tokens at tokens[i] (see excused).
+func excuseOf(tokens []string, i, n int, found []phraseAt) excuse {
 	if conditional(tokens[:i]) {
-		return true
+		return fixedExcuse
 	}
+	if optOutAt(tokens, i, n, found) {
+		return listExcuse
+	}
+	if complaint(tokens, i, n) {
+		return fixedExcuse
+	}
+	k := i + n
+	for k < len(tokens) && !whoseAt(tokens, k) && (fillers[tokens[k]] || reasonSkip[tokens[k]]) {
+		k++
+	}
+	if k >= len(tokens) {
+		return noExcuse
+	}
+	switch next := tokens[k]; {
+	case whoseAt(tokens, k):
+		return fixedExcuse
+	case keeps[next], contact[next]:
+		return listExcuse
+	case esReasons[next], insistence[next]:
+		return fixedExcuse
+	case reminders[next]:
+		if next == "olviden" || (k+1 < len(tokens) && tokens[k+1] == "to") {
+			return fixedExcuse
+		}
+	case reasons[next]:
+		if subject(tokens[:i]) {
+			return fixedExcuse
+		}
+	}
+	return noExcuse
+}
+
+// optOutAt reports whether the n tokens at tokens[i] are part of an
+// opt-out ("do not sell", "stop sending") or come before one within
+// wishReach words, in the same stretch ("I don't want any more
+// newsletters", "cancel the newsletter").
+func optOutAt(tokens []string, i, n int, found []phraseAt) bool {
 	for _, f := range found {
 		if asks[f.phrase] || f.kind == request.OptOutSale || f.kind == request.OptOutMarketing {
 			if end := f.at + len(strings.Fields(f.phrase)); f.at <= i && i < end ||
@@ -594,28 +736,91 @@ func excused(tokens []string, i, n int, found []phraseAt) bool {
 			}
 		}
 	}
-	if complaint(tokens, i, n) {
-		return true
+	return false
+}
+
+// refusalAt finds a refusal marker at tokens[i], a denial (see denials and
+// states) or a retraction (see retractionMarks), and says how it reads as
+// harmless; n is 0 when there is none. A denial is harmless when excused
+// (a condition, a complaint, an opt-out, a reason, insistence, "don't
+// forget to", "don't email me", "don't keep", whose data it is not) or when
+// it tells how a child's data was taken ("without my permission"). A
+// retraction is harmless only in a condition or an opt-out ("stop
+// sending me newsletters", "cancel the newsletter"). Everything else is
+// not: "Under no circumstances, delete my account", "Actually, cancel
+// that", "I'm not sure, please delete my data".
+func refusalAt(tokens []string, i int, found []phraseAt) (n int, e excuse) {
+	if n = denialLen(tokens, i); n > 0 {
+		e = excuseOf(tokens, i, n, found)
+		if e == noExcuse && (tokens[i] == "without" || tokens[i] == "sin") && permissionAt(tokens, i+n) {
+			e = fixedExcuse
+		}
+		return n, e
 	}
-	k := i + n
-	for k < len(tokens) && !whoseAt(tokens, k) && (fillers[tokens[k]] || reasonSkip[tokens[k]]) {
-		k++
+	if n = prefixAny(tokens[i:], retractionMarks); n > 0 {
+		switch {
+		case conditional(tokens[:i]):
+			e = fixedExcuse
+		case optOutAt(tokens, i, n, found):
+			e = listExcuse
+		}
 	}
-	if k >= len(tokens) {
-		return false
-	}
-	switch next := tokens[k]; {
-	case whoseAt(tokens, k):
-		return true
-	case keeps[next], contact[next], esReasons[next], insistence[next]:
-		return true
-	case reminders[next]:
-		return next == "olviden" || (k+1 < len(tokens) && tokens[k+1] == "to")
-	case reasons[next]:
-		return subject(tokens[:i])
+	return n, e
+}
+
+// deletionListed reports whether a deletion word (starting at one of
+// deletes) follows position from in flat, the sentence's tokens, before a
+// break: the list a negation reaches runs across commas ("don't sell,
+// share or delete my data", "do not sell or delete it") and ends at
+// "but", "please" or "and" starting a new ask ("don't sell my data and
+// delete it").
+func deletionListed(flat []string, from int, deletes []int) bool {
+	for k := from; k < len(flat); k++ {
+		if breakAt(flat, k) {
+			return false
+		}
+		if slices.Contains(deletes, k) {
+			return true
+		}
 	}
 	return false
 }
+
+// permissionAt reports whether tokens[k] names what was not given when a
+// child's data was taken: "without my permission", "without asking me",
+// "sin mi consentimiento".
+func permissionAt(tokens []string, k int) bool {
+	for k < len(tokens) && permissionSkip[tokens[k]] {
+		k++
+	}
+	return k < len(tokens) && permission[tokens[k]]
+}
+
+var (
+	// retractionMarks take back what was asked, for the safety net
+	// (see refusalAt).
+	retractionMarks = []string{
+		"cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation",
+		"ignore", "ignored", "disregard", "withdraw", "withdraws", "withdrawn", "withdrawing", "withdrew",
+		"stop", "second thought", "second thoughts", "take that back", "take it back",
+		"taking that back", "take back", "changed my mind", "change my mind", "never mind",
+		"nevermind", "scratch that",
+		"cancelar", "cancelen", "cancele", "cancelo", "anular", "anulen", "anule", "ignoren",
+		"ignorar", "olvidenlo", "olviden lo", "cambie de opinion", "cambiado de opinion",
+		"retiro", "retirar", "pensandolo bien",
+	}
+	permission = map[string]bool{
+		"permission": true, "consent": true, "knowledge": true, "approval": true,
+		"authorisation": true, "authorization": true, "asking": true, "telling": true,
+		"permiso": true, "consentimiento": true, "conocimiento": true, "autorizacion": true,
+		"preguntarme": true, "avisarme": true, "preguntar": true, "avisar": true,
+	}
+	permissionSkip = map[string]bool{
+		"my": true, "our": true, "your": true, "his": true, "her": true, "their": true, "any": true,
+		"the": true, "parental": true, "prior": true, "mi": true, "su": true, "sus": true,
+		"nuestro": true, "nuestra": true,
+	}
+)
 
 // complaint reports whether the state at tokens[i] complains that a
 // deletion is still owed: a state, then only words like "been" or "yet",
@@ -874,6 +1079,9 @@ var replyMarkers = []string{
 }
 
 var forwardSubjects = []string{"fw:", "fwd:", "rv:", "reenviar:", "tr:", "wg:"}
+
+// replySubjects start the subject of a reply (see triage).
+var replySubjects = []string{"re:", "aw:", "sv:", "antw:"}
 
 // disclaimers mark boilerplate sentences: corporate footers say "if you are
 // not the intended recipient, please delete this email", which is no request.

@@ -69,9 +69,6 @@ func TestTriageRules(t *testing.T) {
 		{"not wanting newsletters is the opt-out", "", "I don't want any more newsletters.", kinds(OM), false, "en"},
 		{"no quiero recibir is the opt-out", "", "No quiero recibir publicidad.", kinds(OM), false, "es"},
 		// ...and a "not" elsewhere does not negate the ask.
-		{"not sure, then delete", "", "I'm not sure, please delete my data.", kinds(D), false, "en"},
-		{"a comma ends the negation", "", "I don't want to be in your system anymore, forget me.", kinds(D), false, "en"},
-		{"not sure whether, then delete", "", "I'm not sure if you have my data but please delete it.", kinds(D), false, "en"},
 		{"if you cannot delete it", "", "If you cannot delete it, tell me.", kinds(D), false, "en"},
 		{"if you don't delete", "", "If you don't delete my data I will complain.", kinds(D), false, "en"},
 		{"why haven't you deleted", "", "Why haven't you deleted my account yet?", kinds(D), false, "en"},
@@ -80,7 +77,6 @@ func TestTriageRules(t *testing.T) {
 		{"no tengo cuenta, pero borren", "", "No tengo cuenta pero borren mis datos.", kinds(D), false, "es"},
 		{"don't forget to delete", "", "Don't forget to delete my data.", kinds(D), false, "en"},
 		{"never received a copy", "", "I never received a copy of my data.", kinds(AS), false, "en"},
-		{"withdrawn consent, then delete", "", "I want to withdraw my consent and have my data deleted.", kinds(D), false, "en"},
 		{"no more mail, and delete", "", "No me envíen más correos y borren mis datos.", kinds(D), false, "es"},
 		{"and a new ask ends the negation", "", "Please do not delete my account and send me a copy of my data.", kinds(AS), false, "en"},
 		{"delete nothing", "", "Please delete nothing until I am back.", kinds(U), false, "en"},
@@ -111,6 +107,36 @@ func TestTriageRules(t *testing.T) {
 		{"confirm it has not been deleted", "", "Please confirm that my account has not been deleted.", kinds(U), false, "en"},
 		{"nunca, jamás", "", "Nunca, jamás, borren mi cuenta.", kinds(U), false, "es"},
 		{"borren mis datos pero no mi cuenta", "", "Borren mis datos, pero no mi cuenta.", kinds(U), false, "es"},
+		// The safety net: a deletion (or a child's data) stands only when
+		// every negation or retraction in the mail is one the desk reads as
+		// harmless; any other makes the whole mail unclear.
+		{"don't sell, share or delete", "", "Please don't sell, share or delete my data.", kinds(U), false, "en"},
+		{"do not sell or delete", "", "Please do not sell or delete my data.", kinds(U), false, "en"},
+		{"under no circumstances, comma", "", "Under no circumstances, delete my account.", kinds(U), false, "en"},
+		{"in no case, comma", "", "In no case, delete my account.", kinds(U), false, "en"},
+		{"at no point, comma", "", "At no point, delete my account.", kinds(U), false, "en"},
+		{"don't you ever, ever", "", "Don't you ever, ever delete my data.", kinds(U), false, "en"},
+		{"delete, then cancel that", "", "Please delete my account. Actually, cancel that.", kinds(U), false, "en"},
+		{"delete, then on second thought", "", "Please delete my account. On second thought, don't.", kinds(U), false, "en"},
+		{"delete, then ignore this request", "", "Please delete my account. Please ignore this request.", kinds(U), false, "en"},
+		{"delete, then take that back", "", "Please delete my account. I take that back.", kinds(U), false, "en"},
+		{"a retraction in the subject", "Cancel my request", "Please delete my account.", kinds(U), false, "en"},
+		{"no sell or delete in Spanish", "", "No vendan ni borren mis datos.", kinds(U), false, "es"},
+		{"delete, then mejor no", "", "Borren mi cuenta. Mejor no.", kinds(U), false, "es"},
+		// ...deliberately unclear since the safety net (each read as a
+		// deletion before it): "not sure" and "don't want to be" are
+		// negations the desk does not read as harmless, and withdraw is a
+		// retraction word.
+		{"not sure, then delete", "", "I'm not sure, please delete my data.", kinds(U), false, "en"},
+		{"a comma ends the negation", "", "I don't want to be in your system anymore, forget me.", kinds(U), false, "en"},
+		{"not sure whether, then delete", "", "I'm not sure if you have my data but please delete it.", kinds(U), false, "en"},
+		{"withdrawn consent, then delete", "", "I want to withdraw my consent and have my data deleted.", kinds(U), false, "en"},
+		// ...while the harmless ones leave the deletion standing.
+		{"an opt-out in its own sentence", "", "Don't sell my data. Delete it.", kinds(D, OS), false, "en"},
+		{"an opt-out, then and delete", "", "Stop selling my data and delete it.", kinds(D, OS), false, "en"},
+		{"how a child signed up", "", "My son signed up without my permission. Please delete his account.", kinds(CH), false, "en"},
+		{"don't hesitate to contact me", "", "Please delete my account. Do not hesitate to contact me.", kinds(D), false, "en"},
+		{"a reply's subject quotes the desk", "Re: We could not read your message to our privacy team", "Please delete my account.", kinds(D), false, "en"},
 		// ...while a negation placed away from the deletion leaves it asked
 		// (these read the same before the rule; they pin its reach).
 		{"a reason after the deletion", "", "Please delete my account, I no longer use it.", kinds(D), false, "en"},
@@ -129,6 +155,9 @@ func TestTriageRules(t *testing.T) {
 		{"my account and my son's", "", "Please delete my account and my son's account.", kinds(U), false, "en"},
 		{"my account, then my son's", "", "Delete my account. My son also has an account, delete it too.", kinds(U), false, "en"},
 		{"my daughter used my account", "", "My daughter used my account. Please delete my account.", kinds(U), false, "en"},
+		{"the parent's own: everything about me", "", "My son Leo uses your app, please delete his account. Also erase everything you hold about me.", kinds(U), false, "en"},
+		{"the parent's own: my email address", "", "My son Leo uses your app, please delete his account. Also remove my email address from your systems.", kinds(U), false, "en"},
+		{"the parent's own: what you have on me", "", "My son Leo uses your app, please delete his account. Also delete what you have on me.", kinds(U), false, "en"},
 		{"not the parent's own", "", "Please delete my son's data, not my own.", kinds(CH), false, "en"},
 		{"a child's deletion in Spanish", "", "Mi hija tiene 14 años. Por favor borren sus datos.", kinds(CH), false, "es"},
 		{"my account, not my son's", "", "Please delete my account, not my son's.", kinds(D), false, "en"},
