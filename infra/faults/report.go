@@ -102,8 +102,11 @@ func (c *campaign) requestsFound(ctx context.Context, n int, addr func(int) stri
 }
 
 type killMark struct {
-	calls int
-	at    time.Time
+	// before and calls are the downstream calls made when the kill began
+	// and when the runtime had stopped: calls in between come from the
+	// dying process (a round it was cut short in), whatever they did.
+	before, calls int
+	at            time.Time
 }
 
 // start starts the stand-ins on the data folder, points the desk's
@@ -159,6 +162,7 @@ func (c *campaign) start(ctx context.Context) error {
 func (c *campaign) kill(ctx context.Context) error {
 	// A runtime that does not stop is a finding, not a reason to wait
 	// for ever.
+	before := len(c.systems.Attempts())
 	stopped := make(chan struct{})
 	go func() { c.rt.Close(); close(stopped) }()
 	select {
@@ -168,7 +172,7 @@ func (c *campaign) kill(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	c.killedAt = append(c.killedAt, killMark{calls: len(c.systems.Attempts()), at: c.clk.Now()})
+	c.killedAt = append(c.killedAt, killMark{before: before, calls: len(c.systems.Attempts()), at: c.clk.Now()})
 	mails, err := outbox.Read(ctx, c.svc.SES.URL)
 	if err != nil {
 		return err
@@ -402,11 +406,13 @@ func (c *campaign) report(ctx context.Context, cfg config, out io.Writer, addr f
 				// A kill at the same virtual instant, between this answer
 				// and the next call, cut its round short: the process that
 				// got the answer died with it, and the restarted runtime
-				// ran the round again at once.
+				// ran the round again at once. "Between" takes the kill as
+				// the span from its start to the runtime's stop: a call
+				// made meanwhile comes from the dying process.
 				cutShort := false
 				for _, k := range c.killedAt {
 					at := index[key{a.Person, a.System}]
-					if k.at.Equal(a.At) && at[i] < k.calls && at[i+1] >= k.calls {
+					if k.at.Equal(a.At) && at[i] < k.calls && at[i+1] >= k.before {
 						cutShort = true
 					}
 				}
