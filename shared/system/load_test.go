@@ -43,8 +43,11 @@ func TestLoadSeedRegistry(t *testing.T) {
 			assert.NotEqual(t, system.SESSuppression, m.Kind, "%s %s", s.Name, a)
 		}
 	}
-	// The systems that sell or share data can be told to stop.
-	assert.Equal(t, []string{"google-analytics", "credit-factoring"}, reg.Supporting(system.OptOut))
+	// The systems that sell or share data and can be told to stop. Google
+	// Analytics has no per-user opt-out, only its deletion, which an
+	// unverified opt-out must never reach (TestOptOutsEraseNothing).
+	assert.Equal(t, []string{"credit-factoring"}, reg.Supporting(system.OptOut))
+	assert.False(t, ga.Supports(system.OptOut))
 	assert.Equal(t, "PATCH", credit.Actions[system.OptOut].Calls[0].Method)
 	assert.Equal(t, map[string]any{"doNotSell": true}, credit.Actions[system.OptOut].Calls[0].Body)
 }
