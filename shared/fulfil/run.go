@@ -3,6 +3,7 @@ package fulfil
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -135,6 +136,16 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 					Outcome: mail.OutcomeConfirmed, Found: true, ConfirmedAt: ev.At.UTC().Format(time.RFC3339)}}
 				continue
 			}
+			if ev, ok := past.done[key]; ok {
+				// An earlier run did it (the team's re-run of a failed
+				// fulfilment, or this round before it was cut short): the
+				// system is not asked again. Asked again, an erased system
+				// would hold nothing and an export would overwrite the
+				// part the first one wrote with nothing; the answer speaks
+				// of what was done.
+				attempts[i] = attempt{res: doneBefore(in.RequestID, st, ev, past.kept[st.System])}
+				continue
+			}
 			if ev, ok := past.thisRound[key]; ok {
 				attempts[i] = replay(ev, s.Now())
 				continue
@@ -213,15 +224,25 @@ type trail struct {
 	partial   map[string]bool
 	tried     map[string]bool          // any earlier failed attempt
 	byHand    map[string]request.Event // the team's word that it did the step by hand
+	done      map[string]request.Event // a step a run did, with its outcome
+	kept      map[string][]string      // the categories each system kept under a hold
 }
 
 func stepKey(st StepRef) string { return st.System + "/" + string(st.Action) }
 
 func pastAttempts(events []request.Event, execution string, round int) trail {
-	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}, tried: map[string]bool{}, byHand: map[string]request.Event{}}
+	out := trail{thisRound: map[string]request.Event{}, partial: map[string]bool{}, tried: map[string]bool{},
+		byHand: map[string]request.Event{}, done: map[string]request.Event{}, kept: map[string][]string{}}
 	for _, ev := range events {
-		if ev.Action == request.ActionStepDone && ev.Data["outcome"] == request.OutcomeByHand {
+		switch {
+		case ev.Action == request.ActionStepDone && ev.Data["outcome"] == request.OutcomeByHand:
 			out.byHand[ev.Data["system"]+"/"+ev.Data["action"]] = ev
+		case ev.Action == request.ActionStepDone && ev.Data["outcome"] != "":
+			out.done[ev.Data["system"]+"/"+ev.Data["action"]] = ev
+		case ev.Action == request.ActionErasureWithheld:
+			if c := ev.Data["category"]; c != "" && !slices.Contains(out.kept[ev.Data["system"]], c) {
+				out.kept[ev.Data["system"]] = append(out.kept[ev.Data["system"]], c)
+			}
 		}
 		if ev.Action != ActionStepFailed {
 			continue
@@ -236,6 +257,17 @@ func pastAttempts(events []request.Event, execution string, round int) trail {
 		}
 	}
 	return out
+}
+
+// doneBefore is the result of a step an earlier run did, from its event:
+// its outcome, whether the system held the person and, for an erasure,
+// the categories the system's holds kept (its erasure-withheld events).
+func doneBefore(id string, st StepRef, ev request.Event, kept []string) StepResult {
+	res := StepResult{RequestID: id, System: st.System, Action: st.Action, Outcome: ev.Data["outcome"], Found: ev.Data["found"] == "true"}
+	if st.Action == system.Erase {
+		res.Withheld = kept
+	}
+	return res
 }
 
 // replay gives the outcome of an attempt made in this round before the

@@ -266,3 +266,65 @@ func TestARunAgainLeavesAStepDoneByHand(t *testing.T) {
 	assert.Equal(t, mail.OutcomeConfirmed, out.Results[0].Outcome)
 	assert.NotEmpty(t, out.Results[0].ConfirmedAt)
 }
+
+// TestARerunLeavesWhatAnEarlierRunDid: the team runs a failed fulfilment
+// again (an execution of its own). The steps the first run did are not
+// asked of their systems again — asked again, an erased system holds
+// nothing and the answer would say it "held no data about you", and an
+// export would overwrite the part the first one wrote with nothing: their
+// results come from the trail, holds kept included; the failed step runs.
+func TestARerunLeavesWhatAnEarlierRunDid(t *testing.T) {
+	e := newEnv(t, request.Deletion, request.AccessSpecific)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	erased, refuse := map[string]bool{}, true
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		switch {
+		case sys.Name == "support-desk" && a == system.Erase && refuse:
+			return nil, &connector.PermanentError{System: sys.Name, Action: a, Reason: "refused"}
+		case a == system.Export:
+			if erased[sys.Name] {
+				return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+			}
+			return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: true,
+				Data: map[string][]json.RawMessage{"profile": {json.RawMessage(`{"name":"Jane Doe"}`)}}}, nil
+		case a == system.Erase:
+			found := !erased[sys.Name]
+			erased[sys.Name] = true
+			return &connector.Result{System: sys.Name, Action: a, Status: map[bool]int{true: 200, false: 404}[found], At: t0, Found: found}, nil
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+	}
+	steps := []fulfil.StepRef{
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Export},
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase},
+		{RequestID: "PR-1", System: "payments", Action: system.Erase},
+		{RequestID: "PR-1", System: "support-desk", Action: system.Erase},
+	}
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	require.Empty(t, first.Pending)
+	require.True(t, first.Results[3].Failed, "support-desk refused")
+	calls := len(e.systems.calls)
+
+	refuse = false
+	again, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1"})
+	require.NoError(t, err)
+	asked := e.systems.calls[calls:]
+	assert.Contains(t, asked, "support-desk erase", "the failed step is asked again")
+	for _, done := range []string{"customer-accounts export", "customer-accounts erase", "payments erase"} {
+		assert.NotContains(t, asked, done, "a step the first run did is not")
+	}
+	require.Len(t, again.Results, 4)
+	assert.Equal(t, mail.OutcomeExported, again.Results[0].Outcome)
+	assert.True(t, again.Results[0].Found)
+	assert.Equal(t, mail.OutcomeErased, again.Results[1].Outcome)
+	assert.Equal(t, mail.OutcomeErasedKept, again.Results[2].Outcome)
+	assert.Equal(t, []string{"charges"}, again.Results[2].Withheld, "what the holds kept, from the trail")
+	assert.False(t, again.Results[3].Failed)
+	part, err := e.parts.part(ctx, "PR-1", "customer-accounts")
+	require.NoError(t, err)
+	assert.True(t, part.Found, "the first export's part stands")
+	assert.NotEmpty(t, part.Data)
+}
