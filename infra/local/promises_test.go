@@ -41,8 +41,9 @@ func waitForMail(t *testing.T, outboxURL, to, want string) outbox.Email {
 
 // TestPromiseGPCOptOutStandsWithoutVerification: an access request sent
 // with Sec-GPC: 1 and never verified still has its opt-out of sale carried
-// out in every selling system, the requester told, and it stands after the
-// rest closes unverified.
+// out in every selling system that can be told to stop, the requester
+// told, and it stands after the rest closes unverified. Nothing is
+// deleted: analytics (no per-user opt-out, only a deletion) is left alone.
 func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	addrs := startStack(t)
 	outbox := strings.TrimSuffix(addrs.Outbox, "/")
@@ -62,8 +63,9 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	id := request.WebID(formID, email)
 
 	waitForMail(t, outbox, email, "no longer sells or shares your data")
-	assert.True(t, addrs.Downstream.OptedOut(downstream.Analytics, email), "analytics (shared with Google) opted out")
 	assert.True(t, addrs.Downstream.OptedOut(downstream.CreditFactoring, email), "the factoring partner opted out")
+	assert.Empty(t, addrs.Downstream.AnalyticsDeletions(email), "an unverified opt-out deletes nothing at Google")
+	assert.True(t, addrs.Downstream.Holds(downstream.Analytics, email), "analytics keeps what it holds")
 	assert.True(t, addrs.Downstream.Holds(downstream.CustomerAccounts, email), "nothing else was done: the access part is not verified")
 
 	// Nobody presses the verification link: a week later the rest closes.
@@ -78,7 +80,8 @@ func TestPromiseGPCOptOutStandsWithoutVerification(t *testing.T) {
 	r, err := store.Get(context.Background(), id)
 	require.NoError(t, err)
 	assert.Equal(t, request.Unverified, r.Status)
-	assert.True(t, addrs.Downstream.OptedOut(downstream.Analytics, email), "the opt-out stands")
+	assert.True(t, addrs.Downstream.OptedOut(downstream.CreditFactoring, email), "the opt-out stands")
+	assert.Empty(t, addrs.Downstream.AnalyticsDeletions(email), "and still nothing was deleted")
 	events, err := store.Events(context.Background(), id)
 	require.NoError(t, err)
 	var done bool

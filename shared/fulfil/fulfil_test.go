@@ -67,10 +67,12 @@ func TestPlanPerKind(t *testing.T) {
 			notApplicable: []string{"customer-accounts", "payments", "google-analytics", "support-desk", "credit-factoring"},
 		},
 		{
-			name:          "opt-out of sale reaches every system that sells or shares",
+			// Google Analytics has no per-user opt-out, only a deletion,
+			// which an unverified opt-out must never reach.
+			name:          "opt-out of sale reaches every system that can stop selling or sharing, and erases nothing",
 			kinds:         []request.Kind{request.OptOutSale},
-			steps:         []string{"google-analytics optOut", "credit-factoring optOut"},
-			notApplicable: []string{"customer-accounts", "payments", "support-desk", "marketing-list"},
+			steps:         []string{"credit-factoring optOut"},
+			notApplicable: []string{"customer-accounts", "payments", "google-analytics", "support-desk", "marketing-list"},
 		},
 		{
 			name:          "correction goes to the accounts API with the requester's items",
@@ -632,7 +634,7 @@ func TestAnOptOutStopsOnlyForAWithdrawalOrADenial(t *testing.T) {
 		r := e.store.requests["PR-1"]
 		r.Status = st
 		e.store.requests["PR-1"] = r
-		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "google-analytics", Action: system.OptOut})
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "credit-factoring", Action: system.OptOut})
 		require.NoError(t, err, st)
 		assert.Equal(t, runs, out.Outcome != fulfil.OutcomeSkipped, "%s: %s", st, out.Outcome)
 		// Nor is the requester told the opt-outs were done, nor the trail.
@@ -665,20 +667,34 @@ func TestTheParentsAnswerSpeaksOfTheChild(t *testing.T) {
 
 // TestAnOptOutWhereThePersonIsNotHeld: a system that holds nothing about
 // the person is answered as holding nothing, not as having stopped selling
-// or sharing their data.
+// or sharing their data. Website analytics, which has no opt-out (only a
+// deletion, never run for an opt-out), is not said to have stopped either:
+// it is among the systems nothing was asked of.
 func TestAnOptOutWhereThePersonIsNotHeld(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t, request.OptOutSale)
-	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
-		return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: sys.Name != "credit-factoring"}, nil
+	for _, found := range []bool{true, false} {
+		t.Run(fmt.Sprintf("found=%v", found), func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t, request.OptOutSale)
+			e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+				return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: found}, nil
+			}
+			results := runAll(t, e)
+			_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
+			require.NoError(t, err)
+			require.Len(t, e.mail.sent, 1)
+			text := e.mail.sent[0].Text
+			if found {
+				assert.Contains(t, text, "Credit checks and invoice factoring: it no longer sells or shares your data")
+			} else {
+				assert.Contains(t, text, "Credit checks and invoice factoring: it held no data about you")
+				assert.NotContains(t, text, "no longer sells or shares")
+			}
+			assert.NotContains(t, text, "Website analytics (Google Analytics):", "analytics did nothing and is said to have done nothing")
+			i := strings.Index(text, "Nothing was asked of these systems")
+			require.GreaterOrEqual(t, i, 0, text)
+			assert.Contains(t, text[i:], "Website analytics (Google Analytics)")
+		})
 	}
-	results := runAll(t, e)
-	_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
-	require.NoError(t, err)
-	require.Len(t, e.mail.sent, 1)
-	text := e.mail.sent[0].Text
-	assert.Contains(t, text, "Credit checks and invoice factoring: it held no data about you")
-	assert.Contains(t, text, "Website analytics (Google Analytics): it no longer sells or shares your data")
 }
 
 // TestARerunThatFailsAgainTellsTheTeamAgain: the team is told once per

@@ -184,7 +184,7 @@ func TestOptOutsRunAtOnceWithoutVerification(t *testing.T) {
 
 	plan, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1", Scope: fulfil.ScopeOptOuts})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"google-analytics optOut", "credit-factoring optOut"}, refs(plan.Steps), "every selling system, nothing else")
+	assert.Equal(t, []string{"credit-factoring optOut"}, refs(plan.Steps), "every system that can stop selling or sharing, nothing else (analytics has no opt-out, only a deletion)")
 	assert.Equal(t, request.Acknowledged, e.store.status("PR-1"), "the rest of the request is untouched")
 	var results []fulfil.StepResult
 	for _, st := range plan.Steps {

@@ -205,13 +205,19 @@ func TestMarketingOptOutUnsubscribes(t *testing.T) {
 }
 
 // TestOptOutOfSaleReachesEverySellingSystem: each system that sells or
-// shares records that Ada's data may no longer be.
+// shares, and can be told to stop, records that Ada's data may no longer
+// be; nothing is deleted anywhere (Google Analytics has no opt-out, only a
+// user deletion, which an unverified opt-out must never reach).
 func TestOptOutOfSaleReachesEverySellingSystem(t *testing.T) {
 	s := start(t)
 	d := newDesk(t, s)
 	ada := connector.Person{Email: "ada@example.com"}
 	selling := d.reg.Supporting(system.OptOut)
-	require.Equal(t, []string{"google-analytics", "credit-factoring"}, selling)
+	require.Equal(t, []string{"credit-factoring"}, selling)
+	defer func() {
+		assert.Empty(t, s.AnalyticsDeletions(ada.Email), "an opt-out deletes nothing at Google")
+		assert.True(t, s.Holds("google-analytics", ada.Email))
+	}()
 	for _, name := range selling {
 		assert.False(t, s.OptedOut(name, ada.Email), name)
 		_, err := d.runner.Do(context.Background(), d.system(t, name), system.OptOut, ada)

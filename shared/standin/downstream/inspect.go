@@ -95,17 +95,15 @@ func (s *Systems) AnalyticsDeletions(email string) []time.Time {
 }
 
 // OptedOut reports whether system recorded that email's data may no longer
-// be sold or shared: the factoring partner's do-not-sell flag, or a user
-// deletion at Google Analytics.
+// be sold or shared: the factoring partner's do-not-sell flag. Google
+// Analytics has no per-user opt-out (a user deletion is not one; see
+// AnalyticsDeletions), so it is never opted out.
 func (s *Systems) OptedOut(system, email string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch system {
-	case CreditFactoring:
+	if system == CreditFactoring {
 		d := s.debtorLocked(email)
 		return d != nil && d.DoNotSell
-	case Analytics:
-		return len(s.data.gaDeleted[emailHash(email)]) > 0
 	}
 	return false
 }
