@@ -69,6 +69,10 @@ const (
 	TaskNothingHeld TaskState = "nothing-held"
 	// TaskCannot: the owner cannot do the step; the reason reaches the team.
 	TaskCannot TaskState = "cannot"
+	// TaskByHand: the privacy team did the step by hand (the console's
+	// "finish a step by hand") after the owner could not, or did not
+	// answer. Never stored: the fulfilment reads it from the audit trail.
+	TaskByHand TaskState = "done-by-hand"
 )
 
 // Answered reports whether the owner has answered the task.

@@ -183,6 +183,9 @@ func (d *OwnerDigest) pending(ctx context.Context, id, day string, now time.Time
 		d.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
 		return nil, 0, &TransientError{RequestID: id, Op: "list tasks", Err: err}
 	}
+	if tasks, err = withHandwork(ctx, d.Requests, id, tasks); err != nil {
+		return nil, 0, err
+	}
 	var items []digestItem
 	skipped := 0
 	for _, t := range tasks {

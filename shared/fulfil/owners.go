@@ -183,11 +183,9 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 // it is overdue (the digest reminds its owner); after that, every
 // OverdueEvery, so that a completion that was lost is still found.
 func (s *Service) nextCheck(ctx context.Context, r *request.Request) (int, error) {
-	id := r.ID
-	tasks, err := s.Tasks.List(ctx, id)
+	tasks, err := s.listTasks(ctx, r.ID)
 	if err != nil {
-		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
-		return 0, &TransientError{RequestID: id, Op: "list tasks", Err: err}
+		return 0, err
 	}
 	now := s.Now()
 	digest := s.forDigest(r)
@@ -241,10 +239,9 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 		s.Log.ErrorContext(ctx, "keep wait token", "requestId", r.ID, "err", err)
 		return out, &TransientError{RequestID: r.ID, Op: "keep wait token", Err: err}
 	}
-	tasks, err := s.Tasks.List(ctx, r.ID)
+	tasks, err := s.listTasks(ctx, r.ID)
 	if err != nil {
-		s.Log.ErrorContext(ctx, "list tasks", "requestId", r.ID, "err", err)
-		return out, &TransientError{RequestID: r.ID, Op: "list tasks", Err: err}
+		return out, err
 	}
 	if !r.Status.Closed() && !s.forDigest(r) {
 		for i, t := range tasks {
@@ -284,6 +281,42 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 	return out, nil
 }
 
+// listTasks lists request id's owners' tasks, a task the team finished by
+// hand (a done-by-hand step on the trail) as answered so: nobody reminds
+// its owner or waits for them any longer, and the answer counts it done
+// by hand.
+func (s *Service) listTasks(ctx context.Context, id string) ([]connector.Task, error) {
+	tasks, err := s.Tasks.List(ctx, id)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
+		return nil, &TransientError{RequestID: id, Op: "list tasks", Err: err}
+	}
+	return withHandwork(ctx, s.Store, id, tasks)
+}
+
+// withHandwork marks the tasks the team finished by hand (see listTasks);
+// the trail is read only when a task is open or could not be done.
+func withHandwork(ctx context.Context, store Store, id string, tasks []connector.Task) ([]connector.Task, error) {
+	if !slices.ContainsFunc(tasks, func(t connector.Task) bool { return !t.Answered() || t.State == connector.TaskCannot }) {
+		return tasks, nil
+	}
+	events, err := store.Events(ctx, id)
+	if err != nil {
+		return nil, &TransientError{RequestID: id, Op: "read audit trail", Err: err}
+	}
+	for _, ev := range events {
+		if ev.Action != request.ActionStepDone || ev.Data["outcome"] != request.OutcomeByHand {
+			continue
+		}
+		for i, t := range tasks {
+			if t.System == ev.Data["system"] && string(t.Action) == ev.Data["action"] && (!t.Answered() || t.State == connector.TaskCannot) {
+				tasks[i].State, tasks[i].AnsweredAt = connector.TaskByHand, ev.At
+			}
+		}
+	}
+	return tasks, nil
+}
+
 // ownerResults turns answered tasks into step results for Answer.
 func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 	out := make([]StepResult, 0, len(tasks))
@@ -297,6 +330,10 @@ func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 			res.Outcome = OutcomeSkipped
 		case t.State == connector.TaskNothingHeld:
 			res.Outcome = mail.OutcomeNotFound
+		case t.State == connector.TaskByHand:
+			// As a step the team finished by hand (Run): done, the
+			// system's holds kept; no upload for an export.
+			res.Outcome, res.Found = mail.OutcomeConfirmed, true
 		case t.State == connector.TaskDone && t.Action == system.Export:
 			res.Outcome, res.Found = mail.OutcomeExported, true
 		case t.State == connector.TaskDone:
@@ -341,10 +378,9 @@ func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutpu
 	if r.Status.Closed() {
 		return out, nil // the next wait completes with the tasks skipped
 	}
-	tasks, err := s.Tasks.List(ctx, r.ID)
+	tasks, err := s.listTasks(ctx, r.ID)
 	if err != nil {
-		s.Log.ErrorContext(ctx, "list tasks", "requestId", r.ID, "err", err)
-		return out, &TransientError{RequestID: r.ID, Op: "list tasks", Err: err}
+		return out, err
 	}
 	now := s.Now()
 	var overdue []mail.AttentionItem
@@ -528,9 +564,8 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 
 // maybeFinishOwners completes the workflow's wait when every task is answered.
 func (s *Service) maybeFinishOwners(ctx context.Context, id string) error {
-	tasks, err := s.Tasks.List(ctx, id)
+	tasks, err := s.listTasks(ctx, id)
 	if err != nil {
-		s.Log.ErrorContext(ctx, "list tasks", "requestId", id, "err", err)
 		return nil // the reminder loop's next wait completes it
 	}
 	if slices.ContainsFunc(tasks, func(t connector.Task) bool { return !t.Answered() }) {
