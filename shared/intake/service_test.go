@@ -156,6 +156,9 @@ func validSubmission() intake.Submission {
 		SourceID: "sub-0123456789abcdef", Channel: request.Web,
 		Kinds:     []request.Kind{request.Deletion},
 		Requester: request.Identity{Name: "Ada Lovelace", Email: "ada@example.com", State: "CA"},
+		// Ticked, as a form is for a copy of the data: the tests that
+		// change the kinds to portability are about other things.
+		Declaration: true,
 	}
 }
 

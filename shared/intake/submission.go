@@ -82,7 +82,7 @@ type Submission struct {
 	Subject *request.Subject
 	// Corrections list what a correction request asks us to correct.
 	Corrections []request.CorrectionItem
-	Declaration bool // the signed declaration that specific pieces need
+	Declaration bool // the signed declaration that specific pieces and portability need
 	GPC         bool // a Sec-GPC: 1 header came with it
 	Priority    request.Priority
 	Regulation  string
@@ -160,8 +160,17 @@ func (s *Submission) Validate() FieldErrors {
 	w.multiLine(fe, "details", s.Details, MaxDetails)
 	s.validateSubject(fe, w, seen[request.ChildData])
 	s.validateCorrections(fe, w, seen[request.Correction])
-	if seen[request.AccessSpecific] && !s.Declaration && s.Channel == request.Web {
-		fe["declaration"] = w.declaration
+	// A copy of the data itself (specific pieces, or portability: specific
+	// pieces in a portable format) needs the higher verification, which the
+	// form asks as the signed declaration. Mail has no such box: see
+	// docs/web-form.md.
+	if !s.Declaration && s.Channel == request.Web {
+		switch {
+		case seen[request.AccessSpecific]:
+			fe["declaration"] = w.declaration
+		case seen[request.Portability]:
+			fe["declaration"] = w.declarationPortability
+		}
 	}
 	if s.Priority != "" && s.Priority != request.Normal && s.Priority != request.Expedited {
 		fe["priority"] = w.priority

@@ -8,6 +8,7 @@ import "github.com/productionflow/privacy-desk/shared/mail"
 type words struct {
 	channel, submissionID, noKinds, unknownKindf, kindTwice      string
 	phone, relationship, state, declaration, priority            string
+	declarationPortability                                       string
 	childMissing, childWithoutKind, childNameOnly, childOwnEmail string
 	agentOwnEmail, agentEmailEmpty                               string
 	childEmailLike                                               string
@@ -27,6 +28,7 @@ var english = words{
 	relationship:           "Choose one of the listed relationships.",
 	state:                  "Choose a US state or \"outside the US\".",
 	declaration:            "Specific pieces of data need the signed declaration: tick the box to confirm it.",
+	declarationPortability: "A copy of your data to take with you needs the signed declaration: tick the box to confirm it.",
 	priority:               "Unknown priority.",
 	childMissing:           "Give the child's email address or their account or username with us, or both: we look for the child's data with them.",
 	childWithoutKind:       "The child's details go with \"Delete a child's data\": choose it, or leave them empty.",
@@ -62,6 +64,7 @@ var spanish = words{
 	relationship:           "Elija una de las relaciones de la lista.",
 	state:                  "Elija un estado de EE. UU. o «Fuera de EE. UU.».",
 	declaration:            "Para obtener datos concretos se necesita la declaración firmada: marque la casilla para confirmarla.",
+	declarationPortability: "Para recibir una copia de sus datos en un formato portátil se necesita la declaración firmada: marque la casilla para confirmarla.",
 	priority:               "Prioridad desconocida.",
 	childMissing:           "Indique el correo electrónico del menor, su cuenta o nombre de usuario con nosotros, o ambos: con ellos buscamos los datos del menor.",
 	childWithoutKind:       "Los datos del menor van con «Eliminar los datos de un menor de 18 años»: elija esa opción o deje estos campos vacíos.",

@@ -339,7 +339,11 @@ func streamformEN(qw422016 *qt422016.Writer, v View, d Form) {
 		qw422016.N().S(` checked`)
 	}
 	qw422016.N().S(`>
-    <label for="declaration-box">I declare under penalty of perjury that I am the person whose data this request is about, or that person's authorized agent. (Needed for a copy of your data.)</label>
+    <label for="declaration-box">I declare under penalty of perjury that I am the person whose data this request is about, or that person's authorized agent. (Needed for a copy of your data: "`)
+	streamkindEN(qw422016, request.AccessSpecific)
+	qw422016.N().S(`" and "`)
+	streamkindEN(qw422016, request.Portability)
+	qw422016.N().S(`".)</label>
   </div>
 </fieldset>
 
@@ -693,7 +697,11 @@ func streamformES(qw422016 *qt422016.Writer, v View, d Form) {
 		qw422016.N().S(` checked`)
 	}
 	qw422016.N().S(`>
-    <label for="declaration-box">Declaro bajo pena de perjurio que soy la persona a quien se refieren los datos de esta solicitud, o su agente autorizado. (Necesario para obtener una copia de sus datos).</label>
+    <label for="declaration-box">Declaro bajo pena de perjurio que soy la persona a quien se refieren los datos de esta solicitud, o su agente autorizado. (Necesaria para obtener una copia de sus datos: «`)
+	streamkindES(qw422016, request.AccessSpecific)
+	qw422016.N().S(`» y «`)
+	streamkindES(qw422016, request.Portability)
+	qw422016.N().S(`»).</label>
   </div>
 </fieldset>
 
@@ -744,7 +752,7 @@ func streamkindHintEN(qw422016 *qt422016.Writer, k request.Kind) {
 	case request.Correction:
 		qw422016.N().S(`We fix personal data about you that is wrong or incomplete. Tell us below what is wrong and what it should be.`)
 	case request.Portability:
-		qw422016.N().S(`We send your data in a machine-readable format (JSON and CSV) that you can take to another service.`)
+		qw422016.N().S(`We send you a copy of your data in a machine-readable format (JSON and CSV) that you can take to another service. Because this discloses your data, we ask you to declare, under penalty of perjury, that it is you (the box below the form's questions), as well as to confirm it by the link we email you.`)
 	case request.OptOutSale:
 		qw422016.N().S(`We stop selling or sharing your personal data for cross-context advertising. No proof of identity is needed.`)
 	case request.OptOutMarketing:
@@ -779,7 +787,7 @@ func streamkindHintES(qw422016 *qt422016.Writer, k request.Kind) {
 	case request.Correction:
 		qw422016.N().S(`Corregimos los datos personales suyos que estén mal o incompletos. Indíquenos abajo qué está mal y qué debería decir.`)
 	case request.Portability:
-		qw422016.N().S(`Le enviamos sus datos en un formato legible por máquina (JSON y CSV) que puede llevar a otro servicio.`)
+		qw422016.N().S(`Le enviamos una copia de sus datos en un formato legible por máquina (JSON y CSV) que puede llevar a otro servicio. Como esto revela sus datos, le pedimos que declare, bajo pena de perjurio, que es usted (la casilla debajo de las preguntas del formulario), además de confirmarlo con el enlace que le enviamos por correo electrónico.`)
 	case request.OptOutSale:
 		qw422016.N().S(`Dejamos de vender o compartir sus datos personales para publicidad entre contextos. No necesita demostrar su identidad.`)
 	case request.OptOutMarketing:
