@@ -454,6 +454,13 @@ type taskAnswers struct{}
 
 func (taskAnswers) AnswerTask(context.Context, connector.TaskAnswer) error { return nil }
 
+// openRequests is a request store whose every request is in progress.
+type openRequests struct{}
+
+func (openRequests) Get(_ context.Context, id string) (*request.Request, error) {
+	return &request.Request{ID: id, Status: request.InProgress}, nil
+}
+
 // noSubmissions is the intake of a site that only serves the task page.
 type noSubmissions struct{}
 
@@ -484,7 +491,7 @@ func startTaskPage(t *testing.T) taskPage {
 	log := slog.New(slog.DiscardHandler)
 	// Mounted as the web intake mounts it, which serves the stylesheet.
 	srv := httptest.NewServer(webform.New(noSubmissions{}, webform.Config{Location: ny, Log: log, Mount: map[string]http.Handler{
-		"/tasks/confirm": &connector.ConfirmHandler{Tokens: tokens, Registry: reg, Answers: taskAnswers{}, Now: now, Log: log, Location: ny},
+		"/tasks/confirm": &connector.ConfirmHandler{Tokens: tokens, Requests: openRequests{}, Registry: reg, Answers: taskAnswers{}, Now: now, Log: log, Location: ny},
 	}}))
 	t.Cleanup(srv.Close)
 	page := srv.URL + "/tasks/confirm"

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/productionflow/privacy-desk/shared/pages"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/token"
 )
@@ -63,11 +64,22 @@ type TaskAnswerer interface {
 	AnswerTask(ctx context.Context, a TaskAnswer) error
 }
 
+// RequestReader reads the request a task is for (*dynamo.Store satisfies it).
+type RequestReader interface {
+	Get(ctx context.Context, id string) (*request.Request, error)
+}
+
 // ConfirmHandler serves the task page of a manual task. GET shows the task
 // and its choices and changes nothing (mail scanners that prefetch links
 // answer nothing); POST uses the single-use token and records the owner's
 // answer: done (for an export, with the uploaded file), "this system holds
 // nothing about the person", or "cannot do it, because …".
+//
+// Both read the request first: once it is closed without the task's step
+// to be carried out (denied, withdrawn, completed by the team…; see
+// taskClosed), the page says so with 410 and records nothing, so an owner
+// never deletes for a request the requester was told would not be carried
+// out.
 //
 // Its pages are shared/pages' "task" pages, in English unless the owner
 // chooses Spanish (pages.Choose: a lang=es query, as the page's language
@@ -76,6 +88,7 @@ type TaskAnswerer interface {
 // mounts the page at /tasks/confirm serves it.
 type ConfirmHandler struct {
 	Tokens   token.Store
+	Requests RequestReader
 	Registry *system.Registry
 	Answers  TaskAnswerer
 	Now      func() time.Time
@@ -91,8 +104,11 @@ type page struct {
 }
 
 var (
-	invalidLink = page{"task-invalid", http.StatusNotFound}
-	goneLink    = page{"task-gone", http.StatusGone}
+	invalidLink   = page{"task-invalid", http.StatusNotFound}
+	goneLink      = page{"task-gone", http.StatusGone}
+	closedTask    = page{"task-closed", http.StatusGone}
+	completedTask = page{"task-completed", http.StatusGone}
+	failedTask    = page{"task-failed", http.StatusInternalServerError}
 )
 
 func (h *ConfirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +149,9 @@ func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
 func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 	raw := r.URL.Query().Get("t")
 	rec, problem := h.lookup(r.Context(), raw)
+	if problem == nil {
+		problem = h.closed(r.Context(), rec)
+	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
 		return
@@ -241,6 +260,11 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 	// verification link) must not be used up by this page, and a wrong
 	// answer must leave the link working.
 	rec, problem := h.lookup(ctx, f.token)
+	if problem == nil {
+		// Nothing is recorded for a request closed meanwhile; the link
+		// stays unused, and keeps saying so.
+		problem = h.closed(ctx, rec)
+	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
 		return
@@ -299,6 +323,60 @@ func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, 
 		return rec, &goneLink
 	}
 	return rec, nil
+}
+
+// closed reads the request rec's task is for and returns the page to show
+// instead of the task when the task is no longer to be done, or nil.
+func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) *page {
+	if h.Requests == nil {
+		h.Log.ErrorContext(ctx, "task page has no request store", "requestId", rec.RequestID)
+		return &failedTask
+	}
+	req, err := h.Requests.Get(ctx, rec.RequestID)
+	if err != nil {
+		if errors.Is(err, request.ErrNotFound) {
+			// Records are deleted 24 months after closing.
+			return &closedTask
+		}
+		h.Log.ErrorContext(ctx, "read request of task", "requestId", rec.RequestID, "err", err)
+		return &failedTask
+	}
+	switch taskClosed(req.Status, system.Action(rec.Data["action"])) {
+	case closedUndone:
+		h.Log.InfoContext(ctx, "task refused: request closed", "requestId", rec.RequestID, "status", string(req.Status))
+		return &closedTask
+	case closedDone:
+		h.Log.InfoContext(ctx, "task refused: request completed", "requestId", rec.RequestID)
+		return &completedTask
+	}
+	return nil
+}
+
+// taskFate is whether a task is still to be done, by its request's status.
+type taskFate int
+
+const (
+	taskOpen     taskFate = iota
+	closedUndone          // closed without being carried out: denied, withdrawn…
+	closedDone            // the team completed the request
+)
+
+// taskClosed says whether a task of action is still to be done for a
+// request in status s, as fulfilment decides for its automatic steps: a
+// denial or a withdrawal stops every task; an opt-out (optOut, suppress)
+// stands whatever else became of the request (closed unverified,
+// completed); any other task ends with its request.
+func taskClosed(s request.Status, a system.Action) taskFate {
+	optOut := a == system.OptOut || a == system.Suppress
+	switch {
+	case s == request.Denied || s == request.Withdrawn || s == request.NotARequest:
+		return closedUndone
+	case !s.Closed() || optOut:
+		return taskOpen
+	case s == request.Completed:
+		return closedDone
+	}
+	return closedUndone
 }
 
 // show answers r with task page p in the owner's language (pages.Choose).

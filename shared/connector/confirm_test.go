@@ -82,7 +82,7 @@ func TestTaskPageDueInWords(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, store.Put(context.Background(), rec))
 			log, _ := logBuffer()
-			h := &connector.ConfirmHandler{Tokens: store, Now: func() time.Time { return t0 }, Log: log, Location: tt.loc}
+			h := &connector.ConfirmHandler{Tokens: store, Requests: &fakeRequests{}, Now: func() time.Time { return t0 }, Log: log, Location: tt.loc}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/tasks/confirm?t="+raw, nil))
 			require.Equal(t, http.StatusOK, w.Code)

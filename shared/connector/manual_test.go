@@ -101,7 +101,7 @@ func manualRig(t *testing.T) (*connector.Manual, *connector.ConfirmHandler, *fak
 		ConfirmURL: "https://privacy.productionflow.com/tasks/confirm", ReplyTo: "privacy@productionflow.com", Location: eastern,
 	}
 	answers := &fakeAnswers{}
-	h := &connector.ConfirmHandler{Tokens: store, Registry: reg, Answers: answers, Now: clk.Now, Log: log, Location: eastern}
+	h := &connector.ConfirmHandler{Tokens: store, Requests: &fakeRequests{}, Registry: reg, Answers: answers, Now: clk.Now, Log: log, Location: eastern}
 	return m, h, fm, clk, answers, sys
 }
 
@@ -334,7 +334,7 @@ func TestConfirmPageEscapesEveryValue(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Put(context.Background(), rec))
 	log, _ := logBuffer()
-	h := &connector.ConfirmHandler{Tokens: store, Now: func() time.Time { return t0 }, Log: log}
+	h := &connector.ConfirmHandler{Tokens: store, Requests: &fakeRequests{}, Now: func() time.Time { return t0 }, Log: log}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/?t="+raw, nil))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -354,7 +354,7 @@ func TestConfirmLeavesATokenOfAnotherPurposeUnused(t *testing.T) {
 	require.NoError(t, store.Put(ctx, rec))
 	log, _ := logBuffer()
 	answers := &fakeAnswers{}
-	h := &connector.ConfirmHandler{Tokens: store, Answers: answers, Now: func() time.Time { return t0 }, Log: log}
+	h := &connector.ConfirmHandler{Tokens: store, Requests: &fakeRequests{}, Answers: answers, Now: func() time.Time { return t0 }, Log: log}
 
 	rw := httptest.NewRecorder()
 	h.ServeHTTP(rw, httptest.NewRequest(http.MethodGet, "/?t="+raw, nil))

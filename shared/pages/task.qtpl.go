@@ -572,6 +572,54 @@ func taskUnreadableEN(v View) string {
 	return qs422016
 }
 
+func streamtaskClosedEN(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nothing to do: the request was closed")
+	qw422016.N().S(`
+<h1>Nothing to do: the request was closed</h1>
+<p>The privacy team closed this request without carrying it out (it was denied or withdrawn), so this step is no longer to be done. Please do not carry it out. Nothing was recorded.</p>
+<p>If you have already done it, tell the privacy team what you did.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskClosedEN(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskClosedEN(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskClosedEN(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskClosedEN(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamtaskCompletedEN(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nothing more to do: the request is complete")
+	qw422016.N().S(`
+<h1>Nothing more to do: the request is complete</h1>
+<p>The privacy team has completed this request, so this step no longer waits for your answer. Nothing was recorded.</p>
+<p>If you have done something for it, tell the privacy team what you did.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskCompletedEN(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskCompletedEN(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskCompletedEN(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskCompletedEN(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
 func streamtaskAnsweredES(qw422016 *qt422016.Writer, v View, d Task) {
 	streamtop(qw422016, v, "Gracias")
 	qw422016.N().S(`
@@ -785,6 +833,54 @@ func writetaskUnreadableES(qq422016 qtio422016.Writer, v View) {
 func taskUnreadableES(v View) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writetaskUnreadableES(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamtaskClosedES(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nada que hacer: la solicitud se cerró")
+	qw422016.N().S(`
+<h1>Nada que hacer: la solicitud se cerró</h1>
+<p>El equipo de privacidad cerró esta solicitud sin llevarla a cabo (se denegó o se retiró), así que este paso ya no se debe hacer. Por favor, no lo haga. No se registró nada.</p>
+<p>Si ya lo hizo, cuéntele al equipo de privacidad qué hizo.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskClosedES(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskClosedES(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskClosedES(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskClosedES(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamtaskCompletedES(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nada más que hacer: la solicitud está terminada")
+	qw422016.N().S(`
+<h1>Nada más que hacer: la solicitud está terminada</h1>
+<p>El equipo de privacidad terminó esta solicitud, así que este paso ya no espera su respuesta. No se registró nada.</p>
+<p>Si hizo algo para ella, cuéntele al equipo de privacidad qué hizo.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskCompletedES(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskCompletedES(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskCompletedES(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskCompletedES(qb422016, v)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

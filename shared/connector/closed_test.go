@@ -1,0 +1,147 @@
+package connector_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/token"
+)
+
+// fakeRequests is the request store the task page reads: a request not
+// set is in progress.
+type fakeRequests struct {
+	mu     sync.Mutex
+	status map[string]request.Status
+	err    error
+}
+
+var _ connector.RequestReader = (*fakeRequests)(nil)
+
+func (f *fakeRequests) Get(_ context.Context, id string) (*request.Request, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	st, ok := f.status[id]
+	if !ok {
+		st = request.InProgress
+	}
+	return &request.Request{ID: id, Status: st}, nil
+}
+
+func (f *fakeRequests) set(id string, st request.Status) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.status == nil {
+		f.status = map[string]request.Status{}
+	}
+	f.status[id] = st
+}
+
+func getPage(h http.Handler, raw string) (int, string) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/tasks/confirm?t="+url.QueryEscape(raw), nil))
+	return w.Code, w.Body.String()
+}
+
+// TestTaskPageOfAClosedRequest: once the team denies a request, or the
+// requester withdraws it, its owners' task pages say it was closed and
+// that nothing is to be done, on GET and on POST, and record nothing: an
+// owner must not shred a contract for a request the requester was told
+// would not be carried out. A request the team completed says so too. An
+// opt-out's task stands whatever else became of the request, but for a
+// denial or a withdrawal, as fulfilment runs opt-outs.
+func TestTaskPageOfAClosedRequest(t *testing.T) {
+	tests := []struct {
+		status request.Status
+		action system.Action
+		words  string // "" when the task is still to be done
+	}{
+		{request.Denied, system.Erase, "Nothing to do: the request was closed"},
+		{request.Withdrawn, system.Erase, "Nothing to do: the request was closed"},
+		{request.Denied, system.OptOut, "Nothing to do: the request was closed"},
+		{request.Withdrawn, system.Suppress, "Nothing to do: the request was closed"},
+		{request.NotARequest, system.Erase, "Nothing to do: the request was closed"},
+		{request.Unverified, system.Erase, "Nothing to do: the request was closed"},
+		{request.Completed, system.Erase, "Nothing more to do: the request is complete"},
+		{request.Unverified, system.OptOut, ""},
+		{request.Completed, system.OptOut, ""},
+		{request.Extended, system.Erase, ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status)+"/"+string(tt.action), func(t *testing.T) {
+			ctx := context.Background()
+			_, h, _, clk, answers, sys := manualRig(t)
+			reqs := h.Requests.(*fakeRequests)
+			// The link an owner's mail carries (the test registry's
+			// paper archive has only manual erase and export tasks).
+			raw, rec, err := (&token.Issuer{Now: clk.Now}).Issue(token.ManualTask, "req-closed", "", 30*24*time.Hour,
+				map[string]string{"system": sys.Name, "action": string(tt.action), "due": t0.Add(72 * time.Hour).Format(time.RFC3339)})
+			require.NoError(t, err)
+			require.NoError(t, h.Tokens.Put(ctx, rec))
+			code, _ := getPage(h, raw)
+			require.Equal(t, http.StatusOK, code, "the task is open before the request closes")
+
+			reqs.set("req-closed", tt.status)
+			code, body := getPage(h, raw)
+			if tt.words == "" {
+				assert.Equal(t, http.StatusOK, code)
+				code, _ = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
+				assert.Equal(t, http.StatusOK, code)
+				assert.Len(t, answers.answers, 1, "the task is still to be done, and is answered")
+				return
+			}
+			assert.Equal(t, http.StatusGone, code)
+			assert.Contains(t, body, tt.words)
+			assert.NotContains(t, body, `name="outcome"`, "no answer offered")
+
+			for _, outcome := range []string{"done", "nothing-held"} {
+				code, body = postForm(h, url.Values{"t": {raw}, "outcome": {outcome}})
+				assert.Equal(t, http.StatusGone, code, outcome)
+				assert.Contains(t, body, tt.words, outcome)
+			}
+			code, _ = postForm(h, url.Values{"t": {raw}, "outcome": {"cannot"}, "reason": {"gone"}})
+			assert.Equal(t, http.StatusGone, code)
+			assert.Empty(t, answers.answers, "nothing recorded")
+
+			rec, err = h.Tokens.Get(ctx, rec.Hash)
+			require.NoError(t, err)
+			assert.False(t, rec.Used, "the link is not used up; it keeps saying the request closed")
+		})
+	}
+}
+
+// TestTaskPageWhenTheRequestCannotBeRead: a store that fails shows the
+// "try again" page and records nothing; it never falls back to the task.
+func TestTaskPageWhenTheRequestCannotBeRead(t *testing.T) {
+	ctx := context.Background()
+	m, h, fm, _, answers, sys := manualRig(t)
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-down", system.Erase), connector.Subject{Email: janeEmail}))
+	u, err := url.Parse(linkRE.FindString(fm.sent[0].Text))
+	require.NoError(t, err)
+	raw := u.Query().Get("t")
+	h.Requests.(*fakeRequests).err = errors.New("table down")
+	code, _ := getPage(h, raw)
+	assert.Equal(t, http.StatusInternalServerError, code)
+	code, _ = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
+	assert.Equal(t, http.StatusInternalServerError, code)
+	assert.Empty(t, answers.answers)
+
+	h.Requests.(*fakeRequests).err = request.ErrNotFound
+	code, body := getPage(h, raw)
+	assert.Equal(t, http.StatusGone, code, "a request no longer kept is closed")
+	assert.Contains(t, body, "the request was closed")
+}
