@@ -125,9 +125,14 @@ type Download struct {
 type Link struct {
 	// Days a link works; GraceMinutes a download may be pressed again.
 	Days, GraceMinutes int
-	// Closed is the status of the closed request a confirmation link
-	// belongs to ("request-closed"), when known: it says why it closed.
+	// Closed is the status of the request a confirmation link belongs to,
+	// when known: why a closed request closed ("request-closed"), or where
+	// the request of an expired link stands ("link-expired": closed, still
+	// waiting for a confirmation, or confirmed with another link).
 	Closed request.Status
+	// OptOutsDone: the request's opt-outs were carried out (they needed no
+	// confirmation), so a page about its closing says they stand.
+	OptOutsDone bool
 }
 
 // Task is what the system owners' task pages show ("task",

@@ -328,7 +328,9 @@ func streamlinkExpiredEN(qw422016 *qt422016.Writer, v View, d Link) {
 <h1>This link has expired</h1>
 <p>Confirmation links work for `)
 	qw422016.N().D(d.Days)
-	qw422016.N().S(` days. Your request will be closed without any action on your data; please make a new request with the request form.</p>
+	qw422016.N().S(` days. `)
+	streamlinkExpiredWordsEN(qw422016, v, d)
+	qw422016.N().S(`</p>
 `)
 	streambackEN(qw422016, v)
 	streambottom(qw422016, v)
@@ -348,25 +350,67 @@ func linkExpiredEN(v View, d Link) string {
 	return qs422016
 }
 
+// What an expired confirmation link's page says of its request, by where
+// the request stands (d.Closed; empty when unknown).
+//
+
+func streamlinkExpiredWordsEN(qw422016 *qt422016.Writer, v View, d Link) {
+	if d.Closed.Closed() {
+		qw422016.N().S(`Your request is already closed. `)
+		streamclosedWordsEN(qw422016, v, d)
+	} else if d.Closed == request.Verifying {
+		qw422016.N().S(`Unless you confirm your request with a later link from us that still works, we will close it without acting on what needed your confirmation. `)
+		streamoptOutsStandEN(qw422016, d)
+		qw422016.N().S(`If we close it, you may make a new request with the request form.`)
+	} else if d.Closed == request.Received || d.Closed == request.Acknowledged {
+		qw422016.N().S(`We will email you a new link to confirm your request.`)
+	} else if d.Closed != "" {
+		qw422016.N().S(`Your request is confirmed already, so nothing more is needed from you.`)
+	} else {
+		qw422016.N().S(`If your request still waits for its confirmation, we will close it without acting on what needed the confirmation; opt-outs need none, and closing a request does not undo them. To ask again, make a new request with the request form.`)
+	}
+}
+
+func writelinkExpiredWordsEN(qq422016 qtio422016.Writer, v View, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamlinkExpiredWordsEN(qw422016, v, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func linkExpiredWordsEN(v View, d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writelinkExpiredWordsEN(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamoptOutsStandEN(qw422016 *qt422016.Writer, d Link) {
+	if d.OptOutsDone {
+		qw422016.N().S(`The opt-outs you asked for with it needed no confirmation: we carried them out, and they stand. `)
+	}
+}
+
+func writeoptOutsStandEN(qq422016 qtio422016.Writer, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamoptOutsStandEN(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func optOutsStandEN(d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeoptOutsStandEN(qb422016, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
 func streamrequestClosedEN(qw422016 *qt422016.Writer, v View, d Link) {
 	streamtop(qw422016, v, "This request is closed")
 	qw422016.N().S(`
 <h1>This request is closed</h1>
 <p>`)
-	switch d.Closed {
-	case request.Unverified:
-		qw422016.N().S(`It was not confirmed in time, so we closed it without acting on what needed the confirmation. Please make a new request with the request form.`)
-	case request.Denied:
-		qw422016.N().S(`We closed it without carrying it out, and emailed you why. If you think we are wrong, reply to that email or write to `)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`.`)
-	case request.Withdrawn:
-		qw422016.N().S(`It was withdrawn, so we stopped working on it. You may make a new request with the request form.`)
-	default:
-		qw422016.N().S(`It needs no confirmation any more. Questions? Write to `)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`.`)
-	}
+	streamclosedWordsEN(qw422016, v, d)
 	qw422016.N().S(`</p>
 `)
 	streambackEN(qw422016, v)
@@ -382,6 +426,43 @@ func writerequestClosedEN(qq422016 qtio422016.Writer, v View, d Link) {
 func requestClosedEN(v View, d Link) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writerequestClosedEN(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamclosedWordsEN(qw422016 *qt422016.Writer, v View, d Link) {
+	switch d.Closed {
+	case request.Unverified:
+		qw422016.N().S(`It was not confirmed in time, so we closed it without acting on what needed the confirmation. `)
+		streamoptOutsStandEN(qw422016, d)
+		qw422016.N().S(`Please make a new request with the request form.`)
+	case request.Denied:
+		qw422016.N().S(`We closed it without carrying it out, and emailed you why. If you think we are wrong, reply to that email or write to `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	case request.Withdrawn:
+		qw422016.N().S(`It was withdrawn, so we stopped working on it. You may make a new request with the request form.`)
+	case request.Completed:
+		qw422016.N().S(`We carried it out and emailed you the answer. Questions? Write to `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	default:
+		qw422016.N().S(`It needs no confirmation any more. Questions? Write to `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	}
+}
+
+func writeclosedWordsEN(qq422016 qtio422016.Writer, v View, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamclosedWordsEN(qw422016, v, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func closedWordsEN(v View, d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeclosedWordsEN(qb422016, v, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
@@ -874,7 +955,9 @@ func streamlinkExpiredES(qw422016 *qt422016.Writer, v View, d Link) {
 <h1>Este enlace venció</h1>
 <p>Los enlaces de confirmación funcionan durante `)
 	qw422016.N().D(d.Days)
-	qw422016.N().S(` días. Su solicitud se cerrará sin ninguna acción sobre sus datos; haga una nueva solicitud con el formulario de solicitud.</p>
+	qw422016.N().S(` días. `)
+	streamlinkExpiredWordsES(qw422016, v, d)
+	qw422016.N().S(`</p>
 `)
 	streambackES(qw422016, v)
 	streambottom(qw422016, v)
@@ -894,25 +977,63 @@ func linkExpiredES(v View, d Link) string {
 	return qs422016
 }
 
+func streamlinkExpiredWordsES(qw422016 *qt422016.Writer, v View, d Link) {
+	if d.Closed.Closed() {
+		qw422016.N().S(`Su solicitud ya está cerrada. `)
+		streamclosedWordsES(qw422016, v, d)
+	} else if d.Closed == request.Verifying {
+		qw422016.N().S(`Si no confirma su solicitud con un enlace posterior nuestro que aún funcione, la cerraremos sin hacer lo que necesitaba su confirmación. `)
+		streamoptOutsStandES(qw422016, d)
+		qw422016.N().S(`Si la cerramos, puede hacer una nueva solicitud con el formulario de solicitud.`)
+	} else if d.Closed == request.Received || d.Closed == request.Acknowledged {
+		qw422016.N().S(`Le enviaremos por correo un enlace nuevo para confirmar su solicitud.`)
+	} else if d.Closed != "" {
+		qw422016.N().S(`Su solicitud ya está confirmada, así que no necesita hacer nada más.`)
+	} else {
+		qw422016.N().S(`Si su solicitud aún espera su confirmación, la cerraremos sin hacer lo que la necesitaba; las exclusiones no la necesitan, y cerrar una solicitud no las deshace. Para volver a pedirlo, haga una nueva solicitud con el formulario de solicitud.`)
+	}
+}
+
+func writelinkExpiredWordsES(qq422016 qtio422016.Writer, v View, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamlinkExpiredWordsES(qw422016, v, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func linkExpiredWordsES(v View, d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writelinkExpiredWordsES(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamoptOutsStandES(qw422016 *qt422016.Writer, d Link) {
+	if d.OptOutsDone {
+		qw422016.N().S(`Las exclusiones que pidió con ella no necesitaban confirmación: las llevamos a cabo y siguen vigentes. `)
+	}
+}
+
+func writeoptOutsStandES(qq422016 qtio422016.Writer, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamoptOutsStandES(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func optOutsStandES(d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeoptOutsStandES(qb422016, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
 func streamrequestClosedES(qw422016 *qt422016.Writer, v View, d Link) {
 	streamtop(qw422016, v, "Esta solicitud está cerrada")
 	qw422016.N().S(`
 <h1>Esta solicitud está cerrada</h1>
 <p>`)
-	switch d.Closed {
-	case request.Unverified:
-		qw422016.N().S(`No se confirmó a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. Haga una nueva solicitud con el formulario de solicitud.`)
-	case request.Denied:
-		qw422016.N().S(`La cerramos sin llevarla a cabo y le explicamos el motivo por correo electrónico. Si cree que nos equivocamos, responda a ese correo o escriba a `)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`.`)
-	case request.Withdrawn:
-		qw422016.N().S(`Fue retirada, así que dejamos de trabajar en ella. Puede hacer una nueva solicitud con el formulario de solicitud.`)
-	default:
-		qw422016.N().S(`Ya no necesita confirmación. ¿Tiene preguntas? Escriba a `)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`.`)
-	}
+	streamclosedWordsES(qw422016, v, d)
 	qw422016.N().S(`</p>
 `)
 	streambackES(qw422016, v)
@@ -928,6 +1049,43 @@ func writerequestClosedES(qq422016 qtio422016.Writer, v View, d Link) {
 func requestClosedES(v View, d Link) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writerequestClosedES(qb422016, v, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamclosedWordsES(qw422016 *qt422016.Writer, v View, d Link) {
+	switch d.Closed {
+	case request.Unverified:
+		qw422016.N().S(`No se confirmó a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. `)
+		streamoptOutsStandES(qw422016, d)
+		qw422016.N().S(`Haga una nueva solicitud con el formulario de solicitud.`)
+	case request.Denied:
+		qw422016.N().S(`La cerramos sin llevarla a cabo y le explicamos el motivo por correo electrónico. Si cree que nos equivocamos, responda a ese correo o escriba a `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	case request.Withdrawn:
+		qw422016.N().S(`Fue retirada, así que dejamos de trabajar en ella. Puede hacer una nueva solicitud con el formulario de solicitud.`)
+	case request.Completed:
+		qw422016.N().S(`La llevamos a cabo y le enviamos la respuesta por correo electrónico. ¿Tiene preguntas? Escriba a `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	default:
+		qw422016.N().S(`Ya no necesita confirmación. ¿Tiene preguntas? Escriba a `)
+		qw422016.E().S(v.Team)
+		qw422016.N().S(`.`)
+	}
+}
+
+func writeclosedWordsES(qq422016 qtio422016.Writer, v View, d Link) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamclosedWordsES(qw422016, v, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func closedWordsES(v View, d Link) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeclosedWordsES(qb422016, v, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -95,6 +95,15 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 	}
 	qw422016.N().S(`
 `)
+	if d.OptOutsDone() {
+		qw422016.N().S(`<dt>Opt-out carried out</dt><dd><time datetime="`)
+		qw422016.E().S(v.ISODate(d.OptOutDone))
+		qw422016.N().S(`">`)
+		qw422016.E().S(v.Date(d.OptOutDone))
+		qw422016.N().S(`</time></dd>`)
+	}
+	qw422016.N().S(`
+`)
 	if !d.Closed.IsZero() {
 		qw422016.N().S(`<dt>Closed</dt><dd><time datetime="`)
 		qw422016.E().S(v.ISODate(d.Closed))
@@ -175,13 +184,18 @@ func streamstatusNextEN(qw422016 *qt422016.Writer, d status.View) {
 	if d.Unclear {
 		qw422016.N().S(`Our privacy team will write to you if they need to know more; once it is clear what you ask, we email you what happens next.`)
 	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.Verify && d.LinkSent {
-		qw422016.N().S(`Open the link in the acknowledgement we emailed you to confirm it is you. We act only once you have.`)
+		qw422016.N().S(`Open the link in the acknowledgement we emailed you to confirm it is you. `)
+		streamwaitsEN(qw422016, d)
 	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.Verify {
-		qw422016.N().S(`We will email you a link to confirm it is you. We act only once you have confirmed it.`)
+		qw422016.N().S(`We will email you a link to confirm it is you. `)
+		streamwaitsEN(qw422016, d)
+	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.OptOutsDone() {
+		qw422016.N().S(`Opt-outs need no confirmation: we carried yours out on the date below.`)
 	} else if d.Status == request.Received || d.Status == request.Acknowledged {
 		qw422016.N().S(`Opt-outs need no confirmation: we act on yours by the date below.`)
 	} else if d.Status == request.Verifying {
-		qw422016.N().S(`Open the link in the email we sent you to confirm it is you. We act only once you have.`)
+		qw422016.N().S(`Open the link in the email we sent you to confirm it is you. `)
+		streamwaitsEN(qw422016, d)
 	} else if (d.Status == request.Verified || d.Status == request.InProgress) && d.Late {
 		qw422016.N().S(`We are acting on it in each of our systems. We are late: we will email you the answer as soon as we can.`)
 	} else if d.Status == request.Verified || d.Status == request.InProgress {
@@ -192,6 +206,8 @@ func streamstatusNextEN(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`We emailed you the answer. Nothing more happens unless you write to us.`)
 	} else if d.Status == request.Denied {
 		qw422016.N().S(`We emailed you the reasons. Nothing more happens unless you write to us.`)
+	} else if d.Status == request.Unverified && d.HasOptOuts() && d.OptOutsDone() {
+		qw422016.N().S(`Nobody confirmed the request in time, so we closed it without acting on what needed the confirmation. Its opt-outs needed none: we carried them out on the date below, and closing it did not undo them. You may ask again on our form.`)
 	} else if d.Status == request.Unverified && d.HasOptOuts() {
 		qw422016.N().S(`Nobody confirmed the request in time, so we closed it without acting on what needed the confirmation. Its opt-outs needed none: we act on them on their own, and closing it does not undo them. You may ask again on our form.`)
 	} else if d.Status == request.Unverified {
@@ -212,6 +228,32 @@ func writestatusNextEN(qq422016 qtio422016.Writer, d status.View) {
 func statusNextEN(d status.View) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writestatusNextEN(qb422016, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamwaitsEN(qw422016 *qt422016.Writer, d status.View) {
+	if !d.HasOptOuts() {
+		qw422016.N().S(`We act only once you have confirmed it.`)
+	} else if d.OptOutsDone() {
+		qw422016.N().S(`We act on the rest of your request only once you have confirmed it. Your opt-outs needed no confirmation: we carried them out on the date below.`)
+	} else if !d.OptOutBy.IsZero() {
+		qw422016.N().S(`We act on the rest of your request only once you have confirmed it. Your opt-outs need no confirmation: we act on them by the date below.`)
+	} else {
+		qw422016.N().S(`We act on the rest of your request only once you have confirmed it. Your opt-outs need no confirmation: we act on them on their own.`)
+	}
+}
+
+func writewaitsEN(qq422016 qtio422016.Writer, d status.View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamwaitsEN(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func waitsEN(d status.View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writewaitsEN(qb422016, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
@@ -343,6 +385,15 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 	}
 	qw422016.N().S(`
 `)
+	if d.OptOutsDone() {
+		qw422016.N().S(`<dt>Exclusión llevada a cabo el</dt><dd><time datetime="`)
+		qw422016.E().S(v.ISODate(d.OptOutDone))
+		qw422016.N().S(`">`)
+		qw422016.E().S(v.Date(d.OptOutDone))
+		qw422016.N().S(`</time></dd>`)
+	}
+	qw422016.N().S(`
+`)
 	if !d.Closed.IsZero() {
 		qw422016.N().S(`<dt>Cerrada</dt><dd><time datetime="`)
 		qw422016.E().S(v.ISODate(d.Closed))
@@ -423,13 +474,18 @@ func streamstatusNextES(qw422016 *qt422016.Writer, d status.View) {
 	if d.Unclear {
 		qw422016.N().S(`Nuestro equipo de privacidad le escribirá si necesita saber más; cuando esté claro qué nos pide, le enviaremos por correo los siguientes pasos.`)
 	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.Verify && d.LinkSent {
-		qw422016.N().S(`Abra el enlace del acuse de recibo que le enviamos por correo para confirmar que es usted. Solo actuamos cuando lo haya confirmado.`)
+		qw422016.N().S(`Abra el enlace del acuse de recibo que le enviamos por correo para confirmar que es usted. `)
+		streamwaitsES(qw422016, d)
 	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.Verify {
-		qw422016.N().S(`Le enviaremos por correo un enlace para confirmar que es usted. Solo actuamos cuando lo haya confirmado.`)
+		qw422016.N().S(`Le enviaremos por correo un enlace para confirmar que es usted. `)
+		streamwaitsES(qw422016, d)
+	} else if (d.Status == request.Received || d.Status == request.Acknowledged) && d.OptOutsDone() {
+		qw422016.N().S(`Las exclusiones no necesitan confirmación: llevamos a cabo la suya en la fecha de abajo.`)
 	} else if d.Status == request.Received || d.Status == request.Acknowledged {
 		qw422016.N().S(`Las exclusiones no necesitan confirmación: actuamos sobre la suya a más tardar en la fecha de abajo.`)
 	} else if d.Status == request.Verifying {
-		qw422016.N().S(`Abra el enlace del correo que le enviamos para confirmar que es usted. Solo actuamos cuando lo haya hecho.`)
+		qw422016.N().S(`Abra el enlace del correo que le enviamos para confirmar que es usted. `)
+		streamwaitsES(qw422016, d)
 	} else if (d.Status == request.Verified || d.Status == request.InProgress) && d.Late {
 		qw422016.N().S(`Estamos actuando en cada uno de nuestros sistemas. Vamos con retraso: le enviaremos la respuesta por correo lo antes posible.`)
 	} else if d.Status == request.Verified || d.Status == request.InProgress {
@@ -440,6 +496,8 @@ func streamstatusNextES(qw422016 *qt422016.Writer, d status.View) {
 		qw422016.N().S(`Le enviamos la respuesta por correo. No ocurre nada más a menos que nos escriba.`)
 	} else if d.Status == request.Denied {
 		qw422016.N().S(`Le enviamos los motivos por correo. No ocurre nada más a menos que nos escriba.`)
+	} else if d.Status == request.Unverified && d.HasOptOuts() && d.OptOutsDone() {
+		qw422016.N().S(`Nadie confirmó la solicitud a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. Sus exclusiones no la necesitaban: las llevamos a cabo en la fecha de abajo, y cerrarla no las deshizo. Puede volver a pedirlo en nuestro formulario.`)
 	} else if d.Status == request.Unverified && d.HasOptOuts() {
 		qw422016.N().S(`Nadie confirmó la solicitud a tiempo, así que la cerramos sin hacer lo que necesitaba la confirmación. Sus exclusiones no la necesitaban: las atendemos por separado, y cerrarla no las deshace. Puede volver a pedirlo en nuestro formulario.`)
 	} else if d.Status == request.Unverified {
@@ -460,6 +518,32 @@ func writestatusNextES(qq422016 qtio422016.Writer, d status.View) {
 func statusNextES(d status.View) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writestatusNextES(qb422016, d)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamwaitsES(qw422016 *qt422016.Writer, d status.View) {
+	if !d.HasOptOuts() {
+		qw422016.N().S(`Solo actuamos cuando lo haya confirmado.`)
+	} else if d.OptOutsDone() {
+		qw422016.N().S(`Sobre el resto de su solicitud solo actuamos cuando lo haya confirmado. Sus exclusiones no necesitaban confirmación: las llevamos a cabo en la fecha de abajo.`)
+	} else if !d.OptOutBy.IsZero() {
+		qw422016.N().S(`Sobre el resto de su solicitud solo actuamos cuando lo haya confirmado. Sus exclusiones no necesitan confirmación: actuamos sobre ellas a más tardar en la fecha de abajo.`)
+	} else {
+		qw422016.N().S(`Sobre el resto de su solicitud solo actuamos cuando lo haya confirmado. Sus exclusiones no necesitan confirmación: las atendemos por separado.`)
+	}
+}
+
+func writewaitsES(qq422016 qtio422016.Writer, d status.View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamwaitsES(qw422016, d)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func waitsES(d status.View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writewaitsES(qb422016, d)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -119,7 +119,11 @@ type View struct {
 	Received   time.Time
 	AnswerBy   time.Time
 	ExtendedTo time.Time // set once the request is extended
-	OptOutBy   time.Time
+	OptOutBy   time.Time // zero once the opt-outs are done
+	// OptOutDone is when the request's opt-outs were carried out (its
+	// opt-out:done event), closed or not; zero until then. They need no
+	// confirmation, so it may come while the rest waits for one.
+	OptOutDone time.Time
 	Closed     time.Time // when it closed, for a closed request
 	// Language is the request's ("es" or empty for English).
 	Language string
@@ -138,6 +142,9 @@ func (v View) WroteOnly() bool {
 func (v View) HasOptOuts() bool {
 	return slices.ContainsFunc(v.Kinds, request.Kind.IsOptOut)
 }
+
+// OptOutsDone reports whether the request's opt-outs were carried out.
+func (v View) OptOutsDone() bool { return !v.OptOutDone.IsZero() }
 
 // Look reads the request a status link names. It changes nothing.
 func (s *Service) Look(ctx context.Context, raw string) (View, error) {
@@ -186,6 +193,9 @@ func (s *Service) Look(ctx context.Context, raw string) (View, error) {
 		if e, ok := last(events, request.StatusAction(r.Status)); ok {
 			v.Closed = e.At
 		}
+	}
+	if e, ok := last(events, request.ActionOptOutDone); ok && v.HasOptOuts() {
+		v.OptOutDone, v.OptOutBy = e.At, time.Time{}
 	}
 	return v, nil
 }

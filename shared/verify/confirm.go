@@ -21,8 +21,13 @@ type Link struct {
 	// English), set whenever the request was read.
 	Language string
 	// Status is the request's, set whenever the request was read: why a
-	// closed request's link confirms nothing.
+	// closed request's link confirms nothing, or where the request of an
+	// expired link stands.
 	Status request.Status
+	// OptOutsDone: the request's opt-outs were carried out (opt-out:done
+	// on its trail), read for a link of a closed request or an expired
+	// link, for the page to say they stand.
+	OptOutsDone bool
 	// ByAgent: someone acting as the requester's authorized agent made the
 	// request (the page says so, never the agent's name).
 	ByAgent bool
@@ -57,7 +62,7 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 	case rec.Used:
 		return Link{RequestID: rec.RequestID}, ErrLinkUsed
 	case !s.Now().Before(rec.ExpiresAt):
-		return Link{RequestID: rec.RequestID}, ErrLinkExpired
+		return s.expiredLink(ctx, rec.RequestID), ErrLinkExpired
 	}
 	r, err := s.Store.Get(ctx, rec.RequestID)
 	if err != nil {
@@ -75,7 +80,23 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 		// says, not a closed request.
 		return l, ErrLinkUsed
 	}
+	l.OptOutsDone = s.optOutsDone(ctx, r)
 	return l, ErrRequestClosed
+}
+
+// expiredLink is what the page of an expired link of request id says of
+// the request: where it stands (closed, waiting, or confirmed with another
+// link), its language, and whether its opt-outs were carried out. Only the
+// ID when the request cannot be read: the page then says nothing it does
+// not know.
+func (s *Service) expiredLink(ctx context.Context, id string) Link {
+	r, err := s.Store.Get(ctx, id)
+	if err != nil {
+		s.log().WarnContext(ctx, "expired link: request not read", "requestId", id, "error", err)
+		return Link{RequestID: id}
+	}
+	return Link{RequestID: r.ID, Kinds: r.Kinds, Language: r.Language, Status: r.Status,
+		ByAgent: r.Agent != nil && !r.ConsumerUnknown(), OptOutsDone: s.optOutsDone(ctx, r)}
 }
 
 // Confirmation is what the page shows after the requester confirmed.
@@ -88,6 +109,8 @@ type Confirmation struct {
 	Language string
 	// Status is the request's as read, for a link that confirms nothing.
 	Status request.Status
+	// OptOutsDone: as Link's, for a link that confirms nothing.
+	OptOutsDone bool
 }
 
 // taskOutput is what the waiting workflow task receives: no personal data.
@@ -125,7 +148,8 @@ func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error)
 		}
 		used, resumed = again, true
 	case errors.Is(err, token.ErrExpired):
-		return Confirmation{}, ErrLinkExpired
+		l := s.expiredLink(ctx, rec.RequestID)
+		return Confirmation{RequestID: l.RequestID, Language: l.Language, Status: l.Status, OptOutsDone: l.OptOutsDone}, ErrLinkExpired
 	case errors.Is(err, token.ErrNotFound):
 		return Confirmation{}, ErrLinkUnknown
 	case err != nil:
@@ -190,6 +214,7 @@ func (s *Service) complete(ctx context.Context, rec token.Record, resumed bool) 
 		// a closed request.
 		return c, ErrLinkUsed
 	default:
+		c.OptOutsDone = s.optOutsDone(ctx, r)
 		return c, ErrRequestClosed
 	}
 	if err := s.Store.AppendEvent(ctx, request.Event{
