@@ -367,9 +367,9 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 	} else if p.Action == "finish-step" {
 		qw422016.N().S(`
-<p>`)
-		if len(p.Steps) > 0 {
-			qw422016.N().S(`Steps could not be done automatically: `)
+`)
+		if p.OwnersWait {
+			qw422016.N().S(`<p>The fulfilment is waiting for owners' tasks, and these are stuck: `)
 			for i, st := range p.Steps {
 				if i > 0 {
 					qw422016.N().S(`; `)
@@ -385,17 +385,40 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 					qw422016.N().S(`)`)
 				}
 			}
-			qw422016.N().S(`.`)
+			qw422016.N().S(`. Once one is done another way (you did it yourself, or its owner told you outside the task page), mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The fulfilment then counts it done by hand when it next wakes, stops reminding its owner, and answers the requester once every system has acted. Nothing is mailed now.</p>
+`)
 		} else {
-			qw422016.N().S(`A step could not be done automatically (`)
-			qw422016.E().S(r.Attention)
-			if p.Failed != "" {
-				qw422016.N().S(`: `)
-				qw422016.E().S(p.Failed)
+			qw422016.N().S(`<p>`)
+			if len(p.Steps) > 0 {
+				qw422016.N().S(`Steps could not be done automatically: `)
+				for i, st := range p.Steps {
+					if i > 0 {
+						qw422016.N().S(`; `)
+					}
+					qw422016.E().S(st.System)
+					qw422016.N().S(` / `)
+					qw422016.E().S(st.Action)
+					if st.Done {
+						qw422016.N().S(` (done since)`)
+					} else if st.Why != "" {
+						qw422016.N().S(` (`)
+						qw422016.E().S(st.Why)
+						qw422016.N().S(`)`)
+					}
+				}
+				qw422016.N().S(`.`)
+			} else {
+				qw422016.N().S(`A step could not be done automatically (`)
+				qw422016.E().S(r.Attention)
+				if p.Failed != "" {
+					qw422016.N().S(`: `)
+					qw422016.E().S(p.Failed)
+				}
+				qw422016.N().S(`).`)
 			}
-			qw422016.N().S(`).`)
+			qw422016.N().S(` Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>`)
 		}
-		qw422016.N().S(` Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>
+		qw422016.N().S(`
 `)
 		if len(p.Steps) > 0 {
 			qw422016.N().S(`<fieldset id="system"><legend>The step you finished (as the trail names it: system / action)</legend>

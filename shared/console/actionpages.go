@@ -37,6 +37,9 @@ type actionView struct {
 	Failed string
 	// Steps are, for finish-step, the steps the fulfilment gave up on.
 	Steps     []FailedStep
+	// OwnersWait: the fulfilment still waits for owners' tasks, some of
+	// them stuck (overdue, or their owner cannot do them).
+	OwnersWait bool
 	Run       int
 	Execution string
 	// HeldBack says what sending a held-back acknowledgement will do;
@@ -93,6 +96,10 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 			// said as it is.
 			v.Steps = failedSteps(events)
 		}
+	}
+	if len(v.Steps) == 0 && len(stuckTasks(events)) > 0 {
+		v.Steps = failedSteps(events) // owners' tasks stuck while the fulfilment waits
+		v.OwnersWait = r.Attention == ""
 	}
 	v.Run = reruns(events) + 1
 	v.Execution = RerunName(r.ID, v.Run)
@@ -207,6 +214,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note")); err == nil {
 			done = messageView{Title: "The step is marked done",
 				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
+			if h.desk.ownerTaskWaiting(ctx, id, system, action) {
+				done.Message = "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The fulfilment is still waiting for the owners' tasks: it counts this one done by hand when it next wakes (at the task's next reminder or overdue check), stops reminding its owner, and answers the requester once every system has acted."
+			}
 		}
 	case ActionRerun:
 		run, _ := strconv.Atoi(f.Get("run"))

@@ -83,6 +83,9 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 		switch {
 		case r.Status.Closed():
 			return "the request is closed"
+		case slices.ContainsFunc(stuckTasks(events), func(st FailedStep) bool { return !st.Done }):
+			// An owner's task is overdue, or its owner cannot do it: the
+			// team may do the step and say so while the fulfilment waits.
 		case r.Attention == "":
 			return "only a request that needs attention has a step to finish by hand"
 		case !stepFailed(r, events):
@@ -195,8 +198,8 @@ type FailedStep struct {
 var failedListed = regexp.MustCompile(`(?:^\[| )([a-z0-9][a-z0-9_-]*)/([A-Za-z][A-Za-z-]*):`)
 
 // failedSteps lists the steps the request's needs-attention events name as
-// failed, once each, in their order, each with whether the team finished
-// it by hand.
+// failed, once each, in their order, then the owners' tasks that are stuck
+// (stuckTasks), each with whether the team finished it by hand.
 func failedSteps(events []request.Event) []FailedStep {
 	var out []FailedStep
 	seen := map[string]bool{}
@@ -222,7 +225,69 @@ func failedSteps(events []request.Event) []FailedStep {
 			add(list[m[2]:m[3]], list[m[4]:m[5]], list[m[1]:end])
 		}
 	}
+	for _, st := range stuckTasks(events) {
+		add(st.System, st.Action, st.Why)
+	}
 	return out
+}
+
+// stuckTasks lists the owners' tasks the trail says are overdue or that
+// their owner cannot do, and that no owner's answer settled since (done,
+// or nothing held), each with whether the step is done since (by the
+// team's hand). The fulfilment counts such a step done by hand when the
+// team finishes it, and stops waiting for its owner.
+func stuckTasks(events []request.Event) []FailedStep {
+	var out []FailedStep
+	at := map[string]int{}
+	for _, e := range events {
+		sys, action := e.Data["system"], e.Data["action"]
+		if sys == "" || action == "" {
+			continue
+		}
+		why := ""
+		switch {
+		case e.Action == request.ActionTaskOverdue:
+			why = "overdue: its owner has not answered"
+		case e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "cannot":
+			why = "its owner cannot do it"
+		case e.Action == request.ActionTaskConfirmed:
+			if i, ok := at[sys+"/"+action]; ok {
+				out[i].Why = "" // answered since
+			}
+			continue
+		default:
+			continue
+		}
+		if i, ok := at[sys+"/"+action]; ok {
+			out[i].Why = why
+			continue
+		}
+		at[sys+"/"+action] = len(out)
+		out = append(out, FailedStep{System: sys, Action: action, Why: why})
+	}
+	kept := out[:0]
+	for _, st := range out {
+		if st.Why != "" {
+			st.Done = doneByHand(events, st.System, st.Action)
+			kept = append(kept, st)
+		}
+	}
+	return kept
+}
+
+// ownerTaskWaiting reports whether action in system, just finished by
+// hand, is an owner's task the request's fulfilment still waits for (it
+// is stuck, and the fulfilment has not ended needing attention).
+func (s *Service) ownerTaskWaiting(ctx context.Context, id, system, action string) bool {
+	r, err := s.Store.Get(ctx, id)
+	if err != nil || r.Attention != "" {
+		return false
+	}
+	events, err := s.Store.Events(ctx, id)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(stuckTasks(events), func(st FailedStep) bool { return st.System == system && st.Action == action })
 }
 
 // doneByHand reports whether action in system is done: by the team's

@@ -418,11 +418,10 @@ func (s *Service) remindOwners(ctx context.Context, in OwnersInput) (OwnersOutpu
 		}
 	}
 	if len(overdue) > 0 {
-		msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: overdue})
+		msg, err := mail.RenderOwnerAttention(s.TeamAddress, mail.OwnerAttention{RequestID: r.ID, Tasks: overdue})
 		if err != nil {
 			return out, fmt.Errorf("render overdue notice for %s: %w", r.ID, err)
 		}
-		msg.Subject = fmt.Sprintf("Overdue owner's task: privacy request %s", r.ID)
 		if _, err := s.Mail.Send(ctx, msg); err != nil {
 			// The owners were reminded and marked: the team hears at the
 			// next overdue reminder instead of never.
@@ -462,11 +461,10 @@ func (s *Service) tellTeamOverdue(ctx context.Context, r *request.Request, tasks
 	if len(late) == 0 {
 		return nil
 	}
-	msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: overdue})
+	msg, err := mail.RenderOwnerAttention(s.TeamAddress, mail.OwnerAttention{RequestID: r.ID, Tasks: overdue})
 	if err != nil {
 		return fmt.Errorf("render overdue notice for %s: %w", r.ID, err)
 	}
-	msg.Subject = fmt.Sprintf("Overdue owner's task: privacy request %s", r.ID)
 	if _, err := s.Mail.Send(ctx, msg); err != nil {
 		s.Log.ErrorContext(ctx, "send overdue notice", "requestId", r.ID, "err", err)
 		return &TransientError{RequestID: r.ID, Op: "send overdue notice", Err: err}
@@ -549,10 +547,9 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		s.Log.ErrorContext(ctx, "record task answer", "requestId", r.ID, "system", sys.Name, "err", err)
 	}
 	if a.State == connector.TaskCannot {
-		item := mail.AttentionItem{System: sys.DisplayName(), Action: string(a.Action), Error: "the owner cannot do it", Cause: a.Reason}
-		msg, err := mail.RenderAttention(s.TeamAddress, mail.Attention{RequestID: r.ID, Failed: []mail.AttentionItem{item}})
+		item := mail.AttentionItem{System: sys.DisplayName(), Action: string(a.Action), Cause: "the owner (" + sys.Owner + ") cannot do it: " + a.Reason}
+		msg, err := mail.RenderOwnerAttention(s.TeamAddress, mail.OwnerAttention{RequestID: r.ID, Tasks: []mail.AttentionItem{item}, Cannot: true})
 		if err == nil {
-			msg.Subject = fmt.Sprintf("An owner cannot do a step: privacy request %s", r.ID)
 			_, err = s.Mail.Send(ctx, msg)
 		}
 		if err != nil {

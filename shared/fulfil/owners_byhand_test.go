@@ -35,18 +35,36 @@ func TestAnOwnersTaskFinishedByHand(t *testing.T) {
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-6", Action: system.Erase,
 		State: connector.TaskCannot, Reason: "the archive is off site"}))
 	assert.Empty(t, e.done.done, "sys-7 has not answered")
+	require.Len(t, e.mail.to(team), 1)
+	cannot := e.mail.to(team)[0]
+	assert.Equal(t, "An owner cannot do a step: privacy request PR-1", cannot.Subject)
+	assert.Contains(t, cannot.Text, "System 6 (erase): the owner (owner-6@productionflow.example) cannot do it: the archive is off site")
+	assert.Contains(t, cannot.Text, `choose "Finish a step by hand"`)
+	assert.NotContains(t, cannot.Text, "succeeded", "no count of steps that did not run yet")
 
-	clk.now = t0.Add(30 * time.Hour)
+	clk.now = t0.Add(72 * time.Hour)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "remind"})
+	require.NoError(t, err)
+	require.Len(t, e.mail.to(team), 2)
+	overdue := e.mail.to(team)[1]
+	assert.Equal(t, "Overdue owner's task: privacy request PR-1", overdue.Subject)
+	assert.Contains(t, overdue.Text, "An owner has not answered their task for privacy request PR-1 in time:\n  - System 7 (erase): the owner (owner-7@productionflow.example) has not answered")
+	assert.Contains(t, overdue.Text, "stops reminding its owner")
+	assert.NotContains(t, overdue.Text, "failed")
+	reminded := len(e.owners.reminded)
+
+	clk.now = t0.Add(73 * time.Hour)
 	for _, sys := range []string{"sys-6", "sys-7"} {
 		require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
 			Once: "step-" + sys + "-erase", Reason: "done in the admin screen",
 			Data: map[string]string{"system": sys, "action": "erase", "outcome": request.OutcomeByHand}}))
 	}
-	clk.now = t0.Add(48 * time.Hour)
+	clk.now = t0.Add(200 * time.Hour)
 	out, err := e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "remind"})
 	require.NoError(t, err)
 	assert.Zero(t, out.Open, "nothing is left open")
-	assert.Empty(t, e.owners.reminded, "no owner is reminded of a step the team did")
+	assert.Len(t, e.owners.reminded, reminded, "no owner is reminded of a step the team did")
+	assert.Len(t, e.mail.to(team), 2, "nor the team told again")
 
 	// The re-run's owners' loop waits on a token of its own.
 	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "rerun-wait"})

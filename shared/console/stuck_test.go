@@ -1,0 +1,68 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/console"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// TestFinishAnOwnersStuckTaskByHand: while the fulfilment waits for the
+// owners, one owner's task is overdue and another owner cannot do theirs.
+// The team is told so by mail and asked to finish such a step by hand in
+// the console: the console offers exactly those steps (not one an owner
+// answered since), records the one chosen, and says the fulfilment goes
+// on by itself.
+func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-STUK-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion)
+	for _, ev := range []request.Event{
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
+		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "call-recordings", "action": "erase", "answer": "cannot", "reason": "off site"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "ledger", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
+		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "ledger", "action": "erase", "answer": "done"}},
+	} {
+		ev.RequestID, ev.At, ev.Actor = r.ID, d.now, "system:fulfil"
+		require.NoError(t, d.store.AppendEvent(ctx, ev))
+	}
+	h, auth, _ := newConsole(t, d)
+	b := newBrowser(t, h, "desk.example")
+	b.signIn(auth, aliceToken, "/console/")
+
+	page := b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil)
+	require.Equal(t, http.StatusOK, page.Code, page.Body.String())
+	body := page.Body.String()
+	assert.Contains(t, body, `value="paper-archive/erase"`)
+	assert.Contains(t, body, `value="call-recordings/erase"`)
+	assert.Contains(t, body, "paper-archive / erase (overdue: its owner has not answered)")
+	assert.Contains(t, body, "call-recordings / erase (its owner cannot do it)")
+	assert.NotContains(t, body, `value="ledger/erase"`, "its owner answered since")
+	assert.Contains(t, body, "The fulfilment is waiting for owners' tasks, and these are stuck")
+	assert.NotContains(t, body, "complete it once every step is done", "the desk answers the requester itself")
+
+	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, body)}, "step": {"call-recordings/erase"}, "note": {"Deleted from the recorder by hand."}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "The fulfilment is still waiting for the owners&#39; tasks: it counts this one done by hand")
+	events, err := d.store.Events(ctx, r.ID)
+	require.NoError(t, err)
+	byHand := 0
+	for _, ev := range events {
+		if ev.Action == request.ActionStepDone && ev.Data["outcome"] == request.OutcomeByHand && ev.Data["system"] == "call-recordings" {
+			byHand++
+		}
+	}
+	assert.Equal(t, 1, byHand)
+
+	var fe console.FormError
+	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "call-recordings", "erase", "again"), &fe)
+	require.NoError(t, d.FinishStep(ctx, alice, r.ID, "paper-archive", "erase", "shredded by the team"))
+	var ae *console.ActionError
+	assert.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "ledger", "erase", "by hand"), &ae, "nothing is stuck any more: the console offers nothing")
+}
