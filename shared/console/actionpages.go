@@ -36,12 +36,12 @@ type actionView struct {
 	// rerun-fulfilment: the run this will be and its execution's name.
 	Failed string
 	// Steps are, for finish-step, the steps the fulfilment gave up on.
-	Steps     []FailedStep
+	Steps []FailedStep
 	// OwnersWait: the fulfilment still waits for owners' tasks, some of
 	// them stuck (overdue, or their owner cannot do them).
 	OwnersWait bool
-	Run       int
-	Execution string
+	Run        int
+	Execution  string
 	// HeldBack says what sending a held-back acknowledgement will do;
 	// Deny, that the request may be denied instead.
 	HeldBack heldBackView
