@@ -62,8 +62,12 @@ func TestTheExpiredLinkPageOfAClosedRequestSaysItIsClosed(t *testing.T) {
 	}{
 		{"closed", "", request.Unverified, received.AddDate(0, 0, 8), "Your request is already closed.",
 			[]string{"without any action", "will be closed", "we will close"}},
+		{"closed, its opt-out stands", "", request.Unverified, received.AddDate(0, 0, 8), "we carried them out, and they stand.",
+			[]string{"without any action"}},
 		{"closed (es)", "es", request.Unverified, received.AddDate(0, 0, 8), "Su solicitud ya está cerrada.",
 			[]string{"sin ninguna acción", "se cerrará", "la cerraremos"}},
+		{"closed, its opt-out stands (es)", "es", request.Unverified, received.AddDate(0, 0, 8), "las llevamos a cabo y siguen vigentes.",
+			[]string{"sin ninguna acción"}},
 		{"still waiting", "", request.Verifying, received.AddDate(0, 0, 7).Add(30 * time.Minute),
 			"Unless you confirm your request with a later link from us that still works, we will close it", []string{"without any action", "already closed"}},
 		{"still waiting (es)", "es", request.Verifying, received.AddDate(0, 0, 7).Add(30 * time.Minute),

@@ -43,12 +43,12 @@ func linkToken(v string) (string, bool) {
 func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	raw, ok := linkToken(r.URL.Query().Get("t"))
 	if !ok {
-		h.linkProblem(w, r, verify.ErrLinkUnknown, "", "")
+		h.linkProblem(w, r, verify.ErrLinkUnknown, "", "", false)
 		return
 	}
 	l, err := h.verifier.Lookup(r.Context(), raw)
 	if err != nil {
-		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, l.Language, l.RequestID), l.Status)
+		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, l.Language, l.RequestID), l.Status, l.OptOutsDone)
 		return
 	}
 	h.render(w, r, http.StatusOK, "verify", pages.Choose(r, l.Language), pages.Verify{
@@ -65,12 +65,12 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, ok := linkToken(r.PostForm.Get("t"))
 	if !ok {
-		h.linkProblem(w, r, verify.ErrLinkUnknown, "", "")
+		h.linkProblem(w, r, verify.ErrLinkUnknown, "", "", false)
 		return
 	}
 	c, err := h.verifier.Confirm(r.Context(), raw)
 	if err != nil {
-		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, c.Language, c.RequestID), c.Status)
+		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, c.Language, c.RequestID), c.Status, c.OptOutsDone)
 		return
 	}
 	h.render(w, r, http.StatusOK, "verified", pages.Choose(r, c.Language),
@@ -125,9 +125,9 @@ func (h *Handler) storedLanguage(ctx context.Context, raw string, err error, lan
 // linkProblem explains a link that cannot confirm anything, in the
 // language pages.Choose picks with stored, the request's language when
 // known, and for a closed request why it closed (closed, its status when
-// known). The token is never logged nor shown: the page's language link
+// known), and whether its opt-outs were carried out (they stand). The token is never logged nor shown: the page's language link
 // leads to the form.
-func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error, stored string, closed request.Status) {
+func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error, stored string, closed request.Status, optOutsDone bool) {
 	status, page := http.StatusGone, ""
 	switch {
 	case errors.Is(err, verify.ErrLinkUnknown), errors.Is(err, verify.ErrLinkPurpose):
@@ -142,7 +142,7 @@ func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error,
 		h.log.ErrorContext(r.Context(), "verification failed", "error", err)
 		status, page = http.StatusInternalServerError, "confirm-failed"
 	}
-	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), pages.Link{Days: days(verify.DefaultTTL), Closed: closed}).ToForm())
+	h.show(w, status, page, h.site.View(r, pages.Choose(r, stored), pages.Link{Days: days(verify.DefaultTTL), Closed: closed, OptOutsDone: optOutsDone}).ToForm())
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
