@@ -225,6 +225,20 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		}
 		qw422016.N().S(` the reason you choose for each thing they asked.</p>
 `)
+		if len(p.Erased) > 0 && r.Status != "denied" {
+			qw422016.N().S(`<div class="error-summary" id="erased"><h2>Data was already erased</h2><p>The audit trail shows the person's data erased in `)
+			for i, sys := range p.Erased {
+				if i > 0 {
+					qw422016.N().S(`, `)
+				}
+				qw422016.N().S(`<strong>`)
+				qw422016.E().S(sys)
+				qw422016.N().S(`</strong>`)
+			}
+			qw422016.N().S(`. A denial does not bring it back, and its notice tells the requester we cannot carry out what they asked, which is no longer true of those systems. Rather finish the deletion (run the fulfilment again, or finish the steps by hand) and complete the request; if you deny it still, say in your words what was erased already.</p></div>`)
+		}
+		qw422016.N().S(`
+`)
 		if p.DenialOnTrail {
 			qw422016.N().S(`<p>The request is already denied; its notice has not gone out. Sending this form sends it, with the reasons given then.</p>`)
 		} else {

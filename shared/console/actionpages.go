@@ -30,6 +30,9 @@ type actionView struct {
 	// DenialOnTrail says the request's denial, with its reasons, is on
 	// the trail: a retried notice sends those reasons.
 	DenialOnTrail bool
+	// Erased are, for deny, the systems the trail shows erased the
+	// person's data already, which a denial cannot undo.
+	Erased []string
 	// Spanish says the requester is written to in Spanish.
 	Spanish bool
 	// For finish-step: what the team was told had failed. For
@@ -83,6 +86,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	v.DenyKinds = DeniableKinds(r, events)
 	_, v.DenialOnTrail = lastOf(events, request.StatusAction(request.Denied))
 	v.DenialOnTrail = v.DenialOnTrail && r.Status == request.Denied
+	v.Erased = erasedOnTrail(events)
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
 		for _, reason := range mail.DenialReasonsFor(k) {

@@ -13,6 +13,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // The actions the team takes from a request's page.
@@ -144,6 +145,34 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 
 func has(events []request.Event, action string) bool {
 	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == action })
+}
+
+// erasedOnTrail lists, in the order the trail has them, the systems the
+// trail shows erased the person's data: an erase step done (erased, in
+// whole or but for a hold, or accepted where the system cannot be asked
+// again; by an owner, or by the team by hand), or an owner's erase task
+// answered done. A denial cannot undo them.
+func erasedOnTrail(events []request.Event) []string {
+	var out []string
+	for _, ev := range events {
+		if ev.Data["action"] != string(system.Erase) {
+			continue
+		}
+		erased := false
+		switch ev.Action {
+		case request.ActionStepDone:
+			switch ev.Data["outcome"] {
+			case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeErasedAsk, mail.OutcomeConfirmed, request.OutcomeByHand:
+				erased = true
+			}
+		case request.ActionTaskConfirmed:
+			erased = ev.Data["answer"] == "done"
+		}
+		if sys := ev.Data["system"]; erased && sys != "" && !slices.Contains(out, sys) {
+			out = append(out, sys)
+		}
+	}
+	return out
 }
 
 func lastOf(events []request.Event, action string) (request.Event, bool) {
