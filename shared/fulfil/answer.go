@@ -74,8 +74,11 @@ const ActionStageFailed = request.ActionStageFailed
 
 // Answer closes fulfilment. When every step succeeded it mails the requester
 // the answer (in the request's language: what was done per system, what was
-// withheld and why, the systems not concerned, and for access a 7-day link to
-// the desk's download page for the package), records "answered" and completes the request. When
+// withheld and why, the systems not concerned; for a copy of the data —
+// specific pieces or portability — a 7-day link to the desk's download page
+// for the package; for a request to know the categories alone, the
+// categories each system holds about the person and no copy), records
+// "answered" and completes the request. When
 // a step failed it tells the privacy team instead, records "needs-attention"
 // and leaves the request in progress for them to finish. Each mail goes out
 // once: a retried Answer finds its event on the trail and does not resend.
@@ -163,7 +166,12 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	// Each system is named once, with everything done there, all in the
 	// request's language; categories kept under a hold in plain words.
 	lang := r.Language
-	var exported []string
+	// A request to know the categories, with no copy asked, is answered
+	// with the categories each system holds about the person: the
+	// systems' exports only tell the desk which hold the person and in
+	// what categories, and no record reaches the requester.
+	copyAsked := CopyAsked(kinds)
+	var exported, found []string
 	for i := range s.Registry.Systems {
 		sys := &s.Registry.Systems[i]
 		var mine []StepResult
@@ -183,11 +191,16 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			if outcome == "" && res.ConfirmedAt != "" {
 				outcome = mail.OutcomeConfirmed
 			}
+			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
+				if copyAsked {
+					exported = append(exported, sys.Name)
+				} else {
+					outcome = mail.OutcomeFound
+					found = append(found, sys.Name)
+				}
+			}
 			if outcome != "" && !slices.Contains(line.Outcomes, outcome) {
 				line.Outcomes = append(line.Outcomes, outcome)
-			}
-			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
-				exported = append(exported, sys.Name)
 			}
 			if res.Action == system.Erase {
 				for _, h := range keptBy(sys, res) {
@@ -202,7 +215,15 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 		a.Systems = append(a.Systems, line)
 	}
-	if slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export }) {
+	asked := slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export })
+	if asked && !copyAsked {
+		// No package, no download link.
+		a.CategoriesOnly = true
+		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found); err != nil {
+			return out, err
+		}
+	}
+	if asked && copyAsked {
 		key, err := s.accessPackage(ctx, r.ID, r.Language, events, in.Results)
 		if err != nil {
 			return out, err
@@ -239,11 +260,12 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		RequestID: r.ID, At: s.Now(), Actor: actor, Action: answered, Once: answered,
 		Reason: "every system acted: the requester is answered",
 		Data: map[string]string{"messageId": id, "systems": strconv.Itoa(done),
-			"withheld": strconv.Itoa(len(a.Withheld)), "exported": strconv.Itoa(len(exported)), "link": strconv.FormatBool(a.Link != "")},
+			"withheld": strconv.Itoa(len(a.Withheld)), "exported": strconv.Itoa(len(exported)), "link": strconv.FormatBool(a.Link != ""),
+			"categoriesOnly": strconv.FormatBool(a.CategoriesOnly), "categoriesOf": strconv.Itoa(len(a.Held))},
 	}); err != nil {
 		return out, err
 	}
-	s.Log.InfoContext(ctx, "request answered", "requestId", r.ID, "scope", in.Scope, "systems", done, "withheld", len(a.Withheld))
+	s.Log.InfoContext(ctx, "request answered", "requestId", r.ID, "scope", in.Scope, "systems", done, "withheld", len(a.Withheld), "categoriesOnly", a.CategoriesOnly)
 	out.Completed = true
 	if optOuts {
 		return out, nil // the rest of the request goes on on its own
@@ -345,6 +367,42 @@ func (s *Service) downloadLink(ctx context.Context, id, key string) (export.Link
 		return export.Link{}, &TransientError{RequestID: id, Op: "issue download link", Err: err}
 	}
 	return link, nil
+}
+
+// categoriesHeld lists, for each of the systems named (those whose export
+// found the person), the categories of data it holds about them, with what
+// the registry says of where the data comes from, why it is held and who
+// else receives it, in lang. The categories are those the system's export
+// returned records in; all it declares when it found the person but
+// returned none by category. The records are read here, from the parts,
+// and go no further: no package is built and no link issued.
+func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems []string) ([]mail.AnswerHeld, error) {
+	var out []mail.AnswerHeld
+	for _, name := range systems {
+		sys, ok := s.Registry.Lookup(name)
+		if !ok {
+			continue
+		}
+		d, err := s.getPart(ctx, id, name)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "read export part", "requestId", id, "system", name, "err", err)
+			return nil, &TransientError{RequestID: id, Op: "read export part", Err: err}
+		}
+		var cats []string
+		for _, c := range sys.Categories {
+			if len(d.Data[c]) > 0 {
+				cats = append(cats, s.Registry.CategoryTitle(c, lang))
+			}
+		}
+		if len(cats) == 0 {
+			for _, c := range sys.Categories {
+				cats = append(cats, s.Registry.CategoryTitle(c, lang))
+			}
+		}
+		out = append(out, mail.AnswerHeld{System: sys.TitleIn(lang), Categories: cats,
+			Sources: sys.SourcesIn(lang), Purposes: sys.PurposesIn(lang), ThirdParties: sys.ThirdPartiesIn(lang)})
+	}
+	return out, nil
 }
 
 // accessPackage builds the package from the parts the export steps wrote,

@@ -335,7 +335,10 @@ func (s *Service) planSteps(ctx context.Context, r *request.Request, kinds []req
 //     every system with legal holds (the connector records what is withheld
 //     and why); suppress where a system can only suppress, so the address
 //     is never mailed again;
-//   - access, portability: export;
+//   - access (categories or specific pieces), portability: export. A
+//     request to know the categories alone asks the systems too, to learn
+//     which hold the person and in what categories, but its answer carries
+//     only those categories, never a copy (see CopyAsked and Answer);
 //   - correction: correct;
 //   - opt-out of marketing: suppress (the marketing lists' own unsubscribe);
 //   - opt-out of sale or sharing: optOut in every system that sells or
@@ -386,6 +389,16 @@ func Steps(reg *system.Registry, kinds []request.Kind) []StepRef {
 		}
 	}
 	return out
+}
+
+// CopyAsked reports whether kinds ask for a copy of the data itself:
+// specific pieces, or portability (specific pieces in a portable format),
+// which need the higher verification (on the form, the signed
+// declaration). A request to know the categories alone does not: it is
+// answered with the categories of data each system holds about the
+// person, never with a record.
+func CopyAsked(kinds []request.Kind) bool {
+	return slices.Contains(kinds, request.AccessSpecific) || slices.Contains(kinds, request.Portability)
 }
 
 // NotApplicable lists the systems no step concerns, in registry order.

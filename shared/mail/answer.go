@@ -3,6 +3,7 @@ package mail
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -16,6 +17,7 @@ const (
 	OutcomeSuppressed = "suppressed"      // no further marketing mail
 	OutcomeOptedOut   = "opted-out"       // the system no longer sells or shares the person's data
 	OutcomeExported   = "exported"        // the system's data is in the package
+	OutcomeFound      = "found"           // the system holds data about the person: its categories are listed (no copy)
 	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
 	OutcomeConfirmed  = "confirmed"       // the system's owner did it by hand and confirmed
 	OutcomeCorrected  = "corrected"       // the system corrected the record as the requester asked
@@ -37,6 +39,15 @@ type Answer struct {
 	// Corrections are what the requester asked to correct, listed when a
 	// system corrected its record.
 	Corrections []request.CorrectionItem
+	// Held, for a request to know the categories (CategoriesOnly), lists
+	// what each system that holds the person's data holds: the categories
+	// of data, and what the registry says of where they come from, why
+	// they are held and who else receives them. Never a record.
+	Held []AnswerHeld
+	// CategoriesOnly: the request asks to know the categories and for no
+	// copy of the data (neither specific pieces nor portability); the
+	// answer says it carries no copy, and how to ask for one.
+	CategoriesOnly bool
 	// Link is the desk's download page for the access package, with its
 	// token (empty: none), and LinkExpires when it stops working. Never a
 	// presigned S3 URL: on Lambda those die with the role's credentials.
@@ -70,6 +81,16 @@ type AnswerSystem struct {
 	Outcome string
 }
 
+// AnswerHeld is what one system holds about the person, in categories,
+// all in the request's language and in plain words.
+type AnswerHeld struct {
+	System       string
+	Categories   []string
+	Sources      []string // where the data comes from
+	Purposes     []string // why it is held
+	ThirdParties []string // who else receives it; none: nobody
+}
+
 // AnswerHold is one category kept under a legal hold.
 type AnswerHold struct {
 	System   string // the system in plain words
@@ -80,21 +101,23 @@ type AnswerHold struct {
 }
 
 type answerView struct {
-	Subject       string
-	OptOutsOnly   bool // the opt-outs of a request with more in it
-	RestOpen      bool // and that rest open
-	Child         bool // the data acted on is the requester's child's
-	RequestID     string
-	Kinds         []string
-	ReceivedAt    string // date
-	Systems       []AnswerSystem
-	Withheld      []AnswerHold
-	NotApplicable []string
-	Corrections   []request.CorrectionItem
-	Link          string
-	LinkExpires   string // date and time
-	TeamAddress   string
-	StatusLink    string
+	Subject        string
+	OptOutsOnly    bool // the opt-outs of a request with more in it
+	RestOpen       bool // and that rest open
+	Child          bool // the data acted on is the requester's child's
+	RequestID      string
+	Kinds          []string
+	ReceivedAt     string // date
+	Systems        []AnswerSystem
+	Withheld       []AnswerHold
+	NotApplicable  []string
+	Corrections    []request.CorrectionItem
+	Held           []answerHeld
+	CategoriesOnly bool
+	Link           string
+	LinkExpires    string // date and time
+	TeamAddress    string
+	StatusLink     string
 }
 
 // RenderAnswer renders the answer to the requester: what was done in each
@@ -125,6 +148,20 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	for _, n := range a.NotApplicable {
 		v.NotApplicable = append(v.NotApplicable, clean(n))
 	}
+	if a.CategoriesOnly {
+		// Never a download with it: this answer carries no copy.
+		v.CategoriesOnly, v.Link = true, ""
+		// The registry lists who else receives a system's data: none
+		// listed is nobody. A list it leaves empty otherwise is left out.
+		nobody := "nobody"
+		if lang == Spanish {
+			nobody = "nadie"
+		}
+		for _, h := range a.Held {
+			v.Held = append(v.Held, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
+				Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
+		}
+	}
 	v.OptOutsOnly, v.RestOpen, v.Child = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen, a.Child
 	switch {
 	case lang == Spanish && a.OptOutsOnly:
@@ -137,6 +174,26 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		v.Subject = "Your privacy request " + v.RequestID + " is done"
 	}
 	return renderIn(lang, to, a.TeamAddress, v.Subject, answerBody.in(lang), v), nil
+}
+
+// answerHeld is an AnswerHeld as the answer writes it: each list on one
+// line.
+type answerHeld struct {
+	System, Categories, Sources, Purposes, ThirdParties string
+}
+
+// joined writes a list on one line, "; " between items; empty, none.
+func joined(items []string, none string) string {
+	var out []string
+	for _, s := range items {
+		if s = clean(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return none
+	}
+	return strings.Join(out, "; ")
 }
 
 var answerBody = bilingual[answerView]{

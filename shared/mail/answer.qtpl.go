@@ -84,6 +84,59 @@ What you asked us to correct:
 `)
 		}
 	}
+	if len(v.Held) > 0 {
+		qw422016.N().S(`
+What we found about `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(`, system by system:
+`)
+		for _, h := range v.Held {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(h.System)
+			qw422016.N().S(`
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`    Kinds of data: `)
+				qw422016.N().S(h.Categories)
+				qw422016.N().S(`
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`    Where it comes from: `)
+				qw422016.N().S(h.Sources)
+				qw422016.N().S(`
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`    Why we hold it: `)
+				qw422016.N().S(h.Purposes)
+				qw422016.N().S(`
+`)
+			}
+			qw422016.N().S(`    Who else receives it: `)
+			qw422016.N().S(h.ThirdParties)
+			qw422016.N().S(`
+`)
+		}
+	}
+	if v.CategoriesOnly {
+		qw422016.N().S(`
+This answer tells you what kinds of personal data we hold about
+`)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(`, not the data itself: it carries no copy of any record. If
+you want a copy of the data, make a new request for one ("Get a copy of
+your data" on our request form).
+`)
+	}
 	if len(v.Withheld) > 0 {
 		qw422016.N().S(`
 What we kept, and why:
@@ -247,6 +300,57 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`</ul>
 `)
 	}
+	if len(v.Held) > 0 {
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">What we found about `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(`, system by system</h2>
+<ul>
+`)
+		for _, h := range v.Held {
+			qw422016.N().S(`<li><strong>`)
+			qw422016.E().S(h.System)
+			qw422016.N().S(`</strong><br>
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`Kinds of data: `)
+				qw422016.E().S(h.Categories)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`Where it comes from: `)
+				qw422016.E().S(h.Sources)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`Why we hold it: `)
+				qw422016.E().S(h.Purposes)
+				qw422016.N().S(`<br>
+`)
+			}
+			qw422016.N().S(`Who else receives it: `)
+			qw422016.E().S(h.ThirdParties)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+`)
+	}
+	if v.CategoriesOnly {
+		qw422016.N().S(`<p>This answer tells you what kinds of personal data we hold about `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(`, not the data itself: it carries no copy of any record. If you want a copy of the data, make a new request for one (&ldquo;Get a copy of your data&rdquo; on our request form).</p>
+`)
+	}
 	if len(v.Withheld) > 0 {
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">What we kept, and why</h2>
 <ul>
@@ -389,6 +493,60 @@ Lo que nos pidió corregir:
 			qw422016.N().S(`"
 `)
 		}
+	}
+	if len(v.Held) > 0 {
+		qw422016.N().S(`
+Lo que encontramos sobre `)
+		if v.Child {
+			qw422016.N().S(`el menor`)
+		} else {
+			qw422016.N().S(`usted`)
+		}
+		qw422016.N().S(`, sistema por sistema:
+`)
+		for _, h := range v.Held {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(h.System)
+			qw422016.N().S(`
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`    Tipos de datos: `)
+				qw422016.N().S(h.Categories)
+				qw422016.N().S(`
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`    De dónde vienen: `)
+				qw422016.N().S(h.Sources)
+				qw422016.N().S(`
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`    Para qué los guardamos: `)
+				qw422016.N().S(h.Purposes)
+				qw422016.N().S(`
+`)
+			}
+			qw422016.N().S(`    Quién más los recibe: `)
+			qw422016.N().S(h.ThirdParties)
+			qw422016.N().S(`
+`)
+		}
+	}
+	if v.CategoriesOnly {
+		qw422016.N().S(`
+Esta respuesta le dice qué tipos de datos personales tenemos
+`)
+		if v.Child {
+			qw422016.N().S(`del menor`)
+		} else {
+			qw422016.N().S(`de usted`)
+		}
+		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro.
+Si desea una copia de los datos, haga una nueva solicitud («Obtener una
+copia de los datos personales concretos que tenemos de usted» en nuestro
+formulario de solicitud).
+`)
 	}
 	if len(v.Withheld) > 0 {
 		qw422016.N().S(`
@@ -553,6 +711,57 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`</ul>
 `)
 	}
+	if len(v.Held) > 0 {
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">Lo que encontramos sobre `)
+		if v.Child {
+			qw422016.N().S(`el menor`)
+		} else {
+			qw422016.N().S(`usted`)
+		}
+		qw422016.N().S(`, sistema por sistema</h2>
+<ul>
+`)
+		for _, h := range v.Held {
+			qw422016.N().S(`<li><strong>`)
+			qw422016.E().S(h.System)
+			qw422016.N().S(`</strong><br>
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`Tipos de datos: `)
+				qw422016.E().S(h.Categories)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`De dónde vienen: `)
+				qw422016.E().S(h.Sources)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`Para qué los guardamos: `)
+				qw422016.E().S(h.Purposes)
+				qw422016.N().S(`<br>
+`)
+			}
+			qw422016.N().S(`Quién más los recibe: `)
+			qw422016.E().S(h.ThirdParties)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+`)
+	}
+	if v.CategoriesOnly {
+		qw422016.N().S(`<p>Esta respuesta le dice qué tipos de datos personales tenemos `)
+		if v.Child {
+			qw422016.N().S(`del menor`)
+		} else {
+			qw422016.N().S(`de usted`)
+		}
+		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro. Si desea una copia de los datos, haga una nueva solicitud («Obtener una copia de los datos personales concretos que tenemos de usted» en nuestro formulario de solicitud).</p>
+`)
+	}
 	if len(v.Withheld) > 0 {
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">Lo que conservamos, y por qué</h2>
 <ul>
@@ -688,6 +897,16 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 		} else {
 			qw422016.N().S(`you`)
 		}
+	case OutcomeFound:
+		qw422016.N().S(`we found data about`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`here (what kinds: below)`)
 	case OutcomeCorrected:
 		qw422016.N().S(`corrected as you asked (see below)`)
 	case OutcomeConfirmed:
@@ -767,6 +986,16 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 		} else {
 			qw422016.N().S(`usted`)
 		}
+	case OutcomeFound:
+		qw422016.N().S(`encontramos datos sobre`)
+		qw422016.N().S(` `)
+		if child {
+			qw422016.N().S(`el menor`)
+		} else {
+			qw422016.N().S(`usted`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`(qué tipos: ver abajo)`)
 	case OutcomeCorrected:
 		qw422016.N().S(`corregido como pidió (ver abajo)`)
 	case OutcomeConfirmed:

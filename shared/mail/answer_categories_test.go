@@ -1,0 +1,55 @@
+package mail_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
+)
+
+// TestAnAnswerOfCategoriesCarriesNoCopy: an answer to know the categories
+// lists what each system holds, says it carries no copy, and shows no
+// download even if a link were given; the registry's words are escaped in
+// HTML and on one line in text, and "who else receives it" with none
+// listed is "nobody".
+func TestAnAnswerOfCategoriesCarriesNoCopy(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.AccessCategories},
+		ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Location: time.UTC,
+		TeamAddress: "privacy@productionflow.example", CategoriesOnly: true,
+		Systems: []mail.AnswerSystem{{Title: "Customer accounts", Outcome: mail.OutcomeFound}, {Title: "Payments", Outcome: mail.OutcomeNotFound}},
+		Held: []mail.AnswerHeld{{System: "Customer accounts", Categories: []string{"contact <details>", "orders"},
+			Sources: []string{"you\r\nBcc: x@evil.example"}, Purposes: []string{"service", "security"}}},
+		Link: "https://privacy.example/download?t=abc", LinkExpires: time.Date(2026, 11, 9, 9, 0, 0, 0, time.UTC),
+	}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Customer accounts: we found data about you here (what kinds: below)\n  - Payments: it held no data about you\n")
+	assert.Contains(t, m.Text, "  - Customer accounts\n    Kinds of data: contact <details>; orders\n    Where it comes from: you Bcc: x@evil.example\n    Why we hold it: service; security\n    Who else receives it: nobody\n")
+	assert.Contains(t, m.Text, "it carries no copy of any record.")
+	assert.Contains(t, m.HTML, "Kinds of data: contact &lt;details&gt;; orders<br>")
+	for _, part := range []string{m.Text, m.HTML} {
+		assert.NotContains(t, part, "download?t=", "no link to a copy")
+		assert.NotContains(t, strings.ToLower(part), "download your data")
+	}
+
+	a.Language = "es"
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Customer accounts: encontramos datos sobre usted (qué tipos: ver abajo)\n")
+	assert.Contains(t, m.Text, "    Tipos de datos: contact <details>; orders\n    De dónde vienen: you Bcc: x@evil.example\n    Para qué los guardamos: service; security\n    Quién más los recibe: nadie\n")
+	assert.Contains(t, m.HTML, "no incluye copia de ningún registro")
+	assert.NotContains(t, m.Text, "download?t=")
+	assert.NotContains(t, m.HTML, "download?t=")
+
+	a.Language, a.Child = "en", true
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "What we found about the child, system by system:")
+	assert.Contains(t, m.Text, "we found data about the child here")
+}
