@@ -546,6 +546,17 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		Once: "task-answered-" + sys.Name + "-" + string(a.Action), Data: data}); err != nil {
 		s.Log.ErrorContext(ctx, "record task answer", "requestId", r.ID, "system", sys.Name, "err", err)
 	}
+	if a.Action == system.Erase && a.State == connector.TaskDone {
+		// The task told the owner to keep what the system's holds keep,
+		// as an automatic erasure keeps it: on the trail as for one.
+		for _, h := range sys.Holds {
+			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: "owner:" + sys.Name, Action: request.ActionErasureWithheld,
+				Reason: h.Reason, Once: "erasure-withheld-" + sys.Name + "-" + h.Category,
+				Data: map[string]string{"system": sys.Name, "category": h.Category, "law": h.Law, "until": h.Until}}); err != nil {
+				s.Log.ErrorContext(ctx, "record hold kept", "requestId", r.ID, "system", sys.Name, "err", err)
+			}
+		}
+	}
 	if a.State == connector.TaskCannot {
 		item := mail.AttentionItem{System: sys.DisplayName(), Action: string(a.Action), Cause: "the owner (" + sys.Owner + ") cannot do it: " + a.Reason}
 		msg, err := mail.RenderOwnerAttention(s.TeamAddress, mail.OwnerAttention{RequestID: r.ID, Tasks: []mail.AttentionItem{item}, Cannot: true})

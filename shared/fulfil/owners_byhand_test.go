@@ -3,6 +3,7 @@ package fulfil_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,41 @@ func TestAnOwnersTaskFinishedByHand(t *testing.T) {
 		assert.Equal(t, mail.OutcomeConfirmed, r.Outcome)
 		assert.NotEmpty(t, r.ConfirmedAt)
 	}
+}
+
+// TestAManualErasureKeepsItsHoldsOnTheTrail: an owner's erase task done
+// on a system with a legal hold puts the kept category on the trail, as
+// an automatic erasure does, once, with its reason, law and period.
+func TestAManualErasureKeepsItsHoldsOnTheTrail(t *testing.T) {
+	ctx := context.Background()
+	e, _ := ownersEnv(t, request.Deletion)
+	reg, err := system.Load(strings.NewReader(`systems:
+  - name: call-recordings
+    title: Call recordings
+    owner: calls@productionflow.example
+    categories: [recordings, support-tickets]
+    actions:
+      erase: {kind: manual, task: Delete the person's recordings., dueIn: 72h}
+    holds:
+      - category: support-tickets
+        reason: Call records are kept for dispute resolution.
+        law: Contract disputes
+        until: 2 years
+`), system.Options{})
+	require.NoError(t, err)
+	e.svc.Registry = reg
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "call-recordings", Action: system.Erase, State: connector.TaskDone}))
+	var kept []request.Event
+	for _, ev := range e.store.events {
+		if ev.Action == request.ActionErasureWithheld {
+			kept = append(kept, ev)
+		}
+	}
+	require.Len(t, kept, 1)
+	assert.Equal(t, map[string]string{"system": "call-recordings", "category": "support-tickets", "law": "Contract disputes", "until": "2 years"}, kept[0].Data)
+	assert.Equal(t, "Call records are kept for dispute resolution.", kept[0].Reason)
 }
