@@ -14,8 +14,9 @@ import (
 )
 
 // deletionWords are the words by which an API or a task names deleting or
-// erasing (userDeletionRequests, /deleted_users/, "erase the record", …).
-var deletionWords = regexp.MustCompile(`(?i)delet|eras|purg|remov|forget|destroy|wipe`)
+// erasing (userDeletionRequests, /deleted_users/, "erase the record", …);
+// not "remove", which an unsubscribe may say of a mailing list.
+var deletionWords = regexp.MustCompile(`(?i)delet|eras|purg|shred|forget|destroy|wipe`)
 
 // TestOptOutsEraseNothing: an opt-out (of sale or sharing, or of
 // marketing) needs no verification, so anyone can ask one for anyone's
