@@ -158,7 +158,7 @@ func (d *floodedDesk) flood(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	for i, k := range []request.Kind{request.Deletion, request.AccessCategories, request.Portability} {
-		rc, err := d.in.Submit(ctx, intake.Submission{SourceID: fmt.Sprintf("web-flood-%04d-abcdefgh", i), Channel: request.Web,
+		rc, err := d.in.Submit(ctx, intake.Submission{SourceID: fmt.Sprintf("web-flood-%04d-abcdefgh", i), Channel: request.Web, Declaration: true,
 			Kinds: []request.Kind{k}, Requester: request.Identity{Name: "Ada Lovelace", Email: "ada@example.com", State: "CA"}})
 		require.NoError(t, err)
 		require.False(t, rc.Capped)

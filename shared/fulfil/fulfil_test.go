@@ -334,7 +334,7 @@ func TestAnswer(t *testing.T) {
 		}
 	})
 	t.Run("access: the mail carries a link, never the data", func(t *testing.T) {
-		e := newEnv(t, request.AccessCategories)
+		e := newEnv(t, request.AccessSpecific)
 		r := e.store.requests["PR-1"]
 		r.Language = "es"
 		e.store.requests["PR-1"] = r
@@ -368,7 +368,7 @@ func TestAnswer(t *testing.T) {
 		}
 	})
 	t.Run("mail down is transient and retried without a second package", func(t *testing.T) {
-		e := newEnv(t, request.AccessCategories)
+		e := newEnv(t, request.AccessSpecific)
 		results := runAll(t, e)
 		e.mail.fail = 1
 		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: results})
@@ -584,7 +584,7 @@ func TestAnswerNamesEachSystemOnceInTheRequestsLanguage(t *testing.T) {
 		})
 	}
 	t.Run("the access package is written in the request's language", func(t *testing.T) {
-		e := newEnv(t, request.AccessCategories)
+		e := newEnv(t, request.AccessSpecific)
 		r := e.store.requests["PR-1"]
 		r.Language = "es"
 		e.store.requests["PR-1"] = r

@@ -550,7 +550,7 @@ func TestWorkflowWithdrawnBeforePlan(t *testing.T) {
 func TestWorkflowAccess(t *testing.T) {
 	f := newFlow(t)
 
-	out := f.run(t, "PR-ACC1", request.AccessCategories)
+	out := f.run(t, "PR-ACC1", request.AccessSpecific)
 	assert.True(t, out.Completed)
 	assert.Equal(t, request.Completed, status(t, f, "PR-ACC1"))
 
