@@ -33,8 +33,9 @@ type Answer struct {
 	Systems []AnswerSystem
 	// Withheld lists the data kept under a legal hold, with the reason.
 	Withheld []AnswerHold
-	// NotApplicable names the systems nothing was asked of: they have no
-	// part in this kind of request (they may hold personal data).
+	// NotApplicable names the systems nothing was asked of: the registry
+	// gives them no action for this kind of request (they may hold
+	// personal data, even what the request concerns).
 	NotApplicable []string
 	// Corrections are what the requester asked to correct, listed when a
 	// system corrected its record.

@@ -199,7 +199,9 @@ func TestTheOptOutsAnswerSaysTheRestComesOnlyWhileItIsOpen(t *testing.T) {
 // TestAnswerToAParentSpeaksOfTheChild: the answer to a parent's request
 // about their child's data says what was done with the child's data, not
 // "your data"; the systems nothing was asked of are not said to hold
-// nothing (they may hold personal data; they have no part in the request).
+// nothing (they may hold personal data: the request is not carried out
+// in them), nor to have no part in it (a correction's old value, say, may
+// be in one).
 func TestAnswerToAParentSpeaksOfTheChild(t *testing.T) {
 	a := mail.Answer{
 		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.ChildData}, ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
@@ -220,7 +222,8 @@ func TestAnswerToAParentSpeaksOfTheChild(t *testing.T) {
 		assert.NotContains(t, part, "your data")
 		assert.NotContains(t, part, "about you")
 		assert.NotContains(t, part, "hold nothing")
-		assert.Contains(t, part, "Nothing was asked of these systems")
+		assert.Contains(t, part, "Nothing was asked of these systems, in which this kind of request is")
+		assert.NotContains(t, part, "no part")
 	}
 	a.Language = "es"
 	m, err = mail.RenderAnswer("sam@example.com", a)
@@ -228,7 +231,8 @@ func TestAnswerToAParentSpeaksOfTheChild(t *testing.T) {
 	assert.Contains(t, m.Text, "ya no guarda los datos del menor")
 	assert.Contains(t, m.Text, "no guardaba datos sobre el menor")
 	assert.NotContains(t, m.Text, "sus datos")
-	assert.Contains(t, m.Text, "No se pidió nada a estos sistemas")
+	assert.Contains(t, m.Text, "No se pidió nada a estos sistemas, en los que este tipo de solicitud no")
+	assert.NotContains(t, m.Text, "no intervienen")
 
 	a.Child, a.Language = false, ""
 	m, err = mail.RenderAnswer("ada@example.com", a)
