@@ -5,319 +5,186 @@
 // and in Spanish. Each part ends with an empty line.
 //
 
-//line answer.qtpl:4
 package mail
 
-//line answer.qtpl:4
 import (
 	qtio422016 "io"
 
 	qt422016 "github.com/valyala/quicktemplate"
 )
 
-//line answer.qtpl:4
 var (
 	_ = qtio422016.Copy
 	_ = qt422016.AcquireByteBuffer
 )
 
-//line answer.qtpl:4
 func streamanswerEnText(qw422016 *qt422016.Writer, v answerView) {
-//line answer.qtpl:4
 	qw422016.N().S(`Hello,
 
 `)
-//line answer.qtpl:7
 	if v.OptOutsOnly {
-//line answer.qtpl:7
 		qw422016.N().S(`We have carried out the opt-outs of your privacy request `)
-//line answer.qtpl:7
 		qw422016.N().S(v.RequestID)
-//line answer.qtpl:7
 		qw422016.N().S(`,
 received on `)
-//line answer.qtpl:8
 		qw422016.N().S(v.ReceivedAt)
-//line answer.qtpl:8
 		qw422016.N().S(`: they need no confirmation.`)
-//line answer.qtpl:8
 		if v.RestOpen {
-//line answer.qtpl:8
 			qw422016.N().S(` The rest of
 your request is answered on its own.`)
-//line answer.qtpl:9
 		}
-//line answer.qtpl:9
 		qw422016.N().S(` The opt-outs:`)
-//line answer.qtpl:9
 	} else {
-//line answer.qtpl:9
 		qw422016.N().S(`We have carried out your privacy request `)
-//line answer.qtpl:9
 		qw422016.N().S(v.RequestID)
-//line answer.qtpl:9
 		qw422016.N().S(`, received on
 `)
-//line answer.qtpl:10
 		qw422016.N().S(v.ReceivedAt)
-//line answer.qtpl:10
 		qw422016.N().S(`. You asked us to:`)
-//line answer.qtpl:10
 	}
-//line answer.qtpl:10
 	qw422016.N().S(`
 `)
-//line answer.qtpl:11
 	for _, k := range v.Kinds {
-//line answer.qtpl:11
 		qw422016.N().S(`  - `)
-//line answer.qtpl:12
 		qw422016.N().S(k)
-//line answer.qtpl:12
 		qw422016.N().S(`
 `)
-//line answer.qtpl:13
 	}
-//line answer.qtpl:13
 	qw422016.N().S(`
 What we did in each system:
 `)
-//line answer.qtpl:16
 	for _, s := range v.Systems {
-//line answer.qtpl:16
 		qw422016.N().S(`  - `)
-//line answer.qtpl:17
 		qw422016.N().S(s.Title)
-//line answer.qtpl:17
 		qw422016.N().S(`: `)
-//line answer.qtpl:17
 		for i, o := range s.Outcomes {
-//line answer.qtpl:17
 			if i > 0 {
-//line answer.qtpl:17
 				qw422016.N().S(`; also `)
-//line answer.qtpl:17
 			}
-//line answer.qtpl:17
 			streamoutcomeEn(qw422016, o, v.Child)
-//line answer.qtpl:17
 		}
-//line answer.qtpl:17
 		qw422016.N().S(`
 `)
-//line answer.qtpl:18
 	}
-//line answer.qtpl:19
 	if len(v.Corrections) > 0 {
-//line answer.qtpl:19
 		qw422016.N().S(`
 What you asked us to correct:
 `)
-//line answer.qtpl:22
 		for _, c := range v.Corrections {
-//line answer.qtpl:22
 			qw422016.N().S(`  - `)
-//line answer.qtpl:23
 			qw422016.N().S(c.Item)
-//line answer.qtpl:23
 			if c.Wrong != "" {
-//line answer.qtpl:23
 				qw422016.N().S(`: "`)
-//line answer.qtpl:23
 				qw422016.N().S(c.Wrong)
-//line answer.qtpl:23
 				qw422016.N().S(`"`)
-//line answer.qtpl:23
 			}
-//line answer.qtpl:23
 			qw422016.N().S(`, now "`)
-//line answer.qtpl:23
 			qw422016.N().S(c.Right)
-//line answer.qtpl:23
 			qw422016.N().S(`"
 `)
-//line answer.qtpl:24
 		}
-//line answer.qtpl:25
 	}
-//line answer.qtpl:26
 	if len(v.Held) > 0 {
-//line answer.qtpl:26
 		qw422016.N().S(`
 What we found about `)
-//line answer.qtpl:28
 		if v.Child {
-//line answer.qtpl:28
 			qw422016.N().S(`the child`)
-//line answer.qtpl:28
 		} else {
-//line answer.qtpl:28
 			qw422016.N().S(`you`)
-//line answer.qtpl:28
 		}
-//line answer.qtpl:28
 		qw422016.N().S(`, system by system:
 `)
-//line answer.qtpl:29
 		for _, h := range v.Held {
-//line answer.qtpl:29
 			qw422016.N().S(`  - `)
-//line answer.qtpl:30
 			qw422016.N().S(h.System)
-//line answer.qtpl:30
 			qw422016.N().S(`
 `)
-//line answer.qtpl:31
 			if h.Categories != "" {
-//line answer.qtpl:31
 				qw422016.N().S(`    Kinds of data: `)
-//line answer.qtpl:31
 				qw422016.N().S(h.Categories)
-//line answer.qtpl:31
 				qw422016.N().S(`
 `)
-//line answer.qtpl:32
 			}
-//line answer.qtpl:32
 			if h.Sources != "" {
-//line answer.qtpl:32
 				qw422016.N().S(`    Where it comes from: `)
-//line answer.qtpl:32
 				qw422016.N().S(h.Sources)
-//line answer.qtpl:32
 				qw422016.N().S(`
 `)
-//line answer.qtpl:33
 			}
-//line answer.qtpl:33
 			if h.Purposes != "" {
-//line answer.qtpl:33
 				qw422016.N().S(`    Why we hold it: `)
-//line answer.qtpl:33
 				qw422016.N().S(h.Purposes)
-//line answer.qtpl:33
 				qw422016.N().S(`
 `)
-//line answer.qtpl:34
 			}
-//line answer.qtpl:34
 			qw422016.N().S(`    Who else receives it: `)
-//line answer.qtpl:34
 			qw422016.N().S(h.ThirdParties)
-//line answer.qtpl:34
 			qw422016.N().S(`
 `)
-//line answer.qtpl:35
 		}
-//line answer.qtpl:36
 	}
-//line answer.qtpl:37
 	if v.CategoriesOnly {
-//line answer.qtpl:37
 		qw422016.N().S(`
 This answer tells you what kinds of personal data we hold about
 `)
-//line answer.qtpl:40
 		if v.Child {
-//line answer.qtpl:40
 			qw422016.N().S(`the child`)
-//line answer.qtpl:40
 		} else {
-//line answer.qtpl:40
 			qw422016.N().S(`you`)
-//line answer.qtpl:40
 		}
-//line answer.qtpl:40
 		qw422016.N().S(`, not the data itself: it carries no copy of any record. If
 you want a copy of the data, make a new request for one ("Get a copy of
 your data" on our request form).
 `)
-//line answer.qtpl:43
 	}
-//line answer.qtpl:44
 	if len(v.Withheld) > 0 {
-//line answer.qtpl:44
 		qw422016.N().S(`
 What we kept, and why:
 `)
-//line answer.qtpl:47
 		for _, h := range v.Withheld {
-//line answer.qtpl:47
 			qw422016.N().S(`  - `)
-//line answer.qtpl:48
 			qw422016.N().S(h.System)
-//line answer.qtpl:48
 			qw422016.N().S(`, `)
-//line answer.qtpl:48
 			qw422016.N().S(h.Category)
-//line answer.qtpl:48
 			qw422016.N().S(`: `)
-//line answer.qtpl:48
 			qw422016.N().S(h.Reason)
-//line answer.qtpl:48
 			if h.Law != "" {
-//line answer.qtpl:48
 				qw422016.N().S(` (`)
-//line answer.qtpl:48
 				qw422016.N().S(h.Law)
-//line answer.qtpl:48
 				qw422016.N().S(`)`)
-//line answer.qtpl:48
 			}
-//line answer.qtpl:48
 			if h.Until != "" {
-//line answer.qtpl:48
 				qw422016.N().S(` Kept until: `)
-//line answer.qtpl:48
 				qw422016.N().S(h.Until)
-//line answer.qtpl:48
 				qw422016.N().S(`.`)
-//line answer.qtpl:48
 			}
-//line answer.qtpl:48
 			qw422016.N().S(`
 `)
-//line answer.qtpl:49
 		}
-//line answer.qtpl:50
 	}
-//line answer.qtpl:51
 	if len(v.NotApplicable) > 0 {
-//line answer.qtpl:51
 		qw422016.N().S(`
 Nothing was asked of these systems, in which this kind of request is
 not carried out (if you think one of them holds data your request should
 cover, write to us):
 `)
-//line answer.qtpl:56
 		for _, n := range v.NotApplicable {
-//line answer.qtpl:56
 			qw422016.N().S(`  - `)
-//line answer.qtpl:57
 			qw422016.N().S(n)
-//line answer.qtpl:57
 			qw422016.N().S(`
 `)
-//line answer.qtpl:58
 		}
-//line answer.qtpl:59
 	}
-//line answer.qtpl:60
 	if v.Link != "" {
-//line answer.qtpl:60
 		qw422016.N().S(`
 Your data is ready to download (a zip file with JSON and CSV files and a
 plain-language summary). The link opens a page on our site with a Download
 button; it works until `)
-//line answer.qtpl:64
 		qw422016.N().S(v.LinkExpires)
-//line answer.qtpl:64
 		qw422016.N().S(`:
 
 `)
-//line answer.qtpl:66
 		qw422016.N().S(v.Link)
-//line answer.qtpl:66
 		qw422016.N().S(`
 
 Anyone with this link can download the file: please do not forward it.
@@ -326,718 +193,411 @@ again works in the same browser for 15 minutes; after that, or in another
 browser, it does not. If the download fails, write to the privacy team and
 quote the request ID.
 `)
-//line answer.qtpl:73
 	}
-//line answer.qtpl:73
 	qw422016.N().S(`
 Questions? Write to the privacy team at `)
-//line answer.qtpl:75
 	qw422016.N().S(v.TeamAddress)
-//line answer.qtpl:75
 	qw422016.N().S(`
 and quote the request ID above.
 
 `)
-//line answer.qtpl:78
 	streamstatusLinkEnText(qw422016, v.StatusLink)
-//line answer.qtpl:78
 	qw422016.N().S(`--
 This message was sent automatically by ProductionFlow's privacy request desk.
 
 `)
-//line answer.qtpl:81
 }
 
-//line answer.qtpl:81
 func writeanswerEnText(qq422016 qtio422016.Writer, v answerView) {
-//line answer.qtpl:81
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:81
 	streamanswerEnText(qw422016, v)
-//line answer.qtpl:81
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:81
 }
 
-//line answer.qtpl:81
 func answerEnText(v answerView) string {
-//line answer.qtpl:81
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:81
 	writeanswerEnText(qb422016, v)
-//line answer.qtpl:81
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:81
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:81
 	return qs422016
-//line answer.qtpl:81
 }
 
-//line answer.qtpl:83
 func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
-//line answer.qtpl:83
 	qw422016.N().S(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>`)
-//line answer.qtpl:89
 	qw422016.E().S(v.Subject)
-//line answer.qtpl:89
 	qw422016.N().S(`</title>
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
 `)
-//line answer.qtpl:93
 	if v.OptOutsOnly {
-//line answer.qtpl:93
 		qw422016.N().S(`<p>We have carried out the opt-outs of your privacy request <strong>`)
-//line answer.qtpl:93
 		qw422016.E().S(v.RequestID)
-//line answer.qtpl:93
 		qw422016.N().S(`</strong>, received on `)
-//line answer.qtpl:93
 		qw422016.E().S(v.ReceivedAt)
-//line answer.qtpl:93
 		qw422016.N().S(`: they need no confirmation.`)
-//line answer.qtpl:93
 		if v.RestOpen {
-//line answer.qtpl:93
 			qw422016.N().S(` The rest of your request is answered on its own.`)
-//line answer.qtpl:93
 		}
-//line answer.qtpl:93
 		qw422016.N().S(`</p>`)
-//line answer.qtpl:93
 	} else {
-//line answer.qtpl:93
 		qw422016.N().S(`<p>We have carried out your privacy request <strong>`)
-//line answer.qtpl:93
 		qw422016.E().S(v.RequestID)
-//line answer.qtpl:93
 		qw422016.N().S(`</strong>, received on `)
-//line answer.qtpl:93
 		qw422016.E().S(v.ReceivedAt)
-//line answer.qtpl:93
 		qw422016.N().S(`.</p>`)
-//line answer.qtpl:93
 	}
-//line answer.qtpl:93
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">You asked us to</h2>
 <ul>
 `)
-//line answer.qtpl:96
 	for _, k := range v.Kinds {
-//line answer.qtpl:96
 		qw422016.N().S(`<li>`)
-//line answer.qtpl:97
 		qw422016.E().S(k)
-//line answer.qtpl:97
 		qw422016.N().S(`</li>
 `)
-//line answer.qtpl:98
 	}
-//line answer.qtpl:98
 	qw422016.N().S(`</ul>
 <h2 style="font-size: 1.1em;">What we did in each system</h2>
 <ul>
 `)
-//line answer.qtpl:102
 	for _, s := range v.Systems {
-//line answer.qtpl:102
 		qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:103
 		qw422016.E().S(s.Title)
-//line answer.qtpl:103
 		qw422016.N().S(`</strong>: `)
-//line answer.qtpl:103
 		for i, o := range s.Outcomes {
-//line answer.qtpl:103
 			if i > 0 {
-//line answer.qtpl:103
 				qw422016.N().S(`; also `)
-//line answer.qtpl:103
 			}
-//line answer.qtpl:103
 			streamoutcomeEn(qw422016, o, v.Child)
-//line answer.qtpl:103
 		}
-//line answer.qtpl:103
 		qw422016.N().S(`</li>
 `)
-//line answer.qtpl:104
 	}
-//line answer.qtpl:104
 	qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:106
 	if len(v.Corrections) > 0 {
-//line answer.qtpl:106
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">What you asked us to correct</h2>
 <ul>
 `)
-//line answer.qtpl:109
 		for _, c := range v.Corrections {
-//line answer.qtpl:109
 			qw422016.N().S(`<li>`)
-//line answer.qtpl:110
 			qw422016.E().S(c.Item)
-//line answer.qtpl:110
 			if c.Wrong != "" {
-//line answer.qtpl:110
 				qw422016.N().S(`: &ldquo;`)
-//line answer.qtpl:110
 				qw422016.E().S(c.Wrong)
-//line answer.qtpl:110
 				qw422016.N().S(`&rdquo;`)
-//line answer.qtpl:110
 			}
-//line answer.qtpl:110
 			qw422016.N().S(`, now &ldquo;`)
-//line answer.qtpl:110
 			qw422016.E().S(c.Right)
-//line answer.qtpl:110
 			qw422016.N().S(`&rdquo;</li>
 `)
-//line answer.qtpl:111
 		}
-//line answer.qtpl:111
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:113
 	}
-//line answer.qtpl:114
 	if len(v.Held) > 0 {
-//line answer.qtpl:114
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">What we found about `)
-//line answer.qtpl:115
 		if v.Child {
-//line answer.qtpl:115
 			qw422016.N().S(`the child`)
-//line answer.qtpl:115
 		} else {
-//line answer.qtpl:115
 			qw422016.N().S(`you`)
-//line answer.qtpl:115
 		}
-//line answer.qtpl:115
 		qw422016.N().S(`, system by system</h2>
 <ul>
 `)
-//line answer.qtpl:117
 		for _, h := range v.Held {
-//line answer.qtpl:117
 			qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:118
 			qw422016.E().S(h.System)
-//line answer.qtpl:118
 			qw422016.N().S(`</strong><br>
 `)
-//line answer.qtpl:119
 			if h.Categories != "" {
-//line answer.qtpl:119
 				qw422016.N().S(`Kinds of data: `)
-//line answer.qtpl:119
 				qw422016.E().S(h.Categories)
-//line answer.qtpl:119
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:120
 			}
-//line answer.qtpl:120
 			if h.Sources != "" {
-//line answer.qtpl:120
 				qw422016.N().S(`Where it comes from: `)
-//line answer.qtpl:120
 				qw422016.E().S(h.Sources)
-//line answer.qtpl:120
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:121
 			}
-//line answer.qtpl:121
 			if h.Purposes != "" {
-//line answer.qtpl:121
 				qw422016.N().S(`Why we hold it: `)
-//line answer.qtpl:121
 				qw422016.E().S(h.Purposes)
-//line answer.qtpl:121
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:122
 			}
-//line answer.qtpl:122
 			qw422016.N().S(`Who else receives it: `)
-//line answer.qtpl:122
 			qw422016.E().S(h.ThirdParties)
-//line answer.qtpl:122
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:123
 		}
-//line answer.qtpl:123
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:125
 	}
-//line answer.qtpl:126
 	if v.CategoriesOnly {
-//line answer.qtpl:126
 		qw422016.N().S(`<p>This answer tells you what kinds of personal data we hold about `)
-//line answer.qtpl:127
 		if v.Child {
-//line answer.qtpl:127
 			qw422016.N().S(`the child`)
-//line answer.qtpl:127
 		} else {
-//line answer.qtpl:127
 			qw422016.N().S(`you`)
-//line answer.qtpl:127
 		}
-//line answer.qtpl:127
 		qw422016.N().S(`, not the data itself: it carries no copy of any record. If you want a copy of the data, make a new request for one (&ldquo;Get a copy of your data&rdquo; on our request form).</p>
 `)
-//line answer.qtpl:128
 	}
-//line answer.qtpl:129
 	if len(v.Withheld) > 0 {
-//line answer.qtpl:129
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">What we kept, and why</h2>
 <ul>
 `)
-//line answer.qtpl:132
 		for _, h := range v.Withheld {
-//line answer.qtpl:132
 			qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:133
 			qw422016.E().S(h.System)
-//line answer.qtpl:133
 			qw422016.N().S(`, `)
-//line answer.qtpl:133
 			qw422016.E().S(h.Category)
-//line answer.qtpl:133
 			qw422016.N().S(`</strong>: `)
-//line answer.qtpl:133
 			qw422016.E().S(h.Reason)
-//line answer.qtpl:133
 			if h.Law != "" {
-//line answer.qtpl:133
 				qw422016.N().S(` (`)
-//line answer.qtpl:133
 				qw422016.E().S(h.Law)
-//line answer.qtpl:133
 				qw422016.N().S(`)`)
-//line answer.qtpl:133
 			}
-//line answer.qtpl:133
 			if h.Until != "" {
-//line answer.qtpl:133
 				qw422016.N().S(` Kept until: `)
-//line answer.qtpl:133
 				qw422016.E().S(h.Until)
-//line answer.qtpl:133
 				qw422016.N().S(`.`)
-//line answer.qtpl:133
 			}
-//line answer.qtpl:133
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:134
 		}
-//line answer.qtpl:134
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:136
 	}
-//line answer.qtpl:137
 	if len(v.NotApplicable) > 0 {
-//line answer.qtpl:137
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">Nothing was asked of these systems, in which this kind of request is not carried out</h2>
 <p>If you think one of them holds data your request should cover, write to us.</p>
 <ul>
 `)
-//line answer.qtpl:141
 		for _, n := range v.NotApplicable {
-//line answer.qtpl:141
 			qw422016.N().S(`<li>`)
-//line answer.qtpl:142
 			qw422016.E().S(n)
-//line answer.qtpl:142
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:143
 		}
-//line answer.qtpl:143
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:145
 	}
-//line answer.qtpl:146
 	if v.Link != "" {
-//line answer.qtpl:146
 		qw422016.N().S(`<p><a href="`)
-//line answer.qtpl:147
 		streamhref(qw422016, v.Link)
-//line answer.qtpl:147
 		qw422016.N().S(`">Download your data</a> (a zip file with JSON and CSV files and a plain-language summary). The link opens a page on our site with a Download button; it works until `)
-//line answer.qtpl:147
 		qw422016.E().S(v.LinkExpires)
-//line answer.qtpl:147
 		qw422016.N().S(`. Anyone with this link can download the file: please do not forward it. Pressing Download uses the link. If the download is cut off, pressing it again works in the same browser for 15 minutes; after that, or in another browser, it does not. If the download fails, write to the privacy team and quote the request ID.</p>
 `)
-//line answer.qtpl:148
 	}
-//line answer.qtpl:148
 	qw422016.N().S(`<p>Questions? Write to the privacy team at <a href="mailto:`)
-//line answer.qtpl:149
 	streamhrefPart(qw422016, v.TeamAddress)
-//line answer.qtpl:149
 	qw422016.N().S(`">`)
-//line answer.qtpl:149
 	qw422016.E().S(v.TeamAddress)
-//line answer.qtpl:149
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 `)
-//line answer.qtpl:150
 	streamstatusLinkEnHTML(qw422016, v.StatusLink)
-//line answer.qtpl:150
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent automatically by ProductionFlow's privacy request desk.</p>
 </body>
 </html>
 
 `)
-//line answer.qtpl:155
 }
 
-//line answer.qtpl:155
 func writeanswerEnHTML(qq422016 qtio422016.Writer, v answerView) {
-//line answer.qtpl:155
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:155
 	streamanswerEnHTML(qw422016, v)
-//line answer.qtpl:155
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:155
 }
 
-//line answer.qtpl:155
 func answerEnHTML(v answerView) string {
-//line answer.qtpl:155
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:155
 	writeanswerEnHTML(qb422016, v)
-//line answer.qtpl:155
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:155
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:155
 	return qs422016
-//line answer.qtpl:155
 }
 
-//line answer.qtpl:157
 func streamanswerEsText(qw422016 *qt422016.Writer, v answerView) {
-//line answer.qtpl:157
 	qw422016.N().S(`Hola:
 
 `)
-//line answer.qtpl:160
 	if v.OptOutsOnly {
-//line answer.qtpl:160
 		qw422016.N().S(`Hemos atendido las exclusiones de su solicitud de privacidad `)
-//line answer.qtpl:160
 		qw422016.N().S(v.RequestID)
-//line answer.qtpl:160
 		qw422016.N().S(`,
 recibida el `)
-//line answer.qtpl:161
 		qw422016.N().S(v.ReceivedAt)
-//line answer.qtpl:161
 		qw422016.N().S(`: no necesitan confirmación.`)
-//line answer.qtpl:161
 		if v.RestOpen {
-//line answer.qtpl:161
 			qw422016.N().S(` El resto de su
 solicitud se responde por separado.`)
-//line answer.qtpl:162
 		}
-//line answer.qtpl:162
 		qw422016.N().S(` Las exclusiones:`)
-//line answer.qtpl:162
 	} else {
-//line answer.qtpl:162
 		qw422016.N().S(`Hemos atendido su solicitud de privacidad `)
-//line answer.qtpl:162
 		qw422016.N().S(v.RequestID)
-//line answer.qtpl:162
 		qw422016.N().S(`, recibida el
 `)
-//line answer.qtpl:163
 		qw422016.N().S(v.ReceivedAt)
-//line answer.qtpl:163
 		qw422016.N().S(`. Usted nos pidió:`)
-//line answer.qtpl:163
 	}
-//line answer.qtpl:163
 	qw422016.N().S(`
 `)
-//line answer.qtpl:164
 	for _, k := range v.Kinds {
-//line answer.qtpl:164
 		qw422016.N().S(`  - `)
-//line answer.qtpl:165
 		qw422016.N().S(k)
-//line answer.qtpl:165
 		qw422016.N().S(`
 `)
-//line answer.qtpl:166
 	}
-//line answer.qtpl:166
 	qw422016.N().S(`
 Lo que hicimos en cada sistema:
 `)
-//line answer.qtpl:169
 	for _, s := range v.Systems {
-//line answer.qtpl:169
 		qw422016.N().S(`  - `)
-//line answer.qtpl:170
 		qw422016.N().S(s.Title)
-//line answer.qtpl:170
 		qw422016.N().S(`: `)
-//line answer.qtpl:170
 		for i, o := range s.Outcomes {
-//line answer.qtpl:170
 			if i > 0 {
-//line answer.qtpl:170
 				qw422016.N().S(`; además, `)
-//line answer.qtpl:170
 			}
-//line answer.qtpl:170
 			streamoutcomeEs(qw422016, o, v.Child)
-//line answer.qtpl:170
 		}
-//line answer.qtpl:170
 		qw422016.N().S(`
 `)
-//line answer.qtpl:171
 	}
-//line answer.qtpl:172
 	if len(v.Corrections) > 0 {
-//line answer.qtpl:172
 		qw422016.N().S(`
 Lo que nos pidió corregir:
 `)
-//line answer.qtpl:175
 		for _, c := range v.Corrections {
-//line answer.qtpl:175
 			qw422016.N().S(`  - `)
-//line answer.qtpl:176
 			qw422016.N().S(c.Item)
-//line answer.qtpl:176
 			if c.Wrong != "" {
-//line answer.qtpl:176
 				qw422016.N().S(`: "`)
-//line answer.qtpl:176
 				qw422016.N().S(c.Wrong)
-//line answer.qtpl:176
 				qw422016.N().S(`"`)
-//line answer.qtpl:176
 			}
-//line answer.qtpl:176
 			qw422016.N().S(`, ahora "`)
-//line answer.qtpl:176
 			qw422016.N().S(c.Right)
-//line answer.qtpl:176
 			qw422016.N().S(`"
 `)
-//line answer.qtpl:177
 		}
-//line answer.qtpl:178
 	}
-//line answer.qtpl:179
 	if len(v.Held) > 0 {
-//line answer.qtpl:179
 		qw422016.N().S(`
 Lo que encontramos sobre `)
-//line answer.qtpl:181
 		if v.Child {
-//line answer.qtpl:181
 			qw422016.N().S(`el menor`)
-//line answer.qtpl:181
 		} else {
-//line answer.qtpl:181
 			qw422016.N().S(`usted`)
-//line answer.qtpl:181
 		}
-//line answer.qtpl:181
 		qw422016.N().S(`, sistema por sistema:
 `)
-//line answer.qtpl:182
 		for _, h := range v.Held {
-//line answer.qtpl:182
 			qw422016.N().S(`  - `)
-//line answer.qtpl:183
 			qw422016.N().S(h.System)
-//line answer.qtpl:183
 			qw422016.N().S(`
 `)
-//line answer.qtpl:184
 			if h.Categories != "" {
-//line answer.qtpl:184
 				qw422016.N().S(`    Tipos de datos: `)
-//line answer.qtpl:184
 				qw422016.N().S(h.Categories)
-//line answer.qtpl:184
 				qw422016.N().S(`
 `)
-//line answer.qtpl:185
 			}
-//line answer.qtpl:185
 			if h.Sources != "" {
-//line answer.qtpl:185
 				qw422016.N().S(`    De dónde vienen: `)
-//line answer.qtpl:185
 				qw422016.N().S(h.Sources)
-//line answer.qtpl:185
 				qw422016.N().S(`
 `)
-//line answer.qtpl:186
 			}
-//line answer.qtpl:186
 			if h.Purposes != "" {
-//line answer.qtpl:186
 				qw422016.N().S(`    Para qué los guardamos: `)
-//line answer.qtpl:186
 				qw422016.N().S(h.Purposes)
-//line answer.qtpl:186
 				qw422016.N().S(`
 `)
-//line answer.qtpl:187
 			}
-//line answer.qtpl:187
 			qw422016.N().S(`    Quién más los recibe: `)
-//line answer.qtpl:187
 			qw422016.N().S(h.ThirdParties)
-//line answer.qtpl:187
 			qw422016.N().S(`
 `)
-//line answer.qtpl:188
 		}
-//line answer.qtpl:189
 	}
-//line answer.qtpl:190
 	if v.CategoriesOnly {
-//line answer.qtpl:190
 		qw422016.N().S(`
 Esta respuesta le dice qué tipos de datos personales tenemos
 `)
-//line answer.qtpl:193
 		if v.Child {
-//line answer.qtpl:193
 			qw422016.N().S(`del menor`)
-//line answer.qtpl:193
 		} else {
-//line answer.qtpl:193
 			qw422016.N().S(`de usted`)
-//line answer.qtpl:193
 		}
-//line answer.qtpl:193
 		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro.
 Si desea una copia de los datos, haga una nueva solicitud («Obtener una
 copia de los datos personales concretos que tenemos de usted» en nuestro
 formulario de solicitud).
 `)
-//line answer.qtpl:197
 	}
-//line answer.qtpl:198
 	if len(v.Withheld) > 0 {
-//line answer.qtpl:198
 		qw422016.N().S(`
 Lo que conservamos, y por qué:
 `)
-//line answer.qtpl:201
 		for _, h := range v.Withheld {
-//line answer.qtpl:201
 			qw422016.N().S(`  - `)
-//line answer.qtpl:202
 			qw422016.N().S(h.System)
-//line answer.qtpl:202
 			qw422016.N().S(`, `)
-//line answer.qtpl:202
 			qw422016.N().S(h.Category)
-//line answer.qtpl:202
 			qw422016.N().S(`: `)
-//line answer.qtpl:202
 			qw422016.N().S(h.Reason)
-//line answer.qtpl:202
 			if h.Law != "" {
-//line answer.qtpl:202
 				qw422016.N().S(` (`)
-//line answer.qtpl:202
 				qw422016.N().S(h.Law)
-//line answer.qtpl:202
 				qw422016.N().S(`)`)
-//line answer.qtpl:202
 			}
-//line answer.qtpl:202
 			if h.Until != "" {
-//line answer.qtpl:202
 				qw422016.N().S(` Se conserva hasta: `)
-//line answer.qtpl:202
 				qw422016.N().S(h.Until)
-//line answer.qtpl:202
 				qw422016.N().S(`.`)
-//line answer.qtpl:202
 			}
-//line answer.qtpl:202
 			qw422016.N().S(`
 `)
-//line answer.qtpl:203
 		}
-//line answer.qtpl:204
 	}
-//line answer.qtpl:205
 	if len(v.NotApplicable) > 0 {
-//line answer.qtpl:205
 		qw422016.N().S(`
 No se pidió nada a estos sistemas, en los que este tipo de solicitud no
 se lleva a cabo (si cree que alguno guarda datos que su solicitud debería
 cubrir, escríbanos):
 `)
-//line answer.qtpl:210
 		for _, n := range v.NotApplicable {
-//line answer.qtpl:210
 			qw422016.N().S(`  - `)
-//line answer.qtpl:211
 			qw422016.N().S(n)
-//line answer.qtpl:211
 			qw422016.N().S(`
 `)
-//line answer.qtpl:212
 		}
-//line answer.qtpl:213
 	}
-//line answer.qtpl:214
 	if v.Link != "" {
-//line answer.qtpl:214
 		qw422016.N().S(`
 Sus datos están listos para descargar (un archivo zip con archivos JSON y
 CSV y un resumen en lenguaje sencillo). El enlace abre una página de nuestro
 sitio con un botón Descargar; funciona hasta el `)
-//line answer.qtpl:218
 		qw422016.N().S(v.LinkExpires)
-//line answer.qtpl:218
 		qw422016.N().S(`:
 
 `)
-//line answer.qtpl:220
 		qw422016.N().S(v.Link)
-//line answer.qtpl:220
 		qw422016.N().S(`
 
 Cualquier persona con este enlace puede descargar el archivo: no lo reenvíe.
@@ -1046,770 +606,421 @@ volver a pulsarlo en el mismo navegador durante 15 minutos; después, o en
 otro navegador, ya no funciona. Si la descarga falla, escriba al equipo de
 privacidad e indique el número de solicitud.
 `)
-//line answer.qtpl:227
 	}
-//line answer.qtpl:227
 	qw422016.N().S(`
 ¿Preguntas? Escriba al equipo de privacidad a `)
-//line answer.qtpl:229
 	qw422016.N().S(v.TeamAddress)
-//line answer.qtpl:229
 	qw422016.N().S(`
 e indique el número de solicitud.
 
 `)
-//line answer.qtpl:232
 	streamstatusLinkEsText(qw422016, v.StatusLink)
-//line answer.qtpl:232
 	qw422016.N().S(`--
 Este mensaje fue enviado automáticamente por el servicio de solicitudes de privacidad de ProductionFlow.
 
 `)
-//line answer.qtpl:235
 }
 
-//line answer.qtpl:235
 func writeanswerEsText(qq422016 qtio422016.Writer, v answerView) {
-//line answer.qtpl:235
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:235
 	streamanswerEsText(qw422016, v)
-//line answer.qtpl:235
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:235
 }
 
-//line answer.qtpl:235
 func answerEsText(v answerView) string {
-//line answer.qtpl:235
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:235
 	writeanswerEsText(qb422016, v)
-//line answer.qtpl:235
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:235
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:235
 	return qs422016
-//line answer.qtpl:235
 }
 
-//line answer.qtpl:237
 func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
-//line answer.qtpl:237
 	qw422016.N().S(`<!DOCTYPE html>
 <html lang="es">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>`)
-//line answer.qtpl:243
 	qw422016.E().S(v.Subject)
-//line answer.qtpl:243
 	qw422016.N().S(`</title>
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
 `)
-//line answer.qtpl:247
 	if v.OptOutsOnly {
-//line answer.qtpl:247
 		qw422016.N().S(`<p>Hemos atendido las exclusiones de su solicitud de privacidad <strong>`)
-//line answer.qtpl:247
 		qw422016.E().S(v.RequestID)
-//line answer.qtpl:247
 		qw422016.N().S(`</strong>, recibida el `)
-//line answer.qtpl:247
 		qw422016.E().S(v.ReceivedAt)
-//line answer.qtpl:247
 		qw422016.N().S(`: no necesitan confirmación.`)
-//line answer.qtpl:247
 		if v.RestOpen {
-//line answer.qtpl:247
 			qw422016.N().S(` El resto de su solicitud se responde por separado.`)
-//line answer.qtpl:247
 		}
-//line answer.qtpl:247
 		qw422016.N().S(`</p>`)
-//line answer.qtpl:247
 	} else {
-//line answer.qtpl:247
 		qw422016.N().S(`<p>Hemos atendido su solicitud de privacidad <strong>`)
-//line answer.qtpl:247
 		qw422016.E().S(v.RequestID)
-//line answer.qtpl:247
 		qw422016.N().S(`</strong>, recibida el `)
-//line answer.qtpl:247
 		qw422016.E().S(v.ReceivedAt)
-//line answer.qtpl:247
 		qw422016.N().S(`.</p>`)
-//line answer.qtpl:247
 	}
-//line answer.qtpl:247
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">Usted nos pidió</h2>
 <ul>
 `)
-//line answer.qtpl:250
 	for _, k := range v.Kinds {
-//line answer.qtpl:250
 		qw422016.N().S(`<li>`)
-//line answer.qtpl:251
 		qw422016.E().S(k)
-//line answer.qtpl:251
 		qw422016.N().S(`</li>
 `)
-//line answer.qtpl:252
 	}
-//line answer.qtpl:252
 	qw422016.N().S(`</ul>
 <h2 style="font-size: 1.1em;">Lo que hicimos en cada sistema</h2>
 <ul>
 `)
-//line answer.qtpl:256
 	for _, s := range v.Systems {
-//line answer.qtpl:256
 		qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:257
 		qw422016.E().S(s.Title)
-//line answer.qtpl:257
 		qw422016.N().S(`</strong>: `)
-//line answer.qtpl:257
 		for i, o := range s.Outcomes {
-//line answer.qtpl:257
 			if i > 0 {
-//line answer.qtpl:257
 				qw422016.N().S(`; además, `)
-//line answer.qtpl:257
 			}
-//line answer.qtpl:257
 			streamoutcomeEs(qw422016, o, v.Child)
-//line answer.qtpl:257
 		}
-//line answer.qtpl:257
 		qw422016.N().S(`</li>
 `)
-//line answer.qtpl:258
 	}
-//line answer.qtpl:258
 	qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:260
 	if len(v.Corrections) > 0 {
-//line answer.qtpl:260
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">Lo que nos pidió corregir</h2>
 <ul>
 `)
-//line answer.qtpl:263
 		for _, c := range v.Corrections {
-//line answer.qtpl:263
 			qw422016.N().S(`<li>`)
-//line answer.qtpl:264
 			qw422016.E().S(c.Item)
-//line answer.qtpl:264
 			if c.Wrong != "" {
-//line answer.qtpl:264
 				qw422016.N().S(`: &ldquo;`)
-//line answer.qtpl:264
 				qw422016.E().S(c.Wrong)
-//line answer.qtpl:264
 				qw422016.N().S(`&rdquo;`)
-//line answer.qtpl:264
 			}
-//line answer.qtpl:264
 			qw422016.N().S(`, ahora &ldquo;`)
-//line answer.qtpl:264
 			qw422016.E().S(c.Right)
-//line answer.qtpl:264
 			qw422016.N().S(`&rdquo;</li>
 `)
-//line answer.qtpl:265
 		}
-//line answer.qtpl:265
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:267
 	}
-//line answer.qtpl:268
 	if len(v.Held) > 0 {
-//line answer.qtpl:268
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">Lo que encontramos sobre `)
-//line answer.qtpl:269
 		if v.Child {
-//line answer.qtpl:269
 			qw422016.N().S(`el menor`)
-//line answer.qtpl:269
 		} else {
-//line answer.qtpl:269
 			qw422016.N().S(`usted`)
-//line answer.qtpl:269
 		}
-//line answer.qtpl:269
 		qw422016.N().S(`, sistema por sistema</h2>
 <ul>
 `)
-//line answer.qtpl:271
 		for _, h := range v.Held {
-//line answer.qtpl:271
 			qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:272
 			qw422016.E().S(h.System)
-//line answer.qtpl:272
 			qw422016.N().S(`</strong><br>
 `)
-//line answer.qtpl:273
 			if h.Categories != "" {
-//line answer.qtpl:273
 				qw422016.N().S(`Tipos de datos: `)
-//line answer.qtpl:273
 				qw422016.E().S(h.Categories)
-//line answer.qtpl:273
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:274
 			}
-//line answer.qtpl:274
 			if h.Sources != "" {
-//line answer.qtpl:274
 				qw422016.N().S(`De dónde vienen: `)
-//line answer.qtpl:274
 				qw422016.E().S(h.Sources)
-//line answer.qtpl:274
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:275
 			}
-//line answer.qtpl:275
 			if h.Purposes != "" {
-//line answer.qtpl:275
 				qw422016.N().S(`Para qué los guardamos: `)
-//line answer.qtpl:275
 				qw422016.E().S(h.Purposes)
-//line answer.qtpl:275
 				qw422016.N().S(`<br>
 `)
-//line answer.qtpl:276
 			}
-//line answer.qtpl:276
 			qw422016.N().S(`Quién más los recibe: `)
-//line answer.qtpl:276
 			qw422016.E().S(h.ThirdParties)
-//line answer.qtpl:276
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:277
 		}
-//line answer.qtpl:277
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:279
 	}
-//line answer.qtpl:280
 	if v.CategoriesOnly {
-//line answer.qtpl:280
 		qw422016.N().S(`<p>Esta respuesta le dice qué tipos de datos personales tenemos `)
-//line answer.qtpl:281
 		if v.Child {
-//line answer.qtpl:281
 			qw422016.N().S(`del menor`)
-//line answer.qtpl:281
 		} else {
-//line answer.qtpl:281
 			qw422016.N().S(`de usted`)
-//line answer.qtpl:281
 		}
-//line answer.qtpl:281
 		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro. Si desea una copia de los datos, haga una nueva solicitud («Obtener una copia de los datos personales concretos que tenemos de usted» en nuestro formulario de solicitud).</p>
 `)
-//line answer.qtpl:282
 	}
-//line answer.qtpl:283
 	if len(v.Withheld) > 0 {
-//line answer.qtpl:283
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">Lo que conservamos, y por qué</h2>
 <ul>
 `)
-//line answer.qtpl:286
 		for _, h := range v.Withheld {
-//line answer.qtpl:286
 			qw422016.N().S(`<li><strong>`)
-//line answer.qtpl:287
 			qw422016.E().S(h.System)
-//line answer.qtpl:287
 			qw422016.N().S(`, `)
-//line answer.qtpl:287
 			qw422016.E().S(h.Category)
-//line answer.qtpl:287
 			qw422016.N().S(`</strong>: `)
-//line answer.qtpl:287
 			qw422016.E().S(h.Reason)
-//line answer.qtpl:287
 			if h.Law != "" {
-//line answer.qtpl:287
 				qw422016.N().S(` (`)
-//line answer.qtpl:287
 				qw422016.E().S(h.Law)
-//line answer.qtpl:287
 				qw422016.N().S(`)`)
-//line answer.qtpl:287
 			}
-//line answer.qtpl:287
 			if h.Until != "" {
-//line answer.qtpl:287
 				qw422016.N().S(` Se conserva hasta: `)
-//line answer.qtpl:287
 				qw422016.E().S(h.Until)
-//line answer.qtpl:287
 				qw422016.N().S(`.`)
-//line answer.qtpl:287
 			}
-//line answer.qtpl:287
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:288
 		}
-//line answer.qtpl:288
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:290
 	}
-//line answer.qtpl:291
 	if len(v.NotApplicable) > 0 {
-//line answer.qtpl:291
 		qw422016.N().S(`<h2 style="font-size: 1.1em;">No se pidió nada a estos sistemas, en los que este tipo de solicitud no se lleva a cabo</h2>
 <p>Si cree que alguno guarda datos que su solicitud debería cubrir, escríbanos.</p>
 <ul>
 `)
-//line answer.qtpl:295
 		for _, n := range v.NotApplicable {
-//line answer.qtpl:295
 			qw422016.N().S(`<li>`)
-//line answer.qtpl:296
 			qw422016.E().S(n)
-//line answer.qtpl:296
 			qw422016.N().S(`</li>
 `)
-//line answer.qtpl:297
 		}
-//line answer.qtpl:297
 		qw422016.N().S(`</ul>
 `)
-//line answer.qtpl:299
 	}
-//line answer.qtpl:300
 	if v.Link != "" {
-//line answer.qtpl:300
 		qw422016.N().S(`<p><a href="`)
-//line answer.qtpl:301
 		streamhref(qw422016, v.Link)
-//line answer.qtpl:301
 		qw422016.N().S(`">Descargue sus datos</a> (un archivo zip con archivos JSON y CSV y un resumen en lenguaje sencillo). El enlace abre una página de nuestro sitio con un botón Descargar; funciona hasta el `)
-//line answer.qtpl:301
 		qw422016.E().S(v.LinkExpires)
-//line answer.qtpl:301
 		qw422016.N().S(`. Cualquier persona con este enlace puede descargar el archivo: no lo reenvíe. Al pulsar Descargar se usa el enlace. Si la descarga se interrumpe, puede volver a pulsarlo en el mismo navegador durante 15 minutos; después, o en otro navegador, ya no funciona. Si la descarga falla, escriba al equipo de privacidad e indique el número de solicitud.</p>
 `)
-//line answer.qtpl:302
 	}
-//line answer.qtpl:302
 	qw422016.N().S(`<p>¿Preguntas? Escriba al equipo de privacidad a <a href="mailto:`)
-//line answer.qtpl:303
 	streamhrefPart(qw422016, v.TeamAddress)
-//line answer.qtpl:303
 	qw422016.N().S(`">`)
-//line answer.qtpl:303
 	qw422016.E().S(v.TeamAddress)
-//line answer.qtpl:303
 	qw422016.N().S(`</a> e indique el número de solicitud.</p>
 `)
-//line answer.qtpl:304
 	streamstatusLinkEsHTML(qw422016, v.StatusLink)
-//line answer.qtpl:304
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado automáticamente por el servicio de solicitudes de privacidad de ProductionFlow.</p>
 </body>
 </html>
 
 `)
-//line answer.qtpl:309
 }
 
-//line answer.qtpl:309
 func writeanswerEsHTML(qq422016 qtio422016.Writer, v answerView) {
-//line answer.qtpl:309
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:309
 	streamanswerEsHTML(qw422016, v)
-//line answer.qtpl:309
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:309
 }
 
-//line answer.qtpl:309
 func answerEsHTML(v answerView) string {
-//line answer.qtpl:309
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:309
 	writeanswerEsHTML(qb422016, v)
-//line answer.qtpl:309
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:309
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:309
 	return qs422016
-//line answer.qtpl:309
 }
 
 // What was done in a system, by its outcome (the Outcome constants), in the
 // words of each language; the text and the HTML parts say the same.
 //
 
-//line answer.qtpl:314
 func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
-//line answer.qtpl:315
 	switch outcome {
-//line answer.qtpl:316
 	case OutcomeErased:
-//line answer.qtpl:316
 		qw422016.N().S(`deleted; we checked afterwards and it no longer holds`)
-//line answer.qtpl:317
 		qw422016.N().S(` `)
-//line answer.qtpl:317
 		if child {
-//line answer.qtpl:317
 			qw422016.N().S(`the child's data`)
-//line answer.qtpl:317
 		} else {
-//line answer.qtpl:317
 			qw422016.N().S(`your data`)
-//line answer.qtpl:317
 		}
-//line answer.qtpl:318
 	case OutcomeErasedKept:
-//line answer.qtpl:318
 		qw422016.N().S(`deleted, but for what the law makes us keep (below); we checked afterwards and it holds nothing else about`)
-//line answer.qtpl:319
 		qw422016.N().S(` `)
-//line answer.qtpl:319
 		if child {
-//line answer.qtpl:319
 			qw422016.N().S(`the child`)
-//line answer.qtpl:319
 		} else {
-//line answer.qtpl:319
 			qw422016.N().S(`you`)
-//line answer.qtpl:319
 		}
-//line answer.qtpl:320
 	case OutcomeErasedAsk:
-//line answer.qtpl:320
 		qw422016.N().S(`deletion requested; this system deletes on its own schedule, and cannot be asked afterwards whether it has`)
-//line answer.qtpl:322
 	case OutcomeSuppressed:
-//line answer.qtpl:323
 		if child {
-//line answer.qtpl:323
 			qw422016.N().S(`the child will get`)
-//line answer.qtpl:323
 		} else {
-//line answer.qtpl:323
 			qw422016.N().S(`you will get`)
-//line answer.qtpl:323
 		}
-//line answer.qtpl:323
 		qw422016.N().S(` `)
-//line answer.qtpl:323
 		qw422016.N().S(`no more marketing mail`)
-//line answer.qtpl:324
 	case OutcomeOptedOut:
-//line answer.qtpl:324
 		qw422016.N().S(`it no longer sells or shares`)
-//line answer.qtpl:325
 		qw422016.N().S(` `)
-//line answer.qtpl:325
 		if child {
-//line answer.qtpl:325
 			qw422016.N().S(`the child's data`)
-//line answer.qtpl:325
 		} else {
-//line answer.qtpl:325
 			qw422016.N().S(`your data`)
-//line answer.qtpl:325
 		}
-//line answer.qtpl:326
 	case OutcomeExported:
-//line answer.qtpl:326
 		qw422016.N().S(`a copy of`)
-//line answer.qtpl:327
 		qw422016.N().S(` `)
-//line answer.qtpl:327
 		if child {
-//line answer.qtpl:327
 			qw422016.N().S(`the child's data`)
-//line answer.qtpl:327
 		} else {
-//line answer.qtpl:327
 			qw422016.N().S(`your data`)
-//line answer.qtpl:327
 		}
-//line answer.qtpl:327
 		qw422016.N().S(` `)
-//line answer.qtpl:327
 		qw422016.N().S(`is in the download below`)
-//line answer.qtpl:328
 	case OutcomeNotFound:
-//line answer.qtpl:328
 		qw422016.N().S(`it held no data about`)
-//line answer.qtpl:329
 		qw422016.N().S(` `)
-//line answer.qtpl:329
 		if child {
-//line answer.qtpl:329
 			qw422016.N().S(`the child`)
-//line answer.qtpl:329
 		} else {
-//line answer.qtpl:329
 			qw422016.N().S(`you`)
-//line answer.qtpl:329
 		}
-//line answer.qtpl:330
 	case OutcomeFound:
-//line answer.qtpl:330
 		qw422016.N().S(`we found data about`)
-//line answer.qtpl:331
 		qw422016.N().S(` `)
-//line answer.qtpl:331
 		if child {
-//line answer.qtpl:331
 			qw422016.N().S(`the child`)
-//line answer.qtpl:331
 		} else {
-//line answer.qtpl:331
 			qw422016.N().S(`you`)
-//line answer.qtpl:331
 		}
-//line answer.qtpl:331
 		qw422016.N().S(` `)
-//line answer.qtpl:331
 		qw422016.N().S(`here (what kinds: below)`)
-//line answer.qtpl:332
 	case OutcomeCorrected:
-//line answer.qtpl:332
 		qw422016.N().S(`corrected as you asked (see below)`)
-//line answer.qtpl:334
 	case OutcomeConfirmed:
-//line answer.qtpl:334
 		qw422016.N().S(`done by hand by the team that runs it`)
-//line answer.qtpl:336
 	case OutcomeWithheld:
-//line answer.qtpl:336
 		qw422016.N().S(`kept under a legal hold (see below)`)
-//line answer.qtpl:338
 	default:
-//line answer.qtpl:338
 		qw422016.N().S(`done`)
-//line answer.qtpl:340
 	}
-//line answer.qtpl:341
 }
 
-//line answer.qtpl:341
 func writeoutcomeEn(qq422016 qtio422016.Writer, outcome string, child bool) {
-//line answer.qtpl:341
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:341
 	streamoutcomeEn(qw422016, outcome, child)
-//line answer.qtpl:341
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:341
 }
 
-//line answer.qtpl:341
 func outcomeEn(outcome string, child bool) string {
-//line answer.qtpl:341
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:341
 	writeoutcomeEn(qb422016, outcome, child)
-//line answer.qtpl:341
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:341
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:341
 	return qs422016
-//line answer.qtpl:341
 }
 
-//line answer.qtpl:343
 func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
-//line answer.qtpl:344
 	switch outcome {
-//line answer.qtpl:345
 	case OutcomeErased:
-//line answer.qtpl:345
 		qw422016.N().S(`eliminados; lo comprobamos después y ya no guarda`)
-//line answer.qtpl:346
 		qw422016.N().S(` `)
-//line answer.qtpl:346
 		if child {
-//line answer.qtpl:346
 			qw422016.N().S(`los datos del menor`)
-//line answer.qtpl:346
 		} else {
-//line answer.qtpl:346
 			qw422016.N().S(`sus datos`)
-//line answer.qtpl:346
 		}
-//line answer.qtpl:347
 	case OutcomeErasedKept:
-//line answer.qtpl:347
 		qw422016.N().S(`eliminados, salvo lo que la ley nos obliga a conservar (ver abajo); lo comprobamos después y no guarda nada más sobre`)
-//line answer.qtpl:348
 		qw422016.N().S(` `)
-//line answer.qtpl:348
 		if child {
-//line answer.qtpl:348
 			qw422016.N().S(`el menor`)
-//line answer.qtpl:348
 		} else {
-//line answer.qtpl:348
 			qw422016.N().S(`usted`)
-//line answer.qtpl:348
 		}
-//line answer.qtpl:349
 	case OutcomeErasedAsk:
-//line answer.qtpl:349
 		qw422016.N().S(`eliminación solicitada; este sistema elimina según su propio calendario, y no se le puede preguntar después si ya lo hizo`)
-//line answer.qtpl:351
 	case OutcomeSuppressed:
-//line answer.qtpl:352
 		if child {
-//line answer.qtpl:352
 			qw422016.N().S(`el menor no recibirá`)
-//line answer.qtpl:352
 		} else {
-//line answer.qtpl:352
 			qw422016.N().S(`no recibirá`)
-//line answer.qtpl:352
 		}
-//line answer.qtpl:352
 		qw422016.N().S(` `)
-//line answer.qtpl:352
 		qw422016.N().S(`más correo de marketing`)
-//line answer.qtpl:353
 	case OutcomeOptedOut:
-//line answer.qtpl:353
 		qw422016.N().S(`ya no vende ni comparte`)
-//line answer.qtpl:354
 		qw422016.N().S(` `)
-//line answer.qtpl:354
 		if child {
-//line answer.qtpl:354
 			qw422016.N().S(`los datos del menor`)
-//line answer.qtpl:354
 		} else {
-//line answer.qtpl:354
 			qw422016.N().S(`sus datos`)
-//line answer.qtpl:354
 		}
-//line answer.qtpl:355
 	case OutcomeExported:
-//line answer.qtpl:355
 		qw422016.N().S(`una copia de`)
-//line answer.qtpl:356
 		qw422016.N().S(` `)
-//line answer.qtpl:356
 		if child {
-//line answer.qtpl:356
 			qw422016.N().S(`los datos del menor`)
-//line answer.qtpl:356
 		} else {
-//line answer.qtpl:356
 			qw422016.N().S(`sus datos`)
-//line answer.qtpl:356
 		}
-//line answer.qtpl:356
 		qw422016.N().S(` `)
-//line answer.qtpl:356
 		qw422016.N().S(`está en la descarga de abajo`)
-//line answer.qtpl:357
 	case OutcomeNotFound:
-//line answer.qtpl:357
 		qw422016.N().S(`no guardaba datos sobre`)
-//line answer.qtpl:358
 		qw422016.N().S(` `)
-//line answer.qtpl:358
 		if child {
-//line answer.qtpl:358
 			qw422016.N().S(`el menor`)
-//line answer.qtpl:358
 		} else {
-//line answer.qtpl:358
 			qw422016.N().S(`usted`)
-//line answer.qtpl:358
 		}
-//line answer.qtpl:359
 	case OutcomeFound:
-//line answer.qtpl:359
 		qw422016.N().S(`encontramos datos sobre`)
-//line answer.qtpl:360
 		qw422016.N().S(` `)
-//line answer.qtpl:360
 		if child {
-//line answer.qtpl:360
 			qw422016.N().S(`el menor`)
-//line answer.qtpl:360
 		} else {
-//line answer.qtpl:360
 			qw422016.N().S(`usted`)
-//line answer.qtpl:360
 		}
-//line answer.qtpl:360
 		qw422016.N().S(` `)
-//line answer.qtpl:360
 		qw422016.N().S(`(qué tipos: ver abajo)`)
-//line answer.qtpl:361
 	case OutcomeCorrected:
-//line answer.qtpl:361
 		qw422016.N().S(`corregido como pidió (ver abajo)`)
-//line answer.qtpl:363
 	case OutcomeConfirmed:
-//line answer.qtpl:363
 		qw422016.N().S(`hecho a mano por el equipo responsable`)
-//line answer.qtpl:365
 	case OutcomeWithheld:
-//line answer.qtpl:365
 		qw422016.N().S(`conservado por una obligación legal (ver abajo)`)
-//line answer.qtpl:367
 	default:
-//line answer.qtpl:367
 		qw422016.N().S(`hecho`)
-//line answer.qtpl:369
 	}
-//line answer.qtpl:370
 }
 
-//line answer.qtpl:370
 func writeoutcomeEs(qq422016 qtio422016.Writer, outcome string, child bool) {
-//line answer.qtpl:370
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer.qtpl:370
 	streamoutcomeEs(qw422016, outcome, child)
-//line answer.qtpl:370
 	qt422016.ReleaseWriter(qw422016)
-//line answer.qtpl:370
 }
 
-//line answer.qtpl:370
 func outcomeEs(outcome string, child bool) string {
-//line answer.qtpl:370
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer.qtpl:370
 	writeoutcomeEs(qb422016, outcome, child)
-//line answer.qtpl:370
 	qs422016 := string(qb422016.B)
-//line answer.qtpl:370
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer.qtpl:370
 	return qs422016
-//line answer.qtpl:370
 }

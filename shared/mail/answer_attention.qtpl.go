@@ -4,64 +4,41 @@
 // The team's notice that a request needs attention (RenderAttention).
 //
 
-//line answer_attention.qtpl:3
 package mail
 
-//line answer_attention.qtpl:3
 import (
 	qtio422016 "io"
 
 	qt422016 "github.com/valyala/quicktemplate"
 )
 
-//line answer_attention.qtpl:3
 var (
 	_ = qtio422016.Copy
 	_ = qt422016.AcquireByteBuffer
 )
 
-//line answer_attention.qtpl:3
 func streamattentionText(qw422016 *qt422016.Writer, v Attention) {
-//line answer_attention.qtpl:3
 	qw422016.N().S(`Privacy request `)
-//line answer_attention.qtpl:4
 	qw422016.N().S(v.RequestID)
-//line answer_attention.qtpl:4
 	qw422016.N().S(` could not be carried out in every system.
 `)
-//line answer_attention.qtpl:5
 	qw422016.N().D(v.Done)
-//line answer_attention.qtpl:5
 	qw422016.N().S(` system step(s) succeeded; these failed:
 `)
-//line answer_attention.qtpl:6
 	for _, f := range v.Failed {
-//line answer_attention.qtpl:6
 		qw422016.N().S(`  - `)
-//line answer_attention.qtpl:7
 		qw422016.N().S(f.System)
-//line answer_attention.qtpl:7
 		qw422016.N().S(` (`)
-//line answer_attention.qtpl:7
 		qw422016.N().S(f.Action)
-//line answer_attention.qtpl:7
 		qw422016.N().S(`): `)
-//line answer_attention.qtpl:7
 		qw422016.N().S(f.Error)
-//line answer_attention.qtpl:7
 		if f.Cause != "" {
-//line answer_attention.qtpl:7
 			qw422016.N().S(`: `)
-//line answer_attention.qtpl:7
 			qw422016.N().S(f.Cause)
-//line answer_attention.qtpl:7
 		}
-//line answer_attention.qtpl:7
 		qw422016.N().S(`
 `)
-//line answer_attention.qtpl:8
 	}
-//line answer_attention.qtpl:8
 	qw422016.N().S(`
 The request stays in progress and the requester has not been answered yet.
 Open it in the privacy desk's console by its ID. For each failed step:
@@ -76,85 +53,50 @@ trail holds the evidence, including any proof of erasure.
 --
 Sent automatically by the privacy request desk.
 `)
-//line answer_attention.qtpl:22
 }
 
-//line answer_attention.qtpl:22
 func writeattentionText(qq422016 qtio422016.Writer, v Attention) {
-//line answer_attention.qtpl:22
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer_attention.qtpl:22
 	streamattentionText(qw422016, v)
-//line answer_attention.qtpl:22
 	qt422016.ReleaseWriter(qw422016)
-//line answer_attention.qtpl:22
 }
 
-//line answer_attention.qtpl:22
 func attentionText(v Attention) string {
-//line answer_attention.qtpl:22
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer_attention.qtpl:22
 	writeattentionText(qb422016, v)
-//line answer_attention.qtpl:22
 	qs422016 := string(qb422016.B)
-//line answer_attention.qtpl:22
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer_attention.qtpl:22
 	return qs422016
-//line answer_attention.qtpl:22
 }
 
-//line answer_attention.qtpl:24
 func streamattentionHTML(qw422016 *qt422016.Writer, v Attention) {
-//line answer_attention.qtpl:24
 	qw422016.N().S(`<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Privacy request `)
-//line answer_attention.qtpl:27
 	qw422016.E().S(v.RequestID)
-//line answer_attention.qtpl:27
 	qw422016.N().S(` needs attention</title></head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Privacy request <strong>`)
-//line answer_attention.qtpl:29
 	qw422016.E().S(v.RequestID)
-//line answer_attention.qtpl:29
 	qw422016.N().S(`</strong> could not be carried out in every system. `)
-//line answer_attention.qtpl:29
 	qw422016.N().D(v.Done)
-//line answer_attention.qtpl:29
 	qw422016.N().S(` system step(s) succeeded; these failed:</p>
 <ul>
 `)
-//line answer_attention.qtpl:31
 	for _, f := range v.Failed {
-//line answer_attention.qtpl:31
 		qw422016.N().S(`<li><strong>`)
-//line answer_attention.qtpl:32
 		qw422016.E().S(f.System)
-//line answer_attention.qtpl:32
 		qw422016.N().S(`</strong> (`)
-//line answer_attention.qtpl:32
 		qw422016.E().S(f.Action)
-//line answer_attention.qtpl:32
 		qw422016.N().S(`): `)
-//line answer_attention.qtpl:32
 		qw422016.E().S(f.Error)
-//line answer_attention.qtpl:32
 		if f.Cause != "" {
-//line answer_attention.qtpl:32
 			qw422016.N().S(`: `)
-//line answer_attention.qtpl:32
 			qw422016.E().S(f.Cause)
-//line answer_attention.qtpl:32
 		}
-//line answer_attention.qtpl:32
 		qw422016.N().S(`</li>
 `)
-//line answer_attention.qtpl:33
 	}
-//line answer_attention.qtpl:33
 	qw422016.N().S(`</ul>
 <p>The request stays in progress and the requester has not been answered yet. Open it in the privacy desk's console by its ID. For each failed step: either do it yourself and record it with <strong>Finish a step by hand</strong>, or fix what made it fail and choose <strong>Run the fulfilment again</strong> (a correction a system refused: first <strong>Write the correction for the systems</strong>, as the system takes it). The re-run asks only the steps not yet done and answers the requester once every system has acted; with every step finished by hand, answer the requester yourself and complete the request. The audit trail holds the evidence, including any proof of erasure.</p>
 <hr>
@@ -162,31 +104,18 @@ func streamattentionHTML(qw422016 *qt422016.Writer, v Attention) {
 </body>
 </html>
 `)
-//line answer_attention.qtpl:40
 }
 
-//line answer_attention.qtpl:40
 func writeattentionHTML(qq422016 qtio422016.Writer, v Attention) {
-//line answer_attention.qtpl:40
 	qw422016 := qt422016.AcquireWriter(qq422016)
-//line answer_attention.qtpl:40
 	streamattentionHTML(qw422016, v)
-//line answer_attention.qtpl:40
 	qt422016.ReleaseWriter(qw422016)
-//line answer_attention.qtpl:40
 }
 
-//line answer_attention.qtpl:40
 func attentionHTML(v Attention) string {
-//line answer_attention.qtpl:40
 	qb422016 := qt422016.AcquireByteBuffer()
-//line answer_attention.qtpl:40
 	writeattentionHTML(qb422016, v)
-//line answer_attention.qtpl:40
 	qs422016 := string(qb422016.B)
-//line answer_attention.qtpl:40
 	qt422016.ReleaseByteBuffer(qb422016)
-//line answer_attention.qtpl:40
 	return qs422016
-//line answer_attention.qtpl:40
 }
