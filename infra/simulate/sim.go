@@ -290,7 +290,7 @@ func (s *sim) submit(i int) {
 		if !sr.unclear {
 			sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
 		}
-	case request.AccessSpecific:
+	case request.AccessSpecific, request.Portability:
 		sub.Declaration = true
 	}
 	sr.withdraw = s.rnd.Float64() < 0.02
@@ -410,7 +410,7 @@ func (s *sim) flood(n, j int) {
 		switch kinds[0] {
 		case request.Correction:
 			sub.Corrections = []request.CorrectionItem{{Item: "postal address", Right: "1 New Street"}}
-		case request.AccessSpecific:
+		case request.AccessSpecific, request.Portability:
 			sub.Declaration = true
 		}
 		s.floodSubmissions++
