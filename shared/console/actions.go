@@ -13,7 +13,6 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // The actions the team takes from a request's page.
@@ -147,6 +146,11 @@ func has(events []request.Event, action string) bool {
 	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == action })
 }
 
+// eraseAction is system.Erase as the trail spells it (the console does
+// not link the registry's package, whose YAML parser only fulfilment and
+// intake need).
+const eraseAction = "erase"
+
 // erasedOnTrail lists, in the order the trail has them, the systems the
 // trail shows erased the person's data: an erase step done (erased, in
 // whole or but for a hold, or accepted where the system cannot be asked
@@ -155,7 +159,7 @@ func has(events []request.Event, action string) bool {
 func erasedOnTrail(events []request.Event) []string {
 	var out []string
 	for _, ev := range events {
-		if ev.Data["action"] != string(system.Erase) {
+		if ev.Data["action"] != eraseAction {
 			continue
 		}
 		erased := false
