@@ -299,7 +299,7 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	part("the download page", func(t *testing.T) {
 		const email = "grace@example.com"
-		postForm(t, form, "web-a11y-download-01", "access-categories", "Grace Example", email)
+		postForm(t, form, "web-a11y-download-01", "access-specific", "Grace Example", email)
 		confirm(t, form, waitForLink(t, outbox, email, verifyLink))
 		assert.Equal(t, http.StatusOK, b.Navigate(waitForLink(t, outbox, email, downloadLink)))
 		assert.Equal(t, "Your data is ready", b.Text("h1"))
@@ -308,7 +308,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	var spanishDownload string
 	part("the download page in Spanish", func(t *testing.T) {
 		const email = "ada@example.com"
-		sendMail(t, addrs, email, "Mis datos", "Hola, quiero saber qué datos tienen sobre mí.")
+		sendMail(t, addrs, email, "Mis datos", "Hola, quiero una copia de mis datos.")
 		confirm(t, form, waitForLink(t, outbox, email, verifyLink))
 		spanishDownload = waitForLink(t, outbox, email, downloadLink)
 		assert.Equal(t, http.StatusOK, b.Navigate(spanishDownload))
@@ -402,7 +402,7 @@ func encodedWord(s string) string {
 func postForm(t *testing.T, form, label, kind, name, email string) {
 	t.Helper()
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formSubmissionID(t, form)}, "kinds": {kind}, "name": {name}, "email": {email},
+		"submissionId": {formSubmissionID(t, form)}, "kinds": {kind}, "name": {name}, "email": {email}, "declaration": {"yes"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()

@@ -27,7 +27,7 @@ func TestLocalStackDownload(t *testing.T) {
 	form := strings.TrimSuffix(addrs.Form, "/")
 	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formID}, "kinds": {"access-categories"}, "name": {"Ada Example"}, "email": {email},
+		"submissionId": {formID}, "kinds": {"access-specific"}, "name": {"Ada Example"}, "email": {email}, "declaration": {"yes"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()

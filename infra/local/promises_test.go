@@ -175,7 +175,7 @@ func TestPromiseACopyBeforeTheDeletion(t *testing.T) {
 	const ada = "ada@example.com"
 	formID := formSubmissionID(t, form)
 	res, err := http.PostForm(form+"/requests", url.Values{
-		"submissionId": {formID}, "kinds": {"deletion", "access-categories"}, "name": {"Ada Lovelace"}, "email": {ada},
+		"submissionId": {formID}, "kinds": {"deletion", "access-specific"}, "name": {"Ada Lovelace"}, "email": {ada}, "declaration": {"yes"},
 	})
 	require.NoError(t, err)
 	res.Body.Close()
