@@ -54,6 +54,11 @@ type UploadError struct{ Problem string }
 
 func (e *UploadError) Error() string { return "upload refused: " + e.Problem }
 
+// ErrExportFirst is returned by a TaskAnswerer for an erasure answered
+// done while the same request's export task in the same system is not
+// answered: erasing first would delete what the export sends.
+var ErrExportFirst = errors.New("the export task of this system is to be answered first")
+
 // ErrAlreadyAnswered is returned by a TaskAnswerer for a task the owner
 // has already answered.
 var ErrAlreadyAnswered = errors.New("task already answered")
@@ -286,6 +291,10 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, ErrAlreadyAnswered):
 		h.show(w, r, page{"task-already", http.StatusGone}, v)
+		return
+	case errors.Is(err, ErrExportFirst):
+		v.Problem = "export-first"
+		h.show(w, r, page{"task", http.StatusConflict}, v)
 		return
 	case err != nil:
 		h.Log.ErrorContext(ctx, "answer manual task", "requestId", rec.RequestID, "system", a.System, "err", err)

@@ -93,6 +93,9 @@ type Manual struct {
 	// Location is the business time zone due times are written in; nil
 	// means UTC.
 	Location *time.Location
+	// CategoryTitle names a category in plain words (the registry's
+	// CategoryTitle, in English); nil: the category's key.
+	CategoryTitle func(id, lang string) string
 }
 
 // Subject names the person a task is about: the minimum the owner needs to
@@ -164,8 +167,20 @@ func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Su
 		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), DueShort: t.Due.In(m.loc()).Format("Jan 2"), Link: link,
 		Export: t.Action == system.Export,
 	}
+	if t.Action != system.Erase {
+		return v, nil
+	}
+	// What to keep is the erasure's business; and the erasure waits for
+	// the export the same request may ask of the same owner.
+	if meth := sys.Actions[system.Export]; meth != nil && meth.Kind == system.Manual {
+		v.ExportFirst = true
+	}
 	for _, h := range sys.Holds {
-		v.Holds = append(v.Holds, mail.OwnerHold{Category: h.Category, Reason: h.Reason})
+		category := h.Category
+		if m.CategoryTitle != nil {
+			category = m.CategoryTitle(h.Category, "en")
+		}
+		v.Holds = append(v.Holds, mail.OwnerHold{Category: category, Reason: h.Reason})
 	}
 	return v, nil
 }

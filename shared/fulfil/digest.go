@@ -126,7 +126,8 @@ func (d *OwnerDigest) Send(ctx context.Context) (DigestResult, error) {
 		items := byOwner[owner]
 		slices.SortFunc(items, func(a, b digestItem) int {
 			return cmp.Or(a.Task.Due.Compare(b.Task.Due), cmp.Compare(a.Task.RequestID, b.Task.RequestID),
-				cmp.Compare(a.Task.System, b.Task.System), cmp.Compare(a.Task.Action, b.Task.Action))
+				cmp.Compare(a.Task.System, b.Task.System), cmp.Compare(actionOrder(a.Task.Action), actionOrder(b.Task.Action)),
+				cmp.Compare(a.Task.Action, b.Task.Action))
 		})
 		if err := d.mail(ctx, items[0].System.Owner, local.Format("Monday, January 2, 2006"), items); err != nil {
 			// The error names systems and the kind of failure, never the address.
@@ -160,6 +161,15 @@ func (d *OwnerDigest) loc() *time.Location {
 		return time.UTC
 	}
 	return d.Location
+}
+
+// actionOrder puts a system's export before its other tasks (its erase
+// above all: erasing deletes what the export sends).
+func actionOrder(a system.Action) int {
+	if a == system.Export {
+		return 0
+	}
+	return 1
 }
 
 // pending gives the tasks of request id its owners are to hear of in

@@ -499,6 +499,18 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		return err
 	}
 	now := s.Now()
+	if a.Action == system.Erase && a.State == connector.TaskDone {
+		// Erasing deletes what the export sends: the system's export task
+		// of the same request is answered first.
+		tasks, err := s.listTasks(ctx, r.ID)
+		if err != nil {
+			return fmt.Errorf("list tasks of %s: %w", r.ID, err)
+		}
+		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 &&
+			tasks[i].State != connector.TaskDone && tasks[i].State != connector.TaskNothingHeld && tasks[i].State != connector.TaskByHand {
+			return connector.ErrExportFirst
+		}
+	}
 	if a.Action == system.Export && a.State != connector.TaskCannot {
 		d := export.SystemData{System: sys.Name, Found: false, At: now, Data: map[string][]json.RawMessage{}}
 		if a.State == connector.TaskDone {

@@ -18,6 +18,9 @@ type OwnerTask struct {
 	Account      string
 	Child        bool // the person is a child reported by a parent
 	Export       bool // the owner uploads what the system holds
+	// ExportFirst: an erase task in a system whose export is an owner's
+	// task too; an export task of the same request is answered first.
+	ExportFirst bool
 	Corrections  []request.CorrectionItem
 	Holds        []OwnerHold
 	Due          string // in words, in the business time zone

@@ -83,6 +83,10 @@ Keep `)
 			qw422016.N().S(`: `)
 			qw422016.N().S(h.Reason)
 		}
+		if t.ExportFirst {
+			qw422016.N().S(`
+If this request also gives you an export task in this system, answer it first: erasing deletes what the export sends.`)
+		}
 		qw422016.N().S(`
 `)
 		if t.Export {
@@ -222,6 +226,11 @@ func streamownerDigestHTML(qw422016 *qt422016.Writer, v OwnerDigest) {
 				qw422016.N().S(`</li>`)
 			}
 			qw422016.N().S(`</ul>`)
+		}
+		qw422016.N().S(`
+`)
+		if t.ExportFirst {
+			qw422016.N().S(`<p><strong>If this request also gives you an export task in this system, answer it first: erasing deletes what the export sends.</strong></p>`)
 		}
 		qw422016.N().S(`
 <p><a href="`)

@@ -141,6 +141,8 @@ func streamtaskProblemEN(qw422016 *qt422016.Writer, d Task) {
 		qw422016.N().S(`Please keep the note and the reason under `)
 		qw422016.N().D(d.MaxNote)
 		qw422016.N().S(` characters.`)
+	case "export-first":
+		qw422016.N().S(`Answer this request's export task in this system first (upload what it holds, or say it holds nothing): erasing now would delete what the export sends. This link still works afterwards.`)
 	case "needs-file":
 		qw422016.N().S(`An export needs the file: upload what the system holds about the person (JSON or CSV), or choose "holds nothing".`)
 	case "file-and-nothing":
@@ -292,6 +294,8 @@ func streamtaskProblemES(qw422016 *qt422016.Writer, d Task) {
 		qw422016.N().S(`Por favor, escriba la nota y el motivo en menos de `)
 		qw422016.N().D(d.MaxNote)
 		qw422016.N().S(` caracteres.`)
+	case "export-first":
+		qw422016.N().S(`Responda primero a la tarea de exportación de esta solicitud en este sistema (suba lo que tiene o indique que no tiene nada): borrar ahora eliminaría lo que la exportación envía. Este enlace sigue funcionando después.`)
 	case "needs-file":
 		qw422016.N().S(`Una exportación necesita el archivo: suba lo que el sistema tiene sobre la persona (JSON o CSV) o elija «no tiene nada».`)
 	case "file-and-nothing":

@@ -278,7 +278,7 @@ func Tasks(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	tasks := p.tasks()
 	owners := &connector.Manual{Mail: mailer, Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table},
 		Issuer: &token.Issuer{Now: p.now}, Now: p.now, Log: log, ConfirmURL: p.cfg.ConfirmURL.String(),
-		ReplyTo: p.cfg.TeamAddress.Bare(), Location: p.cal.Location()}
+		ReplyTo: p.cfg.TeamAddress.Bare(), Location: p.cal.Location(), CategoryTitle: p.reg.CategoryTitle}
 	svc.Tasks, svc.OwnerMail, svc.OwnerDigest = tasks, owners, true
 	svc.Complete = p.complete()
 	svc.ExpeditedTaskDays = p.cfg.ExpeditedTaskDays

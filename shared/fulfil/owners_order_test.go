@@ -1,0 +1,59 @@
+package fulfil_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/productionflow/privacy-desk/shared/connector"
+	"github.com/productionflow/privacy-desk/shared/fulfil"
+	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
+)
+
+// TestAnOwnersExportComesBeforeTheErase: a request for a copy and a
+// deletion gives the owner of a manual system both tasks. Their digest
+// lists the export first and tells them to answer it first, and an
+// erasure answered done while the export is open is refused (nothing
+// recorded); once the export is answered, the erasure is taken.
+func TestAnOwnersExportComesBeforeTheErase(t *testing.T) {
+	ctx := context.Background()
+	d := newDigestEnv(t)
+	reg := sevenManual(t)
+	d.svc.Registry, d.digest.Registry = reg, reg
+	r := d.store.requests["PR-1"]
+	r.Kinds = []request.Kind{request.Deletion, request.AccessSpecific}
+	d.store.requests["PR-1"] = r
+	plan, err := d.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	require.Len(t, plan.Manual, 14)
+	_, err = d.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+
+	d.clk.now = time.Date(2026, 11, 3, 8, 0, 0, 0, d.ny)
+	_, err = d.digest.Send(ctx)
+	require.NoError(t, err)
+	mails := d.sentTo("owner-1@productionflow.example")
+	require.Len(t, mails, 1)
+	text := mails[0].Text
+	export, erase := strings.Index(text, "Export the person."), strings.Index(text, "Delete the person.")
+	require.Positive(t, export)
+	assert.Less(t, export, erase, "the export is listed first")
+	assert.Contains(t, text, "If this request also gives you an export task in this system, answer it first")
+
+	err = d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone})
+	require.ErrorIs(t, err, connector.ErrExportFirst)
+	tasks, err := d.tasks.List(ctx, "PR-1")
+	require.NoError(t, err)
+	for _, tk := range tasks {
+		assert.False(t, tk.Answered(), "%s/%s: nothing recorded", tk.System, tk.Action)
+	}
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export, State: connector.TaskNothingHeld}))
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone}))
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskNothingHeld}),
+		"'holds nothing' erases nothing: it need not wait")
+}
