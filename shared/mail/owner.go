@@ -21,11 +21,11 @@ type OwnerTask struct {
 	// ExportFirst: an erase task in a system whose export is an owner's
 	// task too; an export task of the same request is answered first.
 	ExportFirst bool
-	Corrections  []request.CorrectionItem
-	Holds        []OwnerHold
-	Due          string // in words, in the business time zone
-	DueShort     string // "Dec 2", for the subject
-	Link         string // the task page, with its single-use token
+	Corrections []request.CorrectionItem
+	Holds       []OwnerHold
+	Due         string // in words, in the business time zone
+	DueShort    string // "Dec 2", for the subject
+	Link        string // the task page, with its single-use token
 }
 
 // OwnerHold is a category the owner must keep, with the reason.
