@@ -59,6 +59,14 @@ func (e *UploadError) Error() string { return "upload refused: " + e.Problem }
 // answered: erasing first would delete what the export sends.
 var ErrExportFirst = errors.New("the export task of this system is to be answered first")
 
+// ErrTaskClosed is returned by a TaskAnswerer for a task whose request
+// closed meanwhile (TaskStillOpen): nothing is recorded.
+var ErrTaskClosed = errors.New("the task's request is closed")
+
+// TaskStillOpen reports whether a task of action is still to be done for
+// a request in status s (see taskClosed).
+func TaskStillOpen(s request.Status, action system.Action) bool { return taskClosed(s, action) == taskOpen }
+
 // ErrAlreadyAnswered is returned by a TaskAnswerer for a task the owner
 // has already answered.
 var ErrAlreadyAnswered = errors.New("task already answered")
@@ -291,6 +299,9 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, ErrAlreadyAnswered):
 		h.show(w, r, page{"task-already", http.StatusGone}, v)
+		return
+	case errors.Is(err, ErrTaskClosed):
+		h.show(w, r, closedTask, v)
 		return
 	case errors.Is(err, ErrExportFirst):
 		v.Problem = "export-first"

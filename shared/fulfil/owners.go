@@ -498,6 +498,11 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 	if err != nil {
 		return err
 	}
+	if !connector.TaskStillOpen(r.Status, a.Action) {
+		// Closed between the task page's read and this answer (the page
+		// refuses a closed request's tasks itself).
+		return connector.ErrTaskClosed
+	}
 	now := s.Now()
 	if a.Action == system.Erase && a.State == connector.TaskDone {
 		// Erasing deletes what the export sends: the system's export task

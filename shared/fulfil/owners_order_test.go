@@ -57,3 +57,22 @@ func TestAnOwnersExportComesBeforeTheErase(t *testing.T) {
 	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskNothingHeld}),
 		"'holds nothing' erases nothing: it need not wait")
 }
+
+// TestAnAnswerToAClosedRequestsTaskIsRefused: a denial that lands between
+// the task page's read and the owner's answer leaves nothing recorded.
+func TestAnAnswerToAClosedRequestsTaskIsRefused(t *testing.T) {
+	ctx := context.Background()
+	e, _ := ownersEnv(t, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	r := e.store.requests["PR-1"]
+	r.Status = request.Denied
+	e.store.requests["PR-1"] = r
+	err = e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone})
+	require.ErrorIs(t, err, connector.ErrTaskClosed)
+	tasks, err := e.tasks.List(ctx, "PR-1")
+	require.NoError(t, err)
+	for _, tk := range tasks {
+		assert.False(t, tk.Answered())
+	}
+}
