@@ -267,7 +267,12 @@ func (w *words) checkEmail(v string) string {
 		return w.emailOneLine
 	}
 	a, err := mail.ParseAddress(v)
-	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(v) || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".") {
+	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(v) {
+		return w.emailLike
+	}
+	// A domain with a dot, as a name: an address literal (a@[127.0.0.1])
+	// has dots too, and mail is not written to one.
+	if domain := a.Address[strings.LastIndexByte(a.Address, '@')+1:]; !strings.Contains(domain, ".") || strings.HasPrefix(domain, "[") {
 		return w.emailLike
 	}
 	return ""

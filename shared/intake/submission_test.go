@@ -28,6 +28,7 @@ func TestValidate(t *testing.T) {
 		{"email with display name", func(s *intake.Submission) { s.Requester.Email = "Ada <ada@example.com>" }, "email"},
 		{"email with header injection", func(s *intake.Submission) { s.Requester.Email = "ada@example.com\nBcc: x@example.com" }, "email"},
 		{"email without domain dot", func(s *intake.Submission) { s.Requester.Email = "ada@localhost" }, "email"},
+		{"email to an address literal", func(s *intake.Submission) { s.Requester.Email = "ada@[127.0.0.1]" }, "email"},
 		{"phone letters", func(s *intake.Submission) { s.Requester.Phone = "call me maybe" }, "phone"},
 		{"unknown state", func(s *intake.Submission) { s.Requester.State = "ZZ" }, "state"},
 		{"unknown relationship", func(s *intake.Submission) { s.Requester.Relationship = "nemesis" }, "relationship"},
