@@ -290,12 +290,18 @@ func flatten(prefix string, obj map[string]any, out map[string]string) {
 }
 
 // inert gives a string that a spreadsheet would run as a formula a leading
-// apostrophe; the JSON files keep it exact.
+// apostrophe; the JSON files keep it exact. A value that starts with + or -
+// and is only digits, spaces and ( ) - . / (a phone number, a signed
+// amount) calls nothing and is kept as it is: "+1 512 555 0101" stays the
+// person's number.
 func inert(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
 	}
-	return s
+	if (s[0] == '+' || s[0] == '-') && len(s) > 1 && strings.Trim(s[1:], "0123456789 ()-./") == "" && strings.ContainsAny(s, "0123456789") {
+		return s
+	}
+	return "'" + s
 }
 
 // cell renders a JSON value as text, strings made inert.

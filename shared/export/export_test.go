@@ -42,7 +42,7 @@ func samplePackage() export.Package {
 			{System: "customer-accounts", Found: true, At: t0, Data: map[string][]json.RawMessage{
 				"identifiers": {raw(`{"id":"acc_1","created":"2024-01-02"}`)},
 				"contact":     {raw(`{"email":"jane@example.com","name":"Jane <b>Doe</b>","address":{"city":"Austin","zip":"78701"}}`)},
-				"orders":      {raw(`{"id":"o1","total":12.5,"items":["a","b"]}`), raw(`{"id":"o2","total":7,"note":"=HYPERLINK(\"x\")","@SUM(A1)":{"+cmd":"-2"}}`)},
+				"orders":      {raw(`{"id":"o1","total":12.5,"items":["a","b"]}`), raw(`{"id":"o2","total":7,"phone":"+1 (512) 555-0101","note":"=HYPERLINK(\"x\")","@SUM(A1)":{"+cmd":"-2+cmd|' /C calc'!A0"}}`)},
 			}},
 			{System: "payments", Found: true, At: t0, Data: map[string][]json.RawMessage{
 				"billing-contact": {raw(`{"id":"cus_1","email":"jane@example.com"}`)},
@@ -122,9 +122,10 @@ func TestBuildPackage(t *testing.T) {
 		assert.Equal(t, []string{"system", "address.city", "address.zip", "email", "name"}, rows[0])
 		assert.Equal(t, []string{"customer-accounts", "Austin", "78701", "jane@example.com", "Jane <b>Doe</b>"}, rows[1])
 		rows, _ = csv.NewReader(bytes.NewReader(files.Contents["csv/orders.csv"])).ReadAll()
-		assert.Equal(t, []string{"system", "'@SUM(A1).+cmd", "id", "items", "note", "total"}, rows[0], "a field name is neutralised too")
+		assert.Equal(t, []string{"system", "'@SUM(A1).+cmd", "id", "items", "note", "phone", "total"}, rows[0], "a field name is neutralised too")
 		assert.Equal(t, `'=HYPERLINK("x")`, rows[2][4], "a formula is neutralised in the spreadsheet file")
-		assert.Equal(t, `'-2`, rows[2][1])
+		assert.Equal(t, `'-2+cmd|' /C calc'!A0`, rows[2][1], "a value that calls something is neutralised")
+		assert.Equal(t, "+1 (512) 555-0101", rows[2][slices.Index(rows[0], "phone")], "a phone number is the person's number, unchanged")
 		rows, _ = csv.NewReader(bytes.NewReader(files.Contents["csv/invoices.csv"])).ReadAll()
 		assert.Equal(t, []string{"system", "amount", "number", "value"}, rows[0])
 		assert.Equal(t, "a bare value, with a comma", rows[2][3])
