@@ -65,7 +65,9 @@ var ErrTaskClosed = errors.New("the task's request is closed")
 
 // TaskStillOpen reports whether a task of action is still to be done for
 // a request in status s (see taskClosed).
-func TaskStillOpen(s request.Status, action system.Action) bool { return taskClosed(s, action) == taskOpen }
+func TaskStillOpen(s request.Status, action system.Action) bool {
+	return taskClosed(s, action) == taskOpen
+}
 
 // ErrAlreadyAnswered is returned by a TaskAnswerer for a task the owner
 // has already answered.
