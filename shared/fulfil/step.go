@@ -2,6 +2,7 @@ package fulfil
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/productionflow/privacy-desk/shared/connector"
@@ -168,6 +169,12 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 			out.Outcome = mail.OutcomeNotFound
 		}
 	default:
+		if in.Action == system.Correct && slices.ContainsFunc(r.Corrections, request.CorrectionItem.InWords) {
+			// The requester's words are for people: the system is not
+			// sent them (it would refuse them, or worse, take them).
+			return out, &connector.PermanentError{System: sys.Name, Action: in.Action,
+				Reason: "the correction is in the requester's own words, which no system takes: write it for the systems in the console (Write the correction for the systems), then run the fulfilment again"}
+		}
 		res, err := s.Systems.Do(ctx, sys, in.Action, p)
 		if err != nil {
 			return out, err

@@ -22,7 +22,7 @@ const (
 
 // CorrectionItemFromMail is the Item of the one correction taken from a
 // message: the message itself says what is wrong and what it should be.
-const CorrectionItemFromMail = "as described in the message"
+const CorrectionItemFromMail = request.CorrectionInWords
 
 // childName finds a name right after "my son/daughter/child/kid" or "mi
 // hijo/hija" (optionally "named", "called", "llamado/a", a comma or a

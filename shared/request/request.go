@@ -114,6 +114,16 @@ type Subject struct {
 	Account string `json:"account,omitempty" dynamodbav:"account,omitempty"` // an account ID or username with us
 }
 
+// CorrectionInWords is the Item of a correction the requester gave in
+// their own words (by mail): its Right holds their message, which no
+// system can take until the team writes it as one does (the console's
+// "Write the correction for the systems").
+const CorrectionInWords = "as described in the message"
+
+// InWords reports whether c is a correction in the requester's own words
+// (CorrectionInWords).
+func (c CorrectionItem) InWords() bool { return c.Item == CorrectionInWords }
+
 // CorrectionItem is one item a requester asks us to correct: which piece of
 // data, what it says now (may be empty) and what it should say.
 type CorrectionItem struct {
