@@ -159,10 +159,21 @@ func profileField(item string) string {
 		return "address"
 	case strings.Contains(item, "phone"), strings.Contains(item, "mobile"):
 		return "phone"
-	case strings.Contains(item, "name"):
+	case strings.Contains(item, "name") && !otherName(item):
 		return "name"
 	}
 	return ""
+}
+
+// otherName reports whether item names a name that is not the person's
+// own ("Company name", "user name"): the profile holds none of those.
+func otherName(item string) bool {
+	for _, w := range []string{"company", "business", "organisation", "organization", "user", "file", "account", "pet", "brand"} {
+		if strings.Contains(item, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // stripe is the part of Stripe's API the registry uses.

@@ -384,4 +384,10 @@ func TestDeskCorrectionThroughTheRegistry(t *testing.T) {
 	graceAfter, _ := s.Account("grace@example.com")
 	assert.Equal(t, graceBefore, graceAfter, "nothing changed")
 	assert.NotContains(t, d.logs.String(), "birthday", "the requester's words are not logged")
+
+	company := connector.Person{Email: "grace@example.com", Corrections: []request.CorrectionItem{{Item: "Company name", Right: "Acme Ltd"}}}
+	_, err = d.runner.Do(context.Background(), accounts, system.Correct, company)
+	require.ErrorAs(t, err, &perm, "a company's name is not the person's: the profile holds none")
+	graceAfter, _ = s.Account("grace@example.com")
+	assert.Equal(t, graceBefore, graceAfter, "her own name is left as it was")
 }
