@@ -89,7 +89,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	v.Erased = erasedOnTrail(events)
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
-		for _, reason := range mail.DenialReasonsFor(k) {
+		for _, reason := range denialReasons(r, k) {
 			v.ReasonsFor[k] = append(v.ReasonsFor[k], Choice{Value: reason, Label: mail.DenialReasonWordsFor(reason, k, "")})
 		}
 	}

@@ -456,6 +456,13 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 		Once: request.ActionDenialNoticeSent, Data: map[string]string{"messageId": messageID}})
 }
 
+// denialReasons are the reasons a denial of kind k of r may give: those of
+// the kind, and "an agent did not show the authorization" only where an
+// agent acts.
+func denialReasons(r *request.Request, k request.Kind) []string {
+	return slices.DeleteFunc(mail.DenialReasonsFor(k), func(reason string) bool { return reason == mail.DenyAgent && r.Agent == nil })
+}
+
 // checkDenial wants exactly one item per kind of r, each with a reason
 // from the list, and the team's words for "other".
 func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialItem) error {
@@ -469,7 +476,7 @@ func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialIt
 		switch {
 		case !ok || it.Reason == "":
 			problems["reason."+string(k)] = "Choose why this is denied."
-		case !slices.Contains(mail.DenialReasonsFor(k), it.Reason):
+		case !slices.Contains(denialReasons(r, k), it.Reason):
 			problems["reason."+string(k)] = "Choose a reason from the list."
 		case it.Reason == mail.DenyOther && strings.TrimSpace(it.Detail) == "":
 			problems["detail."+string(k)] = "Say why, in words the requester will read."

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/mail"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -46,4 +47,18 @@ func TestTeamNoticesNameTheConsolesActions(t *testing.T) {
 // the trail by the registry's action name without linking the registry.
 func TestEraseIsSpeltAsTheRegistrySpellsIt(t *testing.T) {
 	assert.Equal(t, string(system.Erase), eraseAction)
+}
+
+// TestTheAgentReasonOnlyWhereAnAgentActs: "the person acting for you did
+// not show us their authorization" is a reason only a request made by an
+// agent may be denied for.
+func TestTheAgentReasonOnlyWhereAnAgentActs(t *testing.T) {
+	own := &request.Request{ID: "PR-1", Kinds: []request.Kind{request.Deletion}}
+	assert.NotContains(t, denialReasons(own, request.Deletion), mail.DenyAgent)
+	var fe FormError
+	require.ErrorAs(t, checkDenial(own, own.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}), &fe)
+	assert.Equal(t, "Choose a reason from the list.", fe["reason.deletion"])
+	byAgent := &request.Request{ID: "PR-2", Kinds: []request.Kind{request.Deletion}, Agent: &request.Agent{Name: "Agent", Email: "agent@example.com"}}
+	assert.Contains(t, denialReasons(byAgent, request.Deletion), mail.DenyAgent)
+	assert.NoError(t, checkDenial(byAgent, byAgent.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}))
 }
