@@ -292,6 +292,9 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, s *session, id
 	case errors.Is(err, request.ErrNotFound):
 		h.page(w, r, http.StatusNotFound, s, &messageView{Title: "No such request",
 			Message: "There is no request " + id + "."})
+	case actionTitles[action] == "":
+		h.page(w, r, http.StatusNotFound, s, &messageView{Title: "No such action",
+			Message: "The console has no action \"" + action + "\" for a request.", Request: id})
 	case errors.As(err, &ae):
 		h.page(w, r, http.StatusConflict, s, &messageView{Title: "This cannot be done now",
 			Message: "Request " + id + ": " + ae.Why + ". Nothing was changed.", Request: id})

@@ -426,8 +426,8 @@ func TestActionPages(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, w.Code, "its kinds are known")
 	assert.Contains(t, w.Body.String(), "its kinds are known")
 	w = b.do("GET", "/console/requests/"+r.ID+"/nonsense", nil)
-	assert.Equal(t, http.StatusConflict, w.Code)
-	assert.True(t, strings.Contains(w.Body.String(), "no such action"))
+	assert.Equal(t, http.StatusNotFound, w.Code)
+	assert.True(t, strings.Contains(w.Body.String(), "The console has no action &quot;nonsense&quot; for a request."), w.Body.String())
 }
 
 // TestADenialLeavesOptOutsCarriedOut: a request whose opt-outs were
