@@ -90,6 +90,8 @@ func (s *Service) whyMore(action string, r *request.Request, events []request.Ev
 			return "only a request that needs attention has a step to finish by hand"
 		case !stepFailed(r, events):
 			return "no step failed: the request needs attention because mail to the requester bounced"
+		case allFinishedByHand(r, events):
+			return "every step that failed is done (by hand, or by a later run): answer the requester and complete the request, or run the fulfilment again"
 		}
 	case ActionRerun:
 		switch {
