@@ -109,3 +109,11 @@ func (e *TransientError) Error() string {
 
 // Unwrap gives the cause to errors.Is and errors.As.
 func (e *TransientError) Unwrap() error { return e.Err }
+
+// A withdrawal (the team in the console, or the requester on the status
+// page; the status move is StatusAction(Withdrawn)).
+const (
+	// ActionWithdrawalNoticeSent: the requester was mailed that the request
+	// is withdrawn and what of it stands (data: messageId).
+	ActionWithdrawalNoticeSent = "withdrawal-notice-sent"
+)
