@@ -206,7 +206,7 @@ func TestStep(t *testing.T) {
 		}
 	})
 	t.Run("export goes to the part store, not the workflow", func(t *testing.T) {
-		e := newEnv(t, request.AccessCategories)
+		e := newEnv(t, request.AccessSpecific)
 		in := fulfil.StepInput{RequestID: "PR-1", System: "customer-accounts", Action: system.Export}
 		out, err := e.svc.Step(ctx, in)
 		require.NoError(t, err)

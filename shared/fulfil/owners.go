@@ -538,7 +538,7 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action }); i < 0 || tasks[i].Answered() {
 			return connector.ErrAlreadyAnswered
 		}
-		if err := s.putPart(ctx, r.ID, d); err != nil {
+		if err := s.putPart(ctx, r.ID, keptFor(r.Kinds, d)); err != nil {
 			return fmt.Errorf("store uploaded export of %s: %w", r.ID, err)
 		}
 	}

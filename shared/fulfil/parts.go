@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/productionflow/privacy-desk/shared/export"
+	"github.com/productionflow/privacy-desk/shared/request"
 )
 
 // PartStore keeps each system's export, a JSON document, between the step
@@ -24,6 +25,26 @@ func (s *Service) putPart(ctx context.Context, requestID string, d export.System
 		return fmt.Errorf("encode export part %s: %w", d.System, err)
 	}
 	return s.Parts.Put(ctx, requestID, d.System, body)
+}
+
+// keptFor is what of d the desk keeps for a request of kinds: all of it
+// when the request asks for a copy (CopyAsked); otherwise which categories
+// held how many records, each record an empty object — the answer to a
+// request to know the categories names them and sends no copy, so no copy
+// is kept either.
+func keptFor(kinds []request.Kind, d export.SystemData) export.SystemData {
+	if CopyAsked(kinds) {
+		return d
+	}
+	counted := make(map[string][]json.RawMessage, len(d.Data))
+	for c, recs := range d.Data {
+		counted[c] = make([]json.RawMessage, len(recs))
+		for i := range recs {
+			counted[c][i] = json.RawMessage(`{}`)
+		}
+	}
+	d.Data = counted
+	return d
 }
 
 // getPart reads one system's export.

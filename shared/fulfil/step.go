@@ -158,7 +158,7 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		if err != nil {
 			return out, err
 		}
-		d := export.SystemData{System: sys.Name, Found: res.Found, At: res.At, Data: res.Data}
+		d := keptFor(r.Kinds, export.SystemData{System: sys.Name, Found: res.Found, At: res.At, Data: res.Data})
 		if err := s.putPart(ctx, r.ID, d); err != nil {
 			s.Log.ErrorContext(ctx, "write export part", "requestId", r.ID, "system", sys.Name, "err", err)
 			return out, &TransientError{RequestID: r.ID, Op: "write export part", Err: err}
