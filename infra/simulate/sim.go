@@ -19,6 +19,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 type config struct {
@@ -164,6 +165,8 @@ func newSim(ctx context.Context, c config, log *slog.Logger) (*sim, error) {
 		Actor: "system:intake", TeamAddress: "privacy@productionflow.local"}
 	s.console = &console.Service{Store: s.store, Writer: s.store, Intake: s.intake, Calendar: cal, Mail: s.mail, Now: now,
 		TeamAddress: "privacy@productionflow.local", Log: log}
+	s.console.Withdrawals = &withdraw.Service{Store: withdrawalStore{memStore: s.store, notices: &withdrawalNotices{until: map[string]time.Time{}, sent: map[string]bool{}}},
+		Mail: s.mail, Now: now, Location: cal.Location(), TeamAddress: "privacy@productionflow.local", Log: log}
 	return s, nil
 }
 
@@ -385,7 +388,7 @@ func (s *sim) withdrawn(sr *sreq) {
 		s.withdrawLate++
 		return
 	}
-	if err := s.console.Withdraw(s.ctx, s.member(), sr.id, "the requester wrote to withdraw it"); err != nil {
+	if err := s.console.Withdraw(s.ctx, s.member(), sr.id, "the requester wrote to withdraw it", false); err != nil {
 		s.fail("withdraw %s: %v", sr.id, err)
 		return
 	}

@@ -335,15 +335,52 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 	} else if p.Action == "withdraw" {
 		qw422016.N().S(`
-<p>The request is closed as withdrawn, at the requester's word. Nothing is mailed to them.</p>
+`)
+		if r.Status == "withdrawn" {
+			qw422016.N().S(`<p>The request is withdrawn, and its notice to the requester did not go out. Send it now: it is mailed once, in `)
+			if p.Spanish {
+				qw422016.N().S(`Spanish`)
+			} else {
+				qw422016.N().S(`English`)
+			}
+			qw422016.N().S(`.</p>
+<button type="submit">Send the withdrawal notice</button>
+`)
+		} else {
+			qw422016.N().S(`<p>The request is closed as withdrawn, at the requester's word: nothing more is done for it. The requester is mailed, in `)
+			if p.Spanish {
+				qw422016.N().S(`Spanish`)
+			} else {
+				qw422016.N().S(`English`)
+			}
+			qw422016.N().S(`, that it is withdrawn and what of it stands: opt-outs carried out stay in effect`)
+			if len(p.Erased) > 0 {
+				qw422016.N().S(`, and data already deleted (`)
+				for i, s := range p.Erased {
+					if i > 0 {
+						qw422016.N().S(`, `)
+					}
+					qw422016.E().S(s)
+				}
+				qw422016.N().S(`) cannot be undone`)
+			}
+			qw422016.N().S(`; and that they may make a new request.</p>
 <div class="field"><label for="note">How the requester withdrew it (their mail, a call…)</label>
 `)
-		streamfieldErrorOf(qw422016, p.Problems, "note")
-		qw422016.N().S(`
+			streamfieldErrorOf(qw422016, p.Problems, "note")
+			qw422016.N().S(`
 <textarea id="note" name="note" rows="3" required>`)
-		qw422016.E().S(p.Value("note"))
-		qw422016.N().S(`</textarea></div>
+			qw422016.E().S(p.Value("note"))
+			qw422016.N().S(`</textarea></div>
+<div class="field"><input type="checkbox" id="no-mail" name="no-mail" value="yes"`)
+			if p.Checked("no-mail", "yes") {
+				qw422016.N().S(` checked`)
+			}
+			qw422016.N().S(`> <label for="no-mail">Do not mail the requester (the request was made in someone else's name: the address's owner asked for nothing)</label></div>
 <button type="submit" class="danger">Withdraw the request</button>
+`)
+		}
+		qw422016.N().S(`
 `)
 	} else if p.Action == "not-a-request" {
 		qw422016.N().S(`

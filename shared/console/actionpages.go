@@ -196,9 +196,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 				Message: "Request " + id + " is denied and closed. The requester was mailed the reason for each kind."}
 		}
 	case ActionWithdraw:
-		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note")); err == nil {
+		noMail := f.Get("no-mail") == "yes"
+		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note"), noMail); err == nil {
 			done = messageView{Title: "The request is withdrawn",
-				Message: "Request " + id + " is withdrawn and closed. Nothing was mailed to the requester."}
+				Message: "Request " + id + " is withdrawn and closed. The requester was mailed that it is withdrawn and what of it stands."}
+			if noMail {
+				done.Message = "Request " + id + " is withdrawn and closed. Nothing was mailed to the requester, as you chose."
+			}
 		}
 	case ActionNotARequest:
 		if err = h.desk.NotARequest(ctx, s.Member, id, f.Get("note")); err == nil {

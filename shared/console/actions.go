@@ -13,6 +13,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // The actions the team takes from a request's page.
@@ -119,7 +120,10 @@ func (s *Service) why(action string, r *request.Request, events []request.Event,
 			return "it asks only for opt-outs, carried out already: nothing is left to deny"
 		}
 	case ActionWithdraw:
-		if !moves(request.Withdrawn) {
+		switch {
+		case r.Status == request.Withdrawn && withdraw.NoticeOwed(events):
+			return "" // withdrawn, the notice to the requester still to go out
+		case !moves(request.Withdrawn):
 			return "the request is " + string(r.Status)
 		}
 	case ActionNotARequest:
@@ -149,35 +153,12 @@ func has(events []request.Event, action string) bool {
 // eraseAction is system.Erase as the trail spells it (the console does
 // not link the registry's package, whose YAML parser only fulfilment and
 // intake need).
-const eraseAction = "erase"
+const eraseAction = withdraw.EraseAction
 
 // erasedOnTrail lists, in the order the trail has them, the systems the
-// trail shows erased the person's data: an erase step done (erased, in
-// whole or but for a hold, or accepted where the system cannot be asked
-// again; by an owner, or by the team by hand), or an owner's erase task
-// answered done. A denial cannot undo them.
-func erasedOnTrail(events []request.Event) []string {
-	var out []string
-	for _, ev := range events {
-		if ev.Data["action"] != eraseAction {
-			continue
-		}
-		erased := false
-		switch ev.Action {
-		case request.ActionStepDone:
-			switch ev.Data["outcome"] {
-			case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeErasedAsk, mail.OutcomeConfirmed, request.OutcomeByHand:
-				erased = true
-			}
-		case request.ActionTaskConfirmed:
-			erased = ev.Data["answer"] == "done"
-		}
-		if sys := ev.Data["system"]; erased && sys != "" && !slices.Contains(out, sys) {
-			out = append(out, sys)
-		}
-	}
-	return out
-}
+// trail shows erased the person's data (withdraw.Erased): a denial cannot
+// undo them.
+func erasedOnTrail(events []request.Event) []string { return withdraw.Erased(events) }
 
 func lastOf(events []request.Event, action string) (request.Event, bool) {
 	for i := len(events) - 1; i >= 0; i-- {
@@ -545,20 +526,33 @@ func DeniableKinds(r *request.Request, events []request.Event) []request.Kind {
 }
 
 // Withdraw closes the request at the requester's word; note says how they
-// said so. Nothing is mailed: they asked for it.
-func (s *Service) Withdraw(ctx context.Context, m Member, id, note string) error {
+// said so. The requester is mailed, in their language, that it is
+// withdrawn and what of it stands (withdraw.Service), unless noMail: the
+// team's choice for a request made in someone else's name, kept on the
+// trail. Called again for a request withdrawn whose notice did not go
+// out, it sends the notice.
+func (s *Service) Withdraw(ctx context.Context, m Member, id, note string, noMail bool) error {
 	r, _, err := s.load(ctx, ActionWithdraw, id)
 	if err != nil {
 		return err
 	}
 	note = strings.TrimSpace(note)
-	if note == "" {
-		return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
+	if r.Status != request.Withdrawn {
+		if note == "" {
+			return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
+		}
+		if p := tooLong(note, MaxNote, false); p != "" {
+			return FormError{"note": p}
+		}
 	}
-	if p := tooLong(note, MaxNote, false); p != "" {
-		return FormError{"note": p}
+	if _, err := s.Withdrawals.Withdraw(ctx, withdraw.Withdrawal{RequestID: r.ID, Actor: m.Actor(), Reason: note, NoMail: noMail}); err != nil {
+		if errors.Is(err, withdraw.ErrNotWithdrawable) {
+			return &ActionError{Action: ActionWithdraw, Why: err.Error()}
+		}
+		return err
 	}
-	return s.move(ctx, m, r, request.Withdrawn, note, nil)
+	s.logger().InfoContext(ctx, "console: withdrawn", "requestId", r.ID, "user", m.Username, "mailed", !noMail)
+	return nil
 }
 
 // NotARequest closes unclear mail the team read and found to ask nothing

@@ -256,11 +256,11 @@ func TestWithdrawAndComplete(t *testing.T) {
 	d := newDesk(t)
 	w := d.add("PR-WDRW-AAAA-AAAA-AAAA", 5, request.Verifying, request.Deletion)
 	var fe console.FormError
-	require.ErrorAs(t, d.Withdraw(ctx, alice, w.ID, " "), &fe)
-	require.NoError(t, d.Withdraw(ctx, alice, w.ID, "Their mail of December 1 asks us to stop."))
+	require.ErrorAs(t, d.Withdraw(ctx, alice, w.ID, " ", false), &fe)
+	require.NoError(t, d.Withdraw(ctx, alice, w.ID, "Their mail of December 1 asks us to stop.", false))
 	assert.Equal(t, request.Withdrawn, d.store.requests[w.ID].Status)
 	assert.Equal(t, "Their mail of December 1 asks us to stop.", statusEvent(t, d, w.ID, request.Withdrawn).Reason)
-	assert.ErrorIs(t, d.Withdraw(ctx, alice, w.ID, "again"), console.ErrNotAllowed)
+	assert.ErrorIs(t, d.Withdraw(ctx, alice, w.ID, "again", false), console.ErrNotAllowed)
 
 	c := d.add("PR-CMPL-AAAA-AAAA-AAAA", 20, request.InProgress, request.Deletion)
 	assert.ErrorIs(t, d.Complete(ctx, alice, c.ID, "done", true), console.ErrNotAllowed, "only a request that needs attention")
@@ -274,7 +274,8 @@ func TestWithdrawAndComplete(t *testing.T) {
 	ev := statusEvent(t, d, c.ID, request.Completed)
 	assert.Equal(t, "team:alice", ev.Actor)
 	assert.Equal(t, request.ActionNeedsAttention, ev.Data["attention"])
-	assert.Empty(t, d.mail.sent, "withdrawing and completing mail nobody")
+	require.Len(t, d.mail.sent, 1, "withdrawing mails the requester its notice; completing mails nobody")
+	assert.Equal(t, []string{"pr-wdrw-aaaa-aaaa-aaaa@example.com"}, d.mail.sent[0].To)
 }
 
 // TestNotAPrivacyRequest: unclear mail the team finds to ask nothing of

@@ -18,6 +18,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // memStore is the request store in memory, with the conditional writes of
@@ -31,6 +32,9 @@ type memStore struct {
 	queries     map[string]int
 	extended    map[string]bool
 	clarifiedBy map[string]string
+	// The withdrawal notice's lease and sent mark, by request.
+	withdrawalLease map[string]time.Time
+	withdrawalSent  map[string]bool
 }
 
 var (
@@ -272,6 +276,8 @@ func newDesk(t *testing.T) *desk {
 	require.NoError(t, err)
 	d := &desk{store: newMemStore(), mail: &outbox{}, intake: &fakeIntake{}, cal: cal, now: deskNow}
 	d.Service = &console.Service{Store: d.store, Writer: d.store, Consumers: d.store, Intake: d.intake, Calendar: cal, Mail: d.mail, Now: func() time.Time { return d.now },
+		TeamAddress: "privacy@productionflow.example"}
+	d.Withdrawals = &withdraw.Service{Store: d.store, Mail: d.mail, Now: func() time.Time { return d.now }, Location: cal.Location(),
 		TeamAddress: "privacy@productionflow.example"}
 	return d
 }

@@ -101,7 +101,7 @@ func TestRerun(t *testing.T) {
 		}, "fulfilment failed"},
 		{"closed", func(d *desk) *request.Request {
 			r := d.failed("PR-RRUN-CCCC-AAAA-AAAA")
-			require.NoError(t, d.Withdraw(ctx, alice, r.ID, "by phone"))
+			require.NoError(t, d.Withdraw(ctx, alice, r.ID, "by phone", false))
 			return r
 		}, "closed"},
 		{"not verified", func(d *desk) *request.Request {

@@ -104,7 +104,7 @@ func TestFreeTextIsBounded(t *testing.T) {
 			}, "detail.deletion", forRequester},
 		{"a withdrawal's note", request.Verifying, []request.Kind{request.Deletion}, nil,
 			func(d *desk, id string, v func(int) string) error {
-				return d.Withdraw(ctx, alice, id, v(console.MaxNote))
+				return d.Withdraw(ctx, alice, id, v(console.MaxNote), false)
 			}, "note", note},
 		{"not a request's note", request.Acknowledged, []request.Kind{request.Unclear}, nil,
 			func(d *desk, id string, v func(int) string) error {

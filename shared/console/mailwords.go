@@ -16,6 +16,7 @@ var mailNames = map[string]string{
 	request.ActionOptOutDone:            "opt-out confirmation",
 	request.ActionExtensionNoticeSent:   "extension notice",
 	request.ActionDenialNoticeSent:      "denial notice",
+	request.ActionWithdrawalNoticeSent:  "withdrawal notice",
 	request.ActionTeamNotified:          "notice of the request to the team",
 	request.ActionTeamNotifiedOfReply:   "notice of a reply to the team",
 	request.ActionReminderSent:          "deadline reminder",

@@ -148,7 +148,7 @@ func mailTo(ev request.Event) string {
 	switch ev.Action {
 	case request.ActionAcknowledged, request.ActionAcknowledgedClarified, request.ActionVerificationSent,
 		request.ActionUnverifiedNoticeSent, request.ActionAnswered, request.ActionAnswered + "-opt-outs",
-		request.ActionExtensionNoticeSent, request.ActionDenialNoticeSent:
+		request.ActionExtensionNoticeSent, request.ActionDenialNoticeSent, request.ActionWithdrawalNoticeSent:
 		return "requester"
 	case request.ActionTeamNotified, request.ActionTeamNotifiedOfReply, request.ActionReminderSent,
 		request.ActionDeadlineMissed, request.ActionNeedsAttention, request.ActionStageFailed, request.ActionTaskOverdue:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // Store is what the console needs of the request store (*dynamo.Store).
@@ -25,6 +26,11 @@ type Store interface {
 	// through the index of the address's hash.
 	EarlierRequests(ctx context.Context, email string) ([]string, error)
 	AppendEvent(ctx context.Context, ev request.Event) error
+}
+
+// Withdrawer withdraws requests (*withdraw.Service).
+type Withdrawer interface {
+	Withdraw(ctx context.Context, w withdraw.Withdrawal) (withdraw.Result, error)
 }
 
 // Calendar is the desk's calendar (*clock.Calendar).
@@ -51,6 +57,9 @@ type Service struct {
 	// StatusLinks, when set, issues the link to the request's status page
 	// that the extension and denial notices carry.
 	StatusLinks StatusLinks
+	// Withdrawals withdraws a request and mails the requester the notice
+	// (*withdraw.Service, as the status page's).
+	Withdrawals Withdrawer
 	Calendar    Calendar
 	Mail        mail.Sender
 	// Now is the desk's clock, which deadlines are counted on.

@@ -191,7 +191,7 @@ func recipientOf(action string) string {
 	switch action {
 	case request.ActionAcknowledged, request.ActionAcknowledgedClarified, request.ActionVerificationSent,
 		request.ActionUnverifiedNoticeSent, request.ActionAnswered, request.ActionOptOutDone,
-		request.ActionExtensionNoticeSent, request.ActionDenialNoticeSent:
+		request.ActionExtensionNoticeSent, request.ActionDenialNoticeSent, request.ActionWithdrawalNoticeSent:
 		return "requester"
 	case request.ActionTeamNotified, request.ActionTeamNotifiedOfReply, request.ActionReminderSent,
 		request.ActionDeadlineMissed, request.ActionNeedsAttention, request.ActionStageFailed, request.ActionTaskOverdue:

@@ -270,10 +270,10 @@ func Stands(events []request.Event) Standing {
 	return st
 }
 
-// eraseAction is system.Erase as the trail spells it (this package does
+// EraseAction is system.Erase as the trail spells it (this package does
 // not link the registry's, whose YAML parser only fulfilment and intake
 // need).
-const eraseAction = "erase"
+const EraseAction = "erase"
 
 // Erased lists, in the order the trail has them, the systems the trail
 // shows erased the person's data: an erase step done (erased, in whole or
@@ -283,7 +283,7 @@ const eraseAction = "erase"
 func Erased(events []request.Event) []string {
 	var out []string
 	for _, ev := range events {
-		if ev.Data["action"] != eraseAction {
+		if ev.Data["action"] != EraseAction {
 			continue
 		}
 		erased := false

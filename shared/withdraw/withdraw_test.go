@@ -14,6 +14,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
@@ -344,4 +345,9 @@ func TestTheNoticeSaysWhatTheTrailShowsStands(t *testing.T) {
 	t.Run("nothing done", func(t *testing.T) {
 		assert.Equal(t, withdraw.Standing{}, withdraw.Stands([]request.Event{{Action: request.ActionStepDone, Data: map[string]string{"system": "newsletter", "action": "suppress", "outcome": "skipped"}}}))
 	})
+}
+
+// The trail's erase steps are read by the registry's own word for them.
+func TestEraseIsSpeltAsTheRegistrySpellsIt(t *testing.T) {
+	assert.Equal(t, string(system.Erase), withdraw.EraseAction)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/setup/sfnclient"
 	setupverify "github.com/productionflow/privacy-desk/shared/setup/verify"
 	"github.com/productionflow/privacy-desk/shared/sfn"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // Config configures the console.
@@ -105,7 +106,12 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
 		links = l
 	}
+	// Withdrawing mails the requester the notice, as the status page's
+	// withdrawal does.
+	withdrawals := &withdraw.Service{Store: store, Mail: in.Mail, StatusLinks: links, Now: o.Now, Location: cal.Location(),
+		TeamAddress: cfg.TeamAddress.Bare(), FormURL: cfg.FormURL.String(), Log: log}
 	desk := &console.Service{
+		Withdrawals: withdrawals,
 		StatusLinks: links,
 		Fulfilment:  fulfilment,
 		Verifier:    verifier,
