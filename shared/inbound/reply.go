@@ -276,6 +276,9 @@ func (in *Inbox) tellTeamReply(ctx context.Context, d Delivery, res *Result, th 
 	}
 	if len(res.AuthFailures) == 0 && !res.Unreadable {
 		n.Excerpt = OwnText(res)
+		if !th.r.Status.Closed() {
+			n.WithdrawWords = WithdrawWords(res)
+		}
 	}
 	return in.tellTeam(ctx, d, th.r.ID, func() (mail.Message, error) { return mail.RenderReplyNotice(svc.TeamAddress, n) })
 }

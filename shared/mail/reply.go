@@ -36,7 +36,12 @@ type ReplyNotice struct {
 	// consumer, so setting the kinds started nothing (the team names the
 	// consumer first).
 	AwaitsConsumer bool
-	Location       *time.Location
+	// WithdrawWords is the retraction word the reply uses ("cancel",
+	// "changed my mind"…), when it reads as asking to withdraw the open
+	// request: the notice says so and points to the console's "Withdraw
+	// the request" (the desk withdraws nothing by itself).
+	WithdrawWords string
+	Location      *time.Location
 }
 
 type replyNoticeView struct {
@@ -50,6 +55,7 @@ type replyNoticeView struct {
 	Unreadable     bool
 	Closed         bool
 	AwaitsConsumer bool
+	WithdrawWords  string
 }
 
 // RenderReplyNotice renders the team's notice of a reply to the team
@@ -68,6 +74,7 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 		Unreadable:     n.Unreadable,
 		Closed:         n.Closed,
 		AwaitsConsumer: n.AwaitsConsumer,
+		WithdrawWords:  clean(n.WithdrawWords),
 	}
 	if n.MatchedBy == "subject" {
 		v.MatchedBy = "its subject names this request and it comes from the requester's address"
@@ -78,6 +85,8 @@ func RenderReplyNotice(to string, n ReplyNotice) (Message, error) {
 	subject := "Reply received for privacy request " + v.RequestID
 	if len(v.KindsSet) > 0 {
 		subject = "Reply received for privacy request " + v.RequestID + ": the request is no longer unclear"
+	} else if v.WithdrawWords != "" {
+		subject = "Reply received for privacy request " + v.RequestID + ": it may ask to withdraw the request"
 	}
 	return render(to, to, subject, replyNoticeBody, v), nil
 }

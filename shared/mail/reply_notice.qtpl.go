@@ -80,6 +80,16 @@ agent wrote without naming the consumer; name them in the console.
 `)
 		}
 	}
+	if v.WithdrawWords != "" {
+		qw422016.N().S(`
+The reply reads as asking to withdraw or cancel the request (it says
+"`)
+		qw422016.N().S(v.WithdrawWords)
+		qw422016.N().S(`"). If the requester asks that, withdraw it in the console:
+"Withdraw the request" on the request's page (the requester is mailed a
+confirmation). The desk has not withdrawn it.
+`)
+	}
 	if v.Excerpt != "" {
 		qw422016.N().S(`
 The reply begins (quoted text left out):
@@ -189,6 +199,12 @@ func streamreplyNoticeHTML(qw422016 *qt422016.Writer, v replyNoticeView) {
 			qw422016.N().S(`The acknowledgement of these went out, and the request's workflow started (it mails the link to confirm the request when the request needs one).`)
 		}
 		qw422016.N().S(`</p>
+`)
+	}
+	if v.WithdrawWords != "" {
+		qw422016.N().S(`<p><strong>The reply reads as asking to withdraw or cancel the request</strong> (it says "`)
+		qw422016.E().S(v.WithdrawWords)
+		qw422016.N().S(`"). If the requester asks that, withdraw it in the console: "Withdraw the request" on the request's page (the requester is mailed a confirmation). The desk has not withdrawn it.</p>
 `)
 	}
 	if v.Excerpt != "" {
