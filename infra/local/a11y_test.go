@@ -309,7 +309,13 @@ func TestBrowserAccessibility(t *testing.T) {
 	part("the download page in Spanish", func(t *testing.T) {
 		const email = "ada@example.com"
 		sendMail(t, addrs, email, "Mis datos", "Hola, quiero una copia de mis datos.")
-		confirm(t, form, waitForLink(t, outbox, email, verifyLink))
+		link := waitForLink(t, outbox, email, verifyLink)
+		// By mail there was no form: the confirmation page asks for the
+		// declaration a copy needs.
+		assert.Equal(t, http.StatusOK, b.Navigate(link))
+		assert.Equal(t, "Declaro bajo pena de perjurio que soy la persona a quien se refieren los datos de esta solicitud, o su agente autorizado. (Necesaria para obtener una copia de sus datos).", b.Text(`label[for="declaration-box"]`))
+		audit(t, b, "the Spanish verification page with the declaration")
+		confirmDeclared(t, form, link)
 		spanishDownload = waitForLink(t, outbox, email, downloadLink)
 		assert.Equal(t, http.StatusOK, b.Navigate(spanishDownload))
 		assert.Equal(t, "es", b.Attr("html", "lang"))
@@ -415,6 +421,17 @@ func confirm(t *testing.T, form, link string) {
 	u, err := url.Parse(link)
 	require.NoError(t, err)
 	res, err := http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+}
+
+// confirmDeclared presses the button with the declaration ticked.
+func confirmDeclared(t *testing.T, form, link string) {
+	t.Helper()
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	res, err := http.PostForm(form+"/verify", url.Values{"t": {u.Query().Get("t")}, "declaration": {"yes"}})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)

@@ -397,9 +397,7 @@ func Steps(reg *system.Registry, kinds []request.Kind) []StepRef {
 // declaration). A request to know the categories alone does not: it is
 // answered with the categories of data each system holds about the
 // person, never with a record.
-func CopyAsked(kinds []request.Kind) bool {
-	return slices.Contains(kinds, request.AccessSpecific) || slices.Contains(kinds, request.Portability)
-}
+func CopyAsked(kinds []request.Kind) bool { return request.CopyAsked(kinds) }
 
 // NotApplicable lists the systems no step concerns, in registry order.
 func NotApplicable(reg *system.Registry, steps []StepRef) []string {

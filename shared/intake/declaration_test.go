@@ -1,9 +1,13 @@
 package intake_test
 
 import (
+	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -46,5 +50,34 @@ func TestACopyOfTheDataNeedsTheDeclarationOnTheForm(t *testing.T) {
 				assert.Nil(t, fe)
 			}
 		})
+	}
+}
+
+// TestTheFormsDeclarationIsOnTheTrail: the declaration ticked on the form
+// is recorded with the request's creation (so the confirmation page does
+// not ask it again); a request without it records none.
+func TestTheFormsDeclarationIsOnTheTrail(t *testing.T) {
+	for _, declared := range []bool{true, false} {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+		store, mailer := newMemStore(), &fakeMailer{}
+		svc := newService(store, mailer, &now)
+		sub := validSubmission()
+		sub.Kinds, sub.Declaration = []request.Kind{request.AccessCategories}, declared
+		rc, err := svc.Submit(ctx, sub)
+		require.NoError(t, err)
+		var events []request.Event
+		for _, ev := range store.events {
+			if ev.RequestID == rc.Request.ID {
+				events = append(events, ev)
+			}
+		}
+		i := slices.IndexFunc(events, func(e request.Event) bool { return e.Action == request.ActionCreated })
+		require.GreaterOrEqual(t, i, 0)
+		if declared {
+			assert.Equal(t, "signed", events[i].Data["declaration"])
+		} else {
+			assert.NotContains(t, events[i].Data, "declaration")
+		}
 	}
 }

@@ -231,6 +231,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			"duplicates": strconv.Itoa(len(stored.DuplicateOf)),
 		},
 	}
+	if sub.Declaration {
+		// The signed declaration a copy of the data needs, made on the
+		// form: the confirmation page does not ask it again.
+		createdEv.Data["declaration"] = "signed"
+	}
 	// The created event needs no read of whether the request closed when
 	// this call goes on to mark the acknowledgement (which finds the
 	// request open, after the event); otherwise settle reads it. A store

@@ -102,6 +102,10 @@ type Verify struct {
 	// ByAgent: someone acting as the requester's authorized agent made
 	// the request.
 	ByAgent bool
+	// DeclarationNeeded: the request asks for a copy of the data and no
+	// declaration was made on the form: the page asks for it with the
+	// button; DeclarationMissing: the button was pressed without it.
+	DeclarationNeeded, DeclarationMissing bool
 }
 
 // Verified is what the page after a confirmation shows ("verified").

@@ -50,7 +50,24 @@ func streamverifyEN(qw422016 *qt422016.Writer, v View, d Verify) {
 	qw422016.E().S(d.Token)
 	qw422016.N().S(`">
   <input type="hidden" name="lang" value="en">
-  <button type="submit">Confirm my request</button>
+  `)
+	if d.DeclarationNeeded {
+		qw422016.N().S(`<div class="choice" id="declaration">
+    `)
+		if d.DeclarationMissing {
+			qw422016.N().S(`<p class="field-error" id="declaration-error" role="alert">A copy of your data needs this declaration: tick the box to confirm it.</p>`)
+		}
+		qw422016.N().S(`
+    <input type="checkbox" id="declaration-box" name="declaration" value="yes" required`)
+		if d.DeclarationMissing {
+			qw422016.N().S(` aria-invalid="true" aria-describedby="declaration-error"`)
+		}
+		qw422016.N().S(`>
+    <label for="declaration-box">I declare under penalty of perjury that I am the person whose data this request is about, or that person's authorized agent. (Needed for a copy of your data.)</label>
+  </div>
+  `)
+	}
+	qw422016.N().S(`<button type="submit">Confirm my request</button>
 </form>
 <p class="hint">This link works once, until `)
 	qw422016.E().S(v.DateTime(d.Expires))
@@ -158,7 +175,24 @@ func streamverifyES(qw422016 *qt422016.Writer, v View, d Verify) {
 	qw422016.E().S(d.Token)
 	qw422016.N().S(`">
   <input type="hidden" name="lang" value="es">
-  <button type="submit">Confirmar mi solicitud</button>
+  `)
+	if d.DeclarationNeeded {
+		qw422016.N().S(`<div class="choice" id="declaration">
+    `)
+		if d.DeclarationMissing {
+			qw422016.N().S(`<p class="field-error" id="declaration-error" role="alert">Una copia de sus datos necesita esta declaración: marque la casilla para confirmarla.</p>`)
+		}
+		qw422016.N().S(`
+    <input type="checkbox" id="declaration-box" name="declaration" value="yes" required`)
+		if d.DeclarationMissing {
+			qw422016.N().S(` aria-invalid="true" aria-describedby="declaration-error"`)
+		}
+		qw422016.N().S(`>
+    <label for="declaration-box">Declaro bajo pena de perjurio que soy la persona a quien se refieren los datos de esta solicitud, o su agente autorizado. (Necesaria para obtener una copia de sus datos).</label>
+  </div>
+  `)
+	}
+	qw422016.N().S(`<button type="submit">Confirmar mi solicitud</button>
 </form>
 <p class="hint">Este enlace funciona una sola vez, hasta el `)
 	qw422016.E().S(v.DateTime(d.Expires))

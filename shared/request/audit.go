@@ -5,7 +5,8 @@ package request
 // Packages refer to them by these names, never by literals.
 const (
 	// Intake.
-	ActionCreated               = "created"                   // the request was stored
+	ActionCreated               = "created"                   // the request was stored (data "declaration": "signed" when the form's declaration was ticked)
+	ActionDeclarationSigned     = "declaration-signed"        // the requester declared under penalty of perjury on the confirmation page that they are the person (or their agent)
 	ActionAcknowledged          = "acknowledged"              // the acknowledgement went out
 	ActionAcknowledgedClarified = "acknowledged-as-clarified" // acknowledged once a reply said what the person wants
 	ActionTeamNotified          = "team-notified"             // the team was told of the new request

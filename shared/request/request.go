@@ -114,6 +114,14 @@ type Subject struct {
 	Account string `json:"account,omitempty" dynamodbav:"account,omitempty"` // an account ID or username with us
 }
 
+// CopyAsked reports whether kinds ask for a copy of the data: specific
+// pieces, or portability (specific pieces in a portable format). Those
+// need the higher verification: the requester's declaration under penalty
+// of perjury, on the form or on the confirmation page.
+func CopyAsked(kinds []Kind) bool {
+	return slices.Contains(kinds, AccessSpecific) || slices.Contains(kinds, Portability)
+}
+
 // CorrectionInWords is the Item of a correction the requester gave in
 // their own words (by mail): its Right holds their message, which no
 // system can take until the team writes it as one does (the console's

@@ -31,6 +31,10 @@ type Link struct {
 	// ByAgent: someone acting as the requester's authorized agent made the
 	// request (the page says so, never the agent's name).
 	ByAgent bool
+	// DeclarationNeeded: the request asks for a copy of the data and the
+	// requester has not declared who they are yet (ConfirmDeclared): the
+	// page asks for the declaration with the button.
+	DeclarationNeeded bool
 }
 
 // record reads the verification token of a raw link value without using it.
@@ -74,6 +78,9 @@ func (s *Service) Lookup(ctx context.Context, raw string) (Link, error) {
 	// the workflow does not wait for it yet; Confirm handles that.
 	switch r.Status {
 	case request.Verifying, request.Acknowledged, request.Received:
+		if l.DeclarationNeeded, err = s.declarationNeeded(ctx, r); err != nil {
+			return Link{}, err
+		}
 		return l, nil
 	case request.Verified, request.InProgress, request.Extended, request.Completed:
 		// Verified before and carried on since: a used link, as Confirm

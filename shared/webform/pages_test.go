@@ -133,6 +133,10 @@ func (v linkVerifier) Lookup(context.Context, string) (verify.Link, error) {
 	return verify.Link{RequestID: "PR-VRFY-0000-0000-0001"}, v.err
 }
 
+func (v linkVerifier) ConfirmDeclared(ctx context.Context, raw string, _ bool) (verify.Confirmation, error) {
+	return v.Confirm(ctx, raw)
+}
+
 func (v linkVerifier) Confirm(context.Context, string) (verify.Confirmation, error) {
 	if errors.Is(v.err, verify.ErrLinkExpired) {
 		return verify.Confirmation{}, v.err

@@ -16,6 +16,7 @@ import (
 type Verifier interface {
 	Lookup(ctx context.Context, raw string) (verify.Link, error)
 	Confirm(ctx context.Context, raw string) (verify.Confirmation, error)
+	ConfirmDeclared(ctx context.Context, raw string, signed bool) (verify.Confirmation, error)
 }
 
 var _ Verifier = (*verify.Service)(nil)
@@ -53,6 +54,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, http.StatusOK, "verify", pages.Choose(r, l.Language), pages.Verify{
 		RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt, ByAgent: l.ByAgent,
+		DeclarationNeeded: l.DeclarationNeeded,
 	})
 }
 
@@ -68,7 +70,20 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 		h.linkProblem(w, r, verify.ErrLinkUnknown, "", "", false)
 		return
 	}
-	c, err := h.verifier.Confirm(r.Context(), raw)
+	c, err := h.verifier.ConfirmDeclared(r.Context(), raw, r.PostForm.Get("declaration") == "yes")
+	if errors.Is(err, verify.ErrDeclarationNeeded) {
+		// The page again, asking for the declaration; the link is unused.
+		l, lerr := h.verifier.Lookup(r.Context(), raw)
+		if lerr != nil {
+			h.linkProblem(w, r, lerr, h.storedLanguage(r.Context(), raw, lerr, l.Language, l.RequestID), l.Status, l.OptOutsDone)
+			return
+		}
+		h.render(w, r, http.StatusBadRequest, "verify", pages.Choose(r, l.Language), pages.Verify{
+			RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt, ByAgent: l.ByAgent,
+			DeclarationNeeded: true, DeclarationMissing: true,
+		})
+		return
+	}
 	if err != nil {
 		h.linkProblem(w, r, err, h.storedLanguage(r.Context(), raw, err, c.Language, c.RequestID), c.Status, c.OptOutsDone)
 		return

@@ -39,6 +39,10 @@ func (f *fakeVerifier) Lookup(_ context.Context, raw string) (verify.Link, error
 		ExpiresAt: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Language: f.lang, Status: f.status}, f.err
 }
 
+func (f *fakeVerifier) ConfirmDeclared(ctx context.Context, raw string, _ bool) (verify.Confirmation, error) {
+	return f.Confirm(ctx, raw)
+}
+
 func (f *fakeVerifier) Confirm(_ context.Context, raw string) (verify.Confirmation, error) {
 	f.confirm = append(f.confirm, raw)
 	return verify.Confirmation{RequestID: "PR-VRFY-0000-0000-0001", VerifiedAt: time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC),
