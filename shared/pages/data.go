@@ -108,6 +108,20 @@ type Verify struct {
 	DeclarationNeeded, DeclarationMissing bool
 }
 
+// Withdraw is what the withdrawal pages show ("withdraw-confirm",
+// "withdrawn", "withdraw-refused"): the request, its status link's token
+// (the form sends it back), whether its opt-outs were carried out, its
+// status when it can no longer be withdrawn there, and whether the notice
+// went to the requester.
+type Withdraw struct {
+	RequestID   string
+	Kinds       []request.Kind
+	Token       string
+	OptOutsDone bool
+	Status      request.Status
+	Mailed      bool
+}
+
 // Verified is what the page after a confirmation shows ("verified").
 type Verified struct {
 	RequestID string

@@ -208,7 +208,7 @@ var names = []string{
 	"not-found", "receipt", "request-already-open", "request-capped", "request-closed", "request-failed",
 	"request-thanks", "request-too-long", "request-unreadable", "status", "status-gone", "status-unknown", "task",
 	"task-already", "task-answered", "task-closed", "task-completed", "task-failed", "task-gone", "task-invalid", "task-not-allowed",
-	"task-not-recorded", "task-too-large", "task-unreadable", "verified", "verify",
+	"task-not-recorded", "task-too-large", "task-unreadable", "verified", "verify", "withdraw-confirm", "withdraw-refused", "withdrawn",
 }
 
 // Names lists the pages, each written in every language.
@@ -234,6 +234,12 @@ func write(qw *qt.Writer, name string, v *View) error {
 		return page(qw, v, streamverifyEN, streamverifyES)
 	case "verified":
 		return page(qw, v, streamverifiedEN, streamverifiedES)
+	case "withdraw-confirm":
+		return page(qw, v, streamwithdrawConfirmEN, streamwithdrawConfirmES)
+	case "withdrawn":
+		return page(qw, v, streamwithdrawnEN, streamwithdrawnES)
+	case "withdraw-refused":
+		return page(qw, v, streamwithdrawRefusedEN, streamwithdrawRefusedES)
 	case "download":
 		return page(qw, v, streamdownloadEN, streamdownloadES)
 	case "status":

@@ -114,6 +114,14 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 	qw422016.N().S(`
 </dl>
 `)
+	if d.WithdrawLink != "" {
+		qw422016.N().S(`<h2>No longer want it?</h2>
+<p>You can withdraw this request: we then close it and do nothing more for it. <a href="`)
+		qw422016.E().S(d.WithdrawLink)
+		qw422016.N().S(`">Withdraw this request</a> (you confirm it on the next page).</p>`)
+	}
+	qw422016.N().S(`
+`)
 	if v.Team != "" {
 		qw422016.N().S(`<p>Questions? Write to <a href="mailto:`)
 		qw422016.E().S(v.Team)
@@ -122,7 +130,11 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 		qw422016.N().S(`</a> and quote the request ID.</p>`)
 	}
 	qw422016.N().S(`
-<p class="hint">This page shows only your request's status and dates. The link came in our email to you; anyone you give it to can see this page.</p>
+<p class="hint">This page shows only your request's status and dates. The link came in our email to you; anyone you give it to can see this page`)
+	if d.WithdrawLink != "" {
+		qw422016.N().S(` and withdraw the request`)
+	}
+	qw422016.N().S(`.</p>
 `)
 	streambottom(qw422016, v)
 }
@@ -404,6 +416,14 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 	qw422016.N().S(`
 </dl>
 `)
+	if d.WithdrawLink != "" {
+		qw422016.N().S(`<h2>¿Ya no la quiere?</h2>
+<p>Puede retirar esta solicitud: entonces la cerramos y no hacemos nada más por ella. <a href="`)
+		qw422016.E().S(d.WithdrawLink)
+		qw422016.N().S(`">Retirar esta solicitud</a> (lo confirma en la página siguiente).</p>`)
+	}
+	qw422016.N().S(`
+`)
 	if v.Team != "" {
 		qw422016.N().S(`<p>¿Preguntas? Escriba a <a href="mailto:`)
 		qw422016.E().S(v.Team)
@@ -412,7 +432,11 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 		qw422016.N().S(`</a> e indique el número de solicitud.</p>`)
 	}
 	qw422016.N().S(`
-<p class="hint">Esta página muestra solo el estado y las fechas de su solicitud. El enlace llegó en nuestro correo a usted; cualquier persona a quien se lo dé puede ver esta página.</p>
+<p class="hint">Esta página muestra solo el estado y las fechas de su solicitud. El enlace llegó en nuestro correo a usted; cualquier persona a quien se lo dé puede ver esta página`)
+	if d.WithdrawLink != "" {
+		qw422016.N().S(` y retirar la solicitud`)
+	}
+	qw422016.N().S(`.</p>
 `)
 	streambottom(qw422016, v)
 }

@@ -129,6 +129,10 @@ type View struct {
 	Language string
 	// Late: the answer date passed and the request is open, not extended.
 	Late bool
+	// WithdrawLink, set by the page's server where the requester may
+	// withdraw the request themselves, is the page that asks them to
+	// confirm it (withdraw?t=…); empty: the page offers no withdrawal.
+	WithdrawLink string
 }
 
 // WroteOnly reports whether the request is mail whose kinds were never

@@ -7,6 +7,7 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/status"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // StatusPages looks up the requester's status page of a link;
@@ -36,6 +37,9 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		h.log.ErrorContext(r.Context(), "status page", "error", err)
 		h.render(w, r, http.StatusInternalServerError, "request-failed", pages.Choose(r, ""), nil)
 	default:
+		if h.withdrawals != nil && withdraw.RequesterMay(v.Status) {
+			v.WithdrawLink = "withdraw?t=" + raw
+		}
 		h.render(w, r, http.StatusOK, "status", pages.Choose(r, v.Language), v)
 	}
 }

@@ -51,6 +51,8 @@ type Handler struct {
 	downloads Downloader
 	// status serves the requester's status page; nil when not configured.
 	status StatusPages
+	// withdrawals lets the requester withdraw from the status page; nil when not configured.
+	withdrawals Withdrawer
 }
 
 // Config is what the handler needs besides the intake service.
@@ -81,6 +83,10 @@ type Config struct {
 	Downloads Downloader
 	// Status, when set, serves the requester's status page: GET /status.
 	Status StatusPages
+	// Withdrawals, with Status, lets the requester withdraw their request
+	// from its status page while it is not yet carried out: GET /withdraw
+	// asks, POST /withdraw withdraws.
+	Withdrawals Withdrawer
 }
 
 // New builds the handler.
@@ -121,6 +127,11 @@ func New(svc Submitter, cfg Config) *Handler {
 	if cfg.Status != nil {
 		h.status = cfg.Status
 		mux.HandleFunc("GET /status", h.statusPage)
+		if cfg.Withdrawals != nil {
+			h.withdrawals = cfg.Withdrawals
+			mux.HandleFunc("GET /withdraw", h.withdrawPage)
+			mux.HandleFunc("POST /withdraw", h.withdrawConfirm)
+		}
 	}
 	h.mux = mux
 	return h

@@ -28,6 +28,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/status"
 	"github.com/productionflow/privacy-desk/shared/system"
 	"github.com/productionflow/privacy-desk/shared/webform"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // Config configures the web intake.
@@ -123,6 +124,15 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 			Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
 		Mount: mount,
 	}
+	// The requester withdraws from the status page what is not yet carried
+	// out, and is mailed the notice the console's withdrawal sends.
+	var links withdraw.StatusLinks
+	if l := setup.StatusLinks(cfg.Desk, awsCfg, setup.Apply(opts).Now); l != nil {
+		links = l
+	}
+	form.Withdrawals = &withdraw.Service{Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Mail: svc.Mail,
+		StatusLinks: links, Now: setup.Apply(opts).Now, Location: cal.Location(), TeamAddress: cfg.TeamAddress.Bare(),
+		FormURL: cfg.FormURL.String(), Log: log}
 	site := pages.Site{Location: cal.Location(), Team: cfg.TeamAddress.Bare()}
 	// The submission key (and, on AWS, the distribution's secret) is read
 	// by the first request, not at cold start: nothing is served, no form
