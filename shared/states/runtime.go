@@ -78,6 +78,9 @@ type Runtime struct {
 	closed     map[string]bool          // ended tasks' tokens, of running executions
 	lateTokens *fifo[struct{}]          // ended tasks' tokens, of ended executions
 	stopping   bool
+	// started, when set (tests), is called by Start between putting an
+	// execution among the running and running it.
+	started func(x *execution)
 
 	wg sync.WaitGroup
 }
@@ -255,6 +258,7 @@ func (r *Runtime) Start(stateMachineARN, name, input string) (ExecutionInfo, err
 		Root: &thread{State: sm.def.StartAt, Input: in},
 	}
 	r.running[arn] = x
+	r.arm(x)
 	r.mu.Unlock()
 
 	x.event(x.rec.Root, "ExecutionStarted", "executionStartedEventDetails", map[string]any{
@@ -262,6 +266,9 @@ func (r *Runtime) Start(stateMachineARN, name, input string) (ExecutionInfo, err
 		"roleArn": fmt.Sprintf("arn:aws:iam::%s:role/local-states", r.account),
 	})
 	x.save()
+	if r.started != nil {
+		r.started(x)
+	}
 	r.launch(x)
 	return x.info(), nil
 }
@@ -280,11 +287,20 @@ func sameJSON(a, b string) bool {
 	return string(ea) == string(eb)
 }
 
-// launch runs an execution in its own goroutine.
-func (r *Runtime) launch(x *execution) {
+// arm gives an execution its context and counts it among the goroutines
+// Close waits for. It is called with r.mu held, in the same critical
+// section that puts the execution in r.running: a Close that finds the
+// execution there can always cancel it. (Armed after the lock was let go,
+// an execution that Close found but could not yet cancel ran on after
+// Close had cancelled the others, and Close waited for it for ever.)
+func (r *Runtime) arm(x *execution) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	x.ctx, x.cancel = ctx, cancel
 	r.wg.Add(1)
+}
+
+// launch runs an armed execution in its own goroutine.
+func (r *Runtime) launch(x *execution) {
 	r.clock.Busy()
 	go func() {
 		defer r.wg.Done()
@@ -329,6 +345,7 @@ func (r *Runtime) Resume() error {
 			continue
 		}
 		r.running[rec.ARN] = x
+		r.arm(x)
 		// Reopen the task tokens the execution waits on, so a
 		// SendTaskSuccess that arrives before the goroutine gets there is
 		// kept.
