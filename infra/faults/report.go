@@ -103,8 +103,11 @@ func (c *campaign) requestsFound(ctx context.Context, n int, addr func(int) stri
 
 type killMark struct {
 	// before and calls are the downstream calls made when the kill began
-	// and when the runtime had stopped: calls in between come from the
-	// dying process (a round it was cut short in), whatever they did.
+	// and when the stack had started again: calls in between come from the
+	// dying process (a round it was cut short in, whose function may still
+	// be calling a system after the runtime stopped waiting for it: in one
+	// process, a kill cannot take the functions' goroutines with it) or
+	// from the restarted one running that round again at once.
 	before, calls int
 	at            time.Time
 }
@@ -308,6 +311,9 @@ func run(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error
 			return fmt.Errorf("kill: %w", err)
 		}
 		err := c.start(ctx)
+		if err == nil {
+			c.killedAt[len(c.killedAt)-1].calls = len(systems.Attempts())
+		}
 		hold()
 		if err != nil {
 			return fmt.Errorf("start again: %w", err)
