@@ -21,7 +21,7 @@ var (
 func streamwithdrawnEnText(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.N().S(`Hello,
 
-As you asked, we withdrew your privacy request `)
+We withdrew your privacy request `)
 	qw422016.N().S(v.RequestID)
 	qw422016.N().S(`, received
 on `)
@@ -114,7 +114,7 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
-<p>As you asked, we withdrew your privacy request <strong>`)
+<p>We withdrew your privacy request <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong>, received on `)
 	qw422016.E().S(v.ReceivedAt)
@@ -193,7 +193,7 @@ func withdrawnEnHTML(v withdrawnView) string {
 func streamwithdrawnEsText(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.N().S(`Hola:
 
-Como nos pidió, retiramos su solicitud de privacidad `)
+Retiramos su solicitud de privacidad `)
 	qw422016.N().S(v.RequestID)
 	qw422016.N().S(`,
 recibida el `)
@@ -288,7 +288,7 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
-<p>Como nos pidió, retiramos su solicitud de privacidad <strong>`)
+<p>Retiramos su solicitud de privacidad <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong>, recibida el `)
 	qw422016.E().S(v.ReceivedAt)

@@ -225,7 +225,7 @@ func streamstatusNextEN(qw422016 *qt422016.Writer, d status.View) {
 	} else if d.Status == request.Unverified {
 		qw422016.N().S(`Nobody confirmed the request in time, so we closed it without acting on it. You may ask again on our form.`)
 	} else if d.Status == request.Withdrawn {
-		qw422016.N().S(`You withdrew it; we stopped working on it.`)
+		qw422016.N().S(`It was withdrawn; we stopped working on it.`)
 	} else if d.Status == request.NotARequest {
 		qw422016.N().S(`We read your mail and found it asked nothing of your personal data, so we closed it here. If you do want to see, correct or delete your data, or to opt out, make a request with our form.`)
 	}
@@ -527,7 +527,7 @@ func streamstatusNextES(qw422016 *qt422016.Writer, d status.View) {
 	} else if d.Status == request.Unverified {
 		qw422016.N().S(`Nadie confirmó la solicitud a tiempo, así que la cerramos sin actuar. Puede volver a pedirlo en nuestro formulario.`)
 	} else if d.Status == request.Withdrawn {
-		qw422016.N().S(`Usted la retiró; dejamos de trabajar en ella.`)
+		qw422016.N().S(`Se retiró; dejamos de trabajar en ella.`)
 	} else if d.Status == request.NotARequest {
 		qw422016.N().S(`Leímos su correo y no pedía nada sobre sus datos personales, así que lo cerramos aquí. Si desea ver, corregir o eliminar sus datos, o excluirse, haga una solicitud con nuestro formulario.`)
 	}
