@@ -74,7 +74,7 @@ func TestWithdrawMailsTheRequester(t *testing.T) {
 	require.Len(t, d.mail.sent, 1)
 	m := d.mail.sent[0]
 	assert.Equal(t, "Su solicitud de privacidad PR-WDRW-MAIL-AAAA-AAAA fue retirada", m.Subject)
-	assert.Contains(t, strings.Join(strings.Fields(m.Text), " "), "ya habíamos eliminado sus datos en estos sistemas: crm.")
+	assert.Contains(t, strings.Join(strings.Fields(m.Text), " "), "Antes de que se retirara, uno de nuestros sistemas ya había eliminado sus datos.")
 	sent, ok := eventOf(d, r.ID, request.ActionWithdrawalNoticeSent)
 	require.True(t, ok)
 	assert.Equal(t, "team:alice", sent.Actor)

@@ -21,8 +21,11 @@ type WithdrawalNotice struct {
 	// withdrawal, though the opt-outs were not done in every system.
 	OptOutsBegun bool
 	// Erased names the systems that deleted the person's data before the
-	// withdrawal: that cannot be undone.
-	Erased      []string
+	// withdrawal (that cannot be undone), Asked those that accepted to
+	// delete it on their own schedule (that cannot be stopped). The mail
+	// counts them: the names are the registry's, not words for the
+	// requester.
+	Erased, Asked []string
 	FormURL     string // the request form, for a new request; may be empty
 	TeamAddress string
 	Location    *time.Location // as in Acknowledgement
@@ -42,7 +45,8 @@ type withdrawnView struct {
 	OptOuts      bool
 	OptOutDone   string
 	OptOutsBegun bool
-	Erased       []string
+	Erased       int
+	Asked        int
 	FormURL      string
 	TeamAddress  string
 	StatusLink   string
@@ -70,9 +74,7 @@ func RenderWithdrawalNotice(to string, n WithdrawalNotice) (Message, error) {
 		v.OptOutDone = dateOf(lang, in(n.OptOutDone, n.Location))
 	}
 	v.OptOutsBegun = v.OptOuts && v.OptOutDone == "" && n.OptOutsBegun
-	for _, s := range n.Erased {
-		v.Erased = append(v.Erased, clean(s))
-	}
+	v.Erased, v.Asked = len(n.Erased), len(n.Asked)
 	subject := "Your privacy request " + v.RequestID + " is withdrawn"
 	if lang == Spanish {
 		subject = "Su solicitud de privacidad " + v.RequestID + " fue retirada"

@@ -42,29 +42,40 @@ You had asked us to:
 		if v.OptOutDone != "" {
 			qw422016.N().S(`We carried out your opt-out on `)
 			qw422016.N().S(v.OptOutDone)
-			qw422016.N().S(`, before you withdrew the
-request. It stands: withdrawing the request does not undo it.`)
+			qw422016.N().S(`, before the request was
+withdrawn. It stands: withdrawing the request does not undo it.`)
 		} else if v.OptOutsBegun {
-			qw422016.N().S(`We had begun carrying out your opt-out before you withdrew the request:
+			qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn:
 what was already done in our systems stands, and the rest is stopped.`)
 		} else {
-			qw422016.N().S(`Your opt-out had not been carried out when you withdrew the request: it
+			qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it
 is stopped with the rest.`)
 		}
 		qw422016.N().S(`
 `)
 	}
-	if len(v.Erased) > 0 {
+	if v.Erased > 0 {
 		qw422016.N().S(`
-Before you withdrew it, we had already deleted your data in these systems:
-`)
-		for i, s := range v.Erased {
-			if i > 0 {
-				qw422016.N().S(`, `)
-			}
-			qw422016.N().S(s)
+Before it was withdrawn, `)
+		if v.Erased == 1 {
+			qw422016.N().S(`one`)
+		} else {
+			qw422016.N().D(v.Erased)
 		}
-		qw422016.N().S(`. A deletion cannot be undone: that data is gone.
+		qw422016.N().S(` of our systems had already deleted
+your data. A deletion cannot be undone: that data is gone.
+`)
+	}
+	if v.Asked > 0 {
+		qw422016.N().S(`
+Before it was withdrawn, `)
+		if v.Asked == 1 {
+			qw422016.N().S(`one`)
+		} else {
+			qw422016.N().D(v.Asked)
+		}
+		qw422016.N().S(` of our systems had been asked to delete
+your data, which they do on their own schedule: that cannot be stopped.
 `)
 	}
 	qw422016.N().S(`
@@ -135,24 +146,33 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 		if v.OptOutDone != "" {
 			qw422016.N().S(`We carried out your opt-out on `)
 			qw422016.E().S(v.OptOutDone)
-			qw422016.N().S(`, before you withdrew the request. It stands: withdrawing the request does not undo it.`)
+			qw422016.N().S(`, before the request was withdrawn. It stands: withdrawing the request does not undo it.`)
 		} else if v.OptOutsBegun {
-			qw422016.N().S(`We had begun carrying out your opt-out before you withdrew the request: what was already done in our systems stands, and the rest is stopped.`)
+			qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.`)
 		} else {
-			qw422016.N().S(`Your opt-out had not been carried out when you withdrew the request: it is stopped with the rest.`)
+			qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it is stopped with the rest.`)
 		}
 		qw422016.N().S(`</p>
 `)
 	}
-	if len(v.Erased) > 0 {
-		qw422016.N().S(`<p>Before you withdrew it, we had already deleted your data in these systems: `)
-		for i, s := range v.Erased {
-			if i > 0 {
-				qw422016.N().S(`, `)
-			}
-			qw422016.E().S(s)
+	if v.Erased > 0 {
+		qw422016.N().S(`<p>Before it was withdrawn, `)
+		if v.Erased == 1 {
+			qw422016.N().S(`one`)
+		} else {
+			qw422016.N().D(v.Erased)
 		}
-		qw422016.N().S(`. A deletion cannot be undone: that data is gone.</p>
+		qw422016.N().S(` of our systems had already deleted your data. A deletion cannot be undone: that data is gone.</p>
+`)
+	}
+	if v.Asked > 0 {
+		qw422016.N().S(`<p>Before it was withdrawn, `)
+		if v.Asked == 1 {
+			qw422016.N().S(`one`)
+		} else {
+			qw422016.N().D(v.Asked)
+		}
+		qw422016.N().S(` of our systems had been asked to delete your data, which they do on their own schedule: that cannot be stopped.</p>
 `)
 	}
 	qw422016.N().S(`<p>If you want any of this after all, you are welcome to make a new request`)
@@ -214,30 +234,43 @@ Usted nos había pedido:
 		if v.OptOutDone != "" {
 			qw422016.N().S(`Llevamos a cabo su exclusión el `)
 			qw422016.N().S(v.OptOutDone)
-			qw422016.N().S(`, antes de que retirara
-la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
+			qw422016.N().S(`, antes de que se
+retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
 		} else if v.OptOutsBegun {
-			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que retirara la
+			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la
 solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto
 se detuvo.`)
 		} else {
-			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando retiró la solicitud: se
+			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se
 detuvo junto con lo demás.`)
 		}
 		qw422016.N().S(`
 `)
 	}
-	if len(v.Erased) > 0 {
+	if v.Erased > 0 {
 		qw422016.N().S(`
-Antes de que la retirara, ya habíamos eliminado sus datos en estos sistemas:
-`)
-		for i, s := range v.Erased {
-			if i > 0 {
-				qw422016.N().S(`, `)
-			}
-			qw422016.N().S(s)
+Antes de que se retirara, `)
+		if v.Erased == 1 {
+			qw422016.N().S(`uno de nuestros sistemas ya había`)
+		} else {
+			qw422016.N().D(v.Erased)
+			qw422016.N().S(` de nuestros sistemas ya habían`)
 		}
-		qw422016.N().S(`. Una eliminación no se puede deshacer: esos datos ya no existen.
+		qw422016.N().S(`
+eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no
+existen.
+`)
+	}
+	if v.Asked > 0 {
+		qw422016.N().S(`
+Antes de que se retirara, se había pedido a `)
+		if v.Asked == 1 {
+			qw422016.N().S(`uno`)
+		} else {
+			qw422016.N().D(v.Asked)
+		}
+		qw422016.N().S(` de nuestros sistemas que
+eliminara sus datos, lo que hacen según su propio calendario: eso no se puede detener.
 `)
 	}
 	qw422016.N().S(`
@@ -309,24 +342,34 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 		if v.OptOutDone != "" {
 			qw422016.N().S(`Llevamos a cabo su exclusión el `)
 			qw422016.E().S(v.OptOutDone)
-			qw422016.N().S(`, antes de que retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
+			qw422016.N().S(`, antes de que se retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
 		} else if v.OptOutsBegun {
-			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo.`)
+			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo.`)
 		} else {
-			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando retiró la solicitud: se detuvo junto con lo demás.`)
+			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se detuvo junto con lo demás.`)
 		}
 		qw422016.N().S(`</p>
 `)
 	}
-	if len(v.Erased) > 0 {
-		qw422016.N().S(`<p>Antes de que la retirara, ya habíamos eliminado sus datos en estos sistemas: `)
-		for i, s := range v.Erased {
-			if i > 0 {
-				qw422016.N().S(`, `)
-			}
-			qw422016.E().S(s)
+	if v.Erased > 0 {
+		qw422016.N().S(`<p>Antes de que se retirara, `)
+		if v.Erased == 1 {
+			qw422016.N().S(`uno de nuestros sistemas ya había`)
+		} else {
+			qw422016.N().D(v.Erased)
+			qw422016.N().S(` de nuestros sistemas ya habían`)
 		}
-		qw422016.N().S(`. Una eliminación no se puede deshacer: esos datos ya no existen.</p>
+		qw422016.N().S(` eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no existen.</p>
+`)
+	}
+	if v.Asked > 0 {
+		qw422016.N().S(`<p>Antes de que se retirara, se había pedido a `)
+		if v.Asked == 1 {
+			qw422016.N().S(`uno`)
+		} else {
+			qw422016.N().D(v.Asked)
+		}
+		qw422016.N().S(` de nuestros sistemas que eliminara sus datos, lo que hacen según su propio calendario: eso no se puede detener.</p>
 `)
 	}
 	qw422016.N().S(`<p>Si después de todo desea algo de esto, puede hacer una nueva solicitud`)

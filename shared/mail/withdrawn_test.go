@@ -37,14 +37,16 @@ func TestTheWithdrawalNoticeSaysWhatStands(t *testing.T) {
 	var (
 		closed = sentence{"We withdrew your privacy request PR-1, received on Monday, November 2, 2026. It is closed, and we will do nothing more for it.",
 			"Retiramos su solicitud de privacidad PR-1, recibida el lunes, 2 de noviembre de 2026. Está cerrada y no haremos nada más con ella."}
-		optOutDone = sentence{"We carried out your opt-out on Thursday, November 5, 2026, before you withdrew the request. It stands: withdrawing the request does not undo it.",
-			"Llevamos a cabo su exclusión el jueves, 5 de noviembre de 2026, antes de que retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace."}
-		optOutBegun = sentence{"We had begun carrying out your opt-out before you withdrew the request: what was already done in our systems stands, and the rest is stopped.",
-			"Habíamos empezado a llevar a cabo su exclusión antes de que retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo."}
-		optOutStopped = sentence{"Your opt-out had not been carried out when you withdrew the request: it is stopped with the rest.",
-			"Su exclusión no se había llevado a cabo cuando retiró la solicitud: se detuvo junto con lo demás."}
-		erased = sentence{"Before you withdrew it, we had already deleted your data in these systems: crm, support-desk. A deletion cannot be undone: that data is gone.",
-			"Antes de que la retirara, ya habíamos eliminado sus datos en estos sistemas: crm, support-desk. Una eliminación no se puede deshacer: esos datos ya no existen."}
+		optOutDone = sentence{"We carried out your opt-out on Thursday, November 5, 2026, before the request was withdrawn. It stands: withdrawing the request does not undo it.",
+			"Llevamos a cabo su exclusión el jueves, 5 de noviembre de 2026, antes de que se retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace."}
+		optOutBegun = sentence{"We had begun carrying out your opt-out before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.",
+			"Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo."}
+		optOutStopped = sentence{"Your opt-out had not been carried out when the request was withdrawn: it is stopped with the rest.",
+			"Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se detuvo junto con lo demás."}
+		erased = sentence{"Before it was withdrawn, 2 of our systems had already deleted your data. A deletion cannot be undone: that data is gone.",
+			"Antes de que se retirara, 2 de nuestros sistemas ya habían eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no existen."}
+		asked = sentence{"Before it was withdrawn, one of our systems had been asked to delete your data, which they do on their own schedule: that cannot be stopped.",
+			"Antes de que se retirara, se había pedido a uno de nuestros sistemas que eliminara sus datos, lo que hacen según su propio calendario: eso no se puede detener."}
 		again = sentence{"If you want any of this after all, you are welcome to make a new request",
 			"Si después de todo desea algo de esto, puede hacer una nueva solicitud"}
 		statusLink = sentence{"See where your request stands", "Consulte en qué punto está su solicitud"}
@@ -68,7 +70,10 @@ func TestTheWithdrawalNoticeSaysWhatStands(t *testing.T) {
 		{"no opt-out asked: none is mentioned", mail.WithdrawalNotice{Kinds: []request.Kind{request.Deletion}, OptOutDone: optOutAt, OptOutsBegun: true},
 			nil, []sentence{optOutDone, optOutBegun, optOutStopped}, sentence{}, false},
 		{"data already deleted cannot be undone", mail.WithdrawalNotice{Kinds: []request.Kind{request.Deletion}, Erased: []string{"crm", "support-desk"}},
-			[]sentence{closed, erased}, nil, sentence{}, false},
+			[]sentence{closed, erased}, []sentence{asked}, sentence{}, false},
+		{"a deletion accepted unproven cannot be stopped, and no system is named", mail.WithdrawalNotice{Kinds: []request.Kind{request.Deletion},
+			Erased: []string{"crm", "support-desk"}, Asked: []string{"google-analytics"}},
+			[]sentence{closed, erased, asked}, []sentence{{"google-analytics", "google-analytics"}, {"crm", "crm"}}, sentence{}, false},
 	}
 	for _, c := range cases {
 		for _, lang := range []string{"en", "es"} {

@@ -214,7 +214,8 @@ func (s *Service) notify(ctx context.Context, r *request.Request, events []reque
 	st := Stands(events)
 	msg, err := mail.RenderWithdrawalNotice(r.Requester.Email, mail.WithdrawalNotice{
 		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, OptOutDone: st.OptOutDone, OptOutsBegun: st.OptOutsBegun,
-		Erased: st.Erased, FormURL: s.FormURL, TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
+		Erased: slices.DeleteFunc(slices.Clone(st.Erased), func(sys string) bool { return slices.Contains(st.Asked, sys) }), Asked: st.Asked,
+		FormURL: s.FormURL, TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
 		StatusLink: s.statusLink(ctx, r.ID),
 	})
 	if err != nil {
@@ -247,8 +248,10 @@ type Standing struct {
 	OptOutDone time.Time
 	// OptOutsBegun: a system carried out an opt-out step.
 	OptOutsBegun bool
-	// Erased names the systems that erased the person's data (see Erased).
-	Erased []string
+	// Erased names the systems that erased the person's data (see Erased);
+	// Asked, those of them that only accepted to erase it, on their own
+	// schedule (mail.OutcomeErasedAsk: they cannot be asked again).
+	Erased, Asked []string
 }
 
 // Stands reads off the trail what was done and stands.
@@ -267,6 +270,12 @@ func Stands(events []request.Event) Standing {
 		}
 	}
 	st.Erased = Erased(events)
+	for _, e := range events {
+		if e.Action == request.ActionStepDone && e.Data["action"] == EraseAction && e.Data["outcome"] == mail.OutcomeErasedAsk &&
+			!slices.Contains(st.Asked, e.Data["system"]) {
+			st.Asked = append(st.Asked, e.Data["system"])
+		}
+	}
 	return st
 }
 

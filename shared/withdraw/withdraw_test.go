@@ -335,8 +335,17 @@ func TestTheNoticeSaysWhatTheTrailShowsStands(t *testing.T) {
 	require.Len(t, out.sent, 1)
 	text := strings.Join(strings.Fields(out.sent[0].Text), " ")
 	assert.Contains(t, text, "We carried out your opt-out on Monday, November 30, 2026")
-	assert.Contains(t, text, "deleted your data in these systems: crm, paper-files.")
+	assert.Contains(t, text, "Before it was withdrawn, 2 of our systems had already deleted your data.")
+	assert.NotContains(t, text, "crm", "the registry's names are not words for the requester")
 
+	t.Run("a deletion accepted unproven is asked, not gone", func(t *testing.T) {
+		st := withdraw.Stands([]request.Event{
+			{Action: request.ActionStepDone, Data: map[string]string{"system": "google-analytics", "action": "erase", "outcome": mail.OutcomeErasedAsk}},
+			{Action: request.ActionStepDone, Data: map[string]string{"system": "crm", "action": "erase", "outcome": mail.OutcomeErased}},
+		})
+		assert.Equal(t, []string{"google-analytics"}, st.Asked)
+		assert.Equal(t, []string{"google-analytics", "crm"}, st.Erased, "the team's list names both")
+	})
 	t.Run("an opt-out step done, the opt-outs not finished", func(t *testing.T) {
 		st := withdraw.Stands([]request.Event{{Action: request.ActionStepDone, Data: map[string]string{"system": "newsletter", "action": "suppress", "outcome": mail.OutcomeSuppressed}}})
 		assert.True(t, st.OptOutsBegun)
