@@ -59,6 +59,12 @@ func (e *UploadError) Error() string { return "upload refused: " + e.Problem }
 // answered: erasing first would delete what the export sends.
 var ErrExportFirst = errors.New("the export task of this system is to be answered first")
 
+// ErrExportCannot is returned by a TaskAnswerer for an erasure answered
+// done while the same request's export task in the same system was
+// answered "cannot": erasing would delete what the requester asked a copy
+// of, until the team has the export done another way.
+var ErrExportCannot = errors.New("the export task of this system could not be done")
+
 // ErrTaskClosed is returned by a TaskAnswerer for a task whose request
 // closed meanwhile (TaskStillOpen): nothing is recorded.
 var ErrTaskClosed = errors.New("the task's request is closed")
@@ -304,6 +310,10 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, ErrTaskClosed):
 		h.show(w, r, closedTask, v)
+		return
+	case errors.Is(err, ErrExportCannot):
+		v.Problem = "export-cannot"
+		h.show(w, r, page{"task", http.StatusConflict}, v)
 		return
 	case errors.Is(err, ErrExportFirst):
 		v.Problem = "export-first"

@@ -40,9 +40,11 @@ func TestAnEraseTaskWaitsForTheExport(t *testing.T) {
 	h.Registry = reg
 	m.CategoryTitle = func(id, _ string) string { return map[string]string{"invoices": "invoices we sent you"}[id] }
 	ctx := context.Background()
-	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Export), connector.Subject{Email: "ada@example.com"}))
-	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Erase), connector.Subject{Email: "ada@example.com"}))
-	require.Len(t, fm.sent, 2)
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Export), connector.Subject{Email: "ada@example.com", Copy: true}))
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Erase), connector.Subject{Email: "ada@example.com", Copy: true}))
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-delete-only", system.Erase), connector.Subject{Email: "ada@example.com"}))
+	require.Len(t, fm.sent, 3)
+	assert.NotContains(t, fm.sent[2].Text, "answer it first", "a deletion alone gives the owner no export task to answer first")
 	export, erase := fm.sent[0], fm.sent[1]
 	assert.NotContains(t, export.Text, "Keep ")
 	assert.NotContains(t, export.Text, "answer it first")
@@ -57,6 +59,10 @@ func TestAnEraseTaskWaitsForTheExport(t *testing.T) {
 	code, body := postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
 	assert.Equal(t, http.StatusConflict, code)
 	assert.Contains(t, body, "Answer this request's export task in this system first")
+	answers.err = connector.ErrExportCannot
+	code, body = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
+	assert.Equal(t, http.StatusConflict, code)
+	assert.Contains(t, body, "was answered that it cannot be done", "its own reason, not 'answer it first'")
 	answers.err = nil
 	code, body = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
 	assert.Equal(t, http.StatusOK, code, "the link still works: %s", body[:min(len(body), 200)])

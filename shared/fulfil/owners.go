@@ -218,7 +218,7 @@ func (s *Service) subject(r *request.Request) connector.Subject { return taskSub
 
 // taskSubject names the person r's tasks are about, for the owner's mail.
 func taskSubject(r *request.Request) connector.Subject {
-	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections}
+	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections, Copy: request.CopyAsked(r.Kinds)}
 	if r.Subject != nil {
 		p.Name, p.Account = r.Subject.Name, r.Subject.Account
 		p.Child = slices.Contains(r.Kinds, request.ChildData)
@@ -511,9 +511,16 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		if err != nil {
 			return fmt.Errorf("list tasks of %s: %w", r.ID, err)
 		}
-		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 &&
-			tasks[i].State != connector.TaskDone && tasks[i].State != connector.TaskNothingHeld && tasks[i].State != connector.TaskByHand {
-			return connector.ErrExportFirst
+		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 {
+			switch tasks[i].State {
+			case connector.TaskDone, connector.TaskNothingHeld, connector.TaskByHand:
+			case connector.TaskCannot:
+				// The team was told; it decides, and may do the export
+				// by hand first.
+				return connector.ErrExportCannot
+			default:
+				return connector.ErrExportFirst
+			}
 		}
 	}
 	if a.Action == system.Export && a.State != connector.TaskCannot {

@@ -76,3 +76,21 @@ func TestAnAnswerToAClosedRequestsTaskIsRefused(t *testing.T) {
 		assert.False(t, tk.Answered())
 	}
 }
+
+// TestAnEraseWaitsWhenTheExportCannotBeDone: an owner's erase answered done
+// after the same system's export was answered "cannot" is refused with its
+// own reason (the team decides), and taken once the team has finished the
+// export by hand.
+func TestAnEraseWaitsWhenTheExportCannotBeDone(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.Deletion, request.AccessSpecific)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export,
+		State: connector.TaskCannot, Reason: "the scanner is broken"}))
+	err = e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone})
+	require.ErrorIs(t, err, connector.ErrExportCannot)
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-1-export", Reason: "photocopied and posted", Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand}}))
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone}))
+}
