@@ -235,7 +235,14 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				qw422016.E().S(sys)
 				qw422016.N().S(`</strong>`)
 			}
-			qw422016.N().S(`. A denial does not bring it back, and its notice tells the requester we cannot carry out what they asked, which is no longer true of those systems. Rather finish the deletion (run the fulfilment again, or finish the steps by hand) and complete the request; if you deny it still, say in your words what was erased already.</p></div>`)
+			qw422016.N().S(`. A denial does not bring it back, and its notice tells the requester we cannot carry out what they asked, which is no longer true of those systems. Rather let the deletion finish`)
+			if p.CanRerun {
+				qw422016.N().S(` (run the fulfilment again)`)
+			}
+			if p.CanFinish {
+				qw422016.N().S(` (finish the steps by hand)`)
+			}
+			qw422016.N().S(` and complete the request; if you deny it still, say in your words what was erased already (the denial asks it).</p></div>`)
 		}
 		qw422016.N().S(`
 `)

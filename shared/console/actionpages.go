@@ -43,8 +43,12 @@ type actionView struct {
 	// OwnersWait: the fulfilment still waits for owners' tasks, some of
 	// them stuck (overdue, or their owner cannot do them).
 	OwnersWait bool
-	Run        int
-	Execution  string
+	// CanRerun, CanFinish: the request's page offers "Run the fulfilment
+	// again", "Finish a step by hand" (the deny page's advice names only
+	// what it offers).
+	CanRerun, CanFinish bool
+	Run                 int
+	Execution           string
 	// HeldBack says what sending a held-back acknowledgement will do;
 	// Deny, that the request may be denied instead.
 	HeldBack heldBackView
@@ -105,6 +109,8 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 		v.Steps = failedSteps(events) // owners' tasks stuck while the fulfilment waits
 		v.OwnersWait = r.Attention == ""
 	}
+	v.CanRerun = h.desk.why(ActionRerun, r, events, h.desk.Now()) == ""
+	v.CanFinish = h.desk.why(ActionFinishStep, r, events, h.desk.Now()) == ""
 	v.Run = reruns(events) + 1
 	v.Execution = RerunName(r.ID, v.Run)
 	v.HeldBack = newHeldBackView(r, h.desk.Now())

@@ -395,7 +395,7 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 	if ev, onTrail := lastOf(events, request.StatusAction(request.Denied)); r.Status != request.Denied || !onTrail {
 		// Not denied yet; or denied but its event (with the reasons) was
 		// lost after the status moved: the reasons are given again.
-		if err := checkDenial(r, DeniableKinds(r, events), items); err != nil {
+		if err := checkDenial(r, DeniableKinds(r, events), items, erasedOnTrail(events)); err != nil {
 			return err
 		}
 		data := map[string]string{}
@@ -446,7 +446,7 @@ func denialReasons(r *request.Request, k request.Kind) []string {
 
 // checkDenial wants exactly one item per kind of r, each with a reason
 // from the list, and the team's words for "other".
-func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialItem) error {
+func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialItem, erased []string) error {
 	problems := FormError{}
 	byKind := map[request.Kind]mail.DenialItem{}
 	for _, it := range items {
@@ -461,6 +461,10 @@ func checkDenial(r *request.Request, kinds []request.Kind, items []mail.DenialIt
 			problems["reason."+string(k)] = "Choose a reason from the list."
 		case it.Reason == mail.DenyOther && strings.TrimSpace(it.Detail) == "":
 			problems["detail."+string(k)] = "Say why, in words the requester will read."
+		case len(erased) > 0 && (k == request.Deletion || k == request.ChildData) && strings.TrimSpace(it.Detail) == "":
+			// The notice says the deletion cannot be carried out: not
+			// true of the systems that erased already.
+			problems["detail."+string(k)] = "Data was erased already in " + strings.Join(erased, ", ") + ": say so, in words the requester will read."
 		}
 		if p := tooLong(strings.TrimSpace(it.Detail), MaxForRequester, true); ok && p != "" {
 			problems["detail."+string(k)] = p

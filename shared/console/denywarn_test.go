@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -94,4 +95,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestADenialAfterAnErasureSaysWhatWasErased: a deletion denied after some
+// systems erased the person's data needs the team's words on it (the
+// notice would otherwise only say it cannot be carried out), and the
+// requester reads them.
+func TestADenialAfterAnErasureSaysWhatWasErased(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-DNED-AAAA-AAAA-AAAA", 10, request.InProgress, request.Deletion)
+	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:customer-accounts", Action: request.ActionStepDone,
+		Data: map[string]string{"system": "customer-accounts", "action": "erase", "outcome": mail.OutcomeErased}}))
+	var fe console.FormError
+	require.ErrorAs(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyExcessive}}), &fe)
+	assert.Contains(t, fe["detail.deletion"], "Data was erased already in customer-accounts")
+	assert.Empty(t, d.mail.sent)
+	require.NoError(t, d.Deny(ctx, alice, r.ID, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyExcessive,
+		Detail: "Your customer account was deleted before we stopped; the rest is refused."}}))
+	require.Len(t, d.mail.sent, 1)
+	assert.Contains(t, strings.Join(strings.Fields(d.mail.sent[0].Text), " "), "Your customer account was deleted before we stopped")
 }

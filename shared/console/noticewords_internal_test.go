@@ -56,9 +56,9 @@ func TestTheAgentReasonOnlyWhereAnAgentActs(t *testing.T) {
 	own := &request.Request{ID: "PR-1", Kinds: []request.Kind{request.Deletion}}
 	assert.NotContains(t, denialReasons(own, request.Deletion), mail.DenyAgent)
 	var fe FormError
-	require.ErrorAs(t, checkDenial(own, own.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}), &fe)
+	require.ErrorAs(t, checkDenial(own, own.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}, nil), &fe)
 	assert.Equal(t, "Choose a reason from the list.", fe["reason.deletion"])
 	byAgent := &request.Request{ID: "PR-2", Kinds: []request.Kind{request.Deletion}, Agent: &request.Agent{Name: "Agent", Email: "agent@example.com"}}
 	assert.Contains(t, denialReasons(byAgent, request.Deletion), mail.DenyAgent)
-	assert.NoError(t, checkDenial(byAgent, byAgent.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}))
+	assert.NoError(t, checkDenial(byAgent, byAgent.Kinds, []mail.DenialItem{{Kind: request.Deletion, Reason: mail.DenyAgent}}, nil))
 }
