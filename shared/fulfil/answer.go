@@ -191,6 +191,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			if outcome == "" && res.ConfirmedAt != "" {
 				outcome = mail.OutcomeConfirmed
 			}
+			if res.Action == system.Export && outcome == mail.OutcomeConfirmed {
+				// By hand, after the owner could not: no part was uploaded.
+				outcome = mail.OutcomeExportedByHand
+			}
 			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
 				if copyAsked {
 					exported = append(exported, sys.Name)

@@ -2,6 +2,7 @@ package fulfil_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,30 @@ func TestAnEraseWaitsWhenTheExportCannotBeDone(t *testing.T) {
 	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
 		Once: "step-sys-1-export", Reason: "photocopied and posted", Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand}}))
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone}))
+}
+
+// TestAnExportFinishedByHandIsNotInTheDownload: the team copied a system's
+// data by hand after its owner could not; the answer says so, and that the
+// copy is not in the download, never that a copy is in it.
+func TestAnExportFinishedByHandIsNotInTheDownload(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.AccessSpecific)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-1-export", Reason: "photocopied and posted", Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand}}))
+	for i := 2; i <= 7; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
+	}
+	res := e.done.done["w"]
+	require.Len(t, res, 7)
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: res})
+	require.NoError(t, err)
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	text := answer[len(answer)-1].Text
+	assert.Contains(t, text, "System 1: copied by hand; that copy is not in the download below")
+	assert.NotContains(t, text, "System 1: a copy of your data is in the download below")
 }

@@ -19,9 +19,12 @@ const (
 	OutcomeExported   = "exported"        // the system's data is in the package
 	OutcomeFound      = "found"           // the system holds data about the person: its categories are listed (no copy)
 	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
-	OutcomeConfirmed  = "confirmed"       // the system's owner did it by hand and confirmed
-	OutcomeCorrected  = "corrected"       // the system corrected the record as the requester asked
-	OutcomeWithheld   = "withheld"        // kept in full under a legal hold
+	OutcomeConfirmed  = "confirmed"       // done by hand: by the system's owner, or by the privacy team
+	// OutcomeExportedByHand: a copy made by hand (the privacy team, after
+	// the owner could not), which is not in the download.
+	OutcomeExportedByHand = "exported-by-hand"
+	OutcomeCorrected      = "corrected" // the system corrected the record as the requester asked
+	OutcomeWithheld       = "withheld"  // kept in full under a legal hold
 )
 
 // Answer is the final answer to a request that was carried out.

@@ -914,7 +914,9 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeCorrected:
 		qw422016.N().S(`corrected as you asked (see below)`)
 	case OutcomeConfirmed:
-		qw422016.N().S(`done by hand by the team that runs it`)
+		qw422016.N().S(`done by hand`)
+	case OutcomeExportedByHand:
+		qw422016.N().S(`copied by hand; that copy is not in the download below`)
 	case OutcomeWithheld:
 		qw422016.N().S(`kept under a legal hold (see below)`)
 	default:
@@ -1003,7 +1005,9 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeCorrected:
 		qw422016.N().S(`corregido como pidió (ver abajo)`)
 	case OutcomeConfirmed:
-		qw422016.N().S(`hecho a mano por el equipo responsable`)
+		qw422016.N().S(`hecho a mano`)
+	case OutcomeExportedByHand:
+		qw422016.N().S(`copiado a mano; esa copia no está en la descarga de abajo`)
 	case OutcomeWithheld:
 		qw422016.N().S(`conservado por una obligación legal (ver abajo)`)
 	default:
