@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/productionflow/privacy-desk/shared/pages"
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/status"
 	"github.com/productionflow/privacy-desk/shared/verify"
 	"github.com/productionflow/privacy-desk/shared/withdraw"
@@ -33,6 +34,12 @@ func (h *Handler) withdrawPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pages.Withdraw{RequestID: v.RequestID, Kinds: v.Kinds, Token: raw, OptOutsDone: v.OptOutsDone(), Status: v.Status}
+	if v.Status == request.Withdrawn {
+		// Withdrawn already (from this page, or by the team): said so, as
+		// a second press of the button does.
+		h.render(w, r, http.StatusOK, "withdrawn", pages.Choose(r, v.Language), d)
+		return
+	}
 	if !withdraw.RequesterMay(v.Status) {
 		h.render(w, r, http.StatusConflict, "withdraw-refused", pages.Choose(r, v.Language), d)
 		return

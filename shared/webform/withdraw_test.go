@@ -91,6 +91,9 @@ func TestTheRequesterWithdrawsFromTheStatusPage(t *testing.T) {
 	assert.Equal(t, withdraw.ByRequester, f.calls[0].From)
 	assert.Equal(t, request.Withdrawn, s.store.r.Status)
 	assert.NotContains(t, s.get(s.link(t)).Body.String(), "Withdraw this request", "a closed request offers none")
+	w = s.get("/" + m[1])
+	assert.Equal(t, http.StatusOK, w.Code, "the page of a withdrawn request says it is withdrawn, as a second press does")
+	assert.Contains(t, w.Body.String(), "Your request is withdrawn")
 
 	s, f = withdrawSite(t, "es")
 	s.store.r.Status = request.InProgress
