@@ -7,7 +7,6 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/pages"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/status"
 	"github.com/productionflow/privacy-desk/shared/verify"
 	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
@@ -79,27 +78,4 @@ func (h *Handler) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Mailed = res.Mailed
 	h.render(w, r, http.StatusOK, "withdrawn", pages.Choose(r, v.Language), d)
-}
-
-// statusOf reads the request of a status link's token for the withdrawal
-// pages, answering as the status page does when it shows nothing.
-func (h *Handler) statusOf(w http.ResponseWriter, r *http.Request, param string) (string, status.View, bool) {
-	raw, ok := linkToken(param)
-	if !ok {
-		h.show(w, http.StatusNotFound, "status-unknown", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
-		return "", status.View{}, false
-	}
-	v, err := h.status.Look(r.Context(), raw)
-	switch {
-	case errors.Is(err, status.ErrUnknown):
-		h.show(w, http.StatusNotFound, "status-unknown", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
-	case errors.Is(err, status.ErrGone):
-		h.show(w, http.StatusGone, "status-gone", h.site.View(r, pages.Choose(r, ""), nil).ToForm())
-	case err != nil:
-		h.log.ErrorContext(r.Context(), "withdrawal page", "error", err)
-		h.render(w, r, http.StatusInternalServerError, "request-failed", pages.Choose(r, ""), nil)
-	default:
-		return raw, v, true
-	}
-	return "", status.View{}, false
 }
