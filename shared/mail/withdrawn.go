@@ -26,10 +26,10 @@ type WithdrawalNotice struct {
 	// counts them: the names are the registry's, not words for the
 	// requester.
 	Erased, Asked []string
-	FormURL     string // the request form, for a new request; may be empty
-	TeamAddress string
-	Location    *time.Location // as in Acknowledgement
-	Language    string         // as in Acknowledgement
+	FormURL       string // the request form, for a new request; may be empty
+	TeamAddress   string
+	Location      *time.Location // as in Acknowledgement
+	Language      string         // as in Acknowledgement
 	// StatusLink is the requester's link to the status page of the
 	// request (/status?t=…), issued for this mail; empty: none.
 	StatusLink string
