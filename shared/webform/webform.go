@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,8 @@ type Handler struct {
 	status StatusPages
 	// withdrawals lets the requester withdraw from the status page; nil when not configured.
 	withdrawals Withdrawer
+	// routes are the method and path patterns served (Routes).
+	routes []string
 }
 
 // Config is what the handler needs besides the intake service.
@@ -103,39 +106,51 @@ func New(svc Submitter, cfg Config) *Handler {
 	}
 	h.site = pages.Site{Location: h.loc, Team: h.team}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", h.form)
-	mux.HandleFunc("POST /requests", h.submit)
-	mux.HandleFunc("GET /form.css", pages.Stylesheet)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	h.handle(mux, "GET /{$}", h.form)
+	h.handle(mux, "POST /requests", h.submit)
+	h.handle(mux, "GET /form.css", pages.Stylesheet)
+	h.handle(mux, "GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	for pattern, handler := range cfg.Mount {
 		mux.Handle(pattern, handler)
+		h.routes = append(h.routes, "GET "+pattern, "POST "+pattern)
 	}
 	if cfg.Verifier != nil {
 		h.verifier = cfg.Verifier
 		h.requests = cfg.Requests
-		mux.HandleFunc("GET /verify", h.verifyPage)
-		mux.HandleFunc("POST /verify", h.verifyConfirm)
+		h.handle(mux, "GET /verify", h.verifyPage)
+		h.handle(mux, "POST /verify", h.verifyConfirm)
 	}
 	if cfg.Downloads != nil {
 		h.downloads = cfg.Downloads
-		mux.HandleFunc("GET /download", h.downloadPage)
-		mux.HandleFunc("POST /download", h.downloadOpen)
+		h.handle(mux, "GET /download", h.downloadPage)
+		h.handle(mux, "POST /download", h.downloadOpen)
 	}
 	if cfg.Status != nil {
 		h.status = cfg.Status
-		mux.HandleFunc("GET /status", h.statusPage)
+		h.handle(mux, "GET /status", h.statusPage)
 		if cfg.Withdrawals != nil {
 			h.withdrawals = cfg.Withdrawals
-			mux.HandleFunc("GET /withdraw", h.withdrawPage)
-			mux.HandleFunc("POST /withdraw", h.withdrawConfirm)
+			h.handle(mux, "GET /withdraw", h.withdrawPage)
+			h.handle(mux, "POST /withdraw", h.withdrawConfirm)
 		}
 	}
 	h.mux = mux
 	return h
 }
+
+// handle serves fn at pattern ("METHOD /path") and keeps the route.
+func (h *Handler) handle(mux *http.ServeMux, pattern string, fn http.HandlerFunc) {
+	mux.HandleFunc(pattern, fn)
+	h.routes = append(h.routes, pattern)
+}
+
+// Routes lists the "METHOD /path" patterns the handler serves, mounted
+// handlers as GET and POST: on AWS each is a route of the public API
+// (template.yaml), which serves nothing else.
+func (h *Handler) Routes() []string { return slices.Clone(h.routes) }
 
 // securityHeaders go on every answer of the site. Their values are shared
 // between answers (written, never changed: Set replaces a value, Add
