@@ -142,9 +142,19 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				// system is not asked again. Asked again, an erased system
 				// would hold nothing and an export would overwrite the
 				// part the first one wrote with nothing; the answer speaks
-				// of what was done.
-				attempts[i] = attempt{res: doneBefore(in.RequestID, st, ev, past.kept[st.System])}
-				continue
+				// of what was done. An export whose part is no longer kept
+				// (the bucket deletes parts 8 days after they are made) is
+				// made again while the system holds the person; after its
+				// erase it cannot be, and the team is told.
+				if st.Action != system.Export || ev.Data["outcome"] != mail.OutcomeExported || s.partKept(ctx, in.RequestID, st.System) {
+					attempts[i] = attempt{res: doneBefore(in.RequestID, st, ev, past.kept[st.System])}
+					continue
+				}
+				if _, erased := past.done[st.System+"/"+string(system.Erase)]; erased {
+					attempts[i] = attempt{err: &connector.PermanentError{System: st.System, Action: st.Action,
+						Reason: "the copy an earlier run made is no longer kept (export parts are deleted 8 days after they are made) and the system has erased the person since: send the requester what they asked for by hand, then finish this step by hand"}}
+					continue
+				}
 			}
 			if ev, ok := past.thisRound[key]; ok {
 				attempts[i] = replay(ev, s.Now())
@@ -257,6 +267,13 @@ func pastAttempts(events []request.Event, execution string, round int) trail {
 		}
 	}
 	return out
+}
+
+// partKept reports whether the export part of system for request id is
+// still in the part store.
+func (s *Service) partKept(ctx context.Context, id, system string) bool {
+	_, err := s.getPart(ctx, id, system)
+	return err == nil
 }
 
 // doneBefore is the result of a step an earlier run did, from its event:

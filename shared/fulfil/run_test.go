@@ -328,3 +328,50 @@ func TestARerunLeavesWhatAnEarlierRunDid(t *testing.T) {
 	assert.True(t, part.Found, "the first export's part stands")
 	assert.NotEmpty(t, part.Data)
 }
+
+// TestARerunAfterTheCopyExpired: the team re-runs a fulfilment more than 8
+// days after the first run, when its export parts are gone. A system that
+// still holds the person is exported again; one that erased the person
+// since cannot be, and fails for the team in words instead of the answer
+// failing on a missing part for ever.
+func TestARerunAfterTheCopyExpired(t *testing.T) {
+	e := newEnv(t, request.Deletion, request.AccessSpecific)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		switch a {
+		case system.Export:
+			return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: true,
+				Data: map[string][]json.RawMessage{"profile": {json.RawMessage(`{"name":"Jane Doe"}`)}}}, nil
+		case system.Erase:
+			return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: true}, nil
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+	}
+	steps := []fulfil.StepRef{
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Export},
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase},
+		{RequestID: "PR-1", System: "support-desk", Action: system.Export},
+	}
+	_, err = e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	e.parts.mu.Lock()
+	e.parts.parts = map[string][]byte{} // the bucket's lifecycle rule deleted them
+	e.parts.mu.Unlock()
+	calls := len(e.systems.calls)
+
+	again, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1"})
+	require.NoError(t, err)
+	asked := e.systems.calls[calls:]
+	assert.Contains(t, asked, "support-desk export", "still held: exported again")
+	assert.NotContains(t, asked, "customer-accounts export", "erased since: not asked")
+	assert.NotContains(t, asked, "customer-accounts erase")
+	require.Len(t, again.Results, 3)
+	require.True(t, again.Results[0].Failed)
+	assert.Contains(t, again.Results[0].Error.Cause, "no longer kept")
+	assert.False(t, again.Results[1].Failed)
+	assert.False(t, again.Results[2].Failed)
+	_, err = e.parts.part(ctx, "PR-1", "support-desk")
+	require.NoError(t, err, "its part is there again")
+}
