@@ -288,9 +288,10 @@ func sameJSON(a, b string) bool {
 }
 
 // arm gives an execution its context and counts it among the goroutines
-// Close waits for. It is called with r.mu held, in the same critical
-// section that puts the execution in r.running: a Close that finds the
-// execution there can always cancel it. (Armed after the lock was let go,
+// Close waits for. It is called with r.mu held, not stopping: Start arms in
+// the critical section that puts the execution in r.running, Resume once
+// every record is read; a Close that finds an armed execution can always
+// cancel it. (Armed after the lock was let go,
 // an execution that Close found but could not yet cancel ran on after
 // Close had cancelled the others, and Close waited for it for ever.)
 func (r *Runtime) arm(x *execution) {
@@ -345,7 +346,6 @@ func (r *Runtime) Resume() error {
 			continue
 		}
 		r.running[rec.ARN] = x
-		r.arm(x)
 		// Reopen the task tokens the execution waits on, so a
 		// SendTaskSuccess that arrives before the goroutine gets there is
 		// kept.
@@ -358,10 +358,21 @@ func (r *Runtime) Resume() error {
 		r.mu.Unlock()
 	}
 	sort.Slice(resumed, func(i, j int) bool { return resumed[i].rec.StartDate.Before(resumed[j].rec.StartDate) })
+	// Armed all at once, and only now: a record that fails above leaves
+	// none armed (Close then waits for none of them), and a Close that
+	// came meanwhile finds them unarmed and is not waited on by them.
 	r.mu.Lock()
+	if r.stopping {
+		for _, x := range resumed {
+			delete(r.running, x.rec.ARN)
+		}
+		r.mu.Unlock()
+		return errShutdown
+	}
 	for _, x := range resumed {
 		r.seq++
 		x.seq = r.seq
+		r.arm(x)
 	}
 	r.mu.Unlock()
 	for _, x := range resumed {
