@@ -30,6 +30,13 @@ func (w withdrawalStore) ClaimWithdrawalNotice(_ context.Context, id string, now
 	return true, nil
 }
 
+func (w withdrawalStore) ReleaseWithdrawalNotice(_ context.Context, id string) error {
+	w.notices.mu.Lock()
+	defer w.notices.mu.Unlock()
+	delete(w.notices.until, id)
+	return nil
+}
+
 func (w withdrawalStore) MarkWithdrawalNoticeSent(_ context.Context, id string, _ time.Time, _ string) error {
 	w.notices.mu.Lock()
 	defer w.notices.mu.Unlock()

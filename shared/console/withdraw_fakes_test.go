@@ -24,6 +24,13 @@ func (m *memStore) ClaimWithdrawalNotice(_ context.Context, id string, now time.
 	return true, nil
 }
 
+func (m *memStore) ReleaseWithdrawalNotice(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.withdrawalLease, id)
+	return nil
+}
+
 func (m *memStore) MarkWithdrawalNoticeSent(_ context.Context, id string, _ time.Time, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

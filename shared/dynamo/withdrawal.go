@@ -26,6 +26,16 @@ func (st *Store) ClaimWithdrawalNotice(ctx context.Context, id string, now time.
 	return err == nil, err
 }
 
+// ReleaseWithdrawalNotice ends the lease of a sender whose mail did not go
+// out (SES refused it), so that the next call sends it at once.
+func (st *Store) ReleaseWithdrawalNotice(ctx context.Context, id string) error {
+	err := st.update(ctx, id, "REMOVE withdrawalNoticeLeaseUntil", "attribute_not_exists(withdrawalNoticeAt)", nil)
+	if errors.Is(err, request.ErrConflict) {
+		return nil // sent meanwhile
+	}
+	return err
+}
+
 // MarkWithdrawalNoticeSent records that the withdrawal notice went out
 // (its SES message ID), ending the lease.
 func (st *Store) MarkWithdrawalNoticeSent(ctx context.Context, id string, at time.Time, messageID string) error {

@@ -28,6 +28,9 @@ type Store interface {
 	SetStatus(ctx context.Context, id string, from, to request.Status, at time.Time) error
 	ClaimWithdrawalNotice(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error)
 	MarkWithdrawalNoticeSent(ctx context.Context, id string, at time.Time, messageID string) error
+	// ReleaseWithdrawalNotice ends the lease of a sender whose mail did
+	// not go out.
+	ReleaseWithdrawalNotice(ctx context.Context, id string) error
 }
 
 // StatusLinks issues the status-page link the notice carries
@@ -223,6 +226,11 @@ func (s *Service) notify(ctx context.Context, r *request.Request, events []reque
 	}
 	messageID, err := s.Mail.Send(ctx, msg)
 	if err != nil {
+		// Not sent: the next call (a second press) sends it, not only
+		// the one after the lease.
+		if rerr := s.Store.ReleaseWithdrawalNotice(ctx, r.ID); rerr != nil {
+			s.log().WarnContext(ctx, "withdrawal notice lease not released", "requestId", r.ID, "error", rerr)
+		}
 		return fmt.Errorf("withdrawal notice of %s: send: %w", r.ID, err)
 	}
 	now := s.Now()

@@ -98,6 +98,13 @@ func (m *memStore) ClaimWithdrawalNotice(_ context.Context, id string, now time.
 	return true, nil
 }
 
+func (m *memStore) ReleaseWithdrawalNotice(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.lease, id)
+	return nil
+}
+
 func (m *memStore) MarkWithdrawalNoticeSent(_ context.Context, id string, _ time.Time, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -273,9 +280,7 @@ func TestAFailedNoticeIsSentOnRetry(t *testing.T) {
 	assert.Equal(t, request.Withdrawn, got.Status, "the withdrawal stands")
 	assert.True(t, withdraw.NoticeOwed(st.events[r.ID]))
 
-	out.fail = nil
-	now := t0.Add(withdraw.Lease + time.Second) // the failed sender's lease has ended
-	svc.Now = func() time.Time { return now }
+	out.fail = nil // pressed again at once: the failed sender let its lease go
 	res, err := svc.Withdraw(ctx, withdraw.Withdrawal{RequestID: r.ID, Actor: "team:alice"})
 	require.NoError(t, err)
 	assert.True(t, res.Mailed)
