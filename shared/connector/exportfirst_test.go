@@ -40,8 +40,8 @@ func TestAnEraseTaskWaitsForTheExport(t *testing.T) {
 	h.Registry = reg
 	m.CategoryTitle = func(id, _ string) string { return map[string]string{"invoices": "invoices we sent you"}[id] }
 	ctx := context.Background()
-	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Export), connector.Subject{Email: "ada@example.com", Copy: true}))
-	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Erase), connector.Subject{Email: "ada@example.com", Copy: true}))
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Export), connector.Subject{Email: "ada@example.com", Exports: true}))
+	require.NoError(t, m.Send(ctx, sys, task(sys, "req-order", system.Erase), connector.Subject{Email: "ada@example.com", Exports: true}))
 	require.NoError(t, m.Send(ctx, sys, task(sys, "req-delete-only", system.Erase), connector.Subject{Email: "ada@example.com"}))
 	require.Len(t, fm.sent, 3)
 	assert.NotContains(t, fm.sent[2].Text, "answer it first", "a deletion alone gives the owner no export task to answer first")

@@ -107,9 +107,10 @@ type Subject struct {
 	Account     string
 	Child       bool
 	Corrections []request.CorrectionItem
-	// Copy: the request asks for a copy of the data (request.CopyAsked),
-	// so a system's export task comes before its erase task.
-	Copy bool
+	// Exports: the request asks for an export (a copy of the data, or the
+	// categories held, which the export finds), so a system's export task
+	// comes before its erase task.
+	Exports bool
 }
 
 // DueWords writes a due time in the business time zone, in words:
@@ -175,7 +176,7 @@ func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Su
 	}
 	// What to keep is the erasure's business; and the erasure waits for
 	// the export the same request may ask of the same owner.
-	if meth := sys.Actions[system.Export]; meth != nil && meth.Kind == system.Manual && p.Copy {
+	if meth := sys.Actions[system.Export]; meth != nil && meth.Kind == system.Manual && p.Exports {
 		v.ExportFirst = true
 	}
 	for _, h := range sys.Holds {

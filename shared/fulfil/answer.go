@@ -191,8 +191,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			if outcome == "" && res.ConfirmedAt != "" {
 				outcome = mail.OutcomeConfirmed
 			}
-			if res.Action == system.Export && outcome == mail.OutcomeConfirmed {
-				// By hand, after the owner could not: no part was uploaded.
+			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
+				// By hand, after the owner could not: no part was uploaded,
+				// so the copy is not in the download. (Asked for the
+				// categories alone, it stays "done by hand".)
 				outcome = mail.OutcomeExportedByHand
 			}
 			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {

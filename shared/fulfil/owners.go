@@ -218,7 +218,7 @@ func (s *Service) subject(r *request.Request) connector.Subject { return taskSub
 
 // taskSubject names the person r's tasks are about, for the owner's mail.
 func taskSubject(r *request.Request) connector.Subject {
-	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections, Copy: request.CopyAsked(r.Kinds)}
+	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections, Exports: request.CopyAsked(r.Kinds) || slices.Contains(r.Kinds, request.AccessCategories)}
 	if r.Subject != nil {
 		p.Name, p.Account = r.Subject.Name, r.Subject.Account
 		p.Child = slices.Contains(r.Kinds, request.ChildData)
