@@ -504,13 +504,19 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		return connector.ErrTaskClosed
 	}
 	now := s.Now()
+	tasks, err := s.listTasks(ctx, r.ID)
+	if err != nil {
+		return fmt.Errorf("list tasks of %s: %w", r.ID, err)
+	}
+	if slices.ContainsFunc(tasks, func(t connector.Task) bool {
+		return t.System == sys.Name && t.Action == a.Action && t.State == connector.TaskByHand
+	}) {
+		// The team finished it by hand: the answer stands as theirs.
+		return connector.ErrAlreadyAnswered
+	}
 	if a.Action == system.Erase && a.State == connector.TaskDone {
 		// Erasing deletes what the export sends: the system's export task
 		// of the same request is answered first.
-		tasks, err := s.listTasks(ctx, r.ID)
-		if err != nil {
-			return fmt.Errorf("list tasks of %s: %w", r.ID, err)
-		}
 		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 {
 			switch tasks[i].State {
 			case connector.TaskDone, connector.TaskNothingHeld, connector.TaskByHand:

@@ -115,3 +115,18 @@ func TestAManualErasureKeepsItsHoldsOnTheTrail(t *testing.T) {
 	assert.Equal(t, map[string]string{"system": "call-recordings", "category": "support-tickets", "law": "Contract disputes", "until": "2 years"}, kept[0].Data)
 	assert.Equal(t, "Call records are kept for dispute resolution.", kept[0].Reason)
 }
+
+// TestAnOwnerCannotAnswerATaskTheTeamFinished: once the team finished an
+// owner's task by hand, the owner's late answer ("holds nothing") is
+// refused as already answered: it would have replaced the team's.
+func TestAnOwnerCannotAnswerATaskTheTeamFinished(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-1-erase", Reason: "deleted by hand", Data: map[string]string{"system": "sys-1", "action": "erase", "outcome": request.OutcomeByHand}}))
+	err = e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskNothingHeld})
+	require.ErrorIs(t, err, connector.ErrAlreadyAnswered)
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskDone}))
+}
