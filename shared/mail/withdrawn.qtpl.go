@@ -63,7 +63,7 @@ Before it was withdrawn, `)
 			qw422016.N().D(v.Erased)
 		}
 		qw422016.N().S(` of our systems had already deleted
-your data. A deletion cannot be undone: that data is gone.
+your data. A deletion cannot be undone.
 `)
 	}
 	if v.Asked > 0 {
@@ -162,7 +162,7 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 		} else {
 			qw422016.N().D(v.Erased)
 		}
-		qw422016.N().S(` of our systems had already deleted your data. A deletion cannot be undone: that data is gone.</p>
+		qw422016.N().S(` of our systems had already deleted your data. A deletion cannot be undone.</p>
 `)
 	}
 	if v.Asked > 0 {
@@ -257,8 +257,7 @@ Antes de que se retirara, `)
 			qw422016.N().S(` de nuestros sistemas ya habían`)
 		}
 		qw422016.N().S(`
-eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no
-existen.
+eliminado sus datos. Una eliminación no se puede deshacer.
 `)
 	}
 	if v.Asked > 0 {
@@ -359,7 +358,7 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 			qw422016.N().D(v.Erased)
 			qw422016.N().S(` de nuestros sistemas ya habían`)
 		}
-		qw422016.N().S(` eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no existen.</p>
+		qw422016.N().S(` eliminado sus datos. Una eliminación no se puede deshacer.</p>
 `)
 	}
 	if v.Asked > 0 {

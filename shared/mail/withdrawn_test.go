@@ -43,8 +43,8 @@ func TestTheWithdrawalNoticeSaysWhatStands(t *testing.T) {
 			"Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo."}
 		optOutStopped = sentence{"Your opt-out had not been carried out when the request was withdrawn: it is stopped with the rest.",
 			"Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se detuvo junto con lo demás."}
-		erased = sentence{"Before it was withdrawn, 2 of our systems had already deleted your data. A deletion cannot be undone: that data is gone.",
-			"Antes de que se retirara, 2 de nuestros sistemas ya habían eliminado sus datos. Una eliminación no se puede deshacer: esos datos ya no existen."}
+		erased = sentence{"Before it was withdrawn, 2 of our systems had already deleted your data. A deletion cannot be undone.",
+			"Antes de que se retirara, 2 de nuestros sistemas ya habían eliminado sus datos. Una eliminación no se puede deshacer."}
 		asked = sentence{"Before it was withdrawn, one of our systems had been asked to delete your data, which they do on their own schedule: that cannot be stopped.",
 			"Antes de que se retirara, se había pedido a uno de nuestros sistemas que eliminara sus datos, lo que hacen según su propio calendario: eso no se puede detener."}
 		again = sentence{"If you want any of this after all, you are welcome to make a new request",
