@@ -203,6 +203,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		}
 	case ActionWithdraw:
 		noMail := f.Get("no-mail") == "yes"
+		if v, rerr := h.desk.Request(ctx, id); rerr == nil && v.Request.Status == request.Withdrawn {
+			noMail = false // the owed notice: its page has no such box, and Withdraw sends it
+		}
 		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note"), noMail); err == nil {
 			done = messageView{Title: "The request is withdrawn",
 				Message: "Request " + id + " is withdrawn and closed. The requester was mailed that it is withdrawn and what of it stands."}

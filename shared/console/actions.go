@@ -541,7 +541,9 @@ func (s *Service) Withdraw(ctx context.Context, m Member, id, note string, noMai
 		return err
 	}
 	note = strings.TrimSpace(note)
-	if r.Status != request.Withdrawn {
+	if r.Status == request.Withdrawn {
+		noMail = false // its notice is owed (why allows nothing else): it is sent
+	} else {
 		if note == "" {
 			return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
 		}
