@@ -240,7 +240,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		var name string
 		if name, err = h.desk.Rerun(ctx, s.Member, id, run, f.Get("note")); err == nil {
 			done = messageView{Title: "The fulfilment runs again",
-				Message: "Request " + id + ": the fulfil workflow started again as execution " + name + ". Only the steps not yet done are asked of their systems again (a step an earlier run did keeps its outcome, one finished by hand counts as done by hand, and an owner's task its owner said they cannot do stays so until it is finished by hand); the requester is answered when every system has acted, and if a step fails again the request stays on the list of those needing attention and the team is mailed the new failures."}
+				Message: "Request " + id + ": the fulfil workflow started again as execution " + name + ". Only the steps not yet done are asked of their systems again (a step an earlier run did keeps its outcome, one finished by hand counts as done by hand, and an owner who said they cannot do their task is asked again, with a new due time, unless it was finished by hand); the requester is answered when every system has acted, and if a step fails again the request stays on the list of those needing attention and the team is mailed the new failures."}
 		}
 	case ActionResendLink:
 		var until time.Time

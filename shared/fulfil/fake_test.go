@@ -273,6 +273,19 @@ func (m *memTasks) Answer(_ context.Context, id, sys, action string, st connecto
 	})
 }
 
+func (m *memTasks) Reopen(_ context.Context, id, sys, action string, due time.Time) (bool, error) {
+	reopened := false
+	err := m.change(id, sys, action, func(t *connector.Task) error {
+		if t.State != connector.TaskCannot {
+			return nil
+		}
+		*t = connector.Task{RequestID: t.RequestID, System: t.System, Action: t.Action, Owner: t.Owner, Due: due, State: connector.TaskOpen}
+		reopened = true
+		return nil
+	})
+	return reopened, err
+}
+
 func (m *memTasks) SetWaitToken(_ context.Context, id, tok string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

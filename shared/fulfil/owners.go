@@ -37,6 +37,9 @@ type TaskStore interface {
 	MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error
 	MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error
 	Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error
+	// Reopen opens again a task answered "cannot", due at due and not yet
+	// mailed; it reports false for a task in any other state.
+	Reopen(ctx context.Context, requestID, sys, action string, due time.Time) (bool, error)
 	SetWaitToken(ctx context.Context, requestID, taskToken string) error
 	WaitToken(ctx context.Context, requestID string) (string, error)
 }
@@ -151,9 +154,16 @@ func (s *Service) taskDue(r *request.Request, meth *system.Method, now time.Time
 
 // createTasks writes the request's manual tasks (once: a repeated plan
 // keeps the first due times) and gives the seconds until the first
-// reminder is due.
+// reminder is due. A task whose owner answered "cannot" (and the team did
+// not finish by hand) is opened again, with a new due time, for the owner
+// to be asked again: the plan of a re-run of the fulfilment asks every
+// step not yet done.
 func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []StepRef) (int, error) {
 	now := s.Now()
+	existing, err := s.listTasks(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
 	for _, st := range manual {
 		sys, ok := s.Registry.Lookup(st.System)
 		if !ok {
@@ -170,6 +180,24 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskCreated,
 				Once: "task-created-" + sys.Name + "-" + string(st.Action),
 				Data: map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if !slices.ContainsFunc(existing, func(e connector.Task) bool {
+			return e.System == sys.Name && e.Action == st.Action && e.State == connector.TaskCannot
+		}) {
+			continue
+		}
+		reopened, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), t.Due)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "reopen task", "requestId", r.ID, "system", sys.Name, "err", err)
+			return 0, &TransientError{RequestID: r.ID, Op: "reopen task", Err: err}
+		}
+		if reopened {
+			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: request.ActionTaskReopened,
+				Reason: "the team ran the fulfilment again: the owner is asked again",
+				Data:   map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
 				return 0, err
 			}
 		}

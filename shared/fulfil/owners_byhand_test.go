@@ -130,3 +130,42 @@ func TestAnOwnerCannotAnswerATaskTheTeamFinished(t *testing.T) {
 	require.ErrorIs(t, err, connector.ErrAlreadyAnswered)
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskDone}))
 }
+
+// TestARerunAsksAnOwnerWhoCouldNotAgain: an owner answered "cannot"; the
+// team fixed the cause and runs the fulfilment again. The re-run's plan
+// opens the task again with a new due time, the owner is mailed it again,
+// and their "done" this time lets the request be answered. A task the team
+// finished by hand is not reopened.
+func TestARerunAsksAnOwnerWhoCouldNotAgain(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w1"})
+	require.NoError(t, err)
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Erase, State: connector.TaskDone}))
+	}
+	for _, sys := range []string{"sys-6", "sys-7"} {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: sys, Action: system.Erase,
+			State: connector.TaskCannot, Reason: "the key is lost"}))
+	}
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-7-erase", Reason: "done by hand", Data: map[string]string{"system": "sys-7", "action": "erase", "outcome": request.OutcomeByHand}}))
+	mailed := len(e.owners.sent)
+
+	clk.now = t0.Add(100 * time.Hour)
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"}) // the re-run's plan
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sys-6 erase"}, e.owners.sent[mailed:], "only the owner who could not is asked again")
+	assert.Empty(t, e.done.done["w2"], "the re-run waits for that owner")
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-6", Action: system.Erase, State: connector.TaskDone}))
+	res := e.done.done["w2"]
+	require.Len(t, res, 7)
+	for _, r := range res {
+		assert.False(t, r.Failed, "%s/%s", r.System, r.Action)
+	}
+	assert.Contains(t, e.store.actions("PR-1"), request.ActionTaskReopened)
+}

@@ -31,6 +31,7 @@ const (
 	ActionTaskMailed            = "manual-task-mailed"        // the owner was mailed the task
 	ActionTaskReminded          = "manual-task-reminded"      // the owner was reminded
 	ActionTaskOverdue           = "manual-task-overdue"       // the task passed its due time; the team was told
+	ActionTaskReopened          = "manual-task-reopened"      // a task its owner could not do was opened again by the team's re-run of the fulfilment
 	ActionTaskConfirmed         = "manual-task-confirmed"     // the owner answered the task
 	ActionPackageWritten        = "access-package-written"    // the access package was stored
 	ActionNeedsAttention        = "needs-attention"           // a step failed; the team was told

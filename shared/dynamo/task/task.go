@@ -146,6 +146,23 @@ func (ts *Store) Answer(ctx context.Context, requestID, sys, action string, stat
 	return err
 }
 
+// Reopen opens again a task its owner answered "cannot", due at due and
+// not yet mailed (the owners' loop mails it): the team's re-run of the
+// fulfilment asks the owner again. A task in any other state is left as it
+// is; it reports whether it reopened the task.
+func (ts *Store) Reopen(ctx context.Context, requestID, sys, action string, due time.Time) (bool, error) {
+	err := ts.update(ctx, requestID, sys, action,
+		"SET #state = :open, due = :due REMOVE mailedAt, remindedAt, answeredAt, reason, uploaded, teamToldOverdue, digestDay",
+		"attribute_exists(PK) AND #state = :cannot",
+		map[string]types.AttributeValue{":open": s(string(connector.TaskOpen)), ":cannot": s(string(connector.TaskCannot)),
+			":due": s(due.UTC().Format(time.RFC3339Nano))})
+	var cfe *types.ConditionalCheckFailedException
+	if errors.As(err, &cfe) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (ts *Store) update(ctx context.Context, requestID, sys, action, update, cond string, vals map[string]types.AttributeValue) error {
 	in := &dynamodb.UpdateItemInput{
 		TableName: aws.String(ts.Table), Key: taskKey(requestID, sys, action),

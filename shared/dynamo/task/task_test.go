@@ -75,6 +75,23 @@ func TestTasksOnDynalite(t *testing.T) {
 	assert.Equal(t, connector.TaskCannot, list[0].State)
 	assert.Equal(t, "offline", list[0].Reason)
 
+	// The team's re-run asks the owner again: open, a new due time, not
+	// mailed, no answer; a task in another state is left as it is.
+	reopened, err := tasks.Reopen(ctx, "PR-T", "crm", "erase", at.Add(200*time.Hour))
+	require.NoError(t, err)
+	assert.True(t, reopened)
+	list, err = tasks.List(ctx, "PR-T")
+	require.NoError(t, err)
+	assert.Equal(t, connector.TaskOpen, list[0].State)
+	assert.Equal(t, at.Add(200*time.Hour), list[0].Due.UTC())
+	assert.True(t, list[0].MailedAt.IsZero())
+	assert.True(t, list[0].AnsweredAt.IsZero())
+	assert.Empty(t, list[0].Reason)
+	reopened, err = tasks.Reopen(ctx, "PR-T", "crm", "erase", at.Add(300*time.Hour))
+	require.NoError(t, err)
+	assert.False(t, reopened, "an open task is not reopened")
+	require.NoError(t, tasks.Answer(ctx, "PR-T", "crm", "erase", connector.TaskCannot, "offline again", false, at.Add(250*time.Hour)))
+
 	tok, err := tasks.WaitToken(ctx, "PR-T")
 	require.NoError(t, err)
 	assert.Empty(t, tok)
