@@ -252,9 +252,9 @@ func stuckTasks(events []request.Event) []FailedStep {
 			why = "overdue: its owner has not answered"
 		case e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "cannot":
 			why = "its owner cannot do it"
-		case e.Action == request.ActionTaskConfirmed:
+		case e.Action == request.ActionTaskConfirmed, e.Action == request.ActionTaskReopened:
 			if i, ok := at[sys+"/"+action]; ok {
-				out[i].Why = "" // answered since
+				out[i].Why = "" // answered since, or asked of its owner again
 			}
 			continue
 		default:

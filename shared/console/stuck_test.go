@@ -28,6 +28,8 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "call-recordings", "action": "erase", "answer": "cannot", "reason": "off site"}},
 		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "ledger", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
 		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "ledger", "action": "erase", "answer": "done"}},
+		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "tape-backups", "action": "erase", "answer": "cannot"}},
+		{Action: request.ActionTaskReopened, Data: map[string]string{"system": "tape-backups", "action": "erase"}},
 	} {
 		ev.RequestID, ev.At, ev.Actor = r.ID, d.now, "system:fulfil"
 		require.NoError(t, d.store.AppendEvent(ctx, ev))
@@ -44,6 +46,7 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 	assert.Contains(t, body, "paper-archive / erase (overdue: its owner has not answered)")
 	assert.Contains(t, body, "call-recordings / erase (its owner cannot do it)")
 	assert.NotContains(t, body, `value="ledger/erase"`, "its owner answered since")
+	assert.NotContains(t, body, `value="tape-backups/erase"`, "asked of its owner again by a re-run")
 	assert.Contains(t, body, "The fulfilment is waiting for owners' tasks, and these are stuck")
 	assert.NotContains(t, body, "complete it once every step is done", "the desk answers the requester itself")
 
