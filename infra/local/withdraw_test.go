@@ -53,7 +53,7 @@ func TestLocalStackWithdrawFromTheStatusPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode, string(b))
 	assert.Contains(t, string(b), "Your request is withdrawn")
 
-	notice := waitForMail(t, outboxURL, email, "We withdrew your privacy request")
+	notice := waitForMail(t, outboxURL, email, "was withdrawn. It is closed")
 	assert.Contains(t, notice.Subject, "is withdrawn")
 	code, page = get(waitForLink(t, outboxURL, email, verifyLink))
 	assert.Equal(t, http.StatusGone, code)

@@ -226,7 +226,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		qw422016.N().S(` the reason you choose for each thing they asked.</p>
 `)
 		if len(p.Erased) > 0 && r.Status != "denied" {
-			qw422016.N().S(`<div class="error-summary" id="erased"><h2>Data was already erased</h2><p>The audit trail shows the person's data erased in `)
+			qw422016.N().S(`<div class="error-summary" id="erased"><h2>Data was already erased</h2><p>The audit trail shows the person's data erased (or its deletion accepted by the system, on its own schedule) in `)
 			for i, sys := range p.Erased {
 				if i > 0 {
 					qw422016.N().S(`, `)
@@ -370,14 +370,14 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				} else {
 					qw422016.N().S(`:`)
 				}
-				qw422016.N().S(` data already deleted (`)
+				qw422016.N().S(` data already deleted, or whose deletion a system accepted (`)
 				for i, s := range p.Erased {
 					if i > 0 {
 						qw422016.N().S(`, `)
 					}
 					qw422016.E().S(s)
 				}
-				qw422016.N().S(`) cannot be undone`)
+				qw422016.N().S(`), cannot be undone`)
 			}
 			qw422016.N().S(`; and that they may make a new request.</p>
 <div class="field"><label for="note">How the requester withdrew it (their mail, a call…)</label>

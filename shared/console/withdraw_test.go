@@ -53,7 +53,7 @@ func TestWithdrawMailsTheRequester(t *testing.T) {
 	page := b.do("GET", target, nil)
 	require.Equal(t, http.StatusOK, page.Code)
 	assert.Contains(t, page.Body.String(), "The requester is mailed, in Spanish, that it is withdrawn and what of it stands")
-	assert.Contains(t, page.Body.String(), "data already deleted (crm) cannot be undone")
+	assert.Contains(t, page.Body.String(), "data already deleted, or whose deletion a system accepted (crm), cannot be undone")
 	assert.Contains(t, page.Body.String(), `name="no-mail"`)
 
 	d.Withdrawals.(*withdraw.Service).Mail = &failingOnce{next: d.mail}

@@ -191,6 +191,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			if outcome == "" && res.ConfirmedAt != "" {
 				outcome = mail.OutcomeConfirmed
 			}
+			if res.Action == system.Erase && outcome == mail.OutcomeConfirmed {
+				outcome = mail.OutcomeErasedByHand
+			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
 				// By hand, after the owner could not: no part was uploaded,
 				// so the copy is not in the download. (Asked for the

@@ -114,6 +114,15 @@ func TestAManualErasureKeepsItsHoldsOnTheTrail(t *testing.T) {
 	require.Len(t, kept, 1)
 	assert.Equal(t, map[string]string{"system": "call-recordings", "category": "support-tickets", "law": "Contract disputes", "until": "2 years"}, kept[0].Data)
 	assert.Equal(t, "Call records are kept for dispute resolution.", kept[0].Reason)
+
+	// The answer says what was done: deleted by hand, the hold kept.
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w"]})
+	require.NoError(t, err)
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	text := strings.Join(strings.Fields(answer[len(answer)-1].Text), " ")
+	assert.Contains(t, text, "Call recordings: deleted by hand, but for anything listed below as kept")
+	assert.Contains(t, text, "Call records are kept for dispute resolution.")
 }
 
 // TestAnOwnerCannotAnswerATaskTheTeamFinished: once the team finished an

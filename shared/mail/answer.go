@@ -23,8 +23,11 @@ const (
 	// OutcomeExportedByHand: a copy made by hand (the privacy team, after
 	// the owner could not), which is not in the download.
 	OutcomeExportedByHand = "exported-by-hand"
-	OutcomeCorrected      = "corrected" // the system corrected the record as the requester asked
-	OutcomeWithheld       = "withheld"  // kept in full under a legal hold
+	// OutcomeErasedByHand: deleted by hand (an owner's task, or the
+	// privacy team), what a legal hold keeps kept (the answer lists it).
+	OutcomeErasedByHand = "erased-by-hand"
+	OutcomeCorrected    = "corrected" // the system corrected the record as the requester asked
+	OutcomeWithheld     = "withheld"  // kept in full under a legal hold
 )
 
 // Answer is the final answer to a request that was carried out.

@@ -917,6 +917,8 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 		qw422016.N().S(`done by hand`)
 	case OutcomeExportedByHand:
 		qw422016.N().S(`copied by hand; that copy is not in the download below`)
+	case OutcomeErasedByHand:
+		qw422016.N().S(`deleted by hand, but for anything listed below as kept`)
 	case OutcomeWithheld:
 		qw422016.N().S(`kept under a legal hold (see below)`)
 	default:
@@ -1008,6 +1010,8 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 		qw422016.N().S(`hecho a mano`)
 	case OutcomeExportedByHand:
 		qw422016.N().S(`copiado a mano; esa copia no está en la descarga de abajo`)
+	case OutcomeErasedByHand:
+		qw422016.N().S(`eliminados a mano, salvo lo que se indique abajo como conservado`)
 	case OutcomeWithheld:
 		qw422016.N().S(`conservado por una obligación legal (ver abajo)`)
 	default:

@@ -23,7 +23,8 @@ func streamstatusLinkEnText(qw422016 *qt422016.Writer, link string) {
 		qw422016.N().S(`See where your request stands, at any time: `)
 		qw422016.N().S(link)
 		qw422016.N().S(`
-(This link is yours: it shows the request's status and dates, nothing else.)
+(This link is yours: it shows the request's status and dates, and lets you
+withdraw the request before we start carrying it out. Do not pass it on.)
 
 `)
 	}
@@ -48,7 +49,8 @@ func streamstatusLinkEsText(qw422016 *qt422016.Writer, link string) {
 		qw422016.N().S(`Consulte en qué punto está su solicitud, en cualquier momento: `)
 		qw422016.N().S(link)
 		qw422016.N().S(`
-(Este enlace es suyo: muestra el estado y las fechas de la solicitud, nada más.)
+(Este enlace es suyo: muestra el estado y las fechas de la solicitud, y le
+permite retirarla antes de que empecemos a llevarla a cabo. No lo comparta.)
 
 `)
 	}
@@ -72,7 +74,7 @@ func streamstatusLinkEnHTML(qw422016 *qt422016.Writer, link string) {
 	if link != "" {
 		qw422016.N().S(`<p><a href="`)
 		streamhref(qw422016, link)
-		qw422016.N().S(`">See where your request stands</a>, at any time. This link is yours: it shows the request's status and dates, nothing else.</p>
+		qw422016.N().S(`">See where your request stands</a>, at any time. This link is yours: it shows the request's status and dates, and lets you withdraw the request before we start carrying it out. Do not pass it on.</p>
 `)
 	}
 }
@@ -95,7 +97,7 @@ func streamstatusLinkEsHTML(qw422016 *qt422016.Writer, link string) {
 	if link != "" {
 		qw422016.N().S(`<p><a href="`)
 		streamhref(qw422016, link)
-		qw422016.N().S(`">Consulte en qué punto está su solicitud</a>, en cualquier momento. Este enlace es suyo: muestra el estado y las fechas de la solicitud, nada más.</p>
+		qw422016.N().S(`">Consulte en qué punto está su solicitud</a>, en cualquier momento. Este enlace es suyo: muestra el estado y las fechas de la solicitud, y le permite retirarla antes de que empecemos a llevarla a cabo. No lo comparta.</p>
 `)
 	}
 }

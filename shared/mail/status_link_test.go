@@ -62,6 +62,12 @@ func TestRequesterMailsCarryTheStatusLink(t *testing.T) {
 				assert.Contains(t, m.Text, words[lang])
 				assert.Contains(t, m.HTML, `href="`+html.EscapeString(link)+`"`)
 				assert.Contains(t, html.UnescapeString(m.HTML), words[lang])
+				// What the link lets its holder do: see the status, and
+				// withdraw the request before it is carried out (the
+				// status page's "Withdraw this request").
+				withdraws := map[string]string{"en": "lets you withdraw the request before we start carrying it out", "es": "le permite retirarla antes de que empecemos a llevarla a cabo"}[lang]
+				assert.Contains(t, strings.Join(strings.Fields(m.Text), " "), withdraws)
+				assert.Contains(t, m.HTML, withdraws)
 				assert.Less(t, strings.Index(m.Text, link), strings.Index(m.Text, "\n--\n"), "above the signature")
 
 				none, err := render(lang, "")

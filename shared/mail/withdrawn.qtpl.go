@@ -21,12 +21,12 @@ var (
 func streamwithdrawnEnText(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.N().S(`Hello,
 
-We withdrew your privacy request `)
+Your privacy request `)
 	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`, received
-on `)
+	qw422016.N().S(`, received on `)
 	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`. It is closed, and we will do nothing more for it.
+	qw422016.N().S(`,
+was withdrawn. It is closed, and we will do nothing more for it.
 
 You had asked us to:
 `)
@@ -125,11 +125,11 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hello,</p>
-<p>We withdrew your privacy request <strong>`)
+<p>Your privacy request <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong>, received on `)
 	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`. It is closed, and we will do nothing more for it.</p>
+	qw422016.N().S(`, was withdrawn. It is closed, and we will do nothing more for it.</p>
 <h2 style="font-size: 1.1em;">You had asked us to</h2>
 <ul>
 `)
@@ -213,12 +213,12 @@ func withdrawnEnHTML(v withdrawnView) string {
 func streamwithdrawnEsText(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.N().S(`Hola:
 
-Retiramos su solicitud de privacidad `)
+Su solicitud de privacidad `)
 	qw422016.N().S(v.RequestID)
-	qw422016.N().S(`,
-recibida el `)
+	qw422016.N().S(`, recibida el `)
 	qw422016.N().S(v.ReceivedAt)
-	qw422016.N().S(`. Está cerrada y no haremos nada más con ella.
+	qw422016.N().S(`,
+fue retirada. Está cerrada y no haremos nada más con ella.
 
 Usted nos había pedido:
 `)
@@ -320,11 +320,11 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 </head>
 <body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
 <p>Hola:</p>
-<p>Retiramos su solicitud de privacidad <strong>`)
+<p>Su solicitud de privacidad <strong>`)
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</strong>, recibida el `)
 	qw422016.E().S(v.ReceivedAt)
-	qw422016.N().S(`. Está cerrada y no haremos nada más con ella.</p>
+	qw422016.N().S(`, fue retirada. Está cerrada y no haremos nada más con ella.</p>
 <h2 style="font-size: 1.1em;">Usted nos había pedido</h2>
 <ul>
 `)

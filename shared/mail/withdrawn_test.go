@@ -35,8 +35,8 @@ func TestTheWithdrawalNoticeSaysWhatStands(t *testing.T) {
 	const form = "https://privacy.example/"
 	type sentence struct{ en, es string }
 	var (
-		closed = sentence{"We withdrew your privacy request PR-1, received on Monday, November 2, 2026. It is closed, and we will do nothing more for it.",
-			"Retiramos su solicitud de privacidad PR-1, recibida el lunes, 2 de noviembre de 2026. Está cerrada y no haremos nada más con ella."}
+		closed = sentence{"Your privacy request PR-1, received on Monday, November 2, 2026, was withdrawn. It is closed, and we will do nothing more for it.",
+			"Su solicitud de privacidad PR-1, recibida el lunes, 2 de noviembre de 2026, fue retirada. Está cerrada y no haremos nada más con ella."}
 		optOutDone = sentence{"We carried out your opt-out on Thursday, November 5, 2026, before the request was withdrawn. It stands: withdrawing the request does not undo it.",
 			"Llevamos a cabo su exclusión el jueves, 5 de noviembre de 2026, antes de que se retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace."}
 		optOutBegun = sentence{"We had begun carrying out your opt-out before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.",
