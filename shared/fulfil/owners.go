@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -669,7 +670,7 @@ func readUpload(sys *system.System, u *connector.Upload) (map[string][]json.RawM
 		case map[string]any:
 			for c, recs := range x {
 				if !known(c) {
-					return nil, &connector.UploadError{Problem: fmt.Sprintf("%q is not a category of this system (its categories: %v).", c, sys.Categories)}
+					return nil, &connector.UploadError{Problem: fmt.Sprintf("%q is not a category of this system (its categories: %s).", c, strings.Join(sys.Categories, ", "))}
 				}
 				list, ok := recs.([]any)
 				if !ok {

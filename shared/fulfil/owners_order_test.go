@@ -121,3 +121,18 @@ func TestAnExportFinishedByHandIsNotInTheDownload(t *testing.T) {
 	assert.Contains(t, text, "System 1: copied by hand; that copy is not in the download below")
 	assert.NotContains(t, text, "System 1: a copy of your data is in the download below")
 }
+
+// TestAWrongCategoryIsNamedInWords: an owner's upload with a category the
+// system does not have is refused, listing the system's categories as
+// words, not as a Go slice.
+func TestAWrongCategoryIsNamedInWords(t *testing.T) {
+	ctx := context.Background()
+	e, _ := ownersEnv(t, request.AccessSpecific)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	err = e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export, State: connector.TaskDone,
+		Upload: &connector.Upload{FileName: "x.json", Format: "json", Body: []byte(`{"orders":[{"id":1}]}`)}})
+	var ue *connector.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, `"orders" is not a category of this system (its categories: contact).`, ue.Problem)
+}
