@@ -172,6 +172,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	// what categories, and no record reaches the requester.
 	copyAsked := CopyAsked(kinds)
 	var exported, found []string
+	var unasked []*system.System // systems nothing was asked of
 	for i := range s.Registry.Systems {
 		sys := &s.Registry.Systems[i]
 		var mine []StepResult
@@ -182,6 +183,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 		if len(mine) == 0 {
 			a.NotApplicable = append(a.NotApplicable, sys.TitleIn(lang))
+			unasked = append(unasked, sys)
 			continue
 		}
 		line := mail.AnswerSystem{Title: sys.TitleIn(lang)}
@@ -230,6 +232,21 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		a.CategoriesOnly = true
 		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found); err != nil {
 			return out, err
+		}
+		// A system that holds people's data but cannot be searched by
+		// person is named with its categories, as may holding the person
+		// (unchecked), rather than among those nothing was asked of.
+		for _, sys := range unasked {
+			if len(sys.Categories) == 0 {
+				continue
+			}
+			var cats []string
+			for _, c := range sys.Categories {
+				cats = append(cats, s.Registry.CategoryTitle(c, lang))
+			}
+			a.MayHold = append(a.MayHold, mail.AnswerHeld{System: sys.TitleIn(lang), Categories: cats,
+				Sources: sys.SourcesIn(lang), Purposes: sys.PurposesIn(lang), ThirdParties: sys.ThirdPartiesIn(lang)})
+			a.NotApplicable = slices.DeleteFunc(a.NotApplicable, func(n string) bool { return n == sys.TitleIn(lang) })
 		}
 	}
 	if asked && copyAsked {

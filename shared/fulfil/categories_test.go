@@ -91,6 +91,11 @@ func TestACategoriesRequestIsAnsweredWithCategoriesNotACopy(t *testing.T) {
 		assert.Contains(t, m.Text, "This answer tells you what kinds of personal data we hold about\nyou, not the data itself: it carries no copy of any record.")
 		assert.Contains(t, m.HTML, "<li><strong>Credit checks and invoice factoring</strong><br>\nKinds of data: credit checks and credit decisions; invoices and their sale to our factoring partner<br>")
 		assert.Contains(t, m.HTML, "Who else receives it: credit bureaus; the factoring partner</li>")
+		// Website analytics cannot be searched by person: named with its
+		// categories as may holding the person, not as asked nothing.
+		assert.Contains(t, m.Text, "These systems may hold data about you too, but cannot be searched by\nperson, so we could not check:\n"+
+			"  - Website analytics (Google Analytics)\n    Kinds of data: how you used our website (pages visited, visits)\n")
+		assert.NotContains(t, m.Text, "Nothing was asked of these systems", "every system is in the answer")
 
 		answered := e.store.events[len(e.store.events)-2]
 		require.Equal(t, fulfil.ActionAnswered, answered.Action)

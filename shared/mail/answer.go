@@ -51,6 +51,10 @@ type Answer struct {
 	// of data, and what the registry says of where they come from, why
 	// they are held and who else receives them. Never a record.
 	Held []AnswerHeld
+	// MayHold, for the same answer, lists the systems that hold personal
+	// data of this kind about people but that the desk cannot search by
+	// person (no export): the person may be in them, unchecked.
+	MayHold []AnswerHeld
 	// CategoriesOnly: the request asks to know the categories and for no
 	// copy of the data (neither specific pieces nor portability); the
 	// answer says it carries no copy, and how to ask for one.
@@ -120,6 +124,7 @@ type answerView struct {
 	NotApplicable  []string
 	Corrections    []request.CorrectionItem
 	Held           []answerHeld
+	MayHold        []answerHeld
 	CategoriesOnly bool
 	Link           string
 	LinkExpires    string // date and time
@@ -166,6 +171,10 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		}
 		for _, h := range a.Held {
 			v.Held = append(v.Held, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
+				Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
+		}
+		for _, h := range a.MayHold {
+			v.MayHold = append(v.MayHold, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
 				Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
 		}
 	}

@@ -123,6 +123,46 @@ What we found about `)
 `)
 		}
 	}
+	if len(v.MayHold) > 0 {
+		qw422016.N().S(`
+These systems may hold data about `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(` too, but cannot be searched by
+person, so we could not check:
+`)
+		for _, h := range v.MayHold {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(h.System)
+			qw422016.N().S(`
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`    Kinds of data: `)
+				qw422016.N().S(h.Categories)
+				qw422016.N().S(`
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`    Where it comes from: `)
+				qw422016.N().S(h.Sources)
+				qw422016.N().S(`
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`    Why we hold it: `)
+				qw422016.N().S(h.Purposes)
+				qw422016.N().S(`
+`)
+			}
+			qw422016.N().S(`    Who else receives it: `)
+			qw422016.N().S(h.ThirdParties)
+			qw422016.N().S(`
+`)
+		}
+	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
 This answer tells you what kinds of personal data we hold about
@@ -312,6 +352,47 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 <ul>
 `)
 		for _, h := range v.Held {
+			qw422016.N().S(`<li><strong>`)
+			qw422016.E().S(h.System)
+			qw422016.N().S(`</strong><br>
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`Kinds of data: `)
+				qw422016.E().S(h.Categories)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`Where it comes from: `)
+				qw422016.E().S(h.Sources)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`Why we hold it: `)
+				qw422016.E().S(h.Purposes)
+				qw422016.N().S(`<br>
+`)
+			}
+			qw422016.N().S(`Who else receives it: `)
+			qw422016.E().S(h.ThirdParties)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+`)
+	}
+	if len(v.MayHold) > 0 {
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">These systems may hold data about `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(` too, but cannot be searched by person, so we could not check</h2>
+<ul>
+`)
+		for _, h := range v.MayHold {
 			qw422016.N().S(`<li><strong>`)
 			qw422016.E().S(h.System)
 			qw422016.N().S(`</strong><br>
@@ -535,6 +616,46 @@ Lo que encontramos sobre `)
 `)
 		}
 	}
+	if len(v.MayHold) > 0 {
+		qw422016.N().S(`
+Estos sistemas también pueden guardar datos `)
+		if v.Child {
+			qw422016.N().S(`del menor`)
+		} else {
+			qw422016.N().S(`sobre usted`)
+		}
+		qw422016.N().S(`, pero no se
+pueden consultar por persona, así que no pudimos comprobarlo:
+`)
+		for _, h := range v.MayHold {
+			qw422016.N().S(`  - `)
+			qw422016.N().S(h.System)
+			qw422016.N().S(`
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`    Tipos de datos: `)
+				qw422016.N().S(h.Categories)
+				qw422016.N().S(`
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`    De dónde vienen: `)
+				qw422016.N().S(h.Sources)
+				qw422016.N().S(`
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`    Para qué los guardamos: `)
+				qw422016.N().S(h.Purposes)
+				qw422016.N().S(`
+`)
+			}
+			qw422016.N().S(`    Quién más los recibe: `)
+			qw422016.N().S(h.ThirdParties)
+			qw422016.N().S(`
+`)
+		}
+	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
 Esta respuesta le dice qué tipos de datos personales tenemos
@@ -725,6 +846,47 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 <ul>
 `)
 		for _, h := range v.Held {
+			qw422016.N().S(`<li><strong>`)
+			qw422016.E().S(h.System)
+			qw422016.N().S(`</strong><br>
+`)
+			if h.Categories != "" {
+				qw422016.N().S(`Tipos de datos: `)
+				qw422016.E().S(h.Categories)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Sources != "" {
+				qw422016.N().S(`De dónde vienen: `)
+				qw422016.E().S(h.Sources)
+				qw422016.N().S(`<br>
+`)
+			}
+			if h.Purposes != "" {
+				qw422016.N().S(`Para qué los guardamos: `)
+				qw422016.E().S(h.Purposes)
+				qw422016.N().S(`<br>
+`)
+			}
+			qw422016.N().S(`Quién más los recibe: `)
+			qw422016.E().S(h.ThirdParties)
+			qw422016.N().S(`</li>
+`)
+		}
+		qw422016.N().S(`</ul>
+`)
+	}
+	if len(v.MayHold) > 0 {
+		qw422016.N().S(`<h2 style="font-size: 1.1em;">Estos sistemas también pueden guardar datos `)
+		if v.Child {
+			qw422016.N().S(`del menor`)
+		} else {
+			qw422016.N().S(`sobre usted`)
+		}
+		qw422016.N().S(`, pero no se pueden consultar por persona, así que no pudimos comprobarlo</h2>
+<ul>
+`)
+		for _, h := range v.MayHold {
 			qw422016.N().S(`<li><strong>`)
 			qw422016.E().S(h.System)
 			qw422016.N().S(`</strong><br>

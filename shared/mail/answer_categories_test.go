@@ -53,3 +53,29 @@ func TestAnAnswerOfCategoriesCarriesNoCopy(t *testing.T) {
 	assert.Contains(t, m.Text, "What we found about the child, system by system:")
 	assert.Contains(t, m.Text, "we found data about the child here")
 }
+
+// TestAnAnswerOfCategoriesNamesWhatMayHoldThePerson: a system that cannot
+// be searched by person is named, with its categories, as one that may
+// hold the person too, unchecked — in English and Spanish, escaped in HTML;
+// only in an answer of categories.
+func TestAnAnswerOfCategoriesNamesWhatMayHoldThePerson(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.AccessCategories},
+		ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Location: time.UTC,
+		TeamAddress: "privacy@productionflow.example", CategoriesOnly: true,
+		Systems: []mail.AnswerSystem{{Title: "Customer accounts", Outcome: mail.OutcomeNotFound}},
+		MayHold: []mail.AnswerHeld{{System: "Website <analytics>", Categories: []string{"how you used our website"}}},
+	}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "These systems may hold data about you too, but cannot be searched by\nperson, so we could not check:\n  - Website <analytics>\n    Kinds of data: how you used our website\n")
+	assert.Contains(t, m.HTML, "<strong>Website &lt;analytics&gt;</strong>")
+	a.Language = "es"
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "Estos sistemas también pueden guardar datos sobre usted, pero no se\npueden consultar por persona, así que no pudimos comprobarlo:")
+	a.Language, a.CategoriesOnly = "", false
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.NotContains(t, m.Text, "may hold data about you too", "only an answer of categories")
+}
