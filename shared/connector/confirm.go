@@ -162,6 +162,14 @@ func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
 		if sys, ok := h.Registry.Lookup(v.System); ok {
 			v.System = sys.DisplayName()
 			v.Categories = sys.Categories
+			if meth := sys.Actions[system.Action(v.Action)]; meth != nil && meth.Kind == system.Manual {
+				v.Instructions = meth.Task
+			}
+			if v.Action == string(system.Erase) {
+				for _, hold := range sys.Holds {
+					v.Keep = append(v.Keep, h.Registry.CategoryTitle(hold.Category, "en")+": "+hold.Reason)
+				}
+			}
 		}
 	}
 	return v

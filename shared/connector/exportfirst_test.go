@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -52,10 +53,17 @@ func TestAnEraseTaskWaitsForTheExport(t *testing.T) {
 	assert.Contains(t, erase.Text, "If this request also gives you an export task in this system, answer it first: erasing deletes what the export sends.")
 	assert.Contains(t, erase.HTML, "answer it first")
 
-	answers.err = connector.ErrExportFirst
 	u, err := url.Parse(linkRE.FindString(erase.Text))
 	require.NoError(t, err)
 	raw := u.Query().Get("t")
+	// The task page says what the mail says: how, and what to keep.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/tasks/confirm?t="+raw, nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), "<li>How: Shred the signed contract.</li>")
+	assert.Contains(t, rec.Body.String(), "<li>Keep, under legal hold: invoices: Invoices are kept for tax.</li>")
+
+	answers.err = connector.ErrExportFirst
 	code, body := postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
 	assert.Equal(t, http.StatusConflict, code)
 	assert.Contains(t, body, "Answer this request's export task in this system first")

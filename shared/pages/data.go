@@ -166,6 +166,11 @@ type Task struct {
 	MaxUploadMB int
 	Export      bool
 	Categories  []string
+	// Instructions are the registry's words for the task (what to do, in
+	// the owner's system); Keep, for an erase task, what the system's
+	// legal holds keep, each "category: reason". As the task's mail says.
+	Instructions string
+	Keep         []string
 	// Problem says what to fix in an answer (the page words it): too-long,
 	// needs-file, file-and-nothing, needs-reason, file-type or choose.
 	Problem string

@@ -51,7 +51,25 @@ func streamtaskEN(qw422016 *qt422016.Writer, v View, d Task) {
 		qw422016.E().S(v.DateTime(d.Due))
 	}
 	qw422016.N().S(`</li>
-</ul>
+`)
+	if d.Instructions != "" {
+		qw422016.N().S(`  <li>How: `)
+		qw422016.E().S(d.Instructions)
+		qw422016.N().S(`</li>
+`)
+	}
+	if len(d.Keep) > 0 {
+		qw422016.N().S(`  <li>Keep, under legal hold: `)
+		for i, k := range d.Keep {
+			if i > 0 {
+				qw422016.N().S(`; `)
+			}
+			qw422016.E().S(k)
+		}
+		qw422016.N().S(`</li>
+`)
+	}
+	qw422016.N().S(`</ul>
 <form method="post" enctype="multipart/form-data">
 <input type="hidden" name="t" value="`)
 	qw422016.E().S(d.Token)
@@ -206,7 +224,25 @@ func streamtaskES(qw422016 *qt422016.Writer, v View, d Task) {
 		qw422016.E().S(v.DateTime(d.Due))
 	}
 	qw422016.N().S(`</li>
-</ul>
+`)
+	if d.Instructions != "" {
+		qw422016.N().S(`  <li>Cómo: <span lang="en">`)
+		qw422016.E().S(d.Instructions)
+		qw422016.N().S(`</span></li>
+`)
+	}
+	if len(d.Keep) > 0 {
+		qw422016.N().S(`  <li>Conservar por obligación legal: <span lang="en">`)
+		for i, k := range d.Keep {
+			if i > 0 {
+				qw422016.N().S(`; `)
+			}
+			qw422016.E().S(k)
+		}
+		qw422016.N().S(`</span></li>
+`)
+	}
+	qw422016.N().S(`</ul>
 <form method="post" enctype="multipart/form-data">
 <input type="hidden" name="t" value="`)
 	qw422016.E().S(d.Token)
