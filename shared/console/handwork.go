@@ -355,7 +355,7 @@ func (s *Service) Rerun(ctx context.Context, m Member, id string, run int, note 
 		return "", fmt.Errorf("re-run %s: run %d, the trail is at %d: %w", r.ID, run, n, request.ErrConflict)
 	}
 	name := RerunName(r.ID, n)
-	arn, err := s.Fulfilment.Start(ctx, name, handover.Input{RequestID: r.ID})
+	arn, err := s.Fulfilment.Start(ctx, name, handover.Input{RequestID: r.ID, Rerun: n})
 	if err != nil {
 		return "", fmt.Errorf("re-run %s: %w", r.ID, err)
 	}

@@ -77,7 +77,7 @@ func TestRerun(t *testing.T) {
 	name, err := d.Rerun(ctx, alice, r.ID, 1, "crm is back")
 	require.NoError(t, err)
 	assert.Equal(t, r.ID+"-rerun-1", name, "a name of its own: the first run's is taken for 90 days")
-	assert.Equal(t, handover.Input{RequestID: r.ID}, f.started[name], "the whole request is fulfilled again")
+	assert.Equal(t, handover.Input{RequestID: r.ID, Rerun: 1}, f.started[name], "the whole request is fulfilled again, as re-run 1 (owners who could not are asked again)")
 	ev := eventsOf(d, r.ID, request.ActionFulfilmentRerun)
 	require.Len(t, ev, 1)
 	assert.Equal(t, "team:alice", ev[0].Actor)

@@ -267,7 +267,7 @@ func (d *OwnerDigest) mark(ctx context.Context, it digestItem, day string, now t
 		data["mail"] = "single-task"
 	}
 	ev := request.Event{RequestID: t.RequestID, At: now, Actor: actor, Action: ActionTaskMailed, Data: data,
-		Once: "task-mailed-" + t.System + "-" + string(t.Action)}
+		Once: taskOnce("task-mailed", t)}
 	if !first {
 		data["overdue"] = fmt.Sprint(!now.Before(t.Due))
 		ev.Action, ev.Once = ActionTaskReminded, "task-reminded-"+t.System+"-"+string(t.Action)+"-"+day

@@ -37,6 +37,7 @@ type memStore struct {
 	requests map[string]request.Request
 	events   []request.Event
 	failGet  error
+	once     map[string]bool // the Once keys written
 }
 
 var _ fulfil.Store = (*memStore)(nil)
@@ -75,6 +76,17 @@ func (m *memStore) SetStatus(_ context.Context, id string, from, to request.Stat
 func (m *memStore) AppendEvent(_ context.Context, ev request.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// As the table does: an event with a Once key already written is not
+	// written again (and the key is not read back).
+	if ev.Once != "" {
+		if m.once == nil {
+			m.once = map[string]bool{}
+		}
+		if m.once[ev.RequestID+"/"+ev.Once] {
+			return nil
+		}
+		m.once[ev.RequestID+"/"+ev.Once] = true
+	}
 	m.events = append(m.events, ev)
 	return nil
 }

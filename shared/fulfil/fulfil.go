@@ -290,7 +290,7 @@ func (s *Service) plan(ctx context.Context, in PlanInput, again bool) (PlanOutpu
 			kinds = slices.DeleteFunc(slices.Clone(kinds), request.Kind.IsOptOut)
 		}
 	}
-	return s.planSteps(ctx, r, kinds, "")
+	return s.planSteps(ctx, r, kinds, "", in.Rerun)
 }
 
 // planOptOuts plans the request's opt-outs alone: they need no
@@ -304,10 +304,10 @@ func (s *Service) planOptOuts(ctx context.Context, r *request.Request) (PlanOutp
 		Reason: "opt-outs need no verification: carried out at once, whatever else the request asks"}); err != nil {
 		return PlanOutput{}, err
 	}
-	return s.planSteps(ctx, r, kinds, ScopeOptOuts)
+	return s.planSteps(ctx, r, kinds, ScopeOptOuts, 0)
 }
 
-func (s *Service) planSteps(ctx context.Context, r *request.Request, kinds []request.Kind, scope string) (PlanOutput, error) {
+func (s *Service) planSteps(ctx context.Context, r *request.Request, kinds []request.Kind, scope string, rerun int) (PlanOutput, error) {
 	var err error
 	out := PlanOutput{RequestID: r.ID, Scope: scope, Steps: []StepRef{}, Manual: []StepRef{}, NotApplicable: []string{}, Reminder: Reminder{CheckIn: 1}}
 	steps := Steps(s.Registry, kinds)
@@ -320,7 +320,7 @@ func (s *Service) planSteps(ctx context.Context, r *request.Request, kinds []req
 		}
 	}
 	if len(out.Manual) > 0 {
-		if out.Reminder.CheckIn, err = s.createTasks(ctx, r, out.Manual); err != nil {
+		if out.Reminder.CheckIn, err = s.createTasks(ctx, r, out.Manual, rerun); err != nil {
 			return PlanOutput{}, err
 		}
 	}

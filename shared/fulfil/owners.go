@@ -159,7 +159,7 @@ func (s *Service) taskDue(r *request.Request, meth *system.Method, now time.Time
 // not finish by hand) is opened again, with a new due time, for the owner
 // to be asked again: the plan of a re-run of the fulfilment asks every
 // step not yet done.
-func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []StepRef) (int, error) {
+func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []StepRef, rerun int) (int, error) {
 	now := s.Now()
 	existing, err := s.listTasks(ctx, r.ID)
 	if err != nil {
@@ -185,22 +185,22 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 			}
 			continue
 		}
-		if !slices.ContainsFunc(existing, func(e connector.Task) bool {
+		if rerun == 0 || !slices.ContainsFunc(existing, func(e connector.Task) bool {
 			return e.System == sys.Name && e.Action == st.Action && e.State == connector.TaskCannot
 		}) {
 			continue
 		}
-		reopened, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), t.Due)
-		if err != nil {
+		// On the trail first (once per re-run), then opened: a plan
+		// retried after either finds the event and the task open.
+		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: request.ActionTaskReopened,
+			Reason: "the team ran the fulfilment again: the owner is asked again",
+			Once:   "task-reopened-" + sys.Name + "-" + string(st.Action) + "-" + strconv.Itoa(rerun),
+			Data:   map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339), "rerun": strconv.Itoa(rerun)}}); err != nil {
+			return 0, err
+		}
+		if _, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), t.Due); err != nil {
 			s.Log.ErrorContext(ctx, "reopen task", "requestId", r.ID, "system", sys.Name, "err", err)
 			return 0, &TransientError{RequestID: r.ID, Op: "reopen task", Err: err}
-		}
-		if reopened {
-			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: request.ActionTaskReopened,
-				Reason: "the team ran the fulfilment again: the owner is asked again",
-				Data:   map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
-				return 0, err
-			}
 		}
 	}
 	return s.nextCheck(ctx, r)
@@ -291,7 +291,7 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 				return out, &TransientError{RequestID: r.ID, Op: "mark task mailed", Err: err}
 			}
 			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskMailed,
-				Once: "task-mailed-" + t.System + "-" + string(t.Action),
+				Once: taskOnce("task-mailed", t),
 				Data: map[string]string{"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339)}}); err != nil {
 				return out, err
 			}
@@ -308,6 +308,14 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 		}
 	}
 	return out, nil
+}
+
+// taskOnce is the Once key of an event about task t, for this opening of
+// it: a task a re-run opened again has a new due time, so its mails and
+// its owner's new answer are recorded too, not taken for the first
+// opening's.
+func taskOnce(prefix string, t connector.Task) string {
+	return prefix + "-" + t.System + "-" + string(t.Action) + "-" + t.Due.UTC().Format("20060102T150405Z")
 }
 
 // listTasks lists request id's owners' tasks, a task the team finished by
@@ -504,7 +512,7 @@ func (s *Service) tellTeamOverdue(ctx context.Context, r *request.Request, tasks
 			return &TransientError{RequestID: r.ID, Op: "mark task overdue", Err: err}
 		}
 		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: ActionTaskOverdue,
-			Once: "task-overdue-" + t.System + "-" + string(t.Action),
+			Once: taskOnce("task-overdue", t),
 			Data: map[string]string{"system": t.System, "action": string(t.Action), "due": t.Due.UTC().Format(time.RFC3339),
 				"ownerReminder": "daily digest"}}); err != nil {
 			return err
@@ -537,9 +545,11 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 	if err != nil {
 		return fmt.Errorf("list tasks of %s: %w", r.ID, err)
 	}
-	if slices.ContainsFunc(tasks, func(t connector.Task) bool {
-		return t.System == sys.Name && t.Action == a.Action && t.State == connector.TaskByHand
-	}) {
+	opened := connector.Task{System: sys.Name, Action: a.Action}
+	if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action }); i >= 0 {
+		opened = tasks[i]
+	}
+	if opened.State == connector.TaskByHand {
 		// The team finished it by hand: the answer stands as theirs.
 		return connector.ErrAlreadyAnswered
 	}
@@ -602,7 +612,7 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		data["upload"] = a.Upload.Format
 	}
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: "owner:" + sys.Name, Action: ActionTaskAnswered,
-		Once: "task-answered-" + sys.Name + "-" + string(a.Action), Data: data}); err != nil {
+		Once: taskOnce("task-answered", opened), Data: data}); err != nil {
 		s.Log.ErrorContext(ctx, "record task answer", "requestId", r.ID, "system", sys.Name, "err", err)
 	}
 	if a.Action == system.Erase && a.State == connector.TaskDone {
@@ -610,7 +620,7 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		// as an automatic erasure keeps it: on the trail as for one.
 		for _, h := range sys.Holds {
 			if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: "owner:" + sys.Name, Action: request.ActionErasureWithheld,
-				Reason: h.Reason, Once: "erasure-withheld-" + sys.Name + "-" + h.Category,
+				Reason: h.Reason, Once: taskOnce("erasure-withheld-"+h.Category, opened),
 				Data: map[string]string{"system": sys.Name, "category": h.Category, "law": h.Law, "until": h.Until}}); err != nil {
 				s.Log.ErrorContext(ctx, "record hold kept", "requestId", r.ID, "system", sys.Name, "err", err)
 			}

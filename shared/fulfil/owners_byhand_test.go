@@ -164,7 +164,11 @@ func TestARerunAsksAnOwnerWhoCouldNotAgain(t *testing.T) {
 	mailed := len(e.owners.sent)
 
 	clk.now = t0.Add(100 * time.Hour)
-	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"}) // the re-run's plan
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"}) // a plan that is no re-run (retried) asks nobody again
+	require.NoError(t, err)
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1", Rerun: 1}) // the team's re-run
+	require.NoError(t, err)
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1", Rerun: 1}) // and its plan retried
 	require.NoError(t, err)
 	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
 	require.NoError(t, err)
@@ -176,5 +180,15 @@ func TestARerunAsksAnOwnerWhoCouldNotAgain(t *testing.T) {
 	for _, r := range res {
 		assert.False(t, r.Failed, "%s/%s", r.System, r.Action)
 	}
-	assert.Contains(t, e.store.actions("PR-1"), request.ActionTaskReopened)
+	reopened, answered := 0, 0
+	for _, ev := range e.store.events {
+		switch {
+		case ev.Action == request.ActionTaskReopened:
+			reopened++
+		case ev.Action == fulfil.ActionTaskAnswered && ev.Data["system"] == "sys-6":
+			answered++
+		}
+	}
+	assert.Equal(t, 1, reopened, "once per re-run")
+	assert.Equal(t, 2, answered, "the owner's second answer is on the trail too, not taken for the first")
 }

@@ -27,6 +27,10 @@ type Input struct {
 	// and without verification, whatever else the request asks; empty
 	// carries out the whole (verified) request.
 	Scope string `json:"scope,omitempty"`
+	// Rerun is the number of the team's re-run of a failed fulfilment
+	// (console: "Run the fulfilment again"); 0 for the first run. Only a
+	// re-run asks again an owner who answered they cannot do their task.
+	Rerun int `json:"rerun,omitempty"`
 }
 
 // ScopeOptOuts is the scope of a fulfilment of a request's opt-outs alone.
