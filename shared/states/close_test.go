@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,6 +66,7 @@ func TestCloseAfterAResumeThatFailed(t *testing.T) {
 	r2 := New(Options{Store: store2, Clock: NewVirtualClock(rtStart)})
 	r2.RegisterFunction("Ask", echo)
 	require.Error(t, r2.Resume())
+	assert.Empty(t, r2.List("", StatusRunning), "nothing half-loaded is left among the running")
 	closed := make(chan struct{})
 	go func() { r2.Close(); close(closed) }()
 	select {

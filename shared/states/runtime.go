@@ -312,7 +312,7 @@ func (r *Runtime) launch(x *execution) {
 // Resume loads the executions in the store and continues the running ones
 // where they stopped: a Wait keeps its wake-up time, a task keeps its token
 // and deadlines. Call it once, before serving requests.
-func (r *Runtime) Resume() error {
+func (r *Runtime) Resume() (err error) {
 	if r.store == nil {
 		return nil
 	}
@@ -321,6 +321,11 @@ func (r *Runtime) Resume() error {
 		return err
 	}
 	var resumed []*execution
+	defer func() {
+		if err != nil {
+			r.forget(resumed) // none armed: nothing of them is left behind
+		}
+	}()
 	for _, data := range records {
 		var rec execRecord
 		if err := decodeRecord(data, &rec); err != nil {
@@ -363,9 +368,6 @@ func (r *Runtime) Resume() error {
 	// came meanwhile finds them unarmed and is not waited on by them.
 	r.mu.Lock()
 	if r.stopping {
-		for _, x := range resumed {
-			delete(r.running, x.rec.ARN)
-		}
 		r.mu.Unlock()
 		return errShutdown
 	}
@@ -379,6 +381,23 @@ func (r *Runtime) Resume() error {
 		r.launch(x)
 	}
 	return nil
+}
+
+// forget removes executions Resume read but did not arm (it failed, or
+// the runtime closed meanwhile), and the task tokens it opened for them.
+func (r *Runtime) forget(xs []*execution) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range xs {
+		if r.running[x.rec.ARN] == x {
+			delete(r.running, x.rec.ARN)
+		}
+		for tok, w := range r.tokens {
+			if w.x == x {
+				delete(r.tokens, tok)
+			}
+		}
+	}
 }
 
 func walkThreads(th *thread, f func(*thread)) {
