@@ -30,7 +30,7 @@ func (w withdrawalStore) ClaimWithdrawalNotice(_ context.Context, id string, now
 	return true, nil
 }
 
-func (w withdrawalStore) ReleaseWithdrawalNotice(_ context.Context, id string) error {
+func (w withdrawalStore) ReleaseWithdrawalNotice(_ context.Context, id string, _ time.Time) error {
 	w.notices.mu.Lock()
 	defer w.notices.mu.Unlock()
 	delete(w.notices.until, id)

@@ -24,7 +24,7 @@ func (m *memStore) ClaimWithdrawalNotice(_ context.Context, id string, now time.
 	return true, nil
 }
 
-func (m *memStore) ReleaseWithdrawalNotice(_ context.Context, id string) error {
+func (m *memStore) ReleaseWithdrawalNotice(_ context.Context, id string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.withdrawalLease, id)

@@ -26,12 +26,15 @@ func (st *Store) ClaimWithdrawalNotice(ctx context.Context, id string, now time.
 	return err == nil, err
 }
 
-// ReleaseWithdrawalNotice ends the lease of a sender whose mail did not go
-// out (SES refused it), so that the next call sends it at once.
-func (st *Store) ReleaseWithdrawalNotice(ctx context.Context, id string) error {
-	err := st.update(ctx, id, "REMOVE withdrawalNoticeLeaseUntil", "attribute_not_exists(withdrawalNoticeAt)", nil)
+// ReleaseWithdrawalNotice ends the lease a sender took until until, whose
+// mail did not go out (SES refused it), so that the next call sends it at
+// once; a lease another sender took since is left as it is.
+func (st *Store) ReleaseWithdrawalNotice(ctx context.Context, id string, until time.Time) error {
+	err := st.update(ctx, id, "REMOVE withdrawalNoticeLeaseUntil",
+		"attribute_not_exists(withdrawalNoticeAt) AND withdrawalNoticeLeaseUntil = :mine",
+		map[string]types.AttributeValue{":mine": s(timeKey(until))})
 	if errors.Is(err, request.ErrConflict) {
-		return nil // sent meanwhile
+		return nil // sent meanwhile, or another sender's lease
 	}
 	return err
 }

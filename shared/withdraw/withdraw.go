@@ -30,7 +30,7 @@ type Store interface {
 	MarkWithdrawalNoticeSent(ctx context.Context, id string, at time.Time, messageID string) error
 	// ReleaseWithdrawalNotice ends the lease of a sender whose mail did
 	// not go out.
-	ReleaseWithdrawalNotice(ctx context.Context, id string) error
+	ReleaseWithdrawalNotice(ctx context.Context, id string, until time.Time) error
 }
 
 // StatusLinks issues the status-page link the notice carries
@@ -207,7 +207,8 @@ func (s *Service) event(id string, w Withdrawal, from request.Status) request.Ev
 // notify mails the requester the notice, once: under the lease, so that
 // two calls at once send one mail.
 func (s *Service) notify(ctx context.Context, r *request.Request, events []request.Event, actor string) error {
-	won, err := s.Store.ClaimWithdrawalNotice(ctx, r.ID, s.Now(), Lease)
+	claimed := s.Now()
+	won, err := s.Store.ClaimWithdrawalNotice(ctx, r.ID, claimed, Lease)
 	if err != nil {
 		return fmt.Errorf("withdrawal notice of %s: claim: %w", r.ID, err)
 	}
@@ -228,7 +229,7 @@ func (s *Service) notify(ctx context.Context, r *request.Request, events []reque
 	if err != nil {
 		// Not sent: the next call (a second press) sends it, not only
 		// the one after the lease.
-		if rerr := s.Store.ReleaseWithdrawalNotice(ctx, r.ID); rerr != nil {
+		if rerr := s.Store.ReleaseWithdrawalNotice(ctx, r.ID, claimed.Add(Lease)); rerr != nil {
 			s.log().WarnContext(ctx, "withdrawal notice lease not released", "requestId", r.ID, "error", rerr)
 		}
 		return fmt.Errorf("withdrawal notice of %s: send: %w", r.ID, err)
