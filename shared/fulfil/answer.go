@@ -233,7 +233,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found); err != nil {
 			return out, err
 		}
-		// A system that holds people's data but cannot be searched by
+		// A system that holds people's data but the desk has no way to look up by
 		// person is named with its categories, as may holding the person
 		// (unchecked), rather than among those nothing was asked of.
 		for _, sys := range unasked {

@@ -93,7 +93,7 @@ func TestACategoriesRequestIsAnsweredWithCategoriesNotACopy(t *testing.T) {
 		assert.Contains(t, m.HTML, "Who else receives it: credit bureaus; the factoring partner</li>")
 		// Website analytics cannot be searched by person: named with its
 		// categories as may holding the person, not as asked nothing.
-		assert.Contains(t, m.Text, "These systems may hold data about you too, but cannot be searched by\nperson, so we could not check:\n"+
+		assert.Contains(t, m.Text, "These systems may hold data about you too, but we have no way to\nlook you up in them, so we could not check:\n"+
 			"  - Website analytics (Google Analytics)\n    Kinds of data: how you used our website (pages visited, visits)\n")
 		assert.NotContains(t, m.Text, "Nothing was asked of these systems", "every system is in the answer")
 

@@ -146,11 +146,14 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				// (the bucket deletes parts 8 days after they are made) is
 				// made again while the system holds the person; after its
 				// erase it cannot be, and the team is told.
-				if st.Action != system.Export || ev.Data["outcome"] != mail.OutcomeExported || s.partKept(ctx, in.RequestID, st.System) {
+				wrotePart := ev.Data["outcome"] == mail.OutcomeExported || ev.Data["outcome"] == mail.OutcomeNotFound
+				if st.Action != system.Export || !wrotePart || s.partKept(ctx, in.RequestID, st.System) {
 					attempts[i] = attempt{res: doneBefore(in.RequestID, st, ev, past.kept[st.System])}
 					continue
 				}
-				if _, erased := past.done[st.System+"/"+string(system.Erase)]; erased {
+				// An export that found nothing is asked again whatever: it
+				// finds nothing still, or what came since.
+				if _, erased := past.done[st.System+"/"+string(system.Erase)]; erased && ev.Data["outcome"] == mail.OutcomeExported {
 					attempts[i] = attempt{err: &connector.PermanentError{System: st.System, Action: st.Action,
 						Reason: "the copy an earlier run made is no longer kept (export parts are deleted 8 days after they are made) and the system has erased the person since: send the requester what they asked for by hand, then finish this step by hand"}}
 					continue

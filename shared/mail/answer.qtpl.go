@@ -131,8 +131,14 @@ These systems may hold data about `)
 		} else {
 			qw422016.N().S(`you`)
 		}
-		qw422016.N().S(` too, but cannot be searched by
-person, so we could not check:
+		qw422016.N().S(` too, but we have no way to
+look `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(` up in them, so we could not check:
 `)
 		for _, h := range v.MayHold {
 			qw422016.N().S(`  - `)
@@ -389,7 +395,13 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		} else {
 			qw422016.N().S(`you`)
 		}
-		qw422016.N().S(` too, but cannot be searched by person, so we could not check</h2>
+		qw422016.N().S(` too, but we have no way to look `)
+		if v.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(` up in them, so we could not check</h2>
 <ul>
 `)
 		for _, h := range v.MayHold {
@@ -624,8 +636,14 @@ Estos sistemas también pueden guardar datos `)
 		} else {
 			qw422016.N().S(`sobre usted`)
 		}
-		qw422016.N().S(`, pero no se
-pueden consultar por persona, así que no pudimos comprobarlo:
+		qw422016.N().S(`, pero no tenemos
+forma de buscar`)
+		if v.Child {
+			qw422016.N().S(` al menor`)
+		} else {
+			qw422016.N().S(`le`)
+		}
+		qw422016.N().S(` en ellos, así que no pudimos comprobarlo:
 `)
 		for _, h := range v.MayHold {
 			qw422016.N().S(`  - `)
@@ -883,7 +901,13 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		} else {
 			qw422016.N().S(`sobre usted`)
 		}
-		qw422016.N().S(`, pero no se pueden consultar por persona, así que no pudimos comprobarlo</h2>
+		qw422016.N().S(`, pero no tenemos forma de buscar`)
+		if v.Child {
+			qw422016.N().S(` al menor`)
+		} else {
+			qw422016.N().S(`le`)
+		}
+		qw422016.N().S(` en ellos, así que no pudimos comprobarlo</h2>
 <ul>
 `)
 		for _, h := range v.MayHold {

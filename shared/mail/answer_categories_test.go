@@ -68,12 +68,12 @@ func TestAnAnswerOfCategoriesNamesWhatMayHoldThePerson(t *testing.T) {
 	}
 	m, err := mail.RenderAnswer("jane@example.com", a)
 	require.NoError(t, err)
-	assert.Contains(t, m.Text, "These systems may hold data about you too, but cannot be searched by\nperson, so we could not check:\n  - Website <analytics>\n    Kinds of data: how you used our website\n")
+	assert.Contains(t, m.Text, "These systems may hold data about you too, but we have no way to\nlook you up in them, so we could not check:\n  - Website <analytics>\n    Kinds of data: how you used our website\n")
 	assert.Contains(t, m.HTML, "<strong>Website &lt;analytics&gt;</strong>")
 	a.Language = "es"
 	m, err = mail.RenderAnswer("jane@example.com", a)
 	require.NoError(t, err)
-	assert.Contains(t, m.Text, "Estos sistemas también pueden guardar datos sobre usted, pero no se\npueden consultar por persona, así que no pudimos comprobarlo:")
+	assert.Contains(t, m.Text, "Estos sistemas también pueden guardar datos sobre usted, pero no tenemos\nforma de buscarle en ellos, así que no pudimos comprobarlo:")
 	a.Language, a.CategoriesOnly = "", false
 	m, err = mail.RenderAnswer("jane@example.com", a)
 	require.NoError(t, err)
