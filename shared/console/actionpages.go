@@ -202,14 +202,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 				Message: "Request " + id + " is denied and closed. The requester was mailed the reason for each kind."}
 		}
 	case ActionWithdraw:
-		noMail := f.Get("no-mail") == "yes"
-		if v, rerr := h.desk.Request(ctx, id); rerr == nil && v.Request.Status == request.Withdrawn {
-			noMail = false // the owed notice: its page has no such box, and Withdraw sends it
-		}
-		if err = h.desk.Withdraw(ctx, s.Member, id, f.Get("note"), noMail); err == nil {
+		var mailed bool
+		if mailed, err = h.desk.WithdrawMailed(ctx, s.Member, id, f.Get("note"), f.Get("no-mail") == "yes"); err == nil {
 			done = messageView{Title: "The request is withdrawn",
 				Message: "Request " + id + " is withdrawn and closed. The requester was mailed that it is withdrawn and what of it stands."}
-			if noMail {
+			if !mailed {
 				done.Message = "Request " + id + " is withdrawn and closed. Nothing was mailed to the requester, as you chose."
 			}
 		}

@@ -536,29 +536,37 @@ func DeniableKinds(r *request.Request, events []request.Event) []request.Kind {
 // trail. Called again for a request withdrawn whose notice did not go
 // out, it sends the notice.
 func (s *Service) Withdraw(ctx context.Context, m Member, id, note string, noMail bool) error {
+	_, err := s.WithdrawMailed(ctx, m, id, note, noMail)
+	return err
+}
+
+// WithdrawMailed is Withdraw, and reports whether the notice went to the
+// requester (by this call, or an earlier one, or one sending it now).
+func (s *Service) WithdrawMailed(ctx context.Context, m Member, id, note string, noMail bool) (bool, error) {
 	r, _, err := s.load(ctx, ActionWithdraw, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	note = strings.TrimSpace(note)
 	if r.Status == request.Withdrawn {
 		noMail = false // its notice is owed (why allows nothing else): it is sent
 	} else {
 		if note == "" {
-			return FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
+			return false, FormError{"note": "Say how the requester withdrew it (their mail, a call…)."}
 		}
 		if p := tooLong(note, MaxNote, false); p != "" {
-			return FormError{"note": p}
+			return false, FormError{"note": p}
 		}
 	}
-	if _, err := s.Withdrawals.Withdraw(ctx, withdraw.Withdrawal{RequestID: r.ID, Actor: m.Actor(), Reason: note, NoMail: noMail}); err != nil {
+	res, err := s.Withdrawals.Withdraw(ctx, withdraw.Withdrawal{RequestID: r.ID, Actor: m.Actor(), Reason: note, NoMail: noMail})
+	if err != nil {
 		if errors.Is(err, withdraw.ErrNotWithdrawable) {
-			return &ActionError{Action: ActionWithdraw, Why: err.Error()}
+			return false, &ActionError{Action: ActionWithdraw, Why: err.Error()}
 		}
-		return err
+		return false, err
 	}
-	s.logger().InfoContext(ctx, "console: withdrawn", "requestId", r.ID, "user", m.Username, "mailed", !noMail)
-	return nil
+	s.logger().InfoContext(ctx, "console: withdrawn", "requestId", r.ID, "user", m.Username, "mailed", res.Mailed)
+	return res.Mailed, nil
 }
 
 // NotARequest closes unclear mail the team read and found to ask nothing
