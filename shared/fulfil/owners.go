@@ -546,7 +546,8 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		return fmt.Errorf("list tasks of %s: %w", r.ID, err)
 	}
 	opened := connector.Task{System: sys.Name, Action: a.Action}
-	if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action }); i >= 0 {
+	i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action })
+	if i >= 0 {
 		opened = tasks[i]
 	}
 	if opened.State == connector.TaskByHand {
@@ -583,11 +584,9 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 				return &connector.UploadError{Problem: "the records could not be packaged: " + err.Error()}
 			}
 		}
-		tasks, err := s.Tasks.List(ctx, r.ID)
-		if err != nil {
-			return fmt.Errorf("list tasks of %s: %w", r.ID, err)
-		}
-		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == a.Action }); i < 0 || tasks[i].Answered() {
+		// The part is written before the answer: an answered task's is
+		// not overwritten (the answer's condition comes after).
+		if i < 0 || opened.Answered() {
 			return connector.ErrAlreadyAnswered
 		}
 		if err := s.putPart(ctx, r.ID, keptFor(r.Kinds, d)); err != nil {
