@@ -171,8 +171,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	// systems' exports only tell the desk which hold the person and in
 	// what categories, and no record reaches the requester.
 	copyAsked := CopyAsked(kinds)
+	asked := slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export })
+	categoriesOnly := asked && !copyAsked
 	var exported, found []string
-	var unasked []*system.System // systems nothing was asked of
 	for i := range s.Registry.Systems {
 		sys := &s.Registry.Systems[i]
 		var mine []StepResult
@@ -182,8 +183,14 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 		}
 		if len(mine) == 0 {
+			if categoriesOnly && len(sys.Categories) > 0 {
+				// It holds people's data, but the desk has no way to look
+				// the person up in it: named with its categories, as may
+				// holding them (unchecked), not as asked nothing.
+				a.MayHold = append(a.MayHold, s.heldBy(sys, lang, nil))
+				continue
+			}
 			a.NotApplicable = append(a.NotApplicable, sys.TitleIn(lang))
-			unasked = append(unasked, sys)
 			continue
 		}
 		line := mail.AnswerSystem{Title: sys.TitleIn(lang)}
@@ -226,27 +233,11 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 		a.Systems = append(a.Systems, line)
 	}
-	asked := slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export })
-	if asked && !copyAsked {
+	if categoriesOnly {
 		// No package, no download link.
 		a.CategoriesOnly = true
 		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found); err != nil {
 			return out, err
-		}
-		// A system that holds people's data but the desk has no way to look up by
-		// person is named with its categories, as may holding the person
-		// (unchecked), rather than among those nothing was asked of.
-		for _, sys := range unasked {
-			if len(sys.Categories) == 0 {
-				continue
-			}
-			var cats []string
-			for _, c := range sys.Categories {
-				cats = append(cats, s.Registry.CategoryTitle(c, lang))
-			}
-			a.MayHold = append(a.MayHold, mail.AnswerHeld{System: sys.TitleIn(lang), Categories: cats,
-				Sources: sys.SourcesIn(lang), Purposes: sys.PurposesIn(lang), ThirdParties: sys.ThirdPartiesIn(lang)})
-			a.NotApplicable = slices.DeleteFunc(a.NotApplicable, func(n string) bool { return n == sys.TitleIn(lang) })
 		}
 	}
 	if asked && copyAsked {
@@ -414,21 +405,30 @@ func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems [
 			s.Log.ErrorContext(ctx, "read export part", "requestId", id, "system", name, "err", err)
 			return nil, &TransientError{RequestID: id, Op: "read export part", Err: err}
 		}
-		var cats []string
-		for _, c := range sys.Categories {
-			if len(d.Data[c]) > 0 {
-				cats = append(cats, s.Registry.CategoryTitle(c, lang))
-			}
-		}
-		if len(cats) == 0 {
-			for _, c := range sys.Categories {
-				cats = append(cats, s.Registry.CategoryTitle(c, lang))
-			}
-		}
-		out = append(out, mail.AnswerHeld{System: sys.TitleIn(lang), Categories: cats,
-			Sources: sys.SourcesIn(lang), Purposes: sys.PurposesIn(lang), ThirdParties: sys.ThirdPartiesIn(lang)})
+		out = append(out, s.heldBy(sys, lang, func(c string) bool { return len(d.Data[c]) > 0 }))
 	}
 	return out, nil
+}
+
+// heldBy is what sys holds, in lang: the categories in (all it declares
+// when in is nil or keeps none), with what the registry says of where
+// they come from, why they are held and who else receives them.
+func (s *Service) heldBy(sys *system.System, lang string, in func(category string) bool) mail.AnswerHeld {
+	var cats []string
+	if in != nil {
+		for _, c := range sys.Categories {
+			if in(c) {
+				cats = append(cats, s.Registry.CategoryTitle(c, lang))
+			}
+		}
+	}
+	if len(cats) == 0 {
+		for _, c := range sys.Categories {
+			cats = append(cats, s.Registry.CategoryTitle(c, lang))
+		}
+	}
+	return mail.AnswerHeld{System: sys.TitleIn(lang), Categories: cats,
+		Sources: sys.SourcesIn(lang), Purposes: sys.PurposesIn(lang), ThirdParties: sys.ThirdPartiesIn(lang)}
 }
 
 // accessPackage builds the package from the parts the export steps wrote,
