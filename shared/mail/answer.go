@@ -169,14 +169,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		if lang == Spanish {
 			nobody = "nadie"
 		}
-		for _, h := range a.Held {
-			v.Held = append(v.Held, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
-				Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
-		}
-		for _, h := range a.MayHold {
-			v.MayHold = append(v.MayHold, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
-				Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
-		}
+		v.Held, v.MayHold = heldLines(a.Held, nobody), heldLines(a.MayHold, nobody)
 	}
 	v.OptOutsOnly, v.RestOpen, v.Child = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen, a.Child
 	switch {
@@ -196,6 +189,17 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 // line.
 type answerHeld struct {
 	System, Categories, Sources, Purposes, ThirdParties string
+}
+
+// heldLines writes each system's holdings on lines of their own; nobody
+// is who else receives the data when the registry lists no one.
+func heldLines(items []AnswerHeld, nobody string) []answerHeld {
+	var out []answerHeld
+	for _, h := range items {
+		out = append(out, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
+			Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
+	}
+	return out
 }
 
 // joined writes a list on one line, "; " between items; empty, none.

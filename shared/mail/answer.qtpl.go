@@ -94,34 +94,7 @@ What we found about `)
 		}
 		qw422016.N().S(`, system by system:
 `)
-		for _, h := range v.Held {
-			qw422016.N().S(`  - `)
-			qw422016.N().S(h.System)
-			qw422016.N().S(`
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`    Kinds of data: `)
-				qw422016.N().S(h.Categories)
-				qw422016.N().S(`
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`    Where it comes from: `)
-				qw422016.N().S(h.Sources)
-				qw422016.N().S(`
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`    Why we hold it: `)
-				qw422016.N().S(h.Purposes)
-				qw422016.N().S(`
-`)
-			}
-			qw422016.N().S(`    Who else receives it: `)
-			qw422016.N().S(h.ThirdParties)
-			qw422016.N().S(`
-`)
-		}
+		streamheldEnText(qw422016, v.Held)
 	}
 	if len(v.MayHold) > 0 {
 		qw422016.N().S(`
@@ -140,34 +113,7 @@ look `)
 		}
 		qw422016.N().S(` up in them, so we could not check:
 `)
-		for _, h := range v.MayHold {
-			qw422016.N().S(`  - `)
-			qw422016.N().S(h.System)
-			qw422016.N().S(`
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`    Kinds of data: `)
-				qw422016.N().S(h.Categories)
-				qw422016.N().S(`
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`    Where it comes from: `)
-				qw422016.N().S(h.Sources)
-				qw422016.N().S(`
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`    Why we hold it: `)
-				qw422016.N().S(h.Purposes)
-				qw422016.N().S(`
-`)
-			}
-			qw422016.N().S(`    Who else receives it: `)
-			qw422016.N().S(h.ThirdParties)
-			qw422016.N().S(`
-`)
-		}
+		streamheldEnText(qw422016, v.MayHold)
 	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
@@ -357,34 +303,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`, system by system</h2>
 <ul>
 `)
-		for _, h := range v.Held {
-			qw422016.N().S(`<li><strong>`)
-			qw422016.E().S(h.System)
-			qw422016.N().S(`</strong><br>
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`Kinds of data: `)
-				qw422016.E().S(h.Categories)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`Where it comes from: `)
-				qw422016.E().S(h.Sources)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`Why we hold it: `)
-				qw422016.E().S(h.Purposes)
-				qw422016.N().S(`<br>
-`)
-			}
-			qw422016.N().S(`Who else receives it: `)
-			qw422016.E().S(h.ThirdParties)
-			qw422016.N().S(`</li>
-`)
-		}
+		streamheldEnHTML(qw422016, v.Held)
 		qw422016.N().S(`</ul>
 `)
 	}
@@ -404,34 +323,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(` up in them, so we could not check</h2>
 <ul>
 `)
-		for _, h := range v.MayHold {
-			qw422016.N().S(`<li><strong>`)
-			qw422016.E().S(h.System)
-			qw422016.N().S(`</strong><br>
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`Kinds of data: `)
-				qw422016.E().S(h.Categories)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`Where it comes from: `)
-				qw422016.E().S(h.Sources)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`Why we hold it: `)
-				qw422016.E().S(h.Purposes)
-				qw422016.N().S(`<br>
-`)
-			}
-			qw422016.N().S(`Who else receives it: `)
-			qw422016.E().S(h.ThirdParties)
-			qw422016.N().S(`</li>
-`)
-		}
+		streamheldEnHTML(qw422016, v.MayHold)
 		qw422016.N().S(`</ul>
 `)
 	}
@@ -599,34 +491,7 @@ Lo que encontramos sobre `)
 		}
 		qw422016.N().S(`, sistema por sistema:
 `)
-		for _, h := range v.Held {
-			qw422016.N().S(`  - `)
-			qw422016.N().S(h.System)
-			qw422016.N().S(`
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`    Tipos de datos: `)
-				qw422016.N().S(h.Categories)
-				qw422016.N().S(`
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`    De dónde vienen: `)
-				qw422016.N().S(h.Sources)
-				qw422016.N().S(`
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`    Para qué los guardamos: `)
-				qw422016.N().S(h.Purposes)
-				qw422016.N().S(`
-`)
-			}
-			qw422016.N().S(`    Quién más los recibe: `)
-			qw422016.N().S(h.ThirdParties)
-			qw422016.N().S(`
-`)
-		}
+		streamheldEsText(qw422016, v.Held)
 	}
 	if len(v.MayHold) > 0 {
 		qw422016.N().S(`
@@ -645,34 +510,7 @@ forma de buscar`)
 		}
 		qw422016.N().S(` en ellos, así que no pudimos comprobarlo:
 `)
-		for _, h := range v.MayHold {
-			qw422016.N().S(`  - `)
-			qw422016.N().S(h.System)
-			qw422016.N().S(`
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`    Tipos de datos: `)
-				qw422016.N().S(h.Categories)
-				qw422016.N().S(`
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`    De dónde vienen: `)
-				qw422016.N().S(h.Sources)
-				qw422016.N().S(`
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`    Para qué los guardamos: `)
-				qw422016.N().S(h.Purposes)
-				qw422016.N().S(`
-`)
-			}
-			qw422016.N().S(`    Quién más los recibe: `)
-			qw422016.N().S(h.ThirdParties)
-			qw422016.N().S(`
-`)
-		}
+		streamheldEsText(qw422016, v.MayHold)
 	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
@@ -863,34 +701,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(`, sistema por sistema</h2>
 <ul>
 `)
-		for _, h := range v.Held {
-			qw422016.N().S(`<li><strong>`)
-			qw422016.E().S(h.System)
-			qw422016.N().S(`</strong><br>
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`Tipos de datos: `)
-				qw422016.E().S(h.Categories)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`De dónde vienen: `)
-				qw422016.E().S(h.Sources)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`Para qué los guardamos: `)
-				qw422016.E().S(h.Purposes)
-				qw422016.N().S(`<br>
-`)
-			}
-			qw422016.N().S(`Quién más los recibe: `)
-			qw422016.E().S(h.ThirdParties)
-			qw422016.N().S(`</li>
-`)
-		}
+		streamheldEsHTML(qw422016, v.Held)
 		qw422016.N().S(`</ul>
 `)
 	}
@@ -910,34 +721,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 		qw422016.N().S(` en ellos, así que no pudimos comprobarlo</h2>
 <ul>
 `)
-		for _, h := range v.MayHold {
-			qw422016.N().S(`<li><strong>`)
-			qw422016.E().S(h.System)
-			qw422016.N().S(`</strong><br>
-`)
-			if h.Categories != "" {
-				qw422016.N().S(`Tipos de datos: `)
-				qw422016.E().S(h.Categories)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Sources != "" {
-				qw422016.N().S(`De dónde vienen: `)
-				qw422016.E().S(h.Sources)
-				qw422016.N().S(`<br>
-`)
-			}
-			if h.Purposes != "" {
-				qw422016.N().S(`Para qué los guardamos: `)
-				qw422016.E().S(h.Purposes)
-				qw422016.N().S(`<br>
-`)
-			}
-			qw422016.N().S(`Quién más los recibe: `)
-			qw422016.E().S(h.ThirdParties)
-			qw422016.N().S(`</li>
-`)
-		}
+		streamheldEsHTML(qw422016, v.MayHold)
 		qw422016.N().S(`</ul>
 `)
 	}
@@ -1024,6 +808,190 @@ func writeanswerEsHTML(qq422016 qtio422016.Writer, v answerView) {
 func answerEsHTML(v answerView) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writeanswerEsHTML(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// What each system holds, in the answer to a request to know the categories:
+// one item per system, its categories and what the registry says of it.
+//
+
+func streamheldEnText(qw422016 *qt422016.Writer, items []answerHeld) {
+	for _, h := range items {
+		qw422016.N().S(`  - `)
+		qw422016.N().S(h.System)
+		qw422016.N().S(`
+`)
+		if h.Categories != "" {
+			qw422016.N().S(`    Kinds of data: `)
+			qw422016.N().S(h.Categories)
+			qw422016.N().S(`
+`)
+		}
+		if h.Sources != "" {
+			qw422016.N().S(`    Where it comes from: `)
+			qw422016.N().S(h.Sources)
+			qw422016.N().S(`
+`)
+		}
+		if h.Purposes != "" {
+			qw422016.N().S(`    Why we hold it: `)
+			qw422016.N().S(h.Purposes)
+			qw422016.N().S(`
+`)
+		}
+		qw422016.N().S(`    Who else receives it: `)
+		qw422016.N().S(h.ThirdParties)
+		qw422016.N().S(`
+`)
+	}
+}
+
+func writeheldEnText(qq422016 qtio422016.Writer, items []answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamheldEnText(qw422016, items)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func heldEnText(items []answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeheldEnText(qb422016, items)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamheldEnHTML(qw422016 *qt422016.Writer, items []answerHeld) {
+	for _, h := range items {
+		qw422016.N().S(`<li><strong>`)
+		qw422016.E().S(h.System)
+		qw422016.N().S(`</strong><br>
+`)
+		if h.Categories != "" {
+			qw422016.N().S(`Kinds of data: `)
+			qw422016.E().S(h.Categories)
+			qw422016.N().S(`<br>
+`)
+		}
+		if h.Sources != "" {
+			qw422016.N().S(`Where it comes from: `)
+			qw422016.E().S(h.Sources)
+			qw422016.N().S(`<br>
+`)
+		}
+		if h.Purposes != "" {
+			qw422016.N().S(`Why we hold it: `)
+			qw422016.E().S(h.Purposes)
+			qw422016.N().S(`<br>
+`)
+		}
+		qw422016.N().S(`Who else receives it: `)
+		qw422016.E().S(h.ThirdParties)
+		qw422016.N().S(`</li>
+`)
+	}
+}
+
+func writeheldEnHTML(qq422016 qtio422016.Writer, items []answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamheldEnHTML(qw422016, items)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func heldEnHTML(items []answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeheldEnHTML(qb422016, items)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamheldEsText(qw422016 *qt422016.Writer, items []answerHeld) {
+	for _, h := range items {
+		qw422016.N().S(`  - `)
+		qw422016.N().S(h.System)
+		qw422016.N().S(`
+`)
+		if h.Categories != "" {
+			qw422016.N().S(`    Tipos de datos: `)
+			qw422016.N().S(h.Categories)
+			qw422016.N().S(`
+`)
+		}
+		if h.Sources != "" {
+			qw422016.N().S(`    De dónde vienen: `)
+			qw422016.N().S(h.Sources)
+			qw422016.N().S(`
+`)
+		}
+		if h.Purposes != "" {
+			qw422016.N().S(`    Para qué los guardamos: `)
+			qw422016.N().S(h.Purposes)
+			qw422016.N().S(`
+`)
+		}
+		qw422016.N().S(`    Quién más los recibe: `)
+		qw422016.N().S(h.ThirdParties)
+		qw422016.N().S(`
+`)
+	}
+}
+
+func writeheldEsText(qq422016 qtio422016.Writer, items []answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamheldEsText(qw422016, items)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func heldEsText(items []answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeheldEsText(qb422016, items)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamheldEsHTML(qw422016 *qt422016.Writer, items []answerHeld) {
+	for _, h := range items {
+		qw422016.N().S(`<li><strong>`)
+		qw422016.E().S(h.System)
+		qw422016.N().S(`</strong><br>
+`)
+		if h.Categories != "" {
+			qw422016.N().S(`Tipos de datos: `)
+			qw422016.E().S(h.Categories)
+			qw422016.N().S(`<br>
+`)
+		}
+		if h.Sources != "" {
+			qw422016.N().S(`De dónde vienen: `)
+			qw422016.E().S(h.Sources)
+			qw422016.N().S(`<br>
+`)
+		}
+		if h.Purposes != "" {
+			qw422016.N().S(`Para qué los guardamos: `)
+			qw422016.E().S(h.Purposes)
+			qw422016.N().S(`<br>
+`)
+		}
+		qw422016.N().S(`Quién más los recibe: `)
+		qw422016.E().S(h.ThirdParties)
+		qw422016.N().S(`</li>
+`)
+	}
+}
+
+func writeheldEsHTML(qq422016 qtio422016.Writer, items []answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamheldEsHTML(qw422016, items)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func heldEsHTML(items []answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeheldEsHTML(qb422016, items)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
