@@ -11,6 +11,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/intake"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // actionView is an action's page: what it will do, and its form.
@@ -90,7 +91,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	v.DenyKinds = DeniableKinds(r, events)
 	_, v.DenialOnTrail = lastOf(events, request.StatusAction(request.Denied))
 	v.DenialOnTrail = v.DenialOnTrail && r.Status == request.Denied
-	v.Erased = erasedOnTrail(events)
+	v.Erased = withdraw.Erased(events) // what a denial or a withdrawal cannot undo
 	v.ReasonsFor = map[request.Kind][]Choice{}
 	for _, k := range r.Kinds {
 		for _, reason := range denialReasons(r, k) {

@@ -150,16 +150,6 @@ func has(events []request.Event, action string) bool {
 	return slices.ContainsFunc(events, func(e request.Event) bool { return e.Action == action })
 }
 
-// eraseAction is system.Erase as the trail spells it (the console does
-// not link the registry's package, whose YAML parser only fulfilment and
-// intake need).
-const eraseAction = withdraw.EraseAction
-
-// erasedOnTrail lists, in the order the trail has them, the systems the
-// trail shows erased the person's data (withdraw.Erased): a denial cannot
-// undo them.
-func erasedOnTrail(events []request.Event) []string { return withdraw.Erased(events) }
-
 func lastOf(events []request.Event, action string) (request.Event, bool) {
 	for i := len(events) - 1; i >= 0; i-- {
 		if events[i].Action == action {
@@ -395,7 +385,7 @@ func (s *Service) Deny(ctx context.Context, m Member, id string, items []mail.De
 	if ev, onTrail := lastOf(events, request.StatusAction(request.Denied)); r.Status != request.Denied || !onTrail {
 		// Not denied yet; or denied but its event (with the reasons) was
 		// lost after the status moved: the reasons are given again.
-		if err := checkDenial(r, DeniableKinds(r, events), items, erasedOnTrail(events)); err != nil {
+		if err := checkDenial(r, DeniableKinds(r, events), items, withdraw.Erased(events)); err != nil {
 			return err
 		}
 		data := map[string]string{}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
-	"github.com/productionflow/privacy-desk/shared/system"
 )
 
 // TestTeamNoticesNameTheConsolesActions: the team's notices of a failed
@@ -41,12 +40,6 @@ func TestTeamNoticesNameTheConsolesActions(t *testing.T) {
 	}
 	assert.Contains(t, failed.Text, `"Run the fulfilment again"`)
 	assert.Contains(t, failed.Text, `"Write the correction for the systems"`)
-}
-
-// TestEraseIsSpeltAsTheRegistrySpellsIt: the console reads erasures off
-// the trail by the registry's action name without linking the registry.
-func TestEraseIsSpeltAsTheRegistrySpellsIt(t *testing.T) {
-	assert.Equal(t, string(system.Erase), eraseAction)
 }
 
 // TestTheAgentReasonOnlyWhereAnAgentActs: "the person acting for you did

@@ -218,7 +218,7 @@ func (s *Service) notify(ctx context.Context, r *request.Request, events []reque
 	st := Stands(events)
 	msg, err := mail.RenderWithdrawalNotice(r.Requester.Email, mail.WithdrawalNotice{
 		RequestID: r.ID, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, OptOutDone: st.OptOutDone, OptOutsBegun: st.OptOutsBegun,
-		Erased: slices.DeleteFunc(slices.Clone(st.Erased), func(sys string) bool { return slices.Contains(st.Asked, sys) }), Asked: st.Asked,
+		Erased: st.Deleted, Asked: st.Asked,
 		FormURL: s.FormURL, TeamAddress: s.TeamAddress, Location: s.Location, Language: r.Language,
 		StatusLink: s.statusLink(ctx, r.ID),
 	})
@@ -257,10 +257,10 @@ type Standing struct {
 	OptOutDone time.Time
 	// OptOutsBegun: a system carried out an opt-out step.
 	OptOutsBegun bool
-	// Erased names the systems that erased the person's data (see Erased);
-	// Asked, those of them that only accepted to erase it, on their own
-	// schedule (mail.OutcomeErasedAsk: they cannot be asked again).
-	Erased, Asked []string
+	// Deleted names the systems that erased the person's data, Asked those
+	// that only accepted to erase it, on their own schedule
+	// (mail.OutcomeErasedAsk: they cannot be asked again); together, Erased.
+	Deleted, Asked []string
 }
 
 // Stands reads off the trail what was done and stands.
@@ -278,13 +278,7 @@ func Stands(events []request.Event) Standing {
 			st.OptOutsBegun = true
 		}
 	}
-	st.Erased = Erased(events)
-	for _, e := range events {
-		if e.Action == request.ActionStepDone && e.Data["action"] == EraseAction && e.Data["outcome"] == mail.OutcomeErasedAsk &&
-			!slices.Contains(st.Asked, e.Data["system"]) {
-			st.Asked = append(st.Asked, e.Data["system"])
-		}
-	}
+	st.Deleted, st.Asked = erasures(events)
 	return st
 }
 
@@ -301,24 +295,51 @@ const EraseAction = "erase"
 func Erased(events []request.Event) []string {
 	var out []string
 	for _, ev := range events {
-		if ev.Data["action"] != EraseAction {
-			continue
-		}
-		erased := false
-		switch ev.Action {
-		case request.ActionStepDone:
-			switch ev.Data["outcome"] {
-			case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeErasedAsk, mail.OutcomeConfirmed, request.OutcomeByHand:
-				erased = true
-			}
-		case request.ActionTaskConfirmed:
-			erased = ev.Data["answer"] == "done"
-		}
-		if sys := ev.Data["system"]; erased && sys != "" && !slices.Contains(out, sys) {
+		if sys := ev.Data["system"]; erasure(ev) != "" && sys != "" && !slices.Contains(out, sys) {
 			out = append(out, sys)
 		}
 	}
 	return out
+}
+
+// erasures splits Erased into the systems that deleted the data and those
+// that only accepted to delete it.
+func erasures(events []request.Event) (deleted, asked []string) {
+	accepted := map[string]bool{}
+	for _, ev := range events {
+		if erasure(ev) == "asked" {
+			accepted[ev.Data["system"]] = true
+		}
+	}
+	for _, sys := range Erased(events) {
+		if accepted[sys] {
+			asked = append(asked, sys)
+		} else {
+			deleted = append(deleted, sys)
+		}
+	}
+	return deleted, asked
+}
+
+// erasure says what event ev shows of an erasure: "deleted", "asked" (a
+// system accepted to delete on its own schedule), or "" for none.
+func erasure(ev request.Event) string {
+	if ev.Data["action"] != EraseAction {
+		return ""
+	}
+	switch {
+	case ev.Action == request.ActionTaskConfirmed && ev.Data["answer"] == "done":
+		return "deleted"
+	case ev.Action != request.ActionStepDone:
+		return ""
+	}
+	switch ev.Data["outcome"] {
+	case mail.OutcomeErasedAsk:
+		return "asked"
+	case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeConfirmed, request.OutcomeByHand:
+		return "deleted"
+	}
+	return ""
 }
 
 func (s *Service) statusLink(ctx context.Context, id string) string {

@@ -344,12 +344,14 @@ func TestTheNoticeSaysWhatTheTrailShowsStands(t *testing.T) {
 	assert.NotContains(t, text, "crm", "the registry's names are not words for the requester")
 
 	t.Run("a deletion accepted unproven is asked, not gone", func(t *testing.T) {
-		st := withdraw.Stands([]request.Event{
+		events := []request.Event{
 			{Action: request.ActionStepDone, Data: map[string]string{"system": "google-analytics", "action": "erase", "outcome": mail.OutcomeErasedAsk}},
 			{Action: request.ActionStepDone, Data: map[string]string{"system": "crm", "action": "erase", "outcome": mail.OutcomeErased}},
-		})
+		}
+		st := withdraw.Stands(events)
 		assert.Equal(t, []string{"google-analytics"}, st.Asked)
-		assert.Equal(t, []string{"google-analytics", "crm"}, st.Erased, "the team's list names both")
+		assert.Equal(t, []string{"crm"}, st.Deleted)
+		assert.Equal(t, []string{"google-analytics", "crm"}, withdraw.Erased(events), "the team's list names both")
 	})
 	t.Run("an opt-out step done, the opt-outs not finished", func(t *testing.T) {
 		st := withdraw.Stands([]request.Event{{Action: request.ActionStepDone, Data: map[string]string{"system": "newsletter", "action": "suppress", "outcome": mail.OutcomeSuppressed}}})
