@@ -144,6 +144,11 @@ func (s *Service) Confirm(ctx context.Context, raw string) (Confirmation, error)
 	if err != nil {
 		return Confirmation{}, err
 	}
+	return s.confirm(ctx, rec)
+}
+
+// confirm is Confirm for the link's token as read (s.record).
+func (s *Service) confirm(ctx context.Context, rec token.Record) (Confirmation, error) {
 	now := s.Now()
 	used, err := s.Tokens.Consume(ctx, rec.Hash, now)
 	resumed := false

@@ -55,7 +55,7 @@ func (s *Service) ConfirmDeclared(ctx context.Context, raw string, signed bool) 
 		return Confirmation{}, err
 	}
 	if rec.Used || !s.Now().Before(rec.ExpiresAt) {
-		return s.Confirm(ctx, raw) // used or expired: Confirm says which
+		return s.confirm(ctx, rec) // used or expired: confirm says which
 	}
 	r, err := s.Store.Get(ctx, rec.RequestID)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Service) ConfirmDeclared(ctx context.Context, raw string, signed bool) 
 	switch r.Status {
 	case request.Received, request.Acknowledged, request.Verifying:
 	default:
-		return s.Confirm(ctx, raw) // nothing to confirm: Confirm says why
+		return s.confirm(ctx, rec) // nothing to confirm: confirm says why
 	}
 	needed, err := s.declarationNeeded(ctx, r)
 	if err != nil {
@@ -81,5 +81,5 @@ func (s *Service) ConfirmDeclared(ctx context.Context, raw string, signed bool) 
 			return Confirmation{}, fmt.Errorf("verify: record the declaration of %s: %w", r.ID, err)
 		}
 	}
-	return s.Confirm(ctx, raw)
+	return s.confirm(ctx, rec)
 }
