@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/handover"
+	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/verify"
 )
@@ -50,15 +51,7 @@ type StatusLinks interface {
 // statusLink is a new status link for a mail to the requester, or "" (the
 // mail goes without one).
 func (s *Service) statusLink(ctx context.Context, id string) string {
-	if s.StatusLinks == nil {
-		return ""
-	}
-	link, err := s.StatusLinks.Link(ctx, id)
-	if err != nil {
-		s.logger().WarnContext(ctx, "status link not issued: the mail goes without it", "requestId", id, "error", err)
-		return ""
-	}
-	return link
+	return mail.StatusLinkFor(ctx, s.StatusLinks, id, s.logger())
 }
 
 // stepFailed reports whether the open request needs attention because a

@@ -116,15 +116,7 @@ type StatusLinks interface {
 // statusLink is a new status link for the request's mail, or "" (the mail
 // goes without one) when there is none to give.
 func (s *Service) statusLink(ctx context.Context, id string) string {
-	if s.StatusLinks == nil {
-		return ""
-	}
-	link, err := s.StatusLinks.Link(ctx, id)
-	if err != nil {
-		s.log().WarnContext(ctx, "status link not issued: the mail goes without it", "requestId", id, "error", err)
-		return ""
-	}
-	return link
+	return mail.StatusLinkFor(ctx, s.StatusLinks, id, s.log())
 }
 
 // TransientError is a failure worth retrying (the store, the mail service

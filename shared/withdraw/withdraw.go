@@ -343,15 +343,7 @@ func erasure(ev request.Event) string {
 }
 
 func (s *Service) statusLink(ctx context.Context, id string) string {
-	if s.StatusLinks == nil {
-		return ""
-	}
-	link, err := s.StatusLinks.Link(ctx, id)
-	if err != nil {
-		s.log().WarnContext(ctx, "status link not issued: the mail goes without it", "requestId", id, "error", err)
-		return ""
-	}
-	return link
+	return mail.StatusLinkFor(ctx, s.StatusLinks, id, s.log())
 }
 
 func (s *Service) log() *slog.Logger {
