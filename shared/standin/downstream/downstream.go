@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -212,12 +213,25 @@ func localSecret(name string) string {
 	return "local-" + name + "-key"
 }
 
-// serve listens on a free port of 127.0.0.1 and serves h.
+// serve listens on a free port of 127.0.0.1 and serves h. The port is
+// taken below the range the system hands out for ":0" and for outgoing
+// connections (Linux: from 32768), so that Restart can listen on it again:
+// a port from that range, let go for a moment, was taken meanwhile by
+// another test's stand-in or connection (CI: "address already in use").
 func serve(ctx context.Context, h http.Handler) (string, *http.Server, error) {
 	var lc net.ListenConfig
-	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
+	var l net.Listener
+	var err error
+	for range 50 {
+		if l, err = lc.Listen(ctx, "tcp", fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))); err == nil {
+			break
+		}
+	}
+	if l == nil {
+		// Every try was taken: any free port, as before.
+		if l, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
+			return "", nil, err
+		}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
