@@ -436,42 +436,14 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 		if p.OwnersWait {
 			qw422016.N().S(`<p>The fulfilment is waiting for owners' tasks, and these are stuck: `)
-			for i, st := range p.Steps {
-				if i > 0 {
-					qw422016.N().S(`; `)
-				}
-				qw422016.E().S(st.System)
-				qw422016.N().S(` / `)
-				qw422016.E().S(st.Action)
-				if st.Done {
-					qw422016.N().S(` (done since)`)
-				} else if st.Why != "" {
-					qw422016.N().S(` (`)
-					qw422016.E().S(st.Why)
-					qw422016.N().S(`)`)
-				}
-			}
+			streamstepsInWords(qw422016, p.Steps)
 			qw422016.N().S(`. Once one is done another way (you did it yourself, or its owner told you outside the task page), mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The fulfilment then counts it done by hand when it next wakes, stops reminding its owner, and answers the requester once every system has acted. Nothing is mailed now.</p>
 `)
 		} else {
 			qw422016.N().S(`<p>`)
 			if len(p.Steps) > 0 {
 				qw422016.N().S(`Steps could not be done automatically: `)
-				for i, st := range p.Steps {
-					if i > 0 {
-						qw422016.N().S(`; `)
-					}
-					qw422016.E().S(st.System)
-					qw422016.N().S(` / `)
-					qw422016.E().S(st.Action)
-					if st.Done {
-						qw422016.N().S(` (done since)`)
-					} else if st.Why != "" {
-						qw422016.N().S(` (`)
-						qw422016.E().S(st.Why)
-						qw422016.N().S(`)`)
-					}
-				}
+				streamstepsInWords(qw422016, p.Steps)
 				qw422016.N().S(`.`)
 			} else {
 				qw422016.N().S(`A step could not be done automatically (`)
@@ -549,21 +521,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 <p>`)
 		if len(p.Steps) > 0 {
 			qw422016.N().S(`The fulfilment failed: `)
-			for i, st := range p.Steps {
-				if i > 0 {
-					qw422016.N().S(`; `)
-				}
-				qw422016.E().S(st.System)
-				qw422016.N().S(` / `)
-				qw422016.E().S(st.Action)
-				if st.Done {
-					qw422016.N().S(` (done since)`)
-				} else if st.Why != "" {
-					qw422016.N().S(` (`)
-					qw422016.E().S(st.Why)
-					qw422016.N().S(`)`)
-				}
-			}
+			streamstepsInWords(qw422016, p.Steps)
 			qw422016.N().S(`.`)
 		} else {
 			qw422016.N().S(`The fulfilment failed (`)
@@ -687,6 +645,40 @@ func (p *actionView) writehtml(qq422016 qtio422016.Writer, v *view) {
 func (p *actionView) html(v *view) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	p.writehtml(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// stepsInWords lists failed or stuck steps, each with why, or that it is done since.
+
+func streamstepsInWords(qw422016 *qt422016.Writer, steps []FailedStep) {
+	for i, st := range steps {
+		if i > 0 {
+			qw422016.N().S(`; `)
+		}
+		qw422016.E().S(st.System)
+		qw422016.N().S(` / `)
+		qw422016.E().S(st.Action)
+		if st.Done {
+			qw422016.N().S(` (done since)`)
+		} else if st.Why != "" {
+			qw422016.N().S(` (`)
+			qw422016.E().S(st.Why)
+			qw422016.N().S(`)`)
+		}
+	}
+}
+
+func writestepsInWords(qq422016 qtio422016.Writer, steps []FailedStep) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamstepsInWords(qw422016, steps)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func stepsInWords(steps []FailedStep) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writestepsInWords(qb422016, steps)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
