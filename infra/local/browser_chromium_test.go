@@ -193,6 +193,19 @@ func (b *browser) ready() {
 func (b *browser) Title() string { b.t.Helper(); return value(b, "title", chromedp.Title()) }
 func (b *browser) URL() string   { b.t.Helper(); return value(b, "location", chromedp.Location()) }
 
+// urlNow is the page's address, or "" while the browser is between two
+// pages (it answers that the target navigated): for waiting on a page that
+// moves on by itself, where URL would fail the test.
+func (b *browser) urlNow() string {
+	ctx, cancel := b.guarded()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
 // Source is the page's HTML as the browser holds it.
 func (b *browser) Source() string {
 	b.t.Helper()

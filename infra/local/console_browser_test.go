@@ -41,7 +41,7 @@ func signInChromium(t *testing.T, b *browser, addrs addresses, username, passwor
 	}
 	// The console's sign-in lands on a page that moves on by itself
 	// (Refresh: 0) to the page asked for: wait for it.
-	require.True(t, eventually(func() bool { return b.URL() == addrs.Console }), "back on the work list, not %s", b.URL())
+	require.True(t, eventually(func() bool { return b.urlNow() == addrs.Console }), "back on the work list, not %s", b.URL())
 	b.ready()
 	return status
 }
