@@ -437,7 +437,13 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		if p.OwnersWait {
 			qw422016.N().S(`<p>The fulfilment is waiting for owners' tasks, and these are stuck: `)
 			streamstepsInWords(qw422016, p.Steps)
-			qw422016.N().S(`. Once one is done another way (you did it yourself, or its owner told you outside the task page), mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The fulfilment then counts it done by hand when it next wakes, stops reminding its owner, and answers the requester once every system has acted. Nothing is mailed now.</p>
+			qw422016.N().S(`. Once one is done another way (you did it yourself, or its owner told you outside the task page), mark it done here: it goes on the audit trail as done by hand, under your name, with your note. `)
+			if p.Wakes {
+				qw422016.N().S(`The fulfilment is woken to count it done by hand at once: it stops reminding its owner, and answers the requester once every system has acted (at once, if no other task is open).`)
+			} else {
+				qw422016.N().S(`The fulfilment then counts it done by hand when it next wakes, stops reminding its owner, and answers the requester once every system has acted. Nothing is mailed now.`)
+			}
+			qw422016.N().S(`</p>
 `)
 		} else {
 			qw422016.N().S(`<p>`)

@@ -42,8 +42,9 @@ type actionView struct {
 	// Steps are, for finish-step, the steps the fulfilment gave up on.
 	Steps []FailedStep
 	// OwnersWait: the fulfilment still waits for owners' tasks, some of
-	// them stuck (overdue, or their owner cannot do them).
-	OwnersWait bool
+	// them stuck (overdue, or their owner cannot do them); Wakes: this
+	// console wakes that wait when one is finished by hand.
+	OwnersWait, Wakes bool
 	// CanRerun, CanFinish: the request's page offers "Run the fulfilment
 	// again", "Finish a step by hand" (the deny page's advice names only
 	// what it offers).
@@ -109,6 +110,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 	if len(v.Steps) == 0 && len(stuckTasks(events)) > 0 {
 		v.Steps = failedSteps(events) // owners' tasks stuck while the fulfilment waits
 		v.OwnersWait = r.Attention == ""
+		v.Wakes = h.desk.Owners != nil
 	}
 	v.CanRerun = h.desk.why(ActionRerun, r, events, h.desk.Now()) == ""
 	v.CanFinish = h.desk.why(ActionFinishStep, r, events, h.desk.Now()) == ""
@@ -226,10 +228,14 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		if step := f.Get("step"); step != "" {
 			system, action, _ = strings.Cut(step, "/")
 		}
-		if err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note")); err == nil {
+		var finished Finished
+		if finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note")); err == nil {
 			done = messageView{Title: "The step is marked done",
 				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
-			if h.desk.ownerTaskWaiting(ctx, id, system, action) {
+			switch {
+			case finished.Woken:
+				done.Message = "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand, and the fulfilment, which was waiting for the owners' tasks, counts it now: it stops reminding its owner, and answers the requester once every system has acted (at once, if no other task is open)."
+			case finished.OwnerTask:
 				done.Message = "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The fulfilment is still waiting for the owners' tasks: it counts this one done by hand when it next wakes (at the task's next reminder or overdue check), stops reminding its owner, and answers the requester once every system has acted."
 			}
 		}

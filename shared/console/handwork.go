@@ -37,6 +37,13 @@ type Fulfilment interface {
 	Start(ctx context.Context, name string, input any) (string, error)
 }
 
+// OwnersWaker wakes a fulfilment waiting for its owners' tasks, so that it
+// counts a task the team finished by hand now rather than at the task's
+// next reminder (*sfn.OwnersWaker).
+type OwnersWaker interface {
+	WakeOwners(ctx context.Context, requestID string) error
+}
+
 // Verifier mails the verification link again (*verify.Service).
 type Verifier interface {
 	Resend(ctx context.Context, requestID, actor string) (time.Time, error)
@@ -136,14 +143,29 @@ func reruns(events []request.Event) int {
 // fulfilment: the first run's name (the request ID) and -rerun-<n>.
 func RerunName(id string, n int) string { return id + "-rerun-" + strconv.Itoa(n) }
 
+// Finished is what finishing a step by hand did beyond the trail.
+type Finished struct {
+	// OwnerTask: the step is an owner's task the fulfilment is waiting
+	// for (overdue, or its owner cannot do it).
+	OwnerTask bool
+	// Woken: the fulfilment's wait was woken and counts the step now;
+	// otherwise it counts it when it next wakes (at the task's next
+	// reminder or overdue check).
+	Woken bool
+}
+
 // FinishStep records that the team did one system's action by hand for a
-// request that needs attention (a step failed): system and action name the
-// step, note says how. The request stays open: complete it once every step
-// is done and the requester answered.
-func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string) error {
+// request that needs attention (a step failed), or for an owner's task
+// that is stuck while the fulfilment waits: system and action name the
+// step, note says how. A stuck owner's task wakes the fulfilment, which
+// counts it done by hand, stops reminding its owner and answers the
+// requester once every system has acted. Otherwise the request stays
+// open: complete it once every step is done and the requester answered.
+func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string) (Finished, error) {
+	var done Finished
 	r, events, err := s.load(ctx, ActionFinishStep, id)
 	if err != nil {
-		return err
+		return done, err
 	}
 	system, action, note = strings.TrimSpace(system), strings.TrimSpace(action), strings.TrimSpace(note)
 	problems := FormError{}
@@ -163,18 +185,36 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		problems["note"] = p
 	}
 	if len(problems) > 0 {
-		return problems
+		return done, problems
 	}
 	if !onTrail(events, system, action) {
-		return FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
+		return done, FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
 	}
 	once := "step-" + system + "-" + action
 	if doneByHand(events, system, action) {
-		return FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
+		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
-	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
-		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}})
+	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
+		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}}); err != nil {
+		return done, err
+	}
+	// A stuck owner's task of a fulfilment still waiting (not one that
+	// ended needing attention): wake it, after the record it reads.
+	done.OwnerTask = r.Attention == "" && slices.ContainsFunc(stuckTasks(events), func(st FailedStep) bool {
+		return st.System == system && st.Action == action
+	})
+	if done.OwnerTask && s.Owners != nil {
+		switch err := s.Owners.WakeOwners(ctx, r.ID); {
+		case err == nil, errors.Is(err, request.ErrTaskTimedOut):
+			// Timed out: the wait ended meanwhile, and the loop's next
+			// wait, a moment later, counts the step.
+			done.Woken = true
+		default:
+			s.logger().WarnContext(ctx, "console: wake the owners' wait", "requestId", r.ID, "err", err)
+		}
+	}
+	return done, nil
 }
 
 // FailedStep is a step the fulfilment gave up on, and whether the team
@@ -268,21 +308,6 @@ func stuckTasks(events []request.Event) []FailedStep {
 		}
 	}
 	return kept
-}
-
-// ownerTaskWaiting reports whether action in system, just finished by
-// hand, is an owner's task the request's fulfilment still waits for (it
-// is stuck, and the fulfilment has not ended needing attention).
-func (s *Service) ownerTaskWaiting(ctx context.Context, id, system, action string) bool {
-	r, err := s.Store.Get(ctx, id)
-	if err != nil || r.Attention != "" {
-		return false
-	}
-	events, err := s.Store.Events(ctx, id)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(stuckTasks(events), func(st FailedStep) bool { return st.System == system && st.Action == action })
 }
 
 // doneByHand reports whether action in system is done: by the team's

@@ -132,33 +132,36 @@ func TestFinishStep(t *testing.T) {
 	ctx := context.Background()
 	d := newDesk(t)
 	r := d.failed("PR-STEP-AAAA-AAAA-AAAA")
+	waker := &fakeWaker{}
+	d.Owners = waker
 
-	err := d.FinishStep(ctx, alice, r.ID, " ", "", "")
+	err := d.finish(ctx, alice, r.ID, " ", "", "")
 	var fe console.FormError
 	require.ErrorAs(t, err, &fe)
 	assert.Len(t, fe, 3)
 	// A step the fulfilment never tried is no step to finish: a typo
 	// would go on the trail as done.
-	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crn", "erase", "deleted by hand"), &fe)
+	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "crn", "erase", "deleted by hand"), &fe)
 	assert.Contains(t, fe["system"], "No step of this system and action")
-	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "crm", "fix", "deleted by hand"), &fe)
+	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "crm", "fix", "deleted by hand"), &fe)
 	assert.Contains(t, fe["system"], "No step of this system and action")
-	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "rm", "erase", "deleted by hand"), &fe, "a part of a failed step's name is not the step")
+	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "rm", "erase", "deleted by hand"), &fe, "a part of a failed step's name is not the step")
 
-	require.NoError(t, d.FinishStep(ctx, alice, r.ID, "crm", "erase", "deleted the contact in the CRM's admin screen"))
+	require.NoError(t, d.finish(ctx, alice, r.ID, "crm", "erase", "deleted the contact in the CRM's admin screen"))
 	steps := eventsOf(d, r.ID, request.ActionStepDone)
 	require.Len(t, steps, 1)
 	assert.Equal(t, "team:alice", steps[0].Actor)
 	assert.Equal(t, map[string]string{"system": "crm", "action": "erase", "outcome": request.OutcomeByHand}, steps[0].Data)
 	assert.Equal(t, "deleted the contact in the CRM's admin screen", steps[0].Reason)
 	assert.Equal(t, request.InProgress, d.store.requests[r.ID].Status, "the request stays open until the team completes it")
+	assert.Empty(t, waker.woken, "the fulfilment ended needing attention: no wait to wake")
 
-	err = d.FinishStep(ctx, alice, r.ID, "crm", "erase", "again")
+	err = d.finish(ctx, alice, r.ID, "crm", "erase", "again")
 	require.ErrorIs(t, err, console.ErrNotAllowed, "the only failed step is done: nothing is left to finish")
 	assert.Contains(t, err.Error(), "every step that failed is done")
 
 	ok := d.add("PR-STEP-BBBB-AAAA-AAAA", 30, request.InProgress, request.Deletion)
-	assert.ErrorIs(t, d.FinishStep(ctx, alice, ok.ID, "crm", "erase", "x"), console.ErrNotAllowed, "nothing to finish")
+	assert.ErrorIs(t, d.finish(ctx, alice, ok.ID, "crm", "erase", "x"), console.ErrNotAllowed, "nothing to finish")
 }
 
 func TestResendLink(t *testing.T) {
@@ -355,7 +358,7 @@ func TestAStepARerunDidIsNotFinishedByHand(t *testing.T) {
 	r := d.failed("PR-RDON-AAAA-AAAA-AAAA")
 	require.NoError(t, d.store.AppendEvent(ctx, request.Event{RequestID: r.ID, At: d.now, Actor: "system:crm", Action: request.ActionStepDone,
 		Once: "step-crm-erase", Data: map[string]string{"system": "crm", "action": "erase", "outcome": "erased"}}))
-	require.ErrorIs(t, d.FinishStep(ctx, alice, r.ID, "crm", "erase", "by hand"), console.ErrNotAllowed, "nothing is left to finish")
+	require.ErrorIs(t, d.finish(ctx, alice, r.ID, "crm", "erase", "by hand"), console.ErrNotAllowed, "nothing is left to finish")
 	h, auth, _ := newConsole(t, d)
 	b := newBrowser(t, h, "desk.example")
 	b.signIn(auth, aliceToken, "/console/")

@@ -116,7 +116,7 @@ func TestFreeTextIsBounded(t *testing.T) {
 			}, "note", note},
 		{"a step's note", request.InProgress, []request.Kind{request.Deletion}, failed,
 			func(d *desk, id string, v func(int) string) error {
-				return d.FinishStep(ctx, alice, id, "crm", "erase", v(console.MaxNote))
+				return d.finish(ctx, alice, id, "crm", "erase", v(console.MaxNote))
 			}, "note", note},
 		{"a step's system", request.InProgress, []request.Kind{request.Deletion}, failed,
 			func(d *desk, id string, v func(int) string) error {
@@ -124,7 +124,7 @@ func TestFreeTextIsBounded(t *testing.T) {
 				if len(system) == 2*console.MaxStepName {
 					system = "crm" // at the bound: the step the trail names
 				}
-				return d.FinishStep(ctx, alice, id, system, "erase", "done by hand")
+				return d.finish(ctx, alice, id, system, "erase", "done by hand")
 			}, "system", "Write at most 200 characters (this has 201)."},
 		{"a duplicate's note", request.InProgress, []request.Kind{request.Deletion},
 			func(d *desk, _ string) { d.add("PR-OTHR-AAAA-AAAA-AAAA", 5, request.InProgress, request.Deletion) },

@@ -54,6 +54,10 @@ type Service struct {
 	// verification link. Without one, its action is not offered.
 	Fulfilment Fulfilment
 	Verifier   Verifier
+	// Owners wakes a fulfilment waiting for its owners' tasks when the
+	// team finishes one by hand; without it the fulfilment counts the
+	// task when it next wakes.
+	Owners OwnersWaker
 	// StatusLinks, when set, issues the link to the request's status page
 	// that the extension and denial notices carry.
 	StatusLinks StatusLinks

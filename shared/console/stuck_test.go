@@ -34,6 +34,8 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 		ev.RequestID, ev.At, ev.Actor = r.ID, d.now, "system:fulfil"
 		require.NoError(t, d.store.AppendEvent(ctx, ev))
 	}
+	waker := &fakeWaker{err: request.ErrTaskGone}
+	d.Owners = waker
 	h, auth, _ := newConsole(t, d)
 	b := newBrowser(t, h, "desk.example")
 	b.signIn(auth, aliceToken, "/console/")
@@ -49,10 +51,13 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 	assert.NotContains(t, body, `value="tape-backups/erase"`, "asked of its owner again by a re-run")
 	assert.Contains(t, body, "The fulfilment is waiting for owners' tasks, and these are stuck")
 	assert.NotContains(t, body, "complete it once every step is done", "the desk answers the requester itself")
+	assert.Contains(t, body, "The fulfilment is woken to count it done by hand at once")
 
 	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, body)}, "step": {"call-recordings/erase"}, "note": {"Deleted from the recorder by hand."}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Contains(t, w.Body.String(), "The fulfilment is still waiting for the owners&#39; tasks: it counts this one done by hand")
+	assert.Contains(t, w.Body.String(), "The fulfilment is still waiting for the owners&#39; tasks: it counts this one done by hand when it next wakes",
+		"no wait to wake: the words say when it is counted")
+	assert.Equal(t, []string{r.ID}, waker.woken)
 	events, err := d.store.Events(ctx, r.ID)
 	require.NoError(t, err)
 	byHand := 0
@@ -64,8 +69,26 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 	assert.Equal(t, 1, byHand)
 
 	var fe console.FormError
-	require.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "call-recordings", "erase", "again"), &fe)
-	require.NoError(t, d.FinishStep(ctx, alice, r.ID, "paper-archive", "erase", "shredded by the team"))
+	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "call-recordings", "erase", "again"), &fe)
+	waker.err = nil
+	page = b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil)
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page.Body.String())}, "step": {"paper-archive/erase"}, "note": {"Shredded by the team."}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "the fulfilment, which was waiting for the owners&#39; tasks, counts it now")
+	assert.NotContains(t, w.Body.String(), "when it next wakes")
+	assert.Equal(t, []string{r.ID, r.ID}, waker.woken, "the fulfilment's wait is woken")
 	var ae *console.ActionError
-	assert.ErrorAs(t, d.FinishStep(ctx, alice, r.ID, "ledger", "erase", "by hand"), &ae, "nothing is stuck any more: the console offers nothing")
+	assert.ErrorAs(t, d.finish(ctx, alice, r.ID, "ledger", "erase", "by hand"), &ae, "nothing is stuck any more: the console offers nothing")
+}
+
+// fakeWaker records the requests whose owners' wait it woke, and answers
+// err.
+type fakeWaker struct {
+	woken []string
+	err   error
+}
+
+func (f *fakeWaker) WakeOwners(_ context.Context, id string) error {
+	f.woken = append(f.woken, id)
+	return f.err
 }

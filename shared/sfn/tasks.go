@@ -72,3 +72,36 @@ func classify(op string, err error) error {
 	}
 	return fmt.Errorf("sfn: %s: %w", op, err)
 }
+
+// OwnersWake is the error name the fulfil workflow's wait for the owners'
+// tasks catches to go round its reminder loop at once instead of at the
+// next reminder (workflows/fulfil.asl.json, AwaitOwners).
+const OwnersWake = "OwnersWake"
+
+// OwnersWaker wakes a fulfilment waiting for its owners' tasks: its wait
+// ends at once, and the loop's next wait counts every task as it now
+// stands (one the team finished by hand included) and goes on to the
+// answer when none is open.
+type OwnersWaker struct {
+	// Tokens gives the token of the request's wait (*dynamo.Store), ""
+	// when none is kept.
+	Tokens interface {
+		OwnersWaitToken(ctx context.Context, requestID string) (string, error)
+	}
+	Tasks *Tasks
+}
+
+// WakeOwners wakes request id's wait for its owners' tasks. It returns
+// request.ErrTaskGone when no wait is kept or the kept one is over, and
+// request.ErrTaskTimedOut when the wait ended meanwhile (its loop is then
+// between two waits, and the next counts the tasks as they stand).
+func (w *OwnersWaker) WakeOwners(ctx context.Context, id string) error {
+	tok, err := w.Tokens.OwnersWaitToken(ctx, id)
+	if err != nil {
+		return err
+	}
+	if tok == "" {
+		return fmt.Errorf("sfn: wake owners' wait of %s: %w", id, request.ErrTaskGone)
+	}
+	return w.Tasks.Fail(ctx, tok, OwnersWake, "the team finished an owner's task by hand")
+}

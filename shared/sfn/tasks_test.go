@@ -167,3 +167,22 @@ func TestTaskErrorsAreClassified(t *testing.T) {
 		})
 	}
 }
+
+// tokens gives the kept wait token of each request.
+type tokens map[string]string
+
+func (k tokens) OwnersWaitToken(_ context.Context, id string) (string, error) { return k[id], nil }
+
+// TestWakeTheOwnersWait: the wake fails the kept wait with OwnersWake,
+// which the workflow's Catch receives; no kept wait is ErrTaskGone.
+func TestWakeTheOwnersWait(t *testing.T) {
+	ctx := context.Background()
+	w := newWaitingTask(t)
+	kept := tokens{"PR-1": w.token(t)}
+	waker := &sfn.OwnersWaker{Tokens: kept, Tasks: w.tasks}
+	require.NoError(t, waker.WakeOwners(ctx, "PR-1"))
+	failed, _ := w.result(t)["failed"].(map[string]any)
+	assert.Equal(t, sfn.OwnersWake, failed["Error"])
+	assert.ErrorIs(t, waker.WakeOwners(ctx, "PR-1"), request.ErrTaskTimedOut, "the wait is over")
+	assert.ErrorIs(t, waker.WakeOwners(ctx, "PR-2"), request.ErrTaskGone, "no wait kept")
+}

@@ -181,7 +181,7 @@ func (ts *Store) update(ctx context.Context, requestID, sys, action, update, con
 // task of the request (each wait of the reminder loop has a new one).
 func (ts *Store) SetWaitToken(ctx context.Context, requestID, taskToken string) error {
 	_, err := ts.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(ts.Table), Item: map[string]types.AttributeValue{
-		dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s("TASKWAIT"), "taskToken": s(taskToken),
+		dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s(dynamo.SKOwnersWait), "taskToken": s(taskToken),
 	}})
 	if err != nil {
 		return fmt.Errorf("keep task wait token of %s: %w", requestID, err)
@@ -192,15 +192,7 @@ func (ts *Store) SetWaitToken(ctx context.Context, requestID, taskToken string) 
 // WaitToken gives the workflow task token waiting for the request's manual
 // tasks, or "" when none is kept.
 func (ts *Store) WaitToken(ctx context.Context, requestID string) (string, error) {
-	out, err := ts.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(ts.Table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s("TASKWAIT")}})
-	if err != nil {
-		return "", fmt.Errorf("read task wait token of %s: %w", requestID, err)
-	}
-	if v, ok := out.Item["taskToken"].(*types.AttributeValueMemberS); ok {
-		return v.Value, nil
-	}
-	return "", nil
+	return (&dynamo.Store{API: ts.API, Table: ts.Table}).OwnersWaitToken(ctx, requestID)
 }
 
 func omitEmptyTime(o *attributevalue.EncoderOptions) { o.OmitEmptyTime = true }

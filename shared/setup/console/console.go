@@ -99,8 +99,12 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 			LinkBase: setup.URL(strings.TrimSuffix(cfg.FormURL.String(), "/") + "/verify")}, awsCfg, cal.Location(), log, opts...)
 	}
 	var fulfilment console.Fulfilment
+	var owners console.OwnersWaker
 	if cfg.FulfilWorkflowARN != "" {
 		fulfilment = &sfn.Starter{API: sfnclient.NewStarter(awsCfg), StateMachineARN: cfg.FulfilWorkflowARN.String()}
+		// Finishing a stuck owner's task by hand wakes the fulfilment's
+		// wait for its owners, so that it counts the task now.
+		owners = &sfn.OwnersWaker{Tokens: store, Tasks: &sfn.Tasks{API: sfnclient.NewTasks(awsCfg)}}
 	}
 	var links console.StatusLinks
 	if l := setup.StatusLinks(cfg.Desk, awsCfg, o.Now); l != nil {
@@ -114,6 +118,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Withdrawals: withdrawals,
 		StatusLinks: links,
 		Fulfilment:  fulfilment,
+		Owners:      owners,
 		Verifier:    verifier,
 		Store:       store,
 		Writer:      store,
