@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/productionflow/privacy-desk/shared/connector"
 	"github.com/productionflow/privacy-desk/shared/export"
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
@@ -125,6 +126,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			item := mail.AttentionItem{System: res.System, Action: string(res.Action), Error: "not done"}
 			if res.Error != nil {
 				item.Error, item.Cause = res.Error.Error, res.Error.Cause
+				if res.Error.Error == ErrOwnerCannot {
+					// The owner's reason, kept off the workflow, from the trail.
+					item.Cause = s.ownerCannot(events, res.System, res.Action, item.Cause)
+				}
 			}
 			failed = append(failed, item)
 			out.Failed = append(out.Failed, res.System+"/"+string(res.Action))
@@ -319,6 +324,24 @@ func (s *Service) complete(ctx context.Context, r *request.Request) error {
 	}
 	return s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: actor, Action: request.StatusAction(request.Completed),
 		Reason: "every system acted and the requester was answered"})
+}
+
+// ownerCannot says why an owner cannot do action in sys, from their
+// latest answer on the trail, as the owner's own notice does; else cause.
+func (s *Service) ownerCannot(events []request.Event, sys string, action system.Action, cause string) string {
+	for _, ev := range slices.Backward(events) {
+		if ev.Action == ActionTaskAnswered && ev.Data["system"] == sys && ev.Data["action"] == string(action) {
+			if ev.Data["answer"] != string(connector.TaskCannot) {
+				break
+			}
+			owner := ""
+			if def, ok := s.Registry.Lookup(sys); ok {
+				owner = " (" + def.Owner + ")"
+			}
+			return "the owner" + owner + " cannot do it: " + ev.Data["reason"]
+		}
+	}
+	return cause
 }
 
 // tellTeam tells the team, once per action and run of the fulfilment,

@@ -72,6 +72,10 @@ type Calendar interface {
 // answered and completes itself.
 type Completer func(ctx context.Context, taskToken string, output json.RawMessage) error
 
+// ErrOwnerCannot is the error of a step whose owner answered that they
+// cannot do it.
+const ErrOwnerCannot = "OwnerCannot"
+
 // DefaultExpeditedTaskDays is the owners' deadline, in business days, for
 // an expedited request or a child's data when the configuration does not
 // say.
@@ -303,7 +307,7 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 		}
 	}
 	if out.Open == 0 || r.Status.Closed() {
-		if err := s.completeOwners(ctx, r.ID, in.TaskToken, tasks, r.Status.Closed()); err != nil {
+		if _, err := s.completeOwners(ctx, r.ID, in.TaskToken, tasks, r.Status.Closed()); err != nil {
 			return out, err
 		}
 	}
@@ -377,7 +381,7 @@ func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 			res.Outcome, res.Found = mail.OutcomeConfirmed, true
 		case t.State == connector.TaskCannot:
 			res.Failed = true
-			res.Error = &StepError{Error: "OwnerCannot", Cause: "the owner cannot do this step; their reason is on the audit trail"}
+			res.Error = &StepError{Error: ErrOwnerCannot, Cause: "the owner cannot do this step; their reason is on the audit trail"}
 		default:
 			res.Failed = true
 			res.Error = &StepError{Error: "OwnerNotAnswered", Cause: "the owner has not answered"}
@@ -388,17 +392,18 @@ func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 }
 
 // completeOwners completes the waiting workflow task with every task's
-// result. A token that can no longer be completed is not an error: the
-// loop's next wait completes it.
-func (s *Service) completeOwners(ctx context.Context, id, taskToken string, tasks []connector.Task, skipped bool) error {
+// result, and reports whether it did. A token that can no longer be
+// completed is not an error: the loop's next wait completes it.
+func (s *Service) completeOwners(ctx context.Context, id, taskToken string, tasks []connector.Task, skipped bool) (bool, error) {
 	body, err := json.Marshal(ownerResults(tasks, skipped))
 	if err != nil {
-		return fmt.Errorf("encode task results of %s: %w", id, err)
+		return false, fmt.Errorf("encode task results of %s: %w", id, err)
 	}
 	if err := s.Complete(ctx, taskToken, body); err != nil {
 		s.Log.WarnContext(ctx, "complete owners' wait", "requestId", id, "err", err)
+		return false, nil
 	}
-	return nil
+	return true, nil
 }
 
 // remindOwners reminds the owner of each open task whose reminder is due
@@ -625,7 +630,11 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 			}
 		}
 	}
-	if a.State == connector.TaskCannot {
+	finished, err := s.maybeFinishOwners(ctx, r.ID)
+	if a.State == connector.TaskCannot && !finished {
+		// The team hears at once. When this was the last open task, the
+		// fulfilment goes on to its notice of the steps not done, with
+		// this reason (Answer): one mail, not two a moment apart.
 		item := mail.AttentionItem{System: sys.DisplayName(), Action: string(a.Action), Cause: "the owner (" + sys.Owner + ") cannot do it: " + a.Reason}
 		msg, err := mail.RenderOwnerAttention(s.TeamAddress, mail.OwnerAttention{RequestID: r.ID, Tasks: []mail.AttentionItem{item}, Cannot: true})
 		if err == nil {
@@ -635,22 +644,23 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 			s.Log.ErrorContext(ctx, "tell team task cannot be done", "requestId", r.ID, "err", err)
 		}
 	}
-	return s.maybeFinishOwners(ctx, r.ID)
+	return err
 }
 
-// maybeFinishOwners completes the workflow's wait when every task is answered.
-func (s *Service) maybeFinishOwners(ctx context.Context, id string) error {
+// maybeFinishOwners completes the workflow's wait when every task is
+// answered, and reports whether it did.
+func (s *Service) maybeFinishOwners(ctx context.Context, id string) (bool, error) {
 	tasks, err := s.listTasks(ctx, id)
 	if err != nil {
-		return nil // the reminder loop's next wait completes it
+		return false, nil // the reminder loop's next wait completes it
 	}
 	if slices.ContainsFunc(tasks, func(t connector.Task) bool { return !t.Answered() }) {
-		return nil
+		return false, nil
 	}
 	tok, err := s.Tasks.WaitToken(ctx, id)
 	if err != nil || tok == "" {
 		s.Log.WarnContext(ctx, "no wait token to complete", "requestId", id)
-		return nil
+		return false, nil
 	}
 	return s.completeOwners(ctx, id, tok, tasks, false)
 }

@@ -192,3 +192,49 @@ func TestARerunAsksAnOwnerWhoCouldNotAgain(t *testing.T) {
 	assert.Equal(t, 1, reopened, "once per re-run")
 	assert.Equal(t, 2, answered, "the owner's second answer is on the trail too, not taken for the first")
 }
+
+// TestTheLastOwnersCannotIsToldOnce: when the last open task is answered
+// "cannot", the fulfilment goes on to its notice of the steps not done,
+// which carries the owner's reason: the team gets that one mail, not the
+// owner's notice too a moment before. When the wait cannot be completed
+// (none is kept), the owner's notice goes out at once as for any other.
+func TestTheLastOwnersCannotIsToldOnce(t *testing.T) {
+	ctx := context.Background()
+	answerAll := func(t *testing.T, e *env) {
+		t.Helper()
+		for i := 1; i <= 6; i++ {
+			require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Erase, State: connector.TaskDone}))
+		}
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-7", Action: system.Erase,
+			State: connector.TaskCannot, Reason: "the archive is off site"}))
+	}
+
+	t.Run("the wait is completed", func(t *testing.T) {
+		e, _ := ownersEnv(t, request.Deletion)
+		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+		require.NoError(t, err)
+		_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+		require.NoError(t, err)
+		answerAll(t, e)
+		require.Contains(t, e.done.done, "w")
+		assert.Empty(t, e.mail.to(team), "the fulfilment's notice follows")
+
+		out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w"]})
+		require.NoError(t, err)
+		assert.True(t, out.NeedsAttention)
+		notices := e.mail.to(team)
+		require.Len(t, notices, 1)
+		assert.Contains(t, notices[0].Text, "the owner (owner-7@productionflow.example) cannot do it: the archive is off site")
+	})
+	t.Run("no wait to complete", func(t *testing.T) {
+		e, _ := ownersEnv(t, request.Deletion)
+		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+		require.NoError(t, err)
+		answerAll(t, e)
+		assert.Empty(t, e.done.done)
+		notices := e.mail.to(team)
+		require.Len(t, notices, 1)
+		assert.Equal(t, "An owner cannot do a step: privacy request PR-1", notices[0].Subject)
+		assert.Contains(t, notices[0].Text, "cannot do it: the archive is off site")
+	})
+}
