@@ -150,6 +150,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		if optOuts {
 			return out, nil
 		}
+		s.dropParts(ctx, r.ID, in.Results)
 		return out, s.complete(ctx, r)
 	}
 
@@ -292,7 +293,23 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	if optOuts {
 		return out, nil // the rest of the request goes on on its own
 	}
+	s.dropParts(ctx, r.ID, in.Results)
 	return out, s.complete(ctx, r)
+}
+
+// dropParts deletes the export parts the answer was built from, once the
+// requester is answered: the package (or the categories in the answer)
+// holds what they are given, and nothing reads the parts again. A part not
+// deleted is left to the bucket's lifecycle rule.
+func (s *Service) dropParts(ctx context.Context, id string, results []StepResult) {
+	for _, res := range results {
+		if res.Action != system.Export || (res.Outcome != mail.OutcomeExported && res.Outcome != mail.OutcomeNotFound) {
+			continue
+		}
+		if err := s.Parts.Delete(ctx, id, res.System); err != nil {
+			s.Log.WarnContext(ctx, "delete export part", "requestId", id, "system", res.System, "err", err)
+		}
+	}
 }
 
 // reportFailedStage tells the team that a stage of a workflow failed after

@@ -285,10 +285,10 @@ func (m *memTasks) Answer(_ context.Context, id, sys, action string, st connecto
 	})
 }
 
-func (m *memTasks) Reopen(_ context.Context, id, sys, action string, due time.Time) (bool, error) {
+func (m *memTasks) Reopen(_ context.Context, id, sys, action string, from connector.TaskState, due time.Time) (bool, error) {
 	reopened := false
 	err := m.change(id, sys, action, func(t *connector.Task) error {
-		if t.State != connector.TaskCannot {
+		if t.State != from {
 			return nil
 		}
 		*t = connector.Task{RequestID: t.RequestID, System: t.System, Action: t.Action, Owner: t.Owner, Due: due, State: connector.TaskOpen}
@@ -408,9 +408,23 @@ func (m *memParts) Get(_ context.Context, requestID, sys string) ([]byte, error)
 	defer m.mu.Unlock()
 	b, ok := m.parts[requestID+"/"+sys]
 	if !ok {
-		return nil, fmt.Errorf("no export part %s of %s", sys, requestID)
+		return nil, fmt.Errorf("no export part %s of %s: %w", sys, requestID, request.ErrNotFound)
 	}
 	return b, nil
+}
+
+func (m *memParts) Kept(_ context.Context, requestID, sys string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.parts[requestID+"/"+sys]
+	return ok, nil
+}
+
+func (m *memParts) Delete(_ context.Context, requestID, sys string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.parts, requestID+"/"+sys)
+	return nil
 }
 
 // part decodes a stored part as the answer reads it.

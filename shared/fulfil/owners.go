@@ -38,9 +38,9 @@ type TaskStore interface {
 	MarkMailed(ctx context.Context, requestID, sys, action string, at time.Time) error
 	MarkReminded(ctx context.Context, requestID, sys, action string, at time.Time, teamTold bool) error
 	Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error
-	// Reopen opens again a task answered "cannot", due at due and not yet
+	// Reopen opens again a task answered from, due at due and not yet
 	// mailed; it reports false for a task in any other state.
-	Reopen(ctx context.Context, requestID, sys, action string, due time.Time) (bool, error)
+	Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time) (bool, error)
 	SetWaitToken(ctx context.Context, requestID, taskToken string) error
 	WaitToken(ctx context.Context, requestID string) (string, error)
 }
@@ -189,25 +189,65 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 			}
 			continue
 		}
-		if rerun == 0 || !slices.ContainsFunc(existing, func(e connector.Task) bool {
-			return e.System == sys.Name && e.Action == st.Action && e.State == connector.TaskCannot
-		}) {
+		if rerun == 0 {
+			continue
+		}
+		from, why, err := s.askAgain(ctx, r.ID, existing, sys.Name, st.Action)
+		if err != nil {
+			return 0, err
+		}
+		if from == "" {
 			continue
 		}
 		// On the trail first (once per re-run), then opened: a plan
 		// retried after either finds the event and the task open.
 		if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: actor, Action: request.ActionTaskReopened,
-			Reason: "the team ran the fulfilment again: the owner is asked again",
+			Reason: why,
 			Once:   "task-reopened-" + sys.Name + "-" + string(st.Action) + "-" + strconv.Itoa(rerun),
 			Data:   map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339), "rerun": strconv.Itoa(rerun)}}); err != nil {
 			return 0, err
 		}
-		if _, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), t.Due); err != nil {
+		if _, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), from, t.Due); err != nil {
 			s.Log.ErrorContext(ctx, "reopen task", "requestId", r.ID, "system", sys.Name, "err", err)
 			return 0, &TransientError{RequestID: r.ID, Op: "reopen task", Err: err}
 		}
 	}
 	return s.nextCheck(ctx, r)
+}
+
+// askAgain decides whether a re-run asks the owner of an existing task
+// again, and gives the state it is opened from and why: a task its owner
+// could not do (and the team did not finish by hand); an export answered
+// whose file is no longer kept (the bucket deletes parts 100 days after
+// they are made), for the answer's package needs it, unless the system's
+// erasure is done since (asked again, it would hold nothing: the answer
+// then fails for the team, in words). "" when the task stands.
+func (s *Service) askAgain(ctx context.Context, id string, existing []connector.Task, sys string, action system.Action) (connector.TaskState, string, error) {
+	i := slices.IndexFunc(existing, func(e connector.Task) bool { return e.System == sys && e.Action == action })
+	if i < 0 {
+		return "", "", nil
+	}
+	switch e := existing[i]; {
+	case e.State == connector.TaskCannot:
+		return e.State, "the team ran the fulfilment again: the owner is asked again", nil
+	case e.Action == system.Export && (e.State == connector.TaskDone || e.State == connector.TaskNothingHeld):
+		erased := slices.ContainsFunc(existing, func(o connector.Task) bool {
+			return o.System == sys && o.Action == system.Erase && (o.State == connector.TaskDone || o.State == connector.TaskByHand)
+		})
+		if erased {
+			return "", "", nil
+		}
+		kept, err := s.Parts.Kept(ctx, id, sys)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "look up export part", "requestId", id, "system", sys, "err", err)
+			return "", "", &TransientError{RequestID: id, Op: "look up export part", Err: err}
+		}
+		if !kept {
+			return e.State, "the team ran the fulfilment again and the file the owner uploaded is no longer kept (export parts are deleted 100 days after they are made): the owner is asked for it again", nil
+		}
+		return "", "", nil
+	}
+	return "", "", nil
 }
 
 // nextCheck gives the seconds until the earliest reminder of an open task

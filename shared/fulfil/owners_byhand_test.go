@@ -238,3 +238,67 @@ func TestTheLastOwnersCannotIsToldOnce(t *testing.T) {
 		assert.Contains(t, notices[0].Text, "cannot do it: the archive is off site")
 	})
 }
+
+// TestARerunAsksForAnUploadNoLongerKept: the team's re-run more than 100
+// days after an owner's export finds the file gone (the bucket deletes
+// parts 100 days after they are made): the owner is asked for it again,
+// and the answer is built from the new file, instead of the answer failing
+// on the missing part. An owner whose system erased the person since is not
+// asked (they would find nothing); a file still kept is not asked again.
+func TestARerunAsksForAnUploadNoLongerKept(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.AccessSpecific, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w1"})
+	require.NoError(t, err)
+	upload := func(sys, name string) {
+		t.Helper()
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: sys, Action: system.Export, State: connector.TaskDone,
+			Upload: &connector.Upload{Format: "csv", Category: "contact", Body: []byte("name\n" + name + "\n")}}))
+	}
+	for i := 1; i <= 7; i++ {
+		upload(fmt.Sprintf("sys-%d", i), "Jane")
+	}
+	// sys-1 erases; sys-2..7 cannot yet (the team re-runs later).
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone}))
+	for i := 2; i <= 7; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Erase,
+			State: connector.TaskCannot, Reason: "the admin is away"}))
+	}
+	// 101 days on, the parts of sys-1 and sys-2 are gone; sys-3's is kept.
+	e.parts.mu.Lock()
+	for i := 1; i <= 7; i++ {
+		if i != 3 {
+			delete(e.parts.parts, fmt.Sprintf("PR-1/sys-%d", i))
+		}
+	}
+	e.parts.mu.Unlock()
+	clk.now = t0.Add(101 * 24 * time.Hour)
+	mailed := len(e.owners.sent)
+	_, err = e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1", Rerun: 1})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	require.NoError(t, err)
+	asked := e.owners.sent[mailed:]
+	assert.Contains(t, asked, "sys-2 export", "the file is gone: its owner is asked again")
+	assert.NotContains(t, asked, "sys-1 export", "sys-1 erased the person since")
+	assert.NotContains(t, asked, "sys-3 export", "sys-3's file is kept")
+	reopened := 0
+	for _, ev := range e.store.events {
+		if ev.Action == request.ActionTaskReopened && ev.Data["action"] == "export" {
+			reopened++
+			assert.Contains(t, ev.Reason, "no longer kept")
+		}
+	}
+	assert.Equal(t, 5, reopened, "sys-2 and sys-4..7")
+
+	for i := 2; i <= 7; i++ {
+		if i != 3 {
+			upload(fmt.Sprintf("sys-%d", i), "Jane again")
+		}
+	}
+	d, err := e.parts.part(ctx, "PR-1", "sys-2")
+	require.NoError(t, err)
+	assert.True(t, d.Found, "the new file is the part")
+}

@@ -10,12 +10,18 @@ import (
 )
 
 // PartStore keeps each system's export, a JSON document, between the step
-// that gathered it and the answer that packages it (*s3.Parts: in the
-// export bucket under the desk's key, next to the package). Put replaces
-// an earlier attempt's part.
+// that gathered it and the answer that packages it, which then deletes it
+// (*s3.Parts: in the export bucket under the desk's key, under a prefix
+// the bucket keeps longer than a request may stay open). Put replaces an
+// earlier attempt's part.
 type PartStore interface {
 	Put(ctx context.Context, requestID, system string, body []byte) error
+	// Get reads a part; one not kept is request.ErrNotFound.
 	Get(ctx context.Context, requestID, system string) ([]byte, error)
+	// Kept reports whether a part is kept, without reading it.
+	Kept(ctx context.Context, requestID, system string) (bool, error)
+	// Delete deletes a part; one not kept is no error.
+	Delete(ctx context.Context, requestID, system string) error
 }
 
 // putPart stores one system's export as JSON.

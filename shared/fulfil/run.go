@@ -143,11 +143,21 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				// would hold nothing and an export would overwrite the
 				// part the first one wrote with nothing; the answer speaks
 				// of what was done. An export whose part is no longer kept
-				// (the bucket deletes parts 8 days after they are made) is
-				// made again while the system holds the person; after its
-				// erase it cannot be, and the team is told.
+				// (the bucket deletes parts 100 days after they are made)
+				// is made again while the system holds the person; after
+				// its erase it cannot be, and the team is told.
 				wrotePart := ev.Data["outcome"] == mail.OutcomeExported || ev.Data["outcome"] == mail.OutcomeNotFound
-				if st.Action != system.Export || !wrotePart || s.partKept(ctx, in.RequestID, st.System) {
+				kept := true
+				if st.Action == system.Export && wrotePart {
+					var err error
+					if kept, err = s.Parts.Kept(ctx, in.RequestID, st.System); err != nil {
+						// Not known: looked up again next round.
+						s.Log.WarnContext(ctx, "look up export part", "requestId", in.RequestID, "system", st.System, "err", err)
+						attempts[i] = attempt{err: notStarted{}, again: true}
+						continue
+					}
+				}
+				if kept {
 					attempts[i] = attempt{res: doneBefore(in.RequestID, st, ev, past.kept[st.System])}
 					continue
 				}
@@ -155,7 +165,7 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				// finds nothing still, or what came since.
 				if _, erased := past.done[st.System+"/"+string(system.Erase)]; erased && ev.Data["outcome"] == mail.OutcomeExported {
 					attempts[i] = attempt{err: &connector.PermanentError{System: st.System, Action: st.Action,
-						Reason: "the copy an earlier run made is no longer kept (export parts are deleted 8 days after they are made) and the system has erased the person since: send the requester what they asked for by hand, then finish this step by hand"}}
+						Reason: "the copy an earlier run made is no longer kept (export parts are deleted 100 days after they are made) and the system has erased the person since: send the requester what they asked for by hand, then finish this step by hand"}}
 					continue
 				}
 			}
@@ -270,13 +280,6 @@ func pastAttempts(events []request.Event, execution string, round int) trail {
 		}
 	}
 	return out
-}
-
-// partKept reports whether the export part of system for request id is
-// still in the part store.
-func (s *Service) partKept(ctx context.Context, id, system string) bool {
-	_, err := s.getPart(ctx, id, system)
-	return err == nil
 }
 
 // doneBefore is the result of a step an earlier run did, from its event:

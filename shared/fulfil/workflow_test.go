@@ -267,7 +267,7 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 		Complete: func(_ context.Context, tok string, out json.RawMessage) error {
 			return f.rt.SendTaskSuccess(tok, string(out))
 		},
-		Parts: &s3.Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: "exports/"},
+		Parts: &s3.Parts{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk", Prefix: s3.PartsPrefix},
 		Packages: &export.Store{Packages: &s3.Packages{API: s3c, Bucket: "exports", KMSKeyID: "alias/privacy-desk"},
 			Prefix: "exports/", Now: clk.Now},
 		Downloads: &export.Links{Tokens: f.tokens, Issuer: &token.Issuer{Now: clk.Now}, PageURL: "https://privacy.productionflow.example/download"},
@@ -561,6 +561,18 @@ func TestWorkflowAccess(t *testing.T) {
 	obj, err := f.s3.HeadObject(context.Background(), &awss3.HeadObjectInput{Bucket: aws.String("exports"), Key: aws.String(key)})
 	require.NoError(t, err)
 	assert.Positive(t, aws.ToInt64(obj.ContentLength))
+	// The parts it was built from are deleted once the requester is
+	// answered: only the package (deleted 8 days on) holds the copy.
+	parts, err := f.s3.ListObjectsV2(context.Background(), &awss3.ListObjectsV2Input{Bucket: aws.String("exports"), Prefix: aws.String(s3.PartsPrefix + "PR-ACC1/")})
+	require.NoError(t, err)
+	assert.Empty(t, parts.Contents)
+	exported := 0
+	for _, ev := range f.events(t, "PR-ACC1", request.ActionStepDone) {
+		if ev.Data["action"] == "export" {
+			exported++
+		}
+	}
+	assert.Positive(t, exported, "parts were written")
 
 	mails := f.mailTo(t, janeEmail, "PR-ACC1")
 	require.Len(t, mails, 1)

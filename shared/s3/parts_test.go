@@ -7,22 +7,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/s3"
 )
 
 func TestPartsThroughTheS3StandIn(t *testing.T) {
 	ctx := context.Background()
 	f := startS3(t, "exports")
-	p := &s3.Parts{API: f.client, Bucket: "exports", KMSKeyID: kmsKey, Prefix: "exports/"}
+	p := &s3.Parts{API: f.client, Bucket: "exports", KMSKeyID: kmsKey, Prefix: s3.PartsPrefix}
 
 	doc := []byte(`{"System":"payments","Found":true}`)
 	require.NoError(t, p.Put(ctx, "PR-1", "payments", doc))
 	put := f.lastPut()
 	assert.Equal(t, "aws:kms", put.Get("X-Amz-Server-Side-Encryption"))
 	assert.Equal(t, kmsKey, put.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"))
-	obj, body := f.get(t, "exports", "exports/PR-1/parts/payments.json")
+	obj, body := f.get(t, "exports", "parts/PR-1/payments.json")
 	assert.Equal(t, "application/json", *obj.ContentType)
-	assert.Equal(t, doc, body, "kept where the answer's package is written, under the request")
+	assert.Equal(t, doc, body, "kept under a prefix of their own, apart from the packages the download page serves")
 
 	got, err := p.Get(ctx, "PR-1", "payments")
 	require.NoError(t, err)
@@ -35,6 +36,21 @@ func TestPartsThroughTheS3StandIn(t *testing.T) {
 
 	_, err = p.Get(ctx, "PR-1", "support")
 	assert.ErrorContains(t, err, "get export part support of PR-1")
+	assert.ErrorIs(t, err, request.ErrNotFound, "a part not kept is told from a failed read")
+
+	kept, err := p.Kept(ctx, "PR-1", "payments")
+	require.NoError(t, err)
+	assert.True(t, kept)
+	kept, err = p.Kept(ctx, "PR-1", "support")
+	require.NoError(t, err)
+	assert.False(t, kept, "never written")
+	require.NoError(t, p.Delete(ctx, "PR-1", "payments"))
+	kept, err = p.Kept(ctx, "PR-1", "payments")
+	require.NoError(t, err)
+	assert.False(t, kept, "deleted")
+	_, err = p.Get(ctx, "PR-1", "payments")
+	assert.ErrorIs(t, err, request.ErrNotFound)
+	require.NoError(t, p.Delete(ctx, "PR-1", "payments"), "a part not kept is deleted without error")
 
 	for _, bad := range [][2]string{{"../PR-2", "payments"}, {"PR-1", "a/b"}, {"", "payments"}} {
 		assert.ErrorContains(t, p.Put(ctx, bad[0], bad[1], doc), "cannot name an object")

@@ -36,4 +36,15 @@ type ObjectAPI interface {
 	GetAPI
 }
 
-var _ ObjectAPI = (*awss3.Client)(nil)
+// PartsAPI is what Parts calls: it also asks whether an object is kept,
+// and deletes one; *awss3.Client satisfies it.
+type PartsAPI interface {
+	ObjectAPI
+	HeadObject(ctx context.Context, in *awss3.HeadObjectInput, optFns ...func(*awss3.Options)) (*awss3.HeadObjectOutput, error)
+	DeleteObject(ctx context.Context, in *awss3.DeleteObjectInput, optFns ...func(*awss3.Options)) (*awss3.DeleteObjectOutput, error)
+}
+
+var (
+	_ ObjectAPI = (*awss3.Client)(nil)
+	_ PartsAPI  = (*awss3.Client)(nil)
+)

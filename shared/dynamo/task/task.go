@@ -146,15 +146,16 @@ func (ts *Store) Answer(ctx context.Context, requestID, sys, action string, stat
 	return err
 }
 
-// Reopen opens again a task its owner answered "cannot", due at due and
-// not yet mailed (the owners' loop mails it): the team's re-run of the
-// fulfilment asks the owner again. A task in any other state is left as it
-// is; it reports whether it reopened the task.
-func (ts *Store) Reopen(ctx context.Context, requestID, sys, action string, due time.Time) (bool, error) {
+// Reopen opens again a task its owner answered from (for "cannot", or a
+// done export whose file is no longer kept), due at due and not yet
+// mailed (the owners' loop mails it): the team's re-run of the fulfilment
+// asks the owner again. A task in any other state is left as it is; it
+// reports whether it reopened the task.
+func (ts *Store) Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time) (bool, error) {
 	err := ts.update(ctx, requestID, sys, action,
 		"SET #state = :open, due = :due REMOVE mailedAt, remindedAt, answeredAt, reason, uploaded, teamToldOverdue, digestDay",
-		"attribute_exists(PK) AND #state = :cannot",
-		map[string]types.AttributeValue{":open": s(string(connector.TaskOpen)), ":cannot": s(string(connector.TaskCannot)),
+		"attribute_exists(PK) AND #state = :from",
+		map[string]types.AttributeValue{":open": s(string(connector.TaskOpen)), ":from": s(string(from)),
 			":due": s(due.UTC().Format(time.RFC3339Nano))})
 	var cfe *types.ConditionalCheckFailedException
 	if errors.As(err, &cfe) {

@@ -72,6 +72,9 @@ type Export struct {
 	Bucket   string `env:"EXPORT_BUCKET,required"`
 	KMSKeyID string `env:"EXPORT_KMS_KEY_ID,required"` // the key they are encrypted with
 	Prefix   string `env:"EXPORT_PREFIX" envDefault:"exports/"`
+	// PartsPrefix is where each system's export part is kept until the
+	// answer, apart from the packages (the bucket keeps them longer).
+	PartsPrefix string `env:"EXPORT_PARTS_PREFIX" envDefault:"parts/"`
 	// S3PathStyle addresses buckets by path, for a local S3 stand-in
 	// reached by a host name; never set in AWS.
 	S3PathStyle bool `env:"S3_FORCE_PATH_STYLE"`
@@ -189,7 +192,7 @@ func (p *parts) s3() s3client.Objects {
 }
 
 func (p *parts) exportParts(c s3client.Objects) *s3.Parts {
-	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.Prefix}
+	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.PartsPrefix}
 }
 
 func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cfg.Table} }
@@ -201,7 +204,8 @@ func (p *parts) complete() fulfil.Completer {
 
 // Plan builds FulfilPlanFunction's handler: it lists a verified request's
 // steps from the registry and the request's kinds, and writes the owners'
-// tasks of its manual steps to the task store.
+// tasks of its manual steps to the task store (and, for a re-run, opens
+// again those to ask again).
 func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, fulfil.PlanInput) (fulfil.PlanOutput, error), error) {
 	p, err := load(ctx, getenv, log, opts)
 	if err != nil {
@@ -209,6 +213,9 @@ func Plan(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	}
 	svc := p.service()
 	svc.Tasks, svc.OwnerDigest = p.tasks(), true
+	// A re-run asks an owner again for an export whose file is no longer
+	// kept: it looks the part up.
+	svc.Parts = p.exportParts(p.s3())
 	return svc.Plan, nil
 }
 

@@ -65,6 +65,7 @@ func TestLoadConfig(t *testing.T) {
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, "exports/", cfg.Prefix)
+				assert.Equal(t, "parts/", cfg.PartsPrefix, "apart from the packages")
 				assert.Equal(t, "America/New_York", cfg.TimeZone.String())
 				assert.Equal(t, domain.DefaultExpeditedTaskDays, cfg.ExpeditedTaskDays)
 				assert.False(t, cfg.S3PathStyle)

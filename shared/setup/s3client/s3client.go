@@ -15,15 +15,17 @@ import (
 )
 
 var (
-	_ s3.ObjectAPI  = Objects{}
+	_ s3.PartsAPI   = Objects{}
 	_ s3.PresignAPI = Presigner{}
 )
 
-// Objects reads and writes objects: the s3 adapter's ObjectAPI (and its
-// GetAPI and PutAPI).
+// Objects reads, writes, looks up and deletes objects: the s3 adapter's
+// PartsAPI (and its ObjectAPI, GetAPI and PutAPI).
 type Objects struct {
 	get     func(context.Context, *awss3.GetObjectInput, ...func(*awss3.Options)) (*awss3.GetObjectOutput, error)
 	put     func(context.Context, *awss3.PutObjectInput, ...func(*awss3.Options)) (*awss3.PutObjectOutput, error)
+	head    func(context.Context, *awss3.HeadObjectInput, ...func(*awss3.Options)) (*awss3.HeadObjectOutput, error)
+	del     func(context.Context, *awss3.DeleteObjectInput, ...func(*awss3.Options)) (*awss3.DeleteObjectOutput, error)
 	presign func(now func() time.Time) Presigner
 }
 
@@ -31,7 +33,7 @@ type Objects struct {
 // local stand-in reached by a host name).
 func New(awsCfg aws.Config, pathStyle bool) Objects {
 	c := awss3.NewFromConfig(awsCfg, func(o *awss3.Options) { o.UsePathStyle = pathStyle })
-	return Objects{get: c.GetObject, put: c.PutObject, presign: func(now func() time.Time) Presigner {
+	return Objects{get: c.GetObject, put: c.PutObject, head: c.HeadObject, del: c.DeleteObject, presign: func(now func() time.Time) Presigner {
 		return Presigner{s3.NewPresignClient(c, now).PresignGetObject}
 	}}
 }
@@ -42,6 +44,14 @@ func (o Objects) GetObject(ctx context.Context, in *awss3.GetObjectInput, opts .
 
 func (o Objects) PutObject(ctx context.Context, in *awss3.PutObjectInput, opts ...func(*awss3.Options)) (*awss3.PutObjectOutput, error) {
 	return o.put(ctx, in, opts...)
+}
+
+func (o Objects) HeadObject(ctx context.Context, in *awss3.HeadObjectInput, opts ...func(*awss3.Options)) (*awss3.HeadObjectOutput, error) {
+	return o.head(ctx, in, opts...)
+}
+
+func (o Objects) DeleteObject(ctx context.Context, in *awss3.DeleteObjectInput, opts ...func(*awss3.Options)) (*awss3.DeleteObjectOutput, error) {
+	return o.del(ctx, in, opts...)
 }
 
 // Presign signs download links with o's client at the clock now
