@@ -24,6 +24,7 @@ import (
 type fakeRequests struct {
 	mu     sync.Mutex
 	status map[string]request.Status
+	kinds  map[string][]request.Kind
 	err    error
 }
 
@@ -39,7 +40,7 @@ func (f *fakeRequests) Get(_ context.Context, id string) (*request.Request, erro
 	if !ok {
 		st = request.InProgress
 	}
-	return &request.Request{ID: id, Status: st}, nil
+	return &request.Request{ID: id, Status: st, Kinds: f.kinds[id]}, nil
 }
 
 func (f *fakeRequests) set(id string, st request.Status) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,6 +47,9 @@ type TaskAnswer struct {
 	Reason    string // why the owner cannot do it (TaskCannot)
 	Note      string // optional note for the team
 	Upload    *Upload
+	// Held are the categories the owner ticked for an export of a request
+	// that asks only which categories are held (no file).
+	Held []string
 }
 
 // UploadError is a file the desk cannot take, with what is wrong in words
@@ -149,10 +153,12 @@ func (h *ConfirmHandler) limits() pages.Task {
 	return pages.Task{MaxNote: MaxNoteLength, MaxUploadMB: MaxUploadBytes >> 20}
 }
 
-func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
+// view is the task page of rec's task, for request req.
+func (h *ConfirmHandler) view(raw string, rec token.Record, req *request.Request) pages.Task {
 	v := h.limits()
 	v.Token, v.System, v.Action, v.RequestID = raw, rec.Data["system"], rec.Data["action"], rec.RequestID
 	v.Export = rec.Data["action"] == string(system.Export)
+	v.CategoriesOnly = v.Export && req != nil && request.CategoriesOnly(req.Kinds)
 	if due, err := time.Parse(time.RFC3339, rec.Data["due"]); err == nil {
 		v.Due = due
 	} else {
@@ -162,6 +168,11 @@ func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
 		if sys, ok := h.Registry.Lookup(v.System); ok {
 			v.System = sys.DisplayName()
 			v.Categories = sys.Categories
+			if v.CategoriesOnly {
+				for _, c := range sys.Categories {
+					v.Held = append(v.Held, pages.TaskCategory{Name: c, Title: h.Registry.CategoryTitle(c, "en")})
+				}
+			}
 			if meth := sys.Actions[system.Action(v.Action)]; meth != nil && meth.Kind == system.Manual {
 				v.Instructions = meth.Task
 			}
@@ -178,19 +189,21 @@ func (h *ConfirmHandler) view(raw string, rec token.Record) pages.Task {
 func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 	raw := r.URL.Query().Get("t")
 	rec, problem := h.lookup(r.Context(), raw)
+	var req *request.Request
 	if problem == nil {
-		problem = h.closed(r.Context(), rec)
+		req, problem = h.closed(r.Context(), rec)
 	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
 		return
 	}
-	h.show(w, r, page{"task", http.StatusOK}, h.view(raw, rec))
+	h.show(w, r, page{"task", http.StatusOK}, h.view(raw, rec, req))
 }
 
 // form reads the posted fields and, for a multipart post, the file.
 type taskForm struct {
 	token, outcome, reason, note, category string
+	held                                   []string
 	file                                   *Upload
 }
 
@@ -236,25 +249,42 @@ func (h *ConfirmHandler) readForm(w http.ResponseWriter, r *http.Request) (taskF
 	f.reason = strings.TrimSpace(r.PostFormValue("reason"))
 	f.note = strings.TrimSpace(r.PostFormValue("note"))
 	f.category = r.PostFormValue("category")
+	f.held = r.PostForm["held"]
 	return f, nil
 }
 
-// problem checks the answer's fields; it names what to fix (pages.Task's
-// Problem), or "".
-func (f *taskForm) problem(export bool) string {
-	for _, v := range []string{f.reason, f.note} {
-		if utf8.RuneCountInString(v) > MaxNoteLength || !utf8.ValidString(v) {
+// problem checks the answer's fields against the page v they answer; it
+// names what to fix (pages.Task's Problem), or "".
+func (f *taskForm) problem(v pages.Task) string {
+	for _, s := range []string{f.reason, f.note} {
+		if utf8.RuneCountInString(s) > MaxNoteLength || !utf8.ValidString(s) {
 			return "too-long"
+		}
+	}
+	if len(f.held) > 0 && !v.CategoriesOnly {
+		return "choose" // only that page offers the boxes
+	}
+	for _, c := range f.held {
+		if !slices.ContainsFunc(v.Held, func(k pages.TaskCategory) bool { return k.Name == c }) {
+			return "needs-held" // not one the page offers
 		}
 	}
 	switch TaskState(f.outcome) {
 	case TaskDone:
-		if export && f.file == nil {
+		switch {
+		case v.CategoriesOnly && f.file != nil:
+			return "no-file"
+		case v.CategoriesOnly && len(f.held) == 0:
+			return "needs-held"
+		case v.Export && !v.CategoriesOnly && f.file == nil:
 			return "needs-file"
 		}
 	case TaskNothingHeld:
 		if f.file != nil {
 			return "file-and-nothing"
+		}
+		if len(f.held) > 0 {
+			return "held-and-nothing"
 		}
 	case TaskCannot:
 		if f.reason == "" {
@@ -289,23 +319,27 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 	// verification link) must not be used up by this page, and a wrong
 	// answer must leave the link working.
 	rec, problem := h.lookup(ctx, f.token)
+	var req *request.Request
 	if problem == nil {
 		// Nothing is recorded for a request closed meanwhile; the link
 		// stays unused, and keeps saying so.
-		problem = h.closed(ctx, rec)
+		req, problem = h.closed(ctx, rec)
 	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
 		return
 	}
-	v := h.view(f.token, rec)
-	if p := f.problem(v.Export); p != "" {
+	v := h.view(f.token, rec, req)
+	if p := f.problem(v); p != "" {
 		v.Problem = p
 		h.show(w, r, page{"task", http.StatusBadRequest}, v)
 		return
 	}
 	a := TaskAnswer{RequestID: rec.RequestID, System: rec.Data["system"], Action: system.Action(rec.Data["action"]),
 		State: TaskState(f.outcome), Reason: f.reason, Note: f.note, Upload: f.file}
+	if a.State == TaskDone {
+		a.Held = f.held
+	}
 	err := h.Answers.AnswerTask(ctx, a)
 	var ue *UploadError
 	switch {
@@ -365,31 +399,32 @@ func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, 
 	return rec, nil
 }
 
-// closed reads the request rec's task is for and returns the page to show
-// instead of the task when the task is no longer to be done, or nil.
-func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) *page {
+// closed reads the request rec's task is for and returns it, with the
+// page to show instead of the task when the task is no longer to be done
+// (or nil).
+func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) (*request.Request, *page) {
 	if h.Requests == nil {
 		h.Log.ErrorContext(ctx, "task page has no request store", "requestId", rec.RequestID)
-		return &failedTask
+		return nil, &failedTask
 	}
 	req, err := h.Requests.Get(ctx, rec.RequestID)
 	if err != nil {
 		if errors.Is(err, request.ErrNotFound) {
 			// Records are deleted 24 months after closing.
-			return &closedTask
+			return nil, &closedTask
 		}
 		h.Log.ErrorContext(ctx, "read request of task", "requestId", rec.RequestID, "err", err)
-		return &failedTask
+		return nil, &failedTask
 	}
 	switch taskClosed(req.Status, system.Action(rec.Data["action"])) {
 	case closedUndone:
 		h.Log.InfoContext(ctx, "task refused: request closed", "requestId", rec.RequestID, "status", string(req.Status))
-		return &closedTask
+		return req, &closedTask
 	case closedDone:
 		h.Log.InfoContext(ctx, "task refused: request completed", "requestId", rec.RequestID)
-		return &completedTask
+		return req, &completedTask
 	}
-	return nil
+	return req, nil
 }
 
 // taskFate is whether a task is still to be done, by its request's status.

@@ -111,6 +111,9 @@ type Subject struct {
 	// categories held, which the export finds), so a system's export task
 	// comes before its erase task.
 	Exports bool
+	// CategoriesOnly: the request asks only which categories are held, no
+	// copy: an export task asks the owner to tick them, not for a file.
+	CategoriesOnly bool
 }
 
 // DueWords writes a due time in the business time zone, in words:
@@ -169,7 +172,7 @@ func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Su
 		System: sys.DisplayName(), Action: string(t.Action), Instructions: meth.Task, Person: email,
 		Name: p.Name, Account: p.Account, Child: p.Child, Corrections: p.Corrections,
 		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), DueShort: t.Due.In(m.loc()).Format("Jan 2"), Link: link,
-		Export: t.Action == system.Export,
+		Export: t.Action == system.Export, CategoriesOnly: t.Action == system.Export && p.CategoriesOnly,
 	}
 	if t.Action != system.Erase {
 		return v, nil

@@ -291,7 +291,8 @@ func (s *Service) subject(r *request.Request) connector.Subject { return taskSub
 
 // taskSubject names the person r's tasks are about, for the owner's mail.
 func taskSubject(r *request.Request) connector.Subject {
-	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections, Exports: request.CopyAsked(r.Kinds) || slices.Contains(r.Kinds, request.AccessCategories)}
+	p := connector.Subject{Email: r.TargetEmail(), Corrections: r.Corrections, Exports: request.CopyAsked(r.Kinds) || slices.Contains(r.Kinds, request.AccessCategories),
+		CategoriesOnly: request.CategoriesOnly(r.Kinds)}
 	if r.Subject != nil {
 		p.Name, p.Account = r.Subject.Name, r.Subject.Account
 		p.Child = slices.Contains(r.Kinds, request.ChildData)
@@ -616,7 +617,21 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 	}
 	if a.Action == system.Export && a.State != connector.TaskCannot {
 		d := export.SystemData{System: sys.Name, Found: false, At: now, Data: map[string][]json.RawMessage{}}
-		if a.State == connector.TaskDone {
+		switch {
+		case a.State == connector.TaskDone && a.Upload == nil && len(a.Held) > 0:
+			// A request to know the categories: the owner ticked those
+			// the system holds, and no record leaves it.
+			if !request.CategoriesOnly(r.Kinds) {
+				return &connector.UploadError{Problem: "this request asks for a copy: an export needs the file."}
+			}
+			for _, c := range a.Held {
+				if !slices.Contains(sys.Categories, c) {
+					return &connector.UploadError{Problem: fmt.Sprintf("%q is not one of the system's kinds of data.", c)}
+				}
+				d.Data[c] = []json.RawMessage{json.RawMessage(`{}`)}
+			}
+			d.Found = true
+		case a.State == connector.TaskDone:
 			if a.Upload == nil {
 				return &connector.UploadError{Problem: "an export needs the file."}
 			}
@@ -654,6 +669,11 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 	}
 	if a.Upload != nil {
 		data["upload"] = a.Upload.Format
+	} else if a.State == connector.TaskDone && len(a.Held) > 0 {
+		// The kinds ticked, as the answer will name them.
+		held := slices.Clone(a.Held)
+		slices.Sort(held)
+		data["held"] = strings.Join(slices.Compact(held), ",")
 	}
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: now, Actor: "owner:" + sys.Name, Action: ActionTaskAnswered,
 		Once: taskOnce("task-answered", opened), Data: data}); err != nil {

@@ -302,3 +302,53 @@ func TestARerunAsksForAnUploadNoLongerKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, d.Found, "the new file is the part")
 }
+
+// TestAnOwnerTicksTheKindsHeldForACategoriesRequest: for a request that
+// asks only which categories are held, an owner answers the export by
+// ticking the kinds their system holds (no file): the part keeps which,
+// never a record, the trail says which, and the answer names them. The
+// same answer to a request for a copy is refused: that needs the file.
+func TestAnOwnerTicksTheKindsHeldForACategoriesRequest(t *testing.T) {
+	ctx := context.Background()
+	e, _ := ownersEnv(t, request.AccessCategories)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	var ue *connector.UploadError
+	require.ErrorAs(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export,
+		State: connector.TaskDone, Held: []string{"health"}}), &ue, "a kind the system does not hold")
+	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export,
+		State: connector.TaskDone, Held: []string{"contact", "contact"}}))
+	for i := 2; i <= 7; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
+	}
+	d, err := e.parts.part(ctx, "PR-1", "sys-1")
+	require.NoError(t, err)
+	assert.True(t, d.Found)
+	assert.Len(t, d.Data["contact"], 1)
+	var held []string
+	for _, ev := range e.store.events {
+		if ev.Action == fulfil.ActionTaskAnswered && ev.Data["system"] == "sys-1" {
+			held = append(held, ev.Data["held"])
+		}
+	}
+	assert.Equal(t, []string{"contact"}, held)
+
+	require.Contains(t, e.done.done, "w")
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w"]})
+	require.NoError(t, err)
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	text := strings.Join(strings.Fields(answer[len(answer)-1].Text), " ")
+	assert.Contains(t, text, "System 1: we found data about you here (what kinds: below)")
+	assert.Contains(t, text, "What we found about you, system by system: - System 1 Kinds of data: contact")
+
+	copyReq, _ := ownersEnv(t, request.AccessSpecific)
+	_, err = copyReq.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	err = copyReq.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export,
+		State: connector.TaskDone, Held: []string{"contact"}})
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, ue.Problem, "asks for a copy")
+}

@@ -18,6 +18,9 @@ type OwnerTask struct {
 	Account      string
 	Child        bool // the person is a child reported by a parent
 	Export       bool // the owner uploads what the system holds
+	// CategoriesOnly: the export's request asks only which kinds of data
+	// the system holds: the owner ticks them on the task page, no file.
+	CategoriesOnly bool
 	// ExportFirst: an erase task in a system whose export is an owner's
 	// task too; an export task of the same request is answered first.
 	ExportFirst bool

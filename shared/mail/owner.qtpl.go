@@ -86,11 +86,7 @@ If this request also gives you an export task in this system, answer it first: e
 	qw422016.N().S(`
 
 `)
-	if v.Export {
-		qw422016.N().S(`Upload what the system holds about the person (JSON or CSV) on the task page, or say it holds nothing:`)
-	} else {
-		qw422016.N().S(`When it is done, say so on the task page; it also takes "holds nothing about this person" and "cannot do it, because ...":`)
-	}
+	streamhowToAnswer(qw422016, v)
 	qw422016.N().S(`
 `)
 	qw422016.N().S(v.Link)
@@ -189,14 +185,15 @@ func streamownerTaskHTML(qw422016 *qt422016.Writer, v OwnerTask) {
 		qw422016.N().S(`<p><strong>If this request also gives you an export task in this system, answer it first: erasing deletes what the export sends.</strong></p>`)
 	}
 	qw422016.N().S(`
-<p><a href="`)
+<p>`)
+	if v.CategoriesOnly {
+		streamhowToAnswer(qw422016, v)
+		qw422016.N().S(` `)
+	}
+	qw422016.N().S(`<a href="`)
 	streamhref(qw422016, v.Link)
 	qw422016.N().S(`">`)
-	if v.Export {
-		qw422016.N().S(`Upload the export or say the system holds nothing`)
-	} else {
-		qw422016.N().S(`Answer the task`)
-	}
+	streamanswerLink(qw422016, v)
 	qw422016.N().S(`</a> (the link works once).</p>
 <p>Please do not forward this mail: it names a person.</p>
 </body>
@@ -213,6 +210,58 @@ func writeownerTaskHTML(qq422016 qtio422016.Writer, v OwnerTask) {
 func ownerTaskHTML(v OwnerTask) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writeownerTaskHTML(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// howToAnswer says, in a line, how to answer the task on its page.
+
+func streamhowToAnswer(qw422016 *qt422016.Writer, v OwnerTask) {
+	if v.CategoriesOnly {
+		qw422016.N().S(`This request asks only which kinds of data the system holds about the person, not a copy: on the task page, tick each kind it holds (no file is needed), or say it holds nothing:`)
+	} else if v.Export {
+		qw422016.N().S(`Upload what the system holds about the person (JSON or CSV) on the task page, or say it holds nothing:`)
+	} else {
+		qw422016.N().S(`When it is done, say so on the task page; it also takes "holds nothing about this person" and "cannot do it, because ...":`)
+	}
+}
+
+func writehowToAnswer(qq422016 qtio422016.Writer, v OwnerTask) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamhowToAnswer(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func howToAnswer(v OwnerTask) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writehowToAnswer(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// answerLink is the words of the link to the task page.
+
+func streamanswerLink(qw422016 *qt422016.Writer, v OwnerTask) {
+	if v.CategoriesOnly {
+		qw422016.N().S(`Say which kinds of data the system holds`)
+	} else if v.Export {
+		qw422016.N().S(`Upload the export or say the system holds nothing`)
+	} else {
+		qw422016.N().S(`Answer the task`)
+	}
+}
+
+func writeanswerLink(qq422016 qtio422016.Writer, v OwnerTask) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamanswerLink(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func answerLink(v OwnerTask) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeanswerLink(qb422016, v)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

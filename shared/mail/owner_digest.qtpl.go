@@ -89,11 +89,7 @@ If this request also gives you an export task in this system, answer it first: e
 		}
 		qw422016.N().S(`
 `)
-		if t.Export {
-			qw422016.N().S(`Upload what the system holds about the person (JSON or CSV) on the task page, or say it holds nothing:`)
-		} else {
-			qw422016.N().S(`When it is done, say so on the task page; it also takes "holds nothing about this person" and "cannot do it, because ...":`)
-		}
+		streamhowToAnswer(qw422016, t)
 		qw422016.N().S(`
 `)
 		qw422016.N().S(t.Link)
@@ -233,14 +229,15 @@ func streamownerDigestHTML(qw422016 *qt422016.Writer, v OwnerDigest) {
 			qw422016.N().S(`<p><strong>If this request also gives you an export task in this system, answer it first: erasing deletes what the export sends.</strong></p>`)
 		}
 		qw422016.N().S(`
-<p><a href="`)
+<p>`)
+		if t.CategoriesOnly {
+			streamhowToAnswer(qw422016, t)
+			qw422016.N().S(` `)
+		}
+		qw422016.N().S(`<a href="`)
 		streamhref(qw422016, t.Link)
 		qw422016.N().S(`">`)
-		if t.Export {
-			qw422016.N().S(`Upload the export or say the system holds nothing`)
-		} else {
-			qw422016.N().S(`Answer the task`)
-		}
+		streamanswerLink(qw422016, t)
 		qw422016.N().S(`</a></p>
 `)
 	}

@@ -166,19 +166,29 @@ type Task struct {
 	MaxUploadMB int
 	Export      bool
 	Categories  []string
+	// CategoriesOnly: the export's request asks only which kinds of data
+	// the system holds, not a copy: the owner ticks Held's categories
+	// (each with its title in words) instead of sending a file.
+	CategoriesOnly bool
+	Held           []TaskCategory
 	// Instructions are the registry's words for the task (what to do, in
 	// the owner's system); Keep, for an erase task, what the system's
 	// legal holds keep, each "category: reason". As the task's mail says.
 	Instructions string
 	Keep         []string
 	// Problem says what to fix in an answer (the page words it): too-long,
-	// needs-file, file-and-nothing, needs-reason, file-type or choose.
+	// needs-file, file-and-nothing, needs-reason, file-type, needs-held,
+	// held-and-nothing, no-file or choose.
 	Problem string
 	// Upload is the service's words on a file it refused (English).
 	Upload string
 	// State is the answer recorded: done, nothing-held or cannot.
 	State string
 }
+
+// TaskCategory is one of a system's categories on the task page: its
+// registry name and its title in words.
+type TaskCategory struct{ Name, Title string }
 
 // AlreadyOpenWords is what the "request-already-open" page says of d, in
 // English, for the API's JSON answer.

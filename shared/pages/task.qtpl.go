@@ -80,7 +80,9 @@ func streamtaskEN(qw422016 *qt422016.Writer, v View, d Task) {
   <div class="choice">
     <input type="radio" name="outcome" value="done" id="outcome-done">
     <label for="outcome-done">`)
-	if d.Export {
+	if d.CategoriesOnly {
+		qw422016.N().S(`The system holds data about the person, of the kinds ticked below`)
+	} else if d.Export {
 		qw422016.N().S(`Here is what the system holds about the person (upload below)`)
 	} else {
 		qw422016.N().S(`Done`)
@@ -103,7 +105,28 @@ func streamtaskEN(qw422016 *qt422016.Writer, v View, d Task) {
   </div>
 </fieldset>
 `)
-	if d.Export {
+	if d.CategoriesOnly {
+		qw422016.N().S(`<fieldset>
+  <legend>What the system holds</legend>
+  <p>This request asks only which kinds of data the system holds about the person, not a copy: tick each kind it holds. No file is needed, and no record leaves the system.</p>
+`)
+		for _, c := range d.Held {
+			qw422016.N().S(`  <div class="choice">
+    <input type="checkbox" name="held" value="`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`" id="held-`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`">
+    <label for="held-`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`">`)
+			qw422016.E().S(c.Title)
+			qw422016.N().S(`</label>
+  </div>
+`)
+		}
+		qw422016.N().S(`</fieldset>`)
+	} else if d.Export {
 		qw422016.N().S(`<fieldset>
   <legend>The export</legend>
   <div class="field">
@@ -171,6 +194,12 @@ func streamtaskProblemEN(qw422016 *qt422016.Writer, d Task) {
 		qw422016.N().S(`Please say why the step cannot be done: the privacy team reads it.`)
 	case "file-type":
 		qw422016.N().S(`The file must be JSON (.json) or CSV (.csv).`)
+	case "needs-held":
+		qw422016.N().S(`Tick each kind of data the system holds about the person, or choose "holds nothing".`)
+	case "held-and-nothing":
+		qw422016.N().S(`You chose "holds nothing" and also ticked kinds of data: choose one.`)
+	case "no-file":
+		qw422016.N().S(`This request needs no file, only the kinds of data ticked: send the answer again without the file.`)
 	default:
 		qw422016.N().S(`Please choose one answer: done, holds nothing, or cannot do it.`)
 	}
@@ -253,7 +282,9 @@ func streamtaskES(qw422016 *qt422016.Writer, v View, d Task) {
   <div class="choice">
     <input type="radio" name="outcome" value="done" id="outcome-done">
     <label for="outcome-done">`)
-	if d.Export {
+	if d.CategoriesOnly {
+		qw422016.N().S(`El sistema tiene datos sobre la persona, de los tipos marcados abajo`)
+	} else if d.Export {
 		qw422016.N().S(`Esto es lo que el sistema tiene sobre la persona (súbalo abajo)`)
 	} else {
 		qw422016.N().S(`Hecho`)
@@ -276,7 +307,28 @@ func streamtaskES(qw422016 *qt422016.Writer, v View, d Task) {
   </div>
 </fieldset>
 `)
-	if d.Export {
+	if d.CategoriesOnly {
+		qw422016.N().S(`<fieldset>
+  <legend>Lo que tiene el sistema</legend>
+  <p>Esta solicitud solo pregunta qué tipos de datos tiene el sistema sobre la persona, no una copia: marque cada tipo que tiene. No hace falta ningún archivo, y ningún registro sale del sistema.</p>
+`)
+		for _, c := range d.Held {
+			qw422016.N().S(`  <div class="choice">
+    <input type="checkbox" name="held" value="`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`" id="held-`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`">
+    <label for="held-`)
+			qw422016.E().S(c.Name)
+			qw422016.N().S(`"><span lang="en">`)
+			qw422016.E().S(c.Title)
+			qw422016.N().S(`</span></label>
+  </div>
+`)
+		}
+		qw422016.N().S(`</fieldset>`)
+	} else if d.Export {
 		qw422016.N().S(`<fieldset>
   <legend>La exportación</legend>
   <div class="field">
@@ -344,6 +396,12 @@ func streamtaskProblemES(qw422016 *qt422016.Writer, d Task) {
 		qw422016.N().S(`Por favor, indique por qué no se puede hacer el paso: el equipo de privacidad lo lee.`)
 	case "file-type":
 		qw422016.N().S(`El archivo debe ser JSON (.json) o CSV (.csv).`)
+	case "needs-held":
+		qw422016.N().S(`Marque cada tipo de datos que el sistema tiene sobre la persona, o elija «no tiene nada».`)
+	case "held-and-nothing":
+		qw422016.N().S(`Eligió «no tiene nada» y además marcó tipos de datos: elija una sola opción.`)
+	case "no-file":
+		qw422016.N().S(`Esta solicitud no necesita archivo, solo los tipos de datos marcados: envíe la respuesta de nuevo sin el archivo.`)
 	default:
 		qw422016.N().S(`Por favor, elija una respuesta: hecho, no tiene nada o no puedo hacerlo.`)
 	}

@@ -122,6 +122,13 @@ func CopyAsked(kinds []Kind) bool {
 	return slices.Contains(kinds, AccessSpecific) || slices.Contains(kinds, Portability)
 }
 
+// CategoriesOnly reports whether kinds ask to know the categories of data
+// held and no copy: exports then find which categories hold the person,
+// and no record reaches the requester.
+func CategoriesOnly(kinds []Kind) bool {
+	return slices.Contains(kinds, AccessCategories) && !CopyAsked(kinds)
+}
+
 // CorrectionInWords is the Item of a correction the requester gave in
 // their own words (by mail): its Right holds their message, which no
 // system can take until the team writes it as one does (the console's
