@@ -64,6 +64,11 @@ func TestACategoriesRequestsExportAsksWhichKindsAreHeld(t *testing.T) {
 	assert.Contains(t, page, "No file is needed, and no record leaves the system.")
 	assert.NotContains(t, page, `type="file"`)
 
+	code, page = get(h, cats+"&lang=es")
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "marque cada tipo que tiene. No hace falta ningún archivo")
+	assert.Contains(t, page, `<input type="checkbox" name="held" value="orders" id="held-orders">`)
+
 	code, page = get(h, copyTok)
 	require.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, `type="file"`)
