@@ -180,6 +180,7 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 	asked := slices.ContainsFunc(in.Results, func(res StepResult) bool { return res.Action == system.Export })
 	categoriesOnly := asked && !copyAsked
 	var exported, found []string
+	whole := map[string]bool{} // found by their erasure: every category they hold
 	for i := range s.Registry.Systems {
 		sys := &s.Registry.Systems[i]
 		var mine []StepResult
@@ -238,11 +239,25 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 		}
 		a.Systems = append(a.Systems, line)
+		if categoriesOnly && len(sys.Categories) > 0 && !slices.ContainsFunc(mine, func(res StepResult) bool { return res.Action == system.Export }) {
+			// No export to say in what the system holds the person (the
+			// request's deletion asked it to erase): a proven erasure
+			// found them, so the system held them, in what it holds of
+			// people; an unproven one or one done by hand cannot say.
+			switch heldByErasure(mine) {
+			case mail.OutcomeFound:
+				found = append(found, sys.Name)
+				whole[sys.Name] = true
+			case "":
+			default:
+				a.MayHold = append(a.MayHold, s.heldBy(sys, lang, nil))
+			}
+		}
 	}
 	if categoriesOnly {
 		// No package, no download link.
 		a.CategoriesOnly = true
-		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found); err != nil {
+		if a.Held, err = s.categoriesHeld(ctx, r.ID, lang, found, whole); err != nil {
 			return out, err
 		}
 	}
@@ -433,11 +448,15 @@ func (s *Service) downloadLink(ctx context.Context, id, key string) (export.Link
 // returned records in; all it declares when it found the person but
 // returned none by category. The records are read here, from the parts,
 // and go no further: no package is built and no link issued.
-func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems []string) ([]mail.AnswerHeld, error) {
+func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems []string, whole map[string]bool) ([]mail.AnswerHeld, error) {
 	var out []mail.AnswerHeld
 	for _, name := range systems {
 		sys, ok := s.Registry.Lookup(name)
 		if !ok {
+			continue
+		}
+		if whole[name] {
+			out = append(out, s.heldBy(sys, lang, nil))
 			continue
 		}
 		d, err := s.getPart(ctx, id, name)
@@ -448,6 +467,29 @@ func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems [
 		out = append(out, s.heldBy(sys, lang, func(c string) bool { return len(d.Data[c]) > 0 }))
 	}
 	return out, nil
+}
+
+// heldByErasure says what a system's erasure (of results, a system's
+// steps) tells of whether it held the person: OutcomeFound when a proven
+// erasure found them (or a hold kept what it found), "" when it held
+// nothing or no erasure ran, and the erasure's outcome when it cannot
+// tell (accepted without proof, or done by hand).
+func heldByErasure(results []StepResult) string {
+	for _, res := range results {
+		if res.Action != system.Erase || res.Failed {
+			continue
+		}
+		switch res.Outcome {
+		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld:
+			return mail.OutcomeFound
+		case mail.OutcomeNotFound:
+			return ""
+		case "":
+			return mail.OutcomeConfirmed
+		}
+		return res.Outcome
+	}
+	return ""
 }
 
 // heldBy is what sys holds, in lang: the categories in (all it declares

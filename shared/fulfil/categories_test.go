@@ -137,6 +137,40 @@ func TestACategoriesRequestIsAnsweredWithCategoriesNotACopy(t *testing.T) {
 		assert.NotContains(t, m.Text, downloadPage)
 		assert.Contains(t, m.Text, "  - Customer accounts: deleted; we checked afterwards and it no longer holds your data; also we found data about you here (what kinds: below)\n")
 		assert.Contains(t, m.Text, "    Kinds of data: account identifiers (account number, sign-up date, status); contact details")
+		// Website analytics has no export: its deletion cannot prove it
+		// held the person, so it is named as may holding them.
+		assert.Contains(t, m.Text, "look you up in them, so we could not check:\n  - Website analytics (Google Analytics)\n    Kinds of data: how you used our website")
+	})
+
+	t.Run("categories and a deletion in systems the desk does not export from", func(t *testing.T) {
+		// A system with no export step: a proven erasure found the person,
+		// so the answer names what the system holds of people; one whose
+		// erasure cannot be proven may hold them; one that held nothing
+		// is not named among either.
+		e := categoriesEnv(t, "en", request.Deletion, request.AccessCategories)
+		r := e.store.requests["PR-1"]
+		r.Status = request.InProgress
+		e.store.requests["PR-1"] = r
+		_, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: []fulfil.StepResult{
+			{System: "customer-accounts", Action: system.Erase, Outcome: "erased", Found: true},
+			{System: "payments", Action: system.Export, Outcome: "not-found"},
+			{System: "payments", Action: system.Erase, Outcome: "not-found"},
+			{System: "google-analytics", Action: system.Erase, Outcome: "erased-unproven", Found: true},
+			{System: "support-desk", Action: system.Erase, Outcome: "not-found"},
+			{System: "marketing-list", Action: system.Erase, Outcome: "erased-unproven", Found: true},
+			{System: "credit-factoring", Action: system.Erase, Outcome: "withheld", Found: true},
+		}})
+		require.NoError(t, err)
+		require.Len(t, e.mail.sent, 1)
+		m := e.mail.sent[0].Text
+		assert.Contains(t, m, "What we found about you, system by system:\n  - Customer accounts\n    Kinds of data: account identifiers (account number, sign-up date, status); contact details (name, email, phone, postal address); orders you placed")
+		found, may, ok := strings.Cut(m, "so we could not check:")
+		require.True(t, ok, m)
+		assert.Contains(t, found, "  - Credit checks and invoice factoring\n    Kinds of data: credit checks and credit decisions; invoices", "a hold kept what it found")
+		assert.Contains(t, may, "\n  - Website analytics (Google Analytics)\n")
+		assert.Contains(t, may, "  - Newsletter list\n    Kinds of data: newsletter subscription and preferences", "an erasure it cannot prove")
+		assert.NotContains(t, m, "  - Payment processor (Stripe)\n    Kinds")
+		assert.NotContains(t, m, "  - Customer support (Zendesk)\n    Kinds", "its erasure found nothing")
 	})
 
 	for _, kinds := range [][]request.Kind{
