@@ -119,6 +119,11 @@ func TestACopyAskedByMailNeedsTheDeclarationToConfirm(t *testing.T) {
 			res, body := serve(h, declarationPost(raw, false))
 			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 			assert.Contains(t, body, `id="declaration-error"`)
+			other := "en"
+			if tc.lang == "" {
+				other = "es"
+			}
+			assert.Contains(t, body, `href="?lang=`+other+`&amp;t=`+raw+`"`, "the language link leads to the same page, not to the form")
 			assert.Equal(t, request.Verifying, store.r.Status, "not confirmed")
 			assert.Empty(t, tasks.tokens)
 			_, err = svc.Lookup(ctx, raw)

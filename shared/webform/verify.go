@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/productionflow/privacy-desk/shared/pages"
@@ -78,10 +79,13 @@ func (h *Handler) verifyConfirm(w http.ResponseWriter, r *http.Request) {
 			h.linkProblem(w, r, lerr, h.storedLanguage(r.Context(), raw, lerr, l.Language, l.RequestID), l.Status, l.OptOutsDone)
 			return
 		}
-		h.render(w, r, http.StatusBadRequest, "verify", pages.Choose(r, l.Language), pages.Verify{
+		// Its language link leads to the same page in the other language
+		// (the link is unused), not to the form.
+		v := h.site.View(r, pages.Choose(r, l.Language), pages.Verify{
 			RequestID: l.RequestID, Kinds: l.Kinds, Token: raw, Expires: l.ExpiresAt, ByAgent: l.ByAgent,
 			DeclarationNeeded: true, DeclarationMissing: true,
-		})
+		}).At(url.Values{"t": {raw}})
+		h.show(w, http.StatusBadRequest, "verify", v)
 		return
 	}
 	if err != nil {
