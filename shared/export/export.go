@@ -18,9 +18,9 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/productionflow/privacy-desk/shared/csvcell"
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
@@ -254,7 +254,7 @@ func categoryCSV(rows []row) ([]byte, error) {
 	// Field names come from the system's answer too: guarded like values.
 	names := make([]string, len(header))
 	for i, h := range header {
-		names[i] = inert(h)
+		names[i] = csvcell.Inert(h)
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -289,28 +289,13 @@ func flatten(prefix string, obj map[string]any, out map[string]string) {
 	}
 }
 
-// inert gives a string that a spreadsheet would run as a formula a leading
-// apostrophe; the JSON files keep it exact. A value that starts with + or -
-// and is only digits, spaces and ( ) - . / (a phone number, a signed
-// amount) calls nothing and is kept as it is: "+1 512 555 0101" stays the
-// person's number.
-func inert(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if (s[0] == '+' || s[0] == '-') && len(s) > 1 && strings.Trim(s[1:], "0123456789 ()-./") == "" && strings.ContainsAny(s, "0123456789") {
-		return s
-	}
-	return "'" + s
-}
-
 // cell renders a JSON value as text, strings made inert.
 func cell(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return inert(t)
+		return csvcell.Inert(t) // the JSON files keep it exact
 	case bool:
 		return strconv.FormatBool(t)
 	case json.Number:
