@@ -104,6 +104,7 @@ func New(cfg Config) *Handler {
 	mux.HandleFunc("GET "+Prefix+"/{$}", h.workList)
 	mux.HandleFunc("POST "+Prefix+"/find", h.find)
 	mux.HandleFunc("GET "+Prefix+"/requests/{id}", h.requestPage)
+	mux.HandleFunc("GET "+Prefix+"/requests/{id}/trail.csv", h.trailCSV)
 	mux.HandleFunc("GET "+Prefix+"/requests/{id}/{action}", h.actionPage)
 	mux.HandleFunc("POST "+Prefix+"/requests/{id}/{action}", h.act)
 	if h.metrics != nil {
