@@ -327,3 +327,57 @@ func TestTemplateLetsTheIntakesWriteInBatches(t *testing.T) {
 		assert.True(t, found, "%s may call BatchWriteItem on the table", fn)
 	}
 }
+
+// TestEachWorkflowMayInvokeWhatItCalls: every function a state machine's
+// definition calls (a ${…FunctionArn} substitution) is substituted and may
+// be invoked by that state machine's role, and its role may invoke no
+// function its definition does not call. (The fulfil workflow once lacked
+// the owners' tasks function: on AWS every owner's task ended the
+// fulfilment needing attention.)
+func TestEachWorkflowMayInvokeWhatItCalls(t *testing.T) {
+	tm := loadTemplate(t)
+	for name, res := range tm.Resources {
+		if res["Type"] != "AWS::Serverless::StateMachine" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			p := tm.props(t, name)
+			def, err := os.ReadFile(filepath.Join(repoRoot, p["DefinitionUri"].(string)))
+			require.NoError(t, err)
+			subs, _ := p["DefinitionSubstitutions"].(map[string]any)
+			called := map[string]bool{}
+			for _, m := range subVar.FindAllStringSubmatch(string(def), -1) {
+				if !strings.HasSuffix(m[1], "FunctionArn") {
+					continue
+				}
+				arn, ok := subs[m[1]].(string)
+				require.True(t, ok, "%s is not substituted", m[1])
+				called[strings.TrimSuffix(arn, ".Arn")] = true
+			}
+			for v := range subs {
+				assert.Contains(t, string(def), "${"+v+"}", "%s is substituted but never used", v)
+			}
+			may := map[string]bool{}
+			for _, st := range tm.statements(t, name) {
+				if st["Action"] != "lambda:InvokeFunction" {
+					continue
+				}
+				for _, r := range asList(st["Resource"]) {
+					s, _ := r.(string)
+					s = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(s, "${"), ".Arn}:*"), ".Arn")
+					may[s] = true
+				}
+			}
+			assert.Equal(t, sortedKeys(called), sortedKeys(may), "the functions it calls and the functions it may invoke")
+		})
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
