@@ -298,7 +298,7 @@ func (m *memTasks) Reopen(_ context.Context, id, sys, action string, from connec
 	return reopened, err
 }
 
-func (m *memTasks) SetWaitToken(_ context.Context, id, tok string) error {
+func (m *memTasks) SetWaitToken(_ context.Context, id, tok string, _ bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.wait == nil {

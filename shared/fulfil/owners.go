@@ -41,7 +41,9 @@ type TaskStore interface {
 	// Reopen opens again a task answered from, due at due and not yet
 	// mailed; it reports false for a task in any other state.
 	Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time) (bool, error)
-	SetWaitToken(ctx context.Context, requestID, taskToken string) error
+	// SetWaitToken keeps the wait's token, and whether the wait may be
+	// woken (OwnersInput.Wakes).
+	SetWaitToken(ctx context.Context, requestID, taskToken string, wakes bool) error
 	WaitToken(ctx context.Context, requestID string) (string, error)
 }
 
@@ -98,6 +100,10 @@ type OwnersInput struct {
 	RequestID string `json:"requestId"`
 	Op        string `json:"op"`
 	TaskToken string `json:"taskToken,omitempty"`
+	// Wakes: the workflow's wait catches a wake (OwnersWake), so the
+	// console may wake it; an execution started on an earlier definition
+	// does not say so, and would fail on one.
+	Wakes bool `json:"wakes,omitempty"`
 }
 
 // OwnersOutput is the reminder loop's next wait, in seconds (at least 1).
@@ -309,7 +315,7 @@ func (s *Service) awaitOwners(ctx context.Context, in OwnersInput) (OwnersOutput
 	if err != nil {
 		return out, err
 	}
-	if err := s.Tasks.SetWaitToken(ctx, r.ID, in.TaskToken); err != nil {
+	if err := s.Tasks.SetWaitToken(ctx, r.ID, in.TaskToken, in.Wakes); err != nil {
 		s.Log.ErrorContext(ctx, "keep wait token", "requestId", r.ID, "err", err)
 		return out, &TransientError{RequestID: r.ID, Op: "keep wait token", Err: err}
 	}

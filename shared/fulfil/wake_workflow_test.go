@@ -2,6 +2,9 @@ package fulfil_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -57,4 +60,32 @@ func TestWorkflowATaskFinishedByHandIsCountedAtOnce(t *testing.T) {
 
 	// The wait is over: a second wake is refused.
 	assert.Error(t, waker.WakeOwners(ctx, "PR-WAKE"))
+}
+
+// TestWorkflowAnEarlierDefinitionsWaitIsNotWoken: an execution started on
+// the definition before the wake (its wait neither says it may be woken
+// nor catches OwnersWake) is not woken: the wake finds no wait to wake,
+// and the execution goes on waiting, to count the task at its next wake,
+// instead of failing on an error it does not catch.
+func TestWorkflowAnEarlierDefinitionsWaitIsNotWoken(t *testing.T) {
+	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
+	require.NoError(t, err)
+	earlier := strings.Replace(string(def), `"wakes": true,`, "", 1)
+	earlier = strings.Replace(earlier, `"States.Timeout",
+            "OwnersWake"`, `"States.Timeout"`, 1)
+	require.NotEqual(t, string(def), earlier)
+	require.NotContains(t, earlier, "OwnersWake\"")
+	clk := states.NewManualClock(t0)
+	f := newFlowOf(t, nil, clk, []byte(earlier))
+	ctx := context.Background()
+	arn := f.start(t, "PR-OLD1", request.Correction)
+	require.NoError(t, clk.WaitIdle(ctx))
+
+	waker := &sfn.OwnersWaker{Tokens: f.store, Tasks: &sfn.Tasks{API: runtimeTasks{f.rt}}}
+	assert.ErrorIs(t, waker.WakeOwners(ctx, "PR-OLD1"), request.ErrTaskGone)
+	require.NoError(t, clk.WaitIdle(ctx))
+	info, err := f.rt.Describe(arn)
+	require.NoError(t, err)
+	assert.Equal(t, states.StatusRunning, info.Status, "still waiting for the owner, not failed")
+	assert.Empty(t, f.events(t, "PR-OLD1", request.ActionNeedsAttention))
 }

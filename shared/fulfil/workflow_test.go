@@ -222,6 +222,14 @@ func newFlow(t *testing.T) *flow {
 // whenever the runtime is idle).
 func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *flow {
 	t.Helper()
+	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
+	require.NoError(t, err)
+	return newFlowOf(t, reg, clk, def)
+}
+
+// newFlowOf is newFlowWith on the workflow definition def.
+func newFlowOf(t *testing.T, reg *system.Registry, clk *states.VirtualClock, def []byte) *flow {
+	t.Helper()
 	ctx := context.Background()
 	db, ses := standin.Dynalite(t), standin.SES(t)
 	ddb := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(db.URL) })
@@ -303,8 +311,6 @@ func newFlowWith(t *testing.T, reg *system.Registry, clk *states.VirtualClock) *
 		}
 		return svc.Answer(ctx, in)
 	})
-	def, err := os.ReadFile(filepath.Join("..", "..", "workflows", "fulfil.asl.json"))
-	require.NoError(t, err)
 	f.arn, err = f.rt.Register("fulfil", def, map[string]string{
 		"FulfilPlanFunctionArn": planARN, "FulfilStepFunctionArn": stepARN, "FulfilAnswerFunctionArn": answerARN, "FulfilTasksFunctionArn": tasksARN,
 	})

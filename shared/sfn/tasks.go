@@ -84,19 +84,21 @@ const OwnersWake = "OwnersWake"
 // answer when none is open.
 type OwnersWaker struct {
 	// Tokens gives the token of the request's wait (*dynamo.Store), ""
-	// when none is kept.
+	// when none is kept or the wait cannot be woken (its execution runs an
+	// earlier definition, which would fail on a wake).
 	Tokens interface {
-		OwnersWaitToken(ctx context.Context, requestID string) (string, error)
+		OwnersWakeToken(ctx context.Context, requestID string) (string, error)
 	}
 	Tasks *Tasks
 }
 
 // WakeOwners wakes request id's wait for its owners' tasks. It returns
-// request.ErrTaskGone when no wait is kept or the kept one is over, and
+// request.ErrTaskGone when no wait is kept, the kept one is over, or it
+// cannot be woken, and
 // request.ErrTaskTimedOut when the wait ended meanwhile (its loop is then
 // between two waits, and the next counts the tasks as they stand).
 func (w *OwnersWaker) WakeOwners(ctx context.Context, id string) error {
-	tok, err := w.Tokens.OwnersWaitToken(ctx, id)
+	tok, err := w.Tokens.OwnersWakeToken(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func TestTaskErrorsAreClassified(t *testing.T) {
 // tokens gives the kept wait token of each request.
 type tokens map[string]string
 
-func (k tokens) OwnersWaitToken(_ context.Context, id string) (string, error) { return k[id], nil }
+func (k tokens) OwnersWakeToken(_ context.Context, id string) (string, error) { return k[id], nil }
 
 // TestWakeTheOwnersWait: the wake fails the kept wait with OwnersWake,
 // which the workflow's Catch receives; no kept wait is ErrTaskGone.

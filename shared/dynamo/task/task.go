@@ -179,10 +179,12 @@ func (ts *Store) update(ctx context.Context, requestID, sys, action, update, con
 }
 
 // SetWaitToken keeps the workflow task token that waits for every manual
-// task of the request (each wait of the reminder loop has a new one).
-func (ts *Store) SetWaitToken(ctx context.Context, requestID, taskToken string) error {
+// task of the request (each wait of the reminder loop has a new one), and
+// whether the wait may be woken (its definition catches OwnersWake).
+func (ts *Store) SetWaitToken(ctx context.Context, requestID, taskToken string, wakes bool) error {
 	_, err := ts.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(ts.Table), Item: map[string]types.AttributeValue{
 		dynamo.AttrPK: s("REQ#" + requestID), dynamo.AttrSK: s(dynamo.SKOwnersWait), "taskToken": s(taskToken),
+		dynamo.AttrOwnersWakes: &types.AttributeValueMemberBOOL{Value: wakes},
 	}})
 	if err != nil {
 		return fmt.Errorf("keep task wait token of %s: %w", requestID, err)
