@@ -2,7 +2,11 @@ package s3_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +61,37 @@ func TestPartsThroughTheS3StandIn(t *testing.T) {
 		_, err := p.Get(ctx, bad[0], bad[1])
 		assert.ErrorContains(t, err, "cannot name an object")
 	}
+}
+
+// TestPartsWrittenBeforeTheirOwnPrefix: a part written where parts were
+// kept before (under the packages' prefix) is still read, found and
+// deleted, for a request whose steps ran before the parts had a prefix of
+// their own.
+func TestPartsWrittenBeforeTheirOwnPrefix(t *testing.T) {
+	ctx := context.Background()
+	f := startS3(t, "exports")
+	p := &s3.Parts{API: f.client, Bucket: "exports", KMSKeyID: kmsKey, Prefix: s3.PartsPrefix, LegacyPrefix: "exports/"}
+	doc := `{"System":"crm","Found":true}`
+	_, err := f.client.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("exports"), Key: aws.String("exports/PR-9/parts/crm.json"),
+		Body: strings.NewReader(doc)})
+	require.NoError(t, err)
+
+	got, err := p.Get(ctx, "PR-9", "crm")
+	require.NoError(t, err)
+	assert.Equal(t, doc, string(got))
+	kept, err := p.Kept(ctx, "PR-9", "crm")
+	require.NoError(t, err)
+	assert.True(t, kept)
+
+	require.NoError(t, p.Put(ctx, "PR-9", "crm", []byte(`{"System":"crm","Found":false}`)))
+	got, err = p.Get(ctx, "PR-9", "crm")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"System":"crm","Found":false}`, string(got), "a part written since is the one read")
+
+	require.NoError(t, p.Delete(ctx, "PR-9", "crm"))
+	kept, err = p.Kept(ctx, "PR-9", "crm")
+	require.NoError(t, err)
+	assert.False(t, kept, "deleted in both places")
+	_, err = p.Get(ctx, "PR-9", "crm")
+	assert.ErrorIs(t, err, request.ErrNotFound)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,6 +87,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		var problems []string
 		if c.ExpeditedTaskDays < 1 || c.ExpeditedTaskDays > 30 {
 			problems = append(problems, "TASK_EXPEDITED_BUSINESS_DAYS must be a whole number of business days from 1 to 30")
+		}
+		// The parts and the packages each have their bucket rule and their
+		// grants: neither prefix may hold the other.
+		parts, packages := c.PartsPrefix, c.Prefix
+		if !strings.HasSuffix(parts, "/") || !strings.HasSuffix(packages, "/") ||
+			strings.HasPrefix(parts, packages) || strings.HasPrefix(packages, parts) {
+			problems = append(problems, "EXPORT_PARTS_PREFIX and EXPORT_PREFIX must be two folders (each ending in /), neither inside the other")
 		}
 		if c.Rebase != "" {
 			rebase, err := system.ParseRebase(c.Rebase)
@@ -192,7 +200,9 @@ func (p *parts) s3() s3client.Objects {
 }
 
 func (p *parts) exportParts(c s3client.Objects) *s3.Parts {
-	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.PartsPrefix}
+	// Parts of requests whose steps ran before the parts had a prefix of
+	// their own are under the packages' (for 8 days at most).
+	return &s3.Parts{API: c, Bucket: p.cfg.Bucket, KMSKeyID: p.cfg.KMSKeyID, Prefix: p.cfg.PartsPrefix, LegacyPrefix: p.cfg.Prefix}
 }
 
 func (p *parts) tasks() *task.Store { return &task.Store{API: p.ddb, Table: p.cfg.Table} }
