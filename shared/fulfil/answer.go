@@ -100,14 +100,18 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		// A failed stage is reported whatever the request's open status.
 	case r.Status == request.InProgress, r.Status == request.Extended:
 	case r.Status == request.Completed:
-		// Answered already, or finished by the team: nothing is sent again.
+		// Answered already, or finished by the team: nothing is sent again,
+		// and nothing reads the parts again.
 		out.Completed = true
+		s.dropParts(ctx, r.ID, in.Results)
 		return out, nil
 	default:
 		// Withdrawn or denied while the steps ran (they were skipped): the
-		// requester is not told it was done, and the status stays.
+		// requester is not told it was done, and the status stays. What
+		// the exports gathered is sent to nobody: deleted now.
 		s.Log.InfoContext(ctx, "answer skipped: request not in progress", "requestId", r.ID, "status", string(r.Status))
 		out.Skipped = string(r.Status)
+		s.dropParts(ctx, r.ID, in.Results)
 		return out, nil
 	}
 	events, err := s.Store.Events(ctx, r.ID)

@@ -466,6 +466,20 @@ func TestAnswerAClosedRequest(t *testing.T) {
 			assert.Empty(t, e.systems.calls)
 		})
 	}
+	t.Run("what its exports gathered is deleted", func(t *testing.T) {
+		e := newEnv(t, request.AccessSpecific)
+		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+		require.NoError(t, err)
+		require.NoError(t, e.parts.Put(ctx, "PR-1", "customer-accounts", []byte(`{"System":"customer-accounts","Found":true}`)))
+		require.NoError(t, e.store.SetStatus(ctx, "PR-1", request.InProgress, request.Withdrawn, t0))
+		out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: []fulfil.StepResult{
+			{System: "customer-accounts", Action: system.Export, Outcome: "exported", Found: true}}})
+		require.NoError(t, err)
+		assert.Equal(t, string(request.Withdrawn), out.Skipped)
+		kept, err := e.parts.Kept(ctx, "PR-1", "customer-accounts")
+		require.NoError(t, err)
+		assert.False(t, kept, "a copy sent to nobody is not kept")
+	})
 }
 
 func TestAnswerAFailedStageTellsTheTeam(t *testing.T) {
