@@ -389,6 +389,8 @@ func newEnv(t *testing.T, kinds ...request.Kind) *env {
 type memParts struct {
 	mu    sync.Mutex
 	parts map[string][]byte
+	// keptErr, when set, is what Kept answers: the store cannot tell.
+	keptErr error
 }
 
 var _ fulfil.PartStore = (*memParts)(nil)
@@ -416,6 +418,9 @@ func (m *memParts) Get(_ context.Context, requestID, sys string) ([]byte, error)
 func (m *memParts) Kept(_ context.Context, requestID, sys string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.keptErr != nil {
+		return false, m.keptErr
+	}
 	_, ok := m.parts[requestID+"/"+sys]
 	return ok, nil
 }

@@ -151,9 +151,11 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				if st.Action == system.Export && wrotePart {
 					var err error
 					if kept, err = s.Parts.Kept(ctx, in.RequestID, st.System); err != nil {
-						// Not known: looked up again next round.
+						// Not known: looked up again next round, while
+						// rounds are left; then the team is told.
 						s.Log.WarnContext(ctx, "look up export part", "requestId", in.RequestID, "system", st.System, "err", err)
-						attempts[i] = attempt{err: notStarted{}, again: true}
+						attempts[i] = attempt{err: &TransientError{RequestID: in.RequestID,
+							Op: "look up whether the copy an earlier run made is still kept", Err: err}, again: round < MaxRounds}
 						continue
 					}
 				}

@@ -3,6 +3,7 @@ package fulfil_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -374,4 +375,31 @@ func TestARerunAfterTheCopyExpired(t *testing.T) {
 	assert.False(t, again.Results[2].Failed)
 	_, err = e.parts.part(ctx, "PR-1", "support-desk")
 	require.NoError(t, err, "its part is there again")
+}
+
+// TestARerunThatCannotTellWhetherACopyIsKept: a re-run that cannot look
+// up whether an earlier run's copy is still kept (the store fails) asks
+// again next round, and once the rounds are spent fails the step for the
+// team in words, instead of waiting for ever.
+func TestARerunThatCannotTellWhetherACopyIsKept(t *testing.T) {
+	e := newEnv(t, request.AccessSpecific)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	steps := []fulfil.StepRef{{RequestID: "PR-1", System: "customer-accounts", Action: system.Export}}
+	_, err = e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	e.parts.mu.Lock()
+	e.parts.keptErr = errors.New("AccessDenied")
+	e.parts.mu.Unlock()
+
+	first, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1"})
+	require.NoError(t, err)
+	assert.Equal(t, steps, first.Pending, "asked again next round")
+	last, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1-rerun-1", Round: fulfil.MaxRounds - 1})
+	require.NoError(t, err)
+	assert.Empty(t, last.Pending)
+	require.Len(t, last.Results, 1)
+	require.True(t, last.Results[0].Failed)
+	assert.Contains(t, last.Results[0].Error.Cause, "look up whether the copy an earlier run made is still kept")
 }
