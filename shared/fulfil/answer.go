@@ -245,9 +245,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		a.Systems = append(a.Systems, line)
 		if categoriesOnly && len(sys.Categories) > 0 && !slices.ContainsFunc(mine, func(res StepResult) bool { return res.Action == system.Export }) {
 			// No export to say in what the system holds the person (the
-			// request's deletion asked it to erase): a proven erasure
-			// found them, so the system held them, in what it holds of
-			// people; an unproven one or one done by hand cannot say.
+			// request's deletion asked it to erase): an erasure that found
+			// them (proven, or done by hand) says the system held them,
+			// not in which of the kinds it holds of people; one accepted
+			// by a system that cannot be asked cannot say.
 			switch heldByErasure(mine) {
 			case mail.OutcomeFound:
 				found = append(found, sys.Name)
@@ -460,7 +461,9 @@ func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems [
 			continue
 		}
 		if whole[name] {
-			out = append(out, s.heldBy(sys, lang, nil))
+			h := s.heldBy(sys, lang, nil)
+			h.Unchecked = true
+			out = append(out, h)
 			continue
 		}
 		d, err := s.getPart(ctx, id, name)
@@ -474,22 +477,21 @@ func (s *Service) categoriesHeld(ctx context.Context, id, lang string, systems [
 }
 
 // heldByErasure says what a system's erasure (of results, a system's
-// steps) tells of whether it held the person: OutcomeFound when a proven
-// erasure found them (or a hold kept what it found), "" when it held
-// nothing or no erasure ran, and the erasure's outcome when it cannot
-// tell (accepted without proof, or done by hand).
+// steps) tells of whether it held the person: OutcomeFound when it found
+// them (proven, kept under a hold, or done by hand: an owner or the team
+// deleted what they found), "" when it held nothing or no erasure ran, and
+// the erasure's outcome when it cannot tell (accepted by a system that
+// cannot be asked).
 func heldByErasure(results []StepResult) string {
 	for _, res := range results {
 		if res.Action != system.Erase || res.Failed {
 			continue
 		}
 		switch res.Outcome {
-		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld:
+		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld, mail.OutcomeConfirmed, mail.OutcomeErasedByHand, "":
 			return mail.OutcomeFound
 		case mail.OutcomeNotFound:
 			return ""
-		case "":
-			return mail.OutcomeConfirmed
 		}
 		return res.Outcome
 	}

@@ -156,21 +156,21 @@ func TestACategoriesRequestIsAnsweredWithCategoriesNotACopy(t *testing.T) {
 			{System: "payments", Action: system.Export, Outcome: "not-found"},
 			{System: "payments", Action: system.Erase, Outcome: "not-found"},
 			{System: "google-analytics", Action: system.Erase, Outcome: "erased-unproven", Found: true},
-			{System: "support-desk", Action: system.Erase, Outcome: "not-found"},
+			{System: "support-desk", Action: system.Erase, Outcome: "confirmed", ConfirmedAt: "2026-11-20T10:00:00Z"},
 			{System: "marketing-list", Action: system.Erase, Outcome: "erased-unproven", Found: true},
 			{System: "credit-factoring", Action: system.Erase, Outcome: "withheld", Found: true},
 		}})
 		require.NoError(t, err)
 		require.Len(t, e.mail.sent, 1)
 		m := e.mail.sent[0].Text
-		assert.Contains(t, m, "What we found about you, system by system:\n  - Customer accounts\n    Kinds of data: account identifiers (account number, sign-up date, status); contact details (name, email, phone, postal address); orders you placed")
+		assert.Contains(t, m, "What we found about you, system by system:\n  - Customer accounts\n    Kinds of data it holds about people (it held data about you; which of these kinds was not checked): account identifiers (account number, sign-up date, status); contact details (name, email, phone, postal address); orders you placed")
 		found, may, ok := strings.Cut(m, "so we could not check:")
 		require.True(t, ok, m)
-		assert.Contains(t, found, "  - Credit checks and invoice factoring\n    Kinds of data: credit checks and credit decisions; invoices", "a hold kept what it found")
+		assert.Contains(t, found, "  - Credit checks and invoice factoring\n    Kinds of data it holds about people (it held data about you; which of these kinds was not checked): credit checks and credit decisions; invoices", "a hold kept what it found")
 		assert.Contains(t, may, "\n  - Website analytics (Google Analytics)\n")
 		assert.Contains(t, may, "  - Newsletter list\n    Kinds of data: newsletter subscription and preferences", "an erasure it cannot prove")
 		assert.NotContains(t, m, "  - Payment processor (Stripe)\n    Kinds")
-		assert.NotContains(t, m, "  - Customer support (Zendesk)\n    Kinds", "its erasure found nothing")
+		assert.Contains(t, found, "  - Customer support (Zendesk)\n    Kinds of data it holds about people", "its owner deleted what they found")
 	})
 
 	for _, kinds := range [][]request.Kind{

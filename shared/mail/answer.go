@@ -95,8 +95,12 @@ type AnswerSystem struct {
 // AnswerHeld is what one system holds about the person, in categories,
 // all in the request's language and in plain words.
 type AnswerHeld struct {
-	System       string
+	System string
+	// Categories are the kinds of data the system holds about the person;
+	// with Unchecked, every kind it holds about people: it held the person
+	// (its deletion found them) but which kinds was not checked.
 	Categories   []string
+	Unchecked    bool
 	Sources      []string // where the data comes from
 	Purposes     []string // why it is held
 	ThirdParties []string // who else receives it; none: nobody
@@ -169,7 +173,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		if lang == Spanish {
 			nobody = "nadie"
 		}
-		v.Held, v.MayHold = heldLines(a.Held, nobody), heldLines(a.MayHold, nobody)
+		v.Held, v.MayHold = heldLines(a.Held, nobody, a.Child), heldLines(a.MayHold, nobody, a.Child)
 	}
 	v.OptOutsOnly, v.RestOpen, v.Child = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen, a.Child
 	switch {
@@ -189,15 +193,19 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 // line.
 type answerHeld struct {
 	System, Categories, Sources, Purposes, ThirdParties string
+	// Unchecked: Categories are every kind the system holds about people
+	// (AnswerHeld.Unchecked); Child: the person is a child.
+	Unchecked, Child bool
 }
 
 // heldLines writes each system's holdings on lines of their own; nobody
 // is who else receives the data when the registry lists no one.
-func heldLines(items []AnswerHeld, nobody string) []answerHeld {
+func heldLines(items []AnswerHeld, nobody string, child bool) []answerHeld {
 	var out []answerHeld
 	for _, h := range items {
 		out = append(out, answerHeld{System: clean(h.System), Categories: joined(h.Categories, ""),
-			Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody)})
+			Sources: joined(h.Sources, ""), Purposes: joined(h.Purposes, ""), ThirdParties: joined(h.ThirdParties, nobody),
+			Unchecked: h.Unchecked, Child: child})
 	}
 	return out
 }

@@ -824,7 +824,9 @@ func streamheldEnText(qw422016 *qt422016.Writer, items []answerHeld) {
 		qw422016.N().S(`
 `)
 		if h.Categories != "" {
-			qw422016.N().S(`    Kinds of data: `)
+			qw422016.N().S(`    `)
+			streamkindsEn(qw422016, h)
+			qw422016.N().S(`: `)
 			qw422016.N().S(h.Categories)
 			qw422016.N().S(`
 `)
@@ -869,7 +871,8 @@ func streamheldEnHTML(qw422016 *qt422016.Writer, items []answerHeld) {
 		qw422016.N().S(`</strong><br>
 `)
 		if h.Categories != "" {
-			qw422016.N().S(`Kinds of data: `)
+			streamkindsEn(qw422016, h)
+			qw422016.N().S(`: `)
 			qw422016.E().S(h.Categories)
 			qw422016.N().S(`<br>
 `)
@@ -914,7 +917,9 @@ func streamheldEsText(qw422016 *qt422016.Writer, items []answerHeld) {
 		qw422016.N().S(`
 `)
 		if h.Categories != "" {
-			qw422016.N().S(`    Tipos de datos: `)
+			qw422016.N().S(`    `)
+			streamkindsEs(qw422016, h)
+			qw422016.N().S(`: `)
 			qw422016.N().S(h.Categories)
 			qw422016.N().S(`
 `)
@@ -959,7 +964,8 @@ func streamheldEsHTML(qw422016 *qt422016.Writer, items []answerHeld) {
 		qw422016.N().S(`</strong><br>
 `)
 		if h.Categories != "" {
-			qw422016.N().S(`Tipos de datos: `)
+			streamkindsEs(qw422016, h)
+			qw422016.N().S(`: `)
 			qw422016.E().S(h.Categories)
 			qw422016.N().S(`<br>
 `)
@@ -992,6 +998,65 @@ func writeheldEsHTML(qq422016 qtio422016.Writer, items []answerHeld) {
 func heldEsHTML(items []answerHeld) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writeheldEsHTML(qb422016, items)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// kindsEn and kindsEs name a system's kinds of data: those it holds about the
+// person, or, unchecked, every kind it holds about people.
+
+func streamkindsEn(qw422016 *qt422016.Writer, h answerHeld) {
+	if h.Unchecked {
+		qw422016.N().S(`Kinds of data it holds about people (it held data about `)
+		if h.Child {
+			qw422016.N().S(`the child`)
+		} else {
+			qw422016.N().S(`you`)
+		}
+		qw422016.N().S(`; which of these kinds was not checked)`)
+	} else {
+		qw422016.N().S(`Kinds of data`)
+	}
+}
+
+func writekindsEn(qq422016 qtio422016.Writer, h answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamkindsEn(qw422016, h)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func kindsEn(h answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writekindsEn(qb422016, h)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamkindsEs(qw422016 *qt422016.Writer, h answerHeld) {
+	if h.Unchecked {
+		qw422016.N().S(`Tipos de datos que guarda sobre las personas (tenía datos `)
+		if h.Child {
+			qw422016.N().S(`del menor`)
+		} else {
+			qw422016.N().S(`suyos`)
+		}
+		qw422016.N().S(`; no se comprobó de qué tipos)`)
+	} else {
+		qw422016.N().S(`Tipos de datos`)
+	}
+}
+
+func writekindsEs(qq422016 qtio422016.Writer, h answerHeld) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamkindsEs(qw422016, h)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func kindsEs(h answerHeld) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writekindsEs(qb422016, h)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

@@ -79,3 +79,29 @@ func TestAnAnswerOfCategoriesNamesWhatMayHoldThePerson(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, m.Text, "may hold data about you too", "only an answer of categories")
 }
+
+// TestAnAnswerNamesAnUncheckedSystemsKindsAsSuch: a system whose deletion
+// found the person, with no export to say in which of its kinds, lists
+// every kind it holds about people, and says so — in both languages, for
+// a child too.
+func TestAnAnswerNamesAnUncheckedSystemsKindsAsSuch(t *testing.T) {
+	a := mail.Answer{
+		RequestID: "PR-AAAA-BBBB-CCCC-DDDD", Kinds: []request.Kind{request.AccessCategories, request.Deletion},
+		ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Location: time.UTC,
+		TeamAddress: "privacy@productionflow.example", CategoriesOnly: true,
+		Systems: []mail.AnswerSystem{{Title: "Paper files", Outcome: mail.OutcomeErasedByHand}},
+		Held:    []mail.AnswerHeld{{System: "Paper files", Categories: []string{"contracts"}, Unchecked: true}},
+	}
+	m, err := mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "  - Paper files\n    Kinds of data it holds about people (it held data about you; which of these kinds was not checked): contracts\n")
+	assert.Contains(t, m.HTML, "Kinds of data it holds about people (it held data about you; which of these kinds was not checked): contracts<br>")
+	a.Child = true
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "(it held data about the child; which of these kinds was not checked)")
+	a.Child, a.Language = false, "es"
+	m, err = mail.RenderAnswer("jane@example.com", a)
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "    Tipos de datos que guarda sobre las personas (tenía datos suyos; no se comprobó de qué tipos): contracts\n")
+}
