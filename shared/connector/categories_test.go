@@ -48,6 +48,9 @@ func TestACategoriesRequestsExportAsksWhichKindsAreHeld(t *testing.T) {
 	assert.Contains(t, fm.sent[0].Text, "This request asks only which kinds of data the system holds about the person, not a copy: on the task page, tick each kind it holds (no file is needed)")
 	assert.Contains(t, fm.sent[0].HTML, "Say which kinds of data the system holds</a>")
 	assert.NotContains(t, fm.sent[0].Text, "Upload what the system holds")
+	assert.Contains(t, fm.sent[0].Text, "What to do: export. Look the person up in the system and say which kinds of data it holds about them: no copy and no file.")
+	assert.NotContains(t, fm.sent[0].Text, "Scan the person's folder", "the registry's words are for a copy")
+	assert.Contains(t, fm.sent[1].Text, "Scan the person's folder and upload it.")
 	assert.Contains(t, fm.sent[1].Text, "Upload what the system holds about the person (JSON or CSV)")
 
 	tokenOf := func(i int) string {
@@ -63,6 +66,8 @@ func TestACategoriesRequestsExportAsksWhichKindsAreHeld(t *testing.T) {
 	assert.Contains(t, page, `<label for="held-orders">orders</label>`)
 	assert.Contains(t, page, "No file is needed, and no record leaves the system.")
 	assert.NotContains(t, page, `type="file"`)
+	assert.Contains(t, page, "How: Look the person up in the system and say which kinds of data it holds about them")
+	assert.NotContains(t, page, "Scan the person")
 
 	code, page = get(h, cats+"&lang=es")
 	require.Equal(t, http.StatusOK, code)

@@ -176,6 +176,9 @@ func (h *ConfirmHandler) view(raw string, rec token.Record, req *request.Request
 			if meth := sys.Actions[system.Action(v.Action)]; meth != nil && meth.Kind == system.Manual {
 				v.Instructions = meth.Task
 			}
+			if v.CategoriesOnly {
+				v.Instructions = CategoriesTask
+			}
 			if v.Action == string(system.Erase) {
 				for _, hold := range sys.Holds {
 					v.Keep = append(v.Keep, h.Registry.CategoryTitle(hold.Category, "en")+": "+hold.Reason)

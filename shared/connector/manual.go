@@ -116,6 +116,11 @@ type Subject struct {
 	CategoriesOnly bool
 }
 
+// CategoriesTask is what an export task asks of its owner for a request
+// that asks only which kinds of data are held, instead of the registry's
+// words for a copy.
+const CategoriesTask = "Look the person up in the system and say which kinds of data it holds about them: no copy and no file."
+
 // DueWords writes a due time in the business time zone, in words:
 // "Wednesday, December 2, 2026 at 5:00 PM EST".
 func DueWords(t time.Time, loc *time.Location) string {
@@ -173,6 +178,10 @@ func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Su
 		Name: p.Name, Account: p.Account, Child: p.Child, Corrections: p.Corrections,
 		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), DueShort: t.Due.In(m.loc()).Format("Jan 2"), Link: link,
 		Export: t.Action == system.Export, CategoriesOnly: t.Action == system.Export && p.CategoriesOnly,
+	}
+	if v.CategoriesOnly {
+		// The registry's words are for a copy ("scan and upload").
+		v.Instructions = CategoriesTask
 	}
 	if t.Action != system.Erase {
 		return v, nil
