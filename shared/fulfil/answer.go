@@ -213,6 +213,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 			if res.Action == system.Erase && outcome == mail.OutcomeConfirmed {
 				outcome = mail.OutcomeErasedByHand
+				if len(keptBy(sys, res)) > 0 {
+					outcome = mail.OutcomeErasedByHandKept
+				}
 			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
 				// By hand, after the owner could not: no part was uploaded,
@@ -488,7 +491,7 @@ func heldByErasure(results []StepResult) string {
 			continue
 		}
 		switch res.Outcome {
-		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld, mail.OutcomeConfirmed, mail.OutcomeErasedByHand, "":
+		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld, mail.OutcomeConfirmed, mail.OutcomeErasedByHand, mail.OutcomeErasedByHandKept, "":
 			return mail.OutcomeFound
 		case mail.OutcomeNotFound:
 			return ""

@@ -121,7 +121,7 @@ func TestAManualErasureKeepsItsHoldsOnTheTrail(t *testing.T) {
 	answer := e.mail.to("jane.doe+privacy@example.com")
 	require.NotEmpty(t, answer)
 	text := strings.Join(strings.Fields(answer[len(answer)-1].Text), " ")
-	assert.Contains(t, text, "Call recordings: deleted by hand, but for anything listed below as kept")
+	assert.Contains(t, text, "Call recordings: deleted by hand, but for what the law requires us to keep (see below)")
 	assert.Contains(t, text, "Call records are kept for dispute resolution.")
 }
 

@@ -24,8 +24,10 @@ const (
 	// the owner could not), which is not in the download.
 	OutcomeExportedByHand = "exported-by-hand"
 	// OutcomeErasedByHand: deleted by hand (an owner's task, or the
-	// privacy team), what a legal hold keeps kept (the answer lists it).
-	OutcomeErasedByHand = "erased-by-hand"
+	// privacy team); OutcomeErasedByHandKept: the same, what the system's
+	// legal holds keep kept (the answer lists it).
+	OutcomeErasedByHand     = "erased-by-hand"
+	OutcomeErasedByHandKept = "erased-by-hand-kept"
 	OutcomeCorrected    = "corrected" // the system corrected the record as the requester asked
 	OutcomeWithheld     = "withheld"  // kept in full under a legal hold
 )

@@ -1137,7 +1137,9 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeExportedByHand:
 		qw422016.N().S(`copied by hand; that copy is not in the download below`)
 	case OutcomeErasedByHand:
-		qw422016.N().S(`deleted by hand, but for anything listed below as kept`)
+		qw422016.N().S(`deleted by hand`)
+	case OutcomeErasedByHandKept:
+		qw422016.N().S(`deleted by hand, but for what the law requires us to keep (see below)`)
 	case OutcomeWithheld:
 		qw422016.N().S(`kept under a legal hold (see below)`)
 	default:
@@ -1230,7 +1232,9 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeExportedByHand:
 		qw422016.N().S(`copiado a mano; esa copia no está en la descarga de abajo`)
 	case OutcomeErasedByHand:
-		qw422016.N().S(`eliminados a mano, salvo lo que se indique abajo como conservado`)
+		qw422016.N().S(`eliminados a mano`)
+	case OutcomeErasedByHandKept:
+		qw422016.N().S(`eliminados a mano, salvo lo que la ley nos obliga a conservar (ver abajo)`)
 	case OutcomeWithheld:
 		qw422016.N().S(`conservado por una obligación legal (ver abajo)`)
 	default:
