@@ -28,8 +28,8 @@ const (
 	// legal holds keep kept (the answer lists it).
 	OutcomeErasedByHand     = "erased-by-hand"
 	OutcomeErasedByHandKept = "erased-by-hand-kept"
-	OutcomeCorrected    = "corrected" // the system corrected the record as the requester asked
-	OutcomeWithheld     = "withheld"  // kept in full under a legal hold
+	OutcomeCorrected        = "corrected" // the system corrected the record as the requester asked
+	OutcomeWithheld         = "withheld"  // kept in full under a legal hold
 )
 
 // Answer is the final answer to a request that was carried out.
