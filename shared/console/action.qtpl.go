@@ -460,7 +460,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 				}
 				qw422016.N().S(`).`)
 			}
-			qw422016.N().S(` Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open; complete it once every step is done and you have answered the requester. Nothing is mailed.</p>`)
+			qw422016.N().S(` Once you have done one system's action by hand, mark it done here: it goes on the audit trail as done by hand, under your name, with your note. The request stays open. Once every step that failed is done, either run the fulfilment again (it asks only the steps not yet done, counts these done by hand and answers the requester) or answer the requester yourself and complete the request. Nothing is mailed now.</p>`)
 		}
 		qw422016.N().S(`
 `)

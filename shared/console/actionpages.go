@@ -231,7 +231,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		var finished Finished
 		if finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note")); err == nil {
 			done = messageView{Title: "The step is marked done",
-				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open: complete it once every step is done and you have answered the requester."}
+				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open. Once every step that failed is done, either run the fulfilment again (it asks only the steps not yet done, counts these done by hand and answers the requester) or answer the requester yourself and complete the request."}
 			switch {
 			case finished.Woken:
 				done.Message = "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand, and the fulfilment, which was waiting for the owners' tasks, counts it now: it stops reminding its owner, and answers the requester once every system has acted (at once, if no other task is open)."

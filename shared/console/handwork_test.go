@@ -337,6 +337,8 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "crm / erase is on the trail as done by hand")
+	assert.Contains(t, w.Body.String(), "either run the fulfilment again (it asks only the steps not yet done, counts these done by hand and answers the requester)",
+		"the re-run answers the requester: the message says so")
 	page = b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil).Body.String()
 	assert.Contains(t, page, "crm / erase (done already)")
 	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID, nil).Body.String(), "a system could not act")
@@ -344,7 +346,7 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	req := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
-	assert.Contains(t, req, "every step that failed is done (by hand, or by a later run): complete the request once you have answered the requester")
+	assert.Contains(t, req, "every step that failed is done (by hand, or by a later run): run the fulfilment again to have the desk answer the requester, or answer them yourself and complete the request")
 	assert.NotContains(t, req, "a system could not act")
 }
 

@@ -85,7 +85,7 @@ func (s *Service) Request(ctx context.Context, id string) (*RequestView, error) 
 	if r.Attention != "" {
 		v.Attention = attentionWords(r.Attention)
 		if allFinishedByHand(r, events) {
-			v.Attention = "every step that failed is done (by hand, or by a later run): complete the request once you have answered the requester"
+			v.Attention = "every step that failed is done (by hand, or by a later run): run the fulfilment again to have the desk answer the requester, or answer them yourself and complete the request"
 		}
 	}
 	for _, c := range deadline.Clocks(r, events) {

@@ -58,7 +58,10 @@ The desk then counts the step done by hand`)
 		qw422016.N().S(`, stops reminding its owner`)
 	}
 	qw422016.N().S(`
-and answers the requester once every system has acted.
+and answers the requester once every system has acted. (If the desk
+tells you meanwhile that the request needs attention, the fulfilment has
+ended: once the steps are done, choose "Run the fulfilment again" and it
+answers the requester.)
 
 --
 Sent automatically by the privacy request desk.
@@ -126,7 +129,7 @@ func streamownerAttentionHTML(qw422016 *qt422016.Writer, v OwnerAttention) {
 	if !v.Cannot {
 		qw422016.N().S(`, stops reminding its owner`)
 	}
-	qw422016.N().S(` and answers the requester once every system has acted.</p>
+	qw422016.N().S(` and answers the requester once every system has acted. (If the desk tells you meanwhile that the request needs attention, the fulfilment has ended: once the steps are done, choose <strong>Run the fulfilment again</strong> and it answers the requester.)</p>
 <hr>
 <p style="font-size: 0.85em; color: #555;">Sent automatically by the privacy request desk.</p>
 </body>
