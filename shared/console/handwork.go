@@ -191,6 +191,11 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		return done, FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
 	}
 	once := "step-" + system + "-" + action
+	if action == "erase" && exportPending(events, system) {
+		// As an owner's task page refuses it: erasing first would delete
+		// what the export is to send or report.
+		return done, FormError{"system": "This request's export in " + system + " is not done yet: finish " + system + " / export first (or have its owner answer it), then the erase. Erasing first would delete what the export sends."}
+	}
 	if doneByHand(events, system, action) {
 		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
@@ -308,6 +313,30 @@ func stuckTasks(events []request.Event) []FailedStep {
 		}
 	}
 	return kept
+}
+
+// exportPending reports whether the trail shows an export of the
+// request's in system (an owner's task, or a step the fulfilment tried)
+// that is not done: no step done (by a run, or by hand) and no owner's
+// answer that it was done or that the system holds nothing.
+func exportPending(events []request.Event, system string) bool {
+	asked, done := false, false
+	for _, e := range events {
+		if e.Data["system"] != system || e.Data["action"] != "export" {
+			continue
+		}
+		asked = true
+		switch {
+		case e.Action == request.ActionStepDone:
+			done = true
+		case e.Action == request.ActionTaskConfirmed && (e.Data["answer"] == "done" || e.Data["answer"] == "nothing-held"):
+			done = true
+		}
+	}
+	if !asked {
+		asked = slices.ContainsFunc(failedSteps(events), func(st FailedStep) bool { return st.System == system && st.Action == "export" })
+	}
+	return asked && !done
 }
 
 // doneByHand reports whether action in system is done: by the team's

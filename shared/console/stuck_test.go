@@ -92,3 +92,30 @@ func (f *fakeWaker) WakeOwners(_ context.Context, id string) error {
 	f.woken = append(f.woken, id)
 	return f.err
 }
+
+// TestTheTeamFinishesAnExportBeforeItsErase: as an owner's task page
+// refuses it, the console does not take a system's erase done by hand
+// while the same request's export in that system is not done: erasing
+// first deletes what the export sends.
+func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
+	ctx := context.Background()
+	d := newDesk(t)
+	r := d.add("PR-EXFI-AAAA-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
+	for _, ev := range []request.Event{
+		{Action: request.ActionTaskCreated, Data: map[string]string{"system": "paper-archive", "action": "export"}},
+		{Action: request.ActionTaskCreated, Data: map[string]string{"system": "paper-archive", "action": "erase"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "export", "due": "2026-11-20T17:00:00Z"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
+	} {
+		ev.RequestID, ev.At, ev.Actor = r.ID, d.now, "system:fulfil"
+		require.NoError(t, d.store.AppendEvent(ctx, ev))
+	}
+	var fe console.FormError
+	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "paper-archive", "erase", "shredded"), &fe)
+	assert.Contains(t, fe["system"], "finish paper-archive / export first")
+	assert.Empty(t, eventsOf(d, r.ID, request.ActionStepDone), "nothing recorded")
+
+	require.NoError(t, d.finish(ctx, alice, r.ID, "paper-archive", "export", "scanned and sent by the team"))
+	require.NoError(t, d.finish(ctx, alice, r.ID, "paper-archive", "erase", "shredded"))
+	assert.Len(t, eventsOf(d, r.ID, request.ActionStepDone), 2)
+}
