@@ -73,6 +73,10 @@ const (
 	// "finish a step by hand") after the owner could not, or did not
 	// answer. Never stored: the fulfilment reads it from the audit trail.
 	TaskByHand TaskState = "done-by-hand"
+	// TaskByHandNothing: the privacy team found by hand that the system
+	// holds nothing about the person (the console's "Finish a step by
+	// hand", found: false).
+	TaskByHandNothing TaskState = "nothing-held-by-hand"
 )
 
 // Answered reports whether the owner has answered the task.

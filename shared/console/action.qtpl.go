@@ -513,6 +513,21 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 			qw422016.N().S(`" required autocomplete="off"></div>`)
 		}
 		qw422016.N().S(`
+<fieldset id="found"><legend>What the system held about the person</legend>
+`)
+		streamfieldErrorOf(qw422016, p.Problems, "found")
+		qw422016.N().S(`
+<div class="choice"><input type="radio" id="found-yes" name="found" value="yes"`)
+		if p.Value("found") != "no" {
+			qw422016.N().S(` checked`)
+		}
+		qw422016.N().S(`> <label for="found-yes">Data about them: the step is done</label></div>
+<div class="choice"><input type="radio" id="found-no" name="found" value="no"`)
+		if p.Value("found") == "no" {
+			qw422016.N().S(` checked`)
+		}
+		qw422016.N().S(`> <label for="found-no">Nothing: it holds no data about them, so there was nothing to do (the answer says it held no data)</label></div>
+</fieldset>
 <div class="field"><label for="note">What you did by hand, and how</label>
 `)
 		streamfieldErrorOf(qw422016, p.Problems, "note")

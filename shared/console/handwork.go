@@ -161,7 +161,12 @@ type Finished struct {
 // counts it done by hand, stops reminding its owner and answers the
 // requester once every system has acted. Otherwise the request stays
 // open: complete it once every step is done and the requester answered.
-func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string) (Finished, error) {
+//
+// found says what the system held about the person: "yes" (or empty) for
+// data, the step done; "no" for nothing, so there was nothing to do — the
+// trail says so (found: false), and the answer that the system held no
+// data about them.
+func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note, found string) (Finished, error) {
 	var done Finished
 	r, events, err := s.load(ctx, ActionFinishStep, id)
 	if err != nil {
@@ -184,6 +189,9 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	} else if p := tooLong(note, MaxNote, false); p != "" {
 		problems["note"] = p
 	}
+	if found != "" && found != "yes" && found != "no" {
+		problems["found"] = "Say whether the system held data about the person."
+	}
 	if len(problems) > 0 {
 		return done, problems
 	}
@@ -200,8 +208,12 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
+	data := map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}
+	if found == "no" {
+		data["found"] = "false"
+	}
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
-		Reason: note, Data: map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}}); err != nil {
+		Reason: note, Data: data}); err != nil {
 		return done, err
 	}
 	// A stuck owner's task of a fulfilment still waiting (not one that

@@ -160,6 +160,18 @@ func TestFinishStep(t *testing.T) {
 	require.ErrorIs(t, err, console.ErrNotAllowed, "the only failed step is done: nothing is left to finish")
 	assert.Contains(t, err.Error(), "every step that failed is done")
 
+	// The team may find the system holds nothing about the person: the
+	// trail says so, for the answer to say it held no data.
+	nothing := d.failed("PR-STEP-CCCC-AAAA-AAAA")
+	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", "maybe")
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe["found"], "Say whether the system held data")
+	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", "no")
+	require.NoError(t, err)
+	byHand := eventsOf(d, nothing.ID, request.ActionStepDone)
+	require.Len(t, byHand, 1)
+	assert.Equal(t, map[string]string{"system": "crm", "action": "erase", "outcome": request.OutcomeByHand, "found": "false"}, byHand[0].Data)
+
 	ok := d.add("PR-STEP-BBBB-AAAA-AAAA", 30, request.InProgress, request.Deletion)
 	assert.ErrorIs(t, d.finish(ctx, alice, ok.ID, "crm", "erase", "x"), console.ErrNotAllowed, "nothing to finish")
 }

@@ -219,9 +219,15 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
 				// By hand, after the owner could not: no part was uploaded,
-				// so the copy is not in the download. (Asked for the
-				// categories alone, it stays "done by hand".)
+				// so the copy is not in the download.
 				outcome = mail.OutcomeExportedByHand
+			}
+			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && !copyAsked && res.Found {
+				// Asked for the categories alone, done by hand: the system
+				// held the person; which of its kinds is not on record.
+				outcome = mail.OutcomeFound
+				found = append(found, sys.Name)
+				whole[sys.Name] = true
 			}
 			if res.Action == system.Export && res.Outcome == mail.OutcomeExported {
 				if copyAsked {

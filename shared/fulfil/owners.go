@@ -399,6 +399,9 @@ func withHandwork(ctx context.Context, store Store, id string, tasks []connector
 		for i, t := range tasks {
 			if t.System == ev.Data["system"] && string(t.Action) == ev.Data["action"] && (!t.Answered() || t.State == connector.TaskCannot) {
 				tasks[i].State, tasks[i].AnsweredAt = connector.TaskByHand, ev.At
+				if ev.Data["found"] == "false" {
+					tasks[i].State = connector.TaskByHandNothing
+				}
 			}
 		}
 	}
@@ -416,7 +419,7 @@ func ownerResults(tasks []connector.Task, skipped bool) []StepResult {
 		switch {
 		case skipped && !t.Answered():
 			res.Outcome = OutcomeSkipped
-		case t.State == connector.TaskNothingHeld:
+		case t.State == connector.TaskNothingHeld, t.State == connector.TaskByHandNothing:
 			res.Outcome = mail.OutcomeNotFound
 		case t.State == connector.TaskByHand:
 			// As a step the team finished by hand (Run): done, the
@@ -602,7 +605,7 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 	if i >= 0 {
 		opened = tasks[i]
 	}
-	if opened.State == connector.TaskByHand {
+	if opened.State == connector.TaskByHand || opened.State == connector.TaskByHandNothing {
 		// The team finished it by hand: the answer stands as theirs.
 		return connector.ErrAlreadyAnswered
 	}
@@ -611,7 +614,7 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		// of the same request is answered first.
 		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 {
 			switch tasks[i].State {
-			case connector.TaskDone, connector.TaskNothingHeld, connector.TaskByHand:
+			case connector.TaskDone, connector.TaskNothingHeld, connector.TaskByHand, connector.TaskByHandNothing:
 			case connector.TaskCannot:
 				// The team was told; it decides, and may do the export
 				// by hand first.

@@ -352,3 +352,85 @@ func TestAnOwnerTicksTheKindsHeldForACategoriesRequest(t *testing.T) {
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, ue.Problem, "asks for a copy")
 }
+
+// TestTheTeamFindsASystemHoldsNothing: the team finishes an owner's stuck
+// task by hand saying the system holds nothing about the person: the
+// answer says it held no data (not "deleted by hand"), no hold is said to
+// be kept, and a re-run's automatic step so finished says the same.
+func TestTheTeamFindsASystemHoldsNothing(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.Deletion)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	for i := 1; i <= 6; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Erase, State: connector.TaskDone}))
+	}
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-7-erase", Reason: "looked: nothing of hers",
+		Data: map[string]string{"system": "sys-7", "action": "erase", "outcome": request.OutcomeByHand, "found": "false"}}))
+	out, err := e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	require.NoError(t, err)
+	assert.Zero(t, out.Open)
+	require.Contains(t, e.done.done, "w2")
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w2"]})
+	require.NoError(t, err)
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	text := answer[len(answer)-1].Text
+	assert.Contains(t, text, "  - System 7: it held no data about you\n")
+	assert.Contains(t, text, "  - System 1: deleted by hand\n")
+
+	// An automatic step the team found nothing in, on a re-run.
+	a := newEnv(t, request.Deletion)
+	_, err = a.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	require.NoError(t, a.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: t0, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-customer-accounts-erase", Reason: "looked: nothing",
+		Data: map[string]string{"system": "customer-accounts", "action": "erase", "outcome": request.OutcomeByHand, "found": "false"}}))
+	run, err := a.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Execution: "PR-1-rerun-1",
+		Steps: []fulfil.StepRef{{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase}}})
+	require.NoError(t, err)
+	require.Len(t, run.Results, 1)
+	assert.Equal(t, "not-found", run.Results[0].Outcome)
+	assert.False(t, run.Results[0].Found)
+	assert.Empty(t, a.systems.calls, "not asked of the system")
+}
+
+// TestACategoriesExportFinishedByHand: for a request of categories, an
+// export the team finished by hand (after its owner could not) names the
+// system among those that hold the person, with every kind it holds about
+// people, said to be unchecked; one the team found holds nothing is named
+// as holding no data.
+func TestACategoriesExportFinishedByHand(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.AccessCategories)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	for i := 3; i <= 7; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
+	}
+	for sys, found := range map[string]string{"sys-1": "", "sys-2": "false"} {
+		data := map[string]string{"system": sys, "action": "export", "outcome": request.OutcomeByHand}
+		if found != "" {
+			data["found"] = found
+		}
+		require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+			Once: "step-" + sys + "-export", Reason: "looked in the archive", Data: data}))
+	}
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	require.NoError(t, err)
+	require.Contains(t, e.done.done, "w2")
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w2"]})
+	require.NoError(t, err)
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	text := answer[len(answer)-1].Text
+	assert.Contains(t, text, "  - System 1: we found data about you here (what kinds: below)\n")
+	assert.Contains(t, text, "  - System 1\n    Kinds of data it holds about people (it held data about you; which of these kinds was not checked): contact\n")
+	assert.Contains(t, text, "  - System 2: it held no data about you\n")
+	assert.NotContains(t, text, "done by hand")
+}

@@ -132,8 +132,13 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 			if ev, ok := past.byHand[key]; ok {
 				// The team did it by hand (console: finish a step): a run
 				// again does not ask the system again.
-				attempts[i] = attempt{res: StepResult{RequestID: in.RequestID, System: st.System, Action: st.Action,
-					Outcome: mail.OutcomeConfirmed, Found: true, ConfirmedAt: ev.At.UTC().Format(time.RFC3339)}}
+				res := StepResult{RequestID: in.RequestID, System: st.System, Action: st.Action,
+					Outcome: mail.OutcomeConfirmed, Found: true, ConfirmedAt: ev.At.UTC().Format(time.RFC3339)}
+				if ev.Data["found"] == "false" {
+					// The team found the system holds nothing about them.
+					res.Outcome, res.Found = mail.OutcomeNotFound, false
+				}
+				attempts[i] = attempt{res: res}
 				continue
 			}
 			if ev, ok := past.done[key]; ok {

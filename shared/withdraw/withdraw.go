@@ -330,8 +330,8 @@ func erasure(ev request.Event) string {
 	switch {
 	case ev.Action == request.ActionTaskConfirmed && ev.Data["answer"] == "done":
 		return "deleted"
-	case ev.Action != request.ActionStepDone:
-		return ""
+	case ev.Action != request.ActionStepDone, ev.Data["found"] == "false":
+		return "" // by hand, the system held nothing: nothing deleted
 	}
 	switch ev.Data["outcome"] {
 	case mail.OutcomeErasedAsk:
