@@ -381,3 +381,40 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestEveryTableUserMayUseTheTablesKey: the requests table is encrypted
+// with the desk's key, so every call on it uses the key through DynamoDB:
+// each function that may call the table may decrypt with the key (through
+// DynamoDB, or for its other uses too). Without it, every call of that
+// function on the table is refused on AWS.
+func TestEveryTableUserMayUseTheTablesKey(t *testing.T) {
+	tm := loadTemplate(t)
+	sse, _ := tm.props(t, "RequestsTable")["SSESpecification"].(map[string]any)
+	require.Equal(t, "DeskKey", sse["KMSMasterKeyId"], "the table is on the desk's key")
+	for name, res := range tm.Resources {
+		if res["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		usesTable, mayDecrypt := false, false
+		for _, st := range tm.statements(t, name) {
+			actions, resources := toString(st["Action"]), toString(st["Resource"])
+			if strings.Contains(actions, "dynamodb:") && strings.Contains(resources, "RequestsTable") {
+				usesTable = true
+			}
+			if !strings.Contains(actions, "kms:Decrypt") || !strings.Contains(resources, "DeskKey") {
+				continue
+			}
+			via := ""
+			if cond, ok := st["Condition"].(map[string]any); ok {
+				eq, _ := cond["StringEquals"].(map[string]any)
+				via = toString(eq["kms:ViaService"])
+			}
+			if via == "" || strings.HasPrefix(via, "dynamodb.") {
+				mayDecrypt = true
+			}
+		}
+		if usesTable {
+			assert.True(t, mayDecrypt, "%s calls the table but may not use its key through DynamoDB", name)
+		}
+	}
+}
