@@ -273,7 +273,7 @@ func startStack(t *testing.T) addresses {
 	// fails, so a failure under load says what the desk saw.
 	logs := &syncBuffer{}
 	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready}, out,
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), InMemory: true, ready: ready, calls: recorded}, out,
 			slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}()
 	t.Cleanup(func() {

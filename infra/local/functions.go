@@ -15,9 +15,9 @@ import (
 // workflows call, under their local ARNs, built by the same wiring as the
 // Lambda mains — except that time is the runtime's movable clock, so moving
 // it forward makes deadlines pass for the functions too.
-func registerFunctions(ctx context.Context, log *slog.Logger) func(*states.Runtime) {
+func registerFunctions(ctx context.Context, log *slog.Logger, opt options) func(*states.Runtime) {
 	return func(rt *states.Runtime) {
-		fns, err := workflows.Build(ctx, os.Getenv, log, setup.WithNow(rt.Clock().Now))
+		fns, err := workflows.BuildEach(ctx, os.Getenv, log, func(id string) []setup.Option { return opt.function(id, rt.Clock().Now) })
 		if err != nil {
 			log.Error("workflow functions not registered", "error", err)
 			return

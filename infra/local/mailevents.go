@@ -24,8 +24,8 @@ import (
 // the same function's handler as the queue would, on the desk's clock.
 // 204: recorded (or about no request); 400: not an SES event; 500: the
 // function failed on it (the queue would deliver it again).
-func mailEventsRoute(ctx context.Context, log *slog.Logger, now func() time.Time) (http.HandlerFunc, error) {
-	handler, err := setupmailevents.Handler(ctx, os.Getenv, log, setup.WithNow(now))
+func mailEventsRoute(ctx context.Context, log *slog.Logger, opts []setup.Option) (http.HandlerFunc, error) {
+	handler, err := setupmailevents.Handler(ctx, os.Getenv, log, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -32,10 +32,10 @@ type mailIn struct {
 
 // startMailIn builds the email intake from the environment run set, and
 // listens for SMTP on port (0 picks a free one) for the privacy address.
-func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Logger, now func() time.Time) (*mailIn, error) {
+func startMailIn(ctx context.Context, port int, awsCfg aws.Config, log *slog.Logger, now func() time.Time, opts []setup.Option) (*mailIn, error) {
 	env := standin.DeskEnv()
 	client := s3.NewFromConfig(awsCfg)
-	handle, err := email.Handler(ctx, os.Getenv, log, setup.WithNow(now))
+	handle, err := email.Handler(ctx, os.Getenv, log, opts...)
 	if err != nil {
 		return nil, err
 	}

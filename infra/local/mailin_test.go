@@ -38,7 +38,7 @@ func TestLocalStackMail(t *testing.T) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: data, InMemory: true, ready: ready}, out, slog.New(slog.DiscardHandler))
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: data, InMemory: true, ready: ready, calls: recorded}, out, slog.New(slog.DiscardHandler))
 	}()
 	var addrs addresses
 	select {

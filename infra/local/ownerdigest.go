@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/productionflow/privacy-desk/shared/fulfil"
 	"github.com/productionflow/privacy-desk/shared/setup"
@@ -16,8 +15,8 @@ import (
 // digest, which a schedule sends on AWS (FulfilTasksFunction, op
 // "digest"), sent now, as of the desk's clock. It answers with what the
 // digest did (counts, no address).
-func ownerDigestRoute(ctx context.Context, log *slog.Logger, now func() time.Time) (http.HandlerFunc, error) {
-	tasks, err := deskfulfil.Tasks(ctx, os.Getenv, log, setup.WithNow(now))
+func ownerDigestRoute(ctx context.Context, log *slog.Logger, opts []setup.Option) (http.HandlerFunc, error) {
+	tasks, err := deskfulfil.Tasks(ctx, os.Getenv, log, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,19 @@ type options struct {
 	InMemory    bool
 	// ready, when set, receives the stack's addresses once it serves.
 	ready chan<- addresses
+	// calls, when set (tests), records the AWS calls each function makes.
+	calls *callLog
+}
+
+// function is what a function of the stack is built with: the desk's
+// movable clock and, in tests, the recorder of its AWS calls under its
+// template logical ID.
+func (o options) function(id string, now func() time.Time) []setup.Option {
+	opts := []setup.Option{setup.WithNow(now)}
+	if o.calls != nil {
+		opts = append(opts, setup.WithHTTP(o.calls.recorder(id)))
+	}
+	return opts
 }
 
 type addresses struct {
@@ -147,26 +160,27 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	setSFN := func(url string) error {
 		return setEnv(env, map[string]string{"AWS_ENDPOINT_URL_SFN": url})
 	}
-	wf, err := startWorkflows(root, stateDir, statesAddr, setSFN, registerFunctions(ctx, log), substitutions(root), log)
+	wf, err := startWorkflows(root, stateDir, statesAddr, setSFN, registerFunctions(ctx, log, opt), substitutions(root), log)
 	if err != nil {
 		return err
 	}
 	defer wf.Stop()
 
 	// The desk reads the same movable clock as the workflows.
-	web, err := intakeweb.Handler(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	now := wf.Runtime.Clock().Now
+	web, err := intakeweb.Handler(ctx, os.Getenv, log, opt.function("IntakeWebFunction", now)...)
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
-	console, err := teamconsole.Handler(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	console, err := teamconsole.Handler(ctx, os.Getenv, log, opt.function("ConsoleFunction", now)...)
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
 	// The team's daily digest runs on a schedule on AWS; here a POST
 	// sends it now, as of the desk's clock.
-	digest, err := teamdigest.Digest(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	digest, err := teamdigest.Digest(ctx, os.Getenv, log, opt.function("TeamDigestFunction", now)...)
 	if err != nil {
 		_ = l.Close()
 		return err
@@ -174,7 +188,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	// The deadline sweep runs on a schedule on AWS; here on the desk's
 	// clock, each hour and whenever the clock is moved on, and a POST
 	// sweeps now.
-	sweep, err := deskdeadline.Sweep(ctx, os.Getenv, log, setup.WithNow(wf.Runtime.Clock().Now))
+	sweep, err := deskdeadline.Sweep(ctx, os.Getenv, log, opt.function("DeadlineReminderFunction", now)...)
 	if err != nil {
 		_ = l.Close()
 		return err
@@ -192,13 +206,13 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	site.Handle("/console/", console)
 	// SES's bounces and complaints reach the mail-events function through
 	// SNS and SQS on AWS; here a POST hands one over (mailevents.go).
-	sesEvents, err := mailEventsRoute(ctx, log, wf.Runtime.Clock().Now)
+	sesEvents, err := mailEventsRoute(ctx, log, opt.function("MailEventsFunction", now))
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
 	site.HandleFunc("POST /_local/ses-event", sesEvents)
-	ownerDigest, err := ownerDigestRoute(ctx, log, wf.Runtime.Clock().Now)
+	ownerDigest, err := ownerDigestRoute(ctx, log, opt.function("FulfilTasksFunction", now))
 	if err != nil {
 		_ = l.Close()
 		return err
@@ -206,7 +220,7 @@ func run(ctx context.Context, opt options, out io.Writer, log *slog.Logger) erro
 	site.HandleFunc("POST /_local/owner-digest", ownerDigest)
 	site.HandleFunc("POST /_local/digest", runNow(log, "team digest", func(ctx context.Context) (any, error) { return digest(ctx) }))
 	site.Handle("/", web)
-	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, wf.Runtime.Clock().Now)
+	mail, err := startMailIn(ctx, opt.SMTPPort, awsCfg, log, now, opt.function("IntakeEmailFunction", now))
 	if err != nil {
 		_ = l.Close()
 		return err

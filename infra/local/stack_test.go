@@ -58,7 +58,7 @@ func TestLocalStack(t *testing.T) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: data, SESPort: 0, ready: ready}, out, slog.New(slog.DiscardHandler))
+		done <- run(ctx, options{Addr: "127.0.0.1:0", DataDir: data, SESPort: 0, ready: ready, calls: recorded}, out, slog.New(slog.DiscardHandler))
 	}()
 	var addrs addresses
 	select {

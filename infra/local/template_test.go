@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,22 +29,38 @@ type template struct {
 
 func loadTemplate(t *testing.T) *template {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot, "template.yaml"))
+	tm, err := readTemplate()
 	require.NoError(t, err)
+	return tm
+}
+
+// readTemplate reads template.yaml (loadTemplate, for where there is no
+// test: TestMain).
+func readTemplate() (*template, error) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
 	var root yaml.Node
-	require.NoError(t, yaml.Unmarshal(raw, &root), "template.yaml must be YAML")
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("template.yaml must be YAML: %w", err)
+	}
 	var doc struct {
 		Transform  string                    `yaml:"Transform"`
 		Parameters map[string]map[string]any `yaml:"Parameters"`
 		Resources  map[string]map[string]any `yaml:"Resources"`
 	}
-	require.NoError(t, root.Decode(&doc))
-	require.Equal(t, "AWS::Serverless-2016-10-31", doc.Transform)
+	if err := root.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if doc.Transform != "AWS::Serverless-2016-10-31" {
+		return nil, fmt.Errorf("template.yaml: transform %q", doc.Transform)
+	}
 	tm := &template{root: &root, Resources: doc.Resources, Params: map[string]bool{}}
 	for p := range doc.Parameters {
 		tm.Params[p] = true
 	}
-	return tm
+	return tm, nil
 }
 
 func (tm *template) props(t *testing.T, logical string) map[string]any {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -66,8 +67,24 @@ func LoadDesk(getenv func(string) string) (Desk, error) {
 // process loads it once for one AWS_ environment (config.LoadDefaultConfig
 // takes 2 ms): a function whose wiring asks twice — the web intake and its
 // owners' task page — shares one configuration, and a change of AWS_
-// variables (a test pointing at another stand-in) loads it again.
-func LoadAWS(ctx context.Context) (aws.Config, error) {
+// variables (a test pointing at another stand-in) loads it again. With
+// WithHTTP among opts, its HTTP client is wrapped (for this function only).
+func LoadAWS(ctx context.Context, opts ...Option) (aws.Config, error) {
+	cfg, err := loadAWS(ctx)
+	if err != nil {
+		return cfg, err
+	}
+	if o := Apply(opts); o.HTTP != nil {
+		next := cfg.HTTPClient
+		if next == nil {
+			next = http.DefaultClient
+		}
+		cfg.HTTPClient = o.HTTP(next)
+	}
+	return cfg, nil
+}
+
+func loadAWS(ctx context.Context) (aws.Config, error) {
 	key := awsEnvironment()
 	loaded.Lock()
 	defer loaded.Unlock()
@@ -111,11 +128,20 @@ type Option func(*Options)
 type Options struct {
 	// Now is the clock services read (time.Now unless WithNow).
 	Now func() time.Time
+	// HTTP, when set, wraps the HTTP client of the function's AWS clients
+	// (LoadAWS): the local stack's tests record the calls each function
+	// makes, to hold the template's permissions to them.
+	HTTP func(aws.HTTPClient) aws.HTTPClient
 }
 
 // WithNow sets the clock services read; the local stack passes its movable
 // clock so that moving it forward moves every deadline check too.
 func WithNow(now func() time.Time) Option { return func(o *Options) { o.Now = now } }
+
+// WithHTTP wraps the HTTP client of the function's AWS clients.
+func WithHTTP(wrap func(aws.HTTPClient) aws.HTTPClient) Option {
+	return func(o *Options) { o.HTTP = wrap }
+}
 
 // Apply gives the options' values.
 func Apply(opts []Option) Options {

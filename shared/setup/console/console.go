@@ -79,7 +79,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}

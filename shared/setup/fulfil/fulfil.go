@@ -173,7 +173,7 @@ func load(ctx context.Context, getenv func(string) string, log *slog.Logger, opt
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func Digest(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}

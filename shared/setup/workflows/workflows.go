@@ -39,6 +39,12 @@ func of[H any](c setup.Handler[H]) Constructor {
 
 // Build builds every function of Functions, keyed by logical ID.
 func Build(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (map[string]any, error) {
+	return BuildEach(ctx, getenv, log, func(string) []setup.Option { return opts })
+}
+
+// BuildEach builds every function of Functions, each with the options
+// optsFor gives for its logical ID.
+func BuildEach(ctx context.Context, getenv func(string) string, log *slog.Logger, optsFor func(id string) []setup.Option) (map[string]any, error) {
 	ids := make([]string, 0, len(Functions))
 	for id := range Functions {
 		ids = append(ids, id)
@@ -46,7 +52,7 @@ func Build(ctx context.Context, getenv func(string) string, log *slog.Logger, op
 	sort.Strings(ids)
 	out := make(map[string]any, len(ids))
 	for _, id := range ids {
-		h, err := Functions[id](ctx, getenv, log, opts...)
+		h, err := Functions[id](ctx, getenv, log, optsFor(id)...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", id, err)
 		}

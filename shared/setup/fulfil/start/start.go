@@ -24,12 +24,12 @@ type Config struct {
 }
 
 // Handler builds FulfilStartFunction's handler.
-func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, _ ...setup.Option) (func(context.Context, handover.Input) (handover.StartOutput, error), error) {
+func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...setup.Option) (func(context.Context, handover.Input) (handover.StartOutput, error), error) {
 	cfg, err := setup.Load[Config](getenv, nil)
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := setup.LoadAWS(ctx)
+	awsCfg, err := setup.LoadAWS(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
