@@ -229,7 +229,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 			system, action, _ = strings.Cut(step, "/")
 		}
 		var finished Finished
-		if finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note"), f.Get("found")); err == nil {
+		switch found := f.Get("found"); found {
+		case "", "yes", "no":
+			finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note"), found == "no")
+		default:
+			err = FormError{"found": "Say whether the system held data about the person."}
+		}
+		if err == nil {
 			done = messageView{Title: "The step is marked done",
 				Message: "Request " + id + ": " + system + " / " + action + " is on the trail as done by hand. The request stays open. Once every step that failed is done, either run the fulfilment again (it asks only the steps not yet done, counts these done by hand and answers the requester) or answer the requester yourself and complete the request."}
 			switch {

@@ -162,11 +162,10 @@ type Finished struct {
 // requester once every system has acted. Otherwise the request stays
 // open: complete it once every step is done and the requester answered.
 //
-// found says what the system held about the person: "yes" (or empty) for
-// data, the step done; "no" for nothing, so there was nothing to do — the
-// trail says so (found: false), and the answer that the system held no
-// data about them.
-func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note, found string) (Finished, error) {
+// nothingHeld says the system held nothing about the person, so there was
+// nothing to do: the trail says so (found: false), and the answer that
+// the system held no data about them.
+func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string, nothingHeld bool) (Finished, error) {
 	var done Finished
 	r, events, err := s.load(ctx, ActionFinishStep, id)
 	if err != nil {
@@ -189,9 +188,6 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	} else if p := tooLong(note, MaxNote, false); p != "" {
 		problems["note"] = p
 	}
-	if found != "" && found != "yes" && found != "no" {
-		problems["found"] = "Say whether the system held data about the person."
-	}
 	if len(problems) > 0 {
 		return done, problems
 	}
@@ -199,17 +195,18 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		return done, FormError{"system": "No step of this system and action is on the request's trail: name one the fulfilment tried (the trail and the failure say which)."}
 	}
 	once := "step-" + system + "-" + action
-	if action == "erase" && exportPending(events, system) {
-		// As an owner's task page refuses it: erasing first would delete
-		// what the export is to send or report.
-		return done, FormError{"system": "This request's export in " + system + " is not done yet: finish " + system + " / export first (or have its owner answer it), then the erase. Erasing first would delete what the export sends."}
-	}
 	if doneByHand(events, system, action) {
 		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
+	if action == "erase" && !nothingHeld && exportPending(events, system) {
+		// As an owner's task page refuses it: erasing first would delete
+		// what the export is to send or report. (Nothing held, nothing
+		// is erased.)
+		return done, FormError{"system": "This request's export in " + system + " is not done yet: finish " + system + " / export first (or have its owner answer it), then the erase. Erasing first would delete what the export sends."}
+	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
 	data := map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}
-	if found == "no" {
+	if nothingHeld {
 		data["found"] = "false"
 	}
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
@@ -330,7 +327,8 @@ func stuckTasks(events []request.Event) []FailedStep {
 // exportPending reports whether the trail shows an export of the
 // request's in system (an owner's task, or a step the fulfilment tried)
 // that is not done: no step done (by a run, or by hand) and no owner's
-// answer that it was done or that the system holds nothing.
+// answer that it was done or that the system holds nothing since it was
+// last asked (a re-run asks an owner again for a file no longer kept).
 func exportPending(events []request.Event, system string) bool {
 	asked, done := false, false
 	for _, e := range events {
@@ -343,6 +341,8 @@ func exportPending(events []request.Event, system string) bool {
 			done = true
 		case e.Action == request.ActionTaskConfirmed && (e.Data["answer"] == "done" || e.Data["answer"] == "nothing-held"):
 			done = true
+		case e.Action == request.ActionTaskReopened:
+			done = false
 		}
 	}
 	if !asked {

@@ -163,10 +163,7 @@ func TestFinishStep(t *testing.T) {
 	// The team may find the system holds nothing about the person: the
 	// trail says so, for the answer to say it held no data.
 	nothing := d.failed("PR-STEP-CCCC-AAAA-AAAA")
-	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", "maybe")
-	require.ErrorAs(t, err, &fe)
-	assert.Contains(t, fe["found"], "Say whether the system held data")
-	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", "no")
+	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", true)
 	require.NoError(t, err)
 	byHand := eventsOf(d, nothing.ID, request.ActionStepDone)
 	require.Len(t, byHand, 1)
@@ -346,7 +343,12 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	assert.Contains(t, page, `value="support/export"`)
 	assert.Contains(t, page, "crm / erase (timed out after 5 tries); support / export (status 500: Internal Server Error)", "the failures in words, each with its step")
 	assert.NotContains(t, page, `name="system" value=""`, "no free text to guess")
-	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}})
+	assert.Contains(t, page, `<input type="radio" id="found-no" name="found" value="no">`, "the form asks what the system held")
+	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}, "found": {"maybe"}})
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Contains(t, w.Body.String(), "Say whether the system held data about the person.")
+	assert.Empty(t, eventsOf(d, r.ID, request.ActionStepDone), "nothing recorded")
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}, "found": {"yes"}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "crm / erase is on the trail as done by hand")
 	assert.Contains(t, w.Body.String(), "either run the fulfilment again (it asks only the steps not yet done, counts these done by hand and answers the requester)",

@@ -393,7 +393,7 @@ func (p *RequestView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 	qw422016.E().S(v.Console)
 	qw422016.N().S(`requests/`)
 	qw422016.E().S(urlPart(p.Request.ID))
-	qw422016.N().S(`/trail.csv">Download the audit trail (CSV)</a>: the request's record for an auditor or a regulator, naming no one.</p>
+	qw422016.N().S(`/trail.csv">Download the audit trail (CSV)</a>: the request's record for an auditor or a regulator, naming no requester (the team members who acted are named).</p>
 <table><caption>Every event, oldest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Why</th><th scope="col">Details</th></tr></thead>
 <tbody>`)

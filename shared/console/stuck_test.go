@@ -118,4 +118,21 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 	require.NoError(t, d.finish(ctx, alice, r.ID, "paper-archive", "export", "scanned and sent by the team"))
 	require.NoError(t, d.finish(ctx, alice, r.ID, "paper-archive", "erase", "shredded"))
 	assert.Len(t, eventsOf(d, r.ID, request.ActionStepDone), 2)
+
+	// An export asked of its owner again (its file no longer kept) is not
+	// done until answered again; an erase that found nothing erases
+	// nothing, and need not wait.
+	again := d.add("PR-EXFI-BBBB-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
+	for _, ev := range []request.Event{
+		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "paper-archive", "action": "export", "answer": "done"}},
+		{Action: request.ActionTaskReopened, Data: map[string]string{"system": "paper-archive", "action": "export"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "export", "due": "2026-11-27T17:00:00Z"}},
+	} {
+		ev.RequestID, ev.At, ev.Actor = again.ID, d.now, "system:fulfil"
+		require.NoError(t, d.store.AppendEvent(ctx, ev))
+	}
+	require.ErrorAs(t, d.finish(ctx, alice, again.ID, "paper-archive", "erase", "shredded"), &fe, "the export is asked again")
+	_, err := d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
+	require.NoError(t, err, "nothing held: nothing erased")
 }

@@ -14,9 +14,10 @@ import (
 // trailCSV serves GET /console/requests/{id}/trail.csv: the request's
 // record for an auditor or a regulator — what was asked, when, and every
 // event of its audit trail, oldest first, with the same words as the
-// request's page. It names no one (the requester is the request ID; the
-// trail holds no personal data but for the notes people typed), and every
-// cell is made inert for a spreadsheet.
+// request's page. It names no requester (the requester is the request
+// ID; the trail holds no personal data about them but what people typed
+// in notes), only the team members and owners who acted, and every cell is
+// made inert for a spreadsheet.
 func (h *Handler) trailCSV(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.authenticate(w, r)
 	if !ok {

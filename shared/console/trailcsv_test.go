@@ -16,7 +16,7 @@ import (
 
 // TestDownloadTheAuditTrail: the request's page links its record as CSV,
 // for an auditor or a regulator: what was asked and when, then every event
-// oldest first with the page's words — naming no one, every cell inert for
+// oldest first with the page's words — naming no requester, every cell inert for
 // a spreadsheet, only to a signed-in member.
 func TestDownloadTheAuditTrail(t *testing.T) {
 	d := newDesk(t)
@@ -45,7 +45,7 @@ func TestDownloadTheAuditTrail(t *testing.T) {
 	assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 	body := w.Body.String()
 	for _, personal := range []string{"Ada", "ada@example.com"} {
-		assert.NotContains(t, body, personal, "the record names no one")
+		assert.NotContains(t, body, personal, "the record names no requester")
 	}
 	cr := csv.NewReader(strings.NewReader(body))
 	cr.FieldsPerRecord = -1

@@ -497,10 +497,12 @@ func heldByErasure(results []StepResult) string {
 			continue
 		}
 		switch res.Outcome {
-		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld, mail.OutcomeConfirmed, mail.OutcomeErasedByHand, mail.OutcomeErasedByHandKept, "":
+		case mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeWithheld, mail.OutcomeConfirmed, mail.OutcomeErasedByHand, mail.OutcomeErasedByHandKept:
 			return mail.OutcomeFound
 		case mail.OutcomeNotFound:
 			return ""
+		case "":
+			return "unknown" // no outcome said: it cannot tell
 		}
 		return res.Outcome
 	}
@@ -537,9 +539,16 @@ func (s *Service) accessPackage(ctx context.Context, id, lang string, events []r
 	p := export.Package{RequestID: id, GeneratedAt: s.Now(), Language: lang}
 	for i := range s.Registry.Systems {
 		name := s.Registry.Systems[i].Name
-		if !slices.ContainsFunc(results, func(res StepResult) bool {
+		j := slices.IndexFunc(results, func(res StepResult) bool {
 			return res.System == name && res.Action == system.Export && (res.Outcome == mail.OutcomeExported || res.Outcome == mail.OutcomeNotFound)
-		}) {
+		})
+		if j < 0 {
+			continue
+		}
+		if res := results[j]; res.Outcome == mail.OutcomeNotFound && res.ConfirmedAt != "" && !res.Found {
+			// The team found by hand that it holds nothing: no part was
+			// written, and the package says it held nothing.
+			p.Systems = append(p.Systems, export.SystemData{System: name, Found: false, At: s.Now(), Data: map[string][]json.RawMessage{}})
 			continue
 		}
 		d, err := s.getPart(ctx, id, name)

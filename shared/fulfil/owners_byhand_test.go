@@ -434,3 +434,41 @@ func TestACategoriesExportFinishedByHand(t *testing.T) {
 	assert.Contains(t, text, "  - System 2: it held no data about you\n")
 	assert.NotContains(t, text, "done by hand")
 }
+
+// TestACopyWithAnExportFoundEmptyByHand: for a request for a copy, an
+// export the team finished by hand saying the system holds nothing (no
+// part written) is packaged as holding nothing, and the requester is
+// answered, instead of the answer failing on the missing part.
+func TestACopyWithAnExportFoundEmptyByHand(t *testing.T) {
+	ctx := context.Background()
+	e, clk := ownersEnv(t, request.AccessSpecific)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	for i := 2; i <= 7; i++ {
+		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
+	}
+	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+		Once: "step-sys-1-export", Reason: "looked: nothing of hers",
+		Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand, "found": "false"}}))
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	require.NoError(t, err)
+	require.Contains(t, e.done.done, "w2")
+	out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w2"]})
+	require.NoError(t, err)
+	assert.True(t, out.Completed)
+	require.Len(t, e.packages.packages, 1)
+	var sys1 *bool
+	for _, sd := range e.packages.packages[0].Systems {
+		if sd.System == "sys-1" {
+			found := sd.Found
+			sys1 = &found
+		}
+	}
+	require.NotNil(t, sys1, "the system is in the package")
+	assert.False(t, *sys1, "as holding nothing")
+	answer := e.mail.to("jane.doe+privacy@example.com")
+	require.NotEmpty(t, answer)
+	assert.Contains(t, answer[len(answer)-1].Text, "  - System 1: it held no data about you\n")
+}

@@ -160,7 +160,11 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 						// rounds are left; then the team is told.
 						s.Log.WarnContext(ctx, "look up export part", "requestId", in.RequestID, "system", st.System, "err", err)
 						attempts[i] = attempt{err: &TransientError{RequestID: in.RequestID,
-							Op: "look up whether the copy an earlier run made is still kept", Err: err}, again: round < MaxRounds}
+							Op: "look up whether the copy an earlier run made is still kept", Err: err}, again: true}
+						if round >= MaxRounds {
+							attempts[i] = attempt{err: &connector.PermanentError{System: st.System, Action: st.Action,
+								Reason: "the desk could not look up whether the copy an earlier run made is still kept (" + err.Error() + "): do the export by hand, or run the fulfilment again"}}
+						}
 						continue
 					}
 				}
@@ -181,8 +185,15 @@ func (s *Service) Run(ctx context.Context, in RunInput) (RunOutput, error) {
 				continue
 			}
 			if st.Action == system.Erase {
-				if j, ok := exportOf[st.System]; ok && attempts[j].err != nil && attempts[j].again {
+				if j, ok := exportOf[st.System]; ok && attempts[j].err != nil {
+					// Erasing now would delete what the export is to send:
+					// the erase waits for its export's next round, or,
+					// the export failed for good, is not done either.
 					attempts[i] = attempt{err: notStarted{}, again: true}
+					if !attempts[j].again {
+						attempts[i] = attempt{err: &connector.PermanentError{System: st.System, Action: st.Action,
+							Reason: "not erased: this system's export failed, and erasing would delete what it is to send; once the export is done (by hand, or by a re-run), run the fulfilment again"}}
+					}
 					continue
 				}
 			}

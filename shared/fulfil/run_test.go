@@ -401,5 +401,34 @@ func TestARerunThatCannotTellWhetherACopyIsKept(t *testing.T) {
 	assert.Empty(t, last.Pending)
 	require.Len(t, last.Results, 1)
 	require.True(t, last.Results[0].Failed)
-	assert.Contains(t, last.Results[0].Error.Cause, "look up whether the copy an earlier run made is still kept")
+	assert.Contains(t, last.Results[0].Error.Cause, "could not look up whether the copy an earlier run made is still kept")
+	assert.Equal(t, "PermanentError", last.Results[0].Error.Error)
+}
+
+// TestAnEraseWaitsForItsExport: a system's erase is not done in a round
+// whose export of the same system failed: pending while the export is
+// tried again, failed for the team in words once the export failed for
+// good — erasing would delete what the export is to send.
+func TestAnEraseWaitsForItsExport(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, request.Deletion, request.AccessSpecific)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		if a == system.Export {
+			return nil, &connector.PermanentError{System: sys.Name, Action: a, Status: 400, Reason: "bad request"}
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: true}, nil
+	}
+	steps := []fulfil.StepRef{
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Export},
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase},
+	}
+	out, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	require.Len(t, out.Results, 2)
+	assert.True(t, out.Results[0].Failed)
+	require.True(t, out.Results[1].Failed, "not erased")
+	assert.Contains(t, out.Results[1].Error.Cause, "not erased: this system's export failed")
+	assert.NotContains(t, e.systems.calls, "customer-accounts erase", "the system is not asked to erase")
 }

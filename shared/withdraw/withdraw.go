@@ -270,8 +270,8 @@ func Stands(events []request.Event) Standing {
 		st.OptOutDone = e.At
 	}
 	for _, e := range events {
-		if e.Action != request.ActionStepDone || (e.Data["action"] != "suppress" && e.Data["action"] != "optOut") {
-			continue
+		if e.Action != request.ActionStepDone || (e.Data["action"] != "suppress" && e.Data["action"] != "optOut") || e.Data["found"] == "false" {
+			continue // not an opt-out, or one with nothing to act on
 		}
 		switch e.Data["outcome"] {
 		case mail.OutcomeSuppressed, mail.OutcomeOptedOut, mail.OutcomeConfirmed, request.OutcomeByHand:

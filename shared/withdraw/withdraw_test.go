@@ -361,6 +361,14 @@ func TestTheNoticeSaysWhatTheTrailShowsStands(t *testing.T) {
 	t.Run("nothing done", func(t *testing.T) {
 		assert.Equal(t, withdraw.Standing{}, withdraw.Stands([]request.Event{{Action: request.ActionStepDone, Data: map[string]string{"system": "newsletter", "action": "suppress", "outcome": "skipped"}}}))
 	})
+	t.Run("done by hand in systems that held nothing", func(t *testing.T) {
+		events := []request.Event{
+			{Action: request.ActionStepDone, Data: map[string]string{"system": "newsletter", "action": "suppress", "outcome": request.OutcomeByHand, "found": "false"}},
+			{Action: request.ActionStepDone, Data: map[string]string{"system": "crm", "action": "erase", "outcome": request.OutcomeByHand, "found": "false"}},
+		}
+		assert.Equal(t, withdraw.Standing{}, withdraw.Stands(events), "no opt-out begun, nothing deleted")
+		assert.Empty(t, withdraw.Erased(events))
+	})
 }
 
 // The trail's erase steps are read by the registry's own word for them.
