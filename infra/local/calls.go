@@ -19,6 +19,8 @@ type callLog struct {
 	mu sync.Mutex
 	// by function logical ID, the calls made
 	calls map[string]map[awsCall]bool
+	// built are the functions a stack built with this log
+	built map[string]bool
 }
 
 // awsCall is one kind of call: the IAM action it needs and, when the
@@ -31,9 +33,27 @@ type awsCall struct {
 
 // recorder wraps a function's HTTP client to record its calls.
 func (c *callLog) recorder(function string) func(aws.HTTPClient) aws.HTTPClient {
+	c.mu.Lock()
+	if c.built == nil {
+		c.built = map[string]bool{}
+	}
+	c.built[function] = true
+	c.mu.Unlock()
 	return func(next aws.HTTPClient) aws.HTTPClient {
 		return recordingClient{log: c, function: function, next: next}
 	}
+}
+
+// Built gives the functions a stack built with this log, sorted.
+func (c *callLog) Built() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.built))
+	for fn := range c.built {
+		out = append(out, fn)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Calls gives the calls recorded, by function, sorted.
@@ -81,10 +101,21 @@ func (r recordingClient) Do(req *http.Request) (*http.Response, error) {
 		body = b
 		req.Body = io.NopCloser(bytes.NewReader(b))
 	}
-	if call, ok := callOf(req, body); ok {
-		r.log.add(r.function, call)
+	call, ok := callOf(req, body)
+	if !ok {
+		// Not signed as the SDK signs: named as it is, so that the check
+		// reports it rather than pass it by.
+		call = awsCall{Action: "unsigned " + req.Method, Resource: req.URL.Host + req.URL.Path}
 	}
-	return r.next.Do(req)
+	r.log.add(r.function, call)
+	resp, err := r.next.Do(req)
+	if err == nil && call.Action == "s3:GetObject" && resp.StatusCode == http.StatusNotFound {
+		// S3 answers 404 for a missing key only to who may list the
+		// bucket; to others, 403 (AccessDenied).
+		bucket, _, _ := strings.Cut(strings.TrimPrefix(call.Resource, "bucket:"), "/")
+		r.log.add(r.function, awsCall{"s3:ListBucket", "bucket:" + bucket})
+	}
+	return resp, err
 }
 
 // callOf names the call req makes, from its signature's service, its

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +29,22 @@ var recorded = &callLog{}
 // no permission. It runs only when every test passed, on what they made.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	calls := recorded.Calls()
+	if code == 0 {
+		// A run of the whole package builds every function and each makes
+		// calls: none recorded means nothing was checked.
+		whole := flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == ""
+		for _, fn := range recorded.Built() {
+			if whole && len(calls[fn]) == 0 {
+				fmt.Fprintf(os.Stderr, "FAIL: permissions: %s made no AWS call in the stack's tests: nothing of it was checked\n", fn)
+				code = 1
+			}
+		}
+		if whole && os.Getenv("STANDINS") == "required" && len(recorded.Built()) == 0 {
+			fmt.Fprintln(os.Stderr, "FAIL: permissions: no stack ran: nothing was checked")
+			code = 1
+		}
+	}
 	if os.Getenv("PRINT_AWS_CALLS") != "" {
 		for fn, list := range recorded.Calls() {
 			for _, c := range list {
@@ -33,7 +53,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	if code == 0 {
-		gaps, err := permissionGaps(recorded.Calls())
+		gaps, err := permissionGaps(calls)
 		switch {
 		case err != nil:
 			fmt.Fprintln(os.Stderr, "permissions: ", err)
@@ -111,7 +131,7 @@ func allowed(statements []map[string]any, call awsCall, buckets, machines map[st
 		}
 	}
 	for _, st := range statements {
-		if st["Effect"] != "Allow" || !contains(listOf(st["Action"]), call.Action) {
+		if st["Effect"] != "Allow" || !slices.Contains(listOf(st["Action"]), call.Action) {
 			continue
 		}
 		if want == "" {
@@ -163,15 +183,6 @@ func listOf(v any) []string {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
 // TestPermissionGapsAreFound: the check TestMain makes finds a call no
 // statement allows (an action missing, an index or a key prefix not
 // granted) and passes one that is.
@@ -193,4 +204,40 @@ func TestPermissionGapsAreFound(t *testing.T) {
 		`FulfilStepFunction: dynamodb:Query on "RequestsTable/index/OpenWork"`,
 		`FulfilStepFunction: s3:PutObject on "bucket:privacy-desk-exports/exports/PR-1/access.zip"`,
 	}, gaps)
+}
+
+// answering is an aws.HTTPClient that answers every request with status.
+type answering int
+
+func (a answering) Do(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: int(a), Body: http.NoBody}, nil
+}
+
+// TestTheRecorderNamesWhatACallNeeds: a signed call is named by its IAM
+// action and resource (a GSI query by its index); a missing S3 key, which
+// answers 404 only to who may list the bucket, needs s3:ListBucket too;
+// an unsigned request is recorded as such, so the check reports it.
+func TestTheRecorderNamesWhatACallNeeds(t *testing.T) {
+	log := &callLog{}
+	do := func(status int, req *http.Request) {
+		t.Helper()
+		_, err := log.recorder("FulfilPlanFunction")(answering(status)).Do(req)
+		require.NoError(t, err)
+	}
+	sign := func(req *http.Request, service string) *http.Request {
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/"+service+"/aws4_request, SignedHeaders=host, Signature=x")
+		return req
+	}
+	query := sign(httptest.NewRequest(http.MethodPost, "http://127.0.0.1:1/", strings.NewReader(`{"TableName":"privacy-desk","IndexName":"OpenWork"}`)), "dynamodb")
+	query.Header.Set("X-Amz-Target", "DynamoDB_20120810.Query")
+	do(http.StatusOK, query)
+	do(http.StatusNotFound, sign(httptest.NewRequest(http.MethodHead, "http://127.0.0.1:1/privacy-desk-exports/parts/PR-1/crm.json", nil), "s3"))
+	do(http.StatusOK, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:1/anything", nil))
+	assert.Equal(t, []awsCall{
+		{"dynamodb:Query", "RequestsTable/index/OpenWork"},
+		{"s3:GetObject", "bucket:privacy-desk-exports/parts/PR-1/crm.json"},
+		{"s3:ListBucket", "bucket:privacy-desk-exports"},
+		{"unsigned GET", "127.0.0.1:1/anything"},
+	}, log.Calls()["FulfilPlanFunction"])
+	assert.Equal(t, []string{"FulfilPlanFunction"}, log.Built())
 }
