@@ -146,3 +146,43 @@ func TestTaskPageWhenTheRequestCannotBeRead(t *testing.T) {
 	assert.Equal(t, http.StatusGone, code, "a request no longer kept is closed")
 	assert.Contains(t, body, "the request was closed")
 }
+
+// trail is a request's audit trail, as the store reads it.
+type trail []request.Event
+
+func (tr trail) Events(context.Context, string) ([]request.Event, error) { return tr, nil }
+
+// TestTaskPageOfAStepTheTeamDid: once the privacy team did a step by hand
+// (the console's "Finish a step by hand"), the owner's link to it says so
+// at once (410), in the owner's language, and records nothing — the owner
+// is not asked to do work the team did; another task of the same request
+// is still asked.
+func TestTaskPageOfAStepTheTeamDid(t *testing.T) {
+	ctx := context.Background()
+	_, h, _, clk, answers, sys := manualRig(t)
+	h.Trails = trail{{RequestID: "req-team", Action: request.ActionStepDone,
+		Data: map[string]string{"system": sys.Name, "action": "erase", "outcome": request.OutcomeByHand}}}
+	link := func(action system.Action) string {
+		raw, rec, err := (&token.Issuer{Now: clk.Now}).Issue(token.ManualTask, "req-team", "", 30*24*time.Hour,
+			map[string]string{"system": sys.Name, "action": string(action), "due": t0.Add(72 * time.Hour).Format(time.RFC3339)})
+		require.NoError(t, err)
+		require.NoError(t, h.Tokens.Put(ctx, rec))
+		return raw
+	}
+	erase := link(system.Erase)
+	code, body := getPage(h, erase)
+	assert.Equal(t, http.StatusGone, code)
+	assert.Contains(t, body, "Nothing to do: the privacy team did this step")
+	assert.NotContains(t, body, `name="outcome"`)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/tasks/confirm?lang=es&t="+url.QueryEscape(erase), nil))
+	code, body = w.Code, w.Body.String()
+	assert.Equal(t, http.StatusGone, code)
+	assert.Contains(t, body, "el equipo de privacidad hizo este paso")
+	code, _ = postForm(h, url.Values{"t": {erase}, "outcome": {"done"}})
+	assert.Equal(t, http.StatusGone, code)
+	assert.Empty(t, answers.answers, "nothing recorded")
+
+	code, _ = getPage(h, link(system.Export))
+	assert.Equal(t, http.StatusOK, code, "the system's other task is still asked")
+}

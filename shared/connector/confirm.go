@@ -94,6 +94,11 @@ type RequestReader interface {
 	Get(ctx context.Context, id string) (*request.Request, error)
 }
 
+// TrailReader reads a request's audit trail (*dynamo.Store satisfies it).
+type TrailReader interface {
+	Events(ctx context.Context, id string) ([]request.Event, error)
+}
+
 // ConfirmHandler serves the task page of a manual task. GET shows the task
 // and its choices and changes nothing (mail scanners that prefetch links
 // answer nothing); POST uses the single-use token and records the owner's
@@ -114,6 +119,10 @@ type RequestReader interface {
 type ConfirmHandler struct {
 	Tokens   token.Store
 	Requests RequestReader
+	// Trails, when set, tells a task the privacy team did by hand (the
+	// console's "Finish a step by hand"): its page says so (410) instead
+	// of asking the owner for it.
+	Trails   TrailReader
 	Registry *system.Registry
 	Answers  TaskAnswerer
 	Now      func() time.Time
@@ -133,6 +142,7 @@ var (
 	goneLink      = page{"task-gone", http.StatusGone}
 	closedTask    = page{"task-closed", http.StatusGone}
 	completedTask = page{"task-completed", http.StatusGone}
+	finishedTask  = page{"task-finished", http.StatusGone}
 	failedTask    = page{"task-failed", http.StatusInternalServerError}
 )
 
@@ -426,6 +436,20 @@ func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) (*request
 	case closedDone:
 		h.Log.InfoContext(ctx, "task refused: request completed", "requestId", rec.RequestID)
 		return req, &completedTask
+	}
+	if h.Trails != nil {
+		events, err := h.Trails.Events(ctx, rec.RequestID)
+		if err != nil {
+			h.Log.ErrorContext(ctx, "read trail of task", "requestId", rec.RequestID, "err", err)
+			return req, &failedTask
+		}
+		if slices.ContainsFunc(events, func(e request.Event) bool {
+			return e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand &&
+				e.Data["system"] == rec.Data["system"] && e.Data["action"] == rec.Data["action"]
+		}) {
+			h.Log.InfoContext(ctx, "task refused: done by the team", "requestId", rec.RequestID)
+			return req, &finishedTask
+		}
 	}
 	return req, nil
 }

@@ -517,12 +517,12 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 `)
 		streamfieldErrorOf(qw422016, p.Problems, "found")
 		qw422016.N().S(`
-<div class="choice"><input type="radio" id="found-yes" name="found" value="yes"`)
-		if p.Value("found") != "no" {
+<div class="choice"><input type="radio" id="found-yes" name="found" value="yes" required`)
+		if p.Value("found") == "yes" {
 			qw422016.N().S(` checked`)
 		}
 		qw422016.N().S(`> <label for="found-yes">Data about them: the step is done</label></div>
-<div class="choice"><input type="radio" id="found-no" name="found" value="no"`)
+<div class="choice"><input type="radio" id="found-no" name="found" value="no" required`)
 		if p.Value("found") == "no" {
 			qw422016.N().S(` checked`)
 		}

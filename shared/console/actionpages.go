@@ -230,9 +230,10 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		}
 		var finished Finished
 		switch found := f.Get("found"); found {
-		case "", "yes", "no":
+		case "yes", "no":
 			finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note"), found == "no")
 		default:
+			// No default: "done" would say data was there, and deleted.
 			err = FormError{"found": "Say whether the system held data about the person."}
 		}
 		if err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,13 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	if doneByHand(events, system, action) {
 		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
+	if held, nothing := foundOnTrail(events, system, action); nothingHeld && held || !nothingHeld && nothing {
+		said := "held data about the person"
+		if nothing {
+			said = "held nothing about the person"
+		}
+		return done, FormError{"found": "The trail already says " + system + " " + said + " (another of its steps): the answer would say both. Finish this step the same way, or add a note saying which is true."}
+	}
 	if action == "erase" && !nothingHeld && exportPending(events, system) {
 		// As an owner's task page refuses it: erasing first would delete
 		// what the export is to send or report. (Nothing held, nothing
@@ -277,6 +285,20 @@ func failedSteps(events []request.Event) []FailedStep {
 	for _, st := range stuckTasks(events) {
 		add(st.System, st.Action, st.Why)
 	}
+	// A system's export before its erase, as they are to be done.
+	first := map[string]int{}
+	for i, st := range out {
+		if _, ok := first[st.System]; !ok {
+			first[st.System] = i
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.System != b.System {
+			return first[a.System] < first[b.System]
+		}
+		return a.Action == "export" && b.Action != "export"
+	})
 	return out
 }
 
@@ -322,6 +344,33 @@ func stuckTasks(events []request.Event) []FailedStep {
 		}
 	}
 	return kept
+}
+
+// foundOnTrail says what the trail records of whether system held the
+// person, from its steps other than action done by hand or answered by
+// its owner: held (done with their data), nothing (held nothing).
+func foundOnTrail(events []request.Event, system, action string) (held, nothing bool) {
+	said := map[string]string{} // by action, the latest word: held, nothing, or none (asked again)
+	for _, e := range events {
+		if e.Data["system"] != system || e.Data["action"] == action {
+			continue
+		}
+		switch {
+		case e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand && e.Data["found"] == "false",
+			e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "nothing-held":
+			said[e.Data["action"]] = "nothing"
+		case e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand,
+			e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "done":
+			said[e.Data["action"]] = "held"
+		case e.Action == request.ActionTaskReopened:
+			said[e.Data["action"]] = ""
+		}
+	}
+	for _, w := range said {
+		held = held || w == "held"
+		nothing = nothing || w == "nothing"
+	}
+	return held, nothing
 }
 
 // exportPending reports whether the trail shows an export of the

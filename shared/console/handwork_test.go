@@ -244,7 +244,7 @@ func TestHandworkOverHTTP(t *testing.T) {
 		{console.ActionRerun, func(d *desk) *request.Request { return d.failed("PR-HRUN-AAAA-AAAA-AAAA") },
 			url.Values{"run": {"1"}}, "PR-HRUN-AAAA-AAAA-AAAA-rerun-1", "The fulfilment runs again", request.ActionFulfilmentRerun},
 		{console.ActionFinishStep, func(d *desk) *request.Request { return d.failed("PR-HSTP-AAAA-AAAA-AAAA") },
-			url.Values{"system": {"crm"}, "action": {"erase"}, "note": {"by hand"}}, "crm / erase (timed out)", "The step is marked done", request.ActionStepDone},
+			url.Values{"system": {"crm"}, "action": {"erase"}, "note": {"by hand"}, "found": {"yes"}}, "crm / erase (timed out)", "The step is marked done", request.ActionStepDone},
 		{console.ActionResendLink, func(d *desk) *request.Request {
 			return d.add("PR-HLNK-AAAA-AAAA-AAAA", 2, request.Verifying, request.Deletion)
 		}, url.Values{}, "A new link is mailed", "The verification link is sent again", ""},
@@ -343,7 +343,7 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	assert.Contains(t, page, `value="support/export"`)
 	assert.Contains(t, page, "crm / erase (timed out after 5 tries); support / export (status 500: Internal Server Error)", "the failures in words, each with its step")
 	assert.NotContains(t, page, `name="system" value=""`, "no free text to guess")
-	assert.Contains(t, page, `<input type="radio" id="found-no" name="found" value="no">`, "the form asks what the system held")
+	assert.Contains(t, page, `<input type="radio" id="found-no" name="found" value="no" required>`, "the form asks what the system held, with no default")
 	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"crm/erase"}, "note": {"Erased in the CRM by hand."}, "found": {"maybe"}})
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.Contains(t, w.Body.String(), "Say whether the system held data about the person.")
@@ -358,6 +358,8 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 	assert.Contains(t, b.do("GET", "/console/requests/"+r.ID, nil).Body.String(), "a system could not act")
 
 	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}})
+	assert.Equal(t, http.StatusBadRequest, w.Code, "no default: the member says what the system held")
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}, "found": {"yes"}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	req := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
 	assert.Contains(t, req, "every step that failed is done (by hand, or by a later run): run the fulfilment again to have the desk answer the requester, or answer them yourself and complete the request")

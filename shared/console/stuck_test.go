@@ -53,7 +53,7 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 	assert.NotContains(t, body, "answer the requester yourself and complete the request", "the desk answers the requester itself")
 	assert.Contains(t, body, "The fulfilment is woken to count it done by hand at once")
 
-	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, body)}, "step": {"call-recordings/erase"}, "note": {"Deleted from the recorder by hand."}})
+	w := b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, body)}, "step": {"call-recordings/erase"}, "note": {"Deleted from the recorder by hand."}, "found": {"yes"}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "The fulfilment is still waiting for the owners&#39; tasks: it counts this one done by hand when it next wakes",
 		"no wait to wake: the words say when it is counted")
@@ -72,7 +72,7 @@ func TestFinishAnOwnersStuckTaskByHand(t *testing.T) {
 	require.ErrorAs(t, d.finish(ctx, alice, r.ID, "call-recordings", "erase", "again"), &fe)
 	waker.err = nil
 	page = b.do("GET", "/console/requests/"+r.ID+"/finish-step", nil)
-	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page.Body.String())}, "step": {"paper-archive/erase"}, "note": {"Shredded by the team."}})
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page.Body.String())}, "step": {"paper-archive/erase"}, "note": {"Shredded by the team."}, "found": {"yes"}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "the fulfilment, which was waiting for the owners&#39; tasks, counts it now")
 	assert.NotContains(t, w.Body.String(), "when it next wakes")
@@ -135,4 +135,12 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 	require.ErrorAs(t, d.finish(ctx, alice, again.ID, "paper-archive", "erase", "shredded"), &fe, "the export is asked again")
 	_, err := d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
 	require.NoError(t, err, "nothing held: nothing erased")
+
+	// The trail now says the archive held nothing: its export done with
+	// data would contradict it, and the answer would say both.
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "scanned", false)
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, fe["found"], "The trail already says paper-archive held nothing about the person")
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true)
+	require.NoError(t, err)
 }

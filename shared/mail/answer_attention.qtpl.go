@@ -45,10 +45,11 @@ Open it in the privacy desk's console by its ID. For each failed step:
 either do it yourself and record it with "Finish a step by hand", or fix
 what made it fail and choose "Run the fulfilment again" (a correction a
 system refused: first "Write the correction for the systems", as the
-system takes it). The re-run asks only the steps not yet done and answers
-the requester once every system has acted; with every step finished by
-hand, answer the requester yourself and complete the request. The audit
-trail holds the evidence, including any proof of erasure.
+system takes it). The re-run asks only the steps not yet done, counts the
+steps finished by hand, and answers the requester once every system has
+acted; or, with every step done, answer the requester yourself and
+complete the request. The audit trail holds the evidence, including any
+proof of erasure.
 
 --
 Sent automatically by the privacy request desk.
@@ -98,7 +99,7 @@ func streamattentionHTML(qw422016 *qt422016.Writer, v Attention) {
 `)
 	}
 	qw422016.N().S(`</ul>
-<p>The request stays in progress and the requester has not been answered yet. Open it in the privacy desk's console by its ID. For each failed step: either do it yourself and record it with <strong>Finish a step by hand</strong>, or fix what made it fail and choose <strong>Run the fulfilment again</strong> (a correction a system refused: first <strong>Write the correction for the systems</strong>, as the system takes it). The re-run asks only the steps not yet done and answers the requester once every system has acted; with every step finished by hand, answer the requester yourself and complete the request. The audit trail holds the evidence, including any proof of erasure.</p>
+<p>The request stays in progress and the requester has not been answered yet. Open it in the privacy desk's console by its ID. For each failed step: either do it yourself and record it with <strong>Finish a step by hand</strong>, or fix what made it fail and choose <strong>Run the fulfilment again</strong> (a correction a system refused: first <strong>Write the correction for the systems</strong>, as the system takes it). The re-run asks only the steps not yet done, counts the steps finished by hand, and answers the requester once every system has acted; or, with every step done, answer the requester yourself and complete the request. The audit trail holds the evidence, including any proof of erasure.</p>
 <hr>
 <p style="font-size: 0.85em; color: #555;">Sent automatically by the privacy request desk.</p>
 </body>

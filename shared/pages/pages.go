@@ -207,7 +207,7 @@ var names = []string{
 	"download-unreadable", "download-used", "form", "link-expired", "link-unknown", "link-used", "not-allowed",
 	"not-found", "receipt", "request-already-open", "request-capped", "request-closed", "request-failed",
 	"request-thanks", "request-too-long", "request-unreadable", "status", "status-gone", "status-unknown", "task",
-	"task-already", "task-answered", "task-closed", "task-completed", "task-failed", "task-gone", "task-invalid", "task-not-allowed",
+	"task-already", "task-answered", "task-closed", "task-completed", "task-failed", "task-finished", "task-gone", "task-invalid", "task-not-allowed",
 	"task-not-recorded", "task-too-large", "task-unreadable", "verified", "verify", "withdraw-confirm", "withdraw-refused", "withdrawn",
 }
 
@@ -299,6 +299,8 @@ func write(qw *qt.Writer, name string, v *View) error {
 		plain(qw, v, streamtaskCompletedEN, streamtaskCompletedES)
 	case "task-already":
 		plain(qw, v, streamtaskAlreadyEN, streamtaskAlreadyES)
+	case "task-finished":
+		plain(qw, v, streamtaskFinishedEN, streamtaskFinishedES)
 	case "task-not-recorded":
 		plain(qw, v, streamtaskNotRecordedEN, streamtaskNotRecordedES)
 	case "task-failed":

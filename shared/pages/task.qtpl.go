@@ -698,6 +698,30 @@ func taskClosedEN(v View) string {
 	return qs422016
 }
 
+func streamtaskFinishedEN(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nothing to do: the privacy team did this step")
+	qw422016.N().S(`
+<h1>Nothing to do: the privacy team did this step</h1>
+<p>The privacy team did this step themselves, so it no longer waits for your answer. Nothing was recorded.</p>
+<p>If you have done something for it too, tell the privacy team what you did.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskFinishedEN(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskFinishedEN(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskFinishedEN(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskFinishedEN(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
 func streamtaskCompletedEN(qw422016 *qt422016.Writer, v View) {
 	streamtop(qw422016, v, "Nothing more to do: the request is complete")
 	qw422016.N().S(`
@@ -959,6 +983,30 @@ func writetaskClosedES(qq422016 qtio422016.Writer, v View) {
 func taskClosedES(v View) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writetaskClosedES(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamtaskFinishedES(qw422016 *qt422016.Writer, v View) {
+	streamtop(qw422016, v, "Nada que hacer: el equipo de privacidad hizo este paso")
+	qw422016.N().S(`
+<h1>Nada que hacer: el equipo de privacidad hizo este paso</h1>
+<p>El equipo de privacidad hizo este paso, así que ya no espera su respuesta. No se registró nada.</p>
+<p>Si usted también hizo algo para él, cuéntele al equipo de privacidad qué hizo.</p>
+`)
+	streambottom(qw422016, v)
+}
+
+func writetaskFinishedES(qq422016 qtio422016.Writer, v View) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamtaskFinishedES(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func taskFinishedES(v View) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writetaskFinishedES(qb422016, v)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

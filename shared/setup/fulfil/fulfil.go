@@ -347,7 +347,7 @@ func TaskPage(ctx context.Context, getenv func(string) string, log *slog.Logger,
 	svc.Mail = p.mailer()
 	svc.Complete = p.complete()
 	return &connector.ConfirmHandler{
-		Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table}, Requests: p.store, Registry: p.reg, Answers: svc,
+		Tokens: &dynamo.Tokens{API: p.ddb, Table: p.cfg.Table}, Requests: p.store, Trails: p.store, Registry: p.reg, Answers: svc,
 		Now: p.now, Log: log, Location: p.cal.Location(),
 	}, nil
 }
