@@ -25,7 +25,12 @@ func streamownerAttentionText(qw422016 *qt422016.Writer, v OwnerAttention) {
 		qw422016.N().S(`:
 `)
 	} else {
-		qw422016.N().S(`An owner has not answered their task for privacy request `)
+		if len(v.Tasks) > 1 {
+			qw422016.N().S(`Owners have not answered their tasks`)
+		} else {
+			qw422016.N().S(`An owner has not answered their task`)
+		}
+		qw422016.N().S(` for privacy request `)
 		qw422016.N().S(v.RequestID)
 		qw422016.N().S(` in time:
 `)
@@ -46,8 +51,14 @@ func streamownerAttentionText(qw422016 *qt422016.Writer, v OwnerAttention) {
 		qw422016.N().S(`The request waits; the requester has not been answered yet.
 `)
 	} else {
-		qw422016.N().S(`The owner is reminded again while the task stays open, and the request
-waits for the answer; the requester has not been answered yet.
+		if len(v.Tasks) > 1 {
+			qw422016.N().S(`The owners are reminded again while the tasks stay open, and the request
+waits for their answers`)
+		} else {
+			qw422016.N().S(`The owner is reminded again while the task stays open, and the request
+waits for the answer`)
+		}
+		qw422016.N().S(`; the requester has not been answered yet.
 `)
 	}
 	qw422016.N().S(`Once the step is done another way (you did it yourself, or the owner did
@@ -101,7 +112,12 @@ func streamownerAttentionHTML(qw422016 *qt422016.Writer, v OwnerAttention) {
 		qw422016.E().S(v.RequestID)
 		qw422016.N().S(`</strong>:`)
 	} else {
-		qw422016.N().S(`An owner has not answered their task for privacy request <strong>`)
+		if len(v.Tasks) > 1 {
+			qw422016.N().S(`Owners have not answered their tasks`)
+		} else {
+			qw422016.N().S(`An owner has not answered their task`)
+		}
+		qw422016.N().S(` for privacy request <strong>`)
 		qw422016.E().S(v.RequestID)
 		qw422016.N().S(`</strong> in time:`)
 	}
@@ -123,7 +139,12 @@ func streamownerAttentionHTML(qw422016 *qt422016.Writer, v OwnerAttention) {
 	if v.Cannot {
 		qw422016.N().S(`The request waits; the requester has not been answered yet.`)
 	} else {
-		qw422016.N().S(`The owner is reminded again while the task stays open, and the request waits for the answer; the requester has not been answered yet.`)
+		if len(v.Tasks) > 1 {
+			qw422016.N().S(`The owners are reminded again while the tasks stay open, and the request waits for their answers`)
+		} else {
+			qw422016.N().S(`The owner is reminded again while the task stays open, and the request waits for the answer`)
+		}
+		qw422016.N().S(`; the requester has not been answered yet.`)
 	}
 	qw422016.N().S(` Once the step is done another way (you did it yourself, or the owner did it and told you outside the task page), record it in the privacy desk's console: open the request by its ID and choose <strong>Finish a step by hand</strong>. The desk then counts the step done by hand`)
 	if !v.Cannot {
