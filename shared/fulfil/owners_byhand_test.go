@@ -17,6 +17,32 @@ import (
 	"github.com/productionflow/privacy-desk/shared/system"
 )
 
+// awaitingOwners is ownersEnv with request PR-1 planned and its owners'
+// wait on task token "w" (every owner mailed their task).
+func awaitingOwners(t *testing.T, kinds ...request.Kind) (*env, *movingClock) {
+	t.Helper()
+	ctx := context.Background()
+	e, clk := ownersEnv(t, kinds...)
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+	require.NoError(t, err)
+	return e, clk
+}
+
+// byHand records on PR-1's trail, as the console's "Finish a step by
+// hand" does, that the team did action in sys at time at; nothingHeld:
+// the system held nothing about the person.
+func (e *env) byHand(t *testing.T, at time.Time, sys string, action system.Action, nothingHeld bool) {
+	t.Helper()
+	data := map[string]string{"system": sys, "action": string(action), "outcome": request.OutcomeByHand}
+	if nothingHeld {
+		data["found"] = "false"
+	}
+	require.NoError(t, e.store.AppendEvent(context.Background(), request.Event{RequestID: "PR-1", At: at, Actor: "team:alice",
+		Action: request.ActionStepDone, Once: "step-" + sys + "-" + string(action), Reason: "done by the team", Data: data}))
+}
+
 // TestAnOwnersTaskFinishedByHand: one owner cannot do their step, another
 // never answers; the team finishes both by hand (the console's "finish a
 // step by hand"). The owners' loop — the first run's, or the re-run's
@@ -210,11 +236,7 @@ func TestTheLastOwnersCannotIsToldOnce(t *testing.T) {
 	}
 
 	t.Run("the wait is completed", func(t *testing.T) {
-		e, _ := ownersEnv(t, request.Deletion)
-		_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-		require.NoError(t, err)
-		_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-		require.NoError(t, err)
+		e, _ := awaitingOwners(t, request.Deletion)
 		answerAll(t, e)
 		require.Contains(t, e.done.done, "w")
 		assert.Empty(t, e.mail.to(team), "the fulfilment's notice follows")
@@ -310,11 +332,7 @@ func TestARerunAsksForAnUploadNoLongerKept(t *testing.T) {
 // same answer to a request for a copy is refused: that needs the file.
 func TestAnOwnerTicksTheKindsHeldForACategoriesRequest(t *testing.T) {
 	ctx := context.Background()
-	e, _ := ownersEnv(t, request.AccessCategories)
-	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-	require.NoError(t, err)
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-	require.NoError(t, err)
+	e, _ := awaitingOwners(t, request.AccessCategories)
 	var ue *connector.UploadError
 	require.ErrorAs(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export,
 		State: connector.TaskDone, Held: []string{"health"}}), &ue, "a kind the system does not hold")
@@ -359,17 +377,11 @@ func TestAnOwnerTicksTheKindsHeldForACategoriesRequest(t *testing.T) {
 // be kept, and a re-run's automatic step so finished says the same.
 func TestTheTeamFindsASystemHoldsNothing(t *testing.T) {
 	ctx := context.Background()
-	e, clk := ownersEnv(t, request.Deletion)
-	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-	require.NoError(t, err)
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-	require.NoError(t, err)
+	e, clk := awaitingOwners(t, request.Deletion)
 	for i := 1; i <= 6; i++ {
 		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Erase, State: connector.TaskDone}))
 	}
-	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
-		Once: "step-sys-7-erase", Reason: "looked: nothing of hers",
-		Data: map[string]string{"system": "sys-7", "action": "erase", "outcome": request.OutcomeByHand, "found": "false"}}))
+	e.byHand(t, clk.now, "sys-7", system.Erase, true)
 	out, err := e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
 	require.NoError(t, err)
 	assert.Zero(t, out.Open)
@@ -405,23 +417,13 @@ func TestTheTeamFindsASystemHoldsNothing(t *testing.T) {
 // as holding no data.
 func TestACategoriesExportFinishedByHand(t *testing.T) {
 	ctx := context.Background()
-	e, clk := ownersEnv(t, request.AccessCategories)
-	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-	require.NoError(t, err)
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-	require.NoError(t, err)
+	e, clk := awaitingOwners(t, request.AccessCategories)
 	for i := 3; i <= 7; i++ {
 		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
 	}
-	for sys, found := range map[string]string{"sys-1": "", "sys-2": "false"} {
-		data := map[string]string{"system": sys, "action": "export", "outcome": request.OutcomeByHand}
-		if found != "" {
-			data["found"] = found
-		}
-		require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
-			Once: "step-" + sys + "-export", Reason: "looked in the archive", Data: data}))
-	}
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	e.byHand(t, clk.now, "sys-1", system.Export, false)
+	e.byHand(t, clk.now, "sys-2", system.Export, true)
+	_, err := e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
 	require.NoError(t, err)
 	require.Contains(t, e.done.done, "w2")
 	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w2"]})
@@ -441,18 +443,12 @@ func TestACategoriesExportFinishedByHand(t *testing.T) {
 // answered, instead of the answer failing on the missing part.
 func TestACopyWithAnExportFoundEmptyByHand(t *testing.T) {
 	ctx := context.Background()
-	e, clk := ownersEnv(t, request.AccessSpecific)
-	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-	require.NoError(t, err)
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-	require.NoError(t, err)
+	e, clk := awaitingOwners(t, request.AccessSpecific)
 	for i := 2; i <= 7; i++ {
 		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
 	}
-	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
-		Once: "step-sys-1-export", Reason: "looked: nothing of hers",
-		Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand, "found": "false"}}))
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
+	e.byHand(t, clk.now, "sys-1", system.Export, true)
+	_, err := e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
 	require.NoError(t, err)
 	require.Contains(t, e.done.done, "w2")
 	out, err := e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: e.done.done["w2"]})
