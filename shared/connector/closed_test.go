@@ -186,3 +186,41 @@ func TestTaskPageOfAStepTheTeamDid(t *testing.T) {
 	code, _ = getPage(h, link(system.Export))
 	assert.Equal(t, http.StatusOK, code, "the system's other task is still asked")
 }
+
+// TestAnEraseTaskSaysAtOnceItWaitsForTheExport: an owner who opens an
+// erase task while the same system's export is open, or could not be
+// done, is told on the page before setting to work, not only once they
+// answer; an export answered since leaves the page as it is.
+func TestAnEraseTaskSaysAtOnceItWaitsForTheExport(t *testing.T) {
+	ctx := context.Background()
+	_, h, _, clk, _, sys := manualRig(t)
+	raw, rec, err := (&token.Issuer{Now: clk.Now}).Issue(token.ManualTask, "req-order", "", 30*24*time.Hour,
+		map[string]string{"system": sys.Name, "action": "erase", "due": t0.Add(72 * time.Hour).Format(time.RFC3339)})
+	require.NoError(t, err)
+	require.NoError(t, h.Tokens.Put(ctx, rec))
+	export := func(action, answer string) request.Event {
+		return request.Event{RequestID: "req-order", Action: action, Data: map[string]string{"system": sys.Name, "action": "export", "answer": answer}}
+	}
+	for _, tt := range []struct {
+		name  string
+		trail trail
+		says  string
+	}{
+		{"the export open", trail{export(request.ActionTaskCreated, "")}, "Answer this request's export task in this system first"},
+		{"the export could not be done", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "cannot")}, "was answered that it cannot be done"},
+		{"the export answered", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "done")}, ""},
+		{"no export asked", trail{}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h.Trails = tt.trail
+			code, body := getPage(h, raw)
+			require.Equal(t, http.StatusOK, code)
+			assert.Contains(t, body, `name="outcome"`, "the task is still offered")
+			if tt.says == "" {
+				assert.NotContains(t, body, "error-summary")
+				return
+			}
+			assert.Contains(t, body, tt.says)
+		})
+	}
+}

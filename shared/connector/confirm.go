@@ -203,14 +203,48 @@ func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 	raw := r.URL.Query().Get("t")
 	rec, problem := h.lookup(r.Context(), raw)
 	var req *request.Request
+	var events []request.Event
 	if problem == nil {
-		req, problem = h.closed(r.Context(), rec)
+		req, events, problem = h.closed(r.Context(), rec)
 	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
 		return
 	}
-	h.show(w, r, page{"task", http.StatusOK}, h.view(raw, rec, req))
+	v := h.view(raw, rec, req)
+	if v.Action == string(system.Erase) {
+		// Said before the owner sets to work, not only once they answer:
+		// the erase waits for the same system's export.
+		switch exportState(events, rec.Data["system"]) {
+		case "pending":
+			v.Problem = "export-first"
+		case "cannot":
+			v.Problem = "export-cannot"
+		}
+	}
+	h.show(w, r, page{"task", http.StatusOK}, v)
+}
+
+// exportState says, from the trail, where the request's export task of
+// sys stands: "pending" (asked of its owner, not answered), "cannot" (its
+// owner cannot do it, and nobody did it since), or "" (none asked, or
+// done).
+func exportState(events []request.Event, sys string) string {
+	state := ""
+	for _, e := range events {
+		if e.Data["system"] != sys || e.Data["action"] != string(system.Export) {
+			continue
+		}
+		switch {
+		case e.Action == request.ActionTaskCreated, e.Action == request.ActionTaskReopened:
+			state = "pending"
+		case e.Action == request.ActionTaskConfirmed && e.Data["answer"] == string(TaskCannot):
+			state = "cannot"
+		case e.Action == request.ActionTaskConfirmed, e.Action == request.ActionStepDone:
+			state = ""
+		}
+	}
+	return state
 }
 
 // form reads the posted fields and, for a multipart post, the file.
@@ -336,7 +370,7 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 	if problem == nil {
 		// Nothing is recorded for a request closed meanwhile; the link
 		// stays unused, and keeps saying so.
-		req, problem = h.closed(ctx, rec)
+		req, _, problem = h.closed(ctx, rec)
 	}
 	if problem != nil {
 		h.show(w, r, *problem, h.limits())
@@ -412,46 +446,47 @@ func (h *ConfirmHandler) lookup(ctx context.Context, raw string) (token.Record, 
 	return rec, nil
 }
 
-// closed reads the request rec's task is for and returns it, with the
-// page to show instead of the task when the task is no longer to be done
-// (or nil).
-func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) (*request.Request, *page) {
+// closed reads the request rec's task is for and, with Trails, its audit
+// trail, and returns them with the page to show instead of the task when
+// the task is no longer to be done (or nil).
+func (h *ConfirmHandler) closed(ctx context.Context, rec token.Record) (*request.Request, []request.Event, *page) {
 	if h.Requests == nil {
 		h.Log.ErrorContext(ctx, "task page has no request store", "requestId", rec.RequestID)
-		return nil, &failedTask
+		return nil, nil, &failedTask
 	}
 	req, err := h.Requests.Get(ctx, rec.RequestID)
 	if err != nil {
 		if errors.Is(err, request.ErrNotFound) {
 			// Records are deleted 24 months after closing.
-			return nil, &closedTask
+			return nil, nil, &closedTask
 		}
 		h.Log.ErrorContext(ctx, "read request of task", "requestId", rec.RequestID, "err", err)
-		return nil, &failedTask
+		return nil, nil, &failedTask
 	}
 	switch taskClosed(req.Status, system.Action(rec.Data["action"])) {
 	case closedUndone:
 		h.Log.InfoContext(ctx, "task refused: request closed", "requestId", rec.RequestID, "status", string(req.Status))
-		return req, &closedTask
+		return req, nil, &closedTask
 	case closedDone:
 		h.Log.InfoContext(ctx, "task refused: request completed", "requestId", rec.RequestID)
-		return req, &completedTask
+		return req, nil, &completedTask
 	}
-	if h.Trails != nil {
-		events, err := h.Trails.Events(ctx, rec.RequestID)
-		if err != nil {
-			h.Log.ErrorContext(ctx, "read trail of task", "requestId", rec.RequestID, "err", err)
-			return req, &failedTask
-		}
-		if slices.ContainsFunc(events, func(e request.Event) bool {
-			return e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand &&
-				e.Data["system"] == rec.Data["system"] && e.Data["action"] == rec.Data["action"]
-		}) {
-			h.Log.InfoContext(ctx, "task refused: done by the team", "requestId", rec.RequestID)
-			return req, &finishedTask
-		}
+	if h.Trails == nil {
+		return req, nil, nil
 	}
-	return req, nil
+	events, err := h.Trails.Events(ctx, rec.RequestID)
+	if err != nil {
+		h.Log.ErrorContext(ctx, "read trail of task", "requestId", rec.RequestID, "err", err)
+		return req, nil, &failedTask
+	}
+	if slices.ContainsFunc(events, func(e request.Event) bool {
+		return e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand &&
+			e.Data["system"] == rec.Data["system"] && e.Data["action"] == rec.Data["action"]
+	}) {
+		h.Log.InfoContext(ctx, "task refused: done by the team", "requestId", rec.RequestID)
+		return req, events, &finishedTask
+	}
+	return req, events, nil
 }
 
 // taskFate is whether a task is still to be done, by its request's status.
