@@ -121,6 +121,16 @@ var listWords = []string{
 	"promotional", "these emails", "your emails", "lista de correo", "boletin", "publicidad",
 }
 
+// personWords say a message is about the person or their data: a bare
+// "remove" asks to erase them only next to one ("please remove me", "remove
+// everything you have on file about me"); without one it may be about
+// anything ("remove the duplicate charge from my card").
+var personWords = []string{
+	"me", "my data", "my information", "my personal", "my account", "my details", "my profile",
+	"my records", "my record", "my email", "my address", "my name", "my info", "about me", "of me",
+	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi",
+}
+
 var agentPhrases = []string{
 	"on behalf of", "authorized agent", "authorised agent", "i represent", "we represent",
 	"acting for", "acting on behalf", "power of attorney", "as the agent", "as their agent",
@@ -173,6 +183,12 @@ func triage(res *Result) {
 	// delete my account, I only want a copy"), it is not read at all; nor
 	// is a child's data, whose request is a deletion.
 	unclear := m.doubted || (found[request.Deletion] && (m.negated[request.Deletion] || m.refused))
+	// A bare "remove" in a message that says nothing of the person or
+	// their data ("please remove the duplicate charge from my card") is no
+	// deletion the desk can read: unclear, the person is asked.
+	if found[request.Deletion] && !m.strongDeletion && !containsAny(all, personWords) {
+		unclear = true
+	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
 		delete(found, request.ChildData)
 	}
