@@ -325,7 +325,7 @@ func TestSeedSystemsAgainstFakes(t *testing.T) {
 			require.NoError(t, err)
 			if name == "credit-factoring" {
 				assert.False(t, out.Erased)
-				assert.Len(t, out.Withheld, 2)
+				assert.Len(t, out.Withheld, 3)
 				return
 			}
 			assert.True(t, out.Erased)

@@ -97,7 +97,7 @@ func TestBuildPackage(t *testing.T) {
 		var doc export.SystemDoc
 		require.NoError(t, json.Unmarshal(files.Contents["credit-factoring.json"], &doc))
 		assert.Equal(t, "req-42", doc.RequestID)
-		require.Len(t, doc.Holds, 2)
+		require.Len(t, doc.Holds, 3)
 		assert.Equal(t, "invoices", doc.Holds[1].Category)
 		assert.NotEmpty(t, doc.Holds[1].Reason)
 		var support export.SystemDoc

@@ -154,9 +154,9 @@ func TestStep(t *testing.T) {
 		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "credit-factoring", Action: system.Erase})
 		require.NoError(t, err)
 		assert.Equal(t, mail.OutcomeWithheld, out.Outcome)
-		assert.Equal(t, []string{"credit-history", "invoices"}, out.Withheld)
+		assert.Equal(t, []string{"credit-history", "invoices", "debtor-record"}, out.Withheld)
 		assert.Equal(t, []string{"credit-factoring find"}, e.systems.calls)
-		assert.Equal(t, []string{connector.ActionErasureWithheld, connector.ActionErasureWithheld, fulfil.ActionStepDone}, e.store.actions("PR-1"))
+		assert.Equal(t, []string{connector.ActionErasureWithheld, connector.ActionErasureWithheld, connector.ActionErasureWithheld, fulfil.ActionStepDone}, e.store.actions("PR-1"))
 	})
 	t.Run("a retried erase that finds nobody keeps what the holds kept", func(t *testing.T) {
 		// The first attempt erased, then failed on its proof: this one finds

@@ -141,6 +141,9 @@ func TestAccessFindsAdaEverywhere(t *testing.T) {
 	assert.Len(t, data["credit-factoring"]["credit-history"], 1)
 	assert.Len(t, data["credit-factoring"]["invoices"], 2)
 	assert.Contains(t, text("credit-factoring", "invoices"), "INV-2026-0077")
+	require.Len(t, data["credit-factoring"]["debtor-record"], 1, "who the debtor is, and whether they may be sold on")
+	assert.Contains(t, text("credit-factoring", "debtor-record"), `"company":"Example Analytical Engines LLC"`)
+	assert.Contains(t, text("credit-factoring", "debtor-record"), `"doNotSell":false`)
 	assert.NotContains(t, d.logs.String(), "ada@example.com", "no personal data in logs")
 }
 
@@ -168,7 +171,7 @@ func TestErasureOfAdaIsProven(t *testing.T) {
 	t.Run("credit-factoring keeps what the law keeps", func(t *testing.T) {
 		out, err := d.eraser.Erase(ctx, "PR-TEST", d.system(t, "credit-factoring"), ada)
 		require.NoError(t, err)
-		assert.Len(t, out.Withheld, 2)
+		assert.Len(t, out.Withheld, 3)
 		assert.True(t, s.Holds("credit-factoring", ada.Email))
 	})
 	t.Run("payments keeps the charges under the tax hold", func(t *testing.T) {
