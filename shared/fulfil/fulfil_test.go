@@ -149,6 +149,19 @@ func TestStep(t *testing.T) {
 		assert.Equal(t, []string{"customer-accounts erase", "customer-accounts find"}, e.systems.calls)
 		assert.Equal(t, []string{connector.ActionErasureProof, fulfil.ActionStepDone}, e.store.actions("PR-1"))
 	})
+	t.Run("a system that cannot be asked: the trail does not say it held the person", func(t *testing.T) {
+		e := newEnv(t, request.Deletion)
+		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "google-analytics", Action: system.Erase})
+		require.NoError(t, err)
+		assert.Equal(t, mail.OutcomeErasedAsk, out.Outcome)
+		var step request.Event
+		for _, ev := range e.store.events {
+			if ev.Action == fulfil.ActionStepDone {
+				step = ev
+			}
+		}
+		assert.Equal(t, "unknown", step.Data["found"], "its deletion was accepted; whether it held them is not known")
+	})
 	t.Run("a system under legal hold is asked only whether it holds the person, and its holds are recorded", func(t *testing.T) {
 		e := newEnv(t, request.Deletion)
 		out, err := e.svc.Step(ctx, fulfil.StepInput{RequestID: "PR-1", System: "credit-factoring", Action: system.Erase})

@@ -204,9 +204,15 @@ func (s *Service) step(ctx context.Context, in StepInput) (StepOutput, error) {
 		}
 	}
 
+	found := strconv.FormatBool(out.Found)
+	if out.Outcome == mail.OutcomeErasedAsk {
+		// A system that cannot be asked whether it holds the person
+		// accepted the deletion: the trail does not say it held them.
+		found = "unknown"
+	}
 	ev := request.Event{
 		RequestID: r.ID, At: s.Now(), Actor: "system:" + sys.Name, Action: ActionStepDone,
-		Data: map[string]string{"system": sys.Name, "action": string(in.Action), "outcome": out.Outcome, "found": strconv.FormatBool(out.Found)},
+		Data: map[string]string{"system": sys.Name, "action": string(in.Action), "outcome": out.Outcome, "found": found},
 		Once: "step-" + sys.Name + "-" + string(in.Action),
 	}
 	if err := s.record(ctx, ev); err != nil {
