@@ -167,7 +167,7 @@ and quote the request ID above. You can simply reply to this email.
 	}
 	qw422016.N().S(`
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink)
+	streamstatusLinkEnText(qw422016, v.StatusLink, true)
 	qw422016.N().S(`--
 This message was sent automatically by ProductionFlow's privacy request desk.
 `)
@@ -309,7 +309,7 @@ Please quote it if you write to us about this request.</p>
 	}
 	qw422016.N().S(`
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, true)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent automatically by ProductionFlow's privacy request desk.</p>
 </body>
@@ -484,7 +484,7 @@ arriba. También puede simplemente responder a este correo.
 	}
 	qw422016.N().S(`
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink)
+	streamstatusLinkEsText(qw422016, v.StatusLink, true)
 	qw422016.N().S(`--
 Este mensaje fue enviado automáticamente por el sistema de solicitudes de
 privacidad de ProductionFlow.
@@ -627,7 +627,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 	}
 	qw422016.N().S(`
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, true)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado automáticamente por el sistema de solicitudes de privacidad de ProductionFlow.</p>
 </body>

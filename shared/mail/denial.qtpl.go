@@ -53,7 +53,7 @@ what we need, reply to this email or write to the privacy team at
 	qw422016.N().S(` and quote the request ID above.
 
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink)
+	streamstatusLinkEnText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 This message was sent by ProductionFlow's privacy request desk.
 `)
@@ -111,7 +111,7 @@ func streamdenialEnHTML(qw422016 *qt422016.Writer, v denialView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent by ProductionFlow's privacy request desk.</p>
 </body>
@@ -169,7 +169,7 @@ privacidad a `)
 arriba.
 
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink)
+	streamstatusLinkEsText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 Este mensaje fue enviado por el sistema de solicitudes de privacidad de
 ProductionFlow.
@@ -228,7 +228,7 @@ func streamdenialEsHTML(qw422016 *qt422016.Writer, v denialView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> e indique el número de solicitud que aparece arriba.</p>
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado por el sistema de solicitudes de privacidad de ProductionFlow.</p>
 </body>

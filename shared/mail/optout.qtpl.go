@@ -65,7 +65,7 @@ Questions? Write to the privacy team at `)
 and quote the request ID above.
 
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink)
+	streamstatusLinkEnText(qw422016, v.StatusLink, true)
 	qw422016.N().S(`--
 This message was sent automatically by ProductionFlow's privacy request desk.
 `)
@@ -141,7 +141,7 @@ func streamoptoutEnHTML(qw422016 *qt422016.Writer, v optOutView) {
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, true)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent automatically by ProductionFlow's privacy request desk.</p>
 </body>
@@ -214,7 +214,7 @@ Qué sucede ahora
 arriba.
 
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink)
+	streamstatusLinkEsText(qw422016, v.StatusLink, true)
 	qw422016.N().S(`--
 Este mensaje fue enviado automáticamente por el sistema de solicitudes de
 privacidad de ProductionFlow.
@@ -291,7 +291,7 @@ func streamoptoutEsHTML(qw422016 *qt422016.Writer, v optOutView) {
 	qw422016.N().S(`</a> e indique el número de solicitud que aparece arriba.</p>
 
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, true)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado automáticamente por el sistema de solicitudes de privacidad de ProductionFlow.</p>
 </body>

@@ -2,7 +2,8 @@
 // See https://github.com/valyala/quicktemplate for details.
 
 // The link to the request's status page, closing each requester message
-// above its signature: nothing without a link.
+// above its signature: nothing without a link. Only a request still open can
+// be withdrawn there: open says so.
 //
 
 package mail
@@ -18,99 +19,121 @@ var (
 	_ = qt422016.AcquireByteBuffer
 )
 
-func streamstatusLinkEnText(qw422016 *qt422016.Writer, link string) {
+func streamstatusLinkEnText(qw422016 *qt422016.Writer, link string, open bool) {
 	if link != "" {
 		qw422016.N().S(`See where your request stands, at any time: `)
 		qw422016.N().S(link)
 		qw422016.N().S(`
-(This link is yours: it shows the request's status and dates, and lets you
-withdraw the request before we start carrying it out. Do not pass it on.)
+`)
+		if open {
+			qw422016.N().S(`(This link is yours: it shows the request's status and dates, and lets you
+withdraw the request before we start carrying it out. Do not pass it on.)`)
+		} else {
+			qw422016.N().S(`(This link is yours: it shows the request's status and dates. Do not pass
+it on.)`)
+		}
+		qw422016.N().S(`
 
 `)
 	}
 }
 
-func writestatusLinkEnText(qq422016 qtio422016.Writer, link string) {
+func writestatusLinkEnText(qq422016 qtio422016.Writer, link string, open bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamstatusLinkEnText(qw422016, link)
+	streamstatusLinkEnText(qw422016, link, open)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func statusLinkEnText(link string) string {
+func statusLinkEnText(link string, open bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writestatusLinkEnText(qb422016, link)
+	writestatusLinkEnText(qb422016, link, open)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
 }
 
-func streamstatusLinkEsText(qw422016 *qt422016.Writer, link string) {
+func streamstatusLinkEsText(qw422016 *qt422016.Writer, link string, open bool) {
 	if link != "" {
 		qw422016.N().S(`Consulte en qué punto está su solicitud, en cualquier momento: `)
 		qw422016.N().S(link)
 		qw422016.N().S(`
-(Este enlace es suyo: muestra el estado y las fechas de la solicitud, y le
-permite retirarla antes de que empecemos a llevarla a cabo. No lo comparta.)
+`)
+		if open {
+			qw422016.N().S(`(Este enlace es suyo: muestra el estado y las fechas de la solicitud, y le
+permite retirarla antes de que empecemos a llevarla a cabo. No lo comparta.)`)
+		} else {
+			qw422016.N().S(`(Este enlace es suyo: muestra el estado y las fechas de la solicitud. No lo
+comparta.)`)
+		}
+		qw422016.N().S(`
 
 `)
 	}
 }
 
-func writestatusLinkEsText(qq422016 qtio422016.Writer, link string) {
+func writestatusLinkEsText(qq422016 qtio422016.Writer, link string, open bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamstatusLinkEsText(qw422016, link)
+	streamstatusLinkEsText(qw422016, link, open)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func statusLinkEsText(link string) string {
+func statusLinkEsText(link string, open bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writestatusLinkEsText(qb422016, link)
+	writestatusLinkEsText(qb422016, link, open)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
 }
 
-func streamstatusLinkEnHTML(qw422016 *qt422016.Writer, link string) {
+func streamstatusLinkEnHTML(qw422016 *qt422016.Writer, link string, open bool) {
 	if link != "" {
 		qw422016.N().S(`<p><a href="`)
 		streamhref(qw422016, link)
-		qw422016.N().S(`">See where your request stands</a>, at any time. This link is yours: it shows the request's status and dates, and lets you withdraw the request before we start carrying it out. Do not pass it on.</p>
+		qw422016.N().S(`">See where your request stands</a>, at any time. This link is yours: it shows the request's status and dates`)
+		if open {
+			qw422016.N().S(`, and lets you withdraw the request before we start carrying it out`)
+		}
+		qw422016.N().S(`. Do not pass it on.</p>
 `)
 	}
 }
 
-func writestatusLinkEnHTML(qq422016 qtio422016.Writer, link string) {
+func writestatusLinkEnHTML(qq422016 qtio422016.Writer, link string, open bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamstatusLinkEnHTML(qw422016, link)
+	streamstatusLinkEnHTML(qw422016, link, open)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func statusLinkEnHTML(link string) string {
+func statusLinkEnHTML(link string, open bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writestatusLinkEnHTML(qb422016, link)
+	writestatusLinkEnHTML(qb422016, link, open)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
 }
 
-func streamstatusLinkEsHTML(qw422016 *qt422016.Writer, link string) {
+func streamstatusLinkEsHTML(qw422016 *qt422016.Writer, link string, open bool) {
 	if link != "" {
 		qw422016.N().S(`<p><a href="`)
 		streamhref(qw422016, link)
-		qw422016.N().S(`">Consulte en qué punto está su solicitud</a>, en cualquier momento. Este enlace es suyo: muestra el estado y las fechas de la solicitud, y le permite retirarla antes de que empecemos a llevarla a cabo. No lo comparta.</p>
+		qw422016.N().S(`">Consulte en qué punto está su solicitud</a>, en cualquier momento. Este enlace es suyo: muestra el estado y las fechas de la solicitud`)
+		if open {
+			qw422016.N().S(`, y le permite retirarla antes de que empecemos a llevarla a cabo`)
+		}
+		qw422016.N().S(`. No lo comparta.</p>
 `)
 	}
 }
 
-func writestatusLinkEsHTML(qq422016 qtio422016.Writer, link string) {
+func writestatusLinkEsHTML(qq422016 qtio422016.Writer, link string, open bool) {
 	qw422016 := qt422016.AcquireWriter(qq422016)
-	streamstatusLinkEsHTML(qw422016, link)
+	streamstatusLinkEsHTML(qw422016, link, open)
 	qt422016.ReleaseWriter(qw422016)
 }
 
-func statusLinkEsHTML(link string) string {
+func statusLinkEsHTML(link string, open bool) string {
 	qb422016 := qt422016.AcquireByteBuffer()
-	writestatusLinkEsHTML(qb422016, link)
+	writestatusLinkEsHTML(qb422016, link, open)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

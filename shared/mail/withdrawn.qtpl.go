@@ -93,7 +93,7 @@ Questions? Write to the privacy team at `)
 and quote the request ID above.
 
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink)
+	streamstatusLinkEnText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 This message was sent automatically by ProductionFlow's privacy request desk.
 `)
@@ -188,7 +188,7 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent automatically by ProductionFlow's privacy request desk.</p>
 </body>
@@ -287,7 +287,7 @@ solicitud`)
 	qw422016.N().S(` e indique el número de solicitud que aparece arriba.
 
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink)
+	streamstatusLinkEsText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 Este mensaje fue enviado automáticamente por el sistema de solicitudes de
 privacidad de ProductionFlow.
@@ -384,7 +384,7 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> e indique el número de solicitud que aparece arriba.</p>
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado automáticamente por el sistema de solicitudes de privacidad de ProductionFlow.</p>
 </body>
