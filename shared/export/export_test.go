@@ -140,13 +140,17 @@ func TestBuildPackage(t *testing.T) {
 		assert.Contains(t, text, "  - orders you placed: 2 records\n")
 		assert.Contains(t, text, "Where the data comes from: you, at checkout")
 		assert.Contains(t, text, "Why we hold it: take payment; prevent fraud; refunds")
-		assert.Contains(t, text, "Who it is shared with or sold to: Stripe, Inc. (payment processor)")
+		assert.Contains(t, text, "Who else receives it: Stripe, Inc. (payment processor)")
+		assert.NotContains(t, text, "sold to", "a service provider is not said to buy the data")
 		assert.Contains(t, text, "Kept under a legal obligation: invoices and their sale to our factoring partner. Invoices and factoring records are financial records we must keep.")
 		assert.Contains(t, text, "Kept under a legal obligation: payments and refunds. Payment records are kept for tax and accounting. (Internal Revenue Code record-keeping (26 U.S.C. § 6001)) Kept until: 7 years after the payment.")
 		support := text[strings.Index(text, "== Customer support (Zendesk) =="):]
 		support = support[:strings.Index(support, "\n\n")]
 		assert.Contains(t, support, "Nothing held: we found no data about you here.")
 		assert.NotContains(t, support, "record", "nothing held: no counts")
+		for _, about := range []string{"Where the data comes from", "Why we hold it", "Who else receives it", "Kept under"} {
+			assert.NotContains(t, support, about, "nothing held: nothing said of the person's data there")
+		}
 		assert.Contains(t, text, "Website analytics (Google Analytics): how you used our website (pages visited, visits)", "systems with nothing exported are still named")
 		for _, id := range []string{"billing-contact", "usage-analytics", "payment-method", "credit-history", "support-tickets"} {
 			assert.NotContains(t, text, id, "no registry IDs in the summary")
@@ -177,7 +181,7 @@ func TestSummaryInSpanish(t *testing.T) {
 	assert.Contains(t, text, "  - pedidos que hizo: 2 registros\n")
 	assert.Contains(t, text, "De dónde vienen los datos: usted, al pagar")
 	assert.Contains(t, text, "Para qué los guardamos: cobrar; prevenir el fraude; reembolsos")
-	assert.Contains(t, text, "Con quién se comparten o a quién se venden: Stripe, Inc. (procesador de pagos)")
+	assert.Contains(t, text, "Quién más los recibe: Stripe, Inc. (procesador de pagos)")
 	assert.Contains(t, text, "Se conserva por una obligación legal: pagos y reembolsos. Los registros de pagos se conservan por obligaciones fiscales y contables.")
 	assert.Contains(t, text, "No guardamos nada: aquí no encontramos datos sobre usted.")
 	assert.Contains(t, text, "Analítica del sitio web (Google Analytics): cómo usó nuestro sitio web")

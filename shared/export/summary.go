@@ -62,7 +62,7 @@ var english = summaryWords{
 	Holds: "What we hold about you here:", CouldHold: "Kinds of data this system holds about people:",
 	Category: "Category", Records: "Records", Record: "record", RecordsN: "records",
 	Sources: "Where the data comes from", Purposes: "Why we hold it",
-	ThirdParties: "Who it is shared with or sold to", Kept: "Kept under a legal obligation", Until: "Kept until", None: "none",
+	ThirdParties: "Who else receives it", Kept: "Kept under a legal obligation", Until: "Kept until", None: "none",
 	OthersText: "Other systems that hold personal data, where nothing was exported for you:", OthersHeading: "Other systems",
 	OthersHTML: "These also hold personal data; nothing was exported for you from them:",
 }
@@ -76,7 +76,7 @@ var spanish = summaryWords{
 	Holds: "Lo que guardamos sobre usted aquí:", CouldHold: "Tipos de datos que este sistema guarda sobre las personas:",
 	Category: "Categoría", Records: "Registros", Record: "registro", RecordsN: "registros",
 	Sources: "De dónde vienen los datos", Purposes: "Para qué los guardamos",
-	ThirdParties: "Con quién se comparten o a quién se venden", Kept: "Se conserva por una obligación legal", Until: "Se conserva hasta", None: "ninguno",
+	ThirdParties: "Quién más los recibe", Kept: "Se conserva por una obligación legal", Until: "Se conserva hasta", None: "ninguno",
 	OthersText: "Otros sistemas que guardan datos personales, de los que no se exportó nada para usted:", OthersHeading: "Otros sistemas",
 	OthersHTML: "Estos también guardan datos personales; no se exportó nada de ellos para usted:",
 }

@@ -73,40 +73,42 @@ func streamsummaryText(qw422016 *qt422016.Writer, v *summaryView) {
 				qw422016.N().S(c.Title)
 			}
 		}
-		qw422016.N().S(`
-`)
-		qw422016.N().S(w.Sources)
-		qw422016.N().S(`: `)
-		qw422016.N().S(s.Sources)
-		qw422016.N().S(`
-`)
-		qw422016.N().S(w.Purposes)
-		qw422016.N().S(`: `)
-		qw422016.N().S(s.Purposes)
-		qw422016.N().S(`
-`)
-		qw422016.N().S(w.ThirdParties)
-		qw422016.N().S(`: `)
-		qw422016.N().S(s.ThirdParties)
-		for _, h := range s.Holds {
+		if s.Found {
 			qw422016.N().S(`
 `)
-			qw422016.N().S(w.Kept)
+			qw422016.N().S(w.Sources)
 			qw422016.N().S(`: `)
-			qw422016.N().S(h.Category)
-			qw422016.N().S(`. `)
-			qw422016.N().S(h.Reason)
-			if h.Law != "" {
-				qw422016.N().S(` (`)
-				qw422016.N().S(h.Law)
-				qw422016.N().S(`)`)
-			}
-			if h.Until != "" {
-				qw422016.N().S(` `)
-				qw422016.N().S(w.Until)
+			qw422016.N().S(s.Sources)
+			qw422016.N().S(`
+`)
+			qw422016.N().S(w.Purposes)
+			qw422016.N().S(`: `)
+			qw422016.N().S(s.Purposes)
+			qw422016.N().S(`
+`)
+			qw422016.N().S(w.ThirdParties)
+			qw422016.N().S(`: `)
+			qw422016.N().S(s.ThirdParties)
+			for _, h := range s.Holds {
+				qw422016.N().S(`
+`)
+				qw422016.N().S(w.Kept)
 				qw422016.N().S(`: `)
-				qw422016.N().S(h.Until)
-				qw422016.N().S(`.`)
+				qw422016.N().S(h.Category)
+				qw422016.N().S(`. `)
+				qw422016.N().S(h.Reason)
+				if h.Law != "" {
+					qw422016.N().S(` (`)
+					qw422016.N().S(h.Law)
+					qw422016.N().S(`)`)
+				}
+				if h.Until != "" {
+					qw422016.N().S(` `)
+					qw422016.N().S(w.Until)
+					qw422016.N().S(`: `)
+					qw422016.N().S(h.Until)
+					qw422016.N().S(`.`)
+				}
 			}
 		}
 		qw422016.N().S(`
@@ -237,46 +239,49 @@ func streamsummaryHTML(qw422016 *qt422016.Writer, v *summaryView) {
 			qw422016.N().S(`</ul>`)
 		}
 		qw422016.N().S(`
-<p>`)
-		qw422016.E().S(w.Sources)
-		qw422016.N().S(`: `)
-		qw422016.E().S(s.Sources)
-		qw422016.N().S(`</p>
-<p>`)
-		qw422016.E().S(w.Purposes)
-		qw422016.N().S(`: `)
-		qw422016.E().S(s.Purposes)
-		qw422016.N().S(`</p>
-<p>`)
-		qw422016.E().S(w.ThirdParties)
-		qw422016.N().S(`: `)
-		qw422016.E().S(s.ThirdParties)
-		qw422016.N().S(`</p>
 `)
-		if len(s.Holds) != 0 {
+		if s.Found {
 			qw422016.N().S(`<p>`)
-			qw422016.E().S(w.Kept)
-			qw422016.N().S(`:</p><ul>`)
-			for _, h := range s.Holds {
-				qw422016.N().S(`<li>`)
-				qw422016.E().S(h.Category)
-				qw422016.N().S(`: `)
-				qw422016.E().S(h.Reason)
-				if h.Law != "" {
-					qw422016.N().S(` (`)
-					qw422016.E().S(h.Law)
-					qw422016.N().S(`)`)
-				}
-				if h.Until != "" {
-					qw422016.N().S(` `)
-					qw422016.E().S(w.Until)
+			qw422016.E().S(w.Sources)
+			qw422016.N().S(`: `)
+			qw422016.E().S(s.Sources)
+			qw422016.N().S(`</p>
+<p>`)
+			qw422016.E().S(w.Purposes)
+			qw422016.N().S(`: `)
+			qw422016.E().S(s.Purposes)
+			qw422016.N().S(`</p>
+<p>`)
+			qw422016.E().S(w.ThirdParties)
+			qw422016.N().S(`: `)
+			qw422016.E().S(s.ThirdParties)
+			qw422016.N().S(`</p>
+`)
+			if len(s.Holds) != 0 {
+				qw422016.N().S(`<p>`)
+				qw422016.E().S(w.Kept)
+				qw422016.N().S(`:</p><ul>`)
+				for _, h := range s.Holds {
+					qw422016.N().S(`<li>`)
+					qw422016.E().S(h.Category)
 					qw422016.N().S(`: `)
-					qw422016.E().S(h.Until)
-					qw422016.N().S(`.`)
+					qw422016.E().S(h.Reason)
+					if h.Law != "" {
+						qw422016.N().S(` (`)
+						qw422016.E().S(h.Law)
+						qw422016.N().S(`)`)
+					}
+					if h.Until != "" {
+						qw422016.N().S(` `)
+						qw422016.E().S(w.Until)
+						qw422016.N().S(`: `)
+						qw422016.E().S(h.Until)
+						qw422016.N().S(`.`)
+					}
+					qw422016.N().S(`</li>`)
 				}
-				qw422016.N().S(`</li>`)
+				qw422016.N().S(`</ul>`)
 			}
-			qw422016.N().S(`</ul>`)
 		}
 		qw422016.N().S(`
 `)
