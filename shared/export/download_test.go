@@ -376,3 +376,37 @@ func TestDownloadIsUsedOnceUnderRace(t *testing.T) {
 		assert.True(t, first.UsedAt.Equal(again.UsedAt), "the second press changes nothing")
 	})
 }
+
+// TestADownloadIsOnTheTrail: the link's first download is recorded on the
+// request's trail (once, whatever presses follow within the grace): the
+// desk's evidence that the copy was delivered. A record that fails does
+// not stop the download.
+func TestADownloadIsOnTheTrail(t *testing.T) {
+	ctx := context.Background()
+	d := newDownloadDesk(t, token.NewMemStore(), export.DownloadGrace)
+	once := map[string]request.Event{}
+	d.downloads.Audit = func(_ context.Context, ev request.Event) error {
+		if _, ok := once[ev.Once]; !ok {
+			once[ev.Once] = ev
+		}
+		return nil
+	}
+	raw := d.offer(t)
+	d.clk.add(time.Hour)
+	_, err := d.downloads.Open(ctx, raw, browserA)
+	require.NoError(t, err)
+	_, err = d.downloads.Open(ctx, raw, browserA)
+	require.NoError(t, err, "pressed again within the grace")
+	require.Len(t, once, 1)
+	ev := once[request.ActionPackageDownloaded]
+	assert.Equal(t, "req-42", ev.RequestID)
+	assert.Equal(t, "requester", ev.Actor)
+	assert.Equal(t, request.ActionPackageDownloaded, ev.Action)
+	assert.Equal(t, t0.Add(time.Hour), ev.At)
+	assert.Equal(t, d.key, ev.Data["key"])
+
+	failing := newDownloadDesk(t, token.NewMemStore(), 0)
+	failing.downloads.Audit = func(context.Context, request.Event) error { return errors.New("table down") }
+	_, err = failing.downloads.Open(ctx, failing.offer(t), browserA)
+	assert.NoError(t, err, "the copy is what the person came for")
+}

@@ -34,6 +34,7 @@ const (
 	ActionTaskReopened          = "manual-task-reopened"      // a task its owner could not do was opened again by the team's re-run of the fulfilment
 	ActionTaskConfirmed         = "manual-task-confirmed"     // the owner answered the task
 	ActionPackageWritten        = "access-package-written"    // the access package was stored
+	ActionPackageDownloaded     = "access-package-downloaded" // the requester's link first opened the download
 	ActionNeedsAttention        = "needs-attention"           // a step failed; the team was told
 	ActionStageFailed           = "fulfilment-failed"         // a workflow stage failed after its retries; the team was told
 	ActionAnswered              = "answered"                  // the answer went to the requester

@@ -187,5 +187,6 @@ func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.
 		Now:      o.Now,
 		Grace:    export.DownloadGrace,
 		Requests: &dynamo.Store{API: ddb, Table: table},
+		Audit:    (&dynamo.Store{API: ddb, Table: table}).AppendEvent,
 	}
 }
