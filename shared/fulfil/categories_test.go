@@ -137,6 +137,7 @@ func TestACategoriesRequestIsAnsweredWithCategoriesNotACopy(t *testing.T) {
 		assert.NotContains(t, m.Text, downloadPage)
 		assert.Contains(t, m.Text, "  - Customer accounts: deleted; we checked afterwards and it no longer holds your data; also we found data about you here (what kinds: below)\n")
 		assert.Contains(t, m.Text, "    Kinds of data: account identifiers (account number, sign-up date, status); contact details")
+		assert.Contains(t, m.Text, "This answer tells you what kinds of personal data we held about\nyou before the deletion you asked for (what we kept is listed below), not the data itself")
 		// Website analytics has no export: its deletion cannot prove it
 		// held the person, so it is named as may holding them.
 		assert.Contains(t, m.Text, "look you up in them, so we could not check:\n  - Website analytics (Google Analytics)\n    Kinds of data: how you used our website")

@@ -132,10 +132,13 @@ type answerView struct {
 	Held           []answerHeld
 	MayHold        []answerHeld
 	CategoriesOnly bool
-	Link           string
-	LinkExpires    string // date and time
-	TeamAddress    string
-	StatusLink     string
+	// AlsoDeleted: the request asked a deletion too, so what the answer
+	// lists of the person's data was held before it was deleted.
+	AlsoDeleted bool
+	Link        string
+	LinkExpires string // date and time
+	TeamAddress string
+	StatusLink  string
 }
 
 // RenderAnswer renders the answer to the requester: what was done in each
@@ -169,6 +172,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 	if a.CategoriesOnly {
 		// Never a download with it: this answer carries no copy.
 		v.CategoriesOnly, v.Link = true, ""
+		v.AlsoDeleted = slices.Contains(a.Kinds, request.Deletion) || slices.Contains(a.Kinds, request.ChildData)
 		// The registry lists who else receives a system's data: none
 		// listed is nobody. A list it leaves empty otherwise is left out.
 		nobody := "nobody"

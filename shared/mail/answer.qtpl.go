@@ -117,12 +117,24 @@ look `)
 	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
-This answer tells you what kinds of personal data we hold about
+This answer tells you what kinds of personal data we `)
+		if v.AlsoDeleted {
+			qw422016.N().S(`held`)
+		} else {
+			qw422016.N().S(`hold`)
+		}
+		qw422016.N().S(` about
 `)
 		if v.Child {
 			qw422016.N().S(`the child`)
 		} else {
 			qw422016.N().S(`you`)
+		}
+		if v.AlsoDeleted {
+			qw422016.N().S(` before the deletion you asked for`)
+			if len(v.Withheld) > 0 {
+				qw422016.N().S(` (what we kept is listed below)`)
+			}
 		}
 		qw422016.N().S(`, not the data itself: it carries no copy of any record. If
 you want a copy of the data, make a new request for one ("Get a copy of
@@ -328,11 +340,23 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 `)
 	}
 	if v.CategoriesOnly {
-		qw422016.N().S(`<p>This answer tells you what kinds of personal data we hold about `)
+		qw422016.N().S(`<p>This answer tells you what kinds of personal data we `)
+		if v.AlsoDeleted {
+			qw422016.N().S(`held`)
+		} else {
+			qw422016.N().S(`hold`)
+		}
+		qw422016.N().S(` about `)
 		if v.Child {
 			qw422016.N().S(`the child`)
 		} else {
 			qw422016.N().S(`you`)
+		}
+		if v.AlsoDeleted {
+			qw422016.N().S(` before the deletion you asked for`)
+			if len(v.Withheld) > 0 {
+				qw422016.N().S(` (what we kept is listed below)`)
+			}
 		}
 		qw422016.N().S(`, not the data itself: it carries no copy of any record. If you want a copy of the data, make a new request for one (&ldquo;Get a copy of your data&rdquo; on our request form).</p>
 `)
@@ -514,12 +538,24 @@ forma de buscar`)
 	}
 	if v.CategoriesOnly {
 		qw422016.N().S(`
-Esta respuesta le dice qué tipos de datos personales tenemos
+Esta respuesta le dice qué tipos de datos personales `)
+		if v.AlsoDeleted {
+			qw422016.N().S(`teníamos`)
+		} else {
+			qw422016.N().S(`tenemos`)
+		}
+		qw422016.N().S(`
 `)
 		if v.Child {
 			qw422016.N().S(`del menor`)
 		} else {
 			qw422016.N().S(`de usted`)
+		}
+		if v.AlsoDeleted {
+			qw422016.N().S(` antes de la eliminación que pidió`)
+			if len(v.Withheld) > 0 {
+				qw422016.N().S(` (lo que conservamos se indica abajo)`)
+			}
 		}
 		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro.
 Si desea una copia de los datos, haga una nueva solicitud («Obtener una
@@ -726,11 +762,23 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 `)
 	}
 	if v.CategoriesOnly {
-		qw422016.N().S(`<p>Esta respuesta le dice qué tipos de datos personales tenemos `)
+		qw422016.N().S(`<p>Esta respuesta le dice qué tipos de datos personales `)
+		if v.AlsoDeleted {
+			qw422016.N().S(`teníamos`)
+		} else {
+			qw422016.N().S(`tenemos`)
+		}
+		qw422016.N().S(` `)
 		if v.Child {
 			qw422016.N().S(`del menor`)
 		} else {
 			qw422016.N().S(`de usted`)
+		}
+		if v.AlsoDeleted {
+			qw422016.N().S(` antes de la eliminación que pidió`)
+			if len(v.Withheld) > 0 {
+				qw422016.N().S(` (lo que conservamos se indica abajo)`)
+			}
 		}
 		qw422016.N().S(`, no los datos en sí: no incluye copia de ningún registro. Si desea una copia de los datos, haga una nueva solicitud («Obtener una copia de los datos personales concretos que tenemos de usted» en nuestro formulario de solicitud).</p>
 `)
