@@ -121,14 +121,21 @@ var listWords = []string{
 	"promotional", "these emails", "your emails", "lista de correo", "boletin", "publicidad",
 }
 
-// personWords say a message is about the person or their data: a bare
-// "remove" asks to erase them only next to one ("please remove me", "remove
-// everything you have on file about me"); without one it may be about
-// anything ("remove the duplicate charge from my card").
+// personWords say a sentence is about the person or their data: a bare
+// "remove" asks to erase them only in a sentence with one ("please remove
+// me", "remove everything you have on file", "remove all data associated
+// with this email address"); without one it may be about anything
+// ("remove the duplicate charge from my card").
 var personWords = []string{
-	"me", "my data", "my information", "my personal", "my account", "my details", "my profile",
-	"my records", "my record", "my email", "my address", "my name", "my info", "about me", "of me",
-	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi",
+	"me", "us", "myself", "ourselves", "about me", "of me",
+	"my data", "my information", "my personal", "my details", "my profile", "my records", "my record",
+	"my info", "my email", "my email address", "my address", "my name", "my phone", "my phone number",
+	"my number", "my history", "my order history",
+	"all information", "all data", "all personal", "all my", "all of my", "personal information", "personal data",
+	"everything you have", "everything you hold", "everything about", "on file", "this email", "this email address",
+	"from your database", "from your systems", "from your records", "from your files",
+	"data removal", "information removal", "account removal", "removal of my", "removal of all",
+	"mis datos", "mi informacion", "mis registros", "sobre mi", "toda la informacion", "todos mis datos",
 }
 
 var agentPhrases = []string{
@@ -183,10 +190,11 @@ func triage(res *Result) {
 	// delete my account, I only want a copy"), it is not read at all; nor
 	// is a child's data, whose request is a deletion.
 	unclear := m.doubted || (found[request.Deletion] && (m.negated[request.Deletion] || m.refused))
-	// A bare "remove" in a message that says nothing of the person or
+	// A bare "remove" in a sentence that says nothing of the person or
 	// their data ("please remove the duplicate charge from my card") is no
-	// deletion the desk can read: unclear, the person is asked.
-	if found[request.Deletion] && !m.strongDeletion && !containsAny(all, personWords) {
+	// deletion the desk can read: unclear, the person is asked. (About a
+	// child, the child's rule below reads it.)
+	if found[request.Deletion] && !m.strongDeletion && m.removeUnsaid && !found[request.ChildData] {
 		unclear = true
 	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
@@ -242,6 +250,7 @@ type reading struct {
 	asked, negated  map[request.Kind]bool
 	categoriesNamed bool // categories asked for in their own words
 	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
+	removeUnsaid    bool // a sentence asks a bare "remove" and names no person or data (personWords)
 	ownDeletion     bool // a sentence asks to delete the writer's own data too
 	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
 	refused         bool // a sentence without deletion words says no, never mind or keep
@@ -364,6 +373,9 @@ func (m *reading) read(sentence string) {
 		m.asked[request.Deletion] = true
 		m.strongDeletion = m.strongDeletion || strong
 		m.ownDeletion = m.ownDeletion || own
+		if !strong && !containsAny(" "+strings.Join(flat, " ")+" ", personWords) {
+			m.removeUnsaid = true
+		}
 	case refuses, len(denied) > 0 && denialWords == tokenCount:
 		// "Keep my account.", "Never mind.", "No.", "Please don't."
 		m.refused = true
