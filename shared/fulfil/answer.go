@@ -15,6 +15,7 @@ import (
 	"github.com/productionflow/privacy-desk/shared/mail"
 	"github.com/productionflow/privacy-desk/shared/request"
 	"github.com/productionflow/privacy-desk/shared/system"
+	"github.com/productionflow/privacy-desk/shared/withdraw"
 )
 
 // StepResult is one item of the workflow's Map output: a StepOutput, a
@@ -168,7 +169,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		// The rest is answered on its own only while it is open.
 		OptOutsOnly: optOuts && !r.OnlyOptOuts(),
 		RestOpen:    optOuts && !r.OnlyOptOuts() && !r.Status.Closed(),
-		Child:       r.Subject != nil,
+		// Not yet carried out, the rest may still be withdrawn.
+		Withdrawable: optOuts && !r.OnlyOptOuts() && withdraw.RequesterMay(r.Status),
+		Child:        r.Subject != nil,
 	}
 	if !optOuts {
 		a.Corrections = r.Corrections

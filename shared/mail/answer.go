@@ -76,6 +76,9 @@ type Answer struct {
 	// for more (Kinds are the opt-outs); RestOpen: that rest is still open,
 	// and answered on its own.
 	OptOutsOnly, RestOpen bool
+	// Withdrawable: the requester may still withdraw what is left of the
+	// request from the status page (its status link says so).
+	Withdrawable bool
 	// Child: the request is a parent's about their child's data, which
 	// is what the systems acted on (the answer says "the child's data",
 	// not "your data").
@@ -121,6 +124,7 @@ type answerView struct {
 	Subject        string
 	OptOutsOnly    bool // the opt-outs of a request with more in it
 	RestOpen       bool // and that rest open
+	Withdrawable   bool // and the rest may still be withdrawn
 	Child          bool // the data acted on is the requester's child's
 	RequestID      string
 	Kinds          []string
@@ -182,6 +186,7 @@ func RenderAnswer(to string, a Answer) (Message, error) {
 		v.Held, v.MayHold = heldLines(a.Held, nobody, a.Child), heldLines(a.MayHold, nobody, a.Child)
 	}
 	v.OptOutsOnly, v.RestOpen, v.Child = a.OptOutsOnly, a.OptOutsOnly && a.RestOpen, a.Child
+	v.Withdrawable = v.RestOpen && a.Withdrawable
 	switch {
 	case lang == Spanish && a.OptOutsOnly:
 		v.Subject = "Las exclusiones de su solicitud de privacidad " + v.RequestID + " están atendidas"

@@ -205,7 +205,7 @@ Questions? Write to the privacy team at `)
 and quote the request ID above.
 
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink, v.OptOutsOnly && v.RestOpen)
+	streamstatusLinkEnText(qw422016, v.StatusLink, v.Withdrawable)
 	qw422016.N().S(`--
 This message was sent automatically by ProductionFlow's privacy request desk.
 
@@ -416,7 +416,7 @@ func streamanswerEnHTML(qw422016 *qt422016.Writer, v answerView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink, v.OptOutsOnly && v.RestOpen)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, v.Withdrawable)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent automatically by ProductionFlow's privacy request desk.</p>
 </body>
@@ -627,7 +627,7 @@ privacidad e indique el número de solicitud.
 e indique el número de solicitud.
 
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink, v.OptOutsOnly && v.RestOpen)
+	streamstatusLinkEsText(qw422016, v.StatusLink, v.Withdrawable)
 	qw422016.N().S(`--
 Este mensaje fue enviado automáticamente por el servicio de solicitudes de privacidad de ProductionFlow.
 
@@ -838,7 +838,7 @@ func streamanswerEsHTML(qw422016 *qt422016.Writer, v answerView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> e indique el número de solicitud.</p>
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink, v.OptOutsOnly && v.RestOpen)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, v.Withdrawable)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado automáticamente por el servicio de solicitudes de privacidad de ProductionFlow.</p>
 </body>

@@ -52,7 +52,7 @@ Questions? Write to the privacy team at `)
 and quote the request ID above.
 
 `)
-	streamstatusLinkEnText(qw422016, v.StatusLink, true)
+	streamstatusLinkEnText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 This message was sent by ProductionFlow's privacy request desk.
 `)
@@ -111,7 +111,7 @@ func streamextensionEnHTML(qw422016 *qt422016.Writer, v extensionView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> and quote the request ID above.</p>
 `)
-	streamstatusLinkEnHTML(qw422016, v.StatusLink, true)
+	streamstatusLinkEnHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">This message was sent by ProductionFlow's privacy request desk.</p>
 </body>
@@ -167,7 +167,7 @@ requiere. Le responderemos a más tardar el `)
 	qw422016.N().S(` e indique el número de solicitud que aparece arriba.
 
 `)
-	streamstatusLinkEsText(qw422016, v.StatusLink, true)
+	streamstatusLinkEsText(qw422016, v.StatusLink, false)
 	qw422016.N().S(`--
 Este mensaje fue enviado por el sistema de solicitudes de privacidad de
 ProductionFlow.
@@ -227,7 +227,7 @@ func streamextensionEsHTML(qw422016 *qt422016.Writer, v extensionView) {
 	qw422016.E().S(v.TeamAddress)
 	qw422016.N().S(`</a> e indique el número de solicitud que aparece arriba.</p>
 `)
-	streamstatusLinkEsHTML(qw422016, v.StatusLink, true)
+	streamstatusLinkEsHTML(qw422016, v.StatusLink, false)
 	qw422016.N().S(`<hr>
 <p style="font-size: 0.85em; color: #555;">Este mensaje fue enviado por el sistema de solicitudes de privacidad de ProductionFlow.</p>
 </body>

@@ -57,7 +57,10 @@ func TestRequesterMailsCarryTheStatusLink(t *testing.T) {
 		},
 	}
 	words := map[string]string{"en": "See where your request stands", "es": "Consulte en qué punto está su solicitud"}
-	closed := map[string]bool{"answer": true, "denial notice": true, "unverified close notice": true, "withdrawal notice": true}
+	// A mail about a request the requester can no longer withdraw (closed,
+	// or extended: being carried out) does not offer it.
+	closed := map[string]bool{"answer": true, "denial notice": true, "unverified close notice": true, "withdrawal notice": true,
+		"extension notice": true}
 	for name, render := range mails {
 		for _, lang := range []string{"en", "es"} {
 			t.Run(name+" "+lang, func(t *testing.T) {
@@ -70,8 +73,6 @@ func TestRequesterMailsCarryTheStatusLink(t *testing.T) {
 				// What the link lets its holder do: see the status, and
 				// withdraw the request before it is carried out (the
 				// status page's "Withdraw this request").
-				// A mail about a request that is closed (answered, denied,
-				// closed unverified, withdrawn) does not offer it.
 				withdraws := map[string]string{"en": "lets you withdraw the request before we start carrying it out", "es": "le permite retirarla antes de que empecemos a llevarla a cabo"}[lang]
 				if closed[name] {
 					assert.NotContains(t, strings.Join(strings.Fields(m.Text), " "), withdraws)
@@ -88,5 +89,20 @@ func TestRequesterMailsCarryTheStatusLink(t *testing.T) {
 				assert.NotContains(t, html.UnescapeString(none.HTML), words[lang])
 			})
 		}
+	}
+}
+
+// TestTheOptOutsAnswerOffersAWithdrawalOnlyWhileOneIsPossible: the answer
+// to a request's opt-outs, its rest still open, says its status link lets
+// the requester withdraw the rest only while the rest is not yet being
+// carried out.
+func TestTheOptOutsAnswerOffersAWithdrawalOnlyWhileOneIsPossible(t *testing.T) {
+	withdraws := "lets you withdraw the request before we start carrying it out"
+	for _, may := range []bool{true, false} {
+		m, err := mail.RenderAnswer("ada@example.com", mail.Answer{RequestID: "PR-1", Kinds: []request.Kind{request.OptOutSale},
+			ReceivedAt: time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC), TeamAddress: "privacy@example.com",
+			OptOutsOnly: true, RestOpen: true, Withdrawable: may, StatusLink: "https://privacy.example/status?t=AbC"})
+		require.NoError(t, err)
+		assert.Equal(t, may, strings.Contains(strings.Join(strings.Fields(m.Text), " "), withdraws), "withdrawable: %v", may)
 	}
 }
