@@ -199,12 +199,11 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	if doneByHand(events, system, action) {
 		return done, FormError{"system": "The trail has this step done already (by hand, or by a later run of the fulfilment)."}
 	}
-	if held, nothing := foundOnTrail(events, system, action); nothingHeld && held || !nothingHeld && nothing {
-		said := "held data about the person"
-		if nothing {
-			said = "held nothing about the person"
-		}
-		return done, FormError{"found": "The trail already says " + system + " " + said + " (another of its steps): the answer would say both. Finish this step the same way, or add a note saying which is true."}
+	// Data found after another of the system's steps found nothing would
+	// have the answer say both. (Nothing found after data was found is
+	// possible: the data may have gone since.)
+	if _, nothing := foundOnTrail(events, system, action); !nothingHeld && nothing {
+		return done, FormError{"found": "The trail already says " + system + " held nothing about the person (another of its steps), and the answer would say both. If it held nothing here either, say so; if their data is there after all, add a note saying so and answer the requester yourself."}
 	}
 	if action == "erase" && !nothingHeld && exportPending(events, system) {
 		// As an owner's task page refuses it: erasing first would delete
@@ -347,8 +346,9 @@ func stuckTasks(events []request.Event) []FailedStep {
 }
 
 // foundOnTrail says what the trail records of whether system held the
-// person, from its steps other than action done by hand or answered by
-// its owner: held (done with their data), nothing (held nothing).
+// person, from its steps other than action — done by the desk, by hand or
+// answered by its owner: held (done with their data), nothing (held
+// nothing).
 func foundOnTrail(events []request.Event, system, action string) (held, nothing bool) {
 	said := map[string]string{} // by action, the latest word: held, nothing, or none (asked again)
 	for _, e := range events {
@@ -356,10 +356,10 @@ func foundOnTrail(events []request.Event, system, action string) (held, nothing 
 			continue
 		}
 		switch {
-		case e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand && e.Data["found"] == "false",
+		case e.Action == request.ActionStepDone && e.Data["found"] == "false",
 			e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "nothing-held":
 			said[e.Data["action"]] = "nothing"
-		case e.Action == request.ActionStepDone && e.Data["outcome"] == request.OutcomeByHand,
+		case e.Action == request.ActionStepDone && (e.Data["outcome"] == request.OutcomeByHand || e.Data["found"] == "true"),
 			e.Action == request.ActionTaskConfirmed && e.Data["answer"] == "done":
 			said[e.Data["action"]] = "held"
 		case e.Action == request.ActionTaskReopened:

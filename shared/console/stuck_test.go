@@ -141,6 +141,20 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "scanned", false)
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe["found"], "The trail already says paper-archive held nothing about the person")
+	assert.Contains(t, fe["found"], "answer the requester yourself")
 	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true)
+	require.NoError(t, err)
+
+	// Found nothing after another step found data is possible (the data
+	// may have gone since): taken.
+	gone := d.add("PR-EXFI-CCCC-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
+	for _, ev := range []request.Event{
+		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "paper-archive", "action": "export", "answer": "done"}},
+		{Action: request.ActionTaskOverdue, Data: map[string]string{"system": "paper-archive", "action": "erase", "due": "2026-11-20T17:00:00Z"}},
+	} {
+		ev.RequestID, ev.At, ev.Actor = gone.ID, d.now, "system:fulfil"
+		require.NoError(t, d.store.AppendEvent(ctx, ev))
+	}
+	_, err = d.FinishStep(ctx, alice, gone.ID, "paper-archive", "erase", "looked: the folder is gone", true)
 	require.NoError(t, err)
 }
