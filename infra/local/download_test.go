@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,10 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/productionflow/privacy-desk/shared/dynamo"
 	"github.com/productionflow/privacy-desk/shared/request"
+	"github.com/productionflow/privacy-desk/shared/standin"
 )
 
 // TestLocalStackDownload follows an access request to the download: the
@@ -54,6 +59,19 @@ func TestLocalStackDownload(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, string(b))
 	assert.Equal(t, "application/zip", res.Header.Get("Content-Type"))
+
+	// The link's use is on the trail, once.
+	client := dynamodb.NewFromConfig(standin.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(addrs.DynamoDB) })
+	events, err := (&dynamo.Store{API: client, Table: deskEnv["TABLE_NAME"]}).Events(context.Background(), id)
+	require.NoError(t, err)
+	used := 0
+	for _, ev := range events {
+		if ev.Action == request.ActionPackageDownloaded {
+			used++
+			assert.Equal(t, "requester", ev.Actor)
+		}
+	}
+	assert.Equal(t, 1, used, "the download is on the trail")
 
 	// What Ada gets is what the systems hold about her.
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -97,11 +98,12 @@ type Downloads struct {
 	// language only chooses the page's words: when the read fails the
 	// page is shown in English rather than not at all.
 	Requests RequestReader
-	// Audit, when set, records on the request's trail that its link
-	// opened the download (once: its Once key), the desk's evidence that
-	// the copy was delivered. A record that fails does not stop the
-	// download: the copy is what the person came for.
+	// Audit, when set, records on the request's trail that its link was
+	// used to start the download (once: its Once key). A record that fails
+	// is logged (Log) and does not stop the download: the copy is what the
+	// person came for.
 	Audit func(ctx context.Context, ev request.Event) error
+	Log   *slog.Logger
 }
 
 // Lookup checks the link without using it, for the browser session that
@@ -201,8 +203,11 @@ func (d *Downloads) Open(ctx context.Context, raw, session string) (string, erro
 	}
 	if d.Audit != nil {
 		// Once: the first download, not each press again within the grace.
-		_ = d.Audit(ctx, request.Event{RequestID: rec.RequestID, At: now, Actor: "requester", Action: request.ActionPackageDownloaded,
+		err := d.Audit(ctx, request.Event{RequestID: rec.RequestID, At: now, Actor: "requester", Action: request.ActionPackageDownloaded,
 			Once: request.ActionPackageDownloaded, Data: map[string]string{"key": used.Data[dataKey]}})
+		if err != nil && d.Log != nil {
+			d.Log.ErrorContext(ctx, "record the download on the trail", "requestId", rec.RequestID, "err", err)
+		}
 	}
 	return u.String(), nil
 }

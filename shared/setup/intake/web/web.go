@@ -118,7 +118,7 @@ func Handler(ctx context.Context, getenv func(string) string, log *slog.Logger, 
 		Location: cal.Location(), TeamAddress: cfg.TeamAddress.Bare(), Log: log,
 		Verifier:  verify.Service(verify.Config{Desk: cfg.Desk, FormURL: cfg.FormURL}, awsCfg, cal.Location(), log, opts...),
 		Requests:  &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table},
-		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, opts...),
+		Downloads: DownloadPage(cfg.Downloads, awsCfg, cfg.Table, log, opts...),
 		// The requester's status page, which every mail to them links to.
 		Status: &status.Service{Tokens: &dynamo.Tokens{API: setup.NewTable(awsCfg), Table: cfg.Table},
 			Store: &dynamo.Store{API: setup.NewTable(awsCfg), Table: cfg.Table}, Now: setup.Apply(opts).Now},
@@ -174,7 +174,7 @@ func unavailable(site pages.Site) func(http.ResponseWriter, *http.Request) {
 // DownloadPage builds the download page's service, or nil (no page) when
 // no bucket is configured. Each press of the page's button signs a
 // 10-minute S3 link with the function's current credentials.
-func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.Option) webform.Downloader {
+func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, log *slog.Logger, opts ...setup.Option) webform.Downloader {
 	if cfg.Bucket == "" {
 		return nil
 	}
@@ -188,5 +188,6 @@ func DownloadPage(cfg Downloads, awsCfg aws.Config, table string, opts ...setup.
 		Grace:    export.DownloadGrace,
 		Requests: &dynamo.Store{API: ddb, Table: table},
 		Audit:    (&dynamo.Store{API: ddb, Table: table}).AppendEvent,
+		Log:      log,
 	}
 }

@@ -34,7 +34,7 @@ func TestDownloadPage(t *testing.T) {
 			cfg, err := web.LoadConfig(func(k string) string { return env[k] })
 			require.NoError(t, err)
 			assert.Equal(t, "exports/", cfg.Downloads.Prefix)
-			d := web.DownloadPage(cfg.Downloads, aws.Config{Region: "us-east-1"}, "desk")
+			d := web.DownloadPage(cfg.Downloads, aws.Config{Region: "us-east-1"}, "desk", slog.New(slog.DiscardHandler))
 			assert.Equal(t, tt.page, d != nil)
 		})
 	}
