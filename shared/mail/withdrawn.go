@@ -43,6 +43,7 @@ type withdrawnView struct {
 	// it was carried out ("" when it was not), OptOutsBegun that some of
 	// it was.
 	OptOuts      bool
+	Many         bool // more than one opt-out: the words are plural
 	OptOutDone   string
 	OptOutsBegun bool
 	Erased       int
@@ -67,9 +68,13 @@ func RenderWithdrawalNotice(to string, n WithdrawalNotice) (Message, error) {
 		TeamAddress: clean(n.TeamAddress),
 		StatusLink:  clean(n.StatusLink),
 	}
+	optOuts := 0
 	for _, k := range n.Kinds {
-		v.OptOuts = v.OptOuts || k.IsOptOut()
+		if k.IsOptOut() {
+			optOuts++
+		}
 	}
+	v.OptOuts, v.Many = optOuts > 0, optOuts > 1
 	if v.OptOuts && !n.OptOutDone.IsZero() {
 		v.OptOutDone = dateOf(lang, in(n.OptOutDone, n.Location))
 	}

@@ -39,17 +39,32 @@ You had asked us to:
 	if v.OptOuts {
 		qw422016.N().S(`
 `)
-		if v.OptOutDone != "" {
-			qw422016.N().S(`We carried out your opt-out on `)
-			qw422016.N().S(v.OptOutDone)
-			qw422016.N().S(`, before the request was
-withdrawn. It stands: withdrawing the request does not undo it.`)
-		} else if v.OptOutsBegun {
-			qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn:
+		if v.Many {
+			if v.OptOutDone != "" {
+				qw422016.N().S(`We carried out your opt-outs on `)
+				qw422016.N().S(v.OptOutDone)
+				qw422016.N().S(`, before the request was
+withdrawn. They stand: withdrawing the request does not undo them.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`We had begun carrying out your opt-outs before the request was withdrawn:
 what was already done in our systems stands, and the rest is stopped.`)
+			} else {
+				qw422016.N().S(`Your opt-outs had not been carried out when the request was withdrawn: they
+are stopped with the rest.`)
+			}
 		} else {
-			qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it
+			if v.OptOutDone != "" {
+				qw422016.N().S(`We carried out your opt-out on `)
+				qw422016.N().S(v.OptOutDone)
+				qw422016.N().S(`, before the request was
+withdrawn. It stands: withdrawing the request does not undo it.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn:
+what was already done in our systems stands, and the rest is stopped.`)
+			} else {
+				qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it
 is stopped with the rest.`)
+			}
 		}
 		qw422016.N().S(`
 `)
@@ -143,14 +158,26 @@ func streamwithdrawnEnHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 `)
 	if v.OptOuts {
 		qw422016.N().S(`<p>`)
-		if v.OptOutDone != "" {
-			qw422016.N().S(`We carried out your opt-out on `)
-			qw422016.E().S(v.OptOutDone)
-			qw422016.N().S(`, before the request was withdrawn. It stands: withdrawing the request does not undo it.`)
-		} else if v.OptOutsBegun {
-			qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.`)
+		if v.Many {
+			if v.OptOutDone != "" {
+				qw422016.N().S(`We carried out your opt-outs on `)
+				qw422016.E().S(v.OptOutDone)
+				qw422016.N().S(`, before the request was withdrawn. They stand: withdrawing the request does not undo them.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`We had begun carrying out your opt-outs before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.`)
+			} else {
+				qw422016.N().S(`Your opt-outs had not been carried out when the request was withdrawn: they are stopped with the rest.`)
+			}
 		} else {
-			qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it is stopped with the rest.`)
+			if v.OptOutDone != "" {
+				qw422016.N().S(`We carried out your opt-out on `)
+				qw422016.E().S(v.OptOutDone)
+				qw422016.N().S(`, before the request was withdrawn. It stands: withdrawing the request does not undo it.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`We had begun carrying out your opt-out before the request was withdrawn: what was already done in our systems stands, and the rest is stopped.`)
+			} else {
+				qw422016.N().S(`Your opt-out had not been carried out when the request was withdrawn: it is stopped with the rest.`)
+			}
 		}
 		qw422016.N().S(`</p>
 `)
@@ -231,18 +258,34 @@ Usted nos había pedido:
 	if v.OptOuts {
 		qw422016.N().S(`
 `)
-		if v.OptOutDone != "" {
-			qw422016.N().S(`Llevamos a cabo su exclusión el `)
-			qw422016.N().S(v.OptOutDone)
-			qw422016.N().S(`, antes de que se
-retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
-		} else if v.OptOutsBegun {
-			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la
+		if v.Many {
+			if v.OptOutDone != "" {
+				qw422016.N().S(`Llevamos a cabo sus exclusiones el `)
+				qw422016.N().S(v.OptOutDone)
+				qw422016.N().S(`, antes de que se
+retirara la solicitud. Siguen vigentes: retirar la solicitud no las deshace.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`Habíamos empezado a llevar a cabo sus exclusiones antes de que se retirara la
 solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto
 se detuvo.`)
+			} else {
+				qw422016.N().S(`Sus exclusiones no se habían llevado a cabo cuando se retiró la solicitud: se
+detuvieron junto con lo demás.`)
+			}
 		} else {
-			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se
+			if v.OptOutDone != "" {
+				qw422016.N().S(`Llevamos a cabo su exclusión el `)
+				qw422016.N().S(v.OptOutDone)
+				qw422016.N().S(`, antes de que se
+retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la
+solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto
+se detuvo.`)
+			} else {
+				qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se
 detuvo junto con lo demás.`)
+			}
 		}
 		qw422016.N().S(`
 `)
@@ -338,14 +381,26 @@ func streamwithdrawnEsHTML(qw422016 *qt422016.Writer, v withdrawnView) {
 `)
 	if v.OptOuts {
 		qw422016.N().S(`<p>`)
-		if v.OptOutDone != "" {
-			qw422016.N().S(`Llevamos a cabo su exclusión el `)
-			qw422016.E().S(v.OptOutDone)
-			qw422016.N().S(`, antes de que se retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
-		} else if v.OptOutsBegun {
-			qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo.`)
+		if v.Many {
+			if v.OptOutDone != "" {
+				qw422016.N().S(`Llevamos a cabo sus exclusiones el `)
+				qw422016.E().S(v.OptOutDone)
+				qw422016.N().S(`, antes de que se retirara la solicitud. Siguen vigentes: retirar la solicitud no las deshace.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`Habíamos empezado a llevar a cabo sus exclusiones antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo.`)
+			} else {
+				qw422016.N().S(`Sus exclusiones no se habían llevado a cabo cuando se retiró la solicitud: se detuvieron junto con lo demás.`)
+			}
 		} else {
-			qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se detuvo junto con lo demás.`)
+			if v.OptOutDone != "" {
+				qw422016.N().S(`Llevamos a cabo su exclusión el `)
+				qw422016.E().S(v.OptOutDone)
+				qw422016.N().S(`, antes de que se retirara la solicitud. Sigue vigente: retirar la solicitud no la deshace.`)
+			} else if v.OptOutsBegun {
+				qw422016.N().S(`Habíamos empezado a llevar a cabo su exclusión antes de que se retirara la solicitud: lo que ya se hizo en nuestros sistemas sigue vigente, y el resto se detuvo.`)
+			} else {
+				qw422016.N().S(`Su exclusión no se había llevado a cabo cuando se retiró la solicitud: se detuvo junto con lo demás.`)
+			}
 		}
 		qw422016.N().S(`</p>
 `)

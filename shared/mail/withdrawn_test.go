@@ -109,3 +109,22 @@ func TestTheWithdrawalNoticeSaysWhatStands(t *testing.T) {
 		}
 	}
 }
+
+// TestTheWithdrawalNoticeCountsTheOptOuts: a request with two opt-outs is
+// told of "your opt-outs", in both languages.
+func TestTheWithdrawalNoticeCountsTheOptOuts(t *testing.T) {
+	n := mail.WithdrawalNotice{RequestID: "PR-1", Kinds: []request.Kind{request.OptOutSale, request.OptOutMarketing},
+		ReceivedAt: time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC), OptOutDone: time.Date(2026, 11, 5, 15, 0, 0, 0, time.UTC),
+		TeamAddress: "privacy@example.com"}
+	m, err := mail.RenderWithdrawalNotice("ada@example.com", n)
+	require.NoError(t, err)
+	for _, part := range []string{strings.Join(strings.Fields(m.Text), " "), m.HTML} {
+		assert.Contains(t, part, "We carried out your opt-outs on")
+		assert.Contains(t, part, "They stand: withdrawing the request does not undo them.")
+	}
+	n.Language = "es"
+	m, err = mail.RenderWithdrawalNotice("ada@example.com", n)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(strings.Fields(m.Text), " "), "Llevamos a cabo sus exclusiones el")
+	assert.Contains(t, m.HTML, "Siguen vigentes: retirar la solicitud no las deshace.")
+}
