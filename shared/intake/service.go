@@ -839,7 +839,7 @@ func (s *Service) acknowledgement(ctx context.Context, r *request.Request, links
 	}
 	now := s.Now()
 	a := mail.Acknowledgement{
-		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, ReceivedAt: r.ReceivedAt, Due: r.Due,
+		RequestID: r.ID, Name: r.Requester.Name, Kinds: r.Kinds, GPC: r.GPC, ReceivedAt: r.ReceivedAt, Due: r.Due,
 		Expedited: r.Priority == request.Expedited, TeamAddress: s.TeamAddress, FormURL: s.FormURL, Location: loc,
 		Language: r.Language, StatusLink: s.statusLink(ctx, r.ID, links),
 		Late: now.After(r.Due.Response),

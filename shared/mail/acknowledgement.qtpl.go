@@ -49,6 +49,12 @@ Please quote it if you write to us about this request.
 		qw422016.N().S(`
 `)
 	}
+	if v.GPC {
+		qw422016.N().S(`
+Your browser sent a Global Privacy Control signal. We treat it as a request
+to opt out of the sale or sharing of your personal data.
+`)
+	}
 	qw422016.N().S(`
 What happens next
 `)
@@ -227,7 +233,12 @@ Please quote it if you write to us about this request.</p>
 `)
 	}
 	qw422016.N().S(`</ul>
-
+`)
+	if v.GPC {
+		qw422016.N().S(`<p>Your browser sent a Global Privacy Control signal. We treat it as a request to opt out of the sale or sharing of your personal data.</p>
+`)
+	}
+	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">What happens next</h2>
 <ol>
 `)
@@ -361,6 +372,13 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.
 		qw422016.N().S(`  - `)
 		qw422016.N().S(k)
 		qw422016.N().S(`
+`)
+	}
+	if v.GPC {
+		qw422016.N().S(`
+Su navegador envió una señal de Control Global de Privacidad (Global
+Privacy Control). La tratamos como una solicitud para que no vendamos ni
+compartamos sus datos personales.
 `)
 	}
 	qw422016.N().S(`
@@ -545,7 +563,12 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 `)
 	}
 	qw422016.N().S(`</ul>
-
+`)
+	if v.GPC {
+		qw422016.N().S(`<p>Su navegador envió una señal de Control Global de Privacidad (Global Privacy Control). La tratamos como una solicitud para que no vendamos ni compartamos sus datos personales.</p>
+`)
+	}
+	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">Qué sucede ahora</h2>
 <ol>
 `)

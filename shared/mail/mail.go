@@ -131,9 +131,12 @@ func (b bilingual[V]) in(lang string) body[V] {
 
 // Acknowledgement is what the acknowledgement of a request says.
 type Acknowledgement struct {
-	RequestID   string
-	Name        string // the requester's name as they gave it; may be empty
-	Kinds       []request.Kind
+	RequestID string
+	Name      string // the requester's name as they gave it; may be empty
+	Kinds     []request.Kind
+	// GPC: an opt-out among Kinds came from the browser's Global Privacy
+	// Control signal (the mail says so, as the opt-out confirmation does).
+	GPC         bool
 	ReceivedAt  time.Time
 	Due         request.Due
 	Expedited   bool
@@ -172,6 +175,7 @@ type ackView struct {
 	RequestID   string
 	Name        string
 	ByAgent     bool
+	GPC         bool
 	Kinds       []string
 	ReceivedAt  string // date and time
 	AnswerBy    string // date; empty: no 45-day answer (only opt-outs)
@@ -202,6 +206,7 @@ func RenderAcknowledgement(to string, a Acknowledgement) (Message, error) {
 		RequestID:   clean(a.RequestID),
 		Name:        clean(a.Name),
 		ByAgent:     a.ByAgent,
+		GPC:         a.GPC,
 		Kinds:       titlesIn(a.Kinds, lang),
 		ReceivedAt:  dateTimeIn(lang, in(a.ReceivedAt, a.Location)),
 		AnswerBy:    dateIn(lang, in(a.Due.Response, a.Location)),
