@@ -49,12 +49,7 @@ Please quote it if you write to us about this request.
 		qw422016.N().S(`
 `)
 	}
-	if v.GPC {
-		qw422016.N().S(`
-Your browser sent a Global Privacy Control signal. We treat it as a request
-to opt out of the sale or sharing of your personal data.
-`)
-	}
+	streamgpcEnText(qw422016, v.GPC)
 	qw422016.N().S(`
 What happens next
 `)
@@ -234,10 +229,7 @@ Please quote it if you write to us about this request.</p>
 	}
 	qw422016.N().S(`</ul>
 `)
-	if v.GPC {
-		qw422016.N().S(`<p>Your browser sent a Global Privacy Control signal. We treat it as a request to opt out of the sale or sharing of your personal data.</p>
-`)
-	}
+	streamgpcEnHTML(qw422016, v.GPC)
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">What happens next</h2>
 <ol>
@@ -374,13 +366,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.
 		qw422016.N().S(`
 `)
 	}
-	if v.GPC {
-		qw422016.N().S(`
-Su navegador envió una señal de Control Global de Privacidad (Global
-Privacy Control). La tratamos como una solicitud para que no vendamos ni
-compartamos sus datos personales.
-`)
-	}
+	streamgpcEsText(qw422016, v.GPC)
 	qw422016.N().S(`
 Qué sucede ahora
 `)
@@ -564,10 +550,7 @@ Por favor, menciónelo si nos escribe sobre esta solicitud.</p>
 	}
 	qw422016.N().S(`</ul>
 `)
-	if v.GPC {
-		qw422016.N().S(`<p>Su navegador envió una señal de Control Global de Privacidad (Global Privacy Control). La tratamos como una solicitud para que no vendamos ni compartamos sus datos personales.</p>
-`)
-	}
+	streamgpcEsHTML(qw422016, v.GPC)
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">Qué sucede ahora</h2>
 <ol>

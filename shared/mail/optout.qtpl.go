@@ -37,12 +37,7 @@ You asked us to:
 		qw422016.N().S(`
 `)
 	}
-	if v.GPC {
-		qw422016.N().S(`
-Your browser sent a Global Privacy Control signal. We treat it as a request
-to opt out of the sale or sharing of your personal data.
-`)
-	}
+	streamgpcEnText(qw422016, v.GPC)
 	qw422016.N().S(`
 What happens next
 `)
@@ -115,10 +110,7 @@ func streamoptoutEnHTML(qw422016 *qt422016.Writer, v optOutView) {
 	}
 	qw422016.N().S(`</ul>
 `)
-	if v.GPC {
-		qw422016.N().S(`<p>Your browser sent a Global Privacy Control signal. We treat it as a request to opt out of the sale or sharing of your personal data.</p>
-`)
-	}
+	streamgpcEnHTML(qw422016, v.GPC)
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">What happens next</h2>
 <ul>
@@ -183,13 +175,7 @@ Usted nos pidió:
 		qw422016.N().S(`
 `)
 	}
-	if v.GPC {
-		qw422016.N().S(`
-Su navegador envió una señal de Control Global de Privacidad (Global
-Privacy Control). La tratamos como una solicitud para que no vendamos ni
-compartamos sus datos personales.
-`)
-	}
+	streamgpcEsText(qw422016, v.GPC)
 	qw422016.N().S(`
 Qué sucede ahora
 `)
@@ -265,10 +251,7 @@ func streamoptoutEsHTML(qw422016 *qt422016.Writer, v optOutView) {
 	}
 	qw422016.N().S(`</ul>
 `)
-	if v.GPC {
-		qw422016.N().S(`<p>Su navegador envió una señal de Control Global de Privacidad (Global Privacy Control). La tratamos como una solicitud para que no vendamos ni compartamos sus datos personales.</p>
-`)
-	}
+	streamgpcEsHTML(qw422016, v.GPC)
 	qw422016.N().S(`
 <h2 style="font-size: 1.1em;">Qué sucede ahora</h2>
 <ul>
@@ -308,6 +291,98 @@ func writeoptoutEsHTML(qq422016 qtio422016.Writer, v optOutView) {
 func optoutEsHTML(v optOutView) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writeoptoutEsHTML(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// The words for an opt-out the browser's Global Privacy Control signal asked,
+// in the opt-out confirmation and in the acknowledgement: nothing without it.
+
+func streamgpcEnText(qw422016 *qt422016.Writer, gpc bool) {
+	if gpc {
+		qw422016.N().S(`
+Your browser sent a Global Privacy Control signal. We treat it as a request
+to opt out of the sale or sharing of your personal data.
+`)
+	}
+}
+
+func writegpcEnText(qq422016 qtio422016.Writer, gpc bool) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamgpcEnText(qw422016, gpc)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func gpcEnText(gpc bool) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writegpcEnText(qb422016, gpc)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamgpcEnHTML(qw422016 *qt422016.Writer, gpc bool) {
+	if gpc {
+		qw422016.N().S(`<p>Your browser sent a Global Privacy Control signal. We treat it as a request to opt out of the sale or sharing of your personal data.</p>
+`)
+	}
+}
+
+func writegpcEnHTML(qq422016 qtio422016.Writer, gpc bool) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamgpcEnHTML(qw422016, gpc)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func gpcEnHTML(gpc bool) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writegpcEnHTML(qb422016, gpc)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamgpcEsText(qw422016 *qt422016.Writer, gpc bool) {
+	if gpc {
+		qw422016.N().S(`
+Su navegador envió una señal de Control Global de Privacidad (Global
+Privacy Control). La tratamos como una solicitud para que no vendamos ni
+compartamos sus datos personales.
+`)
+	}
+}
+
+func writegpcEsText(qq422016 qtio422016.Writer, gpc bool) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamgpcEsText(qw422016, gpc)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func gpcEsText(gpc bool) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writegpcEsText(qb422016, gpc)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamgpcEsHTML(qw422016 *qt422016.Writer, gpc bool) {
+	if gpc {
+		qw422016.N().S(`<p>Su navegador envió una señal de Control Global de Privacidad (Global Privacy Control). La tratamos como una solicitud para que no vendamos ni compartamos sus datos personales.</p>
+`)
+	}
+}
+
+func writegpcEsHTML(qq422016 qtio422016.Writer, gpc bool) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamgpcEsHTML(qw422016, gpc)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func gpcEsHTML(gpc bool) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writegpcEsHTML(qb422016, gpc)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
