@@ -57,6 +57,11 @@ func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 			}
 			qw422016.N().S(`</ul>
 `)
+			if r.GPC {
+				qw422016.N().S(`<p>Your browser sent a Global Privacy Control signal. We treat it as a request to opt out of the sale or sharing of your personal data.</p>`)
+			}
+			qw422016.N().S(`
+`)
 			if r.Agent != nil {
 				qw422016.N().S(`<p>You sent it as an authorized agent: we write to the person you act for, at the email address you gave for them, not to you.</p>`)
 			}
@@ -209,6 +214,11 @@ func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 				qw422016.N().S(`</li>`)
 			}
 			qw422016.N().S(`</ul>
+`)
+			if r.GPC {
+				qw422016.N().S(`<p>Su navegador envió una señal de Control Global de Privacidad (Global Privacy Control). La tratamos como una solicitud para que no vendamos ni compartamos sus datos personales.</p>`)
+			}
+			qw422016.N().S(`
 `)
 			if r.Agent != nil {
 				qw422016.N().S(`<p>La envió como agente autorizado: escribimos a la persona a la que representa, al correo electrónico que nos dio de ella, no a usted.</p>`)

@@ -68,3 +68,21 @@ func TestTheConfirmPageOfAnAgentsRequest(t *testing.T) {
 		assert.NotContains(t, w.Body.String(), "fue usted quien hizo", lang)
 	}
 }
+
+// TestAReceiptSaysAnOptOutCameFromGPC: the receipt of a request whose
+// opt-out the browser's Global Privacy Control signal asked says so, in
+// both languages; one without the signal does not.
+func TestAReceiptSaysAnOptOutCameFromGPC(t *testing.T) {
+	due := time.Date(2027, 1, 14, 23, 59, 0, 0, time.UTC)
+	r := &request.Request{ID: "PR-GPC0-0001", Kinds: []request.Kind{request.Deletion, request.OptOutSale}, Channel: request.Web, GPC: true,
+		Requester: request.Identity{Name: "Ada", Email: "ada@example.com"}, Due: request.Due{Response: due, OptOut: due}}
+	render := func(lang string) string {
+		w := httptest.NewRecorder()
+		require.NoError(t, pages.Render(w, http.StatusOK, "receipt", benchView(lang, pages.Submitted{Request: r})))
+		return w.Body.String()
+	}
+	assert.Contains(t, render("en"), "Your browser sent a Global Privacy Control signal.")
+	assert.Contains(t, render("es"), "Su navegador envió una señal de Control Global de Privacidad")
+	r.GPC = false
+	assert.NotContains(t, render("en"), "Global Privacy Control")
+}
