@@ -121,21 +121,23 @@ var listWords = []string{
 	"promotional", "these emails", "your emails", "lista de correo", "boletin", "publicidad",
 }
 
-// personWords say a sentence is about the person or their data: a bare
-// "remove" asks to erase them only in a sentence with one ("please remove
-// me", "remove everything you have on file", "remove all data associated
-// with this email address"); without one it may be about anything
-// ("remove the duplicate charge from my card").
+// personWords say a message is about the person or all their data: a
+// bare "remove" asks to erase them only in a message with one ("please
+// remove me", "I want my data removed", "remove all information you
+// have", "remove all data associated with this email address"); without
+// one it may be about anything ("remove the duplicate charge from my
+// card", "remove the saved card on file", "remove my phone number" — one
+// item, not everything). A child's: "remove my son from your records",
+// "my daughter's account".
 var personWords = []string{
-	"me", "us", "myself", "ourselves", "about me", "of me",
-	"my data", "my information", "my personal", "my details", "my profile", "my records", "my record",
-	"my info", "my email", "my email address", "my address", "my name", "my phone", "my phone number",
-	"my number", "my history", "my order history",
-	"all information", "all data", "all personal", "all my", "all of my", "personal information", "personal data",
-	"everything you have", "everything you hold", "everything about", "on file", "this email", "this email address",
+	"remove me", "removed me", "remove us", "remove myself", "about me", "of me",
+	"my data", "my information", "my personal", "my details", "my profile", "my account", "my records", "my info",
+	"all information", "all data", "all my", "all of my", "all personal", "personal information", "personal data",
+	"everything you have", "everything you hold", "everything about", "everything related", "this email address",
 	"from your database", "from your systems", "from your records", "from your files",
 	"data removal", "information removal", "account removal", "removal of my", "removal of all",
-	"mis datos", "mi informacion", "mis registros", "sobre mi", "toda la informacion", "todos mis datos",
+	"remove my son", "remove my daughter", "remove my child", "my son s", "my daughter s", "my child s",
+	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi", "toda la informacion", "todos mis datos",
 }
 
 var agentPhrases = []string{
@@ -190,11 +192,10 @@ func triage(res *Result) {
 	// delete my account, I only want a copy"), it is not read at all; nor
 	// is a child's data, whose request is a deletion.
 	unclear := m.doubted || (found[request.Deletion] && (m.negated[request.Deletion] || m.refused))
-	// A bare "remove" in a sentence that says nothing of the person or
+	// A bare "remove" in a message that says nothing of the person or all
 	// their data ("please remove the duplicate charge from my card") is no
-	// deletion the desk can read: unclear, the person is asked. (About a
-	// child, the child's rule below reads it.)
-	if found[request.Deletion] && !m.strongDeletion && m.removeUnsaid && !found[request.ChildData] {
+	// deletion the desk can read: unclear, the person is asked.
+	if found[request.Deletion] && !m.strongDeletion && !containsAny(all, personWords) {
 		unclear = true
 	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
@@ -250,7 +251,6 @@ type reading struct {
 	asked, negated  map[request.Kind]bool
 	categoriesNamed bool // categories asked for in their own words
 	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
-	removeUnsaid    bool // a sentence asks a bare "remove" and names no person or data (personWords)
 	ownDeletion     bool // a sentence asks to delete the writer's own data too
 	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
 	refused         bool // a sentence without deletion words says no, never mind or keep
@@ -373,9 +373,6 @@ func (m *reading) read(sentence string) {
 		m.asked[request.Deletion] = true
 		m.strongDeletion = m.strongDeletion || strong
 		m.ownDeletion = m.ownDeletion || own
-		if !strong && !containsAny(" "+strings.Join(flat, " ")+" ", personWords) {
-			m.removeUnsaid = true
-		}
 	case refuses, len(denied) > 0 && denialWords == tokenCount:
 		// "Keep my account.", "Never mind.", "No.", "Please don't."
 		m.refused = true
