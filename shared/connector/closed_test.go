@@ -206,7 +206,7 @@ func TestAnEraseTaskSaysAtOnceItWaitsForTheExport(t *testing.T) {
 		trail trail
 		says  string
 	}{
-		{"the export open", trail{export(request.ActionTaskCreated, "")}, "(If the system holds nothing about the person, you may say so here now.)"},
+		{"the export open", trail{export(request.ActionTaskCreated, "")}, "Answer this request's export task in this system first"},
 		{"the export could not be done", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "cannot")}, "was answered that it cannot be done"},
 		{"the export answered", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "done")}, ""},
 		{"no export asked", trail{}, ""},

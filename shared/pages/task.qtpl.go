@@ -185,7 +185,7 @@ func streamtaskProblemEN(qw422016 *qt422016.Writer, d Task) {
 	case "export-cannot":
 		qw422016.N().S(`This request's export task in this system was answered that it cannot be done, and erasing now would delete what the export is to send or report. The privacy team was told: wait until they have the export done another way (they record it), then answer here again. This link still works afterwards.`)
 	case "export-first":
-		qw422016.N().S(`Answer this request's export task in this system first (upload what it holds, or say it holds nothing): erasing now would delete what the export sends. This link still works afterwards. (If the system holds nothing about the person, you may say so here now.)`)
+		qw422016.N().S(`Answer this request's export task in this system first (upload what it holds, or say it holds nothing): erasing now would delete what the export sends. This link still works afterwards.`)
 	case "needs-file":
 		qw422016.N().S(`An export needs the file: upload what the system holds about the person (JSON or CSV), or choose "holds nothing".`)
 	case "file-and-nothing":
@@ -387,7 +387,7 @@ func streamtaskProblemES(qw422016 *qt422016.Writer, d Task) {
 	case "export-cannot":
 		qw422016.N().S(`La tarea de exportación de esta solicitud en este sistema se respondió como imposible, y borrar ahora eliminaría lo que la exportación debe enviar o informar. Se avisó al equipo de privacidad: espere a que consigan la exportación de otro modo (lo registran) y luego responda aquí de nuevo. Este enlace sigue funcionando después.`)
 	case "export-first":
-		qw422016.N().S(`Responda primero a la tarea de exportación de esta solicitud en este sistema (suba lo que tiene o indique que no tiene nada): borrar ahora eliminaría lo que la exportación envía. Este enlace sigue funcionando después. (Si el sistema no tiene nada sobre la persona, puede indicarlo aquí ahora.)`)
+		qw422016.N().S(`Responda primero a la tarea de exportación de esta solicitud en este sistema (suba lo que tiene o indique que no tiene nada): borrar ahora eliminaría lo que la exportación envía. Este enlace sigue funcionando después.`)
 	case "needs-file":
 		qw422016.N().S(`Una exportación necesita el archivo: suba lo que el sistema tiene sobre la persona (JSON o CSV) o elija «no tiene nada».`)
 	case "file-and-nothing":
