@@ -209,6 +209,13 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 		}
 		line := mail.AnswerSystem{Title: sys.TitleIn(lang)}
 		held := map[string]bool{}
+		// Its export found the person: an erasure that then found nothing
+		// (the data gone since, or deleted by its owner along with the
+		// copy) must not say it never held them.
+		exportHeld := slices.ContainsFunc(mine, func(res StepResult) bool {
+			return res.Action == system.Export && !res.Failed &&
+				(res.Outcome == mail.OutcomeExported || res.Outcome == mail.OutcomeFound || (res.ConfirmedAt != "" && res.Found))
+		})
 		for _, res := range mine {
 			outcome := res.Outcome
 			if outcome == "" && res.ConfirmedAt != "" {
@@ -219,6 +226,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 				if len(keptBy(sys, res)) > 0 {
 					outcome = mail.OutcomeErasedByHandKept
 				}
+			}
+			if res.Action == system.Erase && outcome == mail.OutcomeNotFound && exportHeld {
+				outcome = mail.OutcomeNothingLeft
 			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
 				// By hand, after the owner could not: no part was uploaded,

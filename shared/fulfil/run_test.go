@@ -432,3 +432,35 @@ func TestAnEraseWaitsForItsExport(t *testing.T) {
 	assert.Contains(t, out.Results[1].Error.Cause, "not erased: this system's export failed")
 	assert.NotContains(t, e.systems.calls, "customer-accounts erase", "the system is not asked to erase")
 }
+
+// TestAnErasureAfterAnExportThatFoundThePersonSaysNothingWasLeft: a
+// system's export found the person and its erase then found nothing (the
+// data gone since): the answer says nothing was left to delete, never
+// that the system held no data about them beside the copy of it.
+func TestAnErasureAfterAnExportThatFoundThePersonSaysNothingWasLeft(t *testing.T) {
+	e := newEnv(t, request.Deletion, request.AccessSpecific)
+	ctx := context.Background()
+	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+	require.NoError(t, err)
+	e.systems.do = func(sys *system.System, a system.Action) (*connector.Result, error) {
+		if a == system.Export {
+			return &connector.Result{System: sys.Name, Action: a, Status: 200, At: t0, Found: true,
+				Data: map[string][]json.RawMessage{"profile": {json.RawMessage(`{"name":"Jane Doe"}`)}}}, nil
+		}
+		return &connector.Result{System: sys.Name, Action: a, Status: 404, At: t0}, nil
+	}
+	steps := []fulfil.StepRef{
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Export},
+		{RequestID: "PR-1", System: "customer-accounts", Action: system.Erase},
+		{RequestID: "PR-1", System: "payments", Action: system.Erase},
+	}
+	run, err := e.svc.Run(ctx, fulfil.RunInput{RequestID: "PR-1", Steps: steps, Execution: "PR-1"})
+	require.NoError(t, err)
+	require.Equal(t, mail.OutcomeNotFound, run.Results[1].Outcome, "the erase found nothing")
+	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Results: run.Results})
+	require.NoError(t, err)
+	require.NotEmpty(t, e.mail.sent)
+	text := e.mail.sent[len(e.mail.sent)-1].Text
+	assert.Contains(t, text, "  - Customer accounts: a copy of your data is in the download below; also nothing was left to delete when we came to delete it\n")
+	assert.Contains(t, text, "Payment processor (Stripe): it held no data about you", "a system with no export that found nothing held nothing")
+}

@@ -19,7 +19,10 @@ const (
 	OutcomeExported   = "exported"        // the system's data is in the package
 	OutcomeFound      = "found"           // the system holds data about the person: its categories are listed (no copy)
 	OutcomeNotFound   = "not-found"       // the system holds nothing about the person
-	OutcomeConfirmed  = "confirmed"       // done by hand: by the system's owner, or by the privacy team
+	// OutcomeNothingLeft: an erasure found nothing after the same
+	// system's export found the person (the data gone since).
+	OutcomeNothingLeft = "nothing-left"
+	OutcomeConfirmed   = "confirmed" // done by hand: by the system's owner, or by the privacy team
 	// OutcomeExportedByHand: a copy made by hand (the privacy team, after
 	// the owner could not), which is not in the download.
 	OutcomeExportedByHand = "exported-by-hand"

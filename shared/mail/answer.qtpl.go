@@ -1168,6 +1168,8 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 		} else {
 			qw422016.N().S(`you`)
 		}
+	case OutcomeNothingLeft:
+		qw422016.N().S(`nothing was left to delete when we came to delete it`)
 	case OutcomeFound:
 		qw422016.N().S(`we found data about`)
 		qw422016.N().S(` `)
@@ -1263,6 +1265,8 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 		} else {
 			qw422016.N().S(`usted`)
 		}
+	case OutcomeNothingLeft:
+		qw422016.N().S(`no quedaba nada que eliminar cuando fuimos a eliminarlo`)
 	case OutcomeFound:
 		qw422016.N().S(`encontramos datos sobre`)
 		qw422016.N().S(` `)
