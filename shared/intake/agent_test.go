@@ -185,3 +185,29 @@ func TestAnotherPersonsRequestIsNotJoined(t *testing.T) {
 	assert.True(t, submit(unclear("My son Leo… delete his data and mine too.")).Created, "another unclear mail is read on its own")
 	assert.True(t, submit(unclear("Where is my refund?")).AlreadyOpen, "the same mail again joins")
 }
+
+// TestAnAgentsBrowserSignalOptsTheConsumerOutOfNothing: the Global Privacy
+// Control signal of the browser an authorized agent used is the agent's
+// preference: it adds no opt-out to the consumer's request, and no mail
+// tells the consumer "your browser sent" it.
+func TestAnAgentsBrowserSignalOptsTheConsumerOutOfNothing(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	store, mailer := newMemStore(), &fakeMailer{}
+	svc := newService(store, mailer, &now)
+	sub := validSubmission()
+	sub.Agent = &request.Agent{Name: "Alex Agent", Email: "alex@agency.example"}
+	sub.GPC = true
+	rc, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.NotContains(t, rc.Request.Kinds, request.OptOutSale)
+	assert.False(t, rc.Request.GPC)
+	require.Len(t, mailer.sent, 1)
+	assert.NotContains(t, mailer.sent[0].Text, "Global Privacy Control")
+
+	own := validSubmission()
+	own.SourceID, own.Requester.Email, own.GPC = "sub-own-browser", "grace@example.com", true
+	rc, err = svc.Submit(ctx, own)
+	require.NoError(t, err)
+	assert.Contains(t, rc.Request.Kinds, request.OptOutSale, "the person's own browser's signal does")
+}

@@ -348,6 +348,11 @@ func (s *Submission) normalize() {
 		c := &s.Corrections[i]
 		c.Item, c.Wrong, c.Right = strings.TrimSpace(c.Item), strings.TrimSpace(c.Wrong), strings.TrimSpace(c.Right)
 	}
+	if s.Agent != nil {
+		// The signal is the agent's browser's preference, not the
+		// consumer's: it opts nobody out of anything.
+		s.GPC = false
+	}
 	if s.GPC && !slices.Contains(s.Kinds, request.OptOutSale) {
 		s.Kinds = append(s.Kinds, request.OptOutSale)
 	}
