@@ -81,6 +81,7 @@ var rules = []rule{
 		"removed", "removal", "forget me", "right to be forgotten", "close my account",
 		"borrar", "borren", "borre", "borrado", "borrar mis", "eliminar", "eliminen", "elimine",
 		"eliminacion", "suprimir", "supriman", "supresion", "derecho al olvido", "olvidenme",
+		"quitar", "quiten", "quite", "quitenme", "saquenme", "borrenme", "eliminenme",
 	}},
 	{request.Correction, []string{
 		"correct my", "correct the", "correct it", "correct this", "correction", "corrections",
@@ -121,23 +122,121 @@ var listWords = []string{
 	"promotional", "these emails", "your emails", "lista de correo", "boletin", "publicidad",
 }
 
-// personWords say a message is about the person or all their data: a
-// bare "remove" asks to erase them only in a message with one ("please
-// remove me", "I want my data removed", "remove all information you
-// have", "remove all data associated with this email address"); without
-// one it may be about anything ("remove the duplicate charge from my
-// card", "remove the saved card on file", "remove my phone number" — one
-// item, not everything). A child's: "remove my son from your records",
-// "my daughter's account".
-var personWords = []string{
-	"remove me", "removed me", "remove us", "remove myself", "about me", "of me",
-	"my data", "my information", "my personal", "my details", "my profile", "my account", "my records", "my info",
-	"all information", "all data", "all my", "all of my", "all personal", "personal information", "personal data",
-	"everything you have", "everything you hold", "everything about", "everything related", "this email address",
-	"from your database", "from your systems", "from your records", "from your files",
-	"data removal", "information removal", "account removal", "removal of my", "removal of all",
-	"remove my son", "remove my daughter", "remove my child", "my son s", "my daughter s", "my child s",
-	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi", "toda la informacion", "todos mis datos",
+// personObject are what a bare "remove" (or "borren", "quiten"…) must act
+// on to ask for the person's erasure: the person, all their data, or a
+// child of theirs ("please remove me", "remove any data you have on me",
+// "I want my data removed", "eliminen toda la información"). Anything else
+// — "the duplicate charge", "the saved card", "my phone number" (one item,
+// not everything), "it" — may be about anything, and a deletion cannot be
+// undone: the mail is unclear, the person is asked.
+var personObject = []string{
+	"on me", "about me", "of me", "on us", "about us",
+	"my data", "my information", "my personal", "my info", "my account", "my records", "my record",
+	"all data", "all information", "all info", "all my", "all of my", "all personal", "all records", "all of your records",
+	"any data", "any information", "any info", "any personal", "any records", "everything", "anything you have",
+	"anything you hold", "personal data", "personal information", "the data you have", "the data you hold",
+	"the information you have", "the information you hold", "the info you have",
+	"my son", "my daughter", "my child", "my kid", "our son", "our daughter", "our child",
+	"his data", "her data", "their data", "his information", "her information", "their information",
+	"his account", "her account", "their account", "all of his", "all of her", "all of their",
+	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi", "de mi persona", "toda la informacion",
+	"todos mis datos", "toda mi informacion", "todos los datos", "cualquier dato", "cualquier informacion",
+	"datos personales", "informacion personal", "todo lo", "mi hijo", "mi hija", "de mi hijo", "de mi hija",
+	"sus datos", "su informacion", "su cuenta", "todos sus datos", "toda su informacion",
+}
+
+// objectEnds end what a bare deletion word acts on ("remove the charge
+// and let me know", "remove the hold on my account": the charge, the
+// hold); "on me" does not end it ("any data you have on me").
+var objectEnds = map[string]bool{
+	"and": true, "from": true, "because": true, "since": true, "as": true, "so": true, "but": true, "or": true,
+	"please": true, "thanks": true, "thank": true, "if": true, "when": true, "then": true, "which": true, "that": true,
+	"on": true, "in": true, "at": true, "for": true, "to": true, "with": true, "under": true, "off": true,
+	"y": true, "porque": true, "pero": true, "o": true, "gracias": true, "si": true, "cuando": true, "ya": true,
+	"que": true, "por": true, "en": true, "con": true, "para": true,
+}
+
+// dataNouns keep a Spanish "de" in what a deletion word acts on: "los
+// datos de mi hija" is the daughter's data, "la tarjeta de mi cuenta" a
+// card.
+var dataNouns = map[string]bool{"datos": true, "informacion": true, "registros": true, "cuenta": true, "perfil": true}
+
+// objectOf is what a deletion word acts on, from the words after it: up
+// to an objectEnds word ("on" followed by the person excepted), or a
+// Spanish "de" after anything but data (dataNouns).
+func objectOf(rest []string) []string {
+	for i, w := range rest {
+		switch {
+		case w == "on" && i+1 < len(rest) && (rest[i+1] == "me" || rest[i+1] == "us"):
+		case objectEnds[w]:
+			return rest[:i]
+		case (w == "de" || w == "del" || w == "desde") && (i == 0 || !dataNouns[rest[i-1]]):
+			return rest[:i]
+		}
+	}
+	return rest
+}
+
+// actsOnPerson reports whether an object names the person (first, as
+// "me" or "us") or all their data (personObject).
+func actsOnPerson(object []string) bool {
+	if len(object) == 0 {
+		return false
+	}
+	switch object[0] {
+	case "me", "us", "myself", "ourselves":
+		return true
+	}
+	return containsAny(" "+strings.Join(object, " ")+" ", personObject)
+}
+
+// removedVerbs start what a "removed" acts on, read back from it: "I
+// want my data removed", "can I have my information removed".
+var removedVerbs = map[string]bool{
+	"want": true, "like": true, "have": true, "get": true, "need": true, "wish": true, "would": true, "please": true,
+	"and": true, "but": true, "be": true, "been": true, "is": true, "are": true, "was": true, "were": true,
+}
+
+// removeActsOnPerson reports whether the bare deletion word phrase at
+// tokens[at] acts on the person or all their data: the words after it
+// (objectOf; for "removal", "eliminación", "borrado", after their "of"
+// or "de"), or, for "removed", the words before it.
+func removeActsOnPerson(tokens []string, at int, phrase string) bool {
+	switch phrase {
+	case "quitenme", "saquenme":
+		return true // the person, in the word itself
+	case "removed":
+		before := tokens[:at]
+		if n := len(before); n > 0 && (before[n-1] == "me" || before[n-1] == "us" || before[n-1] == "myself") ||
+			n >= 3 && before[n-2] == "to" && before[n-1] == "be" && (before[0] == "i" || before[0] == "we") {
+			return true // "have me removed", "I would like to be removed"
+		}
+		start := 0
+		for i := len(before) - 1; i >= 0; i-- {
+			if removedVerbs[before[i]] {
+				start = i + 1
+				break
+			}
+		}
+		if start == len(before) {
+			start = 0 // "my data should be removed": the clause's subject
+		}
+		return actsOnPerson(objectOf(before[start:]))
+	}
+	rest := tokens[at+1:]
+	switch phrase {
+	case "removal", "eliminacion", "borrado":
+		// "data removal", "account removal"; "removal of my data",
+		// "eliminación de mis datos"
+		if at > 0 && (tokens[at-1] == "data" || tokens[at-1] == "information" || tokens[at-1] == "account") {
+			return true
+		}
+		if len(rest) == 0 || (rest[0] != "of" && rest[0] != "de") {
+			return false
+		}
+		rest = rest[1:]
+	}
+	return actsOnPerson(objectOf(rest))
 }
 
 var agentPhrases = []string{
@@ -192,10 +291,10 @@ func triage(res *Result) {
 	// delete my account, I only want a copy"), it is not read at all; nor
 	// is a child's data, whose request is a deletion.
 	unclear := m.doubted || (found[request.Deletion] && (m.negated[request.Deletion] || m.refused))
-	// A bare "remove" in a message that says nothing of the person or all
-	// their data ("please remove the duplicate charge from my card") is no
+	// A bare "remove" that acts on nothing of the person or all their data
+	// ("please remove the duplicate charge from my account") is no
 	// deletion the desk can read: unclear, the person is asked.
-	if found[request.Deletion] && !m.strongDeletion && !containsAny(all, personWords) {
+	if found[request.Deletion] && !m.strongDeletion && !m.removeSaid {
 		unclear = true
 	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
@@ -251,6 +350,7 @@ type reading struct {
 	asked, negated  map[request.Kind]bool
 	categoriesNamed bool // categories asked for in their own words
 	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
+	removeSaid      bool // a bare "remove" asked acts on the person or all their data (removeActsOnPerson)
 	ownDeletion     bool // a sentence asks to delete the writer's own data too
 	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
 	refused         bool // a sentence without deletion words says no, never mind or keep
@@ -278,6 +378,7 @@ func (m *reading) read(sentence string) {
 		denialWords int      // of them, denial or bare words
 		own         bool     // the writer's own data named, not negated
 		strong      bool     // an asked deletion word other than a bare "remove"
+		said        bool     // an asked bare "remove" acts on the person (removeActsOnPerson)
 		refuses     bool     // a keep or a retraction in the sentence
 		flat        []string // the sentence's tokens, clause after clause
 		deletes     []int    // where deletion words start in flat, asked or negated
@@ -328,6 +429,7 @@ func (m *reading) read(sentence string) {
 				// decided once the whole sentence is read
 				asked = append(asked, stretches[f.at])
 				strong = strong || !weakRemove[f.phrase]
+				said = said || (weakRemove[f.phrase] && removeActsOnPerson(tokens, f.at, f.phrase))
 				continue
 			}
 			m.asked[f.kind] = true
@@ -372,6 +474,7 @@ func (m *reading) read(sentence string) {
 	case len(asked) > 0:
 		m.asked[request.Deletion] = true
 		m.strongDeletion = m.strongDeletion || strong
+		m.removeSaid = m.removeSaid || said
 		m.ownDeletion = m.ownDeletion || own
 	case refuses, len(denied) > 0 && denialWords == tokenCount:
 		// "Keep my account.", "Never mind.", "No.", "Please don't."
@@ -1068,8 +1171,15 @@ func triageSubject(res *Result) {
 	}
 }
 
-// weakRemove are deletion words that, alone, may mean "take me off the list".
-var weakRemove = map[string]bool{"remove": true, "removed": true, "removal": true}
+// weakRemove are deletion words that, alone, may mean "take me off the
+// list", or act on something other than the person ("remove the charge",
+// "eliminen el cargo"): a deletion only when what they act on is the
+// person or all their data (removeActsOnPerson).
+var weakRemove = map[string]bool{
+	"remove": true, "removed": true, "removal": true,
+	"borrar": true, "borren": true, "borre": true, "borrado": true, "eliminar": true, "eliminen": true, "elimine": true,
+	"eliminacion": true, "quitar": true, "quiten": true, "quite": true, "quitenme": true, "saquenme": true,
+}
 
 func language(norm string) string {
 	es, en := 0, 0
