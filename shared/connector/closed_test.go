@@ -209,6 +209,7 @@ func TestAnEraseTaskSaysAtOnceItWaitsForTheExport(t *testing.T) {
 		{"the export open", trail{export(request.ActionTaskCreated, "")}, "Answer this request's export task in this system first"},
 		{"the export could not be done", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "cannot")}, "was answered that it cannot be done"},
 		{"the export answered", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "done")}, ""},
+		{"the export held nothing", trail{export(request.ActionTaskCreated, ""), export(request.ActionTaskConfirmed, "nothing-held")}, "so there is nothing to erase: answer \"holds nothing\" here"},
 		{"no export asked", trail{}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,9 +59,15 @@ type UploadError struct{ Problem string }
 func (e *UploadError) Error() string { return "upload refused: " + e.Problem }
 
 // ErrExportFirst is returned by a TaskAnswerer for an erasure answered
-// done while the same request's export task in the same system is not
+// (done, or holds nothing) while the same request's export task in the same system is not
 // answered: erasing first would delete what the export sends.
 var ErrExportFirst = errors.New("the export task of this system is to be answered first")
+
+// ErrExportHeldNothing is returned by a TaskAnswerer for an erasure
+// answered done after the same request's export task in the same system
+// was answered that the system holds nothing about the person: the answer
+// would say both.
+var ErrExportHeldNothing = errors.New("the export task of this system was answered that it holds nothing")
 
 // ErrExportCannot is returned by a TaskAnswerer for an erasure answered
 // done while the same request's export task in the same system was
@@ -220,6 +226,8 @@ func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 			v.Problem = "export-first"
 		case "cannot":
 			v.Problem = "export-cannot"
+		case "nothing":
+			v.Problem = "export-nothing"
 		}
 	}
 	h.show(w, r, page{"task", http.StatusOK}, v)
@@ -227,8 +235,9 @@ func (h *ConfirmHandler) get(w http.ResponseWriter, r *http.Request) {
 
 // exportState says, from the trail, where the request's export task of
 // sys stands: "pending" (asked of its owner, not answered), "cannot" (its
-// owner cannot do it, and nobody did it since), or "" (none asked, or
-// done).
+// owner cannot do it, and nobody did it since), "nothing" (answered, or
+// done by hand, that the system holds nothing about the person), or ""
+// (none asked, or done).
 func exportState(events []request.Event, sys string) string {
 	state := ""
 	for _, e := range events {
@@ -240,6 +249,9 @@ func exportState(events []request.Event, sys string) string {
 			state = "pending"
 		case e.Action == request.ActionTaskConfirmed && e.Data["answer"] == string(TaskCannot):
 			state = "cannot"
+		case e.Action == request.ActionTaskConfirmed && e.Data["answer"] == string(TaskNothingHeld),
+			e.Action == request.ActionStepDone && e.Data["found"] == "false":
+			state = "nothing"
 		case e.Action == request.ActionTaskConfirmed, e.Action == request.ActionStepDone:
 			state = ""
 		}
@@ -406,6 +418,10 @@ func (h *ConfirmHandler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, ErrExportFirst):
 		v.Problem = "export-first"
+		h.show(w, r, page{"task", http.StatusConflict}, v)
+		return
+	case errors.Is(err, ErrExportHeldNothing):
+		v.Problem = "export-nothing"
 		h.show(w, r, page{"task", http.StatusConflict}, v)
 		return
 	case err != nil:

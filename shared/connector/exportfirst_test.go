@@ -71,6 +71,10 @@ func TestAnEraseTaskWaitsForTheExport(t *testing.T) {
 	code, body = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
 	assert.Equal(t, http.StatusConflict, code)
 	assert.Contains(t, body, "was answered that it cannot be done", "its own reason, not 'answer it first'")
+	answers.err = connector.ErrExportHeldNothing
+	code, body = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
+	assert.Equal(t, http.StatusConflict, code)
+	assert.Contains(t, body, "was answered that the system holds nothing about the person, so there is nothing to erase")
 	answers.err = nil
 	code, body = postForm(h, url.Values{"t": {raw}, "outcome": {"done"}})
 	assert.Equal(t, http.StatusOK, code, "the link still works: %s", body[:min(len(body), 200)])

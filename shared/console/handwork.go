@@ -205,10 +205,11 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 	if _, nothing := foundOnTrail(events, system, action); !nothingHeld && nothing {
 		return done, FormError{"found": "The trail already says " + system + " held nothing about the person (another of its steps), and the answer would say both. If it held nothing here either, say so; if their data is there after all, add a note saying so and answer the requester yourself."}
 	}
-	if action == "erase" && !nothingHeld && exportPending(events, system) {
+	if action == "erase" && exportPending(events, system) {
 		// As an owner's task page refuses it: erasing first would delete
-		// what the export is to send or report. (Nothing held, nothing
-		// is erased.)
+		// what the export is to send or report; and "nothing" first, an
+		// export that then found data would go undeleted, the answer
+		// saying nothing was left.
 		return done, FormError{"system": "This request's export in " + system + " is not done yet: finish " + system + " / export first (or have its owner answer it), then the erase. Erasing first would delete what the export sends."}
 	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)

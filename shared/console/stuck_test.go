@@ -120,8 +120,8 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 	assert.Len(t, eventsOf(d, r.ID, request.ActionStepDone), 2)
 
 	// An export asked of its owner again (its file no longer kept) is not
-	// done until answered again; an erase that found nothing erases
-	// nothing, and need not wait.
+	// done until answered again; an erase that found nothing waits for it
+	// too (an export that then found data would go undeleted).
 	again := d.add("PR-EXFI-BBBB-AAAA-AAAA", 30, request.InProgress, request.Deletion, request.AccessSpecific)
 	for _, ev := range []request.Event{
 		{Action: request.ActionTaskConfirmed, Data: map[string]string{"system": "paper-archive", "action": "export", "answer": "done"}},
@@ -134,15 +134,18 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 	}
 	require.ErrorAs(t, d.finish(ctx, alice, again.ID, "paper-archive", "erase", "shredded"), &fe, "the export is asked again")
 	_, err := d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
-	require.NoError(t, err, "nothing held: nothing erased")
+	require.ErrorAs(t, err, &fe, "nothing held waits for the export too")
+	assert.Contains(t, fe["system"], "finish paper-archive / export first")
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true)
+	require.NoError(t, err)
 
-	// The trail now says the archive held nothing: its export done with
+	// The trail now says the archive held nothing: its erase done with
 	// data would contradict it, and the answer would say both.
-	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "scanned", false)
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "shredded", false)
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe["found"], "The trail already says paper-archive held nothing about the person")
 	assert.Contains(t, fe["found"], "answer the requester yourself")
-	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true)
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
 	require.NoError(t, err)
 
 	// Found nothing after another step found data is possible (the data

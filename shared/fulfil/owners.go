@@ -609,12 +609,19 @@ func (s *Service) AnswerTask(ctx context.Context, a connector.TaskAnswer) error 
 		// The team finished it by hand: the answer stands as theirs.
 		return connector.ErrAlreadyAnswered
 	}
-	if a.Action == system.Erase && a.State == connector.TaskDone {
+	if a.Action == system.Erase && (a.State == connector.TaskDone || a.State == connector.TaskNothingHeld) {
 		// Erasing deletes what the export sends: the system's export task
-		// of the same request is answered first.
+		// of the same request is answered first — "holds nothing" too,
+		// or an upload after it would be answered "nothing was left to
+		// delete" over data nobody deleted. After an export that held
+		// nothing, a "done" would have the answer say both.
 		if i := slices.IndexFunc(tasks, func(t connector.Task) bool { return t.System == sys.Name && t.Action == system.Export }); i >= 0 {
 			switch tasks[i].State {
-			case connector.TaskDone, connector.TaskNothingHeld, connector.TaskByHand, connector.TaskByHandNothing:
+			case connector.TaskNothingHeld, connector.TaskByHandNothing:
+				if a.State == connector.TaskDone {
+					return connector.ErrExportHeldNothing
+				}
+			case connector.TaskDone, connector.TaskByHand:
 			case connector.TaskCannot:
 				// The team was told; it decides, and may do the export
 				// by hand first.

@@ -19,8 +19,10 @@ import (
 // TestAnOwnersExportComesBeforeTheErase: a request for a copy and a
 // deletion gives the owner of a manual system both tasks. Their digest
 // lists the export first and tells them to answer it first, and an
-// erasure answered done while the export is open is refused (nothing
-// recorded); once the export is answered, the erasure is taken.
+// erasure answered done or "holds nothing" while the export is open is
+// refused (nothing recorded); once the export is answered, the erasure
+// is taken — but "done" after an export that held nothing, which the
+// answer would contradict.
 func TestAnOwnersExportComesBeforeTheErase(t *testing.T) {
 	ctx := context.Background()
 	d := newDigestEnv(t)
@@ -53,10 +55,16 @@ func TestAnOwnersExportComesBeforeTheErase(t *testing.T) {
 	for _, tk := range tasks {
 		assert.False(t, tk.Answered(), "%s/%s: nothing recorded", tk.System, tk.Action)
 	}
+	err = d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskNothingHeld})
+	require.ErrorIs(t, err, connector.ErrExportFirst, "'holds nothing' waits too: an upload after it would go undeleted")
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Export, State: connector.TaskDone,
+		Upload: &connector.Upload{Format: "csv", Category: "contact", Body: []byte("name\nJane\n")}}))
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskDone}))
+
 	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Export, State: connector.TaskNothingHeld}))
-	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone}))
-	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-2", Action: system.Erase, State: connector.TaskNothingHeld}),
-		"'holds nothing' erases nothing: it need not wait")
+	err = d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskDone})
+	require.ErrorIs(t, err, connector.ErrExportHeldNothing, "done after 'holds nothing': the answer would say both")
+	require.NoError(t, d.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-1", Action: system.Erase, State: connector.TaskNothingHeld}))
 }
 
 // TestAnAnswerToAClosedRequestsTaskIsRefused: a denial that lands between
