@@ -139,6 +139,7 @@ var personObject = []string{
 	"my son", "my daughter", "my child", "my kid", "our son", "our daughter", "our child",
 	"his data", "her data", "their data", "his information", "her information", "their information",
 	"his account", "her account", "their account", "all of his", "all of her", "all of their",
+	"his records", "her records", "their records",
 	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi", "de mi persona", "toda la informacion",
 	"todos mis datos", "toda mi informacion", "todos los datos", "cualquier dato", "cualquier informacion",
 	"datos personales", "informacion personal", "todo lo", "mi hijo", "mi hija", "de mi hijo", "de mi hija",
@@ -197,15 +198,36 @@ var removedVerbs = map[string]bool{
 	"and": true, "but": true, "be": true, "been": true, "is": true, "are": true, "was": true, "were": true,
 }
 
+// antecedents are what an "it" or "them" after a deletion word may stand
+// for when the mail named it before: the person's account or data ("I have
+// an account with you. Please delete it."). Not a posting or a piece of
+// "my personal information on your website": that is one item.
+var antecedents = []string{
+	"my account", "an account", "my data", "my personal data", "my records", "our account", "our data",
+	"his account", "her account", "their account", "his data", "her data", "their data",
+	"mi cuenta", "una cuenta", "mis datos", "su cuenta", "sus datos",
+}
+
 // removeActsOnPerson reports whether the bare deletion word phrase at
 // tokens[at] acts on the person or all their data: the words after it
-// (objectOf; for "removal", "eliminación", "borrado", after their "of"
-// or "de"), or, for "removed", the words before it.
-func removeActsOnPerson(tokens []string, at int, phrase string) bool {
+// (objectOf; for "removal", "deletion", "eliminación"…, after their "of"
+// or "de"), or, for "removed" and "deleted", the words before it too.
+// An "it" or "them" stands for the person's account or data when before
+// (the mail read so far) names one (antecedents).
+func removeActsOnPerson(tokens []string, at int, phrase, before string) bool {
+	onPerson := func(object []string) bool {
+		if len(object) > 0 && (object[0] == "it" || object[0] == "them") {
+			return containsAny(before, antecedents)
+		}
+		return actsOnPerson(object)
+	}
 	switch phrase {
 	case "quitenme", "saquenme":
 		return true // the person, in the word itself
-	case "removed":
+	case "removed", "deleted", "erased":
+		if onPerson(objectOf(tokens[at+1:])) {
+			return true // "why haven't you deleted my account"
+		}
 		before := tokens[:at]
 		if n := len(before); n > 0 && (before[n-1] == "me" || before[n-1] == "us" || before[n-1] == "myself") ||
 			n >= 3 && before[n-2] == "to" && before[n-1] == "be" && (before[0] == "i" || before[0] == "we") {
@@ -221,11 +243,11 @@ func removeActsOnPerson(tokens []string, at int, phrase string) bool {
 		if start == len(before) {
 			start = 0 // "my data should be removed": the clause's subject
 		}
-		return actsOnPerson(objectOf(before[start:]))
+		return onPerson(objectOf(before[start:]))
 	}
 	rest := tokens[at+1:]
 	switch phrase {
-	case "removal", "eliminacion", "borrado":
+	case "removal", "deletion", "erasure", "eliminacion", "borrado":
 		// "data removal", "account removal"; "removal of my data",
 		// "eliminación de mis datos"
 		if at > 0 && (tokens[at-1] == "data" || tokens[at-1] == "information" || tokens[at-1] == "account") {
@@ -236,7 +258,7 @@ func removeActsOnPerson(tokens []string, at int, phrase string) bool {
 		}
 		rest = rest[1:]
 	}
-	return actsOnPerson(objectOf(rest))
+	return onPerson(objectOf(rest))
 }
 
 var agentPhrases = []string{
@@ -273,6 +295,7 @@ func triage(res *Result) {
 		kept.WriteString(s)
 		m.quoted = i < quoted
 		m.read(sentence)
+		m.before += s
 	}
 	all := kept.String()
 	found := maps.Clone(m.asked)
@@ -294,7 +317,7 @@ func triage(res *Result) {
 	// A bare "remove" that acts on nothing of the person or all their data
 	// ("please remove the duplicate charge from my account") is no
 	// deletion the desk can read: unclear, the person is asked.
-	if found[request.Deletion] && !m.strongDeletion && !m.removeSaid {
+	if found[request.Deletion] && !m.definiteDeletion && !m.removeSaid {
 		unclear = true
 	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
@@ -347,15 +370,17 @@ func triage(res *Result) {
 // reading is what the sentences of a mail name, kind by kind: asked for, or
 // named under a negation; and whether a deletion is in doubt.
 type reading struct {
-	asked, negated  map[request.Kind]bool
-	categoriesNamed bool // categories asked for in their own words
-	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
-	removeSaid      bool // a bare "remove" asked acts on the person or all their data (removeActsOnPerson)
-	ownDeletion     bool // a sentence asks to delete the writer's own data too
-	doubted         bool // a sentence names a deletion next to a negation the desk cannot place
-	refused         bool // a sentence without deletion words says no, never mind or keep
-	unexcused       bool // a negation or retraction the desk cannot read as harmless (see refusalAt)
-	quoted          bool // the sentence read is a reply's subject, left out of unexcused
+	asked, negated   map[request.Kind]bool
+	categoriesNamed  bool   // categories asked for in their own words
+	strongDeletion   bool   // a deletion word other than a bare "remove", asked or in doubt
+	removeSaid       bool   // a bare deletion word asked acts on the person or all their data (removeActsOnPerson)
+	definiteDeletion bool   // a deletion phrase asked that names what it deletes (not in needsObject)
+	ownDeletion      bool   // a sentence asks to delete the writer's own data too
+	doubted          bool   // a sentence names a deletion next to a negation the desk cannot place
+	refused          bool   // a sentence without deletion words says no, never mind or keep
+	unexcused        bool   // a negation or retraction the desk cannot read as harmless (see refusalAt)
+	quoted           bool   // the sentence read is a reply's subject, left out of unexcused
+	before           string // the normalised sentences read so far, for what "it" stands for
 }
 
 // read adds what one sentence names. A deletion it names is asked for only
@@ -378,7 +403,8 @@ func (m *reading) read(sentence string) {
 		denialWords int      // of them, denial or bare words
 		own         bool     // the writer's own data named, not negated
 		strong      bool     // an asked deletion word other than a bare "remove"
-		said        bool     // an asked bare "remove" acts on the person (removeActsOnPerson)
+		said        bool     // an asked bare deletion word acts on the person (removeActsOnPerson)
+		definite    bool     // an asked deletion phrase that names what it deletes ("remove my data", "forget me")
 		refuses     bool     // a keep or a retraction in the sentence
 		flat        []string // the sentence's tokens, clause after clause
 		deletes     []int    // where deletion words start in flat, asked or negated
@@ -429,7 +455,8 @@ func (m *reading) read(sentence string) {
 				// decided once the whole sentence is read
 				asked = append(asked, stretches[f.at])
 				strong = strong || !weakRemove[f.phrase]
-				said = said || (weakRemove[f.phrase] && removeActsOnPerson(tokens, f.at, f.phrase))
+				definite = definite || !needsObject[f.phrase]
+				said = said || (needsObject[f.phrase] && removeActsOnPerson(tokens, f.at, f.phrase, m.before+" "+strings.Join(flat, " ")+" "))
 				continue
 			}
 			m.asked[f.kind] = true
@@ -475,6 +502,7 @@ func (m *reading) read(sentence string) {
 		m.asked[request.Deletion] = true
 		m.strongDeletion = m.strongDeletion || strong
 		m.removeSaid = m.removeSaid || said
+		m.definiteDeletion = m.definiteDeletion || definite
 		m.ownDeletion = m.ownDeletion || own
 	case refuses, len(denied) > 0 && denialWords == tokenCount:
 		// "Keep my account.", "Never mind.", "No.", "Please don't."
@@ -1170,6 +1198,19 @@ func triageSubject(res *Result) {
 		res.Priority = request.Expedited
 	}
 }
+
+// needsObject are the deletion words that say nothing of what they delete
+// ("delete the duplicate invoice", "erase the old address"): a deletion
+// of the person only when what they act on is the person or all their
+// data (removeActsOnPerson).
+var needsObject = func() map[string]bool {
+	m := map[string]bool{"delete": true, "deleted": true, "deleting": true, "deletion": true,
+		"erase": true, "erased": true, "erasure": true}
+	for w := range weakRemove {
+		m[w] = true
+	}
+	return m
+}()
 
 // weakRemove are deletion words that, alone, may mean "take me off the
 // list", or act on something other than the person ("remove the charge",
