@@ -528,7 +528,19 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		}
 		qw422016.N().S(`> <label for="found-no">Nothing: it holds no data about them, so there was nothing to do (the answer says it held no data)</label></div>
 </fieldset>
-<div class="field"><label for="note">What you did by hand, and how</label>
+`)
+		if p.CopyAsked {
+			qw422016.N().S(`<div class="field" id="copySent">`)
+			streamfieldErrorOf(qw422016, p.Problems, "copySent")
+			qw422016.N().S(`
+<div class="choice"><input type="checkbox" id="copySent-yes" name="copySent" value="yes"`)
+			if p.Value("copySent") == "yes" {
+				qw422016.N().S(` checked`)
+			}
+			qw422016.N().S(`> <label for="copySent-yes">For an export with data: I sent the requester the copy I made (by secure mail or post). It is not in their download; the answer tells them it came apart</label></div></div>
+`)
+		}
+		qw422016.N().S(`<div class="field"><label for="note">What you did by hand, and how</label>
 `)
 		streamfieldErrorOf(qw422016, p.Problems, "note")
 		qw422016.N().S(`

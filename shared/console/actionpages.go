@@ -45,6 +45,9 @@ type actionView struct {
 	// them stuck (overdue, or their owner cannot do them); Wakes: this
 	// console wakes that wait when one is finished by hand.
 	OwnersWait, Wakes bool
+	// CopyAsked: the request asks for a copy (finish-step asks that an
+	// export's copy made by hand was sent to the requester).
+	CopyAsked bool
 	// CanRerun, CanFinish: the request's page offers "Run the fulfilment
 	// again", "Finish a step by hand" (the deny page's advice names only
 	// what it offers).
@@ -112,6 +115,7 @@ func (h *Handler) newActionView(action string, r *request.Request, events []requ
 		v.OwnersWait = r.Attention == ""
 		v.Wakes = h.desk.Owners != nil
 	}
+	v.CopyAsked = request.CopyAsked(r.Kinds)
 	v.CanRerun = h.desk.why(ActionRerun, r, events, h.desk.Now()) == ""
 	v.CanFinish = h.desk.why(ActionFinishStep, r, events, h.desk.Now()) == ""
 	v.Run = reruns(events) + 1
@@ -231,7 +235,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 		var finished Finished
 		switch found := f.Get("found"); found {
 		case "yes", "no":
-			finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note"), found == "no")
+			finished, err = h.desk.FinishStep(ctx, s.Member, id, system, action, f.Get("note"), found == "no", f.Get("copySent") == "yes")
 		default:
 			// No default: "done" would say data was there, and deleted.
 			err = FormError{"found": "Say whether the system held data about the person."}

@@ -302,6 +302,6 @@ func (d *desk) add(id string, daysAgo int, status request.Status, kinds ...reque
 
 // finish finishes a step by hand, for the tests that look at its error.
 func (d *desk) finish(ctx context.Context, m console.Member, id, system, action, note string) error {
-	_, err := d.FinishStep(ctx, m, id, system, action, note, false)
+	_, err := d.FinishStep(ctx, m, id, system, action, note, false, true)
 	return err
 }

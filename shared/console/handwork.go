@@ -166,7 +166,7 @@ type Finished struct {
 // nothingHeld says the system held nothing about the person, so there was
 // nothing to do: the trail says so (found: false), and the answer that
 // the system held no data about them.
-func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string, nothingHeld bool) (Finished, error) {
+func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, note string, nothingHeld, copySent bool) (Finished, error) {
 	var done Finished
 	r, events, err := s.load(ctx, ActionFinishStep, id)
 	if err != nil {
@@ -212,10 +212,19 @@ func (s *Service) FinishStep(ctx context.Context, m Member, id, system, action, 
 		// saying nothing was left.
 		return done, FormError{"system": "This request's export in " + system + " is not done yet: finish " + system + " / export first (or have its owner answer it), then the erase. Erasing first would delete what the export sends."}
 	}
+	// A copy made by hand is not in the requester's download: the answer
+	// tells them the team sent it apart, which the member says they did.
+	copyByHand := action == "export" && !nothingHeld && request.CopyAsked(r.Kinds)
+	if copyByHand && !copySent {
+		return done, FormError{"copySent": "This request asks for a copy, and the one you made is not in the requester's download: send it to them (by secure mail or post), then tick that you sent it. The answer tells them it came apart."}
+	}
 	s.logger().InfoContext(ctx, "console: step finished by hand", "requestId", r.ID, "system", system, "action", action, "user", m.Username)
 	data := map[string]string{"system": system, "action": action, "outcome": request.OutcomeByHand}
 	if nothingHeld {
 		data["found"] = "false"
+	}
+	if copyByHand {
+		data["copySent"] = "true"
 	}
 	if err := s.record(ctx, request.Event{RequestID: r.ID, At: s.Now(), Actor: m.Actor(), Action: request.ActionStepDone, Once: once,
 		Reason: note, Data: data}); err != nil {

@@ -163,7 +163,7 @@ func TestFinishStep(t *testing.T) {
 	// The team may find the system holds nothing about the person: the
 	// trail says so, for the answer to say it held no data.
 	nothing := d.failed("PR-STEP-CCCC-AAAA-AAAA")
-	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", true)
+	_, err = d.FinishStep(ctx, alice, nothing.ID, "crm", "erase", "looked: nothing of theirs", true, false)
 	require.NoError(t, err)
 	byHand := eventsOf(d, nothing.ID, request.ActionStepDone)
 	require.Len(t, byHand, 1)
@@ -359,8 +359,14 @@ func TestFinishTheStepsThatFailed(t *testing.T) {
 
 	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}})
 	assert.Equal(t, http.StatusBadRequest, w.Code, "no default: the member says what the system held")
+	assert.Contains(t, page, `name="copySent" value="yes"`, "a copy request: the page asks that the copy made by hand was sent")
 	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}, "found": {"yes"}})
+	assert.Equal(t, http.StatusBadRequest, w.Code, "the copy is not in the download: the member sends it")
+	assert.Contains(t, w.Body.String(), "send it to them (by secure mail or post), then tick that you sent it")
+	assert.Len(t, eventsOf(d, r.ID, request.ActionStepDone), 1, "nothing recorded")
+	w = b.do("POST", "/console/requests/"+r.ID+"/finish-step", url.Values{"csrf": {csrf(t, page)}, "step": {"support/export"}, "note": {"Exported from the help desk by hand."}, "found": {"yes"}, "copySent": {"yes"}})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "true", eventsOf(d, r.ID, request.ActionStepDone)[1].Data["copySent"])
 	req := b.do("GET", "/console/requests/"+r.ID, nil).Body.String()
 	assert.Contains(t, req, "every step that failed is done (by hand, or by a later run): run the fulfilment again to have the desk answer the requester, or answer them yourself and complete the request")
 	assert.NotContains(t, req, "a system could not act")

@@ -133,19 +133,19 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 		require.NoError(t, d.store.AppendEvent(ctx, ev))
 	}
 	require.ErrorAs(t, d.finish(ctx, alice, again.ID, "paper-archive", "erase", "shredded"), &fe, "the export is asked again")
-	_, err := d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
+	_, err := d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true, false)
 	require.ErrorAs(t, err, &fe, "nothing held waits for the export too")
 	assert.Contains(t, fe["system"], "finish paper-archive / export first")
-	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true)
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "export", "looked: nothing", true, false)
 	require.NoError(t, err)
 
 	// The trail now says the archive held nothing: its erase done with
 	// data would contradict it, and the answer would say both.
-	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "shredded", false)
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "shredded", false, false)
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe["found"], "The trail already says paper-archive held nothing about the person")
 	assert.Contains(t, fe["found"], "answer the requester yourself")
-	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true)
+	_, err = d.FinishStep(ctx, alice, again.ID, "paper-archive", "erase", "looked: nothing of theirs", true, false)
 	require.NoError(t, err)
 
 	// Found nothing after another step found data is possible (the data
@@ -158,6 +158,6 @@ func TestTheTeamFinishesAnExportBeforeItsErase(t *testing.T) {
 		ev.RequestID, ev.At, ev.Actor = gone.ID, d.now, "system:fulfil"
 		require.NoError(t, d.store.AppendEvent(ctx, ev))
 	}
-	_, err = d.FinishStep(ctx, alice, gone.ID, "paper-archive", "erase", "looked: the folder is gone", true)
+	_, err = d.FinishStep(ctx, alice, gone.ID, "paper-archive", "erase", "looked: the folder is gone", true, false)
 	require.NoError(t, err)
 }

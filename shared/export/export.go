@@ -49,6 +49,10 @@ type Package struct {
 	// Language is the request's language ("es" for Spanish; else English):
 	// the summary is written in it.
 	Language string
+	// SentApart are the systems whose copy the privacy team made by hand
+	// and sent the requester separately: not in the package, and the
+	// summary says so (never "nothing was exported" of them).
+	SentApart []string
 }
 
 // SystemDoc is the content of <system>.json.

@@ -409,3 +409,25 @@ func TestNothingIsKeptWhereNothingIsHeld(t *testing.T) {
 	assert.NotContains(t, credits, "Kept under a legal obligation")
 	assert.Contains(t, summary, "Kept under a legal obligation", "the payments' charges")
 }
+
+// TestASystemCopiedByHandIsSaidSentApart: a system whose copy the team
+// made by hand and sent separately is listed as such in the summary, in
+// both languages, never among those "where nothing was exported".
+func TestASystemCopiedByHandIsSaidSentApart(t *testing.T) {
+	reg := seed(t)
+	p := samplePackage()
+	p.SentApart = []string{"google-analytics"}
+	files, err := export.Build(reg, p)
+	require.NoError(t, err)
+	text := string(files.Contents["summary.txt"])
+	apart := strings.Index(text, "Copied by hand and sent to you separately (not in this package):\n  - Website analytics (Google Analytics)")
+	require.GreaterOrEqual(t, apart, 0, text)
+	if others := strings.Index(text, "where nothing was exported for you:"); others >= 0 {
+		assert.NotContains(t, text[others:], "Website analytics", "not among those where nothing was exported")
+	}
+	assert.Contains(t, string(files.Contents["summary.html"]), "<h2>Sent to you separately</h2>")
+	p.Language = "es"
+	files, err = export.Build(reg, p)
+	require.NoError(t, err)
+	assert.Contains(t, string(files.Contents["summary.txt"]), "Copiados a mano y enviados aparte (no están en este paquete):\n  - Analítica del sitio web (Google Analytics)")
+}

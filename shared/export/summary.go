@@ -5,6 +5,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ type summaryWords struct {
 	Category, Records, Record, RecordsN                         string
 	Sources, Purposes, ThirdParties, Kept, Until, None          string
 	OthersText, OthersHeading, OthersHTML                       string
+	ApartText, ApartHeading                                     string
 }
 
 var english = summaryWords{
@@ -65,6 +67,7 @@ var english = summaryWords{
 	ThirdParties: "Who else receives it", Kept: "Kept under a legal obligation", Until: "Kept until", None: "none",
 	OthersText: "Other systems that hold personal data, where nothing was exported for you:", OthersHeading: "Other systems",
 	OthersHTML: "These also hold personal data; nothing was exported for you from them:",
+	ApartText:  "Copied by hand and sent to you separately (not in this package):", ApartHeading: "Sent to you separately",
 }
 
 var spanish = summaryWords{
@@ -79,6 +82,7 @@ var spanish = summaryWords{
 	ThirdParties: "Quién más los recibe", Kept: "Se conserva por una obligación legal", Until: "Se conserva hasta", None: "ninguno",
 	OthersText: "Otros sistemas que guardan datos personales, de los que no se exportó nada para usted:", OthersHeading: "Otros sistemas",
 	OthersHTML: "Estos también guardan datos personales; no se exportó nada de ellos para usted:",
+	ApartText:  "Copiados a mano y enviados aparte (no están en este paquete):", ApartHeading: "Enviados aparte",
 }
 
 type summaryView struct {
@@ -86,9 +90,10 @@ type summaryView struct {
 	RequestID   string
 	GeneratedAt string
 	Systems     []summarySystem
-	// Others are registry systems not in this package.
-	Others []summaryOther
-	CSVs   []string
+	// Others are registry systems not in this package; Apart, those of
+	// them whose copy was sent separately.
+	Others, Apart []summaryOther
+	CSVs          []string
 }
 
 // isSpanish reports whether lang is Spanish ("es", "es-MX"...).
@@ -155,7 +160,12 @@ func renderSummary(reg *system.Registry, p Package, systems []summarySystem, in 
 		for j, c := range sys.Categories {
 			cats[j] = reg.CategoryTitle(c, p.Language)
 		}
-		v.Others = append(v.Others, summaryOther{Title: sys.TitleIn(p.Language), Categories: joinOr(cats, v.W.None)})
+		o := summaryOther{Title: sys.TitleIn(p.Language), Categories: joinOr(cats, v.W.None)}
+		if slices.Contains(p.SentApart, sys.Name) {
+			v.Apart = append(v.Apart, o)
+			continue
+		}
+		v.Others = append(v.Others, o)
 	}
 	var t, h bytes.Buffer
 	writesummaryText(&t, &v)

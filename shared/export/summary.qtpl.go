@@ -114,6 +114,20 @@ func streamsummaryText(qw422016 *qt422016.Writer, v *summaryView) {
 		qw422016.N().S(`
 `)
 	}
+	if len(v.Apart) != 0 {
+		qw422016.N().S(`
+`)
+		qw422016.N().S(w.ApartText)
+		for _, o := range v.Apart {
+			qw422016.N().S(`
+  - `)
+			qw422016.N().S(o.Title)
+			qw422016.N().S(`: `)
+			qw422016.N().S(o.Categories)
+		}
+		qw422016.N().S(`
+`)
+	}
 	if len(v.Others) != 0 {
 		qw422016.N().S(`
 `)
@@ -285,6 +299,24 @@ func streamsummaryHTML(qw422016 *qt422016.Writer, v *summaryView) {
 		}
 		qw422016.N().S(`
 `)
+	}
+	qw422016.N().S(`
+`)
+	if len(v.Apart) != 0 {
+		qw422016.N().S(`<h2>`)
+		qw422016.E().S(w.ApartHeading)
+		qw422016.N().S(`</h2><p>`)
+		qw422016.E().S(w.ApartText)
+		qw422016.N().S(`</p>
+<ul>`)
+		for _, o := range v.Apart {
+			qw422016.N().S(`<li>`)
+			qw422016.E().S(o.Title)
+			qw422016.N().S(`: `)
+			qw422016.E().S(o.Categories)
+			qw422016.N().S(`</li>`)
+		}
+		qw422016.N().S(`</ul>`)
 	}
 	qw422016.N().S(`
 `)

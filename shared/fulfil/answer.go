@@ -552,6 +552,14 @@ func (s *Service) accessPackage(ctx context.Context, id, lang string, events []r
 	p := export.Package{RequestID: id, GeneratedAt: s.Now(), Language: lang}
 	for i := range s.Registry.Systems {
 		name := s.Registry.Systems[i].Name
+		if slices.ContainsFunc(results, func(res StepResult) bool {
+			return res.System == name && res.Action == system.Export && res.Outcome == mail.OutcomeConfirmed && res.Found
+		}) {
+			// Copied by hand, and sent apart (the console asks the team
+			// to say so): the summary says where it went.
+			p.SentApart = append(p.SentApart, name)
+			continue
+		}
 		j := slices.IndexFunc(results, func(res StepResult) bool {
 			return res.System == name && res.Action == system.Export && (res.Outcome == mail.OutcomeExported || res.Outcome == mail.OutcomeNotFound)
 		})

@@ -105,8 +105,10 @@ func TestAnEraseWaitsWhenTheExportCannotBeDone(t *testing.T) {
 }
 
 // TestAnExportFinishedByHandIsNotInTheDownload: the team copied a system's
-// data by hand after its owner could not; the answer says so, and that the
-// copy is not in the download, never that a copy is in it.
+// data by hand after its owner could not, and sent it (the console asks
+// them to say so); the answer says so, and that the copy is not in the
+// download, never that a copy is in it; the package's summary lists the
+// system as sent separately.
 func TestAnExportFinishedByHandIsNotInTheDownload(t *testing.T) {
 	ctx := context.Background()
 	e, clk := ownersEnv(t, request.AccessSpecific)
@@ -126,8 +128,13 @@ func TestAnExportFinishedByHandIsNotInTheDownload(t *testing.T) {
 	answer := e.mail.to("jane.doe+privacy@example.com")
 	require.NotEmpty(t, answer)
 	text := answer[len(answer)-1].Text
-	assert.Contains(t, text, "System 1: copied by hand; that copy is not in the download below")
+	assert.Contains(t, text, "System 1: copied by hand and sent to you separately; that copy is not in the download below")
 	assert.NotContains(t, text, "System 1: a copy of your data is in the download below")
+	require.Len(t, e.packages.packages, 1)
+	assert.Equal(t, []string{"sys-1"}, e.packages.packages[0].SentApart, "the summary says where its copy went")
+	for _, d := range e.packages.packages[0].Systems {
+		assert.NotEqual(t, "sys-1", d.System, "not in the package")
+	}
 }
 
 // TestAWrongCategoryIsNamedInWords: an owner's upload with a category the

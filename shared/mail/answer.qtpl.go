@@ -1185,7 +1185,7 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeConfirmed:
 		qw422016.N().S(`done by hand`)
 	case OutcomeExportedByHand:
-		qw422016.N().S(`copied by hand; that copy is not in the download below`)
+		qw422016.N().S(`copied by hand and sent to you separately; that copy is not in the download below`)
 	case OutcomeErasedByHand:
 		qw422016.N().S(`deleted by hand`)
 	case OutcomeErasedByHandKept:
@@ -1282,7 +1282,7 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeConfirmed:
 		qw422016.N().S(`hecho a mano`)
 	case OutcomeExportedByHand:
-		qw422016.N().S(`copiado a mano; esa copia no está en la descarga de abajo`)
+		qw422016.N().S(`copiado a mano y enviado aparte; esa copia no está en la descarga de abajo`)
 	case OutcomeErasedByHand:
 		qw422016.N().S(`eliminados a mano`)
 	case OutcomeErasedByHandKept:
