@@ -461,6 +461,6 @@ func TestAnErasureAfterAnExportThatFoundThePersonSaysNothingWasLeft(t *testing.T
 	require.NoError(t, err)
 	require.NotEmpty(t, e.mail.sent)
 	text := e.mail.sent[len(e.mail.sent)-1].Text
-	assert.Contains(t, text, "  - Customer accounts: a copy of your data is in the download below; also nothing was left to delete when we came to delete it\n")
+	assert.Contains(t, text, "  - Customer accounts: a copy of your data is in the download below; also there was nothing left to delete by the time we came to delete it\n")
 	assert.Contains(t, text, "Payment processor (Stripe): it held no data about you", "a system with no export that found nothing held nothing")
 }

@@ -1169,7 +1169,7 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 			qw422016.N().S(`you`)
 		}
 	case OutcomeNothingLeft:
-		qw422016.N().S(`nothing was left to delete when we came to delete it`)
+		qw422016.N().S(`there was nothing left to delete by the time we came to delete it`)
 	case OutcomeFound:
 		qw422016.N().S(`we found data about`)
 		qw422016.N().S(` `)
@@ -1266,7 +1266,7 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 			qw422016.N().S(`usted`)
 		}
 	case OutcomeNothingLeft:
-		qw422016.N().S(`no quedaba nada que eliminar cuando fuimos a eliminarlo`)
+		qw422016.N().S(`ya no quedaba nada que eliminar cuando fuimos a hacerlo`)
 	case OutcomeFound:
 		qw422016.N().S(`encontramos datos sobre`)
 		qw422016.N().S(` `)
