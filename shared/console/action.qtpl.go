@@ -567,7 +567,7 @@ func (p *actionView) streamhtml(qw422016 *qt422016.Writer, v *view) {
 		}
 		qw422016.N().S(` Running it again starts the fulfil workflow as a new execution, <strong>`)
 		qw422016.E().S(p.Execution)
-		qw422016.N().S(`</strong> (the first run's name stays taken for 90 days), linked on the trail to this request. Only the steps not yet done are asked of their systems again: a step an earlier run did keeps its outcome (an erased system is not asked to erase again, an export already made is not made again), and one the team finished by hand counts as done by hand; an owner's task its owner said they cannot do is asked of the owner again, with a new due time (unless you finished it by hand); when every system has acted the requester is answered`)
+		qw422016.N().S(`</strong> (the first run's name stays taken for 90 days), linked on the trail to this request. Only the steps not yet done are asked of their systems again: a step an earlier run did keeps its outcome (an erased system is not asked to erase again, an export already made is not made again), and one the team finished by hand counts as done by hand; an owner's task its owner said they cannot do is asked of the owner again, with a new due time (at once for an expedited request or a child's data, otherwise in the owner's next daily digest; unless you finished it by hand); when every system has acted the requester is answered`)
 		if p.Spanish {
 			qw422016.N().S(` in Spanish`)
 		}
