@@ -9,7 +9,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 NODE_STAMP := infra/local/node_modules/.installed
 FUZZTIME ?= 1m
 
-.PHONY: run test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate faults bench bench-cold
+.PHONY: run run-owners test unit validate build build-local invoke lint clean deps tools browser cost fuzz load simulate faults bench bench-cold
 
 ## deps: install the local stand-ins (npm ci from the committed lock file)
 deps: $(NODE_STAMP)
@@ -37,6 +37,12 @@ browser:
 run: deps
 	@$(GO) build -o bin/local-desk ./infra/local
 	@exec bin/local-desk # not go run: it answers Ctrl-C with exit status 1 after the desk stopped cleanly
+
+## run-owners: the local stack with a paper archive whose export and erasure are owners' tasks (infra/local/paper-archive.systems.yaml)
+run-owners: deps
+	@$(GO) build -o bin/local-desk ./infra/local
+	@cat shared/system/systems.yaml infra/local/paper-archive.systems.yaml > bin/systems-owners.yaml
+	@SYSTEMS_FILE=bin/systems-owners.yaml exec bin/local-desk
 
 ## test: every test (unit, adapter, workflow, end to end) on the stand-ins, then the ASL and template checks
 test: deps tools browser lint validate

@@ -27,29 +27,9 @@ import (
 
 var requestID = regexp.MustCompile(`PR-[A-Z0-9]{4}(-[A-Z0-9]{4}){3}`)
 
-// archiveOwner keeps the paper archive, whose erasure is done by hand.
+// archiveOwner keeps the paper archive (paper-archive.systems.yaml), whose
+// erasure is done by hand.
 const archiveOwner = "archivist@productionflow.local"
-
-// paperArchive is a system the built-in registry gains for the test: its
-// erasure is an owner's task.
-const paperArchive = `
-  - name: paper-archive
-    title: Paper archive
-    owner: ` + archiveOwner + `
-    description: Signed paper contracts, kept in a locked room.
-    categories: [contact]
-    sources: ["you, when you signed a contract"]
-    purposes: ["keep the contract"]
-    thirdParties: []
-    es:
-      title: Archivo en papel
-      description: Contratos firmados en papel, guardados bajo llave.
-      sources: ["usted, al firmar un contrato"]
-      purposes: ["conservar el contrato"]
-      thirdParties: []
-    actions:
-      erase: {kind: manual, task: Shred the signed contract., dueIn: 240h}
-`
 
 // TestLocalStackOwnerDigest: three deletion requests need the paper
 // archive's owner; nobody mails them when fulfilment opens the tasks.
@@ -60,6 +40,9 @@ func TestLocalStackOwnerDigest(t *testing.T) {
 	builtin, err := os.ReadFile(filepath.Join(repoRoot, "shared", "system", "systems.yaml"))
 	require.NoError(t, err)
 	registry := filepath.Join(t.TempDir(), "systems.yaml")
+	// The system make run-owners adds: its erasure is an owner's task.
+	paperArchive, err := os.ReadFile(filepath.Join(repoRoot, "infra", "local", "paper-archive.systems.yaml"))
+	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(registry, append(builtin, paperArchive...), 0o600))
 	t.Setenv("SYSTEMS_FILE", registry)
 	addrs := startStack(t)
