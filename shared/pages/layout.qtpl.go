@@ -103,17 +103,17 @@ func streambottom(qw422016 *qt422016.Writer, v View) {
 	if v.Team != "" {
 		qw422016.N().S(`<p>`)
 		if v.Spanish() {
-			qw422016.N().S(`¿Tiene preguntas sobre su privacidad? Escriba al equipo de privacidad: <a href="mailto:`)
+			qw422016.N().S(`¿Tiene preguntas sobre su privacidad o una solicitud? Escriba al equipo de privacidad: <a href="mailto:`)
 			qw422016.E().S(v.Team)
 			qw422016.N().S(`">`)
 			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a>.`)
+			qw422016.N().S(`</a> (indique el número de solicitud, si lo tiene).`)
 		} else {
-			qw422016.N().S(`Questions about your privacy? Write to the privacy team: <a href="mailto:`)
+			qw422016.N().S(`Questions about your privacy or a request? Write to the privacy team: <a href="mailto:`)
 			qw422016.E().S(v.Team)
 			qw422016.N().S(`">`)
 			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a>.`)
+			qw422016.N().S(`</a> (quote the request ID, if you have one).`)
 		}
 		qw422016.N().S(`</p>`)
 	}

@@ -148,15 +148,6 @@ func streamreceiptEN(qw422016 *qt422016.Writer, v View, d Submitted) {
 		}
 		qw422016.N().S(`
 `)
-		if v.Team != "" {
-			qw422016.N().S(`<p>Questions? Write to <a href="mailto:`)
-			qw422016.E().S(v.Team)
-			qw422016.N().S(`">`)
-			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a> and quote your reference.</p>`)
-		}
-		qw422016.N().S(`
-`)
 	}
 	streambottom(qw422016, v)
 }
@@ -303,15 +294,6 @@ func streamreceiptES(qw422016 *qt422016.Writer, v View, d Submitted) {
 			}
 			qw422016.N().S(`
 `)
-		}
-		qw422016.N().S(`
-`)
-		if v.Team != "" {
-			qw422016.N().S(`<p>¿Tiene preguntas? Escriba a <a href="mailto:`)
-			qw422016.E().S(v.Team)
-			qw422016.N().S(`">`)
-			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a> e indique su número de solicitud.</p>`)
 		}
 		qw422016.N().S(`
 `)

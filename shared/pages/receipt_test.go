@@ -86,3 +86,18 @@ func TestAReceiptSaysAnOptOutCameFromGPC(t *testing.T) {
 	r.GPC = false
 	assert.NotContains(t, render("en"), "Global Privacy Control")
 }
+
+// TestAReceiptNamesThePrivacyTeamOnce: the receipt gives the team's address
+// once (the footer, which asks for the request ID), in both languages.
+func TestAReceiptNamesThePrivacyTeamOnce(t *testing.T) {
+	due := time.Date(2027, 1, 14, 23, 59, 0, 0, time.UTC)
+	r := &request.Request{ID: "PR-TEAM-0001", Kinds: []request.Kind{request.Deletion}, Channel: request.Web,
+		Requester: request.Identity{Name: "Ada", Email: "ada@example.com"}, Due: request.Due{Response: due}}
+	for lang, ask := range map[string]string{"en": "(quote the request ID, if you have one)", "es": "(indique el número de solicitud, si lo tiene)"} {
+		w := httptest.NewRecorder()
+		require.NoError(t, pages.Render(w, http.StatusOK, "receipt", benchView(lang, pages.Submitted{Request: r})))
+		body := w.Body.String()
+		assert.Equal(t, 1, strings.Count(body, "mailto:privacy@productionflow.example"), lang)
+		assert.Contains(t, body, ask)
+	}
+}

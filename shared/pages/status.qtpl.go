@@ -121,15 +121,6 @@ func streamstatusPageEN(qw422016 *qt422016.Writer, v View, d status.View) {
 		qw422016.N().S(`">Withdraw this request</a> (you confirm it on the next page).</p>`)
 	}
 	qw422016.N().S(`
-`)
-	if v.Team != "" {
-		qw422016.N().S(`<p>Questions? Write to <a href="mailto:`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`">`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`</a> and quote the request ID.</p>`)
-	}
-	qw422016.N().S(`
 <p class="hint">This page shows only your request's status and dates. The link came in our email to you; anyone you give it to can see this page`)
 	if d.WithdrawLink != "" {
 		qw422016.N().S(` and withdraw the request`)
@@ -421,15 +412,6 @@ func streamstatusPageES(qw422016 *qt422016.Writer, v View, d status.View) {
 <p>Puede retirar esta solicitud: entonces la cerramos y no hacemos nada más por ella. <a href="`)
 		qw422016.E().S(d.WithdrawLink)
 		qw422016.N().S(`">Retirar esta solicitud</a> (lo confirma en la página siguiente).</p>`)
-	}
-	qw422016.N().S(`
-`)
-	if v.Team != "" {
-		qw422016.N().S(`<p>¿Preguntas? Escriba a <a href="mailto:`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`">`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`</a> e indique el número de solicitud.</p>`)
 	}
 	qw422016.N().S(`
 <p class="hint">Esta página muestra solo el estado y las fechas de su solicitud. El enlace llegó en nuestro correo a usted; cualquier persona a quien se lo dé puede ver esta página`)

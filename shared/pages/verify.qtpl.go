@@ -117,15 +117,6 @@ func streamverifiedEN(qw422016 *qt422016.Writer, v View, d Verified) {
 	}
 	qw422016.N().S(`
 `)
-	if v.Team != "" {
-		qw422016.N().S(`<p>Questions? Write to <a href="mailto:`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`">`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`</a> and quote your reference.</p>`)
-	}
-	qw422016.N().S(`
-`)
 	streambottom(qw422016, v)
 }
 
@@ -239,15 +230,6 @@ func streamverifiedES(qw422016 *qt422016.Writer, v View, d Verified) {
 		qw422016.N().S(`<p>Ya estamos trabajando en su solicitud y le responderemos a más tardar el <strong>`)
 		qw422016.E().S(v.Date(d.AnswerBy))
 		qw422016.N().S(`</strong>.</p>`)
-	}
-	qw422016.N().S(`
-`)
-	if v.Team != "" {
-		qw422016.N().S(`<p>¿Tiene preguntas? Escriba a <a href="mailto:`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`">`)
-		qw422016.E().S(v.Team)
-		qw422016.N().S(`</a> e indique su referencia.</p>`)
 	}
 	qw422016.N().S(`
 `)
