@@ -75,13 +75,14 @@ var rules = []rule{
 	}},
 	{request.Deletion, []string{
 		"delete", "deleted", "deleting", "deletion", "erase", "erased", "erasure",
-		"remove my data", "remove my information", "remove my personal", "remove my account",
-		"remove all my", "remove me from your database", "remove me from your systems",
+		"remove my data", "remove my information", "remove my personal",
+		"remove me from your database", "remove me from your systems",
 		"remove me from your records", "remove",
 		"removed", "removal", "forget me", "right to be forgotten", "close my account",
 		"borrar", "borren", "borre", "borrado", "borrar mis", "eliminar", "eliminen", "elimine",
 		"eliminacion", "suprimir", "supriman", "supresion", "derecho al olvido", "olvidenme",
 		"quitar", "quiten", "quite", "quitenme", "saquenme", "borrenme", "eliminenme",
+		"borrenla", "borrenlo", "borrenlos", "borrenlas", "eliminenla", "eliminenlo", "eliminenlos", "eliminenlas",
 	}},
 	{request.Correction, []string{
 		"correct my", "correct the", "correct it", "correct this", "correction", "corrections",
@@ -122,145 +123,6 @@ var listWords = []string{
 	"promotional", "these emails", "your emails", "lista de correo", "boletin", "publicidad",
 }
 
-// personObject are what a bare "remove" (or "borren", "quiten"…) must act
-// on to ask for the person's erasure: the person, all their data, or a
-// child of theirs ("please remove me", "remove any data you have on me",
-// "I want my data removed", "eliminen toda la información"). Anything else
-// — "the duplicate charge", "the saved card", "my phone number" (one item,
-// not everything), "it" — may be about anything, and a deletion cannot be
-// undone: the mail is unclear, the person is asked.
-var personObject = []string{
-	"on me", "about me", "of me", "on us", "about us",
-	"my data", "my information", "my personal", "my info", "my account", "my records", "my record",
-	"all data", "all information", "all info", "all my", "all of my", "all personal", "all records", "all of your records",
-	"any data", "any information", "any info", "any personal", "any records", "everything", "anything you have",
-	"anything you hold", "personal data", "personal information", "the data you have", "the data you hold",
-	"the information you have", "the information you hold", "the info you have",
-	"my son", "my daughter", "my child", "my kid", "our son", "our daughter", "our child",
-	"his data", "her data", "their data", "his information", "her information", "their information",
-	"his account", "her account", "their account", "all of his", "all of her", "all of their",
-	"his records", "her records", "their records",
-	"mis datos", "mi informacion", "mi cuenta", "mis registros", "sobre mi", "de mi persona", "toda la informacion",
-	"todos mis datos", "toda mi informacion", "todos los datos", "cualquier dato", "cualquier informacion",
-	"datos personales", "informacion personal", "todo lo", "mi hijo", "mi hija", "de mi hijo", "de mi hija",
-	"sus datos", "su informacion", "su cuenta", "todos sus datos", "toda su informacion",
-}
-
-// objectEnds end what a bare deletion word acts on ("remove the charge
-// and let me know", "remove the hold on my account": the charge, the
-// hold); "on me" does not end it ("any data you have on me").
-var objectEnds = map[string]bool{
-	"and": true, "from": true, "because": true, "since": true, "as": true, "so": true, "but": true, "or": true,
-	"please": true, "thanks": true, "thank": true, "if": true, "when": true, "then": true, "which": true, "that": true,
-	"on": true, "in": true, "at": true, "for": true, "to": true, "with": true, "under": true, "off": true,
-	"y": true, "porque": true, "pero": true, "o": true, "gracias": true, "si": true, "cuando": true, "ya": true,
-	"que": true, "por": true, "en": true, "con": true, "para": true,
-}
-
-// dataNouns keep a Spanish "de" in what a deletion word acts on: "los
-// datos de mi hija" is the daughter's data, "la tarjeta de mi cuenta" a
-// card.
-var dataNouns = map[string]bool{"datos": true, "informacion": true, "registros": true, "cuenta": true, "perfil": true}
-
-// objectOf is what a deletion word acts on, from the words after it: up
-// to an objectEnds word ("on" followed by the person excepted), or a
-// Spanish "de" after anything but data (dataNouns).
-func objectOf(rest []string) []string {
-	for i, w := range rest {
-		switch {
-		case w == "on" && i+1 < len(rest) && (rest[i+1] == "me" || rest[i+1] == "us"):
-		case objectEnds[w]:
-			return rest[:i]
-		case (w == "de" || w == "del" || w == "desde") && (i == 0 || !dataNouns[rest[i-1]]):
-			return rest[:i]
-		}
-	}
-	return rest
-}
-
-// actsOnPerson reports whether an object names the person (first, as
-// "me" or "us") or all their data (personObject).
-func actsOnPerson(object []string) bool {
-	if len(object) == 0 {
-		return false
-	}
-	switch object[0] {
-	case "me", "us", "myself", "ourselves":
-		return true
-	}
-	return containsAny(" "+strings.Join(object, " ")+" ", personObject)
-}
-
-// removedVerbs start what a "removed" acts on, read back from it: "I
-// want my data removed", "can I have my information removed".
-var removedVerbs = map[string]bool{
-	"want": true, "like": true, "have": true, "get": true, "need": true, "wish": true, "would": true, "please": true,
-	"and": true, "but": true, "be": true, "been": true, "is": true, "are": true, "was": true, "were": true,
-}
-
-// antecedents are what an "it" or "them" after a deletion word may stand
-// for when the mail named it before: the person's account or data ("I have
-// an account with you. Please delete it."). Not a posting or a piece of
-// "my personal information on your website": that is one item.
-var antecedents = []string{
-	"my account", "an account", "my data", "my personal data", "my records", "our account", "our data",
-	"his account", "her account", "their account", "his data", "her data", "their data",
-	"mi cuenta", "una cuenta", "mis datos", "su cuenta", "sus datos",
-}
-
-// removeActsOnPerson reports whether the bare deletion word phrase at
-// tokens[at] acts on the person or all their data: the words after it
-// (objectOf; for "removal", "deletion", "eliminación"…, after their "of"
-// or "de"), or, for "removed" and "deleted", the words before it too.
-// An "it" or "them" stands for the person's account or data when before
-// (the mail read so far) names one (antecedents).
-func removeActsOnPerson(tokens []string, at int, phrase, before string) bool {
-	onPerson := func(object []string) bool {
-		if len(object) > 0 && (object[0] == "it" || object[0] == "them") {
-			return containsAny(before, antecedents)
-		}
-		return actsOnPerson(object)
-	}
-	switch phrase {
-	case "quitenme", "saquenme":
-		return true // the person, in the word itself
-	case "removed", "deleted", "erased":
-		if onPerson(objectOf(tokens[at+1:])) {
-			return true // "why haven't you deleted my account"
-		}
-		before := tokens[:at]
-		if n := len(before); n > 0 && (before[n-1] == "me" || before[n-1] == "us" || before[n-1] == "myself") ||
-			n >= 3 && before[n-2] == "to" && before[n-1] == "be" && (before[0] == "i" || before[0] == "we") {
-			return true // "have me removed", "I would like to be removed"
-		}
-		start := 0
-		for i := len(before) - 1; i >= 0; i-- {
-			if removedVerbs[before[i]] {
-				start = i + 1
-				break
-			}
-		}
-		if start == len(before) {
-			start = 0 // "my data should be removed": the clause's subject
-		}
-		return onPerson(objectOf(before[start:]))
-	}
-	rest := tokens[at+1:]
-	switch phrase {
-	case "removal", "deletion", "erasure", "eliminacion", "borrado":
-		// "data removal", "account removal"; "removal of my data",
-		// "eliminación de mis datos"
-		if at > 0 && (tokens[at-1] == "data" || tokens[at-1] == "information" || tokens[at-1] == "account") {
-			return true
-		}
-		if len(rest) == 0 || (rest[0] != "of" && rest[0] != "de") {
-			return false
-		}
-		rest = rest[1:]
-	}
-	return onPerson(objectOf(rest))
-}
-
 var agentPhrases = []string{
 	"on behalf of", "authorized agent", "authorised agent", "i represent", "we represent",
 	"acting for", "acting on behalf", "power of attorney", "as the agent", "as their agent",
@@ -287,6 +149,7 @@ func triage(res *Result) {
 	if containsPrefix(strings.ToLower(strings.TrimSpace(res.Subject)), replySubjects) {
 		quoted = len(sentences(res.Subject))
 	}
+	subjectSentences := len(sentences(res.Subject))
 	for i, sentence := range sentences(res.Subject + "\n" + body) {
 		s := normalise(sentence)
 		if containsAny(s, disclaimers) {
@@ -294,8 +157,11 @@ func triage(res *Result) {
 		}
 		kept.WriteString(s)
 		m.quoted = i < quoted
+		m.inSubject = i < subjectSentences
 		m.read(sentence)
-		m.before += s
+		if i >= subjectSentences {
+			m.prev = s // never the subject line: "it" is of the body
+		}
 	}
 	all := kept.String()
 	found := maps.Clone(m.asked)
@@ -317,7 +183,7 @@ func triage(res *Result) {
 	// A bare "remove" that acts on nothing of the person or all their data
 	// ("please remove the duplicate charge from my account") is no
 	// deletion the desk can read: unclear, the person is asked.
-	if found[request.Deletion] && !m.definiteDeletion && !m.removeSaid {
+	if found[request.Deletion] && !m.definiteDeletion && !m.removeSaid && !(m.subjectBare && !m.bodyOther) {
 		unclear = true
 	}
 	if m.negated[request.Deletion] && !found[request.Deletion] {
@@ -370,17 +236,21 @@ func triage(res *Result) {
 // reading is what the sentences of a mail name, kind by kind: asked for, or
 // named under a negation; and whether a deletion is in doubt.
 type reading struct {
-	asked, negated   map[request.Kind]bool
-	categoriesNamed  bool   // categories asked for in their own words
-	strongDeletion   bool   // a deletion word other than a bare "remove", asked or in doubt
-	removeSaid       bool   // a bare deletion word asked acts on the person or all their data (removeActsOnPerson)
-	definiteDeletion bool   // a deletion phrase asked that names what it deletes (not in needsObject)
-	ownDeletion      bool   // a sentence asks to delete the writer's own data too
-	doubted          bool   // a sentence names a deletion next to a negation the desk cannot place
-	refused          bool   // a sentence without deletion words says no, never mind or keep
-	unexcused        bool   // a negation or retraction the desk cannot read as harmless (see refusalAt)
-	quoted           bool   // the sentence read is a reply's subject, left out of unexcused
-	before           string // the normalised sentences read so far, for what "it" stands for
+	asked, negated  map[request.Kind]bool
+	categoriesNamed bool // categories asked for in their own words
+	strongDeletion  bool // a deletion word other than a bare "remove", asked or in doubt
+	removeSaid      bool // a bare deletion word asked acts on the person or all their data (actsOnPerson)
+	// subjectBare: the subject asks a deletion word with no object ("CCPA
+	// Request - Delete"); bodyOther: the body asks one of something else.
+	subjectBare, bodyOther bool
+	inSubject              bool   // the sentence read is of the subject line
+	definiteDeletion       bool   // a deletion phrase asked that names what it deletes (not in needsObject)
+	ownDeletion            bool   // a sentence asks to delete the writer's own data too
+	doubted                bool   // a sentence names a deletion next to a negation the desk cannot place
+	refused                bool   // a sentence without deletion words says no, never mind or keep
+	unexcused              bool   // a negation or retraction the desk cannot read as harmless (see refusalAt)
+	quoted                 bool   // the sentence read is a reply's subject, left out of unexcused
+	prev                   string // the sentence read before, normalised, for what "it" stands for
 }
 
 // read adds what one sentence names. A deletion it names is asked for only
@@ -403,7 +273,9 @@ func (m *reading) read(sentence string) {
 		denialWords int      // of them, denial or bare words
 		own         bool     // the writer's own data named, not negated
 		strong      bool     // an asked deletion word other than a bare "remove"
-		said        bool     // an asked bare deletion word acts on the person (removeActsOnPerson)
+		said        bool     // an asked bare deletion word acts on the person (actsOnPerson)
+		bareAsk     bool     // the subject asks a deletion word with no object ("Request to delete")
+		other       bool     // the body asks a deletion word of something else
 		definite    bool     // an asked deletion phrase that names what it deletes ("remove my data", "forget me")
 		refuses     bool     // a keep or a retraction in the sentence
 		flat        []string // the sentence's tokens, clause after clause
@@ -456,7 +328,16 @@ func (m *reading) read(sentence string) {
 				asked = append(asked, stretches[f.at])
 				strong = strong || !weakRemove[f.phrase]
 				definite = definite || !needsObject[f.phrase]
-				said = said || (needsObject[f.phrase] && removeActsOnPerson(tokens, f.at, f.phrase, m.before+" "+strings.Join(flat, " ")+" "))
+				if needsObject[f.phrase] {
+					switch {
+					case actsOnPerson(tokens, f.at, f.phrase, m.prev, sentence):
+						said = true
+					case m.inSubject && bareAt(tokens, f.at):
+						bareAsk = true // "Subject: Request to delete"
+					case !m.inSubject:
+						other = true
+					}
+				}
 				continue
 			}
 			m.asked[f.kind] = true
@@ -502,6 +383,8 @@ func (m *reading) read(sentence string) {
 		m.asked[request.Deletion] = true
 		m.strongDeletion = m.strongDeletion || strong
 		m.removeSaid = m.removeSaid || said
+		m.subjectBare = m.subjectBare || bareAsk
+		m.bodyOther = m.bodyOther || other
 		m.definiteDeletion = m.definiteDeletion || definite
 		m.ownDeletion = m.ownDeletion || own
 	case refuses, len(denied) > 0 && denialWords == tokenCount:
@@ -1220,6 +1103,8 @@ var weakRemove = map[string]bool{
 	"remove": true, "removed": true, "removal": true,
 	"borrar": true, "borren": true, "borre": true, "borrado": true, "eliminar": true, "eliminen": true, "elimine": true,
 	"eliminacion": true, "quitar": true, "quiten": true, "quite": true, "quitenme": true, "saquenme": true,
+	"borrenla": true, "borrenlo": true, "borrenlos": true, "borrenlas": true,
+	"eliminenla": true, "eliminenlo": true, "eliminenlos": true, "eliminenlas": true,
 }
 
 func language(norm string) string {
