@@ -164,6 +164,12 @@ func (v *validator) system(name string, s *System) {
 		}
 		v.method(name, field, s, a, m, cats, captured)
 	}
+	// The erase waits for the export of the same request (it would delete
+	// what the copy sends): the desk orders the two within the automatic
+	// round, and within the owners' tasks, not across them.
+	if ex, er := s.Actions[Export], s.Actions[Erase]; ex != nil && er != nil && (ex.Kind == Manual) != (er.Kind == Manual) {
+		v.add("system %s: actions.export is %s and actions.erase %s: make both owners' tasks (manual) or both automatic, so that the erase waits for the export", name, ex.Kind, er.Kind)
+	}
 	heldCats := map[string]bool{}
 	for i, h := range s.Holds {
 		field := fmt.Sprintf("holds[%d]", i)

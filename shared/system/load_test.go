@@ -128,6 +128,7 @@ var brokenCases = []struct {
 		"system factoring: holds[0].es.reason: missing (the reason in Spanish)",
 		"categories.credit-history.es: missing (the category in plain Spanish words)",
 	}},
+	{"export-erase-mixed.yaml", []string{"system archive: actions.export is manual and actions.erase http: make both owners' tasks (manual) or both automatic, so that the erase waits for the export"}},
 	{"missing-owner.yaml", []string{"system crm: owner: missing (an email address of the person who answers for it)"}},
 	{"owner-not-email.yaml", []string{`system crm: owner: "the CRM team" is not an email address`}},
 	{"http-without-url.yaml", []string{"system billing: actions.find.calls[0].url: HTTP action without a URL"}},
