@@ -232,8 +232,12 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (AnswerOutput, err
 			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && copyAsked {
 				// By hand, after the owner could not: no part was uploaded,
-				// so the copy is not in the download.
+				// so the copy is not in the download; the team said they
+				// sent it apart (the console asks them to).
 				outcome = mail.OutcomeExportedByHand
+				if sentApart(events, sys.Name) {
+					outcome = mail.OutcomeSentApart
+				}
 			}
 			if res.Action == system.Export && outcome == mail.OutcomeConfirmed && !copyAsked && res.Found {
 				// Asked for the categories alone, done by hand: the system
@@ -552,7 +556,7 @@ func (s *Service) accessPackage(ctx context.Context, id, lang string, events []r
 	p := export.Package{RequestID: id, GeneratedAt: s.Now(), Language: lang}
 	for i := range s.Registry.Systems {
 		name := s.Registry.Systems[i].Name
-		if slices.ContainsFunc(results, func(res StepResult) bool {
+		if sentApart(events, name) && slices.ContainsFunc(results, func(res StepResult) bool {
 			return res.System == name && res.Action == system.Export && res.Outcome == mail.OutcomeConfirmed && res.Found
 		}) {
 			// Copied by hand, and sent apart (the console asks the team
@@ -637,4 +641,13 @@ func keptBy(sys *system.System, res StepResult) []system.Hold {
 		}
 	}
 	return kept
+}
+
+// sentApart reports whether the trail has the team's word that it sent
+// the requester the copy of system it made by hand (the console's Finish
+// a step by hand asks it of an export of a request for a copy).
+func sentApart(events []request.Event, system string) bool {
+	return slices.ContainsFunc(events, func(e request.Event) bool {
+		return e.Action == request.ActionStepDone && e.Data["system"] == system && e.Data["action"] == "export" && e.Data["copySent"] == "true"
+	})
 }

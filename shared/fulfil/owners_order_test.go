@@ -110,30 +110,44 @@ func TestAnEraseWaitsWhenTheExportCannotBeDone(t *testing.T) {
 // download, never that a copy is in it; the package's summary lists the
 // system as sent separately.
 func TestAnExportFinishedByHandIsNotInTheDownload(t *testing.T) {
-	ctx := context.Background()
-	e, clk := ownersEnv(t, request.AccessSpecific)
-	_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
-	require.NoError(t, err)
-	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
-	require.NoError(t, err)
-	require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
-		Once: "step-sys-1-export", Reason: "photocopied and posted", Data: map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand}}))
-	for i := 2; i <= 7; i++ {
-		require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
-	}
-	res := e.done.done["w"]
-	require.Len(t, res, 7)
-	_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: res})
-	require.NoError(t, err)
-	answer := e.mail.to("jane.doe+privacy@example.com")
-	require.NotEmpty(t, answer)
-	text := answer[len(answer)-1].Text
-	assert.Contains(t, text, "System 1: copied by hand and sent to you separately; that copy is not in the download below")
-	assert.NotContains(t, text, "System 1: a copy of your data is in the download below")
-	require.Len(t, e.packages.packages, 1)
-	assert.Equal(t, []string{"sys-1"}, e.packages.packages[0].SentApart, "the summary says where its copy went")
-	for _, d := range e.packages.packages[0].Systems {
-		assert.NotEqual(t, "sys-1", d.System, "not in the package")
+	for _, sent := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sent apart %v", sent), func(t *testing.T) {
+			ctx := context.Background()
+			e, clk := ownersEnv(t, request.AccessSpecific)
+			_, err := e.svc.Plan(ctx, fulfil.PlanInput{RequestID: "PR-1"})
+			require.NoError(t, err)
+			_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w"})
+			require.NoError(t, err)
+			data := map[string]string{"system": "sys-1", "action": "export", "outcome": request.OutcomeByHand}
+			if sent {
+				data["copySent"] = "true"
+			}
+			require.NoError(t, e.store.AppendEvent(ctx, request.Event{RequestID: "PR-1", At: clk.now, Actor: "team:alice", Action: request.ActionStepDone,
+				Once: "step-sys-1-export", Reason: "photocopied and posted", Data: data}))
+			for i := 2; i <= 7; i++ {
+				require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: fmt.Sprintf("sys-%d", i), Action: system.Export, State: connector.TaskNothingHeld}))
+			}
+			res := e.done.done["w"]
+			require.Len(t, res, 7)
+			_, err = e.svc.Answer(ctx, fulfil.AnswerInput{RequestID: "PR-1", Owners: res})
+			require.NoError(t, err)
+			answer := e.mail.to("jane.doe+privacy@example.com")
+			require.NotEmpty(t, answer)
+			text := answer[len(answer)-1].Text
+			assert.NotContains(t, text, "System 1: a copy of your data is in the download below")
+			require.Len(t, e.packages.packages, 1)
+			for _, d := range e.packages.packages[0].Systems {
+				assert.NotEqual(t, "sys-1", d.System, "not in the package")
+			}
+			if !sent {
+				// No word on the trail that it was sent: the answer does not say so.
+				assert.Contains(t, text, "System 1: copied by hand; that copy is not in the download below")
+				assert.Empty(t, e.packages.packages[0].SentApart)
+				return
+			}
+			assert.Contains(t, text, "System 1: copied by hand and sent to you separately; that copy is not in the download below")
+			assert.Equal(t, []string{"sys-1"}, e.packages.packages[0].SentApart, "the summary says where its copy went")
+		})
 	}
 }
 

@@ -26,6 +26,9 @@ const (
 	// OutcomeExportedByHand: a copy made by hand (the privacy team, after
 	// the owner could not), which is not in the download.
 	OutcomeExportedByHand = "exported-by-hand"
+	// OutcomeSentApart: the same, and the team sent that copy to the
+	// requester separately (their word on the trail).
+	OutcomeSentApart = "sent-apart"
 	// OutcomeErasedByHand: deleted by hand (an owner's task, or the
 	// privacy team); OutcomeErasedByHandKept: the same, what the system's
 	// legal holds keep kept (the answer lists it).

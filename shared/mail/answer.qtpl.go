@@ -1185,6 +1185,8 @@ func streamoutcomeEn(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeConfirmed:
 		qw422016.N().S(`done by hand`)
 	case OutcomeExportedByHand:
+		qw422016.N().S(`copied by hand; that copy is not in the download below`)
+	case OutcomeSentApart:
 		qw422016.N().S(`copied by hand and sent to you separately; that copy is not in the download below`)
 	case OutcomeErasedByHand:
 		qw422016.N().S(`deleted by hand`)
@@ -1282,7 +1284,21 @@ func streamoutcomeEs(qw422016 *qt422016.Writer, outcome string, child bool) {
 	case OutcomeConfirmed:
 		qw422016.N().S(`hecho a mano`)
 	case OutcomeExportedByHand:
-		qw422016.N().S(`copiado a mano y enviado aparte; esa copia no está en la descarga de abajo`)
+		if child {
+			qw422016.N().S(`los datos del menor se copiaron`)
+		} else {
+			qw422016.N().S(`sus datos se copiaron`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`a mano; esa copia no está en la descarga de abajo`)
+	case OutcomeSentApart:
+		if child {
+			qw422016.N().S(`los datos del menor se copiaron a mano y se le enviaron`)
+		} else {
+			qw422016.N().S(`sus datos se copiaron a mano y se le enviaron`)
+		}
+		qw422016.N().S(` `)
+		qw422016.N().S(`aparte; esa copia no está en la descarga de abajo`)
 	case OutcomeErasedByHand:
 		qw422016.N().S(`eliminados a mano`)
 	case OutcomeErasedByHandKept:

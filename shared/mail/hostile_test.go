@@ -43,7 +43,7 @@ func newMailFiller(seed int) *hostile.Filler {
 }
 
 var mailOutcomes = []string{mail.OutcomeErased, mail.OutcomeErasedKept, mail.OutcomeErasedAsk, mail.OutcomeSuppressed, mail.OutcomeOptedOut,
-	mail.OutcomeExported, mail.OutcomeNotFound, mail.OutcomeNothingLeft, mail.OutcomeConfirmed, mail.OutcomeCorrected, mail.OutcomeWithheld}
+	mail.OutcomeExported, mail.OutcomeNotFound, mail.OutcomeNothingLeft, mail.OutcomeSentApart, mail.OutcomeConfirmed, mail.OutcomeCorrected, mail.OutcomeWithheld}
 
 // hostileMails renders every mail from a view the filler filled.
 var hostileMails = map[string]func(f *hostile.Filler) (mail.Message, error){

@@ -107,13 +107,13 @@ func streambottom(qw422016 *qt422016.Writer, v View) {
 			qw422016.E().S(v.Team)
 			qw422016.N().S(`">`)
 			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a> (indique el número de solicitud, si lo tiene).`)
+			qw422016.N().S(`</a> (indique su referencia, si la tiene).`)
 		} else {
 			qw422016.N().S(`Questions about your privacy or a request? Write to the privacy team: <a href="mailto:`)
 			qw422016.E().S(v.Team)
 			qw422016.N().S(`">`)
 			qw422016.E().S(v.Team)
-			qw422016.N().S(`</a> (quote the request ID, if you have one).`)
+			qw422016.N().S(`</a> (quote your reference, if you have one).`)
 		}
 		qw422016.N().S(`</p>`)
 	}

@@ -93,7 +93,7 @@ func TestAReceiptNamesThePrivacyTeamOnce(t *testing.T) {
 	due := time.Date(2027, 1, 14, 23, 59, 0, 0, time.UTC)
 	r := &request.Request{ID: "PR-TEAM-0001", Kinds: []request.Kind{request.Deletion}, Channel: request.Web,
 		Requester: request.Identity{Name: "Ada", Email: "ada@example.com"}, Due: request.Due{Response: due}}
-	for lang, ask := range map[string]string{"en": "(quote the request ID, if you have one)", "es": "(indique el número de solicitud, si lo tiene)"} {
+	for lang, ask := range map[string]string{"en": "(quote your reference, if you have one)", "es": "(indique su referencia, si la tiene)"} {
 		w := httptest.NewRecorder()
 		require.NoError(t, pages.Render(w, http.StatusOK, "receipt", benchView(lang, pages.Submitted{Request: r})))
 		body := w.Body.String()

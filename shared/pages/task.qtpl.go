@@ -185,7 +185,7 @@ func streamtaskProblemEN(qw422016 *qt422016.Writer, d Task) {
 	case "export-cannot":
 		qw422016.N().S(`This request's export task in this system was answered that it cannot be done, and erasing now would delete what the export is to send or report. The privacy team was told: wait until they have the export done another way (they record it), then answer here again. This link still works afterwards.`)
 	case "export-nothing":
-		qw422016.N().S(`This request's export task in this system was answered that the system holds nothing about the person, so there is nothing to erase: answer "holds nothing" here. If it does hold data about them, tell the privacy team first: the copy they send says it held nothing.`)
+		qw422016.N().S(`This request's export task in this system was answered that the system holds nothing about the person, so there is nothing to erase: answer "holds nothing" here. If it does hold data about them, tell the privacy team first: our answer to the person says it held nothing.`)
 	case "export-first":
 		qw422016.N().S(`Answer this request's export task in this system first (upload what it holds, or say it holds nothing): erasing now would delete what the export sends. This link still works afterwards.`)
 	case "needs-file":
@@ -389,7 +389,7 @@ func streamtaskProblemES(qw422016 *qt422016.Writer, d Task) {
 	case "export-cannot":
 		qw422016.N().S(`La tarea de exportación de esta solicitud en este sistema se respondió como imposible, y borrar ahora eliminaría lo que la exportación debe enviar o informar. Se avisó al equipo de privacidad: espere a que consigan la exportación de otro modo (lo registran) y luego responda aquí de nuevo. Este enlace sigue funcionando después.`)
 	case "export-nothing":
-		qw422016.N().S(`La tarea de exportación de esta solicitud en este sistema se respondió indicando que el sistema no tiene nada sobre la persona, así que no hay nada que borrar: responda aquí «no tiene nada». Si sí tiene datos suyos, avise primero al equipo de privacidad: la copia que envían dice que no tenía nada.`)
+		qw422016.N().S(`La tarea de exportación de esta solicitud en este sistema se respondió indicando que el sistema no tiene nada sobre la persona, así que no hay nada que borrar: responda aquí «no tiene nada». Si sí tiene datos suyos, avise primero al equipo de privacidad: nuestra respuesta a la persona dice que no tenía nada.`)
 	case "export-first":
 		qw422016.N().S(`Responda primero a la tarea de exportación de esta solicitud en este sistema (suba lo que tiene o indique que no tiene nada): borrar ahora eliminaría lo que la exportación envía. Este enlace sigue funcionando después.`)
 	case "needs-file":
