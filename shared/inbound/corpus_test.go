@@ -76,7 +76,7 @@ var corpus = []struct {
 	// a parent's deletion words are about the child: child-data only,
 	// unless the parent asks for their own data too
 	{"child-my-son.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
-	{"child-under-18.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
+	{"child-under-18.eml", nil, outcome{kinds(U), E, false, true, false, false, "en"}},
 	{"child-daughter-named.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
 	{"child-no-identifiers.eml", nil, outcome{kinds(CH), E, false, true, false, false, "en"}},
 	{"es-mi-hija-nombre.eml", nil, outcome{kinds(CH), E, false, true, false, false, "es"}},

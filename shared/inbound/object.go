@@ -3,6 +3,7 @@ package inbound
 import (
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // What a deletion word acts on. "Delete", "erase", "remove", "borren",
@@ -44,6 +45,19 @@ var (
 	// ownersWords keep a "that …" after an object the person's: "that
 	// you hold", "that belongs to me", "que tienen sobre mí".
 	ownersWords = set("you", "me", "us", "tienen", "tengan", "guardan", "mi")
+	// theirTail in the tail of an object make it the person's: "all the info you
+	// have on him", "everything you hold about me".
+	theirTail = set("me", "us", "mi", "him", "her", "them")
+	// didIt are Spanish first-person pasts that lose to a command once
+	// their accent is gone: "borré" (I deleted) is not "borre" (delete).
+	didIt = set("borré", "eliminé", "quité", "suprimí")
+	// nounRequest follow a deletion noun that names the request: "deletion
+	// request", "solicitud de eliminación".
+	nounRequest = set("request", "solicitud", "petition", "peticion", "form", "formulario")
+	// modalAsks make a "deleted" asked for: "should be removed", "needs to
+	// be deleted".
+	modalAsks    = set("should", "must", "need", "needs", "to")
+	askingStarts = set("can", "could", "will", "would", "please")
 	// adverbial "de" says how, not of what: "de forma permanente".
 	adverbial = set("forma", "manera", "modo", "inmediato", "una")
 	// placeWords say where an object is: "from", "in", "on"…
@@ -56,10 +70,11 @@ var (
 	// objectFillers may follow an object without changing it.
 	objectFillers = set("please", "now", "asap", "immediately", "permanently", "completely", "entirely", "fully", "too", "also",
 		"forever", "today", "thanks", "thank", "ya", "completamente", "definitivamente", "tambien", "gracias",
-		"favor", "por", "inmediatamente", "yet", "already", "still", "personal", "personales", "lo")
+		"favor", "por", "inmediatamente", "yet", "already", "still", "personal", "personales", "lo", "pls", "plz",
+		"thx")
 	// holds are the words of "that you have on me", "you hold about us",
 	// "que tienen sobre mí": a tail that keeps the object the person's.
-	holds = set("file", "record", "you", "have", "hold", "keep", "store", "stored", "collected", "gathered", "process", "processed",
+	holds = set("file", "record", "still", "him", "her", "them", "you", "have", "hold", "keep", "store", "stored", "collected", "gathered", "process", "processed",
 		"retain", "own", "on", "about", "of", "me", "us", "that", "which", "concerning", "regarding", "related",
 		"relating", "to", "associated", "with", "linked", "tied", "connected", "this", "email", "address", "my",
 		"que", "tienen", "tengan", "guardan", "conservan", "han", "recopilado", "sobre", "mi", "de", "mí", "este",
@@ -70,7 +85,7 @@ var (
 	// from: the company's systems, not "my cart" or "the invoice".
 	places = set("database", "databases", "system", "systems", "records", "files", "servers", "site", "website",
 		"platform", "company", "service", "services", "app", "everywhere", "lists", "base", "sistemas", "registros",
-		"archivos", "servidores", "sitio", "plataforma", "empresa", "servicio", "servicios", "todo",
+		"archivos", "servidores", "sitio", "plataforma", "empresa", "servicio", "servicios", "todo", "everything",
 		"productionflow")
 	// ends end an object ("remove the charge and let me know", "remove
 	// the hold on my account").
@@ -92,7 +107,8 @@ var (
 	pastSteps = set("is", "are", "be", "been", "being", "was", "were", "should", "must", "can", "could", "will",
 		"would", "to", "get", "gets", "got", "all", "completely", "permanently", "fully", "entirely", "not", "still",
 		"yet", "has", "had", "have", "t", "never", "already")
-	pastAsks = set("want", "like", "need", "have", "get", "wish", "sure", "ensure", "request", "please", "and", "but")
+	pastAsks = set("want", "like", "need", "have", "get", "wish", "sure", "ensure", "request", "requesting",
+		"requested", "asking", "ask", "please", "and", "but")
 	// startWords may start an object at the start of its sentence ("my
 	// data should be removed").
 	startWords = set("my", "all", "our", "the", "this", "any", "can", "could", "will", "would", "mi", "mis", "todos",
@@ -125,19 +141,32 @@ func set(words ...string) map[string]bool {
 // on; prev is the sentence before, normalised, for an "it".
 func actsOnPerson(tokens []string, at int, phrase, prev, sentence string) bool {
 	flat := strings.Fields(normalise(sentence))
+	if slices.ContainsFunc(flat, func(w string) bool { return restore[w] }) {
+		return false // "Borré mi cuenta por error, ¿la pueden recuperar?": no request
+	}
+	if slices.ContainsFunc(strings.FieldsFunc(strings.ToLower(sentence), func(r rune) bool { return !unicode.IsLetter(r) }),
+		func(w string) bool { return didIt[w] }) {
+		return false // "Ya eliminé mi cuenta": the writer did it (without its accent, "elimine" asks)
+	}
 	switch phrase {
 	case "quitenme", "saquenme":
-		return true // the person, in the word itself
+		// the person, in the word itself: "quítenme de su base de datos",
+		// not "del grupo de WhatsApp"
+		_, _, person := objectOf(append([]string{"me"}, tokens[at+1:]...), prev, flat)
+		return person
 	case "borrenla", "borrenlo", "borrenlos", "borrenlas", "eliminenla", "eliminenlo", "eliminenlos", "eliminenlas":
 		return pronounStandsForPerson(prev, flat)
 	case "deleted", "removed", "erased":
 		return pastOnPerson(tokens, at, flat, prev)
-	case "deletion", "erasure", "removal", "eliminacion", "borrado":
+	case "deletion", "erasure", "removal", "eliminacion", "borrado", "supresion":
 		// The request itself ("deletion request", "right to erasure",
 		// "solicitud de eliminación"), unless an "of" says of what.
 		rest := tokens[at+1:]
-		if len(rest) == 0 || (rest[0] != "of" && rest[0] != "de" && rest[0] != "del") {
-			return true
+		if len(rest) == 0 || nounRequest[rest[0]] || objectFillers[rest[0]] || ends[rest[0]] && rest[0] != "de" && rest[0] != "del" {
+			return true // "deletion request", "right to erasure", "a request for deletion under the CCPA"
+		}
+		if rest[0] != "of" && rest[0] != "de" && rest[0] != "del" {
+			return false // "deletion policy", "the deletion process", "eliminación del cargo"
 		}
 		if rest[0] == "del" {
 			return false // "eliminación del cargo"
@@ -182,7 +211,7 @@ func objectOf(rest []string, prev string, sentence []string) (object, after []st
 		if w == "and" && i > 0 && (rest[i-1] == "any" || rest[i-1] == "each") {
 			continue // "any and all"
 		}
-		if w == "on" && i+1 < len(rest) && (rest[i+1] == "me" || rest[i+1] == "us" || rest[i+1] == "file" || rest[i+1] == "record") {
+		if w == "on" && i+1 < len(rest) && (theirTail[rest[i+1]] || rest[i+1] == "file" || rest[i+1] == "record") {
 			continue // "any data you have on me", "everything you have on file about me"
 		}
 		if (w == "de" || w == "del") && (i == 0 || !(dataHeads[rest[i-1]] || accountHeads[rest[i-1]])) {
@@ -200,7 +229,10 @@ func objectOf(rest []string, prev string, sentence []string) (object, after []st
 	}
 	switch object[0] {
 	case "me", "us", "myself", "ourselves":
-		return object, after, true
+		// "remove me from your database"; not "from this thread", "as
+		// admin of the workspace", "del grupo".
+		return object, after, len(after) == 0 || !(placeWords[after[0]] || after[0] == "as") ||
+			places[last(after)] || slices.ContainsFunc(after, func(w string) bool { return yours[w] })
 	case "it", "them", "this", "that", "these", "those":
 		if len(object) == 1 || objectFillers[object[1]] {
 			if len(after) > 1 && after[0] == "from" && !places[last(after)] {
@@ -263,7 +295,7 @@ func headIsPerson(object, after []string) bool {
 	}
 	head, before, tail := object[h], object[:h], object[h+1:]
 	theirs := slices.ContainsFunc(before, func(w string) bool { return possessives[w] }) ||
-		slices.Contains(tail, "me") || slices.Contains(tail, "us") || slices.Contains(tail, "mi") ||
+		slices.ContainsFunc(tail, func(w string) bool { return theirTail[w] }) ||
 		// "the data associated with my account", "los datos asociados a mi cuenta"
 		(len(after) > 1 && associated[after[0]] && slices.ContainsFunc(after, func(w string) bool { return owned[w] || w == "this" || w == "este" }))
 	switch {
@@ -289,11 +321,11 @@ func pastOnPerson(tokens []string, at int, sentence []string, prev string) bool 
 	has := func(words map[string]bool) bool {
 		return slices.ContainsFunc(sentence, func(w string) bool { return words[w] })
 	}
-	if has(restore) || (has(asking) && !has(notYet)) {
-		return false
+	if has(restore) || (has(asking) && !has(notYet)) || at > 0 && writers[tokens[at-1]] && tokens[at-1] != "to" {
+		return false // "I deleted my account last year but I still get emails"
 	}
-	if objectOnPerson(tokens[at+1:], prev, sentence) {
-		return true // "haven't you deleted my account yet"
+	if has(notYet) && objectOnPerson(tokens[at+1:], prev, sentence) {
+		return true // "haven't you deleted my account yet"; not "the update erased my profile"
 	}
 	before := tokens[:at]
 	n := len(before)
@@ -301,9 +333,14 @@ func pastOnPerson(tokens []string, at int, sentence []string, prev string) bool 
 		return true // "have me removed"
 	}
 	toBe := n >= 2 && before[n-2] == "to" && before[n-1] == "be"
+	stripped := n
 	for n > 0 && pastSteps[before[n-1]] {
 		n--
 	}
+	// "should be removed", "has still not been deleted": asked; "was
+	// deleted", "got deleted": told.
+	asks := slices.ContainsFunc(before[n:stripped], func(w string) bool { return modalAsks[w] || notYet[w] }) ||
+		len(before) > 0 && askingStarts[before[0]] // "can my account be deleted?"
 	if toBe && slices.ContainsFunc(before[:n], func(w string) bool { return w == "i" || w == "we" }) && n > 0 && pastAsks[before[n-1]] {
 		return true // "I would like to be removed"
 	}
@@ -315,8 +352,8 @@ func pastOnPerson(tokens []string, at int, sentence []string, prev string) bool 
 		}
 	}
 	if start < 0 {
-		if n == 0 || !startWords[before[0]] {
-			return false // "why was my account deleted": no request
+		if n == 0 || !startWords[before[0]] || !asks {
+			return false // "why was my account deleted", "my account was deleted": no request
 		}
 		start = 0 // "my data should be removed"
 	}
@@ -367,10 +404,55 @@ func last(words []string) string {
 // nothing after it but fillers ("Request to delete", "CCPA Request -
 // Delete", "Request to be deleted").
 func bareAt(tokens []string, at int) bool {
+	if participles[tokens[at]] && (at == 0 || tokens[at-1] != "be") {
+		return false // "My account was deleted!" tells; "Request to be deleted" asks
+	}
 	for _, w := range tokens[at+1:] {
 		if !objectFillers[w] {
 			return false
 		}
 	}
 	return true
+}
+
+// supposes are words that make what follows a supposition when the
+// writer is its subject: "if I delete my account", "before I decide
+// whether to delete it", "si borro mi cuenta".
+var (
+	supposes  = set("if", "before", "whether", "once", "unless", "when", "si", "antes", "cuando")
+	writers   = set("i", "we", "to", "yo")
+	questions = set("does", "do", "is", "are", "should", "how", "what", "will", "would", "can", "could")
+)
+
+// supposedAt reports whether the deletion word at tokens[at] (of a clause;
+// first says the clause starts its sentence) is in a supposition or a
+// question rather than asked: "If I delete my account, will I get a
+// refund?", "Should I delete my account or deactivate it?", "How do I
+// delete my account?", "Will my data be deleted if I close my account?".
+// "If you cannot delete it, tell me" and "Will you delete my account?"
+// still ask.
+func supposedAt(tokens []string, at int, first bool) bool {
+	for i := 0; i+1 < len(tokens) && i < at; i++ {
+		if supposes[tokens[i]] && writers[tokens[i+1]] {
+			return true
+		}
+		if tokens[i] == "how" && i+1 < at && (tokens[i+1] == "to" || tokens[i+1] == "do" || tokens[i+1] == "can" || tokens[i+1] == "long") {
+			return true
+		}
+	}
+	if !first || len(tokens) < 2 || at == 0 || !questions[tokens[0]] {
+		return false
+	}
+	if tokens[0] == "will" || tokens[0] == "would" {
+		return tokens[1] != "you" // "will you delete my account?" asks
+	}
+	if tokens[0] == "can" || tokens[0] == "could" {
+		// "can I delete my account?" asks how; "can you", "can I have my
+		// data deleted?" ask us
+		return (tokens[1] == "i" || tokens[1] == "we") && !(len(tokens) > 2 && (tokens[2] == "have" || tokens[2] == "get"))
+	}
+	if len(tokens) > 2 && tokens[1] == "it" && tokens[2] == "possible" {
+		return false // "is it possible to delete my account?" asks us
+	}
+	return tokens[1] != "not" && tokens[1] != "t" // "do not delete" is a negation, read as such
 }

@@ -201,6 +201,11 @@ func triage(res *Result) {
 	// unclear, and the team splits it.
 	if found[request.ChildData] {
 		unclear = unclear || (found[request.Deletion] && m.ownDeletion)
+		// A child's-data request erases the child's data: a mail that
+		// names a child but asks no deletion ("My daughter uses your app.
+		// What data do you collect about children?", "I'd like a copy of
+		// my son's data") is unclear, and still expedited.
+		unclear = unclear || !found[request.Deletion]
 		delete(found, request.Deletion)
 	}
 	// The safety net, on top of all the above: a deletion or a child's
@@ -275,6 +280,7 @@ func (m *reading) read(sentence string) {
 		strong      bool     // an asked deletion word other than a bare "remove"
 		said        bool     // an asked bare deletion word acts on the person (actsOnPerson)
 		bareAsk     bool     // the subject asks a deletion word with no object ("Request to delete")
+		supposed    bool     // a deletion word in a question or a supposition ("if I delete my account")
 		other       bool     // the body asks a deletion word of something else
 		definite    bool     // an asked deletion phrase that names what it deletes ("remove my data", "forget me")
 		refuses     bool     // a keep or a retraction in the sentence
@@ -326,6 +332,9 @@ func (m *reading) read(sentence string) {
 			case request.Deletion:
 				// decided once the whole sentence is read
 				asked = append(asked, stretches[f.at])
+				// "If I delete my account, will I get a refund?", "Should I
+				// delete my account?": a question, not a request.
+				supposed = supposed || supposedAt(tokens, f.at, len(flat) == len(tokens))
 				strong = strong || !weakRemove[f.phrase]
 				definite = definite || !needsObject[f.phrase]
 				if needsObject[f.phrase] {
@@ -376,7 +385,7 @@ func (m *reading) read(sentence string) {
 		}
 	}
 	switch {
-	case len(asked) > 0 && doubt:
+	case len(asked) > 0 && (doubt || supposed):
 		m.doubted = true
 		m.strongDeletion = m.strongDeletion || strong
 	case len(asked) > 0:
@@ -930,7 +939,7 @@ var (
 	reminders = map[string]bool{"forget": true, "hesitate": true, "fail": true, "olviden": true}
 	// insistence: "without delay", "no exceptions", "no later than", "sin demora".
 	insistence = map[string]bool{
-		"delay": true, "further": true, "exception": true, "exceptions": true, "later": true,
+		"delay": true, "undue": true, "further": true, "exception": true, "exceptions": true, "later": true,
 		"demora": true, "dilacion": true, "excepcion": true, "excepciones": true, "falta": true,
 	}
 	// reasons the writer gives in their own name: "I no longer use it".
@@ -1104,6 +1113,7 @@ var weakRemove = map[string]bool{
 	"borrar": true, "borren": true, "borre": true, "borrado": true, "eliminar": true, "eliminen": true, "elimine": true,
 	"eliminacion": true, "quitar": true, "quiten": true, "quite": true, "quitenme": true, "saquenme": true,
 	"borrenla": true, "borrenlo": true, "borrenlos": true, "borrenlas": true,
+	"suprimir": true, "supriman": true, "suprima": true, "supresion": true,
 	"eliminenla": true, "eliminenlo": true, "eliminenlos": true, "eliminenlas": true,
 }
 
