@@ -933,7 +933,7 @@ var (
 	// contact verbs: "don't email me" asks not to be contacted.
 	contact = map[string]bool{
 		"email": true, "e": true, "mail": true, "contact": true, "call": true, "text": true,
-		"message": true, "spam": true, "bother": true, "write": true, "send": true,
+		"message": true, "spam": true, "bother": true, "write": true, "send": true, "receive": true, "recibir": true,
 		"envien": true, "manden": true, "contacten": true, "llamen": true, "escriban": true,
 	}
 	reminders = map[string]bool{"forget": true, "hesitate": true, "fail": true, "olviden": true}
@@ -946,7 +946,7 @@ var (
 	reasons = map[string]bool{
 		"use": true, "using": true, "used": true, "need": true, "needed": true, "have": true,
 		"own": true, "shop": true, "visit": true, "remember": true, "recognise": true,
-		"recognize": true, "sign": true, "signed": true, "agree": true, "agreed": true,
+		"recognize": true, "sign": true, "signed": true, "agree": true, "agreed": true, "happy": true, "satisfied": true,
 	}
 	// Spanish reasons, whose verb names the writer: "ya no la uso".
 	esReasons = map[string]bool{

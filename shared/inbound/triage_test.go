@@ -149,6 +149,7 @@ func TestTriageRules(t *testing.T) {
 		{"requesting that it be deleted", "", "I am requesting that my account be deleted.", kinds(D), false, "en"},
 		{"delete my data pls", "", "delete my data pls", kinds(D), false, "en"},
 		{"without undue delay", "", "Please delete my account without undue delay.", kinds(D), false, "en"},
+		{"not happy with the service", "Erasure", "I'm not happy with your service. Please delete my account.", kinds(D), false, "en"},
 		{"any data on me", "", "Please remove any data you have on me.", kinds(D), false, "en"},
 		{"the data you have on me", "", "Remove the data you have on me.", kinds(D), false, "en"},
 		{"all records of my email", "", "Please remove all records associated with my email.", kinds(D), false, "en"},
