@@ -50,6 +50,11 @@ type Task struct {
 	// DigestDay is the day (YYYY-MM-DD in the business time zone) the task
 	// was last in its owner's daily digest; empty until then.
 	DigestDay string `json:"digestDay,omitempty"`
+	// AskedAgain: the team's re-run of the fulfilment opened the task
+	// again; EarlierReason is the owner's words when they had answered it
+	// cannot be done ("" when the file they uploaded is no longer kept).
+	AskedAgain    bool   `json:"askedAgain,omitempty"`
+	EarlierReason string `json:"earlierReason,omitempty"`
 }
 
 // ErrInDigest means the task is already in its owner's digest of that day
@@ -182,6 +187,7 @@ func (m *Manual) ownerTask(ctx context.Context, sys *system.System, t Task, p Su
 		Name: p.Name, Account: p.Account, Child: p.Child, Corrections: p.Corrections,
 		RequestID: t.RequestID, Due: DueWords(t.Due, m.Location), DueShort: t.Due.In(m.loc()).Format("Jan 2"), Link: link,
 		Export: t.Action == system.Export, CategoriesOnly: t.Action == system.Export && p.CategoriesOnly,
+		AskedAgain: t.AskedAgain, EarlierReason: t.EarlierReason,
 	}
 	if v.CategoriesOnly {
 		// The registry's words are for a copy ("scan and upload").

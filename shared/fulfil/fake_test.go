@@ -285,13 +285,14 @@ func (m *memTasks) Answer(_ context.Context, id, sys, action string, st connecto
 	})
 }
 
-func (m *memTasks) Reopen(_ context.Context, id, sys, action string, from connector.TaskState, due time.Time) (bool, error) {
+func (m *memTasks) Reopen(_ context.Context, id, sys, action string, from connector.TaskState, due time.Time, earlier string) (bool, error) {
 	reopened := false
 	err := m.change(id, sys, action, func(t *connector.Task) error {
 		if t.State != from {
 			return nil
 		}
-		*t = connector.Task{RequestID: t.RequestID, System: t.System, Action: t.Action, Owner: t.Owner, Due: due, State: connector.TaskOpen}
+		*t = connector.Task{RequestID: t.RequestID, System: t.System, Action: t.Action, Owner: t.Owner, Due: due, State: connector.TaskOpen,
+			AskedAgain: true, EarlierReason: earlier}
 		reopened = true
 		return nil
 	})

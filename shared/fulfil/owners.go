@@ -40,7 +40,8 @@ type TaskStore interface {
 	Answer(ctx context.Context, requestID, sys, action string, state connector.TaskState, reason string, uploaded bool, at time.Time) error
 	// Reopen opens again a task answered from, due at due and not yet
 	// mailed; it reports false for a task in any other state.
-	Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time) (bool, error)
+	// earlier is the owner's reason when they had answered "cannot".
+	Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time, earlier string) (bool, error)
 	// SetWaitToken keeps the wait's token, and whether the wait may be
 	// woken (OwnersInput.Wakes).
 	SetWaitToken(ctx context.Context, requestID, taskToken string, wakes bool) error
@@ -213,7 +214,11 @@ func (s *Service) createTasks(ctx context.Context, r *request.Request, manual []
 			Data:   map[string]string{"system": sys.Name, "action": string(st.Action), "due": t.Due.UTC().Format(time.RFC3339), "rerun": strconv.Itoa(rerun)}}); err != nil {
 			return 0, err
 		}
-		if _, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), from, t.Due); err != nil {
+		earlier := ""
+		if i := slices.IndexFunc(existing, func(e connector.Task) bool { return e.System == sys.Name && e.Action == st.Action }); i >= 0 && from == connector.TaskCannot {
+			earlier = existing[i].Reason
+		}
+		if _, err := s.Tasks.Reopen(ctx, r.ID, sys.Name, string(st.Action), from, t.Due, earlier); err != nil {
 			s.Log.ErrorContext(ctx, "reopen task", "requestId", r.ID, "system", sys.Name, "err", err)
 			return 0, &TransientError{RequestID: r.ID, Op: "reopen task", Err: err}
 		}

@@ -199,6 +199,14 @@ func TestARerunAsksAnOwnerWhoCouldNotAgain(t *testing.T) {
 	_, err = e.svc.Owners(ctx, fulfil.OwnersInput{RequestID: "PR-1", Op: "await", TaskToken: "w2"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"sys-6 erase"}, e.owners.sent[mailed:], "only the owner who could not is asked again")
+	tasks, err := e.tasks.List(ctx, "PR-1")
+	require.NoError(t, err)
+	for _, tk := range tasks {
+		if tk.System == "sys-6" {
+			assert.True(t, tk.AskedAgain)
+			assert.Equal(t, "the key is lost", tk.EarlierReason, "the mail that asks again quotes the owner's earlier words")
+		}
+	}
 	assert.Empty(t, e.done.done["w2"], "the re-run waits for that owner")
 	require.NoError(t, e.svc.AnswerTask(ctx, connector.TaskAnswer{RequestID: "PR-1", System: "sys-6", Action: system.Erase, State: connector.TaskDone}))
 	res := e.done.done["w2"]

@@ -24,11 +24,16 @@ type OwnerTask struct {
 	// ExportFirst: an erase task in a system whose export is an owner's
 	// task too; an export task of the same request is answered first.
 	ExportFirst bool
-	Corrections []request.CorrectionItem
-	Holds       []OwnerHold
-	Due         string // in words, in the business time zone
-	DueShort    string // "Dec 2", for the subject
-	Link        string // the task page, with its single-use token
+	// AskedAgain: the team ran the request again and asks the owner again;
+	// EarlierReason, the owner's own words when they had answered that it
+	// cannot be done ("" for an export whose uploaded file is gone).
+	AskedAgain    bool
+	EarlierReason string
+	Corrections   []request.CorrectionItem
+	Holds         []OwnerHold
+	Due           string // in words, in the business time zone
+	DueShort      string // "Dec 2", for the subject
+	Link          string // the task page, with its single-use token
 }
 
 // OwnerHold is a category the owner must keep, with the reason.
@@ -54,12 +59,13 @@ func RenderOwnerTask(to, replyTo string, t OwnerTask) (Message, error) {
 }
 
 // cleaned is t with every value the requester gave (the person's address,
-// name and account, the corrections) made one clean line, as in every
+// name and account, the corrections) and the owner's own earlier words
+// (EarlierReason) made one clean line, as in every
 // mail: the text part writes them as they are, and a line break in a
 // correction must not read as the desk's own instructions. The registry's
 // words and the desk's link are left as they are.
 func (t OwnerTask) cleaned() OwnerTask {
-	t.Person, t.Name, t.Account = clean(t.Person), clean(t.Name), clean(t.Account)
+	t.Person, t.Name, t.Account, t.EarlierReason = clean(t.Person), clean(t.Name), clean(t.Account), clean(t.EarlierReason)
 	t.Corrections = cleanCorrections(t.Corrections)
 	return t
 }

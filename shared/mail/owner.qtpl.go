@@ -51,6 +51,7 @@ By when: `)
 	qw422016.N().S(`
 Request: `)
 	qw422016.N().S(v.RequestID)
+	streamaskedAgainText(qw422016, v)
 	qw422016.N().S(`
 `)
 	if len(v.Corrections) > 0 {
@@ -150,6 +151,7 @@ func streamownerTaskHTML(qw422016 *qt422016.Writer, v OwnerTask) {
 	qw422016.E().S(v.RequestID)
 	qw422016.N().S(`</li></ul>
 `)
+	streamaskedAgainHTML(qw422016, v)
 	if len(v.Corrections) > 0 {
 		qw422016.N().S(`<p>What to correct:</p><ul>`)
 		for _, c := range v.Corrections {
@@ -353,6 +355,67 @@ func writeownerReminderHTML(qq422016 qtio422016.Writer, v OwnerReminder) {
 func ownerReminderHTML(v OwnerReminder) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writeownerReminderHTML(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// askedAgain says why a task the owner answered comes again: the team ran
+// the request again after the owner's "cannot", or the file they uploaded is
+// no longer kept.
+
+func streamaskedAgainText(qw422016 *qt422016.Writer, v OwnerTask) {
+	if v.AskedAgain {
+		qw422016.N().S(`
+`)
+		if v.EarlierReason != "" {
+			qw422016.N().S(`Asked again: you answered earlier that this cannot be done ("`)
+			qw422016.N().S(v.EarlierReason)
+			qw422016.N().S(`"). The privacy team ran the request again and asks you again; if it still cannot be done, answer so and say why.`)
+		} else {
+			qw422016.N().S(`Asked again: the file you uploaded earlier for this request is no longer kept (uploads are deleted 100 days after they are made); please upload it again.`)
+		}
+	}
+}
+
+func writeaskedAgainText(qq422016 qtio422016.Writer, v OwnerTask) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamaskedAgainText(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func askedAgainText(v OwnerTask) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeaskedAgainText(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamaskedAgainHTML(qw422016 *qt422016.Writer, v OwnerTask) {
+	if v.AskedAgain {
+		qw422016.N().S(`<p><strong>Asked again:</strong> `)
+		if v.EarlierReason != "" {
+			qw422016.N().S(`you answered earlier that this cannot be done (&ldquo;`)
+			qw422016.E().S(v.EarlierReason)
+			qw422016.N().S(`&rdquo;). The privacy team ran the request again and asks you again; if it still cannot be done, answer so and say why.`)
+		} else {
+			qw422016.N().S(`the file you uploaded earlier for this request is no longer kept (uploads are deleted 100 days after they are made); please upload it again.`)
+		}
+		qw422016.N().S(`</p>
+`)
+	}
+}
+
+func writeaskedAgainHTML(qq422016 qtio422016.Writer, v OwnerTask) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamaskedAgainHTML(qw422016, v)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func askedAgainHTML(v OwnerTask) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeaskedAgainHTML(qb422016, v)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016

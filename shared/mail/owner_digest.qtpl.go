@@ -59,6 +59,7 @@ For whom: `)
 		qw422016.N().S(`
 By when: `)
 		qw422016.N().S(t.Due)
+		streamaskedAgainText(qw422016, t)
 		if len(t.Corrections) > 0 {
 			qw422016.N().S(`
 What to correct:`)
@@ -194,6 +195,7 @@ func streamownerDigestHTML(qw422016 *qt422016.Writer, v OwnerDigest) {
 		qw422016.E().S(t.Due)
 		qw422016.N().S(`</li></ul>
 `)
+		streamaskedAgainHTML(qw422016, t)
 		if len(t.Corrections) > 0 {
 			qw422016.N().S(`<p>What to correct:</p><ul>`)
 			for _, c := range t.Corrections {

@@ -151,12 +151,12 @@ func (ts *Store) Answer(ctx context.Context, requestID, sys, action string, stat
 // mailed (the owners' loop mails it): the team's re-run of the fulfilment
 // asks the owner again. A task in any other state is left as it is; it
 // reports whether it reopened the task.
-func (ts *Store) Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time) (bool, error) {
+func (ts *Store) Reopen(ctx context.Context, requestID, sys, action string, from connector.TaskState, due time.Time, earlier string) (bool, error) {
 	err := ts.update(ctx, requestID, sys, action,
-		"SET #state = :open, due = :due REMOVE mailedAt, remindedAt, answeredAt, reason, uploaded, teamToldOverdue, digestDay",
+		"SET #state = :open, due = :due, askedAgain = :again, earlierReason = :earlier REMOVE mailedAt, remindedAt, answeredAt, reason, uploaded, teamToldOverdue, digestDay",
 		"attribute_exists(PK) AND #state = :from",
 		map[string]types.AttributeValue{":open": s(string(connector.TaskOpen)), ":from": s(string(from)),
-			":due": s(due.UTC().Format(time.RFC3339Nano))})
+			":due": s(due.UTC().Format(time.RFC3339Nano)), ":again": &types.AttributeValueMemberBOOL{Value: true}, ":earlier": s(earlier)})
 	var cfe *types.ConditionalCheckFailedException
 	if errors.As(err, &cfe) {
 		return false, nil

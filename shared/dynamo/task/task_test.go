@@ -77,7 +77,7 @@ func TestTasksOnDynalite(t *testing.T) {
 
 	// The team's re-run asks the owner again: open, a new due time, not
 	// mailed, no answer; a task in another state is left as it is.
-	reopened, err := tasks.Reopen(ctx, "PR-T", "crm", "erase", connector.TaskCannot, at.Add(200*time.Hour))
+	reopened, err := tasks.Reopen(ctx, "PR-T", "crm", "erase", connector.TaskCannot, at.Add(200*time.Hour), "offline")
 	require.NoError(t, err)
 	assert.True(t, reopened)
 	list, err = tasks.List(ctx, "PR-T")
@@ -87,7 +87,9 @@ func TestTasksOnDynalite(t *testing.T) {
 	assert.True(t, list[0].MailedAt.IsZero())
 	assert.True(t, list[0].AnsweredAt.IsZero())
 	assert.Empty(t, list[0].Reason)
-	reopened, err = tasks.Reopen(ctx, "PR-T", "crm", "erase", connector.TaskCannot, at.Add(300*time.Hour))
+	assert.True(t, list[0].AskedAgain)
+	assert.Equal(t, "offline", list[0].EarlierReason, "the owner's earlier words, for the mail that asks again")
+	reopened, err = tasks.Reopen(ctx, "PR-T", "crm", "erase", connector.TaskCannot, at.Add(300*time.Hour), "offline")
 	require.NoError(t, err)
 	assert.False(t, reopened, "an open task is not reopened")
 	require.NoError(t, tasks.Answer(ctx, "PR-T", "crm", "erase", connector.TaskCannot, "offline again", false, at.Add(250*time.Hour)))
