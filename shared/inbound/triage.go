@@ -811,9 +811,27 @@ func refusalAt(tokens []string, i int, found []phraseAt) (n int, e excuse) {
 			e = fixedExcuse
 		case optOutAt(tokens, i, n, found):
 			e = listExcuse
+		case cancelsService(tokens, i, n):
+			e = fixedExcuse
 		}
 	}
 	return n, e
+}
+
+// cancelsService reports whether the retraction of n tokens at tokens[i]
+// is a "cancel" of the person's account or subscription, not of what
+// they asked: "Please cancel my account and delete all my data".
+func cancelsService(tokens []string, i, n int) bool {
+	if !strings.HasPrefix(tokens[i], "cancel") || i+n+1 >= len(tokens) {
+		return false
+	}
+	owner, thing := tokens[i+n], tokens[i+n+1]
+	if k := i + n + 2; k < len(tokens) && (nounRequest[tokens[k]] || needsObject[tokens[k]]) {
+		return false // "cancel my account deletion": the request taken back
+	}
+	return (owner == "my" || owner == "mi" || owner == "the" || owner == "la") &&
+		(accountHeads[thing] || thing == "subscription" || thing == "subscriptions" || thing == "plan" ||
+			thing == "suscripcion" || thing == "membresia")
 }
 
 // deletionListed reports whether a deletion word (starting at one of
