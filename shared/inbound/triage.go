@@ -300,7 +300,7 @@ func (m *reading) read(sentence string) {
 			}
 			stretches[i] = stretch
 		}
-		found := phrasesIn(tokens, direct, wished)
+		found := deletedNotAsked(phrasesIn(tokens, direct, wished))
 		for _, f := range found {
 			if f.kind == request.Deletion {
 				deletes = append(deletes, offset+f.at)
@@ -1336,3 +1336,19 @@ var foldMap = sync.OnceValue(func() map[rune]rune {
 	}
 	return m
 })
+
+// deletedNotAsked drops from found the access phrases that are what a
+// deletion word right before them deletes: "please delete all data you
+// hold about me", "the deletion of all the personal data you hold" ask
+// no copy. ("Send me a copy of all data you hold, then delete it" does.)
+func deletedNotAsked(found []phraseAt) []phraseAt {
+	return slices.DeleteFunc(found, func(f phraseAt) bool {
+		if f.kind != request.AccessSpecific && f.kind != request.AccessCategories {
+			return false
+		}
+		return slices.ContainsFunc(found, func(d phraseAt) bool {
+			end := d.at + len(strings.Fields(d.phrase))
+			return d.kind == request.Deletion && !d.negated && d.at < f.at && f.at-end <= 2
+		})
+	})
+}
