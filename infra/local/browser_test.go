@@ -253,6 +253,9 @@ func outboxFor(t *testing.T, outboxURL, to string) []outbox.Email {
 // data in a temporary folder, until the test ends.
 func startStack(t *testing.T) addresses {
 	t.Helper()
+	if _, err := os.Stat(filepath.Join(repoRoot, "infra", "local", "node_modules", "dynalite")); err != nil && !standin.Required() {
+		t.Skipf("skipping: the stand-ins are not installed (make test installs them; STANDINS=required makes this a failure): %v", err)
+	}
 	// run sets the desk's environment for the SDK; put it back afterwards.
 	before := os.Environ()
 	t.Cleanup(func() {
