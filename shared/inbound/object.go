@@ -136,18 +136,21 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-// actsOnPerson reports whether the deletion word phrase at tokens[at]
-// (of a clause of sentence) asks to erase the person, from what it acts
-// on; prev is the sentence before, normalised, for an "it".
-func actsOnPerson(tokens []string, at int, phrase, prev, sentence string) bool {
-	flat := strings.Fields(normalise(sentence))
-	if slices.ContainsFunc(flat, func(w string) bool { return restore[w] }) {
-		return false // "Borré mi cuenta por error, ¿la pueden recuperar?": no request
-	}
-	if slices.ContainsFunc(strings.FieldsFunc(strings.ToLower(sentence), func(r rune) bool { return !unicode.IsLetter(r) }),
-		func(w string) bool { return didIt[w] }) {
-		return false // "Ya eliminé mi cuenta": the writer did it (without its accent, "elimine" asks)
-	}
+// tellsWhatHappened reports whether a sentence (raw, and its normalised
+// words) tells of a deletion rather than asks one: it asks for something
+// back ("Borré mi cuenta por error, ¿la pueden recuperar?"), or the writer
+// did it ("Ya eliminé mi cuenta": without its accent, "elimine" asks).
+func tellsWhatHappened(sentence string, words []string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return restore[w] }) ||
+		slices.ContainsFunc(strings.FieldsFunc(strings.ToLower(sentence), func(r rune) bool { return !unicode.IsLetter(r) }),
+			func(w string) bool { return didIt[w] })
+}
+
+// actsOnPerson reports whether the deletion word phrase at tokens[at] (of
+// a clause of the sentence whose normalised words are flat) asks to erase
+// the person, from what it acts on; prev is the sentence before,
+// normalised, for an "it".
+func actsOnPerson(tokens []string, at int, phrase, prev string, flat []string) bool {
 	switch phrase {
 	case "quitenme", "saquenme":
 		// the person, in the word itself: "quítenme de su base de datos",
@@ -165,11 +168,8 @@ func actsOnPerson(tokens []string, at int, phrase, prev, sentence string) bool {
 		if len(rest) == 0 || nounRequest[rest[0]] || objectFillers[rest[0]] || ends[rest[0]] && rest[0] != "de" && rest[0] != "del" {
 			return true // "deletion request", "right to erasure", "a request for deletion under the CCPA"
 		}
-		if rest[0] != "of" && rest[0] != "de" && rest[0] != "del" {
+		if rest[0] != "of" && rest[0] != "de" {
 			return false // "deletion policy", "the deletion process", "eliminación del cargo"
-		}
-		if rest[0] == "del" {
-			return false // "eliminación del cargo"
 		}
 		rest = rest[1:]
 		if len(rest) > 0 && (rest[0] == "data" || rest[0] == "datos" || rest[0] == "personal") {
@@ -321,7 +321,7 @@ func pastOnPerson(tokens []string, at int, sentence []string, prev string) bool 
 	has := func(words map[string]bool) bool {
 		return slices.ContainsFunc(sentence, func(w string) bool { return words[w] })
 	}
-	if has(restore) || (has(asking) && !has(notYet)) || at > 0 && writers[tokens[at-1]] && tokens[at-1] != "to" {
+	if (has(asking) && !has(notYet)) || at > 0 && writers[tokens[at-1]] && tokens[at-1] != "to" {
 		return false // "I deleted my account last year but I still get emails"
 	}
 	if has(notYet) && objectOnPerson(tokens[at+1:], prev, sentence) {

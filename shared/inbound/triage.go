@@ -270,6 +270,10 @@ type reading struct {
 // deletion in doubt; so does a "keep" or "never mind" beside it. The
 // denials that read as no negation are not counted: see excused.
 func (m *reading) read(sentence string) {
+	// What the sentence tells rather than asks ("Borré mi cuenta por
+	// error"), and its words, are read once for every deletion word in it.
+	words := strings.Fields(normalise(sentence))
+	told := tellsWhatHappened(sentence, words)
 	var (
 		stretch     int      // the current stretch's number, across the clauses
 		asked       []int    // the stretches where a deletion is asked for
@@ -339,7 +343,7 @@ func (m *reading) read(sentence string) {
 				definite = definite || !needsObject[f.phrase]
 				if needsObject[f.phrase] {
 					switch {
-					case actsOnPerson(tokens, f.at, f.phrase, m.prev, sentence):
+					case !told && actsOnPerson(tokens, f.at, f.phrase, m.prev, words):
 						said = true
 					case m.inSubject && bareAt(tokens, f.at):
 						bareAsk = true // "Subject: Request to delete"
