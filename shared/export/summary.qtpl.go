@@ -114,34 +114,8 @@ func streamsummaryText(qw422016 *qt422016.Writer, v *summaryView) {
 		qw422016.N().S(`
 `)
 	}
-	if len(v.Apart) != 0 {
-		qw422016.N().S(`
-`)
-		qw422016.N().S(w.ApartText)
-		for _, o := range v.Apart {
-			qw422016.N().S(`
-  - `)
-			qw422016.N().S(o.Title)
-			qw422016.N().S(`: `)
-			qw422016.N().S(o.Categories)
-		}
-		qw422016.N().S(`
-`)
-	}
-	if len(v.Others) != 0 {
-		qw422016.N().S(`
-`)
-		qw422016.N().S(w.OthersText)
-		for _, o := range v.Others {
-			qw422016.N().S(`
-  - `)
-			qw422016.N().S(o.Title)
-			qw422016.N().S(`: `)
-			qw422016.N().S(o.Categories)
-		}
-		qw422016.N().S(`
-`)
-	}
+	streamothersText(qw422016, w.ApartText, v.Apart)
+	streamothersText(qw422016, w.OthersText, v.Others)
 }
 
 func writesummaryText(qq422016 qtio422016.Writer, v *summaryView) {
@@ -153,6 +127,73 @@ func writesummaryText(qq422016 qtio422016.Writer, v *summaryView) {
 func summaryText(v *summaryView) string {
 	qb422016 := qt422016.AcquireByteBuffer()
 	writesummaryText(qb422016, v)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+// othersText and othersHTML list systems not in the package under a lead:
+// those whose copy was sent apart, and the others.
+
+func streamothersText(qw422016 *qt422016.Writer, lead string, systems []summaryOther) {
+	if len(systems) != 0 {
+		qw422016.N().S(`
+`)
+		qw422016.N().S(lead)
+		for _, o := range systems {
+			qw422016.N().S(`
+  - `)
+			qw422016.N().S(o.Title)
+			qw422016.N().S(`: `)
+			qw422016.N().S(o.Categories)
+		}
+		qw422016.N().S(`
+`)
+	}
+}
+
+func writeothersText(qq422016 qtio422016.Writer, lead string, systems []summaryOther) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamothersText(qw422016, lead, systems)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func othersText(lead string, systems []summaryOther) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeothersText(qb422016, lead, systems)
+	qs422016 := string(qb422016.B)
+	qt422016.ReleaseByteBuffer(qb422016)
+	return qs422016
+}
+
+func streamothersHTML(qw422016 *qt422016.Writer, heading, lead string, systems []summaryOther) {
+	if len(systems) != 0 {
+		qw422016.N().S(`<h2>`)
+		qw422016.E().S(heading)
+		qw422016.N().S(`</h2><p>`)
+		qw422016.E().S(lead)
+		qw422016.N().S(`</p>
+<ul>`)
+		for _, o := range systems {
+			qw422016.N().S(`<li>`)
+			qw422016.E().S(o.Title)
+			qw422016.N().S(`: `)
+			qw422016.E().S(o.Categories)
+			qw422016.N().S(`</li>`)
+		}
+		qw422016.N().S(`</ul>`)
+	}
+}
+
+func writeothersHTML(qq422016 qtio422016.Writer, heading, lead string, systems []summaryOther) {
+	qw422016 := qt422016.AcquireWriter(qq422016)
+	streamothersHTML(qw422016, heading, lead, systems)
+	qt422016.ReleaseWriter(qw422016)
+}
+
+func othersHTML(heading, lead string, systems []summaryOther) string {
+	qb422016 := qt422016.AcquireByteBuffer()
+	writeothersHTML(qb422016, heading, lead, systems)
 	qs422016 := string(qb422016.B)
 	qt422016.ReleaseByteBuffer(qb422016)
 	return qs422016
@@ -302,40 +343,10 @@ func streamsummaryHTML(qw422016 *qt422016.Writer, v *summaryView) {
 	}
 	qw422016.N().S(`
 `)
-	if len(v.Apart) != 0 {
-		qw422016.N().S(`<h2>`)
-		qw422016.E().S(w.ApartHeading)
-		qw422016.N().S(`</h2><p>`)
-		qw422016.E().S(w.ApartText)
-		qw422016.N().S(`</p>
-<ul>`)
-		for _, o := range v.Apart {
-			qw422016.N().S(`<li>`)
-			qw422016.E().S(o.Title)
-			qw422016.N().S(`: `)
-			qw422016.E().S(o.Categories)
-			qw422016.N().S(`</li>`)
-		}
-		qw422016.N().S(`</ul>`)
-	}
+	streamothersHTML(qw422016, w.ApartHeading, w.ApartText, v.Apart)
 	qw422016.N().S(`
 `)
-	if len(v.Others) != 0 {
-		qw422016.N().S(`<h2>`)
-		qw422016.E().S(w.OthersHeading)
-		qw422016.N().S(`</h2><p>`)
-		qw422016.E().S(w.OthersHTML)
-		qw422016.N().S(`</p>
-<ul>`)
-		for _, o := range v.Others {
-			qw422016.N().S(`<li>`)
-			qw422016.E().S(o.Title)
-			qw422016.N().S(`: `)
-			qw422016.E().S(o.Categories)
-			qw422016.N().S(`</li>`)
-		}
-		qw422016.N().S(`</ul>`)
-	}
+	streamothersHTML(qw422016, w.OthersHeading, w.OthersHTML, v.Others)
 	qw422016.N().S(`
 </body></html>
 `)
